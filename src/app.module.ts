@@ -1,0 +1,68 @@
+import { type DynamicModule, Global, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from './audit/audit.module.js';
+import { AccessGuard } from './auth/access.guard.js';
+import { AuthModule } from './auth/auth.module.js';
+import { AutomationModule } from './automation/automation.module.js';
+import { CsrfGuard } from './common/csrf.guard.js';
+import { AppExceptionFilter } from './common/exception.filter.js';
+import { FormViewInterceptor } from './common/form-view.interceptor.js';
+import { HealthController } from './common/health.controller.js';
+import { PageContextMiddleware } from './common/page-context.middleware.js';
+import { createValidationPipe } from './common/validation.js';
+import { ViewEngine } from './common/view-engine.js';
+import { APP_CONFIG, type AppConfig } from './config/config.js';
+import { CustomersModule } from './customers/customers.module.js';
+import { dataSourceOptions } from './database/data-source-options.js';
+import { FollowUpsModule } from './follow-ups/follow-ups.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
+import { SeedModule } from './seed/seed.module.js';
+import { UsersModule } from './users/users.module.js';
+
+/** Configuration and the view engine, available everywhere. */
+@Global()
+@Module({})
+class CoreModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const providers = [
+      { provide: APP_CONFIG, useValue: config },
+      { provide: ViewEngine, useValue: new ViewEngine(config.production) },
+    ];
+    return { module: CoreModule, providers, exports: providers };
+  }
+}
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    if (!config.databaseUrl) throw new Error('AppModule needs a database URL');
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, { logging: config.logLevel === 'debug' })),
+        AutomationModule,
+        AuditModule,
+        NotificationsModule,
+        UsersModule,
+        AuthModule,
+        CustomersModule,
+        FollowUpsModule,
+        SeedModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_GUARD, useClass: CsrfGuard },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_INTERCEPTOR, useClass: FormViewInterceptor },
+        { provide: APP_FILTER, useClass: AppExceptionFilter },
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(PageContextMiddleware).exclude('healthz', 'readyz').forRoutes('{*path}');
+  }
+}

@@ -1,0 +1,70 @@
+import type { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import connectPgSimple from 'connect-pg-simple';
+import session from 'express-session';
+import helmet from 'helmet';
+import passport from 'passport';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { AppModule } from './app.module.js';
+import { PUBLIC_DIR, VIEWS_DIR } from './common/paths.js';
+import { ViewEngine } from './common/view-engine.js';
+import type { AppConfig } from './config/config.js';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/**
+ * Builds the whole Kehu app (middleware, sessions, views, modules) ready to listen. The server and
+ * the tests both start it here, so tests run exactly what production runs.
+ */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+  });
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+        },
+      },
+    }),
+  );
+  app.useStaticAssets(PUBLIC_DIR, { prefix: '/assets/', maxAge: config.production ? '1d' : 0 });
+
+  const pool = (app.get(DataSource).driver as unknown as { master: Pool }).master;
+  const PgStore = connectPgSimple(session);
+  app.use(
+    session({
+      name: 'kehu.sid',
+      secret: config.sessionSecret,
+      store: new PgStore({ pool, tableName: 'session', pruneSessionInterval: false }),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: config.sessionIdleMinutes * 60_000 },
+    }),
+  );
+  app.use(passport.initialize());
+  app.use(passport.session());
+
+  const views = app.get(ViewEngine);
+  app.engine('hbs', views.express);
+  app.setBaseViewsDir(VIEWS_DIR);
+  app.setViewEngine('hbs');
+  await app.init();
+  return app;
+}

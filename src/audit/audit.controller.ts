@@ -1,0 +1,17 @@
+import { Controller, Get, Query, Render } from '@nestjs/common';
+import { Roles } from '../common/decorators.js';
+import { pageParam } from '../common/pagination.js';
+import { AuditService } from './audit.service.js';
+
+@Controller('audit')
+@Roles('admin')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @Render('audit/index')
+  async index(@Query() q: Record<string, string | undefined>) {
+    const page = await this.audit.list({ entity: q.entity || undefined, entityId: q.entityId || undefined, page: pageParam(q.page) });
+    return { title: 'nav.audit', page, filter: q };
+  }
+}

@@ -1,0 +1,24 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { JobsService } from '../automation/jobs.service.js';
+import { UsersModule } from '../users/users.module.js';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+import { LocalStrategy } from './local.strategy.js';
+import { SessionSerializer } from './session.serializer.js';
+
+@Module({
+  imports: [PassportModule.register({ session: true }), UsersModule],
+  controllers: [AuthController],
+  providers: [AuthService, LocalStrategy, SessionSerializer],
+})
+export class AuthModule implements OnModuleInit {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly jobs: JobsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.jobs.register('auth.prune', () => this.auth.prune(), { cron: '17 * * * *' });
+  }
+}

@@ -1,0 +1,54 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import PgBoss from 'pg-boss';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+
+type Handler = (data: Record<string, unknown>) => Promise<void>;
+interface Registration {
+  name: string;
+  handler: Handler;
+  cron?: string;
+}
+
+/**
+ * Background jobs on PostgreSQL (pg-boss). Modules register their jobs in onModuleInit; the boss
+ * starts once the app is up. A cron schedule lives in the database, so with any number of app
+ * instances each scheduled run happens once.
+ */
+@Injectable()
+export class JobsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(JobsService.name);
+  private readonly registrations: Registration[] = [];
+  private boss?: PgBoss;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** Declares a job; with `cron` it also runs on that schedule (in the company's time zone). */
+  register(name: string, handler: Handler, opts: { cron?: string } = {}): void {
+    this.registrations.push({ name, handler, cron: opts.cron });
+  }
+
+  /** Queues a run of a registered job; `singletonKey` collapses duplicates waiting in the queue. */
+  async send(name: string, data: Record<string, unknown> = {}, opts: { singletonKey?: string } = {}): Promise<void> {
+    if (!this.boss) throw new Error('jobs are not started');
+    await this.boss.send(name, data, opts.singletonKey ? { singletonKey: opts.singletonKey } : {});
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const boss = new PgBoss({ connectionString: this.config.databaseUrl, schema: 'pgboss', application_name: 'kehu-jobs', max: 4 });
+    boss.on('error', (e) => this.logger.error(`jobs: ${e.message}`));
+    await boss.start();
+    for (const r of this.registrations) {
+      await boss.createQueue(r.name);
+      await boss.work(r.name, { pollingIntervalSeconds: 1 }, async (jobs) => {
+        for (const job of jobs) await r.handler((job.data ?? {}) as Record<string, unknown>);
+      });
+      if (r.cron) await boss.schedule(r.name, r.cron, {}, { tz: this.config.defaultTimezone });
+    }
+    this.boss = boss;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.boss?.stop({ graceful: true, wait: true, timeout: 5000 });
+    this.boss = undefined;
+  }
+}

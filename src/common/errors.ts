@@ -1,0 +1,69 @@
+/**
+ * Coded domain errors. Services throw these; one filter maps them to a status and, for pages, an
+ * error page or the re-rendered form, in the user's language. `key` is a locale-file key.
+ */
+export type Params = Record<string, string | number>;
+export interface FieldError {
+  key: string;
+  params?: Params;
+}
+export type FieldErrors = Record<string, FieldError[]>;
+
+export class DomainError extends Error {
+  constructor(
+    readonly status: number,
+    readonly key: string,
+    readonly params: Params = {},
+  ) {
+    super(key);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFound extends DomainError {
+  constructor() {
+    super(404, 'error.not_found');
+  }
+}
+
+export class NotAllowed extends DomainError {
+  constructor() {
+    super(403, 'error.forbidden');
+  }
+}
+
+export class CsrfRejected extends DomainError {
+  constructor() {
+    super(403, 'error.csrf');
+  }
+}
+
+/** Someone saved the record after this form was opened. */
+export class StaleVersion extends DomainError {
+  constructor() {
+    super(409, 'error.stale_version');
+  }
+}
+
+/** Input that breaks a rule; errors are keyed by field name (`_` for the form as a whole). */
+export class ValidationFailed extends DomainError {
+  constructor(readonly fields: FieldErrors) {
+    super(422, 'error.validation');
+  }
+
+  static field(name: string, key: string, params?: Params): ValidationFailed {
+    return new ValidationFailed({ [name]: [{ key, params }] });
+  }
+}
+
+export class InvalidCredentials extends DomainError {
+  constructor() {
+    super(401, 'auth.invalid_credentials');
+  }
+}
+
+export class LoginThrottled extends DomainError {
+  constructor(minutes: number) {
+    super(429, 'auth.throttled', { minutes });
+  }
+}

@@ -1,0 +1,97 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { isLocale, translate } from '../i18n/i18n.js';
+import { DomainError, type FieldErrors, type Params } from './errors.js';
+import { safeReturnTo } from './flash.js';
+
+/** Thrown by FormViewInterceptor: the form `view` must be shown again with the error. */
+export class FormRejected extends Error {
+  constructor(
+    readonly view: string,
+    readonly locals: Record<string, unknown>,
+    readonly reason: DomainError,
+  ) {
+    super(reason.message);
+  }
+}
+
+const STATUS_KEYS: Record<number, string> = {
+  400: 'error.bad_request',
+  401: 'error.unauthorized',
+  403: 'error.forbidden',
+  404: 'error.not_found',
+  405: 'error.bad_request',
+  409: 'error.conflict',
+  413: 'error.too_large',
+  415: 'error.bad_request',
+  422: 'error.validation',
+  429: 'error.too_many',
+};
+
+interface Described {
+  status: number;
+  key: string;
+  params: Params;
+  fields: FieldErrors;
+}
+
+function describe(err: unknown): Described {
+  if (err instanceof DomainError) {
+    const fields = 'fields' in err ? (err.fields as FieldErrors) : {};
+    return { status: err.status, key: err.key, params: err.params, fields };
+  }
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    return { status, key: STATUS_KEYS[status] ?? (status >= 500 ? 'error.internal' : 'error.bad_request'), params: {}, fields: {} };
+  }
+  return { status: 500, key: 'error.internal', params: {}, fields: {} };
+}
+
+/** Fields whose typed value is never echoed back into a form. */
+const SECRET_FIELD = /password|_csrf/i;
+
+/**
+ * Every error ends here: JSON `{statusCode, error, message, details}` under /api, otherwise a page in
+ * the user's language (the form again for a rejected form, the login page for a guest, else an error page).
+ */
+@Catch()
+export class AppExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Error');
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    const req = host.switchToHttp().getRequest<Request>();
+    const res = host.switchToHttp().getResponse<Response>();
+    const form = err instanceof FormRejected ? err : undefined;
+    const d = describe(form ? form.reason : err);
+    if (d.status >= 500) this.logger.error(`[${req.id}] ${req.method} ${req.originalUrl}`, err instanceof Error ? err.stack : String(err));
+    if (res.headersSent) return;
+    const locale = isLocale(req.locale) ? req.locale : 'zh-CN';
+
+    if (req.path.startsWith('/api/')) {
+      res.status(d.status).json({
+        statusCode: d.status,
+        error: d.key.split('.').pop(),
+        message: translate(locale, d.key, d.params),
+        details: Object.entries(d.fields).flatMap(([field, errs]) =>
+          errs.map((e) => ({ field, message: translate(locale, e.key, e.params) })),
+        ),
+      });
+      return;
+    }
+    if (d.status === 401 && !form && req.method === 'GET') {
+      res.redirect(303, `/login?returnTo=${encodeURIComponent(safeReturnTo(req.originalUrl))}`);
+      return;
+    }
+    if (form) {
+      const typed = Object.entries((req.body ?? {}) as Record<string, unknown>).filter(([k]) => !SECRET_FIELD.test(k));
+      const values = { ...((form.locals.values as object | undefined) ?? {}), ...Object.fromEntries(typed) };
+      const hasFieldErrors = Object.keys(d.fields).length > 0;
+      res.status(d.status).render(form.view, {
+        ...form.locals,
+        form: { values, errors: d.fields, error: hasFieldErrors ? null : { key: d.key, params: d.params } },
+      });
+      return;
+    }
+    res.status(d.status).render('errors/error', { status: d.status, message: { key: d.key, params: d.params } });
+  }
+}

@@ -1,0 +1,45 @@
+import type { HelperOptions } from 'handlebars';
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string, withTime: boolean): Intl.DateTimeFormat {
+  const key = `${timeZone}|${withTime}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric', month: '2-digit', day: '2-digit',
+      ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}),
+    });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** Formats an instant as YYYY-MM-DD HH:mm in `zone`, or a calendar date (YYYY-MM-DD string) as is. */
+export function formatInstant(value: Date | string, zone: string, withTime: boolean): string {
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  const d = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(d.getTime())) throw new Error(`date: not a date: ${String(value)}`);
+  const parts = Object.fromEntries(formatter(zone, withTime).formatToParts(d).map((p) => [p.type, p.value]));
+  const day = `${parts.year}-${parts.month}-${parts.day}`;
+  return withTime ? `${day} ${parts.hour}:${parts.minute}` : day;
+}
+
+function zoneOf(options: HelperOptions): string {
+  const zone: unknown = options.data?.root?.timezone;
+  if (typeof zone !== 'string') throw new Error('date: the page has no timezone');
+  return zone;
+}
+
+/** {{date value}}: the day, in the viewer's time zone; empty for no value. */
+export function date(value: unknown, options: HelperOptions): string {
+  if (value === null || value === undefined || value === '') return '';
+  return formatInstant(value as Date | string, zoneOf(options), false);
+}
+
+/** {{datetime value}}: day and minute, in the viewer's time zone; empty for no value. */
+export function datetime(value: unknown, options: HelperOptions): string {
+  if (value === null || value === undefined || value === '') return '';
+  return formatInstant(value as Date | string, zoneOf(options), true);
+}

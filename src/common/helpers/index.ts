@@ -1,0 +1,8 @@
+import { concat } from './concat.js';
+import { date, datetime } from './date.js';
+import { eq } from './eq.js';
+import { options } from './options.js';
+import { query } from './query.js';
+import { t } from './t.js';
+
+export const HELPERS = { t, eq, date, datetime, options, concat, query };

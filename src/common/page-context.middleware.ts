@@ -1,0 +1,54 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { isLocale, localeFromHeader } from '../i18n/i18n.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
+import { LOCALES } from '../users/roles.js';
+import { takeFlash } from './flash.js';
+import { requestContext } from './request-context.js';
+
+/**
+ * Per request: an id, the language (user setting, else session, else Accept-Language), the request
+ * context that audit entries read, and what every page shows (user, navigation, unread count, CSRF
+ * token, flash messages).
+ */
+@Injectable()
+export class PageContextMiddleware implements NestMiddleware {
+  constructor(
+    private readonly notifications: NotificationsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
+    req.id = randomUUID();
+    const user = req.user;
+    const sessionLocale = req.session?.locale;
+    req.locale = user?.locale ?? (isLocale(sessionLocale) ? sessionLocale : localeFromHeader(req.get('accept-language')));
+    res.setHeader('Content-Language', req.locale);
+
+    // Mounted middleware sees a relative req.path; the page's own path comes from the original URL.
+    const path = req.originalUrl.split('?')[0];
+    const isPage = req.method === 'GET' && !path.startsWith('/api/');
+    if (isPage && req.session && !req.session.csrfToken) req.session.csrfToken = randomBytes(24).toString('base64url');
+    Object.assign(res.locals, {
+      locale: req.locale,
+      locales: LOCALES,
+      timezone: user?.timezone ?? this.config.defaultTimezone,
+      user,
+      isAdmin: user?.role === 'admin',
+      isManager: user?.role === 'manager' || user?.role === 'admin',
+      csrfToken: req.session?.csrfToken,
+      path,
+      currentUrl: req.originalUrl,
+      query: req.query,
+      unreadCount: user && isPage ? await this.notifications.countUnread(user) : 0,
+    });
+    // Flash messages are taken when a page is actually rendered, not by a redirect on the way.
+    const render = res.render.bind(res);
+    res.render = ((view: string, locals?: object, cb?: (err: Error, html: string) => void) =>
+      render(view, { flash: takeFlash(req), ...locals }, cb)) as Response['render'];
+
+    requestContext.run({ requestId: req.id, ip: req.ip ?? null, locale: req.locale, user }, () => next());
+  }
+}

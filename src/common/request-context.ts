@@ -1,0 +1,22 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Locale } from '../users/roles.js';
+import type { SessionUser } from '../auth/session-user.js';
+
+export interface RequestContext {
+  requestId: string;
+  ip: string | null;
+  locale: Locale;
+  user?: SessionUser;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+export const requestContext = {
+  run<T>(ctx: RequestContext, fn: () => T): T {
+    return storage.run(ctx, fn);
+  },
+  /** The current request's context, or undefined in jobs and scripts. */
+  get(): RequestContext | undefined {
+    return storage.getStore();
+  },
+};

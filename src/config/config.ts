@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { EnvDto } from './env.dto.js';
+
+export type LogLevel = EnvDto['LOG_LEVEL'];
+
+/** Typed configuration. Code reads this, never process.env. */
+export interface AppConfig {
+  port: number;
+  /** Unset: Kehu starts an embedded PostgreSQL and fills this in before the app module is built. */
+  databaseUrl?: string;
+  smtpUrl?: string;
+  sessionSecret: string;
+  baseUrl: string;
+  dataDir: string;
+  logLevel: LogLevel;
+  sessionIdleMinutes: number;
+  mailFrom: string;
+  defaultTimezone: string;
+  production: boolean;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const dto = plainToInstance(EnvDto, present, { exposeDefaultValues: true });
+  const problems = validateSync(dto, { forbidUnknownValues: false }).flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((msg) => `${e.property}: ${msg.replace(`${e.property} `, '')}`),
+  );
+  const production = dto.NODE_ENV === 'production';
+  if (production && !dto.SESSION_SECRET) problems.push('SESSION_SECRET: is required in production');
+  if (production && !dto.DATABASE_URL) problems.push('DATABASE_URL: is required in production');
+  if (problems.length) throw new ConfigError(problems);
+
+  const dataDir = resolve(dto.DATA_DIR);
+  return {
+    port: dto.PORT,
+    databaseUrl: dto.DATABASE_URL,
+    smtpUrl: dto.SMTP_URL,
+    sessionSecret: dto.SESSION_SECRET ?? localSessionSecret(dataDir),
+    baseUrl: (dto.BASE_URL ?? `http://localhost:${dto.PORT}`).replace(/\/$/, ''),
+    dataDir,
+    logLevel: dto.LOG_LEVEL,
+    sessionIdleMinutes: dto.SESSION_IDLE_MINUTES,
+    mailFrom: dto.MAIL_FROM,
+    defaultTimezone: dto.DEFAULT_TIMEZONE,
+    production,
+  };
+}
+
+/** Outside production a secret is generated once and kept under DATA_DIR, so sessions survive restarts. */
+function localSessionSecret(dataDir: string): string {
+  const file = join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,96 @@
+import {
+  Check, Column, CreateDateColumn, DeleteDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToMany,
+  PrimaryGeneratedColumn, type Relation, UpdateDateColumn, VersionColumn,
+} from 'typeorm';
+import { User } from '../users/user.entity.js';
+import type { CustomerKind, CustomerStatus, CustomerTier } from './customer.options.js';
+import { Contact } from './contact.entity.js';
+
+@Entity()
+@Index('uq_customer_uscc', ['uscc'], { unique: true, where: 'uscc IS NOT NULL AND deleted_at IS NULL' })
+@Index('ix_customer_owner', ['ownerId'])
+@Index('ix_customer_name', ['name'])
+@Check('ck_customer_kind', `"kind" IN ('company', 'person')`)
+@Check('ck_customer_tier', `"tier" IN ('A', 'B', 'C')`)
+@Check('ck_customer_status', `"status" IN ('lead', 'prospect', 'active', 'churned')`)
+export class Customer {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'text' })
+  kind: CustomerKind;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  /** 统一社会信用代码, 18 characters, unique among live customers. */
+  @Column({ type: 'text', nullable: true })
+  uscc: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  industry: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  size: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  province: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  city: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  district: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  address: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  website: string | null;
+
+  @Column({ type: 'text', default: 'C' })
+  tier: CustomerTier;
+
+  @Column({ type: 'boolean', default: false })
+  vip: boolean;
+
+  @Column({ type: 'text', nullable: true })
+  creditLevel: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  source: string | null;
+
+  @Column({ type: 'text', default: 'lead' })
+  status: CustomerStatus;
+
+  @ManyToOne(() => User, { nullable: true, onDelete: 'SET NULL' })
+  @JoinColumn()
+  owner: Relation<User> | null;
+
+  @Column({ type: 'integer', nullable: true })
+  ownerId: number | null;
+
+  @Column({ type: 'date', nullable: true })
+  birthday: string | null;
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  tags: string[];
+
+  @Column({ type: 'timestamptz', nullable: true })
+  lastInteractionAt: Date | null;
+
+  @OneToMany(() => Contact, (c) => c.customer)
+  contacts: Relation<Contact[]>;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+
+  @DeleteDateColumn({ type: 'timestamptz' })
+  deletedAt: Date | null;
+
+  @VersionColumn()
+  version: number;
+}

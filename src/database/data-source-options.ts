@@ -1,0 +1,19 @@
+import type { DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from '../../migrations/index.js';
+import { ENTITIES } from './entities.js';
+import { SnakeNamingStrategy } from './snake-naming.strategy.js';
+
+/** One definition of how Kehu talks to PostgreSQL; used by the app, the CLI and the tests. */
+export function dataSourceOptions(url: string, opts: { poolSize?: number; logging?: boolean } = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    logging: opts.logging ? ['error', 'warn', 'migration'] : ['error'],
+    extra: { max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000, application_name: 'kehu' },
+  };
+}

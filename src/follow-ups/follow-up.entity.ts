@@ -1,0 +1,74 @@
+import {
+  Check, Column, CreateDateColumn, DeleteDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn,
+  type Relation, UpdateDateColumn, VersionColumn,
+} from 'typeorm';
+import { Contact } from '../customers/contact.entity.js';
+import { Customer } from '../customers/customer.entity.js';
+import { User } from '../users/user.entity.js';
+
+export const FOLLOW_UP_METHODS = ['phone', 'visit', 'email', 'wechat', 'meeting'] as const;
+export type FollowUpMethod = (typeof FOLLOW_UP_METHODS)[number];
+
+@Entity()
+@Index('ix_follow_up_customer', ['customerId', 'happenedAt'])
+@Index('ix_follow_up_author_next', ['authorId', 'nextFollowUpAt'])
+@Check('ck_follow_up_method', `"method" IN ('phone', 'visit', 'email', 'wechat', 'meeting')`)
+export class FollowUp {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @ManyToOne(() => Customer, { onDelete: 'CASCADE' })
+  @JoinColumn()
+  customer: Relation<Customer>;
+
+  @Column({ type: 'integer' })
+  customerId: number;
+
+  @ManyToOne(() => Contact, { nullable: true, onDelete: 'SET NULL' })
+  @JoinColumn()
+  contact: Relation<Contact> | null;
+
+  @Column({ type: 'integer', nullable: true })
+  contactId: number | null;
+
+  @ManyToOne(() => User, { onDelete: 'RESTRICT' })
+  @JoinColumn()
+  author: Relation<User>;
+
+  @Column({ type: 'integer' })
+  authorId: number;
+
+  @Column({ type: 'text' })
+  method: FollowUpMethod;
+
+  @Column({ type: 'timestamptz' })
+  happenedAt: Date;
+
+  @Column({ type: 'text' })
+  summary: string;
+
+  /** What sales promised the customer; service agents see these on the customer page. */
+  @Column({ type: 'text', nullable: true })
+  promises: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  nextAction: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  nextFollowUpAt: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  location: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+
+  @DeleteDateColumn({ type: 'timestamptz' })
+  deletedAt: Date | null;
+
+  @VersionColumn()
+  version: number;
+}

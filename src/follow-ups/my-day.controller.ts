@@ -1,0 +1,16 @@
+import { Controller, Get, Render } from '@nestjs/common';
+import type { SessionUser } from '../auth/session-user.js';
+import { CurrentUser } from '../common/decorators.js';
+import { FollowUpsService } from './follow-ups.service.js';
+
+/** `/`: my day. */
+@Controller()
+export class MyDayController {
+  constructor(private readonly followUps: FollowUpsService) {}
+
+  @Get()
+  @Render('home/index')
+  async index(@CurrentUser() user: SessionUser) {
+    return { title: 'nav.my_day', day: await this.followUps.myDay(user) };
+  }
+}

@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type AppConfig } from './config/config.js';
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
+import { runMigrations } from './database/migrate.js';
+import { DEMO_PASSWORD, DEMO_USERS, SeedService } from './seed/seed.service.js';
+
+const logger = new Logger('Kehu');
+
+function readConfig(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  let embedded: EmbeddedDatabase | undefined;
+  if (!config.databaseUrl) {
+    const dir = join(config.dataDir, 'postgres');
+    logger.log(`no DATABASE_URL: starting the embedded PostgreSQL in ${dir}`);
+    embedded = await startEmbeddedPostgres(dir);
+    config.databaseUrl = await ensureDatabase(embedded.serverUrl, 'kehu');
+  }
+  await runMigrations(config.databaseUrl, (line) => logger.log(line));
+  const app = await createApp(config);
+  const seeded = await app.get(SeedService).seedDemoOnce();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: stopping`);
+    await app.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  await app.listen(config.port);
+  logger.log(`Kehu is running at ${config.baseUrl}`);
+  if (seeded || embedded) {
+    logger.log(`demo logins (password ${DEMO_PASSWORD}): ${DEMO_USERS.map((u) => u.email).join(', ')}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  logger.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  process.exit(1);
+});

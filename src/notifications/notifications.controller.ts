@@ -1,0 +1,30 @@
+import { Controller, Get, Param, ParseIntPipe, Post, Query, Redirect, Render } from '@nestjs/common';
+import type { SessionUser } from '../auth/session-user.js';
+import { CurrentUser } from '../common/decorators.js';
+import { seeOther } from '../common/flash.js';
+import { pageParam } from '../common/pagination.js';
+import { NotificationsService } from './notifications.service.js';
+
+@Controller('notifications')
+export class NotificationsController {
+  constructor(private readonly notifications: NotificationsService) {}
+
+  @Get()
+  @Render('notifications/index')
+  async index(@CurrentUser() user: SessionUser, @Query('page') page: string) {
+    return { title: 'nav.notifications', page: await this.notifications.list(user, pageParam(page)) };
+  }
+
+  @Post(':id/open')
+  @Redirect()
+  async open(@CurrentUser() user: SessionUser, @Param('id', ParseIntPipe) id: number) {
+    return seeOther(await this.notifications.open(user, id));
+  }
+
+  @Post('read-all')
+  @Redirect()
+  async readAll(@CurrentUser() user: SessionUser) {
+    await this.notifications.markAllRead(user);
+    return seeOther('/notifications');
+  }
+}

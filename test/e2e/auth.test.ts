@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { Client, visibleText } from '../helpers/client.js';
+import { createUser, PASSWORD } from '../helpers/factories.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startApp();
+});
+afterAll(() => t.close());
+
+describe('signing in', () => {
+  it('shows the login page in the browser language', async () => {
+    const en = await new Client(t.url, { 'accept-language': 'en-US,en;q=0.9' }).get('/login');
+    expect(en.status).toBe(200);
+    expect(visibleText(en.text)).toContain('Sign in');
+    const zh = await new Client(t.url, { 'accept-language': 'zh-CN,zh;q=0.9' }).get('/login');
+    expect(visibleText(zh.text)).toContain('登录');
+  });
+
+  it('sends a guest to the login page and back after signing in', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url);
+    const page = await c.get('/customers?q=abc');
+    expect(page.status).toBe(303);
+    expect(page.location).toBe('/login?returnTo=%2Fcustomers%3Fq%3Dabc');
+    const login = await c.get(page.location!);
+    expect(login.text).toContain('value="/customers?q&#x3D;abc"');
+    const reply = await c.post('/login', { email: user.email, password: PASSWORD, returnTo: '/customers?q=abc' });
+    expect(reply.status).toBe(303);
+    expect(reply.location).toBe('/customers?q=abc');
+  });
+
+  it('never redirects outside the site after login', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url);
+    await c.get('/login');
+    const reply = await c.post('/login', { email: user.email, password: PASSWORD, returnTo: '//evil.example/' });
+    expect(reply.location).toBe('/');
+  });
+
+  it('issues a new session id at login, with safe cookie flags', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url);
+    const page = await c.get('/login');
+    const before = c.sessionId;
+    expect(page.headers.getSetCookie().join()).toMatch(/HttpOnly/i);
+    expect(page.headers.getSetCookie().join()).toMatch(/SameSite=Lax/i);
+    await c.post('/login', { email: user.email, password: PASSWORD });
+    expect(c.sessionId).toBeDefined();
+    expect(c.sessionId).not.toBe(before);
+    const { rows } = await t.db.query(`SELECT action FROM audit_entry WHERE action = 'login' AND entity_id = $1`, [String(user.id)]);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('answers a wrong password and an unknown account alike, in the user language', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url, { 'accept-language': 'en' });
+    await c.get('/login');
+    const wrong = await c.post('/login', { email: user.email, password: 'not-the-password' });
+    const unknown = await c.post('/login', { email: 'nobody@test.kehu', password: 'not-the-password' });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(visibleText(wrong.text)).toContain('That e-mail and password do not match an active account.');
+    expect(visibleText(unknown.text)).toContain('That e-mail and password do not match an active account.');
+    expect(wrong.text).toContain(`value="${user.email}"`);
+    expect(wrong.text).not.toContain('not-the-password');
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM audit_entry WHERE action = 'login_failed'`);
+    expect(rows[0].n).toBeGreaterThanOrEqual(2);
+  });
+
+  it('throttles an account after five failures, even with the right password', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    // Each attempt from its own address, so it is the per-account limit that bites.
+    for (let i = 0; i < 5; i++) {
+      const c = new Client(t.url, { 'x-forwarded-for': `10.0.0.${i + 1}`, 'accept-language': 'en' });
+      await c.get('/login');
+      expect((await c.post('/login', { email: user.email, password: `wrong-${i}` })).status).toBe(401);
+    }
+    const c = new Client(t.url, { 'x-forwarded-for': '10.0.0.99', 'accept-language': 'zh-CN' });
+    await c.get('/login');
+    const sixth = await c.post('/login', { email: user.email, password: PASSWORD });
+    expect(sixth.status).toBe(429);
+    expect(visibleText(sixth.text)).toContain('登录失败次数过多，请 15 分钟后再试。');
+  });
+
+  it('throttles an address after five failures on any accounts, without saying which exist', async () => {
+    const ip = { 'x-forwarded-for': '10.1.1.1', 'accept-language': 'en' };
+    for (let i = 0; i < 5; i++) {
+      const c = new Client(t.url, ip);
+      await c.get('/login');
+      expect((await c.post('/login', { email: `ghost${i}@test.kehu`, password: 'whatever-it-is' })).status).toBe(401);
+    }
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url, ip);
+    await c.get('/login');
+    expect((await c.post('/login', { email: user.email, password: PASSWORD })).status).toBe(429);
+  });
+
+  it('signs out', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url);
+    await c.login(user.email, PASSWORD);
+    await c.get('/');
+    const out = await c.post('/logout');
+    expect(out.status).toBe(303);
+    expect((await c.get('/')).status).toBe(303);
+  });
+
+  it('ends the sessions of a deactivated user at once', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url);
+    await c.login(user.email, PASSWORD);
+    expect((await c.get('/')).status).toBe(200);
+    await t.db.query('UPDATE app_user SET active = false WHERE id = $1', [user.id]);
+    expect((await c.get('/')).status).toBe(303);
+  });
+});
+
+describe('CSRF', () => {
+  it('refuses a form post without its token and changes nothing', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url, { 'accept-language': 'en' });
+    await c.login(user.email, PASSWORD);
+    const reply = await c.post('/customers/new', { name: 'No token Ltd', kind: 'company', tier: 'C', status: 'lead' }, { csrf: false });
+    expect(reply.status).toBe(403);
+    expect(visibleText(reply.text)).toContain('This form has expired');
+    const forged = await c.post('/customers/new', { _csrf: 'forged-token', name: 'Forged Ltd', kind: 'company', tier: 'C', status: 'lead' });
+    expect(forged.status).toBe(403);
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM customer WHERE name IN ('No token Ltd', 'Forged Ltd')`);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('refuses a login post without its token', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const reply = await new Client(t.url).post('/login', { email: user.email, password: PASSWORD });
+    expect(reply.status).toBe(403);
+  });
+});
+
+describe('pages for everyone', () => {
+  it('answers an unknown URL with the 404 page in the user language', async () => {
+    const reply = await new Client(t.url, { 'accept-language': 'en' }).get('/no/such/page');
+    expect(reply.status).toBe(404);
+    expect(visibleText(reply.text)).toContain('This page does not exist');
+  });
+
+  it('serves a strict content security policy', async () => {
+    const reply = await new Client(t.url).get('/login');
+    const csp = reply.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(reply.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+  });
+
+  it('reports health and readiness', async () => {
+    const c = new Client(t.url);
+    expect(JSON.parse((await c.get('/healthz')).text)).toEqual({ status: 'ok' });
+    const ready = await c.get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.text)).toEqual({ status: 'ok' });
+  });
+});

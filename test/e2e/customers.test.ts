@@ -1,0 +1,242 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usccCheckChar } from '../../src/customers/uscc.js';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { Client, visibleText } from '../helpers/client.js';
+import { createContact, createCustomer, createTeam, createUser, PASSWORD, type UserRow } from '../helpers/factories.js';
+
+let t: TestApp;
+let east: number;
+let west: number;
+let rep: UserRow;
+let otherRep: UserRow;
+let westRep: UserRow;
+let manager: UserRow;
+let service: UserRow;
+
+beforeAll(async () => {
+  t = await startApp();
+  east = await createTeam(t.db);
+  west = await createTeam(t.db);
+  rep = await createUser(t.db, { role: 'sales', teamId: east, region: '北京市', name: 'Rep One' });
+  otherRep = await createUser(t.db, { role: 'sales', teamId: east, name: 'Rep Two' });
+  westRep = await createUser(t.db, { role: 'sales', teamId: west, name: 'Rep West' });
+  manager = await createUser(t.db, { role: 'manager', teamId: east, name: 'East Manager' });
+  service = await createUser(t.db, { role: 'service' });
+});
+afterAll(() => t.close());
+
+/** Signs in as `user` with their language set to `lang`. */
+async function signedIn(user: UserRow, lang: 'en' | 'zh-CN' = 'en'): Promise<Client> {
+  await t.db.query('UPDATE app_user SET locale = $2 WHERE id = $1', [user.id, lang]);
+  const c = new Client(t.url);
+  await c.login(user.email, PASSWORD);
+  return c;
+}
+
+const form = (fields: Record<string, string>) => ({ kind: 'company', tier: 'C', status: 'lead', ...fields });
+
+describe('creating a customer', () => {
+  it('stores script and SQL as typed and shows them escaped', async () => {
+    const c = await signedIn(rep);
+    const name = `<script>alert(1)</script>'; DROP TABLE customer; --`;
+    const reply = await c.submit('/customers/new', form({ name }));
+    expect(reply.status).toBe(303);
+    const id = Number(/\/customers\/(\d+)$/.exec(reply.location!)![1]);
+    const { rows } = await t.db.query('SELECT name, owner_id FROM customer WHERE id = $1', [id]);
+    expect(rows[0]).toEqual({ name, owner_id: rep.id });
+    const page = await c.get(`/customers/${id}`);
+    expect(page.text).not.toContain('<script>alert(1)</script>');
+    expect(page.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(visibleText(page.text)).toContain(name);
+    expect(visibleText(page.text)).toContain(`Customer ${name} created.`);
+  });
+
+  it('shows every field error in the user language and keeps what was typed', async () => {
+    for (const [lang, message] of [['en', 'Not a valid unified social credit code'], ['zh-CN', '统一社会信用代码无效']] as const) {
+      const c = await signedIn(rep, lang);
+      const reply = await c.submit('/customers/new', form({ name: '', uscc: '91110105ABCDEFGH12', website: 'not a url', address: '中山路 1 号' }));
+      expect(reply.status).toBe(422);
+      const text = visibleText(reply.text);
+      expect(text).toContain(message);
+      expect(reply.text).toContain('value="中山路 1 号"');
+      expect(reply.text).toMatch(/id="f-name"[^>]*aria-invalid="true"/);
+    }
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM customer WHERE address = '中山路 1 号'`);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('accepts a valid USCC typed in lower case with spaces and refuses a second live customer with it', async () => {
+    const c = await signedIn(rep);
+    const uscc = '91110108772360001' + usccCheckChar('91110108772360001');
+    const typed = `${uscc.slice(0, 6)} ${uscc.slice(6, 12)} ${uscc.slice(12)}`.toLowerCase();
+    const first = await c.submit('/customers/new', form({ name: '北京华信科技有限公司', uscc: typed }));
+    expect(first.status).toBe(303);
+    const { rows } = await t.db.query(`SELECT uscc FROM customer WHERE name = '北京华信科技有限公司'`);
+    expect(rows[0].uscc).toBe(uscc);
+    const second = await c.submit('/customers/new', form({ name: '华信科技（北京）有限公司', uscc }));
+    expect(second.status).toBe(422);
+    expect(visibleText(second.text)).toContain('This code belongs to 北京华信科技有限公司');
+  });
+
+  it('lets nobody in service create customers', async () => {
+    const c = await signedIn(service);
+    await c.get('/customers');
+    const reply = await c.post('/customers/new', form({ name: 'Service made Ltd' }));
+    expect(reply.status).toBe(403);
+  });
+});
+
+describe('who sees which customer', () => {
+  it('gives a rep 404 for another rep’s customer, by page and by edit', async () => {
+    const theirs = await createCustomer(t.db, { ownerId: otherRep.id, name: 'Not yours Ltd' });
+    const c = await signedIn(rep);
+    expect((await c.get(`/customers/${theirs}`)).status).toBe(404);
+    expect((await c.get(`/customers/${theirs}/edit`)).status).toBe(404);
+    await c.get('/customers');
+    expect((await c.post(`/customers/${theirs}/edit`, form({ name: 'Taken over', version: '1' }))).status).toBe(404);
+    expect((await c.post(`/customers/${theirs}/delete`)).status).toBe(404);
+    const list = await c.get('/customers?q=Not%20yours');
+    expect(visibleText(list.text)).not.toContain('Not yours Ltd');
+    const { rows } = await t.db.query('SELECT name, deleted_at FROM customer WHERE id = $1', [theirs]);
+    expect(rows[0]).toEqual({ name: 'Not yours Ltd', deleted_at: null });
+  });
+
+  it('shows a rep unowned leads in their region, but not elsewhere', async () => {
+    const here = await createCustomer(t.db, { ownerId: null, status: 'lead', province: '北京市', name: 'Pool lead Beijing' });
+    const there = await createCustomer(t.db, { ownerId: null, status: 'lead', province: '上海市', name: 'Pool lead Shanghai' });
+    const c = await signedIn(rep);
+    expect((await c.get(`/customers/${here}`)).status).toBe(200);
+    expect((await c.get(`/customers/${there}`)).status).toBe(404);
+  });
+
+  it('shows a manager their team’s customers only', async () => {
+    const team = await createCustomer(t.db, { ownerId: otherRep.id, name: 'East account' });
+    const other = await createCustomer(t.db, { ownerId: westRep.id, name: 'West account' });
+    const c = await signedIn(manager);
+    expect((await c.get(`/customers/${team}`)).status).toBe(200);
+    expect((await c.get(`/customers/${other}`)).status).toBe(404);
+    const list = visibleText((await c.get('/customers?q=account')).text);
+    expect(list).toContain('East account');
+    expect(list).not.toContain('West account');
+  });
+
+  it('lets service read every customer but change none', async () => {
+    const id = await createCustomer(t.db, { ownerId: westRep.id, name: 'Read only Ltd' });
+    const c = await signedIn(service);
+    const page = await c.get(`/customers/${id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain(`/customers/${id}/edit`);
+    expect((await c.post(`/customers/${id}/edit`, form({ name: 'Changed', version: '1' }))).status).toBe(403);
+    const { rows } = await t.db.query('SELECT name FROM customer WHERE id = $1', [id]);
+    expect(rows[0].name).toBe('Read only Ltd');
+  });
+});
+
+describe('editing a customer', () => {
+  it('saves an edit and records what changed', async () => {
+    const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Before Ltd' });
+    const c = await signedIn(rep);
+    const reply = await c.submit(`/customers/${id}/edit`, form({ name: 'After Ltd', tier: 'A', vip: 'on', tags: '重点客户，expo', version: '1' }));
+    expect(reply.status).toBe(303);
+    const { rows } = await t.db.query('SELECT name, tier, vip, tags, version FROM customer WHERE id = $1', [id]);
+    expect(rows[0]).toEqual({ name: 'After Ltd', tier: 'A', vip: true, tags: ['重点客户', 'expo'], version: 2 });
+    const audit = await t.db.query(`SELECT actor_id, diff FROM audit_entry WHERE entity = 'customer' AND entity_id = $1 AND action = 'update'`, [String(id)]);
+    expect(audit.rows[0].actor_id).toBe(rep.id);
+    expect(audit.rows[0].diff.name).toEqual({ from: 'Before Ltd', to: 'After Ltd' });
+    expect(audit.rows[0].diff.tier).toEqual({ from: 'C', to: 'A' });
+  });
+
+  it('refuses a stale save with a clear message and keeps the typed values', async () => {
+    const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Shared Ltd' });
+    const mine = await signedIn(rep, 'zh-CN');
+    const page = await mine.get(`/customers/${id}/edit`);
+    expect(page.text).toContain('name="version" value="1"');
+    await t.db.query(`UPDATE customer SET name = 'Changed meanwhile', version = version + 1 WHERE id = $1`, [id]);
+    const reply = await mine.post(`/customers/${id}/edit`, form({ name: 'My edit', address: '人民路 8 号', version: '1' }));
+    expect(reply.status).toBe(409);
+    expect(visibleText(reply.text)).toContain('在您打开之后，其他人已保存了这条记录');
+    expect(reply.text).toContain('value="My edit"');
+    expect(reply.text).toContain('value="人民路 8 号"');
+    const { rows } = await t.db.query('SELECT name FROM customer WHERE id = $1', [id]);
+    expect(rows[0].name).toBe('Changed meanwhile');
+  });
+
+  it('lets a manager give a customer to a rep of the team, who is notified', async () => {
+    const id = await createCustomer(t.db, { ownerId: null, name: 'Unassigned Ltd' });
+    const c = await signedIn(manager);
+    const reply = await c.submit(`/customers/${id}/edit`, form({ name: 'Unassigned Ltd', ownerId: String(rep.id), version: '1' }));
+    expect(reply.status).toBe(303);
+    const { rows } = await t.db.query(`SELECT kind, params, link FROM notification WHERE user_id = $1 AND kind = 'customer_assigned'`, [rep.id]);
+    expect(rows).toContainEqual({ kind: 'customer_assigned', params: { name: 'Unassigned Ltd', by: 'East Manager' }, link: `/customers/${id}` });
+    const bell = await (await signedIn(rep)).get('/');
+    expect(bell.text).toMatch(/data-testid="unread">\d+</);
+  });
+
+  it('does not let a manager give a customer to another team', async () => {
+    const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Stays East Ltd' });
+    const c = await signedIn(manager);
+    const reply = await c.submit(`/customers/${id}/edit`, form({ name: 'Stays East Ltd', ownerId: String(westRep.id), version: '1' }));
+    expect(reply.status).toBe(422);
+    const { rows } = await t.db.query('SELECT owner_id FROM customer WHERE id = $1', [id]);
+    expect(rows[0].owner_id).toBe(rep.id);
+  });
+});
+
+describe('deleting', () => {
+  it('moves a customer to the recycle bin: gone from pages, kept in the database', async () => {
+    const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Soon deleted Ltd' });
+    await createContact(t.db, id, 'Stays with it');
+    const c = await signedIn(rep);
+    await c.get(`/customers/${id}`);
+    const reply = await c.post(`/customers/${id}/delete`);
+    expect(reply.status).toBe(303);
+    expect((await c.get(`/customers/${id}`)).status).toBe(404);
+    expect(visibleText((await c.get('/customers?q=Soon')).text)).not.toContain('Soon deleted Ltd');
+    const { rows } = await t.db.query('SELECT deleted_at IS NOT NULL AS deleted, (SELECT count(*)::int FROM contact WHERE customer_id = $1) AS contacts FROM customer WHERE id = $1', [id]);
+    expect(rows[0]).toEqual({ deleted: true, contacts: 1 });
+    const audit = await t.db.query(`SELECT 1 FROM audit_entry WHERE entity = 'customer' AND entity_id = $1 AND action = 'delete'`, [String(id)]);
+    expect(audit.rowCount).toBe(1);
+  });
+});
+
+describe('contacts', () => {
+  it('normalises a Chinese mobile number and keeps one primary contact', async () => {
+    const id = await createCustomer(t.db, { ownerId: rep.id });
+    const c = await signedIn(rep);
+    expect((await c.submit(`/customers/${id}/contacts/new`, { name: '王芳', mobile: '+86 138-1234-5678', phone: '010 12345678', primary: 'on' })).status).toBe(303);
+    expect((await c.submit(`/customers/${id}/contacts/new`, { name: '李强', mobile: '0086 13912345678', primary: 'on' })).status).toBe(303);
+    const { rows } = await t.db.query('SELECT name, mobile, phone, "primary" FROM contact WHERE customer_id = $1 ORDER BY id', [id]);
+    expect(rows).toEqual([
+      { name: '王芳', mobile: '13812345678', phone: '010-12345678', primary: false },
+      { name: '李强', mobile: '13912345678', phone: null, primary: true },
+    ]);
+  });
+
+  it('explains a bad mobile number and e-mail in the user language', async () => {
+    const id = await createCustomer(t.db, { ownerId: rep.id });
+    const c = await signedIn(rep, 'zh-CN');
+    const reply = await c.submit(`/customers/${id}/contacts/new`, { name: '赵六', mobile: '12345', email: 'not-mail' });
+    expect(reply.status).toBe(422);
+    const text = visibleText(reply.text);
+    expect(text).toContain('请输入 11 位中国大陆手机号');
+    expect(text).toContain('请输入有效的邮箱地址');
+    expect(reply.text).toContain('value="12345"');
+  });
+});
+
+describe('the customer list', () => {
+  it('searches by name, contact and mobile, and pages through results', async () => {
+    const owner = await createUser(t.db, { role: 'sales' });
+    for (let i = 0; i < 30; i++) await createCustomer(t.db, { ownerId: owner.id, name: `深圳蓝海贸易 ${String(i).padStart(2, '0')}` });
+    const withContact = await createCustomer(t.db, { ownerId: owner.id, name: 'Contact holder' });
+    await t.db.query(`INSERT INTO contact (customer_id, name, mobile, version) VALUES ($1, '周杰', '13700001111', 1)`, [withContact]);
+    const c = await signedIn(owner);
+    const first = visibleText((await c.get('/customers?q=%E8%93%9D%E6%B5%B7')).text);
+    expect(first).toContain('1–25 of 30');
+    const second = visibleText((await c.get('/customers?q=%E8%93%9D%E6%B5%B7&page=2')).text);
+    expect(second).toContain('26–30 of 30');
+    expect(visibleText((await c.get('/customers?q=13700001111')).text)).toContain('Contact holder');
+    expect(visibleText((await c.get('/customers?q=%E5%91%A8%E6%9D%B0')).text)).toContain('Contact holder');
+    expect(visibleText((await c.get('/customers?q=nothing-like-this')).text)).toContain('No customer matches.');
+  });
+});

@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { loadConfig, type AppConfig } from '../../src/config/config.js';
+import { ensureDatabase } from '../../src/database/embedded-postgres.js';
+import { dropDatabase } from './databases.js';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** A direct connection to this app's database, for arranging rows and checking what was stored. */
+  db: pg.Pool;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+/** A fresh copy of the migrated template database for one test file. */
+export async function copyTemplateDatabase(): Promise<{ name: string; url: string }> {
+  const name = `kehu_t_${randomBytes(5).toString('hex')}`;
+  return { name, url: await ensureDatabase(inject('serverUrl'), name, inject('templateDb')) };
+}
+
+/** The real Kehu app on its own database copy, listening on a free port. */
+export async function startApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+  const database = await copyTemplateDatabase();
+  const config: AppConfig = {
+    ...loadConfig({ NODE_ENV: 'test', SESSION_SECRET: 'test-secret-test-secret-test-secret', DATA_DIR: mkdtempSync(join(tmpdir(), 'kehu-data-')), LOG_LEVEL: 'warn' }),
+    databaseUrl: database.url,
+    ...overrides,
+  };
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const db = new pg.Pool({ connectionString: database.url, max: 3 });
+  return {
+    app,
+    url: `http://127.0.0.1:${address.port}`,
+    db,
+    config,
+    async close() {
+      await app.close();
+      await db.end();
+      await dropDatabase(inject('serverUrl'), database.name);
+    },
+  };
+}

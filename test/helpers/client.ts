@@ -1,0 +1,78 @@
+/**
+ * A browser-like HTTP client: keeps the session cookie, does not follow redirects (tests look at
+ * them), and sends the CSRF token of the last page it read, as a form would.
+ */
+export interface Reply {
+  status: number;
+  text: string;
+  location: string | null;
+  headers: Headers;
+}
+
+export class Client {
+  private cookies = new Map<string, string>();
+  csrf: string | null = null;
+
+  constructor(
+    readonly baseUrl: string,
+    private readonly defaultHeaders: Record<string, string> = {},
+  ) {}
+
+  get sessionId(): string | undefined {
+    return this.cookies.get('kehu.sid');
+  }
+
+  async get(path: string, headers: Record<string, string> = {}): Promise<Reply> {
+    return this.request('GET', path, undefined, headers);
+  }
+
+  /** Posts a form; `_csrf` is the token of the last page read unless the fields say otherwise. */
+  async post(path: string, fields: Record<string, string | string[]> = {}, opts: { csrf?: boolean } = {}): Promise<Reply> {
+    const body = new URLSearchParams();
+    if (opts.csrf !== false && this.csrf && !('_csrf' in fields)) body.append('_csrf', this.csrf);
+    for (const [k, v] of Object.entries(fields)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
+    return this.request('POST', path, body, { 'content-type': 'application/x-www-form-urlencoded' });
+  }
+
+  /** Reads the page (for its CSRF token), then posts to it. */
+  async submit(pagePath: string, fields: Record<string, string | string[]>, action = pagePath): Promise<Reply> {
+    const page = await this.get(pagePath);
+    if (page.status !== 200) throw new Error(`GET ${pagePath} answered ${page.status}`);
+    return this.post(action, fields);
+  }
+
+  async login(email: string, password = 'kehu-demo-2026'): Promise<Reply> {
+    const reply = await this.submit('/login', { email, password });
+    if (reply.status !== 303) throw new Error(`login as ${email} answered ${reply.status}`);
+    return reply;
+  }
+
+  private async request(method: string, path: string, body?: URLSearchParams, headers: Record<string, string> = {}): Promise<Reply> {
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(this.baseUrl + path, {
+      method,
+      body,
+      redirect: 'manual',
+      headers: { ...this.defaultHeaders, ...headers, ...(cookie ? { cookie } : {}) },
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+    const text = await res.text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(text);
+    if (token) this.csrf = token[1];
+    return { status: res.status, text, location: res.headers.get('location'), headers: res.headers };
+  }
+}
+
+/** The visible text of an HTML fragment, whitespace folded: what a reader would see. */
+export function visibleText(html: string): string {
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&#x3D;/g, '=').replace(/&#x60;/g, '`').replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
