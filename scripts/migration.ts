@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { ROOT } from '../src/common/paths.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
-import { ensureDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres.js';
+import {
+  ensureDatabase,
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+} from '../src/database/embedded-postgres.js';
 import { runMigrations } from '../src/database/migrate.js';
 
 /**
@@ -50,8 +54,10 @@ async function generate(name: string): Promise<void> {
     }
     const stamp = Date.now();
     const className = `${name}${stamp}`;
-    const q = (s: string) => '`' + s.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${') + '`';
-    const lines = (qs: { query: string }[]) => qs.map((x) => `    await queryRunner.query(${q(x.query)});`).join('\n');
+    const q = (s: string) =>
+      '`' + s.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${') + '`';
+    const lines = (qs: { query: string }[]) =>
+      qs.map((x) => `    await queryRunner.query(${q(x.query)});`).join('\n');
     const file = `${stamp}-${name}`;
     writeFileSync(
       join(ROOT, 'migrations', `${file}.ts`),
@@ -74,7 +80,11 @@ ${lines([...sql.downQueries].reverse())}
     const index = readFileSync(indexFile, 'utf8')
       .replace(/^(\/\/.*\n)/, `$1import { ${className} } from './${file}.js';\n`)
       .replace(/export const MIGRATIONS = \[([^\]]*)\];/, (_, list: string) => {
-        const items = list.split(',').map((s) => s.trim()).filter(Boolean).concat(className);
+        const items = list
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .concat(className);
         return `export const MIGRATIONS = [\n${items.map((i) => `  ${i},`).join('\n')}\n];`;
       });
     writeFileSync(indexFile, index);

@@ -41,7 +41,9 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config),
-        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, { logging: config.logLevel === 'debug' })),
+        TypeOrmModule.forRoot(
+          dataSourceOptions(config.databaseUrl, { logging: config.logLevel === 'debug' }),
+        ),
         AutomationModule,
         AuditModule,
         NotificationsModule,

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/config.js';
-import { ensureDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
+import {
+  ensureDatabase,
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+} from './database/embedded-postgres.js';
 import { runMigrations } from './database/migrate.js';
 import { DEMO_PASSWORD, DEMO_USERS, SeedService } from './seed/seed.service.js';
 
@@ -43,6 +47,10 @@ async function main(): Promise<void> {
     await embedded?.stop();
     process.exit(0);
   };
+  // embedded-postgres stops its server on these signals by itself, racing the app's own shutdown;
+  // Kehu stops in order instead: requests and jobs first, then the database.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { TestProject } from 'vitest/node';
-import { ensureDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres.js';
+import {
+  ensureDatabase,
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+} from '../src/database/embedded-postgres.js';
 import { runMigrations } from '../src/database/migrate.js';
 import { dropDatabase } from './helpers/databases.js';
 

@@ -11,7 +11,11 @@ export class AuditController {
   @Get()
   @Render('audit/index')
   async index(@Query() q: Record<string, string | undefined>) {
-    const page = await this.audit.list({ entity: q.entity || undefined, entityId: q.entityId || undefined, page: pageParam(q.page) });
+    const page = await this.audit.list({
+      entity: q.entity || undefined,
+      entityId: q.entityId || undefined,
+      page: pageParam(q.page),
+    });
     return { title: 'nav.audit', page, filter: q };
   }
 }

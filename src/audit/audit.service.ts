@@ -16,11 +16,18 @@ export interface AuditView {
   changes: { field: string; from: string; to: string }[];
 }
 
-const show = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+const show = (v: unknown) =>
+  v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
 
 function toAuditView(a: AuditEntry): AuditView {
   return {
-    id: a.id, at: a.at, actorEmail: a.actorEmail, action: a.action, entity: a.entity, entityId: a.entityId, ip: a.ip,
+    id: a.id,
+    at: a.at,
+    actorEmail: a.actorEmail,
+    action: a.action,
+    entity: a.entity,
+    entityId: a.entityId,
+    ip: a.ip,
     changes: Object.entries(a.diff).map(([field, c]) => ({ field, from: show(c.from), to: show(c.to) })),
   };
 }
@@ -35,8 +42,13 @@ export interface AuditRecord {
 }
 
 /** Fields of `after` that differ from `before`, as {field: {from, to}}; dates compared by value. */
-export function diffOf<T extends object>(before: Partial<T> | null, after: Partial<T>, fields: (keyof T & string)[]): AuditDiff {
-  const norm = (v: unknown) => (v instanceof Date ? v.toISOString() : Array.isArray(v) ? JSON.stringify(v) : (v ?? null));
+export function diffOf<T extends object>(
+  before: Partial<T> | null,
+  after: Partial<T>,
+  fields: Extract<keyof T, string>[],
+): AuditDiff {
+  const norm = (v: unknown) =>
+    v instanceof Date ? v.toISOString() : Array.isArray(v) ? JSON.stringify(v) : (v ?? null);
   const diff: AuditDiff = {};
   for (const f of fields) {
     const from = before ? norm(before[f]) : null;
@@ -73,7 +85,10 @@ export class AuditService {
     const qb = this.dataSource.getRepository(AuditEntry).createQueryBuilder('a').orderBy('a.id', 'DESC');
     if (filter.entity) qb.andWhere('a.entity = :entity', { entity: filter.entity });
     if (filter.entityId) qb.andWhere('a.entity_id = :entityId', { entityId: filter.entityId });
-    const [rows, total] = await qb.skip((filter.page - 1) * perPage).take(perPage).getManyAndCount();
+    const [rows, total] = await qb
+      .skip((filter.page - 1) * perPage)
+      .take(perPage)
+      .getManyAndCount();
     return toPage(rows.map(toAuditView), total, filter.page, perPage);
   }
 }

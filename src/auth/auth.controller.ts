@@ -20,7 +20,11 @@ export class AuthController {
   @Get('login')
   @Render('auth/login')
   loginForm(@Query('returnTo') returnTo: string | undefined) {
-    return { title: 'auth.sign_in', layout: 'bare', form: { values: { returnTo: safeReturnTo(returnTo) }, errors: {} } };
+    return {
+      title: 'auth.sign_in',
+      layout: 'bare',
+      form: { values: { returnTo: safeReturnTo(returnTo) }, errors: {} },
+    };
   }
 
   /** Signs in through passport-local; passport regenerates the session id, so a planted one is useless. */

@@ -31,7 +31,13 @@ export class AuthService {
     const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), password);
     if (!user || !ok) {
       await this.dataSource.getRepository(LoginFailure).insert({ email, ip });
-      await this.audit.record({ action: 'login_failed', entity: 'user', entityId: user?.id ?? null, diff: { email: { to: email } }, actor: null });
+      await this.audit.record({
+        action: 'login_failed',
+        entity: 'user',
+        entityId: user?.id ?? null,
+        diff: { email: { to: email } },
+        actor: null,
+      });
       throw new InvalidCredentials();
     }
     await this.dataSource.getRepository(LoginFailure).delete({ email });
@@ -47,14 +53,21 @@ export class AuthService {
       [email, ip, WINDOW_MINUTES],
     );
     if (Number(row.by_email) >= MAX_FAILURES || Number(row.by_ip) >= MAX_FAILURES) {
-      await this.audit.record({ action: 'login_throttled', entity: 'user', diff: { email: { to: email } }, actor: null });
+      await this.audit.record({
+        action: 'login_throttled',
+        entity: 'user',
+        diff: { email: { to: email } },
+        actor: null,
+      });
       throw new LoginThrottled(WINDOW_MINUTES);
     }
   }
 
   /** Forgets expired sessions and failures older than the window; an hourly job. */
   async prune(): Promise<void> {
-    await this.dataSource.query(`DELETE FROM login_failure WHERE at < now() - make_interval(mins => $1)`, [WINDOW_MINUTES]);
+    await this.dataSource.query(`DELETE FROM login_failure WHERE at < now() - make_interval(mins => $1)`, [
+      WINDOW_MINUTES,
+    ]);
     await this.dataSource.query(`DELETE FROM session WHERE expire < now()`);
   }
 }

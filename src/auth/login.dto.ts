@@ -2,12 +2,17 @@ import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { keyed } from '../common/validation.js';
 
 export class LoginDto {
-  @IsString({ message: keyed('validation.required') }) @MinLength(1, { message: keyed('validation.required') }) @MaxLength(200)
+  @IsString({ message: keyed('validation.required') })
+  @MinLength(1, { message: keyed('validation.required') })
+  @MaxLength(200)
   email: string;
 
-  @IsString({ message: keyed('validation.required') }) @MinLength(1, { message: keyed('validation.required') }) @MaxLength(500)
+  @IsString({ message: keyed('validation.required') })
+  @MinLength(1, { message: keyed('validation.required') })
+  @MaxLength(500)
   password: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   returnTo?: string;
 }

@@ -29,10 +29,12 @@ export const RecordScope = {
       case 'sales':
         return qb.andWhere(
           new Brackets((w) =>
-            w.where(`${alias}.owner_id = :scopeUserId`, { scopeUserId: user.id }).orWhere(
-              `(${alias}.owner_id IS NULL AND ${alias}.status = 'lead' AND ${alias}.province = :scopeRegion)`,
-              { scopeRegion: user.region ?? '' },
-            ),
+            w
+              .where(`${alias}.owner_id = :scopeUserId`, { scopeUserId: user.id })
+              .orWhere(
+                `(${alias}.owner_id IS NULL AND ${alias}.status = 'lead' AND ${alias}.province = :scopeRegion)`,
+                { scopeRegion: user.region ?? '' },
+              ),
           ),
         );
     }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 
@@ -27,14 +33,19 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     this.registrations.push({ name, handler, cron: opts.cron });
   }
 
-  /** Queues a run of a registered job; `singletonKey` collapses duplicates waiting in the queue. */
-  async send(name: string, data: Record<string, unknown> = {}, opts: { singletonKey?: string } = {}): Promise<void> {
+  /** Queues a run of a registered job. */
+  async send(name: string, data: Record<string, unknown> = {}): Promise<void> {
     if (!this.boss) throw new Error('jobs are not started');
-    await this.boss.send(name, data, opts.singletonKey ? { singletonKey: opts.singletonKey } : {});
+    await this.boss.send(name, data);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const boss = new PgBoss({ connectionString: this.config.databaseUrl, schema: 'pgboss', application_name: 'kehu-jobs', max: 4 });
+    const boss = new PgBoss({
+      connectionString: this.config.databaseUrl,
+      schema: 'pgboss',
+      application_name: 'kehu-jobs',
+      max: 4,
+    });
     boss.on('error', (e) => this.logger.error(`jobs: ${e.message}`));
     await boss.start();
     for (const r of this.registrations) {

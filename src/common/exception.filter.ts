@@ -42,7 +42,12 @@ function describe(err: unknown): Described {
   }
   if (err instanceof HttpException) {
     const status = err.getStatus();
-    return { status, key: STATUS_KEYS[status] ?? (status >= 500 ? 'error.internal' : 'error.bad_request'), params: {}, fields: {} };
+    return {
+      status,
+      key: STATUS_KEYS[status] ?? (status >= 500 ? 'error.internal' : 'error.bad_request'),
+      params: {},
+      fields: {},
+    };
   }
   return { status: 500, key: 'error.internal', params: {}, fields: {} };
 }
@@ -63,7 +68,11 @@ export class AppExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const form = err instanceof FormRejected ? err : undefined;
     const d = describe(form ? form.reason : err);
-    if (d.status >= 500) this.logger.error(`[${req.id}] ${req.method} ${req.originalUrl}`, err instanceof Error ? err.stack : String(err));
+    if (d.status >= 500)
+      this.logger.error(
+        `[${req.id}] ${req.method} ${req.originalUrl}`,
+        err instanceof Error ? err.stack : String(err),
+      );
     if (res.headersSent) return;
     const locale = isLocale(req.locale) ? req.locale : 'zh-CN';
 
@@ -83,7 +92,9 @@ export class AppExceptionFilter implements ExceptionFilter {
       return;
     }
     if (form) {
-      const typed = Object.entries((req.body ?? {}) as Record<string, unknown>).filter(([k]) => !SECRET_FIELD.test(k));
+      const typed = Object.entries((req.body ?? {}) as Record<string, unknown>).filter(
+        ([k]) => !SECRET_FIELD.test(k),
+      );
       const values = { ...((form.locals.values as object | undefined) ?? {}), ...Object.fromEntries(typed) };
       const hasFieldErrors = Object.keys(d.fields).length > 0;
       res.status(d.status).render(form.view, {
@@ -92,6 +103,8 @@ export class AppExceptionFilter implements ExceptionFilter {
       });
       return;
     }
-    res.status(d.status).render('errors/error', { status: d.status, message: { key: d.key, params: d.params } });
+    res
+      .status(d.status)
+      .render('errors/error', { status: d.status, message: { key: d.key, params: d.params } });
   }
 }

@@ -8,7 +8,12 @@ export interface FlashMessage {
 }
 
 /** Queues a message for the next page this session renders (post/redirect/get). */
-export function flash(req: Request, key: string, params?: Params, type: FlashMessage['type'] = 'success'): void {
+export function flash(
+  req: Request,
+  key: string,
+  params?: Params,
+  type: FlashMessage['type'] = 'success',
+): void {
   req.session.flash = [...(req.session.flash ?? []), { type, key, params }];
 }
 

@@ -24,13 +24,16 @@ export class PageContextMiddleware implements NestMiddleware {
     req.id = randomUUID();
     const user = req.user;
     const sessionLocale = req.session?.locale;
-    req.locale = user?.locale ?? (isLocale(sessionLocale) ? sessionLocale : localeFromHeader(req.get('accept-language')));
+    req.locale =
+      user?.locale ??
+      (isLocale(sessionLocale) ? sessionLocale : localeFromHeader(req.get('accept-language')));
     res.setHeader('Content-Language', req.locale);
 
     // Mounted middleware sees a relative req.path; the page's own path comes from the original URL.
     const path = req.originalUrl.split('?')[0];
     const isPage = req.method === 'GET' && !path.startsWith('/api/');
-    if (isPage && req.session && !req.session.csrfToken) req.session.csrfToken = randomBytes(24).toString('base64url');
+    if (isPage && req.session && !req.session.csrfToken)
+      req.session.csrfToken = randomBytes(24).toString('base64url');
     Object.assign(res.locals, {
       locale: req.locale,
       locales: LOCALES,

@@ -21,13 +21,17 @@ function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErrors {
   const out: FieldErrors = {};
   for (const e of errors) {
     const field = prefix + e.property;
-    for (const [constraint, message] of Object.entries(e.constraints ?? {})) {
+    const errors = Object.entries(e.constraints ?? {}).map(([constraint, message]) => {
       let key = `validation.${constraint}`;
       let params: Params = {};
       if (message.startsWith('{')) ({ key, params } = JSON.parse(message) as { key: string; params: Params });
-      if (!hasKey('en', key)) key = 'validation.invalid';
-      (out[field] ??= []).push({ key, params });
-    }
+      return { key: hasKey('en', key) ? key : 'validation.invalid', params };
+    });
+    // An empty field breaks every rule on it; "required" is the one worth saying.
+    const required = errors.find((x) => x.key === 'validation.required');
+    if (errors.length)
+      out[field] =
+        required && (e.value === null || e.value === undefined || e.value === '') ? [required] : errors;
     Object.assign(out, toFieldErrors(e.children ?? [], `${field}.`));
   }
   return out;
@@ -53,7 +57,10 @@ export const Trimmed = () =>
 /** A checkbox: present ("on", "true", "1") is true, absent is false. Validated, so the whitelist keeps it. */
 export const Checkbox = () =>
   applyDecorators(
-    Transform(({ value }: { value: unknown }) => value === true || value === 'on' || value === 'true' || value === '1'),
+    Transform(
+      ({ value }: { value: unknown }) =>
+        value === true || value === 'on' || value === 'true' || value === '1',
+    ),
     IsBoolean(),
   );
 

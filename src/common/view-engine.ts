@@ -24,15 +24,18 @@ export class ViewEngine {
   render(name: string, locals: Record<string, unknown>): string {
     if (!this.cacheTemplates) this.loadPartials();
     const body = this.template(name)(locals);
-    const layout = locals.layout === undefined ? 'main' : locals.layout;
-    if (layout === false) return body;
-    return this.template(`layouts/${String(layout)}`)({ ...locals, body });
+    if (locals.layout === false) return body;
+    const layout = typeof locals.layout === 'string' ? locals.layout : 'main';
+    return this.template(`layouts/${layout}`)({ ...locals, body });
   }
 
   /** The Express view engine: res.render('customers/index', locals). */
   readonly express = (file: string, locals: object, done: (err: unknown, html?: string) => void): void => {
     try {
-      done(null, this.render(relative(VIEWS_DIR, file).replace(/\.hbs$/, ''), locals as Record<string, unknown>));
+      done(
+        null,
+        this.render(relative(VIEWS_DIR, file).replace(/\.hbs$/, ''), locals as Record<string, unknown>),
+      );
     } catch (e) {
       done(e);
     }

@@ -35,7 +35,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const dto = plainToInstance(EnvDto, present, { exposeDefaultValues: true });
-  const problems = validateSync(dto, { forbidUnknownValues: false }).flatMap((e) =>
+  const problems = validateSync(dto, { forbidUnknownValues: false, stopAtFirstError: true }).flatMap((e) =>
     Object.values(e.constraints ?? {}).map((msg) => `${e.property}: ${msg.replace(`${e.property} `, '')}`),
   );
   const production = dto.NODE_ENV === 'production';

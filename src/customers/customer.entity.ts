@@ -1,6 +1,17 @@
 import {
-  Check, Column, CreateDateColumn, DeleteDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToMany,
-  PrimaryGeneratedColumn, type Relation, UpdateDateColumn, VersionColumn,
+  Check,
+  Column,
+  CreateDateColumn,
+  DeleteDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  OneToMany,
+  PrimaryGeneratedColumn,
+  type Relation,
+  UpdateDateColumn,
+  VersionColumn,
 } from 'typeorm';
 import { User } from '../users/user.entity.js';
 import type { CustomerKind, CustomerStatus, CustomerTier } from './customer.options.js';

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Redirect, Render, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  Redirect,
+  Render,
+  Req,
+} from '@nestjs/common';
 import type { Request } from 'express';
 import type { SessionUser } from '../auth/session-user.js';
 import { CurrentUser, FormView } from '../common/decorators.js';
@@ -23,10 +34,24 @@ export class CustomersController implements HasFormLocals {
   async formLocals(req: Request) {
     const user = req.user!;
     const customer = req.params.id ? await this.customers.get(user, Number(req.params.id)) : undefined;
-    const contact = customer && req.params.contactId ? await this.customers.getContact(user, customer.id, Number(req.params.contactId)) : undefined;
-    const owners = user.role === 'admin' || user.role === 'manager' ? await this.users.listAssignable() : null;
-    const values = contact ?? (customer ? { ...customer, tags: customer.tagsText } : { kind: 'company', tier: 'C', status: 'lead' });
-    return { title: 'customer.new', titleText: customer?.name, options: OPTIONS, owners, customer, contact, values };
+    const contact =
+      customer && req.params.contactId
+        ? await this.customers.getContact(user, customer.id, Number(req.params.contactId))
+        : undefined;
+    const owners =
+      user.role === 'admin' || user.role === 'manager' ? await this.users.listAssignable() : null;
+    const values =
+      contact ??
+      (customer ? { ...customer, tags: customer.tagsText } : { kind: 'company', tier: 'C', status: 'lead' });
+    return {
+      title: 'customer.new',
+      titleText: customer?.name,
+      options: OPTIONS,
+      owners,
+      customer,
+      contact,
+      values,
+    };
   }
 
   @Get()
@@ -75,7 +100,12 @@ export class CustomersController implements HasFormLocals {
   @Post(':id/edit')
   @FormView('customers/form')
   @Redirect()
-  async update(@CurrentUser() user: SessionUser, @Param('id', ParseIntPipe) id: number, @Body() dto: CustomerDto, @Req() req: Request) {
+  async update(
+    @CurrentUser() user: SessionUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() dto: CustomerDto,
+    @Req() req: Request,
+  ) {
     await this.customers.update(user, id, dto);
     flash(req, 'customer.updated', { name: dto.name });
     return seeOther(`/customers/${id}`);
@@ -99,7 +129,12 @@ export class CustomersController implements HasFormLocals {
   @Post(':id/contacts/new')
   @FormView('customers/contact-form')
   @Redirect()
-  async addContact(@CurrentUser() user: SessionUser, @Param('id', ParseIntPipe) id: number, @Body() dto: ContactDto, @Req() req: Request) {
+  async addContact(
+    @CurrentUser() user: SessionUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() dto: ContactDto,
+    @Req() req: Request,
+  ) {
     await this.customers.addContact(user, id, dto);
     flash(req, 'contact.created', { name: dto.name });
     return seeOther(`/customers/${id}`);

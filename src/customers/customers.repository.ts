@@ -24,7 +24,10 @@ export class CustomersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async findPage(user: SessionUser, f: CustomerFilter): Promise<[Customer[], number]> {
-    const qb = this.dataSource.getRepository(Customer).createQueryBuilder('c').leftJoinAndSelect('c.owner', 'owner');
+    const qb = this.dataSource
+      .getRepository(Customer)
+      .createQueryBuilder('c')
+      .leftJoinAndSelect('c.owner', 'owner');
     RecordScope.customers(qb, user, 'c');
     if (f.q) {
       const like = `%${likeEscape(f.q)}%`;
@@ -46,7 +49,11 @@ export class CustomersRepository {
   }
 
   /** A customer the user may see, with owner and live contacts; null otherwise. */
-  findVisible(user: SessionUser, id: number, m: EntityManager = this.dataSource.manager): Promise<Customer | null> {
+  findVisible(
+    user: SessionUser,
+    id: number,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<Customer | null> {
     const qb = m
       .getRepository(Customer)
       .createQueryBuilder('c')

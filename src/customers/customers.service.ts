@@ -45,16 +45,48 @@ export interface TimelineItem {
   contactName: string | null;
 }
 
-const CUSTOMER_FIELDS: (keyof Customer & string)[] = [
-  'kind', 'name', 'uscc', 'industry', 'size', 'province', 'city', 'district', 'address', 'website', 'tier', 'vip',
-  'creditLevel', 'source', 'status', 'ownerId', 'birthday', 'tags',
+const CUSTOMER_FIELDS: Extract<keyof Customer, string>[] = [
+  'kind',
+  'name',
+  'uscc',
+  'industry',
+  'size',
+  'province',
+  'city',
+  'district',
+  'address',
+  'website',
+  'tier',
+  'vip',
+  'creditLevel',
+  'source',
+  'status',
+  'ownerId',
+  'birthday',
+  'tags',
 ];
-const CONTACT_FIELDS: (keyof Contact & string)[] = ['name', 'title', 'mobile', 'phone', 'email', 'wechat', 'primary', 'birthday'];
+const CONTACT_FIELDS: Extract<keyof Contact, string>[] = [
+  'name',
+  'title',
+  'mobile',
+  'phone',
+  'email',
+  'wechat',
+  'primary',
+  'birthday',
+];
 
 function toListItem(c: Customer): CustomerListItem {
   return {
-    id: c.id, name: c.name, kind: c.kind, tier: c.tier, vip: c.vip, status: c.status, city: c.city,
-    ownerName: c.owner?.name ?? null, lastInteractionAt: c.lastInteractionAt,
+    id: c.id,
+    name: c.name,
+    kind: c.kind,
+    tier: c.tier,
+    vip: c.vip,
+    status: c.status,
+    city: c.city,
+    ownerName: c.owner?.name ?? null,
+    lastInteractionAt: c.lastInteractionAt,
   };
 }
 
@@ -90,8 +122,15 @@ export class CustomersService {
     if (!(await this.repo.findVisible(user, id))) throw new NotFound();
     const followUps = await this.repo.recentFollowUps(id);
     return followUps.map((f) => ({
-      at: f.happenedAt, kind: 'follow_up', method: f.method, summary: f.summary, promises: f.promises,
-      nextAction: f.nextAction, nextFollowUpAt: f.nextFollowUpAt, authorName: f.author.name, contactName: f.contact?.name ?? null,
+      at: f.happenedAt,
+      kind: 'follow_up',
+      method: f.method,
+      summary: f.summary,
+      promises: f.promises,
+      nextAction: f.nextAction,
+      nextFollowUpAt: f.nextFollowUpAt,
+      authorName: f.author.name,
+      contactName: f.contact?.name ?? null,
     }));
   }
 
@@ -102,7 +141,15 @@ export class CustomersService {
       await this.checkUsccFree(m, fields.uscc, null);
       const { identifiers } = await m.insert(Customer, fields);
       const id = identifiers[0].id as number;
-      await this.audit.record({ action: 'create', entity: 'customer', entityId: id, diff: diffOf<Customer>(null, fields, CUSTOMER_FIELDS) }, m);
+      await this.audit.record(
+        {
+          action: 'create',
+          entity: 'customer',
+          entityId: id,
+          diff: diffOf<Customer>(null, fields, CUSTOMER_FIELDS),
+        },
+        m,
+      );
       await this.notifyNewOwner(m, user, id, fields.name, null, fields.ownerId);
       return id;
     });
@@ -112,7 +159,10 @@ export class CustomersService {
   async update(user: SessionUser, id: number, dto: CustomerDto): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const before = await this.lockEditable(m, user, id, dto.version);
-      const after = { ...this.fields(dto), ownerId: await this.chooseOwner(m, user, dto.ownerId, before.ownerId) };
+      const after = {
+        ...this.fields(dto),
+        ownerId: await this.chooseOwner(m, user, dto.ownerId, before.ownerId),
+      };
       await this.checkUsccFree(m, after.uscc, id);
       const diff = diffOf<Customer>(before, after, CUSTOMER_FIELDS);
       if (!Object.keys(diff).length) return;
@@ -137,11 +187,24 @@ export class CustomersService {
       const fields = this.contactFields(dto);
       if (fields.primary) await this.clearPrimary(m, customerId);
       const { identifiers } = await m.insert(Contact, { ...fields, customerId });
-      await this.audit.record({ action: 'create', entity: 'contact', entityId: identifiers[0].id as number, diff: diffOf<Contact>(null, fields, CONTACT_FIELDS) }, m);
+      await this.audit.record(
+        {
+          action: 'create',
+          entity: 'contact',
+          entityId: identifiers[0].id as number,
+          diff: diffOf<Contact>(null, fields, CONTACT_FIELDS),
+        },
+        m,
+      );
     });
   }
 
-  async updateContact(user: SessionUser, customerId: number, contactId: number, dto: ContactDto): Promise<void> {
+  async updateContact(
+    user: SessionUser,
+    customerId: number,
+    contactId: number,
+    dto: ContactDto,
+  ): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       await this.lockEditable(m, user, customerId);
       const before = await this.repo.findContact(m, customerId, contactId);
@@ -150,7 +213,15 @@ export class CustomersService {
       const after = this.contactFields(dto);
       if (after.primary && !before.primary) await this.clearPrimary(m, customerId);
       await m.update(Contact, { id: contactId }, after);
-      await this.audit.record({ action: 'update', entity: 'contact', entityId: contactId, diff: diffOf<Contact>(before, after, CONTACT_FIELDS) }, m);
+      await this.audit.record(
+        {
+          action: 'update',
+          entity: 'contact',
+          entityId: contactId,
+          diff: diffOf<Contact>(before, after, CONTACT_FIELDS),
+        },
+        m,
+      );
     });
   }
 
@@ -173,7 +244,12 @@ export class CustomersService {
   // Rules
 
   /** Not visible: 404. Visible but not theirs to change: 403. Then the version must match. */
-  private async lockEditable(m: EntityManager, user: SessionUser, id: number, version?: number): Promise<Customer> {
+  private async lockEditable(
+    m: EntityManager,
+    user: SessionUser,
+    id: number,
+    version?: number,
+  ): Promise<Customer> {
     const visible = await this.repo.findVisible(user, id, m);
     if (!visible) throw new NotFound();
     const owner = visible.owner ? { id: visible.owner.id, teamId: visible.owner.teamId } : null;
@@ -186,26 +262,51 @@ export class CustomersService {
 
   private fields(dto: CustomerDto) {
     return {
-      kind: dto.kind, name: dto.name, uscc: dto.uscc, industry: dto.industry, size: dto.size, province: dto.province,
-      city: dto.city, district: dto.district, address: dto.address, website: dto.website, tier: dto.tier, vip: dto.vip,
-      creditLevel: dto.creditLevel, source: dto.source, status: dto.status,
-      birthday: dto.kind === 'person' ? dto.birthday : null, tags: [...new Set(dto.tags)],
+      kind: dto.kind,
+      name: dto.name,
+      uscc: dto.uscc,
+      industry: dto.industry,
+      size: dto.size,
+      province: dto.province,
+      city: dto.city,
+      district: dto.district,
+      address: dto.address,
+      website: dto.website,
+      tier: dto.tier,
+      vip: dto.vip,
+      creditLevel: dto.creditLevel,
+      source: dto.source,
+      status: dto.status,
+      birthday: dto.kind === 'person' ? dto.birthday : null,
+      tags: [...new Set(dto.tags)],
     };
   }
 
   private contactFields(dto: ContactDto) {
     return {
-      name: dto.name, title: dto.title, mobile: dto.mobile, phone: dto.phone, email: dto.email?.toLowerCase() ?? null,
-      wechat: dto.wechat, primary: dto.primary, birthday: dto.birthday,
+      name: dto.name,
+      title: dto.title,
+      mobile: dto.mobile,
+      phone: dto.phone,
+      email: dto.email?.toLowerCase() ?? null,
+      wechat: dto.wechat,
+      primary: dto.primary,
+      birthday: dto.birthday,
     };
   }
 
   /** Sales reps own what they create and cannot give it away here; managers pick within their team. */
-  private async chooseOwner(m: EntityManager, user: SessionUser, wanted: number | null, current: number | null): Promise<number | null> {
+  private async chooseOwner(
+    m: EntityManager,
+    user: SessionUser,
+    wanted: number | null,
+    current: number | null,
+  ): Promise<number | null> {
     if (user.role === 'sales') return current ?? user.id;
     if (wanted === null || wanted === current) return wanted;
     const owner = await m.findOneBy(User, { id: wanted, active: true });
-    const allowed = owner && owner.role !== 'service' && (user.role === 'admin' || owner.teamId === user.teamId);
+    const allowed =
+      owner && owner.role !== 'service' && (user.role === 'admin' || owner.teamId === user.teamId);
     if (!allowed) throw ValidationFailed.field('ownerId', 'validation.invalid');
     return wanted;
   }
@@ -214,7 +315,10 @@ export class CustomersService {
     if (!uscc) return;
     const other = await m.findOne(Customer, { where: { uscc }, relations: { owner: true } });
     if (other && other.id !== exceptId) {
-      throw ValidationFailed.field('uscc', 'validation.usccTaken', { name: other.name, owner: other.owner?.name ?? '—' });
+      throw ValidationFailed.field('uscc', 'validation.usccTaken', {
+        name: other.name,
+        owner: other.owner?.name ?? '—',
+      });
     }
   }
 
@@ -222,7 +326,14 @@ export class CustomersService {
     await m.query('UPDATE contact SET "primary" = false WHERE customer_id = $1 AND "primary"', [customerId]);
   }
 
-  private async notifyNewOwner(m: EntityManager, user: SessionUser, id: number, name: string, from: number | null, to: number | null) {
+  private async notifyNewOwner(
+    m: EntityManager,
+    user: SessionUser,
+    id: number,
+    name: string,
+    from: number | null,
+    to: number | null,
+  ) {
     if (to === null || to === from || to === user.id) return;
     await this.notifications.notify(to, 'customer_assigned', { name, by: user.name }, `/customers/${id}`, m);
   }

@@ -10,7 +10,11 @@ export function normalizeMobile(input: string | number): string | null {
 
 /** A landline with area code, e.g. 010-12345678 or 0755-1234567, optionally with an extension. */
 export function normalizePhone(input: string): string | null {
-  const s = input.trim().replace(/^(\+86|0086)[\s-]?/, '0').replace(/[\s.]/g, '-').replace(/[()（）]/g, '');
+  const s = input
+    .trim()
+    .replace(/^(\+86|0086)[\s-]?/, '0')
+    .replace(/[\s.]/g, '-')
+    .replace(/[()（）]/g, '');
   const m = /^(0\d{2,3})-?(\d{7,8})(?:-(\d{1,6}))?$/.exec(s.replace(/--+/g, '-'));
   if (!m) return null;
   return m[3] ? `${m[1]}-${m[2]}-${m[3]}` : `${m[1]}-${m[2]}`;

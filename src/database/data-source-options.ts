@@ -4,7 +4,10 @@ import { ENTITIES } from './entities.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
 /** One definition of how Kehu talks to PostgreSQL; used by the app, the CLI and the tests. */
-export function dataSourceOptions(url: string, opts: { poolSize?: number; logging?: boolean } = {}): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  opts: { poolSize?: number; logging?: boolean } = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,

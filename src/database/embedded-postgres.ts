@@ -32,8 +32,11 @@ export async function startEmbeddedPostgres(
     createPostgresUser: userInfo().uid === 0,
     // A throwaway test server trades durability for speed.
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      ...(opts.throwaway ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      ...(opts.throwaway
+        ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
+        : []),
     ],
     onLog: opts.onLog ?? (() => undefined),
     onError: (e) => opts.onLog?.(String(e)),

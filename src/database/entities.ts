@@ -11,5 +11,14 @@ import { User } from '../users/user.entity.js';
 
 /** Every entity, listed explicitly so the app, the CLI and the tests load the same classes. */
 export const ENTITIES = [
-  User, Team, Customer, Contact, FollowUp, AuditEntry, LoginFailure, Notification, OutboxMail, SeedRun,
+  User,
+  Team,
+  Customer,
+  Contact,
+  FollowUp,
+  AuditEntry,
+  LoginFailure,
+  Notification,
+  OutboxMail,
+  SeedRun,
 ];

@@ -7,7 +7,10 @@ const MIGRATION_LOCK = 7_245_001;
  * Applies pending migrations. An advisory lock makes instances that start together take turns,
  * so each migration runs once.
  */
-export async function runMigrations(url: string, log: (line: string) => void = () => undefined): Promise<void> {
+export async function runMigrations(
+  url: string,
+  log: (line: string) => void = () => undefined,
+): Promise<void> {
   const ds = await new DataSource({ ...dataSourceOptions(url), logging: false }).initialize();
   const runner = ds.createQueryRunner();
   try {

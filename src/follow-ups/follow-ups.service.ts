@@ -27,7 +27,13 @@ export class FollowUpsService {
    */
   async myDay(user: SessionUser): Promise<MyDay> {
     const rows = await this.dataSource.query<
-      { customer_id: number; customer_name: string; next_action: string | null; next_follow_up_at: Date; bucket: string }[]
+      {
+        customer_id: number;
+        customer_name: string;
+        next_action: string | null;
+        next_follow_up_at: Date;
+        bucket: string;
+      }[]
     >(
       `WITH latest AS (
          SELECT DISTINCT ON (f.customer_id) f.customer_id, f.next_action, f.next_follow_up_at
@@ -49,7 +55,10 @@ export class FollowUpsService {
     const day: MyDay = { overdue: [], today: [], upcoming: [] };
     for (const r of rows) {
       day[r.bucket as keyof MyDay].push({
-        customerId: r.customer_id, customerName: r.customer_name, nextAction: r.next_action, nextFollowUpAt: r.next_follow_up_at,
+        customerId: r.customer_id,
+        customerName: r.customer_name,
+        nextAction: r.next_action,
+        nextFollowUpAt: r.next_follow_up_at,
       });
     }
     return day;

@@ -52,16 +52,25 @@ export class MailService implements OnModuleInit {
   }
 
   async enqueue(mail: MailRequest, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    const locals = { ...mail.params, locale: mail.locale, timezone: this.config.defaultTimezone, baseUrl: this.config.baseUrl };
+    const locals = {
+      ...mail.params,
+      locale: mail.locale,
+      timezone: this.config.defaultTimezone,
+      baseUrl: this.config.baseUrl,
+    };
     const html = this.views.render(`mail/${mail.template}`, { ...locals, layout: 'mail' });
-    const text = this.views.render(`mail/${mail.template}`, { ...locals, layout: false }).replace(/<[^>]+>/g, '').replace(/\n{3,}/g, '\n\n').trim();
+    const text = this.views
+      .render(`mail/${mail.template}`, { ...locals, layout: false })
+      .replace(/<[^>]+>/g, '')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim();
     const subject = translate(mail.locale, `mail.${mail.template}.subject`, mail.params);
     await manager.insert(OutboxMail, { to: mail.to, subject, html, text });
   }
 
-  /** Asks a worker to send what is due now rather than at the next minute. */
+  /** Asks a worker to send what is due now rather than at the next minute. Flushes may overlap: rows are locked. */
   async kick(): Promise<void> {
-    await this.jobs.send(FLUSH_JOB, {}, { singletonKey: FLUSH_JOB });
+    await this.jobs.send(FLUSH_JOB);
   }
 
   /** Sends every due mail; returns how many were sent. Safe to run on several instances at once. */
@@ -90,19 +99,33 @@ export class MailService implements OnModuleInit {
 
   private async deliver(m: EntityManager, mail: OutboxMail): Promise<boolean> {
     try {
-      await this.transport!.sendMail({ from: this.config.mailFrom, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
-      await m.update(OutboxMail, { id: mail.id }, { status: 'sent', sentAt: new Date(), attempts: mail.attempts + 1, lastError: null });
+      await this.transport!.sendMail({
+        from: this.config.mailFrom,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+      });
+      await m.update(
+        OutboxMail,
+        { id: mail.id },
+        { status: 'sent', sentAt: new Date(), attempts: mail.attempts + 1, lastError: null },
+      );
       return true;
     } catch (e) {
       const attempts = mail.attempts + 1;
       const error = e instanceof Error ? e.message : String(e);
       this.logger.warn(`mail ${mail.id} to ${mail.to} failed (attempt ${attempts}): ${error}`);
-      await m.update(OutboxMail, { id: mail.id }, {
-        attempts,
-        lastError: error.slice(0, 1000),
-        status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
-        nextAttemptAt: new Date(Date.now() + retryDelaySeconds(attempts) * 1000),
-      });
+      await m.update(
+        OutboxMail,
+        { id: mail.id },
+        {
+          attempts,
+          lastError: error.slice(0, 1000),
+          status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
+          nextAttemptAt: new Date(Date.now() + retryDelaySeconds(attempts) * 1000),
+        },
+      );
       return false;
     }
   }

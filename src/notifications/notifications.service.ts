@@ -46,6 +46,8 @@ export class NotificationsService {
   }
 
   async markAllRead(user: SessionUser): Promise<void> {
-    await this.dataSource.getRepository(Notification).update({ userId: user.id, readAt: IsNull() }, { readAt: new Date() });
+    await this.dataSource
+      .getRepository(Notification)
+      .update({ userId: user.id, readAt: IsNull() }, { readAt: new Date() });
   }
 }

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/config.js';
 import { dataSourceOptions } from '../database/data-source-options.js';
-import { ensureDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres.js';
+import {
+  ensureDatabase,
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+} from '../database/embedded-postgres.js';
 import { runMigrations } from '../database/migrate.js';
 import { SeedService } from './seed.service.js';
 
@@ -15,7 +19,8 @@ import { SeedService } from './seed.service.js';
 async function main(): Promise<void> {
   const arg = process.argv.indexOf('--scale');
   const scale = arg >= 0 ? Number(process.argv[arg + 1]) : 0;
-  if (arg >= 0 && !(Number.isInteger(scale) && scale > 0)) throw new Error('--scale takes a positive whole number');
+  if (arg >= 0 && !(Number.isInteger(scale) && scale > 0))
+    throw new Error('--scale takes a positive whole number');
   const config = loadConfig();
   let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) {
@@ -31,7 +36,9 @@ async function main(): Promise<void> {
       const started = performance.now();
       await seed.seedScale(scale);
       const seconds = (performance.now() - started) / 1000;
-      console.log(`seeded ${scale} customers in ${seconds.toFixed(1)} s (${Math.round(scale / seconds)} customers/s)`);
+      console.log(
+        `seeded ${scale} customers in ${seconds.toFixed(1)} s (${Math.round(scale / seconds)} customers/s)`,
+      );
     }
     await ds.destroy();
   } finally {

@@ -31,8 +31,24 @@ export interface GeneratedCustomer {
   status: 'lead' | 'prospect' | 'active' | 'churned';
   ownerId: number | null;
   tags: string[];
-  contacts: { name: string; title: string | null; mobile: string; email: string | null; wechat: string | null; primary: boolean }[];
-  followUps: { daysAgo: number; method: string; summary: string; promises: string | null; nextAction: string | null; nextInDays: number | null; authorId: number; contact: number | null }[];
+  contacts: {
+    name: string;
+    title: string | null;
+    mobile: string;
+    email: string | null;
+    wechat: string | null;
+    primary: boolean;
+  }[];
+  followUps: {
+    daysAgo: number;
+    method: string;
+    summary: string;
+    promises: string | null;
+    nextAction: string | null;
+    nextInDays: number | null;
+    authorId: number;
+    contact: number | null;
+  }[];
 }
 
 /**
@@ -40,7 +56,12 @@ export interface GeneratedCustomer {
  * once the word lists run out), USCCs are valid and unique, owners cycle through `ownerIds`
  * with about one customer in eight left in the public pool.
  */
-export function generateCustomer(index: number, ownerIds: number[], authorFallback: number, r: () => number): GeneratedCustomer {
+export function generateCustomer(
+  index: number,
+  ownerIds: number[],
+  authorFallback: number,
+  r: () => number,
+): GeneratedCustomer {
   const pick = <T>(list: readonly T[]) => list[Math.floor(r() * list.length)];
   const region = pick(N.REGIONS);
   const place = pick(region.cities);
@@ -51,12 +72,21 @@ export function generateCustomer(index: number, ownerIds: number[], authorFallba
   const english = index % 10 === 7;
   const person = index % 10 === 9;
   let name: string;
-  if (person) name = pick(N.SURNAMES) + pick(N.GIVEN) + (round ? String(round) : '');
-  else if (english) name = `${N.ENGLISH_COMPANIES[index % N.ENGLISH_COMPANIES.length]}${round || index >= 12 ? ` ${index}` : ''} ${pick(N.ENGLISH_FORMS)}`;
+  if (person) {
+    // Every tenth index is a person: walk surname × given name so no two share a name.
+    const k = Math.floor(index / 10);
+    const combos = N.SURNAMES.length * N.GIVEN.length;
+    name =
+      N.SURNAMES[k % N.SURNAMES.length] +
+      N.GIVEN[Math.floor(k / N.SURNAMES.length) % N.GIVEN.length] +
+      (k >= combos ? String(Math.floor(k / combos)) : '');
+  } else if (english)
+    name = `${N.ENGLISH_COMPANIES[index % N.ENGLISH_COMPANIES.length]}${round || index >= 12 ? ` ${index}` : ''} ${pick(N.ENGLISH_FORMS)}`;
   else {
     const prefix = N.CITY_PREFIX[place.city] ?? '';
     const form = pick(N.FORMS);
-    name = index % 3 === 0 ? `${brand}${trade.word}（${prefix}）${form}` : `${prefix}${brand}${trade.word}${form}`;
+    name =
+      index % 3 === 0 ? `${brand}${trade.word}（${prefix}）${form}` : `${prefix}${brand}${trade.word}${form}`;
     if (round) name = name.replace(form, `${round}号${form}`);
   }
   const owner = index % 8 === 5 ? null : ownerIds[index % ownerIds.length];

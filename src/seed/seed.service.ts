@@ -35,7 +35,10 @@ export class SeedService {
       if (done) return false;
       const teams = new Map<string, number>();
       for (const name of ['East', 'West']) {
-        const [t] = await m.query<{ id: number }[]>(`INSERT INTO team (name, version) VALUES ($1, 1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`, [name]);
+        const [t] = await m.query<{ id: number }[]>(
+          `INSERT INTO team (name, version) VALUES ($1, 1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
+          [name],
+        );
         teams.set(name, t.id);
       }
       const ids = new Map<string, number>();
@@ -47,8 +50,13 @@ export class SeedService {
         );
         if (row) ids.set(u.email, row.id);
       }
-      await m.query(`UPDATE team SET manager_id = $1 WHERE id = $2`, [ids.get('manager@demo.kehu') ?? null, teams.get('East')]);
-      const owners = ['sales1@demo.kehu', 'sales2@demo.kehu', 'sales3@demo.kehu', 'manager@demo.kehu'].map((e) => ids.get(e)).filter((x) => x !== undefined);
+      await m.query(`UPDATE team SET manager_id = $1 WHERE id = $2`, [
+        ids.get('manager@demo.kehu') ?? null,
+        teams.get('East'),
+      ]);
+      const owners = ['sales1@demo.kehu', 'sales2@demo.kehu', 'sales3@demo.kehu', 'manager@demo.kehu']
+        .map((e) => ids.get(e))
+        .filter((x) => x !== undefined);
       await this.insertCustomers(m, 0, customers, owners, ids.get('admin@demo.kehu') ?? owners[0]);
       await m.query(`INSERT INTO seed_run (name) VALUES ('demo')`);
       this.logger.log(`demo company seeded: ${DEMO_USERS.length} users, ${customers} customers`);
@@ -58,10 +66,13 @@ export class SeedService {
 
   /** Adds `count` generated customers (with contacts and follow-ups) owned by the existing sales users. */
   async seedScale(count: number): Promise<void> {
-    const users = await this.dataSource.query<{ id: number }[]>(`SELECT id FROM app_user WHERE role IN ('sales', 'manager') AND active ORDER BY id`);
+    const users = await this.dataSource.query<{ id: number }[]>(
+      `SELECT id FROM app_user WHERE role IN ('sales', 'manager') AND active ORDER BY id`,
+    );
     const [{ n }] = await this.dataSource.query<{ n: string }[]>(`SELECT count(*) AS n FROM customer`);
     const owners = users.map((u) => u.id);
-    if (!owners.length) throw new Error('no sales users to own the customers: start Kehu once to seed the demo company first');
+    if (!owners.length)
+      throw new Error('no sales users to own the customers: start Kehu once to seed the demo company first');
     await this.dataSource.transaction(async (m) => {
       for (let start = 0; start < count; start += BATCH) {
         await this.insertCustomers(m, Number(n) + start, Math.min(BATCH, count - start), owners, owners[0]);
@@ -70,43 +81,108 @@ export class SeedService {
   }
 
   /** Multi-row inserts through unnest(): ids are drawn first so contacts and follow-ups can point at them. */
-  private async insertCustomers(m: EntityManager, firstIndex: number, count: number, owners: number[], fallbackAuthor: number): Promise<void> {
+  private async insertCustomers(
+    m: EntityManager,
+    firstIndex: number,
+    count: number,
+    owners: number[],
+    fallbackAuthor: number,
+  ): Promise<void> {
     const r = rng(20260 + firstIndex);
     const now = Date.now();
-    const customers = Array.from({ length: count }, (_, i) => generateCustomer(firstIndex + i, owners, fallbackAuthor, r));
+    const customers = Array.from({ length: count }, (_, i) =>
+      generateCustomer(firstIndex + i, owners, fallbackAuthor, r),
+    );
     const customerIds = await this.nextIds(m, 'customer_id_seq', count);
     const contactTotal = customers.reduce((s, c) => s + c.contacts.length, 0);
     const contactIds = await this.nextIds(m, 'contact_id_seq', contactTotal);
 
     const cols = {
-      id: [] as number[], kind: [] as string[], name: [] as string[], uscc: [] as (string | null)[], industry: [] as (string | null)[],
-      size: [] as (string | null)[], province: [] as string[], city: [] as string[], district: [] as string[], address: [] as string[],
-      tier: [] as string[], vip: [] as boolean[], source: [] as string[], status: [] as string[], owner: [] as (number | null)[],
+      id: [] as number[],
+      kind: [] as string[],
+      name: [] as string[],
+      uscc: [] as (string | null)[],
+      industry: [] as (string | null)[],
+      size: [] as (string | null)[],
+      province: [] as string[],
+      city: [] as string[],
+      district: [] as string[],
+      address: [] as string[],
+      tier: [] as string[],
+      vip: [] as boolean[],
+      source: [] as string[],
+      status: [] as string[],
+      owner: [] as (number | null)[],
       /** Array literals ({"a","b"}), cast to text[] in SQL: unnest cannot take an array of arrays of varying length. */
-      tags: [] as string[], last: [] as (string | null)[],
+      tags: [] as string[],
+      last: [] as (string | null)[],
     };
-    const ct = { id: [] as number[], customer: [] as number[], name: [] as string[], title: [] as (string | null)[], mobile: [] as string[], email: [] as (string | null)[], wechat: [] as (string | null)[], primary: [] as boolean[] };
-    const fu = { customer: [] as number[], contact: [] as (number | null)[], author: [] as number[], method: [] as string[], at: [] as string[], summary: [] as string[], promises: [] as (string | null)[], next: [] as (string | null)[], nextAt: [] as (string | null)[] };
+    const ct = {
+      id: [] as number[],
+      customer: [] as number[],
+      name: [] as string[],
+      title: [] as (string | null)[],
+      mobile: [] as string[],
+      email: [] as (string | null)[],
+      wechat: [] as (string | null)[],
+      primary: [] as boolean[],
+    };
+    const fu = {
+      customer: [] as number[],
+      contact: [] as (number | null)[],
+      author: [] as number[],
+      method: [] as string[],
+      at: [] as string[],
+      summary: [] as string[],
+      promises: [] as (string | null)[],
+      next: [] as (string | null)[],
+      nextAt: [] as (string | null)[],
+    };
     let contactCursor = 0;
     customers.forEach((c, i) => {
       const id = customerIds[i];
       const firstContact = contactIds[contactCursor];
       for (const k of c.contacts) {
-        ct.id.push(contactIds[contactCursor++]); ct.customer.push(id); ct.name.push(k.name); ct.title.push(k.title);
-        ct.mobile.push(k.mobile); ct.email.push(k.email); ct.wechat.push(k.wechat); ct.primary.push(k.primary);
+        ct.id.push(contactIds[contactCursor++]);
+        ct.customer.push(id);
+        ct.name.push(k.name);
+        ct.title.push(k.title);
+        ct.mobile.push(k.mobile);
+        ct.email.push(k.email);
+        ct.wechat.push(k.wechat);
+        ct.primary.push(k.primary);
       }
       let last: string | null = null;
       for (const f of c.followUps) {
         const at = new Date(now - f.daysAgo * DAY - (i % 9) * 3_600_000).toISOString();
         last = at;
-        fu.customer.push(id); fu.contact.push(f.contact === null ? null : firstContact); fu.author.push(f.authorId); fu.method.push(f.method);
-        fu.at.push(at); fu.summary.push(f.summary); fu.promises.push(f.promises); fu.next.push(f.nextAction);
+        fu.customer.push(id);
+        fu.contact.push(f.contact === null ? null : firstContact);
+        fu.author.push(f.authorId);
+        fu.method.push(f.method);
+        fu.at.push(at);
+        fu.summary.push(f.summary);
+        fu.promises.push(f.promises);
+        fu.next.push(f.nextAction);
         fu.nextAt.push(f.nextInDays === null ? null : new Date(now + f.nextInDays * DAY).toISOString());
       }
-      cols.id.push(id); cols.kind.push(c.kind); cols.name.push(c.name); cols.uscc.push(c.uscc); cols.industry.push(c.industry);
-      cols.size.push(c.size); cols.province.push(c.province); cols.city.push(c.city); cols.district.push(c.district); cols.address.push(c.address);
-      cols.tier.push(c.tier); cols.vip.push(c.vip); cols.source.push(c.source); cols.status.push(c.status); cols.owner.push(c.ownerId);
-      cols.tags.push(`{${c.tags.map((t) => `"${t}"`).join(',')}}`); cols.last.push(last);
+      cols.id.push(id);
+      cols.kind.push(c.kind);
+      cols.name.push(c.name);
+      cols.uscc.push(c.uscc);
+      cols.industry.push(c.industry);
+      cols.size.push(c.size);
+      cols.province.push(c.province);
+      cols.city.push(c.city);
+      cols.district.push(c.district);
+      cols.address.push(c.address);
+      cols.tier.push(c.tier);
+      cols.vip.push(c.vip);
+      cols.source.push(c.source);
+      cols.status.push(c.status);
+      cols.owner.push(c.ownerId);
+      cols.tags.push(`{${c.tags.map((t) => `"${t}"`).join(',')}}`);
+      cols.last.push(last);
     });
     await m.query(
       `INSERT INTO customer (id, kind, name, uscc, industry, size, province, city, district, address, tier, vip, source, status, owner_id, tags, last_interaction_at, version)
@@ -114,7 +190,25 @@ export class SeedService {
          FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
                      $10::text[], $11::text[], $12::bool[], $13::text[], $14::text[], $15::int[], $16::text[], $17::timestamptz[])
            AS t(id, kind, name, uscc, industry, size, province, city, district, address, tier, vip, source, status, owner_id, tags, last)`,
-      [cols.id, cols.kind, cols.name, cols.uscc, cols.industry, cols.size, cols.province, cols.city, cols.district, cols.address, cols.tier, cols.vip, cols.source, cols.status, cols.owner, cols.tags, cols.last],
+      [
+        cols.id,
+        cols.kind,
+        cols.name,
+        cols.uscc,
+        cols.industry,
+        cols.size,
+        cols.province,
+        cols.city,
+        cols.district,
+        cols.address,
+        cols.tier,
+        cols.vip,
+        cols.source,
+        cols.status,
+        cols.owner,
+        cols.tags,
+        cols.last,
+      ],
     );
     await m.query(
       `INSERT INTO contact (id, customer_id, name, title, mobile, email, wechat, "primary", version)
@@ -130,7 +224,10 @@ export class SeedService {
 
   private async nextIds(m: EntityManager, sequence: string, count: number): Promise<number[]> {
     if (count === 0) return [];
-    const rows = await m.query<{ id: number }[]>(`SELECT nextval($1)::int AS id FROM generate_series(1, $2)`, [sequence, count]);
+    const rows = await m.query<{ id: number }[]>(
+      `SELECT nextval($1)::int AS id FROM generate_series(1, $2)`,
+      [sequence, count],
+    );
     return rows.map((r) => r.id);
   }
 }

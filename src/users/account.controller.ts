@@ -26,7 +26,11 @@ export class AccountController implements HasFormLocals {
   @Post('password')
   @FormView('account/index')
   @Redirect()
-  async changePassword(@CurrentUser() user: SessionUser, @Body() dto: ChangePasswordDto, @Req() req: Request) {
+  async changePassword(
+    @CurrentUser() user: SessionUser,
+    @Body() dto: ChangePasswordDto,
+    @Req() req: Request,
+  ) {
     await this.users.changeOwnPassword(user, dto);
     flash(req, 'account.password_changed');
     return seeOther('/account');

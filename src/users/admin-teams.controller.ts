@@ -14,7 +14,13 @@ export class AdminTeamsController implements HasFormLocals {
 
   async formLocals(req: Request) {
     const team = req.params.id ? await this.users.getTeam(Number(req.params.id)) : undefined;
-    return { title: 'nav.teams', team, values: team ?? {}, managers: await this.users.listManagers(), teams: await this.users.listTeams() };
+    return {
+      title: 'nav.teams',
+      team,
+      values: team ?? {},
+      managers: await this.users.listManagers(),
+      teams: await this.users.listTeams(),
+    };
   }
 
   @Get()

@@ -18,7 +18,14 @@ export class AdminUsersController implements HasFormLocals {
   async formLocals(req: Request) {
     const user = req.params.id ? await this.users.get(Number(req.params.id)) : undefined;
     const values = user ?? { locale: 'zh-CN', role: 'sales' };
-    return { title: 'nav.users', roles: ROLES, locales: LOCALES, teams: await this.users.listTeams(), user, values };
+    return {
+      title: 'nav.users',
+      roles: ROLES,
+      locales: LOCALES,
+      teams: await this.users.listTeams(),
+      user,
+      values,
+    };
   }
 
   @Get()
@@ -53,7 +60,12 @@ export class AdminUsersController implements HasFormLocals {
   @Post(':id/edit')
   @FormView('admin/user-form')
   @Redirect()
-  async update(@Param('id', ParseIntPipe) id: number, @Body() dto: UserDto, @CurrentUser() actor: SessionUser, @Req() req: Request) {
+  async update(
+    @Param('id', ParseIntPipe) id: number,
+    @Body() dto: UserDto,
+    @CurrentUser() actor: SessionUser,
+    @Req() req: Request,
+  ) {
     await this.users.update(actor, id, dto);
     flash(req, 'user.updated', { name: dto.name });
     return seeOther('/admin/users');
@@ -62,7 +74,11 @@ export class AdminUsersController implements HasFormLocals {
   @Post(':id/deactivate')
   @FormView('admin/user-form')
   @Redirect()
-  async deactivate(@Param('id', ParseIntPipe) id: number, @CurrentUser() actor: SessionUser, @Req() req: Request) {
+  async deactivate(
+    @Param('id', ParseIntPipe) id: number,
+    @CurrentUser() actor: SessionUser,
+    @Req() req: Request,
+  ) {
     await this.users.setActive(actor, id, false);
     flash(req, 'user.deactivated');
     return seeOther('/admin/users');
@@ -70,7 +86,11 @@ export class AdminUsersController implements HasFormLocals {
 
   @Post(':id/activate')
   @Redirect()
-  async activate(@Param('id', ParseIntPipe) id: number, @CurrentUser() actor: SessionUser, @Req() req: Request) {
+  async activate(
+    @Param('id', ParseIntPipe) id: number,
+    @CurrentUser() actor: SessionUser,
+    @Req() req: Request,
+  ) {
     await this.users.setActive(actor, id, true);
     flash(req, 'user.activated');
     return seeOther('/admin/users');
@@ -79,7 +99,11 @@ export class AdminUsersController implements HasFormLocals {
   @Post(':id/password')
   @FormView('admin/user-form')
   @Redirect()
-  async resetPassword(@Param('id', ParseIntPipe) id: number, @Body() dto: PasswordResetDto, @Req() req: Request) {
+  async resetPassword(
+    @Param('id', ParseIntPipe) id: number,
+    @Body() dto: PasswordResetDto,
+    @Req() req: Request,
+  ) {
     await this.users.resetPassword(id, dto.password);
     flash(req, 'user.password_reset');
     return seeOther(`/admin/users/${id}/edit`);

@@ -36,15 +36,39 @@ export interface TeamView {
 }
 
 const toUserView = (u: User): UserView => ({
-  id: u.id, email: u.email, name: u.name, role: u.role, teamId: u.teamId, teamName: u.team?.name ?? null,
-  region: u.region, locale: u.locale, active: u.active, lastLoginAt: u.lastLoginAt, version: u.version,
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  teamId: u.teamId,
+  teamName: u.team?.name ?? null,
+  region: u.region,
+  locale: u.locale,
+  active: u.active,
+  lastLoginAt: u.lastLoginAt,
+  version: u.version,
 });
 
 export const toSessionUser = (u: User): SessionUser => ({
-  id: u.id, email: u.email, name: u.name, role: u.role, teamId: u.teamId, region: u.region, locale: u.locale, timezone: u.timezone,
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  teamId: u.teamId,
+  region: u.region,
+  locale: u.locale,
+  timezone: u.timezone,
 });
 
-const AUDITED: (keyof User & string)[] = ['email', 'name', 'role', 'teamId', 'region', 'locale', 'active'];
+const AUDITED: Extract<keyof User, string>[] = [
+  'email',
+  'name',
+  'role',
+  'teamId',
+  'region',
+  'locale',
+  'active',
+];
 const PERMISSION_FIELDS = ['role', 'teamId', 'active'];
 
 /** Users and teams: the admin's pages, each user's own account, and the session's user. */
@@ -79,14 +103,20 @@ export class UsersService {
   }
 
   async list(): Promise<UserView[]> {
-    const users = await this.dataSource.getRepository(User).find({ relations: { team: true }, order: { active: 'DESC', name: 'ASC' } });
+    const users = await this.dataSource
+      .getRepository(User)
+      .find({ relations: { team: true }, order: { active: 'DESC', name: 'ASC' } });
     return users.map(toUserView);
   }
 
   /** Active users who can own customers, for owner pickers. */
   async listAssignable(): Promise<{ id: number; name: string }[]> {
-    const users = await this.dataSource.getRepository(User).find({ where: { active: true }, order: { name: 'ASC' } });
-    return users.filter((u) => u.role === 'sales' || u.role === 'manager').map((u) => ({ id: u.id, name: u.name }));
+    const users = await this.dataSource
+      .getRepository(User)
+      .find({ where: { active: true }, order: { name: 'ASC' } });
+    return users
+      .filter((u) => u.role === 'sales' || u.role === 'manager')
+      .map((u) => ({ id: u.id, name: u.name }));
   }
 
   async get(id: number): Promise<UserView> {
@@ -104,7 +134,10 @@ export class UsersService {
       const fields = this.userFields(dto);
       const { identifiers } = await m.insert(User, { ...fields, passwordHash });
       const id = identifiers[0].id as number;
-      await this.audit.record({ action: 'create', entity: 'user', entityId: id, diff: diffOf<User>(null, fields, AUDITED) }, m);
+      await this.audit.record(
+        { action: 'create', entity: 'user', entityId: id, diff: diffOf<User>(null, fields, AUDITED) },
+        m,
+      );
       return toUserView((await m.findOne(User, { where: { id }, relations: { team: true } }))!);
     });
   }
@@ -139,36 +172,61 @@ export class UsersService {
       await m.update(User, { id }, { passwordHash });
       await this.audit.record({ action: 'password_reset', entity: 'user', entityId: id }, m);
       await this.notifications.notify(id, 'password_reset', {}, '/account', m);
-      await this.mail.enqueue({ to: user.email, template: 'password-reset', locale: user.locale, params: { name: user.name } }, m);
+      await this.mail.enqueue(
+        { to: user.email, template: 'password-reset', locale: user.locale, params: { name: user.name } },
+        m,
+      );
     });
     await this.mail.kick();
   }
 
   async changeOwnPassword(user: SessionUser, dto: ChangePasswordDto): Promise<void> {
-    if (dto.newPassword !== dto.confirmPassword) throw ValidationFailed.field('confirmPassword', 'validation.passwordMismatch');
+    if (dto.newPassword !== dto.confirmPassword)
+      throw ValidationFailed.field('confirmPassword', 'validation.passwordMismatch');
     const current = await this.findWithHash(user.email);
     if (!current || !(await verifyPassword(current.passwordHash, dto.currentPassword))) {
       throw ValidationFailed.field('currentPassword', 'account.wrong_password');
     }
-    await this.dataSource.getRepository(User).update({ id: user.id }, { passwordHash: await hashPassword(dto.newPassword) });
+    await this.dataSource
+      .getRepository(User)
+      .update({ id: user.id }, { passwordHash: await hashPassword(dto.newPassword) });
     await this.audit.record({ action: 'password_change', entity: 'user', entityId: user.id });
   }
 
   async setLocale(user: SessionUser, locale: Locale): Promise<void> {
     if (user.locale === locale) return;
     await this.dataSource.getRepository(User).update({ id: user.id }, { locale });
-    await this.audit.record({ action: 'update', entity: 'user', entityId: user.id, diff: { locale: { from: user.locale, to: locale } } });
+    await this.audit.record({
+      action: 'update',
+      entity: 'user',
+      entityId: user.id,
+      diff: { locale: { from: user.locale, to: locale } },
+    });
   }
 
   // Teams
 
   async listTeams(): Promise<TeamView[]> {
     const rows = await this.dataSource.query<
-      { id: number; name: string; manager_id: number | null; manager_name: string | null; members: string; version: number }[]
+      {
+        id: number;
+        name: string;
+        manager_id: number | null;
+        manager_name: string | null;
+        members: string;
+        version: number;
+      }[]
     >(`SELECT t.id, t.name, t.manager_id, m.name AS manager_name, t.version,
               (SELECT count(*) FROM app_user u WHERE u.team_id = t.id AND u.active) AS members
          FROM team t LEFT JOIN app_user m ON m.id = t.manager_id ORDER BY t.name`);
-    return rows.map((r) => ({ id: r.id, name: r.name, managerId: r.manager_id, managerName: r.manager_name, members: Number(r.members), version: r.version }));
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      managerId: r.manager_id,
+      managerName: r.manager_name,
+      members: Number(r.members),
+      version: r.version,
+    }));
   }
 
   async getTeam(id: number): Promise<TeamView> {
@@ -179,8 +237,12 @@ export class UsersService {
 
   /** Users who may lead a team. */
   async listManagers(): Promise<{ id: number; name: string }[]> {
-    const users = await this.dataSource.getRepository(User).find({ where: { active: true }, order: { name: 'ASC' } });
-    return users.filter((u) => u.role === 'manager' || u.role === 'admin').map((u) => ({ id: u.id, name: u.name }));
+    const users = await this.dataSource
+      .getRepository(User)
+      .find({ where: { active: true }, order: { name: 'ASC' } });
+    return users
+      .filter((u) => u.role === 'manager' || u.role === 'admin')
+      .map((u) => ({ id: u.id, name: u.name }));
   }
 
   async createTeam(dto: TeamDto): Promise<void> {
@@ -188,7 +250,15 @@ export class UsersService {
       await this.checkTeamName(m, dto.name);
       await this.checkManager(m, dto.managerId);
       const { identifiers } = await m.insert(Team, { name: dto.name, managerId: dto.managerId });
-      await this.audit.record({ action: 'create', entity: 'team', entityId: identifiers[0].id as number, diff: { name: { to: dto.name }, managerId: { to: dto.managerId } } }, m);
+      await this.audit.record(
+        {
+          action: 'create',
+          entity: 'team',
+          entityId: identifiers[0].id as number,
+          diff: { name: { to: dto.name }, managerId: { to: dto.managerId } },
+        },
+        m,
+      );
     });
   }
 
@@ -208,7 +278,14 @@ export class UsersService {
   // Rules
 
   private userFields(dto: UserDto) {
-    return { email: dto.email.toLowerCase(), name: dto.name, role: dto.role, teamId: dto.teamId, region: dto.region, locale: dto.locale };
+    return {
+      email: dto.email.toLowerCase(),
+      name: dto.name,
+      role: dto.role,
+      teamId: dto.teamId,
+      region: dto.region,
+      locale: dto.locale,
+    };
   }
 
   private async lockUser(m: EntityManager, id: number, version?: number): Promise<User> {
@@ -219,18 +296,27 @@ export class UsersService {
   }
 
   private async auditChange(m: EntityManager, before: User, after: Partial<User>): Promise<void> {
-    const diff = diffOf<User>(before, after, AUDITED.filter((f) => f in after));
+    const diff = diffOf<User>(
+      before,
+      after,
+      AUDITED.filter((f) => f in after),
+    );
     if (!Object.keys(diff).length) return;
     const permission = Object.keys(diff).some((f) => PERMISSION_FIELDS.includes(f));
-    await this.audit.record({ action: permission ? 'permission' : 'update', entity: 'user', entityId: before.id, diff }, m);
+    await this.audit.record(
+      { action: permission ? 'permission' : 'update', entity: 'user', entityId: before.id, diff },
+      m,
+    );
   }
 
   private async checkEmailFree(m: EntityManager, email: string): Promise<void> {
-    if (await m.existsBy(User, { email: email.toLowerCase() })) throw ValidationFailed.field('email', 'validation.emailTaken');
+    if (await m.existsBy(User, { email: email.toLowerCase() }))
+      throw ValidationFailed.field('email', 'validation.emailTaken');
   }
 
   private async checkTeam(m: EntityManager, teamId: number | null): Promise<void> {
-    if (teamId !== null && !(await m.existsBy(Team, { id: teamId }))) throw ValidationFailed.field('teamId', 'validation.invalid');
+    if (teamId !== null && !(await m.existsBy(Team, { id: teamId })))
+      throw ValidationFailed.field('teamId', 'validation.invalid');
   }
 
   private async checkTeamName(m: EntityManager, name: string): Promise<void> {
@@ -240,13 +326,15 @@ export class UsersService {
   private async checkManager(m: EntityManager, managerId: number | null): Promise<void> {
     if (managerId === null) return;
     const user = await m.findOneBy(User, { id: managerId, active: true });
-    if (!user || (user.role !== 'manager' && user.role !== 'admin')) throw ValidationFailed.field('managerId', 'validation.invalid');
+    if (!user || (user.role !== 'manager' && user.role !== 'admin'))
+      throw ValidationFailed.field('managerId', 'validation.invalid');
   }
 
   /** An admin cannot take admin rights from themselves, nor from the last active admin. */
   private async checkNotLastAdmin(m: EntityManager, actor: SessionUser, target: User): Promise<void> {
     if (target.role !== 'admin') return;
     if (actor.id === target.id) throw ValidationFailed.field('_', 'user.cannot_lock_out_self');
-    if ((await m.countBy(User, { role: 'admin', active: true })) <= 1) throw ValidationFailed.field('_', 'user.last_admin');
+    if ((await m.countBy(User, { role: 'admin', active: true })) <= 1)
+      throw ValidationFailed.field('_', 'user.last_admin');
   }
 }

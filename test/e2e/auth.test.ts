@@ -26,7 +26,11 @@ describe('signing in', () => {
     expect(page.location).toBe('/login?returnTo=%2Fcustomers%3Fq%3Dabc');
     const login = await c.get(page.location!);
     expect(login.text).toContain('value="/customers?q&#x3D;abc"');
-    const reply = await c.post('/login', { email: user.email, password: PASSWORD, returnTo: '/customers?q=abc' });
+    const reply = await c.post('/login', {
+      email: user.email,
+      password: PASSWORD,
+      returnTo: '/customers?q=abc',
+    });
     expect(reply.status).toBe(303);
     expect(reply.location).toBe('/customers?q=abc');
   });
@@ -35,7 +39,11 @@ describe('signing in', () => {
     const user = await createUser(t.db, { role: 'sales' });
     const c = new Client(t.url);
     await c.get('/login');
-    const reply = await c.post('/login', { email: user.email, password: PASSWORD, returnTo: '//evil.example/' });
+    const reply = await c.post('/login', {
+      email: user.email,
+      password: PASSWORD,
+      returnTo: '//evil.example/',
+    });
     expect(reply.location).toBe('/');
   });
 
@@ -49,7 +57,10 @@ describe('signing in', () => {
     await c.post('/login', { email: user.email, password: PASSWORD });
     expect(c.sessionId).toBeDefined();
     expect(c.sessionId).not.toBe(before);
-    const { rows } = await t.db.query(`SELECT action FROM audit_entry WHERE action = 'login' AND entity_id = $1`, [String(user.id)]);
+    const { rows } = await t.db.query(
+      `SELECT action FROM audit_entry WHERE action = 'login' AND entity_id = $1`,
+      [String(user.id)],
+    );
     expect(rows).toHaveLength(1);
   });
 
@@ -65,7 +76,9 @@ describe('signing in', () => {
     expect(visibleText(unknown.text)).toContain('That e-mail and password do not match an active account.');
     expect(wrong.text).toContain(`value="${user.email}"`);
     expect(wrong.text).not.toContain('not-the-password');
-    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM audit_entry WHERE action = 'login_failed'`);
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS n FROM audit_entry WHERE action = 'login_failed'`,
+    );
     expect(rows[0].n).toBeGreaterThanOrEqual(2);
   });
 
@@ -89,7 +102,9 @@ describe('signing in', () => {
     for (let i = 0; i < 5; i++) {
       const c = new Client(t.url, ip);
       await c.get('/login');
-      expect((await c.post('/login', { email: `ghost${i}@test.kehu`, password: 'whatever-it-is' })).status).toBe(401);
+      expect(
+        (await c.post('/login', { email: `ghost${i}@test.kehu`, password: 'whatever-it-is' })).status,
+      ).toBe(401);
     }
     const user = await createUser(t.db, { role: 'sales' });
     const c = new Client(t.url, ip);
@@ -122,12 +137,24 @@ describe('CSRF', () => {
     const user = await createUser(t.db, { role: 'sales' });
     const c = new Client(t.url, { 'accept-language': 'en' });
     await c.login(user.email, PASSWORD);
-    const reply = await c.post('/customers/new', { name: 'No token Ltd', kind: 'company', tier: 'C', status: 'lead' }, { csrf: false });
+    const reply = await c.post(
+      '/customers/new',
+      { name: 'No token Ltd', kind: 'company', tier: 'C', status: 'lead' },
+      { csrf: false },
+    );
     expect(reply.status).toBe(403);
     expect(visibleText(reply.text)).toContain('This form has expired');
-    const forged = await c.post('/customers/new', { _csrf: 'forged-token', name: 'Forged Ltd', kind: 'company', tier: 'C', status: 'lead' });
+    const forged = await c.post('/customers/new', {
+      _csrf: 'forged-token',
+      name: 'Forged Ltd',
+      kind: 'company',
+      tier: 'C',
+      status: 'lead',
+    });
     expect(forged.status).toBe(403);
-    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM customer WHERE name IN ('No token Ltd', 'Forged Ltd')`);
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS n FROM customer WHERE name IN ('No token Ltd', 'Forged Ltd')`,
+    );
     expect(rows[0].n).toBe(0);
   });
 

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usccCheckChar } from '../../src/customers/uscc.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { Client, visibleText } from '../helpers/client.js';
-import { createContact, createCustomer, createTeam, createUser, PASSWORD, type UserRow } from '../helpers/factories.js';
+import {
+  createContact,
+  createCustomer,
+  createTeam,
+  createUser,
+  PASSWORD,
+  type UserRow,
+} from '../helpers/factories.js';
 
 let t: TestApp;
 let east: number;
@@ -52,16 +59,24 @@ describe('creating a customer', () => {
   });
 
   it('shows every field error in the user language and keeps what was typed', async () => {
-    for (const [lang, message] of [['en', 'Not a valid unified social credit code'], ['zh-CN', '统一社会信用代码无效']] as const) {
+    for (const [lang, message] of [
+      ['en', 'Not a valid unified social credit code'],
+      ['zh-CN', '统一社会信用代码无效'],
+    ] as const) {
       const c = await signedIn(rep, lang);
-      const reply = await c.submit('/customers/new', form({ name: '', uscc: '91110105ABCDEFGH12', website: 'not a url', address: '中山路 1 号' }));
+      const reply = await c.submit(
+        '/customers/new',
+        form({ name: '', uscc: '91110105ABCDEFGH12', website: 'not a url', address: '中山路 1 号' }),
+      );
       expect(reply.status).toBe(422);
       const text = visibleText(reply.text);
       expect(text).toContain(message);
       expect(reply.text).toContain('value="中山路 1 号"');
       expect(reply.text).toMatch(/id="f-name"[^>]*aria-invalid="true"/);
     }
-    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM customer WHERE address = '中山路 1 号'`);
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS n FROM customer WHERE address = '中山路 1 号'`,
+    );
     expect(rows[0].n).toBe(0);
   });
 
@@ -93,7 +108,9 @@ describe('who sees which customer', () => {
     expect((await c.get(`/customers/${theirs}`)).status).toBe(404);
     expect((await c.get(`/customers/${theirs}/edit`)).status).toBe(404);
     await c.get('/customers');
-    expect((await c.post(`/customers/${theirs}/edit`, form({ name: 'Taken over', version: '1' }))).status).toBe(404);
+    expect(
+      (await c.post(`/customers/${theirs}/edit`, form({ name: 'Taken over', version: '1' }))).status,
+    ).toBe(404);
     expect((await c.post(`/customers/${theirs}/delete`)).status).toBe(404);
     const list = await c.get('/customers?q=Not%20yours');
     expect(visibleText(list.text)).not.toContain('Not yours Ltd');
@@ -102,8 +119,18 @@ describe('who sees which customer', () => {
   });
 
   it('shows a rep unowned leads in their region, but not elsewhere', async () => {
-    const here = await createCustomer(t.db, { ownerId: null, status: 'lead', province: '北京市', name: 'Pool lead Beijing' });
-    const there = await createCustomer(t.db, { ownerId: null, status: 'lead', province: '上海市', name: 'Pool lead Shanghai' });
+    const here = await createCustomer(t.db, {
+      ownerId: null,
+      status: 'lead',
+      province: '北京市',
+      name: 'Pool lead Beijing',
+    });
+    const there = await createCustomer(t.db, {
+      ownerId: null,
+      status: 'lead',
+      province: '上海市',
+      name: 'Pool lead Shanghai',
+    });
     const c = await signedIn(rep);
     expect((await c.get(`/customers/${here}`)).status).toBe(200);
     expect((await c.get(`/customers/${there}`)).status).toBe(404);
@@ -136,11 +163,25 @@ describe('editing a customer', () => {
   it('saves an edit and records what changed', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Before Ltd' });
     const c = await signedIn(rep);
-    const reply = await c.submit(`/customers/${id}/edit`, form({ name: 'After Ltd', tier: 'A', vip: 'on', tags: '重点客户，expo', version: '1' }));
+    const reply = await c.submit(
+      `/customers/${id}/edit`,
+      form({ name: 'After Ltd', tier: 'A', vip: 'on', tags: '重点客户，expo', version: '1' }),
+    );
     expect(reply.status).toBe(303);
-    const { rows } = await t.db.query('SELECT name, tier, vip, tags, version FROM customer WHERE id = $1', [id]);
-    expect(rows[0]).toEqual({ name: 'After Ltd', tier: 'A', vip: true, tags: ['重点客户', 'expo'], version: 2 });
-    const audit = await t.db.query(`SELECT actor_id, diff FROM audit_entry WHERE entity = 'customer' AND entity_id = $1 AND action = 'update'`, [String(id)]);
+    const { rows } = await t.db.query('SELECT name, tier, vip, tags, version FROM customer WHERE id = $1', [
+      id,
+    ]);
+    expect(rows[0]).toEqual({
+      name: 'After Ltd',
+      tier: 'A',
+      vip: true,
+      tags: ['重点客户', 'expo'],
+      version: 2,
+    });
+    const audit = await t.db.query(
+      `SELECT actor_id, diff FROM audit_entry WHERE entity = 'customer' AND entity_id = $1 AND action = 'update'`,
+      [String(id)],
+    );
     expect(audit.rows[0].actor_id).toBe(rep.id);
     expect(audit.rows[0].diff.name).toEqual({ from: 'Before Ltd', to: 'After Ltd' });
     expect(audit.rows[0].diff.tier).toEqual({ from: 'C', to: 'A' });
@@ -151,8 +192,13 @@ describe('editing a customer', () => {
     const mine = await signedIn(rep, 'zh-CN');
     const page = await mine.get(`/customers/${id}/edit`);
     expect(page.text).toContain('name="version" value="1"');
-    await t.db.query(`UPDATE customer SET name = 'Changed meanwhile', version = version + 1 WHERE id = $1`, [id]);
-    const reply = await mine.post(`/customers/${id}/edit`, form({ name: 'My edit', address: '人民路 8 号', version: '1' }));
+    await t.db.query(`UPDATE customer SET name = 'Changed meanwhile', version = version + 1 WHERE id = $1`, [
+      id,
+    ]);
+    const reply = await mine.post(
+      `/customers/${id}/edit`,
+      form({ name: 'My edit', address: '人民路 8 号', version: '1' }),
+    );
     expect(reply.status).toBe(409);
     expect(visibleText(reply.text)).toContain('在您打开之后，其他人已保存了这条记录');
     expect(reply.text).toContain('value="My edit"');
@@ -164,10 +210,20 @@ describe('editing a customer', () => {
   it('lets a manager give a customer to a rep of the team, who is notified', async () => {
     const id = await createCustomer(t.db, { ownerId: null, name: 'Unassigned Ltd' });
     const c = await signedIn(manager);
-    const reply = await c.submit(`/customers/${id}/edit`, form({ name: 'Unassigned Ltd', ownerId: String(rep.id), version: '1' }));
+    const reply = await c.submit(
+      `/customers/${id}/edit`,
+      form({ name: 'Unassigned Ltd', ownerId: String(rep.id), version: '1' }),
+    );
     expect(reply.status).toBe(303);
-    const { rows } = await t.db.query(`SELECT kind, params, link FROM notification WHERE user_id = $1 AND kind = 'customer_assigned'`, [rep.id]);
-    expect(rows).toContainEqual({ kind: 'customer_assigned', params: { name: 'Unassigned Ltd', by: 'East Manager' }, link: `/customers/${id}` });
+    const { rows } = await t.db.query(
+      `SELECT kind, params, link FROM notification WHERE user_id = $1 AND kind = 'customer_assigned'`,
+      [rep.id],
+    );
+    expect(rows).toContainEqual({
+      kind: 'customer_assigned',
+      params: { name: 'Unassigned Ltd', by: 'East Manager' },
+      link: `/customers/${id}`,
+    });
     const bell = await (await signedIn(rep)).get('/');
     expect(bell.text).toMatch(/data-testid="unread">\d+</);
   });
@@ -175,7 +231,10 @@ describe('editing a customer', () => {
   it('does not let a manager give a customer to another team', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Stays East Ltd' });
     const c = await signedIn(manager);
-    const reply = await c.submit(`/customers/${id}/edit`, form({ name: 'Stays East Ltd', ownerId: String(westRep.id), version: '1' }));
+    const reply = await c.submit(
+      `/customers/${id}/edit`,
+      form({ name: 'Stays East Ltd', ownerId: String(westRep.id), version: '1' }),
+    );
     expect(reply.status).toBe(422);
     const { rows } = await t.db.query('SELECT owner_id FROM customer WHERE id = $1', [id]);
     expect(rows[0].owner_id).toBe(rep.id);
@@ -192,9 +251,15 @@ describe('deleting', () => {
     expect(reply.status).toBe(303);
     expect((await c.get(`/customers/${id}`)).status).toBe(404);
     expect(visibleText((await c.get('/customers?q=Soon')).text)).not.toContain('Soon deleted Ltd');
-    const { rows } = await t.db.query('SELECT deleted_at IS NOT NULL AS deleted, (SELECT count(*)::int FROM contact WHERE customer_id = $1) AS contacts FROM customer WHERE id = $1', [id]);
+    const { rows } = await t.db.query(
+      'SELECT deleted_at IS NOT NULL AS deleted, (SELECT count(*)::int FROM contact WHERE customer_id = $1) AS contacts FROM customer WHERE id = $1',
+      [id],
+    );
     expect(rows[0]).toEqual({ deleted: true, contacts: 1 });
-    const audit = await t.db.query(`SELECT 1 FROM audit_entry WHERE entity = 'customer' AND entity_id = $1 AND action = 'delete'`, [String(id)]);
+    const audit = await t.db.query(
+      `SELECT 1 FROM audit_entry WHERE entity = 'customer' AND entity_id = $1 AND action = 'delete'`,
+      [String(id)],
+    );
     expect(audit.rowCount).toBe(1);
   });
 });
@@ -203,9 +268,29 @@ describe('contacts', () => {
   it('normalises a Chinese mobile number and keeps one primary contact', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id });
     const c = await signedIn(rep);
-    expect((await c.submit(`/customers/${id}/contacts/new`, { name: '王芳', mobile: '+86 138-1234-5678', phone: '010 12345678', primary: 'on' })).status).toBe(303);
-    expect((await c.submit(`/customers/${id}/contacts/new`, { name: '李强', mobile: '0086 13912345678', primary: 'on' })).status).toBe(303);
-    const { rows } = await t.db.query('SELECT name, mobile, phone, "primary" FROM contact WHERE customer_id = $1 ORDER BY id', [id]);
+    expect(
+      (
+        await c.submit(`/customers/${id}/contacts/new`, {
+          name: '王芳',
+          mobile: '+86 138-1234-5678',
+          phone: '010 12345678',
+          primary: 'on',
+        })
+      ).status,
+    ).toBe(303);
+    expect(
+      (
+        await c.submit(`/customers/${id}/contacts/new`, {
+          name: '李强',
+          mobile: '0086 13912345678',
+          primary: 'on',
+        })
+      ).status,
+    ).toBe(303);
+    const { rows } = await t.db.query(
+      'SELECT name, mobile, phone, "primary" FROM contact WHERE customer_id = $1 ORDER BY id',
+      [id],
+    );
     expect(rows).toEqual([
       { name: '王芳', mobile: '13812345678', phone: '010-12345678', primary: false },
       { name: '李强', mobile: '13912345678', phone: null, primary: true },
@@ -215,7 +300,11 @@ describe('contacts', () => {
   it('explains a bad mobile number and e-mail in the user language', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id });
     const c = await signedIn(rep, 'zh-CN');
-    const reply = await c.submit(`/customers/${id}/contacts/new`, { name: '赵六', mobile: '12345', email: 'not-mail' });
+    const reply = await c.submit(`/customers/${id}/contacts/new`, {
+      name: '赵六',
+      mobile: '12345',
+      email: 'not-mail',
+    });
     expect(reply.status).toBe(422);
     const text = visibleText(reply.text);
     expect(text).toContain('请输入 11 位中国大陆手机号');
@@ -227,9 +316,13 @@ describe('contacts', () => {
 describe('the customer list', () => {
   it('searches by name, contact and mobile, and pages through results', async () => {
     const owner = await createUser(t.db, { role: 'sales' });
-    for (let i = 0; i < 30; i++) await createCustomer(t.db, { ownerId: owner.id, name: `深圳蓝海贸易 ${String(i).padStart(2, '0')}` });
+    for (let i = 0; i < 30; i++)
+      await createCustomer(t.db, { ownerId: owner.id, name: `深圳蓝海贸易 ${String(i).padStart(2, '0')}` });
     const withContact = await createCustomer(t.db, { ownerId: owner.id, name: 'Contact holder' });
-    await t.db.query(`INSERT INTO contact (customer_id, name, mobile, version) VALUES ($1, '周杰', '13700001111', 1)`, [withContact]);
+    await t.db.query(
+      `INSERT INTO contact (customer_id, name, mobile, version) VALUES ($1, '周杰', '13700001111', 1)`,
+      [withContact],
+    );
     const c = await signedIn(owner);
     const first = visibleText((await c.get('/customers?q=%E8%93%9D%E6%B5%B7')).text);
     expect(first).toContain('1–25 of 30');
@@ -237,6 +330,8 @@ describe('the customer list', () => {
     expect(second).toContain('26–30 of 30');
     expect(visibleText((await c.get('/customers?q=13700001111')).text)).toContain('Contact holder');
     expect(visibleText((await c.get('/customers?q=%E5%91%A8%E6%9D%B0')).text)).toContain('Contact holder');
-    expect(visibleText((await c.get('/customers?q=nothing-like-this')).text)).toContain('No customer matches.');
+    expect(visibleText((await c.get('/customers?q=nothing-like-this')).text)).toContain(
+      'No customer matches.',
+    );
   });
 });

@@ -31,7 +31,12 @@ export async function copyTemplateDatabase(): Promise<{ name: string; url: strin
 export async function startApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
   const database = await copyTemplateDatabase();
   const config: AppConfig = {
-    ...loadConfig({ NODE_ENV: 'test', SESSION_SECRET: 'test-secret-test-secret-test-secret', DATA_DIR: mkdtempSync(join(tmpdir(), 'kehu-data-')), LOG_LEVEL: 'warn' }),
+    ...loadConfig({
+      NODE_ENV: 'test',
+      SESSION_SECRET: 'test-secret-test-secret-test-secret',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'kehu-data-')),
+      LOG_LEVEL: 'warn',
+    }),
     databaseUrl: database.url,
     ...overrides,
   };

@@ -27,15 +27,24 @@ export class Client {
   }
 
   /** Posts a form; `_csrf` is the token of the last page read unless the fields say otherwise. */
-  async post(path: string, fields: Record<string, string | string[]> = {}, opts: { csrf?: boolean } = {}): Promise<Reply> {
+  async post(
+    path: string,
+    fields: Record<string, string | string[]> = {},
+    opts: { csrf?: boolean } = {},
+  ): Promise<Reply> {
     const body = new URLSearchParams();
     if (opts.csrf !== false && this.csrf && !('_csrf' in fields)) body.append('_csrf', this.csrf);
-    for (const [k, v] of Object.entries(fields)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
+    for (const [k, v] of Object.entries(fields))
+      for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
     return this.request('POST', path, body, { 'content-type': 'application/x-www-form-urlencoded' });
   }
 
   /** Reads the page (for its CSRF token), then posts to it. */
-  async submit(pagePath: string, fields: Record<string, string | string[]>, action = pagePath): Promise<Reply> {
+  async submit(
+    pagePath: string,
+    fields: Record<string, string | string[]>,
+    action = pagePath,
+  ): Promise<Reply> {
     const page = await this.get(pagePath);
     if (page.status !== 200) throw new Error(`GET ${pagePath} answered ${page.status}`);
     return this.post(action, fields);
@@ -47,7 +56,12 @@ export class Client {
     return reply;
   }
 
-  private async request(method: string, path: string, body?: URLSearchParams, headers: Record<string, string> = {}): Promise<Reply> {
+  private async request(
+    method: string,
+    path: string,
+    body?: URLSearchParams,
+    headers: Record<string, string> = {},
+  ): Promise<Reply> {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const res = await fetch(this.baseUrl + path, {
       method,
@@ -72,7 +86,13 @@ export function visibleText(html: string): string {
   return html
     .replace(/<(script|style)[\s\S]*?<\/\1>/g, ' ')
     .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&#x3D;/g, '=').replace(/&#x60;/g, '`').replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&#x3D;/g, '=')
+    .replace(/&#x60;/g, '`')
+    .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ')
     .trim();
 }

@@ -8,7 +8,10 @@ let counter = 0;
 const unique = () => `${process.pid}-${++counter}`;
 
 export async function createTeam(db: pg.Pool, name = `Team ${unique()}`): Promise<number> {
-  const { rows } = await db.query<{ id: number }>(`INSERT INTO team (name, version) VALUES ($1, 1) RETURNING id`, [name]);
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO team (name, version) VALUES ($1, 1) RETURNING id`,
+    [name],
+  );
   return rows[0].id;
 }
 
@@ -19,29 +22,61 @@ export interface UserRow {
 
 export async function createUser(
   db: pg.Pool,
-  fields: { role: Role; teamId?: number | null; region?: string | null; locale?: 'en' | 'zh-CN'; name?: string; active?: boolean },
+  fields: {
+    role: Role;
+    teamId?: number | null;
+    region?: string | null;
+    locale?: 'en' | 'zh-CN';
+    name?: string;
+    active?: boolean;
+  },
 ): Promise<UserRow> {
   const email = `${fields.role}-${unique()}@test.kehu`;
   const { rows } = await db.query<{ id: number }>(
     `INSERT INTO app_user (email, name, role, team_id, region, locale, active, password_hash, version)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1) RETURNING id`,
-    [email, fields.name ?? `User ${unique()}`, fields.role, fields.teamId ?? null, fields.region ?? null, fields.locale ?? 'en', fields.active ?? true, await (hash ??= hashPassword(PASSWORD))],
+    [
+      email,
+      fields.name ?? `User ${unique()}`,
+      fields.role,
+      fields.teamId ?? null,
+      fields.region ?? null,
+      fields.locale ?? 'en',
+      fields.active ?? true,
+      await (hash ??= hashPassword(PASSWORD)),
+    ],
   );
   return { id: rows[0].id, email };
 }
 
 export async function createCustomer(
   db: pg.Pool,
-  fields: { name?: string; ownerId?: number | null; status?: string; province?: string | null; uscc?: string | null } = {},
+  fields: {
+    name?: string;
+    ownerId?: number | null;
+    status?: string;
+    province?: string | null;
+    uscc?: string | null;
+  } = {},
 ): Promise<number> {
   const { rows } = await db.query<{ id: number }>(
     `INSERT INTO customer (kind, name, owner_id, status, province, uscc, version) VALUES ('company', $1, $2, $3, $4, $5, 1) RETURNING id`,
-    [fields.name ?? `Customer ${unique()}`, fields.ownerId ?? null, fields.status ?? 'active', fields.province ?? null, fields.uscc ?? null],
+    [
+      fields.name ?? `Customer ${unique()}`,
+      fields.ownerId ?? null,
+      fields.status ?? 'active',
+      fields.province ?? null,
+      fields.uscc ?? null,
+    ],
   );
   return rows[0].id;
 }
 
-export async function createContact(db: pg.Pool, customerId: number, name = `Contact ${unique()}`): Promise<number> {
+export async function createContact(
+  db: pg.Pool,
+  customerId: number,
+  name = `Contact ${unique()}`,
+): Promise<number> {
   const { rows } = await db.query<{ id: number }>(
     `INSERT INTO contact (customer_id, name, version) VALUES ($1, $2, 1) RETURNING id`,
     [customerId, name],

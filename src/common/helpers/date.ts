@@ -8,7 +8,9 @@ function formatter(timeZone: string, withTime: boolean): Intl.DateTimeFormat {
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', {
       timeZone,
-      year: 'numeric', month: '2-digit', day: '2-digit',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
       ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}),
     });
     formatters.set(key, f);
@@ -21,7 +23,11 @@ export function formatInstant(value: Date | string, zone: string, withTime: bool
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
   const d = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(d.getTime())) throw new Error(`date: not a date: ${String(value)}`);
-  const parts = Object.fromEntries(formatter(zone, withTime).formatToParts(d).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    formatter(zone, withTime)
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
   const day = `${parts.year}-${parts.month}-${parts.day}`;
   return withTime ? `${day} ${parts.hour}:${parts.minute}` : day;
 }

@@ -1,4 +1,5 @@
 import type { HelperOptions } from 'handlebars';
+import { scalar } from './scalar.js';
 
 /** (query page=2): the current list URL with some query parameters replaced; keeps the filters. */
 export function query(options: HelperOptions): string {
@@ -10,7 +11,7 @@ export function query(options: HelperOptions): string {
   }
   for (const [k, v] of Object.entries(options.hash as Record<string, unknown>)) {
     if (v === null || v === undefined || v === '') params.delete(k);
-    else params.set(k, String(v));
+    else params.set(k, scalar(v, 'query'));
   }
   const qs = params.toString();
   return qs ? `${root.path}?${qs}` : root.path;

@@ -15,30 +15,49 @@ const notInvalid = (name: string, key: string) =>
   ValidateBy({ name, validator: { validate: (v) => typeof v === 'string' } }, { message: keyed(key) });
 
 export class ContactDto {
-  @Trimmed() @IsString({ message: keyed('validation.required') }) @max(100)
+  @Trimmed()
+  @IsString({ message: keyed('validation.required') })
+  @max(100)
   name: string;
 
-  @Trimmed() @IsOptional() @IsString() @max(100)
+  @Trimmed()
+  @IsOptional()
+  @IsString()
+  @max(100)
   title: string | null = null;
 
-  @Normalized(normalizeMobile) @IsOptional() @notInvalid('mobile', 'validation.mobile')
+  @Normalized(normalizeMobile)
+  @IsOptional()
+  @notInvalid('mobile', 'validation.mobile')
   mobile: string | null = null;
 
-  @Normalized(normalizePhone) @IsOptional() @notInvalid('phone', 'validation.phone')
+  @Normalized(normalizePhone)
+  @IsOptional()
+  @notInvalid('phone', 'validation.phone')
   phone: string | null = null;
 
-  @Trimmed() @IsOptional() @IsEmail({}, { message: keyed('validation.isEmail') }) @max(200)
+  @Trimmed()
+  @IsOptional()
+  @IsEmail({}, { message: keyed('validation.isEmail') })
+  @max(200)
   email: string | null = null;
 
-  @Trimmed() @IsOptional() @IsString() @max(100)
+  @Trimmed()
+  @IsOptional()
+  @IsString()
+  @max(100)
   wechat: string | null = null;
 
   @Checkbox()
   primary: boolean = false;
 
-  @Trimmed() @IsOptional() @IsDateString({ strict: true }, { message: keyed('validation.isDate') })
+  @Trimmed()
+  @IsOptional()
+  @IsDateString({ strict: true }, { message: keyed('validation.isDate') })
   birthday: string | null = null;
 
-  @IntOrNull() @IsOptional() @IsInt()
+  @IntOrNull()
+  @IsOptional()
+  @IsInt()
   version?: number;
 }

@@ -1,9 +1,25 @@
 import { Transform } from 'class-transformer';
-import { IsDateString, IsIn, IsInt, IsOptional, IsString, IsUrl, MaxLength, ValidateBy } from 'class-validator';
+import {
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  MaxLength,
+  ValidateBy,
+} from 'class-validator';
 import { Checkbox, IntOrNull, keyed, Trimmed } from '../../common/validation.js';
 import {
-  CUSTOMER_KINDS, CUSTOMER_SIZES, CUSTOMER_SOURCES, CUSTOMER_STATUSES, CUSTOMER_TIERS, type CustomerKind,
-  type CustomerStatus, type CustomerTier, INDUSTRIES,
+  CUSTOMER_KINDS,
+  CUSTOMER_SIZES,
+  CUSTOMER_SOURCES,
+  CUSTOMER_STATUSES,
+  CUSTOMER_TIERS,
+  type CustomerKind,
+  type CustomerStatus,
+  type CustomerTier,
+  INDUSTRIES,
 } from '../customer.options.js';
 import { isValidUscc, normalizeUscc } from '../uscc.js';
 
@@ -15,33 +31,59 @@ export class CustomerDto {
   @IsIn(CUSTOMER_KINDS, { message: keyed('validation.required') })
   kind: CustomerKind = 'company';
 
-  @Trimmed() @IsString({ message: keyed('validation.required') }) @max(200)
+  @Trimmed()
+  @IsString({ message: keyed('validation.required') })
+  @max(200)
   name: string;
 
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() ? normalizeUscc(value) : null))
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && value.trim() ? normalizeUscc(value) : null,
+  )
   @IsOptional()
-  @ValidateBy({ name: 'uscc', validator: { validate: (v) => typeof v === 'string' && isValidUscc(v) } }, { message: keyed('validation.uscc') })
+  @ValidateBy(
+    { name: 'uscc', validator: { validate: (v) => typeof v === 'string' && isValidUscc(v) } },
+    { message: keyed('validation.uscc') },
+  )
   uscc: string | null = null;
 
-  @Trimmed() @IsOptional() @oneOf(INDUSTRIES)
+  @Trimmed()
+  @IsOptional()
+  @oneOf(INDUSTRIES)
   industry: string | null = null;
 
-  @Trimmed() @IsOptional() @oneOf(CUSTOMER_SIZES)
+  @Trimmed()
+  @IsOptional()
+  @oneOf(CUSTOMER_SIZES)
   size: string | null = null;
 
-  @Trimmed() @IsOptional() @IsString() @max(50)
+  @Trimmed()
+  @IsOptional()
+  @IsString()
+  @max(50)
   province: string | null = null;
 
-  @Trimmed() @IsOptional() @IsString() @max(50)
+  @Trimmed()
+  @IsOptional()
+  @IsString()
+  @max(50)
   city: string | null = null;
 
-  @Trimmed() @IsOptional() @IsString() @max(50)
+  @Trimmed()
+  @IsOptional()
+  @IsString()
+  @max(50)
   district: string | null = null;
 
-  @Trimmed() @IsOptional() @IsString() @max(300)
+  @Trimmed()
+  @IsOptional()
+  @IsString()
+  @max(300)
   address: string | null = null;
 
-  @Trimmed() @IsOptional() @IsUrl({ require_protocol: false }, { message: keyed('validation.isUrl') }) @max(300)
+  @Trimmed()
+  @IsOptional()
+  @IsUrl({ require_protocol: false }, { message: keyed('validation.isUrl') })
+  @max(300)
   website: string | null = null;
 
   @IsIn(CUSTOMER_TIERS, { message: keyed('validation.invalid') })
@@ -50,31 +92,43 @@ export class CustomerDto {
   @Checkbox()
   vip: boolean = false;
 
-  @Trimmed() @IsOptional() @IsString() @max(20)
+  @Trimmed()
+  @IsOptional()
+  @IsString()
+  @max(20)
   creditLevel: string | null = null;
 
-  @Trimmed() @IsOptional() @oneOf(CUSTOMER_SOURCES)
+  @Trimmed()
+  @IsOptional()
+  @oneOf(CUSTOMER_SOURCES)
   source: string | null = null;
 
   @IsIn(CUSTOMER_STATUSES, { message: keyed('validation.invalid') })
   status: CustomerStatus = 'lead';
 
   /** Only managers and admins choose the owner; a sales rep's new customer is their own. */
-  @IntOrNull() @IsOptional() @IsInt()
+  @IntOrNull()
+  @IsOptional()
+  @IsInt()
   ownerId: number | null = null;
 
-  @Trimmed() @IsOptional() @IsDateString({ strict: true }, { message: keyed('validation.isDate') })
+  @Trimmed()
+  @IsOptional()
+  @IsDateString({ strict: true }, { message: keyed('validation.isDate') })
   birthday: string | null = null;
 
   /** Comma-separated in the form (both , and ，), a list in the database. */
   @Transform(({ value }: { value: unknown }) =>
-    (Array.isArray(value) ? value.map(String) : String(value ?? '').split(/[,，]/))
+    (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(/[,，]/) : [])
       .map((t) => t.trim())
       .filter(Boolean),
   )
-  @IsString({ each: true }) @MaxLength(30, { each: true, message: keyed('validation.maxLength', 'max') })
+  @IsString({ each: true })
+  @MaxLength(30, { each: true, message: keyed('validation.maxLength', 'max') })
   tags: string[] = [];
 
-  @IntOrNull() @IsOptional() @IsInt()
+  @IntOrNull()
+  @IsOptional()
+  @IsInt()
   version?: number;
 }

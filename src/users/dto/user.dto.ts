@@ -6,52 +6,74 @@ export const PASSWORD_MIN = 10;
 
 /** The admin's user form; `password` only when creating. */
 export class UserDto {
-  @Trimmed() @IsEmail({}, { message: keyed('validation.isEmail') }) @MaxLength(200, { message: keyed('validation.maxLength', 'max') })
+  @Trimmed()
+  @IsEmail({}, { message: keyed('validation.isEmail') })
+  @MaxLength(200, { message: keyed('validation.maxLength', 'max') })
   email: string;
 
-  @Trimmed() @IsString({ message: keyed('validation.required') }) @MaxLength(100, { message: keyed('validation.maxLength', 'max') })
+  @Trimmed()
+  @IsString({ message: keyed('validation.required') })
+  @MaxLength(100, { message: keyed('validation.maxLength', 'max') })
   name: string;
 
   @IsIn(ROLES, { message: keyed('validation.required') })
   role: Role;
 
-  @IntOrNull() @IsOptional() @IsInt()
+  @IntOrNull()
+  @IsOptional()
+  @IsInt()
   teamId: number | null = null;
 
-  @Trimmed() @IsOptional() @IsString() @MaxLength(50, { message: keyed('validation.maxLength', 'max') })
+  @Trimmed()
+  @IsOptional()
+  @IsString()
+  @MaxLength(50, { message: keyed('validation.maxLength', 'max') })
   region: string | null = null;
 
   @IsIn(LOCALES)
   locale: Locale = 'zh-CN';
 
-  @IsOptional() @IsString() @MinLength(PASSWORD_MIN, { message: keyed('validation.passwordLength', 'min') })
+  @IsOptional()
+  @IsString()
+  @MinLength(PASSWORD_MIN, { message: keyed('validation.passwordLength', 'min') })
   password?: string;
 
-  @IntOrNull() @IsOptional() @IsInt()
+  @IntOrNull()
+  @IsOptional()
+  @IsInt()
   version?: number;
 }
 
 export class TeamDto {
-  @Trimmed() @IsString({ message: keyed('validation.required') }) @MaxLength(100, { message: keyed('validation.maxLength', 'max') })
+  @Trimmed()
+  @IsString({ message: keyed('validation.required') })
+  @MaxLength(100, { message: keyed('validation.maxLength', 'max') })
   name: string;
 
-  @IntOrNull() @IsOptional() @IsInt()
+  @IntOrNull()
+  @IsOptional()
+  @IsInt()
   managerId: number | null = null;
 
-  @IntOrNull() @IsOptional() @IsInt()
+  @IntOrNull()
+  @IsOptional()
+  @IsInt()
   version?: number;
 }
 
 export class PasswordResetDto {
-  @IsString({ message: keyed('validation.required') }) @MinLength(PASSWORD_MIN, { message: keyed('validation.passwordLength', 'min') })
+  @IsString({ message: keyed('validation.required') })
+  @MinLength(PASSWORD_MIN, { message: keyed('validation.passwordLength', 'min') })
   password: string;
 }
 
 export class ChangePasswordDto {
-  @IsString({ message: keyed('validation.required') }) @MinLength(1, { message: keyed('validation.required') })
+  @IsString({ message: keyed('validation.required') })
+  @MinLength(1, { message: keyed('validation.required') })
   currentPassword: string;
 
-  @IsString({ message: keyed('validation.required') }) @MinLength(PASSWORD_MIN, { message: keyed('validation.passwordLength', 'min') })
+  @IsString({ message: keyed('validation.required') })
+  @MinLength(PASSWORD_MIN, { message: keyed('validation.passwordLength', 'min') })
   newPassword: string;
 
   @IsString({ message: keyed('validation.required') })
@@ -62,6 +84,7 @@ export class LocaleDto {
   @IsIn(LOCALES)
   locale: Locale;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   returnTo?: string;
 }

@@ -1,0 +1,88 @@
+import Handlebars from 'handlebars';
+import { describe, expect, it } from 'vitest';
+import { HELPERS } from './index.js';
+
+/** Renders a template with the helpers, as a page would. */
+function render(source: string, context: Record<string, unknown>): string {
+  const hbs = Handlebars.create();
+  hbs.registerHelper(HELPERS);
+  return hbs.compile(source)(context);
+}
+
+describe('t', () => {
+  it('translates in the page locale with named and object parameters', () => {
+    expect(render('{{t "auth.throttled" minutes=5}}', { locale: 'en' })).toBe(
+      'Too many failed sign-ins. Try again in 5 minutes.',
+    );
+    expect(render('{{t "list.range" r}}', { locale: 'zh-CN', r: { from: 1, to: 2, total: 3 } })).toBe(
+      '第 1–2 条，共 3 条',
+    );
+  });
+
+  it('escapes user data passed as a parameter', () => {
+    expect(render('{{t "customer.created" name=n}}', { locale: 'en', n: '<b>x</b>' })).toContain('&lt;b&gt;');
+  });
+
+  it('throws without a locale or a key', () => {
+    expect(() => render('{{t "auth.sign_in"}}', {})).toThrow(/locale/);
+    expect(() => render('{{t missing}}', { locale: 'en' })).toThrow(/message key/);
+  });
+});
+
+describe('eq', () => {
+  it('compares as strings, and null only with null', () => {
+    expect(render('{{#if (eq a b)}}y{{else}}n{{/if}}', { a: 3, b: '3' })).toBe('y');
+    expect(render('{{#if (eq a b)}}y{{else}}n{{/if}}', { a: null, b: '' })).toBe('n');
+    expect(render('{{#if (eq a b)}}y{{else}}n{{/if}}', {})).toBe('y');
+  });
+
+  it('throws with the wrong number of arguments', () => {
+    expect(() => render('{{#if (eq a)}}y{{/if}}', { a: 1 })).toThrow(/two arguments/);
+  });
+});
+
+describe('date and datetime', () => {
+  const instant = new Date('2026-01-31T17:30:00Z');
+  it('shows the day and time in the viewer’s zone', () => {
+    expect(render('{{datetime d}}', { d: instant, timezone: 'Asia/Shanghai' })).toBe('2026-02-01 01:30');
+    expect(render('{{date d}}', { d: instant, timezone: 'Asia/Shanghai' })).toBe('2026-02-01');
+    expect(render('{{date d}}', { d: instant, timezone: 'UTC' })).toBe('2026-01-31');
+  });
+
+  it('keeps a calendar date as it is, and shows nothing for no value', () => {
+    expect(render('{{date d}}', { d: '1990-05-04', timezone: 'Asia/Shanghai' })).toBe('1990-05-04');
+    expect(render('[{{date d}}]', { d: null, timezone: 'UTC' })).toBe('[]');
+  });
+
+  it('throws on garbage and without a zone', () => {
+    expect(() => render('{{date d}}', { d: 'soon', timezone: 'UTC' })).toThrow(/not a date/);
+    expect(() => render('{{date d}}', { d: instant })).toThrow(/timezone/);
+  });
+});
+
+describe('options, concat and query', () => {
+  it('labels select options in the page locale', () => {
+    expect(
+      render('{{#each (options "customer.tier." tiers)}}{{value}}={{label}};{{/each}}', {
+        locale: 'zh-CN',
+        tiers: ['A', 'B'],
+      }),
+    ).toBe('A=A 级;B=B 级;');
+  });
+
+  it('joins strings', () => {
+    expect(render('{{concat "customer.status." s}}', { s: 'lead' })).toBe('customer.status.lead');
+    expect(() => render('{{concat "only"}}', {})).toThrow(/at least two/);
+    expect(() => render('{{concat "a" o}}', { o: {} })).toThrow(/expected text/);
+  });
+
+  it('replaces one query parameter and keeps the filters', () => {
+    const html = render('{{query page=3}}', {
+      path: '/customers',
+      query: { q: '华信', status: 'lead', page: '2', empty: '' },
+    });
+    expect(Handlebars.Utils.escapeExpression('/customers?q=%E5%8D%8E%E4%BF%A1&status=lead&page=3')).toBe(
+      html,
+    );
+  });
+});

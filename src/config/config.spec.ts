@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const base = { SESSION_SECRET: 'x'.repeat(32), DATA_DIR: '/tmp/kehu-config-spec' };
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig(base);
+    expect(c).toMatchObject({
+      port: 3000,
+      baseUrl: 'http://localhost:3000',
+      logLevel: 'log',
+      defaultTimezone: 'Asia/Shanghai',
+      production: false,
+    });
+    expect(c.databaseUrl).toBeUndefined();
+  });
+
+  it('names every bad variable', () => {
+    const bad = () =>
+      loadConfig({
+        ...base,
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        SMTP_URL: 'http://mail',
+        LOG_LEVEL: 'loud',
+      });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(
+      /PORT: [\s\S]*DATABASE_URL: must be a postgres:\/\/ URL[\s\S]*SMTP_URL: [\s\S]*LOG_LEVEL: /,
+    );
+  });
+
+  it('requires a session secret and a database in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /SESSION_SECRET[\s\S]*DATABASE_URL|DATABASE_URL[\s\S]*SESSION_SECRET/,
+    );
+  });
+
+  it('refuses a short session secret', () => {
+    expect(() => loadConfig({ ...base, SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET/);
+  });
+});

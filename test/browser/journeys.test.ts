@@ -1,0 +1,123 @@
+/// <reference lib="dom" />
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../src/seed/seed.service.js';
+import { SeedService } from '../../src/seed/seed.service.js';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { browserMissing, DESKTOP, launchBrowser, PHONE, SCREENSHOTS } from '../helpers/browser.js';
+
+let t: TestApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (browserMissing) return;
+  t = await startApp();
+  await t.app.get(SeedService).seedDemoOnce(40);
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+async function signIn(email: string, viewport = DESKTOP, locale = 'zh-CN'): Promise<Page> {
+  const page = await browser.newPage({ viewport, locale });
+  await page.goto(`${t.url}/login`);
+  await page.fill('#f-email', email);
+  await page.fill('#f-password', DEMO_PASSWORD);
+  await page.click('button[type=submit].primary');
+  await page.waitForURL(`${t.url}/`);
+  return page;
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+/** No page may scroll sideways on a phone. */
+async function expectNoSidewaysScroll(page: Page): Promise<void> {
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow).toBeLessThanOrEqual(0);
+}
+
+describe.skipIf(browserMissing)('browser journeys', () => {
+  it.each([
+    ['admin@demo.kehu', 'admin', true],
+    ['manager@demo.kehu', 'manager', false],
+    ['sales1@demo.kehu', 'sales', false],
+    ['service1@demo.kehu', 'service', false],
+  ])('%s sees the navigation of the %s role, on desktop and phone', async (email, role, admin) => {
+    for (const [viewport, size] of [
+      [DESKTOP, 'desktop'],
+      [PHONE, 'phone'],
+    ] as const) {
+      const page = await signIn(email, viewport);
+      // On a phone the menu is folded away until the menu button is tapped.
+      expect(await page.locator('nav.nav').isVisible()).toBe(size === 'desktop');
+      if (size === 'phone') await page.click('label.nav-toggle-label');
+      await expect.poll(() => page.locator('nav.nav a[href="/customers"]').isVisible()).toBe(true);
+      expect(await page.locator('nav.nav a[href="/admin/users"]').count()).toBe(admin ? 1 : 0);
+      await shot(page, `home-${role}-${size}`);
+      await page.goto(`${t.url}/customers`);
+      await expectNoSidewaysScroll(page);
+      await shot(page, `customers-${role}-${size}`);
+      await page.close();
+    }
+  });
+
+  it('a rep creates a customer, sees the errors first, then edits it', async () => {
+    const page = await signIn('sales1@demo.kehu');
+    await page.goto(`${t.url}/customers/new`);
+    await page.fill('#f-uscc', '123');
+    await page.click('button[type=submit].primary');
+    await expect.poll(() => page.locator('#e-name').textContent()).toContain('必填');
+    expect(await page.locator('#e-uscc').textContent()).toContain('统一社会信用代码无效');
+    await shot(page, 'customer-form-errors-desktop');
+
+    await page.fill('#f-name', '杭州启明电子有限公司');
+    await page.fill('#f-uscc', '91350100M000100Y43');
+    await page.selectOption('#f-tier', 'A');
+    await page.click('button[type=submit].primary');
+    await page.waitForURL(/\/customers\/\d+$/);
+    expect(await page.locator('h1').textContent()).toContain('杭州启明电子有限公司');
+    expect(await page.locator('.flash').textContent()).toContain('已创建客户');
+
+    await page.click('a[href$="/edit"]');
+    await page.fill('#f-name', '杭州启明电子股份有限公司');
+    await page.click('button[type=submit].primary');
+    await page.waitForURL(/\/customers\/\d+$/);
+    expect(await page.locator('h1').textContent()).toContain('杭州启明电子股份有限公司');
+    await shot(page, 'customer-show-desktop');
+    await page.close();
+  });
+
+  it('switches the language from the header', async () => {
+    const page = await signIn('sales2@demo.kehu');
+    expect(await page.locator('nav.nav').textContent()).toContain('我的一天');
+    await page.selectOption('#locale-select', 'en');
+    await page.waitForLoadState('load');
+    await expect.poll(() => page.locator('nav.nav').textContent()).toContain('My day');
+    await page.goto(`${t.url}/customers`);
+    expect(await page.locator('h1').textContent()).toContain('Customers');
+    await page.selectOption('#locale-select', 'zh-CN');
+    await expect.poll(() => page.locator('h1').textContent()).toContain('客户');
+    await page.close();
+  });
+
+  it('works at phone width: a customer page, a form with errors', async () => {
+    const page = await signIn('sales1@demo.kehu', PHONE);
+    await page.goto(`${t.url}/customers`);
+    await page.locator('table a[href^="/customers/"]').first().click();
+    await page.waitForURL(/\/customers\/\d+$/);
+    await expectNoSidewaysScroll(page);
+    await shot(page, 'customer-show-phone');
+    await page.goto(`${t.url}/customers/new`);
+    await page.click('button[type=submit].primary');
+    await expect.poll(() => page.locator('#e-name').isVisible()).toBe(true);
+    await expectNoSidewaysScroll(page);
+    await shot(page, 'customer-form-errors-phone');
+    await page.close();
+  });
+});

@@ -1,0 +1,244 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { Client, visibleText } from '../helpers/client.js';
+import { createTeam, createUser, PASSWORD, type UserRow } from '../helpers/factories.js';
+
+let t: TestApp;
+let admin: UserRow;
+let adminClient: Client;
+
+beforeAll(async () => {
+  t = await startApp();
+  admin = await createUser(t.db, { role: 'admin', name: 'Site Admin' });
+  adminClient = new Client(t.url);
+  await adminClient.login(admin.email, PASSWORD);
+});
+afterAll(() => t.close());
+
+describe('navigation by role', () => {
+  it('shows admin pages to admins only', async () => {
+    const adminHome = await adminClient.get('/');
+    expect(adminHome.text).toContain('href="/admin/users"');
+    expect(adminHome.text).toContain('href="/audit"');
+    for (const role of ['manager', 'sales', 'service'] as const) {
+      const user = await createUser(t.db, { role });
+      const c = new Client(t.url);
+      await c.login(user.email, PASSWORD);
+      const home = await c.get('/');
+      expect(home.text).toContain('href="/customers"');
+      expect(home.text).not.toContain('href="/admin/users"');
+      expect((await c.get('/admin/users')).status).toBe(403);
+      expect((await c.get('/audit')).status).toBe(403);
+    }
+  });
+});
+
+describe('managing users', () => {
+  it('creates a user who can then sign in, and records it', async () => {
+    const team = await createTeam(t.db, 'North');
+    const reply = await adminClient.submit('/admin/users/new', {
+      name: '孙丽',
+      email: 'Sun.Li@Example.CN',
+      role: 'sales',
+      teamId: String(team),
+      region: '江苏省',
+      locale: 'zh-CN',
+      password: 'sunli-password-1',
+    });
+    expect(reply.status).toBe(303);
+    const { rows } = await t.db.query(
+      `SELECT id, email, role, team_id, region FROM app_user WHERE email = 'sun.li@example.cn'`,
+    );
+    expect(rows[0]).toMatchObject({ role: 'sales', team_id: team, region: '江苏省' });
+    const c = new Client(t.url);
+    await c.login('sun.li@example.cn', 'sunli-password-1');
+    expect(visibleText((await c.get('/')).text)).toContain('孙丽，您好');
+    const audit = await t.db.query(
+      `SELECT diff FROM audit_entry WHERE entity = 'user' AND action = 'create' AND entity_id = $1`,
+      [String(rows[0].id)],
+    );
+    expect(audit.rows[0].diff.role).toEqual({ to: 'sales' });
+    expect(JSON.stringify(audit.rows[0].diff)).not.toContain('password');
+  });
+
+  it('refuses a taken e-mail and a short password beside their fields', async () => {
+    const existing = await createUser(t.db, { role: 'sales' });
+    await t.db.query(`UPDATE app_user SET locale = 'en' WHERE id = $1`, [admin.id]);
+    const reply = await adminClient.submit('/admin/users/new', {
+      name: 'Dup',
+      email: existing.email,
+      role: 'sales',
+      locale: 'en',
+      password: 'short',
+    });
+    expect(reply.status).toBe(422);
+    const text = visibleText(reply.text);
+    expect(text).toContain('At least 10 characters.');
+    expect(reply.text).toContain(`value="${existing.email}"`);
+    const again = await adminClient.submit('/admin/users/new', {
+      name: 'Dup',
+      email: existing.email,
+      role: 'sales',
+      locale: 'en',
+      password: 'long-enough-password',
+    });
+    expect(visibleText(again.text)).toContain('Another user already has this e-mail.');
+  });
+
+  it('records a role change as a permission change and refuses a stale edit', async () => {
+    const user = await createUser(t.db, { role: 'sales', name: 'Promoted' });
+    const ok = await adminClient.submit(`/admin/users/${user.id}/edit`, {
+      name: 'Promoted',
+      email: user.email,
+      role: 'manager',
+      locale: 'en',
+      version: '1',
+    });
+    expect(ok.status).toBe(303);
+    const audit = await t.db.query(
+      `SELECT diff FROM audit_entry WHERE entity = 'user' AND action = 'permission' AND entity_id = $1`,
+      [String(user.id)],
+    );
+    expect(audit.rows[0].diff.role).toEqual({ from: 'sales', to: 'manager' });
+    const stale = await adminClient.post(`/admin/users/${user.id}/edit`, {
+      name: 'Stale',
+      email: user.email,
+      role: 'sales',
+      locale: 'en',
+      version: '1',
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('value="Stale"');
+  });
+
+  it('deactivates a user, ending their session, and reactivates them', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const theirs = new Client(t.url);
+    await theirs.login(user.email, PASSWORD);
+    await adminClient.get(`/admin/users/${user.id}/edit`);
+    expect((await adminClient.post(`/admin/users/${user.id}/deactivate`)).status).toBe(303);
+    expect((await theirs.get('/')).status).toBe(303);
+    const again = new Client(t.url);
+    await again.get('/login');
+    expect((await again.post('/login', { email: user.email, password: PASSWORD })).status).toBe(401);
+    expect((await adminClient.post(`/admin/users/${user.id}/activate`)).status).toBe(303);
+    await again.login(user.email, PASSWORD);
+  });
+
+  it('keeps at least one active admin', async () => {
+    const reply = await adminClient.submit(
+      `/admin/users/${admin.id}/edit`,
+      { name: 'Site Admin', email: admin.email, role: 'sales', locale: 'en', version: '1' },
+      `/admin/users/${admin.id}/deactivate`,
+    );
+    expect(reply.status).toBe(422);
+    expect(visibleText(reply.text)).toContain('You cannot remove your own admin access.');
+    const { rows } = await t.db.query('SELECT active, role FROM app_user WHERE id = $1', [admin.id]);
+    expect(rows[0]).toEqual({ active: true, role: 'admin' });
+  });
+
+  it('resets a password: the old one stops working, the new one works', async () => {
+    const user = await createUser(t.db, { role: 'service' });
+    await adminClient.get(`/admin/users/${user.id}/edit`);
+    expect(
+      (await adminClient.post(`/admin/users/${user.id}/password`, { password: 'reset-by-admin-2026' }))
+        .status,
+    ).toBe(303);
+    const c = new Client(t.url);
+    await c.get('/login');
+    expect((await c.post('/login', { email: user.email, password: PASSWORD })).status).toBe(401);
+    await c.login(user.email, 'reset-by-admin-2026');
+    expect(visibleText((await c.get('/notifications')).text)).toContain('An admin reset your password.');
+  });
+});
+
+describe('teams', () => {
+  it('creates a team with a manager and renames it', async () => {
+    const lead = await createUser(t.db, { role: 'manager', name: 'Team Lead' });
+    expect(
+      (await adminClient.submit('/admin/teams', { name: 'South', managerId: String(lead.id) })).status,
+    ).toBe(303);
+    const { rows } = await t.db.query(`SELECT id, manager_id FROM team WHERE name = 'South'`);
+    expect(rows[0].manager_id).toBe(lead.id);
+    expect(
+      (
+        await adminClient.submit(`/admin/teams/${rows[0].id}/edit`, {
+          name: 'South China',
+          managerId: String(lead.id),
+          version: '1',
+        })
+      ).status,
+    ).toBe(303);
+    expect(visibleText((await adminClient.get('/admin/teams')).text)).toContain('South China');
+    const dup = await adminClient.submit('/admin/teams', { name: 'South China' });
+    expect(dup.status).toBe(422);
+  });
+
+  it('refuses a sales rep as a team manager', async () => {
+    const rep = await createUser(t.db, { role: 'sales' });
+    const reply = await adminClient.submit('/admin/teams', {
+      name: 'Led by a rep',
+      managerId: String(rep.id),
+    });
+    expect(reply.status).toBe(422);
+  });
+});
+
+describe('my account', () => {
+  it('changes my password after checking the current one', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url);
+    await c.login(user.email, PASSWORD);
+    const wrong = await c.submit(
+      '/account',
+      { currentPassword: 'nope', newPassword: 'my-new-password', confirmPassword: 'my-new-password' },
+      '/account/password',
+    );
+    expect(wrong.status).toBe(422);
+    expect(visibleText(wrong.text)).toContain('This is not your current password.');
+    const mismatch = await c.submit(
+      '/account',
+      { currentPassword: PASSWORD, newPassword: 'my-new-password', confirmPassword: 'other-password' },
+      '/account/password',
+    );
+    expect(visibleText(mismatch.text)).toContain('The two passwords differ.');
+    const ok = await c.submit(
+      '/account',
+      { currentPassword: PASSWORD, newPassword: 'my-new-password', confirmPassword: 'my-new-password' },
+      '/account/password',
+    );
+    expect(ok.status).toBe(303);
+    await new Client(t.url).login(user.email, 'my-new-password');
+  });
+
+  it('switches language for the user and for a guest', async () => {
+    const user = await createUser(t.db, { role: 'sales', locale: 'en' });
+    const c = new Client(t.url);
+    await c.login(user.email, PASSWORD);
+    expect(visibleText((await c.get('/')).text)).toContain('My day');
+    expect((await c.post('/locale', { locale: 'zh-CN', returnTo: '/customers' })).location).toBe(
+      '/customers',
+    );
+    expect(visibleText((await c.get('/')).text)).toContain('我的一天');
+    const { rows } = await t.db.query('SELECT locale FROM app_user WHERE id = $1', [user.id]);
+    expect(rows[0].locale).toBe('zh-CN');
+
+    const guest = new Client(t.url, { 'accept-language': 'zh-CN' });
+    await guest.get('/login');
+    await guest.post('/locale', { locale: 'en', returnTo: '/login' });
+    expect(visibleText((await guest.get('/login')).text)).toContain('Sign in');
+  });
+});
+
+describe('the audit log', () => {
+  it('is append-only in the database', async () => {
+    await expect(t.db.query(`UPDATE audit_entry SET action = 'tampered'`)).rejects.toThrow(/append-only/);
+    await expect(t.db.query(`DELETE FROM audit_entry`)).rejects.toThrow(/append-only/);
+  });
+
+  it('shows admins who did what', async () => {
+    const page = visibleText((await adminClient.get('/audit?entity=user')).text);
+    expect(page).toContain(admin.email);
+    expect(page).toContain('login');
+  });
+});

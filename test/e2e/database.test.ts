@@ -1,0 +1,141 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DataSource } from 'typeorm';
+import { inject } from 'vitest';
+import { dataSourceOptions } from '../../src/database/data-source-options.js';
+import { ensureDatabase } from '../../src/database/embedded-postgres.js';
+import { runMigrations } from '../../src/database/migrate.js';
+import { SeedService, DEMO_PASSWORD, DEMO_USERS } from '../../src/seed/seed.service.js';
+import { isValidUscc } from '../../src/customers/uscc.js';
+import { copyTemplateDatabase, startApp } from '../helpers/app.js';
+import { Client } from '../helpers/client.js';
+import { dropDatabase } from '../helpers/databases.js';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const fn of cleanup.reverse()) await fn();
+});
+
+/** A TCP relay between the app and PostgreSQL that the test can cut and restore, like a database outage. */
+class Relay {
+  private server?: Server;
+  private sockets = new Set<Socket>();
+  constructor(
+    readonly target: { host: string; port: number },
+    public port = 0,
+  ) {}
+  async open(): Promise<void> {
+    this.server = createServer((client) => {
+      const upstream = connect(this.target.port, this.target.host);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((r) => this.server!.listen(this.port, '127.0.0.1', r));
+    this.port = (this.server.address() as { port: number }).port;
+  }
+  async cut(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => this.server!.close(() => r()));
+  }
+}
+
+describe('database', () => {
+  it('migrations match the entities, and undo cleanly', async () => {
+    const name = `kehu_m_${process.pid}`;
+    const url = await ensureDatabase(inject('serverUrl'), name);
+    cleanup.push(() => dropDatabase(inject('serverUrl'), name));
+    await runMigrations(url);
+    const ds = await new DataSource(dataSourceOptions(url)).initialize();
+    try {
+      const drift = await ds.driver.createSchemaBuilder().log();
+      expect(drift.upQueries.map((q) => q.query)).toEqual([]);
+      while ((await ds.query(`SELECT count(*)::int AS n FROM migrations`))[0].n > 0)
+        await ds.undoLastMigration();
+      const tables = await ds.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations'`,
+      );
+      expect(tables).toEqual([]);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('seeds the demo company once, and its logins work', async () => {
+    const t = await startApp();
+    cleanup.push(() => t.close());
+    const seed = t.app.get(SeedService);
+    expect(await seed.seedDemoOnce()).toBe(true);
+    expect(await seed.seedDemoOnce()).toBe(false);
+    const { rows } = await t.db
+      .query(`SELECT (SELECT count(*)::int FROM app_user) AS users, (SELECT count(*)::int FROM customer) AS customers,
+      (SELECT count(*)::int FROM contact) AS contacts, (SELECT count(*)::int FROM follow_up) AS follow_ups, (SELECT count(*)::int FROM team) AS teams`);
+    expect(rows[0]).toMatchObject({ users: DEMO_USERS.length, customers: 200, teams: 2 });
+    expect(rows[0].contacts).toBeGreaterThan(200);
+    expect(rows[0].follow_ups).toBeGreaterThan(100);
+    const codes = await t.db.query<{ uscc: string }>(`SELECT uscc FROM customer WHERE uscc IS NOT NULL`);
+    expect(codes.rows.every((r) => isValidUscc(r.uscc))).toBe(true);
+    for (const u of DEMO_USERS) {
+      const c = new Client(t.url);
+      await c.login(u.email, DEMO_PASSWORD);
+      expect((await c.get('/customers')).status).toBe(200);
+    }
+    const sales1 = new Client(t.url);
+    await sales1.login('sales1@demo.kehu', DEMO_PASSWORD);
+    const mine = await t.db.query(
+      `SELECT c.id FROM customer c JOIN app_user u ON u.id = c.owner_id WHERE u.email = 'sales2@demo.kehu' LIMIT 1`,
+    );
+    expect((await sales1.get(`/customers/${mine.rows[0].id}`)).status).toBe(404);
+  });
+
+  it('generates a scaled book of business with valid, unique rows', async () => {
+    const { name, url } = await copyTemplateDatabase();
+    cleanup.push(() => dropDatabase(inject('serverUrl'), name));
+    const ds = await new DataSource(dataSourceOptions(url)).initialize();
+    try {
+      const seed = new SeedService(ds);
+      await seed.seedDemoOnce(10);
+      await seed.seedScale(3000);
+      const [row] = await ds.query(
+        `SELECT count(*)::int AS n, count(DISTINCT name)::int AS names, count(DISTINCT uscc)::int AS codes, count(uscc)::int AS with_code FROM customer`,
+      );
+      expect(row.n).toBe(3010);
+      expect(row.names).toBe(3010);
+      expect(row.codes).toBe(row.with_code);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('answers readyz 503 while PostgreSQL is unreachable and recovers when it returns', async () => {
+    const { name, url } = await copyTemplateDatabase();
+    cleanup.push(() => dropDatabase(inject('serverUrl'), name));
+    const real = new URL(url);
+    const relay = new Relay({ host: real.hostname, port: Number(real.port) });
+    await relay.open();
+    const viaRelay = new URL(url);
+    viaRelay.port = String(relay.port);
+    const t = await startApp({ databaseUrl: viaRelay.toString() });
+    cleanup.push(() => t.close());
+    const c = new Client(t.url);
+    expect((await c.get('/readyz')).status).toBe(200);
+
+    await relay.cut();
+    const down = await c.get('/readyz');
+    expect(down.status).toBe(503);
+    expect(JSON.parse(down.text).reason).toMatch(/database/);
+    expect((await c.get('/healthz')).status).toBe(200);
+
+    await relay.open();
+    let status = 0;
+    for (let i = 0; i < 20 && status !== 200; i++) {
+      status = (await c.get('/readyz')).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(status).toBe(200);
+    expect((await c.get('/login')).status).toBe(200);
+  });
+});
