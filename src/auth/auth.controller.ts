@@ -4,17 +4,23 @@ import passport from 'passport';
 import { AuditService } from '../audit/audit.service.js';
 import { FormView, Public } from '../common/decorators.js';
 import { flash, safeReturnTo, seeOther } from '../common/flash.js';
+import type { HasFormLocals } from '../common/form-view.interceptor.js';
 import { LocaleDto } from '../users/dto/user.dto.js';
 import { UsersService } from '../users/users.service.js';
 import { LoginDto } from './login.dto.js';
 import type { SessionUser } from './session-user.js';
 
 @Controller()
-export class AuthController {
+export class AuthController implements HasFormLocals {
   constructor(
     private readonly users: UsersService,
     private readonly audit: AuditService,
   ) {}
+
+  /** The login form, shown again after a failed attempt, keeps its narrow layout. */
+  async formLocals() {
+    return { title: 'auth.sign_in', layout: 'bare' };
+  }
 
   @Public()
   @Get('login')

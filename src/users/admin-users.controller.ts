@@ -16,14 +16,15 @@ export class AdminUsersController implements HasFormLocals {
 
   /** What the user form shows besides the typed values: option lists and, when editing, the stored user. */
   async formLocals(req: Request) {
-    const user = req.params.id ? await this.users.get(Number(req.params.id)) : undefined;
-    const values = user ?? { locale: 'zh-CN', role: 'sales' };
+    // Not `user`: that name is the signed-in user, whom the layout shows.
+    const editedUser = req.params.id ? await this.users.get(Number(req.params.id)) : undefined;
+    const values = editedUser ?? { locale: 'zh-CN', role: 'sales' };
     return {
       title: 'nav.users',
       roles: ROLES,
       locales: LOCALES,
       teams: await this.users.listTeams(),
-      user,
+      editedUser,
       values,
     };
   }

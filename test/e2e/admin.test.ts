@@ -85,6 +85,13 @@ describe('managing users', () => {
     expect(visibleText(again.text)).toContain('Another user already has this e-mail.');
   });
 
+  it('keeps the signed-in admin in the header while editing someone else', async () => {
+    const other = await createUser(t.db, { role: 'sales', name: 'Someone Else' });
+    const page = await adminClient.get(`/admin/users/${other.id}/edit`);
+    expect(page.text).toMatch(/class="me"[^>]*>\s*Site Admin/);
+    expect((await adminClient.get('/admin/users/new')).text).toContain('action="/logout"');
+  });
+
   it('records a role change as a permission change and refuses a stale edit', async () => {
     const user = await createUser(t.db, { role: 'sales', name: 'Promoted' });
     const ok = await adminClient.submit(`/admin/users/${user.id}/edit`, {

@@ -75,6 +75,7 @@ describe('signing in', () => {
     expect(visibleText(wrong.text)).toContain('That e-mail and password do not match an active account.');
     expect(visibleText(unknown.text)).toContain('That e-mail and password do not match an active account.');
     expect(wrong.text).toContain(`value="${user.email}"`);
+    expect(wrong.text).toContain('<body class="bare">');
     expect(wrong.text).not.toContain('not-the-password');
     const { rows } = await t.db.query(
       `SELECT count(*)::int AS n FROM audit_entry WHERE action = 'login_failed'`,
