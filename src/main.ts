@@ -9,6 +9,7 @@ import {
   type EmbeddedDatabase,
 } from './database/embedded-postgres.js';
 import { runMigrations } from './database/migrate.js';
+import { CustomersService } from './customers/customers.service.js';
 import { DEMO_PASSWORD, DEMO_USERS, SeedService } from './seed/seed.service.js';
 
 const logger = new Logger('Kehu');
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   await runMigrations(config.databaseUrl, (line) => logger.log(line));
   const app = await createApp(config);
   const seeded = await app.get(SeedService).seedDemoOnce();
+  await app.get(CustomersService).reindexKeys();
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -10,3 +10,26 @@ document.addEventListener('submit', (event) => {
   const message = event.target.getAttribute('data-confirm');
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// Province → city → district: refill the next list when one changes.
+async function fillRegions(form, changed) {
+  const province = form.querySelector('select[data-region="province"]');
+  const city = form.querySelector('select[data-region="city"]');
+  const district = form.querySelector('select[data-region="district"]');
+  const params = new URLSearchParams({ province: province.value, city: changed === 'province' || !city ? '' : city.value });
+  const res = await fetch(`/customers/regions?${params}`, { headers: { accept: 'application/json' } });
+  if (!res.ok) return;
+  const { cities, districts } = await res.json();
+  const refill = (select, values) => {
+    if (!select) return;
+    const blank = select.options[0];
+    select.replaceChildren(blank, ...values.map((v) => new Option(v, v)));
+  };
+  if (changed === 'province') refill(city, cities);
+  refill(district, changed === 'province' ? [] : districts);
+}
+
+document.addEventListener('change', (event) => {
+  const role = event.target.getAttribute?.('data-region');
+  if (role === 'province' || role === 'city') fillRegions(event.target.form, role);
+});

@@ -5,7 +5,7 @@ import type { SessionUser } from './session-user.js';
  * Who sees what (DESIGN.md), in one place. Every query that lists or loads records goes through
  * these; a record outside the scope is simply not found (404).
  *
- * - admin: everything.            - manager: their team's records and the unowned pool.
+ * - admin: everything.            - manager: their teams' records (own and managed) and the unowned pool.
  * - sales: what they own, plus unowned leads in their region.
  * - service: every customer, read-only.
  */
@@ -21,9 +21,12 @@ export const RecordScope = {
           new Brackets((w) =>
             w
               .where(`${alias}.owner_id IS NULL`)
-              .orWhere(`${alias}.owner_id IN (SELECT u.id FROM app_user u WHERE u.team_id = :scopeTeamId)`, {
-                scopeTeamId: user.teamId ?? -1,
-              }),
+              .orWhere(
+                `${alias}.owner_id IN (SELECT u.id FROM app_user u WHERE u.team_id = ANY(:scopeTeamIds))`,
+                {
+                  scopeTeamIds: user.teamIds,
+                },
+              ),
           ),
         );
       case 'sales':
@@ -46,7 +49,7 @@ export const RecordScope = {
       case 'admin':
         return true;
       case 'manager':
-        return owner === null || (user.teamId !== null && owner.teamId === user.teamId);
+        return owner === null || (owner.teamId !== null && user.teamIds.includes(owner.teamId));
       case 'sales':
         return owner !== null && owner.id === user.id;
       case 'service':

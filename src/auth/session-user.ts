@@ -7,6 +7,8 @@ export interface SessionUser {
   name: string;
   role: Role;
   teamId: number | null;
+  /** The user's own team and every team they manage: a manager's records are these teams'. */
+  teamIds: number[];
   region: string | null;
   locale: Locale;
   timezone: string;

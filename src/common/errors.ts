@@ -10,6 +10,9 @@ export interface FieldError {
 export type FieldErrors = Record<string, FieldError[]>;
 
 export class DomainError extends Error {
+  /** Extra data a re-rendered form shows (as `form.details`), e.g. the possible duplicates. */
+  details: Record<string, unknown> = {};
+
   constructor(
     readonly status: number,
     readonly key: string,
@@ -53,6 +56,13 @@ export class ValidationFailed extends DomainError {
 
   static field(name: string, key: string, params?: Params): ValidationFailed {
     return new ValidationFailed({ [name]: [{ key, params }] });
+  }
+}
+
+/** Not an error: the form is shown again as typed, e.g. to refresh dependent lists without JavaScript. */
+export class FormRedisplay extends DomainError {
+  constructor() {
+    super(200, 'form.refreshed');
   }
 }
 

@@ -99,7 +99,12 @@ export class AppExceptionFilter implements ExceptionFilter {
       const hasFieldErrors = Object.keys(d.fields).length > 0;
       res.status(d.status).render(form.view, {
         ...form.locals,
-        form: { values, errors: d.fields, error: hasFieldErrors ? null : { key: d.key, params: d.params } },
+        form: {
+          values,
+          errors: d.fields,
+          error: hasFieldErrors ? null : { key: d.key, params: d.params },
+          details: form.reason.details,
+        },
       });
       return;
     }

@@ -15,6 +15,10 @@ import { Customer } from './customer.entity.js';
 
 @Entity()
 @Index('ix_contact_customer', ['customerId'])
+@Index('ix_contact_mobile', ['mobile'])
+@Index('ix_contact_phone', ['phone'])
+@Index('ix_contact_email', ['email'])
+@Index('ix_contact_name_trgm', { synchronize: false })
 export class Contact {
   @PrimaryGeneratedColumn()
   id: number;

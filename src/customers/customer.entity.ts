@@ -21,6 +21,11 @@ import { Contact } from './contact.entity.js';
 @Index('uq_customer_uscc', ['uscc'], { unique: true, where: 'uscc IS NOT NULL AND deleted_at IS NULL' })
 @Index('ix_customer_owner', ['ownerId'])
 @Index('ix_customer_name', ['name'])
+@Index('ix_customer_name_key', ['nameKey'])
+@Index('ix_customer_last_interaction', ['lastInteractionAt'])
+// Trigram indexes for search and name similarity; created by hand in the migration.
+@Index('ix_customer_search_trgm', { synchronize: false })
+@Index('ix_customer_name_key_trgm', { synchronize: false })
 @Check('ck_customer_kind', `"kind" IN ('company', 'person')`)
 @Check('ck_customer_tier', `"tier" IN ('A', 'B', 'C')`)
 @Check('ck_customer_status', `"status" IN ('lead', 'prospect', 'active', 'churned')`)
@@ -33,6 +38,14 @@ export class Customer {
 
   @Column({ type: 'text' })
   name: string;
+
+  /** The name reduced for duplicate checks (see customer-keys.ts). */
+  @Column({ type: 'text', default: '' })
+  nameKey: string;
+
+  /** Name, full pinyin and pinyin initials, for search (see customer-keys.ts). */
+  @Column({ type: 'text', default: '', select: false })
+  searchText: string;
 
   /** 统一社会信用代码, 18 characters, unique among live customers. */
   @Column({ type: 'text', nullable: true })
@@ -89,6 +102,22 @@ export class Customer {
 
   @Column({ type: 'timestamptz', nullable: true })
   lastInteractionAt: Date | null;
+
+  /** When the current owner took the customer; with the last follow-up, starts the clock back to the pool. */
+  @Column({ type: 'timestamptz', nullable: true })
+  ownedSince: Date | null;
+
+  /** When the owner was warned that the customer is about to return to the pool. */
+  @Column({ type: 'timestamptz', nullable: true })
+  poolWarnedAt: Date | null;
+
+  /** Set on a customer merged into another (and soft-deleted); the survivor holds everything now. */
+  @ManyToOne(() => Customer, { nullable: true, onDelete: 'SET NULL' })
+  @JoinColumn()
+  mergedInto: Relation<Customer> | null;
+
+  @Column({ type: 'integer', nullable: true })
+  mergedIntoId: number | null;
 
   @OneToMany(() => Contact, (c) => c.customer)
   contacts: Relation<Contact[]>;

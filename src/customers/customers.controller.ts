@@ -15,31 +15,31 @@ import type { SessionUser } from '../auth/session-user.js';
 import { CurrentUser, FormView } from '../common/decorators.js';
 import { flash, seeOther } from '../common/flash.js';
 import type { HasFormLocals } from '../common/form-view.interceptor.js';
-import { pageParam } from '../common/pagination.js';
-import { UsersService } from '../users/users.service.js';
+import { FormRedisplay, NotAllowed } from '../common/errors.js';
 import * as OPTIONS from './customer.options.js';
 import { CustomersService } from './customers.service.js';
 import { ContactDto } from './dto/contact.dto.js';
+import { CUSTOMER_SORTS, CustomerFilterDto } from './dto/customer-filter.dto.js';
 import { CustomerDto } from './dto/customer.dto.js';
+import { regionChoices } from './regions.js';
+
+/** The form's "update lists" button (no JavaScript): show the form again with the new choices, save nothing. */
+const isRefresh = (req: Request) => (req.body as Record<string, unknown> | undefined)?._refresh === '1';
 
 /** Customer pages: /customers, /customers/new, /customers/:id (the 360° page) and its edit forms. */
 @Controller('customers')
 export class CustomersController implements HasFormLocals {
-  constructor(
-    private readonly customers: CustomersService,
-    private readonly users: UsersService,
-  ) {}
+  constructor(private readonly customers: CustomersService) {}
 
-  /** Option lists, and the stored customer or contact when editing. */
+  /** Option lists, and the stored customer or contact when editing (only for users who may change it). */
   async formLocals(req: Request) {
     const user = req.user!;
     const customer = req.params.id ? await this.customers.get(user, Number(req.params.id)) : undefined;
+    if (customer && !customer.canEdit) throw new NotAllowed();
     const contact =
       customer && req.params.contactId
         ? await this.customers.getContact(user, customer.id, Number(req.params.contactId))
         : undefined;
-    const owners =
-      user.role === 'admin' || user.role === 'manager' ? await this.users.listAssignable() : null;
     const values =
       contact ??
       (customer ? { ...customer, tags: customer.tagsText } : { kind: 'company', tier: 'C', status: 'lead' });
@@ -47,7 +47,8 @@ export class CustomersController implements HasFormLocals {
       title: 'customer.new',
       titleText: customer?.name,
       options: OPTIONS,
-      owners,
+      regions: regionChoices(req.body?.province ?? customer?.province, req.body?.city ?? customer?.city),
+      owners: await this.customers.ownerChoices(user, customer?.ownerId ?? null),
       customer,
       contact,
       values,
@@ -56,15 +57,23 @@ export class CustomersController implements HasFormLocals {
 
   @Get()
   @Render('customers/index')
-  async index(@CurrentUser() user: SessionUser, @Query() q: Record<string, string | undefined>) {
-    const page = await this.customers.list(user, {
-      q: q.q?.trim() || undefined,
-      status: q.status || undefined,
-      tier: q.tier || undefined,
-      page: pageParam(q.page),
-      perPage: 25,
-    });
-    return { title: 'nav.customers', page, filter: q, options: OPTIONS, canCreate: user.role !== 'service' };
+  async index(@CurrentUser() user: SessionUser, @Query() filter: CustomerFilterDto) {
+    return {
+      title: 'nav.customers',
+      list: await this.customers.list(user, filter),
+      filter,
+      options: OPTIONS,
+      sorts: CUSTOMER_SORTS,
+      regions: regionChoices(filter.province, undefined),
+      owners: await this.customers.ownerChoices(user, null),
+      canCreate: this.customers.canCreate(user),
+    };
+  }
+
+  /** Cities and districts for the cascading selects (public/js/app.js). */
+  @Get('regions')
+  regions(@Query('province') province: unknown, @Query('city') city: unknown) {
+    return regionChoices(province, city);
   }
 
   @Get('new')
@@ -78,6 +87,7 @@ export class CustomersController implements HasFormLocals {
   @FormView('customers/form')
   @Redirect()
   async create(@CurrentUser() user: SessionUser, @Body() dto: CustomerDto, @Req() req: Request) {
+    if (isRefresh(req)) throw new FormRedisplay();
     const id = await this.customers.create(user, dto);
     flash(req, 'customer.created', { name: dto.name });
     return seeOther(`/customers/${id}`);
@@ -87,7 +97,12 @@ export class CustomersController implements HasFormLocals {
   @Render('customers/show')
   async show(@CurrentUser() user: SessionUser, @Param('id', ParseIntPipe) id: number) {
     const customer = await this.customers.get(user, id);
-    return { titleText: customer.name, customer, timeline: await this.customers.timeline(user, id) };
+    return {
+      titleText: customer.name,
+      customer,
+      timeline: await this.customers.timeline(user, id),
+      canLog: user.role !== 'service',
+    };
   }
 
   @Get(':id/edit')
@@ -106,6 +121,7 @@ export class CustomersController implements HasFormLocals {
     @Body() dto: CustomerDto,
     @Req() req: Request,
   ) {
+    if (isRefresh(req)) throw new FormRedisplay();
     await this.customers.update(user, id, dto);
     flash(req, 'customer.updated', { name: dto.name });
     return seeOther(`/customers/${id}`);

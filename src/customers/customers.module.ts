@@ -3,11 +3,12 @@ import { UsersModule } from '../users/users.module.js';
 import { CustomersController } from './customers.controller.js';
 import { CustomersRepository } from './customers.repository.js';
 import { CustomersService } from './customers.service.js';
+import { CustomerTimeline } from './timeline.js';
 
 @Module({
   imports: [UsersModule],
   controllers: [CustomersController],
-  providers: [CustomersService, CustomersRepository],
-  exports: [CustomersService],
+  providers: [CustomersService, CustomersRepository, CustomerTimeline],
+  exports: [CustomersService, CustomerTimeline],
 })
 export class CustomersModule {}

@@ -1,51 +1,122 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { RecordScope } from '../auth/record-scope.js';
 import type { SessionUser } from '../auth/session-user.js';
-import { FollowUp } from '../follow-ups/follow-up.entity.js';
 import { Contact } from './contact.entity.js';
 import { Customer } from './customer.entity.js';
+import type { CustomerFilterDto, CustomerSort } from './dto/customer-filter.dto.js';
 
-export interface CustomerFilter {
-  q?: string;
-  status?: string;
-  tier?: string;
-  ownerId?: number;
-  page: number;
-  perPage: number;
+export const PAGE_SIZE = 25;
+
+/** How each sort orders rows, and the keyset condition that continues after a row. */
+const SORTS: Record<CustomerSort, { key: string; dir: 'ASC' | 'DESC'; cast: string }> = {
+  updated: { key: 'c.updated_at', dir: 'DESC', cast: 'timestamptz' },
+  name: { key: 'c.name', dir: 'ASC', cast: 'text' },
+  idle: { key: "coalesce(c.last_interaction_at, '-infinity')", dir: 'ASC', cast: 'timestamptz' },
+};
+
+export interface DuplicateCandidate {
+  id: number;
+  name: string;
+  ownerId: number | null;
+  ownerName: string | null;
+  sameName: boolean;
+  sameContact: boolean;
+}
+
+export interface DuplicateProbe {
+  nameKey: string;
+  mobiles: string[];
+  phones: string[];
+  emails: string[];
 }
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** All TypeORM for customers and their contacts. Every read is narrowed by RecordScope. */
+export function encodeCursor(value: unknown, id: number): string {
+  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, number] | null {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[1] === 'number')
+      return [String(parsed[0]), parsed[1]];
+  } catch {
+    // a mangled cursor starts from the first page
+  }
+  return null;
+}
+
+/** All TypeORM for customers and their contacts. Every read for a user is narrowed by RecordScope. */
 @Injectable()
 export class CustomersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async findPage(user: SessionUser, f: CustomerFilter): Promise<[Customer[], number]> {
-    const qb = this.dataSource
-      .getRepository(Customer)
-      .createQueryBuilder('c')
-      .leftJoinAndSelect('c.owner', 'owner');
+  /** One page of the list after the cursor, the cursor of the next page, and how many match in all. */
+  async findPage(
+    user: SessionUser,
+    f: CustomerFilterDto,
+  ): Promise<{ rows: Customer[]; next: string | null; total: number }> {
+    const sort = SORTS[f.sort ?? 'updated'];
+    const qb = this.filtered(user, f);
+    const total = await qb.clone().getCount();
+    qb.leftJoinAndSelect('c.owner', 'owner');
+    const cursor = f.after ? decodeCursor(f.after) : null;
+    if (cursor) {
+      const op = sort.dir === 'ASC' ? '>' : '<';
+      qb.andWhere(`(${sort.key}, c.id) ${op} (CAST(:cursorValue AS ${sort.cast}), :cursorId)`, {
+        cursorValue: cursor[0],
+        cursorId: cursor[1],
+      });
+    }
+    // The cursor value is read as text from PostgreSQL: a JS Date would drop the microseconds.
+    qb.addSelect(`(${sort.key})::text`, 'cursor_value');
+    const { entities, raw } = await qb
+      .orderBy(sort.key, sort.dir)
+      .addOrderBy('c.id', sort.dir)
+      .limit(PAGE_SIZE + 1)
+      .getRawAndEntities<{ c_id: number; cursor_value: string }>();
+    const rows = entities.slice(0, PAGE_SIZE);
+    const last = rows.at(-1);
+    const lastValue = last && raw.find((r) => r.c_id === last.id)?.cursor_value;
+    const next =
+      entities.length > PAGE_SIZE && last && lastValue !== undefined
+        ? encodeCursor(lastValue, last.id)
+        : null;
+    return { rows, next, total };
+  }
+
+  /** The filtered, scoped query behind the list and the export. */
+  filtered(user: SessionUser, f: CustomerFilterDto): SelectQueryBuilder<Customer> {
+    const qb = this.dataSource.getRepository(Customer).createQueryBuilder('c');
     RecordScope.customers(qb, user, 'c');
     if (f.q) {
-      const like = `%${likeEscape(f.q)}%`;
+      const q = f.q.normalize('NFKC').toLowerCase();
       qb.andWhere(
-        `(c.name ILIKE :like OR c.uscc = upper(:q) OR EXISTS (SELECT 1 FROM contact ct WHERE ct.customer_id = c.id
-           AND ct.deleted_at IS NULL AND (ct.name ILIKE :like OR ct.mobile = :q OR ct.phone = :q OR ct.email ILIKE :like)))`,
-        { like, q: f.q },
+        `(c.search_text LIKE :like OR c.uscc = upper(:q) OR c.id IN (SELECT ct.customer_id FROM contact ct WHERE ct.deleted_at IS NULL
+           AND (ct.name ILIKE :like OR ct.mobile = :digits OR ct.phone = :q OR lower(ct.email) = :q)))`,
+        { like: `%${likeEscape(q)}%`, q, digits: q.replace(/[\s-]/g, '') },
       );
     }
-    if (f.status) qb.andWhere('c.status = :status', { status: f.status });
+    if (f.owner === 'me') qb.andWhere('c.owner_id = :me', { me: user.id });
+    else if (f.owner === 'pool') qb.andWhere('c.owner_id IS NULL');
+    else if (f.owner) qb.andWhere('c.owner_id = :ownerId', { ownerId: Number(f.owner) });
     if (f.tier) qb.andWhere('c.tier = :tier', { tier: f.tier });
-    if (f.ownerId) qb.andWhere('c.owner_id = :ownerId', { ownerId: f.ownerId });
-    return qb
-      .orderBy('c.updated_at', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .skip((f.page - 1) * f.perPage)
-      .take(f.perPage)
-      .getManyAndCount();
+    if (f.vip) qb.andWhere('c.vip');
+    if (f.status) qb.andWhere('c.status = :status', { status: f.status });
+    if (f.industry) qb.andWhere('c.industry = :industry', { industry: f.industry });
+    if (f.province) qb.andWhere('c.province = :province', { province: f.province });
+    if (f.city) qb.andWhere('c.city = :city', { city: f.city });
+    if (f.tag) qb.andWhere(':tag = ANY(c.tags)', { tag: f.tag });
+    if (f.idle) {
+      qb.andWhere(
+        `(c.last_interaction_at IS NULL OR c.last_interaction_at < now() - make_interval(days => :idle))`,
+        { idle: f.idle },
+      );
+    }
+    return qb;
   }
 
   /** A customer the user may see, with owner and live contacts; null otherwise. */
@@ -70,16 +141,49 @@ export class CustomersRepository {
     return m.findOne(Customer, { where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
-  recentFollowUps(customerId: number): Promise<FollowUp[]> {
-    return this.dataSource.getRepository(FollowUp).find({
-      where: { customerId },
-      relations: { author: true, contact: true },
-      order: { happenedAt: 'DESC' },
-      take: 50,
-    });
-  }
-
   findContact(m: EntityManager, customerId: number, contactId: number): Promise<Contact | null> {
     return m.findOne(Contact, { where: { id: contactId, customerId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /**
+   * Live customers that look like the probe, whoever owns them: the same duplicate key, a similar
+   * one (trigram similarity ≥ 0.6), or a contact with the same mobile, phone or e-mail.
+   */
+  async findDuplicates(
+    m: EntityManager,
+    p: DuplicateProbe,
+    exceptId: number | null,
+  ): Promise<DuplicateCandidate[]> {
+    const rows = await m.query<
+      {
+        id: number;
+        name: string;
+        owner_id: number | null;
+        owner_name: string | null;
+        same_name: boolean;
+        same_contact: boolean;
+      }[]
+    >(
+      `WITH by_contact AS (
+         SELECT DISTINCT customer_id FROM contact
+          WHERE deleted_at IS NULL AND (mobile = ANY($2) OR phone = ANY($3) OR lower(email) = ANY($4)))
+       SELECT c.id, c.name, c.owner_id, u.name AS owner_name, c.name_key = $1 AS same_name,
+              c.id IN (SELECT customer_id FROM by_contact) AS same_contact
+         FROM customer c LEFT JOIN app_user u ON u.id = c.owner_id
+        WHERE c.deleted_at IS NULL AND c.id <> $5
+          AND (c.name_key = $1 OR (c.name_key % $1 AND similarity(c.name_key, $1) >= 0.6)
+               OR c.id IN (SELECT customer_id FROM by_contact))
+        ORDER BY c.name_key = $1 DESC, similarity(c.name_key, $1) DESC, c.id
+        LIMIT 10`,
+      [p.nameKey, p.mobiles, p.phones, p.emails, exceptId ?? -1],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      ownerId: r.owner_id,
+      ownerName: r.owner_name,
+      sameName: r.same_name,
+      sameContact: r.same_contact,
+    }));
   }
 }

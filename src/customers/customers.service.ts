@@ -5,14 +5,17 @@ import { AuditService, diffOf } from '../audit/audit.service.js';
 import { RecordScope } from '../auth/record-scope.js';
 import type { SessionUser } from '../auth/session-user.js';
 import { NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
-import { type Page, toPage } from '../common/pagination.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
-import { User } from '../users/user.entity.js';
+import { UsersService } from '../users/users.service.js';
 import { Contact } from './contact.entity.js';
 import { Customer } from './customer.entity.js';
-import { type CustomerFilter, CustomersRepository } from './customers.repository.js';
+import { duplicateKey, searchText } from './customer-keys.js';
+import { CustomersRepository, PAGE_SIZE } from './customers.repository.js';
 import type { ContactDto } from './dto/contact.dto.js';
+import type { CustomerFilterDto } from './dto/customer-filter.dto.js';
 import type { CustomerDto } from './dto/customer.dto.js';
+import { judgeDuplicates } from './duplicates.js';
+import { CustomerTimeline, type TimelineItem } from './timeline.js';
 
 export interface CustomerListItem {
   id: number;
@@ -26,24 +29,25 @@ export interface CustomerListItem {
   lastInteractionAt: Date | null;
 }
 
-export type CustomerView = Omit<Customer, 'owner' | 'contacts' | 'deletedAt'> & {
+export interface CustomerList {
+  rows: CustomerListItem[];
+  total: number;
+  /** Cursor of the next page, if there is one. */
+  next: string | null;
+  pageSize: number;
+}
+
+export type CustomerView = Omit<
+  Customer,
+  'owner' | 'contacts' | 'deletedAt' | 'mergedInto' | 'searchText'
+> & {
   ownerName: string | null;
   contacts: Contact[];
   canEdit: boolean;
   tagsText: string;
+  /** Whole days since the last interaction, or null if there never was one. */
+  daysSinceInteraction: number | null;
 };
-
-export interface TimelineItem {
-  at: Date;
-  kind: 'follow_up';
-  method: string;
-  summary: string;
-  promises: string | null;
-  nextAction: string | null;
-  nextFollowUpAt: Date | null;
-  authorName: string;
-  contactName: string | null;
-}
 
 const CUSTOMER_FIELDS: Extract<keyof Customer, string>[] = [
   'kind',
@@ -90,7 +94,7 @@ function toListItem(c: Customer): CustomerListItem {
   };
 }
 
-/** Customers and contacts: list, the 360° page, create, versioned edit, soft delete. */
+/** Customers and contacts: the list, the 360° page, create and edit with duplicate checks, soft delete. */
 @Injectable()
 export class CustomersService {
   constructor(
@@ -98,58 +102,77 @@ export class CustomersService {
     private readonly repo: CustomersRepository,
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
+    private readonly timelines: CustomerTimeline,
+    private readonly users: UsersService,
   ) {}
 
-  async list(user: SessionUser, filter: CustomerFilter): Promise<Page<CustomerListItem>> {
-    const [rows, total] = await this.repo.findPage(user, filter);
-    return toPage(rows.map(toListItem), total, filter.page, filter.perPage);
+  canCreate(user: SessionUser): boolean {
+    return RecordScope.canCreateCustomer(user);
+  }
+
+  /** Who a manager or admin may make owner (the current owner always among them); null for others. */
+  async ownerChoices(
+    user: SessionUser,
+    currentOwnerId: number | null,
+  ): Promise<{ id: number; name: string }[] | null> {
+    if (user.role !== 'admin' && user.role !== 'manager') return null;
+    return this.users.assignableOwners(user.role === 'admin' ? null : user.teamIds, currentOwnerId);
+  }
+
+  async list(user: SessionUser, filter: CustomerFilterDto): Promise<CustomerList> {
+    const { rows, next, total } = await this.repo.findPage(user, filter);
+    return { rows: rows.map(toListItem), next, total, pageSize: PAGE_SIZE };
   }
 
   async get(user: SessionUser, id: number): Promise<CustomerView> {
     const c = await this.repo.findVisible(user, id);
     if (!c) throw new NotFound();
-    const { owner, contacts, deletedAt: _deleted, ...fields } = c;
+    const { owner, contacts, deletedAt: _deleted, mergedInto: _merged, searchText: _search, ...fields } = c;
     return {
       ...fields,
       ownerName: owner?.name ?? null,
       contacts,
       canEdit: RecordScope.canEditCustomer(user, owner ? { id: owner.id, teamId: owner.teamId } : null),
       tagsText: c.tags.join(', '),
+      daysSinceInteraction: c.lastInteractionAt
+        ? Math.floor((Date.now() - c.lastInteractionAt.getTime()) / 86_400_000)
+        : null,
     };
   }
 
+  /** Everything that happened with a customer the user may see, newest first. */
   async timeline(user: SessionUser, id: number): Promise<TimelineItem[]> {
     if (!(await this.repo.findVisible(user, id))) throw new NotFound();
-    const followUps = await this.repo.recentFollowUps(id);
-    return followUps.map((f) => ({
-      at: f.happenedAt,
-      kind: 'follow_up',
-      method: f.method,
-      summary: f.summary,
-      promises: f.promises,
-      nextAction: f.nextAction,
-      nextFollowUpAt: f.nextFollowUpAt,
-      authorName: f.author.name,
-      contactName: f.contact?.name ?? null,
-    }));
+    return this.timelines.for(id);
   }
 
+  /** The customer if `user` may change it (for other modules writing on a customer's behalf), else 404/403. */
+  async assertEditable(user: SessionUser, id: number, m?: EntityManager): Promise<Customer> {
+    return this.lockEditable(m ?? this.dataSource.manager, user, id);
+  }
+
+  /** Creates a customer, with its first contact when one is given, after the duplicate checks. */
   async create(user: SessionUser, dto: CustomerDto): Promise<number> {
     if (!RecordScope.canCreateCustomer(user)) throw new NotAllowed();
     return this.dataSource.transaction(async (m) => {
       const fields = { ...this.fields(dto), ownerId: await this.chooseOwner(m, user, dto.ownerId, null) };
+      fields.ownedSince = fields.ownerId === null ? null : new Date();
       await this.checkUsccFree(m, fields.uscc, null);
+      const contact = dto.contactName
+        ? {
+            name: dto.contactName,
+            mobile: dto.contactMobile,
+            email: dto.contactEmail?.toLowerCase() ?? null,
+            primary: true,
+          }
+        : null;
+      await this.checkDuplicates(m, user, dto, fields.nameKey, contact, null);
       const { identifiers } = await m.insert(Customer, fields);
       const id = identifiers[0].id as number;
-      await this.audit.record(
-        {
-          action: 'create',
-          entity: 'customer',
-          entityId: id,
-          diff: diffOf<Customer>(null, fields, CUSTOMER_FIELDS),
-        },
-        m,
-      );
+      if (contact) await m.insert(Contact, { ...contact, customerId: id });
+      const diff = diffOf<Customer>(null, fields, CUSTOMER_FIELDS);
+      if (dto.duplicateReason) diff.duplicateReason = { to: dto.duplicateReason };
+      await this.audit.record({ action: 'create', entity: 'customer', entityId: id, diff }, m);
       await this.notifyNewOwner(m, user, id, fields.name, null, fields.ownerId);
       return id;
     });
@@ -163,9 +186,13 @@ export class CustomersService {
         ...this.fields(dto),
         ownerId: await this.chooseOwner(m, user, dto.ownerId, before.ownerId),
       };
+      if (after.ownerId !== before.ownerId) after.ownedSince = after.ownerId === null ? null : new Date();
+      else delete after.ownedSince;
       await this.checkUsccFree(m, after.uscc, id);
+      if (after.nameKey !== before.nameKey) await this.checkDuplicates(m, user, dto, after.nameKey, null, id);
       const diff = diffOf<Customer>(before, after, CUSTOMER_FIELDS);
       if (!Object.keys(diff).length) return;
+      if (dto.duplicateReason) diff.duplicateReason = { to: dto.duplicateReason };
       await m.update(Customer, { id }, after);
       await this.audit.record({ action: 'update', entity: 'customer', entityId: id, diff }, m);
       await this.notifyNewOwner(m, user, id, after.name, before.ownerId, after.ownerId);
@@ -181,19 +208,23 @@ export class CustomersService {
     });
   }
 
+  /** Records an interaction: the customer's last interaction moves forward, never back. */
+  async touch(m: EntityManager, id: number, at: Date): Promise<void> {
+    await m.query(
+      `UPDATE customer SET last_interaction_at = greatest(coalesce(last_interaction_at, $2), $2), pool_warned_at = NULL WHERE id = $1`,
+      [id, at],
+    );
+  }
+
   async addContact(user: SessionUser, customerId: number, dto: ContactDto): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       await this.lockEditable(m, user, customerId);
       const fields = this.contactFields(dto);
       if (fields.primary) await this.clearPrimary(m, customerId);
       const { identifiers } = await m.insert(Contact, { ...fields, customerId });
+      const diff = diffOf<Contact>(null, fields, CONTACT_FIELDS);
       await this.audit.record(
-        {
-          action: 'create',
-          entity: 'contact',
-          entityId: identifiers[0].id as number,
-          diff: diffOf<Contact>(null, fields, CONTACT_FIELDS),
-        },
+        { action: 'create', entity: 'contact', entityId: identifiers[0].id as number, diff },
         m,
       );
     });
@@ -213,15 +244,8 @@ export class CustomersService {
       const after = this.contactFields(dto);
       if (after.primary && !before.primary) await this.clearPrimary(m, customerId);
       await m.update(Contact, { id: contactId }, after);
-      await this.audit.record(
-        {
-          action: 'update',
-          entity: 'contact',
-          entityId: contactId,
-          diff: diffOf<Contact>(before, after, CONTACT_FIELDS),
-        },
-        m,
-      );
+      const diff = diffOf<Contact>(before, after, CONTACT_FIELDS);
+      await this.audit.record({ action: 'update', entity: 'contact', entityId: contactId, diff }, m);
     });
   }
 
@@ -239,6 +263,24 @@ export class CustomersService {
       await m.softDelete(Contact, { id: contactId });
       await this.audit.record({ action: 'delete', entity: 'contact', entityId: contactId }, m);
     });
+  }
+
+  /** Fills the search and duplicate keys of rows that lack them (older rows, bulk inserts); returns how many. */
+  async reindexKeys(batch = 2000): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const rows = await this.dataSource.query<{ id: number; name: string }[]>(
+        `SELECT id, name FROM customer WHERE search_text = '' ORDER BY id LIMIT $1`,
+        [batch],
+      );
+      if (!rows.length) return done;
+      await this.dataSource.query(
+        `UPDATE customer c SET name_key = k.name_key, search_text = k.search_text
+           FROM unnest($1::int[], $2::text[], $3::text[]) AS k(id, name_key, search_text) WHERE c.id = k.id`,
+        [rows.map((r) => r.id), rows.map((r) => duplicateKey(r.name)), rows.map((r) => searchText(r.name))],
+      );
+      done += rows.length;
+    }
   }
 
   // Rules
@@ -260,10 +302,35 @@ export class CustomersService {
     return locked;
   }
 
-  private fields(dto: CustomerDto) {
+  private async checkDuplicates(
+    m: EntityManager,
+    user: SessionUser,
+    dto: CustomerDto,
+    nameKey: string,
+    contact: { mobile: string | null; email: string | null } | null,
+    exceptId: number | null,
+  ): Promise<void> {
+    const found = await this.repo.findDuplicates(
+      m,
+      {
+        nameKey,
+        mobiles: contact?.mobile ? [contact.mobile] : [],
+        phones: [],
+        emails: contact?.email ? [contact.email] : [],
+      },
+      exceptId,
+    );
+    judgeDuplicates(user, found, { confirm: dto.confirmDuplicate, reason: dto.duplicateReason });
+  }
+
+  private fields(
+    dto: CustomerDto,
+  ): Partial<Customer> & { name: string; nameKey: string; uscc: string | null } {
     return {
       kind: dto.kind,
       name: dto.name,
+      nameKey: duplicateKey(dto.name),
+      searchText: searchText(dto.name),
       uscc: dto.uscc,
       industry: dto.industry,
       size: dto.size,
@@ -304,10 +371,8 @@ export class CustomersService {
   ): Promise<number | null> {
     if (user.role === 'sales') return current ?? user.id;
     if (wanted === null || wanted === current) return wanted;
-    const owner = await m.findOneBy(User, { id: wanted, active: true });
-    const allowed =
-      owner && owner.role !== 'service' && (user.role === 'admin' || owner.teamId === user.teamId);
-    if (!allowed) throw ValidationFailed.field('ownerId', 'validation.invalid');
+    const choices = await this.users.assignableOwners(user.role === 'admin' ? null : user.teamIds, null, m);
+    if (!choices.some((c) => c.id === wanted)) throw ValidationFailed.field('ownerId', 'validation.invalid');
     return wanted;
   }
 

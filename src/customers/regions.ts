@@ -38,3 +38,10 @@ export const PLACE_NAMES: string[] = (() => {
   }
   return [...names].sort((a, b) => b.length - a.length);
 })();
+
+/** The province, city and district options of a form, given what is chosen so far. */
+export function regionChoices(province: unknown, city: unknown) {
+  const p = typeof province === 'string' ? province : null;
+  const c = typeof city === 'string' ? city : null;
+  return { provinces: PROVINCES, cities: citiesOf(p), districts: districtsOf(p, c) };
+}

@@ -6,6 +6,7 @@ import { FollowUp } from '../follow-ups/follow-up.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
 import { OutboxMail } from '../notifications/outbox-mail.entity.js';
 import { SeedRun } from '../seed/seed-run.entity.js';
+import { Setting } from './setting.entity.js';
 import { Team } from '../users/team.entity.js';
 import { User } from '../users/user.entity.js';
 
@@ -21,4 +22,5 @@ export const ENTITIES = [
   Notification,
   OutboxMail,
   SeedRun,
+  Setting,
 ];

@@ -1,7 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AuditService, diffOf } from '../audit/audit.service.js';
 import type { SessionUser } from '../auth/session-user.js';
+import { ValidationFailed } from '../common/errors.js';
+import { parseLocalDateTime } from '../common/time.js';
+import { Contact } from '../customers/contact.entity.js';
+import { CustomersService } from '../customers/customers.service.js';
+import { CustomerTimeline, type TimelineItem } from '../customers/timeline.js';
+import type { FollowUpDto } from './dto/follow-up.dto.js';
+import { FollowUp } from './follow-up.entity.js';
 
 export interface DueFollowUp {
   customerId: number;
@@ -16,10 +24,96 @@ export interface MyDay {
   upcoming: DueFollowUp[];
 }
 
-/** Follow-ups: what each rep has due. Logging them arrives with the follow-ups pages. */
+const AUDITED: Extract<keyof FollowUp, string>[] = [
+  'customerId',
+  'contactId',
+  'method',
+  'happenedAt',
+  'summary',
+  'promises',
+  'nextAction',
+  'nextFollowUpAt',
+  'location',
+];
+
+/** Follow-ups: logging them, the customer timeline's entries, and what each rep has due. */
 @Injectable()
-export class FollowUpsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+export class FollowUpsService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly customers: CustomersService,
+    private readonly timeline: CustomerTimeline,
+    private readonly audit: AuditService,
+  ) {}
+
+  onModuleInit(): void {
+    this.timeline.register((customerId) => this.timelineOf(customerId));
+  }
+
+  /** Logs a follow-up on a customer the user may work on; the customer's last interaction moves with it. */
+  async log(user: SessionUser, dto: FollowUpDto): Promise<number> {
+    const happenedAt = parseLocalDateTime(dto.happenedAt, user.timezone);
+    const nextFollowUpAt = dto.nextFollowUpAt ? parseLocalDateTime(dto.nextFollowUpAt, user.timezone) : null;
+    if (!happenedAt) throw ValidationFailed.field('happenedAt', 'validation.isDateTime');
+    if (dto.nextFollowUpAt && !nextFollowUpAt)
+      throw ValidationFailed.field('nextFollowUpAt', 'validation.isDateTime');
+    if (happenedAt.getTime() > Date.now() + 5 * 60_000)
+      throw ValidationFailed.field('happenedAt', 'follow_up.in_future');
+    return this.dataSource.transaction(async (m) => {
+      await this.customers.assertEditable(user, dto.customerId, m);
+      if (
+        dto.contactId !== null &&
+        !(await m.existsBy(Contact, { id: dto.contactId, customerId: dto.customerId }))
+      ) {
+        throw ValidationFailed.field('contactId', 'validation.invalid');
+      }
+      const fields = {
+        customerId: dto.customerId,
+        contactId: dto.contactId,
+        authorId: user.id,
+        method: dto.method,
+        happenedAt,
+        summary: dto.summary,
+        promises: dto.promises,
+        nextAction: dto.nextAction,
+        nextFollowUpAt,
+        location: dto.location,
+      };
+      const { identifiers } = await m.insert(FollowUp, fields);
+      const id = identifiers[0].id as number;
+      await this.customers.touch(m, dto.customerId, happenedAt);
+      await this.audit.record(
+        {
+          action: 'create',
+          entity: 'follow_up',
+          entityId: id,
+          diff: diffOf<FollowUp>(null, fields, AUDITED),
+        },
+        m,
+      );
+      return id;
+    });
+  }
+
+  private async timelineOf(customerId: number): Promise<TimelineItem[]> {
+    const rows = await this.dataSource.getRepository(FollowUp).find({
+      where: { customerId },
+      relations: { author: true, contact: true },
+      order: { happenedAt: 'DESC' },
+      take: 100,
+    });
+    return rows.map((f) => ({
+      at: f.happenedAt,
+      kind: 'follow_up',
+      labelKey: `follow_up.method.${f.method}`,
+      by: f.author.name,
+      counterpart: f.contact?.name ?? null,
+      text: f.summary,
+      promise: f.promises,
+      nextAction: f.nextAction,
+      nextAt: f.nextFollowUpAt,
+    }));
+  }
 
   /**
    * The user's next steps: for each live customer they own, the date set by its latest follow-up,
@@ -32,7 +126,7 @@ export class FollowUpsService {
         customer_name: string;
         next_action: string | null;
         next_follow_up_at: Date;
-        bucket: string;
+        bucket: keyof MyDay;
       }[]
     >(
       `WITH latest AS (
@@ -54,7 +148,7 @@ export class FollowUpsService {
     );
     const day: MyDay = { overdue: [], today: [], upcoming: [] };
     for (const r of rows) {
-      day[r.bucket as keyof MyDay].push({
+      day[r.bucket].push({
         customerId: r.customer_id,
         customerName: r.customer_name,
         nextAction: r.next_action,

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { hashPassword } from '../users/password.js';
+import { duplicateKey, searchText } from '../customers/customer-keys.js';
 import { generateCustomer, rng } from './generate.js';
 
 export const DEMO_PASSWORD = 'kehu-demo-2026';
@@ -185,11 +186,14 @@ export class SeedService {
       cols.last.push(last);
     });
     await m.query(
-      `INSERT INTO customer (id, kind, name, uscc, industry, size, province, city, district, address, tier, vip, source, status, owner_id, tags, last_interaction_at, version)
-       SELECT id, kind, name, uscc, industry, size, province, city, district, address, tier, vip, source, status, owner_id, tags::text[], last, 1
+      `INSERT INTO customer (id, kind, name, uscc, industry, size, province, city, district, address, tier, vip, source, status, owner_id, tags, last_interaction_at, owned_since, name_key, search_text, version)
+       SELECT id, kind, name, uscc, industry, size, province, city, district, address, tier, vip, source, status, owner_id, tags::text[], last,
+              CASE WHEN owner_id IS NULL THEN NULL ELSE now() - interval '90 days' END, name_key, search_text, 1
          FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                     $10::text[], $11::text[], $12::bool[], $13::text[], $14::text[], $15::int[], $16::text[], $17::timestamptz[])
-           AS t(id, kind, name, uscc, industry, size, province, city, district, address, tier, vip, source, status, owner_id, tags, last)`,
+                     $10::text[], $11::text[], $12::bool[], $13::text[], $14::text[], $15::int[], $16::text[], $17::timestamptz[],
+                     $18::text[], $19::text[])
+           AS t(id, kind, name, uscc, industry, size, province, city, district, address, tier, vip, source, status, owner_id, tags, last,
+                name_key, search_text)`,
       [
         cols.id,
         cols.kind,
@@ -208,6 +212,8 @@ export class SeedService {
         cols.owner,
         cols.tags,
         cols.last,
+        cols.name.map(duplicateKey),
+        cols.name.map(searchText),
       ],
     );
     await m.query(

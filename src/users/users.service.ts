@@ -49,7 +49,7 @@ const toUserView = (u: User): UserView => ({
   version: u.version,
 });
 
-export const toSessionUser = (u: User): SessionUser => ({
+export const toSessionUser = (u: User, managedTeamIds: number[] = []): SessionUser => ({
   id: u.id,
   email: u.email,
   name: u.name,
@@ -58,6 +58,7 @@ export const toSessionUser = (u: User): SessionUser => ({
   region: u.region,
   locale: u.locale,
   timezone: u.timezone,
+  teamIds: [...new Set([...(u.teamId === null ? [] : [u.teamId]), ...managedTeamIds])],
 });
 
 const AUDITED: Extract<keyof User, string>[] = [
@@ -84,7 +85,15 @@ export class UsersService {
   /** The user behind a session; null once deactivated, which ends every session of theirs. */
   async findForSession(id: number): Promise<SessionUser | null> {
     const u = await this.dataSource.getRepository(User).findOneBy({ id, active: true });
-    return u ? toSessionUser(u) : null;
+    if (!u) return null;
+    const managed = await this.dataSource.query<{ id: number }[]>(
+      'SELECT id FROM team WHERE manager_id = $1',
+      [id],
+    );
+    return toSessionUser(
+      u,
+      managed.map((t) => t.id),
+    );
   }
 
   /** The active user with this e-mail and their password hash, for signing in. */
@@ -109,14 +118,21 @@ export class UsersService {
     return users.map(toUserView);
   }
 
-  /** Active users who can own customers, for owner pickers. */
-  async listAssignable(): Promise<{ id: number; name: string }[]> {
-    const users = await this.dataSource
-      .getRepository(User)
-      .find({ where: { active: true }, order: { name: 'ASC' } });
-    return users
-      .filter((u) => u.role === 'sales' || u.role === 'manager')
-      .map((u) => ({ id: u.id, name: u.name }));
+  /**
+   * Active sales reps and managers who may own customers (of these teams, or all when teamIds is null),
+   * plus `alsoId` whoever it is, so a form never silently drops the current owner.
+   */
+  async assignableOwners(
+    teamIds: number[] | null,
+    alsoId: number | null,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<{ id: number; name: string }[]> {
+    return m.query<{ id: number; name: string }[]>(
+      `SELECT id, name FROM app_user
+        WHERE (active AND role IN ('sales', 'manager') AND ($1::int[] IS NULL OR team_id = ANY($1))) OR id = $2
+        ORDER BY name`,
+      [teamIds, alsoId],
+    );
   }
 
   async get(id: number): Promise<UserView> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usccCheckChar } from '../../src/customers/uscc.js';
 import { startApp, type TestApp } from '../helpers/app.js';
-import { Client, visibleText } from '../helpers/client.js';
+import { Client, nextLink, visibleText } from '../helpers/client.js';
 import {
   createContact,
   createCustomer,
@@ -324,10 +324,15 @@ describe('the customer list', () => {
       [withContact],
     );
     const c = await signedIn(owner);
-    const first = visibleText((await c.get('/customers?q=%E8%93%9D%E6%B5%B7')).text);
-    expect(first).toContain('1–25 of 30');
-    const second = visibleText((await c.get('/customers?q=%E8%93%9D%E6%B5%B7&page=2')).text);
-    expect(second).toContain('26–30 of 30');
+    const first = await c.get('/customers?q=%E8%93%9D%E6%B5%B7&sort=name');
+    expect(first.text).toMatch(/<span class="count">30</);
+    expect(visibleText(first.text)).toContain('深圳蓝海贸易 24');
+    expect(visibleText(first.text)).not.toContain('深圳蓝海贸易 25');
+    const next = nextLink(first.text)!;
+    const second = visibleText((await c.get(next)).text);
+    expect(second).toContain('深圳蓝海贸易 25');
+    expect(second).toContain('深圳蓝海贸易 29');
+    expect(second).not.toContain('深圳蓝海贸易 24');
     expect(visibleText((await c.get('/customers?q=13700001111')).text)).toContain('Contact holder');
     expect(visibleText((await c.get('/customers?q=%E5%91%A8%E6%9D%B0')).text)).toContain('Contact holder');
     expect(visibleText((await c.get('/customers?q=nothing-like-this')).text)).toContain(

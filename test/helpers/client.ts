@@ -83,16 +83,27 @@ export class Client {
 
 /** The visible text of an HTML fragment, whitespace folded: what a reader would see. */
 export function visibleText(html: string): string {
-  return html
-    .replace(/<(script|style)[\s\S]*?<\/\1>/g, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#x27;/g, "'")
-    .replace(/&#x3D;/g, '=')
-    .replace(/&#x60;/g, '`')
-    .replace(/&amp;/g, '&')
+  return decodeHtml(html.replace(/<(script|style)[\s\S]*?<\/\1>/g, ' ').replace(/<[^>]+>/g, ' '))
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** Undoes Handlebars' escaping, e.g. of a link's href. */
+export function decodeHtml(text: string): string {
+  const entities: Record<string, string> = {
+    lt: '<',
+    gt: '>',
+    quot: '"',
+    '#x27': "'",
+    '#x3D': '=',
+    '#x60': '`',
+    amp: '&',
+  };
+  return text.replace(/&(lt|gt|quot|#x27|#x3D|#x60|amp);/g, (_, name: string) => entities[name]);
+}
+
+/** The target of the first link with rel="next" on a page. */
+export function nextLink(html: string): string | null {
+  const m = /href="([^"]+)" rel="next"/.exec(html);
+  return m ? decodeHtml(m[1]) : null;
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { duplicateKey, searchText } from '../../src/customers/customer-keys.js';
 import { hashPassword } from '../../src/users/password.js';
 import type { Role } from '../../src/users/roles.js';
 
@@ -57,16 +58,22 @@ export async function createCustomer(
     status?: string;
     province?: string | null;
     uscc?: string | null;
+    lastInteractionAt?: Date | null;
   } = {},
 ): Promise<number> {
+  const name = fields.name ?? `Customer ${unique()}`;
   const { rows } = await db.query<{ id: number }>(
-    `INSERT INTO customer (kind, name, owner_id, status, province, uscc, version) VALUES ('company', $1, $2, $3, $4, $5, 1) RETURNING id`,
+    `INSERT INTO customer (kind, name, owner_id, status, province, uscc, last_interaction_at, owned_since, name_key, search_text, version)
+     VALUES ('company', $1, $2, $3, $4, $5, $6, CASE WHEN $2::int IS NULL THEN NULL ELSE now() END, $7, $8, 1) RETURNING id`,
     [
-      fields.name ?? `Customer ${unique()}`,
+      name,
       fields.ownerId ?? null,
       fields.status ?? 'active',
       fields.province ?? null,
       fields.uscc ?? null,
+      fields.lastInteractionAt ?? null,
+      duplicateKey(name),
+      searchText(name),
     ],
   );
   return rows[0].id;

@@ -1,8 +1,9 @@
 import { concat } from './concat.js';
 import { date, datetime } from './date.js';
 import { eq } from './eq.js';
+import { filtersUsed } from './filters-used.js';
 import { options } from './options.js';
 import { query } from './query.js';
 import { t } from './t.js';
 
-export const HELPERS = { t, eq, date, datetime, options, concat, query };
+export const HELPERS = { t, eq, date, datetime, options, concat, query, filtersUsed };

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import {
   IsDateString,
+  IsEmail,
   IsIn,
   IsInt,
   IsOptional,
@@ -21,6 +22,7 @@ import {
   type CustomerTier,
   INDUSTRIES,
 } from '../customer.options.js';
+import { normalizeMobile } from '../phone.js';
 import { isValidUscc, normalizeUscc } from '../uscc.js';
 
 const max = (n: number) => MaxLength(n, { message: keyed('validation.maxLength', 'max') });
@@ -131,4 +133,39 @@ export class CustomerDto {
   @IsOptional()
   @IsInt()
   version?: number;
+
+  // The first contact, when creating a customer.
+
+  @Trimmed()
+  @IsOptional()
+  @IsString()
+  @max(100)
+  contactName: string | null = null;
+
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && value.trim() ? (normalizeMobile(value) ?? { invalid: value }) : null,
+  )
+  @IsOptional()
+  @ValidateBy(
+    { name: 'mobile', validator: { validate: (v) => typeof v === 'string' } },
+    { message: keyed('validation.mobile') },
+  )
+  contactMobile: string | null = null;
+
+  @Trimmed()
+  @IsOptional()
+  @IsEmail({}, { message: keyed('validation.isEmail') })
+  @max(200)
+  contactEmail: string | null = null;
+
+  // The duplicate check's answer (see duplicates.ts).
+
+  @Checkbox()
+  confirmDuplicate: boolean = false;
+
+  @Trimmed()
+  @IsOptional()
+  @IsString()
+  @max(500)
+  duplicateReason: string | null = null;
 }

@@ -1,0 +1,49 @@
+/** Minutes `zone` is ahead of UTC at `instant` (Asia/Shanghai: 480). */
+export function zoneOffsetMinutes(instant: Date, zone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(instant)
+      .map((p) => [p.type, Number(p.value)]),
+  );
+  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return Math.round((asUtc - instant.getTime()) / 60_000);
+}
+
+/**
+ * The instant a person in `zone` means by a form's local date and time ("2026-11-22T14:30", as an
+ * <input type="datetime-local"> sends it, or a bare date meaning its start). Null if it is not one.
+ */
+export function parseLocalDateTime(value: string, zone: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?$/.exec(value.trim());
+  if (!m) return null;
+  const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0'].map(Number);
+  const guess = Date.UTC(y, mo - 1, d, h, mi);
+  const check = new Date(guess);
+  if (
+    check.getUTCFullYear() !== y ||
+    check.getUTCMonth() !== mo - 1 ||
+    check.getUTCDate() !== d ||
+    h > 23 ||
+    mi > 59
+  )
+    return null;
+  // Two passes settle the offset even across a daylight-saving change.
+  let instant = guess - zoneOffsetMinutes(new Date(guess), zone) * 60_000;
+  instant = guess - zoneOffsetMinutes(new Date(instant), zone) * 60_000;
+  return new Date(instant);
+}
+
+/** An instant as the value of an <input type="datetime-local"> in `zone`. */
+export function toLocalInput(instant: Date, zone: string): string {
+  const local = new Date(instant.getTime() + zoneOffsetMinutes(instant, zone) * 60_000);
+  return local.toISOString().slice(0, 16);
+}

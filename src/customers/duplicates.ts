@@ -1,0 +1,31 @@
+import type { SessionUser } from '../auth/session-user.js';
+import { ValidationFailed } from '../common/errors.js';
+import type { DuplicateCandidate } from './customers.repository.js';
+
+/**
+ * The form found customers that look like the one being saved. `blocked`: a sales rep may not add a
+ * second copy of a customer another rep owns (撞单); otherwise the user may save anyway by confirming,
+ * and a manager or admin must give a reason, which goes in the audit log.
+ */
+export class DuplicatesFound extends ValidationFailed {
+  constructor(duplicates: DuplicateCandidate[], blocked: boolean, reasonMissing = false) {
+    super({
+      _: [{ key: blocked ? 'duplicate.blocked' : 'duplicate.confirm' }],
+      ...(reasonMissing ? { duplicateReason: [{ key: 'validation.required' }] } : {}),
+    });
+    this.details = { duplicates, blocked };
+  }
+}
+
+/** What the duplicate rules decide for `user` given the candidates and what the form confirmed. */
+export function judgeDuplicates(
+  user: SessionUser,
+  found: DuplicateCandidate[],
+  confirmed: { confirm: boolean; reason: string | null },
+): void {
+  if (!found.length) return;
+  const ownedByOthers = found.some((d) => d.ownerId !== null && d.ownerId !== user.id);
+  if (user.role === 'sales' && ownedByOthers) throw new DuplicatesFound(found, true);
+  if (!confirmed.confirm) throw new DuplicatesFound(found, false);
+  if (user.role !== 'sales' && !confirmed.reason) throw new DuplicatesFound(found, false, true);
+}

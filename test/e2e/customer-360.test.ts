@@ -1,0 +1,297 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { Client, visibleText } from '../helpers/client.js';
+import {
+  createContact,
+  createCustomer,
+  createTeam,
+  createUser,
+  PASSWORD,
+  type UserRow,
+} from '../helpers/factories.js';
+
+let t: TestApp;
+let team: number;
+let rep: UserRow;
+let otherRep: UserRow;
+let manager: UserRow;
+let service: UserRow;
+
+beforeAll(async () => {
+  t = await startApp();
+  team = await createTeam(t.db);
+  rep = await createUser(t.db, { role: 'sales', teamId: team, name: '李明', region: '北京市' });
+  otherRep = await createUser(t.db, { role: 'sales', teamId: team, name: '张伟' });
+  manager = await createUser(t.db, { role: 'manager', teamId: team, name: '陈静' });
+  service = await createUser(t.db, { role: 'service', name: '赵敏' });
+});
+afterAll(() => t.close());
+
+async function signedIn(user: UserRow, lang: 'en' | 'zh-CN' = 'en'): Promise<Client> {
+  await t.db.query('UPDATE app_user SET locale = $2 WHERE id = $1', [user.id, lang]);
+  const c = new Client(t.url);
+  await c.login(user.email, PASSWORD);
+  return c;
+}
+
+const form = (fields: Record<string, string>) => ({ kind: 'company', tier: 'C', status: 'lead', ...fields });
+const listed = async (c: Client, query: string) => visibleText((await c.get(`/customers?${query}`)).text);
+
+describe('finding customers', () => {
+  it('finds a Chinese name by full pinyin and by initials, and by a contact’s mobile', async () => {
+    const id = await createCustomer(t.db, { ownerId: rep.id, name: '北京华信科技有限公司' });
+    await t.db.query(
+      `INSERT INTO contact (customer_id, name, mobile, version) VALUES ($1, '王芳', '13811112222', 1)`,
+      [id],
+    );
+    const c = await signedIn(rep);
+    for (const q of ['bjhx', 'beijinghuaxin', 'BJHX', '华信', '138 1111 2222']) {
+      expect(await listed(c, `q=${encodeURIComponent(q)}`)).toContain('北京华信科技有限公司');
+    }
+    expect(await listed(c, 'q=shhx')).not.toContain('北京华信科技有限公司');
+  });
+
+  it('filters by tier, VIP and days without interaction, keeping the filters in the URL', async () => {
+    const owner = await createUser(t.db, { role: 'sales' });
+    const old = await createCustomer(t.db, {
+      ownerId: owner.id,
+      name: 'Dormant Ltd',
+      lastInteractionAt: new Date(Date.now() - 60 * 86_400_000),
+    });
+    await createCustomer(t.db, { ownerId: owner.id, name: 'Recent Ltd', lastInteractionAt: new Date() });
+    await t.db.query(`UPDATE customer SET tier = 'A', vip = true WHERE id = $1`, [old]);
+    const c = await signedIn(owner);
+    const idle = await listed(c, 'idle=30');
+    expect(idle).toContain('Dormant Ltd');
+    expect(idle).not.toContain('Recent Ltd');
+    const vip = await listed(c, 'vip=1&tier=A');
+    expect(vip).toContain('Dormant Ltd');
+    expect(vip).not.toContain('Recent Ltd');
+    const page = await c.get('/customers?idle=30&tier=A');
+    expect(page.text).toMatch(/name="idle"[^>]*value="30"/);
+  });
+
+  it('answers a bad filter with a clear error, not a crash', async () => {
+    const c = await signedIn(rep);
+    expect((await c.get('/customers?tier=Z')).status).toBe(422);
+    // A repeated parameter is ignored rather than crashing the page.
+    expect((await c.get('/customers?q=a&q=b')).status).toBe(200);
+  });
+});
+
+describe('duplicate customers', () => {
+  it('stops a rep from creating a copy of another rep’s customer, whatever its spelling', async () => {
+    await createCustomer(t.db, { ownerId: otherRep.id, name: '上海蓝海贸易有限公司' });
+    const c = await signedIn(rep, 'zh-CN');
+    const reply = await c.submit(
+      '/customers/new',
+      form({ name: '蓝海贸易（上海）股份有限公司', confirmDuplicate: 'on' }),
+    );
+    expect(reply.status).toBe(422);
+    const text = visibleText(reply.text);
+    expect(text).toContain('该客户已存在且归属其他销售');
+    expect(text).toContain('上海蓝海贸易有限公司');
+    expect(text).toContain('张伟');
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM customer WHERE name LIKE '%蓝海贸易%'`);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('finds a duplicate by the first contact’s mobile too', async () => {
+    const other = await createCustomer(t.db, { ownerId: otherRep.id, name: 'Mobile Holder Ltd' });
+    await t.db.query(
+      `INSERT INTO contact (customer_id, name, mobile, version) VALUES ($1, '周杰', '13900001111', 1)`,
+      [other],
+    );
+    const c = await signedIn(rep);
+    const reply = await c.submit(
+      '/customers/new',
+      form({ name: 'Completely Different Name', contactName: '周杰', contactMobile: '+86 139 0000 1111' }),
+    );
+    expect(reply.status).toBe(422);
+    expect(visibleText(reply.text)).toContain('Mobile Holder Ltd');
+  });
+
+  it('lets a rep save a look-alike of their own or a pool customer once they confirm', async () => {
+    await createCustomer(t.db, { ownerId: rep.id, name: '杭州启明电子有限公司' });
+    const c = await signedIn(rep);
+    const first = await c.submit(
+      '/customers/new',
+      form({ name: '启明电子（杭州）有限公司', contactName: '孙丽', contactMobile: '13600002222' }),
+    );
+    expect(first.status).toBe(422);
+    expect(first.text).toContain('name="confirmDuplicate"');
+    expect(first.text).toContain('value="孙丽"');
+    const second = await c.post(
+      '/customers/new',
+      form({
+        name: '启明电子（杭州）有限公司',
+        contactName: '孙丽',
+        contactMobile: '13600002222',
+        confirmDuplicate: 'on',
+      }),
+    );
+    expect(second.status).toBe(303);
+    const { rows } = await t.db.query(
+      `SELECT c.owner_id, ct.name, ct.mobile, ct."primary" FROM customer c JOIN contact ct ON ct.customer_id = c.id WHERE c.name = '启明电子（杭州）有限公司'`,
+    );
+    expect(rows).toEqual([{ owner_id: rep.id, name: '孙丽', mobile: '13600002222', primary: true }]);
+  });
+
+  it('lets a manager save a duplicate only with a reason, which is audited', async () => {
+    await createCustomer(t.db, { ownerId: otherRep.id, name: '成都天成物流有限公司' });
+    const c = await signedIn(manager);
+    const noReason = await c.submit(
+      '/customers/new',
+      form({ name: '天成物流（成都）有限公司', confirmDuplicate: 'on' }),
+    );
+    expect(noReason.status).toBe(422);
+    expect(noReason.text).toMatch(/id="f-duplicateReason"[^>]*aria-invalid="true"/);
+    const ok = await c.post(
+      '/customers/new',
+      form({
+        name: '天成物流（成都）有限公司',
+        confirmDuplicate: 'on',
+        duplicateReason: 'Separate branch, separate contract',
+      }),
+    );
+    expect(ok.status).toBe(303);
+    const id = Number(ok.location!.split('/').pop());
+    const audit = await t.db.query(
+      `SELECT diff FROM audit_entry WHERE entity = 'customer' AND entity_id = $1 AND action = 'create'`,
+      [String(id)],
+    );
+    expect(audit.rows[0].diff.duplicateReason).toEqual({ to: 'Separate branch, separate contract' });
+  });
+});
+
+describe('follow-ups', () => {
+  it('logs a visit: the timeline shows it with its promise and the last interaction moves', async () => {
+    const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Visited Ltd' });
+    const contact = await createContact(t.db, id, '王经理');
+    const c = await signedIn(rep, 'zh-CN');
+    const reply = await c.submit(
+      `/follow-ups/new?customer=${id}`,
+      {
+        customerId: String(id),
+        contactId: String(contact),
+        method: 'visit',
+        happenedAt: '2026-01-15T10:30',
+        summary: '演示了新版本，客户很感兴趣。',
+        promises: '下单后两周内完成培训。',
+        nextAction: '发送正式报价',
+        nextFollowUpAt: '2026-01-20T09:00',
+        location: '客户办公室',
+      },
+      '/follow-ups',
+    );
+    expect(reply.status).toBe(303);
+    expect(reply.location).toBe(`/customers/${id}`);
+    const { rows } = await t.db.query(`SELECT last_interaction_at FROM customer WHERE id = $1`, [id]);
+    // 10:30 in Asia/Shanghai is 02:30 UTC.
+    expect(rows[0].last_interaction_at.toISOString()).toBe('2026-01-15T02:30:00.000Z');
+    const page = visibleText((await c.get(`/customers/${id}`)).text);
+    expect(page).toContain('2026-01-15 10:30 · 拜访 · 李明 → 王经理');
+    expect(page).toContain('演示了新版本，客户很感兴趣。');
+    expect(page).toContain('下单后两周内完成培训。');
+
+    const serviceView = visibleText((await (await signedIn(service, 'zh-CN')).get(`/customers/${id}`)).text);
+    expect(serviceView).toContain('已做出的承诺');
+    expect(serviceView).toContain('下单后两周内完成培训。');
+  });
+
+  it('refuses a follow-up in the future, a contact of another customer, and one by service', async () => {
+    const id = await createCustomer(t.db, { ownerId: rep.id });
+    const elsewhere = await createContact(t.db, await createCustomer(t.db, { ownerId: rep.id }));
+    const c = await signedIn(rep);
+    const base = {
+      customerId: String(id),
+      method: 'phone',
+      happenedAt: '2026-01-15T10:30',
+      summary: 'Called.',
+    };
+    const future = await c.submit(
+      `/follow-ups/new?customer=${id}`,
+      { ...base, happenedAt: '2099-01-01T10:00' },
+      '/follow-ups',
+    );
+    expect(future.status).toBe(422);
+    expect(visibleText(future.text)).toContain('A follow-up cannot happen in the future.');
+    const wrongContact = await c.post('/follow-ups', { ...base, contactId: String(elsewhere) });
+    expect(wrongContact.status).toBe(422);
+    const s = await signedIn(service);
+    await s.get('/');
+    expect((await s.post('/follow-ups', base)).status).toBe(403);
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM follow_up WHERE customer_id = $1`, [
+      id,
+    ]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('does not let a rep log on another rep’s customer', async () => {
+    const id = await createCustomer(t.db, { ownerId: otherRep.id });
+    const c = await signedIn(rep);
+    await c.get('/');
+    const reply = await c.post('/follow-ups', {
+      customerId: String(id),
+      method: 'phone',
+      happenedAt: '2026-01-15T10:30',
+      summary: 'x',
+    });
+    expect(reply.status).toBe(404);
+  });
+
+  it('shows due follow-ups on my day, with one tap to log the next one', async () => {
+    const owner = await createUser(t.db, { role: 'sales', name: 'Due Rep' });
+    const overdue = await createCustomer(t.db, { ownerId: owner.id, name: 'Overdue Ltd' });
+    const today = await createCustomer(t.db, { ownerId: owner.id, name: 'Today Ltd' });
+    await t.db.query(
+      `INSERT INTO follow_up (customer_id, author_id, method, happened_at, summary, next_action, next_follow_up_at, version) VALUES
+       ($1, $3, 'phone', now() - interval '10 days', 'a', 'Send quote', now() - interval '3 days', 1),
+       ($2, $3, 'phone', now() - interval '1 day', 'b', 'Call back', now(), 1)`,
+      [overdue, today, owner.id],
+    );
+    const c = await signedIn(owner);
+    const home = await c.get('/');
+    const text = visibleText(home.text);
+    expect(text).toMatch(/Overdue 1 .*Overdue Ltd.*Send quote/);
+    expect(text).toMatch(/Due today 1 .*Today Ltd.*Call back/);
+    expect(home.text).toContain(`/follow-ups/new?customer=${overdue}&amp;returnTo=%2F`);
+  });
+});
+
+describe('the customer form', () => {
+  it('offers the cities of the chosen province, with and without JavaScript', async () => {
+    const c = await signedIn(rep);
+    const json = JSON.parse(
+      (
+        await c.get(
+          '/customers/regions?province=%E5%B9%BF%E4%B8%9C%E7%9C%81&city=%E6%B7%B1%E5%9C%B3%E5%B8%82',
+        )
+      ).text,
+    );
+    expect(json.cities).toContain('深圳市');
+    expect(json.districts).toContain('南山区');
+    const refreshed = await c.submit(
+      '/customers/new',
+      form({ name: 'Refresh Ltd', province: '广东省', _refresh: '1' }),
+    );
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.text).toContain('<option >深圳市</option>'.replace('<option >', '<option >'));
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM customer WHERE name = 'Refresh Ltd'`);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('does not open the edit form for someone who cannot save it', async () => {
+    const id = await createCustomer(t.db, { ownerId: rep.id });
+    const s = await signedIn(service);
+    expect((await s.get(`/customers/${id}/edit`)).status).toBe(403);
+  });
+
+  it('keeps the current owner when a manager edits a customer of a deactivated rep', async () => {
+    const gone = await createUser(t.db, { role: 'sales', teamId: team, active: false, name: 'Left Company' });
+    const id = await createCustomer(t.db, { ownerId: gone.id, name: 'Inherited Ltd' });
+    const c = await signedIn(manager);
+    const page = await c.get(`/customers/${id}/edit`);
+    expect(page.text).toMatch(new RegExp(`<option value="${gone.id}" selected>Left Company</option>`));
+  });
+});
