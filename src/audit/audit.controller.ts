@@ -10,12 +10,10 @@ export class AuditController {
 
   @Get()
   @Render('audit/index')
-  async index(@Query() q: Record<string, string | undefined>) {
-    const page = await this.audit.list({
-      entity: q.entity || undefined,
-      entityId: q.entityId || undefined,
-      page: pageParam(q.page),
-    });
-    return { title: 'nav.audit', page, filter: q };
+  async index(@Query() q: Record<string, unknown>) {
+    const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+    const filter = { entity: text(q.entity), entityId: text(q.entityId) };
+    const page = await this.audit.list({ ...filter, page: pageParam(q.page) });
+    return { title: 'nav.audit', page, filter };
   }
 }

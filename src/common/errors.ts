@@ -48,6 +48,12 @@ export class StaleVersion extends DomainError {
   }
 }
 
+/** An edit must say which version it was made on; without one it could overwrite someone's save unseen. */
+export function editedVersion(version: number | undefined): number {
+  if (version === undefined) throw ValidationFailed.field('_', 'validation.versionMissing');
+  return version;
+}
+
 /** Input that breaks a rule; errors are keyed by field name (`_` for the form as a whole). */
 export class ValidationFailed extends DomainError {
   constructor(readonly fields: FieldErrors) {

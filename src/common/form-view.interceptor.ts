@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { catchError, from, mergeMap, type Observable } from 'rxjs';
 import { FORM_VIEW } from './decorators.js';
 import { DomainError } from './errors.js';
+import { fromUniqueViolation } from './unique-violation.js';
 import { FormRejected } from './exception.filter.js';
 
 /**
@@ -29,7 +30,8 @@ export class FormViewInterceptor implements NestInterceptor {
     const view = this.reflector.get<string | undefined>(FORM_VIEW, ctx.getHandler());
     if (!view) return next.handle();
     return next.handle().pipe(
-      catchError((err: unknown) => {
+      catchError((thrown: unknown) => {
+        const err = fromUniqueViolation(thrown) ?? thrown;
         if (!(err instanceof DomainError) || err.status === 404 || err.status === 403) throw err;
         const controller = this.moduleRef.get(ctx.getClass(), { strict: false }) as Partial<HasFormLocals>;
         const req = ctx.switchToHttp().getRequest<Request>();

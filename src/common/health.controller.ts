@@ -1,4 +1,4 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Logger, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -8,6 +8,8 @@ import { Public } from './decorators.js';
 @Controller()
 @Public()
 export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   @Get('healthz')
@@ -24,8 +26,9 @@ export class HealthController {
       ]);
       return { status: 'ok' };
     } catch (e) {
+      this.logger.warn(`readyz: database unreachable: ${e instanceof Error ? e.message : String(e)}`);
       res.status(503);
-      return { status: 'unavailable', reason: `database: ${e instanceof Error ? e.message : String(e)}` };
+      return { status: 'unavailable', reason: 'database unreachable' };
     }
   }
 }

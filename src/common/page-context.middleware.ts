@@ -32,7 +32,9 @@ export class PageContextMiddleware implements NestMiddleware {
     // Mounted middleware sees a relative req.path; the page's own path comes from the original URL.
     const path = req.originalUrl.split('?')[0];
     const isPage = req.method === 'GET' && !path.startsWith('/api/');
-    if (isPage && req.session && !req.session.csrfToken)
+    // A guest gets a token (and so a session row) only where there is a form to post: the login page.
+    const needsToken = isPage && (user !== undefined || path === '/login');
+    if (needsToken && req.session && !req.session.csrfToken)
       req.session.csrfToken = randomBytes(24).toString('base64url');
     Object.assign(res.locals, {
       locale: req.locale,

@@ -41,3 +41,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET/);
   });
 });
+
+describe('demo data', () => {
+  it('is seeded by default, but not in production unless asked for', () => {
+    expect(loadConfig(base).seedDemo).toBe(true);
+    const prod = { ...base, NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db/kehu' };
+    expect(loadConfig(prod).seedDemo).toBe(false);
+    expect(loadConfig({ ...prod, SEED_DEMO: 'true' }).seedDemo).toBe(true);
+    expect(loadConfig({ ...base, SEED_DEMO: 'false' }).seedDemo).toBe(false);
+  });
+
+  it('accepts any IANA time zone and refuses others', () => {
+    expect(loadConfig({ ...base, DEFAULT_TIMEZONE: 'America/Argentina/Buenos_Aires' }).defaultTimezone).toBe(
+      'America/Argentina/Buenos_Aires',
+    );
+    expect(loadConfig({ ...base, DEFAULT_TIMEZONE: 'UTC' }).defaultTimezone).toBe('UTC');
+    expect(() => loadConfig({ ...base, DEFAULT_TIMEZONE: 'Mars/Olympus' })).toThrow(/DEFAULT_TIMEZONE/);
+  });
+});

@@ -21,6 +21,9 @@ export interface AppConfig {
   mailFrom: string;
   defaultTimezone: string;
   production: boolean;
+  /** Seed the demo company on first start (never in production unless SEED_DEMO=true). */
+  seedDemo: boolean;
+  trustProxy: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -56,6 +59,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mailFrom: dto.MAIL_FROM,
     defaultTimezone: dto.DEFAULT_TIMEZONE,
     production,
+    seedDemo: dto.SEED_DEMO ? dto.SEED_DEMO === 'true' : !production,
+    trustProxy: dto.TRUST_PROXY,
   };
 }
 

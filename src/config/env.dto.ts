@@ -1,6 +1,28 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateBy,
+} from 'class-validator';
+
+function isTimeZone(value: unknown): boolean {
+  try {
+    return (
+      typeof value === 'string' &&
+      new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone !== ''
+    );
+  } catch {
+    return false;
+  }
+}
 
 /** The environment Kehu reads, validated once at start. Names match the variables. */
 export class EnvDto {
@@ -50,9 +72,21 @@ export class EnvDto {
   MAIL_FROM: string = 'Kehu <no-reply@kehu.local>';
 
   @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z_]+\/[A-Za-z_]+$/, { message: 'must be an IANA zone such as Asia/Shanghai' })
+  @ValidateBy(
+    { name: 'timeZone', validator: { validate: isTimeZone } },
+    { message: 'must be an IANA zone such as Asia/Shanghai' },
+  )
   DEFAULT_TIMEZONE: string = 'Asia/Shanghai';
+
+  /** Seed the demo company into a database never seeded; on by default, except in production. */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  SEED_DEMO?: 'true' | 'false';
+
+  /** Which proxies' X-Forwarded-For to believe (Express "trust proxy"); login throttling counts per client address. */
+  @IsOptional()
+  @IsString()
+  TRUST_PROXY: string = 'loopback, linklocal, uniquelocal';
 
   @IsOptional()
   @IsIn(['development', 'production', 'test'])

@@ -136,9 +136,18 @@ export class CustomersRepository {
     return RecordScope.customers(qb, user, 'c').getOne();
   }
 
-  /** Locks the row for a change; the caller has already checked visibility in the same transaction. */
-  lock(m: EntityManager, id: number): Promise<Customer | null> {
-    return m.findOne(Customer, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  /**
+   * A customer the user may see, with its owner, locked for a change in the caller's transaction.
+   * Scope and lock are one statement, so the customer cannot leave the scope in between.
+   */
+  lockVisible(m: EntityManager, user: SessionUser, id: number): Promise<Customer | null> {
+    const qb = m
+      .getRepository(Customer)
+      .createQueryBuilder('c')
+      .leftJoinAndSelect('c.owner', 'owner')
+      .where('c.id = :id', { id })
+      .setLock('pessimistic_write', undefined, ['c']);
+    return RecordScope.customers(qb, user, 'c').getOne();
   }
 
   findContact(m: EntityManager, customerId: number, contactId: number): Promise<Contact | null> {

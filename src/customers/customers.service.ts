@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, diffOf } from '../audit/audit.service.js';
 import { RecordScope } from '../auth/record-scope.js';
 import type { SessionUser } from '../auth/session-user.js';
-import { NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
+import { editedVersion, NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { UsersService } from '../users/users.service.js';
 import { Contact } from './contact.entity.js';
@@ -181,7 +181,7 @@ export class CustomersService {
   /** Saves an edit made on version `dto.version`; a newer version in the database refuses it. */
   async update(user: SessionUser, id: number, dto: CustomerDto): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      const before = await this.lockEditable(m, user, id, dto.version);
+      const before = await this.lockEditable(m, user, id, editedVersion(dto.version));
       const after = {
         ...this.fields(dto),
         ownerId: await this.chooseOwner(m, user, dto.ownerId, before.ownerId),
@@ -240,7 +240,7 @@ export class CustomersService {
       await this.lockEditable(m, user, customerId);
       const before = await this.repo.findContact(m, customerId, contactId);
       if (!before) throw new NotFound();
-      if (dto.version !== undefined && dto.version !== before.version) throw new StaleVersion();
+      if (editedVersion(dto.version) !== before.version) throw new StaleVersion();
       const after = this.contactFields(dto);
       if (after.primary && !before.primary) await this.clearPrimary(m, customerId);
       await m.update(Contact, { id: contactId }, after);
@@ -292,12 +292,10 @@ export class CustomersService {
     id: number,
     version?: number,
   ): Promise<Customer> {
-    const visible = await this.repo.findVisible(user, id, m);
-    if (!visible) throw new NotFound();
-    const owner = visible.owner ? { id: visible.owner.id, teamId: visible.owner.teamId } : null;
-    if (!RecordScope.canEditCustomer(user, owner)) throw new NotAllowed();
-    const locked = await this.repo.lock(m, id);
+    const locked = await this.repo.lockVisible(m, user, id);
     if (!locked) throw new NotFound();
+    const owner = locked.owner ? { id: locked.owner.id, teamId: locked.owner.teamId } : null;
+    if (!RecordScope.canEditCustomer(user, owner)) throw new NotAllowed();
     if (version !== undefined && version !== locked.version) throw new StaleVersion();
     return locked;
   }

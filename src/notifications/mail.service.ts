@@ -5,6 +5,7 @@ import { DataSource, In, type EntityManager } from 'typeorm';
 import { JobsService } from '../automation/jobs.service.js';
 import { NotFound } from '../common/errors.js';
 import { type Page, toPage } from '../common/pagination.js';
+import { htmlToText } from '../common/html-text.js';
 import { ViewEngine } from '../common/view-engine.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { translate, type Params } from '../i18n/i18n.js';
@@ -14,6 +15,10 @@ import { OutboxMail } from './outbox-mail.entity.js';
 export const FLUSH_JOB = 'outbox.flush';
 const MAX_ATTEMPTS = 20;
 const BATCH = 20;
+const LEASE_MINUTES = 5;
+const SMTP_TIMEOUTS = { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 };
+
+type OutboxRow = Pick<OutboxMail, 'id' | 'to' | 'subject' | 'text' | 'html' | 'attempts'>;
 
 /** Seconds to wait before attempt n+1: 1 min, 2, 4 … capped at an hour. */
 export function retryDelaySeconds(attempts: number): number {
@@ -44,7 +49,13 @@ export class MailService implements OnModuleInit {
     private readonly views: ViewEngine,
     private readonly jobs: JobsService,
   ) {
-    if (config.smtpUrl) this.transport = nodemailer.createTransport(config.smtpUrl);
+    if (config.smtpUrl) {
+      // Timeouts go in the URL's query, where nodemailer reads its options; the URL may set its own.
+      const url = new URL(config.smtpUrl);
+      for (const [k, v] of Object.entries(SMTP_TIMEOUTS))
+        if (!url.searchParams.has(k)) url.searchParams.set(k, String(v));
+      this.transport = nodemailer.createTransport(url.toString());
+    }
   }
 
   onModuleInit(): void {
@@ -59,45 +70,47 @@ export class MailService implements OnModuleInit {
       baseUrl: this.config.baseUrl,
     };
     const html = this.views.render(`mail/${mail.template}`, { ...locals, layout: 'mail' });
-    const text = this.views
-      .render(`mail/${mail.template}`, { ...locals, layout: false })
-      .replace(/<[^>]+>/g, '')
-      .replace(/\n{3,}/g, '\n\n')
-      .trim();
+    const text = htmlToText(this.views.render(`mail/${mail.template}`, { ...locals, layout: false }));
     const subject = translate(mail.locale, `mail.${mail.template}.subject`, mail.params);
     await manager.insert(OutboxMail, { to: mail.to, subject, html, text });
   }
 
-  /** Asks a worker to send what is due now rather than at the next minute. Flushes may overlap: rows are locked. */
+  /** Asks a worker to send what is due now rather than at the next minute. Flushes may overlap: rows are leased. */
   async kick(): Promise<void> {
     await this.jobs.send(FLUSH_JOB);
   }
 
-  /** Sends every due mail; returns how many were sent. Safe to run on several instances at once. */
+  /** kick() after a commit: if it fails, the mail still goes out with the next scheduled flush. */
+  async kickQuietly(): Promise<void> {
+    await this.kick().catch((e: unknown) =>
+      this.logger.warn(`outbox kick failed: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  }
+
+  /**
+   * Sends every due mail; returns how many were sent. Due mails are leased for a few minutes in a
+   * short transaction, then sent outside it, each marked as it goes; a mail whose sender died is
+   * leased again once its lease runs out. Safe on several instances at once.
+   */
   async flush(): Promise<number> {
     if (!this.transport) return 0;
     let sent = 0;
     for (;;) {
-      const batch = await this.dataSource.transaction(async (m) => {
-        const due = await m
-          .getRepository(OutboxMail)
-          .createQueryBuilder('o')
-          .where("o.status = 'pending' AND o.next_attempt_at <= now()")
-          .orderBy('o.id')
-          .limit(BATCH)
-          .setLock('pessimistic_write')
-          .setOnLocked('skip_locked')
-          .getMany();
-        for (const mail of due) {
-          if (await this.deliver(m, mail)) sent++;
-        }
-        return due.length;
-      });
-      if (batch < BATCH) return sent;
+      // TypeORM answers an UPDATE … RETURNING with [rows, count].
+      const [due] = await this.dataSource.query<[OutboxRow[], number]>(
+        `UPDATE outbox_mail SET next_attempt_at = now() + interval '${LEASE_MINUTES} minutes'
+          WHERE id IN (SELECT id FROM outbox_mail WHERE status = 'pending' AND next_attempt_at <= now()
+                        ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+          RETURNING id, "to", subject, text, html, attempts`,
+        [BATCH],
+      );
+      for (const mail of due) if (await this.deliver(mail)) sent++;
+      if (due.length < BATCH) return sent;
     }
   }
 
-  private async deliver(m: EntityManager, mail: OutboxMail): Promise<boolean> {
+  private async deliver(mail: OutboxRow): Promise<boolean> {
+    const repo = this.dataSource.getRepository(OutboxMail);
     try {
       await this.transport!.sendMail({
         from: this.config.mailFrom,
@@ -106,8 +119,7 @@ export class MailService implements OnModuleInit {
         text: mail.text,
         html: mail.html,
       });
-      await m.update(
-        OutboxMail,
+      await repo.update(
         { id: mail.id },
         { status: 'sent', sentAt: new Date(), attempts: mail.attempts + 1, lastError: null },
       );
@@ -115,14 +127,17 @@ export class MailService implements OnModuleInit {
     } catch (e) {
       const attempts = mail.attempts + 1;
       const error = e instanceof Error ? e.message : String(e);
+      // A 5xx answer is the server's final word (bad address, refused); anything else is worth retrying.
+      const permanent =
+        typeof (e as { responseCode?: unknown }).responseCode === 'number' &&
+        (e as { responseCode: number }).responseCode >= 500;
       this.logger.warn(`mail ${mail.id} to ${mail.to} failed (attempt ${attempts}): ${error}`);
-      await m.update(
-        OutboxMail,
+      await repo.update(
         { id: mail.id },
         {
           attempts,
           lastError: error.slice(0, 1000),
-          status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
+          status: permanent || attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
           nextAttemptAt: new Date(Date.now() + retryDelaySeconds(attempts) * 1000),
         },
       );

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import type { SessionUser } from '../auth/session-user.js';
 import { NotFound } from '../common/errors.js';
+import { safeReturnTo } from '../common/flash.js';
 import { type Page, toPage } from '../common/pagination.js';
 import { Notification } from './notification.entity.js';
 
@@ -42,7 +43,7 @@ export class NotificationsService {
     const n = await repo.findOneBy({ id, userId: user.id });
     if (!n) throw new NotFound();
     if (!n.readAt) await repo.update({ id }, { readAt: new Date() });
-    return n.link ?? '/notifications';
+    return safeReturnTo(n.link, '/notifications');
   }
 
   async markAllRead(user: SessionUser): Promise<void> {

@@ -13,14 +13,23 @@ import { SeedService } from './seed.service.js';
 
 /**
  * `npm run seed` seeds the demo company if it never was; `npm run seed -- --scale N` adds N generated
- * customers with contacts and follow-ups and prints how long it took. Without DATABASE_URL it uses
+ * customers with contacts and follow-ups and prints how long it took; `npm run seed -- --admin EMAIL`
+ * creates the first admin of a real installation and prints its password. Without DATABASE_URL it uses
  * the embedded PostgreSQL under DATA_DIR (stop Kehu first: one server per data folder).
  */
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? (process.argv[i + 1] ?? '') : undefined;
+}
+
 async function main(): Promise<void> {
-  const arg = process.argv.indexOf('--scale');
-  const scale = arg >= 0 ? Number(process.argv[arg + 1]) : 0;
-  if (arg >= 0 && !(Number.isInteger(scale) && scale > 0))
+  const scaleArg = option('--scale');
+  const scale = scaleArg === undefined ? 0 : Number(scaleArg);
+  if (scaleArg !== undefined && !(Number.isInteger(scale) && scale > 0))
     throw new Error('--scale takes a positive whole number');
+  const adminEmail = option('--admin');
+  if (adminEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(adminEmail))
+    throw new Error('--admin takes an e-mail address');
   const config = loadConfig();
   let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) {
@@ -31,7 +40,16 @@ async function main(): Promise<void> {
     await runMigrations(config.databaseUrl);
     const ds = await new DataSource(dataSourceOptions(config.databaseUrl)).initialize();
     const seed = new SeedService(ds);
-    console.log((await seed.seedDemoOnce()) ? 'demo company seeded' : 'demo company already seeded');
+    if (adminEmail) {
+      const password = await seed.createAdmin(adminEmail);
+      console.log(
+        password
+          ? `admin ${adminEmail} created with the password ${password} (change it after signing in)`
+          : `${adminEmail} exists already`,
+      );
+    } else {
+      console.log((await seed.seedDemoOnce()) ? 'demo company seeded' : 'demo company already seeded');
+    }
     if (scale) {
       const started = performance.now();
       await seed.seedScale(scale);

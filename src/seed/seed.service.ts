@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -63,6 +64,22 @@ export class SeedService {
       this.logger.log(`demo company seeded: ${DEMO_USERS.length} users, ${customers} customers`);
       return true;
     });
+  }
+
+  /** Creates an admin with a random password, which it returns; null if the e-mail is taken. */
+  async createAdmin(email: string): Promise<string | null> {
+    const password = randomBytes(9).toString('base64url');
+    const rows = await this.dataSource.query<{ id: number }[]>(
+      `INSERT INTO app_user (email, name, role, locale, password_hash, version) VALUES ($1, $2, 'admin', 'zh-CN', $3, 1)
+       ON CONFLICT (email) DO NOTHING RETURNING id`,
+      [email.toLowerCase(), email.split('@')[0], await hashPassword(password)],
+    );
+    if (!rows.length) return null;
+    await this.dataSource.query(
+      `INSERT INTO audit_entry (action, entity, entity_id, diff) VALUES ('create', 'user', $1, $2)`,
+      [String(rows[0].id), { email: { to: email.toLowerCase() }, role: { to: 'admin' } }],
+    );
+    return password;
   }
 
   /** Adds `count` generated customers (with contacts and follow-ups) owned by the existing sales users. */

@@ -31,7 +31,7 @@ export class AccountController implements HasFormLocals {
     @Body() dto: ChangePasswordDto,
     @Req() req: Request,
   ) {
-    await this.users.changeOwnPassword(user, dto);
+    await this.users.changeOwnPassword(user, dto, req.sessionID);
     flash(req, 'account.password_changed');
     return seeOther('/account');
   }

@@ -18,7 +18,7 @@ export class AdminTeamsController implements HasFormLocals {
       title: 'nav.teams',
       team,
       values: team ?? {},
-      managers: await this.users.listManagers(),
+      managers: await this.users.listManagers(team?.managerId ?? null),
       teams: await this.users.listTeams(),
     };
   }

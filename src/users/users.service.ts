@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, diffOf } from '../audit/audit.service.js';
 import type { SessionUser } from '../auth/session-user.js';
-import { NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
+import { editedVersion, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import type { ChangePasswordDto, TeamDto, UserDto } from './dto/user.dto.js';
@@ -106,11 +106,6 @@ export class UsersService {
       .getOne();
   }
 
-  /** Plain SQL, so signing in does not bump the row version and stale an admin's open edit form. */
-  async recordLogin(id: number): Promise<void> {
-    await this.dataSource.query('UPDATE app_user SET last_login_at = now() WHERE id = $1', [id]);
-  }
-
   async list(): Promise<UserView[]> {
     const users = await this.dataSource
       .getRepository(User)
@@ -160,7 +155,7 @@ export class UsersService {
 
   async update(actor: SessionUser, id: number, dto: UserDto): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      const before = await this.lockUser(m, id, dto.version);
+      const before = await this.lockUser(m, id, editedVersion(dto.version));
       const after = this.userFields(dto);
       if (after.email !== before.email) await this.checkEmailFree(m, after.email);
       await this.checkTeam(m, after.teamId);
@@ -186,6 +181,7 @@ export class UsersService {
     await this.dataSource.transaction(async (m) => {
       const user = await this.lockUser(m, id);
       await m.update(User, { id }, { passwordHash });
+      await this.endSessions(m, id);
       await this.audit.record({ action: 'password_reset', entity: 'user', entityId: id }, m);
       await this.notifications.notify(id, 'password_reset', {}, '/account', m);
       await this.mail.enqueue(
@@ -193,31 +189,41 @@ export class UsersService {
         m,
       );
     });
-    await this.mail.kick();
+    await this.mail.kickQuietly();
   }
 
-  async changeOwnPassword(user: SessionUser, dto: ChangePasswordDto): Promise<void> {
+  /** Changes the user's own password; their other sessions end, the current one (`keepSessionId`) stays. */
+  async changeOwnPassword(user: SessionUser, dto: ChangePasswordDto, keepSessionId: string): Promise<void> {
     if (dto.newPassword !== dto.confirmPassword)
       throw ValidationFailed.field('confirmPassword', 'validation.passwordMismatch');
     const current = await this.findWithHash(user.email);
     if (!current || !(await verifyPassword(current.passwordHash, dto.currentPassword))) {
       throw ValidationFailed.field('currentPassword', 'account.wrong_password');
     }
-    await this.dataSource
-      .getRepository(User)
-      .update({ id: user.id }, { passwordHash: await hashPassword(dto.newPassword) });
-    await this.audit.record({ action: 'password_change', entity: 'user', entityId: user.id });
+    const passwordHash = await hashPassword(dto.newPassword);
+    await this.dataSource.transaction(async (m) => {
+      await m.query('UPDATE app_user SET password_hash = $2 WHERE id = $1', [user.id, passwordHash]);
+      await this.endSessions(m, user.id, keepSessionId);
+      await this.audit.record({ action: 'password_change', entity: 'user', entityId: user.id }, m);
+    });
   }
 
+  /** Plain SQL, so a language switch does not bump the row version and stale an admin's open edit form. */
   async setLocale(user: SessionUser, locale: Locale): Promise<void> {
     if (user.locale === locale) return;
-    await this.dataSource.getRepository(User).update({ id: user.id }, { locale });
-    await this.audit.record({
-      action: 'update',
-      entity: 'user',
-      entityId: user.id,
-      diff: { locale: { from: user.locale, to: locale } },
+    await this.dataSource.transaction(async (m) => {
+      await m.query('UPDATE app_user SET locale = $2 WHERE id = $1', [user.id, locale]);
+      const diff = { locale: { from: user.locale, to: locale } };
+      await this.audit.record({ action: 'update', entity: 'user', entityId: user.id, diff }, m);
     });
+  }
+
+  /** Signs the user out everywhere (but in `keepSessionId`). */
+  private async endSessions(m: EntityManager, userId: number, keepSessionId = ''): Promise<void> {
+    await m.query(`DELETE FROM session WHERE sess->'passport'->>'user' = $1 AND sid <> $2`, [
+      String(userId),
+      keepSessionId,
+    ]);
   }
 
   // Teams
@@ -251,14 +257,12 @@ export class UsersService {
     return team;
   }
 
-  /** Users who may lead a team. */
-  async listManagers(): Promise<{ id: number; name: string }[]> {
-    const users = await this.dataSource
-      .getRepository(User)
-      .find({ where: { active: true }, order: { name: 'ASC' } });
-    return users
-      .filter((u) => u.role === 'manager' || u.role === 'admin')
-      .map((u) => ({ id: u.id, name: u.name }));
+  /** Active managers and admins who may lead a team, plus `alsoId` (the current manager) whoever it is. */
+  async listManagers(alsoId: number | null = null): Promise<{ id: number; name: string }[]> {
+    return this.dataSource.query<{ id: number; name: string }[]>(
+      `SELECT id, name FROM app_user WHERE (active AND role IN ('manager', 'admin')) OR id = $1 ORDER BY name`,
+      [alsoId],
+    );
   }
 
   async createTeam(dto: TeamDto): Promise<void> {
@@ -282,7 +286,7 @@ export class UsersService {
     await this.dataSource.transaction(async (m) => {
       const before = await m.findOne(Team, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!before) throw new NotFound();
-      if (dto.version !== undefined && dto.version !== before.version) throw new StaleVersion();
+      if (editedVersion(dto.version) !== before.version) throw new StaleVersion();
       if (dto.name !== before.name) await this.checkTeamName(m, dto.name);
       await this.checkManager(m, dto.managerId);
       await m.update(Team, { id }, { name: dto.name, managerId: dto.managerId, version: before.version + 1 });
@@ -350,7 +354,10 @@ export class UsersService {
   private async checkNotLastAdmin(m: EntityManager, actor: SessionUser, target: User): Promise<void> {
     if (target.role !== 'admin') return;
     if (actor.id === target.id) throw ValidationFailed.field('_', 'user.cannot_lock_out_self');
-    if ((await m.countBy(User, { role: 'admin', active: true })) <= 1)
-      throw ValidationFailed.field('_', 'user.last_admin');
+    // Locking every active admin makes two admins demoting each other at once take turns.
+    const admins = await m.query<unknown[]>(
+      `SELECT id FROM app_user WHERE role = 'admin' AND active FOR UPDATE`,
+    );
+    if (admins.length <= 1) throw ValidationFailed.field('_', 'user.last_admin');
   }
 }

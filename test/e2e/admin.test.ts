@@ -209,12 +209,16 @@ describe('my account', () => {
       '/account/password',
     );
     expect(visibleText(mismatch.text)).toContain('The two passwords differ.');
+    const elsewhere = new Client(t.url);
+    await elsewhere.login(user.email, PASSWORD);
     const ok = await c.submit(
       '/account',
       { currentPassword: PASSWORD, newPassword: 'my-new-password', confirmPassword: 'my-new-password' },
       '/account/password',
     );
     expect(ok.status).toBe(303);
+    expect((await c.get('/account')).status).toBe(200);
+    expect((await elsewhere.get('/account')).status).toBe(303);
     await new Client(t.url).login(user.email, 'my-new-password');
   });
 

@@ -98,9 +98,9 @@ describe('signing in', () => {
     expect(visibleText(sixth.text)).toContain('登录失败次数过多，请 15 分钟后再试。');
   });
 
-  it('throttles an address after five failures on any accounts, without saying which exist', async () => {
+  it('throttles an address after twenty failures on any accounts, without saying which exist', async () => {
     const ip = { 'x-forwarded-for': '10.1.1.1', 'accept-language': 'en' };
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 20; i++) {
       const c = new Client(t.url, ip);
       await c.get('/login');
       expect(

@@ -207,6 +207,36 @@ describe('editing a customer', () => {
     expect(rows[0].name).toBe('Changed meanwhile');
   });
 
+  it('refuses a save that was invalid first and then corrected after someone else saved', async () => {
+    const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Contested Ltd' });
+    const mine = await signedIn(rep);
+    await mine.get(`/customers/${id}/edit`);
+    await t.db.query(`UPDATE customer SET name = 'Their save', version = version + 1 WHERE id = $1`, [id]);
+    const invalid = await mine.post(`/customers/${id}/edit`, form({ name: '', version: '1' }));
+    expect(invalid.status).toBe(422);
+    expect(invalid.text).toContain('name="version" value="1"');
+    const corrected = await mine.post(`/customers/${id}/edit`, form({ name: 'My save', version: '1' }));
+    expect(corrected.status).toBe(409);
+    const { rows } = await t.db.query('SELECT name FROM customer WHERE id = $1', [id]);
+    expect(rows[0].name).toBe('Their save');
+  });
+
+  it('refuses an edit that does not say which version it was made on', async () => {
+    const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Versionless Ltd' });
+    const c = await signedIn(rep);
+    await c.get('/customers');
+    expect((await c.post(`/customers/${id}/edit`, form({ name: 'Blind write' }))).status).toBe(422);
+  });
+
+  it('gives a manager the customers of a team they manage on the Teams page', async () => {
+    const led = await createTeam(t.db);
+    await t.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [manager.id, led]);
+    const member = await createUser(t.db, { role: 'sales', teamId: led });
+    const id = await createCustomer(t.db, { ownerId: member.id, name: 'Managed team account' });
+    const c = await signedIn(manager);
+    expect((await c.get(`/customers/${id}`)).status).toBe(200);
+  });
+
   it('lets a manager give a customer to a rep of the team, who is notified', async () => {
     const id = await createCustomer(t.db, { ownerId: null, name: 'Unassigned Ltd' });
     const c = await signedIn(manager);
