@@ -11,6 +11,7 @@ import { FormViewInterceptor } from './common/form-view.interceptor.js';
 import { HealthController } from './common/health.controller.js';
 import { PageContextMiddleware } from './common/page-context.middleware.js';
 import { createValidationPipe } from './common/validation.js';
+import { SettingsService } from './common/settings.service.js';
 import { ViewEngine } from './common/view-engine.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { CustomersModule } from './customers/customers.module.js';
@@ -28,6 +29,7 @@ class CoreModule {
     const providers = [
       { provide: APP_CONFIG, useValue: config },
       { provide: ViewEngine, useValue: new ViewEngine(config.production) },
+      SettingsService,
     ];
     return { module: CoreModule, providers, exports: providers };
   }

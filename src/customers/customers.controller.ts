@@ -18,6 +18,7 @@ import type { HasFormLocals } from '../common/form-view.interceptor.js';
 import { FormRedisplay, NotAllowed } from '../common/errors.js';
 import * as OPTIONS from './customer.options.js';
 import { CustomersService } from './customers.service.js';
+import { PoolService } from './pool.service.js';
 import { ContactDto } from './dto/contact.dto.js';
 import { CUSTOMER_SORTS, CustomerFilterDto } from './dto/customer-filter.dto.js';
 import { CustomerDto } from './dto/customer.dto.js';
@@ -29,7 +30,10 @@ const isRefresh = (req: Request) => (req.body as Record<string, unknown> | undef
 /** Customer pages: /customers, /customers/new, /customers/:id (the 360° page) and its edit forms. */
 @Controller('customers')
 export class CustomersController implements HasFormLocals {
-  constructor(private readonly customers: CustomersService) {}
+  constructor(
+    private readonly customers: CustomersService,
+    private readonly pool: PoolService,
+  ) {}
 
   /** Option lists, and the stored customer or contact when editing (only for users who may change it). */
   async formLocals(req: Request) {
@@ -102,6 +106,8 @@ export class CustomersController implements HasFormLocals {
       customer,
       timeline: await this.customers.timeline(user, id),
       canLog: user.role !== 'service',
+      canClaim: customer.ownerId === null && (user.role === 'sales' || user.role === 'manager'),
+      canRelease: customer.ownerId !== null && customer.canEdit,
     };
   }
 
@@ -124,6 +130,26 @@ export class CustomersController implements HasFormLocals {
     if (isRefresh(req)) throw new FormRedisplay();
     await this.customers.update(user, id, dto);
     flash(req, 'customer.updated', { name: dto.name });
+    return seeOther(`/customers/${id}`);
+  }
+
+  @Post(':id/claim')
+  @Redirect()
+  async claim(@CurrentUser() user: SessionUser, @Param('id', ParseIntPipe) id: number, @Req() req: Request) {
+    await this.pool.claim(user, id);
+    flash(req, 'pool.claimed');
+    return seeOther(`/customers/${id}`);
+  }
+
+  @Post(':id/release')
+  @Redirect()
+  async release(
+    @CurrentUser() user: SessionUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: Request,
+  ) {
+    await this.pool.release(user, id);
+    flash(req, 'pool.released');
     return seeOther(`/customers/${id}`);
   }
 

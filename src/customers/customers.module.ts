@@ -3,12 +3,14 @@ import { UsersModule } from '../users/users.module.js';
 import { CustomersController } from './customers.controller.js';
 import { CustomersRepository } from './customers.repository.js';
 import { CustomersService } from './customers.service.js';
+import { PoolSettingsController } from './pool-settings.controller.js';
+import { PoolService } from './pool.service.js';
 import { CustomerTimeline } from './timeline.js';
 
 @Module({
   imports: [UsersModule],
-  controllers: [CustomersController],
-  providers: [CustomersService, CustomersRepository, CustomerTimeline],
+  controllers: [CustomersController, PoolSettingsController],
+  providers: [CustomersService, CustomersRepository, CustomerTimeline, PoolService],
   exports: [CustomersService, CustomerTimeline],
 })
 export class CustomersModule {}

@@ -2,6 +2,10 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService, diffOf } from '../audit/audit.service.js';
+import { JobsService } from '../automation/jobs.service.js';
+import { MailService } from '../notifications/mail.service.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
+import type { Locale } from '../users/roles.js';
 import type { SessionUser } from '../auth/session-user.js';
 import { ValidationFailed } from '../common/errors.js';
 import { parseLocalDateTime } from '../common/time.js';
@@ -44,10 +48,73 @@ export class FollowUpsService implements OnModuleInit {
     private readonly customers: CustomersService,
     private readonly timeline: CustomerTimeline,
     private readonly audit: AuditService,
+    private readonly jobs: JobsService,
+    private readonly notifications: NotificationsService,
+    private readonly mail: MailService,
   ) {}
 
   onModuleInit(): void {
     this.timeline.register((customerId) => this.timelineOf(customerId));
+    this.jobs.register('follow-ups.digest', () => this.sendOverdueDigests().then(() => undefined), {
+      cron: '0 8 * * *',
+    });
+  }
+
+  /**
+   * The morning digest: every rep with overdue follow-ups gets one mail listing them and an in-app
+   * notification. Days are counted in each rep's time zone. Returns how many reps were told.
+   */
+  async sendOverdueDigests(): Promise<number> {
+    const rows = await this.dataSource.query<
+      {
+        user_id: number;
+        email: string;
+        name: string;
+        locale: Locale;
+        timezone: string;
+        customer_id: number;
+        customer_name: string;
+        next_action: string | null;
+        next_follow_up_at: Date;
+      }[]
+    >(
+      `WITH latest AS (
+         SELECT DISTINCT ON (f.customer_id) f.customer_id, f.next_action, f.next_follow_up_at
+           FROM follow_up f WHERE f.deleted_at IS NULL ORDER BY f.customer_id, f.happened_at DESC)
+       SELECT u.id AS user_id, u.email, u.name, u.locale, u.timezone, c.id AS customer_id, c.name AS customer_name, l.next_action, l.next_follow_up_at
+         FROM latest l
+         JOIN customer c ON c.id = l.customer_id AND c.deleted_at IS NULL
+         JOIN app_user u ON u.id = c.owner_id AND u.active
+        WHERE (l.next_follow_up_at AT TIME ZONE u.timezone)::date < (now() AT TIME ZONE u.timezone)::date
+        ORDER BY u.id, l.next_follow_up_at`,
+    );
+    const byUser = new Map<number, typeof rows>();
+    for (const r of rows) byUser.set(r.user_id, [...(byUser.get(r.user_id) ?? []), r]);
+    for (const [userId, items] of byUser) {
+      const { email, name, locale, timezone } = items[0];
+      const shown = items.slice(0, 20).map((i) => ({
+        id: i.customer_id,
+        name: i.customer_name,
+        nextAction: i.next_action,
+        due: i.next_follow_up_at,
+      }));
+      await this.dataSource.transaction(async (m) => {
+        await this.notifications.notify(userId, 'overdue_follow_ups', { count: items.length }, '/', m);
+        await this.mail.enqueue(
+          {
+            to: email,
+            template: 'overdue-digest',
+            locale,
+            timezone,
+            params: { name, count: items.length, more: items.length - shown.length },
+            lists: { items: shown },
+          },
+          m,
+        );
+      });
+    }
+    if (byUser.size) await this.mail.kickQuietly();
+    return byUser.size;
   }
 
   /** Logs a follow-up on a customer the user may work on; the customer's last interaction moves with it. */

@@ -30,7 +30,12 @@ export interface MailRequest {
   /** views/mail/<template>.hbs, with subject `mail.<template>.subject`. */
   template: string;
   locale: Locale;
+  /** The recipient's zone, for dates in the body; the company's by default. */
+  timezone?: string;
+  /** Values for the subject and the body. */
   params: Params;
+  /** Lists the body shows (rows of a digest). */
+  lists?: Record<string, object[]>;
 }
 
 /**
@@ -64,9 +69,10 @@ export class MailService implements OnModuleInit {
 
   async enqueue(mail: MailRequest, manager: EntityManager = this.dataSource.manager): Promise<void> {
     const locals = {
+      ...mail.lists,
       ...mail.params,
       locale: mail.locale,
-      timezone: this.config.defaultTimezone,
+      timezone: mail.timezone ?? this.config.defaultTimezone,
       baseUrl: this.config.baseUrl,
     };
     const html = this.views.render(`mail/${mail.template}`, { ...locals, layout: 'mail' });

@@ -4,6 +4,7 @@ import type { SessionUser } from '../auth/session-user.js';
 import { CurrentUser, FormView, Roles } from '../common/decorators.js';
 import { flash, seeOther } from '../common/flash.js';
 import type { HasFormLocals } from '../common/form-view.interceptor.js';
+import { DeactivateDto } from './dto/deactivate.dto.js';
 import { PasswordResetDto, UserDto } from './dto/user.dto.js';
 import { LOCALES, ROLES } from './roles.js';
 import { UsersService } from './users.service.js';
@@ -19,12 +20,17 @@ export class AdminUsersController implements HasFormLocals {
     // Not `user`: that name is the signed-in user, whom the layout shows.
     const editedUser = req.params.id ? await this.users.get(Number(req.params.id)) : undefined;
     const values = editedUser ?? { locale: 'zh-CN', role: 'sales' };
+    const holdings = editedUser ? await this.users.holdings(editedUser.id) : [];
+    const handOverTargets = editedUser ? await this.users.handOverTargets(editedUser.id) : [];
     return {
       title: 'nav.users',
       roles: ROLES,
       locales: LOCALES,
       teams: await this.users.listTeams(),
       editedUser,
+      holdings,
+      owns: holdings.some((h) => h.count > 0),
+      handOverTargets,
       values,
     };
   }
@@ -77,10 +83,11 @@ export class AdminUsersController implements HasFormLocals {
   @Redirect()
   async deactivate(
     @Param('id', ParseIntPipe) id: number,
+    @Body() dto: DeactivateDto,
     @CurrentUser() actor: SessionUser,
     @Req() req: Request,
   ) {
-    await this.users.setActive(actor, id, false);
+    await this.users.deactivate(actor, id, dto.handOverTo);
     flash(req, 'user.deactivated');
     return seeOther('/admin/users');
   }
@@ -92,7 +99,7 @@ export class AdminUsersController implements HasFormLocals {
     @CurrentUser() actor: SessionUser,
     @Req() req: Request,
   ) {
-    await this.users.setActive(actor, id, true);
+    await this.users.activate(actor, id);
     flash(req, 'user.activated');
     return seeOther('/admin/users');
   }

@@ -7,6 +7,7 @@ import { editedVersion, NotFound, StaleVersion, ValidationFailed } from '../comm
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import type { ChangePasswordDto, TeamDto, UserDto } from './dto/user.dto.js';
+import { HandOverRegistry } from './hand-over.js';
 import { hashPassword, verifyPassword } from './password.js';
 import type { Locale } from './roles.js';
 import { Team } from './team.entity.js';
@@ -80,6 +81,7 @@ export class UsersService {
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
     private readonly mail: MailService,
+    private readonly handOver: HandOverRegistry,
   ) {}
 
   /** The user behind a session; null once deactivated, which ends every session of theirs. */
@@ -165,14 +167,77 @@ export class UsersService {
     });
   }
 
-  async setActive(actor: SessionUser, id: number, active: boolean): Promise<void> {
+  async activate(actor: SessionUser, id: number): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const before = await this.lockUser(m, id);
-      if (before.active === active) return;
-      if (!active) await this.checkNotLastAdmin(m, actor, before);
-      await m.update(User, { id }, { active, version: before.version + 1 });
-      await this.auditChange(m, before, { active });
+      if (before.active) return;
+      await m.update(User, { id }, { active: true, version: before.version + 1 });
+      await this.auditChange(m, before, { active: true });
     });
+  }
+
+  /** What a user owns, per kind of record, for the hand-over choice when deactivating them. */
+  async holdings(id: number): Promise<{ labelKey: string; count: number }[]> {
+    return Promise.all(
+      this.handOver.steps.map(async (s) => ({ labelKey: s.labelKey, count: await s.count(id) })),
+    );
+  }
+
+  /**
+   * Deactivates a user (signed out at once) and, in the same transaction, hands everything they own
+   * to another active user or to the public pool. The history stays with the records.
+   */
+  async deactivate(actor: SessionUser, id: number, handOverTo: string | null): Promise<void> {
+    const owned = (await this.holdings(id)).reduce((sum, h) => sum + h.count, 0);
+    if (owned > 0 && !handOverTo) throw ValidationFailed.field('handOverTo', 'hand_over.required');
+    const toId = handOverTo && handOverTo !== 'pool' ? Number(handOverTo) : null;
+    await this.dataSource.transaction(async (m) => {
+      const before = await this.lockUser(m, id);
+      if (!before.active) return;
+      await this.checkNotLastAdmin(m, actor, before);
+      if (toId !== null) {
+        const target = await m.findOneBy(User, { id: toId, active: true });
+        if (
+          !target ||
+          toId === id ||
+          (target.role !== 'sales' && target.role !== 'manager' && target.role !== 'admin')
+        ) {
+          throw ValidationFailed.field('handOverTo', 'validation.invalid');
+        }
+      }
+      await m.update(User, { id }, { active: false, version: before.version + 1 });
+      await this.endSessions(m, id);
+      await this.auditChange(m, before, { active: false });
+      const moved: Record<string, { to: number }> = {};
+      for (const step of this.handOver.steps) moved[step.labelKey] = { to: await step.move(m, id, toId) };
+      if (owned > 0) {
+        await this.audit.record(
+          {
+            action: 'hand_over',
+            entity: 'user',
+            entityId: id,
+            diff: { ...moved, handOverTo: { to: handOverTo } },
+          },
+          m,
+        );
+        if (toId !== null)
+          await this.notifications.notify(
+            toId,
+            'handed_over',
+            { name: before.name, count: owned },
+            '/customers?owner=me',
+            m,
+          );
+      }
+    });
+  }
+
+  /** Who may receive a leaving user's records: active sales reps, managers and admins but them. */
+  async handOverTargets(exceptId: number): Promise<{ id: number; name: string }[]> {
+    return this.dataSource.query<{ id: number; name: string }[]>(
+      `SELECT id, name FROM app_user WHERE active AND role IN ('sales', 'manager', 'admin') AND id <> $1 ORDER BY name`,
+      [exceptId],
+    );
   }
 
   /** An admin sets a new password; the user is told in the app and by mail. */

@@ -1,0 +1,20 @@
+/** The public pool's rules, changed by an admin at /admin/settings. */
+export interface PoolRules {
+  /** How many customers one rep may own; claiming stops there. */
+  maxOwned: number;
+  /** Days without a follow-up after which a customer of each tier returns to the pool. */
+  returnDaysA: number;
+  returnDaysB: number;
+  returnDaysC: number;
+  /** How many days before that the owner is warned. */
+  warnDays: number;
+}
+
+export const POOL_KEY = 'pool';
+export const POOL_DEFAULTS: PoolRules = {
+  maxOwned: 300,
+  returnDaysA: 90,
+  returnDaysB: 60,
+  returnDaysC: 30,
+  warnDays: 7,
+};
