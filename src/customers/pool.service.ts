@@ -85,9 +85,11 @@ export class PoolService implements OnModuleInit {
     if (user.role !== 'sales' && user.role !== 'manager') throw new NotAllowed();
     const { value: rules } = await this.rules();
     await this.dataSource.transaction(async (m) => {
-      const customer = await this.repo.lockVisible(m, user, id);
-      if (!customer) throw new NotFound();
-      if (customer.ownerId !== null) throw new AlreadyClaimed();
+      // Seeing it is checked first; then the row is locked by id alone, so a rep who lost the race
+      // (the customer left the pool, and their scope) is told it was claimed, not that it is gone.
+      if (!(await this.repo.findVisible(user, id, m))) throw new NotFound();
+      const [row] = await m.query<{ owner_id: number | null }[]>('SELECT owner_id FROM customer WHERE id = $1 FOR UPDATE', [id]);
+      if (row.owner_id !== null) throw new AlreadyClaimed();
       await m.query('SELECT id FROM app_user WHERE id = $1 FOR UPDATE', [user.id]);
       const [{ n }] = await m.query<{ n: number }[]>(
         'SELECT count(*)::int AS n FROM customer WHERE owner_id = $1 AND deleted_at IS NULL',
@@ -143,7 +145,7 @@ export class PoolService implements OnModuleInit {
     const since = `greatest(coalesce(c.last_interaction_at, '-infinity'), coalesce(c.owned_since, '-infinity'))`;
     return this.dataSource.transaction(async (m) => {
       const [returned] = await m.query<[{ id: number; name: string; owner_id: number }[], number]>(
-        `UPDATE customer c SET owner_id = NULL, owned_since = NULL, pool_warned_at = NULL, version = version + 1, updated_at = now()
+        `UPDATE customer c SET owner_id = NULL, owned_since = NULL, pool_warned_at = NULL, version = c.version + 1, updated_at = now()
            FROM customer old
           WHERE old.id = c.id AND c.owner_id IS NOT NULL AND c.deleted_at IS NULL
             AND ${since} < now() - make_interval(days => ${limitDays})

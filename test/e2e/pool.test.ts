@@ -1,0 +1,226 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PoolService } from '../../src/customers/pool.service.js';
+import { FollowUpsService } from '../../src/follow-ups/follow-ups.service.js';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { Client, visibleText } from '../helpers/client.js';
+import { createCustomer, createTeam, createUser, PASSWORD, type UserRow } from '../helpers/factories.js';
+
+let t: TestApp;
+let team: number;
+let admin: UserRow;
+
+beforeAll(async () => {
+  t = await startApp();
+  team = await createTeam(t.db);
+  admin = await createUser(t.db, { role: 'admin' });
+});
+afterAll(() => t.close());
+
+async function signedIn(user: UserRow): Promise<Client> {
+  const c = new Client(t.url);
+  await c.login(user.email, PASSWORD);
+  await c.get('/');
+  return c;
+}
+
+const DAY = 86_400_000;
+
+describe('the public pool', () => {
+  it('gives an unowned lead to the rep who claims it, and refuses a second claim', async () => {
+    const a = await createUser(t.db, { role: 'sales', teamId: team, region: '浙江省' });
+    const b = await createUser(t.db, { role: 'sales', teamId: team, region: '浙江省' });
+    const id = await createCustomer(t.db, {
+      ownerId: null,
+      status: 'lead',
+      province: '浙江省',
+      name: 'Pool Lead Ltd',
+    });
+    const first = await signedIn(a);
+    const page = await first.get(`/customers/${id}`);
+    expect(page.text).toContain(`/customers/${id}/claim`);
+    expect((await first.post(`/customers/${id}/claim`)).status).toBe(303);
+    const { rows } = await t.db.query(
+      'SELECT owner_id, owned_since IS NOT NULL AS dated FROM customer WHERE id = $1',
+      [id],
+    );
+    expect(rows[0]).toEqual({ owner_id: a.id, dated: true });
+    const audit = await t.db.query(
+      `SELECT actor_id FROM audit_entry WHERE entity = 'customer' AND entity_id = $1 AND action = 'claim'`,
+      [String(id)],
+    );
+    expect(audit.rows).toEqual([{ actor_id: a.id }]);
+    // b can no longer see it (it left the pool), so the claim finds nothing.
+    expect((await (await signedIn(b)).post(`/customers/${id}/claim`)).status).toBe(404);
+  });
+
+  it('gives a customer claimed by two reps at the same moment to exactly one', async () => {
+    const reps = await Promise.all(
+      [1, 2, 3].map(() => createUser(t.db, { role: 'sales', teamId: team, region: '江西省' })),
+    );
+    const id = await createCustomer(t.db, { ownerId: null, status: 'lead', province: '江西省' });
+    const clients = await Promise.all(reps.map(signedIn));
+    const replies = await Promise.all(clients.map((c) => c.post(`/customers/${id}/claim`)));
+    expect(replies.map((r) => r.status).sort()).toEqual([303, 409, 409]);
+    const { rows } = await t.db.query('SELECT owner_id FROM customer WHERE id = $1', [id]);
+    expect(reps.map((r) => r.id)).toContain(rows[0].owner_id);
+  });
+
+  it('stops a rep at the cap an admin sets', async () => {
+    const adminClient = await signedIn(admin);
+    const settings = await adminClient.get('/admin/settings');
+    const version = /name="version" value="(\d+)"/.exec(settings.text)![1];
+    const saved = await adminClient.post('/admin/settings', {
+      maxOwned: '1',
+      returnDaysA: '90',
+      returnDaysB: '60',
+      returnDaysC: '30',
+      warnDays: '7',
+      version,
+    });
+    expect(saved.status).toBe(303);
+    const rep = await createUser(t.db, { role: 'sales', teamId: team, region: '湖南省' });
+    await createCustomer(t.db, { ownerId: rep.id });
+    const id = await createCustomer(t.db, { ownerId: null, status: 'lead', province: '湖南省' });
+    const reply = await (await signedIn(rep)).post(`/customers/${id}/claim`);
+    expect(reply.status).toBe(409);
+    expect(visibleText(reply.text)).toContain('You own 1 customers already');
+    const again = await adminClient.submit('/admin/settings', {
+      maxOwned: '300',
+      returnDaysA: '90',
+      returnDaysB: '60',
+      returnDaysC: '30',
+      warnDays: '7',
+      version: String(Number(version) + 1),
+    });
+    expect(again.status).toBe(303);
+  });
+
+  it('returns neglected customers to the pool and warns owners first', async () => {
+    const rep = await createUser(t.db, { role: 'sales', teamId: team });
+    const neglected = await createCustomer(t.db, {
+      ownerId: rep.id,
+      name: 'Neglected Ltd',
+      lastInteractionAt: new Date(Date.now() - 40 * DAY),
+    });
+    const soon = await createCustomer(t.db, {
+      ownerId: rep.id,
+      name: 'Soon Ltd',
+      lastInteractionAt: new Date(Date.now() - 25 * DAY),
+    });
+    const fine = await createCustomer(t.db, {
+      ownerId: rep.id,
+      name: 'Fine Ltd',
+      lastInteractionAt: new Date(Date.now() - 2 * DAY),
+    });
+    await t.db.query(`UPDATE customer SET owned_since = now() - interval '100 days' WHERE id = ANY($1)`, [
+      [neglected, soon, fine],
+    ]);
+    const result = await t.app.get(PoolService).sweep();
+    expect(result.returned).toBeGreaterThanOrEqual(1);
+    const { rows } = await t.db.query(
+      'SELECT name, owner_id, pool_warned_at IS NOT NULL AS warned FROM customer WHERE id = ANY($1) ORDER BY name',
+      [[neglected, soon, fine]],
+    );
+    expect(rows).toEqual([
+      { name: 'Fine Ltd', owner_id: rep.id, warned: false },
+      { name: 'Neglected Ltd', owner_id: null, warned: false },
+      { name: 'Soon Ltd', owner_id: rep.id, warned: true },
+    ]);
+    const notes = await t.db.query(`SELECT kind, params FROM notification WHERE user_id = $1 ORDER BY kind`, [
+      rep.id,
+    ]);
+    expect(notes.rows).toEqual([
+      { kind: 'pool_returned', params: { name: 'Neglected Ltd' } },
+      { kind: 'pool_warning', params: { name: 'Soon Ltd', days: 5 } },
+    ]);
+    // A second run the same day warns nobody twice.
+    await t.app.get(PoolService).sweep();
+    expect(
+      (await t.db.query(`SELECT count(*)::int AS n FROM notification WHERE user_id = $1`, [rep.id])).rows[0]
+        .n,
+    ).toBe(2);
+  });
+
+  it('lets the owner give a customer back', async () => {
+    const rep = await createUser(t.db, { role: 'sales', teamId: team });
+    const id = await createCustomer(t.db, { ownerId: rep.id });
+    const c = await signedIn(rep);
+    expect((await c.post(`/customers/${id}/release`)).status).toBe(303);
+    expect(
+      (await t.db.query('SELECT owner_id FROM customer WHERE id = $1', [id])).rows[0].owner_id,
+    ).toBeNull();
+  });
+});
+
+describe('hand-over when a rep leaves', () => {
+  it('asks where the rep’s customers go, then moves them all in one step', async () => {
+    const leaving = await createUser(t.db, { role: 'sales', teamId: team, name: 'Leaving Rep' });
+    const successor = await createUser(t.db, { role: 'sales', teamId: team, name: 'Successor' });
+    const ids = [
+      await createCustomer(t.db, { ownerId: leaving.id }),
+      await createCustomer(t.db, { ownerId: leaving.id }),
+    ];
+    const c = await signedIn(admin);
+    const page = await c.get(`/admin/users/${leaving.id}/edit`);
+    expect(visibleText(page.text)).toContain('Owns: 2 customers');
+    const unchosen = await c.post(`/admin/users/${leaving.id}/deactivate`, {});
+    expect(unchosen.status).toBe(422);
+    expect(visibleText(unchosen.text)).toContain('Choose who takes over their records');
+    expect((await t.db.query('SELECT active FROM app_user WHERE id = $1', [leaving.id])).rows[0].active).toBe(
+      true,
+    );
+
+    expect(
+      (await c.post(`/admin/users/${leaving.id}/deactivate`, { handOverTo: String(successor.id) })).status,
+    ).toBe(303);
+    const { rows } = await t.db.query('SELECT owner_id FROM customer WHERE id = ANY($1)', [ids]);
+    expect(rows.map((r) => r.owner_id)).toEqual([successor.id, successor.id]);
+    expect((await t.db.query('SELECT active FROM app_user WHERE id = $1', [leaving.id])).rows[0].active).toBe(
+      false,
+    );
+    const note = await t.db.query(
+      `SELECT params FROM notification WHERE user_id = $1 AND kind = 'handed_over'`,
+      [successor.id],
+    );
+    expect(note.rows).toEqual([{ params: { name: 'Leaving Rep', count: 2 } }]);
+    const audit = await t.db.query(
+      `SELECT diff FROM audit_entry WHERE entity = 'user' AND entity_id = $1 AND action = 'hand_over'`,
+      [String(leaving.id)],
+    );
+    expect(audit.rows[0].diff['hand_over.customers']).toEqual({ to: 2 });
+  });
+
+  it('can send the customers to the pool instead', async () => {
+    const leaving = await createUser(t.db, { role: 'sales', teamId: team });
+    const id = await createCustomer(t.db, { ownerId: leaving.id });
+    const c = await signedIn(admin);
+    await c.get(`/admin/users/${leaving.id}/edit`);
+    expect((await c.post(`/admin/users/${leaving.id}/deactivate`, { handOverTo: 'pool' })).status).toBe(303);
+    expect(
+      (await t.db.query('SELECT owner_id FROM customer WHERE id = $1', [id])).rows[0].owner_id,
+    ).toBeNull();
+  });
+});
+
+describe('the morning digest', () => {
+  it('mails each rep their overdue follow-ups, in their language, and notifies them', async () => {
+    const rep = await createUser(t.db, { role: 'sales', locale: 'zh-CN', name: '吴磊' });
+    const id = await createCustomer(t.db, { ownerId: rep.id, name: '宁波嘉禾食品有限公司' });
+    await t.db.query(
+      `INSERT INTO follow_up (customer_id, author_id, method, happened_at, summary, next_action, next_follow_up_at, version)
+       VALUES ($1, $2, 'phone', now() - interval '5 days', 'x', '发送报价', now() - interval '2 days', 1)`,
+      [id, rep.id],
+    );
+    await t.app.get(FollowUpsService).sendOverdueDigests();
+    const { rows } = await t.db.query(`SELECT subject, text FROM outbox_mail WHERE "to" = $1`, [rep.email]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].subject).toBe('您有 1 个逾期跟进');
+    expect(rows[0].text).toContain('宁波嘉禾食品有限公司');
+    expect(rows[0].text).toContain('发送报价');
+    const notes = await t.db.query(
+      `SELECT params FROM notification WHERE user_id = $1 AND kind = 'overdue_follow_ups'`,
+      [rep.id],
+    );
+    expect(notes.rows).toEqual([{ params: { count: 1 } }]);
+  });
+});
