@@ -9,8 +9,9 @@ import {
   Redirect,
   Render,
   Req,
+  Res,
 } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { SessionUser } from '../auth/session-user.js';
 import { CurrentUser, FormView } from '../common/decorators.js';
 import { flash, seeOther } from '../common/flash.js';
@@ -20,9 +21,12 @@ import * as OPTIONS from './customer.options.js';
 import { CustomersService } from './customers.service.js';
 import { PoolService } from './pool.service.js';
 import { ContactDto } from './dto/contact.dto.js';
-import { CUSTOMER_SORTS, CustomerFilterDto } from './dto/customer-filter.dto.js';
+import { CUSTOMER_SORTS, CustomerExportDto, CustomerFilterDto } from './dto/customer-filter.dto.js';
+import { CustomerExportService } from './customer-export.service.js';
 import { CustomerDto } from './dto/customer.dto.js';
 import { regionChoices } from './regions.js';
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** The form's "update lists" button (no JavaScript): show the form again with the new choices, save nothing. */
 const isRefresh = (req: Request) => (req.body as Record<string, unknown> | undefined)?._refresh === '1';
@@ -33,6 +37,7 @@ export class CustomersController implements HasFormLocals {
   constructor(
     private readonly customers: CustomersService,
     private readonly pool: PoolService,
+    private readonly exporter: CustomerExportService,
   ) {}
 
   /** Option lists, and the stored customer or contact when editing (only for users who may change it). */
@@ -72,6 +77,16 @@ export class CustomersController implements HasFormLocals {
       owners: await this.customers.ownerChoices(user, null),
       canCreate: this.customers.canCreate(user),
     };
+  }
+
+  /** /customers/export?format=xlsx|csv&…filters: the filtered list, within the user's scope. */
+  @Get('export')
+  async export(@CurrentUser() user: SessionUser, @Query() dto: CustomerExportDto, @Res() res: Response) {
+    const { format, ...filter } = dto;
+    const stamp = new Date().toISOString().slice(0, 10);
+    res.setHeader('Content-Type', format === 'xlsx' ? XLSX_TYPE : 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="customers-${stamp}.${format}"`);
+    await this.exporter.write(user, filter, format, res);
   }
 
   /** Cities and districts for the cascading selects (public/js/app.js). */

@@ -88,6 +88,17 @@ export class CustomersRepository {
     return { rows, next, total };
   }
 
+  /** The next `size` customers after `afterId` (by id) of the filtered list, with owner and primary contact. */
+  exportBatch(user: SessionUser, f: CustomerFilterDto, afterId: number, size: number): Promise<Customer[]> {
+    return this.filtered(user, f)
+      .leftJoinAndSelect('c.owner', 'owner')
+      .leftJoinAndSelect('c.contacts', 'contact', 'contact.deleted_at IS NULL AND contact.primary')
+      .andWhere('c.id > :afterId', { afterId })
+      .orderBy('c.id', 'ASC')
+      .limit(size)
+      .getMany();
+  }
+
   /** The filtered, scoped query behind the list and the export. */
   filtered(user: SessionUser, f: CustomerFilterDto): SelectQueryBuilder<Customer> {
     const qb = this.dataSource.getRepository(Customer).createQueryBuilder('c');

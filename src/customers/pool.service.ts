@@ -88,7 +88,10 @@ export class PoolService implements OnModuleInit {
       // Seeing it is checked first; then the row is locked by id alone, so a rep who lost the race
       // (the customer left the pool, and their scope) is told it was claimed, not that it is gone.
       if (!(await this.repo.findVisible(user, id, m))) throw new NotFound();
-      const [row] = await m.query<{ owner_id: number | null }[]>('SELECT owner_id FROM customer WHERE id = $1 FOR UPDATE', [id]);
+      const [row] = await m.query<{ owner_id: number | null }[]>(
+        'SELECT owner_id FROM customer WHERE id = $1 FOR UPDATE',
+        [id],
+      );
       if (row.owner_id !== null) throw new AlreadyClaimed();
       await m.query('SELECT id FROM app_user WHERE id = $1 FOR UPDATE', [user.id]);
       const [{ n }] = await m.query<{ n: number }[]>(

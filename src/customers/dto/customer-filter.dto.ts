@@ -83,3 +83,9 @@ export class CustomerFilterDto {
   @MaxLength(200)
   after?: string;
 }
+
+/** The export takes the list's filters and a format. */
+export class CustomerExportDto extends CustomerFilterDto {
+  @IsIn(['xlsx', 'csv'])
+  format: 'xlsx' | 'csv' = 'xlsx';
+}
