@@ -15,6 +15,7 @@ import type { ContactDto } from './dto/contact.dto.js';
 import type { CustomerFilterDto } from './dto/customer-filter.dto.js';
 import type { CustomerDto } from './dto/customer.dto.js';
 import { judgeDuplicates } from './duplicates.js';
+import { CustomerMergeSteps } from './merge.js';
 import { CustomerTimeline, type TimelineItem } from './timeline.js';
 
 export interface CustomerListItem {
@@ -80,6 +81,23 @@ const CONTACT_FIELDS: Extract<keyof Contact, string>[] = [
   'birthday',
 ];
 
+/** Fields a merge copies from the merged customer when the survivor has none. */
+const MERGE_FILLS = [
+  'uscc',
+  'industry',
+  'size',
+  'province',
+  'city',
+  'district',
+  'address',
+  'website',
+  'creditLevel',
+  'source',
+  'birthday',
+] as const satisfies readonly (keyof Customer)[];
+
+const maxDate = (a: Date | null, b: Date | null) => (a && b ? (a > b ? a : b) : (a ?? b));
+
 function toListItem(c: Customer): CustomerListItem {
   return {
     id: c.id,
@@ -104,6 +122,7 @@ export class CustomersService {
     private readonly notifications: NotificationsService,
     private readonly timelines: CustomerTimeline,
     private readonly users: UsersService,
+    private readonly mergeSteps: CustomerMergeSteps,
   ) {}
 
   canCreate(user: SessionUser): boolean {
@@ -205,6 +224,73 @@ export class CustomersService {
       await this.lockEditable(m, user, id, version);
       await m.softDelete(Customer, { id });
       await this.audit.record({ action: 'delete', entity: 'customer', entityId: id }, m);
+    });
+  }
+
+  /**
+   * Merges `otherId` into `survivorId` (managers and admins): contacts and every registered kind of
+   * record move over, empty fields of the survivor are filled from the other, tags are joined, and
+   * the other customer goes to the recycle bin marked as merged. Both sides are audited.
+   */
+  async merge(user: SessionUser, survivorId: number, otherId: number): Promise<void> {
+    if (user.role !== 'admin' && user.role !== 'manager') throw new NotAllowed();
+    if (survivorId === otherId) throw ValidationFailed.field('otherId', 'merge.same');
+    await this.dataSource.transaction(async (m) => {
+      // Lock in id order, so two merges of the same pair cannot deadlock.
+      const [first, second] = survivorId < otherId ? [survivorId, otherId] : [otherId, survivorId];
+      const locked = new Map([
+        [first, await this.lockEditable(m, user, first)],
+        [second, await this.lockEditable(m, user, second)],
+      ]);
+      const survivor = locked.get(survivorId)!;
+      const other = locked.get(otherId)!;
+      const filled: Partial<Customer> = {};
+      for (const field of MERGE_FILLS) {
+        if ((survivor[field] === null || survivor[field] === '') && other[field] !== null)
+          Object.assign(filled, { [field]: other[field] });
+      }
+      const moved: Record<string, { to: number }> = {};
+      // The other's code moves over only once it has let go of it: USCCs are unique.
+      if (filled.uscc) await m.update(Customer, { id: otherId }, { uscc: null });
+      await m.update(
+        Customer,
+        { id: survivorId },
+        {
+          ...filled,
+          tags: [...new Set([...survivor.tags, ...other.tags])],
+          lastInteractionAt: maxDate(survivor.lastInteractionAt, other.lastInteractionAt),
+        },
+      );
+      const [, contacts] = await m.query<[unknown[], number]>(
+        `UPDATE contact SET customer_id = $2, "primary" = "primary" AND NOT EXISTS
+           (SELECT 1 FROM contact p WHERE p.customer_id = $2 AND p."primary" AND p.deleted_at IS NULL)
+          WHERE customer_id = $1`,
+        [otherId, survivorId],
+      );
+      moved.contacts = { to: contacts };
+      for (const step of this.mergeSteps.steps)
+        moved[step.name] = { to: await step.move(m, otherId, survivorId) };
+      await m.update(Customer, { id: otherId }, { mergedIntoId: survivorId });
+      await m.softDelete(Customer, { id: otherId });
+      const filledDiff = diffOf<Customer>(survivor, { ...survivor, ...filled }, CUSTOMER_FIELDS);
+      await this.audit.record(
+        {
+          action: 'merge',
+          entity: 'customer',
+          entityId: survivorId,
+          diff: { ...filledDiff, ...moved, mergedFrom: { to: otherId } },
+        },
+        m,
+      );
+      await this.audit.record(
+        {
+          action: 'merged_into',
+          entity: 'customer',
+          entityId: otherId,
+          diff: { mergedInto: { to: survivorId } },
+        },
+        m,
+      );
     });
   }
 

@@ -11,6 +11,7 @@ import { ValidationFailed } from '../common/errors.js';
 import { parseLocalDateTime } from '../common/time.js';
 import { Contact } from '../customers/contact.entity.js';
 import { CustomersService } from '../customers/customers.service.js';
+import { CustomerMergeSteps } from '../customers/merge.js';
 import { CustomerTimeline, type TimelineItem } from '../customers/timeline.js';
 import type { FollowUpDto } from './dto/follow-up.dto.js';
 import { FollowUp } from './follow-up.entity.js';
@@ -47,6 +48,7 @@ export class FollowUpsService implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly customers: CustomersService,
     private readonly timeline: CustomerTimeline,
+    private readonly mergeSteps: CustomerMergeSteps,
     private readonly audit: AuditService,
     private readonly jobs: JobsService,
     private readonly notifications: NotificationsService,
@@ -55,6 +57,13 @@ export class FollowUpsService implements OnModuleInit {
 
   onModuleInit(): void {
     this.timeline.register((customerId) => this.timelineOf(customerId));
+    this.mergeSteps.register('follow_ups', async (m, fromId, toId) => {
+      const [, moved] = await m.query<[unknown[], number]>(
+        'UPDATE follow_up SET customer_id = $2 WHERE customer_id = $1',
+        [fromId, toId],
+      );
+      return moved;
+    });
     this.jobs.register('follow-ups.digest', () => this.sendOverdueDigests().then(() => undefined), {
       cron: '0 8 * * *',
     });

@@ -295,3 +295,65 @@ describe('the customer form', () => {
     expect(page.text).toMatch(new RegExp(`<option value="${gone.id}" selected>Left Company</option>`));
   });
 });
+
+describe('merging customers', () => {
+  it('moves everything of the duplicate to the survivor and leaves the duplicate in the recycle bin', async () => {
+    const survivor = await createCustomer(t.db, { ownerId: rep.id, name: '温州瑞丰电子有限公司' });
+    const duplicate = await createCustomer(t.db, {
+      ownerId: otherRep.id,
+      name: '瑞丰电子（温州）有限公司',
+      uscc: '91350100M000100Y43',
+    });
+    await t.db.query(`UPDATE customer SET tags = '{老客户}' WHERE id = $1`, [survivor]);
+    await t.db.query(`UPDATE customer SET tags = '{展会,老客户}', address = '人民路 8 号' WHERE id = $1`, [
+      duplicate,
+    ]);
+    await createContact(t.db, survivor, '甲');
+    await t.db.query(
+      `INSERT INTO contact (customer_id, name, "primary", version) VALUES ($1, '乙', true, 1)`,
+      [duplicate],
+    );
+    await t.db.query(
+      `INSERT INTO follow_up (customer_id, author_id, method, happened_at, summary, version) VALUES ($1, $2, 'visit', now(), 'Met them', 1)`,
+      [duplicate, otherRep.id],
+    );
+    const c = await signedIn(manager);
+    const picker = await c.get(`/customers/${survivor}/merge?q=%E7%91%9E%E4%B8%B0`);
+    expect(picker.text).toContain(`/customers/${survivor}/merge?with=${duplicate}`);
+    const confirm = await c.get(`/customers/${survivor}/merge?with=${duplicate}`);
+    expect(visibleText(confirm.text)).toContain('Merge 瑞丰电子（温州）有限公司 into 温州瑞丰电子有限公司');
+    expect((await c.post(`/customers/${survivor}/merge`, { otherId: String(duplicate) })).status).toBe(303);
+
+    const { rows } = await t.db.query('SELECT uscc, address, tags FROM customer WHERE id = $1', [survivor]);
+    expect(rows[0]).toEqual({ uscc: '91350100M000100Y43', address: '人民路 8 号', tags: ['老客户', '展会'] });
+    const gone = await t.db.query(
+      'SELECT deleted_at IS NOT NULL AS deleted, merged_into_id, uscc FROM customer WHERE id = $1',
+      [duplicate],
+    );
+    expect(gone.rows[0]).toEqual({ deleted: true, merged_into_id: survivor, uscc: null });
+    const contacts = await t.db.query('SELECT name FROM contact WHERE customer_id = $1 ORDER BY name', [
+      survivor,
+    ]);
+    expect(contacts.rows.map((r) => r.name)).toEqual(['乙', '甲']);
+    const followUps = await t.db.query('SELECT count(*)::int AS n FROM follow_up WHERE customer_id = $1', [
+      survivor,
+    ]);
+    expect(followUps.rows[0].n).toBe(1);
+    const audit = await t.db.query(
+      `SELECT action, entity_id FROM audit_entry WHERE action IN ('merge', 'merged_into') ORDER BY id`,
+    );
+    expect(audit.rows).toEqual([
+      { action: 'merge', entity_id: String(survivor) },
+      { action: 'merged_into', entity_id: String(duplicate) },
+    ]);
+    expect((await c.get(`/customers/${duplicate}`)).status).toBe(404);
+  });
+
+  it('is for managers and admins only', async () => {
+    const a = await createCustomer(t.db, { ownerId: rep.id });
+    const b = await createCustomer(t.db, { ownerId: rep.id });
+    const c = await signedIn(rep);
+    expect((await c.get(`/customers/${a}/merge`)).status).toBe(403);
+    expect((await c.post(`/customers/${a}/merge`, { otherId: String(b) })).status).toBe(403);
+  });
+});

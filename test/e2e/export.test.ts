@@ -40,7 +40,7 @@ describe('exporting customers', () => {
     expect(file.status).toBe(200);
     expect(file.type).toContain('spreadsheetml');
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(file.body);
+    await book.xlsx.load(new Uint8Array(file.body).buffer);
     const sheet = book.worksheets[0];
     const rows = sheet
       .getSheetValues()
