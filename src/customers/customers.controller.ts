@@ -116,10 +116,12 @@ export class CustomersController implements HasFormLocals {
   @Render('customers/show')
   async show(@CurrentUser() user: SessionUser, @Param('id', ParseIntPipe) id: number) {
     const customer = await this.customers.get(user, id);
+    const timeline = await this.customers.timeline(user, id);
     return {
       titleText: customer.name,
       customer,
-      timeline: await this.customers.timeline(user, id),
+      timeline,
+      promises: timeline.filter((item) => item.promise),
       canLog: user.role !== 'service',
       canClaim: customer.ownerId === null && (user.role === 'sales' || user.role === 'manager'),
       canRelease: customer.ownerId !== null && customer.canEdit,

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { pinyin } from 'pinyin-pro';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/seed/seed.service.js';
 import { SeedService } from '../../src/seed/seed.service.js';
@@ -118,6 +119,30 @@ describe.skipIf(browserMissing)('browser journeys', () => {
     await expect.poll(() => page.locator('#e-name').isVisible()).toBe(true);
     await expectNoSidewaysScroll(page);
     await shot(page, 'customer-form-errors-phone');
+    await page.close();
+  });
+
+  it('a rep finds a customer by pinyin initials and logs a visit from a phone', async () => {
+    const page = await signIn('sales1@demo.kehu', PHONE);
+    await page.goto(`${t.url}/customers`);
+    const firstName = (await page.locator('table a[href^="/customers/"]').first().textContent())!.trim();
+    const initials = pinyin(firstName.slice(0, 4), { pattern: 'first', toneType: 'none', type: 'array' }).join('');
+    await page.fill('#q', initials);
+    await page.locator('form.filters button[type=submit]').first().click();
+    await page.waitForURL(/q=/);
+    await page.locator(`table a:has-text("${firstName}")`).first().click();
+    await page.waitForURL(/\/customers\/\d+$/);
+    await page.click('a[href^="/follow-ups/new"]');
+    await page.check('input[name=method][value=visit]');
+    await page.fill('#f-summary', '现场拜访，确认了下季度的采购需求。');
+    await page.fill('#f-promises', '三天内发送报价。');
+    await expectNoSidewaysScroll(page);
+    await shot(page, 'follow-up-form-phone');
+    await page.click('button[type=submit].primary');
+    await page.waitForURL(/\/customers\/\d+$/);
+    expect(await page.locator('.timeline').textContent()).toContain('现场拜访，确认了下季度的采购需求。');
+    expect(await page.locator('.promises').textContent()).toContain('三天内发送报价。');
+    await shot(page, 'customer-after-visit-phone');
     await page.close();
   });
 });
