@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duplicateKey, searchText } from './customer-keys.js';
+import { duplicateKey, isChinesePair, searchText } from './customer-keys.js';
 
 describe('duplicateKey', () => {
   it.each([
@@ -29,6 +29,15 @@ describe('searchText', () => {
     expect(text).toContain('北京华信科技有限公司');
     expect(text).toContain('beijinghuaxin');
     expect(text).toContain('bjhx');
+  });
+
+  it('marks every pair of Chinese characters for two-character searches', () => {
+    const text = searchText('北京华信科技');
+    expect(text).toContain('华信~');
+    expect(text).toContain('北京~');
+    expect(isChinesePair('华信')).toBe(true);
+    expect(isChinesePair('bj')).toBe(false);
+    expect(isChinesePair('华信科')).toBe(false);
   });
 
   it('reads polyphonic characters in context', () => {

@@ -56,12 +56,30 @@ export function duplicateKey(name: string): string {
   return s;
 }
 
+const CJK = /\p{Script=Han}/u;
+
 /**
- * The text customer search runs over: the name as written, its full pinyin and its pinyin initials,
- * so `bjhx` and `beijinghuaxin` both find 北京华信.
+ * A two-character search term as the trigram index can find it: 字号 are often two characters
+ * (华信), and a trigram index needs three. searchText() writes every pair of Chinese characters
+ * followed by this mark, so `%华信~%` is a three-character pattern the index serves.
+ */
+export const PAIR_MARK = '~';
+
+export function isChinesePair(q: string): boolean {
+  return [...q].length === 2 && [...q].every((ch) => CJK.test(ch));
+}
+
+/**
+ * The text customer search runs over: the name as written, its full pinyin, its pinyin initials,
+ * and its pairs of Chinese characters, so `bjhx`, `beijinghuaxin` and `华信` all find 北京华信.
  */
 export function searchText(name: string): string {
   const folded = name.normalize('NFKC').toLowerCase();
+  const chars = [...folded];
+  const pairs = chars
+    .slice(0, -1)
+    .map((ch, i) => (CJK.test(ch) && CJK.test(chars[i + 1]) ? ch + chars[i + 1] + PAIR_MARK : ''))
+    .filter(Boolean);
   const full = pinyin(folded, { toneType: 'none', type: 'array', nonZh: 'consecutive' }).join('');
   const initials = pinyin(folded, {
     pattern: 'first',
@@ -69,5 +87,5 @@ export function searchText(name: string): string {
     type: 'array',
     nonZh: 'consecutive',
   }).join('');
-  return `${folded} ${full.replace(/\s+/g, '')} ${initials.replace(/\s+/g, '')}`;
+  return `${folded} ${full.replace(/\s+/g, '')} ${initials.replace(/\s+/g, '')} ${pairs.join(' ')}`.trim();
 }

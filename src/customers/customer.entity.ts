@@ -26,6 +26,11 @@ import { Contact } from './contact.entity.js';
 // Trigram indexes for search and name similarity; created by hand in the migration.
 @Index('ix_customer_search_trgm', { synchronize: false })
 @Index('ix_customer_name_key_trgm', { synchronize: false })
+// The list's sort orders, for live customers; created by hand in the migration.
+@Index('ix_customer_recent', { synchronize: false })
+@Index('ix_customer_owner_recent', { synchronize: false })
+@Index('ix_customer_by_name', { synchronize: false })
+@Index('ix_customer_idle', { synchronize: false })
 @Check('ck_customer_kind', `"kind" IN ('company', 'person')`)
 @Check('ck_customer_tier', `"tier" IN ('A', 'B', 'C')`)
 @Check('ck_customer_status', `"status" IN ('lead', 'prospect', 'active', 'churned')`)

@@ -5,9 +5,12 @@ import { RecordScope } from '../auth/record-scope.js';
 import type { SessionUser } from '../auth/session-user.js';
 import { Contact } from './contact.entity.js';
 import { Customer } from './customer.entity.js';
+import { isChinesePair, PAIR_MARK } from './customer-keys.js';
+import { normalizeMobile } from './phone.js';
 import type { CustomerFilterDto, CustomerSort } from './dto/customer-filter.dto.js';
 
 export const PAGE_SIZE = 25;
+export const COUNT_CAP = 1000;
 
 /** How each sort orders rows, and the keyset condition that continues after a row. */
 const SORTS: Record<CustomerSort, { key: string; dir: 'ASC' | 'DESC'; cast: string }> = {
@@ -58,10 +61,19 @@ export class CustomersRepository {
   async findPage(
     user: SessionUser,
     f: CustomerFilterDto,
-  ): Promise<{ rows: Customer[]; next: string | null; total: number }> {
+  ): Promise<{ rows: Customer[]; next: string | null; total: number; totalCapped: boolean }> {
     const sort = SORTS[f.sort ?? 'updated'];
     const qb = this.filtered(user, f);
-    const total = await qb.clone().getCount();
+    // Counting stops at COUNT_CAP: "1000+" is as useful as an exact figure and costs no full scan.
+    const [countSql, countParams] = qb
+      .clone()
+      .select('1')
+      .limit(COUNT_CAP + 1)
+      .getQueryAndParameters();
+    const [{ n }] = await this.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM (${countSql}) s`,
+      countParams,
+    );
     qb.leftJoinAndSelect('c.owner', 'owner');
     const cursor = f.after ? decodeCursor(f.after) : null;
     if (cursor) {
@@ -85,7 +97,7 @@ export class CustomersRepository {
       entities.length > PAGE_SIZE && last && lastValue !== undefined
         ? encodeCursor(lastValue, last.id)
         : null;
-    return { rows, next, total };
+    return { rows, next, total: Math.min(n, COUNT_CAP), totalCapped: n > COUNT_CAP };
   }
 
   /** The next `size` customers after `afterId` (by id) of the filtered list, with owner and primary contact. */
@@ -104,12 +116,28 @@ export class CustomersRepository {
     const qb = this.dataSource.getRepository(Customer).createQueryBuilder('c');
     RecordScope.customers(qb, user, 'c');
     if (f.q) {
+      // One indexed lookup per way of matching, joined by UNION, so each uses its own index
+      // (trigrams for names and pinyin; b-trees for USCC, mobile, phone and e-mail).
       const q = f.q.normalize('NFKC').toLowerCase();
-      qb.andWhere(
-        `(c.search_text LIKE :like OR c.uscc = upper(:q) OR c.id IN (SELECT ct.customer_id FROM contact ct WHERE ct.deleted_at IS NULL
-           AND (ct.name ILIKE :like OR ct.mobile = :digits OR ct.phone = :q OR lower(ct.email) = :q)))`,
-        { like: `%${likeEscape(q)}%`, q, digits: q.replace(/[\s-]/g, '') },
-      );
+      const digits = normalizeMobile(q) ?? q.replace(/[\s-]/g, '');
+      const contact = [
+        [...q].length >= 3 ? 'name ILIKE :contactLike' : 'name = :q',
+        'phone = :q',
+        'lower(email) = :q',
+      ];
+      if (/^\+?\d{5,}$/.test(digits)) contact.push('mobile = :digits');
+      const lookups = [
+        'SELECT id FROM customer WHERE search_text LIKE :like AND deleted_at IS NULL',
+        `SELECT customer_id FROM contact WHERE deleted_at IS NULL AND (${contact.join(' OR ')})`,
+      ];
+      if (/^[0-9a-z]{18}$/.test(q))
+        lookups.push('SELECT id FROM customer WHERE uscc = upper(:q) AND deleted_at IS NULL');
+      qb.andWhere(`c.id IN (${lookups.join(' UNION ')})`, {
+        like: isChinesePair(q) ? `%${q}${PAIR_MARK}%` : `%${likeEscape(q)}%`,
+        contactLike: `%${likeEscape(q)}%`,
+        q,
+        digits,
+      });
     }
     if (f.owner === 'me') qb.andWhere('c.owner_id = :me', { me: user.id });
     else if (f.owner === 'pool') qb.andWhere('c.owner_id IS NULL');

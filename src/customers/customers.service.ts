@@ -33,6 +33,8 @@ export interface CustomerListItem {
 export interface CustomerList {
   rows: CustomerListItem[];
   total: number;
+  /** More than `total` match: the count stopped there. */
+  totalCapped: boolean;
   /** Cursor of the next page, if there is one. */
   next: string | null;
   pageSize: number;
@@ -139,8 +141,8 @@ export class CustomersService {
   }
 
   async list(user: SessionUser, filter: CustomerFilterDto): Promise<CustomerList> {
-    const { rows, next, total } = await this.repo.findPage(user, filter);
-    return { rows: rows.map(toListItem), next, total, pageSize: PAGE_SIZE };
+    const { rows, next, total, totalCapped } = await this.repo.findPage(user, filter);
+    return { rows: rows.map(toListItem), next, total, totalCapped, pageSize: PAGE_SIZE };
   }
 
   async get(user: SessionUser, id: number): Promise<CustomerView> {
