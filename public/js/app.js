@@ -31,5 +31,5 @@ async function fillRegions(form, changed) {
 
 document.addEventListener('change', (event) => {
   const role = event.target.getAttribute?.('data-region');
-  if (role === 'province' || role === 'city') fillRegions(event.target.form, role);
+  if (role === 'province' || role === 'city') void fillRegions(event.target.form, role);
 });

@@ -66,7 +66,8 @@ const CJK = /\p{Script=Han}/u;
 export const PAIR_MARK = '~';
 
 export function isChinesePair(q: string): boolean {
-  return [...q].length === 2 && [...q].every((ch) => CJK.test(ch));
+  const chars = Array.from(q);
+  return chars.length === 2 && chars.every((ch) => CJK.test(ch));
 }
 
 /**
@@ -75,7 +76,7 @@ export function isChinesePair(q: string): boolean {
  */
 export function searchText(name: string): string {
   const folded = name.normalize('NFKC').toLowerCase();
-  const chars = [...folded];
+  const chars = Array.from(folded);
   const pairs = chars
     .slice(0, -1)
     .map((ch, i) => (CJK.test(ch) && CJK.test(chars[i + 1]) ? ch + chars[i + 1] + PAIR_MARK : ''))

@@ -121,7 +121,7 @@ export class CustomersRepository {
       const q = f.q.normalize('NFKC').toLowerCase();
       const digits = normalizeMobile(q) ?? q.replace(/[\s-]/g, '');
       const contact = [
-        [...q].length >= 3 ? 'name ILIKE :contactLike' : 'name = :q',
+        Array.from(q).length >= 3 ? 'name ILIKE :contactLike' : 'name = :q',
         'phone = :q',
         'lower(email) = :q',
       ];

@@ -274,7 +274,11 @@ export class CustomersService {
         moved[step.name] = { to: await step.move(m, otherId, survivorId) };
       await m.update(Customer, { id: otherId }, { mergedIntoId: survivorId });
       await m.softDelete(Customer, { id: otherId });
-      const filledDiff = diffOf<Customer>(survivor, { ...survivor, ...filled }, CUSTOMER_FIELDS);
+      const filledDiff = diffOf<Customer>(
+        survivor,
+        filled,
+        MERGE_FILLS.filter((f) => f in filled),
+      );
       await this.audit.record(
         {
           action: 'merge',

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Query, Redirect, Render, Req } from '@nestjs/common';
+import { Body, Controller, Get, Post, Redirect, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import type { SessionUser } from '../auth/session-user.js';
 import { CurrentUser, FormView, Roles } from '../common/decorators.js';

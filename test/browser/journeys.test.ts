@@ -126,7 +126,11 @@ describe.skipIf(browserMissing)('browser journeys', () => {
     const page = await signIn('sales1@demo.kehu', PHONE);
     await page.goto(`${t.url}/customers`);
     const firstName = (await page.locator('table a[href^="/customers/"]').first().textContent())!.trim();
-    const initials = pinyin(firstName.slice(0, 4), { pattern: 'first', toneType: 'none', type: 'array' }).join('');
+    const initials = pinyin(firstName.slice(0, 4), {
+      pattern: 'first',
+      toneType: 'none',
+      type: 'array',
+    }).join('');
     await page.fill('#q', initials);
     await page.locator('form.filters button[type=submit]').first().click();
     await page.waitForURL(/q=/);

@@ -60,7 +60,7 @@ describe('the public pool', () => {
     const id = await createCustomer(t.db, { ownerId: null, status: 'lead', province: '江西省' });
     const clients = await Promise.all(reps.map(signedIn));
     const replies = await Promise.all(clients.map((c) => c.post(`/customers/${id}/claim`)));
-    expect(replies.map((r) => r.status).sort()).toEqual([303, 409, 409]);
+    expect(replies.map((r) => r.status).sort((a, b) => a - b)).toEqual([303, 409, 409]);
     const { rows } = await t.db.query('SELECT owner_id FROM customer WHERE id = $1', [id]);
     expect(reps.map((r) => r.id)).toContain(rows[0].owner_id);
   });
