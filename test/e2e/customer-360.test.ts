@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from '../helpers/app.js';
+import { customerForm, signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { Client, visibleText } from '../helpers/client.js';
-import {
-  createContact,
-  createCustomer,
-  createTeam,
-  createUser,
-  PASSWORD,
-  type UserRow,
-} from '../helpers/factories.js';
+import { createContact, createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
 
 let t: TestApp;
 let team: number;
@@ -27,14 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function signedIn(user: UserRow, lang: 'en' | 'zh-CN' = 'en'): Promise<Client> {
-  await t.db.query('UPDATE app_user SET locale = $2 WHERE id = $1', [user.id, lang]);
-  const c = new Client(t.url);
-  await c.login(user.email, PASSWORD);
-  return c;
-}
-
-const form = (fields: Record<string, string>) => ({ kind: 'company', tier: 'C', status: 'lead', ...fields });
 const listed = async (c: Client, query: string) => visibleText((await c.get(`/customers?${query}`)).text);
 
 describe('finding customers', () => {
@@ -44,7 +29,7 @@ describe('finding customers', () => {
       `INSERT INTO contact (customer_id, name, mobile, version) VALUES ($1, '王芳', '13811112222', 1)`,
       [id],
     );
-    const c = await signedIn(rep);
+    const c = await signedIn(t, rep);
     for (const q of ['bjhx', 'beijinghuaxin', 'BJHX', '华信', '138 1111 2222']) {
       expect(await listed(c, `q=${encodeURIComponent(q)}`)).toContain('北京华信科技有限公司');
     }
@@ -60,7 +45,7 @@ describe('finding customers', () => {
     });
     await createCustomer(t.db, { ownerId: owner.id, name: 'Recent Ltd', lastInteractionAt: new Date() });
     await t.db.query(`UPDATE customer SET tier = 'A', vip = true WHERE id = $1`, [old]);
-    const c = await signedIn(owner);
+    const c = await signedIn(t, owner);
     const idle = await listed(c, 'idle=30');
     expect(idle).toContain('Dormant Ltd');
     expect(idle).not.toContain('Recent Ltd');
@@ -72,7 +57,7 @@ describe('finding customers', () => {
   });
 
   it('answers a bad filter with a clear error, not a crash', async () => {
-    const c = await signedIn(rep);
+    const c = await signedIn(t, rep);
     expect((await c.get('/customers?tier=Z')).status).toBe(422);
     // A repeated parameter is ignored rather than crashing the page.
     expect((await c.get('/customers?q=a&q=b')).status).toBe(200);
@@ -82,10 +67,10 @@ describe('finding customers', () => {
 describe('duplicate customers', () => {
   it('stops a rep from creating a copy of another rep’s customer, whatever its spelling', async () => {
     await createCustomer(t.db, { ownerId: otherRep.id, name: '上海蓝海贸易有限公司' });
-    const c = await signedIn(rep, 'zh-CN');
+    const c = await signedIn(t, rep, 'zh-CN');
     const reply = await c.submit(
       '/customers/new',
-      form({ name: '蓝海贸易（上海）股份有限公司', confirmDuplicate: 'on' }),
+      customerForm({ name: '蓝海贸易（上海）股份有限公司', confirmDuplicate: 'on' }),
     );
     expect(reply.status).toBe(422);
     const text = visibleText(reply.text);
@@ -102,10 +87,14 @@ describe('duplicate customers', () => {
       `INSERT INTO contact (customer_id, name, mobile, version) VALUES ($1, '周杰', '13900001111', 1)`,
       [other],
     );
-    const c = await signedIn(rep);
+    const c = await signedIn(t, rep);
     const reply = await c.submit(
       '/customers/new',
-      form({ name: 'Completely Different Name', contactName: '周杰', contactMobile: '+86 139 0000 1111' }),
+      customerForm({
+        name: 'Completely Different Name',
+        contactName: '周杰',
+        contactMobile: '+86 139 0000 1111',
+      }),
     );
     expect(reply.status).toBe(422);
     expect(visibleText(reply.text)).toContain('Mobile Holder Ltd');
@@ -113,17 +102,17 @@ describe('duplicate customers', () => {
 
   it('lets a rep save a look-alike of their own or a pool customer once they confirm', async () => {
     await createCustomer(t.db, { ownerId: rep.id, name: '杭州启明电子有限公司' });
-    const c = await signedIn(rep);
+    const c = await signedIn(t, rep);
     const first = await c.submit(
       '/customers/new',
-      form({ name: '启明电子（杭州）有限公司', contactName: '孙丽', contactMobile: '13600002222' }),
+      customerForm({ name: '启明电子（杭州）有限公司', contactName: '孙丽', contactMobile: '13600002222' }),
     );
     expect(first.status).toBe(422);
     expect(first.text).toContain('name="confirmDuplicate"');
     expect(first.text).toContain('value="孙丽"');
     const second = await c.post(
       '/customers/new',
-      form({
+      customerForm({
         name: '启明电子（杭州）有限公司',
         contactName: '孙丽',
         contactMobile: '13600002222',
@@ -139,16 +128,16 @@ describe('duplicate customers', () => {
 
   it('lets a manager save a duplicate only with a reason, which is audited', async () => {
     await createCustomer(t.db, { ownerId: otherRep.id, name: '成都天成物流有限公司' });
-    const c = await signedIn(manager);
+    const c = await signedIn(t, manager);
     const noReason = await c.submit(
       '/customers/new',
-      form({ name: '天成物流（成都）有限公司', confirmDuplicate: 'on' }),
+      customerForm({ name: '天成物流（成都）有限公司', confirmDuplicate: 'on' }),
     );
     expect(noReason.status).toBe(422);
     expect(noReason.text).toMatch(/id="f-duplicateReason"[^>]*aria-invalid="true"/);
     const ok = await c.post(
       '/customers/new',
-      form({
+      customerForm({
         name: '天成物流（成都）有限公司',
         confirmDuplicate: 'on',
         duplicateReason: 'Separate branch, separate contract',
@@ -168,7 +157,7 @@ describe('follow-ups', () => {
   it('logs a visit: the timeline shows it with its promise and the last interaction moves', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Visited Ltd' });
     const contact = await createContact(t.db, id, '王经理');
-    const c = await signedIn(rep, 'zh-CN');
+    const c = await signedIn(t, rep, 'zh-CN');
     const reply = await c.submit(
       `/follow-ups/new?customer=${id}`,
       {
@@ -194,7 +183,9 @@ describe('follow-ups', () => {
     expect(page).toContain('演示了新版本，客户很感兴趣。');
     expect(page).toContain('下单后两周内完成培训。');
 
-    const serviceView = visibleText((await (await signedIn(service, 'zh-CN')).get(`/customers/${id}`)).text);
+    const serviceView = visibleText(
+      (await (await signedIn(t, service, 'zh-CN')).get(`/customers/${id}`)).text,
+    );
     expect(serviceView).toContain('已做出的承诺');
     expect(serviceView).toContain('下单后两周内完成培训。');
   });
@@ -202,7 +193,7 @@ describe('follow-ups', () => {
   it('refuses a follow-up in the future, a contact of another customer, and one by service', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id });
     const elsewhere = await createContact(t.db, await createCustomer(t.db, { ownerId: rep.id }));
-    const c = await signedIn(rep);
+    const c = await signedIn(t, rep);
     const base = {
       customerId: String(id),
       method: 'phone',
@@ -218,7 +209,7 @@ describe('follow-ups', () => {
     expect(visibleText(future.text)).toContain('A follow-up cannot happen in the future.');
     const wrongContact = await c.post('/follow-ups', { ...base, contactId: String(elsewhere) });
     expect(wrongContact.status).toBe(422);
-    const s = await signedIn(service);
+    const s = await signedIn(t, service);
     await s.get('/');
     expect((await s.post('/follow-ups', base)).status).toBe(403);
     const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM follow_up WHERE customer_id = $1`, [
@@ -229,7 +220,7 @@ describe('follow-ups', () => {
 
   it('does not let a rep log on another rep’s customer', async () => {
     const id = await createCustomer(t.db, { ownerId: otherRep.id });
-    const c = await signedIn(rep);
+    const c = await signedIn(t, rep);
     await c.get('/');
     const reply = await c.post('/follow-ups', {
       customerId: String(id),
@@ -250,7 +241,7 @@ describe('follow-ups', () => {
        ($2, $3, 'phone', now() - interval '1 day', 'b', 'Call back', now(), 1)`,
       [overdue, today, owner.id],
     );
-    const c = await signedIn(owner);
+    const c = await signedIn(t, owner);
     const home = await c.get('/');
     const text = visibleText(home.text);
     expect(text).toMatch(/Overdue 1 .*Overdue Ltd.*Send quote/);
@@ -261,7 +252,7 @@ describe('follow-ups', () => {
 
 describe('the customer form', () => {
   it('offers the cities of the chosen province, with and without JavaScript', async () => {
-    const c = await signedIn(rep);
+    const c = await signedIn(t, rep);
     const json = JSON.parse(
       (
         await c.get(
@@ -273,7 +264,7 @@ describe('the customer form', () => {
     expect(json.districts).toContain('南山区');
     const refreshed = await c.submit(
       '/customers/new',
-      form({ name: 'Refresh Ltd', province: '广东省', _refresh: '1' }),
+      customerForm({ name: 'Refresh Ltd', province: '广东省', _refresh: '1' }),
     );
     expect(refreshed.status).toBe(200);
     expect(refreshed.text).toContain('<option >深圳市</option>'.replace('<option >', '<option >'));
@@ -283,14 +274,14 @@ describe('the customer form', () => {
 
   it('does not open the edit form for someone who cannot save it', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id });
-    const s = await signedIn(service);
+    const s = await signedIn(t, service);
     expect((await s.get(`/customers/${id}/edit`)).status).toBe(403);
   });
 
   it('keeps the current owner when a manager edits a customer of a deactivated rep', async () => {
     const gone = await createUser(t.db, { role: 'sales', teamId: team, active: false, name: 'Left Company' });
     const id = await createCustomer(t.db, { ownerId: gone.id, name: 'Inherited Ltd' });
-    const c = await signedIn(manager);
+    const c = await signedIn(t, manager);
     const page = await c.get(`/customers/${id}/edit`);
     expect(page.text).toMatch(new RegExp(`<option value="${gone.id}" selected>Left Company</option>`));
   });
@@ -317,7 +308,7 @@ describe('merging customers', () => {
       `INSERT INTO follow_up (customer_id, author_id, method, happened_at, summary, version) VALUES ($1, $2, 'visit', now(), 'Met them', 1)`,
       [duplicate, otherRep.id],
     );
-    const c = await signedIn(manager);
+    const c = await signedIn(t, manager);
     const picker = await c.get(`/customers/${survivor}/merge?q=%E7%91%9E%E4%B8%B0`);
     expect(picker.text).toContain(`/customers/${survivor}/merge?with=${duplicate}`);
     const confirm = await c.get(`/customers/${survivor}/merge?with=${duplicate}`);
@@ -352,7 +343,7 @@ describe('merging customers', () => {
   it('is for managers and admins only', async () => {
     const a = await createCustomer(t.db, { ownerId: rep.id });
     const b = await createCustomer(t.db, { ownerId: rep.id });
-    const c = await signedIn(rep);
+    const c = await signedIn(t, rep);
     expect((await c.get(`/customers/${a}/merge`)).status).toBe(403);
     expect((await c.post(`/customers/${a}/merge`, { otherId: String(b) })).status).toBe(403);
   });

@@ -1,15 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usccCheckChar } from '../../src/customers/uscc.js';
-import { startApp, type TestApp } from '../helpers/app.js';
-import { Client, nextLink, visibleText } from '../helpers/client.js';
-import {
-  createContact,
-  createCustomer,
-  createTeam,
-  createUser,
-  PASSWORD,
-  type UserRow,
-} from '../helpers/factories.js';
+import { customerForm, signedIn, startApp, type TestApp } from '../helpers/app.js';
+import { nextLink, visibleText } from '../helpers/client.js';
+import { createContact, createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
 
 let t: TestApp;
 let east: number;
@@ -32,21 +25,11 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** Signs in as `user` with their language set to `lang`. */
-async function signedIn(user: UserRow, lang: 'en' | 'zh-CN' = 'en'): Promise<Client> {
-  await t.db.query('UPDATE app_user SET locale = $2 WHERE id = $1', [user.id, lang]);
-  const c = new Client(t.url);
-  await c.login(user.email, PASSWORD);
-  return c;
-}
-
-const form = (fields: Record<string, string>) => ({ kind: 'company', tier: 'C', status: 'lead', ...fields });
-
 describe('creating a customer', () => {
   it('stores script and SQL as typed and shows them escaped', async () => {
-    const c = await signedIn(rep);
+    const c = await signedIn(t, rep);
     const name = `<script>alert(1)</script>'; DROP TABLE customer; --`;
-    const reply = await c.submit('/customers/new', form({ name }));
+    const reply = await c.submit('/customers/new', customerForm({ name }));
     expect(reply.status).toBe(303);
     const id = Number(/\/customers\/(\d+)$/.exec(reply.location!)![1]);
     const { rows } = await t.db.query('SELECT name, owner_id FROM customer WHERE id = $1', [id]);
@@ -63,10 +46,10 @@ describe('creating a customer', () => {
       ['en', 'Not a valid unified social credit code'],
       ['zh-CN', '统一社会信用代码无效'],
     ] as const) {
-      const c = await signedIn(rep, lang);
+      const c = await signedIn(t, rep, lang);
       const reply = await c.submit(
         '/customers/new',
-        form({ name: '', uscc: '91110105ABCDEFGH12', website: 'not a url', address: '中山路 1 号' }),
+        customerForm({ name: '', uscc: '91110105ABCDEFGH12', website: 'not a url', address: '中山路 1 号' }),
       );
       expect(reply.status).toBe(422);
       const text = visibleText(reply.text);
@@ -81,22 +64,25 @@ describe('creating a customer', () => {
   });
 
   it('accepts a valid USCC typed in lower case with spaces and refuses a second live customer with it', async () => {
-    const c = await signedIn(rep);
+    const c = await signedIn(t, rep);
     const uscc = '91110108772360001' + usccCheckChar('91110108772360001');
     const typed = `${uscc.slice(0, 6)} ${uscc.slice(6, 12)} ${uscc.slice(12)}`.toLowerCase();
-    const first = await c.submit('/customers/new', form({ name: '北京华信科技有限公司', uscc: typed }));
+    const first = await c.submit(
+      '/customers/new',
+      customerForm({ name: '北京华信科技有限公司', uscc: typed }),
+    );
     expect(first.status).toBe(303);
     const { rows } = await t.db.query(`SELECT uscc FROM customer WHERE name = '北京华信科技有限公司'`);
     expect(rows[0].uscc).toBe(uscc);
-    const second = await c.submit('/customers/new', form({ name: '华信科技（北京）有限公司', uscc }));
+    const second = await c.submit('/customers/new', customerForm({ name: '华信科技（北京）有限公司', uscc }));
     expect(second.status).toBe(422);
     expect(visibleText(second.text)).toContain('This code belongs to 北京华信科技有限公司');
   });
 
   it('lets nobody in service create customers', async () => {
-    const c = await signedIn(service);
+    const c = await signedIn(t, service);
     await c.get('/customers');
-    const reply = await c.post('/customers/new', form({ name: 'Service made Ltd' }));
+    const reply = await c.post('/customers/new', customerForm({ name: 'Service made Ltd' }));
     expect(reply.status).toBe(403);
   });
 });
@@ -104,12 +90,12 @@ describe('creating a customer', () => {
 describe('who sees which customer', () => {
   it('gives a rep 404 for another rep’s customer, by page and by edit', async () => {
     const theirs = await createCustomer(t.db, { ownerId: otherRep.id, name: 'Not yours Ltd' });
-    const c = await signedIn(rep);
+    const c = await signedIn(t, rep);
     expect((await c.get(`/customers/${theirs}`)).status).toBe(404);
     expect((await c.get(`/customers/${theirs}/edit`)).status).toBe(404);
     await c.get('/customers');
     expect(
-      (await c.post(`/customers/${theirs}/edit`, form({ name: 'Taken over', version: '1' }))).status,
+      (await c.post(`/customers/${theirs}/edit`, customerForm({ name: 'Taken over', version: '1' }))).status,
     ).toBe(404);
     expect((await c.post(`/customers/${theirs}/delete`)).status).toBe(404);
     const list = await c.get('/customers?q=Not%20yours');
@@ -131,7 +117,7 @@ describe('who sees which customer', () => {
       province: '上海市',
       name: 'Pool lead Shanghai',
     });
-    const c = await signedIn(rep);
+    const c = await signedIn(t, rep);
     expect((await c.get(`/customers/${here}`)).status).toBe(200);
     expect((await c.get(`/customers/${there}`)).status).toBe(404);
   });
@@ -139,7 +125,7 @@ describe('who sees which customer', () => {
   it('shows a manager their team’s customers only', async () => {
     const team = await createCustomer(t.db, { ownerId: otherRep.id, name: 'East account' });
     const other = await createCustomer(t.db, { ownerId: westRep.id, name: 'West account' });
-    const c = await signedIn(manager);
+    const c = await signedIn(t, manager);
     expect((await c.get(`/customers/${team}`)).status).toBe(200);
     expect((await c.get(`/customers/${other}`)).status).toBe(404);
     const list = visibleText((await c.get('/customers?q=account')).text);
@@ -149,11 +135,13 @@ describe('who sees which customer', () => {
 
   it('lets service read every customer but change none', async () => {
     const id = await createCustomer(t.db, { ownerId: westRep.id, name: 'Read only Ltd' });
-    const c = await signedIn(service);
+    const c = await signedIn(t, service);
     const page = await c.get(`/customers/${id}`);
     expect(page.status).toBe(200);
     expect(page.text).not.toContain(`/customers/${id}/edit`);
-    expect((await c.post(`/customers/${id}/edit`, form({ name: 'Changed', version: '1' }))).status).toBe(403);
+    expect(
+      (await c.post(`/customers/${id}/edit`, customerForm({ name: 'Changed', version: '1' }))).status,
+    ).toBe(403);
     const { rows } = await t.db.query('SELECT name FROM customer WHERE id = $1', [id]);
     expect(rows[0].name).toBe('Read only Ltd');
   });
@@ -162,10 +150,10 @@ describe('who sees which customer', () => {
 describe('editing a customer', () => {
   it('saves an edit and records what changed', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Before Ltd' });
-    const c = await signedIn(rep);
+    const c = await signedIn(t, rep);
     const reply = await c.submit(
       `/customers/${id}/edit`,
-      form({ name: 'After Ltd', tier: 'A', vip: 'on', tags: '重点客户，expo', version: '1' }),
+      customerForm({ name: 'After Ltd', tier: 'A', vip: 'on', tags: '重点客户，expo', version: '1' }),
     );
     expect(reply.status).toBe(303);
     const { rows } = await t.db.query('SELECT name, tier, vip, tags, version FROM customer WHERE id = $1', [
@@ -189,7 +177,7 @@ describe('editing a customer', () => {
 
   it('refuses a stale save with a clear message and keeps the typed values', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Shared Ltd' });
-    const mine = await signedIn(rep, 'zh-CN');
+    const mine = await signedIn(t, rep, 'zh-CN');
     const page = await mine.get(`/customers/${id}/edit`);
     expect(page.text).toContain('name="version" value="1"');
     await t.db.query(`UPDATE customer SET name = 'Changed meanwhile', version = version + 1 WHERE id = $1`, [
@@ -197,7 +185,7 @@ describe('editing a customer', () => {
     ]);
     const reply = await mine.post(
       `/customers/${id}/edit`,
-      form({ name: 'My edit', address: '人民路 8 号', version: '1' }),
+      customerForm({ name: 'My edit', address: '人民路 8 号', version: '1' }),
     );
     expect(reply.status).toBe(409);
     expect(visibleText(reply.text)).toContain('在您打开之后，其他人已保存了这条记录');
@@ -209,13 +197,16 @@ describe('editing a customer', () => {
 
   it('refuses a save that was invalid first and then corrected after someone else saved', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Contested Ltd' });
-    const mine = await signedIn(rep);
+    const mine = await signedIn(t, rep);
     await mine.get(`/customers/${id}/edit`);
     await t.db.query(`UPDATE customer SET name = 'Their save', version = version + 1 WHERE id = $1`, [id]);
-    const invalid = await mine.post(`/customers/${id}/edit`, form({ name: '', version: '1' }));
+    const invalid = await mine.post(`/customers/${id}/edit`, customerForm({ name: '', version: '1' }));
     expect(invalid.status).toBe(422);
     expect(invalid.text).toContain('name="version" value="1"');
-    const corrected = await mine.post(`/customers/${id}/edit`, form({ name: 'My save', version: '1' }));
+    const corrected = await mine.post(
+      `/customers/${id}/edit`,
+      customerForm({ name: 'My save', version: '1' }),
+    );
     expect(corrected.status).toBe(409);
     const { rows } = await t.db.query('SELECT name FROM customer WHERE id = $1', [id]);
     expect(rows[0].name).toBe('Their save');
@@ -223,9 +214,9 @@ describe('editing a customer', () => {
 
   it('refuses an edit that does not say which version it was made on', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Versionless Ltd' });
-    const c = await signedIn(rep);
+    const c = await signedIn(t, rep);
     await c.get('/customers');
-    expect((await c.post(`/customers/${id}/edit`, form({ name: 'Blind write' }))).status).toBe(422);
+    expect((await c.post(`/customers/${id}/edit`, customerForm({ name: 'Blind write' }))).status).toBe(422);
   });
 
   it('gives a manager the customers of a team they manage on the Teams page', async () => {
@@ -233,16 +224,16 @@ describe('editing a customer', () => {
     await t.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [manager.id, led]);
     const member = await createUser(t.db, { role: 'sales', teamId: led });
     const id = await createCustomer(t.db, { ownerId: member.id, name: 'Managed team account' });
-    const c = await signedIn(manager);
+    const c = await signedIn(t, manager);
     expect((await c.get(`/customers/${id}`)).status).toBe(200);
   });
 
   it('lets a manager give a customer to a rep of the team, who is notified', async () => {
     const id = await createCustomer(t.db, { ownerId: null, name: 'Unassigned Ltd' });
-    const c = await signedIn(manager);
+    const c = await signedIn(t, manager);
     const reply = await c.submit(
       `/customers/${id}/edit`,
-      form({ name: 'Unassigned Ltd', ownerId: String(rep.id), version: '1' }),
+      customerForm({ name: 'Unassigned Ltd', ownerId: String(rep.id), version: '1' }),
     );
     expect(reply.status).toBe(303);
     const { rows } = await t.db.query(
@@ -254,16 +245,16 @@ describe('editing a customer', () => {
       params: { name: 'Unassigned Ltd', by: 'East Manager' },
       link: `/customers/${id}`,
     });
-    const bell = await (await signedIn(rep)).get('/');
+    const bell = await (await signedIn(t, rep)).get('/');
     expect(bell.text).toMatch(/data-testid="unread">\d+</);
   });
 
   it('does not let a manager give a customer to another team', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Stays East Ltd' });
-    const c = await signedIn(manager);
+    const c = await signedIn(t, manager);
     const reply = await c.submit(
       `/customers/${id}/edit`,
-      form({ name: 'Stays East Ltd', ownerId: String(westRep.id), version: '1' }),
+      customerForm({ name: 'Stays East Ltd', ownerId: String(westRep.id), version: '1' }),
     );
     expect(reply.status).toBe(422);
     const { rows } = await t.db.query('SELECT owner_id FROM customer WHERE id = $1', [id]);
@@ -275,7 +266,7 @@ describe('deleting', () => {
   it('moves a customer to the recycle bin: gone from pages, kept in the database', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Soon deleted Ltd' });
     await createContact(t.db, id, 'Stays with it');
-    const c = await signedIn(rep);
+    const c = await signedIn(t, rep);
     await c.get(`/customers/${id}`);
     const reply = await c.post(`/customers/${id}/delete`);
     expect(reply.status).toBe(303);
@@ -297,7 +288,7 @@ describe('deleting', () => {
 describe('contacts', () => {
   it('normalises a Chinese mobile number and keeps one primary contact', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id });
-    const c = await signedIn(rep);
+    const c = await signedIn(t, rep);
     expect(
       (
         await c.submit(`/customers/${id}/contacts/new`, {
@@ -329,7 +320,7 @@ describe('contacts', () => {
 
   it('explains a bad mobile number and e-mail in the user language', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id });
-    const c = await signedIn(rep, 'zh-CN');
+    const c = await signedIn(t, rep, 'zh-CN');
     const reply = await c.submit(`/customers/${id}/contacts/new`, {
       name: '赵六',
       mobile: '12345',
@@ -353,7 +344,7 @@ describe('the customer list', () => {
       `INSERT INTO contact (customer_id, name, mobile, version) VALUES ($1, '周杰', '13700001111', 1)`,
       [withContact],
     );
-    const c = await signedIn(owner);
+    const c = await signedIn(t, owner);
     const first = await c.get('/customers?q=%E8%93%9D%E6%B5%B7&sort=name');
     expect(first.text).toMatch(/<span class="count">30</);
     expect(visibleText(first.text)).toContain('深圳蓝海贸易 24');

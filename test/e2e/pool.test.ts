@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PoolService } from '../../src/customers/pool.service.js';
 import { FollowUpsService } from '../../src/follow-ups/follow-ups.service.js';
-import { startApp, type TestApp } from '../helpers/app.js';
-import { Client, visibleText } from '../helpers/client.js';
-import { createCustomer, createTeam, createUser, PASSWORD, type UserRow } from '../helpers/factories.js';
+import { signedIn, startApp, type TestApp } from '../helpers/app.js';
+import { visibleText } from '../helpers/client.js';
+import { createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
 
 let t: TestApp;
 let team: number;
@@ -15,13 +15,6 @@ beforeAll(async () => {
   admin = await createUser(t.db, { role: 'admin' });
 });
 afterAll(() => t.close());
-
-async function signedIn(user: UserRow): Promise<Client> {
-  const c = new Client(t.url);
-  await c.login(user.email, PASSWORD);
-  await c.get('/');
-  return c;
-}
 
 const DAY = 86_400_000;
 
@@ -35,7 +28,7 @@ describe('the public pool', () => {
       province: '浙江省',
       name: 'Pool Lead Ltd',
     });
-    const first = await signedIn(a);
+    const first = await signedIn(t, a);
     const page = await first.get(`/customers/${id}`);
     expect(page.text).toContain(`/customers/${id}/claim`);
     expect((await first.post(`/customers/${id}/claim`)).status).toBe(303);
@@ -50,7 +43,7 @@ describe('the public pool', () => {
     );
     expect(audit.rows).toEqual([{ actor_id: a.id }]);
     // b can no longer see it (it left the pool), so the claim finds nothing.
-    expect((await (await signedIn(b)).post(`/customers/${id}/claim`)).status).toBe(404);
+    expect((await (await signedIn(t, b)).post(`/customers/${id}/claim`)).status).toBe(404);
   });
 
   it('gives a customer claimed by two reps at the same moment to exactly one', async () => {
@@ -58,7 +51,7 @@ describe('the public pool', () => {
       [1, 2, 3].map(() => createUser(t.db, { role: 'sales', teamId: team, region: '江西省' })),
     );
     const id = await createCustomer(t.db, { ownerId: null, status: 'lead', province: '江西省' });
-    const clients = await Promise.all(reps.map(signedIn));
+    const clients = await Promise.all(reps.map((r) => signedIn(t, r)));
     const replies = await Promise.all(clients.map((c) => c.post(`/customers/${id}/claim`)));
     expect(replies.map((r) => r.status).sort((a, b) => a - b)).toEqual([303, 409, 409]);
     const { rows } = await t.db.query('SELECT owner_id FROM customer WHERE id = $1', [id]);
@@ -66,7 +59,7 @@ describe('the public pool', () => {
   });
 
   it('stops a rep at the cap an admin sets', async () => {
-    const adminClient = await signedIn(admin);
+    const adminClient = await signedIn(t, admin);
     const settings = await adminClient.get('/admin/settings');
     const version = /name="version" value="(\d+)"/.exec(settings.text)![1];
     const saved = await adminClient.post('/admin/settings', {
@@ -81,7 +74,7 @@ describe('the public pool', () => {
     const rep = await createUser(t.db, { role: 'sales', teamId: team, region: '湖南省' });
     await createCustomer(t.db, { ownerId: rep.id });
     const id = await createCustomer(t.db, { ownerId: null, status: 'lead', province: '湖南省' });
-    const reply = await (await signedIn(rep)).post(`/customers/${id}/claim`);
+    const reply = await (await signedIn(t, rep)).post(`/customers/${id}/claim`);
     expect(reply.status).toBe(409);
     expect(visibleText(reply.text)).toContain('You own 1 customers already');
     const again = await adminClient.submit('/admin/settings', {
@@ -144,7 +137,7 @@ describe('the public pool', () => {
   it('lets the owner give a customer back', async () => {
     const rep = await createUser(t.db, { role: 'sales', teamId: team });
     const id = await createCustomer(t.db, { ownerId: rep.id });
-    const c = await signedIn(rep);
+    const c = await signedIn(t, rep);
     expect((await c.post(`/customers/${id}/release`)).status).toBe(303);
     expect(
       (await t.db.query('SELECT owner_id FROM customer WHERE id = $1', [id])).rows[0].owner_id,
@@ -160,7 +153,7 @@ describe('hand-over when a rep leaves', () => {
       await createCustomer(t.db, { ownerId: leaving.id }),
       await createCustomer(t.db, { ownerId: leaving.id }),
     ];
-    const c = await signedIn(admin);
+    const c = await signedIn(t, admin);
     const page = await c.get(`/admin/users/${leaving.id}/edit`);
     expect(visibleText(page.text)).toContain('Owns: 2 customers');
     const unchosen = await c.post(`/admin/users/${leaving.id}/deactivate`, {});
@@ -193,7 +186,7 @@ describe('hand-over when a rep leaves', () => {
   it('can send the customers to the pool instead', async () => {
     const leaving = await createUser(t.db, { role: 'sales', teamId: team });
     const id = await createCustomer(t.db, { ownerId: leaving.id });
-    const c = await signedIn(admin);
+    const c = await signedIn(t, admin);
     await c.get(`/admin/users/${leaving.id}/edit`);
     expect((await c.post(`/admin/users/${leaving.id}/deactivate`, { handOverTo: 'pool' })).status).toBe(303);
     expect(

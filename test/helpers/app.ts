@@ -9,7 +9,9 @@ import { inject } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { ensureDatabase } from '../../src/database/embedded-postgres.js';
+import { Client } from './client.js';
 import { dropDatabase } from './databases.js';
+import { PASSWORD } from './factories.js';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -56,3 +58,27 @@ export async function startApp(overrides: Partial<AppConfig> = {}): Promise<Test
     },
   };
 }
+
+/**
+ * A client signed in as `user` (made by the factories, with their password), with the user's
+ * language set to `lang`, having read a page so it holds a CSRF token.
+ */
+export async function signedIn(
+  t: TestApp,
+  user: { id: number; email: string },
+  lang: 'en' | 'zh-CN' = 'en',
+): Promise<Client> {
+  await t.db.query('UPDATE app_user SET locale = $2 WHERE id = $1', [user.id, lang]);
+  const c = new Client(t.url);
+  await c.login(user.email, PASSWORD);
+  await c.get('/');
+  return c;
+}
+
+/** The customer form's required choices, with the fields a test sets. */
+export const customerForm = (fields: Record<string, string>) => ({
+  kind: 'company',
+  tier: 'C',
+  status: 'lead',
+  ...fields,
+});
