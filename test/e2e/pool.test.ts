@@ -53,7 +53,11 @@ describe('the public pool', () => {
     const id = await createCustomer(t.db, { ownerId: null, status: 'lead', province: '江西省' });
     const clients = await Promise.all(reps.map((r) => signedIn(t, r)));
     const replies = await Promise.all(clients.map((c) => c.post(`/customers/${id}/claim`)));
-    expect(replies.map((r) => r.status).sort((a, b) => a - b)).toEqual([303, 409, 409]);
+    // One wins. The others lose the race inside the claim (409), or come after it, when the customer
+    // has left the pool and their scope (404).
+    const statuses = replies.map((r) => r.status);
+    expect(statuses.filter((s) => s === 303)).toHaveLength(1);
+    expect(statuses.filter((s) => s !== 303).every((s) => s === 409 || s === 404)).toBe(true);
     const { rows } = await t.db.query('SELECT owner_id FROM customer WHERE id = $1', [id]);
     expect(reps.map((r) => r.id)).toContain(rows[0].owner_id);
   });
