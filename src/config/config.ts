@@ -24,6 +24,7 @@ export interface AppConfig {
   /** Seed the demo company on first start (never in production unless SEED_DEMO=true). */
   seedDemo: boolean;
   trustProxy: string;
+  importMaxBytes: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -61,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     production,
     seedDemo: dto.SEED_DEMO ? dto.SEED_DEMO === 'true' : !production,
     trustProxy: dto.TRUST_PROXY,
+    importMaxBytes: dto.IMPORT_MAX_MB * 1024 * 1024,
   };
 }
 

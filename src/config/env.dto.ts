@@ -78,6 +78,14 @@ export class EnvDto {
   )
   DEFAULT_TIMEZONE: string = 'Asia/Shanghai';
 
+  /** Largest spreadsheet a user may upload, in megabytes. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2048)
+  IMPORT_MAX_MB: number = 50;
+
   /** Seed the demo company into a database never seeded; on by default, except in production. */
   @IsOptional()
   @IsIn(['true', 'false'])

@@ -2,6 +2,7 @@ import { AuditEntry } from '../audit/audit-entry.entity.js';
 import { LoginFailure } from '../auth/login-failure.entity.js';
 import { Contact } from '../customers/contact.entity.js';
 import { Customer } from '../customers/customer.entity.js';
+import { CustomerImport, CustomerImportRow } from '../customers/import/customer-import.entity.js';
 import { FollowUp } from '../follow-ups/follow-up.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
 import { OutboxMail } from '../notifications/outbox-mail.entity.js';
@@ -23,4 +24,6 @@ export const ENTITIES = [
   OutboxMail,
   SeedRun,
   Setting,
+  CustomerImport,
+  CustomerImportRow,
 ];

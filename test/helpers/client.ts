@@ -39,6 +39,25 @@ export class Client {
     return this.request('POST', path, body, { 'content-type': 'application/x-www-form-urlencoded' });
   }
 
+  /** Posts a multipart form with one file, as a browser uploads it; `_csrf` as for post(). */
+  async upload(
+    path: string,
+    file: { name: string; content: Buffer | string; type?: string },
+    fields: Record<string, string> = {},
+  ): Promise<Reply> {
+    const form = new FormData();
+    if (this.csrf && !('_csrf' in fields)) form.append('_csrf', this.csrf);
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    form.append(
+      'file',
+      new Blob([typeof file.content === 'string' ? file.content : new Uint8Array(file.content)], {
+        type: file.type ?? 'application/octet-stream',
+      }),
+      file.name,
+    );
+    return this.request('POST', path, form);
+  }
+
   /** Reads the page (for its CSRF token), then posts to it. */
   async submit(
     pagePath: string,
@@ -59,7 +78,7 @@ export class Client {
   private async request(
     method: string,
     path: string,
-    body?: URLSearchParams,
+    body?: URLSearchParams | FormData,
     headers: Record<string, string> = {},
   ): Promise<Reply> {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');

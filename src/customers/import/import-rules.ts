@@ -1,0 +1,188 @@
+import { translate } from '../../i18n/i18n.js';
+import { LOCALES } from '../../users/roles.js';
+import {
+  CUSTOMER_KINDS,
+  CUSTOMER_SIZES,
+  CUSTOMER_SOURCES,
+  CUSTOMER_STATUSES,
+  CUSTOMER_TIERS,
+  INDUSTRIES,
+} from '../customer.options.js';
+import { SHEET_COLUMNS } from '../customer-sheet.js';
+import { normalizeMobile, normalizePhone } from '../phone.js';
+import { isValidUscc, normalizeUscc } from '../uscc.js';
+
+/** The fields a column can fill: the export's columns, so an exported file imports back as it was. */
+export const IMPORT_FIELDS = SHEET_COLUMNS.map((c) => c.field);
+
+export type Cell = string | number | boolean | null;
+export type RowValues = Record<string, string | boolean | null>;
+
+/** Header words people use for each field, besides the export's own headers in both languages. */
+const SYNONYMS: Record<string, string[]> = {
+  name: ['公司名称', '企业名称', '客户', '名称', '单位名称', 'company', 'customer', 'company name', 'name'],
+  kind: ['类型'],
+  uscc: ['信用代码', '社会信用代码', '税号', 'credit code'],
+  industry: ['所属行业'],
+  size: ['人员规模', '公司规模'],
+  province: ['省份', '所在省'],
+  city: ['城市', '所在市'],
+  district: ['区县', '县区'],
+  address: ['详细地址', '公司地址', '联系地址'],
+  website: ['官网', '网址'],
+  tier: ['级别', '等级', '客户等级', 'level'],
+  source: ['客户来源', '线索来源'],
+  status: ['客户状态'],
+  owner: ['销售', '归属人', '所属销售', '业务员'],
+  contactName: ['联系人姓名', '姓名', 'contact name'],
+  contactTitle: ['职务', 'title', 'job title'],
+  contactMobile: ['手机号', '手机号码', '移动电话', 'cell', 'cellphone', 'mobile phone'],
+  contactPhone: ['座机', '固定电话', '联系电话', 'tel', 'telephone'],
+  contactEmail: ['电子邮箱', '邮件', 'email', 'mail'],
+  contactWechat: ['微信号', 'wechat id', 'weixin'],
+};
+
+const fold = (s: string) =>
+  s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s_:：*（）()]/g, '');
+
+const HEADER_INDEX: Map<string, string> = (() => {
+  const index = new Map<string, string>();
+  for (const field of IMPORT_FIELDS) {
+    for (const word of [
+      ...LOCALES.map((l) => translate(l, `sheet.${field}`)),
+      field,
+      ...(SYNONYMS[field] ?? []),
+    ]) {
+      if (!index.has(fold(word))) index.set(fold(word), field);
+    }
+  }
+  return index;
+})();
+
+/** The field each header most likely means ('' when none); each field is used once. */
+export function guessMapping(headers: string[]): string[] {
+  const used = new Set<string>();
+  return headers.map((h) => {
+    const field = HEADER_INDEX.get(fold(h)) ?? '';
+    if (!field || used.has(field)) return '';
+    used.add(field);
+    return field;
+  });
+}
+
+/** Values of an option list, matched by code or by its label in either language ("A 级", "Lead", "线索"). */
+function optionMatcher(prefix: string, values: readonly string[]): (text: string) => string | null {
+  const index = new Map<string, string>();
+  for (const v of values) {
+    index.set(fold(v), v);
+    for (const l of LOCALES) index.set(fold(translate(l, `${prefix}${v}`)), v);
+  }
+  return (text) => index.get(fold(text)) ?? null;
+}
+
+const OPTIONS: Record<string, (text: string) => string | null> = {
+  kind: optionMatcher('customer.kind.', CUSTOMER_KINDS),
+  tier: (text) =>
+    optionMatcher('customer.tier.', CUSTOMER_TIERS)(text) ??
+    optionMatcher('customer.tier.', CUSTOMER_TIERS)(text.replace(/级$/, '')),
+  status: optionMatcher('customer.status.', CUSTOMER_STATUSES),
+  source: optionMatcher('customer.source.', CUSTOMER_SOURCES),
+  size: optionMatcher('customer.size.', CUSTOMER_SIZES),
+  industry: optionMatcher('customer.industry.', INDUSTRIES),
+};
+
+const YES = new Set(['y', 'yes', 'true', '1', '是', '√', 'vip']);
+const NO = new Set(['n', 'no', 'false', '0', '否', '']);
+
+/** A cell as text. The export's leading apostrophe before = + - @ is taken off again; nothing is evaluated. */
+export function cellText(cell: Cell): string {
+  if (cell === null) return '';
+  const text = String(cell).trim();
+  return /^'[=+\-@]/.test(text) ? text.slice(1) : text;
+}
+
+/** An Excel date serial (days since 1899-12-30) or a written date, as YYYY-MM-DD. */
+function toDate(cell: Cell): string | null {
+  if (typeof cell === 'number' && cell > 0 && cell < 100_000) {
+    return new Date(Date.UTC(1899, 11, 30) + Math.round(cell) * 86_400_000).toISOString().slice(0, 10);
+  }
+  const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(cellText(cell));
+  if (!m) return null;
+  const iso = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
+  return Number.isNaN(Date.parse(iso)) ? null : iso;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * One row's cells, through the mapping, as customer values; and, per field, the locale key of what is
+ * wrong. The same rules as the customer form, so an imported customer is one the form would accept.
+ */
+export function readRow(
+  cells: Cell[],
+  mapping: string[],
+): { values: RowValues; errors: Record<string, string> } {
+  const values: RowValues = {};
+  const errors: Record<string, string> = {};
+  mapping.forEach((field, i) => {
+    if (!field) return;
+    const cell = cells[i] ?? null;
+    const text = cellText(cell);
+    if (text === '') {
+      values[field] = field === 'vip' ? false : null;
+      return;
+    }
+    switch (field) {
+      case 'uscc': {
+        const code = normalizeUscc(text);
+        if (isValidUscc(code)) values.uscc = code;
+        else errors.uscc = 'validation.uscc';
+        break;
+      }
+      case 'contactMobile': {
+        const mobile = normalizeMobile(typeof cell === 'number' ? cell : text);
+        if (mobile) values.contactMobile = mobile;
+        else errors.contactMobile = 'validation.mobile';
+        break;
+      }
+      case 'contactPhone': {
+        const phone = normalizePhone(text);
+        if (phone) values.contactPhone = phone;
+        else errors.contactPhone = 'validation.phone';
+        break;
+      }
+      case 'contactEmail':
+        if (EMAIL.test(text) && text.length <= 200) values.contactEmail = text.toLowerCase();
+        else errors.contactEmail = 'validation.isEmail';
+        break;
+      case 'vip':
+        if (YES.has(fold(text))) values.vip = true;
+        else if (NO.has(fold(text))) values.vip = false;
+        else errors.vip = 'validation.invalid';
+        break;
+      case 'birthday': {
+        const day = toDate(cell);
+        if (day) values.birthday = day;
+        else errors.birthday = 'validation.isDate';
+        break;
+      }
+      default: {
+        const option = OPTIONS[field];
+        if (option) {
+          const v = option(text);
+          if (v) values[field] = v;
+          else errors[field] = 'validation.invalid';
+        } else if (text.length > (field === 'address' || field === 'website' ? 300 : 200)) {
+          errors[field] = 'validation.tooLong';
+        } else {
+          values[field] = text;
+        }
+      }
+    }
+  });
+  if (!values.name) errors.name ??= 'validation.required';
+  return { values, errors };
+}

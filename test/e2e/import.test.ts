@@ -1,0 +1,172 @@
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedIn, startApp, type TestApp } from '../helpers/app.js';
+import { type Client, visibleText } from '../helpers/client.js';
+import { eventually } from '../helpers/eventually.js';
+import { createCustomer, createUser, type UserRow } from '../helpers/factories.js';
+
+let t: TestApp;
+let rep: UserRow;
+let other: UserRow;
+
+beforeAll(async () => {
+  t = await startApp({ importMaxBytes: 200_000 });
+  rep = await createUser(t.db, { role: 'sales', name: '李明' });
+  other = await createUser(t.db, { role: 'sales', name: '张伟' });
+});
+afterAll(() => t.close());
+
+/** Uploads a file, accepts the proposed columns, and waits for the check to finish. */
+async function uploadAndCheck(c: Client, name: string, content: Buffer): Promise<string> {
+  await c.get('/customers/import');
+  const uploaded = await c.upload('/customers/import', { name, content });
+  expect(uploaded.status).toBe(303);
+  const id = uploaded.location!.split('/').pop()!;
+  const mapping = await c.get(`/customers/import/${id}`);
+  const chosen = [
+    ...mapping.text.matchAll(/name="mapping\[(\d+)\]"[\s\S]*?<option value="([^"]*)" selected>/g),
+  ];
+  const fields = Object.fromEntries(chosen.map((m) => [`mapping[${m[1]}]`, m[2]]));
+  expect((await c.post(`/customers/import/${id}/mapping`, fields)).status).toBe(303);
+  await eventually(async () => {
+    const { rows } = await t.db.query('SELECT status FROM customer_import WHERE id = $1', [id]);
+    expect(rows[0].status).toBe('checked');
+  });
+  return id;
+}
+
+async function runAndWait(c: Client, id: string, fields: Record<string, string> = {}): Promise<string> {
+  await c.get(`/customers/import/${id}`);
+  const ran = await c.post(`/customers/import/${id}/run`, { duplicates: 'skip', ...fields });
+  expect(ran.status).toBe(303);
+  return eventually(async () => {
+    const { rows } = await t.db.query('SELECT status FROM customer_import WHERE id = $1', [id]);
+    expect(['done', 'failed']).toContain(rows[0].status);
+    return rows[0].status as string;
+  });
+}
+
+describe('importing customers', () => {
+  it('reads a GBK CSV from Excel, shows errors and duplicates, and imports the good rows', async () => {
+    await createCustomer(t.db, { ownerId: other.id, name: '上海蓝海贸易有限公司' });
+    const csv = [
+      '客户名称,联系人,手机,邮箱,客户级别,备注',
+      '杭州启明电子有限公司,孙丽,8613600002222,sun@example.cn,A级,老客户介绍',
+      '宁波嘉禾食品有限公司,王芳,12345,wang@example.cn,B,',
+      '蓝海贸易（上海）股份有限公司,周杰,13900001111,,C,',
+      '杭州启明电子股份有限公司,孙丽,13600002222,,A,',
+    ].join('\r\n');
+    const c = await signedIn(t, rep, 'zh-CN');
+    const id = await uploadAndCheck(c, '客户.csv', iconv.encode(csv, 'gb18030'));
+    const preview = visibleText((await c.get(`/customers/import/${id}`)).text);
+    expect(preview).toMatch(/新客户 1 有错误的行 1 可能重复 2/);
+    expect(preview).toMatch(/3 手机 ?: 请输入 11 位中国大陆手机号/);
+    expect(preview).toContain('上海蓝海贸易有限公司 · 张伟');
+    expect(preview).toContain('与本文件第 2 行重复');
+    expect(
+      await t.db.query(`SELECT 1 FROM customer WHERE name = '杭州启明电子有限公司'`).then((r) => r.rowCount),
+    ).toBe(0);
+
+    expect(await runAndWait(c, id)).toBe('done');
+    const { rows } = await t.db.query(
+      `SELECT c.name, c.tier, c.owner_id, ct.name AS contact, ct.mobile, ct.email FROM customer c JOIN contact ct ON ct.customer_id = c.id
+        WHERE c.name LIKE '%启明%' OR c.name LIKE '%嘉禾%' OR c.name LIKE '蓝海贸易（上海）%'`,
+    );
+    expect(rows).toEqual([
+      {
+        name: '杭州启明电子有限公司',
+        tier: 'A',
+        owner_id: rep.id,
+        contact: '孙丽',
+        mobile: '13600002222',
+        email: 'sun@example.cn',
+      },
+    ]);
+    expect(visibleText((await c.get(`/customers/import/${id}`)).text)).toContain(
+      '新建 1 个，更新 0 个，未导入 3 行。',
+    );
+
+    const file = await fetch(`${t.url}/customers/import/${id}/rejected.xlsx`, {
+      headers: { cookie: `kehu.sid=${c.sessionId}` },
+    });
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(new Uint8Array(await file.arrayBuffer()).buffer);
+    const sheet = book.worksheets[0];
+    expect(sheet.rowCount).toBe(4);
+    expect(String(sheet.getRow(2).getCell(8).value)).toContain('手机: 请输入 11 位中国大陆手机号');
+    expect(sheet.getRow(2).getCell(2).value).toBe('宁波嘉禾食品有限公司');
+  });
+
+  it('imports back what it exported', async () => {
+    const owner = await createUser(t.db, { role: 'sales', locale: 'en' });
+    const a = await createCustomer(t.db, { ownerId: owner.id, name: '北京华信科技有限公司' });
+    await t.db.query(
+      `UPDATE customer SET tier = 'A', tags = '{重点客户,expo}', province = '北京市' WHERE id = $1`,
+      [a],
+    );
+    await t.db.query(
+      `INSERT INTO contact (customer_id, name, mobile, email, "primary", version) VALUES ($1, '王芳', '13812345678', 'wang@example.cn', true, 1)`,
+      [a],
+    );
+    const c = await signedIn(t, owner);
+    const exported = await fetch(`${t.url}/customers/export?format=xlsx`, {
+      headers: { cookie: `kehu.sid=${c.sessionId}` },
+    });
+    const content = Buffer.from(await exported.arrayBuffer());
+    await t.db.query('UPDATE customer SET deleted_at = now() WHERE id = $1', [a]);
+    const id = await uploadAndCheck(c, 'customers.xlsx', content);
+    expect(await runAndWait(c, id)).toBe('done');
+    const { rows } = await t.db.query(
+      `SELECT c.tier, c.tags, c.province, c.owner_id, ct.mobile, ct.email FROM customer c JOIN contact ct ON ct.customer_id = c.id
+        WHERE c.name = '北京华信科技有限公司' AND c.deleted_at IS NULL`,
+    );
+    expect(rows).toEqual([
+      {
+        tier: 'A',
+        tags: ['重点客户', 'expo'],
+        province: '北京市',
+        owner_id: owner.id,
+        mobile: '13812345678',
+        email: 'wang@example.cn',
+      },
+    ]);
+  });
+
+  it('stores nothing when the import fails part-way', async () => {
+    const csv = [
+      '客户名称,统一社会信用代码',
+      'First Copy Ltd,91350100M000100Y43',
+      'Second Copy Ltd,91350100M000100Y43',
+    ].join('\n');
+    const c = await signedIn(t, rep);
+    const id = await uploadAndCheck(c, 'two.csv', Buffer.from(csv));
+    // Both rows carry the same code: creating the second anyway breaks the database's rule mid-import.
+    expect(await runAndWait(c, id, { 'row[r3]': 'create' })).toBe('failed');
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM customer WHERE name LIKE '% Copy Ltd'`);
+    expect(rows[0].n).toBe(0);
+    expect(visibleText((await c.get(`/customers/import/${id}`)).text)).toContain('Nothing of it was saved.');
+  });
+
+  it('refuses an empty file, a file that is not a spreadsheet, and one that is too large', async () => {
+    const c = await signedIn(t, rep);
+    await c.get('/customers/import');
+    const empty = await c.upload('/customers/import', { name: 'empty.csv', content: '' });
+    expect(empty.status).toBe(422);
+    expect(visibleText(empty.text)).toContain('The file is empty.');
+    const pdf = await c.upload('/customers/import', { name: 'report.pdf', content: '%PDF-1.4' });
+    expect(pdf.status).toBe(422);
+    expect(visibleText(pdf.text)).toContain('This is not a spreadsheet Kehu can read.');
+    const fake = await c.upload('/customers/import', { name: 'fake.xlsx', content: 'name,mobile\nA,1' });
+    expect(fake.status).toBe(422);
+    const big = await c.upload('/customers/import', { name: 'big.csv', content: Buffer.alloc(300_000, 'a') });
+    expect(big.status).toBe(413);
+    expect(visibleText(big.text)).toContain('The upload is too large.');
+  });
+
+  it('is not for service agents', async () => {
+    const agent = await createUser(t.db, { role: 'service' });
+    const c = await signedIn(t, agent);
+    expect((await c.get('/customers/import')).status).toBe(403);
+  });
+});
