@@ -16,7 +16,8 @@ export function dataSourceOptions(
     migrationsTransactionMode: 'each',
     synchronize: false,
     namingStrategy: new SnakeNamingStrategy(),
-    logging: opts.logging ? ['error', 'warn', 'migration'] : ['error'],
+    // Failed queries are reported by whoever catches them; TypeORM's own error log would print their parameters.
+    logging: opts.logging ? ['error', 'warn', 'migration'] : ['warn'],
     extra: { max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000, application_name: 'kehu' },
   };
 }

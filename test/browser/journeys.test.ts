@@ -149,4 +149,34 @@ describe.skipIf(browserMissing)('browser journeys', () => {
     await shot(page, 'customer-after-visit-phone');
     await page.close();
   });
+
+  it('a rep imports a spreadsheet, sees the bad row, and imports it again fixed', async () => {
+    const page = await signIn('sales3@demo.kehu');
+    const upload = async (rows: string[]) => {
+      await page.goto(`${t.url}/customers/import`);
+      const csv = ['客户名称,联系人,手机', ...rows].join('\r\n');
+      await page.setInputFiles('#f-file', {
+        name: '客户.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(csv),
+      });
+      await page.click('button[type=submit].primary');
+      await page.waitForURL(/\/customers\/import\/[0-9a-f-]{36}$/);
+      await page.click('button[type=submit].primary'); // the proposed columns are right
+      await page.waitForSelector('form[action$="/run"]', { timeout: 20_000 });
+    };
+    await upload(['佛山远航陶瓷有限公司,陈伟,13912340001', '东莞恒通五金有限公司,黄丽,1391234']);
+    expect(await page.locator('.errors-table').textContent()).toContain('请输入 11 位中国大陆手机号');
+    await shot(page, 'import-preview-desktop');
+    await page.click('form[action$="/run"] button[type=submit].primary');
+    await page.waitForSelector('text=导入完成', { timeout: 20_000 });
+    expect(await page.locator('main').textContent()).toContain('新建 1 个，更新 0 个，未导入 1 行。');
+
+    await upload(['东莞恒通五金有限公司,黄丽,13912340002']);
+    await page.click('form[action$="/run"] button[type=submit].primary');
+    await page.waitForSelector('text=导入完成', { timeout: 20_000 });
+    await page.goto(`${t.url}/customers?q=dghtwj`);
+    expect(await page.locator('table').textContent()).toContain('东莞恒通五金有限公司');
+    await page.close();
+  });
 });

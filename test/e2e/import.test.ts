@@ -94,7 +94,7 @@ describe('importing customers', () => {
     await book.xlsx.load(new Uint8Array(await file.arrayBuffer()).buffer);
     const sheet = book.worksheets[0];
     expect(sheet.rowCount).toBe(4);
-    expect(String(sheet.getRow(2).getCell(8).value)).toContain('手机: 请输入 11 位中国大陆手机号');
+    expect(sheet.getRow(2).getCell(8).text).toContain('手机: 请输入 11 位中国大陆手机号');
     expect(sheet.getRow(2).getCell(2).value).toBe('宁波嘉禾食品有限公司');
   });
 

@@ -163,7 +163,35 @@ export class CustomerImportService implements OnModuleInit {
    * existing customers (whoever owns them), and stores the outcome for the preview.
    */
   async check(id: string): Promise<void> {
+    await this.alone(`import-check:${id}`, () => this.checkRows(id));
+  }
+
+  /**
+   * Runs `work` unless another run with the same key is under way on any instance (a job retried
+   * while the first attempt still runs): a session advisory lock, held on a connection of its own.
+   */
+  private async alone(key: string, work: () => Promise<void>): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const rows = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [key])) as {
+        locked: boolean;
+      }[];
+      const locked = rows[0].locked;
+      if (!locked) return;
+      try {
+        await work();
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async checkRows(id: string): Promise<void> {
     const job = await this.dataSource.getRepository(CustomerImport).findOneByOrFail({ id });
+    if (job.status !== 'checking') return;
     const user = await this.users.findForSession(job.userId);
     if (!user) return;
     await this.dataSource.getRepository(CustomerImportRow).delete({ importId: id });
@@ -340,6 +368,10 @@ export class CustomerImportService implements OnModuleInit {
 
   /** Writes the import in one transaction; on any failure nothing of it is kept. */
   async execute(id: string): Promise<void> {
+    await this.alone(`import-run:${id}`, () => this.writeRows(id));
+  }
+
+  private async writeRows(id: string): Promise<void> {
     const job = await this.dataSource.getRepository(CustomerImport).findOneByOrFail({ id });
     const user = await this.users.findForSession(job.userId);
     if (!user || job.status !== 'importing') return;

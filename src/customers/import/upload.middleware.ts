@@ -27,7 +27,7 @@ export class UploadMiddleware implements NestMiddleware {
       this.upload(req, res, (err: unknown) => {
         if (err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE')
           reject(new PayloadTooLargeException());
-        else if (err) reject(err instanceof Error ? err : new Error(String(err)));
+        else if (err) reject(err instanceof Error ? err : new Error('upload failed'));
         else resolve();
       }),
     ).then(() => next());
