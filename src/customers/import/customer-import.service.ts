@@ -248,10 +248,13 @@ export class CustomerImportService implements OnModuleInit {
         owner_team: number | null;
       }[]
     >(
-      `SELECT c.id, c.name, c.name_key, c.uscc, ct.mobile, c.owner_id, u.name AS owner_name, u.team_id AS owner_team
-         FROM customer c LEFT JOIN app_user u ON u.id = c.owner_id
-         LEFT JOIN contact ct ON ct.customer_id = c.id AND ct.deleted_at IS NULL AND ct.mobile = ANY($3)
-        WHERE c.deleted_at IS NULL AND (c.name_key = ANY($1) OR c.uscc = ANY($2) OR ct.mobile IS NOT NULL)`,
+      // One indexed lookup per key, joined by UNION (an OR across them would scan every customer).
+      `WITH hits AS (
+         SELECT id, NULL::text AS mobile FROM customer WHERE deleted_at IS NULL AND name_key = ANY($1)
+         UNION SELECT id, NULL FROM customer WHERE deleted_at IS NULL AND uscc = ANY($2)
+         UNION SELECT customer_id, mobile FROM contact WHERE deleted_at IS NULL AND mobile = ANY($3))
+       SELECT c.id, c.name, c.name_key, c.uscc, h.mobile, c.owner_id, u.name AS owner_name, u.team_id AS owner_team
+         FROM hits h JOIN customer c ON c.id = h.id AND c.deleted_at IS NULL LEFT JOIN app_user u ON u.id = c.owner_id`,
       [
         keys.map((k) => k.nameKey).filter(Boolean),
         keys.map((k) => k.uscc).filter(Boolean),
