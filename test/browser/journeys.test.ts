@@ -167,6 +167,7 @@ describe.skipIf(browserMissing)('browser journeys', () => {
     };
     await upload(['佛山远航陶瓷有限公司,陈伟,13912340001', '东莞恒通五金有限公司,黄丽,1391234']);
     expect(await page.locator('.errors-table').textContent()).toContain('请输入 11 位中国大陆手机号');
+    expect(await page.locator('h1').textContent()).toContain('客户.csv');
     await shot(page, 'import-preview-desktop');
     await page.click('form[action$="/run"] button[type=submit].primary');
     await page.waitForSelector('text=导入完成', { timeout: 20_000 });

@@ -60,6 +60,18 @@ export class CustomerImportService implements OnModuleInit {
   onModuleInit(): void {
     this.jobs.register(CHECK_JOB, (data) => this.check(String(data.id)));
     this.jobs.register(RUN_JOB, (data) => this.execute(String(data.id)));
+    this.jobs.register('customers.import-cleanup', () => this.cleanUp(), { cron: '40 3 * * *' });
+  }
+
+  /** Imports are kept a week (for their rejected rows); then their files and rows go. */
+  async cleanUp(): Promise<void> {
+    const old = await this.dataSource.query<{ id: string; file_path: string }[]>(
+      `SELECT id, file_path FROM customer_import WHERE created_at < now() - interval '7 days' AND status NOT IN ('checking', 'importing')`,
+    );
+    for (const { id, file_path } of old) {
+      await rm(file_path, { force: true });
+      await this.dataSource.query('DELETE FROM customer_import WHERE id = $1', [id]);
+    }
   }
 
   /** Takes an uploaded file, reads its header row and proposes which column fills which field. */

@@ -18,6 +18,8 @@ export class UploadMiddleware implements NestMiddleware {
     mkdirSync(dir, { recursive: true });
     this.upload = multer({
       dest: dir,
+      // Browsers send file names in UTF-8 (客户.csv); multer would read them as Latin-1.
+      defParamCharset: 'utf8',
       limits: { fileSize: config.importMaxBytes, files: 1, fields: 20 },
     }).single('file');
   }
