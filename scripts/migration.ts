@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as prettier from 'prettier';
 import { DataSource } from 'typeorm';
 import { ROOT } from '../src/common/paths.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
@@ -59,7 +60,7 @@ async function generate(name: string): Promise<void> {
     const lines = (qs: { query: string }[]) =>
       qs.map((x) => `    await queryRunner.query(${q(x.query)});`).join('\n');
     const file = `${stamp}-${name}`;
-    writeFileSync(
+    await writeFormatted(
       join(ROOT, 'migrations', `${file}.ts`),
       `import type { MigrationInterface, QueryRunner } from 'typeorm';
 
@@ -87,12 +88,18 @@ ${lines([...sql.downQueries].reverse())}
           .concat(className);
         return `export const MIGRATIONS = [\n${items.map((i) => `  ${i},`).join('\n')}\n];`;
       });
-    writeFileSync(indexFile, index);
+    await writeFormatted(indexFile, index);
     console.log(`wrote migrations/${file}.ts`);
   } finally {
     await db.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Writes TypeScript as the project formats it (prettier, with the project's settings). */
+async function writeFormatted(path: string, source: string): Promise<void> {
+  const options = (await prettier.resolveConfig(path)) ?? {};
+  writeFileSync(path, await prettier.format(source, { ...options, filepath: path }));
 }
 
 main().catch((e: unknown) => {
