@@ -1,8 +1,10 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
-import { type Client, visibleText } from '../helpers/client.js';
+import { Client, visibleText } from '../helpers/client.js';
 import { eventually } from '../helpers/eventually.js';
 import { createCustomer, createUser, type UserRow } from '../helpers/factories.js';
 
@@ -134,18 +136,79 @@ describe('importing customers', () => {
   });
 
   it('stores nothing when the import fails part-way', async () => {
+    // A database rule that breaks on the second row, as a failure half-way through would.
+    await t.db.query(`CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.name = 'Boom Ltd' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$`);
+    await t.db.query(
+      `CREATE TRIGGER refuse_boom BEFORE INSERT ON customer FOR EACH ROW EXECUTE FUNCTION refuse_boom()`,
+    );
+    try {
+      const csv = ['客户名称', 'First Half Ltd', 'Boom Ltd'].join('\n');
+      const c = await signedIn(t, rep);
+      const id = await uploadAndCheck(c, 'two.csv', Buffer.from(csv));
+      expect(await runAndWait(c, id)).toBe('failed');
+      const { rows } = await t.db.query(
+        `SELECT count(*)::int AS n FROM customer WHERE name IN ('First Half Ltd', 'Boom Ltd')`,
+      );
+      expect(rows[0].n).toBe(0);
+      const page = visibleText((await c.get(`/customers/import/${id}`)).text);
+      expect(page).toContain('Nothing of it was saved.');
+      expect(page).not.toContain('boom');
+    } finally {
+      await t.db.query('DROP TRIGGER refuse_boom ON customer');
+      await t.db.query('DROP FUNCTION refuse_boom()');
+    }
+  });
+
+  it('does not let a rep import a copy of another rep’s customer found by e-mail, nor a repeated code', async () => {
+    const theirs = await createCustomer(t.db, { ownerId: other.id, name: '深圳市腾飞网络科技有限公司' });
+    await t.db.query(
+      `INSERT INTO contact (customer_id, name, email, version) VALUES ($1, '赵六', 'zhao@tengfei.cn', 1)`,
+      [theirs],
+    );
     const csv = [
-      '客户名称,统一社会信用代码',
-      'First Copy Ltd,91350100M000100Y43',
-      'Second Copy Ltd,91350100M000100Y43',
+      '客户名称,邮箱,统一社会信用代码',
+      '腾飞网络科技发展有限公司,zhao@tengfei.cn,',
+      'Code One Ltd,,91350100M000100Y43',
+      'Code Two Ltd,,91350100M000100Y43',
     ].join('\n');
+    const c = await signedIn(t, rep, 'en');
+    const id = await uploadAndCheck(c, 'copies.csv', Buffer.from(csv));
+    const preview = visibleText((await c.get(`/customers/import/${id}`)).text);
+    expect(preview).toContain('深圳市腾飞网络科技有限公司');
+    expect(preview).toContain('An earlier row has the same code.');
+    expect(await runAndWait(c, id, { duplicates: 'create' })).toBe('done');
+    const { rows } = await t.db.query(
+      `SELECT name FROM customer WHERE name LIKE '%腾飞%' OR name LIKE 'Code % Ltd' ORDER BY name`,
+    );
+    expect(rows.map((r) => r.name)).toEqual(['Code One Ltd', '深圳市腾飞网络科技有限公司']);
+  });
+
+  it('checks again at import time that an update is still allowed', async () => {
+    const mine = await createCustomer(t.db, { ownerId: rep.id, name: '温州瑞丰电子有限公司' });
+    const csv = ['客户名称,地址', '温州瑞丰电子有限公司,人民路 8 号'].join('\n');
     const c = await signedIn(t, rep);
-    const id = await uploadAndCheck(c, 'two.csv', Buffer.from(csv));
-    // Both rows carry the same code: creating the second anyway breaks the database's rule mid-import.
-    expect(await runAndWait(c, id, { 'row[r3]': 'create' })).toBe('failed');
-    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM customer WHERE name LIKE '% Copy Ltd'`);
-    expect(rows[0].n).toBe(0);
-    expect(visibleText((await c.get(`/customers/import/${id}`)).text)).toContain('Nothing of it was saved.');
+    const id = await uploadAndCheck(c, 'update.csv', Buffer.from(csv));
+    await t.db.query('UPDATE customer SET owner_id = $2 WHERE id = $1', [mine, other.id]);
+    expect(await runAndWait(c, id, { duplicates: 'update' })).toBe('done');
+    const { rows } = await t.db.query('SELECT address FROM customer WHERE id = $1', [mine]);
+    expect(rows[0].address).toBeNull();
+  });
+
+  it('keeps no file from an upload that was refused', async () => {
+    const dir = join(t.config.dataDir, 'imports');
+    const before = readdirSync(dir).length;
+    const guest = new Client(t.url);
+    expect((await guest.upload('/customers/import', { name: 'x.csv', content: '客户名称\nA' })).status).toBe(
+      401,
+    );
+    const c = await signedIn(t, rep);
+    expect(
+      (await c.upload('/customers/import', { name: 'x.csv', content: '客户名称\nA' }, { _csrf: 'forged' }))
+        .status,
+    ).toBe(403);
+    expect((await c.upload('/customers/import', { name: 'x.pdf', content: '%PDF' })).status).toBe(422);
+    expect(readdirSync(dir).length).toBe(before);
   });
 
   it('refuses an empty file, a file that is not a spreadsheet, and one that is too large', async () => {

@@ -29,6 +29,7 @@ export class NotASpreadsheet extends DomainError {
 }
 
 type Action = CustomerImportRow['action'];
+type CheckedRow = { rowNo: number; cells: Cell[]; values: RowValues; errors: Record<string, string> };
 interface ImportedFile {
   originalname: string;
   path: string;
@@ -164,16 +165,15 @@ export class CustomerImportService implements OnModuleInit {
     const used = cleaned.filter(Boolean);
     if (new Set(used).size !== used.length) throw ValidationFailed.field('mapping', 'import.field_twice');
     if (!used.includes('name')) throw ValidationFailed.field('mapping', 'import.name_needed');
-    await this.dataSource
-      .getRepository(CustomerImport)
-      .update({ id }, { mapping: cleaned, status: 'checking', progress: 0 });
+    const [, changed] = await this.dataSource.query<[unknown[], number]>(
+      `UPDATE customer_import SET mapping = $2, status = 'checking', progress = 0 WHERE id = $1 AND status IN ('mapping', 'checked')`,
+      [id, JSON.stringify(cleaned)],
+    );
+    if (changed !== 1) throw new ImportBusy();
     await this.jobs.send(CHECK_JOB, { id });
   }
 
-  /**
-   * Reads every row: checks it with the form's rules, finds duplicates inside the file and among
-   * existing customers (whoever owns them), and stores the outcome for the preview.
-   */
+  /** The check step, as the background job runs it. */
   async check(id: string): Promise<void> {
     await this.alone(`import-check:${id}`, () => this.checkRows(id));
   }
@@ -189,8 +189,7 @@ export class CustomerImportService implements OnModuleInit {
       const rows = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [key])) as {
         locked: boolean;
       }[];
-      const locked = rows[0].locked;
-      if (!locked) return;
+      if (!rows[0].locked) return;
       try {
         await work();
       } finally {
@@ -201,15 +200,20 @@ export class CustomerImportService implements OnModuleInit {
     }
   }
 
+  /**
+   * Reads every row: checks it with the form's rules, finds duplicates inside the file and among
+   * existing customers (whoever owns them), and stores the outcome for the preview.
+   */
   private async checkRows(id: string): Promise<void> {
     const job = await this.dataSource.getRepository(CustomerImport).findOneByOrFail({ id });
     if (job.status !== 'checking') return;
     const user = await this.users.findForSession(job.userId);
-    if (!user) return;
+    if (!user) return this.fail(id, new Error('the user who started the import is no longer active'));
     await this.dataSource.getRepository(CustomerImportRow).delete({ importId: id });
+    const owners = await this.ownersFor(user);
     const seen = new Map<string, number>();
     const counts = { ok: 0, errors: 0, duplicates: 0 };
-    let batch: { rowNo: number; cells: Cell[]; values: RowValues; errors: Record<string, string> }[] = [];
+    let batch: CheckedRow[] = [];
     let total = 0;
     let header = true;
     try {
@@ -219,7 +223,7 @@ export class CustomerImportService implements OnModuleInit {
           continue;
         }
         if (cells.every((c) => c === null || String(c).trim() === '')) continue;
-        batch.push({ rowNo: row, cells, ...readRow(cells, job.mapping) });
+        batch.push({ rowNo: row, cells, ...this.withOwner(readRow(cells, job.mapping), owners, user) });
         if (batch.length === BATCH) {
           total += await this.checkBatch(user, id, batch, seen, counts);
           batch = [];
@@ -227,58 +231,103 @@ export class CustomerImportService implements OnModuleInit {
         }
       }
       total += await this.checkBatch(user, id, batch, seen, counts);
-      await this.dataSource
-        .getRepository(CustomerImport)
-        .update({ id }, { status: 'checked', progress: total, total, counts });
+      await this.dataSource.query(
+        `UPDATE customer_import SET status = 'checked', progress = $2, total = $2, counts = $3 WHERE id = $1 AND status = 'checking'`,
+        [id, total, counts],
+      );
     } catch (e) {
       await this.fail(id, e);
     }
   }
 
+  /**
+   * Who the row's customer will belong to: a rep's import is theirs; a manager or admin names the
+   * owner (by e-mail or name) among those they may assign, or leaves it to the pool.
+   */
+  private withOwner(
+    row: { values: RowValues; errors: Record<string, string> },
+    owners: Map<string, number>,
+    user: SessionUser,
+  ) {
+    const named = typeof row.values.owner === 'string' ? row.values.owner.toLowerCase() : '';
+    let ownerId: number | null = user.role === 'sales' ? user.id : null;
+    if (user.role !== 'sales' && named) {
+      const found = owners.get(named);
+      if (found === undefined) row.errors.owner = 'import.unknown_owner';
+      else ownerId = found;
+    }
+    return {
+      values: { ...row.values, ownerId: ownerId === null ? null : String(ownerId) },
+      errors: row.errors,
+    };
+  }
+
+  /** Owners a manager or admin may give customers to, by lower-case e-mail and name (a shared name is left out). */
+  private async ownersFor(user: SessionUser): Promise<Map<string, number>> {
+    const users = await this.users.assignableOwners(user.role === 'admin' ? null : user.teamIds, null);
+    const emails = await this.dataSource.query<{ id: number; email: string }[]>(
+      'SELECT id, email FROM app_user WHERE id = ANY($1)',
+      [users.map((u) => u.id)],
+    );
+    const map = new Map<string, number>();
+    const names = new Map<string, number>();
+    for (const u of users) names.set(u.name.toLowerCase(), names.has(u.name.toLowerCase()) ? -1 : u.id);
+    for (const [name, id] of names) if (id > 0) map.set(name, id);
+    for (const e of emails) map.set(e.email.toLowerCase(), e.id);
+    return map;
+  }
+
   private async checkBatch(
     user: SessionUser,
     importId: string,
-    rows: { rowNo: number; cells: Cell[]; values: RowValues; errors: Record<string, string> }[],
+    rows: CheckedRow[],
     seen: Map<string, number>,
     counts: { ok: number; errors: number; duplicates: number },
   ): Promise<number> {
     if (!rows.length) return 0;
+    const text = (v: RowValues[string] | undefined) => (typeof v === 'string' ? v : '');
     const keys = rows.map((r) => ({
       nameKey: r.values.name ? duplicateKey(String(r.values.name)) : '',
-      uscc: r.values.uscc as string | null,
-      mobile: r.values.contactMobile as string | null,
+      uscc: text(r.values.uscc),
+      mobile: text(r.values.contactMobile),
+      phone: text(r.values.contactPhone),
+      email: text(r.values.contactEmail),
     }));
-    const existing = await this.dataSource.query<
+    // The form's duplicate rules, for a whole batch: the same or a similar name, the same USCC, a
+    // contact with the same mobile, phone or e-mail. One indexed lookup per rule, joined by UNION.
+    const matches = await this.dataSource.query<
       {
+        i: number;
         id: number;
         name: string;
-        name_key: string;
         uscc: string | null;
-        mobile: string | null;
         owner_id: number | null;
         owner_name: string | null;
         owner_team: number | null;
       }[]
     >(
-      // One indexed lookup per key, joined by UNION (an OR across them would scan every customer).
-      `WITH hits AS (
-         SELECT id, NULL::text AS mobile FROM customer WHERE deleted_at IS NULL AND name_key = ANY($1)
-         UNION SELECT id, NULL FROM customer WHERE deleted_at IS NULL AND uscc = ANY($2)
-         UNION SELECT customer_id, mobile FROM contact WHERE deleted_at IS NULL AND mobile = ANY($3))
-       SELECT c.id, c.name, c.name_key, c.uscc, h.mobile, c.owner_id, u.name AS owner_name, u.team_id AS owner_team
+      `WITH k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS k(name_key, uscc, mobile, phone, email, i)),
+       hits AS (
+         SELECT k.i, c.id FROM k JOIN customer c ON c.name_key = k.name_key AND c.deleted_at IS NULL WHERE k.name_key <> ''
+         UNION SELECT k.i, s.id FROM k CROSS JOIN LATERAL (
+                 SELECT id FROM customer c WHERE c.deleted_at IS NULL AND c.name_key % k.name_key AND similarity(c.name_key, k.name_key) >= 0.6 LIMIT 5) s
+               WHERE char_length(k.name_key) >= 3
+         UNION SELECT k.i, c.id FROM k JOIN customer c ON c.uscc = k.uscc AND c.deleted_at IS NULL WHERE k.uscc <> ''
+         UNION SELECT k.i, ct.customer_id FROM k JOIN contact ct ON ct.mobile = k.mobile AND ct.deleted_at IS NULL WHERE k.mobile <> ''
+         UNION SELECT k.i, ct.customer_id FROM k JOIN contact ct ON ct.phone = k.phone AND ct.deleted_at IS NULL WHERE k.phone <> ''
+         UNION SELECT k.i, ct.customer_id FROM k JOIN contact ct ON lower(ct.email) = k.email AND ct.deleted_at IS NULL WHERE k.email <> '')
+       SELECT h.i::int AS i, c.id, c.name, c.uscc, c.owner_id, u.name AS owner_name, u.team_id AS owner_team
          FROM hits h JOIN customer c ON c.id = h.id AND c.deleted_at IS NULL LEFT JOIN app_user u ON u.id = c.owner_id`,
       [
-        keys.map((k) => k.nameKey).filter(Boolean),
-        keys.map((k) => k.uscc).filter(Boolean),
-        keys.map((k) => k.mobile).filter(Boolean),
+        keys.map((k) => k.nameKey),
+        keys.map((k) => k.uscc),
+        keys.map((k) => k.mobile),
+        keys.map((k) => k.phone),
+        keys.map((k) => k.email),
       ],
     );
-    const byKey = new Map<string, (typeof existing)[number]>();
-    for (const c of existing) {
-      byKey.set(`n:${c.name_key}`, c);
-      if (c.uscc) byKey.set(`u:${c.uscc}`, c);
-      if (c.mobile) byKey.set(`m:${c.mobile}`, c);
-    }
+    const byRow = new Map<number, typeof matches>();
+    for (const mt of matches) byRow.set(mt.i - 1, [...(byRow.get(mt.i - 1) ?? []), mt]);
     const out = rows.map((r, i) => {
       const k = keys[i];
       const probes = [
@@ -287,40 +336,39 @@ export class CustomerImportService implements OnModuleInit {
         k.mobile && `m:${k.mobile}`,
       ].filter((p): p is string => !!p);
       const inFile = probes.map((p) => seen.get(p)).find((n) => n !== undefined);
-      const inDb = probes.map((p) => byKey.get(p)).find(Boolean);
-      for (const p of probes) if (!seen.has(p)) seen.set(p, r.rowNo);
+      // A code already given to an earlier row cannot be given again.
+      if (k.uscc && seen.has(`u:${k.uscc}`)) r.errors.uscc ??= 'import.uscc_repeated';
+      const inDb = (byRow.get(i) ?? []).map((c) => ({
+        ...c,
+        editable: RecordScope.canEditCustomer(
+          user,
+          c.owner_id === null ? null : { id: c.owner_id, teamId: c.owner_team },
+        ),
+      }));
+      // Shown: a match the user may not change, if there is one (that is the one that decides).
+      const shown = inDb.find((c) => !c.editable) ?? inDb[0];
       let action: Action = 'create';
       let duplicate: { of: number; name: string | null; owner: string | null; editable: boolean } | null =
         null;
       if (Object.keys(r.errors).length) action = 'error';
-      else if (inDb) {
-        const owner = inDb.owner_id === null ? null : { id: inDb.owner_id, teamId: inDb.owner_team };
+      else if (shown) {
         duplicate = {
-          of: inDb.id,
-          name: inDb.name,
-          owner: inDb.owner_name,
-          editable: RecordScope.canEditCustomer(user, owner),
+          of: shown.id,
+          name: shown.name,
+          owner: shown.owner_name,
+          editable: inDb.every((c) => c.editable),
         };
         action = 'skip';
       } else if (inFile !== undefined) {
         duplicate = { of: -inFile, name: null, owner: null, editable: false };
         action = 'skip';
       }
+      // Only rows that may be imported stand for their keys; a row with errors hides nothing after it.
+      if (action !== 'error') for (const p of probes) if (!seen.has(p)) seen.set(p, r.rowNo);
       if (action === 'error') counts.errors++;
       else if (duplicate) counts.duplicates++;
       else counts.ok++;
-      return {
-        importId,
-        rowNo: r.rowNo,
-        cells: r.cells,
-        values: r.values,
-        errors: r.errors,
-        duplicateOf: duplicate?.of ?? null,
-        duplicateName: duplicate?.name ?? null,
-        duplicateOwner: duplicate?.owner ?? null,
-        duplicateEditable: duplicate?.editable ?? false,
-        action,
-      };
+      return { rowNo: r.rowNo, cells: r.cells, values: r.values, errors: r.errors, duplicate, action };
     });
     await this.dataSource.query(
       `INSERT INTO customer_import_row (import_id, row_no, cells, "values", errors, duplicate_of, duplicate_name, duplicate_owner, duplicate_editable, action)
@@ -331,10 +379,10 @@ export class CustomerImportService implements OnModuleInit {
         out.map((o) => JSON.stringify(o.cells)),
         out.map((o) => JSON.stringify(o.values)),
         out.map((o) => JSON.stringify(o.errors)),
-        out.map((o) => o.duplicateOf),
-        out.map((o) => o.duplicateName),
-        out.map((o) => o.duplicateOwner),
-        out.map((o) => o.duplicateEditable),
+        out.map((o) => o.duplicate?.of ?? null),
+        out.map((o) => o.duplicate?.name ?? null),
+        out.map((o) => o.duplicate?.owner ?? null),
+        out.map((o) => o.duplicate?.editable ?? false),
         out.map((o) => o.action),
       ],
     );
@@ -351,9 +399,15 @@ export class CustomerImportService implements OnModuleInit {
     duplicates: Action,
     perRow: Record<number, Action>,
   ): Promise<void> {
-    const job = await this.get(user, id);
-    if (job.status !== 'checked') throw new ImportBusy();
+    await this.get(user, id);
     await this.dataSource.transaction(async (m) => {
+      // Only a checked import starts, once: two clicks, or a click racing a new mapping, start nothing twice.
+      // (TypeORM answers an UPDATE with [rows, count].)
+      const [, claimed] = await m.query<[unknown[], number]>(
+        `UPDATE customer_import SET status = 'importing', progress = 0 WHERE id = $1 AND status = 'checked'`,
+        [id],
+      );
+      if (claimed !== 1) throw new ImportBusy();
       await m.query(
         `UPDATE customer_import_row SET action = $2 WHERE import_id = $1 AND duplicate_of IS NOT NULL AND action <> 'error'`,
         [id, duplicates],
@@ -376,7 +430,12 @@ export class CustomerImportService implements OnModuleInit {
           [id],
         );
       }
-      await m.query(`UPDATE customer_import SET status = 'importing', progress = 0 WHERE id = $1`, [id]);
+      // A second customer cannot take a code a live customer already has.
+      await m.query(
+        `UPDATE customer_import_row r SET action = 'skip' WHERE r.import_id = $1 AND r.action = 'create' AND r.duplicate_of > 0
+            AND EXISTS (SELECT 1 FROM customer c WHERE c.uscc = r."values"->>'uscc' AND c.deleted_at IS NULL)`,
+        [id],
+      );
     });
     await this.jobs.send(RUN_JOB, { id });
   }
@@ -392,7 +451,6 @@ export class CustomerImportService implements OnModuleInit {
     if (!user || job.status !== 'importing') return;
     try {
       const counts = await this.dataSource.transaction(async (m) => {
-        const owners = await this.ownerIds(m);
         let created = 0;
         let updated = 0;
         for (let after = 0; ;) {
@@ -408,10 +466,9 @@ export class CustomerImportService implements OnModuleInit {
             m,
             user,
             rows.filter((r) => r.action === 'create').map((r) => r.values),
-            owners,
           );
           for (const r of rows.filter((x) => x.action === 'update'))
-            updated += await this.updateCustomer(m, r.duplicate_of!, r.values);
+            updated += await this.updateCustomer(m, user, r.duplicate_of!, r.values);
           after = rows[rows.length - 1].row_no;
           // Progress is written outside the transaction, so the page can show it.
           await this.dataSource.query('UPDATE customer_import SET progress = progress + $2 WHERE id = $1', [
@@ -423,7 +480,12 @@ export class CustomerImportService implements OnModuleInit {
           `SELECT count(*)::int AS n FROM customer_import_row WHERE import_id = $1 AND action IN ('skip', 'error')`,
           [id],
         );
-        const result = { ...job.counts, created, updated, skipped: skipped[0].n };
+        // Updates refused at run time (the customer changed hands or went since the check) count as skipped.
+        const [{ n: updates }] = await m.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM customer_import_row WHERE import_id = $1 AND action = 'update'`,
+          [id],
+        );
+        const result = { ...job.counts, created, updated, skipped: skipped[0].n + updates - updated };
         await this.audit.record(
           {
             action: 'import',
@@ -444,27 +506,11 @@ export class CustomerImportService implements OnModuleInit {
     }
   }
 
-  /** Active users who may own customers, by e-mail and by name, for the owner column. */
-  private async ownerIds(m: EntityManager): Promise<Map<string, number>> {
-    const users = await m.query<{ id: number; email: string; name: string }[]>(
-      `SELECT id, email, name FROM app_user WHERE active AND role IN ('sales', 'manager')`,
-    );
-    const map = new Map<string, number>();
-    for (const u of users) map.set(u.email.toLowerCase(), u.id).set(u.name.toLowerCase(), u.id);
-    return map;
-  }
-
-  private async createCustomers(
-    m: EntityManager,
-    user: SessionUser,
-    rows: RowValues[],
-    owners: Map<string, number>,
-  ): Promise<number> {
+  private async createCustomers(m: EntityManager, user: SessionUser, rows: RowValues[]): Promise<number> {
     if (!rows.length) return 0;
     const text = (v: RowValues[string] | undefined) => (typeof v === 'string' ? v : null);
-    // A rep's import is theirs; a manager's or admin's goes to the named owner, if they may own it.
-    const ownerOf = (r: RowValues) =>
-      user.role === 'sales' ? user.id : (owners.get(String(r.owner ?? '').toLowerCase()) ?? null);
+    // The owner was settled by the check (withOwner): the rep, a named owner, or the pool.
+    const ownerOf = (r: RowValues) => (typeof r.ownerId === 'string' ? Number(r.ownerId) : null);
     const ids = await m.query<{ id: number }[]>(
       `SELECT nextval('customer_id_seq')::int AS id FROM generate_series(1, $1)`,
       [rows.length],
@@ -513,7 +559,9 @@ export class CustomerImportService implements OnModuleInit {
     );
     const withContact = rows
       .map((r, i) => ({ r, id: ids[i].id }))
-      .filter(({ r }) => r.contactName || r.contactMobile || r.contactEmail);
+      .filter(
+        ({ r }) => r.contactName || r.contactMobile || r.contactPhone || r.contactEmail || r.contactWechat,
+      );
     if (withContact.length) {
       await m.query(
         `INSERT INTO contact (customer_id, name, title, mobile, phone, email, wechat, "primary", version)
@@ -529,11 +577,40 @@ export class CustomerImportService implements OnModuleInit {
         ],
       );
     }
+    // One audit entry per customer created, in one statement.
+    await m.query(
+      `INSERT INTO audit_entry (actor_id, actor_email, action, entity, entity_id, diff)
+       SELECT $1, $2, 'create', 'customer', id::text, jsonb_build_object('import', jsonb_build_object('to', $3::text)) FROM unnest($4::int[]) AS id`,
+      [user.id, user.email, 'spreadsheet', ids.map((x) => x.id)],
+    );
     return rows.length;
   }
 
   /** Fills an existing customer's fields from a row (empty cells change nothing); adds its contact if new. */
-  private async updateCustomer(m: EntityManager, id: number, r: RowValues): Promise<number> {
+  /**
+   * Fills an existing customer's fields from a row (empty cells change nothing) and adds its contact if
+   * new; 0 when, since the check, the customer was deleted or is no longer the user's to change.
+   */
+  private async updateCustomer(
+    m: EntityManager,
+    user: SessionUser,
+    id: number,
+    r: RowValues,
+  ): Promise<number> {
+    const [current] = await m.query<{ owner_id: number | null; team_id: number | null }[]>(
+      `SELECT c.owner_id, u.team_id FROM customer c LEFT JOIN app_user u ON u.id = c.owner_id
+        WHERE c.id = $1 AND c.deleted_at IS NULL FOR UPDATE OF c`,
+      [id],
+    );
+    if (
+      !current ||
+      !RecordScope.canEditCustomer(
+        user,
+        current.owner_id === null ? null : { id: current.owner_id, teamId: current.team_id },
+      )
+    ) {
+      return 0;
+    }
     const fields: Record<string, unknown> = {};
     const columns: Record<string, string> = {
       kind: 'kind',
@@ -552,13 +629,21 @@ export class CustomerImportService implements OnModuleInit {
     };
     for (const [field, column] of Object.entries(columns))
       if (typeof r[field] === 'string') fields[column] = r[field];
+    // A code another live customer holds stays where it is.
+    if (fields.uscc) {
+      const taken = await m.query<unknown[]>(
+        'SELECT 1 FROM customer WHERE uscc = $1 AND id <> $2 AND deleted_at IS NULL',
+        [fields.uscc, id],
+      );
+      if (taken.length) delete fields.uscc;
+    }
     const sets = Object.keys(fields).map((c, i) => `"${c}" = $${i + 2}`);
     if (sets.length)
       await m.query(
         `UPDATE customer SET ${sets.join(', ')}, version = version + 1, updated_at = now() WHERE id = $1`,
         [id, ...Object.values(fields)],
       );
-    if (r.contactMobile || r.contactEmail) {
+    if (r.contactName || r.contactMobile || r.contactPhone || r.contactEmail || r.contactWechat) {
       await m.query(
         `INSERT INTO contact (customer_id, name, title, mobile, phone, email, wechat, version)
          SELECT $1, $2, $3, $4, $5, $6, $7, 1 WHERE NOT EXISTS (SELECT 1 FROM contact WHERE customer_id = $1 AND deleted_at IS NULL AND (mobile = $4 OR lower(email) = $6))`,
@@ -578,6 +663,7 @@ export class CustomerImportService implements OnModuleInit {
         action: 'update',
         entity: 'customer',
         entityId: id,
+        actor: user,
         diff: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { to: v }])),
       },
       m,

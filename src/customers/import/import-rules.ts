@@ -100,7 +100,10 @@ const NO = new Set(['n', 'no', 'false', '0', '否', '']);
 /** A cell as text. The export's leading apostrophe before = + - @ is taken off again; nothing is evaluated. */
 export function cellText(cell: Cell): string {
   if (cell === null) return '';
-  const text = String(cell).trim();
+  // NUL characters cannot be stored in PostgreSQL text.
+  const text = String(cell)
+    .replace(/\u0000/g, '')
+    .trim();
   return /^'[=+\-@]/.test(text) ? text.slice(1) : text;
 }
 
@@ -112,10 +115,28 @@ function toDate(cell: Cell): string | null {
   const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(cellText(cell));
   if (!m) return null;
   const iso = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
-  return Number.isNaN(Date.parse(iso)) ? null : iso;
+  // A real day: 2026-02-30 would pass Date.parse but not PostgreSQL.
+  const day = new Date(`${iso}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === iso ? iso : null;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** The customer form's limits, so an imported customer can be saved again from the form. */
+const MAX_LENGTH: Record<string, number> = {
+  name: 200,
+  province: 50,
+  city: 50,
+  district: 50,
+  address: 300,
+  website: 300,
+  creditLevel: 20,
+  tags: 500,
+  contactName: 100,
+  contactTitle: 100,
+  contactWechat: 100,
+  owner: 200,
+};
 
 /**
  * One row's cells, through the mapping, as customer values; and, per field, the locale key of what is
@@ -175,8 +196,12 @@ export function readRow(
           const v = option(text);
           if (v) values[field] = v;
           else errors[field] = 'validation.invalid';
-        } else if (text.length > (field === 'address' || field === 'website' ? 300 : 200)) {
+        } else if (text.length > (MAX_LENGTH[field] ?? 200)) {
           errors[field] = 'validation.tooLong';
+        } else if (field === 'website' && !/^(https?:\/\/)?[^\s/$.?#]+\.[^\s]+$/i.test(text)) {
+          errors.website = 'validation.isUrl';
+        } else if (field === 'tags' && text.split(/[,，;；]/).some((tag) => tag.trim().length > 30)) {
+          errors.tags = 'validation.tooLong';
         } else {
           values[field] = text;
         }

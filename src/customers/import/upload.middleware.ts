@@ -1,13 +1,23 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Inject, Injectable, type NestMiddleware, PayloadTooLargeException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Inject,
+  Injectable,
+  type NestMiddleware,
+  PayloadTooLargeException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
+import { NotAllowed } from '../../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 
 /**
  * Receives the spreadsheet of an import (`file`) onto disk under DATA_DIR/imports, streaming, up to
- * IMPORT_MAX_MB. It runs before the guards, so the form's `_csrf` field is read like any other form's.
+ * IMPORT_MAX_MB. It runs before the guards (so the form's `_csrf` field is read like any other form's),
+ * so it checks first that a user who may import is signed in, and it deletes the file again whenever
+ * the request does not end with the import created.
  */
 @Injectable()
 export class UploadMiddleware implements NestMiddleware {
@@ -24,14 +34,22 @@ export class UploadMiddleware implements NestMiddleware {
     }).single('file');
   }
 
-  use(req: Request, res: Response, next: NextFunction): Promise<void> {
-    return new Promise<void>((resolve, reject) =>
+  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
+    if (!req.user) throw new UnauthorizedException();
+    if (req.user.role === 'service') throw new NotAllowed();
+    // Kept only when the import was created (a redirect to it); any refusal removes the file.
+    res.on('finish', () => {
+      if (req.file && res.statusCode !== 303) rmSync(req.file.path, { force: true });
+    });
+    await new Promise<void>((resolve, reject) =>
       this.upload(req, res, (err: unknown) => {
-        if (err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE')
+        if (!err) resolve();
+        else if (err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE')
           reject(new PayloadTooLargeException());
-        else if (err) reject(err instanceof Error ? err : new Error('upload failed'));
-        else resolve();
+        else if (err instanceof multer.MulterError) reject(new BadRequestException());
+        else reject(err instanceof Error ? err : new Error('upload failed'));
       }),
-    ).then(() => next());
+    );
+    next();
   }
 }
