@@ -1,5 +1,6 @@
 // Every migration, oldest first. A new migration is added here as it lands; none is ever edited.
 import { AddCustomerImport1795347288579 } from './1795347288579-AddCustomerImport.js';
+import { BackfillOwnedSince1795348755407 } from './1795348755407-BackfillOwnedSince.js';
 import { CreateSchema1795343077012 } from './1795343077012-CreateSchema.js';
 import { AddCustomerSearchAndPool1795344351484 } from './1795344351484-AddCustomerSearchAndPool.js';
 import { SpeedUpCustomerList1795345940981 } from './1795345940981-SpeedUpCustomerList.js';
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   AddCustomerSearchAndPool1795344351484,
   SpeedUpCustomerList1795345940981,
   AddCustomerImport1795347288579,
+  BackfillOwnedSince1795348755407,
 ];

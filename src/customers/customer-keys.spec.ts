@@ -13,6 +13,8 @@ describe('duplicateKey', () => {
     ['Northwind Trading Co., Ltd.', 'northwindtrading'],
     ['Northwind Trading Inc', 'northwindtrading'],
     ['NORTHWIND TRADING GROUP', 'northwindtrading'],
+    ['Costco', 'costco'],
+    ['Tesco Stores Ltd', 'tescostores'],
   ])('%s → %s', (name, key) => {
     expect(duplicateKey(name)).toBe(key);
   });

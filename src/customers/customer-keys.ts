@@ -40,7 +40,9 @@ export function duplicateKey(name: string): string {
   for (let changed = true; changed;) {
     changed = false;
     for (const form of FORMS) {
-      if (s.endsWith(form) && s.length > form.length) {
+      // An English form is a word of its own ("… Trading Co"), never the end of one (Costco, Tesco).
+      const whole = /^[a-z]/.test(form) ? s.endsWith(` ${form}`) : s.endsWith(form);
+      if (whole && s.length > form.length) {
         s = s.slice(0, -form.length).trim();
         changed = true;
       }

@@ -41,15 +41,17 @@ export function encodeCursor(value: unknown, id: number): string {
   return Buffer.from(JSON.stringify([value, id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): [string, number] | null {
+function decodeCursor(cursor: string, cast: string): [string, number] | null {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[1] === 'number')
-      return [String(parsed[0]), parsed[1]];
+    if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isInteger(parsed[1])) return null;
+    const value = String(parsed[0]);
+    // A time must read as one, or the database would refuse the page.
+    if (cast === 'timestamptz' && value !== '-infinity' && Number.isNaN(Date.parse(value))) return null;
+    return [value, Number(parsed[1])];
   } catch {
-    // a mangled cursor starts from the first page
+    return null; // a mangled cursor starts from the first page
   }
-  return null;
 }
 
 /** All TypeORM for customers and their contacts. Every read for a user is narrowed by RecordScope. */
@@ -75,7 +77,7 @@ export class CustomersRepository {
       countParams,
     );
     qb.leftJoinAndSelect('c.owner', 'owner');
-    const cursor = f.after ? decodeCursor(f.after) : null;
+    const cursor = f.after ? decodeCursor(f.after, sort.cast) : null;
     if (cursor) {
       const op = sort.dir === 'ASC' ? '>' : '<';
       qb.andWhere(`(${sort.key}, c.id) ${op} (CAST(:cursorValue AS ${sort.cast}), :cursorId)`, {

@@ -178,6 +178,8 @@ export class CustomersService {
     return this.dataSource.transaction(async (m) => {
       const fields = { ...this.fields(dto), ownerId: await this.chooseOwner(m, user, dto.ownerId, null) };
       fields.ownedSince = fields.ownerId === null ? null : new Date();
+      // Two people saving the same company at once take turns, so the second sees the first as a duplicate.
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`customer:${fields.nameKey}`]);
       await this.checkUsccFree(m, fields.uscc, null);
       const contact = dto.contactName
         ? {

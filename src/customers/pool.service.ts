@@ -152,8 +152,10 @@ export class PoolService implements OnModuleInit {
            FROM customer old
           WHERE old.id = c.id AND c.owner_id IS NOT NULL AND c.deleted_at IS NULL
             AND ${since} < now() - make_interval(days => ${limitDays})
+            -- The owner was warned, and had the warning period to act (rules changed or runs missed).
+            AND ($4::int = 0 OR c.pool_warned_at <= now() - make_interval(days => $4::int))
           RETURNING c.id, c.name, old.owner_id`,
-        params,
+        [...params, r.warnDays],
       );
       for (const c of returned) {
         await this.audit.record(

@@ -211,15 +211,17 @@ export class FollowUpsService implements OnModuleInit {
           WHERE f.deleted_at IS NULL
             AND f.customer_id IN (SELECT id FROM customer WHERE owner_id = $1 AND deleted_at IS NULL)
           ORDER BY f.customer_id, f.happened_at DESC)
-       SELECT l.customer_id, c.name AS customer_name, l.next_action, l.next_follow_up_at,
-              CASE WHEN (l.next_follow_up_at AT TIME ZONE $2)::date < (now() AT TIME ZONE $2)::date THEN 'overdue'
-                   WHEN (l.next_follow_up_at AT TIME ZONE $2)::date = (now() AT TIME ZONE $2)::date THEN 'today'
-                   ELSE 'upcoming' END AS bucket
-         FROM latest l JOIN customer c ON c.id = l.customer_id
-        WHERE l.next_follow_up_at IS NOT NULL
-          AND (l.next_follow_up_at AT TIME ZONE $2)::date <= (now() AT TIME ZONE $2)::date + 7
-        ORDER BY l.next_follow_up_at
-        LIMIT 200`,
+       , due AS (
+         SELECT l.customer_id, c.name AS customer_name, l.next_action, l.next_follow_up_at,
+                CASE WHEN (l.next_follow_up_at AT TIME ZONE $2)::date < (now() AT TIME ZONE $2)::date THEN 'overdue'
+                     WHEN (l.next_follow_up_at AT TIME ZONE $2)::date = (now() AT TIME ZONE $2)::date THEN 'today'
+                     ELSE 'upcoming' END AS bucket
+           FROM latest l JOIN customer c ON c.id = l.customer_id
+          WHERE l.next_follow_up_at IS NOT NULL
+            AND (l.next_follow_up_at AT TIME ZONE $2)::date <= (now() AT TIME ZONE $2)::date + 7)
+       -- At most 100 a list: a long overdue list must not push today's off the page.
+       SELECT * FROM (SELECT due.*, row_number() OVER (PARTITION BY bucket ORDER BY next_follow_up_at) AS n FROM due) x
+        WHERE n <= 100 ORDER BY next_follow_up_at`,
       [user.id, user.timezone],
     );
     const day: MyDay = { overdue: [], today: [], upcoming: [] };

@@ -21,7 +21,7 @@ export class CustomerFilterDto {
   /** A user id, `me`, or `pool` (no owner). */
   @emptyToUndefined()
   @IsOptional()
-  @Matches(/^(\d+|me|pool)$/)
+  @Matches(/^(\d{1,9}|me|pool)$/)
   owner?: string;
 
   @emptyToUndefined()

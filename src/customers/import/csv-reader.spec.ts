@@ -216,13 +216,13 @@ describe('readCsvRows: cells', () => {
     expect(typeof row[1]).toBe('string');
   });
 
-  it('accepts rows shorter or longer than the header and skips empty lines', async () => {
+  it('accepts rows shorter or longer than the header and skips empty lines, keeping row numbers', async () => {
     const path = await fixture('a,b,c\r\n\r\n1\r\n1,2,3,4\r\n\r\n,,\r\n');
     expect(await readAll(path)).toEqual([
       { row: 1, cells: ['a', 'b', 'c'] },
-      { row: 2, cells: ['1'] },
-      { row: 3, cells: ['1', '2', '3', '4'] },
-      { row: 4, cells: ['', '', ''] },
+      { row: 3, cells: ['1'] },
+      { row: 4, cells: ['1', '2', '3', '4'] },
+      { row: 6, cells: ['', '', ''] },
     ]);
   });
 

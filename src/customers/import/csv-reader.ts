@@ -41,7 +41,8 @@ export async function* readCsvRows(path: string): AsyncGenerator<CsvRow> {
   const parser = parse({
     delimiter: delimiterFor(encoding, sample),
     relax_column_count: true,
-    skip_empty_lines: true,
+    // Blank lines are read (and dropped below), so record numbers stay the row numbers a spreadsheet shows.
+    skip_empty_lines: false,
     max_record_size: MAX_RECORD_BYTES,
     // No `cast`: `=1+1`, `8613812345678` and `0755` stay exactly the text in the file.
     info: true,
@@ -56,6 +57,7 @@ export async function* readCsvRows(path: string): AsyncGenerator<CsvRow> {
 
   let rows = 0;
   for await (const { info, record } of parser as AsyncIterable<{ info: Info; record: string[] }>) {
+    if (record.length === 1 && record[0] === '') continue;
     rows++;
     yield { row: info.records, cells: record };
   }

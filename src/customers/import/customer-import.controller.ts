@@ -76,7 +76,11 @@ export class CustomerImportController implements HasFormLocals {
     @Req() req: Request,
   ) {
     // Keys are `r<row number>`: plain numbers would make the body parser build a (compacted) list.
-    const perRow = Object.fromEntries(Object.entries(dto.row ?? {}).map(([k, v]) => [Number(k.slice(1)), v]));
+    const perRow = Object.fromEntries(
+      Object.entries(dto.row ?? {})
+        .filter(([k]) => /^r\d{1,9}$/.test(k))
+        .map(([k, v]) => [Number(k.slice(1)), v]),
+    );
     await this.imports.start(user, id, dto.duplicates, perRow);
     flash(req, 'import.started', {}, 'info');
     return seeOther(`/customers/import/${id}`);
@@ -84,6 +88,8 @@ export class CustomerImportController implements HasFormLocals {
 
   @Get(':id/rejected.xlsx')
   async rejected(@CurrentUser() user: SessionUser, @Param('id') id: string, @Res() res: Response) {
+    // Found and the user's, before the headers say a workbook follows (an error page is no workbook).
+    await this.imports.get(user, id);
     res.setHeader('Content-Type', XLSX_TYPE);
     res.setHeader('Content-Disposition', `attachment; filename="rejected-rows.xlsx"`);
     await this.imports.writeRejected(user, id, res);

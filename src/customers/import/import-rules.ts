@@ -101,9 +101,7 @@ const NO = new Set(['n', 'no', 'false', '0', '否', '']);
 export function cellText(cell: Cell): string {
   if (cell === null) return '';
   // NUL characters cannot be stored in PostgreSQL text.
-  const text = String(cell)
-    .replace(/\u0000/g, '')
-    .trim();
+  const text = String(cell).replaceAll(String.fromCharCode(0), '').trim();
   return /^'[=+\-@]/.test(text) ? text.slice(1) : text;
 }
 
