@@ -1,13 +1,7 @@
 import 'reflect-metadata';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { createApp } from '../src/app.js';
-import { loadConfig } from '../src/config/config.js';
-import { ensureDatabase, startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
-import { runMigrations } from '../src/database/migrate.js';
 import { DEMO_PASSWORD, SeedService } from '../src/seed/seed.service.js';
+import { startThrowawayApp } from './throwaway-app.js';
 
 /**
  * Customer list, 360° page and search at scale: seeds N customers (default 100,000) into a
@@ -61,22 +55,8 @@ async function measure(
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'kehu-bench-'));
-  const db = await startEmbeddedPostgres(dir, { throwaway: true });
+  const { app, close } = await startThrowawayApp();
   try {
-    const url = await ensureDatabase(db.serverUrl, 'kehu');
-    await runMigrations(url);
-    const config = {
-      ...loadConfig({
-        NODE_ENV: 'production',
-        SESSION_SECRET: 'bench-secret-bench-secret-bench-secret',
-        DATABASE_URL: url,
-        LOG_LEVEL: 'warn',
-        DATA_DIR: dir,
-      }),
-      databaseUrl: url,
-    };
-    const app = await createApp(config);
     await app.listen(0, '127.0.0.1');
     const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     const seed = app.get(SeedService);
@@ -115,10 +95,8 @@ async function main(): Promise<void> {
         );
       }
     }
-    await app.close();
   } finally {
-    await db.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -1,17 +1,13 @@
 import 'reflect-metadata';
-import { writeFileSync, mkdtempSync, rmSync, statSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { createApp } from '../src/app.js';
-import { loadConfig } from '../src/config/config.js';
 import { CustomerImportService } from '../src/customers/import/customer-import.service.js';
 import { sheetHeaders } from '../src/customers/customer-sheet.js';
-import { ensureDatabase, startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
-import { runMigrations } from '../src/database/migrate.js';
 import { generateCustomer, rng } from '../src/seed/generate.js';
 import { SeedService } from '../src/seed/seed.service.js';
 import { UsersService } from '../src/users/users.service.js';
+import { startThrowawayApp } from './throwaway-app.js';
 
 /**
  * Imports N generated customers (default 100,000) from a CSV and from an XLSX file into a throwaway
@@ -27,24 +23,8 @@ function sampleRss(): { stop(): number } {
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'kehu-bench-import-'));
-  // Its own folder: embedded-postgres hands it to the postgres user, who cannot enter `dir` (mode 700).
-  const pgDir = mkdtempSync(join(tmpdir(), 'kehu-bench-pg-'));
-  const db = await startEmbeddedPostgres(pgDir, { throwaway: true });
+  const { app, dataDir: dir, close } = await startThrowawayApp();
   try {
-    const url = await ensureDatabase(db.serverUrl, 'kehu');
-    await runMigrations(url);
-    const config = {
-      ...loadConfig({
-        NODE_ENV: 'production',
-        SESSION_SECRET: 'bench-secret-bench-secret-bench-secret',
-        DATABASE_URL: url,
-        LOG_LEVEL: 'warn',
-        DATA_DIR: dir,
-      }),
-      databaseUrl: url,
-    };
-    const app = await createApp(config);
     await app.get(SeedService).seedDemoOnce(0);
     const user = (await app.get(UsersService).list()).find((u) => u.email === 'manager@demo.kehu')!;
     const session = (await app.get(UsersService).findForSession(user.id))!;
@@ -139,11 +119,8 @@ async function main(): Promise<void> {
           `created ${done.counts.created}, skipped ${done.counts.skipped}`,
       );
     }
-    await app.close();
   } finally {
-    await db.stop();
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(pgDir, { recursive: true, force: true });
+    await close();
   }
 }
 
