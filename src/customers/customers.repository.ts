@@ -204,6 +204,8 @@ export class CustomersRepository {
     p: DuplicateProbe,
     exceptId: number | null,
   ): Promise<DuplicateCandidate[]> {
+    // `%` then means "similar enough" at the rule's 0.6, so the trigram index returns only real candidates.
+    await m.query('SET LOCAL pg_trgm.similarity_threshold = 0.6');
     const rows = await m.query<
       {
         id: number;

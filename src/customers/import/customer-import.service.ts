@@ -295,18 +295,22 @@ export class CustomerImportService implements OnModuleInit {
     }));
     // The form's duplicate rules, for a whole batch: the same or a similar name, the same USCC, a
     // contact with the same mobile, phone or e-mail. One indexed lookup per rule, joined by UNION.
-    const matches = await this.dataSource.query<
-      {
-        i: number;
-        id: number;
-        name: string;
-        uscc: string | null;
-        owner_id: number | null;
-        owner_name: string | null;
-        owner_team: number | null;
-      }[]
-    >(
-      `WITH k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS k(name_key, uscc, mobile, phone, email, i)),
+    // The trigram index answers `%` at the similarity threshold: at 0.6 (the rule) it returns only
+    // real candidates, instead of every name sharing a few characters.
+    const matches = await this.dataSource.transaction(async (m) => {
+      await m.query('SET LOCAL pg_trgm.similarity_threshold = 0.6');
+      return m.query<
+        {
+          i: number;
+          id: number;
+          name: string;
+          uscc: string | null;
+          owner_id: number | null;
+          owner_name: string | null;
+          owner_team: number | null;
+        }[]
+      >(
+        `WITH k AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS k(name_key, uscc, mobile, phone, email, i)),
        hits AS (
          SELECT k.i, c.id FROM k JOIN customer c ON c.name_key = k.name_key AND c.deleted_at IS NULL WHERE k.name_key <> ''
          UNION SELECT k.i, s.id FROM k CROSS JOIN LATERAL (
@@ -318,14 +322,16 @@ export class CustomerImportService implements OnModuleInit {
          UNION SELECT k.i, ct.customer_id FROM k JOIN contact ct ON lower(ct.email) = k.email AND ct.deleted_at IS NULL WHERE k.email <> '')
        SELECT h.i::int AS i, c.id, c.name, c.uscc, c.owner_id, u.name AS owner_name, u.team_id AS owner_team
          FROM hits h JOIN customer c ON c.id = h.id AND c.deleted_at IS NULL LEFT JOIN app_user u ON u.id = c.owner_id`,
-      [
-        keys.map((k) => k.nameKey),
-        keys.map((k) => k.uscc),
-        keys.map((k) => k.mobile),
-        keys.map((k) => k.phone),
-        keys.map((k) => k.email),
-      ],
-    );
+        [
+          keys.map((k) => k.nameKey),
+          keys.map((k) => k.uscc),
+          keys.map((k) => k.mobile),
+          keys.map((k) => k.phone),
+          keys.map((k) => k.email),
+        ],
+      );
+    });
+
     const byRow = new Map<number, typeof matches>();
     for (const mt of matches) byRow.set(mt.i - 1, [...(byRow.get(mt.i - 1) ?? []), mt]);
     const out = rows.map((r, i) => {
