@@ -295,8 +295,9 @@ export class CustomerImportService implements OnModuleInit {
     }));
     // The form's duplicate rules, for a whole batch: the same or a similar name, the same USCC, a
     // contact with the same mobile, phone or e-mail. One indexed lookup per rule, joined by UNION.
-    // The trigram index answers `%` at the similarity threshold: at 0.6 (the rule) it returns only
-    // real candidates, instead of every name sharing a few characters.
+    // Similar names (the costly lookup) are searched for reps' imports, where they decide 撞单; a
+    // manager's or admin's import is checked on the exact keys.
+    const similarNames = user.role === 'sales';
     const matches = await this.dataSource.transaction(async (m) => {
       await m.query('SET LOCAL pg_trgm.similarity_threshold = 0.6');
       return m.query<
@@ -315,7 +316,7 @@ export class CustomerImportService implements OnModuleInit {
          SELECT k.i, c.id FROM k JOIN customer c ON c.name_key = k.name_key AND c.deleted_at IS NULL WHERE k.name_key <> ''
          UNION SELECT k.i, s.id FROM k CROSS JOIN LATERAL (
                  SELECT id FROM customer c WHERE c.deleted_at IS NULL AND c.name_key % k.name_key AND similarity(c.name_key, k.name_key) >= 0.6 LIMIT 5) s
-               WHERE char_length(k.name_key) >= 3
+               WHERE char_length(k.name_key) >= 3 AND $6
          UNION SELECT k.i, c.id FROM k JOIN customer c ON c.uscc = k.uscc AND c.deleted_at IS NULL WHERE k.uscc <> ''
          UNION SELECT k.i, ct.customer_id FROM k JOIN contact ct ON ct.mobile = k.mobile AND ct.deleted_at IS NULL WHERE k.mobile <> ''
          UNION SELECT k.i, ct.customer_id FROM k JOIN contact ct ON ct.phone = k.phone AND ct.deleted_at IS NULL WHERE k.phone <> ''
@@ -328,6 +329,7 @@ export class CustomerImportService implements OnModuleInit {
           keys.map((k) => k.mobile),
           keys.map((k) => k.phone),
           keys.map((k) => k.email),
+          similarNames,
         ],
       );
     });
