@@ -295,8 +295,9 @@ export class CustomerImportService implements OnModuleInit {
     }));
     // The form's duplicate rules, for a whole batch: the same or a similar name, the same USCC, a
     // contact with the same mobile, phone or e-mail. One indexed lookup per rule (`= ANY` lets the
-    // planner use the index rather than join every contact), joined by UNION. Similar names (the costly lookup) are searched for reps' imports, where they decide 撞单; a
-    // manager's or admin's import is checked on the exact keys.
+    // planner use the index rather than join every contact), joined by UNION. Similar names, the
+    // costly lookup, are searched for reps' imports, where they decide 撞单; a manager's or admin's
+    // import is checked on the exact keys.
     const similarNames = user.role === 'sales';
     const matches = await this.dataSource.transaction(async (m) => {
       await m.query('SET LOCAL pg_trgm.similarity_threshold = 0.6');
