@@ -57,6 +57,24 @@ export const RecordScope = {
     }
   },
 
+  /**
+   * canEditCustomer as a SQL condition, for statements over many customers at once: `owner` and
+   * `ownerTeam` name the owner's id and team columns. The user's ids are integers from the session,
+   * written in as numbers.
+   */
+  canEditCustomerSql(user: SessionUser, owner: string, ownerTeam: string): string {
+    switch (user.role) {
+      case 'admin':
+        return 'true';
+      case 'manager':
+        return `(${owner} IS NULL OR coalesce(${ownerTeam} = ANY('{${user.teamIds.map(Number).join(',')}}'::int[]), false))`;
+      case 'sales':
+        return `(${owner} IS NOT NULL AND ${owner} = ${Number(user.id)})`;
+      case 'service':
+        return 'false';
+    }
+  },
+
   /** Who may create customers at all. */
   canCreateCustomer(user: SessionUser): boolean {
     return user.role !== 'service';

@@ -1,6 +1,9 @@
 import { pinyin } from 'pinyin-pro';
 import { PLACE_NAMES } from './regions.js';
 
+const PLACES = new Set(PLACE_NAMES);
+const LONGEST_PLACE = Math.max(...PLACE_NAMES.map((p) => p.length));
+
 /**
  * Chinese company names are 行政区划 + 字号 + 行业 + 组织形式, with the region leading
  * (北京华信科技有限公司) or in brackets (华信科技（北京）有限公司). The duplicate key keeps 字号 + 行业:
@@ -50,10 +53,11 @@ export function duplicateKey(name: string): string {
   }
   s = s.replace(/\s+/g, '');
   // Strip leading place names, repeatedly (广东省深圳市…), keeping at least two characters.
-  for (let changed = true; changed;) {
-    const place = PLACE_NAMES.find((p) => s.startsWith(p) && s.length > p.length + 1);
-    changed = place !== undefined;
-    if (place) s = s.slice(place.length);
+  for (let length = Math.min(LONGEST_PLACE, s.length - 2); length >= 2; length--) {
+    if (PLACES.has(s.slice(0, length))) {
+      s = s.slice(length);
+      length = Math.min(LONGEST_PLACE, s.length - 2) + 1;
+    }
   }
   return s;
 }
@@ -83,12 +87,35 @@ export function searchText(name: string): string {
     .slice(0, -1)
     .map((ch, i) => (CJK.test(ch) && CJK.test(chars[i + 1]) ? ch + chars[i + 1] + PAIR_MARK : ''))
     .filter(Boolean);
-  const full = pinyin(folded, { toneType: 'none', type: 'array', nonZh: 'consecutive' }).join('');
-  const initials = pinyin(folded, {
-    pattern: 'first',
-    toneType: 'none',
-    type: 'array',
-    nonZh: 'consecutive',
-  }).join('');
+  // One pinyin pass (the costly part of a name): initials are each Chinese syllable's first letter,
+  // with other text as written.
+  const syllables = pinyin(folded, { toneType: 'none', type: 'array', nonZh: 'consecutive' });
+  const full = syllables.join('');
+  const initials =
+    initialsOf(chars, syllables) ??
+    pinyin(folded, {
+      pattern: 'first',
+      toneType: 'none',
+      type: 'array',
+      nonZh: 'consecutive',
+    }).join('');
   return `${folded} ${full.replace(/\s+/g, '')} ${initials.replace(/\s+/g, '')} ${pairs.join(' ')}`.trim();
+}
+
+/** Initials from the syllables of `chars`; null if they do not line up (then pinyin-pro is asked). */
+function initialsOf(chars: string[], syllables: string[]): string | null {
+  let initials = '';
+  let at = 0;
+  for (const syllable of syllables) {
+    if (at < chars.length && CJK.test(chars[at])) {
+      initials += syllable[0] ?? '';
+      at++;
+    } else {
+      const other = Array.from(syllable);
+      if (chars.slice(at, at + other.length).join('') !== syllable) return null;
+      initials += syllable;
+      at += other.length;
+    }
+  }
+  return at === chars.length ? initials : null;
 }

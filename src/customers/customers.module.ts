@@ -6,6 +6,7 @@ import { CustomersController } from './customers.controller.js';
 import { CustomersRepository } from './customers.repository.js';
 import { CustomersService } from './customers.service.js';
 import { CustomerImportController } from './import/customer-import.controller.js';
+import { CustomerImportRepository } from './import/customer-import.repository.js';
 import { CustomerImportService } from './import/customer-import.service.js';
 import { UploadMiddleware } from './import/upload.middleware.js';
 import { CustomerMergeSteps } from './merge.js';
@@ -30,6 +31,7 @@ import { CustomerTimeline } from './timeline.js';
     PoolService,
     CustomerExportService,
     CustomerImportService,
+    CustomerImportRepository,
   ],
   exports: [CustomersService, CustomerTimeline, CustomerMergeSteps],
 })

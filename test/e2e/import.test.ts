@@ -136,19 +136,23 @@ describe('importing customers', () => {
   });
 
   it('stores nothing when the import fails part-way', async () => {
-    // A database rule that breaks on the second row, as a failure half-way through would.
+    // A database rule that breaks on the last row, after a first batch of customers was written.
     await t.db.query(`CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.name = 'Boom Ltd' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$`);
     await t.db.query(
       `CREATE TRIGGER refuse_boom BEFORE INSERT ON customer FOR EACH ROW EXECUTE FUNCTION refuse_boom()`,
     );
     try {
-      const csv = ['客户名称', 'First Half Ltd', 'Boom Ltd'].join('\n');
+      const firstHalf = Array.from({ length: 10_050 }, (_, i) => `First Half ${i} Ltd`);
+      const csv = ['客户名称', ...firstHalf, 'Boom Ltd'].join('\n');
       const c = await signedIn(t, rep);
       const id = await uploadAndCheck(c, 'two.csv', Buffer.from(csv));
       expect(await runAndWait(c, id)).toBe('failed');
+      // The first 10,000 customers had been written when the rule broke.
+      const progress = await t.db.query('SELECT progress FROM customer_import WHERE id = $1', [id]);
+      expect(progress.rows[0].progress).toBe(10_000);
       const { rows } = await t.db.query(
-        `SELECT count(*)::int AS n FROM customer WHERE name IN ('First Half Ltd', 'Boom Ltd')`,
+        `SELECT count(*)::int AS n FROM customer WHERE name LIKE 'First Half %' OR name = 'Boom Ltd'`,
       );
       expect(rows[0].n).toBe(0);
       const page = visibleText((await c.get(`/customers/import/${id}`)).text);

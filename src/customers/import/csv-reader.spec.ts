@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CSV_CHUNK_BYTES,
   CSV_SAMPLE_BYTES,
+  CsvParser,
   detectCsvEncoding,
   readCsvRows,
   type CsvRow,
@@ -254,6 +255,29 @@ describe('readCsvRows: cells', () => {
       if (first.length === 3) break;
     }
     expect(first.map((r) => r.cells[0])).toEqual(['名称', '客户1', '客户2']);
+  });
+});
+
+describe('CsvParser', () => {
+  const TEXT = 'a,"b ""q"", c",d\r\n\r\n"line\r\nbreak",x"y,"z"tail\rlast,\n,,\r\n"end"';
+  const WHOLE = [
+    { row: 1, cells: ['a', 'b "q", c', 'd'] },
+    { row: 3, cells: ['line\r\nbreak', 'x"y', 'ztail'] },
+    { row: 4, cells: ['last', ''] },
+    { row: 5, cells: ['', '', ''] },
+    { row: 6, cells: ['end'] },
+  ];
+
+  it('reads quotes as Excel writes them; a quote inside an unquoted cell is an ordinary character', () => {
+    expect(new CsvParser(',').push(TEXT, true)).toEqual(WHOLE);
+  });
+
+  it('gives the same rows wherever the text is cut into pieces', () => {
+    for (let cut = 0; cut <= TEXT.length; cut++) {
+      const parser = new CsvParser(',');
+      const rows = [...parser.push(TEXT.slice(0, cut), false), ...parser.push(TEXT.slice(cut), true)];
+      expect(rows, `cut at ${cut}`).toEqual(WHOLE);
+    }
   });
 });
 

@@ -1,22 +1,22 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { pipeline } from 'node:stream';
-import { parse, type Info } from 'csv-parse';
-import iconv from 'iconv-lite';
 
 /**
- * Reads a CSV file as Excel or WPS save it, one row at a time, in bounded memory.
+ * Reads a CSV file as Excel or WPS save it, in bounded memory: the file is read in chunks, each
+ * chunk decoded and parsed, and the rows it completes handed out together.
  *
  * Files on disk come in three encodings:
  * - UTF-8, with a BOM ("CSV UTF-8" in Excel) or without one (most other tools);
  * - GB18030, which is what Excel and WPS on Chinese Windows write for plain "CSV" (GBK is a subset);
  * - UTF-16LE with a BOM and tabs between fields: Excel's "Unicode text".
  * Every encoding is decoded to text first, then parsed; cells come back as the strings in the file.
+ * Quoting is Excel's: a quoted cell may hold delimiters, line breaks and doubled quotes; a quote
+ * elsewhere in a cell is an ordinary character.
  */
 
 export type CsvEncoding = 'utf8' | 'gb18030' | 'utf16le';
 
-/** One record of the file: `row` is csv-parse's record count (1 = the header), `cells` untrimmed. */
+/** One record of the file: `row` is its record number (1 = the header, blank lines count), `cells` untrimmed. */
 export type CsvRow = { row: number; cells: string[] };
 
 /** How much of the start of the file is looked at to detect the encoding, binary content and the delimiter. */
@@ -26,43 +26,126 @@ export const CSV_SAMPLE_BYTES = 64 * 1024;
 export const CSV_CHUNK_BYTES = 64 * 1024;
 
 /**
- * A record longer than this (in UTF-8 bytes) stops the import: usually an unclosed quote, which would
- * otherwise make the parser buffer the rest of the file.
+ * A record longer than this (in characters) stops the import: usually an unclosed quote, which would
+ * otherwise make the parser hold the rest of the file.
  */
-const MAX_RECORD_BYTES = 1024 * 1024;
+const MAX_RECORD_CHARS = 1024 * 1024;
+
+const LABELS: Record<CsvEncoding, string> = { utf8: 'utf-8', gb18030: 'gb18030', utf16le: 'utf-16le' };
 
 export async function detectCsvEncoding(path: string): Promise<CsvEncoding> {
   return detect(await readSample(path));
 }
 
+/** The file's rows, one at a time. */
 export async function* readCsvRows(path: string): AsyncGenerator<CsvRow> {
+  for await (const rows of readCsvBatches(path)) yield* rows;
+}
+
+/** The file's rows, in the batches each chunk of the file completes (blank lines left out). */
+export async function* readCsvBatches(path: string): AsyncGenerator<CsvRow[]> {
   const sample = await readSample(path);
   const encoding = detect(sample);
-  const parser = parse({
-    delimiter: delimiterFor(encoding, sample),
-    relax_column_count: true,
-    // Blank lines are read (and dropped below), so record numbers stay the row numbers a spreadsheet shows.
-    skip_empty_lines: false,
-    max_record_size: MAX_RECORD_BYTES,
-    // No `cast`: `=1+1`, `8613812345678` and `0755` stay exactly the text in the file.
-    info: true,
-  });
-  // iconv-lite decodes UTF-8, GB18030 and UTF-16LE alike. Its stream decoder keeps the first bytes of a
-  // character cut by a chunk boundary until the rest arrives, and it strips a UTF-8 or UTF-16LE BOM.
-  // The parser then only sees text. Backpressure keeps at most a few chunks in memory.
-  const decoder = iconv.decodeStream(encoding);
-  // The pipeline destroys every stream with the error when one fails, so the loop below throws it;
-  // when the caller stops early, leaving the loop destroys the parser and the pipeline closes the file.
-  pipeline(createReadStream(path, { highWaterMark: CSV_CHUNK_BYTES }), decoder, parser, () => {});
-
+  // A streaming decoder keeps the first bytes of a character cut by a chunk boundary until the rest
+  // arrives; it drops a UTF-8 or UTF-16LE BOM.
+  const decoder = new TextDecoder(LABELS[encoding]);
+  const parser = new CsvParser(delimiterFor(encoding, sample));
   let rows = 0;
-  for await (const { info, record } of parser as AsyncIterable<{ info: Info; record: string[] }>) {
-    if (record.length === 1 && record[0] === '') continue;
-    rows++;
-    yield { row: info.records, cells: record };
+  // Leaving the loop early (the caller stopped) closes the file.
+  for await (const chunk of createReadStream(path, { highWaterMark: CSV_CHUNK_BYTES })) {
+    const batch = parser.push(decoder.decode(chunk as Buffer, { stream: true }), false);
+    rows += batch.length;
+    if (batch.length) yield batch;
   }
+  const last = parser.push(decoder.decode(), true);
+  rows += last.length;
+  if (last.length) yield last;
   // Only a BOM, or nothing but blank lines.
   if (rows === 0) throw new Error('the file is empty');
+}
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+/**
+ * The CSV grammar, fed text piece by piece. `push` returns the records the text completes and keeps
+ * an unfinished one for the next piece.
+ */
+export class CsvParser {
+  private pending = '';
+  private records = 0;
+  private readonly delimiter: number;
+
+  constructor(delimiter: string) {
+    this.delimiter = delimiter.charCodeAt(0);
+  }
+
+  push(text: string, final: boolean): CsvRow[] {
+    const s = this.pending + text;
+    const rows: CsvRow[] = [];
+    let at = 0;
+    while (at < s.length) {
+      const cells: string[] = [];
+      const end = this.record(s, at, final, cells);
+      if (end < 0) break;
+      at = end;
+      this.records++;
+      // A blank line is a record number but no row.
+      if (cells.length > 1 || cells[0] !== '') rows.push({ row: this.records, cells });
+    }
+    this.pending = s.slice(at);
+    if (this.pending.length > MAX_RECORD_CHARS) {
+      throw new Error('a row is longer than 1 MB (is a quoted cell never closed?)');
+    }
+    return rows;
+  }
+
+  /**
+   * Reads the record starting at `at` into `cells` and returns where the next one starts, or -1 when
+   * the text ends before the record does (and more text may follow).
+   */
+  private record(s: string, at: number, final: boolean, cells: string[]): number {
+    const n = s.length;
+    let i = at;
+    for (;;) {
+      let value = '';
+      if (s.charCodeAt(i) === QUOTE) {
+        i++;
+        for (;;) {
+          const quote = s.indexOf('"', i);
+          // The closing quote, or a doubled one, may be in the text still to come.
+          if (quote < 0 && final) throw new Error('a quoted cell is never closed');
+          if (quote < 0 || (quote + 1 === n && !final)) return -1;
+          value += s.slice(i, quote);
+          i = quote + 1;
+          if (s.charCodeAt(i) !== QUOTE) break;
+          value += '"';
+          i++;
+        }
+      }
+      // Unquoted text, or what follows a closing quote, up to the delimiter or the end of the line.
+      let end = i;
+      for (let c = s.charCodeAt(end); end < n && c !== this.delimiter && c !== LF && c !== CR;) {
+        c = s.charCodeAt(++end);
+      }
+      if (end === n && !final) return -1;
+      cells.push(value + s.slice(i, end));
+      i = end;
+      if (i === n) return n;
+      const c = s.charCodeAt(i);
+      if (c === this.delimiter) {
+        i++;
+        continue;
+      }
+      // CR LF, LF or CR ends the record; a CR at the end of this text may have its LF in the next.
+      if (c === CR) {
+        if (i + 1 === n && !final) return -1;
+        return s.charCodeAt(i + 1) === LF ? i + 2 : i + 1;
+      }
+      return i + 1;
+    }
+  }
 }
 
 /** The first CSV_SAMPLE_BYTES of the file (fewer if the file is shorter). */
@@ -113,7 +196,7 @@ function isUtf8(bytes: Buffer, fileContinues: boolean): boolean {
 function delimiterFor(encoding: CsvEncoding, sample: Buffer): string {
   if (encoding === 'utf16le') return '\t';
   // Decoding a sample cut mid-character only spoils its last character, far past the header line.
-  const header = iconv.decode(sample, encoding).split(/\r|\n/, 1)[0];
+  const header = new TextDecoder(LABELS[encoding]).decode(sample).split(/\r|\n/, 1)[0];
   let delimiter = ',';
   for (const candidate of [';', '\t']) {
     if (count(header, candidate) > count(header, delimiter)) delimiter = candidate;

@@ -96,11 +96,7 @@ export class CustomerImportRow {
   @PrimaryColumn({ type: 'integer' })
   rowNo: number;
 
-  /** The row's cells as read, for the failed-rows download. */
-  @Column({ type: 'jsonb' })
-  cells: (string | number | boolean | null)[];
-
-  /** The mapped, normalised values. */
+  /** The mapped, normalised values, with the name's duplicate and search keys (nameKey, searchText). */
   @Column({ type: 'jsonb' })
   values: Record<string, string | boolean | null>;
 

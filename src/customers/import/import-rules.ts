@@ -73,21 +73,36 @@ export function guessMapping(headers: string[]): string[] {
   });
 }
 
-/** Values of an option list, matched by code or by its label in either language ("A 级", "Lead", "线索"). */
-function optionMatcher(prefix: string, values: readonly string[]): (text: string) => string | null {
+/**
+ * Values of an option list, matched by code or by its label in either language ("A 级", "Lead", "线索").
+ * A column holds few distinct texts, so each text is folded and looked up once.
+ */
+function optionMatcher(
+  prefix: string,
+  values: readonly string[],
+  alsoTry?: (folded: string) => string,
+): (text: string) => string | null {
   const index = new Map<string, string>();
   for (const v of values) {
     index.set(fold(v), v);
     for (const l of LOCALES) index.set(fold(translate(l, `${prefix}${v}`)), v);
   }
-  return (text) => index.get(fold(text)) ?? null;
+  const seen = new Map<string, string | null>();
+  return (text) => {
+    let found = seen.get(text);
+    if (found === undefined) {
+      const folded = fold(text);
+      found = index.get(folded) ?? (alsoTry ? index.get(alsoTry(folded)) : undefined) ?? null;
+      // Bounded: a column of free text must not grow this without end.
+      if (seen.size < 10_000) seen.set(text, found);
+    }
+    return found;
+  };
 }
 
 const OPTIONS: Record<string, (text: string) => string | null> = {
   kind: optionMatcher('customer.kind.', CUSTOMER_KINDS),
-  tier: (text) =>
-    optionMatcher('customer.tier.', CUSTOMER_TIERS)(text) ??
-    optionMatcher('customer.tier.', CUSTOMER_TIERS)(text.replace(/级$/, '')),
+  tier: optionMatcher('customer.tier.', CUSTOMER_TIERS, (folded) => folded.replace(/级$/, '')),
   status: optionMatcher('customer.status.', CUSTOMER_STATUSES),
   source: optionMatcher('customer.source.', CUSTOMER_SOURCES),
   size: optionMatcher('customer.size.', CUSTOMER_SIZES),

@@ -43,6 +43,11 @@ const MAX_COLUMNS = 16_384;
  * Stopping early (`break`, `return()`) closes the file.
  */
 export async function* readXlsxRows(path: string): AsyncGenerator<XlsxRow> {
+  for await (const rows of readXlsxBatches(path)) yield* rows;
+}
+
+/** The same rows, in the batches each chunk of the sheet completes. */
+export async function* readXlsxBatches(path: string): AsyncGenerator<XlsxRow[]> {
   const zip = await openZip(path);
   try {
     const parts = await findParts(zip);
@@ -275,8 +280,8 @@ function unescapeXstring(text: string): string {
  * `r` is optional on both rows and cells (Excel always writes it, some generators do not); without
  * it a row follows the previous row and a cell the previous cell.
  */
-async function* readSheet(file: unzipper.File, sharedStrings: string[]): AsyncGenerator<XlsxRow> {
-  const ready: XlsxRow[] = [];
+async function* readSheet(file: unzipper.File, sharedStrings: string[]): AsyncGenerator<XlsxRow[]> {
+  let ready: XlsxRow[] = [];
   let inSheetData = false;
   let rowNumber = 0;
   let cells: XlsxCell[] = [];
@@ -345,10 +350,10 @@ async function* readSheet(file: unzipper.File, sharedStrings: string[]): AsyncGe
 
   for await (const _ of parseEntry(file, handlers)) {
     // Hand out the rows this chunk completed; the next chunk is read when the consumer asks.
-    for (const row of ready) yield row;
-    ready.length = 0;
+    if (ready.length) yield ready;
+    ready = [];
   }
-  for (const row of ready) yield row;
+  if (ready.length) yield ready;
 }
 
 /** The 0-based column of a cell reference: "A1" → 0, "AB12" → 27. */
