@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import unzipper from 'unzipper';
+import { XmlScanner, type XmlTag } from './xml-scanner.js';
 
 /**
  * Reads the first worksheet of an .xlsx file row by row, in bounded memory: the sheet XML is
@@ -109,16 +109,16 @@ async function openZip(path: string): Promise<Zip> {
 }
 
 /**
- * Parses one zip entry with saxes, feeding it text decoded by a streaming UTF-8 decoder. It yields
+ * Parses one zip entry, feeding the XML scanner text decoded by a streaming UTF-8 decoder. It yields
  * after each chunk, so the caller can hand out what the handlers collected (the sheet's rows); the
  * next chunk is read only when the caller asks for more.
  */
 async function* parseEntry(file: unzipper.File, handlers: XmlHandlers): AsyncGenerator<void> {
-  const parser = new SaxesParser();
-  parser.on('opentag', (tag) => handlers.open(localName(tag.name), tag));
-  parser.on('closetag', (tag) => handlers.close(localName(tag.name)));
-  parser.on('text', (text) => handlers.text(text));
-  parser.on('cdata', (text) => handlers.text(text));
+  const parser = new XmlScanner({
+    open: (tag) => handlers.open(localName(tag.name), tag),
+    close: (name) => handlers.close(localName(name)),
+    text: (text) => handlers.text(text),
+  });
 
   const stream = file.stream();
   // Never `chunk.toString()` per chunk: that splits multi-byte characters at chunk boundaries.
@@ -132,7 +132,7 @@ async function* parseEntry(file: unzipper.File, handlers: XmlHandlers): AsyncGen
     parser.close();
   } catch (err) {
     if (err instanceof XlsxReadError) throw err;
-    // Bad XML (saxes), a corrupt deflate stream (zlib), a truncated file (unzipper).
+    // Bad XML (the scanner), a corrupt deflate stream (zlib), a truncated file (unzipper).
     throw new XlsxReadError(`the workbook is damaged (${file.path})`, { cause: err });
   }
 }
@@ -145,7 +145,7 @@ async function parseWholeEntry(file: unzipper.File, handlers: XmlHandlers): Prom
 }
 
 interface XmlHandlers {
-  open(name: string, tag: SaxesTagPlain): void;
+  open(name: string, tag: XmlTag): void;
   close(name: string): void;
   text(text: string): void;
 }
