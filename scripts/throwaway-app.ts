@@ -7,12 +7,19 @@ import { loadConfig } from '../src/config/config.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { runMigrations } from '../src/database/migrate.js';
 
+/** The environment the benchmark scripts run Kehu with: production, quiet, a fixed secret. */
+export const BENCH_ENV = {
+  NODE_ENV: 'production',
+  SESSION_SECRET: 'bench-secret-bench-secret-bench-secret',
+  LOG_LEVEL: 'warn',
+} as const;
+
 /**
- * The real app, as in production, on a throwaway embedded PostgreSQL (fsync off) in temporary
- * folders, for the benchmark scripts. `close()` stops and removes everything.
+ * A migrated throwaway embedded PostgreSQL (fsync off) and a data folder for the app, both in
+ * temporary folders. `close()` stops and removes everything.
  */
-export async function startThrowawayApp(): Promise<{
-  app: NestExpressApplication;
+export async function startThrowawayDatabase(): Promise<{
+  url: string;
   dataDir: string;
   close: () => Promise<void>;
 }> {
@@ -22,22 +29,32 @@ export async function startThrowawayApp(): Promise<{
   const db = await startEmbeddedPostgres(pgDir, { throwaway: true });
   const url = await ensureDatabase(db.serverUrl, 'kehu');
   await runMigrations(url);
-  const env = {
-    NODE_ENV: 'production',
-    SESSION_SECRET: 'bench-secret-bench-secret-bench-secret',
-    DATABASE_URL: url,
-    LOG_LEVEL: 'warn',
-    DATA_DIR: dataDir,
-  };
-  const app = await createApp({ ...loadConfig(env), databaseUrl: url });
   return {
-    app,
+    url,
     dataDir,
     close: async () => {
-      await app.close().catch(() => undefined);
       await db.stop();
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(pgDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The real app, as in production, in this process on a throwaway database, for the benchmark scripts. */
+export async function startThrowawayApp(): Promise<{
+  app: NestExpressApplication;
+  dataDir: string;
+  close: () => Promise<void>;
+}> {
+  const db = await startThrowawayDatabase();
+  const env = { ...BENCH_ENV, DATABASE_URL: db.url, DATA_DIR: db.dataDir };
+  const app = await createApp({ ...loadConfig(env), databaseUrl: db.url });
+  return {
+    app,
+    dataDir: db.dataDir,
+    close: async () => {
+      await app.close().catch(() => undefined);
+      await db.close();
     },
   };
 }

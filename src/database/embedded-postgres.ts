@@ -86,7 +86,8 @@ export function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-function freePort(): Promise<number> {
+/** A TCP port on the loopback interface that nothing listens on right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

@@ -1,0 +1,109 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../src/database/data-source-options.js';
+import { freePort } from '../src/database/embedded-postgres.js';
+import { BENCH_ENV, startThrowawayDatabase } from './throwaway-app.js';
+
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '../src/main.js');
+
+export interface BenchServer {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  pid: number;
+  /** A connection to the server's database, for picking ids and checking results. */
+  db: DataSource;
+  /** CPU time (user + system) the server process has used so far, in milliseconds. */
+  cpuMs(): number;
+  /** The server process's peak resident memory (VmHWM) since it started or since resetPeakRss(). */
+  peakRssBytes(): number;
+  resetPeakRss(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Kehu as it runs in production, for the benchmark scripts: a throwaway embedded PostgreSQL, migrated
+ * and seeded by `seed`, then `node dist/src/main.js` in its own process, so the load a script generates
+ * does not share the server's event loop. `nodeArgs` go to that node (e.g. `--cpu-prof`).
+ */
+export async function startBenchServer(
+  opts: { seed?: (db: DataSource) => Promise<void>; nodeArgs?: string[]; env?: Record<string, string> } = {},
+): Promise<BenchServer> {
+  const database = await startThrowawayDatabase();
+  const db = await new DataSource(dataSourceOptions(database.url)).initialize();
+  const stopDatabase = async () => {
+    await db.destroy().catch(() => undefined);
+    await database.close();
+  };
+  let child: ChildProcess | undefined;
+  try {
+    await opts.seed?.(db);
+    const port = await freePort();
+    child = spawn(process.execPath, [...(opts.nodeArgs ?? []), MAIN], {
+      env: {
+        ...process.env,
+        ...BENCH_ENV,
+        DATABASE_URL: database.url,
+        DATA_DIR: database.dataDir,
+        PORT: String(port),
+        BASE_URL: `http://127.0.0.1:${port}`,
+        ...opts.env,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const running = child;
+    const exited = new Promise<number | null>((resolve) => running.once('exit', (code) => resolve(code)));
+    const url = `http://127.0.0.1:${port}`;
+    await waitUntilReady(url, exited);
+    const pid = running.pid!;
+    return {
+      url,
+      pid,
+      db,
+      cpuMs: () => {
+        // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name, in 1/100 s.
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return (Number(fields[11]) + Number(fields[12])) * 10;
+      },
+      peakRssBytes: () => {
+        const line = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+        return line ? Number(line[1]) * 1024 : 0;
+      },
+      // Writing 5 to clear_refs resets the peak to the current resident size (Linux).
+      resetPeakRss: () => writeFileSync(`/proc/${pid}/clear_refs`, '5'),
+      stop: async () => {
+        if (running.exitCode === null) {
+          running.kill('SIGTERM');
+          const timer = setTimeout(() => running.kill('SIGKILL'), 15_000);
+          await exited;
+          clearTimeout(timer);
+        }
+        await stopDatabase();
+      },
+    };
+  } catch (e) {
+    if (child?.exitCode === null) child.kill('SIGKILL');
+    await stopDatabase();
+    throw e;
+  }
+}
+
+/** Polls /readyz until the server answers 200; fails if the process ends first or takes over two minutes. */
+async function waitUntilReady(url: string, exited: Promise<number | null>): Promise<void> {
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined)
+      throw new Error(`the server exited with code ${exitCode} before it was ready`);
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the server was not ready within two minutes');
+}
