@@ -1,34 +1,87 @@
 import 'reflect-metadata';
-import { copyFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { CustomerImportService } from '../src/customers/import/customer-import.service.js';
 import { sheetHeaders } from '../src/customers/customer-sheet.js';
 import { generateCustomer, rng } from '../src/seed/generate.js';
 import { SeedService } from '../src/seed/seed.service.js';
-import { UsersService } from '../src/users/users.service.js';
-import { startThrowawayApp } from './throwaway-app.js';
+import { type BenchServer, signIn, startBenchServer } from './bench-server.js';
 
 /**
- * Imports N generated customers (default 100,000) from a CSV and from an XLSX file into a throwaway
- * embedded PostgreSQL, end to end (reading, checks, duplicate search, writing), and prints rows per
- * second and the peak resident memory of each run. `npm run bench:import -- 100000`.
+ * Imports N generated customers (default 100,000) from a CSV and from an XLSX file, end to end, as a
+ * manager in the browser would: upload, the check, the preview's "import", the run, against Kehu in
+ * its own process on a throwaway embedded PostgreSQL. Prints the time of each step, rows per second,
+ * and the server's peak resident memory during each import. `npm run bench:import -- 100000`.
  */
 const COUNT = Number(process.argv[2] ?? 100_000);
 
-function sampleRss(): { stop(): number } {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  return { stop: () => (clearInterval(timer), Math.max(peak, process.memoryUsage().rss)) };
+/** The CSRF token of a page. */
+function csrfOf(html: string): string {
+  return /name="_csrf" value="([^"]+)"/.exec(html)![1];
+}
+
+/** Waits for the import to reach one of `statuses` (polling the database, as the page's refresh would). */
+async function until(server: BenchServer, id: string, statuses: string[]): Promise<string> {
+  for (;;) {
+    const [{ status }] = await server.db.query<{ status: string }[]>(
+      'SELECT status FROM customer_import WHERE id = $1',
+      [id],
+    );
+    if (statuses.includes(status)) return status;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function importFile(server: BenchServer, cookie: string, path: string, name: string): Promise<void> {
+  const page = (p: string) => fetch(server.url + p, { headers: { cookie } }).then((r) => r.text());
+  const post = (p: string, body: URLSearchParams | FormData) =>
+    fetch(server.url + p, { method: 'POST', redirect: 'manual', headers: { cookie }, body });
+
+  server.resetPeakRss();
+  const started = performance.now();
+  const upload = new FormData();
+  upload.set('_csrf', csrfOf(await page('/customers/import')));
+  upload.set('file', new Blob([readFileSync(path)]), name);
+  const uploaded = await post('/customers/import', upload);
+  const id = /\/customers\/import\/([0-9a-f-]{36})$/.exec(uploaded.headers.get('location') ?? '')?.[1];
+  if (!id) throw new Error(`upload refused: ${uploaded.status}`);
+  const form = await page(`/customers/import/${id}`);
+  const [{ mapping }] = await server.db.query<{ mapping: string[] }[]>(
+    'SELECT mapping FROM customer_import WHERE id = $1',
+    [id],
+  );
+  const mapped = new URLSearchParams({ _csrf: csrfOf(form) });
+  mapping.forEach((field, i) => mapped.set(`mapping[${i}]`, field));
+  const uploadedAt = performance.now();
+  await post(`/customers/import/${id}/mapping`, mapped);
+  await until(server, id, ['checked', 'failed']);
+  const checkedAt = performance.now();
+  const preview = await page(`/customers/import/${id}`);
+  await post(
+    `/customers/import/${id}/run`,
+    new URLSearchParams({ _csrf: csrfOf(preview), duplicates: 'skip' }),
+  );
+  const status = await until(server, id, ['done', 'failed']);
+  const doneAt = performance.now();
+  const [{ counts }] = await server.db.query<{ counts: Record<string, number> }[]>(
+    'SELECT counts FROM customer_import WHERE id = $1',
+    [id],
+  );
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  console.log(
+    `${name.padEnd(15)} ${COUNT} rows, ${(statSync(path).size / 1e6).toFixed(1)} MB: ${s(doneAt - started)} ` +
+      `(upload ${s(uploadedAt - started)}, check ${s(checkedAt - uploadedAt)}, import ${s(doneAt - checkedAt)}), ` +
+      `${Math.round(COUNT / ((doneAt - started) / 1000))} rows/s, server peak RSS ${Math.round(server.peakRssBytes() / 1e6)} MB; ` +
+      `${status}: ${counts.created} created, ${counts.skipped} skipped`,
+  );
 }
 
 async function main(): Promise<void> {
-  const { app, dataDir: dir, close } = await startThrowawayApp();
+  const server = await startBenchServer({
+    seed: async (db) => void (await new SeedService(db).seedDemoOnce(0)),
+  });
   try {
-    await app.get(SeedService).seedDemoOnce(0);
-    const user = (await app.get(UsersService).list()).find((u) => u.email === 'manager@demo.kehu')!;
-    const session = (await app.get(UsersService).findForSession(user.id))!;
-
+    const dir = server.dataDir;
     // The files, as a user would bring them: Chinese headers, mobiles, e-mails, tiers.
     // Different customers in each file, so each import creates all of its rows.
     const rowsFrom = (first: number) => {
@@ -82,45 +135,14 @@ async function main(): Promise<void> {
     for (const row of rowsFrom(3_000_000)) sheet.addRow(row).commit();
     await book.commit();
 
-    const imports = app.get(CustomerImportService);
-    for (const [label, path, name] of [
-      ['CSV', csvPath, 'customers.csv'],
-      ['XLSX', xlsxPath, 'customers.xlsx'],
-    ] as const) {
-      const upload = join(dir, `upload-${label}`);
-      copyFileSync(path, upload);
-      const memory = sampleRss();
-      const started = performance.now();
-      const id = await imports.upload(session, {
-        originalname: name,
-        path: upload,
-        size: statSync(upload).size,
-      });
-      const job = await imports.get(session, id);
-      // The check and the import run as background jobs, as for a user; the script waits for them.
-      const until = async (statuses: string[]) => {
-        for (;;) {
-          const { status } = await imports.get(session, id);
-          if (statuses.includes(status)) return status;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      };
-      await imports.setMapping(session, id, job.mapping);
-      await until(['checked', 'failed']);
-      const checked = performance.now();
-      await imports.start(session, id, 'skip', {});
-      await until(['done', 'failed']);
-      const seconds = (performance.now() - started) / 1000;
-      const done = await imports.get(session, id);
-      const peak = memory.stop();
-      console.log(
-        `${label.padEnd(4)} ${COUNT} rows (${(statSync(path).size / 1e6).toFixed(1)} MB): ${seconds.toFixed(1)} s, ${Math.round(COUNT / seconds)} rows/s ` +
-          `(check ${((checked - started) / 1000).toFixed(1)} s), peak RSS ${Math.round(peak / 1e6)} MB, status ${done.status}, ` +
-          `created ${done.counts.created}, skipped ${done.counts.skipped}`,
-      );
-    }
+    const cookie = await signIn(server.url, 'manager@demo.kehu');
+    console.log(
+      `server: pid ${server.pid}, its own process; peak RSS is the server's, reset before each import`,
+    );
+    await importFile(server, cookie, csvPath, 'customers.csv');
+    await importFile(server, cookie, xlsxPath, 'customers.xlsx');
   } finally {
-    await close();
+    await server.stop();
   }
 }
 

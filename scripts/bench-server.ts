@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { freePort } from '../src/database/embedded-postgres.js';
+import { DEMO_PASSWORD } from '../src/seed/seed.service.js';
 import { BENCH_ENV, startThrowawayDatabase } from './throwaway-app.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '../src/main.js');
@@ -13,6 +14,8 @@ export interface BenchServer {
   /** http://127.0.0.1:<port> */
   url: string;
   pid: number;
+  /** The server's DATA_DIR, a temporary folder removed by stop(). */
+  dataDir: string;
   /** A connection to the server's database, for picking ids and checking results. */
   db: DataSource;
   /** CPU time (user + system) the server process has used so far, in milliseconds. */
@@ -61,6 +64,7 @@ export async function startBenchServer(
     return {
       url,
       pid,
+      dataDir: database.dataDir,
       db,
       cpuMs: () => {
         // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name, in 1/100 s.
@@ -106,4 +110,24 @@ async function waitUntilReady(url: string, exited: Promise<number | null>): Prom
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('the server was not ready within two minutes');
+}
+
+/** Signs a demo user in, as the login form does; returns the session cookie. */
+export async function signIn(base: string, email: string): Promise<string> {
+  const page = await fetch(`${base}/login`);
+  const cookie = page.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+  const res = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, email, password: DEMO_PASSWORD }),
+  });
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 }

@@ -7,6 +7,7 @@ import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { Client, visibleText } from '../helpers/client.js';
 import { eventually } from '../helpers/eventually.js';
 import { createCustomer, createUser, type UserRow } from '../helpers/factories.js';
+import { usccCheckChar } from '../../src/customers/uscc.js';
 
 let t: TestApp;
 let rep: UserRow;
@@ -98,6 +99,35 @@ describe('importing customers', () => {
     expect(sheet.rowCount).toBe(4);
     expect(sheet.getRow(2).getCell(8).text).toContain('手机: 请输入 11 位中国大陆手机号');
     expect(sheet.getRow(2).getCell(2).value).toBe('宁波嘉禾食品有限公司');
+  });
+
+  it('finds repeats inside the file; a row with errors stands for nothing', async () => {
+    const code = '91330100MA2AB1C3D' + usccCheckChar('91330100MA2AB1C3D');
+    const csv = [
+      '客户名称,手机,邮箱,统一社会信用代码',
+      `甲方科技有限公司,13800000001,,${code}`,
+      '乙方贸易有限公司,13800000001,,',
+      `丙方物流有限公司,,,${code}`,
+      '丁方食品有限公司,13800000009,not-an-email,',
+      '丁方食品有限公司,13800000009,,',
+      '戊方电子有限公司,138 0000 0001,,',
+    ].join('\n');
+    const c = await signedIn(t, rep, 'zh-CN');
+    const id = await uploadAndCheck(c, 'repeats.csv', Buffer.from(csv));
+    const { rows } = await t.db.query(
+      'SELECT row_no, action, duplicate_of, errors FROM customer_import_row WHERE import_id = $1 ORDER BY row_no',
+      [id],
+    );
+    expect(rows).toEqual([
+      { row_no: 2, action: 'create', duplicate_of: null, errors: {} },
+      { row_no: 3, action: 'skip', duplicate_of: -2, errors: {} },
+      { row_no: 4, action: 'error', duplicate_of: null, errors: { uscc: 'import.uscc_repeated' } },
+      { row_no: 5, action: 'error', duplicate_of: null, errors: { contactEmail: 'validation.isEmail' } },
+      { row_no: 6, action: 'create', duplicate_of: null, errors: {} },
+      { row_no: 7, action: 'skip', duplicate_of: -2, errors: {} },
+    ]);
+    const preview = visibleText((await c.get(`/customers/import/${id}`)).text);
+    expect(preview).toMatch(/新客户 2 有错误的行 2 可能重复 2/);
   });
 
   it('imports back what it exported', async () => {

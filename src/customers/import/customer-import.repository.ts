@@ -15,9 +15,7 @@ export interface StagedRow {
   rowNo: number;
   values: RowValues;
   errors: Record<string, string>;
-  /** An earlier row of the same file, as its negated row number. */
-  duplicateOf: number | null;
-  action: CustomerImportRow['action'];
+  action: 'create' | 'error';
 }
 
 /** The customer fields an update fills, by their column. */
@@ -63,15 +61,13 @@ export class CustomerImportRepository {
     const client = (await runner.connect()) as PoolClient;
     try {
       const copy = client.query(
-        copyFrom(
-          'COPY customer_import_row (import_id, row_no, "values", errors, duplicate_of, action) FROM STDIN',
-        ),
+        copyFrom('COPY customer_import_row (import_id, row_no, "values", errors, action) FROM STDIN'),
       );
       try {
         for await (const batch of rows) {
           let lines = '';
           for (const r of batch) {
-            lines += `${importId}\t${r.rowNo}\t${copyText(JSON.stringify(r.values))}\t${copyText(JSON.stringify(r.errors))}\t${copyText(r.duplicateOf)}\t${r.action}\n`;
+            lines += `${importId}\t${r.rowNo}\t${copyText(JSON.stringify(r.values))}\t${copyText(JSON.stringify(r.errors))}\t${r.action}\n`;
           }
           if (!copy.write(lines)) await once(copy, 'drain');
         }
@@ -85,6 +81,38 @@ export class CustomerImportRepository {
     } finally {
       await runner.release();
     }
+  }
+
+  /**
+   * Rows that repeat an earlier row of the file: a USCC an earlier row takes is an error (a code
+   * is one customer's); the same name key, USCC or mobile as an earlier row makes a duplicate of
+   * the first such row. Only rows that may be imported stand for their keys: a row with errors
+   * hides nothing after it.
+   */
+  async markRepeats(importId: string): Promise<void> {
+    await this.dataSource.query(
+      `WITH first AS (
+         SELECT "values"->>'uscc' AS uscc, min(row_no) AS row_no FROM customer_import_row
+          WHERE import_id = $1 AND action <> 'error' AND "values"->>'uscc' IS NOT NULL GROUP BY 1)
+       UPDATE customer_import_row r
+          SET errors = r.errors || '{"uscc": "import.uscc_repeated"}'::jsonb, action = 'error'
+         FROM first f
+        WHERE r.import_id = $1 AND r."values"->>'uscc' = f.uscc AND r.row_no > f.row_no AND NOT r.errors ? 'uscc'`,
+      [importId],
+    );
+    await this.dataSource.query(
+      `WITH keyed AS (
+         SELECT row_no,
+                CASE WHEN "values"->>'nameKey' <> '' THEN min(row_no) OVER (PARTITION BY "values"->>'nameKey') END AS by_name,
+                CASE WHEN "values"->>'uscc' IS NOT NULL THEN min(row_no) OVER (PARTITION BY "values"->>'uscc') END AS by_uscc,
+                CASE WHEN "values"->>'contactMobile' IS NOT NULL THEN min(row_no) OVER (PARTITION BY "values"->>'contactMobile') END AS by_mobile
+           FROM customer_import_row WHERE import_id = $1 AND action <> 'error'),
+       earlier AS (
+         SELECT row_no, least(by_name, by_uscc, by_mobile) AS first FROM keyed)
+       UPDATE customer_import_row r SET duplicate_of = -e.first, action = 'skip'
+         FROM earlier e WHERE r.import_id = $1 AND r.row_no = e.row_no AND e.first < e.row_no`,
+      [importId],
+    );
   }
 
   /**

@@ -61,8 +61,9 @@ export class CustomerImportService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.jobs.register(CHECK_JOB, (data) => this.check(String(data.id)));
-    this.jobs.register(RUN_JOB, (data) => this.execute(String(data.id)));
+    // The user watches the progress bar: picked up within half a second.
+    this.jobs.register(CHECK_JOB, (data) => this.check(String(data.id)), { pollSeconds: 0.5 });
+    this.jobs.register(RUN_JOB, (data) => this.execute(String(data.id)), { pollSeconds: 0.5 });
     this.jobs.register('customers.import-cleanup', () => this.cleanUp(), { cron: '40 3 * * *' });
   }
 
@@ -203,9 +204,9 @@ export class CustomerImportService implements OnModuleInit {
   }
 
   /**
-   * Reads every row: checks it with the form's rules, finds duplicates inside the file as it goes and,
-   * once all rows are stored, among existing customers (whoever owns them), and counts the outcome
-   * for the preview.
+   * Reads every row and checks it with the form's rules; once all rows are stored, finds duplicates
+   * inside the file and among existing customers (whoever owns them), and counts the outcome for the
+   * preview.
    */
   private async checkRows(id: string): Promise<void> {
     const job = await this.dataSource.getRepository(CustomerImport).findOneByOrFail({ id });
@@ -215,6 +216,7 @@ export class CustomerImportService implements OnModuleInit {
     try {
       await this.dataSource.getRepository(CustomerImportRow).delete({ importId: id });
       await this.rows.stage(id, this.checkedRows(job, user));
+      await this.rows.markRepeats(id);
       await this.rows.markDuplicates(id, user, user.role === 'sales');
       const counts = await this.rows.countRows(id);
       const total = counts.ok + counts.errors + counts.duplicates;
@@ -228,14 +230,11 @@ export class CustomerImportService implements OnModuleInit {
   }
 
   /**
-   * The file's rows, checked: values and errors by the form's rules, the owner settled, the name's
-   * duplicate and search keys, and whether an earlier row of the file has the same name, USCC or
-   * mobile. Progress is written as rows are read.
+   * The file's rows, checked: values and errors by the form's rules, the owner settled, and the
+   * name's duplicate and search keys. Progress is written as rows are read.
    */
   private async *checkedRows(job: CustomerImport, user: SessionUser): AsyncGenerator<StagedRow[]> {
     const owners = await this.ownersFor(user);
-    // Each name key, USCC and mobile of a row that may be imported, with that row's number.
-    const seen = new Map<string, number>();
     let header = true;
     let read = 0;
     let reported = 0;
@@ -248,36 +247,13 @@ export class CustomerImportService implements OnModuleInit {
         }
         if (cells.every((c) => c === null || String(c).trim() === '')) continue;
         const { values, errors } = this.withOwner(readRow(cells, job.mapping), owners, user);
-        const name = typeof values.name === 'string' ? values.name : '';
-        const nameKey = name ? duplicateKey(name) : '';
-        const text = (v: RowValues[string] | undefined) => (typeof v === 'string' ? v : '');
-        const uscc = text(values.uscc);
-        const probes = [
-          nameKey && `n:${nameKey}`,
-          uscc && `u:${uscc}`,
-          text(values.contactMobile) && `m:${values.contactMobile}`,
-        ];
-        // A code already given to an earlier row cannot be given again.
-        if (uscc && seen.has(`u:${uscc}`)) errors.uscc ??= 'import.uscc_repeated';
-        const earlier = probes.map((p) => (p ? seen.get(p) : undefined)).find((n) => n !== undefined);
-        const action: Action = Object.keys(errors).length
-          ? 'error'
-          : earlier !== undefined
-            ? 'skip'
-            : 'create';
-        if (action !== 'error') {
-          // Only rows that may be imported stand for their keys; a row with errors hides nothing after it.
-          for (const p of probes) if (p && !seen.has(p)) seen.set(p, row);
-          values.nameKey = nameKey;
+        const valid = Object.keys(errors).length === 0;
+        if (valid) {
+          const name = String(values.name);
+          values.nameKey = duplicateKey(name);
           values.searchText = searchText(name);
         }
-        staged.push({
-          rowNo: row,
-          values,
-          errors,
-          duplicateOf: action === 'skip' ? -earlier! : null,
-          action,
-        });
+        staged.push({ rowNo: row, values, errors, action: valid ? 'create' : 'error' });
       }
       yield staged;
       read += staged.length;
