@@ -5,7 +5,7 @@ import { crc32, deflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import unzipper from 'unzipper';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readXlsxRows, XlsxReadError, type XlsxRow } from './xlsx-reader.js';
+import { readXlsxRows, SharedStrings, XlsxReadError, type XlsxRow } from './xlsx-reader.js';
 
 let dir: string;
 beforeAll(() => {
@@ -276,5 +276,19 @@ describe('readXlsxRows', () => {
     expect(rows.map((r) => r.row)).toEqual([1, 2, 3]);
     expect(handlesWhileReading).toBeGreaterThan(0);
     expect(openHandles()).toBe(0);
+  });
+});
+
+describe('SharedStrings', () => {
+  it('gives back every string as added, past many times its first capacity', () => {
+    const strings = new SharedStrings();
+    const added = Array.from({ length: 50_000 }, (_, i) =>
+      i % 7 === 0 ? '' : `客户${i} – ${'é'.repeat(i % 5)}`,
+    );
+    for (const s of added) strings.add(s);
+    expect(added.every((s, i) => strings.get(i) === s)).toBe(true);
+    expect(strings.get(50_000)).toBeUndefined();
+    expect(strings.get(-1)).toBeUndefined();
+    expect(strings.get(1.5)).toBeUndefined();
   });
 });
