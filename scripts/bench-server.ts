@@ -44,7 +44,8 @@ export async function startBenchServer(
   try {
     await opts.seed?.(db);
     const port = await freePort();
-    child = spawn(process.execPath, [...(opts.nodeArgs ?? []), MAIN], {
+    // The heap limit `npm start` and the Dockerfile give the server.
+    child = spawn(process.execPath, ['--max-old-space-size=256', ...(opts.nodeArgs ?? []), MAIN], {
       env: {
         ...process.env,
         ...BENCH_ENV,
