@@ -259,7 +259,6 @@ export class CustomerImportService implements OnModuleInit {
       read += staged.length;
       if (read - reported >= 5000) {
         reported = read;
-        if (process.env.MEMDEBUG) { const m = process.memoryUsage(); console.log('mem', read, Math.round(m.rss/1e6), Math.round(m.heapTotal/1e6), Math.round(m.heapUsed/1e6), Math.round(m.external/1e6), Math.round(m.arrayBuffers/1e6)); }
         await this.dataSource.query('UPDATE customer_import SET progress = $2 WHERE id = $1', [job.id, read]);
       }
     }
