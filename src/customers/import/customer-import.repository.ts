@@ -90,25 +90,28 @@ export class CustomerImportRepository {
    * hides nothing after it.
    */
   async markRepeats(importId: string): Promise<void> {
+    // Grouped, then joined back: most keys occur once, so the joins are small.
     await this.dataSource.query(
-      `WITH first AS (
-         SELECT "values"->>'uscc' AS uscc, min(row_no) AS row_no FROM customer_import_row
-          WHERE import_id = $1 AND action <> 'error' AND "values"->>'uscc' IS NOT NULL GROUP BY 1)
+      `WITH repeated AS (
+         SELECT "values"->>'uscc' AS uscc, min(row_no) FILTER (WHERE action <> 'error') AS first
+           FROM customer_import_row WHERE import_id = $1 AND "values"->>'uscc' IS NOT NULL
+          GROUP BY 1 HAVING count(*) > 1)
        UPDATE customer_import_row r
           SET errors = r.errors || '{"uscc": "import.uscc_repeated"}'::jsonb, action = 'error'
-         FROM first f
-        WHERE r.import_id = $1 AND r."values"->>'uscc' = f.uscc AND r.row_no > f.row_no AND NOT r.errors ? 'uscc'`,
+         FROM repeated p
+        WHERE r.import_id = $1 AND r."values"->>'uscc' = p.uscc AND r.row_no > p.first AND NOT r.errors ? 'uscc'`,
       [importId],
     );
     await this.dataSource.query(
-      `WITH keyed AS (
-         SELECT row_no,
-                CASE WHEN "values"->>'nameKey' <> '' THEN min(row_no) OVER (PARTITION BY "values"->>'nameKey') END AS by_name,
-                CASE WHEN "values"->>'uscc' IS NOT NULL THEN min(row_no) OVER (PARTITION BY "values"->>'uscc') END AS by_uscc,
-                CASE WHEN "values"->>'contactMobile' IS NOT NULL THEN min(row_no) OVER (PARTITION BY "values"->>'contactMobile') END AS by_mobile
+      `WITH keyed AS MATERIALIZED (
+         SELECT row_no, nullif("values"->>'nameKey', '') AS name_key, "values"->>'uscc' AS uscc, "values"->>'contactMobile' AS mobile
            FROM customer_import_row WHERE import_id = $1 AND action <> 'error'),
+       by_name AS (SELECT name_key, min(row_no) AS first FROM keyed WHERE name_key IS NOT NULL GROUP BY 1 HAVING count(*) > 1),
+       by_uscc AS (SELECT uscc, min(row_no) AS first FROM keyed WHERE uscc IS NOT NULL GROUP BY 1 HAVING count(*) > 1),
+       by_mobile AS (SELECT mobile, min(row_no) AS first FROM keyed WHERE mobile IS NOT NULL GROUP BY 1 HAVING count(*) > 1),
        earlier AS (
-         SELECT row_no, least(by_name, by_uscc, by_mobile) AS first FROM keyed)
+         SELECT k.row_no, least(n.first, u.first, m.first) AS first
+           FROM keyed k LEFT JOIN by_name n USING (name_key) LEFT JOIN by_uscc u USING (uscc) LEFT JOIN by_mobile m USING (mobile))
        UPDATE customer_import_row r SET duplicate_of = -e.first, action = 'skip'
          FROM earlier e WHERE r.import_id = $1 AND r.row_no = e.row_no AND e.first < e.row_no`,
       [importId],
