@@ -14,6 +14,7 @@ interface Registration {
   handler: Handler;
   cron?: string;
   pollSeconds: number;
+  atStart: boolean;
 }
 
 /**
@@ -30,11 +31,22 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   /**
-   * Declares a job; with `cron` it also runs on that schedule (in the company's time zone). Queued
-   * runs are picked up within `pollSeconds` (at least 0.5): shorter for jobs a user waits for.
+   * Declares a job; with `cron` it also runs on that schedule (in the company's time zone), with
+   * `atStart` once each time the app starts. Queued runs are picked up within `pollSeconds` (at
+   * least 0.5): shorter for jobs a user waits for.
    */
-  register(name: string, handler: Handler, opts: { cron?: string; pollSeconds?: number } = {}): void {
-    this.registrations.push({ name, handler, cron: opts.cron, pollSeconds: opts.pollSeconds ?? 1 });
+  register(
+    name: string,
+    handler: Handler,
+    opts: { cron?: string; pollSeconds?: number; atStart?: boolean } = {},
+  ): void {
+    this.registrations.push({
+      name,
+      handler,
+      cron: opts.cron,
+      pollSeconds: opts.pollSeconds ?? 1,
+      atStart: opts.atStart ?? false,
+    });
   }
 
   /** Queues a run of a registered job. */
@@ -58,6 +70,7 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
         for (const job of jobs) await r.handler((job.data ?? {}) as Record<string, unknown>);
       });
       if (r.cron) await boss.schedule(r.name, r.cron, {}, { tz: this.config.defaultTimezone });
+      if (r.atStart) await boss.send(r.name, {});
     }
     this.boss = boss;
   }

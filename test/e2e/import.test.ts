@@ -5,8 +5,8 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { Client, visibleText } from '../helpers/client.js';
-import { eventually } from '../helpers/eventually.js';
 import { createCustomer, createUser, type UserRow } from '../helpers/factories.js';
+import { runAndWait, uploadAndCheck } from '../helpers/imports.js';
 import { usccCheckChar } from '../../src/customers/uscc.js';
 
 let t: TestApp;
@@ -20,36 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** Uploads a file, accepts the proposed columns, and waits for the check to finish. */
-async function uploadAndCheck(c: Client, name: string, content: Buffer): Promise<string> {
-  await c.get('/customers/import');
-  const uploaded = await c.upload('/customers/import', { name, content });
-  expect(uploaded.status).toBe(303);
-  const id = uploaded.location!.split('/').pop()!;
-  const mapping = await c.get(`/customers/import/${id}`);
-  const chosen = [
-    ...mapping.text.matchAll(/name="mapping\[(\d+)\]"[\s\S]*?<option value="([^"]*)" selected>/g),
-  ];
-  const fields = Object.fromEntries(chosen.map((m) => [`mapping[${m[1]}]`, m[2]]));
-  expect((await c.post(`/customers/import/${id}/mapping`, fields)).status).toBe(303);
-  await eventually(async () => {
-    const { rows } = await t.db.query('SELECT status FROM customer_import WHERE id = $1', [id]);
-    expect(rows[0].status).toBe('checked');
-  });
-  return id;
-}
-
-async function runAndWait(c: Client, id: string, fields: Record<string, string> = {}): Promise<string> {
-  await c.get(`/customers/import/${id}`);
-  const ran = await c.post(`/customers/import/${id}/run`, { duplicates: 'skip', ...fields });
-  expect(ran.status).toBe(303);
-  return eventually(async () => {
-    const { rows } = await t.db.query('SELECT status FROM customer_import WHERE id = $1', [id]);
-    expect(['done', 'failed']).toContain(rows[0].status);
-    return rows[0].status as string;
-  });
-}
-
 describe('importing customers', () => {
   it('reads a GBK CSV from Excel, shows errors and duplicates, and imports the good rows', async () => {
     await createCustomer(t.db, { ownerId: other.id, name: '上海蓝海贸易有限公司' });
@@ -61,7 +31,7 @@ describe('importing customers', () => {
       '杭州启明电子股份有限公司,孙丽,13600002222,,A,',
     ].join('\r\n');
     const c = await signedIn(t, rep, 'zh-CN');
-    const id = await uploadAndCheck(c, '客户.csv', iconv.encode(csv, 'gb18030'));
+    const id = await uploadAndCheck(t.db, c, '客户.csv', iconv.encode(csv, 'gb18030'));
     const preview = visibleText((await c.get(`/customers/import/${id}`)).text);
     expect(preview).toMatch(/新客户 1 有错误的行 1 可能重复 2/);
     expect(preview).toMatch(/3 手机 ?: 请输入 11 位中国大陆手机号/);
@@ -71,7 +41,7 @@ describe('importing customers', () => {
       await t.db.query(`SELECT 1 FROM customer WHERE name = '杭州启明电子有限公司'`).then((r) => r.rowCount),
     ).toBe(0);
 
-    expect(await runAndWait(c, id)).toBe('done');
+    expect(await runAndWait(t.db, c, id)).toBe('done');
     const { rows } = await t.db.query(
       `SELECT c.name, c.tier, c.owner_id, ct.name AS contact, ct.mobile, ct.email FROM customer c JOIN contact ct ON ct.customer_id = c.id
         WHERE c.name LIKE '%启明%' OR c.name LIKE '%嘉禾%' OR c.name LIKE '蓝海贸易（上海）%'`,
@@ -113,7 +83,7 @@ describe('importing customers', () => {
       '戊方电子有限公司,138 0000 0001,,',
     ].join('\n');
     const c = await signedIn(t, rep, 'zh-CN');
-    const id = await uploadAndCheck(c, 'repeats.csv', Buffer.from(csv));
+    const id = await uploadAndCheck(t.db, c, 'repeats.csv', Buffer.from(csv));
     const { rows } = await t.db.query(
       'SELECT row_no, action, duplicate_of, errors FROM customer_import_row WHERE import_id = $1 ORDER BY row_no',
       [id],
@@ -147,8 +117,8 @@ describe('importing customers', () => {
     });
     const content = Buffer.from(await exported.arrayBuffer());
     await t.db.query('UPDATE customer SET deleted_at = now() WHERE id = $1', [a]);
-    const id = await uploadAndCheck(c, 'customers.xlsx', content);
-    expect(await runAndWait(c, id)).toBe('done');
+    const id = await uploadAndCheck(t.db, c, 'customers.xlsx', content);
+    expect(await runAndWait(t.db, c, id)).toBe('done');
     const { rows } = await t.db.query(
       `SELECT c.tier, c.tags, c.province, c.owner_id, ct.mobile, ct.email FROM customer c JOIN contact ct ON ct.customer_id = c.id
         WHERE c.name = '北京华信科技有限公司' AND c.deleted_at IS NULL`,
@@ -176,8 +146,8 @@ describe('importing customers', () => {
       const firstHalf = Array.from({ length: 10_050 }, (_, i) => `First Half ${i} Ltd`);
       const csv = ['客户名称', ...firstHalf, 'Boom Ltd'].join('\n');
       const c = await signedIn(t, rep);
-      const id = await uploadAndCheck(c, 'two.csv', Buffer.from(csv));
-      expect(await runAndWait(c, id)).toBe('failed');
+      const id = await uploadAndCheck(t.db, c, 'two.csv', Buffer.from(csv));
+      expect(await runAndWait(t.db, c, id)).toBe('failed');
       // The first 10,000 customers had been written when the rule broke.
       const progress = await t.db.query('SELECT progress FROM customer_import WHERE id = $1', [id]);
       expect(progress.rows[0].progress).toBe(10_000);
@@ -207,11 +177,11 @@ describe('importing customers', () => {
       'Code Two Ltd,,91350100M000100Y43',
     ].join('\n');
     const c = await signedIn(t, rep, 'en');
-    const id = await uploadAndCheck(c, 'copies.csv', Buffer.from(csv));
+    const id = await uploadAndCheck(t.db, c, 'copies.csv', Buffer.from(csv));
     const preview = visibleText((await c.get(`/customers/import/${id}`)).text);
     expect(preview).toContain('深圳市腾飞网络科技有限公司');
     expect(preview).toContain('An earlier row has the same code.');
-    expect(await runAndWait(c, id, { duplicates: 'create' })).toBe('done');
+    expect(await runAndWait(t.db, c, id, { duplicates: 'create' })).toBe('done');
     const { rows } = await t.db.query(
       `SELECT name FROM customer WHERE name LIKE '%腾飞%' OR name LIKE 'Code % Ltd' ORDER BY name`,
     );
@@ -222,9 +192,9 @@ describe('importing customers', () => {
     const mine = await createCustomer(t.db, { ownerId: rep.id, name: '温州瑞丰电子有限公司' });
     const csv = ['客户名称,地址', '温州瑞丰电子有限公司,人民路 8 号'].join('\n');
     const c = await signedIn(t, rep);
-    const id = await uploadAndCheck(c, 'update.csv', Buffer.from(csv));
+    const id = await uploadAndCheck(t.db, c, 'update.csv', Buffer.from(csv));
     await t.db.query('UPDATE customer SET owner_id = $2 WHERE id = $1', [mine, other.id]);
-    expect(await runAndWait(c, id, { duplicates: 'update' })).toBe('done');
+    expect(await runAndWait(t.db, c, id, { duplicates: 'update' })).toBe('done');
     const { rows } = await t.db.query('SELECT address FROM customer WHERE id = $1', [mine]);
     expect(rows[0].address).toBeNull();
   });

@@ -65,6 +65,24 @@ export class CustomerImportService implements OnModuleInit {
     this.jobs.register(CHECK_JOB, (data) => this.check(String(data.id)), { pollSeconds: 0.5 });
     this.jobs.register(RUN_JOB, (data) => this.execute(String(data.id)), { pollSeconds: 0.5 });
     this.jobs.register('customers.import-cleanup', () => this.cleanUp(), { cron: '40 3 * * *' });
+    this.jobs.register('customers.import-resume', () => this.resumeInterrupted(), { atStart: true });
+  }
+
+  /**
+   * At start: a check or an import that no instance is running was cut off when a server stopped.
+   * An import is one transaction, so nothing of it was stored; both simply run again.
+   */
+  async resumeInterrupted(): Promise<void> {
+    const open = await this.dataSource.query<{ id: string; status: 'checking' | 'importing' }[]>(
+      `SELECT id, status FROM customer_import WHERE status IN ('checking', 'importing')`,
+    );
+    for (const { id, status } of open) {
+      const [job, key] =
+        status === 'checking' ? [CHECK_JOB, `import-check:${id}`] : [RUN_JOB, `import-run:${id}`];
+      if (await this.isRunning(key)) continue;
+      this.logger.warn(`import ${id} was interrupted while ${status}; running it again`);
+      await this.jobs.send(job, { id });
+    }
   }
 
   /** Imports are kept a week (for their rejected rows); then their files and rows go. */
@@ -179,6 +197,15 @@ export class CustomerImportService implements OnModuleInit {
   /** The check step, as the background job runs it. */
   async check(id: string): Promise<void> {
     await this.alone(`import-check:${id}`, () => this.checkRows(id));
+  }
+
+  /** Whether a run holding `key` (see alone()) is under way on any instance. */
+  private async isRunning(key: string): Promise<boolean> {
+    const [{ free }] = await this.dataSource.query<{ free: boolean }[]>(
+      `SELECT pg_try_advisory_lock(hashtext($1)) AND pg_advisory_unlock(hashtext($1)) AS free`,
+      [key],
+    );
+    return !free;
   }
 
   /**

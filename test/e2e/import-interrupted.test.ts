@@ -1,0 +1,105 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/database/embedded-postgres.js';
+import { copyTemplateDatabase } from '../helpers/app.js';
+import { Client } from '../helpers/client.js';
+import { eventually } from '../helpers/eventually.js';
+import { createUser, PASSWORD } from '../helpers/factories.js';
+import { uploadAndCheck } from '../helpers/imports.js';
+
+/**
+ * "If the server stops, nothing of the import is stored": Kehu built and run in its own process, as
+ * in production, killed while an import is writing, then started again.
+ */
+const ROOT = join(import.meta.dirname, '../..');
+
+let database: { name: string; url: string };
+let db: pg.Pool;
+let dataDir: string;
+let server: { process: ChildProcess; url: string } | undefined;
+
+async function startServer(): Promise<{ process: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      PORT: String(port),
+      DATABASE_URL: database.url,
+      DATA_DIR: dataDir,
+      SESSION_SECRET: 'test-secret-test-secret-test-secret',
+      LOG_LEVEL: 'error',
+      SEED_DEMO: 'false',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), 60_000);
+  return { process: child, url };
+}
+
+beforeAll(async () => {
+  // The server as `npm start` runs it: compiled.
+  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT });
+  database = await copyTemplateDatabase();
+  db = new pg.Pool({ connectionString: database.url, max: 2 });
+  dataDir = mkdtempSync(join(tmpdir(), 'kehu-data-'));
+}, 120_000);
+
+afterAll(async () => {
+  server?.process.kill('SIGKILL');
+  await db.end();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('an import cut off by the server stopping', () => {
+  it('stores nothing of it, and runs it again when the server is back', async () => {
+    const rep = await createUser(db, { role: 'sales' });
+    server = await startServer();
+    const c = new Client(server.url);
+    await c.login(rep.email, PASSWORD);
+    const names = Array.from({ length: 25_000 }, (_, i) => `Interrupted Trading ${i} Ltd`);
+    const id = await uploadAndCheck(db, c, 'big.csv', Buffer.from(['Company name', ...names].join('\n')));
+    await c.get(`/customers/import/${id}`);
+    expect((await c.post(`/customers/import/${id}/run`, { duplicates: 'skip' })).status).toBe(303);
+
+    // The first 10,000 customers are written (progress says so), the transaction still open: stop.
+    await eventually(
+      async () => {
+        const { rows } = await db.query('SELECT status, progress FROM customer_import WHERE id = $1', [id]);
+        expect(rows[0]).toMatchObject({ status: 'importing' });
+        expect(rows[0].progress).toBeGreaterThanOrEqual(10_000);
+      },
+      60_000,
+      10,
+    );
+    const stopped = new Promise((resolve) => server!.process.once('exit', resolve));
+    server.process.kill('SIGKILL');
+    await stopped;
+
+    const count = async () =>
+      (await db.query(`SELECT count(*)::int AS n FROM customer WHERE name LIKE 'Interrupted Trading %'`))
+        .rows[0].n as number;
+    expect(await count()).toBe(0);
+    // Once the killed server's connection is gone, no transaction of it is left open.
+    await eventually(async () => {
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE '%transaction%' AND pid <> pg_backend_pid()`,
+      );
+      expect(rows[0].n).toBe(0);
+    }, 30_000);
+    expect(await count()).toBe(0);
+
+    server = await startServer();
+    await eventually(async () => {
+      const { rows } = await db.query('SELECT status, counts FROM customer_import WHERE id = $1', [id]);
+      expect(rows[0].status).toBe('done');
+      expect(rows[0].counts.created).toBe(25_000);
+    }, 60_000);
+    expect(await count()).toBe(25_000);
+  }, 180_000);
+});
