@@ -100,6 +100,17 @@ describe('importing customers', () => {
     expect(preview).toMatch(/新客户 2 有错误的行 2 可能重复 2/);
   });
 
+  it('stores names and addresses exactly, backslashes, tabs, quotes and line breaks included', async () => {
+    const name = 'C:\\客户\\新建 "测试"\t有限公司';
+    const address = '第一行\r\n第二行 \\N';
+    const csv = `客户名称,地址\n"${name.replaceAll('"', '""')}","${address}"\n`;
+    const c = await signedIn(t, rep);
+    const id = await uploadAndCheck(t.db, c, 'odd.csv', Buffer.from(csv));
+    expect(await runAndWait(t.db, c, id)).toBe('done');
+    const { rows } = await t.db.query('SELECT address FROM customer WHERE name = $1', [name]);
+    expect(rows).toEqual([{ address }]);
+  });
+
   it('imports back what it exported', async () => {
     const owner = await createUser(t.db, { role: 'sales', locale: 'en' });
     const a = await createCustomer(t.db, { ownerId: owner.id, name: '北京华信科技有限公司' });

@@ -35,12 +35,13 @@ const UPDATE_COLUMNS: [field: string, column: string][] = [
   ['status', 'status'],
 ];
 
-/** A value in COPY's text format: backslash, tab and line breaks escaped, null as \N. */
-function copyText(value: string | number | null): string {
-  if (value === null) return '\\N';
-  return String(value).replace(/[\\\t\n\r]/g, (c) =>
-    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
-  );
+/**
+ * JSON as a field of COPY's text format, where a backslash starts an escape. JSON text never holds a
+ * raw tab or line break (JSON.stringify escapes them), so only its backslashes need doubling.
+ */
+function copyJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
 }
 
 /**
@@ -67,7 +68,7 @@ export class CustomerImportRepository {
         for await (const batch of rows) {
           let lines = '';
           for (const r of batch) {
-            lines += `${importId}\t${r.rowNo}\t${copyText(JSON.stringify(r.values))}\t${copyText(JSON.stringify(r.errors))}\t${r.action}\n`;
+            lines += `${importId}\t${r.rowNo}\t${copyJson(r.values)}\t${copyJson(r.errors)}\t${r.action}\n`;
           }
           if (!copy.write(lines)) await once(copy, 'drain');
         }
