@@ -5,6 +5,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { Client, visibleText } from '../helpers/client.js';
+import { eventually } from '../helpers/eventually.js';
 import { createCustomer, createUser, type UserRow } from '../helpers/factories.js';
 import { runAndWait, uploadAndCheck } from '../helpers/imports.js';
 import { usccCheckChar } from '../../src/customers/uscc.js';
@@ -109,6 +110,31 @@ describe('importing customers', () => {
     expect(await runAndWait(t.db, c, id)).toBe('done');
     const { rows } = await t.db.query('SELECT address FROM customer WHERE name = $1', [name]);
     expect(rows).toEqual([{ address }]);
+  });
+
+  it('fails the check of a file damaged far down, keeps none of its rows, and imports the next file', async () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => `Damaged File Trading ${i} Ltd`);
+    const csv = ['客户名称', ...rows, '"a quote never closed', 'Last Row Ltd'].join('\n');
+    const c = await signedIn(t, rep);
+    await c.get('/customers/import');
+    const uploaded = await c.upload('/customers/import', { name: 'damaged.csv', content: Buffer.from(csv) });
+    const id = uploaded.location!.split('/').pop()!;
+    const mapping = await c.get(`/customers/import/${id}`);
+    expect((await c.post(`/customers/import/${id}/mapping`, { 'mapping[0]': 'name' })).status).toBe(303);
+    await eventually(async () => {
+      const { rows } = await t.db.query('SELECT status FROM customer_import WHERE id = $1', [id]);
+      expect(rows[0].status).toBe('failed');
+    });
+    expect(mapping.status).toBe(200);
+    const stored = await t.db.query(
+      'SELECT count(*)::int AS n FROM customer_import_row WHERE import_id = $1',
+      [id],
+    );
+    expect(stored.rows[0].n).toBe(0);
+    expect(visibleText((await c.get(`/customers/import/${id}`)).text)).toContain('Nothing of it was saved.');
+
+    const next = await uploadAndCheck(t.db, c, 'next.csv', Buffer.from('客户名称\nNext File Ltd\n'));
+    expect(await runAndWait(t.db, c, next)).toBe('done');
   });
 
   it('imports back what it exported', async () => {

@@ -75,8 +75,14 @@ export class CustomerImportRepository {
         copy.end();
         await finished(copy);
       } catch (e) {
-        // Cancels the COPY: none of its rows are kept.
-        copy.destroy(e instanceof Error ? e : new Error(String(e)));
+        // Cancels the COPY (none of its rows are kept). The database answers with an error of its own,
+        // expected here; the connection is released once that answer is in.
+        copy.on('error', () => undefined);
+        if (!copy.closed) {
+          const closed = new Promise((resolve) => copy.once('close', resolve));
+          copy.destroy(e instanceof Error ? e : new Error(String(e)));
+          await closed;
+        }
         throw e;
       }
     } finally {
