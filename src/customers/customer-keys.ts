@@ -35,6 +35,10 @@ const FORMS = [
   'plc',
 ];
 
+/** Each form with what a name ends in when it has it: an English form is a word of its own
+ * ("… Trading Co"), never the end of one (Costco, Tesco). */
+const FORM_ENDINGS = FORMS.map((form) => [form, /^[a-z]/.test(form) ? ` ${form}` : form] as const);
+
 export function duplicateKey(name: string): string {
   let s = name.normalize('NFKC').toLowerCase();
   s = s.replace(/\([^)]*\)|\[[^\]]*\]|【[^】]*】/g, ' ');
@@ -42,10 +46,8 @@ export function duplicateKey(name: string): string {
   // Strip organisation forms from the end, repeatedly (…集团有限公司, … group co ltd).
   for (let changed = true; changed;) {
     changed = false;
-    for (const form of FORMS) {
-      // An English form is a word of its own ("… Trading Co"), never the end of one (Costco, Tesco).
-      const whole = /^[a-z]/.test(form) ? s.endsWith(` ${form}`) : s.endsWith(form);
-      if (whole && s.length > form.length) {
+    for (const [form, ending] of FORM_ENDINGS) {
+      if (s.endsWith(ending) && s.length > form.length) {
         s = s.slice(0, -form.length).trim();
         changed = true;
       }

@@ -116,8 +116,10 @@ const NO = new Set(['n', 'no', 'false', '0', '否', '']);
 export function cellText(cell: Cell): string {
   if (cell === null) return '';
   // NUL characters cannot be stored in PostgreSQL text.
-  const text = String(cell).replaceAll(String.fromCharCode(0), '').trim();
-  return /^'[=+\-@]/.test(text) ? text.slice(1) : text;
+  let text = String(cell);
+  if (text.includes('\0')) text = text.replaceAll('\0', '');
+  text = text.trim();
+  return text.charCodeAt(0) === 39 /* ' */ && /^'[=+\-@]/.test(text) ? text.slice(1) : text;
 }
 
 /** An Excel date serial (days since 1899-12-30) or a written date, as YYYY-MM-DD. */
