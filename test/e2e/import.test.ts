@@ -131,7 +131,9 @@ describe('importing customers', () => {
       [id],
     );
     expect(stored.rows[0].n).toBe(0);
-    expect(visibleText((await c.get(`/customers/import/${id}`)).text)).toContain('Nothing of it was saved.');
+    const page = visibleText((await c.get(`/customers/import/${id}`)).text);
+    expect(page).toContain('The file cannot be read after row 5001');
+    expect(page).toContain('Nothing of it was saved.');
 
     const next = await uploadAndCheck(t.db, c, 'next.csv', Buffer.from('客户名称\nNext File Ltd\n'));
     expect(await runAndWait(t.db, c, next)).toBe('done');

@@ -42,6 +42,34 @@ function rowsOf(format: 'csv' | 'xlsx', path: string): AsyncGenerator<{ row: num
   return format === 'csv' ? readCsvBatches(path) : readXlsxBatches(path);
 }
 
+/** The file could be read only up to `afterRow` (a quote never closed, a damaged workbook). */
+class UnreadableFile extends Error {
+  constructor(
+    readonly afterRow: number,
+    cause: unknown,
+  ) {
+    super(
+      `the file cannot be read after row ${afterRow}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+  }
+}
+
+/** The same rows, with a reading failure as UnreadableFile, saying how far the file was read. */
+async function* readableRowsOf(
+  format: 'csv' | 'xlsx',
+  path: string,
+): AsyncGenerator<{ row: number; cells: Cell[] }[]> {
+  let lastRow = 0;
+  try {
+    for await (const batch of rowsOf(format, path)) {
+      lastRow = batch[batch.length - 1].row;
+      yield batch;
+    }
+  } catch (e) {
+    throw new UnreadableFile(lastRow, e);
+  }
+}
+
 /**
  * Importing customers from a spreadsheet in steps a user can follow and correct: upload (the columns
  * are matched to fields), check (a background job reads every row and finds errors and duplicates),
@@ -265,7 +293,7 @@ export class CustomerImportService implements OnModuleInit {
     let header = true;
     let read = 0;
     let reported = 0;
-    for await (const batch of rowsOf(job.format, job.filePath)) {
+    for await (const batch of readableRowsOf(job.format, job.filePath)) {
       const staged: StagedRow[] = [];
       for (const { row, cells } of batch) {
         if (header) {
@@ -403,10 +431,12 @@ export class CustomerImportService implements OnModuleInit {
   private async fail(id: string, e: unknown): Promise<void> {
     const message = e instanceof Error ? e.message : String(e);
     this.logger.error(`import ${id} failed: ${message}`);
-    await this.dataSource.query(`UPDATE customer_import SET status = 'failed', failure = $2 WHERE id = $1`, [
-      id,
-      message.slice(0, 500),
-    ]);
+    // Where the file stops being readable is the user's to fix, and shown; anything else is logged.
+    const counts = e instanceof UnreadableFile ? { unreadableAfterRow: e.afterRow } : {};
+    await this.dataSource.query(
+      `UPDATE customer_import SET status = 'failed', failure = $2, counts = $3 WHERE id = $1`,
+      [id, message.slice(0, 500), counts],
+    );
   }
 
   /** The rows that were not imported (errors, and skipped duplicates) as XLSX, with a column saying why. */
