@@ -423,6 +423,11 @@ export class CustomerImportService implements OnModuleInit {
         return result;
       });
       this.logger.log(`import ${id}: ${counts.created} created, ${counts.updated} updated`);
+      await this.rows.settleSearchIndexes().catch((e: unknown) => {
+        this.logger.warn(
+          `search indexes not settled after import ${id}: ${e instanceof Error ? e.message : e}`,
+        );
+      });
     } catch (e) {
       await this.fail(id, e);
     }
