@@ -425,7 +425,7 @@ export class CustomerImportService implements OnModuleInit {
       this.logger.log(`import ${id}: ${counts.created} created, ${counts.updated} updated`);
       await this.rows.settleSearchIndexes().catch((e: unknown) => {
         this.logger.warn(
-          `search indexes not settled after import ${id}: ${e instanceof Error ? e.message : e}`,
+          `search indexes not settled after import ${id}: ${e instanceof Error ? e.message : String(e)}`,
         );
       });
     } catch (e) {
