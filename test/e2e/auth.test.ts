@@ -133,6 +133,73 @@ describe('signing in', () => {
   });
 });
 
+describe('sessions', () => {
+  /** The stored expiry of the user's one session, in ms. */
+  const storedExpiry = async (userId: number): Promise<number> => {
+    const { rows } = await t.db.query<{ expire: Date }>(
+      `SELECT expire FROM session WHERE sess->'passport'->>'user' = $1`,
+      [String(userId)],
+    );
+    expect(rows).toHaveLength(1);
+    return rows[0].expire.getTime();
+  };
+  const ageSession = (userId: number, interval: string) =>
+    t.db.query(`UPDATE session SET expire = expire - $2::interval WHERE sess->'passport'->>'user' = $1`, [
+      String(userId),
+      interval,
+    ]);
+
+  it('renews the cookie on every page but the stored expiry at most once a minute', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url);
+    await c.login(user.email, PASSWORD);
+    await c.get('/');
+    const first = await storedExpiry(user.id);
+    expect(first).toBeGreaterThan(Date.now() + (t.config.sessionIdleMinutes - 1) * 60_000);
+
+    // As if the last write was half a minute ago: not written again.
+    await ageSession(user.id, '30 seconds');
+    const page = await c.get('/customers');
+    expect(page.status).toBe(200);
+    expect(page.headers.getSetCookie().join()).toMatch(/kehu\.sid=.*Expires=/i);
+    expect(await storedExpiry(user.id)).toBe(first - 30_000);
+
+    // A minute and a half ago: written again.
+    await ageSession(user.id, '1 minute');
+    expect((await c.get('/customers')).status).toBe(200);
+    expect(await storedExpiry(user.id)).toBeGreaterThanOrEqual(first);
+  });
+
+  it('ends a session left idle for SESSION_IDLE_MINUTES', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url);
+    await c.login(user.email, PASSWORD);
+    expect((await c.get('/')).status).toBe(200);
+    // The stored expiry is rounded up to the second.
+    await ageSession(user.id, `${t.config.sessionIdleMinutes} minutes 1 second`);
+    const reply = await c.get('/');
+    expect(reply.status).toBe(303);
+    expect(reply.location).toBe('/login?returnTo=%2F');
+  });
+
+  it('stores and sends only the cookie fields it knows', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url);
+    await c.login(user.email, PASSWORD);
+    await c.get('/');
+    // Changing the session (the language) saves it whole.
+    const reply = await c.post('/locale', { locale: 'zh-CN', returnTo: '/' });
+    expect(reply.status).toBe(303);
+    expect(reply.headers.getSetCookie().join()).not.toMatch(/stored/i);
+    const { rows } = await t.db.query<{ sess: string }>(
+      `SELECT sess::text FROM session WHERE sess->'passport'->>'user' = $1`,
+      [String(user.id)],
+    );
+    expect(rows[0].sess).toContain('"locale":"zh-CN"');
+    expect(rows[0].sess).not.toMatch(/stored/i);
+  });
+});
+
 describe('CSRF', () => {
   it('refuses a form post without its token and changes nothing', async () => {
     const user = await createUser(t.db, { role: 'sales' });
