@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { Client, visibleText } from '../helpers/client.js';
-import { createUser, PASSWORD } from '../helpers/factories.js';
+import { createCustomer, createTeam, createUser, PASSWORD } from '../helpers/factories.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -168,6 +168,23 @@ describe('sessions', () => {
     await ageSession(user.id, '1 minute');
     expect((await c.get('/customers')).status).toBe(200);
     expect(await storedExpiry(user.id)).toBeGreaterThanOrEqual(first);
+  });
+
+  it('applies a role change and a newly managed team on the next request', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url);
+    await c.login(user.email, PASSWORD);
+    expect((await c.get('/admin/users')).status).toBe(403);
+    await t.db.query(`UPDATE app_user SET role = 'admin' WHERE id = $1`, [user.id]);
+    expect((await c.get('/admin/users')).status).toBe(200);
+
+    await t.db.query(`UPDATE app_user SET role = 'manager' WHERE id = $1`, [user.id]);
+    const team = await createTeam(t.db);
+    const rep = await createUser(t.db, { role: 'sales', teamId: team });
+    const customer = await createCustomer(t.db, { ownerId: rep.id });
+    expect((await c.get(`/customers/${customer}`)).status).toBe(404);
+    await t.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [user.id, team]);
+    expect((await c.get(`/customers/${customer}`)).status).toBe(200);
   });
 
   it('ends a session left idle for SESSION_IDLE_MINUTES', async () => {
