@@ -161,10 +161,10 @@ export class CustomersService {
     };
   }
 
-  /** Everything that happened with a customer the user may see, newest first. */
-  async timeline(user: SessionUser, id: number): Promise<TimelineItem[]> {
-    if (!(await this.repo.findVisible(user, id))) throw new NotFound();
-    return this.timelines.for(id);
+  /** The 360° page: a customer the user may see and everything that happened with it, newest first. */
+  async show(user: SessionUser, id: number): Promise<{ customer: CustomerView; timeline: TimelineItem[] }> {
+    const customer = await this.get(user, id);
+    return { customer, timeline: await this.timelines.for(id) };
   }
 
   /** The customer if `user` may change it (for other modules writing on a customer's behalf), else 404/403. */
