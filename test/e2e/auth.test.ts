@@ -187,6 +187,23 @@ describe('sessions', () => {
     expect((await c.get(`/customers/${customer}`)).status).toBe(200);
   });
 
+  it('shows the unread notifications as they are on each page load', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url);
+    await c.login(user.email, PASSWORD);
+    expect((await c.get('/')).text).not.toContain('data-testid="unread"');
+    await t.db.query(
+      `INSERT INTO notification (user_id, kind, params) VALUES ($1, 'password_reset', '{}'), ($1, 'password_reset', '{}')`,
+      [user.id],
+    );
+    expect((await c.get('/customers')).text).toContain('data-testid="unread">2<');
+    await t.db.query(
+      'UPDATE notification SET read_at = now() WHERE id = (SELECT min(id) FROM notification WHERE user_id = $1)',
+      [user.id],
+    );
+    expect((await c.get('/')).text).toContain('data-testid="unread">1<');
+  });
+
   it('ends a session left idle for SESSION_IDLE_MINUTES', async () => {
     const user = await createUser(t.db, { role: 'sales' });
     const c = new Client(t.url);
