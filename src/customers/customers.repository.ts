@@ -72,10 +72,6 @@ export class CustomersRepository {
       .select('1')
       .limit(COUNT_CAP + 1)
       .getQueryAndParameters();
-    const [{ n }] = await this.dataSource.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM (${countSql}) s`,
-      countParams,
-    );
     qb.leftJoinAndSelect('c.owner', 'owner');
     const cursor = f.after ? decodeCursor(f.after, sort.cast) : null;
     if (cursor) {
@@ -99,7 +95,18 @@ export class CustomersRepository {
       entities.length > PAGE_SIZE && last && lastValue !== undefined
         ? encodeCursor(lastValue, last.id)
         : null;
+    // A first page with room to spare holds every match: no need to count them again.
+    const n =
+      !cursor && entities.length <= PAGE_SIZE ? entities.length : await this.count(countSql, countParams);
     return { rows, next, total: Math.min(n, COUNT_CAP), totalCapped: n > COUNT_CAP };
+  }
+
+  private async count(sql: string, params: unknown[]): Promise<number> {
+    const [{ n }] = await this.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM (${sql}) s`,
+      params,
+    );
+    return n;
   }
 
   /** The next `size` customers after `afterId` (by id) of the filtered list, with owner and primary contact. */
