@@ -1,15 +1,16 @@
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { DEMO_PASSWORD, SeedService } from '../src/seed/seed.service.js';
-import { type BenchServer, startBenchServer } from './bench-server.js';
+import { SeedService } from '../src/seed/seed.service.js';
+import { type BenchServer, signIn, startBenchServer } from './bench-server.js';
+import { machineBusyMs } from './proc-stats.js';
 
 /**
  * Customer list, 360° page and search at scale: seeds N customers (default 100,000) into a
  * throwaway embedded PostgreSQL, starts Kehu in its own process, then fires each page at it with 50
  * requests in flight from this process and prints p50 and p95 latency, requests per second, the CPU
- * time per request of the server, of this process and of everything else (PostgreSQL, the kernel),
- * and the server's peak memory.
+ * time per request of the server, of PostgreSQL, of this process and of everything else (the kernel,
+ * other programs), and the server's peak memory. With 50 requests in flight, latency is
+ * 50 / (requests per second): the CPU time per request is what sets it.
  * `npm run bench:customers -- 100000`; `-- 100000 --cpu-prof` also writes the server's CPU profile
  * (CPU.*.cpuprofile in the current folder, for Chrome DevTools).
  */
@@ -19,38 +20,12 @@ const CONCURRENCY = 50;
 const REQUESTS = 500;
 const WARM_UP = 200;
 
-async function login(base: string, email: string): Promise<string> {
-  const page = await fetch(`${base}/login`);
-  const cookie = page.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
-  const res = await fetch(`${base}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf, email, password: DEMO_PASSWORD }),
-  });
-  return res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-}
-
-/** CPU time all cores have spent busy since boot, in milliseconds (/proc/stat, in 1/100 s). */
-function machineBusyMs(): number {
-  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = ticks;
-  return (user + nice + system + irq + softirq + steal) * 10;
-}
-
 interface Figures {
   p50: number;
   p95: number;
   perSecond: number;
-  /** CPU milliseconds per request: the server, this process, everything else. */
-  cpu: { server: number; bench: number; rest: number };
+  /** CPU milliseconds per request: the server, PostgreSQL, this process, everything else. */
+  cpu: { server: number; database: number; bench: number; other: number };
   errors: number;
 }
 
@@ -74,17 +49,36 @@ async function measure(
     }
   };
   const started = performance.now();
-  const [serverCpu, benchCpu, machineCpu] = [server.cpuMs(), process.cpuUsage(), machineBusyMs()];
+  const before = { server: server.cpuMs(), database: server.databaseCpuMs(), machine: machineBusyMs() };
+  const benchBefore = process.cpuUsage();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const perSecond = (requests / (performance.now() - started)) * 1000;
-  const usage = process.cpuUsage(benchCpu);
-  const cpuServer = server.cpuMs() - serverCpu;
-  const cpuBench = (usage.user + usage.system) / 1000;
-  const cpuRest = machineBusyMs() - machineCpu - cpuServer - cpuBench;
+  const benchUsage = process.cpuUsage(benchBefore);
+  const used = {
+    server: server.cpuMs() - before.server,
+    database: server.databaseCpuMs() - before.database,
+    bench: (benchUsage.user + benchUsage.system) / 1000,
+  };
+  const other = machineBusyMs() - before.machine - used.server - used.database - used.bench;
   times.sort((a, b) => a - b);
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
-  const cpu = { server: cpuServer / requests, bench: cpuBench / requests, rest: cpuRest / requests };
+  const cpu = {
+    server: used.server / requests,
+    database: used.database / requests,
+    bench: used.bench / requests,
+    other: other / requests,
+  };
   return { p50: at(0.5), p95: at(0.95), perSecond, cpu, errors };
+}
+
+/** How busy other processes keep the machine while Kehu idles, in % of one core, over two seconds. */
+async function otherLoad(server: BenchServer): Promise<number> {
+  const before = machineBusyMs() - server.cpuMs() - server.databaseCpuMs();
+  const bench = process.cpuUsage();
+  await new Promise((r) => setTimeout(r, 2000));
+  const usage = process.cpuUsage(bench);
+  const busy = machineBusyMs() - server.cpuMs() - server.databaseCpuMs() - before;
+  return (busy - (usage.user + usage.system) / 1000) / 20;
 }
 
 async function main(): Promise<void> {
@@ -103,17 +97,35 @@ async function main(): Promise<void> {
   });
   try {
     const base = server.url;
+    const idle = await otherLoad(server);
     console.log(
-      `CPU: ${availableParallelism()} cores; "rest" is PostgreSQL, the kernel and anything else running`,
+      `${availableParallelism()} cores; before the run, other processes kept ${idle.toFixed(0)}% of one core busy` +
+        `${idle > 10 ? ' (figures will be pessimistic)' : ''}`,
     );
     console.log(
       `server: pid ${server.pid}, its own process; ${CONCURRENCY} requests in flight from this one`,
     );
+    const header = `  ${''.padEnd(26)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'req/s'.padStart(6)}   CPU ms per request: server, PostgreSQL, bench, other`;
+    const report = (name: string, r: Figures) => {
+      const ms = (n: number, width = 8) => n.toFixed(1).padStart(width);
+      console.log(
+        `  ${name.padEnd(26)} ${ms(r.p50)} ${ms(r.p95)} ${r.perSecond.toFixed(0).padStart(6)}   ` +
+          `${ms(r.cpu.server, 6)} ${ms(r.cpu.database, 6)} ${ms(r.cpu.bench, 6)} ${ms(r.cpu.other, 6)}` +
+          `${r.errors ? `   ${r.errors} errors` : ''}`,
+      );
+    };
+
+    // What any request costs at least on this machine: no session, no database, no page.
+    await measure(server, '', () => '/healthz', WARM_UP);
+    console.log(`\nfloor: ${REQUESTS} requests, ${CONCURRENCY} in flight`);
+    console.log(header);
+    report('GET /healthz', await measure(server, '', () => '/healthz'));
+
     for (const [who, email] of [
       ['admin (all customers)', 'admin@demo.kehu'],
       ['sales rep (own customers)', 'sales1@demo.kehu'],
     ] as const) {
-      const cookie = await login(base, email);
+      const cookie = await signIn(base, email);
       // 360° pages of customers this user may open.
       const ids = await server.db.query<{ id: number }[]>(
         `SELECT c.id FROM customer c JOIN app_user u ON u.email = $1
@@ -132,17 +144,8 @@ async function main(): Promise<void> {
       // Unmeasured: the server's code gets compiled and its connections opened before the figures count.
       for (const [, path] of scenarios) await measure(server, cookie, path, WARM_UP / scenarios.length);
       console.log(`\n${who}: ${REQUESTS} requests per page, ${CONCURRENCY} in flight`);
-      console.log(
-        `  ${''.padEnd(26)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'req/s'.padStart(6)}   CPU ms per request: server, bench, rest`,
-      );
-      for (const [name, path] of scenarios) {
-        const r = await measure(server, cookie, path);
-        const ms = (n: number, width = 8) => n.toFixed(1).padStart(width);
-        console.log(
-          `  ${name.padEnd(26)} ${ms(r.p50)} ${ms(r.p95)} ${r.perSecond.toFixed(0).padStart(6)}   ` +
-            `${ms(r.cpu.server, 6)} ${ms(r.cpu.bench, 6)} ${ms(r.cpu.rest, 6)}${r.errors ? `   ${r.errors} errors` : ''}`,
-        );
-      }
+      console.log(header);
+      for (const [name, path] of scenarios) report(name, await measure(server, cookie, path));
     }
     console.log(`\nserver peak RSS ${Math.round(server.peakRssBytes() / 1e6)} MB`);
   } finally {

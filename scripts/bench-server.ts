@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { freePort } from '../src/database/embedded-postgres.js';
 import { DEMO_PASSWORD } from '../src/seed/seed.service.js';
+import { peakRssBytes, postmasterPid, processCpuMs, processTreeCpuMs, resetPeakRss } from './proc-stats.js';
 import { BENCH_ENV, startThrowawayDatabase } from './throwaway-app.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '../src/main.js');
@@ -20,6 +20,8 @@ export interface BenchServer {
   db: DataSource;
   /** CPU time (user + system) the server process has used so far, in milliseconds. */
   cpuMs(): number;
+  /** CPU time the PostgreSQL server (all its processes) has used so far, in milliseconds. */
+  databaseCpuMs(): number;
   /** The server process's peak resident memory (VmHWM) since it started or since resetPeakRss(). */
   peakRssBytes(): number;
   resetPeakRss(): void;
@@ -62,22 +64,16 @@ export async function startBenchServer(
     const url = `http://127.0.0.1:${port}`;
     await waitUntilReady(url, exited);
     const pid = running.pid!;
+    const postmaster = postmasterPid(database.pgDir);
     return {
       url,
       pid,
       dataDir: database.dataDir,
       db,
-      cpuMs: () => {
-        // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name, in 1/100 s.
-        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-        return (Number(fields[11]) + Number(fields[12])) * 10;
-      },
-      peakRssBytes: () => {
-        const line = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-        return line ? Number(line[1]) * 1024 : 0;
-      },
-      // Writing 5 to clear_refs resets the peak to the current resident size (Linux).
-      resetPeakRss: () => writeFileSync(`/proc/${pid}/clear_refs`, '5'),
+      cpuMs: () => processCpuMs(pid),
+      databaseCpuMs: () => (postmaster ? processTreeCpuMs(postmaster) : 0),
+      peakRssBytes: () => peakRssBytes(pid),
+      resetPeakRss: () => resetPeakRss(pid),
       stop: async () => {
         if (running.exitCode === null) {
           running.kill('SIGTERM');

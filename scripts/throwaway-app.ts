@@ -21,6 +21,8 @@ export const BENCH_ENV = {
 export async function startThrowawayDatabase(): Promise<{
   url: string;
   dataDir: string;
+  /** PostgreSQL's data folder. */
+  pgDir: string;
   close: () => Promise<void>;
 }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kehu-bench-'));
@@ -32,6 +34,7 @@ export async function startThrowawayDatabase(): Promise<{
   return {
     url,
     dataDir,
+    pgDir,
     close: async () => {
       await db.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,13 +1,13 @@
 import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import connectPgSimple from 'connect-pg-simple';
 import session from 'express-session';
 import helmet from 'helmet';
 import passport from 'passport';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
+import { SessionStore } from './auth/session-store.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './common/paths.js';
 import { ViewEngine } from './common/view-engine.js';
 import type { AppConfig } from './config/config.js';
@@ -46,12 +46,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/assets/', maxAge: config.production ? '1d' : 0 });
 
   const pool = (app.get(DataSource).driver as unknown as { master: Pool }).master;
-  const PgStore = connectPgSimple(session);
   app.use(
     session({
       name: 'kehu.sid',
       secret: config.sessionSecret,
-      store: new PgStore({ pool, tableName: 'session', pruneSessionInterval: false }),
+      store: new SessionStore(pool),
       resave: false,
       saveUninitialized: false,
       rolling: true,

@@ -12,4 +12,6 @@ export interface SessionUser {
   region: string | null;
   locale: Locale;
   timezone: string;
+  /** Unread in-app notifications when the user was loaded: the bell on every page. */
+  unreadNotifications: number;
 }

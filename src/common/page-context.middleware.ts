@@ -3,7 +3,6 @@ import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { isLocale, localeFromHeader } from '../i18n/i18n.js';
-import { NotificationsService } from '../notifications/notifications.service.js';
 import { LOCALES } from '../users/roles.js';
 import { takeFlash } from './flash.js';
 import { requestContext } from './request-context.js';
@@ -11,16 +10,13 @@ import { requestContext } from './request-context.js';
 /**
  * Per request: an id, the language (user setting, else session, else Accept-Language), the request
  * context that audit entries read, and what every page shows (user, navigation, unread count, CSRF
- * token, flash messages).
+ * token, flash messages). It queries nothing: the session and its user are loaded before it runs.
  */
 @Injectable()
 export class PageContextMiddleware implements NestMiddleware {
-  constructor(
-    private readonly notifications: NotificationsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
+  use(req: Request, res: Response, next: NextFunction): void {
     req.id = randomUUID();
     const user = req.user;
     const sessionLocale = req.session?.locale;
@@ -47,7 +43,8 @@ export class PageContextMiddleware implements NestMiddleware {
       path,
       currentUrl: req.originalUrl,
       query: req.query,
-      unreadCount: user && isPage ? await this.notifications.countUnread(user) : 0,
+      // Loaded with the user (UsersService.findForSession).
+      unreadCount: user && isPage ? user.unreadNotifications : 0,
     });
     // Flash messages are taken when a page is actually rendered, not by a redirect on the way.
     const render = res.render.bind(res);

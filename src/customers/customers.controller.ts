@@ -115,8 +115,7 @@ export class CustomersController implements HasFormLocals {
   @Get(':id')
   @Render('customers/show')
   async show(@CurrentUser() user: SessionUser, @Param('id', ParseIntPipe) id: number) {
-    const customer = await this.customers.get(user, id);
-    const timeline = await this.customers.timeline(user, id);
+    const { customer, timeline } = await this.customers.show(user, id);
     return {
       titleText: customer.name,
       customer,

@@ -10,7 +10,7 @@ import { UsersService } from '../users/users.service.js';
 import { Contact } from './contact.entity.js';
 import { Customer } from './customer.entity.js';
 import { duplicateKey, searchText } from './customer-keys.js';
-import { CustomersRepository, PAGE_SIZE } from './customers.repository.js';
+import { type CustomerListRow, CustomersRepository, PAGE_SIZE } from './customers.repository.js';
 import type { ContactDto } from './dto/contact.dto.js';
 import type { CustomerFilterDto } from './dto/customer-filter.dto.js';
 import type { CustomerDto } from './dto/customer.dto.js';
@@ -100,7 +100,7 @@ const MERGE_FILLS = [
 
 const maxDate = (a: Date | null, b: Date | null) => (a && b ? (a > b ? a : b) : (a ?? b));
 
-function toListItem(c: Customer): CustomerListItem {
+function toListItem(c: CustomerListRow): CustomerListItem {
   return {
     id: c.id,
     name: c.name,
@@ -161,10 +161,10 @@ export class CustomersService {
     };
   }
 
-  /** Everything that happened with a customer the user may see, newest first. */
-  async timeline(user: SessionUser, id: number): Promise<TimelineItem[]> {
-    if (!(await this.repo.findVisible(user, id))) throw new NotFound();
-    return this.timelines.for(id);
+  /** The 360° page: a customer the user may see and everything that happened with it, newest first. */
+  async show(user: SessionUser, id: number): Promise<{ customer: CustomerView; timeline: TimelineItem[] }> {
+    const customer = await this.get(user, id);
+    return { customer, timeline: await this.timelines.for(id) };
   }
 
   /** The customer if `user` may change it (for other modules writing on a customer's behalf), else 404/403. */

@@ -11,29 +11,35 @@ const catalogs: Record<Locale, Tree> = {
   'zh-CN': JSON.parse(readFileSync(join(I18N_DIR, 'zh-CN.json'), 'utf8')) as Tree,
 };
 
+/** Each catalog flattened once, "customer.tier.A" → message: pages look up hundreds of keys. */
+const messages: Record<Locale, Map<string, string>> = {
+  en: flatten(catalogs.en),
+  'zh-CN': flatten(catalogs['zh-CN']),
+};
+
+function flatten(tree: Tree, prefix = '', into = new Map<string, string>()): Map<string, string> {
+  for (const [k, v] of Object.entries(tree)) {
+    if (typeof v === 'string') into.set(prefix + k, v);
+    else flatten(v, `${prefix}${k}.`, into);
+  }
+  return into;
+}
+
 export class MissingTranslation extends Error {}
 
 export function hasKey(locale: Locale, key: string): boolean {
-  return typeof lookup(catalogs[locale], key) === 'string';
+  return messages[locale].has(key);
 }
 
 /** The message for `key` in `locale`, with `{name}` placeholders filled. Unknown keys throw. */
 export function translate(locale: Locale, key: string, params: Params = {}): string {
-  const message = lookup(catalogs[locale], key);
-  if (typeof message !== 'string') throw new MissingTranslation(`No "${key}" in ${locale}.json`);
+  const message = messages[locale].get(key);
+  if (message === undefined) throw new MissingTranslation(`No "${key}" in ${locale}.json`);
+  if (!message.includes('{')) return message;
   return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = params[name];
     return value === undefined || value === null ? whole : String(value);
   });
-}
-
-function lookup(tree: Tree, key: string): string | Tree | undefined {
-  let node: string | Tree | undefined = tree;
-  for (const part of key.split('.')) {
-    if (typeof node !== 'object') return undefined;
-    node = node[part];
-  }
-  return node;
 }
 
 export function isLocale(value: unknown): value is Locale {
@@ -61,7 +67,5 @@ export function localeFromHeader(header: string | undefined): Locale {
 
 /** Every key path of a catalog, for the test that keeps en and zh-CN in step. */
 export function keysOf(locale: Locale): string[] {
-  const walk = (t: Tree, prefix: string): string[] =>
-    Object.entries(t).flatMap(([k, v]) => (typeof v === 'string' ? [prefix + k] : walk(v, `${prefix}${k}.`)));
-  return walk(catalogs[locale], '');
+  return [...messages[locale].keys()];
 }

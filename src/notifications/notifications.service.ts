@@ -7,6 +7,13 @@ import { safeReturnTo } from '../common/flash.js';
 import { type Page, toPage } from '../common/pagination.js';
 import { Notification } from './notification.entity.js';
 
+/**
+ * SQL for the number of unread notifications of the user whose id is `userId` (a column or a
+ * parameter), for the query that loads a session's user: the bell costs no query of its own.
+ */
+export const unreadNotificationsSql = (userId: string): string =>
+  `(SELECT count(*)::int FROM notification n WHERE n.user_id = ${userId} AND n.read_at IS NULL)`;
+
 /** In-app notifications: the bell's unread count and the list behind it. */
 @Injectable()
 export class NotificationsService {
@@ -20,10 +27,6 @@ export class NotificationsService {
     manager: EntityManager = this.dataSource.manager,
   ): Promise<void> {
     await manager.insert(Notification, { userId, kind, params, link });
-  }
-
-  countUnread(user: SessionUser): Promise<number> {
-    return this.dataSource.getRepository(Notification).countBy({ userId: user.id, readAt: IsNull() });
   }
 
   async list(user: SessionUser, page: number): Promise<Page<Notification>> {

@@ -5,7 +5,7 @@ import { AuditService, diffOf } from '../audit/audit.service.js';
 import type { SessionUser } from '../auth/session-user.js';
 import { editedVersion, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
 import { MailService } from '../notifications/mail.service.js';
-import { NotificationsService } from '../notifications/notifications.service.js';
+import { NotificationsService, unreadNotificationsSql } from '../notifications/notifications.service.js';
 import type { ChangePasswordDto, TeamDto, UserDto } from './dto/user.dto.js';
 import { HandOverRegistry } from './hand-over.js';
 import { hashPassword, verifyPassword } from './password.js';
@@ -50,7 +50,11 @@ const toUserView = (u: User): UserView => ({
   version: u.version,
 });
 
-export const toSessionUser = (u: User, managedTeamIds: number[] = []): SessionUser => ({
+export const toSessionUser = (
+  u: Pick<User, 'id' | 'email' | 'name' | 'role' | 'teamId' | 'region' | 'locale' | 'timezone'>,
+  managedTeamIds: number[] = [],
+  unreadNotifications = 0,
+): SessionUser => ({
   id: u.id,
   email: u.email,
   name: u.name,
@@ -60,6 +64,7 @@ export const toSessionUser = (u: User, managedTeamIds: number[] = []): SessionUs
   locale: u.locale,
   timezone: u.timezone,
   teamIds: [...new Set([...(u.teamId === null ? [] : [u.teamId]), ...managedTeamIds])],
+  unreadNotifications,
 });
 
 const AUDITED: Extract<keyof User, string>[] = [
@@ -84,18 +89,27 @@ export class UsersService {
     private readonly handOver: HandOverRegistry,
   ) {}
 
-  /** The user behind a session; null once deactivated, which ends every session of theirs. */
+  /**
+   * The user behind a session, with the teams they manage and their unread notifications, in one
+   * query (it runs on every request); null once deactivated, which ends every session of theirs.
+   */
   async findForSession(id: number): Promise<SessionUser | null> {
-    const u = await this.dataSource.getRepository(User).findOneBy({ id, active: true });
-    if (!u) return null;
-    const managed = await this.dataSource.query<{ id: number }[]>(
-      'SELECT id FROM team WHERE manager_id = $1',
+    const [row] = await this.dataSource.query<
+      (Pick<User, 'id' | 'email' | 'name' | 'role' | 'region' | 'locale' | 'timezone'> & {
+        team_id: number | null;
+        managed_team_ids: number[];
+        unread_notifications: number;
+      })[]
+    >(
+      `SELECT u.id, u.email, u.name, u.role, u.team_id, u.region, u.locale, u.timezone,
+              ARRAY(SELECT t.id FROM team t WHERE t.manager_id = u.id ORDER BY t.id) AS managed_team_ids,
+              ${unreadNotificationsSql('u.id')} AS unread_notifications
+         FROM app_user u WHERE u.id = $1 AND u.active`,
       [id],
     );
-    return toSessionUser(
-      u,
-      managed.map((t) => t.id),
-    );
+    if (!row) return null;
+    const { team_id: teamId, managed_team_ids: managed, unread_notifications: unread, ...fields } = row;
+    return toSessionUser({ ...fields, teamId }, managed, unread);
   }
 
   /** The active user with this e-mail and their password hash, for signing in. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { Client, visibleText } from '../helpers/client.js';
-import { createUser, PASSWORD } from '../helpers/factories.js';
+import { createCustomer, createTeam, createUser, PASSWORD } from '../helpers/factories.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -130,6 +130,107 @@ describe('signing in', () => {
     expect((await c.get('/')).status).toBe(200);
     await t.db.query('UPDATE app_user SET active = false WHERE id = $1', [user.id]);
     expect((await c.get('/')).status).toBe(303);
+  });
+});
+
+describe('sessions', () => {
+  /** The stored expiry of the user's one session, in ms. */
+  const storedExpiry = async (userId: number): Promise<number> => {
+    const { rows } = await t.db.query<{ expire: Date }>(
+      `SELECT expire FROM session WHERE sess->'passport'->>'user' = $1`,
+      [String(userId)],
+    );
+    expect(rows).toHaveLength(1);
+    return rows[0].expire.getTime();
+  };
+  const ageSession = (userId: number, interval: string) =>
+    t.db.query(`UPDATE session SET expire = expire - $2::interval WHERE sess->'passport'->>'user' = $1`, [
+      String(userId),
+      interval,
+    ]);
+
+  it('renews the cookie on every page but the stored expiry at most once a minute', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url);
+    await c.login(user.email, PASSWORD);
+    await c.get('/');
+    const first = await storedExpiry(user.id);
+    expect(first).toBeGreaterThan(Date.now() + (t.config.sessionIdleMinutes - 1) * 60_000);
+
+    // As if the last write was half a minute ago: not written again.
+    await ageSession(user.id, '30 seconds');
+    const page = await c.get('/customers');
+    expect(page.status).toBe(200);
+    expect(page.headers.getSetCookie().join()).toMatch(/kehu\.sid=.*Expires=/i);
+    expect(await storedExpiry(user.id)).toBe(first - 30_000);
+
+    // A minute and a half ago: written again.
+    await ageSession(user.id, '1 minute');
+    expect((await c.get('/customers')).status).toBe(200);
+    expect(await storedExpiry(user.id)).toBeGreaterThanOrEqual(first);
+  });
+
+  it('applies a role change and a newly managed team on the next request', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url);
+    await c.login(user.email, PASSWORD);
+    expect((await c.get('/admin/users')).status).toBe(403);
+    await t.db.query(`UPDATE app_user SET role = 'admin' WHERE id = $1`, [user.id]);
+    expect((await c.get('/admin/users')).status).toBe(200);
+
+    await t.db.query(`UPDATE app_user SET role = 'manager' WHERE id = $1`, [user.id]);
+    const team = await createTeam(t.db);
+    const rep = await createUser(t.db, { role: 'sales', teamId: team });
+    const customer = await createCustomer(t.db, { ownerId: rep.id });
+    expect((await c.get(`/customers/${customer}`)).status).toBe(404);
+    await t.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [user.id, team]);
+    expect((await c.get(`/customers/${customer}`)).status).toBe(200);
+  });
+
+  it('shows the unread notifications as they are on each page load', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url);
+    await c.login(user.email, PASSWORD);
+    expect((await c.get('/')).text).not.toContain('data-testid="unread"');
+    await t.db.query(
+      `INSERT INTO notification (user_id, kind, params) VALUES ($1, 'password_reset', '{}'), ($1, 'password_reset', '{}')`,
+      [user.id],
+    );
+    expect((await c.get('/customers')).text).toContain('data-testid="unread">2<');
+    await t.db.query(
+      'UPDATE notification SET read_at = now() WHERE id = (SELECT min(id) FROM notification WHERE user_id = $1)',
+      [user.id],
+    );
+    expect((await c.get('/')).text).toContain('data-testid="unread">1<');
+  });
+
+  it('ends a session left idle for SESSION_IDLE_MINUTES', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url);
+    await c.login(user.email, PASSWORD);
+    expect((await c.get('/')).status).toBe(200);
+    // The stored expiry is rounded up to the second.
+    await ageSession(user.id, `${t.config.sessionIdleMinutes} minutes 1 second`);
+    const reply = await c.get('/');
+    expect(reply.status).toBe(303);
+    expect(reply.location).toBe('/login?returnTo=%2F');
+  });
+
+  it('stores and sends only the cookie fields it knows', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url);
+    await c.login(user.email, PASSWORD);
+    await c.get('/');
+    // Changing the session (the language) saves it whole.
+    const reply = await c.post('/locale', { locale: 'zh-CN', returnTo: '/' });
+    expect(reply.status).toBe(303);
+    expect(reply.headers.getSetCookie().join()).not.toMatch(/stored/i);
+    const { rows } = await t.db.query<{ sess: string }>(
+      `SELECT sess::text FROM session WHERE sess->'passport'->>'user' = $1`,
+      [String(user.id)],
+    );
+    expect(rows[0].sess).toContain('"locale":"zh-CN"');
+    expect(rows[0].sess).not.toMatch(/stored/i);
   });
 });
 

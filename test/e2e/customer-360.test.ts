@@ -190,6 +190,25 @@ describe('follow-ups', () => {
     expect(serviceView).toContain('下单后两周内完成培训。');
   });
 
+  it('lists the timeline newest first, without deleted follow-ups or the names of removed contacts', async () => {
+    const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Timeline Ltd' });
+    const kept = await createContact(t.db, id, '钱经理');
+    const removed = await createContact(t.db, id, '孙经理');
+    await t.db.query('UPDATE contact SET deleted_at = now() WHERE id = $1', [removed]);
+    await t.db.query(
+      `INSERT INTO follow_up (customer_id, contact_id, author_id, method, happened_at, summary, deleted_at, version) VALUES
+         ($1, $2, $4, 'phone', '2026-01-10T02:00Z', 'First call', NULL, 1),
+         ($1, $3, $4, 'visit', '2026-01-12T02:00Z', 'Second visit', NULL, 1),
+         ($1, $2, $4, 'email', '2026-01-11T02:00Z', 'Withdrawn mail', now(), 1)`,
+      [id, kept, removed, otherRep.id],
+    );
+    const page = visibleText((await (await signedIn(t, rep)).get(`/customers/${id}`)).text);
+    expect(page).toContain('2026-01-10 10:00 · Call · 张伟 → 钱经理 First call');
+    expect(page).toMatch(/2026-01-12 10:00 · Visit · 张伟 Second visit[\s\S]*First call/);
+    expect(page).not.toContain('孙经理');
+    expect(page).not.toContain('Withdrawn mail');
+  });
+
   it('refuses a follow-up in the future, a contact of another customer, and one by service', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id });
     const elsewhere = await createContact(t.db, await createCustomer(t.db, { ownerId: rep.id }));

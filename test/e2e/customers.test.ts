@@ -350,14 +350,18 @@ describe('the customer list', () => {
     expect(visibleText(first.text)).toContain('深圳蓝海贸易 24');
     expect(visibleText(first.text)).not.toContain('深圳蓝海贸易 25');
     const next = nextLink(first.text)!;
-    const second = visibleText((await c.get(next)).text);
+    const secondPage = await c.get(next);
+    expect(secondPage.text).toMatch(/<span class="count">30</);
+    const second = visibleText(secondPage.text);
     expect(second).toContain('深圳蓝海贸易 25');
     expect(second).toContain('深圳蓝海贸易 29');
     expect(second).not.toContain('深圳蓝海贸易 24');
-    expect(visibleText((await c.get('/customers?q=13700001111')).text)).toContain('Contact holder');
+    const byMobile = await c.get('/customers?q=13700001111');
+    expect(byMobile.text).toMatch(/<span class="count">1</);
+    expect(visibleText(byMobile.text)).toContain('Contact holder');
     expect(visibleText((await c.get('/customers?q=%E5%91%A8%E6%9D%B0')).text)).toContain('Contact holder');
-    expect(visibleText((await c.get('/customers?q=nothing-like-this')).text)).toContain(
-      'No customer matches.',
-    );
+    const none = await c.get('/customers?q=nothing-like-this');
+    expect(none.text).toMatch(/<span class="count">0</);
+    expect(visibleText(none.text)).toContain('No customer matches.');
   });
 });

@@ -23,11 +23,11 @@ export function formatInstant(value: Date | string, zone: string, withTime: bool
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
   const d = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(d.getTime())) throw new Error(`date: not a date: ${String(value)}`);
-  const parts = Object.fromEntries(
-    formatter(zone, withTime)
-      .formatToParts(d)
-      .map((p) => [p.type, p.value]),
-  );
+  // en-CA writes the day as YYYY-MM-DD; format() is several times cheaper than formatToParts().
+  const f = formatter(zone, withTime);
+  const m = /^(\d{4}-\d{2}-\d{2})\D*(\d{2}:\d{2})?$/.exec(f.format(d));
+  if (m && (m[2] !== undefined) === withTime) return withTime ? `${m[1]} ${m[2]}` : m[1];
+  const parts = Object.fromEntries(f.formatToParts(d).map((p) => [p.type, p.value]));
   const day = `${parts.year}-${parts.month}-${parts.day}`;
   return withTime ? `${day} ${parts.hour}:${parts.minute}` : day;
 }

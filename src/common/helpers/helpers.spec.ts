@@ -47,6 +47,10 @@ describe('date and datetime', () => {
     expect(render('{{datetime d}}', { d: instant, timezone: 'Asia/Shanghai' })).toBe('2026-02-01 01:30');
     expect(render('{{date d}}', { d: instant, timezone: 'Asia/Shanghai' })).toBe('2026-02-01');
     expect(render('{{date d}}', { d: instant, timezone: 'UTC' })).toBe('2026-01-31');
+    expect(render('{{datetime d}}', { d: new Date('2026-01-31T16:05:00Z'), timezone: 'Asia/Shanghai' })).toBe(
+      '2026-02-01 00:05',
+    );
+    expect(render('{{datetime d}}', { d: instant, timezone: 'America/New_York' })).toBe('2026-01-31 12:30');
   });
 
   it('keeps a calendar date as it is, and shows nothing for no value', () => {

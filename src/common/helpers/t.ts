@@ -7,6 +7,7 @@ export function t(key: unknown, ...rest: unknown[]): string {
   if (typeof key !== 'string' || !key) throw new Error('t: the first argument must be a message key');
   const locale: unknown = options.data?.root?.locale;
   if (!isLocale(locale)) throw new Error('t: the page has no locale');
-  const positional = (rest[0] ?? {}) as Params;
-  return translate(locale, key, { ...positional, ...(options.hash as Params) });
+  const positional = rest[0] as Params | undefined;
+  const named = options.hash as Params;
+  return translate(locale, key, positional ? { ...positional, ...named } : named);
 }

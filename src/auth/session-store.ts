@@ -1,0 +1,49 @@
+import connectPgSimple from 'connect-pg-simple';
+import session, { type SessionData } from 'express-session';
+import type { Pool } from 'pg';
+
+const PgStore = connectPgSimple(session);
+
+/**
+ * A request renews its session's stored expiry only when that is at least this much older than the
+ * renewed one, so a busy session costs one read per request, not a read and a write. A session
+ * therefore ends between SESSION_IDLE_MINUTES − 1 and SESSION_IDLE_MINUTES after its last request
+ * (never later); the cookie itself is renewed on every response.
+ */
+export const TOUCH_AFTER_MS = 60_000;
+
+/**
+ * The stored expiry rides along on the session's cookie object: express-session copies a loaded
+ * session's cookie fields onto its Cookie, which neither saves nor sends fields it does not know.
+ */
+type LoadedCookie = SessionData['cookie'] & { storedExpiry?: number };
+
+/** Sessions in PostgreSQL (table `session`, connect-pg-simple's layout), touched lazily. */
+export class SessionStore extends PgStore {
+  constructor(private readonly pool: Pool) {
+    super({ pool, tableName: 'session', pruneSessionInterval: false });
+  }
+
+  override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
+    this.pool
+      .query<{ sess: SessionData; expire: Date }>(
+        'SELECT sess, expire FROM session WHERE sid = $1 AND expire >= $2',
+        [sid, new Date()],
+      )
+      .then(({ rows: [row] }) => {
+        if (!row) return callback(null, null);
+        (row.sess.cookie as LoadedCookie).storedExpiry = row.expire.getTime();
+        callback(null, row.sess);
+      }, callback);
+  }
+
+  override touch(sid: string, sess: SessionData, callback?: () => void): void {
+    const stored = (sess.cookie as LoadedCookie).storedExpiry;
+    const renewed = sess.cookie.expires?.getTime();
+    if (stored !== undefined && renewed !== undefined && renewed - stored < TOUCH_AFTER_MS) {
+      callback?.();
+      return;
+    }
+    super.touch(sid, sess, callback);
+  }
+}
