@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../src/database/embedded-postgres.js';
 import { copyTemplateDatabase } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
+import { dropDatabase } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
 import { createUser, PASSWORD } from '../helpers/factories.js';
 import { uploadAndCheck } from '../helpers/imports.js';
@@ -51,8 +52,13 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  server?.process.kill('SIGKILL');
+  if (server && server.process.exitCode === null) {
+    const stopped = new Promise((resolve) => server!.process.once('exit', resolve));
+    server.process.kill('SIGTERM');
+    await stopped;
+  }
   await db.end();
+  await dropDatabase(inject('serverUrl'), database.name);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
