@@ -15,7 +15,7 @@ import { runMigrations } from '../src/database/migrate.js';
 
 /**
  * `npm run migration:generate -- AddThing`: writes migrations/<timestamp>-AddThing.ts with the SQL that
- * brings the migrated schema in line with the entities, and lists it in migrations/index.ts.
+ * brings the migrated schema in line with the entities, and lists it in src/database/migrations.ts.
  * `npm run migration:run`: applies pending migrations to DATABASE_URL (or the embedded database).
  * Generation always diffs against a throwaway embedded PostgreSQL, so it needs no server.
  */
@@ -77,9 +77,9 @@ ${lines([...sql.downQueries].reverse())}
 }
 `,
     );
-    const indexFile = join(ROOT, 'migrations', 'index.ts');
+    const indexFile = join(ROOT, 'src', 'database', 'migrations.ts');
     const index = readFileSync(indexFile, 'utf8')
-      .replace(/^(\/\/.*\n)/, `$1import { ${className} } from './${file}.js';\n`)
+      .replace(/^((?:\/\/.*\n)+)/, `$1import { ${className} } from '../../migrations/${file}.js';\n`)
       .replace(/export const MIGRATIONS = \[([^\]]*)\];/, (_, list: string) => {
         const items = list
           .split(',')

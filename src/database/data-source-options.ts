@@ -1,6 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
-import { MIGRATIONS } from '../../migrations/index.js';
 import { ENTITIES } from './entities.js';
+import { MIGRATIONS } from './migrations.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
 /** One definition of how Kehu talks to PostgreSQL; used by the app, the CLI and the tests. */
