@@ -1,5 +1,7 @@
-// Every migration in migrations/, oldest first; `npm run migration:generate` adds each new one here.
-// The list lives outside migrations/, so that folder only ever grows by new files, none edited.
+// Every migration in migrations/, oldest first. One migration per schema change, written by
+// `npm run migration:generate -- VerbNoun`, which also adds it here. A landed migration is never edited:
+// change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
+// by new files. The test suite fails when the entities and the migrations disagree.
 import { SlimImportRows1795351166705 } from '../../migrations/1795351166705-SlimImportRows.js';
 import { AddCustomerImport1795347288579 } from '../../migrations/1795347288579-AddCustomerImport.js';
 import { BackfillOwnedSince1795348755407 } from '../../migrations/1795348755407-BackfillOwnedSince.js';
