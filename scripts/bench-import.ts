@@ -11,7 +11,8 @@ import { type BenchServer, signIn, startBenchServer } from './bench-server.js';
  * Imports N generated customers (default 100,000) from a CSV and from an XLSX file, end to end, as a
  * manager in the browser would: upload, the check, the preview's "import", the run, against Kehu in
  * its own process on a throwaway embedded PostgreSQL. Prints the time of each step, rows per second,
- * and the server's peak resident memory during each import. `npm run bench:import -- 100000`.
+ * and the server's peak resident memory during each import; then what PostgreSQL alone takes to write
+ * as many customers, the floor under those times. `npm run bench:import -- 100000`.
  */
 const COUNT = Number(process.argv[2] ?? 100_000);
 
@@ -30,6 +31,27 @@ async function until(server: BenchServer, id: string, statuses: string[]): Promi
     if (statuses.includes(status)) return status;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Waits for the settling Kehu runs after an import's commit (settleAfterImport), so that it does not
+ * weigh on what is measured next; returns when it ended, in ms after the import was done.
+ */
+async function settled(server: BenchServer, doneAt: number): Promise<number> {
+  const running = async () => {
+    const [{ n }] = await server.db.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid()
+          AND (query LIKE '%gin_clean_pending_list%' OR query LIKE 'ANALYZE customer%')`,
+    );
+    return n > 0;
+  };
+  // It starts right after the commit and runs two statements: done once neither has run for 0.5 s.
+  let lastSeen = doneAt;
+  while (performance.now() - lastSeen < 500) {
+    if (await running()) lastSeen = performance.now();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return lastSeen - doneAt;
 }
 
 async function importFile(server: BenchServer, cookie: string, path: string, name: string): Promise<void> {
@@ -67,13 +89,67 @@ async function importFile(server: BenchServer, cookie: string, path: string, nam
     'SELECT counts FROM customer_import WHERE id = $1',
     [id],
   );
+  const settling = await settled(server, doneAt);
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   console.log(
     `${name.padEnd(15)} ${COUNT} rows, ${(statSync(path).size / 1e6).toFixed(1)} MB: ${s(doneAt - started)} ` +
       `(upload ${s(uploadedAt - started)}, check ${s(checkedAt - uploadedAt)}, import ${s(doneAt - checkedAt)}), ` +
       `${Math.round(COUNT / ((doneAt - started) / 1000))} rows/s, server peak RSS ${Math.round(server.peakRssBytes() / 1e6)} MB; ` +
-      `${status}: ${counts.created} created, ${counts.skipped} skipped`,
+      `${status}: ${counts.created} created, ${counts.skipped} skipped; search indexes settled ${s(settling)} later`,
   );
+}
+
+/**
+ * The floor under the import's time on this machine: PostgreSQL alone writing the last `COUNT`
+ * customers again, with their contacts and an audit entry each, by one INSERT … SELECT per table from
+ * rows already in the database (no file, no check, no Kehu code). Measured with the indexes as they
+ * are, without the trigram indexes, and with primary keys only; each run is rolled back, its dropped
+ * indexes with it.
+ */
+async function databaseFloor(server: BenchServer): Promise<void> {
+  const tables = `'customer'::regclass, 'contact'::regclass, 'audit_entry'::regclass`;
+  const variants: [string, string][] = [
+    ['with its indexes', 'false'],
+    ['without the trigram indexes', `i.indexrelid::regclass::text LIKE '%trgm'`],
+    ['with primary keys only', 'NOT i.indisprimary'],
+  ];
+  for (const [label, dropped] of variants) {
+    const runner = server.db.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      const indexes = (await runner.query(
+        `SELECT i.indexrelid::regclass::text AS name FROM pg_index i WHERE i.indrelid IN (${tables}) AND ${dropped}`,
+      )) as { name: string }[];
+      for (const { name } of indexes) await runner.query(`DROP INDEX ${name}`);
+      await runner.query(
+        `CREATE TEMP TABLE floor_source ON COMMIT DROP AS
+           SELECT nextval('customer_id_seq')::int AS new_id, c.* FROM (SELECT * FROM customer ORDER BY id DESC LIMIT $1) c`,
+        [COUNT],
+      );
+      const started = performance.now();
+      await runner.query(
+        `WITH customers AS (
+           INSERT INTO customer (id, kind, name, name_key, search_text, uscc, industry, size, province, city, district,
+                                 address, website, tier, vip, credit_level, source, status, owner_id, owned_since, tags, version)
+           SELECT new_id, kind, name, name_key, search_text, 'F' || uscc, industry, size, province, city, district,
+                  address, website, tier, vip, credit_level, source, status, owner_id, owned_since, tags, 1
+             FROM floor_source),
+         contacts AS (
+           INSERT INTO contact (customer_id, name, title, mobile, phone, email, wechat, "primary", version)
+           SELECT s.new_id, ct.name, ct.title, ct.mobile, ct.phone, ct.email, ct.wechat, ct."primary", 1
+             FROM floor_source s JOIN contact ct ON ct.customer_id = s.id)
+         INSERT INTO audit_entry (actor_id, actor_email, action, entity, entity_id, diff)
+         SELECT NULL, 'bench', 'create', 'customer', new_id::text, '{}' FROM floor_source`,
+      );
+      const seconds = (performance.now() - started) / 1000;
+      console.log(
+        `PostgreSQL alone, ${COUNT} customers ${label} (${indexes.length} dropped): ${seconds.toFixed(1)} s`,
+      );
+    } finally {
+      await runner.rollbackTransaction().catch(() => undefined);
+      await runner.release();
+    }
+  }
 }
 
 async function main(): Promise<void> {
@@ -141,6 +217,7 @@ async function main(): Promise<void> {
     );
     await importFile(server, cookie, csvPath, 'customers.csv');
     await importFile(server, cookie, xlsxPath, 'customers.xlsx');
+    await databaseFloor(server);
   } finally {
     await server.stop();
   }

@@ -17,7 +17,6 @@ import { Customer } from './customer.entity.js';
 @Index('ix_contact_customer', ['customerId'])
 @Index('ix_contact_mobile', ['mobile'])
 @Index('ix_contact_phone', ['phone'])
-@Index('ix_contact_email', ['email'])
 @Index('ix_contact_name_trgm', { synchronize: false })
 @Index('ix_contact_email_lower', { synchronize: false })
 export class Contact {

@@ -19,14 +19,12 @@ import { Contact } from './contact.entity.js';
 
 @Entity()
 @Index('uq_customer_uscc', ['uscc'], { unique: true, where: 'uscc IS NOT NULL AND deleted_at IS NULL' })
-@Index('ix_customer_owner', ['ownerId'])
-@Index('ix_customer_name', ['name'])
 @Index('ix_customer_name_key', ['nameKey'])
-@Index('ix_customer_last_interaction', ['lastInteractionAt'])
 // Trigram indexes for search and name similarity; created by hand in the migration.
 @Index('ix_customer_search_trgm', { synchronize: false })
 @Index('ix_customer_name_key_trgm', { synchronize: false })
-// The list's sort orders, for live customers; created by hand in the migration.
+// The list's sort orders, for live customers; created by hand in the migration. They also serve
+// lookups by owner (ix_customer_owner_recent), by name and by last interaction.
 @Index('ix_customer_recent', { synchronize: false })
 @Index('ix_customer_owner_recent', { synchronize: false })
 @Index('ix_customer_by_name', { synchronize: false })

@@ -168,10 +168,9 @@ export class CustomersRepository {
     if (f.city) qb.andWhere('c.city = :city', { city: f.city });
     if (f.tag) qb.andWhere(':tag = ANY(c.tags)', { tag: f.tag });
     if (f.idle) {
-      qb.andWhere(
-        `(c.last_interaction_at IS NULL OR c.last_interaction_at < now() - make_interval(days => :idle))`,
-        { idle: f.idle },
-      );
+      qb.andWhere(`coalesce(c.last_interaction_at, '-infinity') < now() - make_interval(days => :idle)`, {
+        idle: f.idle,
+      });
     }
     return qb;
   }

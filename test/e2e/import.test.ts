@@ -174,6 +174,29 @@ describe('importing customers', () => {
     ]);
   });
 
+  it('refreshes the planner’s statistics after a large import, not after a small one', async () => {
+    const lastAnalyzed = async () => {
+      const { rows } = await t.db.query(
+        `SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'customer'`,
+      );
+      return rows[0].last_analyze as Date | null;
+    };
+    const c = await signedIn(t, rep);
+    const small = await uploadAndCheck(t.db, c, 'small.csv', Buffer.from('客户名称\n统计小表有限公司'));
+    expect(await runAndWait(t.db, c, small)).toBe('done');
+    const before = await lastAnalyzed();
+    expect(before).toBeNull();
+
+    const names = Array.from({ length: 1_000 }, (_, i) => `Statistics Sample ${i} Ltd`);
+    const large = await uploadAndCheck(t.db, c, 'large.csv', Buffer.from(['客户名称', ...names].join('\n')));
+    expect(await runAndWait(t.db, c, large)).toBe('done');
+    // Settled after the commit, so the page's "done" may come first.
+    await eventually(async () => {
+      const after = await lastAnalyzed();
+      expect(after).not.toBeNull();
+    });
+  });
+
   it('stores nothing when the import fails part-way', async () => {
     // A database rule that breaks on the last row, after a first batch of customers was written.
     await t.db.query(`CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -22,6 +22,8 @@ const CHECK_JOB = 'customers.import-check';
 const RUN_JOB = 'customers.import-run';
 /** Customers created per statement; progress is shown between them. */
 const CREATE_CHUNK = 10_000;
+/** From how many changed customers an import settles indexes and statistics itself (settleAfterImport). */
+const SETTLE_AFTER_ROWS = 1_000;
 const CHOICES: string[] = ['create', 'update', 'skip'];
 
 export class NotASpreadsheet extends DomainError {
@@ -423,11 +425,13 @@ export class CustomerImportService implements OnModuleInit {
         return result;
       });
       this.logger.log(`import ${id}: ${counts.created} created, ${counts.updated} updated`);
-      await this.rows.settleSearchIndexes().catch((e: unknown) => {
-        this.logger.warn(
-          `search indexes not settled after import ${id}: ${e instanceof Error ? e.message : String(e)}`,
-        );
-      });
+      if (counts.created + counts.updated >= SETTLE_AFTER_ROWS) {
+        await this.rows.settleAfterImport().catch((e: unknown) => {
+          this.logger.warn(
+            `indexes and statistics not settled after import ${id}: ${e instanceof Error ? e.message : String(e)}`,
+          );
+        });
+      }
     } catch (e) {
       await this.fail(id, e);
     }
