@@ -95,7 +95,7 @@ async function importFile(server: BenchServer, cookie: string, path: string, nam
     `${name.padEnd(15)} ${COUNT} rows, ${(statSync(path).size / 1e6).toFixed(1)} MB: ${s(doneAt - started)} ` +
       `(upload ${s(uploadedAt - started)}, check ${s(checkedAt - uploadedAt)}, import ${s(doneAt - checkedAt)}), ` +
       `${Math.round(COUNT / ((doneAt - started) / 1000))} rows/s, server peak RSS ${Math.round(server.peakRssBytes() / 1e6)} MB; ` +
-      `${status}: ${counts.created} created, ${counts.skipped} skipped; search indexes settled ${s(settling)} later`,
+      `${status}: ${counts.created} created, ${counts.skipped} skipped; indexes and statistics settled ${s(settling)} later`,
   );
 }
 
