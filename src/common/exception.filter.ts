@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isLocale, translate } from '../i18n/i18n.js';
-import { DomainError, type FieldErrors, type Params } from './errors.js';
+import { DomainError, type FieldErrors, type Params, StaleVersion } from './errors.js';
 import { safeReturnTo } from './flash.js';
 
 /** Thrown by FormViewInterceptor: the form `view` must be shown again with the error. */
@@ -95,7 +95,12 @@ export class AppExceptionFilter implements ExceptionFilter {
       const typed = Object.entries((req.body ?? {}) as Record<string, unknown>).filter(
         ([k]) => !SECRET_FIELD.test(k),
       );
-      const values = { ...((form.locals.values as object | undefined) ?? {}), ...Object.fromEntries(typed) };
+      const stored = (form.locals.values as Record<string, unknown> | undefined) ?? {};
+      const values: Record<string, unknown> = { ...stored, ...Object.fromEntries(typed) };
+      // Refused as stale, the form carries the stored version from now on: saving it again is a
+      // deliberate choice of the typed values over the newer save, which the message explains.
+      if (form.reason instanceof StaleVersion && stored.version !== undefined)
+        values.version = stored.version;
       const hasFieldErrors = Object.keys(d.fields).length > 0;
       res.status(d.status).render(form.view, {
         ...form.locals,

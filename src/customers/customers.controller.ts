@@ -19,7 +19,7 @@ import type { HasFormLocals } from '../common/form-view.interceptor.js';
 import { FormRedisplay, NotAllowed } from '../common/errors.js';
 import * as OPTIONS from './customer.options.js';
 import { CustomersService } from './customers.service.js';
-import { PoolService } from './pool.service.js';
+import { PoolCapReached, PoolService } from './pool.service.js';
 import { ContactDto } from './dto/contact.dto.js';
 import { CUSTOMER_SORTS, CustomerExportDto, CustomerFilterDto } from './dto/customer-filter.dto.js';
 import { CustomerExportService } from './customer-export.service.js';
@@ -49,15 +49,21 @@ export class CustomersController implements HasFormLocals {
       customer && req.params.contactId
         ? await this.customers.getContact(user, customer.id, Number(req.params.contactId))
         : undefined;
-    const values =
-      contact ??
-      (customer ? { ...customer, tags: customer.tagsText } : { kind: 'company', tier: 'C', status: 'lead' });
+    const owners = await this.customers.ownerChoices(user, customer?.ownerId ?? null);
+    // A new customer is the creator's when they may own customers; the pool is a choice, not a default.
+    const newValues = {
+      kind: 'company',
+      tier: 'C',
+      status: 'lead',
+      ownerId: owners?.some((o) => o.id === user.id) ? user.id : null,
+    };
+    const values = contact ?? (customer ? { ...customer, tags: customer.tagsText } : newValues);
     return {
       title: 'customer.new',
       titleText: customer?.name,
       options: OPTIONS,
       regions: regionChoices(req.body?.province ?? customer?.province, req.body?.city ?? customer?.city),
-      owners: await this.customers.ownerChoices(user, customer?.ownerId ?? null),
+      owners,
       customer,
       contact,
       values,
@@ -98,6 +104,8 @@ export class CustomersController implements HasFormLocals {
   @Get('new')
   @Render('customers/form')
   async newForm(@Req() req: Request) {
+    // Refused before anything is typed, not after.
+    if (!this.customers.canCreate(req.user!)) throw new NotAllowed();
     const locals = await this.formLocals(req);
     return { ...locals, form: { values: locals.values, errors: {} } };
   }
@@ -152,8 +160,14 @@ export class CustomersController implements HasFormLocals {
   @Post(':id/claim')
   @Redirect()
   async claim(@CurrentUser() user: SessionUser, @Param('id', ParseIntPipe) id: number, @Req() req: Request) {
-    await this.pool.claim(user, id);
-    flash(req, 'pool.claimed');
+    try {
+      await this.pool.claim(user, id);
+      flash(req, 'pool.claimed');
+    } catch (e) {
+      // At the cap the rep stays on the customer's page, told why.
+      if (!(e instanceof PoolCapReached)) throw e;
+      flash(req, e.key, e.params, 'error');
+    }
     return seeOther(`/customers/${id}`);
   }
 

@@ -13,8 +13,8 @@ import type { PoolRulesDto } from './dto/pool-rules.dto.js';
 import { POOL_DEFAULTS, POOL_KEY, type PoolRules } from './pool.js';
 
 export class PoolCapReached extends DomainError {
-  constructor(max: number) {
-    super(409, 'pool.cap_reached', { max });
+  constructor(owned: number, max: number) {
+    super(409, 'pool.cap_reached', { owned, max });
   }
 }
 
@@ -98,7 +98,7 @@ export class PoolService implements OnModuleInit {
         'SELECT count(*)::int AS n FROM customer WHERE owner_id = $1 AND deleted_at IS NULL',
         [user.id],
       );
-      if (n >= rules.maxOwned) throw new PoolCapReached(rules.maxOwned);
+      if (n >= rules.maxOwned) throw new PoolCapReached(n, rules.maxOwned);
       await m.query(
         `UPDATE customer SET owner_id = $2, owned_since = now(), pool_warned_at = NULL, version = version + 1, updated_at = now() WHERE id = $1`,
         [id, user.id],

@@ -135,6 +135,8 @@ describe('duplicate customers', () => {
     );
     expect(noReason.status).toBe(422);
     expect(noReason.text).toMatch(/id="f-duplicateReason"[^>]*aria-invalid="true"/);
+    // The box the manager ticked stays ticked; only the reason is missing.
+    expect(noReason.text).toContain('name="confirmDuplicate" value="on" checked');
     const ok = await c.post(
       '/customers/new',
       customerForm({

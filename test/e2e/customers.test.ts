@@ -175,6 +175,18 @@ describe('editing a customer', () => {
     expect(audit.rows[0].diff.tier).toEqual({ from: 'C', to: 'A' });
   });
 
+  it('gives a new customer to the manager who creates it unless they choose otherwise', async () => {
+    const form = await (await signedIn(t, manager)).get('/customers/new');
+    expect(form.text).toMatch(new RegExp(`<option value="${manager.id}" selected>East Manager</option>`));
+    expect(form.text).toMatch(/<option value="">[^<]+<\/option>/);
+  });
+
+  it('does not open the new-customer form for a service agent, who may not create customers', async () => {
+    const reply = await (await signedIn(t, service)).get('/customers/new');
+    expect(reply.status).toBe(403);
+    expect(reply.text).not.toContain('name="name"');
+  });
+
   it('refuses a stale save with a clear message and keeps the typed values', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Shared Ltd' });
     const mine = await signedIn(t, rep, 'zh-CN');
@@ -193,6 +205,16 @@ describe('editing a customer', () => {
     expect(reply.text).toContain('value="人民路 8 号"');
     const { rows } = await t.db.query('SELECT name FROM customer WHERE id = $1', [id]);
     expect(rows[0].name).toBe('Changed meanwhile');
+
+    // The refused form now carries the stored version: saving it again keeps the typed values.
+    expect(reply.text).toContain('name="version" value="2"');
+    const again = await mine.post(
+      `/customers/${id}/edit`,
+      customerForm({ name: 'My edit', address: '人民路 8 号', version: '2' }),
+    );
+    expect(again.status).toBe(303);
+    const saved = await t.db.query('SELECT name, address, version FROM customer WHERE id = $1', [id]);
+    expect(saved.rows[0]).toEqual({ name: 'My edit', address: '人民路 8 号', version: 3 });
   });
 
   it('refuses a save that was invalid first and then corrected after someone else saved', async () => {

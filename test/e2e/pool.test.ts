@@ -78,9 +78,16 @@ describe('the public pool', () => {
     const rep = await createUser(t.db, { role: 'sales', teamId: team, region: '湖南省' });
     await createCustomer(t.db, { ownerId: rep.id });
     const id = await createCustomer(t.db, { ownerId: null, status: 'lead', province: '湖南省' });
-    const reply = await (await signedIn(t, rep)).post(`/customers/${id}/claim`);
-    expect(reply.status).toBe(409);
-    expect(visibleText(reply.text)).toContain('You own 1 customers already');
+    await createCustomer(t.db, { ownerId: rep.id });
+    const repClient = await signedIn(t, rep, 'zh-CN');
+    const reply = await repClient.post(`/customers/${id}/claim`);
+    expect(reply.status).toBe(303);
+    expect(reply.location).toBe(`/customers/${id}`);
+    expect(visibleText((await repClient.get(reply.location!)).text)).toContain(
+      '您已拥有 2 个客户，每位销售最多可拥有 1 个',
+    );
+    const { rows } = await t.db.query('SELECT owner_id FROM customer WHERE id = $1', [id]);
+    expect(rows[0].owner_id).toBeNull();
     const again = await adminClient.submit('/admin/settings', {
       maxOwned: '300',
       returnDaysA: '90',
