@@ -18,7 +18,7 @@ import { flash, seeOther } from '../common/flash.js';
 import type { HasFormLocals } from '../common/form-view.interceptor.js';
 import { FormRedisplay, NotAllowed } from '../common/errors.js';
 import * as OPTIONS from './customer.options.js';
-import { CustomersService } from './customers.service.js';
+import { CustomersService, RestoreBlocked } from './customers.service.js';
 import { PoolCapReached, PoolService } from './pool.service.js';
 import { ContactDto } from './dto/contact.dto.js';
 import { CUSTOMER_SORTS, CustomerExportDto, CustomerFilterDto } from './dto/customer-filter.dto.js';
@@ -99,6 +99,13 @@ export class CustomersController implements HasFormLocals {
   @Get('regions')
   regions(@Query('province') province: unknown, @Query('city') city: unknown) {
     return regionChoices(province, city);
+  }
+
+  /** The recycle bin: deleted customers the user could edit, to restore. */
+  @Get('deleted')
+  @Render('customers/deleted')
+  async deleted(@CurrentUser() user: SessionUser) {
+    return { title: 'customer.recycle_bin', customers: await this.customers.deletedCustomers(user) };
   }
 
   @Get('new')
@@ -189,6 +196,24 @@ export class CustomersController implements HasFormLocals {
     await this.customers.remove(user, id);
     flash(req, 'customer.deleted');
     return seeOther('/customers');
+  }
+
+  @Post(':id/restore')
+  @Redirect()
+  async restore(
+    @CurrentUser() user: SessionUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: Request,
+  ) {
+    try {
+      const name = await this.customers.restore(user, id);
+      flash(req, 'customer.restored', { name });
+      return seeOther(`/customers/${id}`);
+    } catch (e) {
+      if (!(e instanceof RestoreBlocked)) throw e;
+      flash(req, e.key, e.params, 'error');
+      return seeOther('/customers/deleted');
+    }
   }
 
   @Get(':id/contacts/new')

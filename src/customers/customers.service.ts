@@ -4,7 +4,14 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, diffOf } from '../audit/audit.service.js';
 import { RecordScope } from '../auth/record-scope.js';
 import type { SessionUser } from '../auth/session-user.js';
-import { editedVersion, NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
+import {
+  DomainError,
+  editedVersion,
+  NotAllowed,
+  NotFound,
+  StaleVersion,
+  ValidationFailed,
+} from '../common/errors.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { UsersService } from '../users/users.service.js';
 import { Contact } from './contact.entity.js';
@@ -51,6 +58,23 @@ export type CustomerView = Omit<
   /** Whole days since the last interaction, or null if there never was one. */
   daysSinceInteraction: number | null;
 };
+
+export interface DeletedCustomer {
+  id: number;
+  name: string;
+  ownerName: string | null;
+  deletedAt: Date;
+}
+
+/** The recycle bin shows this many of the last deleted customers. */
+const RECYCLE_BIN_SIZE = 200;
+
+/** A customer cannot come back while another live customer holds its USCC (a code is one customer's). */
+export class RestoreBlocked extends DomainError {
+  constructor(name: string, holder: string) {
+    super(409, 'customer.restore_blocked', { name, holder });
+  }
+}
 
 const CUSTOMER_FIELDS: Extract<keyof Customer, string>[] = [
   'kind',
@@ -225,9 +249,59 @@ export class CustomersService {
   /** Moves the customer to the recycle bin; its contacts and history stay with it. */
   async remove(user: SessionUser, id: number, version?: number): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      await this.lockEditable(m, user, id, version);
+      const customer = await this.lockEditable(m, user, id, version);
       await m.softDelete(Customer, { id });
-      await this.audit.record({ action: 'delete', entity: 'customer', entityId: id }, m);
+      await this.audit.record(
+        { action: 'delete', entity: 'customer', entityId: id, diff: { name: { from: customer.name } } },
+        m,
+      );
+    });
+  }
+
+  /**
+   * The recycle bin: deleted customers the user could edit, last deleted first. Merged customers are
+   * not in it: everything of theirs lives on in the customer they were merged into.
+   */
+  async deletedCustomers(user: SessionUser): Promise<DeletedCustomer[]> {
+    const editable = RecordScope.canEditCustomerSql(user, 'c.owner_id', 'u.team_id');
+    const rows = await this.dataSource.query<
+      { id: number; name: string; owner_name: string | null; deleted_at: Date }[]
+    >(
+      `SELECT c.id, c.name, u.name AS owner_name, c.deleted_at
+         FROM customer c LEFT JOIN app_user u ON u.id = c.owner_id
+        WHERE c.deleted_at IS NOT NULL AND c.merged_into_id IS NULL AND ${editable}
+        ORDER BY c.deleted_at DESC, c.id DESC LIMIT ${RECYCLE_BIN_SIZE}`,
+    );
+    return rows.map((r) => ({ id: r.id, name: r.name, ownerName: r.owner_name, deletedAt: r.deleted_at }));
+  }
+
+  /** Takes a customer out of the recycle bin; returns its name. Refused while another customer holds its USCC. */
+  async restore(user: SessionUser, id: number): Promise<string> {
+    const editable = RecordScope.canEditCustomerSql(user, 'c.owner_id', 'u.team_id');
+    return this.dataSource.transaction(async (m) => {
+      const [customer] = await m.query<{ name: string; uscc: string | null }[]>(
+        `SELECT c.name, c.uscc FROM customer c LEFT JOIN app_user u ON u.id = c.owner_id
+          WHERE c.id = $1 AND c.deleted_at IS NOT NULL AND c.merged_into_id IS NULL AND ${editable}
+            FOR UPDATE OF c`,
+        [id],
+      );
+      if (!customer) throw new NotFound();
+      const [holder] = customer.uscc
+        ? await m.query<{ name: string }[]>(
+            'SELECT name FROM customer WHERE uscc = $1 AND deleted_at IS NULL',
+            [customer.uscc],
+          )
+        : [];
+      if (holder) throw new RestoreBlocked(customer.name, holder.name);
+      await m.query(
+        'UPDATE customer SET deleted_at = NULL, version = version + 1, updated_at = now() WHERE id = $1',
+        [id],
+      );
+      await this.audit.record(
+        { action: 'restore', entity: 'customer', entityId: id, diff: { name: { to: customer.name } } },
+        m,
+      );
+      return customer.name;
     });
   }
 

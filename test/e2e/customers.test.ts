@@ -300,10 +300,54 @@ describe('deleting', () => {
     );
     expect(rows[0]).toEqual({ deleted: true, contacts: 1 });
     const audit = await t.db.query(
-      `SELECT 1 FROM audit_entry WHERE entity = 'customer' AND entity_id = $1 AND action = 'delete'`,
+      `SELECT diff FROM audit_entry WHERE entity = 'customer' AND entity_id = $1 AND action = 'delete'`,
       [String(id)],
     );
-    expect(audit.rowCount).toBe(1);
+    expect(audit.rows).toEqual([{ diff: { name: { from: 'Soon deleted Ltd' } } }]);
+  });
+
+  it('restores a customer from the recycle bin for those who may edit it, unless its USCC was taken', async () => {
+    const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Deleted by mistake Ltd' });
+    await createContact(t.db, id, 'Comes back too');
+    const c = await signedIn(t, rep, 'zh-CN');
+    await c.get(`/customers/${id}`);
+    expect((await c.post(`/customers/${id}/delete`)).status).toBe(303);
+
+    // Another rep neither sees it in their bin nor may restore it.
+    const other = await signedIn(t, otherRep);
+    expect(visibleText((await other.get('/customers/deleted')).text)).not.toContain('Deleted by mistake Ltd');
+    expect((await other.post(`/customers/${id}/restore`)).status).toBe(404);
+
+    const bin = visibleText((await c.get('/customers/deleted')).text);
+    expect(bin).toContain('回收站');
+    expect(bin).toContain('Deleted by mistake Ltd');
+    const restored = await c.post(`/customers/${id}/restore`);
+    expect(restored.location).toBe(`/customers/${id}`);
+    const page = visibleText((await c.get(`/customers/${id}`)).text);
+    expect(page).toContain('客户 Deleted by mistake Ltd 已恢复。');
+    expect(page).toContain('Comes back too');
+    const audit = await t.db.query(
+      `SELECT diff FROM audit_entry WHERE entity = 'customer' AND entity_id = $1 AND action = 'restore'`,
+      [String(id)],
+    );
+    expect(audit.rows).toEqual([{ diff: { name: { to: 'Deleted by mistake Ltd' } } }]);
+
+    // A code is one customer's: while another holds it, the deleted one stays in the bin.
+    const code = '91110108MA01RSTU0' + usccCheckChar('91110108MA01RSTU0');
+    const gone = await createCustomer(t.db, { ownerId: rep.id, name: 'Old Code Ltd', uscc: code });
+    await c.get(`/customers/${gone}`);
+    expect((await c.post(`/customers/${gone}/delete`)).status).toBe(303);
+    await createCustomer(t.db, { ownerId: otherRep.id, name: 'New Holder Ltd', uscc: code });
+    const refused = await c.post(`/customers/${gone}/restore`);
+    expect(refused.location).toBe('/customers/deleted');
+    expect(visibleText((await c.get('/customers/deleted')).text)).toContain(
+      '无法恢复 Old Code Ltd：其统一社会信用代码现属于 New Holder Ltd',
+    );
+    const { rows } = await t.db.query(
+      'SELECT deleted_at IS NOT NULL AS deleted FROM customer WHERE id = $1',
+      [gone],
+    );
+    expect(rows[0].deleted).toBe(true);
   });
 });
 
