@@ -175,6 +175,9 @@ describe('hand-over when a rep leaves', () => {
     const unchosen = await c.post(`/admin/users/${leaving.id}/deactivate`, {});
     expect(unchosen.status).toBe(422);
     expect(visibleText(unchosen.text)).toContain('Choose who takes over their records');
+    // Refused, the page comes back scrolled to the section with the error (on a phone it is far down).
+    expect(unchosen.text).toContain('<section class="card" id="access">');
+    expect(unchosen.text).toContain(`action="/admin/users/${leaving.id}/deactivate#access"`);
     expect((await t.db.query('SELECT active FROM app_user WHERE id = $1', [leaving.id])).rows[0].active).toBe(
       true,
     );
