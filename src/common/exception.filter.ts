@@ -113,8 +113,13 @@ export class AppExceptionFilter implements ExceptionFilter {
       });
       return;
     }
-    res
-      .status(d.status)
-      .render('errors/error', { status: d.status, message: { key: d.key, params: d.params } });
+    // Outside a form, invalid fields can only come from the address (a filter edited by hand, an old
+    // link): name them, since there is no form to mark them on.
+    const fields = Object.keys(d.fields);
+    const message =
+      !form && req.method === 'GET' && fields.length > 0
+        ? { key: 'error.bad_address', params: { fields: fields.join(', ') } }
+        : { key: d.key, params: d.params };
+    res.status(d.status).render('errors/error', { status: d.status, message });
   }
 }

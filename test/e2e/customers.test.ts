@@ -187,6 +187,13 @@ describe('editing a customer', () => {
     expect(reply.text).not.toContain('name="name"');
   });
 
+  it('names the filters it cannot read when a list address was edited by hand', async () => {
+    const c = await signedIn(t, rep, 'zh-CN');
+    const reply = await c.get('/customers?idle=abc&sort=bogus');
+    expect(reply.status).toBe(422);
+    expect(visibleText(reply.text)).toMatch(/页面地址中有无法识别的参数（(idle, sort|sort, idle)）/);
+  });
+
   it('refuses a stale save with a clear message and keeps the typed values', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Shared Ltd' });
     const mine = await signedIn(t, rep, 'zh-CN');
