@@ -6,9 +6,10 @@ const LONGEST_PLACE = Math.max(...PLACE_NAMES.map((p) => p.length));
 
 /**
  * Chinese company names are 行政区划 + 字号 + 行业 + 组织形式, with the region leading
- * (北京华信科技有限公司) or in brackets (华信科技（北京）有限公司). The duplicate key keeps 字号 + 行业:
- * width folded, case folded, bracketed parts, a leading place name, the organisation form and all
- * punctuation removed. English forms (Co., Ltd., Inc., …) go too.
+ * (北京华信科技有限公司), in brackets (华信科技（北京）有限公司) or, now and then, after 行业
+ * (华信科技北京有限公司). The duplicate key keeps 字号 + 行业: width folded, case folded, bracketed
+ * parts, leading and trailing place names, the organisation form and all punctuation removed.
+ * English forms (Co., Ltd., Inc., …) go too.
  */
 const FORMS = [
   '股份有限公司',
@@ -54,10 +55,17 @@ export function duplicateKey(name: string): string {
     }
   }
   s = s.replace(/\s+/g, '');
-  // Strip leading place names, repeatedly (广东省深圳市…), keeping at least two characters.
+  // Strip leading place names, repeatedly (广东省深圳市…), keeping at least two characters…
   for (let length = Math.min(LONGEST_PLACE, s.length - 2); length >= 2; length--) {
     if (PLACES.has(s.slice(0, length))) {
       s = s.slice(length);
+      length = Math.min(LONGEST_PLACE, s.length - 2) + 1;
+    }
+  }
+  // …and trailing ones: the place written after 字号 + 行业 without brackets (华信科技北京有限公司).
+  for (let length = Math.min(LONGEST_PLACE, s.length - 2); length >= 2; length--) {
+    if (PLACES.has(s.slice(-length))) {
+      s = s.slice(0, -length);
       length = Math.min(LONGEST_PLACE, s.length - 2) + 1;
     }
   }

@@ -2,6 +2,7 @@
 // `npm run migration:generate -- VerbNoun`, which also adds it here. A landed migration is never edited:
 // change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
 // by new files. The test suite fails when the entities and the migrations disagree.
+import { RekeyTrailingPlaces1795362000000 } from '../../migrations/1795362000000-RekeyTrailingPlaces.js';
 import { DropRedundantIndexes1795360254139 } from '../../migrations/1795360254139-DropRedundantIndexes.js';
 import { SlimImportRows1795351166705 } from '../../migrations/1795351166705-SlimImportRows.js';
 import { AddCustomerImport1795347288579 } from '../../migrations/1795347288579-AddCustomerImport.js';
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   BackfillOwnedSince1795348755407,
   SlimImportRows1795351166705,
   DropRedundantIndexes1795360254139,
+  RekeyTrailingPlaces1795362000000,
 ];

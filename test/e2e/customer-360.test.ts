@@ -100,6 +100,16 @@ describe('duplicate customers', () => {
     expect(visibleText(reply.text)).toContain('Mobile Holder Ltd');
   });
 
+  it('finds the same company with its place in brackets or written after the name', async () => {
+    await createCustomer(t.db, { ownerId: otherRep.id, name: '衡远科技（北京）有限公司' });
+    const c = await signedIn(t, rep);
+    const reply = await c.submit('/customers/new', customerForm({ name: '衡远科技北京有限公司' }));
+    expect(reply.status).toBe(422);
+    expect(visibleText(reply.text)).toContain('衡远科技（北京）有限公司');
+    const { rows } = await t.db.query(`SELECT 1 FROM customer WHERE name = '衡远科技北京有限公司'`);
+    expect(rows).toHaveLength(0);
+  });
+
   it('lets a rep save a look-alike of their own or a pool customer once they confirm', async () => {
     await createCustomer(t.db, { ownerId: rep.id, name: '杭州启明电子有限公司' });
     const c = await signedIn(t, rep);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CustomersService } from '../../src/customers/customers.service.js';
 import { usccCheckChar } from '../../src/customers/uscc.js';
 import { customerForm, signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { nextLink, visibleText } from '../helpers/client.js';
@@ -185,6 +186,17 @@ describe('editing a customer', () => {
     const reply = await (await signedIn(t, service)).get('/customers/new');
     expect(reply.status).toBe(403);
     expect(reply.text).not.toContain('name="name"');
+  });
+
+  it('rebuilds at start the keys of customers stored under an older rule', async () => {
+    const { rows } = await t.db.query<{ id: number }>(
+      `INSERT INTO customer (kind, name, status, name_key, search_text, version)
+       VALUES ('company', '衡远电气上海有限公司', 'lead', '衡远电气上海', '', 1) RETURNING id`,
+    );
+    await t.app.get(CustomersService).reindexKeys();
+    const stored = await t.db.query('SELECT name_key, search_text FROM customer WHERE id = $1', [rows[0].id]);
+    expect(stored.rows[0].name_key).toBe('衡远电气');
+    expect(stored.rows[0].search_text).toContain('hydqsh');
   });
 
   it('names the filters it cannot read when a list address was edited by hand', async () => {
