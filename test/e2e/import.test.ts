@@ -240,9 +240,13 @@ describe('importing customers', () => {
     ].join('\n');
     const c = await signedIn(t, rep, 'en');
     const id = await uploadAndCheck(t.db, c, 'copies.csv', Buffer.from(csv));
-    const preview = visibleText((await c.get(`/customers/import/${id}`)).text);
+    const page = await c.get(`/customers/import/${id}`);
+    const preview = visibleText(page.text);
     expect(preview).toContain('深圳市腾飞网络科技有限公司');
     expect(preview).toContain('An earlier row has the same code.');
+    // The other rep's customer is offered no choice, and the page says why.
+    expect(preview).toContain("Another rep's customer: skipped.");
+    expect(page.text).not.toContain('name="row[r2]"');
     expect(await runAndWait(t.db, c, id, { duplicates: 'create' })).toBe('done');
     const { rows } = await t.db.query(
       `SELECT name FROM customer WHERE name LIKE '%腾飞%' OR name LIKE 'Code % Ltd' ORDER BY name`,

@@ -182,11 +182,12 @@ export class CustomerImportService implements OnModuleInit {
 
   /** Rows to show in the preview: those with errors, then the duplicates, at most `limit` each. */
   async previewRows(
+    user: SessionUser,
     importId: string,
     limit = 100,
   ): Promise<{
     errors: CustomerImportRow[];
-    duplicates: (CustomerImportRow & { sameAsRow: number | null })[];
+    duplicates: (CustomerImportRow & { sameAsRow: number | null; othersCustomer: boolean })[];
   }> {
     const repo = this.dataSource.getRepository(CustomerImportRow);
     const [errors, duplicates] = await Promise.all([
@@ -204,7 +205,15 @@ export class CustomerImportService implements OnModuleInit {
     // An earlier row of the same file is kept as its negated row number.
     const sameAsRow = (d: CustomerImportRow) =>
       d.duplicateOf !== null && d.duplicateOf < 0 ? -d.duplicateOf : null;
-    return { errors, duplicates: duplicates.map((d) => Object.assign(d, { sameAsRow: sameAsRow(d) })) };
+    // A rep's row matching another rep's customer is skipped whatever is chosen (撞单): no choice is offered.
+    const othersCustomer = (d: CustomerImportRow) =>
+      user.role === 'sales' && d.duplicateOf !== null && d.duplicateOf > 0 && !d.duplicateEditable;
+    return {
+      errors,
+      duplicates: duplicates.map((d) =>
+        Object.assign(d, { sameAsRow: sameAsRow(d), othersCustomer: othersCustomer(d) }),
+      ),
+    };
   }
 
   /** The user's column choices; the check then runs in the background. */
