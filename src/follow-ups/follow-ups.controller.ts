@@ -40,6 +40,8 @@ export class FollowUpsController implements HasFormLocals {
     );
     const values = {
       customerId: customer?.id,
+      // Most follow-ups are with the primary contact.
+      contactId: customer?.contacts.find((c) => c.primary)?.id,
       method: 'visit',
       happenedAt: toLocalInput(new Date(), user.timezone),
       returnTo,

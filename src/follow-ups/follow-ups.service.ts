@@ -133,8 +133,11 @@ export class FollowUpsService implements OnModuleInit {
     if (!happenedAt) throw ValidationFailed.field('happenedAt', 'validation.isDateTime');
     if (dto.nextFollowUpAt && !nextFollowUpAt)
       throw ValidationFailed.field('nextFollowUpAt', 'validation.isDateTime');
+    // Five minutes' grace either way for a clock or a form filled in slowly.
     if (happenedAt.getTime() > Date.now() + 5 * 60_000)
       throw ValidationFailed.field('happenedAt', 'follow_up.in_future');
+    if (nextFollowUpAt && nextFollowUpAt.getTime() < Date.now() - 5 * 60_000)
+      throw ValidationFailed.field('nextFollowUpAt', 'follow_up.next_in_past');
     return this.dataSource.transaction(async (m) => {
       await this.customers.assertEditable(user, dto.customerId, m);
       if (

@@ -169,7 +169,12 @@ describe('follow-ups', () => {
   it('logs a visit: the timeline shows it with its promise and the last interaction moves', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Visited Ltd' });
     const contact = await createContact(t.db, id, '王经理');
+    await createContact(t.db, id, '赵助理');
+    await t.db.query('UPDATE contact SET "primary" = true WHERE id = $1', [contact]);
     const c = await signedIn(t, rep, 'zh-CN');
+    // The primary contact is the one chosen at first.
+    const form = await c.get(`/follow-ups/new?customer=${id}`);
+    expect(form.text).toContain(`<option value="${contact}" selected>王经理</option>`);
     const reply = await c.submit(
       `/follow-ups/new?customer=${id}`,
       {
@@ -180,7 +185,7 @@ describe('follow-ups', () => {
         summary: '演示了新版本，客户很感兴趣。',
         promises: '下单后两周内完成培训。',
         nextAction: '发送正式报价',
-        nextFollowUpAt: '2026-01-20T09:00',
+        nextFollowUpAt: '2099-01-20T09:00',
         location: '客户办公室',
       },
       '/follow-ups',
@@ -238,6 +243,13 @@ describe('follow-ups', () => {
     );
     expect(future.status).toBe(422);
     expect(visibleText(future.text)).toContain('A follow-up cannot happen in the future.');
+    const pastNext = await c.post('/follow-ups', {
+      ...base,
+      nextAction: 'Call back',
+      nextFollowUpAt: '2026-01-16T10:00',
+    });
+    expect(pastNext.status).toBe(422);
+    expect(visibleText(pastNext.text)).toContain('The next follow-up cannot be in the past.');
     const wrongContact = await c.post('/follow-ups', { ...base, contactId: String(elsewhere) });
     expect(wrongContact.status).toBe(422);
     const s = await signedIn(t, service);
