@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, ParseIntPipe, Post, Redirect, Render, Req
 import type { Request } from 'express';
 import type { SessionUser } from '../auth/session-user.js';
 import { CurrentUser, FormView, Roles } from '../common/decorators.js';
+import { PROVINCES } from '../customers/regions.js';
 import { flash, seeOther } from '../common/flash.js';
 import type { HasFormLocals } from '../common/form-view.interceptor.js';
 import { DeactivateDto } from './dto/deactivate.dto.js';
@@ -27,6 +28,7 @@ export class AdminUsersController implements HasFormLocals {
       roles: ROLES,
       locales: LOCALES,
       teams: await this.users.listTeams(),
+      provinces: PROVINCES,
       editedUser,
       holdings,
       owns: holdings.some((h) => h.count > 0),

@@ -92,6 +92,22 @@ describe('managing users', () => {
     expect((await adminClient.get('/admin/users/new')).text).toContain('action="/logout"');
   });
 
+  it('takes a rep’s region from the province list only: a near miss would hide the pool from them', async () => {
+    const reply = await adminClient.post('/admin/users/new', {
+      name: '区域不对',
+      email: 'near.miss@example.cn',
+      role: 'sales',
+      region: '广东',
+      locale: 'zh-CN',
+      password: 'near-miss-password-1',
+    });
+    expect(reply.status).toBe(422);
+    expect(reply.text).toMatch(/id="f-region"[\s\S]*?<option value="广东省" >广东省<\/option>/);
+    expect(reply.text).toMatch(/has-error">\s*<label for="f-region">/);
+    const { rows } = await t.db.query(`SELECT 1 FROM app_user WHERE email = 'near.miss@example.cn'`);
+    expect(rows).toHaveLength(0);
+  });
+
   it('records a role change as a permission change and refuses a stale edit', async () => {
     const user = await createUser(t.db, { role: 'sales', name: 'Promoted' });
     const ok = await adminClient.submit(`/admin/users/${user.id}/edit`, {

@@ -1,4 +1,5 @@
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PROVINCES } from '../../customers/regions.js';
 import { IntOrNull, keyed, Trimmed } from '../../common/validation.js';
 import { LOCALES, type Locale, ROLES, type Role } from '../roles.js';
 
@@ -24,10 +25,10 @@ export class UserDto {
   @IsInt()
   teamId: number | null = null;
 
+  /** The province whose unowned leads a sales rep sees in the pool: one of the region list's, as customers have. */
   @Trimmed()
   @IsOptional()
-  @IsString()
-  @MaxLength(50, { message: keyed('validation.maxLength', 'max') })
+  @IsIn(PROVINCES)
   region: string | null = null;
 
   @IsIn(LOCALES)
