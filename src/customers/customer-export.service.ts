@@ -31,7 +31,7 @@ export class CustomerExportService {
     const rows = async function* (repo: CustomersRepository) {
       for (let afterId = 0; ;) {
         const batch = await repo.exportBatch(user, filter, afterId, BATCH);
-        for (const c of batch) yield sheetRow(c, c.contacts[0]);
+        for (const c of batch) yield sheetRow(c, c.contacts[0], user.locale);
         count += batch.length;
         if (batch.length < BATCH) return;
         afterId = batch[batch.length - 1].id;

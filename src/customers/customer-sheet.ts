@@ -5,30 +5,35 @@ import type { Customer } from './customer.entity.js';
 
 /**
  * The columns of a customer spreadsheet, shared by export and import: an exported file imports back
- * unchanged. Headers are written in the user's language; import recognises either language.
- * Option values (tier, status, …) are written as their codes, which read the same in both.
+ * unchanged. Headers and option values (tier, status, …) are written in the user's language; import
+ * recognises either language, and the codes.
  */
 export interface SheetColumn {
   field: string;
-  value(c: Customer, primary: Contact | undefined): string | number | boolean | null;
+  value(c: Customer, primary: Contact | undefined, locale: Locale): string | number | boolean | null;
 }
+
+/** An option's label in `locale` (customer.tier.A → "A 级"); null for no value. */
+const label = (locale: Locale, prefix: string, value: string | null) =>
+  value === null ? null : translate(locale, `${prefix}${value}`);
 
 export const SHEET_COLUMNS: SheetColumn[] = [
   { field: 'name', value: (c) => c.name },
-  { field: 'kind', value: (c) => c.kind },
+  { field: 'kind', value: (c, _, l) => label(l, 'customer.kind.', c.kind) },
   { field: 'uscc', value: (c) => c.uscc },
-  { field: 'industry', value: (c) => c.industry },
-  { field: 'size', value: (c) => c.size },
+  { field: 'industry', value: (c, _, l) => label(l, 'customer.industry.', c.industry) },
+  { field: 'size', value: (c, _, l) => label(l, 'customer.size.', c.size) },
   { field: 'province', value: (c) => c.province },
   { field: 'city', value: (c) => c.city },
   { field: 'district', value: (c) => c.district },
   { field: 'address', value: (c) => c.address },
   { field: 'website', value: (c) => c.website },
-  { field: 'tier', value: (c) => c.tier },
-  { field: 'vip', value: (c) => (c.vip ? 'Y' : 'N') },
+  { field: 'tier', value: (c, _, l) => label(l, 'customer.tier.', c.tier) },
+  { field: 'vip', value: (c, _, l) => translate(l, c.vip ? 'sheet.yes' : 'sheet.no') },
   { field: 'creditLevel', value: (c) => c.creditLevel },
-  { field: 'source', value: (c) => c.source },
-  { field: 'status', value: (c) => c.status },
+  { field: 'source', value: (c, _, l) => label(l, 'customer.source.', c.source) },
+  { field: 'status', value: (c, _, l) => label(l, 'customer.status.', c.status) },
+  // The e-mail, not the name: two users may share a name.
   { field: 'owner', value: (c) => c.owner?.email ?? null },
   { field: 'tags', value: (c) => c.tags.join(', ') },
   { field: 'birthday', value: (c) => c.birthday },
@@ -52,6 +57,10 @@ export function neutralize(value: string | number | boolean | null): string | nu
   return typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-export function sheetRow(c: Customer, primary: Contact | undefined): (string | number | boolean | null)[] {
-  return SHEET_COLUMNS.map((col) => neutralize(col.value(c, primary)));
+export function sheetRow(
+  c: Customer,
+  primary: Contact | undefined,
+  locale: Locale,
+): (string | number | boolean | null)[] {
+  return SHEET_COLUMNS.map((col) => neutralize(col.value(c, primary, locale)));
 }

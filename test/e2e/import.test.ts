@@ -139,32 +139,51 @@ describe('importing customers', () => {
     expect(await runAndWait(t.db, c, next)).toBe('done');
   });
 
-  it('imports back what it exported', async () => {
-    const owner = await createUser(t.db, { role: 'sales', locale: 'en' });
+  it('imports back what it exported, its options written in the user’s language', async () => {
+    const owner = await createUser(t.db, { role: 'sales' });
     const a = await createCustomer(t.db, { ownerId: owner.id, name: '北京华信科技有限公司' });
     await t.db.query(
-      `UPDATE customer SET tier = 'A', tags = '{重点客户,expo}', province = '北京市' WHERE id = $1`,
+      `UPDATE customer SET tier = 'A', vip = true, industry = 'manufacturing', source = 'referral', status = 'prospect',
+              tags = '{重点客户,expo}', province = '北京市' WHERE id = $1`,
       [a],
     );
     await t.db.query(
       `INSERT INTO contact (customer_id, name, mobile, email, "primary", version) VALUES ($1, '王芳', '13812345678', 'wang@example.cn', true, 1)`,
       [a],
     );
-    const c = await signedIn(t, owner);
+    const c = await signedIn(t, owner, 'zh-CN');
     const exported = await fetch(`${t.url}/customers/export?format=xlsx`, {
       headers: { cookie: `kehu.sid=${c.sessionId}` },
     });
     const content = Buffer.from(await exported.arrayBuffer());
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(new Uint8Array(content).buffer);
+    const [headers, cells] = [1, 2].map((n) => (book.worksheets[0].getRow(n).values as unknown[]).slice(1));
+    const cell = (header: string) => cells[headers.indexOf(header)];
+    expect([
+      cell('客户类型'),
+      cell('行业'),
+      cell('客户级别'),
+      cell('VIP'),
+      cell('来源'),
+      cell('状态'),
+    ]).toEqual(['企业', '制造业', 'A 级', '是', '转介绍', '潜在客户']);
     await t.db.query('UPDATE customer SET deleted_at = now() WHERE id = $1', [a]);
     const id = await uploadAndCheck(t.db, c, 'customers.xlsx', content);
     expect(await runAndWait(t.db, c, id)).toBe('done');
     const { rows } = await t.db.query(
-      `SELECT c.tier, c.tags, c.province, c.owner_id, ct.mobile, ct.email FROM customer c JOIN contact ct ON ct.customer_id = c.id
+      `SELECT c.kind, c.industry, c.tier, c.vip, c.source, c.status, c.tags, c.province, c.owner_id, ct.mobile, ct.email
+         FROM customer c JOIN contact ct ON ct.customer_id = c.id
         WHERE c.name = '北京华信科技有限公司' AND c.deleted_at IS NULL`,
     );
     expect(rows).toEqual([
       {
+        kind: 'company',
+        industry: 'manufacturing',
         tier: 'A',
+        vip: true,
+        source: 'referral',
+        status: 'prospect',
         tags: ['重点客户', 'expo'],
         province: '北京市',
         owner_id: owner.id,
