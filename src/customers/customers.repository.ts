@@ -61,6 +61,41 @@ function decodeCursor(cursor: string, cast: string): [string, number] | null {
   }
 }
 
+/** Words of a search beyond this many are ignored. */
+const MAX_SEARCH_WORDS = 5;
+
+/**
+ * The ids of customers one search word finds: one indexed lookup per way of matching, joined by
+ * UNION so each uses its own index — trigrams for names and pinyin; b-trees for USCC, phone, e-mail,
+ * the whole mobile and its last digits (尾号). Parameters are named after `key`.
+ */
+function searchLookup(word: string, key: string): [string, Record<string, string>] {
+  const digits = normalizeMobile(word) ?? word.replace(/[\s-]/g, '');
+  const contact = [
+    Array.from(word).length >= 3 ? `name ILIKE :${key}contactLike` : `name = :${key}`,
+    `phone = :${key}`,
+    `lower(email) = :${key}`,
+  ];
+  if (/^\+?\d{5,}$/.test(digits)) contact.push(`mobile = :${key}digits`);
+  if (/^\d{4,10}$/.test(digits)) contact.push(`reverse(mobile) LIKE :${key}tail`);
+  const lookups = [
+    `SELECT id FROM customer WHERE search_text LIKE :${key}like AND deleted_at IS NULL`,
+    `SELECT customer_id FROM contact WHERE deleted_at IS NULL AND (${contact.join(' OR ')})`,
+  ];
+  if (/^[0-9a-z]{18}$/.test(word))
+    lookups.push(`SELECT id FROM customer WHERE uscc = upper(:${key}) AND deleted_at IS NULL`);
+  return [
+    lookups.join(' UNION '),
+    {
+      [key]: word,
+      [`${key}like`]: isChinesePair(word) ? `%${word}${PAIR_MARK}%` : `%${likeEscape(word)}%`,
+      [`${key}contactLike`]: `%${likeEscape(word)}%`,
+      [`${key}digits`]: digits,
+      [`${key}tail`]: `${[...digits].reverse().join('')}%`,
+    },
+  ];
+}
+
 /** All TypeORM for customers and their contacts. Every read for a user is narrowed by RecordScope. */
 @Injectable()
 export class CustomersRepository {
@@ -134,27 +169,16 @@ export class CustomersRepository {
     const qb = this.dataSource.getRepository(Customer).createQueryBuilder('c');
     RecordScope.customers(qb, user, 'c');
     if (f.q) {
-      // One indexed lookup per way of matching, joined by UNION, so each uses its own index
-      // (trigrams for names and pinyin; b-trees for USCC, mobile, phone and e-mail).
-      const q = f.q.normalize('NFKC').toLowerCase();
-      const digits = normalizeMobile(q) ?? q.replace(/[\s-]/g, '');
-      const contact = [
-        Array.from(q).length >= 3 ? 'name ILIKE :contactLike' : 'name = :q',
-        'phone = :q',
-        'lower(email) = :q',
-      ];
-      if (/^\+?\d{5,}$/.test(digits)) contact.push('mobile = :digits');
-      const lookups = [
-        'SELECT id FROM customer WHERE search_text LIKE :like AND deleted_at IS NULL',
-        `SELECT customer_id FROM contact WHERE deleted_at IS NULL AND (${contact.join(' OR ')})`,
-      ];
-      if (/^[0-9a-z]{18}$/.test(q))
-        lookups.push('SELECT id FROM customer WHERE uscc = upper(:q) AND deleted_at IS NULL');
-      qb.andWhere(`c.id IN (${lookups.join(' UNION ')})`, {
-        like: isChinesePair(q) ? `%${q}${PAIR_MARK}%` : `%${likeEscape(q)}%`,
-        contactLike: `%${likeEscape(q)}%`,
-        q,
-        digits,
+      // Each word must match (北京 华信, beijing huaxin), in any of the ways searchLookup knows.
+      const words = f.q
+        .normalize('NFKC')
+        .toLowerCase()
+        .split(/\s+/)
+        .filter(Boolean)
+        .slice(0, MAX_SEARCH_WORDS);
+      words.forEach((word, i) => {
+        const [sql, params] = searchLookup(word, `q${i}`);
+        qb.andWhere(`c.id IN (${sql})`, params);
       });
     }
     if (f.owner === 'me') qb.andWhere('c.owner_id = :me', { me: user.id });

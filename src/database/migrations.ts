@@ -2,6 +2,7 @@
 // `npm run migration:generate -- VerbNoun`, which also adds it here. A landed migration is never edited:
 // change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
 // by new files. The test suite fails when the entities and the migrations disagree.
+import { AddMobileTailSearch1795363000000 } from '../../migrations/1795363000000-AddMobileTailSearch.js';
 import { RekeyTrailingPlaces1795362000000 } from '../../migrations/1795362000000-RekeyTrailingPlaces.js';
 import { DropRedundantIndexes1795360254139 } from '../../migrations/1795360254139-DropRedundantIndexes.js';
 import { SlimImportRows1795351166705 } from '../../migrations/1795351166705-SlimImportRows.js';
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   SlimImportRows1795351166705,
   DropRedundantIndexes1795360254139,
   RekeyTrailingPlaces1795362000000,
+  AddMobileTailSearch1795363000000,
 ];

@@ -445,6 +445,17 @@ describe('the customer list', () => {
     expect(byMobile.text).toMatch(/<span class="count">1</);
     expect(visibleText(byMobile.text)).toContain('Contact holder');
     expect(visibleText((await c.get('/customers?q=%E5%91%A8%E6%9D%B0')).text)).toContain('Contact holder');
+    // By the mobile's last digits (尾号), as reps ask; not by digits from its middle.
+    const byTail = await c.get('/customers?q=1111');
+    expect(byTail.text).toMatch(/<span class="count">1</);
+    expect(visibleText(byTail.text)).toContain('Contact holder');
+    expect((await c.get('/customers?q=0000')).text).toMatch(/<span class="count">0</);
+    // Every word must match, whichever way: 深圳 蓝海 and "shenzhen lanhai 07" find the same.
+    const words = await c.get(`/customers?q=${encodeURIComponent('深圳 蓝海 07')}`);
+    expect(words.text).toMatch(/<span class="count">1</);
+    expect(visibleText(words.text)).toContain('深圳蓝海贸易 07');
+    expect((await c.get('/customers?q=shenzhen+lanhai')).text).toMatch(/<span class="count">30</);
+    expect((await c.get('/customers?q=shenzhen+beijing')).text).toMatch(/<span class="count">0</);
     const none = await c.get('/customers?q=nothing-like-this');
     expect(none.text).toMatch(/<span class="count">0</);
     expect(visibleText(none.text)).toContain('No customer matches.');
