@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { requestContext } from '../common/request-context.js';
+import { hasKey } from '../i18n/i18n.js';
 import { type Page, toPage } from '../common/pagination.js';
 import { AuditEntry, type AuditDiff } from './audit-entry.entity.js';
 
@@ -10,11 +11,16 @@ export interface AuditView {
   at: Date;
   actorEmail: string | null;
   action: string;
+  /** The action's message key, when the catalogs name it (an action older or newer than them shows as is). */
+  actionKey: string | null;
   entity: string;
+  entityKey: string | null;
   entityId: string | null;
   ip: string | null;
   changes: { field: string; from: string; to: string }[];
 }
+
+const keyIfNamed = (key: string) => (hasKey('en', key) ? key : null);
 
 const show = (v: unknown) =>
   v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
@@ -25,7 +31,9 @@ function toAuditView(a: AuditEntry): AuditView {
     at: a.at,
     actorEmail: a.actorEmail,
     action: a.action,
+    actionKey: keyIfNamed(`audit.actions.${a.action}`),
     entity: a.entity,
+    entityKey: keyIfNamed(`audit.entities.${a.entity}`),
     entityId: a.entityId,
     ip: a.ip,
     changes: Object.entries(a.diff).map(([field, c]) => ({ field, from: show(c.from), to: show(c.to) })),

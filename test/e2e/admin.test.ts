@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from '../helpers/app.js';
+import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { Client, visibleText } from '../helpers/client.js';
 import { createTeam, createUser, PASSWORD, type UserRow } from '../helpers/factories.js';
 
@@ -263,9 +263,17 @@ describe('the audit log', () => {
     await expect(t.db.query(`DELETE FROM audit_entry`)).rejects.toThrow(/append-only/);
   });
 
-  it('shows admins who did what', async () => {
+  it('shows admins who did what, in their language', async () => {
     const page = visibleText((await adminClient.get('/audit?entity=user')).text);
     expect(page).toContain(admin.email);
-    expect(page).toContain('login');
+    expect(page).toContain(`Signed in User ${admin.id}`);
+    const zh = visibleText((await (await signedIn(t, admin, 'zh-CN')).get('/audit?entity=user')).text);
+    expect(zh).toContain(`登录 用户 ${admin.id}`);
+    await t.db.query(`UPDATE app_user SET locale = 'en' WHERE id = $1`, [admin.id]);
+    // An action the catalogs do not name (from an older or newer Kehu) shows as recorded.
+    await t.db.query(
+      `INSERT INTO audit_entry (actor_email, action, entity, entity_id, diff) VALUES ('x@kehu', 'archived', 'user', '1', '{}')`,
+    );
+    expect(visibleText((await adminClient.get('/audit?entity=user')).text)).toContain('archived User 1');
   });
 });
