@@ -73,8 +73,21 @@ export class CustomersController implements HasFormLocals {
   @Get()
   @Render('customers/index')
   async index(@CurrentUser() user: SessionUser, @Query() filter: CustomerFilterDto) {
+    // The public pool (公海) is this list filtered to customers without an owner, with a claim button.
+    const pool = filter.owner === 'pool';
     return {
-      title: 'nav.customers',
+      title: pool ? 'nav.pool' : 'nav.customers',
+      pool,
+      canClaim: pool && (user.role === 'sales' || user.role === 'manager'),
+      // The panel opens for filters inside it, so a search or the pool itself keeps results in view on a phone.
+      filtersOpen: Object.entries(filter).some(
+        ([k, v]) =>
+          !['q', 'sort', 'after'].includes(k) &&
+          !(pool && k === 'owner') &&
+          v !== undefined &&
+          v !== null &&
+          v !== '',
+      ),
       list: await this.customers.list(user, filter),
       filter,
       options: OPTIONS,

@@ -28,9 +28,19 @@ describe('the public pool', () => {
       province: '浙江省',
       name: 'Pool Lead Ltd',
     });
-    const first = await signedIn(t, a);
+    const first = await signedIn(t, a, 'zh-CN');
     const page = await first.get(`/customers/${id}`);
     expect(page.text).toContain(`/customers/${id}/claim`);
+    // The pool page is named as such, and each of its customers can be claimed from the list.
+    const pool = await first.get('/customers?owner=pool');
+    expect(visibleText(pool.text)).toMatch(/^.*公海 \d+/m);
+    expect(pool.text).toContain('<a href="/customers?owner=pool" aria-current="page">');
+    expect(pool.text).toContain(`action="/customers/${id}/claim"`);
+    // Its filters stay folded, so on a phone the customers come first; a filter chosen in them opens them.
+    expect(pool.text).toContain('<details class="more-filters" >');
+    expect((await first.get('/customers?owner=pool&tier=A')).text).toContain(
+      '<details class="more-filters" open>',
+    );
     expect((await first.post(`/customers/${id}/claim`)).status).toBe(303);
     const { rows } = await t.db.query(
       'SELECT owner_id, owned_since IS NOT NULL AS dated FROM customer WHERE id = $1',
