@@ -306,6 +306,12 @@ describe('importing customers', () => {
     const empty = await c.upload('/customers/import', { name: 'empty.csv', content: '' });
     expect(empty.status).toBe(422);
     expect(visibleText(empty.text)).toContain('The file is empty.');
+    const headerOnly = await c.upload('/customers/import', {
+      name: 'header.csv',
+      content: '客户名称,手机\n,\n',
+    });
+    expect(headerOnly.status).toBe(422);
+    expect(visibleText(headerOnly.text)).toContain('The file has a header row but no customers below it.');
     const pdf = await c.upload('/customers/import', { name: 'report.pdf', content: '%PDF-1.4' });
     expect(pdf.status).toBe(422);
     expect(visibleText(pdf.text)).toContain('This is not a spreadsheet Kehu can read.');

@@ -139,11 +139,19 @@ export class CustomerImportService implements OnModuleInit {
       await rm(file.path, { force: true });
       throw new NotASpreadsheet();
     }
+    // The header row, and whether any row below it holds a value (read only as far as the first one).
     let headers: string[] = [];
+    let hasRows = false;
     try {
-      for await (const [first] of rowsOf(format, file.path)) {
-        headers = first.cells.map((c) => (c === null ? '' : String(c).trim()));
-        break;
+      read: for await (const batch of rowsOf(format, file.path)) {
+        for (const { cells } of batch) {
+          const texts = cells.map((c) => (c === null ? '' : String(c).trim()));
+          if (!headers.length) headers = texts;
+          else if (texts.some(Boolean)) {
+            hasRows = true;
+            break read;
+          }
+        }
       }
     } catch (e) {
       this.logger.warn(
@@ -152,9 +160,9 @@ export class CustomerImportService implements OnModuleInit {
       await rm(file.path, { force: true });
       throw new NotASpreadsheet();
     }
-    if (!headers.some(Boolean)) {
+    if (!headers.some(Boolean) || !hasRows) {
       await rm(file.path, { force: true });
-      throw ValidationFailed.field('file', 'import.empty');
+      throw ValidationFailed.field('file', headers.some(Boolean) ? 'import.no_rows' : 'import.empty');
     }
     const { identifiers } = await this.dataSource.getRepository(CustomerImport).insert({
       userId: user.id,
