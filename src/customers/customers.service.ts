@@ -308,7 +308,8 @@ export class CustomersService {
   /**
    * Merges `otherId` into `survivorId` (managers and admins): contacts and every registered kind of
    * record move over, empty fields of the survivor are filled from the other, tags are joined, and
-   * the other customer goes to the recycle bin marked as merged. Both sides are audited.
+   * the other customer is closed (soft-deleted), marked as merged into the survivor. Both sides are
+   * audited.
    */
   async merge(user: SessionUser, survivorId: number, otherId: number): Promise<void> {
     if (user.role !== 'admin' && user.role !== 'manager') throw new NotAllowed();

@@ -331,7 +331,7 @@ describe('the customer form', () => {
 });
 
 describe('merging customers', () => {
-  it('moves everything of the duplicate to the survivor and leaves the duplicate in the recycle bin', async () => {
+  it('moves everything of the duplicate to the survivor and keeps the duplicate, closed as merged', async () => {
     const survivor = await createCustomer(t.db, { ownerId: rep.id, name: '温州瑞丰电子有限公司' });
     const duplicate = await createCustomer(t.db, {
       ownerId: otherRep.id,
