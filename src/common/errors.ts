@@ -41,6 +41,13 @@ export class CsrfRejected extends DomainError {
   }
 }
 
+/** A form sent after its session ended (signed out, timed out, deactivated): nothing was saved. */
+export class SessionEnded extends DomainError {
+  constructor() {
+    super(401, 'error.session_ended');
+  }
+}
+
 /** Someone saved the record after this form was opened. */
 export class StaleVersion extends DomainError {
   constructor() {

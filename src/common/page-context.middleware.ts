@@ -7,10 +7,13 @@ import { LOCALES } from '../users/roles.js';
 import { takeFlash } from './flash.js';
 import { requestContext } from './request-context.js';
 
+const LANG_COOKIE = 'kehu.lang';
+const LANG_COOKIE_VALUE = /(?:^|;\s*)kehu\.lang=([^;]+)/;
+
 /**
- * Per request: an id, the language (user setting, else session, else Accept-Language), the request
- * context that audit entries read, and what every page shows (user, navigation, unread count, CSRF
- * token, flash messages). It queries nothing: the session and its user are loaded before it runs.
+ * Per request: an id, the language (user setting, else session, else the last signed-in user's, else
+ * Accept-Language), the request context that audit entries read, and what every page shows (user,
+ * navigation, unread count, CSRF token, flash messages). It queries nothing: the session and its user are loaded before it runs.
  */
 @Injectable()
 export class PageContextMiddleware implements NestMiddleware {
@@ -20,10 +23,24 @@ export class PageContextMiddleware implements NestMiddleware {
     req.id = randomUUID();
     const user = req.user;
     const sessionLocale = req.session?.locale;
+    const rememberedLocale = LANG_COOKIE_VALUE.exec(req.get('cookie') ?? '')?.[1];
     req.locale =
       user?.locale ??
-      (isLocale(sessionLocale) ? sessionLocale : localeFromHeader(req.get('accept-language')));
+      (isLocale(sessionLocale)
+        ? sessionLocale
+        : isLocale(rememberedLocale)
+          ? rememberedLocale
+          : localeFromHeader(req.get('accept-language')));
     res.setHeader('Content-Language', req.locale);
+    // A signed-in user's language outlives the session, so what follows its end speaks it too.
+    if (user && rememberedLocale !== user.locale) {
+      res.cookie(LANG_COOKIE, user.locale, {
+        maxAge: 365 * 86_400_000,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: req.secure,
+      });
+    }
 
     // Mounted middleware sees a relative req.path; the page's own path comes from the original URL.
     const path = req.originalUrl.split('?')[0];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from '../helpers/app.js';
+import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { Client, visibleText } from '../helpers/client.js';
 import { createCustomer, createTeam, createUser, PASSWORD } from '../helpers/factories.js';
 
@@ -258,6 +258,23 @@ describe('CSRF', () => {
       `SELECT count(*)::int AS n FROM customer WHERE name IN ('No token Ltd', 'Forged Ltd')`,
     );
     expect(rows[0].n).toBe(0);
+  });
+
+  it('says a form came after its session ended, in the user’s language, and saves nothing', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = await signedIn(t, user, 'zh-CN');
+    await c.get('/customers/new');
+    await t.db.query(`DELETE FROM session WHERE sess->'passport'->>'user' = $1`, [String(user.id)]);
+    const reply = await c.post('/customers/new', {
+      name: 'After The End Ltd',
+      kind: 'company',
+      tier: 'C',
+      status: 'lead',
+    });
+    expect(reply.status).toBe(401);
+    expect(visibleText(reply.text)).toContain('您的登录会话已结束，本次内容未保存。');
+    const { rows } = await t.db.query(`SELECT 1 FROM customer WHERE name = 'After The End Ltd'`);
+    expect(rows).toHaveLength(0);
   });
 
   it('refuses a login post without its token', async () => {
