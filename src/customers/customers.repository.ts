@@ -169,13 +169,10 @@ export class CustomersRepository {
     const qb = this.dataSource.getRepository(Customer).createQueryBuilder('c');
     RecordScope.customers(qb, user, 'c');
     if (f.q) {
-      // Each word must match (北京 华信, beijing huaxin), in any of the ways searchLookup knows.
-      const words = f.q
-        .normalize('NFKC')
-        .toLowerCase()
-        .split(/\s+/)
-        .filter(Boolean)
-        .slice(0, MAX_SEARCH_WORDS);
+      // Each word must match (北京 华信, beijing huaxin), in any of the ways searchLookup knows; a
+      // number written in groups (138 1111 2222, 010-1234 5678) is one word.
+      const q = f.q.normalize('NFKC').toLowerCase().trim();
+      const words = /^\+?[\d\s-]+$/.test(q) ? [q] : q.split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
       words.forEach((word, i) => {
         const [sql, params] = searchLookup(word, `q${i}`);
         qb.andWhere(`c.id IN (${sql})`, params);
