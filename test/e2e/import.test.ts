@@ -27,7 +27,7 @@ describe('importing customers', () => {
     const csv = [
       '客户名称,联系人,手机,邮箱,客户级别,备注',
       '杭州启明电子有限公司,孙丽,8613600002222,sun@example.cn,A级,老客户介绍',
-      '宁波嘉禾食品有限公司,王芳,12345,wang@example.cn,B,',
+      '宁波嘉禾食品有限公司,王芳,12345,wang@example.cn,D,',
       '蓝海贸易（上海）股份有限公司,周杰,13900001111,,C,',
       '杭州启明电子股份有限公司,孙丽,13600002222,,A,',
     ].join('\r\n');
@@ -35,7 +35,10 @@ describe('importing customers', () => {
     const id = await uploadAndCheck(t.db, c, '客户.csv', iconv.encode(csv, 'gb18030'));
     const preview = visibleText((await c.get(`/customers/import/${id}`)).text);
     expect(preview).toMatch(/新客户 1 有错误的行 1 可能重复 2/);
-    expect(preview).toMatch(/3 手机 ?: 请输入 11 位中国大陆手机号/);
+    // Each of row 3's errors, a value outside an option list told the list.
+    expect(preview).toContain(
+      '3 客户级别: 不在可选值中，可填：A 级、B 级、C 级。 手机: 请输入 11 位中国大陆手机号',
+    );
     expect(preview).toContain('上海蓝海贸易有限公司 · 张伟');
     expect(preview).toContain('与本文件第 2 行重复');
     expect(
@@ -69,6 +72,7 @@ describe('importing customers', () => {
     const sheet = book.worksheets[0];
     expect(sheet.rowCount).toBe(4);
     expect(sheet.getRow(2).getCell(8).text).toContain('手机: 请输入 11 位中国大陆手机号');
+    expect(sheet.getRow(2).getCell(8).text).toContain('客户级别: 不在可选值中，可填：A 级、B 级、C 级。');
     expect(sheet.getRow(2).getCell(2).value).toBe('宁波嘉禾食品有限公司');
   });
 

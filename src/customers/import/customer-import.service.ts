@@ -15,7 +15,14 @@ import { duplicateKey, searchText } from '../customer-keys.js';
 import { readCsvBatches } from './csv-reader.js';
 import { CustomerImport, CustomerImportRow } from './customer-import.entity.js';
 import { CustomerImportRepository, type StagedRow } from './customer-import.repository.js';
-import { guessMapping, IMPORT_FIELDS, readRow, type Cell, type RowValues } from './import-rules.js';
+import {
+  guessMapping,
+  IMPORT_FIELDS,
+  readRow,
+  rowErrorText,
+  type Cell,
+  type RowValues,
+} from './import-rules.js';
 import { readXlsxBatches } from './xlsx-reader.js';
 
 const CHECK_JOB = 'customers.import-check';
@@ -194,7 +201,7 @@ export class CustomerImportService implements OnModuleInit {
     importId: string,
     limit = 100,
   ): Promise<{
-    errors: CustomerImportRow[];
+    errors: (CustomerImportRow & { messages: string[] })[];
     duplicates: (CustomerImportRow & { sameAsRow: number | null; othersCustomer: boolean })[];
   }> {
     const repo = this.dataSource.getRepository(CustomerImportRow);
@@ -217,7 +224,11 @@ export class CustomerImportService implements OnModuleInit {
     const othersCustomer = (d: CustomerImportRow) =>
       user.role === 'sales' && d.duplicateOf !== null && d.duplicateOf > 0 && !d.duplicateEditable;
     return {
-      errors,
+      errors: errors.map((e) =>
+        Object.assign(e, {
+          messages: Object.entries(e.errors).map(([field, key]) => rowErrorText(user.locale, field, key)),
+        }),
+      ),
       duplicates: duplicates.map((d) =>
         Object.assign(d, { sameAsRow: sameAsRow(d), othersCustomer: othersCustomer(d) }),
       ),
@@ -488,7 +499,7 @@ export class CustomerImportService implements OnModuleInit {
         const r = next.value;
         const why = Object.keys(r.errors).length
           ? Object.entries(r.errors)
-              .map(([f, key]) => `${translate(user.locale, `sheet.${f}`)}: ${translate(user.locale, key)}`)
+              .map(([field, key]) => rowErrorText(user.locale, field, key))
               .join('; ')
           : r.duplicateOf !== null && r.duplicateOf < 0
             ? translate(user.locale, 'import.same_as_row', { row: -r.duplicateOf })

@@ -1,5 +1,5 @@
 import { translate } from '../../i18n/i18n.js';
-import { LOCALES } from '../../users/roles.js';
+import { type Locale, LOCALES } from '../../users/roles.js';
 import {
   CUSTOMER_KINDS,
   CUSTOMER_SIZES,
@@ -100,14 +100,40 @@ function optionMatcher(
   };
 }
 
-const OPTIONS: Record<string, (text: string) => string | null> = {
-  kind: optionMatcher('customer.kind.', CUSTOMER_KINDS),
-  tier: optionMatcher('customer.tier.', CUSTOMER_TIERS, (folded) => folded.replace(/级$/, '')),
-  status: optionMatcher('customer.status.', CUSTOMER_STATUSES),
-  source: optionMatcher('customer.source.', CUSTOMER_SOURCES),
-  size: optionMatcher('customer.size.', CUSTOMER_SIZES),
-  industry: optionMatcher('customer.industry.', INDUSTRIES),
+/** The option lists a column can fill, by field: message prefix and codes. */
+const OPTION_LISTS: Record<string, [prefix: string, values: readonly string[]]> = {
+  kind: ['customer.kind.', CUSTOMER_KINDS],
+  tier: ['customer.tier.', CUSTOMER_TIERS],
+  status: ['customer.status.', CUSTOMER_STATUSES],
+  source: ['customer.source.', CUSTOMER_SOURCES],
+  size: ['customer.size.', CUSTOMER_SIZES],
+  industry: ['customer.industry.', INDUSTRIES],
+  vip: ['sheet.', ['yes', 'no']],
 };
+
+const OPTIONS: Record<string, (text: string) => string | null> = {
+  kind: optionMatcher(...OPTION_LISTS.kind),
+  tier: optionMatcher(...OPTION_LISTS.tier, (folded) => folded.replace(/级$/, '')),
+  status: optionMatcher(...OPTION_LISTS.status),
+  source: optionMatcher(...OPTION_LISTS.source),
+  size: optionMatcher(...OPTION_LISTS.size),
+  industry: optionMatcher(...OPTION_LISTS.industry),
+};
+
+/**
+ * A row error as the user reads it: "Tier: …". A value that is not one of a list's options is told
+ * the options, in the user's language.
+ */
+export function rowErrorText(locale: Locale, field: string, key: string): string {
+  const list = OPTION_LISTS[field];
+  const why =
+    key === 'validation.invalid' && list
+      ? translate(locale, 'import.not_an_option', {
+          values: list[1].map((v) => translate(locale, `${list[0]}${v}`)).join(locale === 'en' ? ', ' : '、'),
+        })
+      : translate(locale, key);
+  return `${translate(locale, `sheet.${field}`)}: ${why}`;
+}
 
 const YES = new Set(['y', 'yes', 'true', '1', '是', '√', 'vip']);
 const NO = new Set(['n', 'no', 'false', '0', '否', '']);
