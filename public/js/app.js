@@ -33,3 +33,16 @@ document.addEventListener('change', (event) => {
   const role = event.target.getAttribute?.('data-region');
   if (role === 'province' || role === 'city') void fillRegions(event.target.form, role);
 });
+
+// Fields for one kind of customer (a person's birthday) show only while that kind is chosen.
+function showFieldsFor(select) {
+  for (const field of select.form.querySelectorAll('[data-for-kind]')) {
+    field.hidden = field.getAttribute('data-for-kind') !== select.value;
+  }
+}
+for (const select of document.querySelectorAll('select[name="kind"]')) {
+  if (select.form?.querySelector('[data-for-kind]')) showFieldsFor(select);
+}
+document.addEventListener('change', (event) => {
+  if (event.target.matches?.('select[name="kind"]') && event.target.form) showFieldsFor(event.target);
+});

@@ -71,6 +71,11 @@ describe.skipIf(browserMissing)('browser journeys', () => {
   it('a rep creates a customer, sees the errors first, then edits it', async () => {
     const page = await signIn('sales1@demo.kehu');
     await page.goto(`${t.url}/customers/new`);
+    // A company has no birthday: the field shows only for a person.
+    expect(await page.locator('#f-birthday').isVisible()).toBe(false);
+    await page.selectOption('#f-kind', 'person');
+    expect(await page.locator('#f-birthday').isVisible()).toBe(true);
+    await page.selectOption('#f-kind', 'company');
     await page.fill('#f-uscc', '123');
     await page.click('button[type=submit].primary');
     await expect.poll(() => page.locator('#e-name').textContent()).toContain('必填');
