@@ -15,6 +15,8 @@ export interface TimelineItem {
   promise: string | null;
   nextAction: string | null;
   nextAt: Date | null;
+  /** A later entry has since closed this next step (as "My day" sees it): shown as done. */
+  nextDone?: boolean;
 }
 
 export type TimelineSource = (customerId: number) => Promise<TimelineItem[]>;

@@ -198,7 +198,8 @@ export class FollowUpsService implements OnModuleInit {
         LIMIT 100`,
       [customerId],
     );
-    return rows.map((f) => ({
+    // Newest first: only the newest follow-up's next step is still open, as on "My day".
+    return rows.map((f, i) => ({
       at: f.happened_at,
       kind: 'follow_up',
       labelKey: `follow_up.method.${f.method}`,
@@ -208,6 +209,7 @@ export class FollowUpsService implements OnModuleInit {
       promise: f.promises,
       nextAction: f.next_action,
       nextAt: f.next_follow_up_at,
+      nextDone: i > 0,
     }));
   }
 

@@ -224,6 +224,16 @@ describe('follow-ups', () => {
     expect(page).toMatch(/2026-01-12 10:00 · Visit · 张伟 Second visit[\s\S]*First call/);
     expect(page).not.toContain('孙经理');
     expect(page).not.toContain('Withdrawn mail');
+
+    // Only the newest follow-up's next step is still open; an older one shows as followed up.
+    await t.db.query(
+      `UPDATE follow_up SET next_action = summary || ' next', next_follow_up_at = happened_at + interval '1 day'
+        WHERE customer_id = $1`,
+      [id],
+    );
+    const steps = visibleText((await (await signedIn(t, rep)).get(`/customers/${id}`)).text);
+    expect(steps).toContain('Next: Second visit next (2026-01-13) 2026-01-10');
+    expect(steps).toContain('Next: First call next (2026-01-11) · followed up since');
   });
 
   it('refuses a follow-up in the future, a contact of another customer, and one by service', async () => {
