@@ -76,6 +76,22 @@ describe('importing customers', () => {
     expect(sheet.getRow(2).getCell(2).value).toBe('宁波嘉禾食品有限公司');
   });
 
+  it('shows each column’s first values while the columns are mapped', async () => {
+    const c = await signedIn(t, rep, 'zh-CN');
+    await c.get('/customers/import');
+    const csv = [
+      '名称,电话号码',
+      '样例一有限公司,13800000001',
+      '样例二有限公司,13800000002',
+      '样例三有限公司,',
+    ];
+    const uploaded = await c.upload('/customers/import', { name: 'samples.csv', content: csv.join('\n') });
+    const page = visibleText((await c.get(uploaded.location!)).text);
+    expect(page).toContain('名称 样例一有限公司 · 样例二有限公司');
+    expect(page).toContain('电话号码 13800000001 · 13800000002');
+    expect(page).not.toContain('样例三有限公司');
+  });
+
   it('finds repeats inside the file; a row with errors stands for nothing', async () => {
     const code = '91330100MA2AB1C3D' + usccCheckChar('91330100MA2AB1C3D');
     const csv = [

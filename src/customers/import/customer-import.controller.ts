@@ -25,7 +25,13 @@ export class CustomerImportController implements HasFormLocals {
   private async importLocals(user: SessionUser, id: string) {
     const job = await this.imports.get(user, id);
     const preview = job.status === 'checked' ? await this.imports.previewRows(user, id) : undefined;
-    const columns = job.headers.map((header, i) => ({ index: i, header, field: job.mapping[i] ?? '' }));
+    const samples = job.status === 'mapping' ? await this.imports.samples(job) : [];
+    const columns = job.headers.map((header, i) => ({
+      index: i,
+      header,
+      field: job.mapping[i] ?? '',
+      samples: samples[i] ?? [],
+    }));
     const running = job.status === 'checking' || job.status === 'importing';
     return {
       title: 'import.title',

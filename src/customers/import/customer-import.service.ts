@@ -16,6 +16,7 @@ import { readCsvBatches } from './csv-reader.js';
 import { CustomerImport, CustomerImportRow } from './customer-import.entity.js';
 import { CustomerImportRepository, type StagedRow } from './customer-import.repository.js';
 import {
+  cellText,
   guessMapping,
   IMPORT_FIELDS,
   readRow,
@@ -180,6 +181,30 @@ export class CustomerImportService implements OnModuleInit {
       mapping: guessMapping(headers),
     });
     return identifiers[0].id as string;
+  }
+
+  /**
+   * The first values under each column (up to `count` rows), shown beside the headers while the
+   * user maps them. A file that cannot be read that far shows what was read.
+   */
+  async samples(job: CustomerImport, count = 2): Promise<string[][]> {
+    const columns: string[][] = job.headers.map(() => []);
+    let rows = -1; // the header row comes first
+    try {
+      read: for await (const batch of rowsOf(job.format, job.filePath)) {
+        for (const { cells } of batch) {
+          if (rows++ < 0) continue;
+          cells.forEach((cell, i) => {
+            const text = cellText(cell).slice(0, 40);
+            if (text && columns[i]) columns[i].push(text);
+          });
+          if (rows >= count) break read;
+        }
+      }
+    } catch {
+      // shown as far as it was read; the check names the damage
+    }
+    return columns;
   }
 
   async get(user: SessionUser, id: string): Promise<CustomerImport> {
