@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
@@ -90,6 +90,24 @@ describe('importing customers', () => {
     expect(page).toContain('名称 样例一有限公司 · 样例二有限公司');
     expect(page).toContain('电话号码 13800000001 · 13800000002');
     expect(page).not.toContain('样例三有限公司');
+
+    // Not wanted after all: discarded, it leaves neither its record nor its file.
+    const id = uploaded.location!.split('/').pop()!;
+    const [{ file_path: file }] = (
+      await t.db.query('SELECT file_path FROM customer_import WHERE id = $1', [id])
+    ).rows;
+    const discarded = await c.post(`/customers/import/${id}/discard`);
+    expect(discarded.location).toBe('/customers/import');
+    expect(visibleText((await c.get('/customers/import')).text)).toContain(
+      '已放弃本次导入，未保存任何数据。',
+    );
+    expect((await t.db.query('SELECT 1 FROM customer_import WHERE id = $1', [id])).rowCount).toBe(0);
+    expect(existsSync(file)).toBe(false);
+    // Someone else's import is not theirs to discard.
+    const theirs = await signedIn(t, other);
+    await theirs.get('/customers/import');
+    const mine = await uploadAndCheck(t.db, c, 'mine.csv', Buffer.from('客户名称\n留下有限公司'));
+    expect((await theirs.post(`/customers/import/${mine}/discard`)).status).toBe(404);
   });
 
   it('finds repeats inside the file; a row with errors stands for nothing', async () => {

@@ -92,6 +92,14 @@ export class CustomerImportController implements HasFormLocals {
     return seeOther(`/customers/import/${id}`);
   }
 
+  @Post(':id/discard')
+  @Redirect()
+  async discard(@CurrentUser() user: SessionUser, @Param('id') id: string, @Req() req: Request) {
+    await this.imports.discard(user, id);
+    flash(req, 'import.discarded', {}, 'info');
+    return seeOther('/customers/import');
+  }
+
   @Get(':id/rejected.xlsx')
   async rejected(@CurrentUser() user: SessionUser, @Param('id') id: string, @Res() res: Response) {
     // Found and the user's, before the headers say a workbook follows (an error page is no workbook).

@@ -207,6 +207,17 @@ export class CustomerImportService implements OnModuleInit {
     return columns;
   }
 
+  /** Drops an import the user will not run (being mapped, checked or failed), with its rows and file. */
+  async discard(user: SessionUser, id: string): Promise<void> {
+    const job = await this.get(user, id);
+    const [, dropped] = await this.dataSource.query<[unknown[], number]>(
+      `DELETE FROM customer_import WHERE id = $1 AND status IN ('mapping', 'checked', 'failed')`,
+      [id],
+    );
+    if (!dropped) throw new ImportBusy();
+    await rm(job.filePath, { force: true });
+  }
+
   async get(user: SessionUser, id: string): Promise<CustomerImport> {
     if (!/^[0-9a-f-]{36}$/.test(id)) throw new NotFound();
     const found = await this.dataSource.getRepository(CustomerImport).findOneBy({ id, userId: user.id });
