@@ -57,8 +57,8 @@ export class AppModule implements NestModule {
       ],
       controllers: [HealthController],
       providers: [
-        { provide: APP_GUARD, useClass: CsrfGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_GUARD, useClass: CsrfGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: FormViewInterceptor },
         { provide: APP_FILTER, useClass: AppExceptionFilter },

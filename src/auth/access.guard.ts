@@ -2,10 +2,13 @@ import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedExcept
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { IS_PUBLIC, ROLES_KEY } from '../common/decorators.js';
-import { NotAllowed } from '../common/errors.js';
+import { NotAllowed, SessionEnded } from '../common/errors.js';
 import type { Role } from '../users/roles.js';
 
-/** Every route needs a signed-in user unless @Public(); @Roles() narrows it further (admin passes all). */
+/**
+ * Every route needs a signed-in user unless @Public(); @Roles() narrows it further (admin passes all).
+ * It runs before the CSRF check, so a form from an ended session is told so.
+ */
 @Injectable()
 export class AccessGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
@@ -14,7 +17,10 @@ export class AccessGuard implements CanActivate {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const req = ctx.switchToHttp().getRequest<Request>();
-    if (!req.user) throw new UnauthorizedException();
+    // A form sent with no one signed in comes from a session that ended (timed out, signed out
+    // elsewhere, deactivated): say so, rather than blame the form.
+    if (!req.user)
+      throw req.method === 'GET' || req.method === 'HEAD' ? new UnauthorizedException() : new SessionEnded();
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (roles && req.user.role !== 'admin' && !roles.includes(req.user.role)) throw new NotAllowed();
     return true;

@@ -275,6 +275,19 @@ describe('CSRF', () => {
     expect(visibleText(reply.text)).toContain('您的登录会话已结束，本次内容未保存。');
     const { rows } = await t.db.query(`SELECT 1 FROM customer WHERE name = 'After The End Ltd'`);
     expect(rows).toHaveLength(0);
+
+    // Signed out in another tab: the form from before says the same.
+    const again = await signedIn(t, user, 'zh-CN');
+    await again.get('/customers/new');
+    const token = again.csrf;
+    await again.post('/logout', {});
+    const late = await again.post('/customers/new', {
+      _csrf: token!,
+      name: 'After The End Ltd',
+      kind: 'company',
+    });
+    expect(late.status).toBe(401);
+    expect(visibleText(late.text)).toContain('您的登录会话已结束，本次内容未保存。');
   });
 
   it('refuses a login post without its token', async () => {
