@@ -63,10 +63,15 @@ export class PageContextMiddleware implements NestMiddleware {
       // Loaded with the user (UsersService.findForSession).
       unreadCount: user && isPage ? user.unreadNotifications : 0,
     });
-    // Flash messages are taken when a page is actually rendered, not by a redirect on the way.
+    // Flash messages are taken when a page is actually rendered, not by a redirect on the way, nor by
+    // an error page (a missing image or icon requested beside the page would swallow them).
     const render = res.render.bind(res);
     res.render = ((view: string, locals?: object, cb?: (err: Error, html: string) => void) =>
-      render(view, { flash: takeFlash(req), ...locals }, cb)) as Response['render'];
+      render(
+        view,
+        { flash: res.statusCode < 400 ? takeFlash(req) : [], ...locals },
+        cb,
+      )) as Response['render'];
 
     requestContext.run({ requestId: req.id, ip: req.ip ?? null, locale: req.locale, user }, () => next());
   }

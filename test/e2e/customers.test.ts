@@ -311,6 +311,9 @@ describe('deleting', () => {
     await c.get(`/customers/${id}`);
     const reply = await c.post(`/customers/${id}/delete`);
     expect(reply.status).toBe(303);
+    // The browser's request for a missing icon, between the redirect and the list, leaves the message alone.
+    expect((await c.get('/favicon.ico')).status).toBe(404);
+    expect(visibleText((await c.get(reply.location!)).text)).toContain('Customer moved to the recycle bin.');
     expect((await c.get(`/customers/${id}`)).status).toBe(404);
     expect(visibleText((await c.get('/customers?q=Soon')).text)).not.toContain('Soon deleted Ltd');
     const { rows } = await t.db.query(

@@ -6,11 +6,10 @@ import {
   Injectable,
   type NestMiddleware,
   PayloadTooLargeException,
-  UnauthorizedException,
 } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
-import { NotAllowed } from '../../common/errors.js';
+import { NotAllowed, SessionEnded } from '../../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 
 /**
@@ -35,7 +34,8 @@ export class UploadMiddleware implements NestMiddleware {
   }
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
-    if (!req.user) throw new UnauthorizedException();
+    // As the access guard says it for every other form.
+    if (!req.user) throw new SessionEnded();
     if (req.user.role === 'service') throw new NotAllowed();
     // Kept only when the import was created (a redirect to it); any refusal removes the file.
     res.on('finish', () => {
