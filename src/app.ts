@@ -41,6 +41,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
           baseUri: ["'none'"],
         },
       },
+      // The Referer goes to Kehu itself only: a form shown again after an error needs it to know its page.
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/assets/', maxAge: config.production ? '1d' : 0 });

@@ -8,6 +8,16 @@ import { takeFlash } from './flash.js';
 import { requestContext } from './request-context.js';
 
 const LANG_COOKIE = 'kehu.lang';
+
+/** The page a POSTed form came from (its Referer, when on this site), else My day. */
+function pageOfForm(req: Request): string {
+  try {
+    const from = new URL(req.get('referer') ?? '');
+    return from.host === req.get('host') ? from.pathname + from.search : '/';
+  } catch {
+    return '/';
+  }
+}
 const LANG_COOKIE_VALUE = /(?:^|;\s*)kehu\.lang=([^;]+)/;
 
 /**
@@ -58,7 +68,8 @@ export class PageContextMiddleware implements NestMiddleware {
       isManager: user?.role === 'manager' || user?.role === 'admin',
       csrfToken: req.session?.csrfToken,
       path,
-      currentUrl: req.originalUrl,
+      // Where the language switcher returns: a form shown again after a POST lives at the page it was on.
+      currentUrl: req.method === 'GET' ? req.originalUrl : pageOfForm(req),
       query: req.query,
       // Loaded with the user (UsersService.findForSession).
       unreadCount: user && isPage ? user.unreadNotifications : 0,

@@ -124,6 +124,21 @@ describe.skipIf(browserMissing)('browser journeys', () => {
     await expect.poll(() => page.locator('#e-name').isVisible()).toBe(true);
     await expectNoSidewaysScroll(page);
     await shot(page, 'customer-form-errors-phone');
+    // A form shown again after an error posted elsewhere (/follow-ups): switching language goes back to
+    // the form's own page.
+    await page.goBack();
+    await page.goBack();
+    await page.waitForURL(/\/customers\/\d+$/);
+    await page.click('a[href^="/follow-ups/new"]');
+    await page.waitForURL(/\/follow-ups\/new\?customer=\d+/);
+    const formPage = page.url();
+    await page.click('button[type=submit].primary');
+    await page.waitForURL(`${t.url}/follow-ups`);
+    await page.selectOption('#locale-select', 'en');
+    await page.waitForURL(formPage);
+    expect(await page.locator('h1').textContent()).toContain('Log follow-up');
+    await page.selectOption('#locale-select', 'zh-CN');
+    await page.waitForLoadState('load');
     await page.close();
   });
 
