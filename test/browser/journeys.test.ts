@@ -71,10 +71,11 @@ describe.skipIf(browserMissing)('browser journeys', () => {
   it('a rep creates a customer, sees the errors first, then edits it', async () => {
     const page = await signIn('sales1@demo.kehu');
     await page.goto(`${t.url}/customers/new`);
-    // A company has no birthday: the field shows only for a person.
+    // A company has no birthday, a person no credit code: each field shows for its kind only.
     expect(await page.locator('#f-birthday').isVisible()).toBe(false);
     await page.selectOption('#f-kind', 'person');
     expect(await page.locator('#f-birthday').isVisible()).toBe(true);
+    expect(await page.locator('#f-uscc').isVisible()).toBe(false);
     await page.selectOption('#f-kind', 'company');
     await page.fill('#f-uscc', '123');
     await page.click('button[type=submit].primary');

@@ -37,7 +37,7 @@ describe('importing customers', () => {
     expect(preview).toMatch(/新客户 1 有错误的行 1 可能重复 2/);
     // Each of row 3's errors, a value outside an option list told the list.
     expect(preview).toContain(
-      '3 客户级别: 不在可选值中，可填：A 级、B 级、C 级。 手机: 请输入 11 位中国大陆手机号',
+      '3 客户级别：不在可选值中，可填：A 级、B 级、C 级。 手机：请输入 11 位中国大陆手机号',
     );
     expect(preview).toContain('上海蓝海贸易有限公司 · 张伟');
     expect(preview).toContain('与本文件第 2 行重复');
@@ -71,8 +71,8 @@ describe('importing customers', () => {
     await book.xlsx.load(new Uint8Array(await file.arrayBuffer()).buffer);
     const sheet = book.worksheets[0];
     expect(sheet.rowCount).toBe(4);
-    expect(sheet.getRow(2).getCell(8).text).toContain('手机: 请输入 11 位中国大陆手机号');
-    expect(sheet.getRow(2).getCell(8).text).toContain('客户级别: 不在可选值中，可填：A 级、B 级、C 级。');
+    expect(sheet.getRow(2).getCell(8).text).toContain('手机：请输入 11 位中国大陆手机号');
+    expect(sheet.getRow(2).getCell(8).text).toContain('客户级别：不在可选值中，可填：A 级、B 级、C 级。');
     expect(sheet.getRow(2).getCell(2).value).toBe('宁波嘉禾食品有限公司');
   });
 
@@ -344,6 +344,9 @@ describe('importing customers', () => {
     const empty = await c.upload('/customers/import', { name: 'empty.csv', content: '' });
     expect(empty.status).toBe(422);
     expect(visibleText(empty.text)).toContain('The file is empty.');
+    const none = await c.post('/customers/import', {});
+    expect(none.status).toBe(422);
+    expect(visibleText(none.text)).toContain('Choose a file to import.');
     const headerOnly = await c.upload('/customers/import', {
       name: 'header.csv',
       content: '客户名称,手机\n,\n',

@@ -36,6 +36,8 @@ describe('the public pool', () => {
     expect(visibleText(pool.text)).toMatch(/^.*公海 \d+/m);
     expect(pool.text).toContain('<a href="/customers?owner=pool" aria-current="page">');
     expect(pool.text).toContain(`action="/customers/${id}/claim"`);
+    // Every customer here is unowned: no owner column saying so on each row.
+    expect(pool.text).not.toContain('data-label="负责人"');
     // Its filters stay folded, so on a phone the customers come first; a filter chosen in them opens them.
     expect(pool.text).toContain('<details class="more-filters" >');
     expect((await first.get('/customers?owner=pool&tier=A')).text).toContain(

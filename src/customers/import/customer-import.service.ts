@@ -137,7 +137,8 @@ export class CustomerImportService implements OnModuleInit {
   /** Takes an uploaded file, reads its header row and proposes which column fills which field. */
   async upload(user: SessionUser, file: ImportedFile | undefined): Promise<string> {
     if (!RecordScope.canCreateCustomer(user)) throw new NotAllowedToImport();
-    if (!file || file.size === 0) throw ValidationFailed.field('file', 'import.empty');
+    if (!file) throw ValidationFailed.field('file', 'import.no_file');
+    if (file.size === 0) throw ValidationFailed.field('file', 'import.empty');
     const format = /\.xlsx$/i.test(file.originalname)
       ? 'xlsx'
       : /\.(csv|txt)$/i.test(file.originalname)

@@ -132,7 +132,7 @@ export function rowErrorText(locale: Locale, field: string, key: string): string
           values: list[1].map((v) => translate(locale, `${list[0]}${v}`)).join(locale === 'en' ? ', ' : '、'),
         })
       : translate(locale, key);
-  return `${translate(locale, `sheet.${field}`)}: ${why}`;
+  return `${translate(locale, `sheet.${field}`)}${locale === 'en' ? ': ' : '：'}${why}`;
 }
 
 const YES = new Set(['y', 'yes', 'true', '1', '是', '√', 'vip']);
