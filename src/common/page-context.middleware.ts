@@ -68,6 +68,11 @@ export class PageContextMiddleware implements NestMiddleware {
       isManager: user?.role === 'manager' || user?.role === 'admin',
       csrfToken: req.session?.csrfToken,
       path,
+      // The menu item a page belongs to: /customers/12 → customers, /admin/users/3/edit → admin/users.
+      section: path
+        .split('/')
+        .slice(1, path.startsWith('/admin/') ? 3 : 2)
+        .join('/'),
       // Where the language switcher returns: a form shown again after a POST lives at the page it was on.
       currentUrl: req.method === 'GET' ? req.originalUrl : pageOfForm(req),
       query: req.query,

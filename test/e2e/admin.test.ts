@@ -264,7 +264,9 @@ describe('the audit log', () => {
   });
 
   it('shows admins who did what, in their language', async () => {
-    const page = visibleText((await adminClient.get('/audit?entity=user')).text);
+    const audit = await adminClient.get('/audit?entity=user');
+    expect(audit.text).toContain('<a href="/audit" aria-current="page">');
+    const page = visibleText(audit.text);
     expect(page).toContain(admin.email);
     expect(page).toContain(`Signed in User ${admin.id}`);
     const zh = visibleText((await (await signedIn(t, admin, 'zh-CN')).get('/audit?entity=user')).text);

@@ -31,6 +31,8 @@ describe('the public pool', () => {
     const first = await signedIn(t, a, 'zh-CN');
     const page = await first.get(`/customers/${id}`);
     expect(page.text).toContain(`/customers/${id}/claim`);
+    // A customer's page belongs to the customers menu item; the pool's list to its own.
+    expect(page.text).toContain('<a href="/customers" aria-current="page">');
     // The pool page is named as such, and each of its customers can be claimed from the list.
     const pool = await first.get('/customers?owner=pool');
     expect(visibleText(pool.text)).toMatch(/^.*公海 \d+/m);
