@@ -52,6 +52,25 @@ function describe(err: unknown): Described {
   return { status: 500, key: 'error.internal', params: {}, fields: {} };
 }
 
+/**
+ * The stored values that differ from the typed ones, as the form's fields hold them (text; — for
+ * none). Flags and dates are left out: the fields that show this are text inputs and selects.
+ */
+function differences(
+  stored: Record<string, unknown>,
+  typed: Record<string, unknown>,
+): Record<string, string> {
+  const differ: Record<string, string> = {};
+  for (const [field, value] of Object.entries(typed)) {
+    const saved = stored[field];
+    if (field === 'version' || !(field in stored) || typeof saved === 'boolean' || saved instanceof Date)
+      continue;
+    const text = saved === null || saved === undefined ? '' : String(saved);
+    if (text !== String(value ?? '')) differ[field] = text || '—';
+  }
+  return differ;
+}
+
 /** Fields whose typed value is never echoed back into a form. */
 const SECRET_FIELD = /password|_csrf/i;
 
@@ -97,10 +116,10 @@ export class AppExceptionFilter implements ExceptionFilter {
       );
       const stored = (form.locals.values as Record<string, unknown> | undefined) ?? {};
       const values: Record<string, unknown> = { ...stored, ...Object.fromEntries(typed) };
-      // Refused as stale, the form carries the stored version from now on: saving it again is a
-      // deliberate choice of the typed values over the newer save, which the message explains.
-      if (form.reason instanceof StaleVersion && stored.version !== undefined)
-        values.version = stored.version;
+      // Refused as stale, the form carries the stored version from now on, and shows under each field
+      // what the newer save holds where it differs: saving again is a deliberate choice.
+      const stale = form.reason instanceof StaleVersion;
+      if (stale && stored.version !== undefined) values.version = stored.version;
       const hasFieldErrors = Object.keys(d.fields).length > 0;
       res.status(d.status).render(form.view, {
         ...form.locals,
@@ -109,6 +128,7 @@ export class AppExceptionFilter implements ExceptionFilter {
           errors: d.fields,
           error: hasFieldErrors ? null : { key: d.key, params: d.params },
           details: form.reason.details,
+          savedMeanwhile: stale ? differences(stored, Object.fromEntries(typed)) : {},
         },
       });
       return;

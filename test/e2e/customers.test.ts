@@ -211,15 +211,20 @@ describe('editing a customer', () => {
     const mine = await signedIn(t, rep, 'zh-CN');
     const page = await mine.get(`/customers/${id}/edit`);
     expect(page.text).toContain('name="version" value="1"');
-    await t.db.query(`UPDATE customer SET name = 'Changed meanwhile', version = version + 1 WHERE id = $1`, [
-      id,
-    ]);
+    await t.db.query(
+      `UPDATE customer SET name = 'Changed meanwhile', tier = 'B', version = version + 1 WHERE id = $1`,
+      [id],
+    );
     const reply = await mine.post(
       `/customers/${id}/edit`,
       customerForm({ name: 'My edit', address: '人民路 8 号', version: '1' }),
     );
     expect(reply.status).toBe(409);
     expect(visibleText(reply.text)).toContain('在您打开之后，其他人已保存了这条记录');
+    // Under each field where the newer save differs, its value: the name they gave, no address.
+    expect(visibleText(reply.text)).toContain('对方已保存为：Changed meanwhile');
+    expect(visibleText(reply.text)).toContain('对方已保存为：—');
+    expect(visibleText(reply.text)).toContain('对方已保存为：B 级');
     expect(reply.text).toContain('value="My edit"');
     expect(reply.text).toContain('value="人民路 8 号"');
     const { rows } = await t.db.query('SELECT name FROM customer WHERE id = $1', [id]);

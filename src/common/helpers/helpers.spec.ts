@@ -90,3 +90,17 @@ describe('options, concat and query', () => {
     );
   });
 });
+
+describe('hasKey and labelOf', () => {
+  it('tell a field the newer save changed, by the label of its option', () => {
+    const tiers = [
+      { value: 'A', label: 'A 级' },
+      { value: 'B', label: 'B 级' },
+    ];
+    const context = { saved: { tier: 'B', city: '' }, tiers };
+    expect(render('{{#if (hasKey saved "city")}}{{labelOf tiers saved.city}}{{/if}}', context)).toBe('—');
+    expect(render('{{labelOf tiers saved.tier}}', context)).toBe('B 级');
+    expect(render('{{labelOf tiers "Z"}}', context)).toBe('Z');
+    expect(render('{{#if (hasKey saved "name")}}yes{{else}}no{{/if}}', context)).toBe('no');
+  });
+});

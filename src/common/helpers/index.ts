@@ -4,6 +4,7 @@ import { eq } from './eq.js';
 import { filtersUsed } from './filters-used.js';
 import { options } from './options.js';
 import { query } from './query.js';
+import { hasKey, labelOf } from './saved-meanwhile.js';
 import { t } from './t.js';
 
-export const HELPERS = { t, eq, date, datetime, options, concat, query, filtersUsed };
+export const HELPERS = { t, eq, date, datetime, options, concat, query, filtersUsed, hasKey, labelOf };
