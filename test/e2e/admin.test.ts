@@ -271,6 +271,16 @@ describe('the audit log', () => {
     expect(page).toContain(`Signed in User ${admin.id}`);
     const zh = visibleText((await (await signedIn(t, admin, 'zh-CN')).get('/audit?entity=user')).text);
     expect(zh).toContain(`登录 用户 ${admin.id}`);
+    // Changes name their fields as the record's form does, options by label, times in the admin's zone.
+    await t.db.query(
+      `INSERT INTO audit_entry (actor_email, action, entity, entity_id, diff) VALUES
+         ('rep@kehu', 'update', 'customer', '9', '{"tier": {"from": "C", "to": "A"}}'),
+         ('rep@kehu', 'create', 'follow_up', '3', '{"method": {"to": "visit"}, "nextFollowUpAt": {"to": "2026-11-24T01:00:00.000Z"}}')`,
+    );
+    const changes = visibleText((await (await signedIn(t, admin, 'zh-CN')).get('/audit')).text);
+    expect(changes).toContain('客户级别：C 级 → A 级');
+    expect(changes).toContain('方式： → 拜访');
+    expect(changes).toContain('下次跟进时间： → 2026-11-24 09:00');
     await t.db.query(`UPDATE app_user SET locale = 'en' WHERE id = $1`, [admin.id]);
     // An action the catalogs do not name (from an older or newer Kehu) shows as recorded.
     await t.db.query(
