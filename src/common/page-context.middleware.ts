@@ -7,7 +7,9 @@ import { LOCALES } from '../users/roles.js';
 import { takeFlash } from './flash.js';
 import { requestContext } from './request-context.js';
 
+/** The language of the last user signed in on this browser, kept beyond their session. */
 const LANG_COOKIE = 'kehu.lang';
+const LANG_COOKIE_VALUE = /(?:^|;\s*)kehu\.lang=([^;]+)/;
 
 /** The page a POSTed form came from (its Referer, when on this site), else My day. */
 function pageOfForm(req: Request): string {
@@ -18,12 +20,12 @@ function pageOfForm(req: Request): string {
     return '/';
   }
 }
-const LANG_COOKIE_VALUE = /(?:^|;\s*)kehu\.lang=([^;]+)/;
 
 /**
  * Per request: an id, the language (user setting, else session, else the last signed-in user's, else
  * Accept-Language), the request context that audit entries read, and what every page shows (user,
- * navigation, unread count, CSRF token, flash messages). It queries nothing: the session and its user are loaded before it runs.
+ * navigation, unread count, CSRF token, flash messages). It queries nothing: the session and its user
+ * are loaded before it runs.
  */
 @Injectable()
 export class PageContextMiddleware implements NestMiddleware {

@@ -52,6 +52,28 @@ function rowsOf(format: 'csv' | 'xlsx', path: string): AsyncGenerator<{ row: num
   return format === 'csv' ? readCsvBatches(path) : readXlsxBatches(path);
 }
 
+/**
+ * A file's header row (as trimmed text) and up to `count` of the rows below it that hold a value,
+ * read no further than that. Reading errors are the caller's.
+ */
+async function leadingRows(
+  format: 'csv' | 'xlsx',
+  path: string,
+  count: number,
+): Promise<{ headers: string[]; rows: string[][] }> {
+  let headers: string[] | null = null;
+  const rows: string[][] = [];
+  for await (const batch of rowsOf(format, path)) {
+    for (const { cells } of batch) {
+      const texts = cells.map(cellText);
+      if (headers === null) headers = texts;
+      else if (texts.some(Boolean)) rows.push(texts);
+      if (rows.length >= count) return { headers, rows };
+    }
+  }
+  return { headers: headers ?? [], rows };
+}
+
 /** The file could be read only up to `afterRow` (a quote never closed, a damaged workbook). */
 class UnreadableFile extends Error {
   constructor(
@@ -148,20 +170,13 @@ export class CustomerImportService implements OnModuleInit {
       await rm(file.path, { force: true });
       throw new NotASpreadsheet();
     }
-    // The header row, and whether any row below it holds a value (read only as far as the first one).
-    let headers: string[] = [];
-    let hasRows = false;
+    // The header row, and whether any row below it holds a value.
+    let headers: string[];
+    let hasRows: boolean;
     try {
-      read: for await (const batch of rowsOf(format, file.path)) {
-        for (const { cells } of batch) {
-          const texts = cells.map((c) => (c === null ? '' : String(c).trim()));
-          if (!headers.length) headers = texts;
-          else if (texts.some(Boolean)) {
-            hasRows = true;
-            break read;
-          }
-        }
-      }
+      const leading = await leadingRows(format, file.path, 1);
+      headers = leading.headers;
+      hasRows = leading.rows.length > 0;
     } catch (e) {
       this.logger.warn(
         `import of ${file.originalname} refused: ${e instanceof Error ? e.message : String(e)}`,
@@ -185,27 +200,12 @@ export class CustomerImportService implements OnModuleInit {
   }
 
   /**
-   * The first values under each column (up to `count` rows), shown beside the headers while the
-   * user maps them. A file that cannot be read that far shows what was read.
+   * The first values under each column (from up to `count` rows), shown beside the headers while the
+   * user maps them. A file that cannot be read that far shows nothing; the check names the damage.
    */
   async samples(job: CustomerImport, count = 2): Promise<string[][]> {
-    const columns: string[][] = job.headers.map(() => []);
-    let rows = -1; // the header row comes first
-    try {
-      read: for await (const batch of rowsOf(job.format, job.filePath)) {
-        for (const { cells } of batch) {
-          if (rows++ < 0) continue;
-          cells.forEach((cell, i) => {
-            const text = cellText(cell).slice(0, 40);
-            if (text && columns[i]) columns[i].push(text);
-          });
-          if (rows >= count) break read;
-        }
-      }
-    } catch {
-      // shown as far as it was read; the check names the damage
-    }
-    return columns;
+    const { rows } = await leadingRows(job.format, job.filePath, count).catch(() => ({ rows: [] }));
+    return job.headers.map((_, i) => rows.map((r) => (r[i] ?? '').slice(0, 40)).filter(Boolean));
   }
 
   /** Drops an import the user will not run (being mapped, checked or failed), with its rows and file. */
