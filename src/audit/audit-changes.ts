@@ -1,6 +1,6 @@
 import { formatInstant } from '../common/helpers/date.js';
 import { hasKey, translate } from '../i18n/i18n.js';
-import type { Locale } from '../users/roles.js';
+import type { Locale } from '../common/roles.js';
 
 /**
  * How the audit page names a changed field, by kind of record: the label the record's own form uses.

@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Render } from '@nestjs/common';
-import type { SessionUser } from '../auth/session-user.js';
+import type { SessionUser } from '../common/session-user.js';
 import { CurrentUser, Roles } from '../common/decorators.js';
 import { pageParam } from '../common/pagination.js';
 import { fieldLabel, valueText } from './audit-changes.js';

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { IS_PUBLIC, ROLES_KEY } from '../common/decorators.js';
 import { NotAllowed, SessionEnded } from '../common/errors.js';
-import type { Role } from '../users/roles.js';
+import type { Role } from '../common/roles.js';
 
 /**
  * Every route needs a signed-in user unless @Public(); @Roles() narrows it further (admin passes all).

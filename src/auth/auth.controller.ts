@@ -8,7 +8,7 @@ import type { HasFormLocals } from '../common/form-view.interceptor.js';
 import { LocaleDto } from '../users/dto/user.dto.js';
 import { UsersService } from '../users/users.service.js';
 import { LoginDto } from './login.dto.js';
-import type { SessionUser } from './session-user.js';
+import type { SessionUser } from '../common/session-user.js';
 
 @Controller()
 export class AuthController implements HasFormLocals {

@@ -6,7 +6,7 @@ import { InvalidCredentials, LoginThrottled } from '../common/errors.js';
 import { decoyHash, verifyPassword } from '../users/password.js';
 import { toSessionUser, UsersService } from '../users/users.service.js';
 import { LoginFailure } from './login-failure.entity.js';
-import type { SessionUser } from './session-user.js';
+import type { SessionUser } from '../common/session-user.js';
 
 /**
  * After this many failures within the window, an account, or an address, is refused until the

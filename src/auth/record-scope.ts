@@ -1,5 +1,5 @@
 import { Brackets, type WhereExpressionBuilder } from 'typeorm';
-import type { SessionUser } from './session-user.js';
+import type { SessionUser } from '../common/session-user.js';
 
 /**
  * Who sees what (DESIGN.md), in one place. Every query that lists or loads records goes through

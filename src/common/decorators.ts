@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
-import type { SessionUser } from '../auth/session-user.js';
-import type { Role } from '../users/roles.js';
+import type { SessionUser } from './session-user.js';
+import type { Role } from './roles.js';
 
 export const IS_PUBLIC = 'kehu:public';
 export const ROLES_KEY = 'kehu:roles';

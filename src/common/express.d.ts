@@ -1,5 +1,5 @@
-import type { SessionUser } from '../auth/session-user.ts';
-import type { Locale } from '../users/roles.ts';
+import type { SessionUser } from './session-user.ts';
+import type { Locale } from './roles.ts';
 import type { FlashMessage } from './flash.ts';
 
 declare global {

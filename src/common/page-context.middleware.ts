@@ -3,7 +3,7 @@ import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { isLocale, localeFromHeader } from '../i18n/i18n.js';
-import { LOCALES } from '../users/roles.js';
+import { LOCALES } from './roles.js';
 import { takeFlash } from './flash.js';
 import { requestContext } from './request-context.js';
 

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Locale } from '../users/roles.js';
-import type { SessionUser } from '../auth/session-user.js';
+import type { Locale } from './roles.js';
+import type { SessionUser } from './session-user.js';
 
 export interface RequestContext {
   requestId: string;

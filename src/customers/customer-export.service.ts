@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import { AuditService } from '../audit/audit.service.js';
-import type { SessionUser } from '../auth/session-user.js';
+import type { SessionUser } from '../common/session-user.js';
 import { translate } from '../i18n/i18n.js';
 import { CustomersRepository } from './customers.repository.js';
 import type { CustomerFilterDto } from './dto/customer-filter.dto.js';

@@ -1,5 +1,5 @@
 import { pinyin } from 'pinyin-pro';
-import { PLACE_NAMES } from './regions.js';
+import { PLACE_NAMES } from '../common/regions.js';
 
 const PLACES = new Set(PLACE_NAMES);
 const LONGEST_PLACE = Math.max(...PLACE_NAMES.map((p) => p.length));

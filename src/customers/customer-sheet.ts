@@ -1,4 +1,4 @@
-import type { Locale } from '../users/roles.js';
+import type { Locale } from '../common/roles.js';
 import { translate } from '../i18n/i18n.js';
 import type { Contact } from './contact.entity.js';
 import type { Customer } from './customer.entity.js';

@@ -12,7 +12,7 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { SessionUser } from '../auth/session-user.js';
+import type { SessionUser } from '../common/session-user.js';
 import { CurrentUser, FormView } from '../common/decorators.js';
 import { flash, seeOther } from '../common/flash.js';
 import type { HasFormLocals } from '../common/form-view.interceptor.js';
@@ -24,7 +24,7 @@ import { ContactDto } from './dto/contact.dto.js';
 import { CUSTOMER_SORTS, CustomerExportDto, CustomerFilterDto } from './dto/customer-filter.dto.js';
 import { CustomerExportService } from './customer-export.service.js';
 import { CustomerDto } from './dto/customer.dto.js';
-import { regionChoices } from './regions.js';
+import { regionChoices } from '../common/regions.js';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { RecordScope } from '../auth/record-scope.js';
-import type { SessionUser } from '../auth/session-user.js';
+import type { SessionUser } from '../common/session-user.js';
 import { Contact } from './contact.entity.js';
 import type { User } from '../users/user.entity.js';
 import { Customer } from './customer.entity.js';

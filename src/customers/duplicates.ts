@@ -1,4 +1,4 @@
-import type { SessionUser } from '../auth/session-user.js';
+import type { SessionUser } from '../common/session-user.js';
 import { ValidationFailed } from '../common/errors.js';
 import type { DuplicateCandidate } from './customers.repository.js';
 

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { JobsService } from '../automation/jobs.service.js';
-import type { SessionUser } from '../auth/session-user.js';
+import type { SessionUser } from '../common/session-user.js';
 import { DomainError, NotAllowed, NotFound } from '../common/errors.js';
 import { SettingsService } from '../common/settings.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';

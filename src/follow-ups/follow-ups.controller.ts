@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post, Redirect, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import type { SessionUser } from '../auth/session-user.js';
+import type { SessionUser } from '../common/session-user.js';
 import { CurrentUser, FormView, Roles } from '../common/decorators.js';
 import { flash, safeReturnTo, seeOther } from '../common/flash.js';
 import type { HasFormLocals } from '../common/form-view.interceptor.js';

@@ -1,5 +1,5 @@
 import { Controller, Get, Render } from '@nestjs/common';
-import type { SessionUser } from '../auth/session-user.js';
+import type { SessionUser } from '../common/session-user.js';
 import { CurrentUser } from '../common/decorators.js';
 import { FollowUpsService } from './follow-ups.service.js';
 

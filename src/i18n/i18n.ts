@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { I18N_DIR } from '../common/paths.js';
-import { LOCALES, type Locale } from '../users/roles.js';
+import { LOCALES, type Locale } from '../common/roles.js';
 
 type Tree = { [key: string]: string | Tree };
 export type Params = Record<string, string | number | null | undefined>;

@@ -9,7 +9,7 @@ import { htmlToText } from '../common/html-text.js';
 import { ViewEngine } from '../common/view-engine.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { translate, type Params } from '../i18n/i18n.js';
-import type { Locale } from '../users/roles.js';
+import type { Locale } from '../common/roles.js';
 import { OutboxMail } from './outbox-mail.entity.js';
 
 export const FLUSH_JOB = 'outbox.flush';

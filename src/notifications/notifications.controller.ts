@@ -1,5 +1,5 @@
 import { Controller, Get, Param, ParseIntPipe, Post, Query, Redirect, Render } from '@nestjs/common';
-import type { SessionUser } from '../auth/session-user.js';
+import type { SessionUser } from '../common/session-user.js';
 import { CurrentUser } from '../common/decorators.js';
 import { seeOther } from '../common/flash.js';
 import { pageParam } from '../common/pagination.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
-import type { SessionUser } from '../auth/session-user.js';
+import type { SessionUser } from '../common/session-user.js';
 import { NotFound } from '../common/errors.js';
 import { safeReturnTo } from '../common/flash.js';
 import { type Page, toPage } from '../common/pagination.js';

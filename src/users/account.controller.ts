@@ -1,11 +1,11 @@
 import { Body, Controller, Get, Post, Redirect, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import type { SessionUser } from '../auth/session-user.js';
+import type { SessionUser } from '../common/session-user.js';
 import { CurrentUser, FormView } from '../common/decorators.js';
 import { flash, seeOther } from '../common/flash.js';
 import type { HasFormLocals } from '../common/form-view.interceptor.js';
 import { ChangePasswordDto } from './dto/user.dto.js';
-import { LOCALES } from './roles.js';
+import { LOCALES } from '../common/roles.js';
 import { UsersService } from './users.service.js';
 
 /** /account: each user's own password and language. */

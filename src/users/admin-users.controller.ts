@@ -1,13 +1,13 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Redirect, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import type { SessionUser } from '../auth/session-user.js';
+import type { SessionUser } from '../common/session-user.js';
 import { CurrentUser, FormView, Roles } from '../common/decorators.js';
-import { PROVINCES } from '../customers/regions.js';
+import { PROVINCES } from '../common/regions.js';
 import { flash, seeOther } from '../common/flash.js';
 import type { HasFormLocals } from '../common/form-view.interceptor.js';
 import { DeactivateDto } from './dto/deactivate.dto.js';
 import { PasswordResetDto, UserDto } from './dto/user.dto.js';
-import { LOCALES, ROLES } from './roles.js';
+import { LOCALES, ROLES } from '../common/roles.js';
 import { UsersService } from './users.service.js';
 
 /** /admin/users: create, edit, deactivate users and reset their passwords. */

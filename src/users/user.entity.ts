@@ -11,7 +11,7 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
-import type { Locale, Role } from './roles.js';
+import type { Locale, Role } from '../common/roles.js';
 import { Team } from './team.entity.js';
 
 /** A person who signs in. The table is app_user, as `user` is reserved in SQL. */

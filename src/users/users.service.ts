@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, diffOf } from '../audit/audit.service.js';
-import type { SessionUser } from '../auth/session-user.js';
+import type { SessionUser } from '../common/session-user.js';
 import { editedVersion, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService, unreadNotificationsSql } from '../notifications/notifications.service.js';
 import type { ChangePasswordDto, TeamDto, UserDto } from './dto/user.dto.js';
 import { HandOverRegistry } from './hand-over.js';
 import { hashPassword, verifyPassword } from './password.js';
-import type { Locale } from './roles.js';
+import type { Locale } from '../common/roles.js';
 import { Team } from './team.entity.js';
 import { User } from './user.entity.js';
 

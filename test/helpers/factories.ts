@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { duplicateKey, searchText } from '../../src/customers/customer-keys.js';
 import { hashPassword } from '../../src/users/password.js';
-import type { Role } from '../../src/users/roles.js';
+import type { Role } from '../../src/common/roles.js';
 
 export const PASSWORD = 'correct-horse-battery';
 let hash: Promise<string> | undefined;

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Redirect, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { SessionUser } from '../../auth/session-user.js';
+import type { SessionUser } from '../../common/session-user.js';
 import { CurrentUser, FormView, Roles } from '../../common/decorators.js';
 import { flash, seeOther } from '../../common/flash.js';
 import type { HasFormLocals } from '../../common/form-view.interceptor.js';

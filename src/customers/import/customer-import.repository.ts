@@ -6,7 +6,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type EntityManager } from 'typeorm';
 import { RecordScope } from '../../auth/record-scope.js';
-import type { SessionUser } from '../../auth/session-user.js';
+import type { SessionUser } from '../../common/session-user.js';
 import type { CustomerImportRow } from './customer-import.entity.js';
 import type { RowValues } from './import-rules.js';
 

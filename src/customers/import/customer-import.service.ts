@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service.js';
 import { RecordScope } from '../../auth/record-scope.js';
-import type { SessionUser } from '../../auth/session-user.js';
+import type { SessionUser } from '../../common/session-user.js';
 import { JobsService } from '../../automation/jobs.service.js';
 import { DomainError, NotFound, ValidationFailed } from '../../common/errors.js';
 import { translate } from '../../i18n/i18n.js';

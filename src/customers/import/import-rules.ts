@@ -1,5 +1,5 @@
 import { translate } from '../../i18n/i18n.js';
-import { type Locale, LOCALES } from '../../users/roles.js';
+import { type Locale, LOCALES } from '../../common/roles.js';
 import {
   CUSTOMER_KINDS,
   CUSTOMER_SIZES,

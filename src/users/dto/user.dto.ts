@@ -1,7 +1,7 @@
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PROVINCES } from '../../customers/regions.js';
+import { PROVINCES } from '../../common/regions.js';
 import { IntOrNull, keyed, Trimmed } from '../../common/validation.js';
-import { LOCALES, type Locale, ROLES, type Role } from '../roles.js';
+import { LOCALES, type Locale, ROLES, type Role } from '../../common/roles.js';
 
 export const PASSWORD_MIN = 10;
 

@@ -1,4 +1,4 @@
-import type { Locale, Role } from '../users/roles.js';
+import type { Locale, Role } from './roles.js';
 
 /** The signed-in user as every request sees it; loaded fresh from the database per request. */
 export interface SessionUser {
