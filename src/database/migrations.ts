@@ -3,6 +3,8 @@
 // change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
 // by new files. The test suite fails when the entities and the migrations disagree.
 import { AddMobileTailSearch1795363000000 } from '../../migrations/1795363000000-AddMobileTailSearch.js';
+import { AddNumberSequences1795364000000 } from '../../migrations/1795364000000-AddNumberSequences.js';
+import { AddAttachments1795364100000 } from '../../migrations/1795364100000-AddAttachments.js';
 import { RekeyTrailingPlaces1795362000000 } from '../../migrations/1795362000000-RekeyTrailingPlaces.js';
 import { DropRedundantIndexes1795360254139 } from '../../migrations/1795360254139-DropRedundantIndexes.js';
 import { SlimImportRows1795351166705 } from '../../migrations/1795351166705-SlimImportRows.js';
@@ -22,4 +24,6 @@ export const MIGRATIONS = [
   DropRedundantIndexes1795360254139,
   RekeyTrailingPlaces1795362000000,
   AddMobileTailSearch1795363000000,
+  AddNumberSequences1795364000000,
+  AddAttachments1795364100000,
 ];
