@@ -7,7 +7,7 @@ import passport from 'passport';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
-import { SessionStore } from './auth/session-store.js';
+import { SessionStore } from './common/sessions/session-store.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './common/paths.js';
 import { ViewEngine } from './common/view-engine.js';
 import type { AppConfig } from './config/config.js';

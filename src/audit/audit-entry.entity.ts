@@ -1,6 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-
-export type AuditDiff = Record<string, { from?: unknown; to?: unknown }>;
+import type { AuditDiff } from '../common/audit-trail.js';
 
 /**
  * One recorded action. Append-only: a trigger (see the migration) refuses UPDATE and DELETE.

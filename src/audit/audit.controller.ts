@@ -2,9 +2,12 @@ import { Controller, Get, Query, Render } from '@nestjs/common';
 import type { SessionUser } from '../common/session-user.js';
 import { CurrentUser, Roles } from '../common/decorators.js';
 import { pageParam } from '../common/pagination.js';
-import { fieldLabel, valueText } from './audit-changes.js';
 import { AuditService } from './audit.service.js';
 
+/** A filter typed into the address: text, or none. */
+const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** /audit: who did what, newest first. */
 @Controller('audit')
 @Roles('admin')
 export class AuditController {
@@ -12,19 +15,13 @@ export class AuditController {
 
   @Get()
   @Render('audit/index')
-  async index(@CurrentUser() user: SessionUser, @Query() q: Record<string, unknown>) {
-    const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-    const filter = { entity: text(q.entity), entityId: text(q.entityId) };
-    const page = await this.audit.list({ ...filter, page: pageParam(q.page) });
-    // Changes as the admin reads them: field labels, option labels, times in their zone.
-    const show = (field: string, value: string) => valueText(user.locale, user.timezone, field, value);
-    for (const row of page.rows) {
-      row.changes = row.changes.map((c) => ({
-        field: fieldLabel(user.locale, row.entity, c.field),
-        from: show(c.field, c.from),
-        to: show(c.field, c.to),
-      }));
-    }
-    return { title: 'nav.audit', page, filter };
+  async index(
+    @CurrentUser() user: SessionUser,
+    @Query('entity') entity: unknown,
+    @Query('entityId') entityId: unknown,
+    @Query('page') page: unknown,
+  ) {
+    const filter = { entity: text(entity), entityId: text(entityId), page: pageParam(page) };
+    return { title: 'nav.audit', ...(await this.audit.page(user, filter)) };
   }
 }

@@ -1,10 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { type AuditDiff, type AuditRecord, AuditTrail } from '../common/audit-trail.js';
+import { CustomerLifecycles } from '../common/customer-lifecycle.js';
 import { requestContext } from '../common/request-context.js';
+import type { SessionUser } from '../common/session-user.js';
 import { hasKey } from '../i18n/i18n.js';
 import { type Page, toPage } from '../common/pagination.js';
-import { AuditEntry, type AuditDiff } from './audit-entry.entity.js';
+import { fieldLabel, valueText } from './audit-changes.js';
+import type { AuditEntry } from './audit-entry.entity.js';
+import { type AuditFilter, AuditRepository } from './audit.repository.js';
+
+export type { AuditRecord } from '../common/audit-trail.js';
 
 export interface AuditView {
   id: string;
@@ -25,7 +31,17 @@ const keyIfNamed = (key: string) => (hasKey('en', key) ? key : null);
 const show = (v: unknown) =>
   v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
 
-function toAuditView(a: AuditEntry): AuditView {
+/**
+ * An entry as `viewer` reads it: field and option labels as the record's module names them (`labels`),
+ * times in the viewer's language and zone.
+ */
+function toAuditView(
+  a: AuditEntry,
+  viewer: Pick<SessionUser, 'locale' | 'timezone'>,
+  labels: CustomerLifecycles,
+): AuditView {
+  const text = (field: string, value: unknown) =>
+    valueText(viewer.locale, viewer.timezone, labels.valueLabels(a.entity, field), show(value));
   return {
     id: a.id,
     at: a.at,
@@ -36,17 +52,12 @@ function toAuditView(a: AuditEntry): AuditView {
     entityKey: keyIfNamed(`audit.entities.${a.entity}`),
     entityId: a.entityId,
     ip: a.ip,
-    changes: Object.entries(a.diff).map(([field, c]) => ({ field, from: show(c.from), to: show(c.to) })),
+    changes: Object.entries(a.diff).map(([field, c]) => ({
+      field: fieldLabel(viewer.locale, labels.fieldLabel(a.entity, field), field),
+      from: text(field, c.from),
+      to: text(field, c.to),
+    })),
   };
-}
-
-export interface AuditRecord {
-  action: string;
-  entity: string;
-  entityId?: string | number | null;
-  diff?: AuditDiff;
-  /** Defaults to the signed-in user of the current request. */
-  actor?: { id: number; email: string } | null;
 }
 
 /** Fields of `after` that differ from `before`, as {field: {from, to}}; dates compared by value. */
@@ -66,37 +77,46 @@ export function diffOf<T extends object>(
   return diff;
 }
 
+/** The audit log: every module records its actions here; admins read it on /audit. */
 @Injectable()
-export class AuditService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+export class AuditService implements AuditTrail {
+  constructor(
+    private readonly entries: AuditRepository,
+    private readonly lifecycles: CustomerLifecycles,
+  ) {}
 
   /** Appends an entry; pass the transaction's manager so the entry commits with the change. */
-  async record(entry: AuditRecord, manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async record(entry: AuditRecord, m?: EntityManager): Promise<void> {
     const ctx = requestContext.get();
     const actor = entry.actor === undefined ? (ctx?.user ?? null) : entry.actor;
-    const row = manager.create(AuditEntry, {
-      actorId: actor?.id ?? null,
-      actorEmail: actor?.email ?? null,
-      action: entry.action,
-      entity: entry.entity,
-      entityId: entry.entityId === undefined || entry.entityId === null ? null : String(entry.entityId),
-      diff: entry.diff ?? {},
-      ip: ctx?.ip ?? null,
-      requestId: ctx?.requestId ?? null,
-    });
-    await manager.save(AuditEntry, row, { reload: false });
+    await this.entries.append(
+      {
+        actorId: actor?.id ?? null,
+        actorEmail: actor?.email ?? null,
+        action: entry.action,
+        entity: entry.entity,
+        entityId: entry.entityId === undefined || entry.entityId === null ? null : String(entry.entityId),
+        diff: entry.diff ?? {},
+        ip: ctx?.ip ?? null,
+        requestId: ctx?.requestId ?? null,
+      },
+      m,
+    );
   }
 
-  /** The newest entries, optionally for one kind of record or one record, for the admin's audit page. */
-  async list(filter: { entity?: string; entityId?: string; page: number }): Promise<Page<AuditView>> {
+  /**
+   * The audit page: the newest entries, optionally for one kind of record or one record, as `viewer`
+   * reads them.
+   */
+  async page(viewer: SessionUser, filter: AuditFilter & { page: number }) {
     const perPage = 50;
-    const qb = this.dataSource.getRepository(AuditEntry).createQueryBuilder('a').orderBy('a.id', 'DESC');
-    if (filter.entity) qb.andWhere('a.entity = :entity', { entity: filter.entity });
-    if (filter.entityId) qb.andWhere('a.entity_id = :entityId', { entityId: filter.entityId });
-    const [rows, total] = await qb
-      .skip((filter.page - 1) * perPage)
-      .take(perPage)
-      .getManyAndCount();
-    return toPage(rows.map(toAuditView), total, filter.page, perPage);
+    const [rows, total] = await this.entries.findNewest(filter, (filter.page - 1) * perPage, perPage);
+    const page: Page<AuditView> = toPage(
+      rows.map((a) => toAuditView(a, viewer, this.lifecycles)),
+      total,
+      filter.page,
+      perPage,
+    );
+    return { page, filter: { entity: filter.entity, entityId: filter.entityId } };
   }
 }

@@ -1,42 +1,35 @@
 import { Body, Controller, Get, Post, Query, Redirect, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import passport from 'passport';
-import { AuditService } from '../audit/audit.service.js';
-import { FormView, Public } from '../common/decorators.js';
+import { CurrentUser, FormView, Public } from '../common/decorators.js';
 import { flash, safeReturnTo, seeOther } from '../common/flash.js';
-import type { HasFormLocals } from '../common/form-view.interceptor.js';
-import { LocaleDto } from '../users/dto/user.dto.js';
-import { UsersService } from '../users/users.service.js';
-import { LoginDto } from './login.dto.js';
 import type { SessionUser } from '../common/session-user.js';
+import { UsersService } from '../users/users.service.js';
+import { AuthService } from './auth.service.js';
+import { LocaleDto } from './locale.dto.js';
+import { LoginDto } from './login.dto.js';
+
+/** The login form; shown again after a failed attempt, it keeps its narrow layout. */
+const loginModel = () => ({ title: 'auth.sign_in', layout: 'bare' });
 
 @Controller()
-export class AuthController implements HasFormLocals {
+export class AuthController {
   constructor(
+    private readonly auth: AuthService,
     private readonly users: UsersService,
-    private readonly audit: AuditService,
   ) {}
-
-  /** The login form, shown again after a failed attempt, keeps its narrow layout. */
-  async formLocals() {
-    return { title: 'auth.sign_in', layout: 'bare' };
-  }
 
   @Public()
   @Get('login')
   @Render('auth/login')
   loginForm(@Query('returnTo') returnTo: string | undefined) {
-    return {
-      title: 'auth.sign_in',
-      layout: 'bare',
-      form: { values: { returnTo: safeReturnTo(returnTo) }, errors: {} },
-    };
+    return { ...loginModel(), form: { values: { returnTo: safeReturnTo(returnTo) }, errors: {} } };
   }
 
   /** Signs in through passport-local; passport regenerates the session id, so a planted one is useless. */
   @Public()
   @Post('login')
-  @FormView('auth/login')
+  @FormView('auth/login', loginModel)
   @Redirect()
   async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const user = await new Promise<SessionUser>((resolve, reject) => {
@@ -50,10 +43,9 @@ export class AuthController implements HasFormLocals {
 
   @Post('logout')
   @Redirect()
-  async logout(@Req() req: Request) {
-    const user = req.user!;
+  async logout(@CurrentUser() user: SessionUser, @Req() req: Request) {
     await new Promise<void>((resolve, reject) => req.logOut((err) => (err ? reject(err) : resolve())));
-    await this.audit.record({ action: 'logout', entity: 'user', entityId: user.id, actor: user });
+    await this.auth.logout(user);
     flash(req, 'auth.signed_out', {}, 'info');
     return seeOther('/login');
   }

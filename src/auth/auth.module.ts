@@ -1,16 +1,23 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { JobsService } from '../automation/jobs.service.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { LocalStrategy } from './local.strategy.js';
+import { LoginFailure } from './login-failure.entity.js';
+import { LoginFailuresRepository } from './login-failures.repository.js';
 import { SessionSerializer } from './session.serializer.js';
 
 @Module({
-  imports: [PassportModule.register({ session: true }), UsersModule],
+  imports: [
+    PassportModule.register({ session: true }),
+    TypeOrmModule.forFeature([LoginFailure]),
+    UsersModule,
+  ],
   controllers: [AuthController],
-  providers: [AuthService, LocalStrategy, SessionSerializer],
+  providers: [AuthService, LoginFailuresRepository, LocalStrategy, SessionSerializer],
 })
 export class AuthModule implements OnModuleInit {
   constructor(

@@ -1,14 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { PassportSerializer } from '@nestjs/passport';
-import { UsersService } from '../users/users.service.js';
 import type { SessionUser } from '../common/session-user.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
+import { UsersService } from '../users/users.service.js';
 
 type Done<T> = (err: unknown, value?: T | false) => void;
 
-/** The session holds the user id only; the user is loaded fresh each request (deactivated: signed out). */
+/**
+ * The session holds the user id only; the user is loaded fresh each request (deactivated: signed
+ * out), together with the bell's unread count, both at once.
+ */
 @Injectable()
 export class SessionSerializer extends PassportSerializer {
-  constructor(private readonly users: UsersService) {
+  constructor(
+    private readonly users: UsersService,
+    private readonly notifications: NotificationsService,
+  ) {
     super();
   }
 
@@ -17,6 +24,9 @@ export class SessionSerializer extends PassportSerializer {
   }
 
   deserializeUser(id: number, done: Done<SessionUser>): void {
-    this.users.findForSession(id).then((u) => done(null, u ?? false), done);
+    Promise.all([this.users.findForSession(id), this.notifications.unreadCount(id)]).then(
+      ([user, unreadNotifications]) => done(null, user ? { ...user, unreadNotifications } : false),
+      done,
+    );
   }
 }

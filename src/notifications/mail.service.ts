@@ -1,24 +1,19 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { DataSource, In, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { JobsService } from '../automation/jobs.service.js';
-import { NotFound } from '../common/errors.js';
-import { type Page, toPage } from '../common/pagination.js';
 import { htmlToText } from '../common/html-text.js';
 import { ViewEngine } from '../common/view-engine.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { translate, type Params } from '../i18n/i18n.js';
 import type { Locale } from '../common/roles.js';
-import { OutboxMail } from './outbox-mail.entity.js';
+import { OutboxRepository, type OutboxRow } from './outbox.repository.js';
 
 export const FLUSH_JOB = 'outbox.flush';
 const MAX_ATTEMPTS = 20;
 const BATCH = 20;
 const LEASE_MINUTES = 5;
 const SMTP_TIMEOUTS = { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 };
-
-type OutboxRow = Pick<OutboxMail, 'id' | 'to' | 'subject' | 'text' | 'html' | 'attempts'>;
 
 /** Seconds to wait before attempt n+1: 1 min, 2, 4 … capped at an hour. */
 export function retryDelaySeconds(attempts: number): number {
@@ -49,7 +44,7 @@ export class MailService implements OnModuleInit {
   private readonly transport?: Transporter;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly views: ViewEngine,
     private readonly jobs: JobsService,
@@ -67,7 +62,7 @@ export class MailService implements OnModuleInit {
     this.jobs.register(FLUSH_JOB, () => this.flush().then(() => undefined), { cron: '* * * * *' });
   }
 
-  async enqueue(mail: MailRequest, manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async enqueue(mail: MailRequest, m?: EntityManager): Promise<void> {
     const locals = {
       ...mail.lists,
       ...mail.params,
@@ -78,7 +73,7 @@ export class MailService implements OnModuleInit {
     const html = this.views.render(`mail/${mail.template}`, { ...locals, layout: 'mail' });
     const text = htmlToText(this.views.render(`mail/${mail.template}`, { ...locals, layout: false }));
     const subject = translate(mail.locale, `mail.${mail.template}.subject`, mail.params);
-    await manager.insert(OutboxMail, { to: mail.to, subject, html, text });
+    await this.outbox.add({ to: mail.to, subject, html, text }, m);
   }
 
   /** Asks a worker to send what is due now rather than at the next minute. Flushes may overlap: rows are leased. */
@@ -102,21 +97,13 @@ export class MailService implements OnModuleInit {
     if (!this.transport) return 0;
     let sent = 0;
     for (;;) {
-      // TypeORM answers an UPDATE … RETURNING with [rows, count].
-      const [due] = await this.dataSource.query<[OutboxRow[], number]>(
-        `UPDATE outbox_mail SET next_attempt_at = now() + interval '${LEASE_MINUTES} minutes'
-          WHERE id IN (SELECT id FROM outbox_mail WHERE status = 'pending' AND next_attempt_at <= now()
-                        ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-          RETURNING id, "to", subject, text, html, attempts`,
-        [BATCH],
-      );
+      const due = await this.outbox.leaseDue(BATCH, LEASE_MINUTES);
       for (const mail of due) if (await this.deliver(mail)) sent++;
       if (due.length < BATCH) return sent;
     }
   }
 
   private async deliver(mail: OutboxRow): Promise<boolean> {
-    const repo = this.dataSource.getRepository(OutboxMail);
     try {
       await this.transport!.sendMail({
         from: this.config.mailFrom,
@@ -125,10 +112,7 @@ export class MailService implements OnModuleInit {
         text: mail.text,
         html: mail.html,
       });
-      await repo.update(
-        { id: mail.id },
-        { status: 'sent', sentAt: new Date(), attempts: mail.attempts + 1, lastError: null },
-      );
+      await this.outbox.markSent(mail.id, mail.attempts + 1);
       return true;
     } catch (e) {
       const attempts = mail.attempts + 1;
@@ -138,41 +122,13 @@ export class MailService implements OnModuleInit {
         typeof (e as { responseCode?: unknown }).responseCode === 'number' &&
         (e as { responseCode: number }).responseCode >= 500;
       this.logger.warn(`mail ${mail.id} to ${mail.to} failed (attempt ${attempts}): ${error}`);
-      await repo.update(
-        { id: mail.id },
-        {
-          attempts,
-          lastError: error.slice(0, 1000),
-          status: permanent || attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
-          nextAttemptAt: new Date(Date.now() + retryDelaySeconds(attempts) * 1000),
-        },
-      );
+      await this.outbox.markAttemptFailed(mail.id, {
+        attempts,
+        lastError: error.slice(0, 1000),
+        status: permanent || attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
+        nextAttemptAt: new Date(Date.now() + retryDelaySeconds(attempts) * 1000),
+      });
       return false;
     }
-  }
-
-  async list(page: number): Promise<Page<OutboxMail>> {
-    const perPage = 50;
-    const [rows, total] = await this.dataSource.getRepository(OutboxMail).findAndCount({
-      order: { id: 'DESC' },
-      skip: (page - 1) * perPage,
-      take: perPage,
-    });
-    return toPage(rows, total, page, perPage);
-  }
-
-  async get(id: number): Promise<OutboxMail> {
-    const mail = await this.dataSource.getRepository(OutboxMail).findOneBy({ id });
-    if (!mail) throw new NotFound();
-    return mail;
-  }
-
-  /** Puts a waiting or given-up mail back in the queue, due now. */
-  async retry(id: number): Promise<void> {
-    const res = await this.dataSource
-      .getRepository(OutboxMail)
-      .update({ id, status: In(['pending', 'failed']) }, { status: 'pending', nextAttemptAt: new Date() });
-    if (!res.affected) throw new NotFound();
-    await this.kick();
   }
 }

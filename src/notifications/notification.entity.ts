@@ -6,9 +6,7 @@ import {
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
-  type Relation,
 } from 'typeorm';
-import { User } from '../users/user.entity.js';
 
 /** An in-app notification; `kind` selects the message `notification.<kind>` in the locale files. */
 @Entity()
@@ -18,9 +16,13 @@ export class Notification {
   @PrimaryGeneratedColumn()
   id: number;
 
-  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  /**
+   * The foreign key to app_user, named by entity so this module imports nothing of the users module;
+   * never loaded (the recipient is `userId`).
+   */
+  @ManyToOne('User', { onDelete: 'CASCADE' })
   @JoinColumn()
-  user: Relation<User>;
+  user?: unknown;
 
   @Column({ type: 'integer' })
   userId: number;

@@ -1,10 +1,12 @@
-import { Controller, Get, Param, ParseIntPipe, Post, Query, Redirect, Render } from '@nestjs/common';
+import { Controller, Get, Param, Post, Query, Redirect, Render } from '@nestjs/common';
 import type { SessionUser } from '../common/session-user.js';
 import { CurrentUser } from '../common/decorators.js';
 import { seeOther } from '../common/flash.js';
+import { IdPipe } from '../common/ids.js';
 import { pageParam } from '../common/pagination.js';
 import { NotificationsService } from './notifications.service.js';
 
+/** /notifications: the list behind the bell. */
 @Controller('notifications')
 export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
@@ -17,7 +19,7 @@ export class NotificationsController {
 
   @Post(':id/open')
   @Redirect()
-  async open(@CurrentUser() user: SessionUser, @Param('id', ParseIntPipe) id: number) {
+  async open(@CurrentUser() user: SessionUser, @Param('id', IdPipe) id: number) {
     return seeOther(await this.notifications.open(user, id));
   }
 

@@ -1,56 +1,63 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Redirect, Render, Req } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Redirect, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { FormView, Roles } from '../common/decorators.js';
+import { FormView, freshForm, Roles } from '../common/decorators.js';
 import { flash, seeOther } from '../common/flash.js';
-import type { HasFormLocals } from '../common/form-view.interceptor.js';
+import { IdPipe } from '../common/ids.js';
 import { TeamDto } from './dto/user.dto.js';
-import { UsersService } from './users.service.js';
+import { TeamsService } from './teams.service.js';
 
 /** /admin/teams: the teams and who manages each. */
 @Controller('admin/teams')
 @Roles('admin')
-export class AdminTeamsController implements HasFormLocals {
-  constructor(private readonly users: UsersService) {}
+export class AdminTeamsController {
+  constructor(private readonly teams: TeamsService) {}
 
-  async formLocals(req: Request) {
-    const team = req.params.id ? await this.users.getTeam(Number(req.params.id)) : undefined;
+  /** The teams page: every team, and the form for a new one. */
+  async listModel() {
+    return {
+      title: 'nav.teams',
+      teams: await this.teams.list(),
+      managers: await this.teams.managers(null),
+    };
+  }
+
+  /** One team's form. */
+  async editModel(id: number) {
+    const team = await this.teams.get(id);
     return {
       title: 'nav.teams',
       team,
-      values: team ?? {},
-      managers: await this.users.listManagers(team?.managerId ?? null),
-      teams: await this.users.listTeams(),
+      values: team,
+      managers: await this.teams.managers(team.managerId),
     };
   }
 
   @Get()
   @Render('admin/teams')
-  async index(@Req() req: Request) {
-    const locals = await this.formLocals(req);
-    return { ...locals, form: { values: {}, errors: {} } };
+  async index() {
+    return { ...(await this.listModel()), form: { values: {}, errors: {} } };
   }
 
   @Post()
-  @FormView('admin/teams')
+  @FormView<AdminTeamsController>('admin/teams', (c) => c.listModel())
   @Redirect()
   async create(@Body() dto: TeamDto, @Req() req: Request) {
-    await this.users.createTeam(dto);
+    await this.teams.create(dto);
     flash(req, 'team.created', { name: dto.name });
     return seeOther('/admin/teams');
   }
 
   @Get(':id/edit')
   @Render('admin/team-form')
-  async editForm(@Param('id', ParseIntPipe) _id: number, @Req() req: Request) {
-    const locals = await this.formLocals(req);
-    return { ...locals, form: { values: locals.values, errors: {} } };
+  async editForm(@Param('id', IdPipe) id: number) {
+    return freshForm(await this.editModel(id));
   }
 
   @Post(':id/edit')
-  @FormView('admin/team-form')
+  @FormView<AdminTeamsController>('admin/team-form', (c, { ids }) => c.editModel(ids.id))
   @Redirect()
-  async update(@Param('id', ParseIntPipe) id: number, @Body() dto: TeamDto, @Req() req: Request) {
-    await this.users.updateTeam(id, dto);
+  async update(@Param('id', IdPipe) id: number, @Body() dto: TeamDto, @Req() req: Request) {
+    await this.teams.update(id, dto);
     flash(req, 'team.updated', { name: dto.name });
     return seeOther('/admin/teams');
   }

@@ -80,12 +80,3 @@ export class ChangePasswordDto {
   @IsString({ message: keyed('validation.required') })
   confirmPassword: string;
 }
-
-export class LocaleDto {
-  @IsIn(LOCALES)
-  locale: Locale;
-
-  @IsOptional()
-  @IsString()
-  returnTo?: string;
-}

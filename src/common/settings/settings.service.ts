@@ -1,21 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
-import { Setting } from '../database/setting.entity.js';
-import { editedVersion, StaleVersion } from './errors.js';
+import { AuditTrail } from '../audit-trail.js';
+import { editedVersion, StaleVersion } from '../errors.js';
+import { SettingsRepository } from './settings.repository.js';
 
 /** Company-wide settings: a JSON value under a key, with a default until an admin changes it. */
 @Injectable()
 export class SettingsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: AuditService,
+    private readonly settings: SettingsRepository,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** The stored value merged over the default, and the version to edit it with (0: never saved). */
   async get<T extends object>(key: string, defaults: T): Promise<{ value: T; version: number }> {
-    const row = await this.dataSource.getRepository(Setting).findOneBy({ key });
+    const row = await this.settings.find(key);
     return { value: { ...defaults, ...((row?.value as Partial<T>) ?? {}) }, version: row?.version ?? 0 };
   }
 
@@ -28,11 +29,10 @@ export class SettingsService {
   ): Promise<void> {
     const expected = editedVersion(version);
     await this.dataSource.transaction(async (m) => {
-      const row = await m.findOne(Setting, { where: { key }, lock: { mode: 'pessimistic_write' } });
+      const row = await this.settings.findForUpdate(m, key);
       if ((row?.version ?? 0) !== expected) throw new StaleVersion();
       const before = { ...defaults, ...((row?.value as Partial<T>) ?? {}) };
-      if (row) await m.update(Setting, { key }, { value });
-      else await m.insert(Setting, { key, value });
+      await this.settings.save(m, key, value, row !== null);
       await this.audit.record(
         { action: 'update', entity: 'setting', entityId: key, diff: { [key]: { from: before, to: value } } },
         m,

@@ -18,7 +18,11 @@ export const TOUCH_AFTER_MS = 60_000;
  */
 type LoadedCookie = SessionData['cookie'] & { storedExpiry?: number };
 
-/** Sessions in PostgreSQL (table `session`, connect-pg-simple's layout), touched lazily. */
+/**
+ * Sessions in PostgreSQL (table `session`, connect-pg-simple's layout), touched lazily. Express
+ * builds it before Nest's providers exist, so it speaks to the pool itself, as the library does;
+ * everything else done to sessions goes through SessionsService.
+ */
 export class SessionStore extends PgStore {
   constructor(private readonly pool: Pool) {
     super({ pool, tableName: 'session', pruneSessionInterval: false });

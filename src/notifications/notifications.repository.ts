@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull, type EntityManager } from 'typeorm';
+import { Notification } from './notification.entity.js';
+
+/** All SQL on `notification`. */
+@Injectable()
+export class NotificationsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(Notification);
+  }
+
+  async add(
+    row: Pick<Notification, 'userId' | 'kind' | 'params' | 'link'>,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    await m.insert(Notification, row);
+  }
+
+  /** A user's notifications, newest first, and how many they have. */
+  findNewest(userId: number, skip: number, take: number): Promise<[Notification[], number]> {
+    return this.repo.findAndCount({
+      where: { userId },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip,
+      take,
+    });
+  }
+
+  /** One notification, if it is `userId`'s. */
+  findOwn(userId: number, id: number): Promise<Notification | null> {
+    return this.repo.findOneBy({ id, userId });
+  }
+
+  async markRead(id: number): Promise<void> {
+    await this.repo.update({ id }, { readAt: new Date() });
+  }
+
+  async markAllRead(userId: number): Promise<void> {
+    await this.repo.update({ userId, readAt: IsNull() }, { readAt: new Date() });
+  }
+
+  /** The bell's number (index ix_notification_unread). */
+  countUnread(userId: number): Promise<number> {
+    return this.repo.countBy({ userId, readAt: IsNull() });
+  }
+}

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { OutboxMail } from './outbox-mail.entity.js';
+
+export type OutboxRow = Pick<OutboxMail, 'id' | 'to' | 'subject' | 'text' | 'html' | 'attempts'>;
+
+/** All SQL on `outbox_mail`. */
+@Injectable()
+export class OutboxRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(OutboxMail);
+  }
+
+  async add(
+    mail: Pick<OutboxMail, 'to' | 'subject' | 'html' | 'text'>,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    await m.insert(OutboxMail, mail);
+  }
+
+  /**
+   * Leases up to `batch` due mails for `leaseMinutes` (their next attempt moves that far ahead) and
+   * returns them. Rows another sender holds are skipped, so several instances may flush at once.
+   */
+  async leaseDue(batch: number, leaseMinutes: number): Promise<OutboxRow[]> {
+    // TypeORM answers an UPDATE … RETURNING with [rows, count].
+    const [due] = await this.dataSource.query<[OutboxRow[], number]>(
+      `UPDATE outbox_mail SET next_attempt_at = now() + make_interval(mins => $2)
+        WHERE id IN (SELECT id FROM outbox_mail WHERE status = 'pending' AND next_attempt_at <= now()
+                      ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id, "to", subject, text, html, attempts`,
+      [batch, leaseMinutes],
+    );
+    return due;
+  }
+
+  async markSent(id: number, attempts: number): Promise<void> {
+    await this.repo.update({ id }, { status: 'sent', sentAt: new Date(), attempts, lastError: null });
+  }
+
+  async markAttemptFailed(
+    id: number,
+    outcome: Pick<OutboxMail, 'attempts' | 'lastError' | 'status' | 'nextAttemptAt'>,
+  ): Promise<void> {
+    await this.repo.update({ id }, outcome);
+  }
+
+  /** The newest mails first, and how many there are. */
+  findNewest(skip: number, take: number): Promise<[OutboxMail[], number]> {
+    return this.repo.findAndCount({ order: { id: 'DESC' }, skip, take });
+  }
+
+  findById(id: number): Promise<OutboxMail | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  /** Puts a waiting or given-up mail back in the queue, due now; false if there is no such mail. */
+  async requeue(id: number): Promise<boolean> {
+    const res = await this.repo.update(
+      { id, status: In(['pending', 'failed']) },
+      { status: 'pending', nextAttemptAt: new Date() },
+    );
+    return Boolean(res.affected);
+  }
+}

@@ -1,0 +1,175 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Locale } from '../common/roles.js';
+import { User } from './user.entity.js';
+
+/** A user as a session needs them, with the ids of the teams they manage. */
+export type SessionRow = Pick<
+  User,
+  'id' | 'email' | 'name' | 'role' | 'teamId' | 'region' | 'locale' | 'timezone'
+> & {
+  managedTeamIds: number[];
+};
+
+export interface Choice {
+  id: number;
+  name: string;
+}
+
+/** Someone who may own customers; the import finds them by e-mail as well as by name. */
+export interface Owner extends Choice {
+  email: string;
+}
+
+/** Someone Kehu writes to: where, in which language, and in which zone their dates are. */
+export type Recipient = Pick<User, 'id' | 'email' | 'name' | 'locale' | 'timezone'>;
+
+/** The columns of the user form. */
+export type UserFields = Pick<User, 'email' | 'name' | 'role' | 'teamId' | 'region' | 'locale'>;
+
+/** All SQL on `app_user`. */
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** An active user and the teams they manage, in one query (it runs on every request). */
+  async findForSession(id: number): Promise<SessionRow | null> {
+    const [row] = await this.dataSource.query<
+      (Omit<SessionRow, 'teamId' | 'managedTeamIds'> & {
+        team_id: number | null;
+        managed_team_ids: number[];
+      })[]
+    >(
+      `SELECT u.id, u.email, u.name, u.role, u.team_id, u.region, u.locale, u.timezone,
+              ARRAY(SELECT t.id FROM team t WHERE t.manager_id = u.id ORDER BY t.id) AS managed_team_ids
+         FROM app_user u WHERE u.id = $1 AND u.active`,
+      [id],
+    );
+    if (!row) return null;
+    const { team_id: teamId, managed_team_ids: managedTeamIds, ...fields } = row;
+    return { ...fields, teamId, managedTeamIds };
+  }
+
+  /** The active user with this (lower-case) e-mail, password hash included. */
+  findWithHash(email: string): Promise<User | null> {
+    return this.dataSource
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.email = :email AND u.active', { email })
+      .getOne();
+  }
+
+  /** Everyone with their team, active first, by name. */
+  listWithTeams(): Promise<User[]> {
+    return this.dataSource
+      .getRepository(User)
+      .find({ relations: { team: true }, order: { active: 'DESC', name: 'ASC' } });
+  }
+
+  findWithTeam(id: number, m: EntityManager = this.dataSource.manager): Promise<User | null> {
+    return m.findOne(User, { where: { id }, relations: { team: true } });
+  }
+
+  /** The user, locked until the transaction ends. */
+  lock(m: EntityManager, id: number): Promise<User | null> {
+    return m.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  emailTaken(m: EntityManager, email: string): Promise<boolean> {
+    return m.existsBy(User, { email });
+  }
+
+  /** Adds a user; returns their id. */
+  async insert(m: EntityManager, fields: UserFields & Pick<User, 'passwordHash'>): Promise<number> {
+    const { identifiers } = await m.insert(User, fields);
+    return identifiers[0].id as number;
+  }
+
+  /** Changes the user's row; the version goes up (to `patch.version`, when given). */
+  async update(m: EntityManager, id: number, patch: Partial<UserFields & Pick<User, 'active' | 'version'>>) {
+    await m.update(User, { id }, patch);
+  }
+
+  // Plain SQL below: these changes are the user's own, not the admin form's, so they leave the row
+  // version alone and do not stale an admin's open edit form.
+
+  async setPasswordHash(m: EntityManager, id: number, passwordHash: string): Promise<void> {
+    await m.query('UPDATE app_user SET password_hash = $2 WHERE id = $1', [id, passwordHash]);
+  }
+
+  async setLocale(m: EntityManager, id: number, locale: Locale): Promise<void> {
+    await m.query('UPDATE app_user SET locale = $2 WHERE id = $1', [id, locale]);
+  }
+
+  async setLastLogin(m: EntityManager, id: number): Promise<void> {
+    await m.query('UPDATE app_user SET last_login_at = now() WHERE id = $1', [id]);
+  }
+
+  /** How many active admins there are, each locked (in id order) until the transaction ends. */
+  async lockActiveAdmins(m: EntityManager): Promise<number> {
+    const admins = await m.query<unknown[]>(
+      `SELECT id FROM app_user WHERE role = 'admin' AND active ORDER BY id FOR UPDATE`,
+    );
+    return admins.length;
+  }
+
+  /**
+   * Active sales reps and managers who may own customers (of these teams, or all when teamIds is
+   * null), plus `alsoId` whoever it is.
+   */
+  assignableOwners(
+    teamIds: number[] | null,
+    alsoId: number | null,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<Owner[]> {
+    return m.query<Owner[]>(
+      `SELECT id, name, email FROM app_user
+        WHERE (active AND role IN ('sales', 'manager') AND ($1::int[] IS NULL OR team_id = ANY($1))) OR id = $2
+        ORDER BY name`,
+      [teamIds, alsoId],
+    );
+  }
+
+  /** The names of these users, whoever they are (deactivated ones too). */
+  names(ids: number[]): Promise<(Choice & { email: string })[]> {
+    return this.dataSource.query<(Choice & { email: string })[]>(
+      'SELECT id, name, email FROM app_user WHERE id = ANY($1)',
+      [ids],
+    );
+  }
+
+  /** The active ones among these users, as mail recipients. */
+  recipients(ids: number[]): Promise<Recipient[]> {
+    return this.dataSource.query<Recipient[]>(
+      'SELECT id, email, name, locale, timezone FROM app_user WHERE id = ANY($1) AND active ORDER BY id',
+      [ids],
+    );
+  }
+
+  /** Everyone in these teams, active or not (their records stay their team's). */
+  async memberIds(teamIds: number[]): Promise<number[]> {
+    const rows = await this.dataSource.query<{ id: number }[]>(
+      'SELECT id FROM app_user WHERE team_id = ANY($1) ORDER BY id',
+      [teamIds],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Who may receive a leaving user's records: active sales reps, managers and admins but them. */
+  handOverTargets(exceptId: number, m: EntityManager = this.dataSource.manager): Promise<Choice[]> {
+    return m.query<Choice[]>(
+      `SELECT id, name FROM app_user WHERE active AND role IN ('sales', 'manager', 'admin') AND id <> $1 ORDER BY name`,
+      [exceptId],
+    );
+  }
+
+  /** Active managers and admins, who may lead a team, plus `alsoId` whoever it is. */
+  teamManagers(alsoId: number | null, m: EntityManager = this.dataSource.manager): Promise<Choice[]> {
+    return m.query<Choice[]>(
+      `SELECT id, name FROM app_user WHERE (active AND role IN ('manager', 'admin')) OR id = $1 ORDER BY name`,
+      [alsoId],
+    );
+  }
+}
