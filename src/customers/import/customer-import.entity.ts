@@ -11,7 +11,6 @@ import {
   type Relation,
   UpdateDateColumn,
 } from 'typeorm';
-import { User } from '../../users/user.entity.js';
 
 export const IMPORT_STATUSES = ['mapping', 'checking', 'checked', 'importing', 'done', 'failed'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
@@ -30,9 +29,10 @@ export class CustomerImport {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  /** The importing user (the users module's record, named, not imported): the foreign key only. */
+  @ManyToOne('User', { onDelete: 'CASCADE' })
   @JoinColumn()
-  user: Relation<User>;
+  user?: never;
 
   @Column({ type: 'integer' })
   userId: number;

@@ -5,9 +5,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, type EntityManager } from 'typeorm';
-import { RecordScope } from '../../auth/record-scope.js';
-import type { SessionUser } from '../../common/session-user.js';
-import type { CustomerImportRow } from './customer-import.entity.js';
+import type { CustomerActor } from '../customer.policy.js';
+import { conditionFor } from '../customer.policy.js';
+import { SIMILAR_NAME_THRESHOLD } from '../duplicates.js';
+import { CustomerImport, CustomerImportRow, type ImportStatus } from './customer-import.entity.js';
+import type { SpreadsheetFormat } from './import-files.js';
 import type { RowValues } from './import-rules.js';
 
 /** A checked row on its way into customer_import_row. */
@@ -35,6 +37,31 @@ const UPDATE_COLUMNS: [field: string, column: string][] = [
   ['status', 'status'],
 ];
 
+/** A row of the preview, as stored. */
+export type PreviewRow = Pick<
+  CustomerImportRow,
+  'rowNo' | 'values' | 'errors' | 'duplicateOf' | 'duplicateName' | 'duplicateOwner' | 'duplicateEditable'
+>;
+
+/** A row that was not imported, as the rejected-rows workbook needs it. */
+export type RejectedRow = Pick<CustomerImportRow, 'rowNo' | 'errors' | 'duplicateOf' | 'duplicateName'>;
+
+/** Steps of an import the user may still change or drop: none of its work is running. */
+const IDLE: ImportStatus[] = ['mapping', 'checked', 'failed'];
+
+/**
+ * The customers `actor` may edit, as a condition on the customer aliased `alias` for a statement whose
+ * own parameters are `params` ($1…$n): the policy's condition, its named parameters numbered after them.
+ */
+function editableBy(actor: CustomerActor, alias: string, params: unknown[]): string {
+  const { sql, params: named } = conditionFor(actor, 'edit', alias);
+  return sql.replace(/(?<!:):(\w+)/g, (whole, name: string) => {
+    if (!(name in named)) return whole;
+    params.push(named[name]);
+    return `$${params.length}`;
+  });
+}
+
 /**
  * JSON as a field of COPY's text format, where a backslash starts an escape. JSON text never holds a
  * raw tab or line break (JSON.stringify escapes them), so only its backslashes need doubling.
@@ -47,11 +74,123 @@ function copyJson(value: unknown): string {
 /**
  * The SQL of imports. Rows are checked into customer_import_row by COPY, and every later step — the
  * duplicate search, the user's choices, the writing — is a statement over all of an import's rows,
- * so a 100,000-row file costs a few statements, not 100,000 round trips.
+ * so a 100,000-row file costs a few statements, not 100,000 round trips. Who owns a customer is the
+ * users module's: statements take the user ids they need as parameters, and never read app_user.
  */
 @Injectable()
 export class CustomerImportRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  // The import itself (customer_import): its steps move by conditional updates, so two clicks, or a
+  // click racing a background step, move it once. (TypeORM answers an UPDATE or DELETE with [rows, count].)
+
+  /** Stores a freshly uploaded file's import, in the mapping step; returns its id. */
+  async create(fields: {
+    userId: number;
+    fileName: string;
+    filePath: string;
+    format: SpreadsheetFormat;
+    headers: string[];
+    mapping: string[];
+  }): Promise<string> {
+    const { identifiers } = await this.dataSource.getRepository(CustomerImport).insert(fields);
+    return identifiers[0].id as string;
+  }
+
+  /** The import `id` if `userId` started it. */
+  findOwn(id: string, userId: number): Promise<CustomerImport | null> {
+    return this.dataSource.getRepository(CustomerImport).findOneBy({ id, userId });
+  }
+
+  /** The import `id`, for its background steps. */
+  find(id: string): Promise<CustomerImport | null> {
+    return this.dataSource.getRepository(CustomerImport).findOneBy({ id });
+  }
+
+  /** A user's latest imports, newest first. */
+  listRecent(userId: number, take: number): Promise<CustomerImport[]> {
+    return this.dataSource
+      .getRepository(CustomerImport)
+      .find({ where: { userId }, order: { createdAt: 'DESC' }, take });
+  }
+
+  /** Deletes the import (and its rows) unless a step of it is running; answers whether it went. */
+  async deleteIdle(id: string): Promise<boolean> {
+    const [, dropped] = await this.dataSource.query<[unknown[], number]>(
+      'DELETE FROM customer_import WHERE id = $1 AND status = ANY($2)',
+      [id, IDLE],
+    );
+    return dropped === 1;
+  }
+
+  /** Stores the column choices and moves a mapped or checked import to checking; false if it is neither. */
+  async startCheck(id: string, mapping: string[]): Promise<boolean> {
+    const [, changed] = await this.dataSource.query<[unknown[], number]>(
+      `UPDATE customer_import SET mapping = $2, status = 'checking', progress = 0 WHERE id = $1 AND status IN ('mapping', 'checked')`,
+      [id, JSON.stringify(mapping)],
+    );
+    return changed === 1;
+  }
+
+  /** How many rows the running step has done. Outside any transaction, so the page can show it. */
+  async setProgress(id: string, progress: number): Promise<void> {
+    await this.dataSource.query('UPDATE customer_import SET progress = $2 WHERE id = $1', [id, progress]);
+  }
+
+  /** The check's outcome: the import waits for the user's decisions in the preview. */
+  async markChecked(id: string, total: number, counts: Record<string, number>): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE customer_import SET status = 'checked', progress = $2, total = $2, counts = $3 WHERE id = $1 AND status = 'checking'`,
+      [id, total, counts],
+    );
+  }
+
+  /** Moves a checked import to importing, in the caller's transaction; false if it is not checked (any more). */
+  async claimForRun(m: EntityManager, id: string): Promise<boolean> {
+    const [, claimed] = await m.query<[unknown[], number]>(
+      `UPDATE customer_import SET status = 'importing', progress = 0 WHERE id = $1 AND status = 'checked'`,
+      [id],
+    );
+    return claimed === 1;
+  }
+
+  /** The import's end, written in its own transaction. */
+  async markDone(m: EntityManager, id: string, counts: Record<string, number>): Promise<void> {
+    await m.query(`UPDATE customer_import SET status = 'done', counts = $2 WHERE id = $1`, [id, counts]);
+  }
+
+  async markFailed(id: string, failure: string, counts: Record<string, number>): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE customer_import SET status = 'failed', failure = $2, counts = $3 WHERE id = $1`,
+      [id, failure, counts],
+    );
+  }
+
+  /** Imports whose check or run is under way, or was when a server stopped. */
+  findRunning(): Promise<{ id: string; status: 'checking' | 'importing' }[]> {
+    return this.dataSource.query(
+      `SELECT id, status FROM customer_import WHERE status IN ('checking', 'importing')`,
+    );
+  }
+
+  /** Imports older than a week with no step running, and their files. */
+  findExpired(): Promise<{ id: string; filePath: string }[]> {
+    return this.dataSource.query(
+      `SELECT id, file_path AS "filePath" FROM customer_import
+        WHERE created_at < now() - interval '7 days' AND status NOT IN ('checking', 'importing')`,
+    );
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.dataSource.query('DELETE FROM customer_import WHERE id = $1', [id]);
+  }
+
+  // An import's rows (customer_import_row).
+
+  /** Drops the rows of an earlier check, before the import is checked again. */
+  async clearRows(importId: string): Promise<void> {
+    await this.dataSource.getRepository(CustomerImportRow).delete({ importId });
+  }
 
   /**
    * Stores `rows` of an import through one COPY on a connection of its own; `rows` is read as the
@@ -128,13 +267,17 @@ export class CustomerImportRepository {
   /**
    * Marks the rows that match an existing customer (whoever owns it) by the form's duplicate rules:
    * the same name key, USCC, or a contact's mobile, phone or e-mail; and, for `similarNames`, a
-   * similar name (the costly lookup: used for reps' imports, where it decides 撞单). The match shown
-   * is one the user may not change, if there is one: that is the one that decides.
+   * similar name (the costly lookup: used where it decides 撞单). The match shown is one `actor` may
+   * not edit, if there is one: that is the one that decides. Owners' names are added by nameOwners.
    */
-  async markDuplicates(importId: string, user: SessionUser, similarNames: boolean): Promise<void> {
-    const editable = RecordScope.canEditCustomerSql(user, 'c.owner_id', 'u.team_id');
+  async markDuplicates(importId: string, actor: CustomerActor, similarNames: boolean): Promise<void> {
+    const params: unknown[] = [importId, similarNames, SIMILAR_NAME_THRESHOLD];
+    const editable = editableBy(actor, 'c', params);
     await this.dataSource.transaction(async (m) => {
-      await m.query('SET LOCAL pg_trgm.similarity_threshold = 0.6');
+      // `%` then means "similar enough" at the rule's threshold, so the trigram index returns only real candidates.
+      await m.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [
+        String(SIMILAR_NAME_THRESHOLD),
+      ]);
       await m.query(
         `WITH r AS MATERIALIZED (
            SELECT row_no, "values"->>'nameKey' AS name_key, "values"->>'uscc' AS uscc, "values"->>'contactMobile' AS mobile,
@@ -148,21 +291,42 @@ export class CustomerImportRepository {
            UNION SELECT r.row_no, ct.customer_id FROM r JOIN contact ct ON lower(ct.email) = r.email AND ct.deleted_at IS NULL
            UNION SELECT r.row_no, s.id FROM r CROSS JOIN LATERAL (
                    SELECT id FROM customer c WHERE c.deleted_at IS NULL AND c.name_key % r.name_key
-                      AND similarity(c.name_key, r.name_key) >= 0.6 LIMIT 5) s
+                      AND similarity(c.name_key, r.name_key) >= $3 LIMIT 5) s
                  WHERE $2 AND char_length(r.name_key) >= 3),
          matches AS (
-           SELECT h.row_no, c.id, c.name, u.name AS owner_name, ${editable} AS editable
-             FROM hits h JOIN customer c ON c.id = h.id AND c.deleted_at IS NULL LEFT JOIN app_user u ON u.id = c.owner_id),
+           SELECT h.row_no, c.id, c.name, ${editable} AS editable
+             FROM hits h JOIN customer c ON c.id = h.id AND c.deleted_at IS NULL),
          shown AS (
-           SELECT DISTINCT ON (row_no) row_no, id, name, owner_name, bool_and(editable) OVER (PARTITION BY row_no) AS all_editable
+           SELECT DISTINCT ON (row_no) row_no, id, name, bool_and(editable) OVER (PARTITION BY row_no) AS all_editable
              FROM matches ORDER BY row_no, editable, id)
          UPDATE customer_import_row r
-            SET duplicate_of = s.id, duplicate_name = s.name, duplicate_owner = s.owner_name,
+            SET duplicate_of = s.id, duplicate_name = s.name, duplicate_owner = NULL,
                 duplicate_editable = s.all_editable, action = 'skip'
            FROM shown s WHERE r.import_id = $1 AND r.row_no = s.row_no`,
-        [importId, similarNames],
+        params,
       );
     });
+  }
+
+  /** Who owns the existing customers the import's rows duplicate (owned ones only). */
+  async duplicateOwnerIds(importId: string): Promise<number[]> {
+    const rows = await this.dataSource.query<{ owner_id: number }[]>(
+      `SELECT DISTINCT c.owner_id FROM customer_import_row r JOIN customer c ON c.id = r.duplicate_of
+        WHERE r.import_id = $1 AND r.duplicate_of > 0 AND c.owner_id IS NOT NULL`,
+      [importId],
+    );
+    return rows.map((r) => r.owner_id);
+  }
+
+  /** Writes beside each duplicate the name of its customer's owner, from `owners` (id → name). */
+  async nameOwners(importId: string, owners: Map<number, string>): Promise<void> {
+    if (!owners.size) return;
+    await this.dataSource.query(
+      `UPDATE customer_import_row r SET duplicate_owner = o.name
+         FROM customer c JOIN unnest($2::int[], $3::text[]) AS o(id, name) ON o.id = c.owner_id
+        WHERE r.import_id = $1 AND r.duplicate_of > 0 AND c.id = r.duplicate_of`,
+      [importId, [...owners.keys()], [...owners.values()]],
+    );
   }
 
   /** How many rows are fine, wrong, or duplicates, for the preview. */
@@ -179,12 +343,12 @@ export class CustomerImportRepository {
   /**
    * Applies the user's decisions: `duplicates` for every duplicate row, `perRow` overriding it. What
    * the user may not do falls back to skipping: updating a customer they cannot edit or an earlier
-   * row, and, for a rep, creating a second copy of another rep's customer.
+   * row, and, unless `mayCopyOthers`, creating a second copy of a customer they cannot edit.
    */
   async choose(
     m: EntityManager,
     importId: string,
-    user: SessionUser,
+    mayCopyOthers: boolean,
     duplicates: string,
     perRow: Record<number, string>,
   ): Promise<void> {
@@ -202,7 +366,7 @@ export class CustomerImportRepository {
       `UPDATE customer_import_row SET action = 'skip' WHERE import_id = $1 AND action = 'update' AND (NOT duplicate_editable OR duplicate_of < 0)`,
       [importId],
     );
-    if (user.role === 'sales') {
+    if (!mayCopyOthers) {
       await m.query(
         `UPDATE customer_import_row SET action = 'skip' WHERE import_id = $1 AND action = 'create' AND duplicate_of > 0 AND NOT duplicate_editable`,
         [importId],
@@ -214,20 +378,20 @@ export class CustomerImportRepository {
    * The check, repeated as the import runs, for what may have changed since: a USCC another customer
    * took, a customer to update that went or left the user's hands, a customer two rows would update.
    */
-  async recheck(m: EntityManager, importId: string, user: SessionUser): Promise<void> {
+  async recheck(m: EntityManager, importId: string, actor: CustomerActor): Promise<void> {
     await m.query(
       `UPDATE customer_import_row r SET action = 'skip' WHERE r.import_id = $1 AND r.action = 'create'
           AND EXISTS (SELECT 1 FROM customer c WHERE c.uscc = r."values"->>'uscc' AND c.deleted_at IS NULL)`,
       [importId],
     );
-    const editable = RecordScope.canEditCustomerSql(user, 'c.owner_id', 'u.team_id');
+    const params: unknown[] = [importId];
+    const editable = editableBy(actor, 'c', params);
     await m.query(
       `UPDATE customer_import_row r SET action = 'skip' WHERE r.import_id = $1 AND r.action = 'update'
-          AND (NOT EXISTS (SELECT 1 FROM customer c LEFT JOIN app_user u ON u.id = c.owner_id
-                            WHERE c.id = r.duplicate_of AND c.deleted_at IS NULL AND ${editable})
+          AND (NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = r.duplicate_of AND c.deleted_at IS NULL AND ${editable})
                OR EXISTS (SELECT 1 FROM customer_import_row e WHERE e.import_id = r.import_id AND e.action = 'update'
                             AND e.duplicate_of = r.duplicate_of AND e.row_no < r.row_no))`,
-      [importId],
+      params,
     );
   }
 
@@ -313,6 +477,36 @@ export class CustomerImportRepository {
     return result.updated;
   }
 
+  /** How many rows the run leaves out (errors and skipped rows), in its transaction. */
+  async countLeftOut(m: EntityManager, importId: string): Promise<number> {
+    const [{ skipped }] = await m.query<{ skipped: number }[]>(
+      `SELECT count(*)::int AS skipped FROM customer_import_row WHERE import_id = $1 AND action IN ('skip', 'error')`,
+      [importId],
+    );
+    return skipped;
+  }
+
+  /** Rows to show in the preview: those with errors, then the duplicates, at most `limit` each, in row order. */
+  async previewRows(
+    importId: string,
+    limit: number,
+  ): Promise<{ errors: PreviewRow[]; duplicates: PreviewRow[] }> {
+    const repo = this.dataSource.getRepository(CustomerImportRow);
+    const [errors, duplicates] = await Promise.all([
+      repo.find({ where: { importId, action: 'error' }, order: { rowNo: 'ASC' }, take: limit }),
+      repo
+        .createQueryBuilder('r')
+        .where('r.import_id = :importId AND r.duplicate_of IS NOT NULL AND r.action <> :error', {
+          importId,
+          error: 'error',
+        })
+        .orderBy('r.row_no')
+        .limit(limit)
+        .getMany(),
+    ]);
+    return { errors, duplicates };
+  }
+
   /**
    * What a large import leaves for autovacuum, done at once. The trigram indexes' pending lists move
    * into the indexes proper: until then every search and similar-name lookup reads the whole pending
@@ -329,9 +523,7 @@ export class CustomerImportRepository {
   }
 
   /** Rows that were not imported (errors and skipped rows), in row order, a page at a time. */
-  async *rejectedRows(
-    importId: string,
-  ): AsyncGenerator<Pick<CustomerImportRow, 'rowNo' | 'errors' | 'duplicateOf' | 'duplicateName'>> {
+  async *rejectedRows(importId: string): AsyncGenerator<RejectedRow> {
     for (let after = 0; ;) {
       const rows = await this.dataSource.query<
         {

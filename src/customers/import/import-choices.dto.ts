@@ -1,7 +1,8 @@
 import { IsIn, IsObject, IsOptional, ValidateBy } from 'class-validator';
 
 const ACTIONS = ['create', 'update', 'skip'] as const;
-type Action = (typeof ACTIONS)[number];
+export type ImportAction = (typeof ACTIONS)[number];
+type Action = ImportAction;
 
 /**
  * The mapping step: for each column (by position, `mapping[3]=name`), the field it fills, or '' to
@@ -21,4 +22,16 @@ export class ImportRunDto {
   @IsOptional()
   @IsObject()
   row: Record<string, Action> = {};
+}
+
+/**
+ * The per-row choices by row number. Keys are `r<row number>` (plain numbers would make the body
+ * parser build a compacted list); anything else, and any value that is no action, is left out.
+ */
+export function perRowChoices(row: Record<string, string> | undefined): Record<number, ImportAction> {
+  return Object.fromEntries(
+    Object.entries(row ?? {})
+      .filter(([k, v]) => /^r\d{1,9}$/.test(k) && (ACTIONS as readonly string[]).includes(v))
+      .map(([k, v]) => [Number(k.slice(1)), v as ImportAction]),
+  );
 }
