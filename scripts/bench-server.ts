@@ -7,6 +7,7 @@ import { freePort } from '../src/database/embedded-postgres.js';
 import { DEMO_PASSWORD } from '../src/seed/seed.service.js';
 import { peakRssBytes, postmasterPid, processCpuMs, processTreeCpuMs, resetPeakRss } from './proc-stats.js';
 import { BENCH_ENV, startThrowawayDatabase } from './throwaway-app.js';
+import { ENTITIES } from '../src/entities.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '../src/main.js');
 
@@ -37,7 +38,7 @@ export async function startBenchServer(
   opts: { seed?: (db: DataSource) => Promise<void>; nodeArgs?: string[]; env?: Record<string, string> } = {},
 ): Promise<BenchServer> {
   const database = await startThrowawayDatabase();
-  const db = await new DataSource(dataSourceOptions(database.url)).initialize();
+  const db = await new DataSource(dataSourceOptions(database.url, { entities: ENTITIES })).initialize();
   const stopDatabase = async () => {
     await db.destroy().catch(() => undefined);
     await database.close();

@@ -12,6 +12,7 @@ import {
   type EmbeddedDatabase,
 } from '../src/database/embedded-postgres.js';
 import { runMigrations } from '../src/database/migrate.js';
+import { ENTITIES } from '../src/entities.js';
 
 /**
  * `npm run migration:generate -- AddThing`: writes migrations/<timestamp>-AddThing.ts with the SQL that
@@ -46,7 +47,7 @@ async function generate(name: string): Promise<void> {
   try {
     const url = await ensureDatabase(db.serverUrl, 'kehu');
     await runMigrations(url);
-    const ds = await new DataSource(dataSourceOptions(url)).initialize();
+    const ds = await new DataSource(dataSourceOptions(url, { entities: ENTITIES })).initialize();
     const sql = await ds.driver.createSchemaBuilder().log();
     await ds.destroy();
     if (!sql.upQueries.length) {

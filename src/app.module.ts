@@ -11,7 +11,16 @@ import { FormViewInterceptor } from './common/form-view.interceptor.js';
 import { HealthController } from './common/health.controller.js';
 import { PageContextMiddleware } from './common/page-context.middleware.js';
 import { createValidationPipe } from './common/validation.js';
-import { SettingsService } from './common/settings.service.js';
+import { SessionsRepository } from './common/sessions/sessions.repository.js';
+import { SessionsService } from './common/sessions/sessions.service.js';
+import { AttachmentsModule } from './common/attachments/attachments.module.js';
+import { CustomerLifecycles } from './common/customer-lifecycle.js';
+import { SequencesModule } from './common/sequences/sequences.module.js';
+import { Setting } from './common/settings/setting.entity.js';
+import { SettingsSections } from './common/settings/settings-sections.js';
+import { SettingsController } from './common/settings/settings.controller.js';
+import { SettingsRepository } from './common/settings/settings.repository.js';
+import { SettingsService } from './common/settings/settings.service.js';
 import { ViewEngine } from './common/view-engine.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { CustomersModule } from './customers/customers.module.js';
@@ -21,17 +30,26 @@ import { NotificationsModule } from './notifications/notifications.module.js';
 import { SeedModule } from './seed/seed.module.js';
 import { UsersModule } from './users/users.module.js';
 
-/** Configuration and the view engine, available everywhere. */
+/** Configuration, the view engine, settings and sessions, available everywhere. */
 @Global()
 @Module({})
 class CoreModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const providers = [
+    const shared = [
       { provide: APP_CONFIG, useValue: config },
       { provide: ViewEngine, useValue: new ViewEngine(config.production) },
       SettingsService,
+      SettingsSections,
+      SessionsService,
+      CustomerLifecycles,
     ];
-    return { module: CoreModule, providers, exports: providers };
+    return {
+      module: CoreModule,
+      imports: [TypeOrmModule.forFeature([Setting])],
+      controllers: [SettingsController],
+      providers: [...shared, SettingsRepository, SessionsRepository],
+      exports: shared,
+    };
   }
 }
 
@@ -43,10 +61,14 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config),
-        TypeOrmModule.forRoot(
-          dataSourceOptions(config.databaseUrl, { logging: config.logLevel === 'debug' }),
-        ),
+        // Each module registers its own entities (TypeOrmModule.forFeature).
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(config.databaseUrl, { logging: config.logLevel === 'debug' }),
+          autoLoadEntities: true,
+        }),
         AutomationModule,
+        SequencesModule,
+        AttachmentsModule,
         AuditModule,
         NotificationsModule,
         UsersModule,

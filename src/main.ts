@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   await runMigrations(config.databaseUrl, (line) => logger.log(line));
   const app = await createApp(config);
   const seeded = config.seedDemo && (await app.get(SeedService).seedDemoOnce());
-  await app.get(CustomersService).reindexKeys();
+  await app.get(CustomersService).rebuildKeys();
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -65,11 +65,19 @@ function differences(
     const saved = stored[field];
     if (field === 'version' || !(field in stored) || typeof saved === 'boolean' || saved instanceof Date)
       continue;
-    const text = saved === null || saved === undefined ? '' : String(saved);
-    if (text !== String(value ?? '')) differ[field] = text || '—';
+    const text = asFormText(saved);
+    if (text !== asFormText(value)) differ[field] = text || '—';
   }
   return differ;
 }
+
+/** A value as a form field holds it: text, empty for none. */
+const asFormText = (v: unknown): string =>
+  v === null || v === undefined
+    ? ''
+    : typeof v === 'object'
+      ? JSON.stringify(v)
+      : String(v as string | number);
 
 /** Fields whose typed value is never echoed back into a form. */
 const SECRET_FIELD = /password|_csrf/i;

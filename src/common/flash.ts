@@ -24,9 +24,13 @@ export function takeFlash(req: Request): FlashMessage[] {
   return messages;
 }
 
-/** A `returnTo` only ever points inside the site. */
+/**
+ * A `returnTo` only ever points inside the site: one leading slash, and no backslash or control
+ * character anywhere (browsers drop tabs and newlines, so `/\t/evil.example` would become `//evil.example`).
+ */
 export function safeReturnTo(value: unknown, fallback = '/'): string {
-  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : fallback;
+  // eslint-disable-next-line no-control-regex
+  return typeof value === 'string' && /^\/(?![/\\])[^\\\u0000-\u001f\u007f]*$/.test(value) ? value : fallback;
 }
 
 /** What a page POST handler returns with Nest's @Redirect(): a 303, so the browser follows with GET. */

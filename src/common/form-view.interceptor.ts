@@ -1,23 +1,36 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { catchError, from, mergeMap, type Observable } from 'rxjs';
-import { FORM_VIEW } from './decorators.js';
+import { catchError, from, map, type Observable, of } from 'rxjs';
+import { FORM_VIEW, type FormContext, type FormViewOptions, REFUSAL_PATH } from './decorators.js';
 import { DomainError } from './errors.js';
-import { fromUniqueViolation } from './unique-violation.js';
 import { FormRejected } from './exception.filter.js';
+import { flash, seeOther } from './flash.js';
+import { parseId } from './ids.js';
+import { fromUniqueViolation } from './unique-violation.js';
 
 /**
- * A controller whose forms need more than the typed values (option lists, the stored record) supplies
- * them; `values` are the stored values the typed ones are laid over.
+ * A route's parameters: all of them as text, and those that are record ids as numbers. (The handler's
+ * own pipes have already refused a malformed id: the form is only shown again for a valid route.)
  */
-export interface HasFormLocals {
-  formLocals(req: Request): Promise<Record<string, unknown>>;
+function routeParams(req: Request): Pick<FormContext, 'ids' | 'params'> {
+  const params = { ...(req.params ?? {}) } as Record<string, string>;
+  const ids: Record<string, number> = {};
+  for (const [name, value] of Object.entries(params)) {
+    const id = parseId(value);
+    if (id !== null) ids[name] = id;
+  }
+  return { ids, params };
 }
 
+/** Not found and forbidden stay what they are: the form is not shown again for a record one may not touch. */
+const isRejectedInput = (err: unknown): err is DomainError =>
+  err instanceof DomainError && err.status !== 404 && err.status !== 403;
+
 /**
- * For handlers marked @FormView(view): a rejected input (validation, stale version, a rule) is turned
- * into FormRejected, so the filter shows the same form again. Not found and forbidden stay what they are.
+ * For handlers marked @FormView: rejected input (validation, a stale version, a rule) becomes
+ * FormRejected with the form's view model, so the filter shows the same form again.
+ * For handlers marked @RefusalGoesTo: a refusal becomes a flash message on that page.
  */
 @Injectable()
 export class FormViewInterceptor implements NestInterceptor {
@@ -27,17 +40,28 @@ export class FormViewInterceptor implements NestInterceptor {
   ) {}
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const view = this.reflector.get<string | undefined>(FORM_VIEW, ctx.getHandler());
-    if (!view) return next.handle();
+    const form = this.reflector.get<FormViewOptions<unknown> | undefined>(FORM_VIEW, ctx.getHandler());
+    const refusalPath = this.reflector.get<string | undefined>(REFUSAL_PATH, ctx.getHandler());
+    if (!form && !refusalPath) return next.handle();
+    const req = ctx.switchToHttp().getRequest<Request>();
     return next.handle().pipe(
       catchError((thrown: unknown) => {
         const err = fromUniqueViolation(thrown) ?? thrown;
-        if (!(err instanceof DomainError) || err.status === 404 || err.status === 403) throw err;
-        const controller = this.moduleRef.get(ctx.getClass(), { strict: false }) as Partial<HasFormLocals>;
-        const req = ctx.switchToHttp().getRequest<Request>();
-        return from(controller.formLocals ? controller.formLocals(req) : Promise.resolve({})).pipe(
-          mergeMap((locals) => {
-            throw new FormRejected(view, locals, err);
+        if (!isRejectedInput(err)) throw err;
+        if (refusalPath) {
+          flash(req, err.key, err.params, 'error');
+          const { params } = routeParams(req);
+          const path = refusalPath.replace(/:(\w+)/g, (_, name: string) =>
+            encodeURIComponent(params[name] ?? ''),
+          );
+          return of(seeOther(path));
+        }
+        const controller = this.moduleRef.get(ctx.getClass(), { strict: false }) as unknown;
+        const input = (req.body ?? {}) as Record<string, unknown>;
+        const formCtx: FormContext = { user: req.user!, ...routeParams(req), input };
+        return from(Promise.resolve(form!.model ? form!.model(controller, formCtx) : {})).pipe(
+          map((locals) => {
+            throw new FormRejected(form!.view, locals as Record<string, unknown>, err);
           }),
         );
       }),

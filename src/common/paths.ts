@@ -16,4 +16,3 @@ function findRoot(): string {
 export const ROOT = findRoot();
 export const VIEWS_DIR = join(ROOT, 'views');
 export const PUBLIC_DIR = join(ROOT, 'public');
-export const I18N_DIR = join(ROOT, 'src', 'i18n');

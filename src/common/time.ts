@@ -47,3 +47,13 @@ export function toLocalInput(instant: Date, zone: string): string {
   const local = new Date(instant.getTime() + zoneOffsetMinutes(instant, zone) * 60_000);
   return local.toISOString().slice(0, 16);
 }
+
+/** The calendar day of `instant` in `zone`, as YYYY-MM-DD. */
+export function localDay(instant: Date, zone: string): string {
+  return toLocalInput(instant, zone).slice(0, 10);
+}
+
+/** Whole days from `from` to `to` (YYYY-MM-DD), negative when `to` is earlier. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}

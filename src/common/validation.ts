@@ -70,3 +70,11 @@ export const IntOrNull = () =>
     if (value === '' || value === null || value === undefined) return null;
     return typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
   });
+
+/**
+ * Checks `input` against a DTO class exactly as the global pipe checks a body (for a form whose DTO
+ * is known only at run time, such as a settings section's): the typed DTO, or ValidationFailed.
+ */
+export async function validateInput<T extends object>(dto: new () => T, input: unknown): Promise<T> {
+  return (await createValidationPipe().transform(input, { type: 'body', metatype: dto })) as T;
+}

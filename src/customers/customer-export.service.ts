@@ -3,8 +3,11 @@ import { Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import { AuditService } from '../audit/audit.service.js';
+import { NotAllowed } from '../common/errors.js';
 import type { SessionUser } from '../common/session-user.js';
 import { translate } from '../i18n/i18n.js';
+import { UsersService } from '../users/users.service.js';
+import { CustomerPolicy } from './customer.policy.js';
 import { CustomersRepository } from './customers.repository.js';
 import type { CustomerFilterDto } from './dto/customer-filter.dto.js';
 import { sheetHeaders, sheetRow } from './customer-sheet.js';
@@ -17,6 +20,8 @@ const BATCH = 1000;
 export class CustomerExportService {
   constructor(
     private readonly repo: CustomersRepository,
+    private readonly policy: CustomerPolicy,
+    private readonly users: UsersService,
     private readonly audit: AuditService,
   ) {}
 
@@ -26,12 +31,19 @@ export class CustomerExportService {
     format: ExportFormat,
     out: Writable,
   ): Promise<number> {
+    if (!this.policy.mayExport(user)) throw new NotAllowed();
+    const actor = await this.policy.actor(user);
     const headers = sheetHeaders(user.locale);
     let count = 0;
+    const users = this.users;
     const rows = async function* (repo: CustomersRepository) {
       for (let afterId = 0; ;) {
-        const batch = await repo.exportBatch(user, filter, afterId, BATCH);
-        for (const c of batch) yield sheetRow(c, c.contacts[0], user.locale);
+        const batch = await repo.exportBatch(actor, filter, afterId, BATCH);
+        const emails = await users.emailsOf(batch.flatMap((c) => (c.ownerId === null ? [] : [c.ownerId])));
+        for (const c of batch) {
+          const ownerEmail = c.ownerId === null ? null : (emails.get(c.ownerId) ?? null);
+          yield sheetRow(Object.assign(c, { ownerEmail }), c.contacts[0], user.locale);
+        }
         count += batch.length;
         if (batch.length < BATCH) return;
         afterId = batch[batch.length - 1].id;

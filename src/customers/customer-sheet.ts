@@ -8,9 +8,12 @@ import type { Customer } from './customer.entity.js';
  * unchanged. Headers and option values (tier, status, …) are written in the user's language; import
  * recognises either language, and the codes.
  */
+/** A customer as a row shows it: its fields, and its owner's e-mail. */
+export type SheetCustomer = Customer & { ownerEmail: string | null };
+
 export interface SheetColumn {
   field: string;
-  value(c: Customer, primary: Contact | undefined, locale: Locale): string | number | boolean | null;
+  value(c: SheetCustomer, primary: Contact | undefined, locale: Locale): string | number | boolean | null;
 }
 
 /** An option's label in `locale` (customer.tier.A → "A 级"); null for no value. */
@@ -34,7 +37,7 @@ export const SHEET_COLUMNS: SheetColumn[] = [
   { field: 'source', value: (c, _, l) => label(l, 'customer.source.', c.source) },
   { field: 'status', value: (c, _, l) => label(l, 'customer.status.', c.status) },
   // The e-mail, not the name: two users may share a name.
-  { field: 'owner', value: (c) => c.owner?.email ?? null },
+  { field: 'owner', value: (c) => c.ownerEmail },
   { field: 'tags', value: (c) => c.tags.join(', ') },
   { field: 'birthday', value: (c) => c.birthday },
   { field: 'contactName', value: (_, p) => p?.name ?? null },
@@ -58,7 +61,7 @@ export function neutralize(value: string | number | boolean | null): string | nu
 }
 
 export function sheetRow(
-  c: Customer,
+  c: SheetCustomer,
   primary: Contact | undefined,
   locale: Locale,
 ): (string | number | boolean | null)[] {

@@ -13,7 +13,6 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
-import { User } from '../users/user.entity.js';
 import type { CustomerKind, CustomerStatus, CustomerTier } from './customer.options.js';
 import { Contact } from './contact.entity.js';
 
@@ -90,9 +89,10 @@ export class Customer {
   @Column({ type: 'text', default: 'lead' })
   status: CustomerStatus;
 
-  @ManyToOne(() => User, { nullable: true, onDelete: 'SET NULL' })
+  /** The owning user (the users module's record, named, not imported): the foreign key only. */
+  @ManyToOne('User', { nullable: true, onDelete: 'SET NULL' })
   @JoinColumn()
-  owner: Relation<User> | null;
+  owner?: never;
 
   @Column({ type: 'integer', nullable: true })
   ownerId: number | null;

@@ -1,73 +1,63 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Param,
-  ParseIntPipe,
-  Post,
-  Query,
-  Redirect,
-  Render,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Redirect, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { SessionUser } from '../common/session-user.js';
-import { CurrentUser, FormView } from '../common/decorators.js';
+import { CurrentUser, FormView, freshForm, RefusalGoesTo } from '../common/decorators.js';
+import { FormRedisplay } from '../common/errors.js';
 import { flash, seeOther } from '../common/flash.js';
-import type { HasFormLocals } from '../common/form-view.interceptor.js';
-import { FormRedisplay, NotAllowed } from '../common/errors.js';
+import { IdPipe } from '../common/ids.js';
+import { regionChoices } from '../common/regions.js';
+import type { SessionUser } from '../common/session-user.js';
+import { ContactsService } from './contacts.service.js';
+import { CustomerExportService } from './customer-export.service.js';
 import * as OPTIONS from './customer.options.js';
-import { CustomersService, RestoreBlocked } from './customers.service.js';
-import { PoolCapReached, PoolService } from './pool.service.js';
+import { CustomersService } from './customers.service.js';
 import { ContactDto } from './dto/contact.dto.js';
 import { CUSTOMER_SORTS, CustomerExportDto, CustomerFilterDto } from './dto/customer-filter.dto.js';
-import { CustomerExportService } from './customer-export.service.js';
 import { CustomerDto } from './dto/customer.dto.js';
-import { regionChoices } from '../common/regions.js';
+import { PoolService } from './pool.service.js';
+import { RecycleBinService } from './recycle-bin.service.js';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-/** The form's "update lists" button (no JavaScript): show the form again with the new choices, save nothing. */
-const isRefresh = (req: Request) => (req.body as Record<string, unknown> | undefined)?._refresh === '1';
-
 /** Customer pages: /customers, /customers/new, /customers/:id (the 360° page) and its edit forms. */
 @Controller('customers')
-export class CustomersController implements HasFormLocals {
+export class CustomersController {
   constructor(
     private readonly customers: CustomersService,
+    private readonly contacts: ContactsService,
     private readonly pool: PoolService,
+    private readonly recycleBin: RecycleBinService,
     private readonly exporter: CustomerExportService,
   ) {}
 
-  /** Option lists, and the stored customer or contact when editing (only for users who may change it). */
-  async formLocals(req: Request) {
-    const user = req.user!;
-    const customer = req.params.id ? await this.customers.get(user, Number(req.params.id)) : undefined;
-    if (customer && !customer.canEdit) throw new NotAllowed();
-    const contact =
-      customer && req.params.contactId
-        ? await this.customers.getContact(user, customer.id, Number(req.params.contactId))
-        : undefined;
+  /** The customer form: new (the creator owns it where they may own customers) or an editable customer. */
+  async customerForm(user: SessionUser, id?: number) {
+    const customer = id === undefined ? undefined : await this.customers.getEditable(user, id);
     const owners = await this.customers.ownerChoices(user, customer?.ownerId ?? null);
-    // A new customer is the creator's when they may own customers; the pool is a choice, not a default.
-    const newValues = {
-      kind: 'company',
-      tier: 'C',
-      status: 'lead',
-      ownerId: owners?.some((o) => o.id === user.id) ? user.id : null,
-    };
-    const values = contact ?? (customer ? { ...customer, tags: customer.tagsText } : newValues);
+    const values = customer
+      ? { ...customer, tags: customer.tagsText }
+      : {
+          kind: 'company',
+          tier: 'C',
+          status: 'lead',
+          ownerId: owners?.some((o) => o.id === user.id) ? user.id : null,
+        };
     return {
       title: 'customer.new',
       titleText: customer?.name,
       options: OPTIONS,
-      regions: regionChoices(req.body?.province ?? customer?.province, req.body?.city ?? customer?.city),
       owners,
       customer,
-      contact,
+      reasonRequired: this.customers.reasonRequired(user),
       values,
     };
+  }
+
+  /** A contact's form: new, or an existing contact of a customer the user may edit. */
+  async contactForm(user: SessionUser, customerId: number, contactId?: number) {
+    const customer = await this.customers.getEditable(user, customerId);
+    const contact =
+      contactId === undefined ? undefined : await this.contacts.getEditable(user, customerId, contactId);
+    return { titleText: customer.name, customer, contact, values: contact ?? {} };
   }
 
   @Get()
@@ -78,7 +68,7 @@ export class CustomersController implements HasFormLocals {
     return {
       title: pool ? 'nav.pool' : 'nav.customers',
       pool,
-      canClaim: pool && (user.role === 'sales' || user.role === 'manager'),
+      canClaim: pool && this.pool.mayClaim(user),
       // The panel opens for filters inside it, so a search or the pool itself keeps results in view on a phone.
       filtersOpen: Object.entries(filter).some(
         ([k, v]) =>
@@ -92,9 +82,8 @@ export class CustomersController implements HasFormLocals {
       filter,
       options: OPTIONS,
       sorts: CUSTOMER_SORTS,
-      regions: regionChoices(filter.province, undefined),
       owners: await this.customers.ownerChoices(user, null),
-      canCreate: this.customers.canCreate(user),
+      canCreate: this.customers.mayCreate(user),
     };
   }
 
@@ -118,23 +107,22 @@ export class CustomersController implements HasFormLocals {
   @Get('deleted')
   @Render('customers/deleted')
   async deleted(@CurrentUser() user: SessionUser) {
-    return { title: 'customer.recycle_bin', customers: await this.customers.deletedCustomers(user) };
+    return { title: 'customer.recycle_bin', customers: await this.recycleBin.list(user) };
   }
 
   @Get('new')
   @Render('customers/form')
-  async newForm(@Req() req: Request) {
+  async newForm(@CurrentUser() user: SessionUser) {
     // Refused before anything is typed, not after.
-    if (!this.customers.canCreate(req.user!)) throw new NotAllowed();
-    const locals = await this.formLocals(req);
-    return { ...locals, form: { values: locals.values, errors: {} } };
+    this.customers.assertMayCreate(user);
+    return freshForm(await this.customerForm(user));
   }
 
   @Post('new')
-  @FormView('customers/form')
+  @FormView<CustomersController>('customers/form', (c, { user }) => c.customerForm(user))
   @Redirect()
   async create(@CurrentUser() user: SessionUser, @Body() dto: CustomerDto, @Req() req: Request) {
-    if (isRefresh(req)) throw new FormRedisplay();
+    if (dto._refresh) throw new FormRedisplay();
     const id = await this.customers.create(user, dto);
     flash(req, 'customer.created', { name: dto.name });
     return seeOther(`/customers/${id}`);
@@ -142,62 +130,50 @@ export class CustomersController implements HasFormLocals {
 
   @Get(':id')
   @Render('customers/show')
-  async show(@CurrentUser() user: SessionUser, @Param('id', ParseIntPipe) id: number) {
+  async show(@CurrentUser() user: SessionUser, @Param('id', IdPipe) id: number) {
     const { customer, timeline } = await this.customers.show(user, id);
     return {
       titleText: customer.name,
       customer,
       timeline,
       promises: timeline.filter((item) => item.promise),
-      canLog: user.role !== 'service',
-      canClaim: customer.ownerId === null && (user.role === 'sales' || user.role === 'manager'),
-      canRelease: customer.ownerId !== null && customer.canEdit,
     };
   }
 
   @Get(':id/edit')
   @Render('customers/form')
-  async editForm(@Param('id', ParseIntPipe) _id: number, @Req() req: Request) {
-    const locals = await this.formLocals(req);
-    return { ...locals, form: { values: locals.values, errors: {} } };
+  async editForm(@CurrentUser() user: SessionUser, @Param('id', IdPipe) id: number) {
+    return freshForm(await this.customerForm(user, id));
   }
 
   @Post(':id/edit')
-  @FormView('customers/form')
+  @FormView<CustomersController>('customers/form', (c, { user, ids }) => c.customerForm(user, ids.id))
   @Redirect()
   async update(
     @CurrentUser() user: SessionUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', IdPipe) id: number,
     @Body() dto: CustomerDto,
     @Req() req: Request,
   ) {
-    if (isRefresh(req)) throw new FormRedisplay();
+    if (dto._refresh) throw new FormRedisplay();
     await this.customers.update(user, id, dto);
     flash(req, 'customer.updated', { name: dto.name });
     return seeOther(`/customers/${id}`);
   }
 
   @Post(':id/claim')
+  // Refused (over the cap, or someone was quicker), the rep is back at the pool, told why.
+  @RefusalGoesTo('/customers?owner=pool')
   @Redirect()
-  async claim(@CurrentUser() user: SessionUser, @Param('id', ParseIntPipe) id: number, @Req() req: Request) {
-    try {
-      await this.pool.claim(user, id);
-      flash(req, 'pool.claimed');
-    } catch (e) {
-      // At the cap the rep stays on the customer's page, told why.
-      if (!(e instanceof PoolCapReached)) throw e;
-      flash(req, e.key, e.params, 'error');
-    }
+  async claim(@CurrentUser() user: SessionUser, @Param('id', IdPipe) id: number, @Req() req: Request) {
+    await this.pool.claim(user, id);
+    flash(req, 'pool.claimed');
     return seeOther(`/customers/${id}`);
   }
 
   @Post(':id/release')
   @Redirect()
-  async release(
-    @CurrentUser() user: SessionUser,
-    @Param('id', ParseIntPipe) id: number,
-    @Req() req: Request,
-  ) {
+  async release(@CurrentUser() user: SessionUser, @Param('id', IdPipe) id: number, @Req() req: Request) {
     await this.pool.release(user, id);
     flash(req, 'pool.released');
     return seeOther(`/customers/${id}`);
@@ -205,69 +181,64 @@ export class CustomersController implements HasFormLocals {
 
   @Post(':id/delete')
   @Redirect()
-  async remove(@CurrentUser() user: SessionUser, @Param('id', ParseIntPipe) id: number, @Req() req: Request) {
+  async remove(@CurrentUser() user: SessionUser, @Param('id', IdPipe) id: number, @Req() req: Request) {
     await this.customers.remove(user, id);
     flash(req, 'customer.deleted');
     return seeOther('/customers');
   }
 
   @Post(':id/restore')
+  @RefusalGoesTo('/customers/deleted')
   @Redirect()
-  async restore(
-    @CurrentUser() user: SessionUser,
-    @Param('id', ParseIntPipe) id: number,
-    @Req() req: Request,
-  ) {
-    try {
-      const name = await this.customers.restore(user, id);
-      flash(req, 'customer.restored', { name });
-      return seeOther(`/customers/${id}`);
-    } catch (e) {
-      if (!(e instanceof RestoreBlocked)) throw e;
-      flash(req, e.key, e.params, 'error');
-      return seeOther('/customers/deleted');
-    }
+  async restore(@CurrentUser() user: SessionUser, @Param('id', IdPipe) id: number, @Req() req: Request) {
+    const name = await this.recycleBin.restore(user, id);
+    flash(req, 'customer.restored', { name });
+    return seeOther(`/customers/${id}`);
   }
 
   @Get(':id/contacts/new')
   @Render('customers/contact-form')
-  async newContactForm(@Req() req: Request) {
-    const locals = await this.formLocals(req);
-    return { ...locals, values: {}, form: { values: {}, errors: {} } };
+  async newContactForm(@CurrentUser() user: SessionUser, @Param('id', IdPipe) id: number) {
+    return freshForm(await this.contactForm(user, id));
   }
 
   @Post(':id/contacts/new')
-  @FormView('customers/contact-form')
+  @FormView<CustomersController>('customers/contact-form', (c, { user, ids }) => c.contactForm(user, ids.id))
   @Redirect()
   async addContact(
     @CurrentUser() user: SessionUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', IdPipe) id: number,
     @Body() dto: ContactDto,
     @Req() req: Request,
   ) {
-    await this.customers.addContact(user, id, dto);
+    await this.contacts.add(user, id, dto);
     flash(req, 'contact.created', { name: dto.name });
     return seeOther(`/customers/${id}`);
   }
 
   @Get(':id/contacts/:contactId/edit')
   @Render('customers/contact-form')
-  async editContactForm(@Req() req: Request) {
-    const locals = await this.formLocals(req);
-    return { ...locals, form: { values: locals.values, errors: {} } };
+  async editContactForm(
+    @CurrentUser() user: SessionUser,
+    @Param('id', IdPipe) id: number,
+    @Param('contactId', IdPipe) contactId: number,
+  ) {
+    return freshForm(await this.contactForm(user, id, contactId));
   }
 
   @Post(':id/contacts/:contactId/edit')
-  @FormView('customers/contact-form')
+  @FormView<CustomersController>('customers/contact-form', (c, { user, ids }) =>
+    c.contactForm(user, ids.id, ids.contactId),
+  )
   @Redirect()
   async updateContact(
     @CurrentUser() user: SessionUser,
-    @Param('id', ParseIntPipe) id: number,
-    @Param('contactId', ParseIntPipe) contactId: number,
+    @Param('id', IdPipe) id: number,
+    @Param('contactId', IdPipe) contactId: number,
     @Body() dto: ContactDto,
     @Req() req: Request,
   ) {
-    await this.customers.updateContact(user, id, contactId, dto);
+    await this.contacts.update(user, id, contactId, dto);
     flash(req, 'contact.updated', { name: dto.name });
     return seeOther(`/customers/${id}`);
   }
@@ -276,11 +247,11 @@ export class CustomersController implements HasFormLocals {
   @Redirect()
   async removeContact(
     @CurrentUser() user: SessionUser,
-    @Param('id', ParseIntPipe) id: number,
-    @Param('contactId', ParseIntPipe) contactId: number,
+    @Param('id', IdPipe) id: number,
+    @Param('contactId', IdPipe) contactId: number,
     @Req() req: Request,
   ) {
-    await this.customers.removeContact(user, id, contactId);
+    await this.contacts.remove(user, id, contactId);
     flash(req, 'contact.deleted');
     return seeOther(`/customers/${id}`);
   }

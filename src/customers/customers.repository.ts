@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
-import { RecordScope } from '../auth/record-scope.js';
-import type { SessionUser } from '../common/session-user.js';
-import { Contact } from './contact.entity.js';
-import type { User } from '../users/user.entity.js';
+import {
+  Brackets,
+  DataSource,
+  type EntityManager,
+  type SelectQueryBuilder,
+  type WhereExpressionBuilder,
+} from 'typeorm';
 import { Customer } from './customer.entity.js';
+import { type CustomerAction, type CustomerActor, conditionFor } from './customer.policy.js';
+import { SIMILAR_NAME_THRESHOLD } from './duplicates.js';
 import { isChinesePair, PAIR_MARK } from './customer-keys.js';
 import { normalizeMobile } from './phone.js';
 import type { CustomerFilterDto, CustomerSort } from './dto/customer-filter.dto.js';
@@ -23,14 +27,17 @@ const SORTS: Record<CustomerSort, { key: string; dir: 'ASC' | 'DESC'; cast: stri
 /** What a row of the customer list shows. */
 export type CustomerListRow = Pick<
   Customer,
-  'id' | 'name' | 'kind' | 'tier' | 'vip' | 'status' | 'city' | 'lastInteractionAt'
-> & { owner: Pick<User, 'id' | 'name'> | null };
+  'id' | 'name' | 'kind' | 'tier' | 'vip' | 'status' | 'city' | 'lastInteractionAt' | 'ownerId'
+>;
 
-export interface DuplicateCandidate {
+/** A live customer that looks like one being saved, and who owns it (as the form names them). */
+export type DuplicateCandidate = DuplicateMatch & { ownerName: string | null };
+
+/** A live customer that looks like one being saved. */
+export interface DuplicateMatch {
   id: number;
   name: string;
   ownerId: number | null;
-  ownerName: string | null;
   sameName: boolean;
   sameContact: boolean;
 }
@@ -91,27 +98,56 @@ function searchLookup(word: string, key: string): [string, Record<string, string
       [`${key}like`]: isChinesePair(word) ? `%${word}${PAIR_MARK}%` : `%${likeEscape(word)}%`,
       [`${key}contactLike`]: `%${likeEscape(word)}%`,
       [`${key}digits`]: digits,
-      [`${key}tail`]: `${[...digits].reverse().join('')}%`,
+      [`${key}tail`]: `${digits.split('').reverse().join('')}%`,
     },
   ];
 }
 
-/** All TypeORM for customers and their contacts. Every read for a user is narrowed by RecordScope. */
+/** Narrows `qb` (customers aliased `c`) to those the actor may see, or act on. */
+function scoped<Q extends WhereExpressionBuilder>(
+  qb: Q,
+  actor: CustomerActor,
+  action: CustomerAction = 'view',
+): Q {
+  const { sql, params } = conditionFor(actor, action, 'c');
+  return sql === 'true' ? qb : qb.andWhere(new Brackets((w) => w.where(sql, params)));
+}
+
+/** A customer row as the rules and the recycle bin need it. */
+export interface CustomerRef {
+  id: number;
+  name: string;
+  ownerId: number | null;
+  status: string;
+  province: string | null;
+}
+
+/** The fields a customer's form writes. */
+export type CustomerFields = Partial<Customer> & { name: string; nameKey: string; uscc: string | null };
+
+/** All SQL on customers. Every read for a user is narrowed by the customer policy's condition. */
 @Injectable()
 export class CustomersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** One page of the list after the cursor, the cursor of the next page, and how many match in all. */
   async findPage(
-    user: SessionUser,
+    actor: CustomerActor,
     f: CustomerFilterDto,
   ): Promise<{ rows: CustomerListRow[]; next: string | null; total: number; totalCapped: boolean }> {
     const sort = SORTS[f.sort ?? 'updated'];
-    // Only the columns the list shows: hydrating whole customers and owners cost more than the query.
-    const qb = this.filtered(user, f)
-      .select(['c.id', 'c.name', 'c.kind', 'c.tier', 'c.vip', 'c.status', 'c.city', 'c.lastInteractionAt'])
-      .leftJoin('c.owner', 'owner')
-      .addSelect(['owner.id', 'owner.name']);
+    // Only the columns the list shows: hydrating whole customers cost more than the query.
+    const qb = this.filtered(actor, f).select([
+      'c.id',
+      'c.name',
+      'c.kind',
+      'c.tier',
+      'c.vip',
+      'c.status',
+      'c.city',
+      'c.ownerId',
+      'c.lastInteractionAt',
+    ]);
     const cursor = f.after ? decodeCursor(f.after, sort.cast) : null;
     if (cursor) {
       const op = sort.dir === 'ASC' ? '>' : '<';
@@ -135,14 +171,14 @@ export class CustomersRepository {
         ? encodeCursor(lastValue, last.id)
         : null;
     // A first page with room to spare holds every match: no need to count them again.
-    const n = !cursor && entities.length <= PAGE_SIZE ? entities.length : await this.countUpToCap(user, f);
+    const n = !cursor && entities.length <= PAGE_SIZE ? entities.length : await this.countUpToCap(actor, f);
     return { rows, next, total: Math.min(n, COUNT_CAP), totalCapped: n > COUNT_CAP };
   }
 
   /** How many customers the filtered list holds; counting stops at COUNT_CAP + 1. */
-  private async countUpToCap(user: SessionUser, f: CustomerFilterDto): Promise<number> {
+  private async countUpToCap(actor: CustomerActor, f: CustomerFilterDto): Promise<number> {
     // "1000+" is as useful as an exact figure and costs no full scan.
-    const [sql, params] = this.filtered(user, f)
+    const [sql, params] = this.filtered(actor, f)
       .select('1')
       .limit(COUNT_CAP + 1)
       .getQueryAndParameters();
@@ -153,10 +189,14 @@ export class CustomersRepository {
     return n;
   }
 
-  /** The next `size` customers after `afterId` (by id) of the filtered list, with owner and primary contact. */
-  exportBatch(user: SessionUser, f: CustomerFilterDto, afterId: number, size: number): Promise<Customer[]> {
-    return this.filtered(user, f)
-      .leftJoinAndSelect('c.owner', 'owner')
+  /** The next `size` customers after `afterId` (by id) of the filtered list, with their primary contact. */
+  exportBatch(
+    actor: CustomerActor,
+    f: CustomerFilterDto,
+    afterId: number,
+    size: number,
+  ): Promise<Customer[]> {
+    return this.filtered(actor, f)
       .leftJoinAndSelect('c.contacts', 'contact', 'contact.deleted_at IS NULL AND contact.primary')
       .andWhere('c.id > :afterId', { afterId })
       .orderBy('c.id', 'ASC')
@@ -165,9 +205,8 @@ export class CustomersRepository {
   }
 
   /** The filtered, scoped query behind the list and the export. */
-  filtered(user: SessionUser, f: CustomerFilterDto): SelectQueryBuilder<Customer> {
-    const qb = this.dataSource.getRepository(Customer).createQueryBuilder('c');
-    RecordScope.customers(qb, user, 'c');
+  private filtered(actor: CustomerActor, f: CustomerFilterDto): SelectQueryBuilder<Customer> {
+    const qb = scoped(this.dataSource.getRepository(Customer).createQueryBuilder('c'), actor);
     if (f.q) {
       // Each word must match (北京 华信, beijing huaxin), in any of the ways searchLookup knows; a
       // number written in groups (138 1111 2222, 010-1234 5678) is one word.
@@ -178,7 +217,7 @@ export class CustomersRepository {
         qb.andWhere(`c.id IN (${sql})`, params);
       });
     }
-    if (f.owner === 'me') qb.andWhere('c.owner_id = :me', { me: user.id });
+    if (f.owner === 'me') qb.andWhere('c.owner_id = :me', { me: actor.user.id });
     else if (f.owner === 'pool') qb.andWhere('c.owner_id IS NULL');
     else if (f.owner) qb.andWhere('c.owner_id = :ownerId', { ownerId: Number(f.owner) });
     if (f.tier) qb.andWhere('c.tier = :tier', { tier: f.tier });
@@ -196,82 +235,215 @@ export class CustomersRepository {
     return qb;
   }
 
-  /** A customer the user may see, with owner and live contacts; null otherwise. */
+  /** A live customer the actor may see, with its live contacts (primary first); null otherwise. */
   findVisible(
-    user: SessionUser,
+    actor: CustomerActor,
     id: number,
     m: EntityManager = this.dataSource.manager,
   ): Promise<Customer | null> {
     const qb = m
       .getRepository(Customer)
       .createQueryBuilder('c')
-      .leftJoinAndSelect('c.owner', 'owner')
       .leftJoinAndSelect('c.contacts', 'contact', 'contact.deleted_at IS NULL')
       .where('c.id = :id', { id })
       .orderBy('contact.primary', 'DESC')
       .addOrderBy('contact.id', 'ASC');
-    return RecordScope.customers(qb, user, 'c').getOne();
+    return scoped(qb, actor).getOne();
   }
 
   /**
-   * A customer the user may see, with its owner, locked for a change in the caller's transaction.
-   * Scope and lock are one statement, so the customer cannot leave the scope in between.
+   * A live customer the actor may see, locked for a change in the caller's transaction. Scope and
+   * lock are one statement, so the customer cannot leave the scope in between.
    */
-  lockVisible(m: EntityManager, user: SessionUser, id: number): Promise<Customer | null> {
+  lockVisible(m: EntityManager, actor: CustomerActor, id: number): Promise<Customer | null> {
     const qb = m
       .getRepository(Customer)
       .createQueryBuilder('c')
-      .leftJoinAndSelect('c.owner', 'owner')
       .where('c.id = :id', { id })
       .setLock('pessimistic_write', undefined, ['c']);
-    return RecordScope.customers(qb, user, 'c').getOne();
+    return scoped(qb, actor).getOne();
   }
 
-  findContact(m: EntityManager, customerId: number, contactId: number): Promise<Contact | null> {
-    return m.findOne(Contact, { where: { id: contactId, customerId }, lock: { mode: 'pessimistic_write' } });
+  /** A live customer by id alone, locked: whoever owns it now. */
+  async lockById(m: EntityManager, id: number): Promise<CustomerRef | null> {
+    const [row] = await m.query<
+      { id: number; name: string; owner_id: number | null; status: string; province: string | null }[]
+    >(
+      'SELECT id, name, owner_id, status, province FROM customer WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',
+      [id],
+    );
+    return row
+      ? { id: row.id, name: row.name, ownerId: row.owner_id, status: row.status, province: row.province }
+      : null;
   }
+
+  /** Two people saving the same company at once take turns, so the second sees the first as a duplicate. */
+  async lockName(m: EntityManager, nameKey: string): Promise<void> {
+    await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`customer:${nameKey}`]);
+  }
+
+  /** The live customer holding this USCC, if any. */
+  async findByUscc(m: EntityManager, uscc: string): Promise<CustomerRef | null> {
+    const c = await m.findOne(Customer, { where: { uscc } });
+    return c ? { id: c.id, name: c.name, ownerId: c.ownerId, status: c.status, province: c.province } : null;
+  }
+
+  async insert(m: EntityManager, fields: CustomerFields): Promise<number> {
+    const { identifiers } = await m.insert(Customer, fields);
+    return identifiers[0].id as number;
+  }
+
+  async update(m: EntityManager, id: number, fields: Partial<Customer>): Promise<void> {
+    await m.update(Customer, { id }, fields);
+  }
+
+  async softDelete(m: EntityManager, id: number): Promise<void> {
+    await m.softDelete(Customer, { id });
+  }
+
+  /** Records an interaction: the customer's last interaction moves forward, never back. */
+  async touch(m: EntityManager, id: number, at: Date): Promise<void> {
+    await m.query(
+      `UPDATE customer SET last_interaction_at = greatest(coalesce(last_interaction_at, $2), $2), pool_warned_at = NULL WHERE id = $1`,
+      [id, at],
+    );
+  }
+
+  /** Names of live or deleted customers by id. */
+  async names(ids: number[]): Promise<Map<number, string>> {
+    if (!ids.length) return new Map();
+    const rows = await this.dataSource.query<{ id: number; name: string }[]>(
+      'SELECT id, name FROM customer WHERE id = ANY($1)',
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  /** Live customers owned by `ownerId`. */
+  async idsOwnedBy(ownerId: number): Promise<number[]> {
+    const rows = await this.dataSource.query<{ id: number }[]>(
+      'SELECT id FROM customer WHERE owner_id = $1 AND deleted_at IS NULL',
+      [ownerId],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The owners of live customers among `ids`, with the customers' names. */
+  async owners(ids: number[]): Promise<{ id: number; name: string; ownerId: number }[]> {
+    if (!ids.length) return [];
+    const rows = await this.dataSource.query<{ id: number; name: string; owner_id: number }[]>(
+      'SELECT id, name, owner_id FROM customer WHERE id = ANY($1) AND deleted_at IS NULL AND owner_id IS NOT NULL',
+      [ids],
+    );
+    return rows.map((r) => ({ id: r.id, name: r.name, ownerId: r.owner_id }));
+  }
+
+  // The recycle bin
+
+  /** Deleted (not merged) customers the actor may edit, last deleted first. */
+  async findDeleted(actor: CustomerActor, limit: number): Promise<(CustomerRef & { deletedAt: Date })[]> {
+    const rows = await scoped(
+      this.dataSource.getRepository(Customer).createQueryBuilder('c').withDeleted(),
+      actor,
+      'edit',
+    )
+      .andWhere('c.deleted_at IS NOT NULL AND c.merged_into_id IS NULL')
+      .orderBy('c.deleted_at', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .limit(limit)
+      .getMany();
+    return rows.map((c) => ({
+      id: c.id,
+      name: c.name,
+      ownerId: c.ownerId,
+      status: c.status,
+      province: c.province,
+      deletedAt: c.deletedAt!,
+    }));
+  }
+
+  /** A deleted (not merged) customer the actor may edit, locked; null otherwise. */
+  async lockDeleted(
+    m: EntityManager,
+    actor: CustomerActor,
+    id: number,
+  ): Promise<{ name: string; uscc: string | null } | null> {
+    const c = await scoped(m.getRepository(Customer).createQueryBuilder('c').withDeleted(), actor, 'edit')
+      .andWhere('c.id = :id AND c.deleted_at IS NOT NULL AND c.merged_into_id IS NULL', { id })
+      .setLock('pessimistic_write', undefined, ['c'])
+      .getOne();
+    return c ? { name: c.name, uscc: c.uscc } : null;
+  }
+
+  async restore(m: EntityManager, id: number): Promise<void> {
+    await m.query(
+      'UPDATE customer SET deleted_at = NULL, version = version + 1, updated_at = now() WHERE id = $1',
+      [id],
+    );
+  }
+
+  /** Closes a customer merged into another: soft-deleted and pointing at the survivor. */
+  async markMerged(m: EntityManager, id: number, survivorId: number): Promise<void> {
+    await m.update(Customer, { id }, { mergedIntoId: survivorId });
+    await m.softDelete(Customer, { id });
+  }
+
+  // Duplicates
 
   /**
    * Live customers that look like the probe, whoever owns them: the same duplicate key, a similar
-   * one (trigram similarity ≥ 0.6), or a contact with the same mobile, phone or e-mail.
+   * one (trigram similarity at least SIMILAR_NAME_THRESHOLD), or a contact with the same mobile,
+   * phone or e-mail.
    */
   async findDuplicates(
     m: EntityManager,
     p: DuplicateProbe,
     exceptId: number | null,
-  ): Promise<DuplicateCandidate[]> {
-    // `%` then means "similar enough" at the rule's 0.6, so the trigram index returns only real candidates.
-    await m.query('SET LOCAL pg_trgm.similarity_threshold = 0.6');
+  ): Promise<DuplicateMatch[]> {
+    // `%` then means "similar enough" at the rule's threshold, so the trigram index returns only real candidates.
+    await m.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [
+      String(SIMILAR_NAME_THRESHOLD),
+    ]);
     const rows = await m.query<
-      {
-        id: number;
-        name: string;
-        owner_id: number | null;
-        owner_name: string | null;
-        same_name: boolean;
-        same_contact: boolean;
-      }[]
+      { id: number; name: string; owner_id: number | null; same_name: boolean; same_contact: boolean }[]
     >(
       `WITH by_contact AS (
          SELECT DISTINCT customer_id FROM contact
           WHERE deleted_at IS NULL AND (mobile = ANY($2) OR phone = ANY($3) OR lower(email) = ANY($4)))
-       SELECT c.id, c.name, c.owner_id, u.name AS owner_name, c.name_key = $1 AS same_name,
+       SELECT c.id, c.name, c.owner_id, c.name_key = $1 AS same_name,
               c.id IN (SELECT customer_id FROM by_contact) AS same_contact
-         FROM customer c LEFT JOIN app_user u ON u.id = c.owner_id
+         FROM customer c
         WHERE c.deleted_at IS NULL AND c.id <> $5
-          AND (c.name_key = $1 OR (c.name_key % $1 AND similarity(c.name_key, $1) >= 0.6)
+          AND (c.name_key = $1 OR (c.name_key % $1 AND similarity(c.name_key, $1) >= $6)
                OR c.id IN (SELECT customer_id FROM by_contact))
         ORDER BY c.name_key = $1 DESC, similarity(c.name_key, $1) DESC, c.id
         LIMIT 10`,
-      [p.nameKey, p.mobiles, p.phones, p.emails, exceptId ?? -1],
+      [p.nameKey, p.mobiles, p.phones, p.emails, exceptId ?? -1, SIMILAR_NAME_THRESHOLD],
     );
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
       ownerId: r.owner_id,
-      ownerName: r.owner_name,
       sameName: r.same_name,
       sameContact: r.same_contact,
     }));
+  }
+
+  // Search and duplicate keys
+
+  /** Customers whose keys were never computed (older rows, bulk inserts), up to `limit`. */
+  withoutKeys(limit: number): Promise<{ id: number; name: string }[]> {
+    return this.dataSource.query<{ id: number; name: string }[]>(
+      `SELECT id, name FROM customer WHERE search_text = '' ORDER BY id LIMIT $1`,
+      [limit],
+    );
+  }
+
+  async setKeys(rows: { id: number; nameKey: string; searchText: string }[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE customer c SET name_key = k.name_key, search_text = k.search_text
+         FROM unnest($1::int[], $2::text[], $3::text[]) AS k(id, name_key, search_text) WHERE c.id = k.id`,
+      [rows.map((r) => r.id), rows.map((r) => r.nameKey), rows.map((r) => r.searchText)],
+    );
   }
 }

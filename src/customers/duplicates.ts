@@ -1,6 +1,13 @@
 import type { SessionUser } from '../common/session-user.js';
+import { DUPLICATE_RULES } from './customer.policy.js';
 import { ValidationFailed } from '../common/errors.js';
 import type { DuplicateCandidate } from './customers.repository.js';
+
+/**
+ * How alike two names' duplicate keys must be (pg_trgm similarity, 0 to 1) for the customers to count
+ * as possible duplicates: the one threshold of the form's check and the import's.
+ */
+export const SIMILAR_NAME_THRESHOLD = 0.6;
 
 /**
  * The form found customers that look like the one being saved. `blocked`: a sales rep may not add a
@@ -24,8 +31,9 @@ export function judgeDuplicates(
   confirmed: { confirm: boolean; reason: string | null },
 ): void {
   if (!found.length) return;
+  const rule = DUPLICATE_RULES[user.role];
   const ownedByOthers = found.some((d) => d.ownerId !== null && d.ownerId !== user.id);
-  if (user.role === 'sales' && ownedByOthers) throw new DuplicatesFound(found, true);
+  if (!rule.mayCopyOthers && ownedByOthers) throw new DuplicatesFound(found, true);
   if (!confirmed.confirm) throw new DuplicatesFound(found, false);
-  if (user.role !== 'sales' && !confirmed.reason) throw new DuplicatesFound(found, false, true);
+  if (rule.reasonRequired && !confirmed.reason) throw new DuplicatesFound(found, false, true);
 }

@@ -1,17 +1,19 @@
 import type { DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
-/** One definition of how Kehu talks to PostgreSQL; used by the app, the CLI and the tests. */
+/**
+ * One definition of how Kehu talks to PostgreSQL; used by the app, the CLI and the tests. The app's
+ * modules register their own entities; tools that need them all pass `ENTITIES` (src/entities.ts).
+ */
 export function dataSourceOptions(
   url: string,
-  opts: { poolSize?: number; logging?: boolean } = {},
+  opts: { poolSize?: number; logging?: boolean; entities?: Function[] } = {},
 ): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities: opts.entities ?? [],
     migrations: MIGRATIONS,
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -16,6 +16,9 @@ export async function runMigrations(
   try {
     await runner.connect();
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    // The migrations' uuid columns default to uuid_generate_v4(); TypeORM creates the extension only
+    // when it is handed the entities, and migrations run without them.
+    await runner.query('CREATE EXTENSION IF NOT EXISTS "uuid-ossp"');
     const applied = await ds.runMigrations({ transaction: 'each' });
     for (const m of applied) log(`migration applied: ${m.name}`);
   } finally {

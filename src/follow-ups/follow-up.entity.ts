@@ -8,13 +8,9 @@ import {
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
-  type Relation,
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
-import { Contact } from '../customers/contact.entity.js';
-import { Customer } from '../customers/customer.entity.js';
-import { User } from '../users/user.entity.js';
 
 export const FOLLOW_UP_METHODS = ['phone', 'visit', 'email', 'wechat', 'meeting'] as const;
 export type FollowUpMethod = (typeof FOLLOW_UP_METHODS)[number];
@@ -27,23 +23,24 @@ export class FollowUp {
   @PrimaryGeneratedColumn()
   id: number;
 
-  @ManyToOne(() => Customer, { onDelete: 'CASCADE' })
+  // The customer, contact and author are other modules' records: named, not imported; foreign keys only.
+  @ManyToOne('Customer', { onDelete: 'CASCADE' })
   @JoinColumn()
-  customer: Relation<Customer>;
+  customer?: never;
 
   @Column({ type: 'integer' })
   customerId: number;
 
-  @ManyToOne(() => Contact, { nullable: true, onDelete: 'SET NULL' })
+  @ManyToOne('Contact', { nullable: true, onDelete: 'SET NULL' })
   @JoinColumn()
-  contact: Relation<Contact> | null;
+  contact?: never;
 
   @Column({ type: 'integer', nullable: true })
   contactId: number | null;
 
-  @ManyToOne(() => User, { onDelete: 'RESTRICT' })
+  @ManyToOne('User', { onDelete: 'RESTRICT' })
   @JoinColumn()
-  author: Relation<User>;
+  author?: never;
 
   @Column({ type: 'integer' })
   authorId: number;

@@ -1,13 +1,17 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { CustomersModule } from '../customers/customers.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { FollowUp } from './follow-up.entity.js';
 import { FollowUpsController } from './follow-ups.controller.js';
+import { FollowUpsRepository } from './follow-ups.repository.js';
 import { FollowUpsService } from './follow-ups.service.js';
 import { MyDayController } from './my-day.controller.js';
 
 @Module({
-  imports: [CustomersModule],
+  imports: [TypeOrmModule.forFeature([FollowUp]), CustomersModule, UsersModule],
   controllers: [MyDayController, FollowUpsController],
-  providers: [FollowUpsService],
+  providers: [FollowUpsService, FollowUpsRepository],
   exports: [FollowUpsService],
 })
 export class FollowUpsModule {}

@@ -3,18 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService, diffOf } from '../audit/audit.service.js';
 import { JobsService } from '../automation/jobs.service.js';
+import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
+import { NotAllowed, ValidationFailed } from '../common/errors.js';
+import type { SessionUser } from '../common/session-user.js';
+import { daysBetween, localDay, parseLocalDateTime } from '../common/time.js';
+import { ContactsService } from '../customers/contacts.service.js';
+import { CustomersService } from '../customers/customers.service.js';
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
-import type { Locale } from '../common/roles.js';
-import type { SessionUser } from '../common/session-user.js';
-import { ValidationFailed } from '../common/errors.js';
-import { parseLocalDateTime } from '../common/time.js';
-import { Contact } from '../customers/contact.entity.js';
-import { CustomersService } from '../customers/customers.service.js';
-import { CustomerMergeSteps } from '../customers/merge.js';
-import { CustomerTimeline, type TimelineItem } from '../customers/timeline.js';
+import { UsersService } from '../users/users.service.js';
 import type { FollowUpDto } from './dto/follow-up.dto.js';
-import { FollowUp, type FollowUpMethod } from './follow-up.entity.js';
+import type { FollowUp } from './follow-up.entity.js';
+import { FollowUpsRepository } from './follow-ups.repository.js';
 
 export interface DueFollowUp {
   customerId: number;
@@ -28,6 +28,9 @@ export interface MyDay {
   today: DueFollowUp[];
   upcoming: DueFollowUp[];
 }
+
+/** My day lists this many at most of each kind: a long overdue list must not push today's off the page. */
+const MY_DAY_LIST = 100;
 
 const AUDITED: Extract<keyof FollowUp, string>[] = [
   'customerId',
@@ -46,9 +49,11 @@ const AUDITED: Extract<keyof FollowUp, string>[] = [
 export class FollowUpsService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: FollowUpsRepository,
     private readonly customers: CustomersService,
-    private readonly timeline: CustomerTimeline,
-    private readonly mergeSteps: CustomerMergeSteps,
+    private readonly contacts: ContactsService,
+    private readonly users: UsersService,
+    private readonly lifecycles: CustomerLifecycles,
     private readonly audit: AuditService,
     private readonly jobs: JobsService,
     private readonly notifications: NotificationsService,
@@ -56,13 +61,23 @@ export class FollowUpsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.timeline.register((customerId) => this.timelineOf(customerId));
-    this.mergeSteps.register('follow_ups', async (m, fromId, toId) => {
-      const [, moved] = await m.query<[unknown[], number]>(
-        'UPDATE follow_up SET customer_id = $2 WHERE customer_id = $1',
-        [fromId, toId],
-      );
-      return moved;
+    this.lifecycles.register({
+      entity: 'follow_up',
+      audit: {
+        fields: {
+          method: 'follow_up.method_label',
+          happenedAt: 'follow_up.happened_at',
+          contactId: 'follow_up.contact',
+          summary: 'follow_up.summary',
+          promises: 'follow_up.promises',
+          nextAction: 'follow_up.next_action',
+          nextFollowUpAt: 'follow_up.next_at',
+          location: 'follow_up.location',
+        },
+        values: { method: 'follow_up.method.' },
+      },
+      timeline: (customerId, limit) => this.timelineOf(customerId, limit),
+      merge: (m, fromId, toId) => this.repo.moveToCustomer(m, fromId, toId),
     });
     this.jobs.register('follow-ups.digest', () => this.sendOverdueDigests().then(() => undefined), {
       cron: '0 8 * * *',
@@ -70,42 +85,42 @@ export class FollowUpsService implements OnModuleInit {
   }
 
   /**
-   * The morning digest: every rep with overdue follow-ups gets one mail listing them and an in-app
-   * notification. Days are counted in each rep's time zone. Returns how many reps were told.
+   * The morning digest: every active rep with overdue follow-ups gets one mail listing them and an
+   * in-app notification. Days are counted in each rep's time zone. Returns how many reps were told.
    */
   async sendOverdueDigests(): Promise<number> {
-    const rows = await this.dataSource.query<
-      {
-        user_id: number;
-        email: string;
-        name: string;
-        locale: Locale;
-        timezone: string;
-        customer_id: number;
-        customer_name: string;
-        next_action: string | null;
-        next_follow_up_at: Date;
-      }[]
-    >(
-      `WITH latest AS (
-         SELECT DISTINCT ON (f.customer_id) f.customer_id, f.next_action, f.next_follow_up_at
-           FROM follow_up f WHERE f.deleted_at IS NULL ORDER BY f.customer_id, f.happened_at DESC)
-       SELECT u.id AS user_id, u.email, u.name, u.locale, u.timezone, c.id AS customer_id, c.name AS customer_name, l.next_action, l.next_follow_up_at
-         FROM latest l
-         JOIN customer c ON c.id = l.customer_id AND c.deleted_at IS NULL
-         JOIN app_user u ON u.id = c.owner_id AND u.active
-        WHERE (l.next_follow_up_at AT TIME ZONE u.timezone)::date < (now() AT TIME ZONE u.timezone)::date
-        ORDER BY u.id, l.next_follow_up_at`,
+    // Overdue somewhere on earth means due before the end of today in the latest zone.
+    const steps = await this.repo.nextStepsDue(new Date(Date.now() + 86_400_000), null);
+    const customers = new Map(
+      (await this.customers.ownersOf(steps.map((s) => s.customerId))).map((c) => [c.id, c]),
     );
-    const byUser = new Map<number, typeof rows>();
-    for (const r of rows) byUser.set(r.user_id, [...(byUser.get(r.user_id) ?? []), r]);
+    const owners = new Map(
+      (await this.users.recipients([...new Set([...customers.values()].map((c) => c.ownerId))])).map((u) => [
+        u.id,
+        u,
+      ]),
+    );
+    const byUser = new Map<number, DueFollowUp[]>();
+    for (const s of steps) {
+      const customer = customers.get(s.customerId);
+      const owner = customer && owners.get(customer.ownerId);
+      if (!customer || !owner) continue;
+      if (localDay(s.nextFollowUpAt, owner.timezone) >= localDay(new Date(), owner.timezone)) continue;
+      const due = {
+        customerId: s.customerId,
+        customerName: customer.name,
+        nextAction: s.nextAction,
+        nextFollowUpAt: s.nextFollowUpAt,
+      };
+      byUser.set(owner.id, [...(byUser.get(owner.id) ?? []), due]);
+    }
     for (const [userId, items] of byUser) {
-      const { email, name, locale, timezone } = items[0];
+      const { email, name, locale, timezone } = owners.get(userId)!;
       const shown = items.slice(0, 20).map((i) => ({
-        id: i.customer_id,
-        name: i.customer_name,
-        nextAction: i.next_action,
-        due: i.next_follow_up_at,
+        id: i.customerId,
+        name: i.customerName,
+        nextAction: i.nextAction,
+        due: i.nextFollowUpAt,
       }));
       await this.dataSource.transaction(async (m) => {
         await this.notifications.notify(userId, 'overdue_follow_ups', { count: items.length }, '/', m);
@@ -139,13 +154,9 @@ export class FollowUpsService implements OnModuleInit {
     if (nextFollowUpAt && nextFollowUpAt.getTime() < Date.now() - 5 * 60_000)
       throw ValidationFailed.field('nextFollowUpAt', 'follow_up.next_in_past');
     return this.dataSource.transaction(async (m) => {
-      await this.customers.assertEditable(user, dto.customerId, m);
-      if (
-        dto.contactId !== null &&
-        !(await m.existsBy(Contact, { id: dto.contactId, customerId: dto.customerId }))
-      ) {
+      await this.customers.assertMay(user, 'log_follow_up', dto.customerId, m);
+      if (dto.contactId !== null && !(await this.contacts.belongsTo(m, dto.customerId, dto.contactId)))
         throw ValidationFailed.field('contactId', 'validation.invalid');
-      }
       const fields = {
         customerId: dto.customerId,
         contactId: dto.contactId,
@@ -158,8 +169,7 @@ export class FollowUpsService implements OnModuleInit {
         nextFollowUpAt,
         location: dto.location,
       };
-      const { identifiers } = await m.insert(FollowUp, fields);
-      const id = identifiers[0].id as number;
+      const id = await this.repo.insert(m, fields);
       await this.customers.touch(m, dto.customerId, happenedAt);
       await this.audit.record(
         {
@@ -174,41 +184,24 @@ export class FollowUpsService implements OnModuleInit {
     });
   }
 
-  /** The customer's latest 100 follow-ups, with who logged them and whom they met, in one query. */
-  private async timelineOf(customerId: number): Promise<TimelineItem[]> {
-    const rows = await this.dataSource.query<
-      {
-        happened_at: Date;
-        method: FollowUpMethod;
-        author_name: string;
-        contact_name: string | null;
-        summary: string;
-        promises: string | null;
-        next_action: string | null;
-        next_follow_up_at: Date | null;
-      }[]
-    >(
-      `SELECT f.happened_at, f.method, a.name AS author_name, ct.name AS contact_name, f.summary, f.promises,
-              f.next_action, f.next_follow_up_at
-         FROM follow_up f
-         JOIN app_user a ON a.id = f.author_id
-         LEFT JOIN contact ct ON ct.id = f.contact_id AND ct.deleted_at IS NULL
-        WHERE f.customer_id = $1 AND f.deleted_at IS NULL
-        ORDER BY f.happened_at DESC, f.id DESC
-        LIMIT 100`,
-      [customerId],
-    );
+  /** The customer's latest follow-ups, with who logged them and whom they met. */
+  private async timelineOf(customerId: number, limit: number): Promise<TimelineItem[]> {
+    const rows = await this.repo.latestOf(customerId, limit);
+    const [authors, contacts] = await Promise.all([
+      this.users.namesOf(rows.map((f) => f.authorId)),
+      this.contacts.namesOf(rows.flatMap((f) => (f.contactId === null ? [] : [f.contactId]))),
+    ]);
     // Newest first: only the newest follow-up's next step is still open, as on "My day".
     return rows.map((f, i) => ({
-      at: f.happened_at,
+      at: f.happenedAt,
       kind: 'follow_up',
       labelKey: `follow_up.method.${f.method}`,
-      by: f.author_name,
-      counterpart: f.contact_name,
+      by: authors.get(f.authorId) ?? null,
+      counterpart: f.contactId === null ? null : (contacts.get(f.contactId) ?? null),
       text: f.summary,
       promise: f.promises,
-      nextAction: f.next_action,
-      nextAt: f.next_follow_up_at,
+      nextAction: f.nextAction,
+      nextAt: f.nextFollowUpAt,
       nextDone: i > 0,
     }));
   }
@@ -218,43 +211,33 @@ export class FollowUpsService implements OnModuleInit {
    * split into overdue, today and the coming week (days counted in the user's time zone).
    */
   async myDay(user: SessionUser): Promise<MyDay> {
-    const rows = await this.dataSource.query<
-      {
-        customer_id: number;
-        customer_name: string;
-        next_action: string | null;
-        next_follow_up_at: Date;
-        bucket: keyof MyDay;
-      }[]
-    >(
-      `WITH latest AS (
-         SELECT DISTINCT ON (f.customer_id) f.customer_id, f.next_action, f.next_follow_up_at
-           FROM follow_up f
-          WHERE f.deleted_at IS NULL
-            AND f.customer_id IN (SELECT id FROM customer WHERE owner_id = $1 AND deleted_at IS NULL)
-          ORDER BY f.customer_id, f.happened_at DESC)
-       , due AS (
-         SELECT l.customer_id, c.name AS customer_name, l.next_action, l.next_follow_up_at,
-                CASE WHEN (l.next_follow_up_at AT TIME ZONE $2)::date < (now() AT TIME ZONE $2)::date THEN 'overdue'
-                     WHEN (l.next_follow_up_at AT TIME ZONE $2)::date = (now() AT TIME ZONE $2)::date THEN 'today'
-                     ELSE 'upcoming' END AS bucket
-           FROM latest l JOIN customer c ON c.id = l.customer_id
-          WHERE l.next_follow_up_at IS NOT NULL
-            AND (l.next_follow_up_at AT TIME ZONE $2)::date <= (now() AT TIME ZONE $2)::date + 7)
-       -- At most 100 a list: a long overdue list must not push today's off the page.
-       SELECT * FROM (SELECT due.*, row_number() OVER (PARTITION BY bucket ORDER BY next_follow_up_at) AS n FROM due) x
-        WHERE n <= 100 ORDER BY next_follow_up_at`,
-      [user.id, user.timezone],
-    );
+    const owned = await this.customers.idsOwnedBy(user.id);
     const day: MyDay = { overdue: [], today: [], upcoming: [] };
-    for (const r of rows) {
-      day[r.bucket].push({
-        customerId: r.customer_id,
-        customerName: r.customer_name,
-        nextAction: r.next_action,
-        nextFollowUpAt: r.next_follow_up_at,
+    if (!owned.length) return day;
+    const steps = await this.repo.nextStepsDue(new Date(Date.now() + 9 * 86_400_000), owned);
+    const names = await this.customers.namesOf(steps.map((s) => s.customerId));
+    const today = localDay(new Date(), user.timezone);
+    for (const s of steps) {
+      const days = daysBetween(today, localDay(s.nextFollowUpAt, user.timezone));
+      if (days > 7) continue;
+      const bucket = days < 0 ? day.overdue : days === 0 ? day.today : day.upcoming;
+      if (bucket.length >= MY_DAY_LIST) continue;
+      bucket.push({
+        customerId: s.customerId,
+        customerName: names.get(s.customerId) ?? '',
+        nextAction: s.nextAction,
+        nextFollowUpAt: s.nextFollowUpAt,
       });
     }
     return day;
+  }
+
+  /** May the user log follow-ups (My day's button)? */
+  mayLog(user: SessionUser): boolean {
+    return this.customers.mayLogFollowUps(user);
+  }
+
+  assertMayLog(user: SessionUser): void {
+    if (!this.mayLog(user)) throw new NotAllowed();
   }
 }

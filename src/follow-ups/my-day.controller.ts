@@ -1,6 +1,6 @@
 import { Controller, Get, Render } from '@nestjs/common';
-import type { SessionUser } from '../common/session-user.js';
 import { CurrentUser } from '../common/decorators.js';
+import type { SessionUser } from '../common/session-user.js';
 import { FollowUpsService } from './follow-ups.service.js';
 
 /** `/`: my day. */
@@ -11,6 +11,10 @@ export class MyDayController {
   @Get()
   @Render('home/index')
   async index(@CurrentUser() user: SessionUser) {
-    return { title: 'nav.my_day', day: await this.followUps.myDay(user) };
+    return {
+      title: 'nav.my_day',
+      day: await this.followUps.myDay(user),
+      canLog: this.followUps.mayLog(user),
+    };
   }
 }

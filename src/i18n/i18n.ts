@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { I18N_DIR } from '../common/paths.js';
-import { LOCALES, type Locale } from '../common/roles.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LOCALES, type Locale } from './locales.js';
+
+/** The catalogs sit beside this file in src/i18n; the build in dist/src/i18n reads them from there. */
+const HERE = dirname(fileURLToPath(import.meta.url));
+const I18N_DIR = existsSync(join(HERE, 'en.json')) ? HERE : join(HERE, '..', '..', '..', 'src', 'i18n');
 
 type Tree = { [key: string]: string | Tree };
 export type Params = Record<string, string | number | null | undefined>;

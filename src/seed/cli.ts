@@ -10,6 +10,7 @@ import {
 } from '../database/embedded-postgres.js';
 import { runMigrations } from '../database/migrate.js';
 import { SeedService } from './seed.service.js';
+import { ENTITIES } from '../entities.js';
 
 /**
  * `npm run seed` seeds the demo company if it never was; `npm run seed -- --scale N` adds N generated
@@ -38,7 +39,9 @@ async function main(): Promise<void> {
   }
   try {
     await runMigrations(config.databaseUrl);
-    const ds = await new DataSource(dataSourceOptions(config.databaseUrl)).initialize();
+    const ds = await new DataSource(
+      dataSourceOptions(config.databaseUrl, { entities: ENTITIES }),
+    ).initialize();
     const seed = new SeedService(ds);
     if (adminEmail) {
       const password = await seed.createAdmin(adminEmail);

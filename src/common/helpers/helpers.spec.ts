@@ -104,3 +104,39 @@ describe('hasKey and labelOf', () => {
     expect(render('{{#if (hasKey saved "name")}}yes{{else}}no{{/if}}', context)).toBe('no');
   });
 });
+
+describe('money', () => {
+  it('writes an amount in fen the same way in both languages', () => {
+    expect(render('{{money a}}', { locale: 'en', a: 123450 })).toBe('¥1,234.50');
+    expect(render('{{money a}}', { locale: 'zh-CN', a: 123450 })).toBe('¥1,234.50');
+    expect(render('{{money a}}', { a: -5 })).toBe('-¥0.05');
+    expect(render('[{{money a}}]', { a: null })).toBe('[]');
+  });
+
+  it('writes Chinese capitals when asked', () => {
+    expect(render('{{money a words=true}}', { a: 100401 })).toBe('壹仟零肆元零壹分');
+  });
+
+  it('throws on anything but whole fen', () => {
+    expect(() => render('{{money a}}', { a: '1234.50' })).toThrow(/in fen/);
+    expect(() => render('{{money a}}', { a: 12.5 })).toThrow(/in fen/);
+    expect(() => render('{{money a b}}', { a: 1, b: 2 })).toThrow(/exactly one/);
+  });
+});
+
+describe('regionList', () => {
+  it('lists the provinces, then the chosen province’s cities and the chosen city’s districts', () => {
+    expect(render('{{#each (regionList "provinces")}}{{this}},{{/each}}', {})).toContain('广东省,');
+    expect(render('{{#each (regionList "cities" p)}}{{this}},{{/each}}', { p: '广东省' })).toContain(
+      '深圳市,',
+    );
+    expect(
+      render('{{#each (regionList "districts" p c)}}{{this}},{{/each}}', { p: '广东省', c: '深圳市' }),
+    ).toContain('南山区,');
+    expect(render('{{#each (regionList "cities" p)}}{{this}},{{/each}}', { p: null })).toBe('');
+  });
+
+  it('throws on an unknown level', () => {
+    expect(() => render('{{regionList "streets"}}', {})).toThrow(/regionList/);
+  });
+});

@@ -2,9 +2,24 @@ import { concat } from './concat.js';
 import { date, datetime } from './date.js';
 import { eq } from './eq.js';
 import { filtersUsed } from './filters-used.js';
+import { money } from './money.js';
 import { options } from './options.js';
 import { query } from './query.js';
+import { regionList } from './region-list.js';
 import { hasKey, labelOf } from './saved-meanwhile.js';
 import { t } from './t.js';
 
-export const HELPERS = { t, eq, date, datetime, options, concat, query, filtersUsed, hasKey, labelOf };
+export const HELPERS = {
+  t,
+  eq,
+  date,
+  datetime,
+  options,
+  concat,
+  query,
+  filtersUsed,
+  hasKey,
+  labelOf,
+  money,
+  regionList,
+};

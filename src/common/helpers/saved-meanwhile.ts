@@ -8,6 +8,7 @@ export function hasKey(object: unknown, key: unknown, ...rest: unknown[]): boole
 export function labelOf(options: unknown, value: unknown, ...rest: unknown[]): string {
   if (rest.length !== 1 || !Array.isArray(options)) throw new Error('labelOf takes options and a value');
   if (value === '' || value === null || value === undefined) return '—';
-  const found = (options as { value: string; label: string }[]).find((o) => o.value === String(value));
-  return found ? found.label : String(value);
+  const text = typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
+  const found = (options as { value: string; label: string }[]).find((o) => o.value === text);
+  return found ? found.label : text;
 }

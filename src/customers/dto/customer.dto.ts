@@ -168,4 +168,9 @@ export class CustomerDto {
   @IsString()
   @max(500)
   duplicateReason: string | null = null;
+
+  /** The form's "update lists" button (no JavaScript): show the form again with the new choices, save nothing. */
+  @IsOptional()
+  @IsIn(['1'])
+  _refresh?: '1';
 }

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * The customer's life, as every module takes part in it. Each module that keeps records about
+ * customers (follow-ups now; opportunities, contracts, tickets later) registers one CustomerLifecycle
+ * in its onModuleInit, saying in one place:
+ * - which entries it adds to the customer's 360° timeline;
+ * - what it moves when two customers are merged (inside the merge's transaction);
+ * - what it hands over when a rep leaves (inside the deactivation's transaction);
+ * - how the audit log names its fields and their values.
+ * The customers, users and audit modules read the registrations; none of them knows the others' tables.
+ */
+export interface CustomerLifecycle {
+  /** The kind of record, as its audit entries name it: `customer`, `contact`, `follow_up`… */
+  entity: string;
+  /** How the audit log names the record's fields (field → locale key) and option values (field → key prefix). */
+  audit: { fields: Record<string, string>; values?: Record<string, string> };
+  /** The record's entries on a customer's timeline, newest first (at most `limit`). */
+  timeline?: (customerId: number, limit: number) => Promise<TimelineItem[]>;
+  /** Moves the records of a merged customer to the survivor; returns how many moved. */
+  merge?: (m: EntityManager, fromCustomerId: number, toCustomerId: number) => Promise<number>;
+  /** What a leaving rep owns of this kind, and how it moves to a colleague (or the pool: null). */
+  handOver?: HandOver;
+}
+
+export interface HandOver {
+  /** Locale key naming what is moved, e.g. hand_over.customers. */
+  labelKey: string;
+  count: (userId: number) => Promise<number>;
+  move: (m: EntityManager, fromUserId: number, toUserId: number | null) => Promise<number>;
+}
+
+/** One entry of the customer's timeline, whatever module it comes from. */
+export interface TimelineItem {
+  at: Date;
+  /** follow_up, opportunity, contract, payment, ticket, survey… (a CSS class and an icon) */
+  kind: string;
+  /** Locale key of the entry's label, e.g. follow_up.method.visit. */
+  labelKey: string;
+  by: string | null;
+  /** Who on the customer's side: a contact's name. */
+  counterpart: string | null;
+  text: string | null;
+  /** Something promised to the customer: shown highlighted, so service sees it. */
+  promise: string | null;
+  nextAction: string | null;
+  nextAt: Date | null;
+  /** A later entry has since closed this next step (as "My day" sees it): shown as done. */
+  nextDone?: boolean;
+}
+
+/** Newest first; entries at the same moment keep their module's order. */
+export function mergeTimelines(lists: TimelineItem[][], limit: number): TimelineItem[] {
+  return lists
+    .flat()
+    .map((item, i) => ({ item, i }))
+    .sort((a, b) => b.item.at.getTime() - a.item.at.getTime() || a.i - b.i)
+    .slice(0, limit)
+    .map(({ item }) => item);
+}
+
+/** The registered lifecycles, in registration order. */
+@Injectable()
+export class CustomerLifecycles {
+  private readonly registered: CustomerLifecycle[] = [];
+
+  register(lifecycle: CustomerLifecycle): void {
+    if (this.registered.some((l) => l.entity === lifecycle.entity))
+      throw new Error(`customer lifecycle for ${lifecycle.entity} registered twice`);
+    this.registered.push(lifecycle);
+  }
+
+  /** A customer's timeline from every module, newest first. */
+  async timeline(customerId: number, limit = 100): Promise<TimelineItem[]> {
+    const sources = this.registered.filter((l) => l.timeline);
+    return mergeTimelines(await Promise.all(sources.map((l) => l.timeline!(customerId, limit))), limit);
+  }
+
+  /** The merge steps, each named by its entity. */
+  mergeSteps(): { entity: string; move: NonNullable<CustomerLifecycle['merge']> }[] {
+    return this.registered.flatMap((l) => {
+      const merge = l.merge;
+      return merge ? [{ entity: l.entity, move: merge }] : [];
+    });
+  }
+
+  handOvers(): HandOver[] {
+    return this.registered.flatMap((l) => (l.handOver ? [l.handOver] : []));
+  }
+
+  /** The locale key naming `field` of `entity` in the audit log, if one is registered. */
+  fieldLabel(entity: string, field: string): string | undefined {
+    return this.registered.find((l) => l.entity === entity)?.audit.fields[field];
+  }
+
+  /** The locale key prefix of `field`'s option labels (`customer.tier.`), if it has options. */
+  valueLabels(entity: string, field: string): string | undefined {
+    return this.registered.find((l) => l.entity === entity)?.audit.values?.[field];
+  }
+}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Contact } from './contact.entity.js';
+
+/** All SQL on contacts, the people at a customer. */
+@Injectable()
+export class ContactsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insert(
+    m: EntityManager,
+    fields: Partial<Contact> & { customerId: number; name: string },
+  ): Promise<number> {
+    const { identifiers } = await m.insert(Contact, fields);
+    return identifiers[0].id as number;
+  }
+
+  /** A live contact of the customer, locked for a change. */
+  lock(m: EntityManager, customerId: number, contactId: number): Promise<Contact | null> {
+    return m.findOne(Contact, { where: { id: contactId, customerId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async update(m: EntityManager, id: number, fields: Partial<Contact>): Promise<void> {
+    await m.update(Contact, { id }, fields);
+  }
+
+  async softDelete(m: EntityManager, id: number): Promise<void> {
+    await m.softDelete(Contact, { id });
+  }
+
+  /** The customer has no primary contact any more (another is about to become it). */
+  async clearPrimary(m: EntityManager, customerId: number): Promise<void> {
+    await m.query('UPDATE contact SET "primary" = false WHERE customer_id = $1 AND "primary"', [customerId]);
+  }
+
+  /** Is this a live contact of that customer? */
+  exists(m: EntityManager, customerId: number, contactId: number): Promise<boolean> {
+    return m.existsBy(Contact, { id: contactId, customerId });
+  }
+
+  /** Names of contacts by id, deleted ones left out. */
+  async names(ids: number[]): Promise<Map<number, string>> {
+    if (!ids.length) return new Map();
+    const rows = await this.dataSource.query<{ id: number; name: string }[]>(
+      'SELECT id, name FROM contact WHERE id = ANY($1) AND deleted_at IS NULL',
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  /**
+   * Moves every contact of a merged customer to the survivor; the survivor's primary contact stays the
+   * only one. Returns how many moved.
+   */
+  async moveAll(m: EntityManager, fromCustomerId: number, toCustomerId: number): Promise<number> {
+    const [, moved] = await m.query<[unknown[], number]>(
+      `UPDATE contact SET customer_id = $2, "primary" = "primary" AND NOT EXISTS
+         (SELECT 1 FROM contact p WHERE p.customer_id = $2 AND p."primary" AND p.deleted_at IS NULL)
+        WHERE customer_id = $1`,
+      [fromCustomerId, toCustomerId],
+    );
+    return moved;
+  }
+}

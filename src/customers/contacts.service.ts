@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService, diffOf } from '../audit/audit.service.js';
+import { editedVersion, NotFound, StaleVersion } from '../common/errors.js';
+import type { SessionUser } from '../common/session-user.js';
+import type { Contact } from './contact.entity.js';
+import { ContactsRepository } from './contacts.repository.js';
+import { CustomerPolicy } from './customer.policy.js';
+import { type ContactView, CustomersService } from './customers.service.js';
+import type { ContactDto } from './dto/contact.dto.js';
+
+export const CONTACT_FIELDS: Extract<keyof Contact, string>[] = [
+  'name',
+  'title',
+  'mobile',
+  'phone',
+  'email',
+  'wechat',
+  'primary',
+  'birthday',
+];
+
+/** The people at a customer: added, corrected and removed by whoever may edit the customer. */
+@Injectable()
+export class ContactsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: ContactsRepository,
+    private readonly customers: CustomersService,
+    private readonly policy: CustomerPolicy,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** A contact of a customer the user may edit, for its form. */
+  async getEditable(user: SessionUser, customerId: number, contactId: number): Promise<ContactView> {
+    const customer = await this.customers.getEditable(user, customerId);
+    const contact = customer.contacts.find((c) => c.id === contactId);
+    if (!contact) throw new NotFound();
+    return contact;
+  }
+
+  async add(user: SessionUser, customerId: number, dto: ContactDto): Promise<void> {
+    const actor = await this.policy.actor(user);
+    await this.dataSource.transaction(async (m) => {
+      await this.customers.lock(m, actor, customerId, 'edit');
+      const fields = this.fields(dto);
+      if (fields.primary) await this.repo.clearPrimary(m, customerId);
+      const id = await this.repo.insert(m, { ...fields, customerId });
+      const diff = diffOf<Contact>(null, fields, CONTACT_FIELDS);
+      await this.audit.record({ action: 'create', entity: 'contact', entityId: id, diff }, m);
+    });
+  }
+
+  async update(user: SessionUser, customerId: number, contactId: number, dto: ContactDto): Promise<void> {
+    const actor = await this.policy.actor(user);
+    await this.dataSource.transaction(async (m) => {
+      await this.customers.lock(m, actor, customerId, 'edit');
+      const before = await this.repo.lock(m, customerId, contactId);
+      if (!before) throw new NotFound();
+      if (editedVersion(dto.version) !== before.version) throw new StaleVersion();
+      const after = this.fields(dto);
+      if (after.primary && !before.primary) await this.repo.clearPrimary(m, customerId);
+      await this.repo.update(m, contactId, after);
+      const diff = diffOf<Contact>(before, after, CONTACT_FIELDS);
+      await this.audit.record({ action: 'update', entity: 'contact', entityId: contactId, diff }, m);
+    });
+  }
+
+  async remove(user: SessionUser, customerId: number, contactId: number): Promise<void> {
+    const actor = await this.policy.actor(user);
+    await this.dataSource.transaction(async (m) => {
+      await this.customers.lock(m, actor, customerId, 'edit');
+      const contact = await this.repo.lock(m, customerId, contactId);
+      if (!contact) throw new NotFound();
+      await this.repo.softDelete(m, contactId);
+      const diff = { name: { from: contact.name } };
+      await this.audit.record({ action: 'delete', entity: 'contact', entityId: contactId, diff }, m);
+    });
+  }
+
+  /** Is `contactId` a live contact of `customerId`? (A follow-up names whom it was with.) */
+  belongsTo(m: EntityManager, customerId: number, contactId: number): Promise<boolean> {
+    return this.repo.exists(m, customerId, contactId);
+  }
+
+  /** Contacts' names by id, for other modules' timelines. */
+  namesOf(ids: number[]): Promise<Map<number, string>> {
+    return this.repo.names([...new Set(ids)]);
+  }
+
+  private fields(dto: ContactDto) {
+    return {
+      name: dto.name,
+      title: dto.title,
+      mobile: dto.mobile,
+      phone: dto.phone,
+      email: dto.email?.toLowerCase() ?? null,
+      wechat: dto.wechat,
+      primary: dto.primary,
+      birthday: dto.birthday,
+    };
+  }
+}

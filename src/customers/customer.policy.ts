@@ -1,0 +1,201 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets, type WhereExpressionBuilder } from 'typeorm';
+import { NotAllowed, NotFound } from '../common/errors.js';
+import type { Role } from '../common/roles.js';
+import type { SessionUser } from '../common/session-user.js';
+import { UsersService } from '../users/users.service.js';
+
+/**
+ * Who may see and do what with a customer (DESIGN.md, "Who sees what"), in one place. Its three faces:
+ * `narrow` a query to the customers a user may see, `can` say whether a user may act on one, and
+ * `flags` give a page its `can.*` switches. Services ask it first; nothing else looks at a role.
+ */
+
+/** How the user stands to a customer. */
+export type CustomerRelation =
+  /** they own it */
+  | 'own'
+  /** a member of a team they manage owns it */
+  | 'team'
+  /** nobody owns it, and it is in the part of the public pool (公海) the user sees */
+  | 'pool'
+  /** anything else: another rep's, another team's, a pool customer outside the user's part */
+  | 'other';
+
+export const CUSTOMER_ACTIONS = [
+  'view',
+  /** change its fields and contacts, delete and restore it */
+  'edit',
+  'log_follow_up',
+  'claim',
+  'release',
+  'merge',
+  /** choose its owner on the form */
+  'assign',
+] as const;
+export type CustomerAction = (typeof CUSTOMER_ACTIONS)[number];
+
+const MANAGE: CustomerAction[] = ['view', 'edit', 'log_follow_up', 'release', 'merge', 'assign'];
+
+/** The rules: role × relation → what the user may do. Seeing is `view`; a customer not seen answers 404. */
+export const CUSTOMER_RULES: Record<Role, Record<CustomerRelation, readonly CustomerAction[]>> = {
+  admin: {
+    own: MANAGE,
+    team: MANAGE,
+    pool: ['view', 'edit', 'log_follow_up', 'merge', 'assign'],
+    other: MANAGE,
+  },
+  manager: {
+    own: MANAGE,
+    team: MANAGE,
+    pool: ['view', 'edit', 'log_follow_up', 'claim', 'merge', 'assign'],
+    other: [],
+  },
+  sales: { own: ['view', 'edit', 'log_follow_up', 'release'], team: [], pool: ['view', 'claim'], other: [] },
+  service: { own: ['view'], team: ['view'], pool: ['view'], other: ['view'] },
+};
+
+/**
+ * Saving a customer that looks like existing ones: may the role add a second copy of a customer
+ * another rep owns (撞单), and must they say why (the reason goes in the audit log)? Everyone else
+ * saves a look-alike by confirming it.
+ */
+export const DUPLICATE_RULES: Record<Role, { mayCopyOthers: boolean; reasonRequired: boolean }> = {
+  admin: { mayCopyOthers: true, reasonRequired: true },
+  manager: { mayCopyOthers: true, reasonRequired: true },
+  sales: { mayCopyOthers: false, reasonRequired: false },
+  service: { mayCopyOthers: false, reasonRequired: false },
+};
+
+/** Roles that may create customers, and export the ones they see. */
+const MAY_CREATE: readonly Role[] = ['admin', 'manager', 'sales'];
+const MAY_EXPORT: readonly Role[] = ['admin', 'manager', 'sales', 'service'];
+
+/** A user as the rules see them: the session's user and the members of the teams they manage. */
+export interface CustomerActor {
+  user: SessionUser;
+  /** For a manager, every member of their teams (themselves included); empty for other roles. */
+  teamMemberIds: number[];
+}
+
+/** What the policy needs of a customer. */
+export interface CustomerSubject {
+  ownerId: number | null;
+  status: string;
+  province: string | null;
+}
+
+/** The part of the pool a sales rep sees: unowned leads of their region. */
+const inRepsPool = (actor: CustomerActor, c: CustomerSubject) =>
+  c.status === 'lead' && c.province === (actor.user.region ?? '');
+
+export function relationOf(actor: CustomerActor, c: CustomerSubject): CustomerRelation {
+  if (c.ownerId === null) return actor.user.role !== 'sales' || inRepsPool(actor, c) ? 'pool' : 'other';
+  if (c.ownerId === actor.user.id) return 'own';
+  if (actor.teamMemberIds.includes(c.ownerId)) return 'team';
+  return 'other';
+}
+
+export function can(actor: CustomerActor, action: CustomerAction, c: CustomerSubject): boolean {
+  return CUSTOMER_RULES[actor.user.role][relationOf(actor, c)].includes(action);
+}
+
+/** The page's switches for one customer: `can.edit`, `can.claim`… */
+export function flags(actor: CustomerActor, c: CustomerSubject): Record<CustomerAction, boolean> {
+  const allowed = CUSTOMER_RULES[actor.user.role][relationOf(actor, c)];
+  return Object.fromEntries(CUSTOMER_ACTIONS.map((a) => [a, allowed.includes(a)])) as Record<
+    CustomerAction,
+    boolean
+  >;
+}
+
+/**
+ * The relations in which `action` is allowed, as a SQL condition on the customer aliased `alias`
+ * ('true' when every customer qualifies). Parameters are named `policy*`.
+ */
+export function conditionFor(
+  actor: CustomerActor,
+  action: CustomerAction,
+  alias: string,
+): { sql: string; params: Record<string, unknown> } {
+  const rules = CUSTOMER_RULES[actor.user.role];
+  if (rules.other.includes(action)) return { sql: 'true', params: {} };
+  const parts: string[] = [];
+  if (rules.own.includes(action)) parts.push(`${alias}.owner_id = :policyUserId`);
+  if (rules.team.includes(action) && actor.teamMemberIds.length)
+    parts.push(`${alias}.owner_id = ANY(:policyTeamMemberIds)`);
+  if (rules.pool.includes(action))
+    parts.push(
+      actor.user.role === 'sales'
+        ? `(${alias}.owner_id IS NULL AND ${alias}.status = 'lead' AND ${alias}.province = :policyRegion)`
+        : `${alias}.owner_id IS NULL`,
+    );
+  return {
+    sql: parts.length ? `(${parts.join(' OR ')})` : 'false',
+    params: {
+      policyUserId: actor.user.id,
+      policyTeamMemberIds: actor.teamMemberIds,
+      policyRegion: actor.user.region ?? '',
+    },
+  };
+}
+
+@Injectable()
+export class CustomerPolicy {
+  constructor(private readonly users: UsersService) {}
+
+  /** The user with what the rules need to know of them. */
+  async actor(user: SessionUser): Promise<CustomerActor> {
+    const teamMemberIds =
+      user.role === 'manager' && user.teamIds.length ? await this.users.teamMemberIds(user.teamIds) : [];
+    return { user, teamMemberIds };
+  }
+
+  /** Narrows a query over customers (aliased `alias`) to those the user may see (or act on). */
+  narrow<Q extends WhereExpressionBuilder>(
+    qb: Q,
+    actor: CustomerActor,
+    alias: string,
+    action: CustomerAction = 'view',
+  ): Q {
+    const { sql, params } = conditionFor(actor, action, alias);
+    return sql === 'true' ? qb : qb.andWhere(new Brackets((w) => w.where(sql, params)));
+  }
+
+  can = can;
+  flags = flags;
+
+  /** Refuses an action: a customer the user cannot see is not found, one they see but may not touch is forbidden. */
+  assert(actor: CustomerActor, action: CustomerAction, c: CustomerSubject): void {
+    if (!can(actor, 'view', c)) throw new NotFound();
+    if (!can(actor, action, c)) throw new NotAllowed();
+  }
+
+  mayCreate(user: SessionUser): boolean {
+    return MAY_CREATE.includes(user.role);
+  }
+
+  mayExport(user: SessionUser): boolean {
+    return MAY_EXPORT.includes(user.role);
+  }
+
+  /** May the user claim from the public pool at all (the pool page's Claim buttons)? */
+  mayClaim(user: SessionUser): boolean {
+    return CUSTOMER_RULES[user.role].pool.includes('claim');
+  }
+
+  /** May the user log follow-ups on some customers (the "log a follow-up" button on My day)? */
+  mayLogFollowUps(user: SessionUser): boolean {
+    return Object.values(CUSTOMER_RULES[user.role]).some((actions) => actions.includes('log_follow_up'));
+  }
+
+  /**
+   * Whom the user may make a customer's owner: the members of which teams (null: anyone's), or
+   * nobody (false) when they may not choose an owner at all.
+   */
+  assignableTeams(actor: CustomerActor): number[] | null | false {
+    const rules = CUSTOMER_RULES[actor.user.role];
+    if (rules.other.includes('assign')) return null;
+    return rules.team.includes('assign') ? actor.user.teamIds : false;
+  }
+}

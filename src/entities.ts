@@ -1,0 +1,37 @@
+import { AuditEntry } from './audit/audit-entry.entity.js';
+import { LoginFailure } from './auth/login-failure.entity.js';
+import { Contact } from './customers/contact.entity.js';
+import { Customer } from './customers/customer.entity.js';
+import { CustomerImport, CustomerImportRow } from './customers/import/customer-import.entity.js';
+import { FollowUp } from './follow-ups/follow-up.entity.js';
+import { Notification } from './notifications/notification.entity.js';
+import { OutboxMail } from './notifications/outbox-mail.entity.js';
+import { SeedRun } from './seed/seed-run.entity.js';
+import { Setting } from './common/settings/setting.entity.js';
+import { Team } from './users/team.entity.js';
+import { User } from './users/user.entity.js';
+import { NumberSequence } from './common/sequences/number-sequence.entity.js';
+import { Attachment } from './common/attachments/attachment.entity.js';
+
+/**
+ * Every entity of every module, for the tools that need the whole schema at once: the migration
+ * generator, the seed CLI, the benchmarks and the test that compares entities with migrations. The app
+ * itself loads each module's entities from that module (TypeOrmModule.forFeature).
+ */
+export const ENTITIES = [
+  User,
+  Team,
+  Customer,
+  Contact,
+  FollowUp,
+  AuditEntry,
+  LoginFailure,
+  Notification,
+  OutboxMail,
+  SeedRun,
+  Setting,
+  CustomerImport,
+  CustomerImportRow,
+  NumberSequence,
+  Attachment,
+];
