@@ -32,15 +32,28 @@ async function signIn(email: string, viewport = DESKTOP, locale = 'zh-CN'): Prom
   return page;
 }
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-
-/** No page may scroll sideways on a phone. */
+/** No page may scroll sideways, on a phone least of all. */
 async function expectNoSidewaysScroll(page: Page): Promise<void> {
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  expect(overflow).toBeLessThanOrEqual(0);
+  const widths = await page.evaluate(() => ({
+    content: document.documentElement.scrollWidth,
+    window: window.innerWidth,
+  }));
+  expect(widths.content).toBeLessThanOrEqual(widths.window);
+}
+
+/**
+ * A screenshot is taken for a reader to look at the page as a user sees it; before it is taken, the
+ * test checks what the picture is meant to show: each selector's element visible (with the given
+ * text), and the page not wider than the window.
+ */
+async function shot(page: Page, name: string, shows: Record<string, string>): Promise<void> {
+  for (const [selector, text] of Object.entries(shows)) {
+    const element = page.locator(selector).first();
+    await expect.poll(() => element.isVisible(), { message: `${selector} visible in ${name}` }).toBe(true);
+    expect(await element.textContent(), `${selector} in ${name}`).toContain(text);
+  }
+  await expectNoSidewaysScroll(page);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
 describe.skipIf(browserMissing)('browser journeys', () => {
@@ -60,10 +73,16 @@ describe.skipIf(browserMissing)('browser journeys', () => {
       if (size === 'phone') await page.click('label.nav-toggle-label');
       await expect.poll(() => page.locator('nav.nav a[href="/customers"]').isVisible()).toBe(true);
       expect(await page.locator('nav.nav a[href="/admin/users"]').count()).toBe(admin ? 1 : 0);
-      await shot(page, `home-${role}-${size}`);
+      await shot(page, `home-${role}-${size}`, {
+        h1: '，您好',
+        'nav.nav a[href="/customers"]': '客户',
+      });
       await page.goto(`${t.url}/customers`);
-      await expectNoSidewaysScroll(page);
-      await shot(page, `customers-${role}-${size}`);
+      // Every role sees customers of the demo data: the list, not only its heading.
+      await shot(page, `customers-${role}-${size}`, {
+        h1: '客户',
+        'table a[href^="/customers/"]': '',
+      });
       await page.close();
     }
   });
@@ -81,7 +100,11 @@ describe.skipIf(browserMissing)('browser journeys', () => {
     await page.click('button[type=submit].primary');
     await expect.poll(() => page.locator('#e-name').textContent()).toContain('必填');
     expect(await page.locator('#e-uscc').textContent()).toContain('统一社会信用代码无效');
-    await shot(page, 'customer-form-errors-desktop');
+    expect(await page.locator('#f-uscc').inputValue()).toBe('123');
+    await shot(page, 'customer-form-errors-desktop', {
+      '#e-name': '必填',
+      '#e-uscc': '统一社会信用代码无效',
+    });
 
     await page.fill('#f-name', '杭州启明电子有限公司');
     await page.fill('#f-uscc', '91350100M000100Y43');
@@ -96,7 +119,10 @@ describe.skipIf(browserMissing)('browser journeys', () => {
     await page.click('button[type=submit].primary');
     await page.waitForURL(/\/customers\/\d+$/);
     expect(await page.locator('h1').textContent()).toContain('杭州启明电子股份有限公司');
-    await shot(page, 'customer-show-desktop');
+    await shot(page, 'customer-show-desktop', {
+      h1: '杭州启明电子股份有限公司',
+      '.flash': '已保存客户 杭州启明电子股份有限公司。',
+    });
     await page.close();
   });
 
@@ -118,13 +144,14 @@ describe.skipIf(browserMissing)('browser journeys', () => {
     await page.goto(`${t.url}/customers`);
     await page.locator('table a[href^="/customers/"]').first().click();
     await page.waitForURL(/\/customers\/\d+$/);
-    await expectNoSidewaysScroll(page);
-    await shot(page, 'customer-show-phone');
+    await shot(page, 'customer-show-phone', {
+      h1: '',
+      'a[href^="/follow-ups/new"]': '记录跟进',
+    });
     await page.goto(`${t.url}/customers/new`);
     await page.click('button[type=submit].primary');
     await expect.poll(() => page.locator('#e-name').isVisible()).toBe(true);
-    await expectNoSidewaysScroll(page);
-    await shot(page, 'customer-form-errors-phone');
+    await shot(page, 'customer-form-errors-phone', { '#e-name': '必填' });
     // A form shown again after an error posted elsewhere (/follow-ups): switching language goes back to
     // the form's own page.
     await page.goBack();
@@ -138,8 +165,9 @@ describe.skipIf(browserMissing)('browser journeys', () => {
     await page.selectOption('#locale-select', 'en');
     await page.waitForURL(formPage);
     expect(await page.locator('h1').textContent()).toContain('Log follow-up');
+    // Back to Chinese, and wait until the page says so: the next journey signs in as this user again.
     await page.selectOption('#locale-select', 'zh-CN');
-    await page.waitForLoadState('load');
+    await expect.poll(() => page.locator('h1').textContent()).toContain('记录跟进');
     await page.close();
   });
 
@@ -161,13 +189,19 @@ describe.skipIf(browserMissing)('browser journeys', () => {
     await page.check('input[name=method][value=visit]');
     await page.fill('#f-summary', '现场拜访，确认了下季度的采购需求。');
     await page.fill('#f-promises', '三天内发送报价。');
-    await expectNoSidewaysScroll(page);
-    await shot(page, 'follow-up-form-phone');
+    expect(await page.locator('#f-summary').inputValue()).toBe('现场拜访，确认了下季度的采购需求。');
+    await shot(page, 'follow-up-form-phone', {
+      h1: '记录跟进',
+      'button[type=submit].primary': '',
+    });
     await page.click('button[type=submit].primary');
     await page.waitForURL(/\/customers\/\d+$/);
     expect(await page.locator('.timeline').textContent()).toContain('现场拜访，确认了下季度的采购需求。');
     expect(await page.locator('.promises').textContent()).toContain('三天内发送报价。');
-    await shot(page, 'customer-after-visit-phone');
+    await shot(page, 'customer-after-visit-phone', {
+      '.timeline': '现场拜访，确认了下季度的采购需求。',
+      '.promises': '三天内发送报价。',
+    });
     await page.close();
   });
 
@@ -189,7 +223,11 @@ describe.skipIf(browserMissing)('browser journeys', () => {
     await upload(['佛山远航陶瓷有限公司,陈伟,13912340001', '东莞恒通五金有限公司,黄丽,1391234']);
     expect(await page.locator('.errors-table').textContent()).toContain('请输入 11 位中国大陆手机号');
     expect(await page.locator('h1').textContent()).toContain('客户.csv');
-    await shot(page, 'import-preview-desktop');
+    await shot(page, 'import-preview-desktop', {
+      h1: '客户.csv',
+      '.errors-table': '请输入 11 位中国大陆手机号',
+      'form[action$="/run"] button[type=submit].primary': '',
+    });
     await page.click('form[action$="/run"] button[type=submit].primary');
     await page.waitForSelector('text=导入完成', { timeout: 20_000 });
     expect(await page.locator('main').textContent()).toContain('新建 1 个，更新 0 个，未导入 1 行。');

@@ -148,18 +148,6 @@ describe('managing users', () => {
     await again.login(user.email, PASSWORD);
   });
 
-  it('keeps at least one active admin', async () => {
-    const reply = await adminClient.submit(
-      `/admin/users/${admin.id}/edit`,
-      { name: 'Site Admin', email: admin.email, role: 'sales', locale: 'en', version: '1' },
-      `/admin/users/${admin.id}/deactivate`,
-    );
-    expect(reply.status).toBe(422);
-    expect(visibleText(reply.text)).toContain('You cannot remove your own admin access.');
-    const { rows } = await t.db.query('SELECT active, role FROM app_user WHERE id = $1', [admin.id]);
-    expect(rows[0]).toEqual({ active: true, role: 'admin' });
-  });
-
   it('resets a password: the old one stops working, the new one works', async () => {
     const user = await createUser(t.db, { role: 'service' });
     await adminClient.get(`/admin/users/${user.id}/edit`);
@@ -173,6 +161,127 @@ describe('managing users', () => {
     await c.login(user.email, 'reset-by-admin-2026');
     expect(visibleText((await c.get('/notifications')).text)).toContain('An admin reset your password.');
   });
+});
+
+describe('the last active admin', () => {
+  const stored = async (id: number) =>
+    (await t.db.query('SELECT active, role, version FROM app_user WHERE id = $1', [id])).rows[0] as {
+      active: boolean;
+      role: string;
+      version: number;
+    };
+  const editForm = (u: UserRow, name: string, role: string, version: number, locale = 'en') => ({
+    name,
+    email: u.email,
+    role,
+    locale,
+    version: String(version),
+  });
+
+  it('lets one admin demote or deactivate another, but nobody remove their own admin access', async () => {
+    const first = await createUser(t.db, { role: 'admin', name: 'First Admin' });
+    const second = await createUser(t.db, { role: 'admin', name: 'Second Admin' });
+    const firstClient = await signedIn(t, first, 'zh-CN');
+    const secondClient = await signedIn(t, second);
+    try {
+      // One admin takes the other's admin rights away, which the other feels at their next click...
+      const demoted = await secondClient.submit(
+        `/admin/users/${first.id}/edit`,
+        editForm(first, 'First Admin', 'manager', 1, 'zh-CN'),
+      );
+      expect(demoted.status).toBe(303);
+      expect(await stored(first.id)).toEqual({ active: true, role: 'manager', version: 2 });
+      expect((await firstClient.get('/admin/users')).status).toBe(403);
+      // ...and gives them back; then the first deactivates the second, who is signed out.
+      const restored = await secondClient.submit(
+        `/admin/users/${first.id}/edit`,
+        editForm(first, 'First Admin', 'admin', 2, 'zh-CN'),
+      );
+      expect(restored.status).toBe(303);
+      const deactivated = await firstClient.submit(
+        `/admin/users/${second.id}/edit`,
+        {},
+        `/admin/users/${second.id}/deactivate`,
+      );
+      expect(deactivated.status).toBe(303);
+      expect(await stored(second.id)).toMatchObject({ active: false, role: 'admin' });
+      expect((await secondClient.get('/admin/users')).status).toBe(303);
+
+      // The first then tries on themselves: refused, saying why in their language, nothing changed.
+      const before = await stored(first.id);
+      const deactivateSelf = await firstClient.submit(
+        `/admin/users/${first.id}/edit`,
+        {},
+        `/admin/users/${first.id}/deactivate`,
+      );
+      expect(deactivateSelf.status).toBe(422);
+      expect(visibleText(deactivateSelf.text)).toContain('不能取消自己的管理员权限。');
+      const demoteSelf = await firstClient.submit(
+        `/admin/users/${first.id}/edit`,
+        editForm(first, 'First Admin', 'sales', before.version, 'zh-CN'),
+      );
+      expect(demoteSelf.status).toBe(422);
+      expect(visibleText(demoteSelf.text)).toContain('不能取消自己的管理员权限。');
+      expect(await stored(first.id)).toEqual(before);
+      expect((await firstClient.get('/admin/users')).status).toBe(200);
+    } finally {
+      // Neither is an active admin for the tests after this one.
+      await t.db.query('UPDATE app_user SET active = false WHERE id = ANY($1)', [[first.id, second.id]]);
+    }
+  });
+
+  it('keeps one when the only two admins demote each other at the same moment', async () => {
+    // The file's admin and this one are the only active admins. Only a race reaches the rule: an
+    // admin acting alone either removes someone else (so one stays) or themselves (refused above).
+    const other = await createUser(t.db, { role: 'admin', name: 'Racing Admin' });
+    const { rows: admins } = await t.db.query(`SELECT id FROM app_user WHERE role = 'admin' AND active`);
+    expect(admins.map((r) => r.id).sort((x, y) => x - y)).toEqual([admin.id, other.id].sort((x, y) => x - y));
+    const mine = await signedIn(t, admin);
+    const theirs = await signedIn(t, other, 'zh-CN');
+    const refusedBy = {
+      [admin.id]: 'Kehu needs at least one active admin.',
+      [other.id]: '系统至少需要一名在用的管理员。',
+    };
+    let refusals = 0;
+    try {
+      for (let round = 0; round < 8; round++) {
+        const [a, b] = [await stored(admin.id), await stored(other.id)];
+        await mine.get(`/admin/users/${other.id}/edit`);
+        await theirs.get(`/admin/users/${admin.id}/edit`);
+        const replies = await Promise.all([
+          mine.post(
+            `/admin/users/${other.id}/edit`,
+            editForm(other, 'Racing Admin', 'manager', b.version, 'zh-CN'),
+          ),
+          theirs.post(`/admin/users/${admin.id}/edit`, editForm(admin, 'Site Admin', 'manager', a.version)),
+        ]);
+        // One demotion wins; the other is refused with the reason (or, coming after, finds its author
+        // no longer an admin). Exactly one of the two is still an admin either way.
+        const winners = replies.filter((r) => r.status === 303);
+        expect(winners).toHaveLength(1);
+        const loser = replies.findIndex((r) => r.status !== 303);
+        const loserId = loser === 0 ? admin.id : other.id;
+        expect([422, 403]).toContain(replies[loser].status);
+        // Refused with the reason, or (403) its author was demoted first and the page says nothing more.
+        const refusedWithReason = replies[loser].status === 422;
+        if (refusedWithReason) refusals++;
+        expect(refusedWithReason ? visibleText(replies[loser].text) : refusedBy[loserId]).toContain(
+          refusedBy[loserId],
+        );
+        const after = [await stored(admin.id), await stored(other.id)];
+        expect(after.filter((u) => u.active && u.role === 'admin')).toHaveLength(1);
+        // The loser's target was left as it was.
+        const untouched = loserId === admin.id ? other.id : admin.id;
+        expect(await stored(untouched)).toEqual(untouched === admin.id ? a : b);
+        await t.db.query(`UPDATE app_user SET role = 'admin' WHERE id = ANY($1)`, [[admin.id, other.id]]);
+      }
+    } finally {
+      await t.db.query(`UPDATE app_user SET role = 'admin' WHERE id = ANY($1)`, [[admin.id, other.id]]);
+      await t.db.query(`UPDATE app_user SET active = false WHERE id = $1`, [other.id]);
+    }
+    // The rule was reached, not only the guard of a demoted author.
+    expect(refusals).toBeGreaterThan(0);
+  }, 60_000);
 });
 
 describe('teams', () => {

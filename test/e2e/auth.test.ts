@@ -68,8 +68,9 @@ describe('signing in', () => {
     const user = await createUser(t.db, { role: 'sales' });
     const c = new Client(t.url, { 'accept-language': 'en' });
     await c.get('/login');
+    const nobody = `nobody-${user.id}@test.kehu`;
     const wrong = await c.post('/login', { email: user.email, password: 'not-the-password' });
-    const unknown = await c.post('/login', { email: 'nobody@test.kehu', password: 'not-the-password' });
+    const unknown = await c.post('/login', { email: nobody, password: 'not-the-password' });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(visibleText(wrong.text)).toContain('That e-mail and password do not match an active account.');
@@ -77,10 +78,16 @@ describe('signing in', () => {
     expect(wrong.text).toContain(`value="${user.email}"`);
     expect(wrong.text).toContain('<body class="bare">');
     expect(wrong.text).not.toContain('not-the-password');
+    // Each failure is recorded once, against the account when there is one; neither keeps the password.
     const { rows } = await t.db.query(
-      `SELECT count(*)::int AS n FROM audit_entry WHERE action = 'login_failed'`,
+      `SELECT entity_id, diff FROM audit_entry
+        WHERE action = 'login_failed' AND diff->'email'->>'to' IN ($1, $2) ORDER BY id`,
+      [user.email, nobody],
     );
-    expect(rows[0].n).toBeGreaterThanOrEqual(2);
+    expect(rows).toEqual([
+      { entity_id: String(user.id), diff: { email: { to: user.email } } },
+      { entity_id: null, diff: { email: { to: nobody } } },
+    ]);
   });
 
   it('throttles an account after five failures, even with the right password', async () => {
@@ -123,13 +130,28 @@ describe('signing in', () => {
     expect((await c.get('/')).status).toBe(303);
   });
 
-  it('ends the sessions of a deactivated user at once', async () => {
+  it('ends the sessions of a user an admin deactivates, at once', async () => {
     const user = await createUser(t.db, { role: 'sales' });
     const c = new Client(t.url);
     await c.login(user.email, PASSWORD);
-    expect((await c.get('/')).status).toBe(200);
-    await t.db.query('UPDATE app_user SET active = false WHERE id = $1', [user.id]);
-    expect((await c.get('/')).status).toBe(303);
+    expect((await c.get('/customers')).status).toBe(200);
+    const admin = await signedIn(t, await createUser(t.db, { role: 'admin' }));
+    const deactivated = await admin.submit(
+      `/admin/users/${user.id}/edit`,
+      {},
+      `/admin/users/${user.id}/deactivate`,
+    );
+    expect(deactivated.status).toBe(303);
+    const { rows } = await t.db.query(
+      `SELECT active, (SELECT count(*)::int FROM session WHERE sess->'passport'->>'user' = $2) AS sessions
+         FROM app_user WHERE id = $1`,
+      [user.id, String(user.id)],
+    );
+    expect(rows[0]).toEqual({ active: false, sessions: 0 });
+    // Their next click, in the tab still open, lands on the login page.
+    const next = await c.get('/customers');
+    expect(next.status).toBe(303);
+    expect(next.location).toBe('/login?returnTo=%2Fcustomers');
   });
 });
 

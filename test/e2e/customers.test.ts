@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CustomersService } from '../../src/customers/customers.service.js';
-import { usccCheckChar } from '../../src/customers/uscc.js';
 import { customerForm, signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { nextLink, visibleText } from '../helpers/client.js';
 import { createContact, createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
@@ -66,7 +65,8 @@ describe('creating a customer', () => {
 
   it('accepts a valid USCC typed in lower case with spaces and refuses a second live customer with it', async () => {
     const c = await signedIn(t, rep);
-    const uscc = '91110108772360001' + usccCheckChar('91110108772360001');
+    // A valid code: T is the GB 32100-2015 check character of the 17 before it.
+    const uscc = '91110108772360001T';
     const typed = `${uscc.slice(0, 6)} ${uscc.slice(6, 12)} ${uscc.slice(12)}`.toLowerCase();
     const first = await c.submit(
       '/customers/new',
@@ -176,10 +176,35 @@ describe('editing a customer', () => {
     expect(audit.rows[0].diff.tier).toEqual({ from: 'C', to: 'A' });
   });
 
-  it('gives a new customer to the manager who creates it unless they choose otherwise', async () => {
-    const form = await (await signedIn(t, manager)).get('/customers/new');
-    expect(form.text).toMatch(new RegExp(`<option value="${manager.id}" selected>East Manager</option>`));
-    expect(form.text).toMatch(/<option value="">[^<]+<\/option>/);
+  it('gives a new customer to the manager who creates it unless they choose the pool', async () => {
+    const c = await signedIn(t, manager);
+    const form = await c.get('/customers/new');
+    // The manager is chosen at first; the first choice of the list is the public pool.
+    expect(form.text).toContain(`<option value="${manager.id}" selected>East Manager</option>`);
+    expect(form.text).toMatch(
+      /<select id="f-ownerId" name="ownerId">\s*<option value="">Public pool<\/option>/,
+    );
+
+    // Saved as the form comes: the manager's own.
+    const kept = await c.post(
+      '/customers/new',
+      customerForm({ name: 'Manager Kept Ltd', ownerId: String(manager.id) }),
+    );
+    expect(kept.status).toBe(303);
+    const mine = await t.db.query(`SELECT owner_id FROM customer WHERE name = 'Manager Kept Ltd'`);
+    expect(mine.rows).toEqual([{ owner_id: manager.id }]);
+
+    // Saved with the pool chosen: nobody's, and listed in the pool.
+    await c.get('/customers/new');
+    const pooled = await c.post('/customers/new', customerForm({ name: 'Manager Pooled Ltd', ownerId: '' }));
+    expect(pooled.status).toBe(303);
+    const id = Number(/\/customers\/(\d+)$/.exec(pooled.location!)![1]);
+    const { rows } = await t.db.query('SELECT name, owner_id, owned_since FROM customer WHERE id = $1', [id]);
+    expect(rows).toEqual([{ name: 'Manager Pooled Ltd', owner_id: null, owned_since: null }]);
+    expect(visibleText((await c.get(pooled.location!)).text)).toContain('Owner: Public pool');
+    const pool = visibleText((await c.get('/customers?owner=pool&q=Manager')).text);
+    expect(pool).toContain('Manager Pooled Ltd');
+    expect(pool).not.toContain('Manager Kept Ltd');
   });
 
   it('does not open the new-customer form for a service agent, who may not create customers', async () => {
@@ -193,7 +218,7 @@ describe('editing a customer', () => {
       `INSERT INTO customer (kind, name, status, name_key, search_text, version)
        VALUES ('company', '衡远电气上海有限公司', 'lead', '衡远电气上海', '', 1) RETURNING id`,
     );
-    await t.app.get(CustomersService).reindexKeys();
+    await t.app.get(CustomersService).rebuildKeys();
     const stored = await t.db.query('SELECT name_key, search_text FROM customer WHERE id = $1', [rows[0].id]);
     expect(stored.rows[0].name_key).toBe('衡远电气');
     expect(stored.rows[0].search_text).toContain('hydqsh');
@@ -265,34 +290,63 @@ describe('editing a customer', () => {
     expect((await c.post(`/customers/${id}/edit`, customerForm({ name: 'Blind write' }))).status).toBe(422);
   });
 
-  it('gives a manager the customers of a team they manage on the Teams page', async () => {
-    const led = await createTeam(t.db);
+  it('shows on the Teams page who manages a team and its members, and gives that manager its customers', async () => {
+    const admin = await createUser(t.db, { role: 'admin', name: 'Teams Admin' });
+    const led = await createTeam(t.db, 'Harbour Sales');
+    const unled = await createTeam(t.db, 'Inland Sales');
     await t.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [manager.id, led]);
     const member = await createUser(t.db, { role: 'sales', teamId: led });
+    await createUser(t.db, { role: 'service', teamId: led });
+    // A member who left the company no longer counts.
+    await createUser(t.db, { role: 'sales', teamId: led, active: false });
+    await createUser(t.db, { role: 'sales', teamId: unled });
+
+    const page = await (await signedIn(t, admin)).get('/admin/teams');
+    expect(page.status).toBe(200);
+    /** The visible text of the teams table's row that links to the team. */
+    const row = (teamId: number) => {
+      const tr = new RegExp(`<tr>\\s*<td[^>]*><a href="/admin/teams/${teamId}/edit">[\\s\\S]*?</tr>`).exec(
+        page.text,
+      );
+      return tr ? visibleText(tr[0]) : null;
+    };
+    expect(row(led)).toBe('Harbour Sales East Manager 2');
+    expect(row(unled)).toBe('Inland Sales 1');
+
+    // The team's manager now sees the customers of its members.
     const id = await createCustomer(t.db, { ownerId: member.id, name: 'Managed team account' });
     const c = await signedIn(t, manager);
     expect((await c.get(`/customers/${id}`)).status).toBe(200);
   });
 
   it('lets a manager give a customer to a rep of the team, who is notified', async () => {
+    // A rep of the team with nothing unread yet, so the bell counts this hand-over alone.
+    const newcomer = await createUser(t.db, { role: 'sales', teamId: east, name: 'Rep Newcomer' });
+    const before = await (await signedIn(t, newcomer)).get('/');
+    expect(before.text).not.toContain('data-testid="unread"');
     const id = await createCustomer(t.db, { ownerId: null, name: 'Unassigned Ltd' });
     const c = await signedIn(t, manager);
     const reply = await c.submit(
       `/customers/${id}/edit`,
-      customerForm({ name: 'Unassigned Ltd', ownerId: String(rep.id), version: '1' }),
+      customerForm({ name: 'Unassigned Ltd', ownerId: String(newcomer.id), version: '1' }),
     );
     expect(reply.status).toBe(303);
     const { rows } = await t.db.query(
-      `SELECT kind, params, link FROM notification WHERE user_id = $1 AND kind = 'customer_assigned'`,
-      [rep.id],
+      `SELECT kind, params, link, read_at FROM notification WHERE user_id = $1`,
+      [newcomer.id],
     );
-    expect(rows).toContainEqual({
-      kind: 'customer_assigned',
-      params: { name: 'Unassigned Ltd', by: 'East Manager' },
-      link: `/customers/${id}`,
-    });
-    const bell = await (await signedIn(t, rep)).get('/');
-    expect(bell.text).toMatch(/data-testid="unread">\d+</);
+    expect(rows).toEqual([
+      {
+        kind: 'customer_assigned',
+        params: { name: 'Unassigned Ltd', by: 'East Manager' },
+        link: `/customers/${id}`,
+        read_at: null,
+      },
+    ]);
+    const theirs = await signedIn(t, newcomer);
+    const bell = await theirs.get('/');
+    expect(bell.text).toContain('data-testid="unread">1</span>');
+    expect(visibleText((await theirs.get('/notifications')).text)).toContain('Unassigned Ltd');
   });
 
   it('does not let a manager give a customer to another team', async () => {
@@ -360,7 +414,7 @@ describe('deleting', () => {
     expect(audit.rows).toEqual([{ diff: { name: { to: 'Deleted by mistake Ltd' } } }]);
 
     // A code is one customer's: while another holds it, the deleted one stays in the bin.
-    const code = '91110108MA01RSTU0' + usccCheckChar('91110108MA01RSTU0');
+    const code = '91110108MA01RTU00K';
     const gone = await createCustomer(t.db, { ownerId: rep.id, name: 'Old Code Ltd', uscc: code });
     await c.get(`/customers/${gone}`);
     expect((await c.post(`/customers/${gone}/delete`)).status).toBe(303);

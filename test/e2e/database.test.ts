@@ -10,6 +10,7 @@ import { isValidUscc } from '../../src/customers/uscc.js';
 import { copyTemplateDatabase, startApp } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
 import { dropDatabase } from '../helpers/databases.js';
+import { ENTITIES } from '../../src/entities.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -49,7 +50,7 @@ describe('database', () => {
     const url = await ensureDatabase(inject('serverUrl'), name);
     cleanup.push(() => dropDatabase(inject('serverUrl'), name));
     await runMigrations(url);
-    const ds = await new DataSource(dataSourceOptions(url)).initialize();
+    const ds = await new DataSource(dataSourceOptions(url, { entities: ENTITIES })).initialize();
     try {
       const drift = await ds.driver.createSchemaBuilder().log();
       expect(drift.upQueries.map((q) => q.query)).toEqual([]);
@@ -94,7 +95,7 @@ describe('database', () => {
   it('generates a scaled book of business with valid, unique rows', async () => {
     const { name, url } = await copyTemplateDatabase();
     cleanup.push(() => dropDatabase(inject('serverUrl'), name));
-    const ds = await new DataSource(dataSourceOptions(url)).initialize();
+    const ds = await new DataSource(dataSourceOptions(url, { entities: ENTITIES })).initialize();
     try {
       const seed = new SeedService(ds);
       await seed.seedDemoOnce(10);

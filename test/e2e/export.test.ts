@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../helpers/app.js';
-import { Client } from '../helpers/client.js';
+import { Client, visibleText } from '../helpers/client.js';
 import { createCustomer, createUser, PASSWORD, type UserRow } from '../helpers/factories.js';
 
 let t: TestApp;
@@ -70,7 +70,15 @@ describe('exporting customers', () => {
     expect(rows[1][rows[0].indexOf('邮箱')]).toBe('wang@example.cn');
   });
 
-  it('refuses an unknown format', async () => {
-    expect((await download('/customers/export?format=pdf')).status).toBe(422);
+  it('refuses an unknown format with a page saying so in the user language, and exports nothing', async () => {
+    const refused = await download('/customers/export?format=pdf');
+    expect(refused.status).toBe(422);
+    expect(refused.type).toContain('text/html');
+    expect(visibleText(refused.body.toString('utf8'))).toContain('页面地址中有无法识别的参数（format）');
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS n FROM audit_entry WHERE action = 'export' AND actor_id = $1 AND diff->'format'->>'to' = 'pdf'`,
+      [rep.id],
+    );
+    expect(rows[0].n).toBe(0);
   });
 });
