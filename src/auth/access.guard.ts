@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { IS_PUBLIC, ROLES_KEY } from '../common/decorators.js';
 import { NotAllowed, SessionEnded } from '../common/errors.js';
-import type { Role } from '../common/roles.js';
+import { mayUseRoute, type Role } from '../common/roles.js';
 
 /**
  * Every route needs a signed-in user unless @Public(); @Roles() narrows it further (admin passes all).
@@ -22,7 +22,7 @@ export class AccessGuard implements CanActivate {
     if (!req.user)
       throw req.method === 'GET' || req.method === 'HEAD' ? new UnauthorizedException() : new SessionEnded();
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (roles && req.user.role !== 'admin' && !roles.includes(req.user.role)) throw new NotAllowed();
+    if (!mayUseRoute(req.user.role, roles)) throw new NotAllowed();
     return true;
   }
 }

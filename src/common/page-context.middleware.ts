@@ -3,7 +3,7 @@ import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { isLocale, localeFromHeader } from '../i18n/i18n.js';
-import { LOCALES } from './roles.js';
+import { LOCALES, mayUseRoute } from './roles.js';
 import { takeFlash } from './flash.js';
 import { requestContext } from './request-context.js';
 
@@ -66,8 +66,8 @@ export class PageContextMiddleware implements NestMiddleware {
       locales: LOCALES,
       timezone: user?.timezone ?? this.config.defaultTimezone,
       user,
-      isAdmin: user?.role === 'admin',
-      isManager: user?.role === 'manager' || user?.role === 'admin',
+      // The menu's admin pages, which are @Roles('admin').
+      isAdmin: user !== undefined && mayUseRoute(user.role, ['admin']),
       csrfToken: req.session?.csrfToken,
       path,
       // The menu item a page belongs to: /customers/12 → customers, /admin/users/3/edit → admin/users.

@@ -11,6 +11,7 @@ import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import { NotAllowed, SessionEnded } from '../../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { CustomerPolicy } from '../customer.policy.js';
 
 /**
  * Receives the spreadsheet of an import (`file`) onto disk under DATA_DIR/imports, streaming, up to
@@ -22,7 +23,10 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 export class UploadMiddleware implements NestMiddleware {
   private readonly upload: ReturnType<multer.Multer['single']>;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly policy: CustomerPolicy,
+  ) {
     const dir = join(config.dataDir, 'imports');
     mkdirSync(dir, { recursive: true });
     this.upload = multer({
@@ -36,7 +40,7 @@ export class UploadMiddleware implements NestMiddleware {
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
     // As the access guard says it for every other form.
     if (!req.user) throw new SessionEnded();
-    if (req.user.role === 'service') throw new NotAllowed();
+    if (!this.policy.mayCreate(req.user)) throw new NotAllowed();
     // Kept only when the import was created (a redirect to it); any refusal removes the file.
     res.on('finish', () => {
       if (req.file && res.statusCode !== 303) rmSync(req.file.path, { force: true });

@@ -1,0 +1,103 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CustomerLifecycles } from '../../src/common/customer-lifecycle.js';
+import { signedIn, startApp, type TestApp } from '../helpers/app.js';
+import { createContact, createCustomer, createTeam, createUser } from '../helpers/factories.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startApp();
+});
+afterAll(() => t.close());
+
+/** Every column, in any table, that holds a reference to `table`'s id (its foreign keys). */
+async function referencesTo(db: pg.Pool, table: string): Promise<{ table: string; column: string }[]> {
+  const { rows } = await db.query<{ table: string; column: string }>(
+    `SELECT cl.relname AS table, a.attname AS column
+       FROM pg_constraint k
+       JOIN pg_class cl ON cl.oid = k.conrelid
+       JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = ANY(k.conkey)
+      WHERE k.contype = 'f' AND k.confrelid = $1::regclass
+      ORDER BY 1, 2`,
+    [table],
+  );
+  return rows;
+}
+
+async function countReferring(
+  db: pg.Pool,
+  ref: { table: string; column: string },
+  id: number,
+): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM "${ref.table}" WHERE "${ref.column}" = $1`,
+    [id],
+  );
+  return rows[0].n;
+}
+
+/** A follow-up on the customer, so every module has rows referring to it. */
+async function followUp(db: pg.Pool, customerId: number, authorId: number, contactId: number | null) {
+  await db.query(
+    `INSERT INTO follow_up (customer_id, contact_id, author_id, method, happened_at, summary, version)
+     VALUES ($1, $2, $3, 'visit', now(), 'Visited', 1)`,
+    [customerId, contactId, authorId],
+  );
+}
+
+describe('the customer lifecycle', () => {
+  it('has every module that keeps customer records registered', () => {
+    const lifecycles = t.app.get(CustomerLifecycles);
+    expect(lifecycles.mergeSteps().map((s) => s.entity)).toEqual(['follow_up']);
+    expect(lifecycles.handOvers().map((h) => h.labelKey)).toEqual(['hand_over.customers']);
+    expect(lifecycles.fieldLabel('follow_up', 'summary')).toBe('follow_up.summary');
+    expect(lifecycles.fieldLabel('user', 'role')).toBe('user.role');
+    // Labels belong to their record: a contact's name is not a customer's name.
+    expect(lifecycles.fieldLabel('contact', 'name')).not.toBe(lifecycles.fieldLabel('customer', 'name'));
+  });
+
+  it('leaves nothing on a merged customer: every table referring to it now refers to the survivor', async () => {
+    const admin = await createUser(t.db, { role: 'admin' });
+    const rep = await createUser(t.db, { role: 'sales' });
+    const survivor = await createCustomer(t.db, { ownerId: rep.id, name: 'Survivor Ltd' });
+    const merged = await createCustomer(t.db, { ownerId: rep.id, name: 'Merged Ltd' });
+    const contact = await createContact(t.db, merged);
+    await followUp(t.db, merged, rep.id, contact);
+    await followUp(t.db, merged, rep.id, null);
+
+    const references = (await referencesTo(t.db, 'customer')).filter((r) => r.table !== 'customer');
+    // The registered steps and the contacts between them cover every table that refers to customers.
+    expect(references.map((r) => r.table).sort()).toEqual(['contact', 'follow_up']);
+    const before = await Promise.all(references.map((r) => countReferring(t.db, r, merged)));
+    expect(before.every((n) => n > 0)).toBe(true);
+
+    const c = await signedIn(t, admin);
+    expect((await c.post(`/customers/${survivor}/merge`, { otherId: String(merged) })).status).toBe(303);
+
+    for (const [i, ref] of references.entries()) {
+      expect(await countReferring(t.db, ref, merged), `${ref.table}.${ref.column}`).toBe(0);
+      expect(await countReferring(t.db, ref, survivor), `${ref.table}.${ref.column}`).toBe(before[i]);
+    }
+  });
+
+  it('leaves a leaving rep owning nothing once their hand-over ran', async () => {
+    const admin = await createUser(t.db, { role: 'admin' });
+    const team = await createTeam(t.db);
+    const leaving = await createUser(t.db, { role: 'sales', teamId: team });
+    const colleague = await createUser(t.db, { role: 'sales', teamId: team });
+    const customers = [
+      await createCustomer(t.db, { ownerId: leaving.id }),
+      await createCustomer(t.db, { ownerId: leaving.id }),
+    ];
+    const owners = (await referencesTo(t.db, 'app_user')).filter((r) => r.column === 'owner_id');
+    expect(owners.map((r) => r.table)).toEqual(['customer']);
+
+    const c = await signedIn(t, admin);
+    const reply = await c.post(`/admin/users/${leaving.id}/deactivate`, { handOverTo: String(colleague.id) });
+    expect(reply.status).toBe(303);
+
+    for (const ref of owners) expect(await countReferring(t.db, ref, leaving.id)).toBe(0);
+    const { rows } = await t.db.query('SELECT owner_id FROM customer WHERE id = ANY($1)', [customers]);
+    expect(rows.map((r) => r.owner_id)).toEqual([colleague.id, colleague.id]);
+  });
+});
