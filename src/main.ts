@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   if (!config.databaseUrl) {
     const dir = join(config.dataDir, 'postgres');
     logger.log(`no DATABASE_URL: starting the embedded PostgreSQL in ${dir}`);
-    embedded = await startEmbeddedPostgres(dir);
+    embedded = await startEmbeddedPostgres(dir, { onNotice: (line) => logger.warn(line) });
     config.databaseUrl = await ensureDatabase(embedded.serverUrl, 'kehu');
   }
   await runMigrations(config.databaseUrl, (line) => logger.log(line));
@@ -61,6 +61,18 @@ async function main(): Promise<void> {
   ownShutdownSignals();
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // An error nothing caught leaves the process in an unknown state: it ends, its PostgreSQL with it
+  // (what cannot be caught, running out of memory, is left to the watchdog in embedded-postgres.ts).
+  const crash = (e: unknown) => {
+    logger.error(`stopping after an error nothing caught: ${describeError(e)}`);
+    void embedded
+      ?.stop()
+      .catch(() => undefined)
+      .finally(() => process.exit(1));
+    if (!embedded) process.exit(1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
 
   await app.listen(config.port);
   logger.log(`Kehu is running at ${config.baseUrl}`);
@@ -69,8 +81,19 @@ async function main(): Promise<void> {
   }
 }
 
+/** An error as the log shows it: never "undefined", whatever was thrown. */
+function describeError(e: unknown): string {
+  if (e instanceof Error) {
+    const cause = e.cause instanceof Error ? `\ncaused by: ${e.cause.stack ?? e.cause.message}` : '';
+    return (e.stack ?? e.message) + cause;
+  }
+  if (e === undefined || e === null || e === '')
+    return 'the start failed without saying why (see the lines above)';
+  return typeof e === 'object' ? JSON.stringify(e) : String(e as string | number);
+}
+
 main().catch(async (e: unknown) => {
-  logger.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  logger.error(describeError(e));
   await embedded?.stop().catch(() => undefined);
   process.exit(1);
 });

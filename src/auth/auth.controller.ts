@@ -4,6 +4,7 @@ import passport from 'passport';
 import { CurrentUser, FormView, Public } from '../common/decorators.js';
 import { flash, safeReturnTo, seeOther } from '../common/flash.js';
 import type { SessionUser } from '../common/session-user.js';
+import { startSessionLifetime } from '../common/sessions/session-lifetime.js';
 import { UsersService } from '../users/users.service.js';
 import { AuthService } from './auth.service.js';
 import { LocaleDto } from './locale.dto.js';
@@ -38,6 +39,7 @@ export class AuthController {
       )(req, res, reject);
     });
     await new Promise<void>((resolve, reject) => req.logIn(user, (err) => (err ? reject(err) : resolve())));
+    startSessionLifetime(req);
     return seeOther(safeReturnTo(dto.returnTo));
   }
 

@@ -9,12 +9,17 @@ import { UsersService } from '../users/users.service.js';
 import { LoginFailuresRepository } from './login-failures.repository.js';
 
 /**
- * After this many failures within the window, an account, or an address, is refused until the
- * window passes. An address gets more room: a whole office may sign in from behind one.
+ * How many failed sign-ins are refused, and for how long. Wrong passwords for one account from one
+ * address lock that account on that address only, so a stranger guessing cannot lock its owner out
+ * from their own desk. Across all addresses an account has a slower ceiling, so guesses spread over
+ * many addresses still get nowhere; an address has its own, for guesses spread over many accounts
+ * (an office signs in from behind one address, so it gets more room).
  */
-export const MAX_FAILURES_PER_ACCOUNT = 5;
-export const MAX_FAILURES_PER_IP = 20;
+export const MAX_FAILURES_PER_ACCOUNT_AND_IP = 5;
 export const WINDOW_MINUTES = 15;
+export const MAX_FAILURES_PER_ACCOUNT = 50;
+export const ACCOUNT_WINDOW_MINUTES = 60;
+export const MAX_FAILURES_PER_IP = 20;
 
 /** Signing in and out: the password check, the throttle on guessing, and their audit entries. */
 @Injectable()
@@ -33,12 +38,21 @@ export class AuthService {
    * turns, so parallel guesses cannot slip past the limit.
    */
   async verify(emailInput: string, password: string, ip: string): Promise<SessionUser> {
+    // No account has a NUL in its e-mail or password (and PostgreSQL cannot compare text holding one).
+    if (emailInput.includes('\0') || password.includes('\0')) throw new InvalidCredentials();
     const email = emailInput.trim().toLowerCase();
+    let waitMinutes = WINDOW_MINUTES;
     const outcome = await this.dataSource.transaction(
       async (m): Promise<'throttled' | 'failed' | SessionUser> => {
         await this.failures.takeTurns(m, email);
-        const recent = await this.failures.countRecent(m, email, ip, WINDOW_MINUTES);
-        if (recent.byEmail >= MAX_FAILURES_PER_ACCOUNT || recent.byIp >= MAX_FAILURES_PER_IP) {
+        const recent = await this.failures.countRecent(m, email, ip, WINDOW_MINUTES, ACCOUNT_WINDOW_MINUTES);
+        const byAccount = recent.byEmail >= MAX_FAILURES_PER_ACCOUNT;
+        if (
+          byAccount ||
+          recent.byEmailAndIp >= MAX_FAILURES_PER_ACCOUNT_AND_IP ||
+          recent.byIp >= MAX_FAILURES_PER_IP
+        ) {
+          if (byAccount) waitMinutes = ACCOUNT_WINDOW_MINUTES;
           await this.audit.record(
             { action: 'login_throttled', entity: 'user', diff: { email: { to: email } }, actor: null },
             m,
@@ -55,13 +69,14 @@ export class AuthService {
           );
           return 'failed';
         }
-        await this.failures.clear(m, email);
+        // The failures from this address are forgiven; guesses from elsewhere still count.
+        await this.failures.clear(m, email, ip);
         await this.users.recordLogin(user.id, m);
         await this.audit.record({ action: 'login', entity: 'user', entityId: user.id, actor: user }, m);
         return user;
       },
     );
-    if (outcome === 'throttled') throw new LoginThrottled(WINDOW_MINUTES);
+    if (outcome === 'throttled') throw new LoginThrottled(waitMinutes);
     if (outcome === 'failed') throw new InvalidCredentials();
     return outcome;
   }
@@ -73,7 +88,7 @@ export class AuthService {
 
   /** Forgets expired sessions and failures older than the window; an hourly job. */
   async prune(): Promise<void> {
-    await this.failures.deleteOlderThan(WINDOW_MINUTES);
+    await this.failures.deleteOlderThan(Math.max(WINDOW_MINUTES, ACCOUNT_WINDOW_MINUTES));
     await this.sessions.prune();
   }
 }

@@ -13,28 +13,35 @@ export class LoginFailuresRepository {
     await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`login:${email}`]);
   }
 
-  /** Failures in the last `minutes`, for this account and from this address. */
+  /**
+   * Failures in the last `minutes` for this account from this address and from this address in all,
+   * and in the last `accountMinutes` for this account from anywhere.
+   */
   async countRecent(
     m: EntityManager,
     email: string,
     ip: string,
     minutes: number,
-  ): Promise<{ byEmail: number; byIp: number }> {
-    const [row] = await m.query<{ by_email: string; by_ip: string }[]>(
-      `SELECT count(*) FILTER (WHERE email = $1) AS by_email, count(*) FILTER (WHERE ip = $2) AS by_ip
-         FROM login_failure WHERE at > now() - make_interval(mins => $3)`,
-      [email, ip, minutes],
+    accountMinutes: number,
+  ): Promise<{ byEmailAndIp: number; byEmail: number; byIp: number }> {
+    const [row] = await m.query<{ by_email_ip: string; by_email: string; by_ip: string }[]>(
+      `SELECT count(*) FILTER (WHERE email = $1 AND ip = $2 AND at > now() - make_interval(mins => $3)) AS by_email_ip,
+              count(*) FILTER (WHERE email = $1) AS by_email,
+              count(*) FILTER (WHERE ip = $2 AND at > now() - make_interval(mins => $3)) AS by_ip
+         FROM login_failure
+        WHERE (email = $1 OR ip = $2) AND at > now() - make_interval(mins => greatest($3, $4))`,
+      [email, ip, minutes, accountMinutes],
     );
-    return { byEmail: Number(row.by_email), byIp: Number(row.by_ip) };
+    return { byEmailAndIp: Number(row.by_email_ip), byEmail: Number(row.by_email), byIp: Number(row.by_ip) };
   }
 
   async add(m: EntityManager, email: string, ip: string): Promise<void> {
     await m.insert(LoginFailure, { email, ip });
   }
 
-  /** Forgets an account's failures (it just signed in). */
-  async clear(m: EntityManager, email: string): Promise<void> {
-    await m.delete(LoginFailure, { email });
+  /** Forgets an account's failures from one address (it just signed in from there). */
+  async clear(m: EntityManager, email: string, ip: string): Promise<void> {
+    await m.delete(LoginFailure, { email, ip });
   }
 
   async deleteOlderThan(minutes: number): Promise<void> {

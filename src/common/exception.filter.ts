@@ -3,6 +3,8 @@ import type { Request, Response } from 'express';
 import { isLocale, translate } from '../i18n/i18n.js';
 import { DomainError, type FieldErrors, type Params, StaleVersion } from './errors.js';
 import { safeReturnTo } from './flash.js';
+import { requestLocale } from './page-context.middleware.js';
+import { LOCALES } from './roles.js';
 
 /** Thrown by FormViewInterceptor: the form `view` must be shown again with the error. */
 export class FormRejected extends Error {
@@ -49,7 +51,35 @@ function describe(err: unknown): Described {
       fields: {},
     };
   }
+  // Express's own refusals before any route (a body that does not parse, too large or in an unknown
+  // charset; an address that does not decode) carry their status, as http-errors makes them.
+  const status = httpErrorStatus(err);
+  if (status !== undefined)
+    return { status, key: STATUS_KEYS[status] ?? 'error.bad_request', params: {}, fields: {} };
   return { status: 500, key: 'error.internal', params: {}, fields: {} };
+}
+
+/** The 4xx status of an error made by http-errors (body-parser, the router), if it is one. */
+function httpErrorStatus(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const status =
+    (err as { status?: unknown; statusCode?: unknown }).status ??
+    (err as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500
+    ? status
+    : undefined;
+}
+
+/**
+ * Whether the answer should be JSON: the API, and requests that ask for JSON or send it (a body that
+ * failed to parse as JSON included).
+ */
+function wantsJson(req: Request): boolean {
+  return (
+    req.path.startsWith('/api/') ||
+    req.accepts(['html', 'json']) === 'json' ||
+    Boolean(req.get('content-type')?.includes('json'))
+  );
 }
 
 /**
@@ -101,9 +131,15 @@ export class AppExceptionFilter implements ExceptionFilter {
         err instanceof Error ? err.stack : String(err),
       );
     if (res.headersSent) return;
-    const locale = isLocale(req.locale) ? req.locale : 'zh-CN';
+    // An error met before the page context was set (a body that does not parse) has no language yet.
+    const locale = isLocale(req.locale) ? req.locale : requestLocale(req);
+    if (!isLocale(res.locals.locale)) {
+      Object.assign(res.locals, { locale, locales: LOCALES, currentUrl: '/', path: '', section: '' });
+    }
+    // An error page is never cached either (it may follow a signed-in page's address).
+    res.setHeader('Cache-Control', 'no-store');
 
-    if (req.path.startsWith('/api/')) {
+    if (wantsJson(req)) {
       res.status(d.status).json({
         statusCode: d.status,
         error: d.key.split('.').pop(),
@@ -148,6 +184,14 @@ export class AppExceptionFilter implements ExceptionFilter {
       !form && req.method === 'GET' && fields.length > 0
         ? { key: 'error.bad_address', params: { fields: fields.join(', ') } }
         : { key: d.key, params: d.params };
-    res.status(d.status).render('errors/error', { status: d.status, message });
+    res.status(d.status).render('errors/error', { status: d.status, message }, (renderError, html) => {
+      if (!renderError) {
+        res.send(html);
+        return;
+      }
+      // The error page itself failed: logged, and a plain page in its place, with nothing internal.
+      this.logger.error(`[${req.id}] the error page failed`, renderError.stack);
+      res.type('text/plain').send(translate(locale, message.key, message.params));
+    });
   }
 }

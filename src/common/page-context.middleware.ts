@@ -3,6 +3,7 @@ import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { isLocale, localeFromHeader } from '../i18n/i18n.js';
+import type { Locale } from '../i18n/locales.js';
 import { LOCALES, mayUseRoute } from './roles.js';
 import { takeFlash } from './flash.js';
 import { requestContext } from './request-context.js';
@@ -10,6 +11,24 @@ import { requestContext } from './request-context.js';
 /** The language of the last user signed in on this browser, kept beyond their session. */
 const LANG_COOKIE = 'kehu.lang';
 const LANG_COOKIE_VALUE = /(?:^|;\s*)kehu\.lang=([^;]+)/;
+
+/**
+ * The request's language: the user's setting, else the session's, else the last signed-in user's on
+ * this browser, else Accept-Language. Also for an error met before this middleware ran (a body that
+ * does not parse), so the error page speaks it too.
+ */
+export function requestLocale(req: Request): Locale {
+  const sessionLocale = req.session?.locale;
+  const rememberedLocale = LANG_COOKIE_VALUE.exec(req.get('cookie') ?? '')?.[1];
+  return (
+    req.user?.locale ??
+    (isLocale(sessionLocale)
+      ? sessionLocale
+      : isLocale(rememberedLocale)
+        ? rememberedLocale
+        : localeFromHeader(req.get('accept-language')))
+  );
+}
 
 /** The page a POSTed form came from (its Referer, when on this site), else My day. */
 function pageOfForm(req: Request): string {
@@ -34,15 +53,8 @@ export class PageContextMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction): void {
     req.id = randomUUID();
     const user = req.user;
-    const sessionLocale = req.session?.locale;
     const rememberedLocale = LANG_COOKIE_VALUE.exec(req.get('cookie') ?? '')?.[1];
-    req.locale =
-      user?.locale ??
-      (isLocale(sessionLocale)
-        ? sessionLocale
-        : isLocale(rememberedLocale)
-          ? rememberedLocale
-          : localeFromHeader(req.get('accept-language')));
+    req.locale = requestLocale(req);
     res.setHeader('Content-Language', req.locale);
     // A signed-in user's language outlives the session, so what follows its end speaks it too.
     if (user && rememberedLocale !== user.locale) {

@@ -1,4 +1,4 @@
-import { applyDecorators, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, applyDecorators, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsBoolean, type ValidationArguments } from 'class-validator';
 import { hasKey } from '../i18n/i18n.js';
@@ -37,9 +37,43 @@ function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErrors {
   return out;
 }
 
+/**
+ * The fields of `value` (a body, a query, a parameter) whose text holds a NUL character, by their path
+ * (`name`, `contacts.0.mobile`). PostgreSQL cannot store NUL in text, and no one types it.
+ */
+function fieldsWithNul(value: unknown, path: string, out: string[], depth = 0): string[] {
+  if (typeof value === 'string') {
+    if (value.includes('\0')) out.push(path || '_');
+  } else if (value !== null && typeof value === 'object' && depth < 10) {
+    for (const [key, item] of Object.entries(value)) {
+      fieldsWithNul(item, path ? `${path}.${key}` : key, out, depth + 1);
+    }
+  }
+  return out;
+}
+
+/**
+ * Nest's ValidationPipe, refusing first any text with a NUL character in it: for every body, query
+ * and route parameter, whatever its DTO says, as a field error (the form shown again with it, or the
+ * address named on a GET).
+ */
+class KehuValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
+      const fields = fieldsWithNul(value, metadata.data ?? '', []);
+      if (fields.length) {
+        throw new ValidationFailed(
+          Object.fromEntries(fields.map((f) => [f, [{ key: 'validation.nulCharacter' }]])),
+        );
+      }
+    }
+    return super.transform(value, metadata) as Promise<unknown>;
+  }
+}
+
 /** The one pipe for every body and query: unknown fields dropped, errors as locale keys per field. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new KehuValidationPipe({
     whitelist: true,
     transform: true,
     exceptionFactory: (errors) => new ValidationFailed(toFieldErrors(errors)),

@@ -59,3 +59,22 @@ describe('demo data', () => {
     expect(() => loadConfig({ ...base, DEFAULT_TIMEZONE: 'Mars/Olympus' })).toThrow(/DEFAULT_TIMEZONE/);
   });
 });
+
+describe('security settings', () => {
+  it('believes no proxy unless TRUST_PROXY names one', () => {
+    expect(loadConfig(base).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'none' }).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'loopback' }).trustProxy).toBe('loopback');
+    expect(loadConfig({ ...base, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(() => loadConfig({ ...base, TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('limits imports to 200,000 rows and sessions to 7 days unless told otherwise', () => {
+    expect(loadConfig(base)).toMatchObject({ importMaxRows: 200_000, sessionMaxDays: 7 });
+    expect(loadConfig({ ...base, IMPORT_MAX_ROWS: '5000', SESSION_MAX_DAYS: '1' })).toMatchObject({
+      importMaxRows: 5000,
+      sessionMaxDays: 1,
+    });
+    expect(() => loadConfig({ ...base, IMPORT_MAX_ROWS: '0' })).toThrow(/IMPORT_MAX_ROWS/);
+  });
+});

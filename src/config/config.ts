@@ -18,13 +18,18 @@ export interface AppConfig {
   dataDir: string;
   logLevel: LogLevel;
   sessionIdleMinutes: number;
+  /** A session's absolute lifetime from sign-in, in days. */
+  sessionMaxDays: number;
   mailFrom: string;
   defaultTimezone: string;
   production: boolean;
   /** Seed the demo company on first start (never in production unless SEED_DEMO=true). */
   seedDemo: boolean;
-  trustProxy: string;
+  /** Express "trust proxy": false (the default: no proxy is believed), or the proxies to believe. */
+  trustProxy: string | number | false;
   importMaxBytes: number;
+  /** Rows an import takes at most (below the header). */
+  importMaxRows: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -57,13 +62,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     logLevel: dto.LOG_LEVEL,
     sessionIdleMinutes: dto.SESSION_IDLE_MINUTES,
+    sessionMaxDays: dto.SESSION_MAX_DAYS,
     mailFrom: dto.MAIL_FROM,
     defaultTimezone: dto.DEFAULT_TIMEZONE,
     production,
     seedDemo: dto.SEED_DEMO ? dto.SEED_DEMO === 'true' : !production,
-    trustProxy: dto.TRUST_PROXY,
+    trustProxy: trustedProxies(dto.TRUST_PROXY),
     importMaxBytes: dto.IMPORT_MAX_MB * 1024 * 1024,
+    importMaxRows: dto.IMPORT_MAX_ROWS,
   };
+}
+
+/**
+ * TRUST_PROXY as Express takes it: `none` (or empty) believes no X-Forwarded-For, a number trusts that
+ * many hops, anything else is Express's list of addresses, subnets and names (`loopback`, `10.0.0.0/8`).
+ * `true` (trust every hop) is refused: it lets any client choose its own address.
+ */
+function trustedProxies(value: string): string | number | false {
+  const v = value.trim();
+  if (v === '' || v === 'none' || v === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  if (v === 'true')
+    throw new ConfigError(['TRUST_PROXY: true would believe any client; name the proxy instead']);
+  return v;
 }
 
 /** Outside production a secret is generated once and kept under DATA_DIR, so sessions survive restarts. */

@@ -86,15 +86,35 @@ export class EnvDto {
   @Max(2048)
   IMPORT_MAX_MB: number = 50;
 
+  /** Most rows an import takes (below the header); a larger file is refused at upload. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  IMPORT_MAX_ROWS: number = 200_000;
+
+  /** A session ends this many days after its sign-in, however busy it is. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  SESSION_MAX_DAYS: number = 7;
+
   /** Seed the demo company into a database never seeded; on by default, except in production. */
   @IsOptional()
   @IsIn(['true', 'false'])
   SEED_DEMO?: 'true' | 'false';
 
-  /** Which proxies' X-Forwarded-For to believe (Express "trust proxy"); login throttling counts per client address. */
+  /**
+   * Which proxies' X-Forwarded-For to believe (Express "trust proxy": addresses, subnets, `loopback`,
+   * a hop count). None by default: anyone able to reach Kehu could otherwise choose the address that
+   * login throttling counts and the audit log records. `none` says so explicitly.
+   */
   @IsOptional()
   @IsString()
-  TRUST_PROXY: string = 'loopback, linklocal, uniquelocal';
+  TRUST_PROXY: string = 'none';
 
   @IsOptional()
   @IsIn(['development', 'production', 'test'])

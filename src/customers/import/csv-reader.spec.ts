@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LimitExceeded } from './read-limits.js';
 import {
   CSV_CHUNK_BYTES,
   CSV_SAMPLE_BYTES,
@@ -311,3 +312,29 @@ describe('readCsvRows: refusals', () => {
     await expect(readAll(path)).rejects.toThrow(/quote/i);
   });
 });
+
+describe('readCsvRows: the row limit', () => {
+  const lines = (n: number) => ['name', ...Array.from({ length: n }, (_, i) => `Company ${i}`)].join('\n');
+
+  it('reads a file of exactly maxRows rows below the header', async () => {
+    expect(await readAllWithin(await fixture(lines(3)), 3)).toHaveLength(4);
+  });
+
+  it('stops at the row one past maxRows', async () => {
+    const error = await readAllWithin(await fixture(lines(4)), 3).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LimitExceeded);
+    expect(error).toMatchObject({ limit: 'rows', max: 3 });
+  });
+
+  it('refuses a row of more than 1,000 cells', async () => {
+    await expect(readAllWithin(await fixture(`name${','.repeat(1000)}\nx`), 10)).rejects.toMatchObject({
+      limit: 'columns',
+    });
+  });
+});
+
+async function readAllWithin(path: string, maxRows: number): Promise<CsvRow[]> {
+  const rows: CsvRow[] = [];
+  for await (const row of readCsvRows(path, { maxRows })) rows.push(row);
+  return rows;
+}

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { LimitExceeded, MAX_COLUMNS_READ, type ReadOptions, rowCounter } from './read-limits.js';
 
 /**
  * Reads a CSV file as Excel or WPS save it, in bounded memory: the file is read in chunks, each
@@ -38,12 +39,15 @@ export async function detectCsvEncoding(path: string): Promise<CsvEncoding> {
 }
 
 /** The file's rows, one at a time. */
-export async function* readCsvRows(path: string): AsyncGenerator<CsvRow> {
-  for await (const rows of readCsvBatches(path)) yield* rows;
+export async function* readCsvRows(path: string, options: ReadOptions = {}): AsyncGenerator<CsvRow> {
+  for await (const rows of readCsvBatches(path, options)) yield* rows;
 }
 
-/** The file's rows, in the batches each chunk of the file completes (blank lines left out). */
-export async function* readCsvBatches(path: string): AsyncGenerator<CsvRow[]> {
+/**
+ * The file's rows, in the batches each chunk of the file completes (blank lines left out). With
+ * `maxRows`, reading stops (LimitExceeded) at the row one past that many below the header.
+ */
+export async function* readCsvBatches(path: string, options: ReadOptions = {}): AsyncGenerator<CsvRow[]> {
   const sample = await readSample(path);
   const encoding = detect(sample);
   // A streaming decoder keeps the first bytes of a character cut by a chunk boundary until the rest
@@ -51,14 +55,17 @@ export async function* readCsvBatches(path: string): AsyncGenerator<CsvRow[]> {
   const decoder = new TextDecoder(LABELS[encoding]);
   const parser = new CsvParser(delimiterFor(encoding, sample));
   let rows = 0;
+  const count = rowCounter(options.maxRows);
   // Leaving the loop early (the caller stopped) closes the file.
   for await (const chunk of createReadStream(path, { highWaterMark: CSV_CHUNK_BYTES })) {
     const batch = parser.push(decoder.decode(chunk as Buffer, { stream: true }), false);
     rows += batch.length;
+    count(batch.length);
     if (batch.length) yield batch;
   }
   const last = parser.push(decoder.decode(), true);
   rows += last.length;
+  count(last.length);
   if (last.length) yield last;
   // Only a BOM, or nothing but blank lines.
   if (rows === 0) throw new Error('the file is empty');
@@ -131,6 +138,7 @@ export class CsvParser {
       }
       if (end === n && !final) return -1;
       cells.push(value + s.slice(i, end));
+      if (cells.length > MAX_COLUMNS_READ) throw new LimitExceeded('columns', MAX_COLUMNS_READ);
       i = end;
       if (i === n) return n;
       const c = s.charCodeAt(i);

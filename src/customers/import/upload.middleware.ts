@@ -54,6 +54,8 @@ export class UploadMiddleware implements NestMiddleware {
         else reject(err instanceof Error ? err : new Error('upload failed'));
       }),
     );
+    // A file name is stored and shown: a NUL in it (no browser sends one) cannot be stored as text.
+    if (req.file) req.file.originalname = req.file.originalname.replaceAll('\0', '');
     next();
   }
 }

@@ -5,6 +5,7 @@ import { crc32, deflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import unzipper from 'unzipper';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LimitExceeded } from './read-limits.js';
 import { readXlsxRows, SharedStrings, XlsxReadError, type XlsxRow } from './xlsx-reader.js';
 
 let dir: string;
@@ -290,5 +291,57 @@ describe('SharedStrings', () => {
     expect(strings.get(50_000)).toBeUndefined();
     expect(strings.get(-1)).toBeUndefined();
     expect(strings.get(1.5)).toBeUndefined();
+  });
+});
+
+describe('readXlsxRows: bounds', () => {
+  const within = async (path: string, maxRows?: number) => {
+    const rows: XlsxRow[] = [];
+    for await (const row of readXlsxRows(path, { maxRows })) rows.push(row);
+    return rows;
+  };
+  const inline = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><t>${text}</t></is></c>`;
+  const rows = (n: number) =>
+    Array.from({ length: n }, (_, i) => `<row r="${i + 1}">${inline(`A${i + 1}`, `Row ${i}`)}</row>`).join(
+      '',
+    );
+
+  it('stops at the row one past maxRows below the header', async () => {
+    expect(await within(writeRawWorkbook('limit-ok.xlsx', rows(4)), 3)).toHaveLength(4);
+    await expect(within(writeRawWorkbook('limit-over.xlsx', rows(5)), 3)).rejects.toMatchObject({
+      limit: 'rows',
+      max: 3,
+    });
+  });
+
+  it('refuses a shared string built from pieces past 32,767 characters, whatever splits them', async () => {
+    const split = `<si><t>${'ab<!---->'.repeat(20_000)}</t></si>`;
+    const error = await within(writeRawWorkbook('split.xlsx', '', split)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LimitExceeded);
+    expect(error).toMatchObject({ limit: 'cell', max: 32_767 });
+    // Exactly Excel's limit is a cell like any other.
+    const longest = `<si><t>${'x<![CDATA[y]]>'.repeat(32_767 / 2 - 0.5)}z</t></si>`;
+    const read = await within(
+      writeRawWorkbook('longest.xlsx', '<row r="1"><c r="A1" t="s"><v>0</v></c></row>', longest),
+    );
+    expect(String(read[0].cells[0])).toHaveLength(32_767);
+  });
+
+  it('refuses an inline cell built from entities and CDATA past 32,767 characters', async () => {
+    const cell = inline('A1', 'a&amp;<![CDATA[b]]>'.repeat(12_000));
+    await expect(within(writeRawWorkbook('inline.xlsx', `<row r="1">${cell}</row>`))).rejects.toMatchObject({
+      limit: 'cell',
+    });
+  });
+
+  it('refuses a value past column 1,000 rather than fill a row with 16,384 cells', async () => {
+    await expect(
+      within(writeRawWorkbook('xfd.xlsx', `<row r="1">${inline('XFD1', 'x')}</row>`)),
+    ).rejects.toMatchObject({
+      limit: 'columns',
+    });
+    expect(
+      await within(writeRawWorkbook('all.xlsx', `<row r="1">${inline('ALL1', 'x')}</row>`)),
+    ).toHaveLength(1);
   });
 });

@@ -1,8 +1,20 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import unzipper from 'unzipper';
+import {
+  LimitExceeded,
+  MAX_CELL_CHARS,
+  MAX_COLUMNS_READ,
+  MAX_PART_BYTES,
+  MAX_SHARED_STRING_BYTES,
+  MAX_SHARED_STRINGS,
+  MAX_ZIP_ENTRIES,
+  type ReadOptions,
+  rowCounter,
+} from './read-limits.js';
 import { XmlScanner, type XmlTag } from './xml-scanner.js';
 
 /**
@@ -15,6 +27,11 @@ import { XmlScanner, type XmlTag } from './xml-scanner.js';
  *
  * Formulas are never evaluated: a formula cell gives its cached result. Styles are not read, so a
  * date arrives as its serial number (days since 1899-12-30) and the caller decides what it means.
+ *
+ * A workbook is read within the bounds of read-limits.ts, whatever it claims about itself: the
+ * inflated bytes of each part are counted as they are inflated, every string being built (a shared
+ * string or a cell's text, which comments or entities may split into any number of pieces) is
+ * bounded as it grows, and so is the shared-strings table. Passing a bound throws LimitExceeded.
  */
 
 export type XlsxCell = string | number | boolean | null;
@@ -42,19 +59,26 @@ const MAX_COLUMNS = 16_384;
  * values (only formatting) are skipped; `row` keeps the sheet's numbering, so messages can cite it.
  * Stopping early (`break`, `return()`) closes the file.
  */
-export async function* readXlsxRows(path: string): AsyncGenerator<XlsxRow> {
-  for await (const rows of readXlsxBatches(path)) yield* rows;
+export async function* readXlsxRows(path: string, options: ReadOptions = {}): AsyncGenerator<XlsxRow> {
+  for await (const rows of readXlsxBatches(path, options)) yield* rows;
 }
 
-/** The same rows, in the batches each chunk of the sheet completes. */
-export async function* readXlsxBatches(path: string): AsyncGenerator<XlsxRow[]> {
+/**
+ * The same rows, in the batches each chunk of the sheet completes. With `maxRows`, reading stops
+ * (LimitExceeded) at the row one past that many below the header.
+ */
+export async function* readXlsxBatches(path: string, options: ReadOptions = {}): AsyncGenerator<XlsxRow[]> {
   const zip = await openZip(path);
   try {
     const parts = await findParts(zip);
     const sharedStrings = parts.sharedStrings
       ? await readSharedStrings(parts.sharedStrings)
       : new SharedStrings();
-    yield* readSheet(parts.sheet, sharedStrings);
+    const count = rowCounter(options.maxRows);
+    for await (const rows of readSheet(parts.sheet, sharedStrings)) {
+      count(rows.length);
+      yield rows;
+    }
   } finally {
     await zip.close();
   }
@@ -93,7 +117,10 @@ async function openZip(path: string): Promise<Zip> {
   };
 
   // Ask for the size first so that a missing or unreadable file keeps its own error (ENOENT…).
-  await source.size();
+  const size = await source.size();
+  // unzipper reads the whole central directory into memory: its length is checked first.
+  const entries = await declaredEntries(path, size);
+  if (entries !== null && entries >= MAX_ZIP_ENTRIES) throw new LimitExceeded('entries', MAX_ZIP_ENTRIES);
   let directory: unzipper.CentralDirectory;
   try {
     directory = await unzipper.Open.custom(source);
@@ -111,9 +138,30 @@ async function openZip(path: string): Promise<Zip> {
 }
 
 /**
+ * How many entries the zip's end-of-central-directory record declares, or null when the file has no
+ * such record (it is then no zip, and unzipper says so). The record is in the last 64 KB + 22 bytes;
+ * a zip64 file says 0xFFFF here, which is over the limit anyway.
+ */
+async function declaredEntries(path: string, size: number): Promise<number | null> {
+  const length = Math.min(size, 65_535 + 22);
+  const file = await open(path, 'r');
+  try {
+    const tail = Buffer.alloc(length);
+    await file.read(tail, 0, length, size - length);
+    for (let i = length - 22; i >= 0; i--) {
+      if (tail.readUInt32LE(i) === 0x06054b50) return tail.readUInt16LE(i + 10);
+    }
+    return null;
+  } finally {
+    await file.close();
+  }
+}
+
+/**
  * Parses one zip entry, feeding the XML scanner text decoded by a streaming UTF-8 decoder. It yields
  * after each chunk, so the caller can hand out what the handlers collected (the sheet's rows); the
- * next chunk is read only when the caller asks for more.
+ * next chunk is read only when the caller asks for more. The inflated bytes are counted as they come,
+ * whatever the zip declares: past MAX_PART_BYTES the part is refused.
  */
 async function* parseEntry(file: unzipper.File, handlers: XmlHandlers): AsyncGenerator<void> {
   const parser = new XmlScanner({
@@ -124,16 +172,20 @@ async function* parseEntry(file: unzipper.File, handlers: XmlHandlers): AsyncGen
 
   const stream = file.stream();
   // Never `chunk.toString()` per chunk: that splits multi-byte characters at chunk boundaries.
-  stream.setEncoding('utf8');
+  const decoder = new StringDecoder('utf8');
+  let inflated = 0;
   try {
     // Leaving this loop early (the consumer stopped) destroys the entry stream.
-    for await (const chunk of stream as AsyncIterable<string>) {
-      parser.write(chunk);
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      inflated += chunk.length;
+      if (inflated > MAX_PART_BYTES) throw new LimitExceeded('part', MAX_PART_BYTES);
+      parser.write(decoder.write(chunk));
       yield;
     }
+    parser.write(decoder.end());
     parser.close();
   } catch (err) {
-    if (err instanceof XlsxReadError) throw err;
+    if (err instanceof XlsxReadError || err instanceof LimitExceeded) throw err;
     // Bad XML (the scanner), a corrupt deflate stream (zlib), a truncated file (unzipper).
     throw new XlsxReadError(`the workbook is damaged (${file.path})`, { cause: err });
   }
@@ -250,8 +302,13 @@ export class SharedStrings {
 
   add(text: string): void {
     const length = Buffer.byteLength(text);
+    if (this.count >= MAX_SHARED_STRINGS) throw new LimitExceeded('sharedStrings', MAX_SHARED_STRINGS);
+    if (this.used + length > MAX_SHARED_STRING_BYTES) {
+      throw new LimitExceeded('sharedStrings', MAX_SHARED_STRINGS);
+    }
     if (this.used + length > this.bytes.length) {
-      const bigger = Buffer.alloc(Math.max(this.bytes.length * 2, this.used + length));
+      const wanted = Math.max(this.bytes.length * 2, this.used + length);
+      const bigger = Buffer.alloc(Math.min(wanted, MAX_SHARED_STRING_BYTES));
       this.bytes.copy(bigger, 0, 0, this.used);
       this.bytes = bigger;
     }
@@ -293,7 +350,9 @@ async function readSharedStrings(file: unzipper.File): Promise<SharedStrings> {
       else if (name === 't') inText = false;
     },
     text(text) {
-      if (inText) current += text;
+      if (!inText) return;
+      current += text;
+      if (current.length > MAX_CELL_CHARS) throw new LimitExceeded('cell', MAX_CELL_CHARS);
     },
   });
   return strings;
@@ -370,6 +429,8 @@ async function* readSheet(file: unzipper.File, sharedStrings: SharedStrings): As
       } else if (name === 'c') {
         const cell = cellValue(type, value, inline, sharedStrings);
         if (cell !== null) {
+          // Cells before it are filled with null: one value in column XFD would make 16,384 of them.
+          if (column >= MAX_COLUMNS_READ) throw new LimitExceeded('columns', MAX_COLUMNS_READ);
           while (cells.length < column) cells.push(null);
           cells[column] = cell;
         }
@@ -381,6 +442,10 @@ async function* readSheet(file: unzipper.File, sharedStrings: SharedStrings): As
     text(text) {
       if (capture === 'v') value += text;
       else if (capture === 'is') inline += text;
+      else return;
+      if ((value?.length ?? 0) > MAX_CELL_CHARS || (inline?.length ?? 0) > MAX_CELL_CHARS) {
+        throw new LimitExceeded('cell', MAX_CELL_CHARS);
+      }
     },
   };
 

@@ -69,3 +69,10 @@ describe('XmlScanner', () => {
     expect(() => events(['<a><b'])).toThrow(XmlDamaged);
   });
 });
+
+describe('XmlScanner: nesting', () => {
+  it('refuses elements nested deeper than any spreadsheet nests them', () => {
+    const scanner = new XmlScanner({ open: () => undefined, close: () => undefined, text: () => undefined });
+    expect(() => scanner.write('<a>'.repeat(1000))).toThrow(XmlDamaged);
+  });
+});

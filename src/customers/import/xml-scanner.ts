@@ -21,6 +21,9 @@ export interface XmlHandlers {
 /** Anything longer than this without a tag ending is damage, not a cell. */
 const MAX_PENDING = 1024 * 1024;
 
+/** Spreadsheet XML nests a few elements deep; thousands of open elements are built to fill memory. */
+const MAX_DEPTH = 256;
+
 /** What follows `<` may be `<!--` or `<![CDATA[`: a piece cut shorter than that waits for more text. */
 const LONGEST_OPENER = '<![CDATA['.length;
 
@@ -108,7 +111,8 @@ export class XmlScanner {
     }
     this.handlers.open({ name, attributes });
     if (selfClosing) this.handlers.close(name);
-    else this.openNames.push(name);
+    else if (this.openNames.push(name) > MAX_DEPTH)
+      throw new XmlDamaged(`elements nested deeper than ${MAX_DEPTH}`);
   }
 }
 

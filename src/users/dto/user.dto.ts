@@ -2,6 +2,7 @@ import { IsEmail, IsIn, IsInt, IsOptional, IsString, MaxLength, MinLength } from
 import { PROVINCES } from '../../common/regions.js';
 import { IntOrNull, keyed, Trimmed } from '../../common/validation.js';
 import { LOCALES, type Locale, ROLES, type Role } from '../../common/roles.js';
+import { NotGuessable } from '../password.js';
 
 export const PASSWORD_MIN = 10;
 
@@ -37,6 +38,7 @@ export class UserDto {
   @IsOptional()
   @IsString()
   @MinLength(PASSWORD_MIN, { message: keyed('validation.passwordLength', 'min') })
+  @NotGuessable()
   password?: string;
 
   @IntOrNull()
@@ -65,6 +67,7 @@ export class TeamDto {
 export class PasswordResetDto {
   @IsString({ message: keyed('validation.required') })
   @MinLength(PASSWORD_MIN, { message: keyed('validation.passwordLength', 'min') })
+  @NotGuessable()
   password: string;
 }
 
@@ -75,6 +78,7 @@ export class ChangePasswordDto {
 
   @IsString({ message: keyed('validation.required') })
   @MinLength(PASSWORD_MIN, { message: keyed('validation.passwordLength', 'min') })
+  @NotGuessable()
   newPassword: string;
 
   @IsString({ message: keyed('validation.required') })
