@@ -31,18 +31,19 @@ export class CustomerExportService {
     format: ExportFormat,
     out: Writable,
   ): Promise<number> {
-    if (!this.policy.mayExport(user)) throw new NotAllowed();
+    if (!(await this.policy.mayExport(user))) throw new NotAllowed();
     const actor = await this.policy.actor(user);
     const headers = sheetHeaders(user.locale);
     let count = 0;
     const users = this.users;
     const rows = async function* (repo: CustomersRepository) {
       for (let afterId = 0; ;) {
-        const batch = await repo.exportBatch(actor, filter, afterId, BATCH);
-        const emails = await users.emailsOf(batch.flatMap((c) => (c.ownerId === null ? [] : [c.ownerId])));
+        // Narrowed to what the user may export (a rep: their own customers), not only what they see.
+        const batch = await repo.exportBatch(actor, filter, afterId, BATCH, 'export');
+        const names = await users.namesOf(batch.flatMap((c) => (c.ownerId === null ? [] : [c.ownerId])));
         for (const c of batch) {
-          const ownerEmail = c.ownerId === null ? null : (emails.get(c.ownerId) ?? null);
-          yield sheetRow(Object.assign(c, { ownerEmail }), c.contacts[0], user.locale);
+          const ownerName = c.ownerId === null ? null : (names.get(c.ownerId) ?? null);
+          yield sheetRow(Object.assign(c, { ownerName }), c.contacts[0], user.locale);
         }
         count += batch.length;
         if (batch.length < BATCH) return;

@@ -8,8 +8,8 @@ import type { Customer } from './customer.entity.js';
  * unchanged. Headers and option values (tier, status, …) are written in the user's language; import
  * recognises either language, and the codes.
  */
-/** A customer as a row shows it: its fields, and its owner's e-mail. */
-export type SheetCustomer = Customer & { ownerEmail: string | null };
+/** A customer as a row shows it: its fields, and its owner's name. */
+export type SheetCustomer = Customer & { ownerName: string | null };
 
 export interface SheetColumn {
   field: string;
@@ -36,8 +36,8 @@ export const SHEET_COLUMNS: SheetColumn[] = [
   { field: 'creditLevel', value: (c) => c.creditLevel },
   { field: 'source', value: (c, _, l) => label(l, 'customer.source.', c.source) },
   { field: 'status', value: (c, _, l) => label(l, 'customer.status.', c.status) },
-  // The e-mail, not the name: two users may share a name.
-  { field: 'owner', value: (c) => c.ownerEmail },
+  // The name people know the owner by; the import takes a name or an e-mail (two users may share a name).
+  { field: 'owner', value: (c) => c.ownerName },
   { field: 'tags', value: (c) => c.tags.join(', ') },
   { field: 'birthday', value: (c) => c.birthday },
   { field: 'contactName', value: (_, p) => p?.name ?? null },
@@ -46,6 +46,7 @@ export const SHEET_COLUMNS: SheetColumn[] = [
   { field: 'contactPhone', value: (_, p) => p?.phone ?? null },
   { field: 'contactEmail', value: (_, p) => p?.email ?? null },
   { field: 'contactWechat', value: (_, p) => p?.wechat ?? null },
+  { field: 'notes', value: (c) => c.notes },
 ];
 
 export function sheetHeaders(locale: Locale): string[] {

@@ -103,6 +103,10 @@ export class Customer {
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   tags: string[];
 
+  /** Notes (备注): free text about the customer, as the customer form, the import and the export carry it. */
+  @Column({ type: 'text', nullable: true })
+  notes: string | null;
+
   @Column({ type: 'timestamptz', nullable: true })
   lastInteractionAt: Date | null;
 

@@ -5,6 +5,9 @@
 import { AddMobileTailSearch1795363000000 } from '../../migrations/1795363000000-AddMobileTailSearch.js';
 import { AddNumberSequences1795364000000 } from '../../migrations/1795364000000-AddNumberSequences.js';
 import { AddAttachments1795364100000 } from '../../migrations/1795364100000-AddAttachments.js';
+import { AddCustomerNotes1795365000000 } from '../../migrations/1795365000000-AddCustomerNotes.js';
+import { RecodeIndustries1795365100000 } from '../../migrations/1795365100000-RecodeIndustries.js';
+import { AddImportHeaderRow1795365200000 } from '../../migrations/1795365200000-AddImportHeaderRow.js';
 import { RekeyTrailingPlaces1795362000000 } from '../../migrations/1795362000000-RekeyTrailingPlaces.js';
 import { DropRedundantIndexes1795360254139 } from '../../migrations/1795360254139-DropRedundantIndexes.js';
 import { SlimImportRows1795351166705 } from '../../migrations/1795351166705-SlimImportRows.js';
@@ -26,4 +29,7 @@ export const MIGRATIONS = [
   AddMobileTailSearch1795363000000,
   AddNumberSequences1795364000000,
   AddAttachments1795364100000,
+  AddCustomerNotes1795365000000,
+  RecodeIndustries1795365100000,
+  AddImportHeaderRow1795365200000,
 ];

@@ -31,6 +31,7 @@ export interface GeneratedCustomer {
   status: 'lead' | 'prospect' | 'active' | 'churned';
   ownerId: number | null;
   tags: string[];
+  notes: string | null;
   contacts: {
     name: string;
     title: string | null;
@@ -105,14 +106,19 @@ export function generateCustomer(
     };
   });
   const followCount = Math.floor(r() * 5);
+  // Follow-ups speak the customer's language, and each text describes its own method.
+  const texts = N.FOLLOW_UP_TEXTS[english ? 'en' : 'zh'];
   const followUps = Array.from({ length: followCount }, (_, i) => {
     const latest = i === followCount - 1;
+    // Drawn in the same order as ever, so the demo's other random choices stay what they were.
+    const daysAgo = Math.floor((followCount - i) * 15 * r()) + (latest ? 0 : 1);
+    const method = pick(['phone', 'visit', 'email', 'wechat', 'meeting'] as const);
     return {
-      daysAgo: Math.floor((followCount - i) * 15 * r()) + (latest ? 0 : 1),
-      method: pick(['phone', 'visit', 'email', 'wechat', 'meeting']),
-      summary: pick(N.SUMMARIES),
-      promises: r() < 0.25 ? pick(N.PROMISES) : null,
-      nextAction: latest ? pick(N.NEXT_ACTIONS) : null,
+      daysAgo,
+      method,
+      summary: pick(texts.summaries[method]),
+      promises: r() < 0.25 ? pick(texts.promises) : null,
+      nextAction: latest ? pick(texts.nextActions) : null,
       nextInDays: latest ? Math.floor(r() * 14) - 5 : null,
       authorId: owner ?? authorFallback,
       contact: r() < 0.7 ? 0 : null,
@@ -144,6 +150,11 @@ export function generateCustomer(
     status,
     ownerId: owner,
     tags: r() < 0.3 ? [pick(['重点客户', '老客户', 'key account', '展会', '待激活'])] : [],
+    // Every sixth customer has notes; chosen by its number, so the demo's random draws stay as they were.
+    notes:
+      index % 6 === 1
+        ? N.NOTES[english ? 'en' : 'zh'][Math.floor(index / 6) % N.NOTES[english ? 'en' : 'zh'].length]
+        : null,
     contacts,
     followUps,
   };

@@ -133,6 +133,7 @@ export class SeedService {
       owner: [] as (number | null)[],
       /** Array literals ({"a","b"}), cast to text[] in SQL: unnest cannot take an array of arrays of varying length. */
       tags: [] as string[],
+      notes: [] as (string | null)[],
       last: [] as (string | null)[],
     };
     const ct = {
@@ -200,17 +201,18 @@ export class SeedService {
       cols.status.push(c.status);
       cols.owner.push(c.ownerId);
       cols.tags.push(`{${c.tags.map((t) => `"${t}"`).join(',')}}`);
+      cols.notes.push(c.notes);
       cols.last.push(last);
     });
     await m.query(
-      `INSERT INTO customer (id, kind, name, uscc, industry, size, province, city, district, address, tier, vip, source, status, owner_id, tags, last_interaction_at, owned_since, name_key, search_text, version)
+      `INSERT INTO customer (id, kind, name, uscc, industry, size, province, city, district, address, tier, vip, source, status, owner_id, tags, last_interaction_at, owned_since, name_key, search_text, notes, version)
        SELECT id, kind, name, uscc, industry, size, province, city, district, address, tier, vip, source, status, owner_id, tags::text[], last,
-              CASE WHEN owner_id IS NULL THEN NULL ELSE now() - interval '90 days' END, name_key, search_text, 1
+              CASE WHEN owner_id IS NULL THEN NULL ELSE now() - interval '90 days' END, name_key, search_text, notes, 1
          FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
                      $10::text[], $11::text[], $12::bool[], $13::text[], $14::text[], $15::int[], $16::text[], $17::timestamptz[],
-                     $18::text[], $19::text[])
+                     $18::text[], $19::text[], $20::text[])
            AS t(id, kind, name, uscc, industry, size, province, city, district, address, tier, vip, source, status, owner_id, tags, last,
-                name_key, search_text)`,
+                name_key, search_text, notes)`,
       [
         cols.id,
         cols.kind,
@@ -231,6 +233,7 @@ export class SeedService {
         cols.last,
         cols.name.map(duplicateKey),
         cols.name.map(searchText),
+        cols.notes,
       ],
     );
     await m.query(
@@ -239,8 +242,10 @@ export class SeedService {
       [ct.id, ct.customer, ct.name, ct.title, ct.mobile, ct.email, ct.wechat, ct.primary],
     );
     await m.query(
-      `INSERT INTO follow_up (customer_id, contact_id, author_id, method, happened_at, summary, promises, next_action, next_follow_up_at, version)
-       SELECT *, 1 FROM unnest($1::int[], $2::int[], $3::int[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])`,
+      // Logged when they happened: a demo follow-up is not one its author may still correct today.
+      `INSERT INTO follow_up (customer_id, contact_id, author_id, method, happened_at, summary, promises, next_action, next_follow_up_at, version, created_at)
+       SELECT *, 1, happened_at FROM unnest($1::int[], $2::int[], $3::int[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+         AS f(customer_id, contact_id, author_id, method, happened_at, summary, promises, next_action, next_follow_up_at)`,
       [fu.customer, fu.contact, fu.author, fu.method, fu.at, fu.summary, fu.promises, fu.next, fu.nextAt],
     );
   }

@@ -221,11 +221,11 @@ describe.skipIf(browserMissing)('browser journeys', () => {
       await page.waitForSelector('form[action$="/run"]', { timeout: 20_000 });
     };
     await upload(['佛山远航陶瓷有限公司,陈伟,13912340001', '东莞恒通五金有限公司,黄丽,1391234']);
-    expect(await page.locator('.errors-table').textContent()).toContain('请输入 11 位中国大陆手机号');
+    expect(await page.locator('.errors-table').textContent()).toContain('手机号应为 11 位');
     expect(await page.locator('h1').textContent()).toContain('客户.csv');
     await shot(page, 'import-preview-desktop', {
       h1: '客户.csv',
-      '.errors-table': '请输入 11 位中国大陆手机号',
+      '.errors-table': '手机号应为 11 位',
       'form[action$="/run"] button[type=submit].primary': '',
     });
     await page.click('form[action$="/run"] button[type=submit].primary');

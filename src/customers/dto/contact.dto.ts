@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
-import { IsDateString, IsEmail, IsInt, IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
+import { IsDateString, IsInt, IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
 import { Checkbox, IntOrNull, keyed, Trimmed } from '../../common/validation.js';
+import { normalizeEmail } from '../email.js';
 import { normalizeMobile, normalizePhone } from '../phone.js';
 
 const max = (n: number) => MaxLength(n, { message: keyed('validation.maxLength', 'max') });
@@ -36,10 +37,9 @@ export class ContactDto {
   @notInvalid('phone', 'validation.phone')
   phone: string | null = null;
 
-  @Trimmed()
+  @Normalized(normalizeEmail)
   @IsOptional()
-  @IsEmail({}, { message: keyed('validation.isEmail') })
-  @max(200)
+  @notInvalid('email', 'validation.isEmail')
   email: string | null = null;
 
   @Trimmed()

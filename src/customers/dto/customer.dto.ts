@@ -1,7 +1,6 @@
 import { Transform } from 'class-transformer';
 import {
   IsDateString,
-  IsEmail,
   IsIn,
   IsInt,
   IsOptional,
@@ -21,7 +20,9 @@ import {
   type CustomerStatus,
   type CustomerTier,
   INDUSTRIES,
+  readTier,
 } from '../customer.options.js';
+import { normalizeEmail } from '../email.js';
 import { normalizeMobile } from '../phone.js';
 import { isValidUscc, normalizeUscc } from '../uscc.js';
 
@@ -88,11 +89,22 @@ export class CustomerDto {
   @max(300)
   website: string | null = null;
 
+  /** As people write it (A, a, Ａ类, B级): folded to A, B or C; anything else stays, to be refused. */
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? (readTier(value) ?? value) : value,
+  )
   @IsIn(CUSTOMER_TIERS, { message: keyed('validation.invalid') })
   tier: CustomerTier = 'C';
 
   @Checkbox()
   vip: boolean = false;
+
+  /** Notes (备注): free text, several lines. */
+  @Trimmed()
+  @IsOptional()
+  @IsString()
+  @max(2000)
+  notes: string | null = null;
 
   @Trimmed()
   @IsOptional()
@@ -152,10 +164,14 @@ export class CustomerDto {
   )
   contactMobile: string | null = null;
 
-  @Trimmed()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && value.trim() ? (normalizeEmail(value) ?? { invalid: value }) : null,
+  )
   @IsOptional()
-  @IsEmail({}, { message: keyed('validation.isEmail') })
-  @max(200)
+  @ValidateBy(
+    { name: 'email', validator: { validate: (v) => typeof v === 'string' } },
+    { message: keyed('validation.isEmail') },
+  )
   contactEmail: string | null = null;
 
   // The duplicate check's answer (see duplicates.ts).

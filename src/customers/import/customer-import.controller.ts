@@ -16,7 +16,7 @@ import { NotFound } from '../../common/errors.js';
 import { flash, seeOther } from '../../common/flash.js';
 import type { SessionUser } from '../../common/session-user.js';
 import { CustomerImportService } from './customer-import.service.js';
-import { ImportMappingDto, ImportRunDto } from './import-choices.dto.js';
+import { ImportHeaderDto, ImportMappingDto, ImportRunDto } from './import-choices.dto.js';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -60,6 +60,17 @@ export class CustomerImportController {
   @Redirect()
   async map(@CurrentUser() user: SessionUser, @ImportId() id: string, @Body() dto: ImportMappingDto) {
     await this.imports.setMapping(user, id, dto.mapping);
+    return seeOther(`/customers/import/${id}`);
+  }
+
+  /** The mapping step's "the headers are in row N": the columns are matched again from that row. */
+  @Post(':id/header')
+  @FormView<CustomerImportController>('customers/import-job', (c, { user, params }) =>
+    c.imports.page(user, params.id),
+  )
+  @Redirect()
+  async header(@CurrentUser() user: SessionUser, @ImportId() id: string, @Body() dto: ImportHeaderDto) {
+    await this.imports.setHeaderRow(user, id, dto.headerRow);
     return seeOther(`/customers/import/${id}`);
   }
 

@@ -50,6 +50,14 @@ export class CustomerImport {
   @Column({ type: 'text', default: 'mapping' })
   status: ImportStatus;
 
+  /** Which row of the file holds the headers (1 unless title rows stand above them); data starts below it. */
+  @Column({ type: 'integer', default: 1 })
+  headerRow: number;
+
+  /** The encoding a CSV was read in (utf8, gb18030, utf16le); null for a workbook. */
+  @Column({ type: 'text', nullable: true })
+  encoding: string | null;
+
   /** The file's header row, as written. */
   @Column({ type: 'jsonb', default: () => "'[]'" })
   headers: string[];
@@ -120,4 +128,8 @@ export class CustomerImportRow {
 
   @Column({ type: 'text' })
   action: 'create' | 'update' | 'skip' | 'error';
+
+  /** The customer the run created from this row; a later row of the file that updates it goes there. */
+  @Column({ type: 'integer', nullable: true })
+  customerId: number | null;
 }

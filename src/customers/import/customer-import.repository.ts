@@ -21,7 +21,7 @@ export interface StagedRow {
 }
 
 /** The customer fields an update fills, by their column. */
-const UPDATE_COLUMNS: [field: string, column: string][] = [
+export const UPDATE_COLUMNS: [field: string, column: string][] = [
   ['kind', 'kind'],
   ['uscc', 'uscc'],
   ['industry', 'industry'],
@@ -35,6 +35,7 @@ const UPDATE_COLUMNS: [field: string, column: string][] = [
   ['creditLevel', 'credit_level'],
   ['source', 'source'],
   ['status', 'status'],
+  ['notes', 'notes'],
 ];
 
 /** A row of the preview, as stored. */
@@ -42,6 +43,20 @@ export type PreviewRow = Pick<
   CustomerImportRow,
   'rowNo' | 'values' | 'errors' | 'duplicateOf' | 'duplicateName' | 'duplicateOwner' | 'duplicateEditable'
 >;
+
+/** A row that would update an existing customer, with that customer's fields by column name, for the preview. */
+export interface UpdatePreviewRow {
+  rowNo: number;
+  values: RowValues;
+  customer: Record<string, unknown>;
+}
+
+/** An option column's text that names no option, and how many rows hold it. */
+export interface UnknownValue {
+  field: string;
+  text: string;
+  rows: number;
+}
 
 /** A row that was not imported, as the rejected-rows workbook needs it. */
 export type RejectedRow = Pick<CustomerImportRow, 'rowNo' | 'errors' | 'duplicateOf' | 'duplicateName'>;
@@ -90,6 +105,8 @@ export class CustomerImportRepository {
     fileName: string;
     filePath: string;
     format: SpreadsheetFormat;
+    encoding: string | null;
+    headerRow: number;
     headers: string[];
     mapping: string[];
   }): Promise<string> {
@@ -128,6 +145,19 @@ export class CustomerImportRepository {
     const [, changed] = await this.dataSource.query<[unknown[], number]>(
       `UPDATE customer_import SET mapping = $2, status = 'checking', progress = 0 WHERE id = $1 AND status IN ('mapping', 'checked')`,
       [id, JSON.stringify(mapping)],
+    );
+    return changed === 1;
+  }
+
+  /**
+   * Another row of the file holds the headers: its texts, and the columns matched again. A checked
+   * import goes back to the mapping step. False if a step of the import is running.
+   */
+  async setHeader(id: string, headerRow: number, headers: string[], mapping: string[]): Promise<boolean> {
+    const [, changed] = await this.dataSource.query<[unknown[], number]>(
+      `UPDATE customer_import SET header_row = $2, headers = $3, mapping = $4, status = 'mapping', counts = '{}'
+        WHERE id = $1 AND status IN ('mapping', 'checked')`,
+      [id, headerRow, JSON.stringify(headers), JSON.stringify(mapping)],
     );
     return changed === 1;
   }
@@ -230,24 +260,22 @@ export class CustomerImportRepository {
   }
 
   /**
-   * Rows that repeat an earlier row of the file: a USCC an earlier row takes is an error (a code
-   * is one customer's); the same name key, USCC or mobile as an earlier row makes a duplicate of
-   * the first such row. Only rows that may be imported stand for their keys: a row with errors
-   * hides nothing after it.
+   * The planner's statistics of the rows table, refreshed after a bulk load. Until then it plans for
+   * the table as the last ANALYZE saw it — after an earlier import's rows went, often "1 row" — and
+   * joins the fresh rows by nested loops, which turns the repeat search quadratic (10,000 rows: 41 s).
+   */
+  async analyzeRows(): Promise<void> {
+    await this.dataSource.query('ANALYZE customer_import_row');
+  }
+
+  /**
+   * Rows that repeat an earlier row of the file by name key, USCC or mobile: a duplicate group, each
+   * later row a duplicate of the group's first row, offered skip, update (the customer the first row
+   * becomes) or create, like a duplicate of an existing customer. Only rows that may be imported stand
+   * for their keys: a row with errors hides nothing after it.
    */
   async markRepeats(importId: string): Promise<void> {
     // Grouped, then joined back: most keys occur once, so the joins are small.
-    await this.dataSource.query(
-      `WITH repeated AS (
-         SELECT "values"->>'uscc' AS uscc, min(row_no) FILTER (WHERE action <> 'error') AS first
-           FROM customer_import_row WHERE import_id = $1 AND "values"->>'uscc' IS NOT NULL
-          GROUP BY 1 HAVING count(*) > 1)
-       UPDATE customer_import_row r
-          SET errors = r.errors || '{"uscc": "import.uscc_repeated"}'::jsonb, action = 'error'
-         FROM repeated p
-        WHERE r.import_id = $1 AND r."values"->>'uscc' = p.uscc AND r.row_no > p.first AND NOT r.errors ? 'uscc'`,
-      [importId],
-    );
     await this.dataSource.query(
       `WITH keyed AS MATERIALIZED (
          SELECT row_no, nullif("values"->>'nameKey', '') AS name_key, "values"->>'uscc' AS uscc, "values"->>'contactMobile' AS mobile
@@ -258,7 +286,7 @@ export class CustomerImportRepository {
        earlier AS (
          SELECT k.row_no, least(n.first, u.first, m.first) AS first
            FROM keyed k LEFT JOIN by_name n USING (name_key) LEFT JOIN by_uscc u USING (uscc) LEFT JOIN by_mobile m USING (mobile))
-       UPDATE customer_import_row r SET duplicate_of = -e.first, action = 'skip'
+       UPDATE customer_import_row r SET duplicate_of = -e.first, duplicate_editable = true, action = 'skip'
          FROM earlier e WHERE r.import_id = $1 AND r.row_no = e.row_no AND e.first < e.row_no`,
       [importId],
     );
@@ -329,6 +357,33 @@ export class CustomerImportRepository {
     );
   }
 
+  /** The option columns' texts that name no option, by field and text, with how many rows hold each. */
+  unknownValues(importId: string, limit: number): Promise<UnknownValue[]> {
+    return this.dataSource.query(
+      `SELECT u.key AS field, u.value AS text, count(*)::int AS rows
+         FROM customer_import_row r CROSS JOIN LATERAL jsonb_each_text(r."values"->'unknown') AS u
+        WHERE r.import_id = $1 AND r."values" ? 'unknown'
+        GROUP BY 1, 2 ORDER BY 1, 2 LIMIT $2`,
+      [importId, limit],
+    );
+  }
+
+  /** Fills `field` with the option the user chose for each unknown text, in the caller's transaction. */
+  async mapValues(
+    m: EntityManager,
+    importId: string,
+    field: string,
+    texts: string[],
+    options: string[],
+  ): Promise<void> {
+    await m.query(
+      `UPDATE customer_import_row r SET "values" = jsonb_set(r."values", ARRAY[$2::text], to_jsonb(c.option))
+         FROM unnest($3::text[], $4::text[]) AS c(text, option)
+        WHERE r.import_id = $1 AND r."values"->'unknown'->>$2 = c.text`,
+      [importId, field, texts, options],
+    );
+  }
+
   /** How many rows are fine, wrong, or duplicates, for the preview. */
   async countRows(importId: string): Promise<{ ok: number; errors: number; duplicates: number }> {
     const [counts] = await this.dataSource.query<{ ok: number; errors: number; duplicates: number }[]>(
@@ -363,7 +418,7 @@ export class CustomerImportRepository {
       [importId, rows, rows.map((r) => perRow[r])],
     );
     await m.query(
-      `UPDATE customer_import_row SET action = 'skip' WHERE import_id = $1 AND action = 'update' AND (NOT duplicate_editable OR duplicate_of < 0)`,
+      `UPDATE customer_import_row SET action = 'skip' WHERE import_id = $1 AND action = 'update' AND NOT duplicate_editable`,
       [importId],
     );
     if (!mayCopyOthers) {
@@ -376,7 +431,8 @@ export class CustomerImportRepository {
 
   /**
    * The check, repeated as the import runs, for what may have changed since: a USCC another customer
-   * took, a customer to update that went or left the user's hands, a customer two rows would update.
+   * took, or that an earlier row to create takes (a code is one customer's), a customer to update that
+   * went or left the user's hands.
    */
   async recheck(m: EntityManager, importId: string, actor: CustomerActor): Promise<void> {
     await m.query(
@@ -384,14 +440,42 @@ export class CustomerImportRepository {
           AND EXISTS (SELECT 1 FROM customer c WHERE c.uscc = r."values"->>'uscc' AND c.deleted_at IS NULL)`,
       [importId],
     );
+    await m.query(
+      `UPDATE customer_import_row r SET action = 'skip'
+         FROM (SELECT row_no, row_number() OVER (PARTITION BY "values"->>'uscc' ORDER BY row_no) AS n
+                 FROM customer_import_row WHERE import_id = $1 AND action = 'create' AND "values"->>'uscc' IS NOT NULL) d
+        WHERE r.import_id = $1 AND r.row_no = d.row_no AND d.n > 1`,
+      [importId],
+    );
     const params: unknown[] = [importId];
     const editable = editableBy(actor, 'c', params);
     await m.query(
-      `UPDATE customer_import_row r SET action = 'skip' WHERE r.import_id = $1 AND r.action = 'update'
-          AND (NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = r.duplicate_of AND c.deleted_at IS NULL AND ${editable})
-               OR EXISTS (SELECT 1 FROM customer_import_row e WHERE e.import_id = r.import_id AND e.action = 'update'
-                            AND e.duplicate_of = r.duplicate_of AND e.row_no < r.row_no))`,
+      `UPDATE customer_import_row r SET action = 'skip' WHERE r.import_id = $1 AND r.action = 'update' AND r.duplicate_of > 0
+          AND NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = r.duplicate_of AND c.deleted_at IS NULL AND ${editable})`,
       params,
+    );
+  }
+
+  /**
+   * Once the rows to create are created: a row that updates an earlier row of the file updates the
+   * customer that row became (created, or the existing customer it updated); with none, it is skipped.
+   * Of several rows updating one customer, the first does (one statement updates a row once).
+   */
+  async settleUpdateTargets(m: EntityManager, importId: string): Promise<void> {
+    await m.query(
+      `UPDATE customer_import_row r
+          SET duplicate_of = coalesce(e.customer_id, CASE WHEN e.action = 'update' AND e.duplicate_of > 0 THEN e.duplicate_of END)
+         FROM customer_import_row e
+        WHERE r.import_id = $1 AND r.action = 'update' AND r.duplicate_of < 0 AND e.import_id = $1 AND e.row_no = -r.duplicate_of`,
+      [importId],
+    );
+    await m.query(
+      `UPDATE customer_import_row r SET action = 'skip'
+         FROM (SELECT row_no, duplicate_of IS NULL OR duplicate_of < 0
+                      OR row_number() OVER (PARTITION BY duplicate_of ORDER BY row_no) > 1 AS extra
+                 FROM customer_import_row WHERE import_id = $1 AND action = 'update') d
+        WHERE r.import_id = $1 AND r.row_no = d.row_no AND d.extra`,
+      [importId],
     );
   }
 
@@ -413,14 +497,16 @@ export class CustomerImportRepository {
             WHERE import_id = $1 AND action = 'create' AND row_no > $2 ORDER BY row_no LIMIT $3) AS next),
        customers AS (
          INSERT INTO customer (id, kind, name, name_key, search_text, uscc, industry, size, province, city, district, address,
-                               website, tier, vip, credit_level, source, status, owner_id, owned_since, tags, birthday, version)
+                               website, tier, vip, credit_level, source, status, owner_id, owned_since, tags, birthday, notes, version)
          SELECT id, coalesce(v->>'kind', 'company'), v->>'name', v->>'nameKey', v->>'searchText', v->>'uscc', v->>'industry',
                 v->>'size', v->>'province', v->>'city', v->>'district', v->>'address', v->>'website', coalesce(v->>'tier', 'C'),
                 coalesce((v->>'vip')::boolean, false), v->>'creditLevel', v->>'source', coalesce(v->>'status', 'lead'),
                 (v->>'ownerId')::int, CASE WHEN v->>'ownerId' IS NOT NULL THEN now() END,
                 ARRAY(SELECT btrim(t) FROM regexp_split_to_table(coalesce(v->>'tags', ''), '[,，;；]') AS t WHERE btrim(t) <> ''),
-                CASE WHEN v->>'kind' = 'person' THEN (v->>'birthday')::date END, 1
+                CASE WHEN v->>'kind' = 'person' THEN (v->>'birthday')::date END, v->>'notes', 1
            FROM src),
+       made AS (
+         UPDATE customer_import_row r SET customer_id = src.id FROM src WHERE r.import_id = $1 AND r.row_no = src.row_no),
        contacts AS (
          INSERT INTO contact (customer_id, name, title, mobile, phone, email, wechat, "primary", version)
          SELECT id, coalesce(v->>'contactName', v->>'name'), v->>'contactTitle', v->>'contactMobile', v->>'contactPhone',
@@ -438,40 +524,50 @@ export class CustomerImportRepository {
 
   /**
    * Fills existing customers from the rows to update (empty cells change nothing; a USCC another
-   * customer holds stays where it is), adds each row's contact unless the customer has it, and
-   * audits each change. Returns how many customers changed.
+   * customer holds stays where it is) and audits each change; a customer the row would leave as it is
+   * is not written at all (no new version, no audit entry), so re-importing an export changes nothing.
+   * Adds each row's contact unless the customer has it already: a contact with the same mobile,
+   * e-mail or name. Returns how many customers changed (their fields, or a contact added).
    */
   async updateAll(m: EntityManager, importId: string, actor: { id: number; email: string }): Promise<number> {
-    const sets = UPDATE_COLUMNS.filter(([field]) => field !== 'uscc')
-      .map(([field, column]) => `${column} = coalesce(src.v->>'${field}', c.${column})`)
-      .join(', ');
+    const fill = (field: string, column: string) =>
+      field === 'uscc'
+        ? `CASE WHEN EXISTS (SELECT 1 FROM customer o WHERE o.uscc = src.v->>'uscc' AND o.id <> c.id AND o.deleted_at IS NULL)
+                THEN c.uscc ELSE coalesce(src.v->>'uscc', c.uscc) END`
+        : `coalesce(src.v->>'${field}', c.${column})`;
+    const sets = UPDATE_COLUMNS.map(([field, column]) => `${column} = ${fill(field, column)}`).join(', ');
+    const differs = UPDATE_COLUMNS.map(
+      ([field, column]) => `${fill(field, column)} IS DISTINCT FROM c.${column}`,
+    ).join(' OR ');
     const fields = UPDATE_COLUMNS.map(([field, column]) => `('${field}', '${column}')`).join(', ');
     const [result] = await m.query<{ updated: number }[]>(
       `WITH src AS (
          SELECT duplicate_of AS id, "values" AS v FROM customer_import_row WHERE import_id = $1 AND action = 'update'),
+       before AS (
+         SELECT c.id, to_jsonb(c) AS old FROM customer c JOIN src ON src.id = c.id),
        changed AS (
-         UPDATE customer c SET ${sets},
-                uscc = CASE WHEN EXISTS (SELECT 1 FROM customer o WHERE o.uscc = src.v->>'uscc' AND o.id <> c.id AND o.deleted_at IS NULL)
-                            THEN c.uscc ELSE coalesce(src.v->>'uscc', c.uscc) END,
-                version = c.version + 1, updated_at = now()
-           FROM src WHERE c.id = src.id
-         RETURNING c.id, c.uscc, src.v),
+         UPDATE customer c SET ${sets}, version = c.version + 1, updated_at = now()
+           FROM src WHERE c.id = src.id AND (${differs})
+         RETURNING c.id, src.v),
        contacts AS (
          INSERT INTO contact (customer_id, name, title, mobile, phone, email, wechat, version)
-         SELECT id, coalesce(v->>'contactName', v->>'name'), v->>'contactTitle', v->>'contactMobile', v->>'contactPhone',
+         SELECT src.id, coalesce(v->>'contactName', v->>'name'), v->>'contactTitle', v->>'contactMobile', v->>'contactPhone',
                 v->>'contactEmail', v->>'contactWechat', 1
-           FROM changed ch
+           FROM src
           WHERE coalesce(v->>'contactName', v->>'contactMobile', v->>'contactPhone', v->>'contactEmail', v->>'contactWechat') IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM contact ct WHERE ct.customer_id = ch.id AND ct.deleted_at IS NULL
-                               AND (ct.mobile = v->>'contactMobile' OR lower(ct.email) = v->>'contactEmail'))),
+            AND NOT EXISTS (SELECT 1 FROM contact ct WHERE ct.customer_id = src.id AND ct.deleted_at IS NULL
+                               AND (ct.mobile = v->>'contactMobile' OR lower(ct.email) = v->>'contactEmail'
+                                    OR ct.name = coalesce(v->>'contactName', v->>'name')))
+         RETURNING customer_id AS id),
        audit AS (
          INSERT INTO audit_entry (actor_id, actor_email, action, entity, entity_id, diff)
          SELECT $2, $3, 'update', 'customer', ch.id::text,
-                (SELECT coalesce(jsonb_object_agg(f.col, jsonb_build_object('to', ch.v->>f.field)), '{}')
+                (SELECT coalesce(jsonb_object_agg(f.field, jsonb_build_object('from', b.old->>f.col, 'to', ch.v->>f.field)), '{}')
                    FROM (VALUES ${fields}) AS f(field, col)
-                  WHERE ch.v->>f.field IS NOT NULL AND (f.field <> 'uscc' OR ch.uscc = ch.v->>'uscc'))
-           FROM changed ch)
-       SELECT count(*)::int AS updated FROM changed`,
+                  WHERE ch.v->>f.field IS NOT NULL AND ch.v->>f.field IS DISTINCT FROM b.old->>f.col
+                    AND (f.field <> 'uscc' OR NOT EXISTS (SELECT 1 FROM customer o WHERE o.uscc = ch.v->>'uscc' AND o.id <> ch.id AND o.deleted_at IS NULL)))
+           FROM changed ch JOIN before b ON b.id = ch.id)
+       SELECT count(*)::int AS updated FROM (SELECT id FROM changed UNION SELECT id FROM contacts) AS touched`,
       [importId, actor.id, actor.email],
     );
     return result.updated;
@@ -505,6 +601,32 @@ export class CustomerImportRepository {
         .getMany(),
     ]);
     return { errors, duplicates };
+  }
+
+  /** The first `limit` rows the run will create, in row order, for the preview. */
+  firstToCreate(importId: string, limit: number): Promise<PreviewRow[]> {
+    return this.dataSource.getRepository(CustomerImportRow).find({
+      where: { importId, action: 'create' },
+      order: { rowNo: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /**
+   * The first `limit` rows that match an existing customer the user may update, each with that
+   * customer's fields (by column name), so the preview can say what an update would change.
+   */
+  async firstToUpdate(importId: string, limit: number): Promise<UpdatePreviewRow[]> {
+    const rows = await this.dataSource.query<
+      { row_no: number; values: RowValues; customer: Record<string, unknown> }[]
+    >(
+      `SELECT r.row_no, r."values", to_jsonb(c) - 'search_text' AS customer
+         FROM customer_import_row r JOIN customer c ON c.id = r.duplicate_of
+        WHERE r.import_id = $1 AND r.duplicate_of > 0 AND r.duplicate_editable AND r.action <> 'error'
+        ORDER BY r.row_no LIMIT $2`,
+      [importId, limit],
+    );
+    return rows.map((r) => ({ rowNo: r.row_no, values: r.values, customer: r.customer }));
   }
 
   /**

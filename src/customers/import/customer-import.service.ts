@@ -1,23 +1,50 @@
 import { rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service.js';
 import { JobsService } from '../../automation/jobs.service.js';
 import { NotFound, ValidationFailed } from '../../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { SessionUser } from '../../common/session-user.js';
 import { UsersService } from '../../users/users.service.js';
 import { type CustomerActor, CustomerPolicy, DUPLICATE_RULES } from '../customer.policy.js';
 import { duplicateKey, searchText } from '../customer-keys.js';
 import type { CustomerImport } from './customer-import.entity.js';
-import { CustomerImportRepository, type PreviewRow, type StagedRow } from './customer-import.repository.js';
-import { type ImportRunDto, perRowChoices } from './import-choices.dto.js';
+import type { Locale } from '../../common/roles.js';
+import { translate } from '../../i18n/i18n.js';
+import { detectCsvEncoding } from './csv-reader.js';
+import {
+  CustomerImportRepository,
+  type PreviewRow,
+  type StagedRow,
+  type UnknownValue,
+  UPDATE_COLUMNS,
+} from './customer-import.repository.js';
+import { type ImportRunDto, perRowChoices, perValueChoices } from './import-choices.dto.js';
 import { ImportBusy, NotAllowedToImport, NotASpreadsheet } from './import-errors.js';
-import { leadingRows, readableRowsOf, spreadsheetFormat, UnreadableFile } from './import-files.js';
+import {
+  leadingRows,
+  readableRowsOf,
+  readUpload,
+  spreadsheetFormat,
+  type TextRow,
+  UnreadableFile,
+} from './import-files.js';
 import { ownerLookup, settleOwner, type OwnerLookup } from './import-owners.js';
 import { writeRejectedWorkbook } from './import-rejects.js';
-import { guessMapping, IMPORT_FIELDS, readRow, rowErrorText } from './import-rules.js';
+import {
+  columnLetter,
+  findHeaderRow,
+  guessMapping,
+  IMPORT_FIELDS,
+  isOption,
+  optionChoices,
+  readRow,
+  rowErrorText,
+  type RowValues,
+} from './import-rules.js';
 
 const CHECK_JOB = 'customers.import-check';
 const RUN_JOB = 'customers.import-run';
@@ -30,6 +57,12 @@ const CREATE_CHUNK = 10_000;
 const SETTLE_AFTER_ROWS = 1_000;
 /** Rows of each kind the preview shows. */
 const PREVIEW_ROWS = 100;
+/** Rows to be created, and to be updated, the preview shows as they will be written. */
+const SAMPLE_ROWS = 10;
+/** The first rows read at upload: the header is looked for among them, and they are shown beside it. */
+const LEADING_ROWS = 20;
+/** Distinct unknown option values the preview offers to map; more stay empty. */
+const UNKNOWN_VALUES = 300;
 const UUID = /^[0-9a-f-]{36}$/;
 
 interface UploadedFile {
@@ -46,6 +79,8 @@ export interface ImportView {
   progress: number;
   total: number;
   counts: Record<string, number>;
+  headerRow: number;
+  encoding: string | null;
   createdAt: Date;
 }
 
@@ -56,6 +91,8 @@ const toImportView = (job: CustomerImport): ImportView => ({
   progress: job.progress,
   total: job.total,
   counts: job.counts,
+  headerRow: job.headerRow,
+  encoding: job.encoding,
   createdAt: job.createdAt,
 });
 
@@ -77,6 +114,7 @@ export class CustomerImportService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly users: UsersService,
     private readonly policy: CustomerPolicy,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -124,17 +162,28 @@ export class CustomerImportService implements OnModuleInit {
   /** One import's page, whatever its step: the columns to map, the progress, the preview or the result. */
   async page(user: SessionUser, id: string) {
     const job = await this.get(user, id);
-    const preview = job.status === 'checked' ? await this.preview(user, id) : undefined;
-    const samples = job.status === 'mapping' ? await this.samples(job) : [];
+    const preview = job.status === 'checked' ? await this.preview(user, job) : undefined;
+    const leading = job.status === 'mapping' ? await this.leading(job) : [];
+    const below = leading.filter((r) => r.row > job.headerRow).slice(0, 2);
     const columns = job.headers.map((header, i) => ({
       index: i,
       header,
+      letter: columnLetter(i),
       field: job.mapping[i] ?? '',
-      samples: samples[i] ?? [],
+      samples: below.map((r) => (r.texts[i] ?? '').slice(0, 40)).filter(Boolean),
+    }));
+    // The rows the header may be in, for the user to correct the one found.
+    const headerChoices = leading.slice(0, 10).map((r) => ({
+      row: r.row,
+      text: r.texts.filter(Boolean).join(' · ').slice(0, 80),
+      selected: r.row === job.headerRow,
     }));
     return {
       title: 'import.title',
       job: toImportView(job),
+      encodingLabel: job.encoding ? translate(user.locale, `import.encoding.${job.encoding}`) : null,
+      headerChoices,
+      canChooseHeader: headerChoices.length > 1,
       columns,
       fields: IMPORT_FIELDS,
       preview,
@@ -153,14 +202,24 @@ export class CustomerImportService implements OnModuleInit {
       await rm(file.path, { force: true });
       throw new NotASpreadsheet();
     }
-    // The header row, and whether any row below it holds a value.
+    // The header row (title rows may stand above it), and whether any row below it holds a value.
     let headers: string[];
+    let headerRow: number;
     let hasRows: boolean;
+    let encoding: string | null = null;
     try {
-      const leading = await leadingRows(format, file.path, 1);
-      headers = leading.headers;
-      hasRows = leading.rows.length > 0;
+      // The one read of the whole file: refuses it past IMPORT_MAX_ROWS or read-limits.ts, keeps its first rows.
+      await readUpload(format, file.path, this.config.importMaxRows);
+      const leading = await leadingRows(format, file.path, LEADING_ROWS);
+      headerRow = findHeaderRow(leading);
+      headers = leading.find((r) => r.row === headerRow)?.texts ?? [];
+      hasRows = leading.some((r) => r.row > headerRow);
+      if (format === 'csv') encoding = await detectCsvEncoding(file.path);
     } catch (e) {
+      if (e instanceof ValidationFailed) {
+        await rm(file.path, { force: true });
+        throw e;
+      }
       this.logger.warn(
         `import of ${file.originalname} refused: ${e instanceof Error ? e.message : String(e)}`,
       );
@@ -176,9 +235,22 @@ export class CustomerImportService implements OnModuleInit {
       fileName: file.originalname,
       filePath: file.path,
       format,
+      encoding,
+      headerRow,
       headers,
       mapping: guessMapping(headers),
     });
+  }
+
+  /** The user's correction of the header row found: its texts become the headers, matched again. */
+  async setHeaderRow(user: SessionUser, id: string, headerRow: number): Promise<void> {
+    const job = await this.get(user, id);
+    if (job.status !== 'mapping' && job.status !== 'checked') throw new ImportBusy();
+    const chosen = (await this.leading(job)).slice(0, 10).find((r) => r.row === headerRow);
+    if (!chosen) throw ValidationFailed.field('headerRow', 'validation.invalid');
+    if (!(await this.imports.setHeader(id, chosen.row, chosen.texts, guessMapping(chosen.texts)))) {
+      throw new ImportBusy();
+    }
   }
 
   /** The user's column choices; the check then runs in the background. */
@@ -201,9 +273,15 @@ export class CustomerImportService implements OnModuleInit {
   async start(user: SessionUser, id: string, choices: ImportRunDto): Promise<void> {
     await this.get(user, id);
     const { mayCopyOthers } = DUPLICATE_RULES[user.role];
+    // The unknown values in the order the preview listed them: `value[v3]` is the fourth.
+    const unknown = await this.imports.unknownValues(id, UNKNOWN_VALUES);
+    const mapped = perValueChoices(choices.value);
     await this.dataSource.transaction(async (m) => {
       // Only a checked import starts, once: two clicks, or a click racing a new mapping, start nothing twice.
       if (!(await this.imports.claimForRun(m, id))) throw new ImportBusy();
+      for (const [field, pairs] of valueMapping(unknown, mapped)) {
+        await this.imports.mapValues(m, id, field, pairs.texts, pairs.options);
+      }
       await this.imports.choose(m, id, mayCopyOthers, choices.duplicates, perRowChoices(choices.row));
     });
     await this.jobs.send(RUN_JOB, { id });
@@ -260,22 +338,56 @@ export class CustomerImportService implements OnModuleInit {
   }
 
   /**
-   * The first values under each column (from up to `count` rows), shown beside the headers while the
-   * user maps them. A file that cannot be read that far shows nothing; the check names the damage.
+   * The file's first rows, for the mapping step: the rows the header may be in, and the first values
+   * under each column. A file that cannot be read that far shows nothing; the check names the damage.
    */
-  private async samples(job: CustomerImport, count = 2): Promise<string[][]> {
-    const { rows } = await leadingRows(job.format, job.filePath, count).catch(() => ({ rows: [] }));
-    return job.headers.map((_, i) => rows.map((r) => (r[i] ?? '').slice(0, 40)).filter(Boolean));
+  private async leading(job: CustomerImport): Promise<TextRow[]> {
+    return leadingRows(job.format, job.filePath, LEADING_ROWS).catch(() => []);
   }
 
-  /** The preview's rows: those with errors, with their messages, and the duplicates, with what decides them. */
-  private async preview(user: SessionUser, id: string) {
+  /**
+   * The preview: the first rows to be created and to be updated (with what would change), the rows with
+   * errors (naming the column as the file has it, and the rule), the duplicates with what decides them,
+   * and each option column's texts that name no option, for the user to map.
+   */
+  private async preview(user: SessionUser, job: CustomerImport) {
+    const id = job.id;
+    const locale = user.locale;
     const { errors, duplicates } = await this.imports.previewRows(id, PREVIEW_ROWS);
     const { mayCopyOthers } = DUPLICATE_RULES[user.role];
+    const column = (field: string) => {
+      const index = job.mapping.indexOf(field);
+      return { index, header: job.headers[index] ?? '' };
+    };
+    const toCreate = await this.imports.firstToCreate(id, SAMPLE_ROWS);
+    const toUpdate = await this.imports.firstToUpdate(id, SAMPLE_ROWS);
+    const unknown = await this.imports.unknownValues(id, UNKNOWN_VALUES);
     return {
+      toCreate: toCreate.map((r) => ({ rowNo: r.rowNo, ...shownValues(locale, r.values) })),
+      toUpdate: toUpdate.map((r) => ({
+        rowNo: r.rowNo,
+        name: typeof r.customer.name === 'string' ? r.customer.name : '',
+        changes: UPDATE_COLUMNS.flatMap(([field, col]) => {
+          const to = r.values[field];
+          const from = r.customer[col] as string | null;
+          return typeof to === 'string' && to !== from
+            ? [{ field, from: shownValue(locale, field, from), to: shownValue(locale, field, to) }]
+            : [];
+        }),
+      })),
+      unknown: unknown.map((u: UnknownValue, i) => ({
+        key: `v${i}`,
+        field: u.field,
+        column: column(u.field),
+        text: u.text,
+        rows: u.rows,
+        choices: optionChoices(locale, u.field),
+      })),
       errors: errors.map((e) => ({
         rowNo: e.rowNo,
-        messages: Object.entries(e.errors).map(([field, key]) => rowErrorText(user.locale, field, key)),
+        messages: Object.entries(e.errors).map(([field, key]) =>
+          rowErrorText(locale, field, key, column(field)),
+        ),
       })),
       duplicates: duplicates.map((d: PreviewRow) => ({
         rowNo: d.rowNo,
@@ -300,6 +412,8 @@ export class CustomerImportService implements OnModuleInit {
     const actor = await this.policy.actor(user);
     await this.imports.clearRows(job.id);
     await this.imports.stage(job.id, this.checkedRows(job, await this.ownersFor(actor)));
+    // Fresh statistics first: the statements below join the rows just loaded.
+    await this.imports.analyzeRows();
     await this.imports.markRepeats(job.id);
     // Similar names are looked for where they decide: for users who may not copy others' customers.
     await this.imports.markDuplicates(job.id, actor, !DUPLICATE_RULES[user.role].mayCopyOthers);
@@ -314,21 +428,20 @@ export class CustomerImportService implements OnModuleInit {
    * name's duplicate and search keys. Progress is written as rows are read.
    */
   private async *checkedRows(job: CustomerImport, owners: OwnerLookup): AsyncGenerator<StagedRow[]> {
-    let header = true;
     let read = 0;
     let reported = 0;
-    for await (const batch of readableRowsOf(job.format, job.filePath)) {
+    for await (const batch of readableRowsOf(job.format, job.filePath, {
+      maxRows: this.config.importMaxRows,
+    })) {
       const staged: StagedRow[] = [];
       for (const { row, cells } of batch) {
-        if (header) {
-          header = false;
-          continue;
-        }
+        // The header and any title rows above it.
+        if (row <= job.headerRow) continue;
         if (cells.every((c) => c === null || String(c).trim() === '')) continue;
         const { values, errors } = settleOwner(readRow(cells, job.mapping), owners);
         const valid = Object.keys(errors).length === 0;
         if (valid) {
-          const name = String(values.name);
+          const name = typeof values.name === 'string' ? values.name : '';
           values.nameKey = duplicateKey(name);
           values.searchText = searchText(name);
         }
@@ -365,6 +478,7 @@ export class CustomerImportService implements OnModuleInit {
         // Progress is written outside the transaction, so the page can show it.
         await this.imports.setProgress(id, created);
       }
+      await this.imports.settleUpdateTargets(m, id);
       const updated = await this.imports.updateAll(m, id, user);
       const skipped = await this.imports.countLeftOut(m, id);
       const result = { ...job.counts, created, updated, skipped };
@@ -399,4 +513,48 @@ export class CustomerImportService implements OnModuleInit {
       e instanceof UnreadableFile ? { unreadableAfterRow: e.afterRow } : {};
     await this.imports.markFailed(id, message.slice(0, 500), counts);
   }
+}
+
+/** The user's choices for unknown values (`value[v3]=C`), by field: the texts and the options they map to. */
+function valueMapping(
+  unknown: UnknownValue[],
+  chosen: Record<number, string>,
+): Map<string, { texts: string[]; options: string[] }> {
+  const byField = new Map<string, { texts: string[]; options: string[] }>();
+  unknown.forEach((u, i) => {
+    const option = chosen[i];
+    if (!option || !isOption(u.field, option)) return;
+    const pairs = byField.get(u.field) ?? { texts: [], options: [] };
+    pairs.texts.push(u.text);
+    pairs.options.push(option);
+    byField.set(u.field, pairs);
+  });
+  return byField;
+}
+
+/** Option fields and where their labels live, for showing a row's values as the user reads them. */
+const LABELLED: Record<string, string> = {
+  kind: 'customer.kind.',
+  tier: 'customer.tier.',
+  status: 'customer.status.',
+  source: 'customer.source.',
+  size: 'customer.size.',
+  industry: 'customer.industry.',
+};
+
+/** A field's value as the preview shows it: an option by its label, anything else as written. */
+function shownValue(locale: Locale, field: string, value: string | null): string {
+  if (value === null || value === '') return '—';
+  return LABELLED[field] ? translate(locale, `${LABELLED[field]}${value}`) : value;
+}
+
+/** The values of a row to create that the preview's table shows. */
+function shownValues(locale: Locale, v: RowValues) {
+  const text = (field: string) => (typeof v[field] === 'string' ? (v[field] as string) : null);
+  return {
+    name: text('name') ?? '',
+    contact: [text('contactName'), text('contactMobile'), text('contactPhone')].filter(Boolean).join(' · '),
+    tier: shownValue(locale, 'tier', text('tier') ?? 'C'),
+    industry: shownValue(locale, 'industry', text('industry')),
+  };
 }

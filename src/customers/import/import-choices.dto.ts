@@ -1,4 +1,5 @@
-import { IsIn, IsObject, IsOptional, ValidateBy } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsObject, IsOptional, Max, Min, ValidateBy } from 'class-validator';
 
 const ACTIONS = ['create', 'update', 'skip'] as const;
 export type ImportAction = (typeof ACTIONS)[number];
@@ -22,6 +23,32 @@ export class ImportRunDto {
   @IsOptional()
   @IsObject()
   row: Record<string, Action> = {};
+
+  /** The option each unknown value of an option column maps to (`value[v3]=C`; empty leaves it empty). */
+  @IsOptional()
+  @IsObject()
+  value: Record<string, string> = {};
+}
+
+/** The mapping step's correction of the header row: the row number, as the file has it. */
+export class ImportHeaderDto {
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  headerRow: number;
+}
+
+/**
+ * The value choices by position in the preview's list of unknown values. Keys are `v<position>`;
+ * anything else, and an empty choice, is left out (the service checks the option is the field's).
+ */
+export function perValueChoices(value: Record<string, string> | undefined): Record<number, string> {
+  return Object.fromEntries(
+    Object.entries(value ?? {})
+      .filter(([k, v]) => /^v\d{1,4}$/.test(k) && typeof v === 'string' && v !== '')
+      .map(([k, v]) => [Number(k.slice(1)), v]),
+  );
 }
 
 /**

@@ -16,7 +16,7 @@ describe('guessMapping', () => {
         '手机号码',
         '电话',
         '邮箱',
-        '备注',
+        '地区',
         '省',
         '市',
         '区',
@@ -81,7 +81,7 @@ describe('readRow', () => {
       contactMobile: '13812345678',
       tier: 'A',
       status: 'prospect',
-      industry: 'it',
+      industry: 'I',
       vip: true,
       birthday: '2023-03-15',
       uscc: '91350100M000100Y43',
@@ -89,17 +89,21 @@ describe('readRow', () => {
     });
   });
 
-  it('says which cell is wrong and why', () => {
-    const { errors } = readRow(['', '12345', 'Z', 'lead', 'it', 'maybe', 'soon', 'XYZ', 'not-mail'], mapping);
+  it('says which cell is wrong and which rule it breaks; an unknown option is no error but kept to be mapped', () => {
+    const { values, errors } = readRow(
+      ['', '12345', 'Z', 'lead', 'it', 'maybe', 'soon', 'XYZ', 'not-mail'],
+      mapping,
+    );
     expect(errors).toEqual({
       name: 'validation.required',
-      contactMobile: 'validation.mobile',
-      tier: 'validation.invalid',
+      contactMobile: 'validation.mobile_length',
       vip: 'validation.invalid',
       birthday: 'validation.isDate',
-      uscc: 'validation.uscc',
+      uscc: 'validation.uscc_length',
       contactEmail: 'validation.isEmail',
     });
+    expect(values.tier).toBeNull();
+    expect(values.unknown).toEqual({ tier: 'Z' });
   });
 
   it('takes the export’s apostrophe off a formula-looking cell, and never evaluates it', () => {

@@ -7,16 +7,23 @@ import {
   CUSTOMER_STATUSES,
   CUSTOMER_TIERS,
   INDUSTRIES,
+  readTier,
 } from '../customer.options.js';
 import { SHEET_COLUMNS } from '../customer-sheet.js';
-import { normalizeMobile, normalizePhone } from '../phone.js';
-import { isValidUscc, normalizeUscc } from '../uscc.js';
+import { normalizeEmail } from '../email.js';
+import { mobileProblem, normalizeMobile, normalizePhone } from '../phone.js';
+import { normalizeUscc, usccProblem } from '../uscc.js';
+import { INDUSTRY_NAMES } from './industry-names.js';
 
 /** The fields a column can fill: the export's columns, so an exported file imports back as it was. */
 export const IMPORT_FIELDS = SHEET_COLUMNS.map((c) => c.field);
 
 export type Cell = string | number | boolean | null;
-export type RowValues = Record<string, string | boolean | null>;
+/**
+ * A row's values by field. `unknown` holds, per option field, a text that names none of its options:
+ * the field stays empty unless the user maps that text to an option on the preview.
+ */
+export type RowValues = Record<string, string | boolean | null | Record<string, string>>;
 
 /** Header words people use for each field, besides the export's own headers in both languages. */
 const SYNONYMS: Record<string, string[]> = {
@@ -40,13 +47,14 @@ const SYNONYMS: Record<string, string[]> = {
   contactPhone: ['座机', '固定电话', '联系电话', 'tel', 'telephone'],
   contactEmail: ['电子邮箱', '邮件', 'email', 'mail'],
   contactWechat: ['微信号', 'wechat id', 'weixin'],
+  notes: ['备注', '备注信息', '说明', '情况说明', 'remark', 'remarks', 'note', 'comments'],
 };
 
 const fold = (s: string) =>
   s
     .normalize('NFKC')
     .toLowerCase()
-    .replace(/[\s_:：*（）()]/g, '');
+    .replace(/[\s_:：*()]/g, '');
 
 const HEADER_INDEX: Map<string, string> = (() => {
   const index = new Map<string, string>();
@@ -73,17 +81,41 @@ export function guessMapping(headers: string[]): string[] {
   });
 }
 
+/** How many of a file's first rows may hold its header (title rows such as 2026年客户台账 above it). */
+const MAX_HEADER_SEARCH = 10;
+
 /**
- * Values of an option list, matched by code or by its label in either language ("A 级", "Lead", "线索").
- * A column holds few distinct texts, so each text is folded and looked up once.
+ * Which of a file's first rows is its header: the one (among the first ten) in which most cells name a
+ * field, the earliest of equals; the first row when none names any. Title rows above the header
+ * (2026年客户台账, a date line) name no field, so they are passed over.
+ */
+export function findHeaderRow(rows: { row: number; texts: string[] }[]): number {
+  let best = rows[0]?.row ?? 1;
+  let bestCount = 0;
+  for (const { row, texts } of rows.slice(0, MAX_HEADER_SEARCH)) {
+    const count = guessMapping(texts).filter(Boolean).length;
+    if (count > bestCount) {
+      best = row;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+/**
+ * Values of an option list, matched by code or by its label in either language ("A 级", "Lead", "线索"),
+ * and by the extra `words` of each code. A column holds few distinct texts, so each text is folded
+ * and looked up once.
  */
 function optionMatcher(
   prefix: string,
   values: readonly string[],
-  alsoTry?: (folded: string) => string,
+  alsoTry?: (text: string) => string | null,
+  words: Record<string, string[]> = {},
 ): (text: string) => string | null {
   const index = new Map<string, string>();
   for (const v of values) {
+    for (const word of words[v] ?? []) index.set(fold(word), v);
     index.set(fold(v), v);
     for (const l of LOCALES) index.set(fold(translate(l, `${prefix}${v}`)), v);
   }
@@ -91,8 +123,7 @@ function optionMatcher(
   return (text) => {
     let found = seen.get(text);
     if (found === undefined) {
-      const folded = fold(text);
-      found = index.get(folded) ?? (alsoTry ? index.get(alsoTry(folded)) : undefined) ?? null;
+      found = index.get(fold(text)) ?? (alsoTry ? alsoTry(text) : null) ?? null;
       // Bounded: a column of free text must not grow this without end.
       if (seen.size < 10_000) seen.set(text, found);
     }
@@ -111,20 +142,49 @@ const OPTION_LISTS: Record<string, [prefix: string, values: readonly string[]]> 
   vip: ['sheet.', ['yes', 'no']],
 };
 
+/** The option fields whose unknown values the user maps on the preview (vip is yes or no, nothing else). */
+export const MAPPABLE_FIELDS = ['kind', 'tier', 'status', 'source', 'size', 'industry'] as const;
+
 const OPTIONS: Record<string, (text: string) => string | null> = {
   kind: optionMatcher(...OPTION_LISTS.kind),
-  tier: optionMatcher(...OPTION_LISTS.tier, (folded) => folded.replace(/级$/, '')),
+  tier: optionMatcher(...OPTION_LISTS.tier, readTier),
   status: optionMatcher(...OPTION_LISTS.status),
   source: optionMatcher(...OPTION_LISTS.source),
   size: optionMatcher(...OPTION_LISTS.size),
-  industry: optionMatcher(...OPTION_LISTS.industry),
+  industry: optionMatcher(...OPTION_LISTS.industry, undefined, INDUSTRY_NAMES),
 };
 
+/** An option field's choices, as codes with their labels in `locale`, for the preview's value mapping. */
+export function optionChoices(locale: Locale, field: string): { value: string; label: string }[] {
+  const list = OPTION_LISTS[field];
+  return list ? list[1].map((v) => ({ value: v, label: translate(locale, `${list[0]}${v}`) })) : [];
+}
+
+/** Whether `value` is one of `field`'s option codes. */
+export function isOption(field: string, value: string): boolean {
+  return (OPTION_LISTS[field]?.[1] ?? []).includes(value);
+}
+
+/** A column's letter as spreadsheets show it: 0 → A, 25 → Z, 26 → AA. */
+export function columnLetter(index: number): string {
+  let letter = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) {
+    letter = String.fromCharCode(65 + ((n - 1) % 26)) + letter;
+  }
+  return letter;
+}
+
 /**
- * A row error as the user reads it: "Tier: …". A value that is not one of a list's options is told
- * the options, in the user's language.
+ * A row error as the user reads it, naming the column as the file has it when `column` is given:
+ * "Column F (手机): Mobile: 10 digits; a mobile has 11". A value that is not one of a list's options is
+ * told the options, in the user's language.
  */
-export function rowErrorText(locale: Locale, field: string, key: string): string {
+export function rowErrorText(
+  locale: Locale,
+  field: string,
+  key: string,
+  column?: { index: number; header: string },
+): string {
   const list = OPTION_LISTS[field];
   const why =
     key === 'validation.invalid' && list
@@ -132,7 +192,12 @@ export function rowErrorText(locale: Locale, field: string, key: string): string
           values: list[1].map((v) => translate(locale, `${list[0]}${v}`)).join(locale === 'en' ? ', ' : '、'),
         })
       : translate(locale, key);
-  return `${translate(locale, `sheet.${field}`)}${locale === 'en' ? ': ' : '：'}${why}`;
+  const colon = locale === 'en' ? ': ' : '：';
+  const where =
+    column && column.index >= 0
+      ? `${translate(locale, 'import.column_at', { letter: columnLetter(column.index), header: column.header })}${colon}`
+      : '';
+  return `${where}${translate(locale, `sheet.${field}`)}${colon}${why}`;
 }
 
 const YES = new Set(['y', 'yes', 'true', '1', '是', '√', 'vip']);
@@ -161,8 +226,6 @@ function toDate(cell: Cell): string | null {
   return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === iso ? iso : null;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /** The customer form's limits, so an imported customer can be saved again from the form. */
 const MAX_LENGTH: Record<string, number> = {
   name: 200,
@@ -177,6 +240,7 @@ const MAX_LENGTH: Record<string, number> = {
   contactTitle: 100,
   contactWechat: 100,
   owner: 200,
+  notes: 2000,
 };
 
 /**
@@ -200,14 +264,16 @@ export function readRow(
     switch (field) {
       case 'uscc': {
         const code = normalizeUscc(text);
-        if (isValidUscc(code)) values.uscc = code;
-        else errors.uscc = 'validation.uscc';
+        const problem = usccProblem(code);
+        if (problem) errors.uscc = problem;
+        else values.uscc = code;
         break;
       }
       case 'contactMobile': {
-        const mobile = normalizeMobile(typeof cell === 'number' ? cell : text);
+        const input = typeof cell === 'number' ? cell : text;
+        const mobile = normalizeMobile(input);
         if (mobile) values.contactMobile = mobile;
-        else errors.contactMobile = 'validation.mobile';
+        else errors.contactMobile = mobileProblem(input) ?? 'validation.mobile';
         break;
       }
       case 'contactPhone': {
@@ -216,10 +282,12 @@ export function readRow(
         else errors.contactPhone = 'validation.phone';
         break;
       }
-      case 'contactEmail':
-        if (EMAIL.test(text) && text.length <= 200) values.contactEmail = text.toLowerCase();
+      case 'contactEmail': {
+        const email = normalizeEmail(text);
+        if (email) values.contactEmail = email;
         else errors.contactEmail = 'validation.isEmail';
         break;
+      }
       case 'vip':
         if (YES.has(fold(text))) values.vip = true;
         else if (NO.has(fold(text))) values.vip = false;
@@ -234,9 +302,12 @@ export function readRow(
       default: {
         const option = OPTIONS[field];
         if (option) {
+          // A text that names no option is no error: the field stays empty unless the user maps the
+          // text to an option on the preview.
           const v = option(text);
-          if (v) values[field] = v;
-          else errors[field] = 'validation.invalid';
+          values[field] = v;
+          if (!v)
+            values.unknown = { ...(values.unknown as Record<string, string>), [field]: text.slice(0, 200) };
         } else if (text.length > (MAX_LENGTH[field] ?? 200)) {
           errors[field] = 'validation.tooLong';
         } else if (field === 'website' && !/^(https?:\/\/)?[^\s/$.?#]+\.[^\s]+$/i.test(text)) {
