@@ -7,6 +7,8 @@ import passport from 'passport';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
+import { saveSessionBeforeRedirect } from './common/sessions/save-before-redirect.js';
+import { sessionLifetime } from './common/sessions/session-lifetime.js';
 import { SessionStore } from './common/sessions/session-store.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './common/paths.js';
 import { ViewEngine } from './common/view-engine.js';
@@ -59,8 +61,12 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: config.sessionIdleMinutes * 60_000 },
     }),
   );
+  // A confirmation set before a redirect is stored before the browser can ask for the next page.
+  app.use(saveSessionBeforeRedirect);
   app.use(passport.initialize());
   app.use(passport.session());
+  // Signed-in answers are not cached, and a session ends SESSION_MAX_DAYS after its sign-in.
+  app.use(sessionLifetime(config.sessionMaxDays));
 
   const views = app.get(ViewEngine);
   app.engine('hbs', views.express);

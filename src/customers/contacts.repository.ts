@@ -34,6 +34,22 @@ export class ContactsRepository {
     await m.query('UPDATE contact SET "primary" = false WHERE customer_id = $1 AND "primary"', [customerId]);
   }
 
+  /** Does another live contact of the customer (not `exceptId`) have this mobile? */
+  async mobileTaken(
+    m: EntityManager,
+    customerId: number,
+    mobile: string,
+    exceptId: number | null,
+  ): Promise<boolean> {
+    const rows = await m.query<unknown[]>(
+      `SELECT 1 FROM contact
+        WHERE customer_id = $1 AND mobile = $2 AND deleted_at IS NULL AND ($3::int IS NULL OR id <> $3)
+        LIMIT 1`,
+      [customerId, mobile, exceptId],
+    );
+    return rows.length > 0;
+  }
+
   /** Is this a live contact of that customer? */
   exists(m: EntityManager, customerId: number, contactId: number): Promise<boolean> {
     return m.existsBy(Contact, { id: contactId, customerId });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, diffOf } from '../audit/audit.service.js';
-import { editedVersion, NotFound, StaleVersion } from '../common/errors.js';
+import { editedVersion, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
 import type { SessionUser } from '../common/session-user.js';
 import type { Contact } from './contact.entity.js';
 import { ContactsRepository } from './contacts.repository.js';
@@ -45,6 +45,7 @@ export class ContactsService {
     await this.dataSource.transaction(async (m) => {
       await this.customers.lock(m, actor, customerId, 'edit');
       const fields = this.fields(dto);
+      await this.assertMobileFree(m, customerId, fields.mobile, null);
       if (fields.primary) await this.repo.clearPrimary(m, customerId);
       const id = await this.repo.insert(m, { ...fields, customerId });
       const diff = diffOf<Contact>(null, fields, CONTACT_FIELDS);
@@ -60,6 +61,7 @@ export class ContactsService {
       if (!before) throw new NotFound();
       if (editedVersion(dto.version) !== before.version) throw new StaleVersion();
       const after = this.fields(dto);
+      await this.assertMobileFree(m, customerId, after.mobile, contactId);
       if (after.primary && !before.primary) await this.repo.clearPrimary(m, customerId);
       await this.repo.update(m, contactId, after);
       const diff = diffOf<Contact>(before, after, CONTACT_FIELDS);
@@ -87,6 +89,20 @@ export class ContactsService {
   /** Contacts' names by id, for other modules' timelines. */
   namesOf(ids: number[]): Promise<Map<number, string>> {
     return this.repo.names([...new Set(ids)]);
+  }
+
+  /**
+   * One customer has one contact per mobile: a second would only split the person's history in two.
+   * (The customer is locked, so two saves cannot both pass.)
+   */
+  private async assertMobileFree(
+    m: EntityManager,
+    customerId: number,
+    mobile: string | null,
+    exceptId: number | null,
+  ): Promise<void> {
+    if (mobile && (await this.repo.mobileTaken(m, customerId, mobile, exceptId)))
+      throw ValidationFailed.field('mobile', 'contact.mobile_taken');
   }
 
   private fields(dto: ContactDto) {

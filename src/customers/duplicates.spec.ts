@@ -24,6 +24,7 @@ const candidate = (ownerId: number | null): DuplicateCandidate => ({
   ownerId,
   ownerName: ownerId === null ? null : `User ${ownerId}`,
   sameName: true,
+  similarName: false,
   sameContact: false,
 });
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { FollowUp, type FollowUpMethod } from './follow-up.entity.js';
+import { FollowUp } from './follow-up.entity.js';
 
 /** The open next step of a customer: the one its latest follow-up set. */
 export interface NextStep {
@@ -20,24 +20,48 @@ export class FollowUpsRepository {
     return identifiers[0].id as number;
   }
 
+  /** A live follow-up, for its edit form. */
+  findLive(id: number): Promise<FollowUp | null> {
+    return this.dataSource.getRepository(FollowUp).findOne({ where: { id } });
+  }
+
+  /** A live follow-up, locked for a change until the transaction ends. */
+  lock(m: EntityManager, id: number): Promise<FollowUp | null> {
+    return m.findOne(FollowUp, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Saves corrected fields; the version moves on. */
+  async update(m: EntityManager, id: number, fields: Partial<FollowUp>): Promise<void> {
+    await m.update(FollowUp, { id }, fields);
+  }
+
+  async softDelete(m: EntityManager, id: number): Promise<void> {
+    await m.softDelete(FollowUp, { id });
+  }
+
   /** A customer's latest live follow-ups, newest first. */
   latestOf(
     customerId: number,
     limit: number,
   ): Promise<
-    {
-      happenedAt: Date;
-      method: FollowUpMethod;
-      authorId: number;
-      contactId: number | null;
-      summary: string;
-      promises: string | null;
-      nextAction: string | null;
-      nextFollowUpAt: Date | null;
-    }[]
+    Pick<
+      FollowUp,
+      | 'id'
+      | 'happenedAt'
+      | 'method'
+      | 'authorId'
+      | 'contactId'
+      | 'summary'
+      | 'promises'
+      | 'nextAction'
+      | 'nextFollowUpAt'
+      | 'location'
+      | 'createdAt'
+    >[]
   > {
     return this.dataSource.getRepository(FollowUp).find({
       select: {
+        id: true,
         happenedAt: true,
         method: true,
         authorId: true,
@@ -46,6 +70,8 @@ export class FollowUpsRepository {
         promises: true,
         nextAction: true,
         nextFollowUpAt: true,
+        location: true,
+        createdAt: true,
       },
       where: { customerId },
       order: { happenedAt: 'DESC', id: 'DESC' },

@@ -134,7 +134,7 @@ describe('duplicates when editing', () => {
     const asked = await c.submit(`/customers/${mine}/edit`, fields);
     expect(asked.status).toBe(422);
     expect(visibleText(asked.text)).toContain('Customers like this one exist.');
-    expect(visibleText(asked.text)).toContain('Northwind Freight Ltd · Owner: 李明 same name');
+    expect(visibleText(asked.text)).toContain('Northwind Freight Ltd · Owner: 李明 similar name');
     const saved = await c.post(`/customers/${mine}/edit`, { ...fields, confirmDuplicate: 'on' });
     expect(saved.status).toBe(303);
     const { rows } = await t.db.query('SELECT name FROM customer WHERE id = $1', [mine]);

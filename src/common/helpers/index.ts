@@ -2,6 +2,7 @@ import { concat } from './concat.js';
 import { date, datetime } from './date.js';
 import { eq } from './eq.js';
 import { filtersUsed } from './filters-used.js';
+import { formToken } from './form-token.js';
 import { money } from './money.js';
 import { options } from './options.js';
 import { query } from './query.js';
@@ -22,4 +23,5 @@ export const HELPERS = {
   labelOf,
   money,
   regionList,
+  formToken,
 };

@@ -6,13 +6,8 @@ import { FOLLOW_UP_METHODS, type FollowUpMethod } from '../follow-up.entity.js';
 const max = (n: number) => MaxLength(n, { message: keyed('validation.maxLength', 'max') });
 const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2})?$/;
 
-/** A logged visit, call, e-mail, WeChat chat or meeting. Times are the user's local times. */
-export class FollowUpDto {
-  @Type(() => Number)
-  @IsInt({ message: keyed('validation.required') })
-  @Min(1)
-  customerId: number;
-
+/** What a follow-up says: a visit, call, e-mail, WeChat chat or meeting. Times are the user's local times. */
+export class FollowUpFieldsDto {
   @IntOrNull()
   @IsOptional()
   @IsInt()
@@ -52,9 +47,26 @@ export class FollowUpDto {
   @IsString()
   @max(300)
   location: string | null = null;
+}
+
+/** A follow-up being logged, on a customer. */
+export class FollowUpDto extends FollowUpFieldsDto {
+  @Type(() => Number)
+  @IsInt({ message: keyed('validation.required') })
+  @Min(1)
+  customerId: number;
 
   /** Where to go after saving: the customer page or my day. */
   @IsOptional()
   @IsString()
   returnTo?: string;
+}
+
+/** A correction of a follow-up by its author: the same fields, made on the version the form showed. */
+export class FollowUpEditDto extends FollowUpFieldsDto {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  version?: number;
 }
