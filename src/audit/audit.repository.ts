@@ -27,4 +27,19 @@ export class AuditRepository {
     if (filter.entityId) qb.andWhere('a.entity_id = :entityId', { entityId: filter.entityId });
     return qb.skip(skip).take(take).getManyAndCount();
   }
+
+  /** The newest entries of one record with one of `actions`, newest first. */
+  findOfRecord(entity: string, entityId: string, actions: string[], take: number): Promise<AuditEntry[]> {
+    return this.dataSource
+      .getRepository(AuditEntry)
+      .createQueryBuilder('a')
+      .where('a.entity = :entity AND a.entity_id = :entityId AND a.action = ANY(:actions)', {
+        entity,
+        entityId,
+        actions,
+      })
+      .orderBy('a.id', 'DESC')
+      .take(take)
+      .getMany();
+  }
 }

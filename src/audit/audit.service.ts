@@ -105,6 +105,20 @@ export class AuditService implements AuditTrail {
   }
 
   /**
+   * What was done to one record, as its module tells it elsewhere (a customer's timeline shows its
+   * claims, releases and merges): the newest entries with one of `actions`, newest first.
+   */
+  async eventsOf(
+    entity: string,
+    entityId: number,
+    actions: string[],
+    limit: number,
+  ): Promise<{ at: Date; action: string; actorId: number | null; diff: AuditDiff }[]> {
+    const rows = await this.entries.findOfRecord(entity, String(entityId), actions, limit);
+    return rows.map((a) => ({ at: a.at, action: a.action, actorId: a.actorId, diff: a.diff }));
+  }
+
+  /**
    * The audit page: the newest entries, optionally for one kind of record or one record, as `viewer`
    * reads them.
    */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { SessionUser } from './session-user.js';
 
 /**
  * The customer's life, as every module takes part in it. Each module that keeps records about
@@ -16,8 +17,11 @@ export interface CustomerLifecycle {
   entity: string;
   /** How the audit log names the record's fields (field → locale key) and option values (field → key prefix). */
   audit: { fields: Record<string, string>; values?: Record<string, string> };
-  /** The record's entries on a customer's timeline, newest first (at most `limit`). */
-  timeline?: (customerId: number, limit: number) => Promise<TimelineItem[]>;
+  /**
+   * The record's entries on a customer's timeline, newest first (at most `limit`), as `viewer` sees
+   * them (which entries they may correct).
+   */
+  timeline?: (customerId: number, limit: number, viewer?: SessionUser) => Promise<TimelineItem[]>;
   /** Moves the records of a merged customer to the survivor; returns how many moved. */
   merge?: (m: EntityManager, fromCustomerId: number, toCustomerId: number) => Promise<number>;
   /** What a leaving rep owns of this kind, and how it moves to a colleague (or the pool: null). */
@@ -48,6 +52,11 @@ export interface TimelineItem {
   nextAt: Date | null;
   /** A later entry has since closed this next step (as "My day" sees it): shown as done. */
   nextDone?: boolean;
+  /** Where it happened: an address, or coordinates from the phone. */
+  location?: string | null;
+  /** The viewer may correct the entry: its edit page, and where a POST deletes it. */
+  editUrl?: string;
+  deleteUrl?: string;
 }
 
 /** Newest first; entries at the same moment keep their module's order. */
@@ -71,10 +80,13 @@ export class CustomerLifecycles {
     this.registered.push(lifecycle);
   }
 
-  /** A customer's timeline from every module, newest first. */
-  async timeline(customerId: number, limit = 100): Promise<TimelineItem[]> {
+  /** A customer's timeline from every module, newest first, as `viewer` sees it. */
+  async timeline(customerId: number, limit = 100, viewer?: SessionUser): Promise<TimelineItem[]> {
     const sources = this.registered.filter((l) => l.timeline);
-    return mergeTimelines(await Promise.all(sources.map((l) => l.timeline!(customerId, limit))), limit);
+    return mergeTimelines(
+      await Promise.all(sources.map((l) => l.timeline!(customerId, limit, viewer))),
+      limit,
+    );
   }
 
   /** The merge steps, each named by its entity. */

@@ -24,6 +24,7 @@ const MERGE_FILLS = [
   'creditLevel',
   'source',
   'birthday',
+  'notes',
 ] as const satisfies readonly (keyof Customer)[];
 
 const maxDate = (a: Date | null, b: Date | null) => (a && b ? (a > b ? a : b) : (a ?? b));

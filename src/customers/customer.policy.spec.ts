@@ -12,10 +12,14 @@ import {
   relationOf,
 } from './customer.policy.js';
 
-/** The user under test is 1; 2 is in the team they manage (if any); 3 is in another team. */
-const actor = (role: Role, region: string | null = '浙江省'): CustomerActor => ({
+/**
+ * The user under test is 1; 2 is in the team they manage (if any); 3 is in another team. The pool is
+ * one (not split by region) unless `poolByRegion`.
+ */
+const actor = (role: Role, region: string | null = '浙江省', poolByRegion = false): CustomerActor => ({
   user: { id: 1, role, region, teamIds: role === 'manager' ? [10] : [] } as unknown as SessionUser,
   teamMemberIds: role === 'manager' ? [1, 2] : [],
+  poolByRegion,
 });
 
 const SUBJECTS = {
@@ -25,46 +29,83 @@ const SUBJECTS = {
   poolLeadInRegion: { ownerId: null, status: 'lead', province: '浙江省' },
   poolLeadElsewhere: { ownerId: null, status: 'lead', province: '广东省' },
   poolActiveInRegion: { ownerId: null, status: 'active', province: '浙江省' },
+  poolActiveElsewhere: { ownerId: null, status: 'active', province: '广东省' },
+  poolNoProvince: { ownerId: null, status: 'churned', province: null },
 } satisfies Record<string, CustomerSubject>;
 type Subject = keyof typeof SUBJECTS;
 
+const ADMIN_ALL: CustomerAction[] = ['view', 'edit', 'log_follow_up', 'release', 'merge', 'assign', 'export'];
+const ADMIN_POOL: CustomerAction[] = ['view', 'edit', 'log_follow_up', 'merge', 'assign', 'export'];
+const MANAGER_POOL: CustomerAction[] = [
+  'view',
+  'edit',
+  'log_follow_up',
+  'claim',
+  'merge',
+  'assign',
+  'export',
+];
+const SERVICE: CustomerAction[] = ['view', 'export'];
+
 /**
  * DESIGN.md "Who sees what", as a table: for each role and each customer, the actions allowed.
- * Everything not listed is refused. (A sales rep's teammate is "another rep" to them.)
+ * Everything not listed is refused. (A sales rep's teammate is "another rep" to them.) The public
+ * pool is every unowned customer, whatever its status and province. `export` is what a role exports
+ * once the admin gave it the right (a rep: their own customers only).
  */
 const ALLOWED: Record<Role, Record<Subject, CustomerAction[]>> = {
   admin: {
-    own: ['view', 'edit', 'log_follow_up', 'release', 'merge', 'assign'],
-    teammate: ['view', 'edit', 'log_follow_up', 'release', 'merge', 'assign'],
-    otherTeam: ['view', 'edit', 'log_follow_up', 'release', 'merge', 'assign'],
-    poolLeadInRegion: ['view', 'edit', 'log_follow_up', 'merge', 'assign'],
-    poolLeadElsewhere: ['view', 'edit', 'log_follow_up', 'merge', 'assign'],
-    poolActiveInRegion: ['view', 'edit', 'log_follow_up', 'merge', 'assign'],
+    own: ADMIN_ALL,
+    teammate: ADMIN_ALL,
+    otherTeam: ADMIN_ALL,
+    poolLeadInRegion: ADMIN_POOL,
+    poolLeadElsewhere: ADMIN_POOL,
+    poolActiveInRegion: ADMIN_POOL,
+    poolActiveElsewhere: ADMIN_POOL,
+    poolNoProvince: ADMIN_POOL,
   },
   manager: {
-    own: ['view', 'edit', 'log_follow_up', 'release', 'merge', 'assign'],
-    teammate: ['view', 'edit', 'log_follow_up', 'release', 'merge', 'assign'],
+    own: ADMIN_ALL,
+    teammate: ADMIN_ALL,
     otherTeam: [],
-    poolLeadInRegion: ['view', 'edit', 'log_follow_up', 'claim', 'merge', 'assign'],
-    poolLeadElsewhere: ['view', 'edit', 'log_follow_up', 'claim', 'merge', 'assign'],
-    poolActiveInRegion: ['view', 'edit', 'log_follow_up', 'claim', 'merge', 'assign'],
+    poolLeadInRegion: MANAGER_POOL,
+    poolLeadElsewhere: MANAGER_POOL,
+    poolActiveInRegion: MANAGER_POOL,
+    poolActiveElsewhere: MANAGER_POOL,
+    poolNoProvince: MANAGER_POOL,
   },
   sales: {
-    own: ['view', 'edit', 'log_follow_up', 'release'],
+    own: ['view', 'edit', 'log_follow_up', 'release', 'export'],
     teammate: [],
     otherTeam: [],
     poolLeadInRegion: ['view', 'claim'],
-    poolLeadElsewhere: [],
-    poolActiveInRegion: [],
+    poolLeadElsewhere: ['view', 'claim'],
+    poolActiveInRegion: ['view', 'claim'],
+    poolActiveElsewhere: ['view', 'claim'],
+    poolNoProvince: ['view', 'claim'],
   },
   service: {
-    own: ['view'],
-    teammate: ['view'],
-    otherTeam: ['view'],
-    poolLeadInRegion: ['view'],
-    poolLeadElsewhere: ['view'],
-    poolActiveInRegion: ['view'],
+    own: SERVICE,
+    teammate: SERVICE,
+    otherTeam: SERVICE,
+    poolLeadInRegion: SERVICE,
+    poolLeadElsewhere: SERVICE,
+    poolActiveInRegion: SERVICE,
+    poolActiveElsewhere: SERVICE,
+    poolNoProvince: SERVICE,
   },
+};
+
+/**
+ * Where the admin splits the pool by region, a rep sees (and may claim) the pool customers of their
+ * region and those without one; everyone else's rules stay as above.
+ */
+const SALES_POOL_BY_REGION: Partial<Record<Subject, CustomerAction[]>> = {
+  poolLeadInRegion: ['view', 'claim'],
+  poolLeadElsewhere: [],
+  poolActiveInRegion: ['view', 'claim'],
+  poolActiveElsewhere: [],
+  poolNoProvince: ['view', 'claim'],
 };
 
 const cases = (Object.keys(ALLOWED) as Role[]).flatMap((role) =>
@@ -91,11 +132,27 @@ describe('CustomerPolicy', () => {
       }
   });
 
+  it.each(Object.entries(SALES_POOL_BY_REGION))(
+    'pool split by region: sales · %s → %j',
+    (subject, allowed) => {
+      const shown = flags(actor('sales', '浙江省', true), SUBJECTS[subject as Subject]);
+      expect(CUSTOMER_ACTIONS.filter((a) => shown[a])).toEqual(allowed);
+    },
+  );
+
+  it('leaves managers the whole pool when it is split by region', () => {
+    for (const subject of Object.keys(SALES_POOL_BY_REGION) as Subject[])
+      expect(can(actor('manager', '浙江省', true), 'claim', SUBJECTS[subject])).toBe(true);
+  });
+
   it('tells how the user stands to a customer', () => {
     expect(relationOf(actor('manager'), SUBJECTS.teammate)).toBe('team');
     expect(relationOf(actor('sales'), SUBJECTS.teammate)).toBe('other');
-    expect(relationOf(actor('sales'), SUBJECTS.poolLeadElsewhere)).toBe('other');
-    expect(relationOf(actor('sales', null), SUBJECTS.poolLeadInRegion)).toBe('other');
+    expect(relationOf(actor('sales'), SUBJECTS.poolLeadElsewhere)).toBe('pool');
+    expect(relationOf(actor('sales', null), SUBJECTS.poolActiveElsewhere)).toBe('pool');
+    expect(relationOf(actor('sales', '浙江省', true), SUBJECTS.poolLeadElsewhere)).toBe('other');
+    expect(relationOf(actor('sales', null, true), SUBJECTS.poolLeadInRegion)).toBe('other');
+    expect(relationOf(actor('sales', null, true), SUBJECTS.poolNoProvince)).toBe('pool');
     expect(relationOf(actor('manager'), SUBJECTS.poolActiveInRegion)).toBe('pool');
   });
 
@@ -109,11 +166,16 @@ describe('CustomerPolicy', () => {
     expect(conditionFor(actor('manager'), 'release', 'c').sql).toBe(
       '(c.owner_id = :policyUserId OR c.owner_id = ANY(:policyTeamMemberIds))',
     );
-    const sales = conditionFor(actor('sales'), 'view', 'c');
-    expect(sales.sql).toBe(
-      "(c.owner_id = :policyUserId OR (c.owner_id IS NULL AND c.status = 'lead' AND c.province = :policyRegion))",
+    expect(conditionFor(actor('sales'), 'view', 'c').sql).toBe(
+      '(c.owner_id = :policyUserId OR c.owner_id IS NULL)',
     );
-    expect(sales.params).toMatchObject({ policyUserId: 1, policyRegion: '浙江省' });
+    const split = conditionFor(actor('sales', '浙江省', true), 'view', 'c');
+    expect(split.sql).toBe(
+      "(c.owner_id = :policyUserId OR (c.owner_id IS NULL AND (c.province IS NULL OR c.province = '' OR c.province = :policyRegion)))",
+    );
+    expect(split.params).toMatchObject({ policyUserId: 1, policyRegion: '浙江省' });
     expect(conditionFor(actor('sales'), 'edit', 'c').sql).toBe('(c.owner_id = :policyUserId)');
+    expect(conditionFor(actor('sales'), 'export', 'c').sql).toBe('(c.owner_id = :policyUserId)');
+    expect(conditionFor(actor('service'), 'export', 'c').sql).toBe('true');
   });
 });

@@ -3,7 +3,12 @@ import { Brackets, type WhereExpressionBuilder } from 'typeorm';
 import { NotAllowed, NotFound } from '../common/errors.js';
 import type { Role } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
+import type { SettingsSection } from '../common/settings/settings-sections.js';
+import { SettingsService } from '../common/settings/settings.service.js';
 import { UsersService } from '../users/users.service.js';
+import { ExportRightsDto } from './dto/export-rights.dto.js';
+import { EXPORT_DEFAULTS, EXPORT_KEY, type ExportRights } from './export-rights.js';
+import { POOL_DEFAULTS, POOL_KEY } from './pool.js';
 
 /**
  * Who may see and do what with a customer (DESIGN.md, "Who sees what"), in one place. Its three faces:
@@ -32,27 +37,40 @@ export const CUSTOMER_ACTIONS = [
   'merge',
   /** choose its owner on the form */
   'assign',
+  /** include it in an export (for a role the admin gave the export right) */
+  'export',
 ] as const;
 export type CustomerAction = (typeof CUSTOMER_ACTIONS)[number];
 
-const MANAGE: CustomerAction[] = ['view', 'edit', 'log_follow_up', 'release', 'merge', 'assign'];
+const MANAGE: CustomerAction[] = ['view', 'edit', 'log_follow_up', 'release', 'merge', 'assign', 'export'];
 
 /** The rules: role × relation → what the user may do. Seeing is `view`; a customer not seen answers 404. */
 export const CUSTOMER_RULES: Record<Role, Record<CustomerRelation, readonly CustomerAction[]>> = {
   admin: {
     own: MANAGE,
     team: MANAGE,
-    pool: ['view', 'edit', 'log_follow_up', 'merge', 'assign'],
+    pool: ['view', 'edit', 'log_follow_up', 'merge', 'assign', 'export'],
     other: MANAGE,
   },
   manager: {
     own: MANAGE,
     team: MANAGE,
-    pool: ['view', 'edit', 'log_follow_up', 'claim', 'merge', 'assign'],
+    pool: ['view', 'edit', 'log_follow_up', 'claim', 'merge', 'assign', 'export'],
     other: [],
   },
-  sales: { own: ['view', 'edit', 'log_follow_up', 'release'], team: [], pool: ['view', 'claim'], other: [] },
-  service: { own: ['view'], team: ['view'], pool: ['view'], other: ['view'] },
+  // A rep given the export right exports only their own customers.
+  sales: {
+    own: ['view', 'edit', 'log_follow_up', 'release', 'export'],
+    team: [],
+    pool: ['view', 'claim'],
+    other: [],
+  },
+  service: {
+    own: ['view', 'export'],
+    team: ['view', 'export'],
+    pool: ['view', 'export'],
+    other: ['view', 'export'],
+  },
 };
 
 /**
@@ -67,15 +85,22 @@ export const DUPLICATE_RULES: Record<Role, { mayCopyOthers: boolean; reasonRequi
   service: { mayCopyOthers: false, reasonRequired: false },
 };
 
-/** Roles that may create customers, and export the ones they see. */
+/** Roles that may create customers. (Exporting is a right the admin gives per role: export-rights.ts.) */
 const MAY_CREATE: readonly Role[] = ['admin', 'manager', 'sales'];
-const MAY_EXPORT: readonly Role[] = ['admin', 'manager', 'sales', 'service'];
 
-/** A user as the rules see them: the session's user and the members of the teams they manage. */
+/**
+ * A user as the rules see them: the session's user, the members of the teams they manage, and the
+ * company's settings the rules depend on.
+ */
 export interface CustomerActor {
   user: SessionUser;
   /** For a manager, every member of their teams (themselves included); empty for other roles. */
   teamMemberIds: number[];
+  /**
+   * The admin split the public pool by region (pool settings): a rep then sees the pool customers of
+   * their region and those without one. Off: every rep sees the whole pool.
+   */
+  poolByRegion: boolean;
 }
 
 /** What the policy needs of a customer. */
@@ -85,9 +110,12 @@ export interface CustomerSubject {
   province: string | null;
 }
 
-/** The part of the pool a sales rep sees: unowned leads of their region. */
+/**
+ * The part of the pool a sales rep sees: all of it, whatever the customer's status and province;
+ * where the pool is split by region, the customers of the rep's region and those without one.
+ */
 const inRepsPool = (actor: CustomerActor, c: CustomerSubject) =>
-  c.status === 'lead' && c.province === (actor.user.region ?? '');
+  !actor.poolByRegion || c.province === null || c.province === '' || c.province === actor.user.region;
 
 export function relationOf(actor: CustomerActor, c: CustomerSubject): CustomerRelation {
   if (c.ownerId === null) return actor.user.role !== 'sales' || inRepsPool(actor, c) ? 'pool' : 'other';
@@ -126,8 +154,8 @@ export function conditionFor(
     parts.push(`${alias}.owner_id = ANY(:policyTeamMemberIds)`);
   if (rules.pool.includes(action))
     parts.push(
-      actor.user.role === 'sales'
-        ? `(${alias}.owner_id IS NULL AND ${alias}.status = 'lead' AND ${alias}.province = :policyRegion)`
+      actor.user.role === 'sales' && actor.poolByRegion
+        ? `(${alias}.owner_id IS NULL AND (${alias}.province IS NULL OR ${alias}.province = '' OR ${alias}.province = :policyRegion))`
         : `${alias}.owner_id IS NULL`,
     );
   return {
@@ -142,13 +170,29 @@ export function conditionFor(
 
 @Injectable()
 export class CustomerPolicy {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly settings: SettingsService,
+  ) {}
+
+  /** Who may export customers is the admin's choice: this section of /admin/settings. */
+  readonly exportRightsSection: SettingsSection<ExportRights> = {
+    key: EXPORT_KEY,
+    titleKey: 'export_rights.title',
+    helpKey: 'export_rights.help',
+    partial: 'settings-export',
+    defaults: EXPORT_DEFAULTS,
+    dto: ExportRightsDto,
+  };
 
   /** The user with what the rules need to know of them. */
   async actor(user: SessionUser): Promise<CustomerActor> {
     const teamMemberIds =
       user.role === 'manager' && user.teamIds.length ? await this.users.teamMemberIds(user.teamIds) : [];
-    return { user, teamMemberIds };
+    // Only a rep's view of the pool depends on the split, so only they pay for reading it.
+    const poolByRegion =
+      user.role === 'sales' && (await this.settings.get(POOL_KEY, POOL_DEFAULTS)).value.byRegion;
+    return { user, teamMemberIds, poolByRegion };
   }
 
   /** Narrows a query over customers (aliased `alias`) to those the user may see (or act on). */
@@ -175,8 +219,15 @@ export class CustomerPolicy {
     return MAY_CREATE.includes(user.role);
   }
 
-  mayExport(user: SessionUser): boolean {
-    return MAY_EXPORT.includes(user.role);
+  /** Has the admin given the user's role the right to export customers (export settings)? */
+  async mayExport(user: SessionUser): Promise<boolean> {
+    const { value } = await this.settings.get<ExportRights>(EXPORT_KEY, EXPORT_DEFAULTS);
+    return value[user.role] === true;
+  }
+
+  /** May the user assign, transfer or release several customers at once (the list's bulk actions)? */
+  mayBulkAssign(actor: CustomerActor): boolean {
+    return this.assignableTeams(actor) !== false;
   }
 
   /** May the user claim from the public pool at all (the pool page's Claim buttons)? */

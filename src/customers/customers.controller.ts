@@ -2,14 +2,16 @@ import { Body, Controller, Get, Param, Post, Query, Redirect, Render, Req, Res }
 import type { Request, Response } from 'express';
 import { CurrentUser, FormView, freshForm, RefusalGoesTo } from '../common/decorators.js';
 import { FormRedisplay } from '../common/errors.js';
-import { flash, seeOther } from '../common/flash.js';
+import { flash, safeReturnTo, seeOther } from '../common/flash.js';
 import { IdPipe } from '../common/ids.js';
+import { OnceOnly } from '../common/once-only.js';
 import { regionChoices } from '../common/regions.js';
 import type { SessionUser } from '../common/session-user.js';
 import { ContactsService } from './contacts.service.js';
 import { CustomerExportService } from './customer-export.service.js';
 import * as OPTIONS from './customer.options.js';
-import { CustomersService } from './customers.service.js';
+import { type BulkResult, CustomersService } from './customers.service.js';
+import { BulkOwnerDto } from './dto/bulk-owner.dto.js';
 import { ContactDto } from './dto/contact.dto.js';
 import { CUSTOMER_SORTS, CustomerExportDto, CustomerFilterDto } from './dto/customer-filter.dto.js';
 import { CustomerDto } from './dto/customer.dto.js';
@@ -72,7 +74,7 @@ export class CustomersController {
       // The panel opens for filters inside it, so a search or the pool itself keeps results in view on a phone.
       filtersOpen: Object.entries(filter).some(
         ([k, v]) =>
-          !['q', 'sort', 'after'].includes(k) &&
+          !['q', 'sort', 'after', 'before'].includes(k) &&
           !(pool && k === 'owner') &&
           v !== undefined &&
           v !== null &&
@@ -120,6 +122,7 @@ export class CustomersController {
 
   @Post('new')
   @FormView<CustomersController>('customers/form', (c, { user }) => c.customerForm(user))
+  @OnceOnly()
   @Redirect()
   async create(@CurrentUser() user: SessionUser, @Body() dto: CustomerDto, @Req() req: Request) {
     if (dto._refresh) throw new FormRedisplay();
@@ -128,16 +131,37 @@ export class CustomersController {
     return seeOther(`/customers/${id}`);
   }
 
+  /** The list's bulk action: assign, transfer or release the ticked customers; a summary on the list. */
+  @Post('bulk')
+  @RefusalGoesTo('/customers')
+  @Redirect()
+  async bulk(@CurrentUser() user: SessionUser, @Body() dto: BulkOwnerDto, @Req() req: Request) {
+    const result = await this.customers.bulkOwner(user, dto);
+    flashBulk(req, result);
+    return seeOther(safeReturnTo(dto.returnTo, '/customers'));
+  }
+
   @Get(':id')
-  @Render('customers/show')
-  async show(@CurrentUser() user: SessionUser, @Param('id', IdPipe) id: number) {
-    const { customer, timeline } = await this.customers.show(user, id);
-    return {
+  async show(
+    @CurrentUser() user: SessionUser,
+    @Param('id', IdPipe) id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const shown = await this.customers.show(user, id);
+    // A customer merged into another: its old address (bookmarks, notifications) leads to the survivor.
+    if (shown.mergedInto) {
+      flash(req, 'merge.moved', { name: shown.mergedInto.name }, 'info');
+      return res.redirect(303, `/customers/${shown.mergedInto.id}`);
+    }
+    const { customer, timeline } = shown;
+    res.render('customers/show', {
       titleText: customer.name,
       customer,
       timeline,
       promises: timeline.filter((item) => item.promise),
-    };
+      followUpCount: timeline.filter((item) => item.kind === 'follow_up').length,
+    });
   }
 
   @Get(':id/edit')
@@ -174,9 +198,10 @@ export class CustomersController {
   @Post(':id/release')
   @Redirect()
   async release(@CurrentUser() user: SessionUser, @Param('id', IdPipe) id: number, @Req() req: Request) {
-    await this.pool.release(user, id);
-    flash(req, 'pool.released');
-    return seeOther(`/customers/${id}`);
+    const name = await this.pool.release(user, id);
+    // Back to the list: a rep no longer sees the customer they gave back.
+    flash(req, 'pool.released_name', { name });
+    return seeOther('/customers');
   }
 
   @Post(':id/delete')
@@ -204,6 +229,7 @@ export class CustomersController {
 
   @Post(':id/contacts/new')
   @FormView<CustomersController>('customers/contact-form', (c, { user, ids }) => c.contactForm(user, ids.id))
+  @OnceOnly()
   @Redirect()
   async addContact(
     @CurrentUser() user: SessionUser,
@@ -255,4 +281,11 @@ export class CustomersController {
     flash(req, 'contact.deleted');
     return seeOther(`/customers/${id}`);
   }
+}
+
+/** "12 customers released", then one line per reason some were skipped ("1 skipped: not yours"). */
+function flashBulk(req: Request, r: BulkResult): void {
+  if (r.action === 'release') flash(req, 'bulk.released', { count: r.done });
+  else flash(req, 'bulk.assigned', { count: r.done, owner: r.ownerName ?? '' });
+  for (const [why, count] of Object.entries(r.skipped)) flash(req, `bulk.skipped_${why}`, { count }, 'info');
 }

@@ -1,16 +1,69 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { CustomerLifecycles } from '../common/customer-lifecycle.js';
+import { AuditService } from '../audit/audit.service.js';
+import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
+import { SettingsSections } from '../common/settings/settings-sections.js';
+import { UsersService } from '../users/users.service.js';
+import { CustomerPolicy } from './customer.policy.js';
+import { CustomersRepository } from './customers.repository.js';
 import { PoolService } from './pool.service.js';
 
-/** How customers and contacts take part in the customer lifecycle: the audit log's names, the hand-over. */
+/** What happened to a customer's ownership and identity, as its timeline shows it. */
+const TIMELINE_ACTIONS = ['claim', 'release', 'return_to_pool', 'assign', 'merge', 'merged_into'];
+
+const idIn = (change: { to?: unknown } | undefined): number | null =>
+  typeof change?.to === 'number' ? change.to : null;
+
+/**
+ * How customers and contacts take part in the customer lifecycle: the audit log's names, the
+ * hand-over, and the timeline's entries for claims, releases, assignments and merges. Those are read
+ * from the audit log, which records each of them already, in the same transaction as the change: a
+ * second record of the same fact could only disagree with it.
+ */
 @Injectable()
 export class CustomersLifecycle implements OnModuleInit {
   constructor(
     private readonly lifecycles: CustomerLifecycles,
     private readonly pool: PoolService,
+    private readonly audit: AuditService,
+    private readonly users: UsersService,
+    private readonly repo: CustomersRepository,
+    private readonly policy: CustomerPolicy,
+    private readonly sections: SettingsSections,
   ) {}
 
+  /** The customer's claims, releases, returns, assignments and merges, newest first. */
+  async timelineOf(customerId: number, limit: number): Promise<TimelineItem[]> {
+    const events = await this.audit.eventsOf('customer', customerId, TIMELINE_ACTIONS, limit);
+    const people = await this.users.namesOf(
+      events
+        .flatMap((e) => [e.actorId, e.action === 'assign' ? idIn(e.diff.ownerId) : null])
+        .filter((id): id is number => id !== null),
+    );
+    const customers = await this.repo.names(
+      events
+        .flatMap((e) => [idIn(e.diff.mergedFrom), idIn(e.diff.mergedInto)])
+        .filter((id): id is number => id !== null),
+    );
+    return events.map((e) => {
+      const newOwner = e.action === 'assign' ? idIn(e.diff.ownerId) : null;
+      const otherCustomer = idIn(e.diff.mergedFrom) ?? idIn(e.diff.mergedInto);
+      return {
+        at: e.at,
+        kind: 'ownership',
+        labelKey: `customer.event.${e.action}`,
+        by: e.actorId === null ? null : (people.get(e.actorId) ?? null),
+        counterpart: newOwner === null ? null : (people.get(newOwner) ?? null),
+        text: otherCustomer === null ? null : (customers.get(otherCustomer) ?? null),
+        promise: null,
+        nextAction: null,
+        nextAt: null,
+      };
+    });
+  }
+
   onModuleInit(): void {
+    // Registered here, after the pool's rules (PoolService), so the settings page shows those first.
+    this.sections.register(this.policy.exportRightsSection);
     this.lifecycles.register({
       entity: 'customer',
       audit: {
@@ -33,6 +86,7 @@ export class CustomersLifecycle implements OnModuleInit {
           tags: 'sheet.tags',
           birthday: 'sheet.birthday',
           ownerId: 'sheet.owner',
+          notes: 'sheet.notes',
         },
         values: {
           kind: 'customer.kind.',
@@ -44,6 +98,7 @@ export class CustomersLifecycle implements OnModuleInit {
         },
       },
       handOver: this.pool.handOver(),
+      timeline: (customerId, limit) => this.timelineOf(customerId, limit),
     });
     this.lifecycles.register({
       entity: 'contact',

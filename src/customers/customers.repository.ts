@@ -27,7 +27,7 @@ const SORTS: Record<CustomerSort, { key: string; dir: 'ASC' | 'DESC'; cast: stri
 /** What a row of the customer list shows. */
 export type CustomerListRow = Pick<
   Customer,
-  'id' | 'name' | 'kind' | 'tier' | 'vip' | 'status' | 'city' | 'lastInteractionAt' | 'ownerId'
+  'id' | 'name' | 'kind' | 'tier' | 'vip' | 'status' | 'city' | 'lastInteractionAt' | 'ownerId' | 'updatedAt'
 >;
 
 /** A live customer that looks like one being saved, and who owns it (as the form names them). */
@@ -38,7 +38,10 @@ export interface DuplicateMatch {
   id: number;
   name: string;
   ownerId: number | null;
+  /** Its name's duplicate key is the one being saved. */
   sameName: boolean;
+  /** Its name's key is not the same but alike (pg_trgm, at SIMILAR_NAME_THRESHOLD). */
+  similarName: boolean;
   sameContact: boolean;
 }
 
@@ -130,11 +133,20 @@ export type CustomerFields = Partial<Customer> & { name: string; nameKey: string
 export class CustomersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** One page of the list after the cursor, the cursor of the next page, and how many match in all. */
+  /**
+   * One page of the list after the cursor `after` (or just before the cursor `before`, going back),
+   * the cursors of the next and previous pages, and how many match in all.
+   */
   async findPage(
     actor: CustomerActor,
     f: CustomerFilterDto,
-  ): Promise<{ rows: CustomerListRow[]; next: string | null; total: number; totalCapped: boolean }> {
+  ): Promise<{
+    rows: CustomerListRow[];
+    next: string | null;
+    prev: string | null;
+    total: number;
+    totalCapped: boolean;
+  }> {
     const sort = SORTS[f.sort ?? 'updated'];
     // Only the columns the list shows: hydrating whole customers cost more than the query.
     const qb = this.filtered(actor, f).select([
@@ -147,10 +159,18 @@ export class CustomersRepository {
       'c.city',
       'c.ownerId',
       'c.lastInteractionAt',
+      'c.updatedAt',
     ]);
-    const cursor = f.after ? decodeCursor(f.after, sort.cast) : null;
+    const back = !f.after && !!f.before;
+    const cursor = f.after
+      ? decodeCursor(f.after, sort.cast)
+      : f.before
+        ? decodeCursor(f.before, sort.cast)
+        : null;
+    // Going back reads the rows before the cursor in the opposite order, then turns them round.
+    const dir = back ? (sort.dir === 'ASC' ? 'DESC' : 'ASC') : sort.dir;
     if (cursor) {
-      const op = sort.dir === 'ASC' ? '>' : '<';
+      const op = dir === 'ASC' ? '>' : '<';
       qb.andWhere(`(${sort.key}, c.id) ${op} (CAST(:cursorValue AS ${sort.cast}), :cursorId)`, {
         cursorValue: cursor[0],
         cursorId: cursor[1],
@@ -159,20 +179,23 @@ export class CustomersRepository {
     // The cursor value is read as text from PostgreSQL: a JS Date would drop the microseconds.
     qb.addSelect(`(${sort.key})::text`, 'cursor_value');
     const { entities, raw } = await qb
-      .orderBy(sort.key, sort.dir)
-      .addOrderBy('c.id', sort.dir)
+      .orderBy(sort.key, dir)
+      .addOrderBy('c.id', dir)
       .limit(PAGE_SIZE + 1)
       .getRawAndEntities<{ c_id: number; cursor_value: string }>();
+    const more = entities.length > PAGE_SIZE;
     const rows = entities.slice(0, PAGE_SIZE);
-    const last = rows.at(-1);
-    const lastValue = last && raw.find((r) => r.c_id === last.id)?.cursor_value;
-    const next =
-      entities.length > PAGE_SIZE && last && lastValue !== undefined
-        ? encodeCursor(lastValue, last.id)
-        : null;
+    if (back) rows.reverse();
+    const cursorOf = (row: CustomerListRow | undefined) => {
+      const value = row && raw.find((r) => r.c_id === row.id)?.cursor_value;
+      return row && value !== undefined ? encodeCursor(value, row.id) : null;
+    };
+    // Forward, a next page exists when a row was left over; back, there is always the page we came from.
+    const next = back ? cursorOf(rows.at(-1)) : more ? cursorOf(rows.at(-1)) : null;
+    const prev = back ? (more ? cursorOf(rows[0]) : null) : cursor ? cursorOf(rows[0]) : null;
     // A first page with room to spare holds every match: no need to count them again.
     const n = !cursor && entities.length <= PAGE_SIZE ? entities.length : await this.countUpToCap(actor, f);
-    return { rows, next, total: Math.min(n, COUNT_CAP), totalCapped: n > COUNT_CAP };
+    return { rows, next, prev, total: Math.min(n, COUNT_CAP), totalCapped: n > COUNT_CAP };
   }
 
   /** How many customers the filtered list holds; counting stops at COUNT_CAP + 1. */
@@ -195,8 +218,9 @@ export class CustomersRepository {
     f: CustomerFilterDto,
     afterId: number,
     size: number,
+    action: CustomerAction = 'view',
   ): Promise<Customer[]> {
-    return this.filtered(actor, f)
+    return this.filtered(actor, f, action)
       .leftJoinAndSelect('c.contacts', 'contact', 'contact.deleted_at IS NULL AND contact.primary')
       .andWhere('c.id > :afterId', { afterId })
       .orderBy('c.id', 'ASC')
@@ -205,8 +229,12 @@ export class CustomersRepository {
   }
 
   /** The filtered, scoped query behind the list and the export. */
-  private filtered(actor: CustomerActor, f: CustomerFilterDto): SelectQueryBuilder<Customer> {
-    const qb = scoped(this.dataSource.getRepository(Customer).createQueryBuilder('c'), actor);
+  private filtered(
+    actor: CustomerActor,
+    f: CustomerFilterDto,
+    action: CustomerAction = 'view',
+  ): SelectQueryBuilder<Customer> {
+    const qb = scoped(this.dataSource.getRepository(Customer).createQueryBuilder('c'), actor, action);
     if (f.q) {
       // Each word must match (北京 华信, beijing huaxin), in any of the ways searchLookup knows; a
       // number written in groups (138 1111 2222, 010-1234 5678) is one word.
@@ -328,6 +356,15 @@ export class CustomersRepository {
     return rows.map((r) => r.id);
   }
 
+  /** Live customers owned by any of `ownerIds`, with their names and owners. */
+  async ownedByAny(ownerIds: number[]): Promise<{ id: number; name: string; ownerId: number }[]> {
+    const rows = await this.dataSource.query<{ id: number; name: string; owner_id: number }[]>(
+      'SELECT id, name, owner_id FROM customer WHERE owner_id = ANY($1) AND deleted_at IS NULL',
+      [ownerIds],
+    );
+    return rows.map((r) => ({ id: r.id, name: r.name, ownerId: r.owner_id }));
+  }
+
   /** The owners of live customers among `ids`, with the customers' names. */
   async owners(ids: number[]): Promise<{ id: number; name: string; ownerId: number }[]> {
     if (!ids.length) return [];
@@ -382,6 +419,24 @@ export class CustomersRepository {
     );
   }
 
+  /**
+   * The live customer a merged-away customer lives on in, following merges of merges (a chain a few
+   * links long at most); null when `id` was not merged or its survivor is gone too.
+   */
+  async survivorOf(id: number): Promise<number | null> {
+    const [row] = await this.dataSource.query<{ id: number }[]>(
+      `WITH RECURSIVE chain(id, merged_into_id, deleted_at, depth) AS (
+         SELECT id, merged_into_id, deleted_at, 0 FROM customer WHERE id = $1 AND merged_into_id IS NOT NULL
+         UNION ALL
+         SELECT c.id, c.merged_into_id, c.deleted_at, chain.depth + 1
+           FROM customer c JOIN chain ON c.id = chain.merged_into_id
+          WHERE chain.depth < 20)
+       SELECT id FROM chain WHERE deleted_at IS NULL AND depth > 0 ORDER BY depth LIMIT 1`,
+      [id],
+    );
+    return row?.id ?? null;
+  }
+
   /** Closes a customer merged into another: soft-deleted and pointing at the survivor. */
   async markMerged(m: EntityManager, id: number, survivorId: number): Promise<void> {
     await m.update(Customer, { id }, { mergedIntoId: survivorId });
@@ -405,12 +460,20 @@ export class CustomersRepository {
       String(SIMILAR_NAME_THRESHOLD),
     ]);
     const rows = await m.query<
-      { id: number; name: string; owner_id: number | null; same_name: boolean; same_contact: boolean }[]
+      {
+        id: number;
+        name: string;
+        owner_id: number | null;
+        same_name: boolean;
+        similar_name: boolean;
+        same_contact: boolean;
+      }[]
     >(
       `WITH by_contact AS (
          SELECT DISTINCT customer_id FROM contact
           WHERE deleted_at IS NULL AND (mobile = ANY($2) OR phone = ANY($3) OR lower(email) = ANY($4)))
        SELECT c.id, c.name, c.owner_id, c.name_key = $1 AS same_name,
+              c.name_key <> $1 AND similarity(c.name_key, $1) >= $6 AS similar_name,
               c.id IN (SELECT customer_id FROM by_contact) AS same_contact
          FROM customer c
         WHERE c.deleted_at IS NULL AND c.id <> $5
@@ -425,6 +488,7 @@ export class CustomersRepository {
       name: r.name,
       ownerId: r.owner_id,
       sameName: r.same_name,
+      similarName: r.similar_name,
       sameContact: r.same_contact,
     }));
   }

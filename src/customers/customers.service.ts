@@ -3,7 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, diffOf } from '../audit/audit.service.js';
 import { type TimelineItem, CustomerLifecycles } from '../common/customer-lifecycle.js';
-import { editedVersion, NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
+import {
+  DomainError,
+  editedVersion,
+  NotAllowed,
+  NotFound,
+  StaleVersion,
+  ValidationFailed,
+} from '../common/errors.js';
 import type { SessionUser } from '../common/session-user.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { UsersService } from '../users/users.service.js';
@@ -23,9 +30,29 @@ import {
   CustomersRepository,
   PAGE_SIZE,
 } from './customers.repository.js';
+import type { BulkOwnerDto } from './dto/bulk-owner.dto.js';
 import type { CustomerFilterDto } from './dto/customer-filter.dto.js';
 import type { CustomerDto } from './dto/customer.dto.js';
 import { judgeDuplicates } from './duplicates.js';
+import { PoolRepository } from './pool.repository.js';
+
+/** Why a bulk action left a ticked customer as it was. */
+export type BulkSkip = 'not_yours' | 'in_pool' | 'already_theirs';
+
+/** What a bulk action did: how many customers changed, and how many were skipped for each reason. */
+export interface BulkResult {
+  action: 'assign' | 'release';
+  done: number;
+  skipped: Partial<Record<BulkSkip, number>>;
+  ownerName: string | null;
+}
+
+/** A bulk form sent without a customer ticked, or "assign" without an owner chosen. */
+export class BulkIncomplete extends DomainError {
+  constructor(key: 'bulk.none_chosen' | 'bulk.owner_required') {
+    super(422, key);
+  }
+}
 
 export interface CustomerListItem {
   id: number;
@@ -37,6 +64,7 @@ export interface CustomerListItem {
   city: string | null;
   ownerName: string | null;
   lastInteractionAt: Date | null;
+  updatedAt: Date;
 }
 
 export interface CustomerList {
@@ -46,7 +74,13 @@ export interface CustomerList {
   totalCapped: boolean;
   /** Cursor of the next page, if there is one. */
   next: string | null;
+  /** Cursor to go back to the previous page from, if there is one. */
+  prev: string | null;
   pageSize: number;
+  /** The user's role was given the right to export customers (the export buttons). */
+  canExport: boolean;
+  /** The user may assign, transfer and release several customers at once (the list's checkboxes). */
+  canBulk: boolean;
 }
 
 export interface ContactView {
@@ -94,6 +128,7 @@ export const CUSTOMER_FIELDS: Extract<keyof Customer, string>[] = [
   'ownerId',
   'birthday',
   'tags',
+  'notes',
 ];
 
 export const toContactView = (c: Contact): ContactView => ({
@@ -120,6 +155,7 @@ function toListItem(c: CustomerListRow, owners: Map<number, string>): CustomerLi
     city: c.city,
     ownerName: c.ownerId === null ? null : (owners.get(c.ownerId) ?? null),
     lastInteractionAt: c.lastInteractionAt,
+    updatedAt: c.updatedAt,
   };
 }
 
@@ -135,6 +171,7 @@ export class CustomersService {
     private readonly notifications: NotificationsService,
     private readonly lifecycles: CustomerLifecycles,
     private readonly users: UsersService,
+    private readonly pool: PoolRepository,
   ) {}
 
   mayCreate(user: SessionUser): boolean {
@@ -161,9 +198,30 @@ export class CustomersService {
 
   async list(user: SessionUser, filter: CustomerFilterDto): Promise<CustomerList> {
     const actor = await this.policy.actor(user);
-    const { rows, next, total, totalCapped } = await this.repo.findPage(actor, filter);
+    const { rows, next, prev, total, totalCapped } = await this.repo.findPage(actor, filter);
     const owners = await this.users.namesOf(rows.flatMap((r) => (r.ownerId === null ? [] : [r.ownerId])));
-    return { rows: rows.map((r) => toListItem(r, owners)), next, total, totalCapped, pageSize: PAGE_SIZE };
+    return {
+      rows: rows.map((r) => toListItem(r, owners)),
+      next,
+      prev,
+      total,
+      totalCapped,
+      pageSize: PAGE_SIZE,
+      canExport: await this.policy.mayExport(user),
+      canBulk: this.policy.mayBulkAssign(actor),
+    };
+  }
+
+  /**
+   * Where the address of a customer merged into another now leads: the survivor (following merges
+   * of merges), if the user may see it; null otherwise (the address then answers 404 as before).
+   */
+  async survivorOf(user: SessionUser, id: number): Promise<{ id: number; name: string } | null> {
+    const survivorId = await this.repo.survivorOf(id);
+    if (survivorId === null) return null;
+    const actor = await this.policy.actor(user);
+    const survivor = await this.repo.findVisible(actor, survivorId);
+    return survivor ? { id: survivor.id, name: survivor.name } : null;
   }
 
   /** A customer the user may see, as its pages show it; 404 otherwise. */
@@ -204,10 +262,25 @@ export class CustomersService {
     return this.getFor(user, id, 'edit');
   }
 
-  /** The 360° page: a customer the user may see and everything that happened with it, newest first. */
-  async show(user: SessionUser, id: number): Promise<{ customer: CustomerView; timeline: TimelineItem[] }> {
-    const customer = await this.get(user, id);
-    return { customer, timeline: await this.lifecycles.timeline(id) };
+  /**
+   * The 360° page: a customer the user may see and everything that happened with it, newest first;
+   * for the address of a customer merged into another, the survivor to go to instead.
+   */
+  async show(
+    user: SessionUser,
+    id: number,
+  ): Promise<
+    | { customer: CustomerView; timeline: TimelineItem[]; mergedInto?: undefined }
+    | { mergedInto: { id: number; name: string } }
+  > {
+    try {
+      const customer = await this.get(user, id);
+      return { customer, timeline: await this.lifecycles.timeline(id, 100, user) };
+    } catch (err) {
+      const survivor = err instanceof NotFound ? await this.survivorOf(user, id) : null;
+      if (!survivor) throw err;
+      return { mergedInto: survivor };
+    }
   }
 
   /**
@@ -231,6 +304,20 @@ export class CustomersService {
   /** Live customers a user owns. */
   idsOwnedBy(userId: number): Promise<number[]> {
     return this.repo.idsOwnedBy(userId);
+  }
+
+  /**
+   * For a manager, the live customers their team members own (their own not included), with each
+   * owner's name: what My day's team view looks at. Empty for anyone who manages no team.
+   */
+  async teamBook(
+    user: SessionUser,
+  ): Promise<{ id: number; name: string; ownerId: number; ownerName: string }[]> {
+    const { teamMemberIds } = await this.policy.actor(user);
+    const reps = teamMemberIds.filter((id) => id !== user.id);
+    if (!reps.length) return [];
+    const [rows, names] = await Promise.all([this.repo.ownedByAny(reps), this.users.namesOf(reps)]);
+    return rows.map((r) => ({ ...r, ownerName: names.get(r.ownerId) ?? '' }));
   }
 
   /** The owners of the live, owned customers among `ids`. */
@@ -286,6 +373,60 @@ export class CustomersService {
       await this.audit.record({ action: 'update', entity: 'customer', entityId: id, diff }, m);
       await this.notifyNewOwner(m, user, id, after.name, before.ownerId, after.ownerId ?? null);
     });
+  }
+
+  /**
+   * The list's bulk action (managers, admins): assigns the ticked customers to an owner (an owned one
+   * is transferred) or releases them to the pool. The policy checks each customer; those the user may
+   * not change are skipped and counted by reason. All in one transaction, each change audited.
+   */
+  async bulkOwner(user: SessionUser, dto: BulkOwnerDto): Promise<BulkResult> {
+    const actor = await this.policy.actor(user);
+    if (!this.policy.mayBulkAssign(actor)) throw new NotAllowed();
+    const ids = [...new Set(dto.ids)].sort((a, b) => a - b);
+    if (!ids.length) throw new BulkIncomplete('bulk.none_chosen');
+    const to = dto.action === 'assign' ? (dto.ownerId ?? null) : null;
+    if (dto.action === 'assign' && to === null) throw new BulkIncomplete('bulk.owner_required');
+    let ownerName: string | null = null;
+    if (to !== null) {
+      const teams = this.policy.assignableTeams(actor);
+      const choices = teams === false ? [] : await this.users.assignableOwners(teams, null);
+      ownerName = choices.find((c) => c.id === to)?.name ?? null;
+      if (ownerName === null) throw ValidationFailed.field('ownerId', 'validation.invalid');
+    }
+    const action = dto.action === 'assign' ? 'assign' : 'release';
+    const result: BulkResult = { action: dto.action, done: 0, skipped: {}, ownerName };
+    const skip = (why: BulkSkip) => (result.skipped[why] = (result.skipped[why] ?? 0) + 1);
+    await this.dataSource.transaction(async (m) => {
+      // Locked in id order, so two bulk actions over the same customers cannot deadlock.
+      for (const id of ids) {
+        const c = await this.repo.lockVisible(m, actor, id);
+        if (!c) {
+          skip('not_yours');
+          continue;
+        }
+        if (action === 'release' && c.ownerId === null) {
+          skip('in_pool');
+          continue;
+        }
+        if (!this.policy.can(actor, action, c)) {
+          skip('not_yours');
+          continue;
+        }
+        if (c.ownerId === to) {
+          skip('already_theirs');
+          continue;
+        }
+        await this.pool.setOwner(m, id, to);
+        await this.audit.record(
+          { action, entity: 'customer', entityId: id, diff: { ownerId: { from: c.ownerId, to } } },
+          m,
+        );
+        await this.notifyNewOwner(m, user, id, c.name, c.ownerId, to);
+        result.done++;
+      }
+    });
+    return result;
   }
 
   /** Moves the customer to the recycle bin; its contacts and history stay with it. */
@@ -354,7 +495,7 @@ export class CustomersService {
     judgeDuplicates(
       user,
       found.map((d) => ({ ...d, ownerName: d.ownerId === null ? null : (owners.get(d.ownerId) ?? null) })),
-      { confirm: dto.confirmDuplicate, reason: dto.duplicateReason },
+      { confirm: dto.confirmDuplicate, reason: dto.duplicateReason, name: dto.name },
     );
   }
 
@@ -384,6 +525,7 @@ export class CustomersService {
       status: dto.status,
       birthday: dto.kind === 'person' ? dto.birthday : null,
       tags: [...new Set(dto.tags)],
+      notes: dto.notes,
     };
   }
 

@@ -107,10 +107,10 @@ export class PoolService implements OnModuleInit {
     });
   }
 
-  /** The owner (or their manager, or an admin) gives a customer back to the pool. */
-  async release(user: SessionUser, id: number): Promise<void> {
+  /** The owner (or their manager, or an admin) gives a customer back to the pool; returns its name. */
+  async release(user: SessionUser, id: number): Promise<string> {
     const actor = await this.policy.actor(user);
-    await this.dataSource.transaction(async (m) => {
+    return this.dataSource.transaction(async (m) => {
       const customer = await this.customers.lock(m, actor, id, 'release');
       await this.repo.setOwner(m, id, null);
       await this.audit.record(
@@ -122,6 +122,7 @@ export class PoolService implements OnModuleInit {
         },
         m,
       );
+      return customer.name;
     });
   }
 

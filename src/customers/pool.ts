@@ -8,6 +8,8 @@ export interface PoolRules {
   returnDaysC: number;
   /** How many days before that the owner is warned. */
   warnDays: number;
+  /** Split the pool by region: a rep sees the pool customers of their region and those without one. */
+  byRegion: boolean;
 }
 
 export const POOL_KEY = 'pool';
@@ -17,4 +19,5 @@ export const POOL_DEFAULTS: PoolRules = {
   returnDaysB: 60,
   returnDaysC: 30,
   warnDays: 7,
+  byRegion: false,
 };

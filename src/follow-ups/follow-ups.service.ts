@@ -4,16 +4,17 @@ import { DataSource } from 'typeorm';
 import { AuditService, diffOf } from '../audit/audit.service.js';
 import { JobsService } from '../automation/jobs.service.js';
 import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
-import { NotAllowed, ValidationFailed } from '../common/errors.js';
+import { editedVersion, NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
 import type { SessionUser } from '../common/session-user.js';
-import { daysBetween, localDay, parseLocalDateTime } from '../common/time.js';
+import { daysBetween, localDay, parseLocalDateTime, toLocalInput } from '../common/time.js';
 import { ContactsService } from '../customers/contacts.service.js';
-import { CustomersService } from '../customers/customers.service.js';
+import { type CustomerView, CustomersService } from '../customers/customers.service.js';
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { UsersService } from '../users/users.service.js';
-import type { FollowUpDto } from './dto/follow-up.dto.js';
-import type { FollowUp } from './follow-up.entity.js';
+import type { FollowUpDto, FollowUpEditDto, FollowUpFieldsDto } from './dto/follow-up.dto.js';
+import type { FollowUp, FollowUpMethod } from './follow-up.entity.js';
+import { FollowUpPolicy } from './follow-up.policy.js';
 import { FollowUpsRepository } from './follow-ups.repository.js';
 
 export interface DueFollowUp {
@@ -27,6 +28,50 @@ export interface MyDay {
   overdue: DueFollowUp[];
   today: DueFollowUp[];
   upcoming: DueFollowUp[];
+  /** A manager's team view: each of their reps with overdue follow-ups, most overdue first. */
+  team: { ownerId: number; ownerName: string; overdue: DueFollowUp[]; more: number }[];
+}
+
+/** The team view shows this many overdue items per rep (with how many more). */
+const TEAM_LIST = 10;
+
+/** A follow-up as its edit form shows it: times in the user's zone, as the form's inputs take them. */
+export interface FollowUpView {
+  id: number;
+  customerId: number;
+  version: number;
+  values: {
+    customerId: number;
+    contactId: number | null;
+    method: FollowUpMethod;
+    happenedAt: string;
+    summary: string;
+    promises: string | null;
+    nextAction: string | null;
+    nextFollowUpAt: string | null;
+    location: string | null;
+    version: number;
+  };
+}
+
+export function toFollowUpView(f: FollowUp, timezone: string): FollowUpView {
+  return {
+    id: f.id,
+    customerId: f.customerId,
+    version: f.version,
+    values: {
+      customerId: f.customerId,
+      contactId: f.contactId,
+      method: f.method,
+      happenedAt: toLocalInput(f.happenedAt, timezone),
+      summary: f.summary,
+      promises: f.promises,
+      nextAction: f.nextAction,
+      nextFollowUpAt: f.nextFollowUpAt ? toLocalInput(f.nextFollowUpAt, timezone) : null,
+      location: f.location,
+      version: f.version,
+    },
+  };
 }
 
 /** My day lists this many at most of each kind: a long overdue list must not push today's off the page. */
@@ -50,6 +95,7 @@ export class FollowUpsService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repo: FollowUpsRepository,
+    private readonly policy: FollowUpPolicy,
     private readonly customers: CustomersService,
     private readonly contacts: ContactsService,
     private readonly users: UsersService,
@@ -76,7 +122,7 @@ export class FollowUpsService implements OnModuleInit {
         },
         values: { method: 'follow_up.method.' },
       },
-      timeline: (customerId, limit) => this.timelineOf(customerId, limit),
+      timeline: (customerId, limit, viewer) => this.timelineOf(customerId, limit, viewer),
       merge: (m, fromId, toId) => this.repo.moveToCustomer(m, fromId, toId),
     });
     this.jobs.register('follow-ups.digest', () => this.sendOverdueDigests().then(() => undefined), {
@@ -143,16 +189,7 @@ export class FollowUpsService implements OnModuleInit {
 
   /** Logs a follow-up on a customer the user may work on; the customer's last interaction moves with it. */
   async log(user: SessionUser, dto: FollowUpDto): Promise<number> {
-    const happenedAt = parseLocalDateTime(dto.happenedAt, user.timezone);
-    const nextFollowUpAt = dto.nextFollowUpAt ? parseLocalDateTime(dto.nextFollowUpAt, user.timezone) : null;
-    if (!happenedAt) throw ValidationFailed.field('happenedAt', 'validation.isDateTime');
-    if (dto.nextFollowUpAt && !nextFollowUpAt)
-      throw ValidationFailed.field('nextFollowUpAt', 'validation.isDateTime');
-    // Five minutes' grace either way for a clock or a form filled in slowly.
-    if (happenedAt.getTime() > Date.now() + 5 * 60_000)
-      throw ValidationFailed.field('happenedAt', 'follow_up.in_future');
-    if (nextFollowUpAt && nextFollowUpAt.getTime() < Date.now() - 5 * 60_000)
-      throw ValidationFailed.field('nextFollowUpAt', 'follow_up.next_in_past');
+    const { happenedAt, nextFollowUpAt } = this.times(user, dto);
     return this.dataSource.transaction(async (m) => {
       await this.customers.assertMay(user, 'log_follow_up', dto.customerId, m);
       if (dto.contactId !== null && !(await this.contacts.belongsTo(m, dto.customerId, dto.contactId)))
@@ -184,26 +221,123 @@ export class FollowUpsService implements OnModuleInit {
     });
   }
 
-  /** The customer's latest follow-ups, with who logged them and whom they met. */
-  private async timelineOf(customerId: number, limit: number): Promise<TimelineItem[]> {
+  /**
+   * A follow-up its author may still correct, with its customer (and the customer's contacts), for the
+   * edit form. `check: false` builds the form shown again after a refused save, whatever refused it.
+   */
+  async editForm(
+    user: SessionUser,
+    id: number,
+    check = true,
+  ): Promise<{ followUp: FollowUpView; customer: CustomerView }> {
+    const f = await this.repo.findLive(id);
+    if (!f) throw new NotFound();
+    const customer = await this.customers.getFor(user, f.customerId, 'view');
+    if (check) this.policy.assert(user, 'edit', f);
+    return { followUp: toFollowUpView(f, user.timezone), customer };
+  }
+
+  /** The customer a live follow-up belongs to, if the user may see it (a follow-up's own address leads there). */
+  async customerOf(user: SessionUser, id: number): Promise<number> {
+    const f = await this.repo.findLive(id);
+    if (!f) throw new NotFound();
+    return (await this.customers.getFor(user, f.customerId, 'view')).id;
+  }
+
+  /**
+   * Saves its author's correction of a follow-up made on version `dto.version`, within a day of logging
+   * it; a newer version refuses it. The customer and the author stay what they were. Returns the customer.
+   */
+  async update(user: SessionUser, id: number, dto: FollowUpEditDto): Promise<number> {
+    const { happenedAt, nextFollowUpAt } = this.times(user, dto);
+    return this.dataSource.transaction(async (m) => {
+      const before = await this.repo.lock(m, id);
+      if (!before) throw new NotFound();
+      await this.customers.assertMay(user, 'view', before.customerId, m);
+      this.policy.assert(user, 'edit', before);
+      if (editedVersion(dto.version) !== before.version) throw new StaleVersion();
+      if (dto.contactId !== null && !(await this.contacts.belongsTo(m, before.customerId, dto.contactId)))
+        throw ValidationFailed.field('contactId', 'validation.invalid');
+      const after = {
+        contactId: dto.contactId,
+        method: dto.method,
+        happenedAt,
+        summary: dto.summary,
+        promises: dto.promises,
+        nextAction: dto.nextAction,
+        nextFollowUpAt,
+        location: dto.location,
+      };
+      const diff = diffOf<FollowUp>(before, after, AUDITED);
+      if (!Object.keys(diff).length) return before.customerId;
+      await this.repo.update(m, id, after);
+      await this.customers.touch(m, before.customerId, happenedAt);
+      await this.audit.record({ action: 'update', entity: 'follow_up', entityId: id, diff }, m);
+      return before.customerId;
+    });
+  }
+
+  /** Removes (softly) a follow-up its author logged within the last day. Returns the customer. */
+  async remove(user: SessionUser, id: number): Promise<number> {
+    return this.dataSource.transaction(async (m) => {
+      const f = await this.repo.lock(m, id);
+      if (!f) throw new NotFound();
+      await this.customers.assertMay(user, 'view', f.customerId, m);
+      this.policy.assert(user, 'delete', f);
+      await this.repo.softDelete(m, id);
+      const diff = { summary: { from: f.summary }, happenedAt: { from: f.happenedAt.toISOString() } };
+      await this.audit.record({ action: 'delete', entity: 'follow_up', entityId: id, diff }, m);
+      return f.customerId;
+    });
+  }
+
+  /** The form's local times as instants, checked: a follow-up happened by now; its next step lies ahead. */
+  private times(
+    user: SessionUser,
+    dto: FollowUpFieldsDto,
+  ): { happenedAt: Date; nextFollowUpAt: Date | null } {
+    const happenedAt = parseLocalDateTime(dto.happenedAt, user.timezone);
+    const nextFollowUpAt = dto.nextFollowUpAt ? parseLocalDateTime(dto.nextFollowUpAt, user.timezone) : null;
+    if (!happenedAt) throw ValidationFailed.field('happenedAt', 'validation.isDateTime');
+    if (dto.nextFollowUpAt && !nextFollowUpAt)
+      throw ValidationFailed.field('nextFollowUpAt', 'validation.isDateTime');
+    // Five minutes' grace either way for a clock or a form filled in slowly.
+    if (happenedAt.getTime() > Date.now() + 5 * 60_000)
+      throw ValidationFailed.field('happenedAt', 'follow_up.in_future');
+    if (nextFollowUpAt && nextFollowUpAt.getTime() < Date.now() - 5 * 60_000)
+      throw ValidationFailed.field('nextFollowUpAt', 'follow_up.next_in_past');
+    return { happenedAt, nextFollowUpAt };
+  }
+
+  /**
+   * The customer's latest follow-ups, with who logged them, whom they met and where; the ones `viewer`
+   * may still correct carry their edit and delete addresses.
+   */
+  private async timelineOf(customerId: number, limit: number, viewer?: SessionUser): Promise<TimelineItem[]> {
     const rows = await this.repo.latestOf(customerId, limit);
     const [authors, contacts] = await Promise.all([
       this.users.namesOf(rows.map((f) => f.authorId)),
       this.contacts.namesOf(rows.flatMap((f) => (f.contactId === null ? [] : [f.contactId]))),
     ]);
     // Newest first: only the newest follow-up's next step is still open, as on "My day".
-    return rows.map((f, i) => ({
-      at: f.happenedAt,
-      kind: 'follow_up',
-      labelKey: `follow_up.method.${f.method}`,
-      by: authors.get(f.authorId) ?? null,
-      counterpart: f.contactId === null ? null : (contacts.get(f.contactId) ?? null),
-      text: f.summary,
-      promise: f.promises,
-      nextAction: f.nextAction,
-      nextAt: f.nextFollowUpAt,
-      nextDone: i > 0,
-    }));
+    return rows.map((f, i) => {
+      const can = viewer ? this.policy.flags(viewer, f) : { edit: false, delete: false };
+      return {
+        at: f.happenedAt,
+        kind: 'follow_up',
+        labelKey: `follow_up.method.${f.method}`,
+        by: authors.get(f.authorId) ?? null,
+        counterpart: f.contactId === null ? null : (contacts.get(f.contactId) ?? null),
+        text: f.summary,
+        promise: f.promises,
+        nextAction: f.nextAction,
+        nextAt: f.nextFollowUpAt,
+        nextDone: i > 0,
+        location: f.location,
+        editUrl: can.edit ? `/follow-ups/${f.id}/edit` : undefined,
+        deleteUrl: can.delete ? `/follow-ups/${f.id}/delete` : undefined,
+      };
+    });
   }
 
   /**
@@ -212,7 +346,7 @@ export class FollowUpsService implements OnModuleInit {
    */
   async myDay(user: SessionUser): Promise<MyDay> {
     const owned = await this.customers.idsOwnedBy(user.id);
-    const day: MyDay = { overdue: [], today: [], upcoming: [] };
+    const day: MyDay = { overdue: [], today: [], upcoming: [], team: await this.teamOverdue(user) };
     if (!owned.length) return day;
     const steps = await this.repo.nextStepsDue(new Date(Date.now() + 9 * 86_400_000), owned);
     const names = await this.customers.namesOf(steps.map((s) => s.customerId));
@@ -230,6 +364,46 @@ export class FollowUpsService implements OnModuleInit {
       });
     }
     return day;
+  }
+
+  /**
+   * For a manager, their reps' overdue next steps grouped by rep (days counted in the manager's zone),
+   * reps with the most overdue first; empty for anyone who manages no team.
+   */
+  private async teamOverdue(user: SessionUser): Promise<MyDay['team']> {
+    const book = await this.customers.teamBook(user);
+    if (!book.length) return [];
+    const customers = new Map(book.map((c) => [c.id, c]));
+    const today = localDay(new Date(), user.timezone);
+    // Due before the end of today anywhere on earth; the manager's own day decides what is overdue.
+    const steps = await this.repo.nextStepsDue(
+      new Date(Date.now() + 86_400_000),
+      book.map((c) => c.id),
+    );
+    const byRep = new Map<number, MyDay['team'][number]>();
+    for (const s of steps) {
+      const c = customers.get(s.customerId);
+      if (!c || daysBetween(today, localDay(s.nextFollowUpAt, user.timezone)) >= 0) continue;
+      const rep = byRep.get(c.ownerId) ?? {
+        ownerId: c.ownerId,
+        ownerName: c.ownerName,
+        overdue: [],
+        more: 0,
+      };
+      byRep.set(c.ownerId, rep);
+      if (rep.overdue.length < TEAM_LIST)
+        rep.overdue.push({
+          customerId: c.id,
+          customerName: c.name,
+          nextAction: s.nextAction,
+          nextFollowUpAt: s.nextFollowUpAt,
+        });
+      else rep.more++;
+    }
+    return [...byRep.values()].sort(
+      (a, b) =>
+        b.overdue.length + b.more - (a.overdue.length + a.more) || a.ownerName.localeCompare(b.ownerName),
+    );
   }
 
   /** May the user log follow-ups (My day's button)? */

@@ -135,8 +135,16 @@ describe('the audit trail', () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actor_id: admin.id, action: 'update' });
     expect(audit[0].diff.pool).toEqual({
-      from: { maxOwned: 300, returnDaysA: 90, returnDaysB: 60, returnDaysC: 30, warnDays: 7 },
-      to: { maxOwned: 250, returnDaysA: 90, returnDaysB: 60, returnDaysC: 30, warnDays: 7 },
+      // byRegion: the pool split by region (a setting, off by default).
+      from: {
+        maxOwned: 300,
+        returnDaysA: 90,
+        returnDaysB: 60,
+        returnDaysC: 30,
+        warnDays: 7,
+        byRegion: false,
+      },
+      to: { maxOwned: 250, returnDaysA: 90, returnDaysB: 60, returnDaysC: 30, warnDays: 7, byRegion: false },
     });
     expect(await auditPage('setting', 'pool')).toContain('Changed Setting pool');
   });

@@ -407,7 +407,10 @@ describe('merging customers', () => {
       { action: 'merge', entity_id: String(survivor) },
       { action: 'merged_into', entity_id: String(duplicate) },
     ]);
-    expect((await c.get(`/customers/${duplicate}`)).status).toBe(404);
+    // The duplicate's old address leads to the survivor (DESIGN: a merged-away customer's page).
+    const old = await c.get(`/customers/${duplicate}`);
+    expect(old.status).toBe(303);
+    expect(old.location).toBe(`/customers/${survivor}`);
   });
 
   it('is for managers and admins only', async () => {

@@ -105,7 +105,8 @@ describe('who sees which customer', () => {
     expect(rows[0]).toEqual({ name: 'Not yours Ltd', deleted_at: null });
   });
 
-  it('shows a rep unowned leads in their region, but not elsewhere', async () => {
+  // DESIGN: the public pool is every unowned customer, whatever its status and province.
+  it('shows a rep every unowned customer, in their region and elsewhere', async () => {
     const here = await createCustomer(t.db, {
       ownerId: null,
       status: 'lead',
@@ -120,7 +121,7 @@ describe('who sees which customer', () => {
     });
     const c = await signedIn(t, rep);
     expect((await c.get(`/customers/${here}`)).status).toBe(200);
-    expect((await c.get(`/customers/${there}`)).status).toBe(404);
+    expect((await c.get(`/customers/${there}`)).status).toBe(200);
   });
 
   it('shows a manager their team’s customers only', async () => {

@@ -19,6 +19,10 @@ beforeAll(async () => {
   );
   await createCustomer(t.db, { ownerId: rep.id, name: '=HYPERLINK("http://evil.example","click")' });
   await createCustomer(t.db, { ownerId: other.id, name: 'Someone Else’s Ltd' });
+  // Exporting is a right the admin gives per role (default admin and manager): here reps have it.
+  await t.db.query(
+    `INSERT INTO setting (key, value, version) VALUES ('customer_export', '{"admin": true, "manager": true, "sales": true, "service": false}', 1)`,
+  );
 });
 afterAll(() => t.close());
 

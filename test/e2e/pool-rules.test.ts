@@ -95,8 +95,8 @@ describe('customers going back to the pool by tier', () => {
     const after = visibleText((await c.get('/notifications')).text);
     expect(after).toContain('Tier A Account went back to the public pool: no follow-up for too long.');
     expect(after).toContain('Tier B Account went back to the public pool: no follow-up for too long.');
-    // The rep no longer sees them; a manager finds them in the pool.
-    expect((await c.get(`/customers/${a}`)).status).toBe(404);
+    // They are in the pool now, which every rep sees: the rep may claim them back.
+    expect((await c.get(`/customers/${a}`)).text).toContain(`action="/customers/${a}/claim"`);
     const manager = await createUser(t.db, { role: 'manager', teamId: team });
     const pool = visibleText(
       (await (await signedIn(t, manager)).get('/customers?owner=pool&q=Account')).text,
@@ -142,7 +142,7 @@ describe('releasing a customer', () => {
     const reply = await c.post(`/customers/${id}/release`);
     expect(reply.status).toBe(303);
     expect(visibleText((await c.get(reply.location!)).text)).toContain(
-      'The customer is back in the public pool.',
+      'Released By Manager is back in the public pool.',
     );
     const { rows } = await t.db.query('SELECT owner_id, owned_since FROM customer WHERE id = $1', [id]);
     expect(rows[0]).toEqual({ owner_id: null, owned_since: null });

@@ -82,6 +82,13 @@ export class CustomerFilterDto {
   @IsString()
   @MaxLength(200)
   after?: string;
+
+  /** Keyset cursor going back: the first row of the page the user leaves (the "previous" link). */
+  @emptyToUndefined()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  before?: string;
 }
 
 /** The export takes the list's filters and a format. */

@@ -1,7 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
-import { IntOrNull, keyed } from '../../common/validation.js';
+import {
+  IsInt,
+  Max,
+  Min,
+  registerDecorator,
+  type ValidationArguments,
+  type ValidationOptions,
+} from 'class-validator';
+import { Checkbox, IntOrNull, keyed } from '../../common/validation.js';
 import type { PoolRules } from '../pool.js';
 
 /** A whole number between min and max, typed into a form. */
@@ -12,6 +19,39 @@ const WholeNumber = (min: number, max: number) =>
     Min(min, { message: keyed('validation.min', 'min') }),
     Max(max, { message: keyed('validation.max', 'max') }),
   );
+
+/** The shortest of the tiers' return periods, or undefined while one of them is not a number. */
+export function shortestReturn(r: Pick<PoolRules, 'returnDaysA' | 'returnDaysB' | 'returnDaysC'>) {
+  const days = [r.returnDaysA, r.returnDaysB, r.returnDaysC];
+  return days.every((d) => Number.isInteger(d)) ? Math.min(...days) : undefined;
+}
+
+/**
+ * The warning must come before the customer returns: fewer days than the shortest tier's return
+ * period (a warning as long as the period would be sent on the day the rep took the customer).
+ */
+function ShorterThanEveryReturn(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'shorterThanEveryReturn',
+      target: target.constructor,
+      propertyName,
+      options: {
+        message: (args: ValidationArguments) =>
+          JSON.stringify({
+            key: 'pool.warn_too_long',
+            params: { days: shortestReturn(args.object as PoolRules) ?? 0 },
+          }),
+        ...options,
+      },
+      validator: {
+        validate(value: unknown, args: ValidationArguments) {
+          const shortest = shortestReturn(args.object as PoolRules);
+          return typeof value !== 'number' || shortest === undefined || value < shortest;
+        },
+      },
+    });
+}
 
 export class PoolRulesDto implements PoolRules {
   @WholeNumber(1, 100_000)
@@ -27,7 +67,11 @@ export class PoolRulesDto implements PoolRules {
   returnDaysC: number;
 
   @WholeNumber(0, 365)
+  @ShorterThanEveryReturn()
   warnDays: number;
+
+  @Checkbox()
+  byRegion: boolean = false;
 
   @IntOrNull()
   @IsInt()
