@@ -155,8 +155,10 @@ export class AppExceptionFilter implements ExceptionFilter {
       return;
     }
     if (form) {
+      // Only text is echoed: a field sent as a list or an object (`tier[]=A`, crafted) is shown as
+      // the stored value, and its error says why.
       const typed = Object.entries((req.body ?? {}) as Record<string, unknown>).filter(
-        ([k]) => !SECRET_FIELD.test(k),
+        ([k, v]) => !SECRET_FIELD.test(k) && typeof v === 'string',
       );
       const stored = (form.locals.values as Record<string, unknown> | undefined) ?? {};
       const values: Record<string, unknown> = { ...stored, ...Object.fromEntries(typed) };

@@ -44,7 +44,7 @@ export class ViewEngine {
   private template(name: string): Template {
     let tpl = this.cacheTemplates ? this.cache.get(name) : undefined;
     if (!tpl) {
-      tpl = this.hbs.compile(readFileSync(join(VIEWS_DIR, `${name}.hbs`), 'utf8'), { strict: false });
+      tpl = this.hbs.compile(readFileSync(join(VIEWS_DIR, `${name}.hbs`), 'utf8'), { strict: false, preventIndent: true });
       this.cache.set(name, tpl);
     }
     return tpl;

@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import { AuditService } from '../audit/audit.service.js';
 import { NotAllowed } from '../common/errors.js';
 import type { SessionUser } from '../common/session-user.js';
+import { localDay } from '../common/time.js';
 import { translate } from '../i18n/i18n.js';
 import { UsersService } from '../users/users.service.js';
 import { CustomerPolicy } from './customer.policy.js';
@@ -13,6 +14,7 @@ import type { CustomerFilterDto } from './dto/customer-filter.dto.js';
 import { sheetHeaders, sheetRow } from './customer-sheet.js';
 
 export type ExportFormat = 'xlsx' | 'csv';
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const BATCH = 1000;
 
 /** Writes the user's filtered customer list (within their scope) as XLSX or CSV, streamed in batches. */
@@ -24,6 +26,19 @@ export class CustomerExportService {
     private readonly users: UsersService,
     private readonly audit: AuditService,
   ) {}
+
+  /**
+   * The file an export will be, after checking the user may export at all: its type and a name dated
+   * in the user's zone (customers-2026-11-30.xlsx). Asked before any byte or header is sent, so a
+   * refusal is an ordinary error page, not a downloaded file.
+   */
+  async prepare(user: SessionUser, format: ExportFormat): Promise<{ contentType: string; fileName: string }> {
+    if (!(await this.policy.mayExport(user))) throw new NotAllowed();
+    return {
+      contentType: format === 'xlsx' ? XLSX_TYPE : 'text/csv; charset=utf-8',
+      fileName: `customers-${localDay(new Date(), user.timezone)}.${format}`,
+    };
+  }
 
   async write(
     user: SessionUser,

@@ -18,8 +18,6 @@ import { CustomerDto } from './dto/customer.dto.js';
 import { PoolService } from './pool.service.js';
 import { RecycleBinService } from './recycle-bin.service.js';
 
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
 /** Customer pages: /customers, /customers/new, /customers/:id (the 360° page) and its edit forms. */
 @Controller('customers')
 export class CustomersController {
@@ -93,9 +91,9 @@ export class CustomersController {
   @Get('export')
   async export(@CurrentUser() user: SessionUser, @Query() dto: CustomerExportDto, @Res() res: Response) {
     const { format, ...filter } = dto;
-    const stamp = new Date().toISOString().slice(0, 10);
-    res.setHeader('Content-Type', format === 'xlsx' ? XLSX_TYPE : 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="customers-${stamp}.${format}"`);
+    const file = await this.exporter.prepare(user, format);
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('Content-Disposition', `attachment; filename="${file.fileName}"`);
     await this.exporter.write(user, filter, format, res);
   }
 

@@ -330,6 +330,10 @@ export class CustomersRepository {
   }
 
   /** Records an interaction: the customer's last interaction moves forward, never back. */
+  async setLastInteraction(m: EntityManager, id: number, at: Date | null): Promise<void> {
+    await m.query('UPDATE customer SET last_interaction_at = $2 WHERE id = $1', [id, at]);
+  }
+
   async touch(m: EntityManager, id: number, at: Date): Promise<void> {
     await m.query(
       `UPDATE customer SET last_interaction_at = greatest(coalesce(last_interaction_at, $2), $2), pool_warned_at = NULL WHERE id = $1`,

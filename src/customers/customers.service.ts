@@ -296,6 +296,14 @@ export class CustomersService {
     return this.repo.touch(m, id, at);
   }
 
+  /**
+   * Sets the customer's last interaction outright (a corrected or deleted follow-up moves it back to
+   * the latest one left; null when none is), in the caller's transaction.
+   */
+  setLastInteraction(m: EntityManager, id: number, at: Date | null): Promise<void> {
+    return this.repo.setLastInteraction(m, id, at);
+  }
+
   /** Names of customers by id (deleted ones included), for other modules' lists. */
   namesOf(ids: number[]): Promise<Map<number, string>> {
     return this.repo.names([...new Set(ids)]);

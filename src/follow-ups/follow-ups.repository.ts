@@ -35,6 +35,15 @@ export class FollowUpsRepository {
     await m.update(FollowUp, { id }, fields);
   }
 
+  /** When the customer's latest live follow-up happened (null: none left). */
+  async latestAt(m: EntityManager, customerId: number): Promise<Date | null> {
+    const [row] = await m.query<{ at: Date | null }[]>(
+      'SELECT max(happened_at) AS at FROM follow_up WHERE customer_id = $1 AND deleted_at IS NULL',
+      [customerId],
+    );
+    return row?.at ?? null;
+  }
+
   async softDelete(m: EntityManager, id: number): Promise<void> {
     await m.softDelete(FollowUp, { id });
   }

@@ -271,7 +271,11 @@ export class FollowUpsService implements OnModuleInit {
       const diff = diffOf<FollowUp>(before, after, AUDITED);
       if (!Object.keys(diff).length) return before.customerId;
       await this.repo.update(m, id, after);
-      await this.customers.touch(m, before.customerId, happenedAt);
+      await this.customers.setLastInteraction(
+        m,
+        before.customerId,
+        await this.repo.latestAt(m, before.customerId),
+      );
       await this.audit.record({ action: 'update', entity: 'follow_up', entityId: id, diff }, m);
       return before.customerId;
     });
@@ -285,6 +289,7 @@ export class FollowUpsService implements OnModuleInit {
       await this.customers.assertMay(user, 'view', f.customerId, m);
       this.policy.assert(user, 'delete', f);
       await this.repo.softDelete(m, id);
+      await this.customers.setLastInteraction(m, f.customerId, await this.repo.latestAt(m, f.customerId));
       const diff = { summary: { from: f.summary }, happenedAt: { from: f.happenedAt.toISOString() } };
       await this.audit.record({ action: 'delete', entity: 'follow_up', entityId: id, diff }, m);
       return f.customerId;

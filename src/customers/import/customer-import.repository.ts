@@ -70,7 +70,8 @@ const IDLE: ImportStatus[] = ['mapping', 'checked', 'failed'];
  */
 function editableBy(actor: CustomerActor, alias: string, params: unknown[]): string {
   const { sql, params: named } = conditionFor(actor, 'edit', alias);
-  return sql.replace(/(?<!:):(\w+)/g, (whole, name: string) => {
+  // As a value, not a filter: an unowned customer makes `owner_id = …` NULL, which means "no".
+  return `coalesce(${sql}, false)`.replace(/(?<!:):(\w+)/g, (whole, name: string) => {
     if (!(name in named)) return whole;
     params.push(named[name]);
     return `$${params.length}`;
