@@ -44,7 +44,10 @@ export class ViewEngine {
   private template(name: string): Template {
     let tpl = this.cacheTemplates ? this.cache.get(name) : undefined;
     if (!tpl) {
-      tpl = this.hbs.compile(readFileSync(join(VIEWS_DIR, `${name}.hbs`), 'utf8'), { strict: false, preventIndent: true });
+      tpl = this.hbs.compile(readFileSync(join(VIEWS_DIR, `${name}.hbs`), 'utf8'), {
+        strict: false,
+        preventIndent: true,
+      });
       this.cache.set(name, tpl);
     }
     return tpl;

@@ -191,9 +191,8 @@ describe('importing customers', () => {
     // Reps export only when the admin gives them the right (their own customers then).
     const admin = await signedIn(t, await createUser(t.db, { role: 'admin' }));
     const settings = (await admin.get('/admin/settings')).text;
-    const exportVersion = /action="\/admin\/settings\/customer_export"[\s\S]*?name="version" value="(\d+)"/.exec(
-      settings,
-    )![1];
+    const exportVersion =
+      /action="\/admin\/settings\/customer_export"[\s\S]*?name="version" value="(\d+)"/.exec(settings)![1];
     const granted = await admin.post('/admin/settings/customer_export', {
       admin: 'on',
       manager: 'on',
