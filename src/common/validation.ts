@@ -17,6 +17,14 @@ export function keyed(key: string, ...argNames: string[]) {
   };
 }
 
+/** Messages saying a value is not even of the field's kind. */
+const WRONG_KIND = new Set([
+  'validation.isInt',
+  'validation.isNumber',
+  'validation.isBoolean',
+  'validation.isDateString',
+]);
+
 function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErrors {
   const out: FieldErrors = {};
   for (const e of errors) {
@@ -27,11 +35,12 @@ function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErrors {
       if (message.startsWith('{')) ({ key, params } = JSON.parse(message) as { key: string; params: Params });
       return { key: hasKey('en', key) ? key : 'validation.invalid', params };
     });
-    // An empty field breaks every rule on it; "required" is the one worth saying.
+    // An empty field breaks every rule on it; "required" is the one worth saying. A value of the wrong
+    // kind ("abc" for a number) likewise: its bounds mean nothing yet.
     const required = errors.find((x) => x.key === 'validation.required');
-    if (errors.length)
-      out[field] =
-        required && (e.value === null || e.value === undefined || e.value === '') ? [required] : errors;
+    const wrongKind = errors.find((x) => WRONG_KIND.has(x.key));
+    const empty = e.value === null || e.value === undefined || e.value === '';
+    if (errors.length) out[field] = required && empty ? [required] : wrongKind ? [wrongKind] : errors;
     Object.assign(out, toFieldErrors(e.children ?? [], `${field}.`));
   }
   return out;

@@ -248,6 +248,13 @@ export class SeedService {
          AS f(customer_id, contact_id, author_id, method, happened_at, summary, promises, next_action, next_follow_up_at)`,
       [fu.customer, fu.contact, fu.author, fu.method, fu.at, fu.summary, fu.promises, fu.next, fu.nextAt],
     );
+    // A customer's last interaction is its latest follow-up, as logging one makes it.
+    await m.query(
+      `UPDATE customer c SET last_interaction_at = f.at
+         FROM (SELECT customer_id, max(happened_at) AS at FROM follow_up WHERE customer_id = ANY($1) GROUP BY customer_id) f
+        WHERE c.id = f.customer_id`,
+      [cols.id],
+    );
   }
 
   private async nextIds(m: EntityManager, sequence: string, count: number): Promise<number[]> {

@@ -111,3 +111,24 @@ describe('an export one may not make', () => {
     expect(reply.headers.get('content-type')).toContain('text/html');
   });
 });
+
+describe('the pool rules form', () => {
+  it('names one problem per field: not a number, or empty, but not every bound at once', async () => {
+    const admin = await createUser(t.db, { role: 'admin' });
+    const c = await signedIn(t, admin, 'zh-CN');
+    const page = (await c.get('/admin/settings')).text;
+    const version = /action="\/admin\/settings\/pool"[\s\S]*?name="version" value="(\d+)"/.exec(page)![1];
+    const reply = await c.post('/admin/settings/pool', {
+      maxOwned: 'abc',
+      returnDaysA: '',
+      returnDaysB: '60',
+      returnDaysC: '30',
+      warnDays: '7',
+      version,
+    });
+    expect(reply.status).toBe(422);
+    const errors = [...reply.text.matchAll(/<p class="error">([^<]*)<\/p>/g)].map((m) => m[1].trim());
+    expect(errors).toHaveLength(2);
+    expect(errors.join(' ')).not.toMatch(/不能小于|不能大于|应少于 0 天/);
+  });
+});

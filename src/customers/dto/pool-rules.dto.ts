@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
-import { Type } from 'class-transformer';
 import {
   IsInt,
+  IsNotEmpty,
   Max,
   Min,
   registerDecorator,
@@ -11,19 +11,20 @@ import {
 import { Checkbox, IntOrNull, keyed } from '../../common/validation.js';
 import type { PoolRules } from '../pool.js';
 
-/** A whole number between min and max, typed into a form. */
+/** A whole number between min and max, typed into a form (empty: required). */
 const WholeNumber = (min: number, max: number) =>
   applyDecorators(
-    Type(() => Number),
+    IntOrNull(),
+    IsNotEmpty({ message: keyed('validation.required') }),
     IsInt({ message: keyed('validation.isInt') }),
     Min(min, { message: keyed('validation.min', 'min') }),
     Max(max, { message: keyed('validation.max', 'max') }),
   );
 
-/** The shortest of the tiers' return periods, or undefined while one of them is not a number. */
+/** The shortest of the tiers' return periods, or undefined while one of them is not a valid number of days. */
 export function shortestReturn(r: Pick<PoolRules, 'returnDaysA' | 'returnDaysB' | 'returnDaysC'>) {
   const days = [r.returnDaysA, r.returnDaysB, r.returnDaysC];
-  return days.every((d) => Number.isInteger(d)) ? Math.min(...days) : undefined;
+  return days.every((d) => Number.isInteger(d) && d >= 1) ? Math.min(...days) : undefined;
 }
 
 /**
