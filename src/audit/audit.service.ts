@@ -53,7 +53,12 @@ function toAuditView(
     entityId: a.entityId,
     ip: a.ip,
     changes: Object.entries(a.diff).map(([field, c]) => ({
-      field: fieldLabel(viewer.locale, labels.fieldLabel(a.entity, field), field),
+      // A merge counts what moved by kind of record: those fields are named as the records are.
+      field: fieldLabel(
+        viewer.locale,
+        labels.fieldLabel(a.entity, field) ?? keyIfNamed(`audit.entities.${field}`) ?? undefined,
+        field,
+      ),
       from: text(field, c.from),
       to: text(field, c.to),
     })),

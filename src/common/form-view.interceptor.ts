@@ -3,7 +3,7 @@ import { ModuleRef, Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { catchError, from, map, type Observable, of } from 'rxjs';
 import { FORM_VIEW, type FormContext, type FormViewOptions, REFUSAL_PATH } from './decorators.js';
-import { DomainError } from './errors.js';
+import { DomainError, ValidationFailed } from './errors.js';
 import { FormRejected } from './exception.filter.js';
 import { flash, seeOther } from './flash.js';
 import { parseId } from './ids.js';
@@ -49,7 +49,10 @@ export class FormViewInterceptor implements NestInterceptor {
         const err = fromUniqueViolation(thrown) ?? thrown;
         if (!isRejectedInput(err)) throw err;
         if (refusalPath) {
-          flash(req, err.key, err.params, 'error');
+          // The page it goes to has no fields to mark: a field's own message says what was wrong.
+          const fieldError =
+            err instanceof ValidationFailed ? Object.values(err.fields).flat()[0] : undefined;
+          flash(req, fieldError?.key ?? err.key, fieldError?.params ?? err.params, 'error');
           const { params } = routeParams(req);
           const path = refusalPath.replace(/:(\w+)/g, (_, name: string) =>
             encodeURIComponent(params[name] ?? ''),

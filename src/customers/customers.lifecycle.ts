@@ -87,6 +87,7 @@ export class CustomersLifecycle implements OnModuleInit {
           birthday: 'sheet.birthday',
           ownerId: 'sheet.owner',
           notes: 'sheet.notes',
+          contacts: 'audit.entities.contact',
         },
         values: {
           kind: 'customer.kind.',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerForm, signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { visibleText } from '../helpers/client.js';
-import { createCustomer, createUser } from '../helpers/factories.js';
+import { createCustomer, createTeam, createUser } from '../helpers/factories.js';
 import { uploadAndCheck } from '../helpers/imports.js';
 
 let t: TestApp;
@@ -130,5 +130,28 @@ describe('the pool rules form', () => {
     const errors = [...reply.text.matchAll(/<p class="error">([^<]*)<\/p>/g)].map((m) => m[1].trim());
     expect(errors).toHaveLength(2);
     expect(errors.join(' ')).not.toMatch(/不能小于|不能大于|应少于 0 天/);
+  });
+});
+
+describe('a bulk action refused', () => {
+  it('says what was wrong on the list, where there are no fields to mark', async () => {
+    const team = await createTeam(t.db);
+    const manager = await createUser(t.db, { role: 'manager', teamId: team });
+    await t.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [manager.id, team]);
+    const outsider = await createUser(t.db, { role: 'sales', teamId: await createTeam(t.db) });
+    const pooled = await createCustomer(t.db, { ownerId: null });
+    const c = await signedIn(t, manager);
+    await c.get('/customers');
+    const reply = await c.post('/customers/bulk', {
+      action: 'assign',
+      ownerId: String(outsider.id),
+      ids: [String(pooled)],
+    });
+    expect(reply.status).toBe(303);
+    const page = visibleText((await c.get(reply.location!)).text);
+    expect(page).toContain('Not a valid choice.');
+    expect(page).not.toContain('Please correct the fields marked below.');
+    const { rows } = await t.db.query('SELECT owner_id FROM customer WHERE id = $1', [pooled]);
+    expect(rows[0].owner_id).toBeNull();
   });
 });
