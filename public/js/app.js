@@ -80,6 +80,9 @@ for (const input of document.querySelectorAll('input[data-once]')) {
     else localStorage.removeItem(DRAFTS);
   }
 
+  // The follow-up form (follow-up-form.js, which runs after this file) keeps its drafts through these.
+  window.kehuDrafts = { read: readDrafts, write: writeDrafts };
+
   function draftNotice(type, text, link) {
     const anchor = document.querySelector('main') ?? document.body;
     const box = document.createElement('div');

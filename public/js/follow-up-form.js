@@ -2,21 +2,8 @@
 // phone as a draft (app.js sends it when the connection returns). Without this file the form works
 // as a plain form. Loaded as a module, so its names stay its own.
 const form = document.querySelector('form.follow-up-form');
-const DRAFTS = 'kehu.drafts';
-
-function readDrafts() {
-  try {
-    const drafts = JSON.parse(localStorage.getItem(DRAFTS) || '[]');
-    return Array.isArray(drafts) ? drafts : [];
-  } catch {
-    return [];
-  }
-}
-
-function writeDrafts(drafts) {
-  if (drafts.length) localStorage.setItem(DRAFTS, JSON.stringify(drafts));
-  else localStorage.removeItem(DRAFTS);
-}
+// Drafts are stored by app.js, which runs first (deferred scripts and modules run in page order).
+const { read: readDrafts, write: writeDrafts } = window.kehuDrafts;
 
 function say(text, type) {
   let box = document.querySelector('[data-draft-notice]');
