@@ -10,8 +10,7 @@ import {
 import { Customer } from './customer.entity.js';
 import { type CustomerAction, type CustomerActor, conditionFor } from './customer.policy.js';
 import { SIMILAR_NAME_THRESHOLD } from './duplicates.js';
-import { isChinesePair, PAIR_MARK } from './customer-keys.js';
-import { normalizeMobile } from './phone.js';
+import { searchLookup, searchWords } from './customer-search.js';
 import type { CustomerFilterDto, CustomerSort } from './dto/customer-filter.dto.js';
 
 export const PAGE_SIZE = 25;
@@ -52,8 +51,6 @@ export interface DuplicateProbe {
   emails: string[];
 }
 
-const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 export function encodeCursor(value: unknown, id: number): string {
   return Buffer.from(JSON.stringify([value, id])).toString('base64url');
 }
@@ -69,41 +66,6 @@ function decodeCursor(cursor: string, cast: string): [string, number] | null {
   } catch {
     return null; // a mangled cursor starts from the first page
   }
-}
-
-/** Words of a search beyond this many are ignored. */
-const MAX_SEARCH_WORDS = 5;
-
-/**
- * The ids of customers one search word finds: one indexed lookup per way of matching, joined by
- * UNION so each uses its own index — trigrams for names and pinyin; b-trees for USCC, phone, e-mail,
- * the whole mobile and its last digits (尾号). Parameters are named after `key`.
- */
-function searchLookup(word: string, key: string): [string, Record<string, string>] {
-  const digits = normalizeMobile(word) ?? word.replace(/[\s-]/g, '');
-  const contact = [
-    Array.from(word).length >= 3 ? `name ILIKE :${key}contactLike` : `name = :${key}`,
-    `phone = :${key}`,
-    `lower(email) = :${key}`,
-  ];
-  if (/^\+?\d{5,}$/.test(digits)) contact.push(`mobile = :${key}digits`);
-  if (/^\d{4,10}$/.test(digits)) contact.push(`reverse(mobile) LIKE :${key}tail`);
-  const lookups = [
-    `SELECT id FROM customer WHERE search_text LIKE :${key}like AND deleted_at IS NULL`,
-    `SELECT customer_id FROM contact WHERE deleted_at IS NULL AND (${contact.join(' OR ')})`,
-  ];
-  if (/^[0-9a-z]{18}$/.test(word))
-    lookups.push(`SELECT id FROM customer WHERE uscc = upper(:${key}) AND deleted_at IS NULL`);
-  return [
-    lookups.join(' UNION '),
-    {
-      [key]: word,
-      [`${key}like`]: isChinesePair(word) ? `%${word}${PAIR_MARK}%` : `%${likeEscape(word)}%`,
-      [`${key}contactLike`]: `%${likeEscape(word)}%`,
-      [`${key}digits`]: digits,
-      [`${key}tail`]: `${digits.split('').reverse().join('')}%`,
-    },
-  ];
 }
 
 /** Narrows `qb` (customers aliased `c`) to those the actor may see, or act on. */
@@ -238,10 +200,13 @@ export class CustomersRepository {
     if (f.q) {
       // Each word must match (北京 华信, beijing huaxin), in any of the ways searchLookup knows; a
       // number written in groups (138 1111 2222, 010-1234 5678) is one word.
-      const q = f.q.normalize('NFKC').toLowerCase().trim();
-      const words = /^\+?[\d\s-]+$/.test(q) ? [q] : q.split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
-      words.forEach((word, i) => {
-        const [sql, params] = searchLookup(word, `q${i}`);
+      searchWords(f.q).forEach((word, i) => {
+        const params: Record<string, unknown> = {};
+        const sql = searchLookup(word, (value) => {
+          const name = `q${i}_${Object.keys(params).length}`;
+          params[name] = value;
+          return `:${name}`;
+        });
         qb.andWhere(`c.id IN (${sql})`, params);
       });
     }

@@ -1,0 +1,45 @@
+import { isChinesePair, PAIR_MARK } from './customer-keys.js';
+import { normalizeMobile } from './phone.js';
+
+/** Words of a search beyond this many are ignored. */
+const MAX_SEARCH_WORDS = 5;
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The words a search is made of: each must match (北京 华信, beijing huaxin); a number written in
+ * groups (138 1111 2222, 010-1234 5678) is one word.
+ */
+export function searchWords(q: string): string[] {
+  const folded = q.normalize('NFKC').toLowerCase().trim();
+  return /^\+?[\d\s-]+$/.test(folded)
+    ? [folded]
+    : folded.split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
+}
+
+/**
+ * The SQL of the ids of customers one search word finds: one indexed lookup per way of matching,
+ * joined by UNION so each uses its own index — trigrams for names and pinyin; b-trees for USCC,
+ * phone, e-mail, the whole mobile and its last digits (尾号). `param` binds a value and answers its
+ * placeholder, so the lookup fits any query builder.
+ */
+export function searchLookup(word: string, param: (value: unknown) => string): string {
+  const digits = normalizeMobile(word) ?? word.replace(/[\s-]/g, '');
+  const w = param(word);
+  const contact = [
+    Array.from(word).length >= 3 ? `name ILIKE ${param(`%${likeEscape(word)}%`)}` : `name = ${w}`,
+    `phone = ${w}`,
+    `lower(email) = ${w}`,
+  ];
+  if (/^\+?\d{5,}$/.test(digits)) contact.push(`mobile = ${param(digits)}`);
+  if (/^\d{4,10}$/.test(digits))
+    contact.push(`reverse(mobile) LIKE ${param(`${[...digits].reverse().join('')}%`)}`);
+  const like = isChinesePair(word) ? `%${word}${PAIR_MARK}%` : `%${likeEscape(word)}%`;
+  const lookups = [
+    `SELECT id FROM customer WHERE search_text LIKE ${param(like)} AND deleted_at IS NULL`,
+    `SELECT customer_id FROM contact WHERE deleted_at IS NULL AND (${contact.join(' OR ')})`,
+  ];
+  if (/^[0-9a-z]{18}$/.test(word))
+    lookups.push(`SELECT id FROM customer WHERE uscc = upper(${w}) AND deleted_at IS NULL`);
+  return lookups.join(' UNION ');
+}
