@@ -20,6 +20,7 @@ import { Setting } from './common/settings/setting.entity.js';
 import { SettingsSections } from './common/settings/settings-sections.js';
 import { SettingsController } from './common/settings/settings.controller.js';
 import { SettingsRepository } from './common/settings/settings.repository.js';
+import { ReferenceData } from './common/reference-data.js';
 import { SettingsService } from './common/settings/settings.service.js';
 import { ViewEngine } from './common/view-engine.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
@@ -38,6 +39,7 @@ class CoreModule {
     const shared = [
       { provide: APP_CONFIG, useValue: config },
       { provide: ViewEngine, useValue: new ViewEngine(config.production) },
+      ReferenceData,
       SettingsService,
       SettingsSections,
       SessionsService,

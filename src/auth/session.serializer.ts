@@ -7,8 +7,9 @@ import { UsersService } from '../users/users.service.js';
 type Done<T> = (err: unknown, value?: T | false) => void;
 
 /**
- * The session holds the user id only; the user is loaded fresh each request (deactivated: signed
- * out), together with the bell's unread count, both at once.
+ * The session holds the user id only; each request takes the user from the users directory, as
+ * current as the reference version read with the session (deactivated: signed out), and counts the
+ * bell's unread notifications.
  */
 @Injectable()
 export class SessionSerializer extends PassportSerializer {

@@ -1,6 +1,6 @@
 import type { Locale, Role } from './roles.js';
 
-/** The signed-in user as every request sees it; loaded fresh from the database per request. */
+/** The signed-in user as every request sees it, as current as the session read (UsersService.findForSession). */
 export interface SessionUser {
   id: number;
   email: string;

@@ -4,6 +4,7 @@ import type { SessionUser } from '../common/session-user.js';
 import {
   can,
   conditionFor,
+  ownerScope,
   CUSTOMER_ACTIONS,
   type CustomerAction,
   type CustomerActor,
@@ -156,26 +157,33 @@ describe('CustomerPolicy', () => {
     expect(relationOf(actor('manager'), SUBJECTS.poolActiveInRegion)).toBe('pool');
   });
 
-  it('narrows queries to exactly the relations where an action is allowed', () => {
+  it('narrows queries to exactly the owners (and pool) where an action is allowed', () => {
+    expect(ownerScope(actor('admin'), 'view')).toEqual({ everyone: true });
+    expect(ownerScope(actor('service'), 'view')).toEqual({ everyone: true });
+    expect(ownerScope(actor('service'), 'export')).toEqual({ everyone: true });
+    const nobody = { everyone: false, ownerIds: [], pool: false, poolRegion: null };
+    expect(ownerScope(actor('service'), 'edit')).toEqual(nobody);
+    expect(ownerScope(actor('manager'), 'view')).toEqual({ ...nobody, ownerIds: [1, 2], pool: true });
+    expect(ownerScope(actor('manager'), 'release')).toEqual({ ...nobody, ownerIds: [1, 2] });
+    expect(ownerScope(actor('sales'), 'view')).toEqual({ ...nobody, ownerIds: [1], pool: true });
+    expect(ownerScope(actor('sales', '浙江省', true), 'view')).toEqual({
+      ...nobody,
+      ownerIds: [1],
+      pool: true,
+      poolRegion: '浙江省',
+    });
+    expect(ownerScope(actor('sales'), 'edit')).toEqual({ ...nobody, ownerIds: [1] });
+    expect(ownerScope(actor('sales'), 'export')).toEqual({ ...nobody, ownerIds: [1] });
+
     expect(conditionFor(actor('admin'), 'view', 'c').sql).toBe('true');
-    expect(conditionFor(actor('service'), 'view', 'c').sql).toBe('true');
     expect(conditionFor(actor('service'), 'edit', 'c').sql).toBe('false');
     expect(conditionFor(actor('manager'), 'view', 'c').sql).toBe(
-      '(c.owner_id = :policyUserId OR c.owner_id = ANY(:policyTeamMemberIds) OR c.owner_id IS NULL)',
-    );
-    expect(conditionFor(actor('manager'), 'release', 'c').sql).toBe(
-      '(c.owner_id = :policyUserId OR c.owner_id = ANY(:policyTeamMemberIds))',
-    );
-    expect(conditionFor(actor('sales'), 'view', 'c').sql).toBe(
-      '(c.owner_id = :policyUserId OR c.owner_id IS NULL)',
+      '(c.owner_id = ANY(:policyOwnerIds) OR c.owner_id IS NULL)',
     );
     const split = conditionFor(actor('sales', '浙江省', true), 'view', 'c');
     expect(split.sql).toBe(
-      "(c.owner_id = :policyUserId OR (c.owner_id IS NULL AND (c.province IS NULL OR c.province = '' OR c.province = :policyRegion)))",
+      "(c.owner_id = ANY(:policyOwnerIds) OR (c.owner_id IS NULL AND (c.province IS NULL OR c.province = '' OR c.province = :policyRegion)))",
     );
-    expect(split.params).toMatchObject({ policyUserId: 1, policyRegion: '浙江省' });
-    expect(conditionFor(actor('sales'), 'edit', 'c').sql).toBe('(c.owner_id = :policyUserId)');
-    expect(conditionFor(actor('sales'), 'export', 'c').sql).toBe('(c.owner_id = :policyUserId)');
-    expect(conditionFor(actor('service'), 'export', 'c').sql).toBe('true');
+    expect(split.params).toEqual({ policyOwnerIds: [1], policyRegion: '浙江省' });
   });
 });

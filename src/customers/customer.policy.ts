@@ -138,7 +138,42 @@ export function flags(actor: CustomerActor, c: CustomerSubject): Record<Customer
 }
 
 /**
- * The relations in which `action` is allowed, as a SQL condition on the customer aliased `alias`
+ * The customers on which `action` is allowed, by owner: every customer, or those of these owners
+ * plus, when `pool` is set, the public pool (only its `poolRegion` part and customers without a
+ * province, where the pool is split by region). Lists read it as one index scan per owner.
+ */
+export type OwnerScope =
+  { everyone: true } | { everyone: false; ownerIds: number[]; pool: boolean; poolRegion: string | null };
+
+export function ownerScope(actor: CustomerActor, action: CustomerAction): OwnerScope {
+  const rules = CUSTOMER_RULES[actor.user.role];
+  if (rules.other.includes(action)) return { everyone: true };
+  const ownerIds = new Set<number>();
+  if (rules.own.includes(action)) ownerIds.add(actor.user.id);
+  if (rules.team.includes(action)) for (const id of actor.teamMemberIds) ownerIds.add(id);
+  const pool = rules.pool.includes(action);
+  const split = pool && actor.user.role === 'sales' && actor.poolByRegion;
+  return {
+    everyone: false,
+    ownerIds: [...ownerIds].sort((x, y) => x - y),
+    pool,
+    poolRegion: split ? (actor.user.region ?? '') : null,
+  };
+}
+
+/** The pool customers of `scope` as a SQL condition on the customer aliased `alias`. */
+export function poolCondition(
+  scope: Extract<OwnerScope, { everyone: false }>,
+  alias: string,
+  region: string,
+): string {
+  return scope.poolRegion === null
+    ? `${alias}.owner_id IS NULL`
+    : `(${alias}.owner_id IS NULL AND (${alias}.province IS NULL OR ${alias}.province = '' OR ${alias}.province = ${region}))`;
+}
+
+/**
+ * The customers on which `action` is allowed, as a SQL condition on the customer aliased `alias`
  * ('true' when every customer qualifies). Parameters are named `policy*`.
  */
 export function conditionFor(
@@ -146,25 +181,14 @@ export function conditionFor(
   action: CustomerAction,
   alias: string,
 ): { sql: string; params: Record<string, unknown> } {
-  const rules = CUSTOMER_RULES[actor.user.role];
-  if (rules.other.includes(action)) return { sql: 'true', params: {} };
+  const scope = ownerScope(actor, action);
+  if (scope.everyone) return { sql: 'true', params: {} };
   const parts: string[] = [];
-  if (rules.own.includes(action)) parts.push(`${alias}.owner_id = :policyUserId`);
-  if (rules.team.includes(action) && actor.teamMemberIds.length)
-    parts.push(`${alias}.owner_id = ANY(:policyTeamMemberIds)`);
-  if (rules.pool.includes(action))
-    parts.push(
-      actor.user.role === 'sales' && actor.poolByRegion
-        ? `(${alias}.owner_id IS NULL AND (${alias}.province IS NULL OR ${alias}.province = '' OR ${alias}.province = :policyRegion))`
-        : `${alias}.owner_id IS NULL`,
-    );
+  if (scope.ownerIds.length) parts.push(`${alias}.owner_id = ANY(:policyOwnerIds)`);
+  if (scope.pool) parts.push(poolCondition(scope, alias, ':policyRegion'));
   return {
     sql: parts.length ? `(${parts.join(' OR ')})` : 'false',
-    params: {
-      policyUserId: actor.user.id,
-      policyTeamMemberIds: actor.teamMemberIds,
-      policyRegion: actor.user.region ?? '',
-    },
+    params: { policyOwnerIds: scope.ownerIds, policyRegion: scope.poolRegion ?? '' },
   };
 }
 

@@ -4,10 +4,10 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Locale } from '../common/roles.js';
 import { User } from './user.entity.js';
 
-/** A user as a session needs them, with the ids of the teams they manage. */
-export type SessionRow = Pick<
+/** A user as sessions, lists and owner choices need them, with the ids of the teams they manage. */
+export type DirectoryRow = Pick<
   User,
-  'id' | 'email' | 'name' | 'role' | 'teamId' | 'region' | 'locale' | 'timezone'
+  'id' | 'email' | 'name' | 'role' | 'teamId' | 'region' | 'locale' | 'timezone' | 'active'
 > & {
   managedTeamIds: number[];
 };
@@ -33,22 +33,23 @@ export type UserFields = Pick<User, 'email' | 'name' | 'role' | 'teamId' | 'regi
 export class UsersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** An active user and the teams they manage, in one query (it runs on every request). */
-  async findForSession(id: number): Promise<SessionRow | null> {
-    const [row] = await this.dataSource.query<
-      (Omit<SessionRow, 'teamId' | 'managedTeamIds'> & {
+  /** Every user, active or not, with the teams they manage: the directory UsersService keeps in memory. */
+  async directory(): Promise<DirectoryRow[]> {
+    const rows = await this.dataSource.query<
+      (Omit<DirectoryRow, 'teamId' | 'managedTeamIds'> & {
         team_id: number | null;
         managed_team_ids: number[];
       })[]
     >(
-      `SELECT u.id, u.email, u.name, u.role, u.team_id, u.region, u.locale, u.timezone,
+      `SELECT u.id, u.email, u.name, u.role, u.team_id, u.region, u.locale, u.timezone, u.active,
               ARRAY(SELECT t.id FROM team t WHERE t.manager_id = u.id ORDER BY t.id) AS managed_team_ids
-         FROM app_user u WHERE u.id = $1 AND u.active`,
-      [id],
+         FROM app_user u ORDER BY u.name, u.id`,
     );
-    if (!row) return null;
-    const { team_id: teamId, managed_team_ids: managedTeamIds, ...fields } = row;
-    return { ...fields, teamId, managedTeamIds };
+    return rows.map(({ team_id: teamId, managed_team_ids: managedTeamIds, ...fields }) => ({
+      ...fields,
+      teamId,
+      managedTeamIds,
+    }));
   }
 
   /** The active user with this (lower-case) e-mail, password hash included. */
@@ -132,29 +133,12 @@ export class UsersRepository {
     );
   }
 
-  /** The names of these users, whoever they are (deactivated ones too). */
-  names(ids: number[]): Promise<(Choice & { email: string })[]> {
-    return this.dataSource.query<(Choice & { email: string })[]>(
-      'SELECT id, name, email FROM app_user WHERE id = ANY($1)',
-      [ids],
-    );
-  }
-
   /** The active ones among these users, as mail recipients. */
   recipients(ids: number[]): Promise<Recipient[]> {
     return this.dataSource.query<Recipient[]>(
       'SELECT id, email, name, locale, timezone FROM app_user WHERE id = ANY($1) AND active ORDER BY id',
       [ids],
     );
-  }
-
-  /** Everyone in these teams, active or not (their records stay their team's). */
-  async memberIds(teamIds: number[]): Promise<number[]> {
-    const rows = await this.dataSource.query<{ id: number }[]>(
-      'SELECT id FROM app_user WHERE team_id = ANY($1) ORDER BY id',
-      [teamIds],
-    );
-    return rows.map((r) => r.id);
   }
 
   /** Who may receive a leaving user's records: active sales reps, managers and admins but them. */

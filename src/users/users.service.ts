@@ -3,13 +3,20 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, diffOf } from '../audit/audit.service.js';
 import { editedVersion, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
+import { type ReferenceCache, ReferenceData } from '../common/reference-data.js';
 import type { Locale } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
 import type { UserDto } from './dto/user.dto.js';
 import { decoyHash, hashPassword, verifyPassword } from './password.js';
 import { TeamsRepository } from './teams.repository.js';
 import type { User } from './user.entity.js';
-import { type Owner, type Recipient, type UserFields, UsersRepository } from './users.repository.js';
+import {
+  type DirectoryRow,
+  type Owner,
+  type Recipient,
+  type UserFields,
+  UsersRepository,
+} from './users.repository.js';
 
 export interface UserView {
   id: number;
@@ -99,20 +106,29 @@ const userFields = (dto: UserDto): UserFields => ({
  */
 @Injectable()
 export class UsersService {
+  /**
+   * Every user with the teams they manage, by id, in name order: what sessions, owner names and owner
+   * choices read on every page, kept in memory as reference data (common/reference-data.ts).
+   */
+  private readonly directory: ReferenceCache<Map<number, DirectoryRow>>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersRepository,
     private readonly teams: TeamsRepository,
     private readonly audit: AuditService,
-  ) {}
+    reference: ReferenceData,
+  ) {
+    this.directory = reference.cache(async () => new Map((await users.directory()).map((u) => [u.id, u])));
+  }
 
   /**
-   * The user behind a session, with the teams they manage (one query: it runs on every request); null
-   * once deactivated, which ends every session of theirs. `unreadNotifications` is 0 here.
+   * The user behind a session, with the teams they manage; null once deactivated, which ends every
+   * session of theirs. `unreadNotifications` is 0 here.
    */
   async findForSession(id: number): Promise<SessionUser | null> {
-    const row = await this.users.findForSession(id);
-    return row && toSessionUser(row, row.managedTeamIds);
+    const row = (await this.directory.get()).get(id);
+    return row?.active ? toSessionUser(row, row.managedTeamIds) : null;
   }
 
   /**
@@ -142,24 +158,45 @@ export class UsersService {
 
   /**
    * Active sales reps and managers who may own customers (of these teams, or all when teamIds is null),
-   * plus `alsoId` whoever it is, so a form never silently drops the current owner.
+   * plus `alsoId` whoever it is, so a form never silently drops the current owner. In a transaction
+   * (`m`), read from it; otherwise from the directory.
    */
-  assignableOwners(teamIds: number[] | null, alsoId: number | null, m?: EntityManager): Promise<Owner[]> {
-    return this.users.assignableOwners(teamIds, alsoId, m);
+  async assignableOwners(
+    teamIds: number[] | null,
+    alsoId: number | null,
+    m?: EntityManager,
+  ): Promise<Owner[]> {
+    if (m) return this.users.assignableOwners(teamIds, alsoId, m);
+    const owners: Owner[] = [];
+    for (const u of (await this.directory.get()).values()) {
+      const mayOwn =
+        u.active &&
+        (u.role === 'sales' || u.role === 'manager') &&
+        (teamIds === null || (u.teamId !== null && teamIds.includes(u.teamId)));
+      if (mayOwn || u.id === alsoId) owners.push({ id: u.id, name: u.name, email: u.email });
+    }
+    return owners;
   }
 
   /** The names of these users by id, whoever they are (deactivated ones too), for lists that show owners. */
-  async namesOf(ids: number[]): Promise<Map<number, string>> {
-    if (!ids.length) return new Map();
-    const rows = await this.users.names([...new Set(ids)]);
-    return new Map(rows.map((r) => [r.id, r.name]));
+  namesOf(ids: number[]): Promise<Map<number, string>> {
+    return this.pick(ids, (u) => u.name);
   }
 
   /** The e-mail addresses of these users by id, whoever they are (an export's owner column). */
-  async emailsOf(ids: number[]): Promise<Map<number, string>> {
+  emailsOf(ids: number[]): Promise<Map<number, string>> {
+    return this.pick(ids, (u) => u.email);
+  }
+
+  private async pick(ids: number[], field: (u: DirectoryRow) => string): Promise<Map<number, string>> {
     if (!ids.length) return new Map();
-    const rows = await this.users.names([...new Set(ids)]);
-    return new Map(rows.map((r) => [r.id, r.email]));
+    const directory = await this.directory.get();
+    const found = new Map<number, string>();
+    for (const id of ids) {
+      const u = directory.get(id);
+      if (u) found.set(id, field(u));
+    }
+    return found;
   }
 
   /** The active ones among these users, with what a mail to them needs (deactivated users get none). */
@@ -168,8 +205,12 @@ export class UsersService {
   }
 
   /** The ids of everyone in these teams, active or not: a manager's records are theirs. */
-  teamMemberIds(teamIds: number[]): Promise<number[]> {
-    return teamIds.length ? this.users.memberIds(teamIds) : Promise.resolve([]);
+  async teamMemberIds(teamIds: number[]): Promise<number[]> {
+    if (!teamIds.length) return [];
+    const ids: number[] = [];
+    for (const u of (await this.directory.get()).values())
+      if (u.teamId !== null && teamIds.includes(u.teamId)) ids.push(u.id);
+    return ids.sort((a, b) => a - b);
   }
 
   async create(dto: UserDto): Promise<UserView> {

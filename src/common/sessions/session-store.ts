@@ -1,6 +1,7 @@
 import connectPgSimple from 'connect-pg-simple';
 import session, { type SessionData } from 'express-session';
 import type { Pool } from 'pg';
+import { enterReferenceVersion, REFERENCE_VERSION_SQL } from '../reference-data.js';
 
 const PgStore = connectPgSimple(session);
 
@@ -30,12 +31,14 @@ export class SessionStore extends PgStore {
 
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
     this.pool
-      .query<{ sess: SessionData; expire: Date }>(
-        'SELECT sess, expire FROM session WHERE sid = $1 AND expire >= $2',
+      .query<{ sess: SessionData; expire: Date; reference_version: string }>(
+        // The reference version rides along: cached users and settings need no query of their own.
+        `SELECT sess, expire, (${REFERENCE_VERSION_SQL}) AS reference_version FROM session WHERE sid = $1 AND expire >= $2`,
         [sid, new Date()],
       )
       .then(({ rows: [row] }) => {
         if (!row) return callback(null, null);
+        enterReferenceVersion(Number(row.reference_version));
         (row.sess.cookie as LoadedCookie).storedExpiry = row.expire.getTime();
         callback(null, row.sess);
       }, callback);

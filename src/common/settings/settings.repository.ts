@@ -8,8 +8,9 @@ import { Setting } from './setting.entity.js';
 export class SettingsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  find(key: string): Promise<Setting | null> {
-    return this.dataSource.getRepository(Setting).findOneBy({ key });
+  /** Every stored setting (a handful of rows, kept in memory by SettingsService). */
+  findAll(): Promise<Setting[]> {
+    return this.dataSource.getRepository(Setting).find();
   }
 
   /** The stored row, locked until the transaction ends (null: never saved). */

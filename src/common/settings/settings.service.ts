@@ -2,21 +2,31 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditTrail } from '../audit-trail.js';
+import { type ReferenceCache, ReferenceData } from '../reference-data.js';
 import { editedVersion, StaleVersion } from '../errors.js';
+import type { Setting } from './setting.entity.js';
 import { SettingsRepository } from './settings.repository.js';
 
-/** Company-wide settings: a JSON value under a key, with a default until an admin changes it. */
+/**
+ * Company-wide settings: a JSON value under a key, with a default until an admin changes it. Pages
+ * read them on every request, so they are kept in memory as reference data (common/reference-data.ts).
+ */
 @Injectable()
 export class SettingsService {
+  private readonly stored: ReferenceCache<Map<string, Setting>>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly settings: SettingsRepository,
     private readonly audit: AuditTrail,
-  ) {}
+    reference: ReferenceData,
+  ) {
+    this.stored = reference.cache(async () => new Map((await settings.findAll()).map((s) => [s.key, s])));
+  }
 
   /** The stored value merged over the default, and the version to edit it with (0: never saved). */
   async get<T extends object>(key: string, defaults: T): Promise<{ value: T; version: number }> {
-    const row = await this.settings.find(key);
+    const row = (await this.stored.get()).get(key);
     return { value: { ...defaults, ...((row?.value as Partial<T>) ?? {}) }, version: row?.version ?? 0 };
   }
 
