@@ -23,9 +23,12 @@ import { Contact } from './contact.entity.js';
 @Index('ix_customer_search_trgm', { synchronize: false })
 @Index('ix_customer_name_key_trgm', { synchronize: false })
 // The list's sort orders, for live customers; created by hand in the migration. They also serve
-// lookups by owner (ix_customer_owner_recent), by name and by last interaction.
+// lookups by owner (ix_customer_owner_recent), by name and by last interaction; the owner_ ones give
+// a rep's or manager's list one index scan per owner in each sort.
 @Index('ix_customer_recent', { synchronize: false })
 @Index('ix_customer_owner_recent', { synchronize: false })
+@Index('ix_customer_owner_name', { synchronize: false })
+@Index('ix_customer_owner_idle', { synchronize: false })
 @Index('ix_customer_by_name', { synchronize: false })
 @Index('ix_customer_idle', { synchronize: false })
 @Check('ck_customer_kind', `"kind" IN ('company', 'person')`)

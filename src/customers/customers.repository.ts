@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import {
-  Brackets,
-  DataSource,
-  type EntityManager,
-  type SelectQueryBuilder,
-  type WhereExpressionBuilder,
-} from 'typeorm';
+import { Brackets, DataSource, type EntityManager, type WhereExpressionBuilder } from 'typeorm';
 import { Customer } from './customer.entity.js';
-import { type CustomerAction, type CustomerActor, conditionFor } from './customer.policy.js';
+import {
+  type CustomerAction,
+  type CustomerActor,
+  conditionFor,
+  type OwnerScope,
+  ownerScope,
+  poolCondition,
+} from './customer.policy.js';
+import { poolOf } from '../common/sql.js';
 import { SIMILAR_NAME_THRESHOLD } from './duplicates.js';
 import { searchLookup, searchWords } from './customer-search.js';
 import type { CustomerFilterDto, CustomerSort } from './dto/customer-filter.dto.js';
@@ -68,6 +70,150 @@ function decodeCursor(cursor: string, cast: string): [string, number] | null {
   }
 }
 
+/** A row of the list statement: the page's columns, its sort key and cursor value, and the capped count. */
+type ListRow = CustomerListRow & { sort_key: unknown; cursorValue: string; total: number };
+
+/** What a row of the list shows, the sort key (as `sort_key`) and its text for the cursor. */
+const listColumns = (key: string) => `c.id, c.name, c.kind, c.tier, c.vip, c.status, c.city,
+  c.owner_id AS "ownerId", c.last_interaction_at AS "lastInteractionAt", c.updated_at AS "updatedAt",
+  ${key} AS sort_key, (${key})::text AS "cursorValue"`;
+
+/**
+ * The list's filters and search words as SQL conditions on the customer aliased `c` (the scope is
+ * not among them, nor the owner filter when `include.owner` is false); `bind` binds a value and
+ * answers its placeholder.
+ */
+function listConditions(
+  actor: CustomerActor,
+  f: CustomerFilterDto,
+  bind: (value: unknown) => string,
+  include = { owner: true },
+): string[] {
+  const where = ['c.deleted_at IS NULL'];
+  // Each word must match, in any of the ways searchLookup knows.
+  if (f.q) for (const word of searchWords(f.q)) where.push(`c.id = ANY(ARRAY(${searchLookup(word, bind)}))`);
+  if (include.owner && f.owner === 'me') where.push(`c.owner_id = ${bind(actor.user.id)}`);
+  else if (include.owner && f.owner === 'pool') where.push('c.owner_id IS NULL');
+  else if (include.owner && f.owner) where.push(`c.owner_id = ${bind(Number(f.owner))}`);
+  if (f.tier) where.push(`c.tier = ${bind(f.tier)}`);
+  if (f.vip) where.push('c.vip');
+  if (f.status) where.push(`c.status = ${bind(f.status)}`);
+  if (f.industry) where.push(`c.industry = ${bind(f.industry)}`);
+  if (f.province) where.push(`c.province = ${bind(f.province)}`);
+  if (f.city) where.push(`c.city = ${bind(f.city)}`);
+  if (f.tag) where.push(`${bind(f.tag)} = ANY(c.tags)`);
+  if (f.idle)
+    where.push(
+      `coalesce(c.last_interaction_at, '-infinity') < now() - make_interval(days => ${bind(f.idle)})`,
+    );
+  return where;
+}
+
+/**
+ * The list page and its capped count as one statement (null: the scope holds no one), in one of two
+ * shapes, each reading only what it shows:
+ * - browsing: the page walks an index in the sort's order; a scope of owners and the pool is one
+ *   index scan per owner and one for the pool, merged (an OR of them would read the whole table);
+ *   the count stops after COUNT_CAP + 1 rows of each;
+ * - searching: the matches (a few thousand at most for a common word) are read once by id, then
+ *   sorted for the page and counted.
+ */
+function listStatement(
+  actor: CustomerActor,
+  f: CustomerFilterDto,
+  key: string,
+  dir: 'ASC' | 'DESC',
+  ownerDir: 'ASC' | 'DESC',
+  cursor: { value: string; id: number; cast: string } | null,
+): { text: string; values: unknown[] } | null {
+  const values: unknown[] = [];
+  const bind = (value: unknown) => `$${values.push(value)}`;
+  // The owner filter narrows the scope, so the pool or one rep's customers are an index scan too.
+  const scope = narrowedToOwner(ownerScope(actor, 'view'), f.owner, actor.user.id);
+  if (!scope.everyone && !scope.ownerIds.length && !scope.pool) return null;
+  const where = listConditions(actor, f, bind, { owner: false }).join(' AND ');
+  const after = (k: string, id: string) =>
+    cursor
+      ? ` AND (${k}, ${id}) ${dir === 'ASC' ? '>' : '<'} (CAST(${bind(cursor.value)} AS ${cursor.cast}), ${bind(cursor.id)}::int)`
+      : '';
+  const order = (alias: string) => `ORDER BY ${alias}sort_key ${dir}, ${alias}id ${dir}`;
+  const limit = `LIMIT ${PAGE_SIZE + 1}`;
+  let page: string;
+  let counted: string;
+  if (f.q) {
+    // A search reads its matches once, by id, then sorts them for the page and counts them.
+    const narrowed = scope.everyone ? '' : ` AND ${scopeCondition(scope, bind)}`;
+    page = `hits AS MATERIALIZED (SELECT ${listColumns(key)} FROM customer c WHERE ${where}${narrowed}),
+      page AS (SELECT * FROM hits WHERE true${after('sort_key', 'id')} ${order('')} ${limit})`;
+    counted = 'SELECT count(*)::int AS n FROM hits';
+  } else {
+    // One index scan per owner and one for the pool, each in the list's order; the page's start after
+    // the cursor, the count's stop after COUNT_CAP + 1 rows.
+    const owners = !scope.everyone && scope.ownerIds.length ? bind(scope.ownerIds) : null;
+    const pool =
+      !scope.everyone && scope.pool
+        ? `${poolCondition(scope, 'c', scope.poolRegion === null ? '' : bind(scope.poolRegion))} AND `
+        : null;
+    const scans = (
+      columns: string,
+      rows: number,
+      by: { key: string; dir: string; ownerDir: string },
+      cursorToo: boolean,
+    ) => {
+      // Within one owner (or the pool) the owner column is constant: ordering by it first lets the
+      // planner see that the owner's index (owner_id, sort key, id) is already in order.
+      const scan = (owner: string) =>
+        `SELECT ${columns} FROM customer c WHERE ${owner}${where}${cursorToo ? after(key, 'c.id') : ''}
+           ORDER BY ${owner ? `c.owner_id ${by.ownerDir}, ` : ''}${by.key} ${by.dir}, c.id ${by.dir} LIMIT ${rows}`;
+      if (scope.everyone) return scan('');
+      const each: string[] = [];
+      if (owners)
+        each.push(
+          `SELECT b.* FROM unnest(${owners}::int[]) AS o(id) CROSS JOIN LATERAL (${scan('c.owner_id = o.id AND ')}) b`,
+        );
+      if (pool) each.push(`(${scan(pool)})`);
+      return each.join(' UNION ALL ');
+    };
+    page = `page AS (SELECT * FROM (${scans(listColumns(key), PAGE_SIZE + 1, { key, dir, ownerDir }, true)}) b ${order('')} ${limit})`;
+    // Whatever the sort, the count walks the indexes by last change, which hold every column it reads.
+    const recent = { key: 'c.updated_at', dir: 'DESC', ownerDir: 'ASC' };
+    counted = `SELECT count(*)::int AS n FROM (SELECT 1 FROM (${scans('1', COUNT_CAP + 1, recent, false)}) b LIMIT ${COUNT_CAP + 1}) s`;
+  }
+  return {
+    text: `WITH ${page}, counted AS (${counted})
+      SELECT counted.n AS total, page.* FROM counted LEFT JOIN page ON true ${order('page.')}`,
+    values,
+  };
+}
+
+/** The scope narrowed by the list's owner filter: me, the pool, or one owner's id. */
+function narrowedToOwner(scope: OwnerScope, owner: string | undefined, me: number): OwnerScope {
+  if (!owner) return scope;
+  if (owner === 'pool')
+    return scope.everyone
+      ? { everyone: false, ownerIds: [], pool: true, poolRegion: null }
+      : { ...scope, ownerIds: [] };
+  const id = owner === 'me' ? me : Number(owner);
+  return {
+    everyone: false,
+    ownerIds: scope.everyone || scope.ownerIds.includes(id) ? [id] : [],
+    pool: false,
+    poolRegion: null,
+  };
+}
+
+/** The scope's owners and pool as one condition (a search reads few rows: an OR costs nothing there). */
+function scopeCondition(
+  scope: Extract<OwnerScope, { everyone: false }>,
+  bind: (value: unknown) => string,
+): string {
+  const parts: string[] = [];
+  if (scope.ownerIds.length) parts.push(`c.owner_id = ANY(${bind(scope.ownerIds)}::int[])`);
+  if (scope.pool)
+    parts.push(poolCondition(scope, 'c', scope.poolRegion === null ? '' : bind(scope.poolRegion)));
+  return `(${parts.join(' OR ')})`;
+}
+
 /** Narrows `qb` (customers aliased `c`) to those the actor may see, or act on. */
 function scoped<Q extends WhereExpressionBuilder>(
   qb: Q,
@@ -97,7 +243,8 @@ export class CustomersRepository {
 
   /**
    * One page of the list after the cursor `after` (or just before the cursor `before`, going back),
-   * the cursors of the next and previous pages, and how many match in all.
+   * the cursors of the next and previous pages, and how many match in all (counting stops past
+   * COUNT_CAP): one statement, whatever the role, filters and search (see listStatement).
    */
   async findPage(
     actor: CustomerActor,
@@ -110,19 +257,6 @@ export class CustomersRepository {
     totalCapped: boolean;
   }> {
     const sort = SORTS[f.sort ?? 'updated'];
-    // Only the columns the list shows: hydrating whole customers cost more than the query.
-    const qb = this.filtered(actor, f).select([
-      'c.id',
-      'c.name',
-      'c.kind',
-      'c.tier',
-      'c.vip',
-      'c.status',
-      'c.city',
-      'c.ownerId',
-      'c.lastInteractionAt',
-      'c.updatedAt',
-    ]);
     const back = !f.after && !!f.before;
     const cursor = f.after
       ? decodeCursor(f.after, sort.cast)
@@ -131,47 +265,34 @@ export class CustomersRepository {
         : null;
     // Going back reads the rows before the cursor in the opposite order, then turns them round.
     const dir = back ? (sort.dir === 'ASC' ? 'DESC' : 'ASC') : sort.dir;
-    if (cursor) {
-      const op = dir === 'ASC' ? '>' : '<';
-      qb.andWhere(`(${sort.key}, c.id) ${op} (CAST(:cursorValue AS ${sort.cast}), :cursorId)`, {
-        cursorValue: cursor[0],
-        cursorId: cursor[1],
-      });
-    }
-    // The cursor value is read as text from PostgreSQL: a JS Date would drop the microseconds.
-    qb.addSelect(`(${sort.key})::text`, 'cursor_value');
-    const { entities, raw } = await qb
-      .orderBy(sort.key, dir)
-      .addOrderBy('c.id', dir)
-      .limit(PAGE_SIZE + 1)
-      .getRawAndEntities<{ c_id: number; cursor_value: string }>();
-    const more = entities.length > PAGE_SIZE;
-    const rows = entities.slice(0, PAGE_SIZE);
+    const statement = listStatement(
+      actor,
+      f,
+      sort.key,
+      dir,
+      // The owner indexes hold each sort in its usual direction; going back reads them backwards.
+      dir === sort.dir ? 'ASC' : 'DESC',
+      cursor && { value: cursor[0], id: cursor[1], cast: sort.cast },
+    );
+    const found = statement
+      ? (await poolOf(this.dataSource).query<ListRow>(statement.text, statement.values)).rows
+      : [];
+    const n = found[0]?.total ?? 0;
+    const page = found.filter((r) => r.id !== null);
+    const more = page.length > PAGE_SIZE;
+    const rows = page.slice(0, PAGE_SIZE);
     if (back) rows.reverse();
-    const cursorOf = (row: CustomerListRow | undefined) => {
-      const value = row && raw.find((r) => r.c_id === row.id)?.cursor_value;
-      return row && value !== undefined ? encodeCursor(value, row.id) : null;
-    };
+    const cursorOf = (row: ListRow | undefined) => (row ? encodeCursor(row.cursorValue, row.id) : null);
     // Forward, a next page exists when a row was left over; back, there is always the page we came from.
     const next = back ? cursorOf(rows.at(-1)) : more ? cursorOf(rows.at(-1)) : null;
     const prev = back ? (more ? cursorOf(rows[0]) : null) : cursor ? cursorOf(rows[0]) : null;
-    // A first page with room to spare holds every match: no need to count them again.
-    const n = !cursor && entities.length <= PAGE_SIZE ? entities.length : await this.countUpToCap(actor, f);
-    return { rows, next, prev, total: Math.min(n, COUNT_CAP), totalCapped: n > COUNT_CAP };
-  }
-
-  /** How many customers the filtered list holds; counting stops at COUNT_CAP + 1. */
-  private async countUpToCap(actor: CustomerActor, f: CustomerFilterDto): Promise<number> {
-    // "1000+" is as useful as an exact figure and costs no full scan.
-    const [sql, params] = this.filtered(actor, f)
-      .select('1')
-      .limit(COUNT_CAP + 1)
-      .getQueryAndParameters();
-    const [{ n }] = await this.dataSource.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM (${sql}) s`,
-      params,
-    );
-    return n;
+    return {
+      rows: rows.map(({ total: _total, cursorValue: _cursor, sort_key: _key, ...row }) => row),
+      next,
+      prev,
+      total: Math.min(n, COUNT_CAP),
+      totalCapped: n > COUNT_CAP,
+    };
   }
 
   /** The next `size` customers after `afterId` (by id) of the filtered list, with their primary contact. */
@@ -182,50 +303,21 @@ export class CustomersRepository {
     size: number,
     action: CustomerAction = 'view',
   ): Promise<Customer[]> {
-    return this.filtered(actor, f, action)
+    const params: Record<string, unknown> = {};
+    const bind = (value: unknown) => {
+      const name = `f${Object.keys(params).length}`;
+      params[name] = value;
+      return `:${name}`;
+    };
+    const qb = scoped(this.dataSource.getRepository(Customer).createQueryBuilder('c'), actor, action);
+    for (const condition of listConditions(actor, f, bind)) qb.andWhere(condition);
+    return qb
+      .setParameters(params)
       .leftJoinAndSelect('c.contacts', 'contact', 'contact.deleted_at IS NULL AND contact.primary')
       .andWhere('c.id > :afterId', { afterId })
       .orderBy('c.id', 'ASC')
       .limit(size)
       .getMany();
-  }
-
-  /** The filtered, scoped query behind the list and the export. */
-  private filtered(
-    actor: CustomerActor,
-    f: CustomerFilterDto,
-    action: CustomerAction = 'view',
-  ): SelectQueryBuilder<Customer> {
-    const qb = scoped(this.dataSource.getRepository(Customer).createQueryBuilder('c'), actor, action);
-    if (f.q) {
-      // Each word must match (北京 华信, beijing huaxin), in any of the ways searchLookup knows; a
-      // number written in groups (138 1111 2222, 010-1234 5678) is one word.
-      searchWords(f.q).forEach((word, i) => {
-        const params: Record<string, unknown> = {};
-        const sql = searchLookup(word, (value) => {
-          const name = `q${i}_${Object.keys(params).length}`;
-          params[name] = value;
-          return `:${name}`;
-        });
-        qb.andWhere(`c.id IN (${sql})`, params);
-      });
-    }
-    if (f.owner === 'me') qb.andWhere('c.owner_id = :me', { me: actor.user.id });
-    else if (f.owner === 'pool') qb.andWhere('c.owner_id IS NULL');
-    else if (f.owner) qb.andWhere('c.owner_id = :ownerId', { ownerId: Number(f.owner) });
-    if (f.tier) qb.andWhere('c.tier = :tier', { tier: f.tier });
-    if (f.vip) qb.andWhere('c.vip');
-    if (f.status) qb.andWhere('c.status = :status', { status: f.status });
-    if (f.industry) qb.andWhere('c.industry = :industry', { industry: f.industry });
-    if (f.province) qb.andWhere('c.province = :province', { province: f.province });
-    if (f.city) qb.andWhere('c.city = :city', { city: f.city });
-    if (f.tag) qb.andWhere(':tag = ANY(c.tags)', { tag: f.tag });
-    if (f.idle) {
-      qb.andWhere(`coalesce(c.last_interaction_at, '-infinity') < now() - make_interval(days => :idle)`, {
-        idle: f.idle,
-      });
-    }
-    return qb;
   }
 
   /** A live customer the actor may see, with its live contacts (primary first); null otherwise. */

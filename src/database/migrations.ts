@@ -7,6 +7,7 @@ import { AddNumberSequences1795364000000 } from '../../migrations/1795364000000-
 import { AddAttachments1795364100000 } from '../../migrations/1795364100000-AddAttachments.js';
 import { AddCustomerNotes1795365000000 } from '../../migrations/1795365000000-AddCustomerNotes.js';
 import { RecodeIndustries1795365100000 } from '../../migrations/1795365100000-RecodeIndustries.js';
+import { AddOwnerSortIndexes1795366600000 } from '../../migrations/1795366600000-AddOwnerSortIndexes.js';
 import { AddReferenceVersion1795366500000 } from '../../migrations/1795366500000-AddReferenceVersion.js';
 import { AddImportHeaderRow1795365200000 } from '../../migrations/1795365200000-AddImportHeaderRow.js';
 import { RekeyTrailingPlaces1795362000000 } from '../../migrations/1795362000000-RekeyTrailingPlaces.js';
@@ -34,4 +35,5 @@ export const MIGRATIONS = [
   RecodeIndustries1795365100000,
   AddImportHeaderRow1795365200000,
   AddReferenceVersion1795366500000,
+  AddOwnerSortIndexes1795366600000,
 ];

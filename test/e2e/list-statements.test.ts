@@ -1,0 +1,135 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_USERS, SeedService } from '../../src/seed/seed.service.js';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { Client, visibleText } from '../helpers/client.js';
+
+/**
+ * The list pattern every list follows (README, How it scales), checked on 20,000 customers: a list
+ * request runs at most three statements (session, unread count, the page with its count), and the
+ * page's statement reads an index in the list's order, never the whole customer table, for every role
+ * and sort. (A filter on a column without an index, such as the tier, reads the scope's rows until it
+ * has its matches: README, How it scales.)
+ */
+const CUSTOMERS = 20_000;
+
+let t: TestApp;
+/** Statements sent by the app's own pool (application_name kehu), in order, while recording. */
+let recorded: { text: string; values: unknown[] }[] | null = null;
+const query = Object.getOwnPropertyDescriptor(pg.Client.prototype, 'query')!;
+
+beforeAll(async () => {
+  t = await startApp();
+  const seed = t.app.get(SeedService);
+  await seed.seedDemoOnce();
+  await seed.seedScale(CUSTOMERS);
+  await t.db.query('VACUUM ANALYZE customer');
+  await t.db.query('VACUUM ANALYZE contact');
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const application = (this as unknown as { connectionParameters: { application_name?: string } })
+      .connectionParameters.application_name;
+    if (recorded && application === 'kehu') {
+      const [first, second] = args as [string | { text: string; values?: unknown[] }, unknown[] | undefined];
+      recorded.push(
+        typeof first === 'string'
+          ? { text: first, values: second ?? [] }
+          : { text: first.text, values: first.values ?? [] },
+      );
+    }
+    return (query.value as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof pg.Client.prototype.query;
+}, 180_000);
+
+afterAll(async () => {
+  Object.defineProperty(pg.Client.prototype, 'query', query);
+  await t.close();
+});
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  'Rows Removed by Filter'?: number;
+  Plans?: PlanNode[];
+}
+
+/** Whether the plan scans customer sequentially, and how many customer rows its scans looked at. */
+async function customerScans(s: {
+  text: string;
+  values: unknown[];
+}): Promise<{ seqScan: boolean; looked: number }> {
+  const { rows } = await t.db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+    `EXPLAIN (ANALYZE, FORMAT JSON) ${s.text}`,
+    s.values,
+  );
+  let seqScan = false;
+  let looked = 0;
+  const walk = (node: PlanNode) => {
+    if (node['Relation Name'] === 'customer') {
+      if (node['Node Type'] === 'Seq Scan') seqScan = true;
+      looked +=
+        ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0)) * (node['Actual Loops'] ?? 1);
+    }
+    for (const child of node.Plans ?? []) walk(child);
+  };
+  walk(rows[0]['QUERY PLAN'][0].Plan);
+  return { seqScan, looked };
+}
+
+async function statementsOf(c: Client, path: string) {
+  recorded = [];
+  const reply = await c.get(path);
+  const statements = recorded;
+  recorded = null;
+  expect(reply.status).toBe(200);
+  return { reply, statements };
+}
+
+describe.each(['admin@demo.kehu', 'manager@demo.kehu', 'sales1@demo.kehu'])(
+  'the customer list of %s',
+  (email) => {
+    let c: Client;
+    beforeAll(async () => {
+      c = new Client(t.url);
+      const signedIn = await c.login(email);
+      if (signedIn.status !== 303) throw new Error(`${email} could not sign in: ${signedIn.status}`);
+      await c.get('/customers'); // reference data loaded once, as after any change
+    });
+
+    it.each(['/customers', '/customers?sort=name', '/customers?sort=idle', '/customers?owner=pool'])(
+      '%s: three statements, and the page reads no more customers than it needs',
+      async (path) => {
+        const { reply, statements } = await statementsOf(c, path);
+        expect(visibleText(reply.text)).toMatch(/\d/);
+        expect(statements.length).toBeLessThanOrEqual(3);
+        const list = statements.find((s) => s.text.includes('FROM customer c'));
+        expect(list).toBeDefined();
+        const { seqScan, looked } = await customerScans(list!);
+        expect(seqScan).toBe(false);
+        // The page (26 rows per owner and the pool), the count (1,001 rows per owner and the pool) and what
+        // a filter passes over on the way: a small part of the table.
+        expect(looked).toBeLessThan(CUSTOMERS / 4);
+      },
+    );
+
+    it('finds a common word among thousands in three statements, reading only the matches', async () => {
+      const { rows } = await t.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM customer WHERE name LIKE '%华信%' AND deleted_at IS NULL`,
+      );
+      expect(rows[0].n).toBeGreaterThan(100);
+      const { reply, statements } = await statementsOf(c, `/customers?q=${encodeURIComponent('华信')}`);
+      expect(visibleText(reply.text)).toContain('华信');
+      expect(statements.length).toBeLessThanOrEqual(3);
+      const { seqScan, looked } = await customerScans(
+        statements.find((s) => s.text.includes('FROM customer c'))!,
+      );
+      expect(seqScan).toBe(false);
+      expect(looked).toBeLessThan(rows[0].n * 3);
+    });
+  },
+);
+
+it('the demo users the list is checked for are the seed’s', () => {
+  expect(DEMO_USERS.map((u) => u.role)).toEqual(expect.arrayContaining(['admin', 'manager', 'sales']));
+});
