@@ -18,12 +18,13 @@ export function searchWords(q: string): string[] {
 }
 
 /**
- * The SQL of the ids of customers one search word finds: one indexed lookup per way of matching,
- * joined by UNION so each uses its own index — trigrams for names and pinyin; b-trees for USCC,
- * phone, e-mail, the whole mobile and its last digits (尾号). `param` binds a value and answers its
- * placeholder, so the lookup fits any query builder.
+ * What one search word matches, as a condition on the customer aliased `c`: its search text (names,
+ * pinyin, initials, character pairs: a trigram index), its USCC, or one of its contacts (name, phone,
+ * e-mail, the whole mobile and its last digits (尾号): b-tree and trigram indexes on contact). Each
+ * part is an index condition, so PostgreSQL ORs their bitmaps and reads each matching customer once.
+ * `param` binds a value and answers its placeholder, so the condition fits any query builder.
  */
-export function searchLookup(word: string, param: (value: unknown) => string): string {
+export function searchCondition(word: string, param: (value: unknown) => string): string {
   const digits = normalizeMobile(word) ?? word.replace(/[\s-]/g, '');
   const w = param(word);
   const contact = [
@@ -33,13 +34,12 @@ export function searchLookup(word: string, param: (value: unknown) => string): s
   ];
   if (/^\+?\d{5,}$/.test(digits)) contact.push(`mobile = ${param(digits)}`);
   if (/^\d{4,10}$/.test(digits))
-    contact.push(`reverse(mobile) LIKE ${param(`${[...digits].reverse().join('')}%`)}`);
+    contact.push(`reverse(mobile) LIKE ${param(`${digits.split('').reverse().join('')}%`)}`);
   const like = isChinesePair(word) ? `%${word}${PAIR_MARK}%` : `%${likeEscape(word)}%`;
-  const lookups = [
-    `SELECT id FROM customer WHERE search_text LIKE ${param(like)} AND deleted_at IS NULL`,
-    `SELECT customer_id FROM contact WHERE deleted_at IS NULL AND (${contact.join(' OR ')})`,
+  const parts = [
+    `c.search_text LIKE ${param(like)}`,
+    `c.id = ANY(ARRAY(SELECT customer_id FROM contact WHERE deleted_at IS NULL AND (${contact.join(' OR ')})))`,
   ];
-  if (/^[0-9a-z]{18}$/.test(word))
-    lookups.push(`SELECT id FROM customer WHERE uscc = upper(${w}) AND deleted_at IS NULL`);
-  return lookups.join(' UNION ');
+  if (/^[0-9a-z]{18}$/.test(word)) parts.push(`c.uscc = upper(${w})`);
+  return `(${parts.join(' OR ')})`;
 }

@@ -12,7 +12,7 @@ import {
 } from './customer.policy.js';
 import { poolOf } from '../common/sql.js';
 import { SIMILAR_NAME_THRESHOLD } from './duplicates.js';
-import { searchLookup, searchWords } from './customer-search.js';
+import { searchCondition, searchWords } from './customer-search.js';
 import type { CustomerFilterDto, CustomerSort } from './dto/customer-filter.dto.js';
 
 export const PAGE_SIZE = 25;
@@ -90,8 +90,8 @@ function listConditions(
   include = { owner: true },
 ): string[] {
   const where = ['c.deleted_at IS NULL'];
-  // Each word must match, in any of the ways searchLookup knows.
-  if (f.q) for (const word of searchWords(f.q)) where.push(`c.id = ANY(ARRAY(${searchLookup(word, bind)}))`);
+  // Each word must match, in any of the ways searchCondition knows.
+  if (f.q) for (const word of searchWords(f.q)) where.push(searchCondition(word, bind));
   if (include.owner && f.owner === 'me') where.push(`c.owner_id = ${bind(actor.user.id)}`);
   else if (include.owner && f.owner === 'pool') where.push('c.owner_id IS NULL');
   else if (include.owner && f.owner) where.push(`c.owner_id = ${bind(Number(f.owner))}`);
@@ -115,8 +115,8 @@ function listConditions(
  * - browsing: the page walks an index in the sort's order; a scope of owners and the pool is one
  *   index scan per owner and one for the pool, merged (an OR of them would read the whole table);
  *   the count stops after COUNT_CAP + 1 rows of each;
- * - searching: the matches (a few thousand at most for a common word) are read once by id, then
- *   sorted for the page and counted.
+ * - searching: the matches (a few thousand at most for a common word) are read once, through the
+ *   search indexes, then sorted for the page and counted.
  */
 function listStatement(
   actor: CustomerActor,
