@@ -1,4 +1,5 @@
-import type { Pool } from 'pg';
+import { createHash } from 'node:crypto';
+import type { Pool, QueryConfig } from 'pg';
 import type { DataSource } from 'typeorm';
 
 /**
@@ -7,4 +8,21 @@ import type { DataSource } from 'typeorm';
  */
 export function poolOf(dataSource: DataSource): Pool {
   return (dataSource.driver as unknown as { master: Pool }).master;
+}
+
+/** Names of the prepared statements, by text (a list has a few dozen shapes: sorts, scopes, filters). */
+const names = new Map<string, string>();
+
+/**
+ * A statement PostgreSQL prepares once per connection and then runs without planning it again:
+ * for hot statements whose plan does not depend on their values (a list page walking an index), where
+ * planning costs as much as running. Not for searches, whose best plan depends on the word.
+ */
+export function prepared(text: string, values: unknown[]): QueryConfig {
+  let name = names.get(text);
+  if (!name) {
+    name = `kehu_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    names.set(text, name);
+  }
+  return { name, text, values };
 }

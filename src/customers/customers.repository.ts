@@ -10,7 +10,7 @@ import {
   ownerScope,
   poolCondition,
 } from './customer.policy.js';
-import { poolOf } from '../common/sql.js';
+import { poolOf, prepared } from '../common/sql.js';
 import { SIMILAR_NAME_THRESHOLD } from './duplicates.js';
 import { searchCondition, searchWords } from './customer-search.js';
 import type { CustomerFilterDto, CustomerSort } from './dto/customer-filter.dto.js';
@@ -274,9 +274,13 @@ export class CustomersRepository {
       dir === sort.dir ? 'ASC' : 'DESC',
       cursor && { value: cursor[0], id: cursor[1], cast: sort.cast },
     );
-    const found = statement
-      ? (await poolOf(this.dataSource).query<ListRow>(statement.text, statement.values)).rows
-      : [];
+    const pool = poolOf(this.dataSource);
+    // Browsing walks an index whatever the values: its plan is made once per connection.
+    const found = !statement
+      ? []
+      : f.q
+        ? (await pool.query<ListRow>(statement.text, statement.values)).rows
+        : (await pool.query<ListRow>(prepared(statement.text, statement.values))).rows;
     const n = found[0]?.total ?? 0;
     const page = found.filter((r) => r.id !== null);
     const more = page.length > PAGE_SIZE;
