@@ -110,7 +110,7 @@ async function waitUntilReady(url: string, exited: Promise<number | null>): Prom
   throw new Error('the server was not ready within two minutes');
 }
 
-/** Signs a demo user in, as the login form does; returns the session cookie. */
+/** Signs a demo user in, as the login form does; returns the cookies a browser would then send. */
 export async function signIn(base: string, email: string): Promise<string> {
   const page = await fetch(`${base}/login`);
   const cookie = page.headers
@@ -124,8 +124,11 @@ export async function signIn(base: string, email: string): Promise<string> {
     headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ _csrf: csrf, email, password: DEMO_PASSWORD }),
   });
-  return res.headers
+  const session = res.headers
     .getSetCookie()
     .map((c) => c.split(';')[0])
     .join('; ');
+  // The first page after signing in sets the language cookie a browser then keeps sending.
+  const first = await fetch(`${base}/`, { headers: { cookie: session }, redirect: 'manual' });
+  return [session, ...first.headers.getSetCookie().map((c) => c.split(';')[0])].join('; ');
 }

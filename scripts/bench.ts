@@ -296,7 +296,7 @@ async function main(): Promise<void> {
       const template = templateOf(html, rows);
       if (!template) throw new Error(`${page.name}: no table rows in the captured page`);
       const sid = unsign(
-        decodeURIComponent(cookies.get(page.email)!.split('=')[1]),
+        decodeURIComponent(new RegExp(`${COOKIE_NAME}=([^;]+)`).exec(cookies.get(page.email)!)![1]),
         BENCH_ENV.SESSION_SECRET,
       )!;
       baselinePages.push({

@@ -26,6 +26,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  // Signed-in pages are never cached (no-store): a hash of every page body would be wasted.
+  app.set('etag', false);
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -18,11 +18,26 @@ function formatter(timeZone: string, withTime: boolean): Intl.DateTimeFormat {
   return f;
 }
 
+/** Instants already written, by zone, precision and minute: a list page writes dozens of the same days. */
+const written = new Map<string, string>();
+const WRITTEN_MAX = 10_000;
+
 /** Formats an instant as YYYY-MM-DD HH:mm in `zone`, or a calendar date (YYYY-MM-DD string) as is. */
 export function formatInstant(value: Date | string, zone: string, withTime: boolean): string {
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
   const d = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(d.getTime())) throw new Error(`date: not a date: ${String(value)}`);
+  const key = `${zone}|${withTime}|${Math.floor(d.getTime() / 60_000)}`;
+  let text = written.get(key);
+  if (text === undefined) {
+    text = write(d, zone, withTime);
+    if (written.size >= WRITTEN_MAX) written.clear();
+    written.set(key, text);
+  }
+  return text;
+}
+
+function write(d: Date, zone: string, withTime: boolean): string {
   // en-CA writes the day as YYYY-MM-DD; format() is several times cheaper than formatToParts().
   const f = formatter(zone, withTime);
   const m = /^(\d{4}-\d{2}-\d{2})\D*(\d{2}:\d{2})?$/.exec(f.format(d));
