@@ -6,6 +6,8 @@ import { VIEWS_DIR } from './paths.js';
 
 type Template = Handlebars.TemplateDelegate;
 
+const KNOWN_HELPERS = Object.fromEntries(Object.keys(HELPERS).map((name) => [name, true]));
+
 /**
  * Handlebars for pages and mails: helpers from common/helpers, partials from views/partials, and
  * views/layouts/main.hbs around every page unless `layout: false`. Templates are compiled once
@@ -47,6 +49,10 @@ export class ViewEngine {
       tpl = this.hbs.compile(readFileSync(join(VIEWS_DIR, `${name}.hbs`), 'utf8'), {
         strict: false,
         preventIndent: true,
+        // Kehu's helpers are all known when a template compiles: calls go to them directly, without
+        // asking at every use whether a name is a helper or a value.
+        knownHelpers: KNOWN_HELPERS,
+        knownHelpersOnly: true,
       });
       this.cache.set(name, tpl);
     }
