@@ -174,7 +174,10 @@ function listStatement(
       if (pool) each.push(`(${scan(pool)})`);
       return each.join(' UNION ALL ');
     };
-    page = `page AS (SELECT * FROM (${scans(listColumns(key), PAGE_SIZE + 1, { key, dir, ownerDir }, true)}) b ${order('')} ${limit})`;
+    // The scans read the sort key and id from their indexes alone; only the page's rows are then read
+    // from the table, not every branch's.
+    const top = `SELECT id, sort_key FROM (${scans(`c.id, ${key} AS sort_key`, PAGE_SIZE + 1, { key, dir, ownerDir }, true)}) b ${order('')} ${limit}`;
+    page = `page AS (SELECT l.* FROM (${top}) top CROSS JOIN LATERAL (SELECT ${listColumns(key)} FROM customer c WHERE c.id = top.id) l)`;
     // Whatever the sort, the count walks the indexes by last change, which hold every column it reads.
     const recent = { key: 'c.updated_at', dir: 'DESC', ownerDir: 'ASC' };
     counted = `SELECT count(*)::int AS n FROM (SELECT 1 FROM (${scans('1', COUNT_CAP + 1, recent, false)}) b LIMIT ${COUNT_CAP + 1}) s`;
