@@ -118,14 +118,13 @@ export class CustomerImportService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    // The user watches the progress bar: picked up within half a second. A retried check or run
-    // waits for nothing: it is skipped while the first attempt still runs (resumeInterrupted re-queues).
+    // The user watches the progress bar: the instance that queues a check or run starts it at once.
+    // A retried check or run waits for nothing: it is skipped while the first attempt still runs
+    // (resumeInterrupted re-queues).
     this.jobs.register(CHECK_JOB, (data) => this.check(String(data.id)), {
-      pollSeconds: 0.5,
       singleton: (data) => checkKey(String(data.id)),
     });
     this.jobs.register(RUN_JOB, (data) => this.execute(String(data.id)), {
-      pollSeconds: 0.5,
       singleton: (data) => runKey(String(data.id)),
     });
     this.jobs.register('customers.import-cleanup', () => this.cleanUp(), { cron: '40 3 * * *' });
