@@ -4,12 +4,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import session from 'express-session';
 import helmet from 'helmet';
 import passport from 'passport';
-import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { saveSessionBeforeRedirect } from './common/sessions/save-before-redirect.js';
 import { sessionLifetime } from './common/sessions/session-lifetime.js';
 import { SessionStore } from './common/sessions/session-store.js';
+import { poolOf } from './common/sql.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './common/paths.js';
 import { ViewEngine } from './common/view-engine.js';
 import type { AppConfig } from './config/config.js';
@@ -51,7 +51,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   );
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/assets/', maxAge: config.production ? '1d' : 0 });
 
-  const pool = (app.get(DataSource).driver as unknown as { master: Pool }).master;
+  const pool = poolOf(app.get(DataSource));
   app.use(
     session({
       name: 'kehu.sid',
