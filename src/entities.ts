@@ -12,6 +12,10 @@ import { Team } from './users/team.entity.js';
 import { User } from './users/user.entity.js';
 import { NumberSequence } from './common/sequences/number-sequence.entity.js';
 import { Attachment } from './common/attachments/attachment.entity.js';
+import { ApiToken } from './auth/api/api-token.entity.js';
+import { WebhookDelivery } from './notifications/webhooks/webhook-delivery.entity.js';
+import { WebhookEndpoint } from './notifications/webhooks/webhook-endpoint.entity.js';
+import { WebhookEvent } from './notifications/webhooks/webhook-event.entity.js';
 
 /**
  * Every entity of every module, for the tools that need the whole schema at once: the migration
@@ -34,4 +38,8 @@ export const ENTITIES = [
   CustomerImportRow,
   NumberSequence,
   Attachment,
+  ApiToken,
+  WebhookEndpoint,
+  WebhookEvent,
+  WebhookDelivery,
 ];
