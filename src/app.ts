@@ -1,11 +1,15 @@
 import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { type RequestHandler, Router } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import passport from 'passport';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
+import { apiAuthentication } from './auth/api/api-auth.middleware.js';
+import { ApiTokensService } from './auth/api/api-tokens.service.js';
+import { isApiRequest } from './common/api/api-request.js';
 import { saveSessionBeforeRedirect } from './common/sessions/save-before-redirect.js';
 import { sessionLifetime } from './common/sessions/session-lifetime.js';
 import { SessionStore } from './common/sessions/session-store.js';
@@ -52,7 +56,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/assets/', maxAge: config.production ? '1d' : 0 });
 
   const pool = poolOf(app.get(DataSource));
-  app.use(
+  const pages: RequestHandler[] = [
     session({
       name: 'kehu.sid',
       secret: config.sessionSecret,
@@ -62,13 +66,16 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       rolling: true,
       cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: config.sessionIdleMinutes * 60_000 },
     }),
-  );
-  // A confirmation set before a redirect is stored before the browser can ask for the next page.
-  app.use(saveSessionBeforeRedirect);
-  app.use(passport.initialize());
-  app.use(passport.session());
-  // Signed-in answers are not cached, and a session ends SESSION_MAX_DAYS after its sign-in.
-  app.use(sessionLifetime(config.sessionMaxDays));
+    // A confirmation set before a redirect is stored before the browser can ask for the next page.
+    saveSessionBeforeRedirect,
+    passport.initialize(),
+    passport.session(),
+    // Signed-in answers are not cached, and a session ends SESSION_MAX_DAYS after its sign-in.
+    sessionLifetime(config.sessionMaxDays),
+  ];
+  // Pages sign in with a session cookie; /api/ never loads a session, /api/v1 signs in with a bearer token.
+  app.use(pagesOnly(pages));
+  app.use(apiAuthentication(app.get(ApiTokensService)));
 
   const views = app.get(ViewEngine);
   app.engine('hbs', views.express);
@@ -76,4 +83,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.setViewEngine('hbs');
   await app.init();
   return app;
+}
+
+/** Runs `handlers` in turn for page requests; requests under /api/ skip them. */
+function pagesOnly(handlers: RequestHandler[]): RequestHandler {
+  const router = Router();
+  router.use(...handlers);
+  return (req, res, next) => (isApiRequest(req) ? next() : router(req, res, next));
 }

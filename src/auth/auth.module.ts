@@ -3,6 +3,10 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JobsService } from '../automation/jobs.service.js';
 import { UsersModule } from '../users/users.module.js';
+import { ApiToken } from './api/api-token.entity.js';
+import { AdminApiTokensController, ApiTokensController } from './api/api-tokens.controller.js';
+import { ApiTokensRepository } from './api/api-tokens.repository.js';
+import { ApiTokensService } from './api/api-tokens.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { LocalStrategy } from './local.strategy.js';
@@ -13,11 +17,18 @@ import { SessionSerializer } from './session.serializer.js';
 @Module({
   imports: [
     PassportModule.register({ session: true }),
-    TypeOrmModule.forFeature([LoginFailure]),
+    TypeOrmModule.forFeature([LoginFailure, ApiToken]),
     UsersModule,
   ],
-  controllers: [AuthController],
-  providers: [AuthService, LoginFailuresRepository, LocalStrategy, SessionSerializer],
+  controllers: [AuthController, ApiTokensController, AdminApiTokensController],
+  providers: [
+    AuthService,
+    LoginFailuresRepository,
+    LocalStrategy,
+    SessionSerializer,
+    ApiTokensService,
+    ApiTokensRepository,
+  ],
 })
 export class AuthModule implements OnModuleInit {
   constructor(

@@ -1,16 +1,20 @@
 import { timingSafeEqual } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
+import { isApiRequest } from './api/api-request.js';
 import { CsrfRejected } from './errors.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** A state-changing request must carry the session's token in `_csrf` (forms) or `x-csrf-token`. */
+/**
+ * A state-changing request must carry the session's token in `_csrf` (forms) or `x-csrf-token`. The
+ * API is exempt: it never reads a session, and a browser never adds a bearer token on its own.
+ */
 @Injectable()
 export class CsrfGuard implements CanActivate {
   canActivate(ctx: ExecutionContext): boolean {
     const req = ctx.switchToHttp().getRequest<Request>();
-    if (SAFE_METHODS.has(req.method)) return true;
+    if (SAFE_METHODS.has(req.method) || isApiRequest(req)) return true;
     const expected = req.session?.csrfToken;
     const body = req.body as Record<string, unknown> | undefined;
     const given = (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? req.get('x-csrf-token');

@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { isLocale, localeFromHeader } from '../i18n/i18n.js';
 import type { Locale } from '../i18n/locales.js';
+import { isApiRequest } from './api/api-request.js';
 import { LOCALES, mayUseRoute } from './roles.js';
 import { takeFlash } from './flash.js';
 import { requestContext } from './request-context.js';
@@ -56,8 +57,9 @@ export class PageContextMiddleware implements NestMiddleware {
     const rememberedLocale = LANG_COOKIE_VALUE.exec(req.get('cookie') ?? '')?.[1];
     req.locale = requestLocale(req);
     res.setHeader('Content-Language', req.locale);
+    const api = isApiRequest(req);
     // A signed-in user's language outlives the session, so what follows its end speaks it too.
-    if (user && rememberedLocale !== user.locale) {
+    if (user && !api && rememberedLocale !== user.locale) {
       res.cookie(LANG_COOKIE, user.locale, {
         maxAge: 365 * 86_400_000,
         httpOnly: true,
@@ -103,6 +105,8 @@ export class PageContextMiddleware implements NestMiddleware {
         cb,
       )) as Response['render'];
 
-    requestContext.run({ requestId: req.id, ip: req.ip ?? null, locale: req.locale, user }, () => next());
+    requestContext.run({ requestId: req.id, ip: req.ip ?? null, locale: req.locale, user, api }, () =>
+      next(),
+    );
   }
 }

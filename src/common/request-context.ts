@@ -7,6 +7,8 @@ export interface RequestContext {
   ip: string | null;
   locale: Locale;
   user?: SessionUser;
+  /** A request to the JSON API: its input is checked strictly (unknown fields refused). */
+  api?: boolean;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -30,6 +30,8 @@ export interface AppConfig {
   importMaxBytes: number;
   /** Rows an import takes at most (below the header). */
   importMaxRows: number;
+  /** Requests one API token may make per minute. */
+  apiRatePerMinute: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -70,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: trustedProxies(dto.TRUST_PROXY),
     importMaxBytes: dto.IMPORT_MAX_MB * 1024 * 1024,
     importMaxRows: dto.IMPORT_MAX_ROWS,
+    apiRatePerMinute: dto.API_RATE_PER_MINUTE,
   };
 }
 

@@ -94,6 +94,14 @@ export class EnvDto {
   @Max(10_000_000)
   IMPORT_MAX_ROWS: number = 200_000;
 
+  /** Requests one API token may make per minute; more answer 429 with Retry-After. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  API_RATE_PER_MINUTE: number = 300;
+
   /** A session ends this many days after its sign-in, however busy it is. */
   @IsOptional()
   @Type(() => Number)
