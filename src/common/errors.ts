@@ -10,8 +10,14 @@ export interface FieldError {
 export type FieldErrors = Record<string, FieldError[]>;
 
 export class DomainError extends Error {
-  /** Extra data a re-rendered form shows (as `form.details`), e.g. the possible duplicates. */
+  /**
+   * Extra data a re-rendered form shows (as `form.details`), e.g. the possible duplicates; the API
+   * answers it beside the message (`duplicates`, `current`).
+   */
   details: Record<string, unknown> = {};
+
+  /** The status the API answers with where it differs from the page's (a duplicate is a 409 there). */
+  apiStatus?: number;
 
   constructor(
     readonly status: number,

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isLocale, translate } from '../i18n/i18n.js';
+import { isApiRequest } from './api/api-request.js';
 import { DomainError, type FieldErrors, type Params, StaleVersion } from './errors.js';
 import { safeReturnTo } from './flash.js';
 import { requestLocale } from './page-context.middleware.js';
@@ -76,7 +77,7 @@ function httpErrorStatus(err: unknown): number | undefined {
  */
 function wantsJson(req: Request): boolean {
   return (
-    req.path.startsWith('/api/') ||
+    isApiRequest(req) ||
     req.accepts(['html', 'json']) === 'json' ||
     Boolean(req.get('content-type')?.includes('json'))
   );
@@ -140,8 +141,13 @@ export class AppExceptionFilter implements ExceptionFilter {
     res.setHeader('Cache-Control', 'no-store');
 
     if (wantsJson(req)) {
-      res.status(d.status).json({
-        statusCode: d.status,
+      const api = isApiRequest(req);
+      const reason = err instanceof DomainError ? err : undefined;
+      const status = (api && reason?.apiStatus) || d.status;
+      res.status(status).json({
+        // What the API adds for a refusal: the duplicates found, or the record as it now stands.
+        ...(api ? reason?.details : {}),
+        statusCode: status,
         error: d.key.split('.').pop(),
         message: translate(locale, d.key, d.params),
         details: Object.entries(d.fields).flatMap(([field, errs]) =>

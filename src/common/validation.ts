@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, type ValidationArguments } from 'class-validator';
 import { hasKey } from '../i18n/i18n.js';
 import { ValidationFailed, type FieldErrors, type Params } from './errors.js';
+import { requestContext } from './request-context.js';
 
 /**
  * A class-validator message that carries a locale key and the constraint's arguments:
@@ -61,13 +62,26 @@ function fieldsWithNul(value: unknown, path: string, out: string[], depth = 0): 
   return out;
 }
 
+const PIPE_OPTIONS = {
+  whitelist: true,
+  transform: true,
+  exceptionFactory: (errors: ValidationError[]) => new ValidationFailed(toFieldErrors(errors)),
+};
+
 /**
  * Nest's ValidationPipe, refusing first any text with a NUL character in it: for every body, query
  * and route parameter, whatever its DTO says, as a field error (the form shown again with it, or the
  * address named on a GET).
  */
 class KehuValidationPipe extends ValidationPipe {
+  /** `strict`: the same checks for the API, where a field the DTO does not know is refused, not dropped. */
+  constructor(private readonly strict?: ValidationPipe) {
+    super(strict ? PIPE_OPTIONS : { ...PIPE_OPTIONS, forbidNonWhitelisted: true });
+  }
+
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (this.strict && requestContext.get()?.api)
+      return this.strict.transform(value, metadata) as Promise<unknown>;
     if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
       const fields = fieldsWithNul(value, metadata.data ?? '', []);
       if (fields.length) {
@@ -80,13 +94,17 @@ class KehuValidationPipe extends ValidationPipe {
   }
 }
 
-/** The one pipe for every body and query: unknown fields dropped, errors as locale keys per field. */
+/**
+ * The one pipe for every body and query: errors as locale keys per field; unknown fields dropped from
+ * a form, refused from an API request (`validation.whitelistValidation`).
+ */
 export function createValidationPipe(): ValidationPipe {
-  return new KehuValidationPipe({
-    whitelist: true,
-    transform: true,
-    exceptionFactory: (errors) => new ValidationFailed(toFieldErrors(errors)),
-  });
+  return new KehuValidationPipe(new KehuValidationPipe());
+}
+
+/** `validateInput` for the API: a field the DTO does not know is refused. */
+export async function validateStrictly<T extends object>(dto: new () => T, input: unknown): Promise<T> {
+  return (await new KehuValidationPipe().transform(input, { type: 'body', metatype: dto })) as T;
 }
 
 /** Form strings trimmed; an empty field becomes null. */

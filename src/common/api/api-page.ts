@@ -1,0 +1,39 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { keyed } from '../validation.js';
+
+export const API_PAGE_DEFAULT = 25;
+export const API_PAGE_MAX = 100;
+
+/** Cursor pagination of every API list: `?cursor=<next of the previous answer>&limit=<1–100>`. */
+export class ApiPageQuery {
+  @ApiProperty({ required: false, description: 'The `next` of the previous page; none for the first page.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+
+  @ApiProperty({
+    required: false,
+    type: 'integer',
+    minimum: 1,
+    maximum: API_PAGE_MAX,
+    default: API_PAGE_DEFAULT,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: keyed('validation.isInt') })
+  @Min(1, { message: keyed('validation.min', 'min') })
+  @Max(API_PAGE_MAX, { message: keyed('validation.max', 'max') })
+  limit?: number;
+}
+
+/** One page of an API list: its records and the cursor of the next page (null: this is the last). */
+export interface ApiPage<T> {
+  data: T[];
+  next: string | null;
+}
+
+/** An ISO 8601 time with its offset (UTC, `Z`), or null. */
+export const isoTime = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
