@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Contact } from './contact.entity.js';
+import { type CustomerActor, conditionFor } from './customer.policy.js';
 
 /** All SQL on contacts, the people at a customer. */
 @Injectable()
@@ -14,6 +15,42 @@ export class ContactsRepository {
   ): Promise<number> {
     const { identifiers } = await m.insert(Contact, fields);
     return identifiers[0].id as number;
+  }
+
+  /**
+   * Live contacts of live customers the actor may see, by id after `afterId`: of one customer, and
+   * matching `q` (part of a name, mobile or e-mail) when given. `limit` + 1 rows tell whether more follow.
+   */
+  findPage(
+    actor: CustomerActor,
+    f: { customerId?: number; q?: string },
+    afterId: number,
+    limit: number,
+  ): Promise<Contact[]> {
+    const { sql, params } = conditionFor(actor, 'view', 'c');
+    const qb = this.dataSource
+      .getRepository(Contact)
+      .createQueryBuilder('k')
+      .innerJoin('customer', 'c', 'c.id = k.customer_id AND c.deleted_at IS NULL')
+      .where(sql, params)
+      .andWhere('k.id > :afterId', { afterId });
+    if (f.customerId) qb.andWhere('k.customer_id = :customerId', { customerId: f.customerId });
+    if (f.q) {
+      const like = `%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+      qb.andWhere('(k.name ILIKE :like OR k.mobile LIKE :like OR k.email ILIKE :like)', { like });
+    }
+    return qb
+      .orderBy('k.id', 'ASC')
+      .limit(limit + 1)
+      .getMany();
+  }
+
+  /** The customer of a live contact (null: no such contact). */
+  async customerOf(contactId: number): Promise<number | null> {
+    const row = await this.dataSource
+      .getRepository(Contact)
+      .findOne({ select: { customerId: true }, where: { id: contactId } });
+    return row?.customerId ?? null;
   }
 
   /** A live contact of the customer, locked for a change. */

@@ -7,8 +7,11 @@ import type { SessionUser } from '../common/session-user.js';
 import type { Contact } from './contact.entity.js';
 import { ContactsRepository } from './contacts.repository.js';
 import { CustomerPolicy } from './customer.policy.js';
-import { type ContactView, CustomersService } from './customers.service.js';
+import { type ContactView, CustomersService, toContactView } from './customers.service.js';
+import { type ApiPage } from '../common/api/api-page.js';
+import { type ContactResource, toContactResource } from './customer.resource.js';
 import type { ContactDto } from './dto/contact.dto.js';
+import type { ContactApiQuery } from './dto/customer-api.dto.js';
 
 export const CONTACT_FIELDS: Extract<keyof Contact, string>[] = [
   'name',
@@ -40,9 +43,36 @@ export class ContactsService {
     return contact;
   }
 
-  async add(user: SessionUser, customerId: number, dto: ContactDto): Promise<void> {
+  /** The API's contacts list: of customers the user sees, by id, a page at a time. */
+  async page(user: SessionUser, query: ContactApiQuery, limit: number): Promise<ApiPage<ContactResource>> {
     const actor = await this.policy.actor(user);
-    await this.dataSource.transaction(async (m) => {
+    const afterId = query.cursor ? Number(Buffer.from(query.cursor, 'base64url').toString()) || 0 : 0;
+    const rows = await this.repo.findPage(actor, query, afterId, limit);
+    const data = rows.slice(0, limit).map((c) => toContactResource(c.customerId, toContactView(c)));
+    const next = rows.length > limit ? Buffer.from(String(data.at(-1)!.id)).toString('base64url') : null;
+    return { data, next };
+  }
+
+  /** A contact of a customer the user may see, as the API answers it; 404 otherwise. */
+  async resource(user: SessionUser, contactId: number): Promise<ContactResource> {
+    const customerId = await this.customerOf(contactId);
+    const customer = await this.customers.get(user, customerId);
+    const contact = customer.contacts.find((c) => c.id === contactId);
+    if (!contact) throw new NotFound();
+    return toContactResource(customerId, contact);
+  }
+
+  /** The customer a live contact belongs to; 404 for none (the rules are checked by what follows). */
+  async customerOf(contactId: number): Promise<number> {
+    const customerId = await this.repo.customerOf(contactId);
+    if (customerId === null) throw new NotFound();
+    return customerId;
+  }
+
+  /** Adds a contact to a customer the user may edit; answers its id. */
+  async add(user: SessionUser, customerId: number, dto: ContactDto): Promise<number> {
+    const actor = await this.policy.actor(user);
+    return this.dataSource.transaction(async (m) => {
       await this.customers.lock(m, actor, customerId, 'edit');
       const fields = this.fields(dto);
       await this.assertMobileFree(m, customerId, fields.mobile, null);
@@ -50,6 +80,7 @@ export class ContactsService {
       const id = await this.repo.insert(m, { ...fields, customerId });
       const diff = diffOf<Contact>(null, fields, CONTACT_FIELDS);
       await this.audit.record({ action: 'create', entity: 'contact', entityId: id, diff }, m);
+      return id;
     });
   }
 

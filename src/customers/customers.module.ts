@@ -2,6 +2,7 @@ import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from 
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { UsersModule } from '../users/users.module.js';
 import { Contact } from './contact.entity.js';
+import { ContactsApiController } from './contacts.api.controller.js';
 import { ContactsRepository } from './contacts.repository.js';
 import { ContactsService } from './contacts.service.js';
 import { CustomerExportService } from './customer-export.service.js';
@@ -9,6 +10,7 @@ import { CustomerMergeController } from './customer-merge.controller.js';
 import { CustomerMergeService } from './customer-merge.service.js';
 import { Customer } from './customer.entity.js';
 import { CustomerPolicy } from './customer.policy.js';
+import { CustomersApiController } from './customers.api.controller.js';
 import { CustomersController } from './customers.controller.js';
 import { CustomersLifecycle } from './customers.lifecycle.js';
 import { CustomersRepository } from './customers.repository.js';
@@ -25,7 +27,13 @@ import { RecycleBinService } from './recycle-bin.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Customer, Contact, CustomerImport, CustomerImportRow]), UsersModule],
   // The import and merge pages come before /customers/:id, which would otherwise claim their paths.
-  controllers: [CustomerImportController, CustomerMergeController, CustomersController],
+  controllers: [
+    CustomerImportController,
+    CustomerMergeController,
+    CustomersController,
+    CustomersApiController,
+    ContactsApiController,
+  ],
   providers: [
     CustomerPolicy,
     CustomersService,

@@ -125,6 +125,7 @@ function listStatement(
   dir: 'ASC' | 'DESC',
   ownerDir: 'ASC' | 'DESC',
   cursor: { value: string; id: number; cast: string } | null,
+  size = PAGE_SIZE,
 ): { text: string; values: unknown[] } | null {
   const values: unknown[] = [];
   const bind = (value: unknown) => `$${values.push(value)}`;
@@ -137,7 +138,7 @@ function listStatement(
       ? ` AND (${k}, ${id}) ${dir === 'ASC' ? '>' : '<'} (CAST(${bind(cursor.value)} AS ${cursor.cast}), ${bind(cursor.id)}::int)`
       : '';
   const order = (alias: string) => `ORDER BY ${alias}sort_key ${dir}, ${alias}id ${dir}`;
-  const limit = `LIMIT ${PAGE_SIZE + 1}`;
+  const limit = `LIMIT ${size + 1}`;
   let page: string;
   let counted: string;
   if (f.q) {
@@ -176,7 +177,7 @@ function listStatement(
     };
     // The scans read the sort key and id from their indexes alone; only the page's rows are then read
     // from the table, not every branch's.
-    const top = `SELECT id, sort_key FROM (${scans(`c.id, ${key} AS sort_key`, PAGE_SIZE + 1, { key, dir, ownerDir }, true)}) b ${order('')} ${limit}`;
+    const top = `SELECT id, sort_key FROM (${scans(`c.id, ${key} AS sort_key`, size + 1, { key, dir, ownerDir }, true)}) b ${order('')} ${limit}`;
     page = `page AS (SELECT l.* FROM (${top}) top CROSS JOIN LATERAL (SELECT ${listColumns(key)} FROM customer c WHERE c.id = top.id) l)`;
     // Whatever the sort, the count walks the indexes by last change, which hold every column it reads.
     const recent = { key: 'c.updated_at', dir: 'DESC', ownerDir: 'ASC' };
@@ -247,11 +248,13 @@ export class CustomersRepository {
   /**
    * One page of the list after the cursor `after` (or just before the cursor `before`, going back),
    * the cursors of the next and previous pages, and how many match in all (counting stops past
-   * COUNT_CAP): one statement, whatever the role, filters and search (see listStatement).
+   * COUNT_CAP): one statement, whatever the role, filters and search (see listStatement). Pages hold
+   * `size` rows (the API's `limit`; the pages' PAGE_SIZE).
    */
   async findPage(
     actor: CustomerActor,
     f: CustomerFilterDto,
+    size = PAGE_SIZE,
   ): Promise<{
     rows: CustomerListRow[];
     next: string | null;
@@ -276,6 +279,7 @@ export class CustomersRepository {
       // The owner indexes hold each sort in its usual direction; going back reads them backwards.
       dir === sort.dir ? 'ASC' : 'DESC',
       cursor && { value: cursor[0], id: cursor[1], cast: sort.cast },
+      size,
     );
     const pool = poolOf(this.dataSource);
     // Browsing walks an index whatever the values: its plan is made once per connection.
@@ -286,8 +290,8 @@ export class CustomersRepository {
         : (await pool.query<ListRow>(prepared(statement.text, statement.values))).rows;
     const n = found[0]?.total ?? 0;
     const page = found.filter((r) => r.id !== null);
-    const more = page.length > PAGE_SIZE;
-    const rows = page.slice(0, PAGE_SIZE);
+    const more = page.length > size;
+    const rows = page.slice(0, size);
     if (back) rows.reverse();
     const cursorOf = (row: ListRow | undefined) => (row ? encodeCursor(row.cursorValue, row.id) : null);
     // Forward, a next page exists when a row was left over; back, there is always the page we came from.
@@ -341,6 +345,18 @@ export class CustomersRepository {
       .orderBy('contact.primary', 'DESC')
       .addOrderBy('contact.id', 'ASC');
     return scoped(qb, actor).getOne();
+  }
+
+  /** A live customer by id with its live contacts, whoever looks (a webhook's payload, after the rules passed). */
+  findLive(m: EntityManager, id: number): Promise<Customer | null> {
+    return m
+      .getRepository(Customer)
+      .createQueryBuilder('c')
+      .leftJoinAndSelect('c.contacts', 'contact', 'contact.deleted_at IS NULL')
+      .where('c.id = :id', { id })
+      .orderBy('contact.primary', 'DESC')
+      .addOrderBy('contact.id', 'ASC')
+      .getOne();
   }
 
   /**

@@ -19,6 +19,7 @@ import { ContactsRepository } from './contacts.repository.js';
 import type { Customer } from './customer.entity.js';
 import { duplicateKey, searchText } from './customer-keys.js';
 import {
+  conditionFor,
   type CustomerAction,
   type CustomerActor,
   CustomerPolicy,
@@ -62,6 +63,7 @@ export interface CustomerListItem {
   vip: boolean;
   status: string;
   city: string | null;
+  ownerId: number | null;
   ownerName: string | null;
   lastInteractionAt: Date | null;
   updatedAt: Date;
@@ -153,6 +155,7 @@ function toListItem(c: CustomerListRow, owners: Map<number, string>): CustomerLi
     vip: c.vip,
     status: c.status,
     city: c.city,
+    ownerId: c.ownerId,
     ownerName: c.ownerId === null ? null : (owners.get(c.ownerId) ?? null),
     lastInteractionAt: c.lastInteractionAt,
     updatedAt: c.updatedAt,
@@ -196,9 +199,10 @@ export class CustomersService {
     return teams === false ? null : this.users.assignableOwners(teams, currentOwnerId);
   }
 
-  async list(user: SessionUser, filter: CustomerFilterDto): Promise<CustomerList> {
+  /** A page of the list (`size` rows: the pages' PAGE_SIZE, or the API's limit). */
+  async list(user: SessionUser, filter: CustomerFilterDto, size = PAGE_SIZE): Promise<CustomerList> {
     const actor = await this.policy.actor(user);
-    const { rows, next, prev, total, totalCapped } = await this.repo.findPage(actor, filter);
+    const { rows, next, prev, total, totalCapped } = await this.repo.findPage(actor, filter, size);
     const owners = await this.users.namesOf(rows.flatMap((r) => (r.ownerId === null ? [] : [r.ownerId])));
     return {
       rows: rows.map((r) => toListItem(r, owners)),
@@ -206,7 +210,7 @@ export class CustomersService {
       prev,
       total,
       totalCapped,
-      pageSize: PAGE_SIZE,
+      pageSize: size,
       canExport: await this.policy.mayExport(user),
       canBulk: this.policy.mayBulkAssign(actor),
     };
@@ -302,6 +306,16 @@ export class CustomersService {
    */
   setLastInteraction(m: EntityManager, id: number, at: Date | null): Promise<void> {
     return this.repo.setLastInteraction(m, id, at);
+  }
+
+  /**
+   * The live customers the user may see, as a subquery of their ids (`SELECT c.id FROM customer c …`)
+   * with its named parameters: for another module's list of records that are seen with their customer
+   * (the API's follow-ups), so the scope stays this module's one rule.
+   */
+  async visibleIdsQuery(user: SessionUser): Promise<{ sql: string; params: Record<string, unknown> }> {
+    const { sql, params } = conditionFor(await this.policy.actor(user), 'view', 'c');
+    return { sql: `SELECT c.id FROM customer c WHERE c.deleted_at IS NULL AND ${sql}`, params };
   }
 
   /** Names of customers by id (deleted ones included), for other modules' lists. */

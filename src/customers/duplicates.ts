@@ -33,6 +33,8 @@ export class DuplicatesFound extends ValidationFailed {
       return { ...d, sameName: likeness === 'same', similarName: likeness === 'similar' };
     });
     this.details = { duplicates: labelled, blocked };
+    // Through the API, a duplicate conflicts with what is stored: 409 with the matches.
+    this.apiStatus = 409;
   }
 }
 

@@ -4,6 +4,7 @@ import { CustomersModule } from '../customers/customers.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { FollowUp } from './follow-up.entity.js';
 import { FollowUpPolicy } from './follow-up.policy.js';
+import { FollowUpsApiController } from './follow-ups.api.controller.js';
 import { FollowUpsController } from './follow-ups.controller.js';
 import { FollowUpsRepository } from './follow-ups.repository.js';
 import { FollowUpsService } from './follow-ups.service.js';
@@ -11,7 +12,7 @@ import { MyDayController } from './my-day.controller.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([FollowUp]), CustomersModule, UsersModule],
-  controllers: [MyDayController, FollowUpsController],
+  controllers: [MyDayController, FollowUpsController, FollowUpsApiController],
   providers: [FollowUpsService, FollowUpsRepository, FollowUpPolicy],
   exports: [FollowUpsService],
 })

@@ -20,6 +20,31 @@ export class FollowUpsRepository {
     return identifiers[0].id as number;
   }
 
+  /**
+   * Live follow-ups by id after `afterId`, of the customers in `visible` (a subquery of their ids, from
+   * the customers module) and matching the filters; `limit` + 1 rows tell whether more follow.
+   */
+  findPage(
+    visible: { sql: string; params: Record<string, unknown> },
+    f: { customerId?: number; authorId?: number; since?: Date; until?: Date },
+    afterId: number,
+    limit: number,
+  ): Promise<FollowUp[]> {
+    const qb = this.dataSource
+      .getRepository(FollowUp)
+      .createQueryBuilder('f')
+      .where(`f.customer_id IN (${visible.sql})`, visible.params)
+      .andWhere('f.id > :afterId', { afterId });
+    if (f.customerId) qb.andWhere('f.customer_id = :customerId', { customerId: f.customerId });
+    if (f.authorId) qb.andWhere('f.author_id = :authorId', { authorId: f.authorId });
+    if (f.since) qb.andWhere('f.happened_at >= :since', { since: f.since });
+    if (f.until) qb.andWhere('f.happened_at < :until', { until: f.until });
+    return qb
+      .orderBy('f.id', 'ASC')
+      .limit(limit + 1)
+      .getMany();
+  }
+
   /** A live follow-up, for its edit form. */
   findLive(id: number): Promise<FollowUp | null> {
     return this.dataSource.getRepository(FollowUp).findOne({ where: { id } });

@@ -12,7 +12,10 @@ import { type CustomerView, CustomersService } from '../customers/customers.serv
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { UsersService } from '../users/users.service.js';
+import type { ApiPage } from '../common/api/api-page.js';
+import type { FollowUpApiQuery } from './dto/follow-up-api.dto.js';
 import type { FollowUpDto, FollowUpEditDto, FollowUpFieldsDto } from './dto/follow-up.dto.js';
+import { type FollowUpResource, toFollowUpResource } from './follow-up.resource.js';
 import type { FollowUp, FollowUpMethod } from './follow-up.entity.js';
 import { FollowUpPolicy } from './follow-up.policy.js';
 import { FollowUpsRepository } from './follow-ups.repository.js';
@@ -219,6 +222,24 @@ export class FollowUpsService implements OnModuleInit {
       );
       return id;
     });
+  }
+
+  /** The API's follow-ups list: those on customers the user sees, by id, a page at a time. */
+  async page(user: SessionUser, query: FollowUpApiQuery, limit: number): Promise<ApiPage<FollowUpResource>> {
+    const visible = await this.customers.visibleIdsQuery(user);
+    const afterId = query.cursor ? Number(Buffer.from(query.cursor, 'base64url').toString()) || 0 : 0;
+    const rows = await this.repo.findPage(visible, query, afterId, limit);
+    const data = rows.slice(0, limit).map(toFollowUpResource);
+    const next = rows.length > limit ? Buffer.from(String(data.at(-1)!.id)).toString('base64url') : null;
+    return { data, next };
+  }
+
+  /** A follow-up on a customer the user may see, as the API answers it; 404 otherwise. */
+  async resource(user: SessionUser, id: number): Promise<FollowUpResource> {
+    const f = await this.repo.findLive(id);
+    if (!f) throw new NotFound();
+    await this.customers.getFor(user, f.customerId, 'view');
+    return toFollowUpResource(f);
   }
 
   /**
