@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { apiAuthentication } from './auth/api/api-auth.middleware.js';
 import { ApiTokensService } from './auth/api/api-tokens.service.js';
+import { mountApiDocs } from './common/api/api-docs.js';
 import { isApiRequest } from './common/api/api-request.js';
 import { saveSessionBeforeRedirect } from './common/sessions/save-before-redirect.js';
 import { sessionLifetime } from './common/sessions/session-lifetime.js';
@@ -76,6 +77,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // Pages sign in with a session cookie; /api/ never loads a session, /api/v1 signs in with a bearer token.
   app.use(pagesOnly(pages));
   app.use(apiAuthentication(app.get(ApiTokensService)));
+
+  // The API's OpenAPI document and its page (/api/docs.json, /api/docs).
+  mountApiDocs(app);
 
   const views = app.get(ViewEngine);
   app.engine('hbs', views.express);

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type TestApp } from '../helpers/app.js';
+
+/**
+ * The OpenAPI document at /api/docs.json is generated from the code: it must be a well-formed 3.1
+ * document, hold every route the app serves under /api/v1 (a route added without it fails here), and
+ * give each resource an example request and answer. /api/docs shows it with swagger-ui from this server.
+ */
+let t: TestApp;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the document as JSON
+let doc: any;
+beforeAll(async () => {
+  t = await startApp();
+  const res = await fetch(`${t.url}/api/docs.json`);
+  expect(res.status).toBe(200);
+  doc = await res.json();
+});
+afterAll(() => t.close());
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+/** Every route Express serves under /api/v1, as `METHOD /path/{param}`. */
+function servedApiRoutes(): string[] {
+  const express = t.app.getHttpAdapter().getInstance() as {
+    router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
+  };
+  return express.router.stack.flatMap(({ route }) =>
+    route && route.path.startsWith('/api/v1')
+      ? Object.keys(route.methods)
+          .filter((m) => m !== '_all')
+          .map((m) => `${m.toUpperCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}`)
+      : [],
+  );
+}
+
+function documentedRoutes(): string[] {
+  return Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
+    METHODS.filter((m) => m in item).map((m) => `${m.toUpperCase()} ${path}`),
+  );
+}
+
+/** Every `$ref` in `node`. */
+function refs(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) node.forEach((n) => refs(n, out));
+  else if (node && typeof node === 'object')
+    for (const [k, v] of Object.entries(node)) {
+      if (k === '$ref' && typeof v === 'string') out.push(v);
+      else refs(v, out);
+    }
+  return out;
+}
+
+describe('/api/docs.json', () => {
+  it('is an OpenAPI 3.1 document of the bearer-token API', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info).toMatchObject({ title: 'Kehu API', version: '1' });
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.security).toEqual([{ bearer: [] }]);
+    // Pages are not part of it.
+    expect(Object.keys(doc.paths).every((p) => p.startsWith('/api/v1/'))).toBe(true);
+  });
+
+  it('is well formed: unique operation ids, an answer per operation, its path parameters, every $ref resolving', () => {
+    const ids = new Set<string>();
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+      for (const method of METHODS) {
+        const op = item[method];
+        if (!op) continue;
+        expect(op.operationId, `${method} ${path}`).toBeTruthy();
+        expect(ids.has(op.operationId)).toBe(false);
+        ids.add(op.operationId);
+        expect(op.tags?.length, `${method} ${path} has a tag`).toBeGreaterThan(0);
+        expect(
+          Object.keys(op.responses).some((code) => /^2\d\d$/.test(code)),
+          `${method} ${path}`,
+        ).toBe(true);
+        const declared = (op.parameters ?? []).filter((p: any) => p.in === 'path').map((p: any) => p.name);
+        const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+        expect(declared.sort()).toEqual(inPath.sort());
+      }
+    }
+    for (const ref of refs(doc)) {
+      const name = ref.replace('#/components/schemas/', '');
+      expect(doc.components.schemas[name], ref).toBeDefined();
+    }
+  });
+
+  it('holds every route the app serves under /api/v1', () => {
+    const served = servedApiRoutes();
+    expect(served.length).toBeGreaterThanOrEqual(15);
+    const documented = new Set(documentedRoutes());
+    const missing = served.filter((route) => !documented.has(route));
+    expect(missing, 'routes under /api/v1 missing from the OpenAPI document').toEqual([]);
+  });
+
+  it('gives each resource an example request and answer', () => {
+    const schemas = doc.components.schemas;
+    const example = (name: string, field: string) => schemas[name]?.properties?.[field]?.example;
+    // Requests: the pages' DTOs, described from their own validation rules.
+    expect(example('CustomerDto', 'name')).toBe('北京华信科技有限公司');
+    expect(schemas.CustomerDto.required).toContain('name');
+    expect(schemas.CustomerDto.properties.tier.enum).toEqual(['A', 'B', 'C']);
+    expect(example('ContactApiDto', 'customerId')).toBe(1207);
+    expect(example('FollowUpDto', 'happenedAt')).toBe('2026-11-28T14:30:00+08:00');
+    // Answers.
+    expect(example('CustomerResource', 'name')).toBeTruthy();
+    expect(example('ContactResource', 'mobile')).toBeTruthy();
+    expect(example('FollowUpResource', 'method')).toBe('visit');
+    const list = doc.paths['/api/v1/customers'].get;
+    expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['q', 'owner', 'tier', 'status', 'cursor', 'limit']),
+    );
+    expect(list.parameters.map((p: { name: string }) => p.name)).not.toContain('after');
+  });
+});
+
+describe('/api/docs', () => {
+  it('is a page that loads swagger-ui from this server under the strict CSP, with no inline script', async () => {
+    const res = await fetch(`${t.url}/api/docs`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBe(2);
+    for (const [, attrs, body] of scripts) {
+      expect(attrs).toMatch(/src="\/(api\/docs\/assets|assets\/js)\//);
+      expect(body.trim()).toBe('');
+    }
+    for (const asset of [
+      '/api/docs/assets/swagger-ui-bundle.js',
+      '/api/docs/assets/swagger-ui.css',
+      '/assets/js/api-docs.js',
+    ])
+      expect((await fetch(t.url + asset)).status, asset).toBe(200);
+  });
+});
