@@ -9,12 +9,28 @@ import { OutboxMail } from './outbox-mail.entity.js';
 import { OutboxController } from './outbox.controller.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboxService } from './outbox.service.js';
+import { WebhookDelivery } from './webhooks/webhook-delivery.entity.js';
+import { WebhookEndpoint } from './webhooks/webhook-endpoint.entity.js';
+import { WebhookEvent } from './webhooks/webhook-event.entity.js';
+import { WebhooksController } from './webhooks/webhooks.controller.js';
+import { WebhooksRepository } from './webhooks/webhooks.repository.js';
+import { WebhooksService } from './webhooks/webhooks.service.js';
 
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([Notification, OutboxMail])],
-  controllers: [NotificationsController, OutboxController],
-  providers: [NotificationsService, NotificationsRepository, MailService, OutboxService, OutboxRepository],
-  exports: [NotificationsService, MailService],
+  imports: [
+    TypeOrmModule.forFeature([Notification, OutboxMail, WebhookEndpoint, WebhookEvent, WebhookDelivery]),
+  ],
+  controllers: [NotificationsController, OutboxController, WebhooksController],
+  providers: [
+    NotificationsService,
+    NotificationsRepository,
+    MailService,
+    OutboxService,
+    OutboxRepository,
+    WebhooksService,
+    WebhooksRepository,
+  ],
+  exports: [NotificationsService, MailService, WebhooksService],
 })
 export class NotificationsModule {}
