@@ -101,6 +101,7 @@ export class CustomerMergeService {
         },
         m,
       );
+      await this.customers.publish(m, 'customer.merged', survivorId);
     });
   }
 }

@@ -5,7 +5,9 @@ import { SettingsSections } from '../common/settings/settings-sections.js';
 import { UsersService } from '../users/users.service.js';
 import { CustomerPolicy } from './customer.policy.js';
 import { CustomersRepository } from './customers.repository.js';
+import { CUSTOMER_EVENTS } from './customers.service.js';
 import { PoolService } from './pool.service.js';
+import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 
 /** What happened to a customer's ownership and identity, as its timeline shows it. */
 const TIMELINE_ACTIONS = ['claim', 'release', 'return_to_pool', 'assign', 'merge', 'merged_into'];
@@ -29,6 +31,7 @@ export class CustomersLifecycle implements OnModuleInit {
     private readonly repo: CustomersRepository,
     private readonly policy: CustomerPolicy,
     private readonly sections: SettingsSections,
+    private readonly webhooks: WebhooksService,
   ) {}
 
   /** The customer's claims, releases, returns, assignments and merges, newest first. */
@@ -62,6 +65,7 @@ export class CustomersLifecycle implements OnModuleInit {
   }
 
   onModuleInit(): void {
+    for (const type of CUSTOMER_EVENTS) this.webhooks.declare(type);
     // Registered here, after the pool's rules (PoolService), so the settings page shows those first.
     this.sections.register(this.policy.exportRightsSection);
     this.lifecycles.register({

@@ -13,6 +13,7 @@ import {
 } from '../common/errors.js';
 import type { SessionUser } from '../common/session-user.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
+import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 import { UsersService } from '../users/users.service.js';
 import type { Contact } from './contact.entity.js';
 import { ContactsRepository } from './contacts.repository.js';
@@ -32,10 +33,21 @@ import {
   PAGE_SIZE,
 } from './customers.repository.js';
 import type { BulkOwnerDto } from './dto/bulk-owner.dto.js';
+import { toCustomerResource } from './customer.resource.js';
 import type { CustomerFilterDto } from './dto/customer-filter.dto.js';
 import type { CustomerDto } from './dto/customer.dto.js';
 import { judgeDuplicates } from './duplicates.js';
 import { PoolRepository } from './pool.repository.js';
+
+/** What happens to customers that webhooks tell of (declared in CustomersLifecycle). */
+export const CUSTOMER_EVENTS = [
+  'customer.created',
+  'customer.updated',
+  'customer.deleted',
+  'customer.merged',
+  'customer.owner_changed',
+] as const;
+export type CustomerEvent = (typeof CUSTOMER_EVENTS)[number];
 
 /** Why a bulk action left a ticked customer as it was. */
 export type BulkSkip = 'not_yours' | 'in_pool' | 'already_theirs';
@@ -175,7 +187,24 @@ export class CustomersService {
     private readonly lifecycles: CustomerLifecycles,
     private readonly users: UsersService,
     private readonly pool: PoolRepository,
+    private readonly webhooks: WebhooksService,
   ) {}
+
+  /**
+   * Tells webhooks that `type` happened to the customer, with the customer as the API returns it, in
+   * the change's transaction `m` (call it after the change, or before a delete).
+   */
+  async publish(m: EntityManager, type: CustomerEvent, id: number): Promise<void> {
+    const c = await this.repo.findLive(m, id);
+    if (!c) return;
+    const ownerName =
+      c.ownerId === null ? null : ((await this.users.namesOf([c.ownerId])).get(c.ownerId) ?? null);
+    await this.webhooks.emit(
+      m,
+      type,
+      toCustomerResource({ ...c, ownerName, contacts: c.contacts.map(toContactView) }),
+    );
+  }
 
   mayCreate(user: SessionUser): boolean {
     return this.policy.mayCreate(user);
@@ -371,6 +400,7 @@ export class CustomersService {
       if (dto.duplicateReason) diff.duplicateReason = { to: dto.duplicateReason };
       await this.audit.record({ action: 'create', entity: 'customer', entityId: id, diff }, m);
       await this.notifyNewOwner(m, user, id, fields.name, null, fields.ownerId);
+      await this.publish(m, 'customer.created', id);
       return id;
     });
   }
@@ -394,6 +424,8 @@ export class CustomersService {
       await this.repo.update(m, id, after);
       await this.audit.record({ action: 'update', entity: 'customer', entityId: id, diff }, m);
       await this.notifyNewOwner(m, user, id, after.name, before.ownerId, after.ownerId ?? null);
+      await this.publish(m, 'customer.updated', id);
+      if (after.ownerId !== before.ownerId) await this.publish(m, 'customer.owner_changed', id);
     });
   }
 
@@ -445,6 +477,7 @@ export class CustomersService {
           m,
         );
         await this.notifyNewOwner(m, user, id, c.name, c.ownerId, to);
+        await this.publish(m, 'customer.owner_changed', id);
         result.done++;
       }
     });
@@ -456,6 +489,7 @@ export class CustomersService {
     const actor = await this.policy.actor(user);
     await this.dataSource.transaction(async (m) => {
       const customer = await this.lock(m, actor, id, 'edit');
+      await this.publish(m, 'customer.deleted', id);
       await this.repo.softDelete(m, id);
       await this.audit.record(
         { action: 'delete', entity: 'customer', entityId: id, diff: { name: { from: customer.name } } },

@@ -104,6 +104,7 @@ export class PoolService implements OnModuleInit {
         { action: 'claim', entity: 'customer', entityId: id, diff: { ownerId: { from: null, to: user.id } } },
         m,
       );
+      await this.customers.publish(m, 'customer.owner_changed', id);
     });
   }
 
@@ -122,6 +123,7 @@ export class PoolService implements OnModuleInit {
         },
         m,
       );
+      await this.customers.publish(m, 'customer.owner_changed', id);
       return customer.name;
     });
   }

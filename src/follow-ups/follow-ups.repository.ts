@@ -45,6 +45,11 @@ export class FollowUpsRepository {
       .getMany();
   }
 
+  /** A follow-up as the caller's transaction sees it (one it has just logged). */
+  findIn(m: EntityManager, id: number): Promise<FollowUp | null> {
+    return m.findOne(FollowUp, { where: { id } });
+  }
+
   /** A live follow-up, for its edit form. */
   findLive(id: number): Promise<FollowUp | null> {
     return this.dataSource.getRepository(FollowUp).findOne({ where: { id } });

@@ -11,6 +11,7 @@ import { ContactsService } from '../customers/contacts.service.js';
 import { type CustomerView, CustomersService } from '../customers/customers.service.js';
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
+import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 import { UsersService } from '../users/users.service.js';
 import type { ApiPage } from '../common/api/api-page.js';
 import type { FollowUpApiQuery } from './dto/follow-up-api.dto.js';
@@ -107,9 +108,11 @@ export class FollowUpsService implements OnModuleInit {
     private readonly jobs: JobsService,
     private readonly notifications: NotificationsService,
     private readonly mail: MailService,
+    private readonly webhooks: WebhooksService,
   ) {}
 
   onModuleInit(): void {
+    this.webhooks.declare('follow_up.created');
     this.lifecycles.register({
       entity: 'follow_up',
       audit: {
@@ -211,6 +214,8 @@ export class FollowUpsService implements OnModuleInit {
       };
       const id = await this.repo.insert(m, fields);
       await this.customers.touch(m, dto.customerId, happenedAt);
+      const logged = await this.repo.findIn(m, id);
+      if (logged) await this.webhooks.emit(m, 'follow_up.created', toFollowUpResource(logged));
       await this.audit.record(
         {
           action: 'create',
