@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerForm, signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { visibleText } from '../helpers/client.js';
+import { makeToken } from '../helpers/api.js';
 import { createUser } from '../helpers/factories.js';
 
 /**
@@ -24,10 +25,12 @@ async function raw(path: string, init: RequestInit & { headers?: Record<string, 
 }
 
 describe('a body that does not parse', () => {
-  it('malformed JSON gets JSON under /api, in the language asked for', async () => {
+  it('malformed JSON gets JSON under /api, in the token user’s language', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const token = await makeToken(t, user, {}, 'zh-CN');
     const reply = await raw('/api/v1/customers', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'accept-language': 'zh-CN' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: '{"name": ',
     });
     expect(reply.status).toBe(400);
