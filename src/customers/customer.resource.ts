@@ -100,17 +100,25 @@ export const toCustomerSummary = (c: CustomerListItem): CustomerSummary => ({
   updatedAt: isoTime(c.updatedAt)!,
 });
 
-/** What a customer resource is made from: the stored fields, the owner's name and the live contacts. */
-export type CustomerSource = Omit<
-  Customer,
-  'owner' | 'contacts' | 'mergedInto' | 'searchText' | 'deletedAt'
-> & {
-  ownerName: string | null;
-  contacts: ContactView[];
-};
+/** What a customer resource is made from: the stored fields (its owner's name and contacts given beside). */
+export type CustomerSource = Omit<Customer, 'owner' | 'contacts' | 'mergedInto' | 'searchText' | 'deletedAt'>;
 
-export const toCustomerResource = (c: CustomerSource): CustomerResource => ({
-  ...toCustomerSummary(c),
+export const toCustomerResource = (
+  c: CustomerSource,
+  ownerName: string | null,
+  contacts: ContactView[],
+): CustomerResource => ({
+  id: c.id,
+  name: c.name,
+  kind: c.kind,
+  tier: c.tier,
+  vip: c.vip,
+  status: c.status,
+  city: c.city,
+  ownerId: c.ownerId,
+  ownerName,
+  lastInteractionAt: isoTime(c.lastInteractionAt),
+  updatedAt: isoTime(c.updatedAt)!,
   uscc: c.uscc,
   industry: c.industry,
   size: c.size,
@@ -125,5 +133,5 @@ export const toCustomerResource = (c: CustomerSource): CustomerResource => ({
   notes: c.notes,
   createdAt: isoTime(c.createdAt)!,
   version: c.version,
-  contacts: c.contacts.map((k) => toContactResource(c.id, k)),
+  contacts: contacts.map((k) => toContactResource(c.id, k)),
 });

@@ -38,7 +38,8 @@ export class CustomersApiController {
   constructor(private readonly customers: CustomersService) {}
 
   async current(user: SessionUser, id: number): Promise<CustomerResource> {
-    return toCustomerResource(await this.customers.get(user, id));
+    const customer = await this.customers.get(user, id);
+    return toCustomerResource(customer, customer.ownerName, customer.contacts);
   }
 
   @Get()

@@ -199,11 +199,7 @@ export class CustomersService {
     if (!c) return;
     const ownerName =
       c.ownerId === null ? null : ((await this.users.namesOf([c.ownerId])).get(c.ownerId) ?? null);
-    await this.webhooks.emit(
-      m,
-      type,
-      toCustomerResource({ ...c, ownerName, contacts: c.contacts.map(toContactView) }),
-    );
+    await this.webhooks.emit(m, type, toCustomerResource(c, ownerName, c.contacts.map(toContactView)));
   }
 
   mayCreate(user: SessionUser): boolean {

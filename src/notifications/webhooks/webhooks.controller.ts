@@ -35,7 +35,14 @@ export class WebhooksController {
       eventChoices: this.webhooks
         .eventTypes()
         .map((type) => ({ type, checked: endpoint.events.includes(type) })),
-      values: { ...endpoint, secret: '' },
+      values: {
+        url: endpoint.url,
+        description: endpoint.description,
+        internal: endpoint.internal,
+        active: endpoint.active,
+        version: endpoint.version,
+        secret: '',
+      },
     };
   }
 
