@@ -75,4 +75,39 @@ describe.skipIf(browserMissing)('the API pages in Chromium', () => {
     ]);
     await page.close();
   });
+
+  it('an admin adds a webhook endpoint and reads its delivery log', async () => {
+    const admin = await createUser(t.db, { role: 'admin' });
+    const page = await browser.newPage({ viewport: DESKTOP, locale: 'en' });
+    await page.goto(`${t.url}/login`);
+    await page.fill('#f-email', admin.email);
+    await page.fill('#f-password', PASSWORD);
+    await page.click('button[type=submit].primary');
+    await page.waitForURL(`${t.url}/`);
+    await page.click('nav a[href="/admin/webhooks"]');
+    // Nothing listens on port 9: the test event's delivery fails and says why.
+    await page.fill('#f-url', 'http://127.0.0.1:9/hooks');
+    await page.check('input[name=events][value="customer.created"]');
+    await page.check('input[name=internal]');
+    await page.click('form[action="/admin/webhooks"] button[type=submit]');
+    await page.waitForURL(/\/admin\/webhooks\/\d+$/);
+    await page.click('form[action$="/test"] button');
+    await page.waitForURL(/\/admin\/webhooks\/\d+$/);
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return page.locator('[data-testid=delivery-row]').count();
+      })
+      .toBe(1);
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return page.locator('[data-testid=delivery-row]').first().textContent();
+      })
+      .toMatch(/ping[\s\S]*Pending[\s\S]*ECONNREFUSED/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'webhook-desktop.png'), fullPage: true });
+    await page.setViewportSize(PHONE);
+    await page.screenshot({ path: join(SCREENSHOTS, 'webhook-phone.png'), fullPage: true });
+    await page.close();
+  });
 });
