@@ -294,3 +294,21 @@ describe('targets Kehu must not reach', () => {
     receiver.failures = 0;
   });
 });
+
+describe('the delivery log', () => {
+  it('forgets finished deliveries after 30 days, and keeps those still being tried', async () => {
+    await t.db.query(`UPDATE webhook_delivery SET created_at = now() - interval '31 days'`);
+    await t.db.query(`UPDATE webhook_event SET occurred_at = now() - interval '31 days'`);
+    const pending = (
+      await t.db.query(`SELECT count(*)::int AS n FROM webhook_delivery WHERE status = 'pending'`)
+    ).rows[0].n;
+    expect(pending).toBeGreaterThan(0);
+    await t.app.get(WebhooksService).prune();
+    const left = await t.db.query(`SELECT status, count(*)::int AS n FROM webhook_delivery GROUP BY status`);
+    expect(left.rows).toEqual([{ status: 'pending', n: pending }]);
+    const orphans = await t.db.query(
+      `SELECT 1 FROM webhook_event e WHERE NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.event_id = e.id)`,
+    );
+    expect(orphans.rowCount).toBe(0);
+  });
+});

@@ -208,4 +208,17 @@ export class WebhooksRepository {
       [endpointId],
     );
   }
+
+  /** Forgets finished deliveries older than `days`, and events no delivery refers to any more. */
+  async prune(days: number): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM webhook_delivery WHERE status <> 'pending' AND created_at < now() - make_interval(days => $1)`,
+      [days],
+    );
+    await this.dataSource.query(
+      `DELETE FROM webhook_event e WHERE occurred_at < now() - make_interval(days => $1)
+          AND NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.event_id = e.id)`,
+      [days],
+    );
+  }
 }

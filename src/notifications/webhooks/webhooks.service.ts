@@ -40,6 +40,8 @@ export const RETRY_FOR_MS = 24 * 3_600_000;
 export const PAUSE_AFTER_MS = 24 * 3_600_000;
 /** How long a receiver has to answer. */
 const TIMEOUT_MS = 10_000;
+/** Finished deliveries stay in the log this many days. */
+const LOG_DAYS = 30;
 /** The test event an admin sends from the endpoint's page. */
 export const PING_EVENT = 'ping';
 
@@ -91,6 +93,7 @@ export class WebhooksService implements OnModuleInit, EntitySubscriberInterface 
     this.jobs.register('webhooks.deliver', () => this.deliverDue().then(() => undefined), {
       cron: '* * * * *',
     });
+    this.jobs.register('webhooks.prune', () => this.prune(), { cron: '41 3 * * *' });
   }
 
   /** A module's event type (`ticket.created`), offered on the endpoint form. Call in onModuleInit. */
@@ -205,6 +208,11 @@ export class WebhooksService implements OnModuleInit, EntitySubscriberInterface 
   async redeliver(id: number, deliveryId: number): Promise<void> {
     if (!(await this.repo.redeliver(id, deliveryId))) throw new NotFound();
     this.kick();
+  }
+
+  /** Forgets finished deliveries older than the log keeps (a daily job). */
+  prune(): Promise<void> {
+    return this.repo.prune(LOG_DAYS);
   }
 
   // Delivering
