@@ -80,6 +80,7 @@ export class ContactsService {
       const id = await this.repo.insert(m, { ...fields, customerId });
       const diff = diffOf<Contact>(null, fields, CONTACT_FIELDS);
       await this.audit.record({ action: 'create', entity: 'contact', entityId: id, diff }, m);
+      await this.customers.publish(m, 'customer.updated', customerId);
       return id;
     });
   }
@@ -97,6 +98,7 @@ export class ContactsService {
       await this.repo.update(m, contactId, after);
       const diff = diffOf<Contact>(before, after, CONTACT_FIELDS);
       await this.audit.record({ action: 'update', entity: 'contact', entityId: contactId, diff }, m);
+      await this.customers.publish(m, 'customer.updated', customerId);
     });
   }
 
@@ -109,6 +111,7 @@ export class ContactsService {
       await this.repo.softDelete(m, contactId);
       const diff = { name: { from: contact.name } };
       await this.audit.record({ action: 'delete', entity: 'contact', entityId: contactId, diff }, m);
+      await this.customers.publish(m, 'customer.updated', customerId);
     });
   }
 

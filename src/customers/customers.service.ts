@@ -195,11 +195,13 @@ export class CustomersService {
    * the change's transaction `m` (call it after the change, or before a delete).
    */
   async publish(m: EntityManager, type: CustomerEvent, id: number): Promise<void> {
-    const c = await this.repo.findLive(m, id);
-    if (!c) return;
-    const ownerName =
-      c.ownerId === null ? null : ((await this.users.namesOf([c.ownerId])).get(c.ownerId) ?? null);
-    await this.webhooks.emit(m, type, toCustomerResource(c, ownerName, c.contacts.map(toContactView)));
+    await this.webhooks.emit(m, type, async () => {
+      const c = await this.repo.findLive(m, id);
+      if (!c) return null;
+      const ownerName =
+        c.ownerId === null ? null : ((await this.users.namesOf([c.ownerId])).get(c.ownerId) ?? null);
+      return toCustomerResource(c, ownerName, c.contacts.map(toContactView));
+    });
   }
 
   mayCreate(user: SessionUser): boolean {

@@ -33,15 +33,15 @@ export class PoolRepository {
   }
 
   /** Moves every live customer of one owner to another (or the pool); returns how many. */
-  async moveAll(m: EntityManager, fromId: number, toId: number | null): Promise<number> {
+  async moveAll(m: EntityManager, fromId: number, toId: number | null): Promise<number[]> {
     // TypeORM answers an UPDATE with [rows, count].
-    const [, moved] = await m.query<[unknown[], number]>(
+    const [moved] = await m.query<[{ id: number }[], number]>(
       `UPDATE customer SET owner_id = $2, owned_since = CASE WHEN $2::int IS NULL THEN NULL ELSE now() END,
               pool_warned_at = NULL, version = version + 1, updated_at = now()
-        WHERE owner_id = $1 AND deleted_at IS NULL`,
+        WHERE owner_id = $1 AND deleted_at IS NULL RETURNING id`,
       [fromId, toId],
     );
-    return moved;
+    return moved.map((r) => r.id);
   }
 
   /**

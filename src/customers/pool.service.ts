@@ -76,7 +76,11 @@ export class PoolService implements OnModuleInit {
     return {
       labelKey: 'hand_over.customers',
       count: (userId) => this.repo.countOwned(userId),
-      move: (m, fromId, toId) => this.repo.moveAll(m, fromId, toId),
+      move: async (m, fromId, toId) => {
+        const moved = await this.repo.moveAll(m, fromId, toId);
+        for (const id of moved) await this.customers.publish(m, 'customer.owner_changed', id);
+        return moved.length;
+      },
     };
   }
 
@@ -154,6 +158,7 @@ export class PoolService implements OnModuleInit {
           `/customers/${c.id}`,
           m,
         );
+        await this.customers.publish(m, 'customer.owner_changed', c.id);
       }
       const warned = await this.repo.warnDue(m, rules);
       for (const c of warned) {

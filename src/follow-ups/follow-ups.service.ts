@@ -214,8 +214,10 @@ export class FollowUpsService implements OnModuleInit {
       };
       const id = await this.repo.insert(m, fields);
       await this.customers.touch(m, dto.customerId, happenedAt);
-      const logged = await this.repo.findIn(m, id);
-      if (logged) await this.webhooks.emit(m, 'follow_up.created', toFollowUpResource(logged));
+      await this.webhooks.emit(m, 'follow_up.created', async () => {
+        const logged = await this.repo.findIn(m, id);
+        return logged && toFollowUpResource(logged);
+      });
       await this.audit.record(
         {
           action: 'create',

@@ -202,6 +202,24 @@ describe('delivering', () => {
     expect(updated.data).toMatchObject({ id: created.id, tier: 'A', version: 2 });
   });
 
+  it('tells of a contact change as customer.updated, and of a release to the pool as customer.owner_changed', async () => {
+    receiver.received = [];
+    const created = (await repApi.post('/api/v1/customers', { name: '联系人事件测试有限公司' })).body;
+    await repApi.post('/api/v1/contacts', { customerId: created.id, name: '赵敏', mobile: '13700001234' });
+    const page = await signedIn(t, rep);
+    await page.get(`/customers/${created.id}`);
+    expect((await page.post(`/customers/${created.id}/release`)).status).toBe(303);
+    await deliverNow();
+    const events = [...receiver.accepted().values()];
+    expect(events.map((e) => e.type)).toEqual([
+      'customer.created',
+      'customer.updated',
+      'customer.owner_changed',
+    ]);
+    expect(events[1].data).toMatchObject({ contacts: [{ name: '赵敏', mobile: '13700001234' }] });
+    expect(events[2].data).toMatchObject({ id: created.id, ownerId: null });
+  });
+
   it('shows the delivery log to the admin, redelivers the same event, and sends a test event', async () => {
     const page = await adminPage.get(`/admin/webhooks/${endpointId}`);
     const text = visibleText(page.text);

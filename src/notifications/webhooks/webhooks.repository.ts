@@ -86,22 +86,23 @@ export class WebhooksRepository {
     await m.getRepository(WebhookEndpoint).delete({ id });
   }
 
-  /**
-   * Writes an event and its deliveries, in the caller's transaction: one per active endpoint that
-   * takes `type` (or only to `endpointId`, a test event). Answers how many deliveries wait.
-   */
-  async insertEvent(
-    m: EntityManager,
-    event: { id: string; type: string; occurredAt: Date; data: Record<string, unknown> },
-    endpointId: number | null,
-  ): Promise<number> {
-    const targets = await m.query<{ id: number }[]>(
+  /** The active endpoints that take `type` (or just `endpointId`, for a test event). */
+  async targets(m: EntityManager, type: string, endpointId: number | null = null): Promise<number[]> {
+    const rows = await m.query<{ id: number }[]>(
       endpointId === null
         ? `SELECT id FROM webhook_endpoint WHERE active AND $1 = ANY(events)`
         : `SELECT id FROM webhook_endpoint WHERE id = $1`,
-      [endpointId ?? event.type],
+      [endpointId ?? type],
     );
-    if (!targets.length) return 0;
+    return rows.map((r) => r.id);
+  }
+
+  /** Writes an event and its deliveries to `endpointIds`, in the caller's transaction. */
+  async insertEvent(
+    m: EntityManager,
+    event: { id: string; type: string; occurredAt: Date; data: Record<string, unknown> },
+    endpointIds: number[],
+  ): Promise<void> {
     await m.query(`INSERT INTO webhook_event (id, type, occurred_at, data) VALUES ($1, $2, $3, $4)`, [
       event.id,
       event.type,
@@ -110,9 +111,8 @@ export class WebhooksRepository {
     ]);
     await m.query(
       `INSERT INTO webhook_delivery (endpoint_id, event_id, next_attempt_at) SELECT unnest($1::int[]), $2, now()`,
-      [targets.map((t) => t.id), event.id],
+      [endpointIds, event.id],
     );
-    return targets.length;
   }
 
   /**

@@ -110,15 +110,22 @@ export class WebhooksService implements OnModuleInit, EntitySubscriberInterface 
   /**
    * Records that `type` happened to `data` (the resource as the API returns it), in the transaction
    * `m` of the change, for every active endpoint that takes it; sent once the transaction commits.
+   * `data` may be a function: it is then called only when some endpoint takes the event.
    */
-  async emit(m: EntityManager, type: string, data: object): Promise<void> {
+  async emit(m: EntityManager, type: string, data: object | (() => Promise<object | null>)): Promise<void> {
     if (!this.types.has(type)) throw new Error(`webhook event ${type} was never declared`);
-    const waiting = await this.repo.insertEvent(
-      m,
-      { id: randomUUID(), type, occurredAt: new Date(), data: data as Record<string, unknown> },
-      null,
-    );
-    if (waiting && m.queryRunner) m.queryRunner.data = { ...m.queryRunner.data, webhooks: true };
+    const endpoints = await this.repo.targets(m, type);
+    if (!endpoints.length) return;
+    const resource = typeof data === 'function' ? await data() : data;
+    if (!resource) return;
+    const event = {
+      id: randomUUID(),
+      type,
+      occurredAt: new Date(),
+      data: resource as Record<string, unknown>,
+    };
+    await this.repo.insertEvent(m, event, endpoints);
+    if (m.queryRunner) m.queryRunner.data = { ...m.queryRunner.data, webhooks: true };
   }
 
   /** After a commit that wrote events: their run starts now rather than at the next minute. */
@@ -198,7 +205,7 @@ export class WebhooksService implements OnModuleInit, EntitySubscriberInterface 
       await this.repo.insertEvent(
         m,
         { id: randomUUID(), type: PING_EVENT, occurredAt: new Date(), data: { endpointId: id } },
-        id,
+        [id],
       );
       if (!endpoint.active) await this.repo.updateEndpoint(m, id, { active: true, failingSince: null });
     });
