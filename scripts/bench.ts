@@ -13,6 +13,7 @@ import { ENTITIES } from '../src/entities.js';
 import { SeedService } from '../src/seed/seed.service.js';
 import { type BaselinePage, type BaselineSpec, unsign } from './bench/baseline.js';
 import { type Statement, startBenchDatabase } from './bench/database.js';
+import { RssPhases, residentBytes } from './bench/memory.js';
 import { hasWrk, load } from './bench/wrk.js';
 import { signIn } from './bench-server.js';
 import { machineBusyMs, peakRssBytes, processCpuMs } from './proc-stats.js';
@@ -23,8 +24,9 @@ import { BENCH_ENV } from './throwaway-app.js';
  * Seeds N customers (default 100,000) into a throwaway embedded PostgreSQL, starts Kehu (built,
  * production, 256 MB heap, its own process) and the bare baseline (scripts/bench/baseline.ts, its own
  * process, running the SQL captured from Kehu's own requests and rendering Kehu's captured HTML), then
- * drives both with wrk at 10 and 50 connections, interleaved, three rounds; prints every figure with
- * its budget, writes bench/results.md and exits 1 when a budget falls short.
+ * drives both with wrk at 10 and 50 connections, interleaved, three rounds, and has the admin export
+ * every customer (CSV, then XLSX); Kehu's peak memory is read for each of these phases. Prints every
+ * figure with its budget, writes bench/results.md and exits 1 when a budget falls short.
  * `npm run bench`, `npm run bench -- 20000 --seconds 5` for a quicker run.
  */
 const args = process.argv.slice(2);
@@ -213,6 +215,8 @@ async function main(): Promise<void> {
       `${kehuUrl}/readyz`,
     );
     stops.unshift(kehu.stop);
+    const rss = new RssPhases(kehu.pid);
+    const mb = (bytes: number) => bytes / 1e6;
 
     const { rows: picked } = await control.query<{ id: number }>(
       'SELECT id FROM customer ORDER BY id LIMIT 1 OFFSET $1',
@@ -337,6 +341,11 @@ async function main(): Promise<void> {
       if (res.status !== 200) throw new Error(`the baseline answered ${res.status} for ${page.name}`);
     }
 
+    // Signing in opens each user's first page (a manager's My day reads their team's customers).
+    console.log(
+      `Kehu's peak RSS while starting, signing in and capturing: ${mb(rss.end('start')).toFixed(0)} MB`,
+    );
+
     // Idle: what background polling costs with no requests at all.
     console.log(`\nidle for ${IDLE_SECONDS} s…`);
     const busy = () =>
@@ -351,7 +360,7 @@ async function main(): Promise<void> {
     };
     console.log(
       `idle: Kehu ${idle.node.toFixed(1)} ms/s of Node, ${idle.pg.toFixed(1)} ms/s of PostgreSQL; ` +
-        `other processes kept ${idle.otherLoad.toFixed(0)}% of one core busy`,
+        `other processes kept ${idle.otherLoad.toFixed(0)}% of one core busy; peak RSS ${mb(rss.end('idle')).toFixed(0)} MB`,
     );
 
     // Load: interleaved, Kehu then the baseline for each page, three rounds.
@@ -385,8 +394,28 @@ async function main(): Promise<void> {
         }
       }
     }
-    console.log(`load runs took ${((performance.now() - started) / 60_000).toFixed(1)} min`);
-    const peakRss = peakRssBytes(kehu.pid) / 1e6;
+    console.log(
+      `load runs took ${((performance.now() - started) / 60_000).toFixed(1)} min; Kehu's peak RSS ${mb(rss.end('load')).toFixed(0)} MB`,
+    );
+
+    // Export: the admin's whole list as CSV and as XLSX, read as fast as the server writes it.
+    const exports: { format: string; bytes: number; seconds: number }[] = [];
+    for (const format of ['csv', 'xlsx']) {
+      const at = performance.now();
+      const res = await fetch(`${kehuUrl}/customers/export?format=${format}`, {
+        headers: { cookie: cookies.get('admin@demo.kehu')! },
+        redirect: 'manual',
+      });
+      const bytes = (await res.arrayBuffer()).byteLength;
+      if (res.status !== 200) throw new Error(`the ${format} export answered ${res.status}`);
+      exports.push({ format, bytes, seconds: (performance.now() - at) / 1000 });
+    }
+    console.log(
+      `export: ${exports.map((e) => `${e.format} ${mb(e.bytes).toFixed(1)} MB in ${e.seconds.toFixed(1)} s`).join(', ')}; ` +
+        `Kehu's peak RSS ${mb(rss.end('export')).toFixed(0)} MB`,
+    );
+    const endRss = mb(residentBytes(kehu.pid));
+    const peakRss = mb(rss.peak);
     const baselineRss = peakRssBytes(baseline.pid) / 1e6;
 
     // Figures: medians of the rounds.
@@ -558,6 +587,22 @@ async function main(): Promise<void> {
       holds: null,
     });
     rows.push({
+      measure: 'export, admin, every customer: CSV / XLSX MB, s',
+      kehu: exports.map((e) => `${n(mb(e.bytes))} MB, ${n(e.seconds)} s`).join(' / '),
+      baseline: '—',
+      ratio: '—',
+      budget: '—',
+      holds: null,
+    });
+    rows.push({
+      measure: `server peak RSS, MB, by phase (${rss.peaks.map((p) => p.phase).join(' / ')}); RSS at the end`,
+      kehu: `${rss.peaks.map((p) => n(mb(p.bytes), 0)).join(' / ')}; ${n(endRss, 0)}`,
+      baseline: '—',
+      ratio: '—',
+      budget: '—',
+      holds: null,
+    });
+    rows.push({
       measure: 'server peak RSS, MB',
       kehu: n(peakRss, 0),
       baseline: n(baselineRss, 0),
@@ -582,7 +627,9 @@ async function main(): Promise<void> {
         `median of ${ROUNDS} rounds. Kehu: NODE_ENV=production, 256 MB heap, its own process. Baseline: scripts/bench/baseline.ts ` +
         '(node:http, pg Pool, one precompiled Handlebars template per page, the same signed cookie check, ' +
         "Kehu's captured statements with their parameters). CPU from /proc; PostgreSQL's is the sum over its processes. " +
-        "Statements per page are counted from PostgreSQL's log for one request; full scans from EXPLAIN ANALYZE of each (a Seq Scan on customer, or a scan of it looking at half its rows or more).",
+        "Statements per page are counted from PostgreSQL's log for one request; full scans from EXPLAIN ANALYZE of each (a Seq Scan on customer, or a scan of it looking at half its rows or more). " +
+        "RSS is the Kehu server process's own peak resident memory (VmHWM in /proc, MB of 10⁶ bytes), read and reset at the end of each phase: " +
+        "start (start-up, signing in, which opens each user's My day, and the captured requests), idle, load, and export (the admin exports every customer as CSV, then as XLSX).",
       '',
       `While Kehu idled, other processes on the machine kept ${idle.otherLoad.toFixed(0)}% of one core busy ` +
         `(load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(', ')}).`,

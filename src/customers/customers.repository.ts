@@ -18,6 +18,9 @@ import type { CustomerFilterDto, CustomerSort } from './dto/customer-filter.dto.
 export const PAGE_SIZE = 25;
 export const COUNT_CAP = 1000;
 
+/** A search counts its matches up to this many: past it, the list says "200+". */
+export const SEARCH_COUNT_CAP = 200;
+
 /** How each sort orders rows, and the keyset condition that continues after a row. */
 const SORTS: Record<CustomerSort, { key: string; dir: 'ASC' | 'DESC'; cast: string }> = {
   updated: { key: 'c.updated_at', dir: 'DESC', cast: 'timestamptz' },
@@ -115,8 +118,8 @@ function listConditions(
  * - browsing: the page walks an index in the sort's order; a scope of owners and the pool is one
  *   index scan per owner and one for the pool, merged (an OR of them would read the whole table);
  *   the count stops after COUNT_CAP + 1 rows of each;
- * - searching: the matches (a few thousand at most for a common word) are read once, through the
- *   search indexes, then sorted for the page and counted.
+ * - searching: the page is the first matches in the sort's order, the count stops early (a search
+ *   that matches hundreds is narrowed by another word, not paged through).
  */
 function listStatement(
   actor: CustomerActor,
@@ -142,11 +145,13 @@ function listStatement(
   let page: string;
   let counted: string;
   if (f.q) {
-    // A search reads its matches once, by id, then sorts them for the page and counts them.
-    const narrowed = scope.everyone ? '' : ` AND ${scopeCondition(scope, bind)}`;
-    page = `hits AS MATERIALIZED (SELECT ${listColumns(key)} FROM customer c WHERE ${where}${narrowed}),
-      page AS (SELECT * FROM hits WHERE true${after('sort_key', 'id')} ${order('')} ${limit})`;
-    counted = 'SELECT count(*)::int AS n FROM hits';
+    // PostgreSQL picks the way from how many match: a common word (华信) walks the sort's index and
+    // checks each customer until the page is full; a rare one reads its matches through the search
+    // indexes and sorts them. The count stops after SEARCH_COUNT_CAP + 1 matches.
+    const matching = `customer c WHERE ${where}${scope.everyone ? '' : ` AND ${scopeCondition(scope, bind)}`}`;
+    page = `page AS (SELECT ${listColumns(key)} FROM ${matching}${after(key, 'c.id')}
+      ORDER BY ${key} ${dir}, c.id ${dir} ${limit})`;
+    counted = `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${matching} LIMIT ${SEARCH_COUNT_CAP + 1}) s`;
   } else {
     // One index scan per owner and one for the pool, each in the list's order; the page's start after
     // the cursor, the count's stop after COUNT_CAP + 1 rows.
@@ -289,6 +294,7 @@ export class CustomersRepository {
         ? (await pool.query<ListRow>(statement.text, statement.values)).rows
         : (await pool.query<ListRow>(prepared(statement.text, statement.values))).rows;
     const n = found[0]?.total ?? 0;
+    const cap = f.q ? SEARCH_COUNT_CAP : COUNT_CAP;
     const page = found.filter((r) => r.id !== null);
     const more = page.length > size;
     const rows = page.slice(0, size);
@@ -301,8 +307,8 @@ export class CustomersRepository {
       rows: rows.map(({ total: _total, cursorValue: _cursor, sort_key: _key, ...row }) => row),
       next,
       prev,
-      total: Math.min(n, COUNT_CAP),
-      totalCapped: n > COUNT_CAP,
+      total: Math.min(n, cap),
+      totalCapped: n > cap,
     };
   }
 

@@ -8,6 +8,7 @@ import { AddNumberSequences1795364000000 } from '../../migrations/1795364000000-
 import { AddAttachments1795364100000 } from '../../migrations/1795364100000-AddAttachments.js';
 import { AddCustomerNotes1795365000000 } from '../../migrations/1795365000000-AddCustomerNotes.js';
 import { RecodeIndustries1795365100000 } from '../../migrations/1795365100000-RecodeIndustries.js';
+import { ReplaceCustomerSearchIndex1795367000000 } from '../../migrations/1795367000000-ReplaceCustomerSearchIndex.js';
 import { AddOwnerSortIndexes1795366600000 } from '../../migrations/1795366600000-AddOwnerSortIndexes.js';
 import { AddReferenceVersion1795366500000 } from '../../migrations/1795366500000-AddReferenceVersion.js';
 import { AddImportHeaderRow1795365200000 } from '../../migrations/1795365200000-AddImportHeaderRow.js';
@@ -37,5 +38,6 @@ export const MIGRATIONS = [
   AddImportHeaderRow1795365200000,
   AddReferenceVersion1795366500000,
   AddOwnerSortIndexes1795366600000,
+  ReplaceCustomerSearchIndex1795367000000,
   AddApiTokensAndWebhooks1796005256504,
 ];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
+import { poolOf, prepared } from '../common/sql.js';
 import { Notification } from './notification.entity.js';
 
 /** All SQL on `notification`. */
@@ -43,7 +44,13 @@ export class NotificationsRepository {
   }
 
   /** The bell's number (index ix_notification_unread). */
-  countUnread(userId: number): Promise<number> {
-    return this.repo.countBy({ userId, readAt: IsNull() });
+  /** Read on every page (the bell): a prepared statement straight to the pool, like the lists. */
+  async countUnread(userId: number): Promise<number> {
+    const { rows } = await poolOf(this.dataSource).query<{ n: number }>(
+      prepared('SELECT count(*)::int AS n FROM notification WHERE user_id = $1 AND read_at IS NULL', [
+        userId,
+      ]),
+    );
+    return rows[0].n;
   }
 }

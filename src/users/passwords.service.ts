@@ -52,7 +52,7 @@ export class PasswordsService {
     await this.dataSource.transaction(async (m) => {
       const user = await this.users.lock(m, id);
       if (!user) throw new NotFound();
-      await this.users.setPasswordHash(m, id, passwordHash);
+      await this.users.setPasswordHash(id, passwordHash, m);
       await this.sessions.endFor(id, '', m);
       await this.audit.record({ action: 'password_reset', entity: 'user', entityId: id }, m);
       await this.notifications.notify(id, 'password_reset', {}, '/account', m);
@@ -82,7 +82,7 @@ export class PasswordsService {
     this.wrongCurrent.delete(user.id);
     const passwordHash = await hashPassword(dto.newPassword);
     await this.dataSource.transaction(async (m) => {
-      await this.users.setPasswordHash(m, user.id, passwordHash);
+      await this.users.setPasswordHash(user.id, passwordHash, m);
       await this.sessions.endFor(user.id, keepSessionId, m);
       await this.audit.record({ action: 'password_change', entity: 'user', entityId: user.id }, m);
     });

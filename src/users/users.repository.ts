@@ -96,7 +96,11 @@ export class UsersRepository {
   // Plain SQL below: these changes are the user's own, not the admin form's, so they leave the row
   // version alone and do not stale an admin's open edit form.
 
-  async setPasswordHash(m: EntityManager, id: number, passwordHash: string): Promise<void> {
+  async setPasswordHash(
+    id: number,
+    passwordHash: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
     await m.query('UPDATE app_user SET password_hash = $2 WHERE id = $1', [id, passwordHash]);
   }
 

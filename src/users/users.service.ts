@@ -7,7 +7,7 @@ import { type ReferenceCache, ReferenceData } from '../common/reference-data.js'
 import type { Locale } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
 import type { UserDto } from './dto/user.dto.js';
-import { decoyHash, hashPassword, verifyPassword } from './password.js';
+import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password.js';
 import { TeamsRepository } from './teams.repository.js';
 import type { User } from './user.entity.js';
 import {
@@ -138,6 +138,10 @@ export class UsersService {
   async checkPassword(email: string, password: string): Promise<CredentialCheck> {
     const user = await this.users.findWithHash(email.trim().toLowerCase());
     const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), password);
+    // A hash made at an older cost is made again while the password is at hand; the password is the
+    // same, so neither the row version nor the audit log changes.
+    if (user && ok && needsRehash(user.passwordHash))
+      await this.users.setPasswordHash(user.id, await hashPassword(password));
     return user ? { user: toSessionUser(user), ok } : { user: null, ok: false };
   }
 

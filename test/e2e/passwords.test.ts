@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import argon2 from 'argon2';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { visibleText } from '../helpers/client.js';
 import { createUser, PASSWORD } from '../helpers/factories.js';
@@ -65,5 +66,23 @@ describe('choosing a password', () => {
     const reset = await c.post(`/admin/users/${user.id}/password`, { password: 'qwertyuiop' });
     expect(reset.status).toBe(422);
     expect(visibleText(reset.text)).toContain('This password is too easy to guess');
+  });
+});
+
+describe('password hashes', () => {
+  it('a hash made at an older, costlier setting is made again at sign-in, leaving the row version alone', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    // The library's default: 64 MiB, three passes, four lanes.
+    const old = await argon2.hash(PASSWORD, { type: argon2.argon2id });
+    await t.db.query('UPDATE app_user SET password_hash = $2 WHERE id = $1', [user.id, old]);
+    const before = await t.db.query('SELECT version FROM app_user WHERE id = $1', [user.id]);
+    const c = await signedIn(t, user);
+    expect((await c.get('/customers')).status).toBe(200);
+    const after = await t.db.query('SELECT password_hash, version FROM app_user WHERE id = $1', [user.id]);
+    const cost = /^\$argon2id\$v=19\$([^$]+)\$/.exec(after.rows[0].password_hash)?.[1].split(',');
+    expect(cost?.sort()).toEqual(['m=19456', 'p=1', 't=2']);
+    expect(after.rows[0].version).toBe(before.rows[0].version);
+    // The new hash signs in too.
+    expect((await (await signedIn(t, user)).get('/customers')).status).toBe(200);
   });
 });

@@ -1,3 +1,5 @@
+import { localDay } from '../time.js';
+
 /**
  * The numberings Kehu gives records, as people quote them on the phone and print them on paper:
  * quotes BJ-2026-0001 (报价), contracts HT-2026-0001 (合同), both starting again each year, and
@@ -14,7 +16,7 @@ export type SequenceKind = keyof typeof SEQUENCES;
 /** The calendar year of `at` in `zone`: 2026-12-31T16:30Z is already 2027 in Asia/Shanghai. */
 export function yearIn(at: Date, zone: string): number {
   if (Number.isNaN(at.getTime())) throw new RangeError('sequences: not a date');
-  return Number(new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric' }).format(at));
+  return Number(localDay(at, zone).slice(0, 4));
 }
 
 /** The number `n` of `kind` in `year` as written: formatNumber('quote', 2026, 1) is BJ-2026-0001. */

@@ -129,7 +129,10 @@ export class CustomerImportRow {
   @Column({ type: 'text' })
   action: 'create' | 'update' | 'skip' | 'error';
 
-  /** The customer the run created from this row; a later row of the file that updates it goes there. */
+  /**
+   * The customer the run created from this row, kept where a later row of the file updates it: that
+   * update goes there (settleUpdateTargets).
+   */
   @Column({ type: 'integer', nullable: true })
   customerId: number | null;
 }

@@ -481,25 +481,65 @@ export class CustomerImportRepository {
   }
 
   /**
+   * The rows that a later row of the file updates (a duplicate group's first row): the run notes the
+   * customer each becomes, for settleUpdateTargets. Usually few; noting it for every row cost a
+   * second write of each imported row.
+   */
+  async rowsUpdatedLater(m: EntityManager, importId: string): Promise<number[]> {
+    const rows = await m.query<{ row_no: number }[]>(
+      `SELECT DISTINCT -duplicate_of AS row_no FROM customer_import_row
+        WHERE import_id = $1 AND action = 'update' AND duplicate_of < 0`,
+      [importId],
+    );
+    return rows.map((r) => r.row_no);
+  }
+
+  /**
+   * The next `limit` rows to create after row `after`, in row order: their row numbers and names (the
+   * run computes their search texts before creating them).
+   */
+  async nextToCreate(
+    m: EntityManager,
+    importId: string,
+    after: number,
+    limit: number,
+  ): Promise<{ rowNo: number; name: string }[]> {
+    const rows = await m.query<{ row_no: number; name: string | null }[]>(
+      `SELECT row_no, "values"->>'name' AS name FROM customer_import_row
+        WHERE import_id = $1 AND action = 'create' AND row_no > $2 ORDER BY row_no LIMIT $3`,
+      [importId, after, limit],
+    );
+    return rows.map((r) => ({ rowNo: r.row_no, name: r.name ?? '' }));
+  }
+
+  /**
    * Creates the customers (with their contact and an audit entry each) of the next `limit` rows to
-   * create after row `after`; returns how many and the last row number.
+   * create after row `after`, the rows nextToCreate gave, with their search texts (`searchTexts`, by
+   * row number; a row without one gets it when the app next starts: CustomersService.rebuildKeys);
+   * returns how many and the last row number. Of the rows in `updatedLater` (rowsUpdatedLater), the
+   * customer each became is written beside it.
    */
   async createNext(
     m: EntityManager,
     importId: string,
     after: number,
     limit: number,
+    searchTexts: { rowNos: number[]; texts: string[] },
+    updatedLater: number[],
     actor: { id: number; email: string },
   ): Promise<{ created: number; last: number }> {
     const [result] = await m.query<{ created: number; last: number | null }[]>(
       `WITH src AS MATERIALIZED (
-         SELECT nextval('customer_id_seq')::int AS id, row_no, v FROM (
-           SELECT row_no, "values" AS v FROM customer_import_row
-            WHERE import_id = $1 AND action = 'create' AND row_no > $2 ORDER BY row_no LIMIT $3) AS next),
+         SELECT nextval('customer_id_seq')::int AS id, row_no, v, search_text FROM (
+           SELECT next.row_no, next.v, coalesce(k.search_text, '') AS search_text FROM (
+             SELECT row_no, "values" AS v FROM customer_import_row
+              WHERE import_id = $1 AND action = 'create' AND row_no > $2 ORDER BY row_no LIMIT $3) AS next
+             LEFT JOIN unnest($6::int[], $7::text[]) AS k(row_no, search_text) USING (row_no)
+            ORDER BY next.row_no) AS keyed),
        customers AS (
          INSERT INTO customer (id, kind, name, name_key, search_text, uscc, industry, size, province, city, district, address,
                                website, tier, vip, credit_level, source, status, owner_id, owned_since, tags, birthday, notes, version)
-         SELECT id, coalesce(v->>'kind', 'company'), v->>'name', v->>'nameKey', v->>'searchText', v->>'uscc', v->>'industry',
+         SELECT id, coalesce(v->>'kind', 'company'), v->>'name', v->>'nameKey', search_text, v->>'uscc', v->>'industry',
                 v->>'size', v->>'province', v->>'city', v->>'district', v->>'address', v->>'website', coalesce(v->>'tier', 'C'),
                 coalesce((v->>'vip')::boolean, false), v->>'creditLevel', v->>'source', coalesce(v->>'status', 'lead'),
                 (v->>'ownerId')::int, CASE WHEN v->>'ownerId' IS NOT NULL THEN now() END,
@@ -507,7 +547,8 @@ export class CustomerImportRepository {
                 CASE WHEN v->>'kind' = 'person' THEN (v->>'birthday')::date END, v->>'notes', 1
            FROM src),
        made AS (
-         UPDATE customer_import_row r SET customer_id = src.id FROM src WHERE r.import_id = $1 AND r.row_no = src.row_no),
+         UPDATE customer_import_row r SET customer_id = src.id FROM src
+          WHERE r.import_id = $1 AND r.row_no = src.row_no AND src.row_no = ANY($8::int[])),
        contacts AS (
          INSERT INTO contact (customer_id, name, title, mobile, phone, email, wechat, "primary", version)
          SELECT id, coalesce(v->>'contactName', v->>'name'), v->>'contactTitle', v->>'contactMobile', v->>'contactPhone',
@@ -518,7 +559,7 @@ export class CustomerImportRepository {
          INSERT INTO audit_entry (actor_id, actor_email, action, entity, entity_id, diff)
          SELECT $4, $5, 'create', 'customer', id::text, '{"import": {"to": "spreadsheet"}}'::jsonb FROM src)
        SELECT count(*)::int AS created, max(row_no) AS last FROM src`,
-      [importId, after, limit, actor.id, actor.email],
+      [importId, after, limit, actor.id, actor.email, searchTexts.rowNos, searchTexts.texts, updatedLater],
     );
     return { created: result.created, last: result.last ?? after };
   }
@@ -631,15 +672,15 @@ export class CustomerImportRepository {
   }
 
   /**
-   * What a large import leaves for autovacuum, done at once. The trigram indexes' pending lists move
-   * into the indexes proper: until then every search and similar-name lookup reads the whole pending
-   * list (a lookup that takes 2 ms takes 200 ms). The planner's statistics are refreshed: until then it
-   * plans for the tables as they were (the list's count over 100,000 new customers took 10 ms, not 0.2).
-   * Autovacuum would do both, but a minute or more later.
+   * What a large import leaves for autovacuum, done at once. The search and trigram indexes' pending
+   * lists move into the indexes proper: until then every search and similar-name lookup reads the whole
+   * pending list (a lookup that takes 2 ms takes 200 ms). The planner's statistics are refreshed: until
+   * then it plans for the tables as they were (the list's count over 100,000 new customers took 10 ms,
+   * not 0.2). Autovacuum would do both, but a minute or more later.
    */
   async settleAfterImport(): Promise<void> {
     await this.dataSource.query(
-      `SELECT gin_clean_pending_list('ix_customer_search_trgm'), gin_clean_pending_list('ix_customer_name_key_trgm'),
+      `SELECT gin_clean_pending_list('ix_customer_search'), gin_clean_pending_list('ix_customer_name_key_trgm'),
               gin_clean_pending_list('ix_contact_name_trgm')`,
     );
     await this.dataSource.query('ANALYZE customer, contact');

@@ -441,8 +441,8 @@ export class CustomerImportService implements OnModuleInit {
         const valid = Object.keys(errors).length === 0;
         if (valid) {
           const name = typeof values.name === 'string' ? values.name : '';
+          // The search text (pinyin, the costly part) is computed by the run, for the rows it creates.
           values.nameKey = duplicateKey(name);
-          values.searchText = searchText(name);
         }
         staged.push({ rowNo: row, values, errors, action: valid ? 'create' : 'error' });
       }
@@ -469,13 +469,22 @@ export class CustomerImportService implements OnModuleInit {
     const counts = await this.dataSource.transaction(async (m) => {
       await this.imports.recheck(m, id, actor);
       let created = 0;
-      for (let after = 0; ;) {
-        const next = await this.imports.createNext(m, id, after, CREATE_CHUNK, user);
-        if (!next.created) break;
+      const updatedLater = await this.imports.rowsUpdatedLater(m, id);
+      // Each chunk's search texts are computed while PostgreSQL writes the chunk before it.
+      let rows = await this.imports.nextToCreate(m, id, 0, CREATE_CHUNK);
+      let texts = await searchTextsOf(rows);
+      for (let after = 0; rows.length;) {
+        const following = await this.imports.nextToCreate(m, id, rows[rows.length - 1].rowNo, CREATE_CHUNK);
+        const [next, followingTexts] = await Promise.all([
+          this.imports.createNext(m, id, after, CREATE_CHUNK, texts, updatedLater, user),
+          searchTextsOf(following),
+        ]);
         created += next.created;
         after = next.last;
         // Progress is written outside the transaction, so the page can show it.
         await this.imports.setProgress(id, created);
+        rows = following;
+        texts = followingTexts;
       }
       await this.imports.settleUpdateTargets(m, id);
       const updated = await this.imports.updateAll(m, id, user);
@@ -512,6 +521,21 @@ export class CustomerImportService implements OnModuleInit {
       e instanceof UnreadableFile ? { unreadableAfterRow: e.afterRow } : {};
     await this.imports.markFailed(id, message.slice(0, 500), counts);
   }
+}
+
+/**
+ * The search texts of rows about to be created (customer-keys.ts: pinyin, the costly part of a
+ * name), a slice at a time, giving way between slices so the statement already sent is not held up.
+ */
+async function searchTextsOf(
+  rows: { rowNo: number; name: string }[],
+): Promise<{ rowNos: number[]; texts: string[] }> {
+  const texts: string[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    if (i % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+    texts.push(searchText(rows[i].name));
+  }
+  return { rowNos: rows.map((r) => r.rowNo), texts };
 }
 
 /** The user's choices for unknown values (`value[v3]=C`), by field: the texts and the options they map to. */

@@ -460,8 +460,9 @@ async function* readSheet(file: unzipper.File, sharedStrings: SharedStrings): As
 /** The 0-based column of a cell reference: "A1" → 0, "AB12" → 27. */
 function columnIndex(ref: string): number {
   let column = 0;
-  for (const ch of ref.toUpperCase()) {
-    const code = ch.charCodeAt(0);
+  for (let i = 0; i < ref.length; i++) {
+    let code = ref.charCodeAt(i);
+    if (code >= 97 && code <= 122) code -= 32; // 'a'…'z' read as 'A'…'Z'
     if (code < 65 || code > 90) break; // 'A'…'Z'; the row number follows
     column = column * 26 + (code - 64);
   }

@@ -101,14 +101,7 @@ export class XmlScanner {
     while (nameEnd < bodyEnd && s.charCodeAt(nameEnd) > 32) nameEnd++;
     const name = s.slice(from, nameEnd);
     if (!name) throw new XmlDamaged('a tag without a name');
-    const attributes: Record<string, string> = {};
-    if (nameEnd < bodyEnd) {
-      const body = s.slice(nameEnd, bodyEnd);
-      ATTRIBUTE.lastIndex = 0;
-      for (let m = ATTRIBUTE.exec(body); m; m = ATTRIBUTE.exec(body)) {
-        attributes[m[1]] = decode(m[2] ?? m[3]);
-      }
-    }
+    const attributes = nameEnd < bodyEnd ? attributesOf(s.slice(nameEnd, bodyEnd)) : NO_ATTRIBUTES;
     this.handlers.open({ name, attributes });
     if (selfClosing) this.handlers.close(name);
     else if (this.openNames.push(name) > MAX_DEPTH)
@@ -116,7 +109,38 @@ export class XmlScanner {
   }
 }
 
-const ATTRIBUTE = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+/** The attributes of a tag that has none (most of a sheet's tags: `<v>`, `</c>`), shared. */
+const NO_ATTRIBUTES: Record<string, string> = Object.freeze({});
+
+/**
+ * The attributes in a tag's body (after its name): each `name="value"` or `name='value'`, spaces
+ * allowed around `=`; anything else between them is passed over. Read with indexOf rather than a
+ * regular expression: a sheet has a tag with attributes per cell.
+ */
+function attributesOf(body: string): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (let at = 0; ;) {
+    const eq = body.indexOf('=', at);
+    if (eq < 0) return attributes;
+    // The name: the characters just before `=` (spaces between them allowed) up to a space.
+    let nameEnd = eq;
+    while (nameEnd > at && body.charCodeAt(nameEnd - 1) <= 32) nameEnd--;
+    let nameStart = nameEnd;
+    while (nameStart > at && body.charCodeAt(nameStart - 1) > 32 && body.charCodeAt(nameStart - 1) !== 61)
+      nameStart--;
+    let open = eq + 1;
+    while (open < body.length && body.charCodeAt(open) <= 32) open++;
+    const quote = body.charCodeAt(open);
+    if (quote !== 34 /* " */ && quote !== 39 /* ' */) {
+      at = eq + 1;
+      continue;
+    }
+    const close = body.indexOf(quote === 34 ? '"' : "'", open + 1);
+    if (close < 0) return attributes;
+    if (nameEnd > nameStart) attributes[body.slice(nameStart, nameEnd)] = decode(body.slice(open + 1, close));
+    at = close + 1;
+  }
+}
 
 /** Where the tag starting at `lt` ends (its `>`, not one inside a quoted attribute), or -1 if not yet. */
 function tagEnd(s: string, lt: number): number {
