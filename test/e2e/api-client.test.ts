@@ -36,7 +36,11 @@ describe('a client generated from the OpenAPI document', () => {
     const list = operations.find((o) => /^CustomersApiController_list/.test(o ?? ''));
     expect(create && list).toBeTruthy();
 
-    const made = await client[create!](null, { name: '生成客户端科技有限公司', kind: 'company', tier: 'A' });
+    const made = await client[create!](undefined, {
+      name: '生成客户端科技有限公司',
+      kind: 'company',
+      tier: 'A',
+    });
     expect(made.status).toBe(201);
     expect(made.data).toMatchObject({
       name: '生成客户端科技有限公司',
@@ -48,7 +52,9 @@ describe('a client generated from the OpenAPI document', () => {
     expect(stored.rows[0].owner_id).toBe(rep.id);
 
     for (let i = 0; i < 3; i++)
-      expect((await client[create!](null, { name: `生成客户端 ${i} 号`, kind: 'company' })).status).toBe(201);
+      expect((await client[create!](undefined, { name: `生成客户端 ${i} 号`, kind: 'company' })).status).toBe(
+        201,
+      );
     const first = await client[list!]({ limit: 2 });
     expect(first.status).toBe(200);
     expect(first.data.data).toHaveLength(2);
