@@ -4,6 +4,8 @@ import { Contact } from './customers/contact.entity.js';
 import { Customer } from './customers/customer.entity.js';
 import { CustomerImport, CustomerImportRow } from './customers/import/customer-import.entity.js';
 import { FollowUp } from './follow-ups/follow-up.entity.js';
+import { Opportunity } from './opportunities/opportunity.entity.js';
+import { OpportunityStageChange } from './opportunities/opportunity-stage-change.entity.js';
 import { Notification } from './notifications/notification.entity.js';
 import { OutboxMail } from './notifications/outbox-mail.entity.js';
 import { SeedRun } from './seed/seed-run.entity.js';
@@ -42,4 +44,6 @@ export const ENTITIES = [
   WebhookEndpoint,
   WebhookEvent,
   WebhookDelivery,
+  Opportunity,
+  OpportunityStageChange,
 ];

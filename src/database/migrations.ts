@@ -2,6 +2,7 @@
 // `npm run migration:generate -- VerbNoun`, which also adds it here. A landed migration is never edited:
 // change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
 // by new files. The test suite fails when the entities and the migrations disagree.
+import { AddOpportunities1796008192924 } from '../../migrations/1796008192924-AddOpportunities.js';
 import { AddApiTokensAndWebhooks1796005256504 } from '../../migrations/1796005256504-AddApiTokensAndWebhooks.js';
 import { AddMobileTailSearch1795363000000 } from '../../migrations/1795363000000-AddMobileTailSearch.js';
 import { AddNumberSequences1795364000000 } from '../../migrations/1795364000000-AddNumberSequences.js';
@@ -40,4 +41,5 @@ export const MIGRATIONS = [
   AddOwnerSortIndexes1795366600000,
   ReplaceCustomerSearchIndex1795367000000,
   AddApiTokensAndWebhooks1796005256504,
+  AddOpportunities1796008192924,
 ];

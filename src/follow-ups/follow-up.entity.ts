@@ -18,6 +18,7 @@ export type FollowUpMethod = (typeof FOLLOW_UP_METHODS)[number];
 @Entity()
 @Index('ix_follow_up_customer', ['customerId', 'happenedAt'])
 @Index('ix_follow_up_author_next', ['authorId', 'nextFollowUpAt'])
+@Index('ix_follow_up_opportunity', ['opportunityId', 'happenedAt'], { where: '"opportunity_id" IS NOT NULL' })
 @Check('ck_follow_up_method', `"method" IN ('phone', 'visit', 'email', 'wechat', 'meeting')`)
 export class FollowUp {
   @PrimaryGeneratedColumn()
@@ -37,6 +38,14 @@ export class FollowUp {
 
   @Column({ type: 'integer', nullable: true })
   contactId: number | null;
+
+  /** The deal it was logged against, if any (the deal's page lists it; it keeps the deal from going stale). */
+  @ManyToOne('Opportunity', { nullable: true, onDelete: 'SET NULL' })
+  @JoinColumn()
+  opportunity?: never;
+
+  @Column({ type: 'integer', nullable: true })
+  opportunityId: number | null;
 
   @ManyToOne('User', { onDelete: 'RESTRICT' })
   @JoinColumn()
