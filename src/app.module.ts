@@ -27,6 +27,7 @@ import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { CustomersModule } from './customers/customers.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { FollowUpsModule } from './follow-ups/follow-ups.module.js';
+import { OpportunitiesModule } from './opportunities/opportunities.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { SeedModule } from './seed/seed.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -76,6 +77,7 @@ export class AppModule implements NestModule {
         UsersModule,
         AuthModule,
         CustomersModule,
+        OpportunitiesModule,
         FollowUpsModule,
         SeedModule,
       ],

@@ -54,6 +54,8 @@ export interface TimelineItem {
   nextDone?: boolean;
   /** Where it happened: an address, or coordinates from the phone. */
   location?: string | null;
+  /** The entry's own page (a deal's record), linked from its label. */
+  url?: string;
   /** The viewer may correct the entry: its edit page, and where a POST deletes it. */
   editUrl?: string;
   deleteUrl?: string;

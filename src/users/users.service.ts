@@ -208,6 +208,20 @@ export class UsersService {
     return ids.length ? this.users.recipients([...new Set(ids)]) : Promise.resolve([]);
   }
 
+  /**
+   * The active manager of a user's team, with what a mail to them needs; null when the team has none,
+   * the user has no team, or they manage it themselves.
+   */
+  async managerOf(userId: number): Promise<Recipient | null> {
+    const directory = await this.directory.get();
+    const teamId = directory.get(userId)?.teamId ?? null;
+    if (teamId === null) return null;
+    for (const u of directory.values())
+      if (u.active && u.id !== userId && u.managedTeamIds.includes(teamId))
+        return { id: u.id, email: u.email, name: u.name, locale: u.locale, timezone: u.timezone };
+    return null;
+  }
+
   /** The ids of everyone in these teams, active or not: a manager's records are theirs. */
   async teamMemberIds(teamIds: number[]): Promise<number[]> {
     if (!teamIds.length) return [];

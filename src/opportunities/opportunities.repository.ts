@@ -1,0 +1,413 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type Fen, fromNumeric } from '../common/money.js';
+import { poolOf, prepared } from '../common/sql.js';
+import type { OpportunityFilterDto } from './dto/opportunity-filter.dto.js';
+import { OpportunityStageChange } from './opportunity-stage-change.entity.js';
+import { Opportunity } from './opportunity.entity.js';
+import {
+  OPEN_STAGES,
+  type OpportunitySort,
+  type OpportunityStage,
+  OPPORTUNITY_STAGES,
+} from './opportunity.options.js';
+import { type OpportunityScope, scopeCondition } from './opportunity.policy.js';
+
+export const PAGE_SIZE = 25;
+export const COUNT_CAP = 1000;
+
+/** How each sort orders the list, and the type its keyset cursor is read back as. */
+const SORTS: Record<OpportunitySort, { key: string; dir: 'ASC' | 'DESC'; cast: string }> = {
+  updated: { key: 'o.updated_at', dir: 'DESC', cast: 'timestamptz' },
+  close: { key: 'o.expected_close_date', dir: 'ASC', cast: 'date' },
+  amount: { key: 'o.amount', dir: 'DESC', cast: 'numeric' },
+};
+
+/** A row of the list (and a card of the board): the columns they show. */
+export interface OpportunityRow {
+  id: number;
+  title: string;
+  customerId: number;
+  ownerId: number;
+  stage: OpportunityStage;
+  amount: Fen;
+  probability: number;
+  expectedCloseDate: string;
+  lastActivityAt: Date;
+  updatedAt: Date;
+  version: number;
+}
+
+/** One column of the board: how many deals, their sum and their sum weighted by probability (fen). */
+export interface StageTotals {
+  stage: OpportunityStage;
+  count: number;
+  sum: Fen;
+  weighted: Fen;
+}
+
+/** One rep's weighted forecast for one month. */
+export interface ForecastRow {
+  ownerId: number;
+  month: string;
+  count: number;
+  sum: Fen;
+  weighted: Fen;
+}
+
+const rowColumns = `o.id, o.title, o.customer_id AS "customerId", o.owner_id AS "ownerId", o.stage,
+  o.amount::text AS amount, o.probability, o.expected_close_date::text AS "expectedCloseDate",
+  o.last_activity_at AS "lastActivityAt", o.updated_at AS "updatedAt", o.version`;
+
+type RawRow = Omit<OpportunityRow, 'amount'> & { amount: string };
+const toRow = (r: RawRow): OpportunityRow => ({ ...r, amount: fromNumeric(r.amount) });
+
+export function encodeCursor(value: unknown, id: number): string {
+  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, cast: string): [string, number] | null {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isInteger(parsed[1])) return null;
+    const value = String(parsed[0]);
+    if (cast === 'timestamptz' && Number.isNaN(Date.parse(value))) return null;
+    if (cast === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
+    if (cast === 'numeric' && !/^\d{1,12}(\.\d{1,2})?$/.test(value)) return null;
+    return [value, Number(parsed[1])];
+  } catch {
+    return null; // a mangled cursor starts from the first page
+  }
+}
+
+/** The list's filters as SQL conditions on the deal aliased `o` (scope and owner not among them). */
+function filterConditions(
+  f: OpportunityFilterDto,
+  staleBefore: Date,
+  bind: (value: unknown) => string,
+): string[] {
+  const where = ['o.deleted_at IS NULL'];
+  if (f.q)
+    for (const word of f.q.split(/\s+/).filter(Boolean).slice(0, 5))
+      where.push(`o.title ILIKE ${bind(`%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+  if (f.stage) where.push(`o.stage = ${bind(f.stage)}`);
+  if (f.customer) where.push(`o.customer_id = ${bind(f.customer)}`);
+  if (f.stale)
+    where.push(`o.stage = ANY(${bind(OPEN_STAGES)}::text[]) AND o.last_activity_at < ${bind(staleBefore)}`);
+  return where;
+}
+
+/** The scope narrowed by the owner filter: me, or one owner's id (only within the scope). */
+export function narrowedToOwner(scope: OpportunityScope, owner: string | undefined, me: number) {
+  if (!owner) return scope;
+  const id = owner === 'me' ? me : Number(owner);
+  return {
+    everyone: false as const,
+    ownerIds: scope.everyone || scope.ownerIds.includes(id) ? [id] : [],
+  };
+}
+
+/**
+ * The list page and its capped count as one statement (null: the scope holds no one). As the customer
+ * list (README, "The list pattern"): one index scan per owner in the sort's order (an OR of owners
+ * would read every deal), merged, then only the page's rows read from the table; the count walks the
+ * owners' indexes by last change and stops after COUNT_CAP + 1 rows.
+ */
+export function listStatement(
+  scope: OpportunityScope,
+  f: OpportunityFilterDto,
+  staleBefore: Date,
+  dir: 'ASC' | 'DESC',
+  ownerDir: 'ASC' | 'DESC',
+  cursor: { value: string; id: number } | null,
+  size = PAGE_SIZE,
+): { text: string; values: unknown[] } | null {
+  if (!scope.everyone && !scope.ownerIds.length) return null;
+  const sort = SORTS[f.sort ?? 'updated'];
+  const key = sort.key;
+  const values: unknown[] = [];
+  const bind = (value: unknown) => `$${values.push(value)}`;
+  const where = filterConditions(f, staleBefore, bind).join(' AND ');
+  const after = cursor
+    ? ` AND (${key}, o.id) ${dir === 'ASC' ? '>' : '<'} (CAST(${bind(cursor.value)} AS ${sort.cast}), ${bind(cursor.id)}::int)`
+    : '';
+  const owners = scope.everyone ? null : bind(scope.ownerIds);
+  const scans = (columns: string, rows: number, by: { key: string; dir: string }, withCursor: boolean) => {
+    const scan = (owner: string) =>
+      `SELECT ${columns} FROM opportunity o WHERE ${owner}${where}${withCursor ? after : ''}
+         ORDER BY ${owner ? `o.owner_id ${ownerDir}, ` : ''}${by.key} ${by.dir}, o.id ${by.dir} LIMIT ${rows}`;
+    return owners === null
+      ? scan('')
+      : `SELECT b.* FROM unnest(${owners}::int[]) AS w(id) CROSS JOIN LATERAL (${scan('o.owner_id = w.id AND ')}) b`;
+  };
+  const top = `SELECT id, sort_key FROM (${scans(`o.id, ${key} AS sort_key`, size + 1, { key, dir }, true)}) b
+    ORDER BY sort_key ${dir}, id ${dir} LIMIT ${size + 1}`;
+  const page = `page AS (SELECT l.* FROM (${top}) top CROSS JOIN LATERAL (
+      SELECT ${rowColumns}, ${key} AS sort_key, (${key})::text AS "cursorValue" FROM opportunity o WHERE o.id = top.id) l)`;
+  const counted = `SELECT count(*)::int AS n FROM (SELECT 1 FROM (${scans('1', COUNT_CAP + 1, { key: 'o.updated_at', dir: 'DESC' }, false)}) b LIMIT ${COUNT_CAP + 1}) s`;
+  return {
+    text: `WITH ${page}, counted AS (${counted})
+      SELECT counted.n AS total, page.* FROM counted LEFT JOIN page ON true ORDER BY page.sort_key ${dir}, page.id ${dir}`,
+    values,
+  };
+}
+
+/** All SQL on deals and their stage history. */
+@Injectable()
+export class OpportunitiesRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insert(m: EntityManager, fields: Partial<Opportunity>): Promise<number> {
+    const { identifiers } = await m.insert(Opportunity, fields);
+    return identifiers[0].id as number;
+  }
+
+  async recordStageChange(
+    m: EntityManager,
+    change: Pick<OpportunityStageChange, 'opportunityId' | 'fromStage' | 'toStage' | 'byId'>,
+  ): Promise<void> {
+    await m.insert(OpportunityStageChange, change);
+  }
+
+  /** A live deal (in the caller's transaction, if given). */
+  findLive(id: number, m: EntityManager = this.dataSource.manager): Promise<Opportunity | null> {
+    return m.findOne(Opportunity, { where: { id } });
+  }
+
+  /** A live deal, locked for a change until the transaction ends. */
+  lock(m: EntityManager, id: number): Promise<Opportunity | null> {
+    return m.findOne(Opportunity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Saves changed fields; the version moves on. */
+  async update(m: EntityManager, id: number, fields: Partial<Opportunity>): Promise<void> {
+    await m.update(Opportunity, { id }, fields);
+  }
+
+  /** A follow-up logged against the deal: its last activity moves forward, never back (the version stays). */
+  async touch(m: EntityManager, id: number, at: Date): Promise<void> {
+    await m.query('UPDATE opportunity SET last_activity_at = greatest(last_activity_at, $2) WHERE id = $1', [
+      id,
+      at,
+    ]);
+  }
+
+  /** The deal's stage changes, oldest first. */
+  history(id: number): Promise<OpportunityStageChange[]> {
+    return this.dataSource
+      .getRepository(OpportunityStageChange)
+      .find({ where: { opportunityId: id }, order: { at: 'ASC', id: 'ASC' } });
+  }
+
+  /** The stage a closed deal was in before it closed (its last move into won or lost). */
+  async stageBeforeClosing(m: EntityManager, id: number): Promise<OpportunityStage | null> {
+    const [row] = await m.query<{ from_stage: OpportunityStage | null }[]>(
+      `SELECT from_stage FROM opportunity_stage_change
+        WHERE opportunity_id = $1 AND to_stage IN ('won', 'lost') ORDER BY at DESC, id DESC LIMIT 1`,
+      [id],
+    );
+    return row?.from_stage ?? null;
+  }
+
+  /** A page of the list with its capped count, in one prepared statement (see listStatement). */
+  async findPage(
+    scope: OpportunityScope,
+    f: OpportunityFilterDto,
+    staleBefore: Date,
+    size = PAGE_SIZE,
+  ): Promise<{
+    rows: OpportunityRow[];
+    next: string | null;
+    prev: string | null;
+    total: number;
+    capped: boolean;
+  }> {
+    const sort = SORTS[f.sort ?? 'updated'];
+    const back = !f.after && !!f.before;
+    const cursor = f.after
+      ? decodeCursor(f.after, sort.cast)
+      : f.before
+        ? decodeCursor(f.before, sort.cast)
+        : null;
+    const dir = back ? (sort.dir === 'ASC' ? 'DESC' : 'ASC') : sort.dir;
+    const statement = listStatement(
+      scope,
+      f,
+      staleBefore,
+      dir,
+      dir === sort.dir ? 'ASC' : 'DESC',
+      cursor && { value: cursor[0], id: cursor[1] },
+      size,
+    );
+    type ListRow = RawRow & { total: number; cursorValue: string; sort_key: unknown };
+    const found = statement
+      ? (await poolOf(this.dataSource).query<ListRow>(prepared(statement.text, statement.values))).rows
+      : [];
+    const n = found[0]?.total ?? 0;
+    const page = found.filter((r) => r.id !== null);
+    const more = page.length > size;
+    const rows = page.slice(0, size);
+    if (back) rows.reverse();
+    const cursorOf = (row: ListRow | undefined) => (row ? encodeCursor(row.cursorValue, row.id) : null);
+    const next = back ? cursorOf(rows.at(-1)) : more ? cursorOf(rows.at(-1)) : null;
+    const prev = back ? (more ? cursorOf(rows[0]) : null) : cursor ? cursorOf(rows[0]) : null;
+    return {
+      rows: rows.map(({ total: _t, cursorValue: _c, sort_key: _k, ...r }) => toRow(r)),
+      next,
+      prev,
+      total: Math.min(n, COUNT_CAP),
+      capped: n > COUNT_CAP,
+    };
+  }
+
+  /**
+   * The board: per stage, the count, sum and weighted sum of the scope's live deals (the owner filter
+   * already applied to the scope; won and lost:
+   * those closed since `closedSince`), and the first `perStage` cards by expected close.
+   */
+  async board(
+    scope: OpportunityScope,
+    f: OpportunityFilterDto,
+    staleBefore: Date,
+    closedSince: Date,
+    perStage: number,
+  ): Promise<{ totals: StageTotals[]; cards: OpportunityRow[] }> {
+    const values: unknown[] = [];
+    const bind = (value: unknown) => `$${values.push(value)}`;
+    const where = [
+      ...filterConditions({ ...f, stage: undefined }, staleBefore, bind),
+      scopeCondition(scope, 'o', bind),
+      `(o.closed_at IS NULL OR o.closed_at >= ${bind(closedSince)})`,
+    ].join(' AND ');
+    const stages = bind(OPPORTUNITY_STAGES);
+    const text = `SELECT s.stage, t.count, t.sum, t.weighted, c.cards
+      FROM unnest(${stages}::text[]) AS s(stage)
+      CROSS JOIN LATERAL (
+        SELECT count(*)::int AS count, coalesce(sum(o.amount), 0)::text AS sum,
+               coalesce(round(sum(o.amount * o.probability) / 100, 2), 0)::text AS weighted
+          FROM opportunity o WHERE o.stage = s.stage AND ${where}) t
+      CROSS JOIN LATERAL (
+        SELECT coalesce(json_agg(x), '[]') AS cards FROM (
+          SELECT ${rowColumns} FROM opportunity o WHERE o.stage = s.stage AND ${where}
+           ORDER BY o.expected_close_date, o.id LIMIT ${perStage}) x) c`;
+    const { rows } = await poolOf(this.dataSource).query<{
+      stage: OpportunityStage;
+      count: number;
+      sum: string;
+      weighted: string;
+      cards: (Omit<RawRow, 'lastActivityAt' | 'updatedAt'> & { lastActivityAt: string; updatedAt: string })[];
+    }>(prepared(text, values));
+    return {
+      totals: rows.map((r) => ({
+        stage: r.stage,
+        count: r.count,
+        sum: fromNumeric(r.sum),
+        weighted: fromNumeric(r.weighted),
+      })),
+      cards: rows.flatMap((r) =>
+        r.cards.map((c) => ({
+          ...c,
+          amount: fromNumeric(String(c.amount)),
+          lastActivityAt: new Date(c.lastActivityAt),
+          updatedAt: new Date(c.updatedAt),
+        })),
+      ),
+    };
+  }
+
+  /** The weighted forecast: open deals of the scope by owner and month of expected close, from `from` on. */
+  async forecast(scope: OpportunityScope, from: string, until: string): Promise<ForecastRow[]> {
+    const values: unknown[] = [];
+    const bind = (value: unknown) => `$${values.push(value)}`;
+    const { rows } = await poolOf(this.dataSource).query<{
+      ownerId: number;
+      month: string;
+      count: number;
+      sum: string;
+      weighted: string;
+    }>(
+      `SELECT o.owner_id AS "ownerId", to_char(date_trunc('month', o.expected_close_date), 'YYYY-MM') AS month,
+              count(*)::int AS count, sum(o.amount)::text AS sum,
+              round(sum(o.amount * o.probability) / 100, 2)::text AS weighted
+         FROM opportunity o
+        WHERE o.deleted_at IS NULL AND o.stage = ANY(${bind(OPEN_STAGES)}::text[])
+          AND o.expected_close_date >= ${bind(from)}::date AND o.expected_close_date < ${bind(until)}::date
+          AND ${scopeCondition(scope, 'o', bind)}
+        GROUP BY 1, 2 ORDER BY 2, 1`,
+      values,
+    );
+    return rows.map((r) => ({ ...r, sum: fromNumeric(r.sum), weighted: fromNumeric(r.weighted) }));
+  }
+
+  /** Open deals of these owners with no activity since `before`, longest idle first. */
+  async stale(ownerIds: number[], before: Date, limit: number): Promise<OpportunityRow[]> {
+    if (!ownerIds.length) return [];
+    const { rows } = await poolOf(this.dataSource).query<RawRow>(
+      `SELECT ${rowColumns} FROM opportunity o
+        WHERE o.owner_id = ANY($1::int[]) AND o.deleted_at IS NULL AND o.stage = ANY($2::text[])
+          AND o.last_activity_at < $3
+        ORDER BY o.last_activity_at, o.id LIMIT ${limit}`,
+      [ownerIds, OPEN_STAGES, before],
+    );
+    return rows.map(toRow);
+  }
+
+  /** A customer's live deals, newest first. */
+  async ofCustomer(customerId: number, limit: number): Promise<(OpportunityRow & { createdAt: Date })[]> {
+    const rows = await this.dataSource.query<(RawRow & { createdAt: Date })[]>(
+      `SELECT ${rowColumns}, o.created_at AS "createdAt" FROM opportunity o
+        WHERE o.customer_id = $1 AND o.deleted_at IS NULL ORDER BY o.created_at DESC, o.id DESC LIMIT ${limit}`,
+      [customerId],
+    );
+    return rows.map((r) => ({ ...toRow(r), createdAt: r.createdAt }));
+  }
+
+  /** The API's list: live deals of the scope by id after `afterId`; `limit` + 1 rows tell whether more follow. */
+  findApiPage(
+    scope: OpportunityScope,
+    f: { customerId?: number; ownerId?: number; stage?: OpportunityStage },
+    afterId: number,
+    limit: number,
+  ): Promise<Opportunity[]> {
+    const qb = this.dataSource
+      .getRepository(Opportunity)
+      .createQueryBuilder('o')
+      .where('o.id > :afterId', { afterId });
+    if (!scope.everyone) qb.andWhere('o.owner_id = ANY(:owners)', { owners: scope.ownerIds });
+    if (f.customerId) qb.andWhere('o.customer_id = :customerId', { customerId: f.customerId });
+    if (f.ownerId) qb.andWhere('o.owner_id = :ownerId', { ownerId: f.ownerId });
+    if (f.stage) qb.andWhere('o.stage = :stage', { stage: f.stage });
+    return qb
+      .orderBy('o.id', 'ASC')
+      .limit(limit + 1)
+      .getMany();
+  }
+
+  /** Moves a merged customer's deals to the survivor; returns how many. */
+  async moveToCustomer(m: EntityManager, fromId: number, toId: number): Promise<number> {
+    const [, moved] = await m.query<[unknown[], number]>(
+      'UPDATE opportunity SET customer_id = $2 WHERE customer_id = $1',
+      [fromId, toId],
+    );
+    return moved;
+  }
+
+  /** How many deals a user owns (closed and deleted ones too: the history keeps its owner). */
+  async countOwnedBy(userId: number): Promise<number> {
+    const [row] = await this.dataSource.query<{ n: number }[]>(
+      'SELECT count(*)::int AS n FROM opportunity WHERE owner_id = $1',
+      [userId],
+    );
+    return row.n;
+  }
+
+  /** Gives every deal of a leaving user to another; returns how many. */
+  async moveOwner(m: EntityManager, fromId: number, toId: number): Promise<number> {
+    const [, moved] = await m.query<[unknown[], number]>(
+      'UPDATE opportunity SET owner_id = $2, version = version + 1, updated_at = now() WHERE owner_id = $1',
+      [fromId, toId],
+    );
+    return moved;
+  }
+}
