@@ -7,6 +7,13 @@ export class FollowUpResource {
   @ApiProperty({ example: 5402 }) id: number;
   @ApiProperty({ example: 1207 }) customerId: number;
   @ApiProperty({ type: 'integer', nullable: true, example: 31 }) contactId: number | null;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    example: 311,
+    description: 'The deal it was logged against.',
+  })
+  opportunityId: number | null;
   @ApiProperty({ example: 12 }) authorId: number;
   @ApiProperty({ enum: FOLLOW_UP_METHODS, example: 'visit' }) method: string;
   @ApiProperty({ format: 'date-time', example: '2026-11-28T06:30:00.000Z' }) happenedAt: string;
@@ -31,6 +38,7 @@ export const toFollowUpResource = (f: FollowUp): FollowUpResource => ({
   id: f.id,
   customerId: f.customerId,
   contactId: f.contactId,
+  opportunityId: f.opportunityId,
   authorId: f.authorId,
   method: f.method,
   happenedAt: isoTime(f.happenedAt)!,

@@ -7,6 +7,7 @@ import { OnceOnly } from '../common/once-only.js';
 import type { SessionUser } from '../common/session-user.js';
 import { toLocalInput } from '../common/time.js';
 import { CustomersService } from '../customers/customers.service.js';
+import { OpportunitiesService } from '../opportunities/opportunities.service.js';
 import { FollowUpFormQueryDto } from './dto/follow-up-form.dto.js';
 import { FollowUpDto, FollowUpEditDto } from './dto/follow-up.dto.js';
 import { FOLLOW_UP_METHODS } from './follow-up.entity.js';
@@ -21,6 +22,7 @@ export class FollowUpsController {
   constructor(
     private readonly followUps: FollowUpsService,
     private readonly customers: CustomersService,
+    private readonly opportunities: OpportunitiesService,
   ) {}
 
   /** The customer being logged for and its contacts; without one, the user's customers matching `q` to pick from. */
@@ -33,15 +35,31 @@ export class FollowUpsController {
       ? null
       : (await this.customers.list(user, { q: query.q, owner: query.q ? undefined : 'me', sort: 'idle' }))
           .rows;
+    // A new follow-up may be logged against one of the customer's open deals.
+    const deals = customer
+      ? (await this.opportunities.openChoices(user, customer.id)).map((d) => ({
+          value: d.id,
+          label: d.title,
+        }))
+      : [];
     const values = {
       customerId: customer?.id,
+      opportunityId: deals.some((d) => d.value === query.opportunity) ? query.opportunity : undefined,
       // Most follow-ups are with the primary contact.
       contactId: customer?.contacts.find((c) => c.primary)?.id,
       method: 'visit',
       happenedAt: toLocalInput(new Date(), user.timezone),
       returnTo: safeReturnTo(query.returnTo, customer ? `/customers/${customer.id}` : '/'),
     };
-    return { title: 'follow_up.log', customer, choices, q: query.q, methods: FOLLOW_UP_METHODS, values };
+    return {
+      title: 'follow_up.log',
+      customer,
+      choices,
+      deals,
+      q: query.q,
+      methods: FOLLOW_UP_METHODS,
+      values,
+    };
   }
 
   /** The edit form of a follow-up; `check: false` when it is shown again after a refused save. */
@@ -66,6 +84,7 @@ export class FollowUpsController {
   @FormView<FollowUpsController>('follow-ups/form', (c, { user, input }) =>
     c.logForm(user, {
       customer: parseId(input.customerId) ?? undefined,
+      opportunity: parseId(input.opportunityId) ?? undefined,
       returnTo: typeof input.returnTo === 'string' ? input.returnTo : undefined,
     }),
   )

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CustomersModule } from '../customers/customers.module.js';
+import { OpportunitiesModule } from '../opportunities/opportunities.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { FollowUp } from './follow-up.entity.js';
 import { FollowUpPolicy } from './follow-up.policy.js';
@@ -11,7 +12,7 @@ import { FollowUpsService } from './follow-ups.service.js';
 import { MyDayController } from './my-day.controller.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([FollowUp]), CustomersModule, UsersModule],
+  imports: [TypeOrmModule.forFeature([FollowUp]), CustomersModule, UsersModule, OpportunitiesModule],
   controllers: [MyDayController, FollowUpsController, FollowUpsApiController],
   providers: [FollowUpsService, FollowUpsRepository, FollowUpPolicy],
   exports: [FollowUpsService],

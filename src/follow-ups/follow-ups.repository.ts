@@ -118,6 +118,15 @@ export class FollowUpsRepository {
     });
   }
 
+  /** The live follow-ups logged against a deal, newest first. */
+  ofOpportunity(opportunityId: number, limit: number): Promise<FollowUp[]> {
+    return this.dataSource.getRepository(FollowUp).find({
+      where: { opportunityId },
+      order: { happenedAt: 'DESC', id: 'DESC' },
+      take: limit,
+    });
+  }
+
   /**
    * The open next steps due before `before`: for each customer (of `customerIds`, or all), the date
    * set by its latest follow-up. Ordered by due time, then customer, so equal times keep one order.

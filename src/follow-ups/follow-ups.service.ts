@@ -11,6 +11,7 @@ import { ContactsService } from '../customers/contacts.service.js';
 import { type CustomerView, CustomersService } from '../customers/customers.service.js';
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
+import { OpportunitiesService } from '../opportunities/opportunities.service.js';
 import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 import { UsersService } from '../users/users.service.js';
 import type { ApiPage } from '../common/api/api-page.js';
@@ -83,6 +84,7 @@ const MY_DAY_LIST = 100;
 
 const AUDITED: Extract<keyof FollowUp, string>[] = [
   'customerId',
+  'opportunityId',
   'contactId',
   'method',
   'happenedAt',
@@ -109,6 +111,7 @@ export class FollowUpsService implements OnModuleInit {
     private readonly notifications: NotificationsService,
     private readonly mail: MailService,
     private readonly webhooks: WebhooksService,
+    private readonly opportunities: OpportunitiesService,
   ) {}
 
   onModuleInit(): void {
@@ -120,6 +123,7 @@ export class FollowUpsService implements OnModuleInit {
           method: 'follow_up.method_label',
           happenedAt: 'follow_up.happened_at',
           contactId: 'follow_up.contact',
+          opportunityId: 'follow_up.opportunity',
           summary: 'follow_up.summary',
           promises: 'follow_up.promises',
           nextAction: 'follow_up.next_action',
@@ -131,6 +135,7 @@ export class FollowUpsService implements OnModuleInit {
       timeline: (customerId, limit, viewer) => this.timelineOf(customerId, limit, viewer),
       merge: (m, fromId, toId) => this.repo.moveToCustomer(m, fromId, toId),
     });
+    this.opportunities.registerActivity((id, limit) => this.dealActivityOf(id, limit));
     this.jobs.register('follow-ups.digest', () => this.sendOverdueDigests().then(() => undefined), {
       cron: '0 8 * * *',
     });
@@ -200,8 +205,11 @@ export class FollowUpsService implements OnModuleInit {
       await this.customers.assertMay(user, 'log_follow_up', dto.customerId, m);
       if (dto.contactId !== null && !(await this.contacts.belongsTo(m, dto.customerId, dto.contactId)))
         throw ValidationFailed.field('contactId', 'validation.invalid');
+      if (dto.opportunityId !== null)
+        await this.opportunities.logActivity(m, user, dto.opportunityId, dto.customerId, happenedAt);
       const fields = {
         customerId: dto.customerId,
+        opportunityId: dto.opportunityId,
         contactId: dto.contactId,
         authorId: user.id,
         method: dto.method,
@@ -371,6 +379,27 @@ export class FollowUpsService implements OnModuleInit {
         deleteUrl: can.delete ? `/follow-ups/${f.id}/delete` : undefined,
       };
     });
+  }
+
+  /** The follow-ups logged against a deal, newest first, for the deal's page. */
+  private async dealActivityOf(opportunityId: number, limit: number): Promise<TimelineItem[]> {
+    const rows = await this.repo.ofOpportunity(opportunityId, limit);
+    const [authors, contacts] = await Promise.all([
+      this.users.namesOf(rows.map((f) => f.authorId)),
+      this.contacts.namesOf(rows.flatMap((f) => (f.contactId === null ? [] : [f.contactId]))),
+    ]);
+    return rows.map((f) => ({
+      at: f.happenedAt,
+      kind: 'follow_up',
+      labelKey: `follow_up.method.${f.method}`,
+      by: authors.get(f.authorId) ?? null,
+      counterpart: f.contactId === null ? null : (contacts.get(f.contactId) ?? null),
+      text: f.summary,
+      promise: f.promises,
+      nextAction: f.nextAction,
+      nextAt: f.nextFollowUpAt,
+      location: f.location,
+    }));
   }
 
   /**

@@ -1,12 +1,16 @@
 import { Controller, Get, Render } from '@nestjs/common';
 import { CurrentUser } from '../common/decorators.js';
 import type { SessionUser } from '../common/session-user.js';
+import { OpportunitiesService } from '../opportunities/opportunities.service.js';
 import { FollowUpsService } from './follow-ups.service.js';
 
-/** `/`: my day. */
+/** `/`: my day, with the user's (and a manager's team's) stale deals. */
 @Controller()
 export class MyDayController {
-  constructor(private readonly followUps: FollowUpsService) {}
+  constructor(
+    private readonly followUps: FollowUpsService,
+    private readonly opportunities: OpportunitiesService,
+  ) {}
 
   @Get()
   @Render('home/index')
@@ -15,6 +19,7 @@ export class MyDayController {
       title: 'nav.my_day',
       day: await this.followUps.myDay(user),
       canLog: this.followUps.mayLog(user),
+      staleDeals: await this.opportunities.staleFor(user),
     };
   }
 }

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
-/** The follow-up form's address: the customer to log for, or a search among one's customers. */
+/** The follow-up form's address: the customer (and deal) to log for, or a search among one's customers. */
 export class FollowUpFormQueryDto {
   @IsOptional()
   @Type(() => Number)
@@ -9,6 +9,14 @@ export class FollowUpFormQueryDto {
   @Min(1)
   @Max(2_147_483_647)
   customer?: number;
+
+  /** The deal to log against (from the deal's page). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  opportunity?: number;
 
   @IsOptional()
   @IsString()

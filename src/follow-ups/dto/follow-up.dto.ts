@@ -56,6 +56,12 @@ export class FollowUpDto extends FollowUpFieldsDto {
   @Min(1)
   customerId: number;
 
+  /** The customer's deal it was logged against, if any. */
+  @IntOrNull()
+  @IsOptional()
+  @IsInt()
+  opportunityId: number | null = null;
+
   /** Where to go after saving: the customer page or my day. */
   @IsOptional()
   @IsString()
