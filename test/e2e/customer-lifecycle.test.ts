@@ -36,6 +36,20 @@ async function countReferring(
   return rows[0].n;
 }
 
+/** A deal on the customer, owned by `ownerId`, with its first stage in the history. */
+async function opportunity(db: pg.Pool, customerId: number, ownerId: number): Promise<number> {
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO opportunity (customer_id, owner_id, title, stage, amount, probability, expected_close_date, version)
+     VALUES ($1, $2, 'Deal', 'proposal', 1000, 50, '2027-01-31', 1) RETURNING id`,
+    [customerId, ownerId],
+  );
+  await db.query(
+    `INSERT INTO opportunity_stage_change (opportunity_id, to_stage, by_id) VALUES ($1, 'proposal', $2)`,
+    [rows[0].id, ownerId],
+  );
+  return rows[0].id;
+}
+
 /** A follow-up on the customer, so every module has rows referring to it. */
 async function followUp(db: pg.Pool, customerId: number, authorId: number, contactId: number | null) {
   await db.query(
@@ -48,8 +62,12 @@ async function followUp(db: pg.Pool, customerId: number, authorId: number, conta
 describe('the customer lifecycle', () => {
   it('has every module that keeps customer records registered', () => {
     const lifecycles = t.app.get(CustomerLifecycles);
-    expect(lifecycles.mergeSteps().map((s) => s.entity)).toEqual(['follow_up']);
-    expect(lifecycles.handOvers().map((h) => h.labelKey)).toEqual(['hand_over.customers']);
+    expect(lifecycles.mergeSteps().map((s) => s.entity)).toEqual(['opportunity', 'follow_up']);
+    expect(lifecycles.handOvers().map((h) => h.labelKey)).toEqual([
+      'hand_over.customers',
+      'hand_over.opportunities',
+    ]);
+    expect(lifecycles.fieldLabel('opportunity', 'stage')).toBe('opportunity.stage_label');
     expect(lifecycles.fieldLabel('follow_up', 'summary')).toBe('follow_up.summary');
     expect(lifecycles.fieldLabel('user', 'role')).toBe('user.role');
     // Labels belong to their record: a contact's name is not a customer's name.
@@ -64,10 +82,11 @@ describe('the customer lifecycle', () => {
     const contact = await createContact(t.db, merged);
     await followUp(t.db, merged, rep.id, contact);
     await followUp(t.db, merged, rep.id, null);
+    await opportunity(t.db, merged, rep.id);
 
     const references = (await referencesTo(t.db, 'customer')).filter((r) => r.table !== 'customer');
     // The registered steps and the contacts between them cover every table that refers to customers.
-    expect(references.map((r) => r.table).sort()).toEqual(['contact', 'follow_up']);
+    expect(references.map((r) => r.table).sort()).toEqual(['contact', 'follow_up', 'opportunity']);
     const before = await Promise.all(references.map((r) => countReferring(t.db, r, merged)));
     expect(before.every((n) => n > 0)).toBe(true);
 
@@ -89,8 +108,12 @@ describe('the customer lifecycle', () => {
       await createCustomer(t.db, { ownerId: leaving.id }),
       await createCustomer(t.db, { ownerId: leaving.id }),
     ];
+    const deals = [
+      await opportunity(t.db, customers[0], leaving.id),
+      await opportunity(t.db, customers[1], leaving.id),
+    ];
     const owners = (await referencesTo(t.db, 'app_user')).filter((r) => r.column === 'owner_id');
-    expect(owners.map((r) => r.table)).toEqual(['customer']);
+    expect(owners.map((r) => r.table)).toEqual(['customer', 'opportunity']);
 
     const c = await signedIn(t, admin);
     const reply = await c.post(`/admin/users/${leaving.id}/deactivate`, { handOverTo: String(colleague.id) });
@@ -99,5 +122,7 @@ describe('the customer lifecycle', () => {
     for (const ref of owners) expect(await countReferring(t.db, ref, leaving.id)).toBe(0);
     const { rows } = await t.db.query('SELECT owner_id FROM customer WHERE id = ANY($1)', [customers]);
     expect(rows.map((r) => r.owner_id)).toEqual([colleague.id, colleague.id]);
+    const { rows: moved } = await t.db.query('SELECT owner_id FROM opportunity WHERE id = ANY($1)', [deals]);
+    expect(moved.map((r) => r.owner_id)).toEqual([colleague.id, colleague.id]);
   });
 });
