@@ -108,6 +108,17 @@ describe('/api/docs.json', () => {
     const missing = served.filter((route) => !documented.has(route));
     // Routes under /api/v1 that the OpenAPI document lacks.
     expect(missing).toEqual([]);
+    // The pipeline's deals, with their stage changes.
+    expect(served).toEqual(
+      expect.arrayContaining([
+        'GET /api/v1/opportunities',
+        'POST /api/v1/opportunities',
+        'GET /api/v1/opportunities/{id}',
+        'PATCH /api/v1/opportunities/{id}',
+        'POST /api/v1/opportunities/{id}/stage',
+        'POST /api/v1/opportunities/{id}/reopen',
+      ]),
+    );
   });
 
   it('gives each resource an example request and answer', () => {
@@ -123,6 +134,9 @@ describe('/api/docs.json', () => {
     expect(example('CustomerResource', 'name')).toBeTruthy();
     expect(example('ContactResource', 'mobile')).toBeTruthy();
     expect(example('FollowUpResource', 'method')).toBe('visit');
+    expect(example('OpportunityDto', 'amount')).toBe('480000.00');
+    expect(schemas.StageChangeDto.properties?.stage.enum).toContain('lost');
+    expect(example('OpportunityResource', 'stage')).toBe('proposal');
     const list = doc.paths['/api/v1/customers'].get!;
     expect(list.parameters!.map((p) => p.name)).toEqual(
       expect.arrayContaining(['q', 'owner', 'tier', 'status', 'cursor', 'limit']),
