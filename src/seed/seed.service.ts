@@ -60,6 +60,7 @@ export class SeedService {
         .map((e) => ids.get(e))
         .filter((x) => x !== undefined);
       await this.insertCustomers(m, 0, customers, owners, ids.get('admin@demo.kehu') ?? owners[0]);
+      await this.insertDeals(m, owners);
       await m.query(`INSERT INTO seed_run (name) VALUES ('demo')`);
       this.logger.log(`demo company seeded: ${DEMO_USERS.length} users, ${customers} customers`);
       return true;
@@ -96,6 +97,108 @@ export class SeedService {
         await this.insertCustomers(m, Number(n) + start, Math.min(BATCH, count - start), owners, owners[0]);
       }
     });
+  }
+
+  /**
+   * A living pipeline for the demo: for each owner, deals on their customers in every stage, with
+   * amounts a small company sees (¥30,000 to ¥1,200,000), close dates over the coming months, the
+   * stage history that led there, lost reasons, and a few deals nobody has touched for weeks (stale).
+   */
+  private async insertDeals(m: EntityManager, owners: number[]): Promise<void> {
+    const projects = [
+      'ERP 升级项目',
+      '年度维保合同',
+      'CRM 实施',
+      '数据中心扩容',
+      '办公网络改造',
+      '视频会议系统',
+      '仓储管理系统',
+      '财务共享平台',
+      '安全等保咨询',
+      '移动办公平台',
+    ];
+    const stages = [
+      'initial_contact',
+      'needs_analysis',
+      'proposal',
+      'negotiation',
+      'won',
+      'lost',
+      'proposal',
+      'needs_analysis',
+    ] as const;
+    const probability: Record<string, number> = {
+      initial_contact: 10,
+      needs_analysis: 25,
+      proposal: 50,
+      negotiation: 75,
+      won: 100,
+      lost: 0,
+    };
+    const open = ['initial_contact', 'needs_analysis', 'proposal', 'negotiation'];
+    const competitors = [null, '用友', '金蝶', '浪潮', null, '华为云'];
+    const sources = [
+      'referral',
+      'existing_customer',
+      'exhibition',
+      'website',
+      'cold_call',
+      'partner',
+      'tender',
+      'referral',
+    ];
+    let n = 0;
+    for (const ownerId of owners) {
+      const customers = await m.query<{ id: number; name: string }[]>(
+        'SELECT id, name FROM customer WHERE owner_id = $1 AND deleted_at IS NULL ORDER BY id LIMIT 8',
+        [ownerId],
+      );
+      for (const [i, c] of customers.entries()) {
+        const stage = stages[i % stages.length];
+        const idle = i % 5 === 3 ? 30 : (n * 3) % 9; // every fifth deal idle for a month
+        const days = (k: number) => new Date(Date.now() + k * 86_400_000);
+        const close = days(10 + ((n * 17) % 150))
+          .toISOString()
+          .slice(0, 10);
+        const amount = (30 + ((n * 7919) % 1171)) * 1000;
+        const short = c.name.replace(/(股份)?有限(责任)?公司$/, '');
+        const [row] = await m.query<{ id: number }[]>(
+          `INSERT INTO opportunity (customer_id, owner_id, title, stage, amount, probability, expected_close_date,
+             competitors, next_step, source, lost_reason, lost_note, closed_at, last_activity_at, created_at, updated_at, version)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, 1) RETURNING id`,
+          [
+            c.id,
+            ownerId,
+            `${short} ${projects[n % projects.length]}`,
+            stage,
+            amount,
+            probability[stage],
+            close,
+            competitors[n % competitors.length],
+            open.includes(stage)
+              ? ['安排技术交流', '发送方案书', '约采购部谈价格', '确认预算审批进度'][n % 4]
+              : null,
+            sources[n % sources.length],
+            stage === 'lost' ? (['price', 'competitor', 'no_budget'] as const)[n % 3] : null,
+            stage === 'lost' ? '客户最终选择了其他供应商' : null,
+            open.includes(stage) ? null : days(-idle),
+            days(-idle),
+            days(-idle - 20),
+          ],
+        );
+        // The history that led to the stage: one step per stage passed, a few days apart.
+        const path =
+          stage === 'won' || stage === 'lost'
+            ? [...open.slice(0, 3), stage]
+            : open.slice(0, open.indexOf(stage) + 1);
+        for (const [k, to] of path.entries())
+          await m.query(
+            `INSERT INTO opportunity_stage_change (opportunity_id, from_stage, to_stage, by_id, at) VALUES ($1, $2, $3, $4, $5)`,
+            [row.id, k === 0 ? null : path[k - 1], to, ownerId, days(-idle - 20 + k * 4)],
+          );
+        n++;
+      }
+    }
   }
 
   /** Multi-row inserts through unnest(): ids are drawn first so contacts and follow-ups can point at them. */
