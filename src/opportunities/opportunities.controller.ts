@@ -175,7 +175,12 @@ export class OpportunitiesController {
     @Body() dto: LostDto,
     @Req() req: Request,
   ) {
-    await this.opportunities.moveStage(user, id, { ...dto, stage: 'lost' });
+    await this.opportunities.moveStage(user, id, {
+      stage: 'lost',
+      version: dto.version,
+      lostReason: dto.lostReason,
+      lostNote: dto.lostNote,
+    });
     flash(req, 'opportunity.marked_lost');
     return seeOther(`/opportunities/${id}`);
   }

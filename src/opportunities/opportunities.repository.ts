@@ -86,12 +86,13 @@ function filterConditions(
   f: OpportunityFilterDto,
   staleBefore: Date,
   bind: (value: unknown) => string,
+  include = { stage: true },
 ): string[] {
   const where = ['o.deleted_at IS NULL'];
   if (f.q)
     for (const word of f.q.split(/\s+/).filter(Boolean).slice(0, 5))
       where.push(`o.title ILIKE ${bind(`%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
-  if (f.stage) where.push(`o.stage = ${bind(f.stage)}`);
+  if (include.stage && f.stage) where.push(`o.stage = ${bind(f.stage)}`);
   if (f.customer) where.push(`o.customer_id = ${bind(f.customer)}`);
   if (f.stale)
     where.push(`o.stage = ANY(${bind(OPEN_STAGES)}::text[]) AND o.last_activity_at < ${bind(staleBefore)}`);
@@ -276,7 +277,7 @@ export class OpportunitiesRepository {
     const values: unknown[] = [];
     const bind = (value: unknown) => `$${values.push(value)}`;
     const where = [
-      ...filterConditions({ ...f, stage: undefined }, staleBefore, bind),
+      ...filterConditions(f, staleBefore, bind, { stage: false }),
       scopeCondition(scope, 'o', bind),
       `(o.closed_at IS NULL OR o.closed_at >= ${bind(closedSince)})`,
     ].join(' AND ');
