@@ -220,6 +220,30 @@ describe('who sees a deal', () => {
   });
 });
 
+describe('the forecast', () => {
+  it('weights each rep’s open deals by month of expected close, and totals the team', async () => {
+    const lone = await createUser(t.db, { role: 'sales', name: 'Forecast Rep' });
+    const own = await createCustomer(t.db, { ownerId: lone.id });
+    const c = await signedIn(t, lone);
+    const nextMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() + 1, 15));
+    const reply = await c.submit(`/opportunities/new?customer=${own}`, {
+      customerId: String(own),
+      title: 'Forecast deal',
+      amount: '200,000',
+      stage: 'negotiation',
+      expectedCloseDate: nextMonth.toISOString().slice(0, 10),
+    });
+    expect(reply.status).toBe(303);
+    const page = await c.get('/opportunities/forecast');
+    expect(page.status).toBe(200);
+    const month = nextMonth.toISOString().slice(0, 7);
+    expect(new RegExp(`data-testid="total-${month}"><strong>([^<]+)<`).exec(page.text)?.[1]).toBe(
+      '¥150,000.00',
+    );
+    expect(visibleText(page.text)).toContain('Forecast Rep');
+  });
+});
+
 describe('saving a deal', () => {
   it('refuses a stale save with the typed values kept, and changes nothing', async () => {
     const c = await signedIn(t, rep);
