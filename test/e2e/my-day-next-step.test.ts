@@ -2,13 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDay, parseLocalDateTime, toLocalInput } from '../../src/common/time.js';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { type Client, visibleText } from '../helpers/client.js';
-import {
-  createCustomer,
-  createTeam,
-  createUser,
-  settleNextSteps,
-  type UserRow,
-} from '../helpers/factories.js';
+import { createCustomer, createTeam, createUser, settleNextSteps } from '../helpers/factories.js';
 
 /**
  * A customer carries its next step (the one its latest live follow-up set): logging, correcting and
