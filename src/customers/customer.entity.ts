@@ -32,6 +32,8 @@ import { Contact } from './contact.entity.js';
 @Index('ix_customer_owner_idle', { synchronize: false })
 @Index('ix_customer_by_name', { synchronize: false })
 @Index('ix_customer_idle', { synchronize: false })
+// Live customers' next steps per owner, by date: My day and the morning digest (created by hand in the migration).
+@Index('ix_customer_owner_next_step', { synchronize: false })
 @Check('ck_customer_kind', `"kind" IN ('company', 'person')`)
 @Check('ck_customer_tier', `"tier" IN ('A', 'B', 'C')`)
 @Check('ck_customer_status', `"status" IN ('lead', 'prospect', 'active', 'churned')`)
@@ -113,6 +115,16 @@ export class Customer {
 
   @Column({ type: 'timestamptz', nullable: true })
   lastInteractionAt: Date | null;
+
+  /**
+   * The customer's next step: the next action and its date as its latest live follow-up set them
+   * (null when it set none, or there is none). The follow-ups module keeps them right.
+   */
+  @Column({ type: 'timestamptz', nullable: true })
+  nextStepAt: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  nextStep: string | null;
 
   /** When the current owner took the customer; with the last follow-up, starts the clock back to the pool. */
   @Column({ type: 'timestamptz', nullable: true })

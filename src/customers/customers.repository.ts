@@ -242,6 +242,18 @@ export interface CustomerRef {
   province: string | null;
 }
 
+/** A live customer's next step, as My day and the morning digest list it. */
+export interface NextStepRow {
+  customerId: number;
+  customerName: string;
+  ownerId: number;
+  nextStep: string | null;
+  nextStepAt: Date;
+}
+
+const NEXT_STEP_COLUMNS = `c.id AS "customerId", c.name AS "customerName", c.owner_id AS "ownerId",
+  c.next_step AS "nextStep", c.next_step_at AS "nextStepAt"`;
+
 /** The fields a customer's form writes. */
 export type CustomerFields = Partial<Customer> & { name: string; nameKey: string; uscc: string | null };
 
@@ -437,32 +449,69 @@ export class CustomersRepository {
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 
-  /** Live customers owned by `ownerId`. */
-  async idsOwnedBy(ownerId: number): Promise<number[]> {
-    const rows = await this.dataSource.query<{ id: number }[]>(
-      'SELECT id FROM customer WHERE owner_id = $1 AND deleted_at IS NULL',
-      [ownerId],
-    );
-    return rows.map((r) => r.id);
+  /**
+   * Sets a customer's next step (the next action and its date its latest live follow-up set), in the
+   * caller's transaction. The customer's version and last change stay: logging a follow-up is not an
+   * edit of the customer, and must not make an open edit form stale.
+   */
+  async setNextStep(m: EntityManager, id: number, at: Date | null, action: string | null): Promise<void> {
+    await m.query('UPDATE customer SET next_step_at = $2, next_step = $3 WHERE id = $1', [id, at, action]);
   }
 
-  /** Live customers owned by any of `ownerIds`, with their names and owners. */
-  async ownedByAny(ownerIds: number[]): Promise<{ id: number; name: string; ownerId: number }[]> {
-    const rows = await this.dataSource.query<{ id: number; name: string; owner_id: number }[]>(
-      'SELECT id, name, owner_id FROM customer WHERE owner_id = ANY($1) AND deleted_at IS NULL',
-      [ownerIds],
+  /**
+   * The live customers of `ownerId` with a next step before `edges[last]`, in parts: part 0 due before
+   * `edges[0]`, part k due from `edges[k - 1]` to before `edges[k]`; each part by due time, then
+   * customer, at most `limit` of it. One index scan of ix_customer_owner_next_step per part.
+   */
+  async nextStepsOf(
+    ownerId: number,
+    edges: Date[],
+    limit: number,
+  ): Promise<(NextStepRow & { part: number })[]> {
+    const parts = edges.map(
+      (_, k) => `(SELECT ${k} AS part, ${NEXT_STEP_COLUMNS} FROM customer c
+          WHERE c.owner_id = $1 AND c.deleted_at IS NULL AND c.next_step_at IS NOT NULL
+            ${k ? `AND c.next_step_at >= $${k + 1} ` : ''}AND c.next_step_at < $${k + 2}
+          ORDER BY c.next_step_at, c.id LIMIT $${edges.length + 2})`,
     );
-    return rows.map((r) => ({ id: r.id, name: r.name, ownerId: r.owner_id }));
+    const { rows } = await poolOf(this.dataSource).query<NextStepRow & { part: number }>(
+      parts.join(' UNION ALL '),
+      [ownerId, ...edges, limit],
+    );
+    return rows;
   }
 
-  /** The owners of live customers among `ids`, with the customers' names. */
-  async owners(ids: number[]): Promise<{ id: number; name: string; ownerId: number }[]> {
-    if (!ids.length) return [];
-    const rows = await this.dataSource.query<{ id: number; name: string; owner_id: number }[]>(
-      'SELECT id, name, owner_id FROM customer WHERE id = ANY($1) AND deleted_at IS NULL AND owner_id IS NOT NULL',
-      [ids],
+  /**
+   * For each owner, their live customers with a next step before that owner's `before`: how many, and
+   * the first `limit` by due time, then customer. Owners with none are left out. One statement: per
+   * owner, a count and a short walk of ix_customer_owner_next_step.
+   */
+  async nextStepsBefore(
+    owners: { ownerId: number; before: Date }[],
+    limit: number,
+  ): Promise<{ ownerId: number; total: number; steps: NextStepRow[] }[]> {
+    if (!owners.length) return [];
+    const { rows } = await poolOf(this.dataSource).query<NextStepRow & { total: number }>(
+      `SELECT n.total, s.* FROM unnest($1::int[], $2::timestamptz[]) WITH ORDINALITY AS o(id, before, k)
+         CROSS JOIN LATERAL (
+           SELECT count(*)::int AS total FROM customer c
+            WHERE c.owner_id = o.id AND c.deleted_at IS NULL AND c.next_step_at IS NOT NULL
+              AND c.next_step_at < o.before) n
+         CROSS JOIN LATERAL (
+           SELECT ${NEXT_STEP_COLUMNS} FROM customer c
+            WHERE c.owner_id = o.id AND c.deleted_at IS NULL AND c.next_step_at IS NOT NULL
+              AND c.next_step_at < o.before
+            ORDER BY c.next_step_at, c.id LIMIT $3) s
+        ORDER BY o.k, s."nextStepAt", s."customerId"`,
+      [owners.map((o) => o.ownerId), owners.map((o) => o.before), limit],
     );
-    return rows.map((r) => ({ id: r.id, name: r.name, ownerId: r.owner_id }));
+    const byOwner = new Map<number, { ownerId: number; total: number; steps: NextStepRow[] }>();
+    for (const { total, ...step } of rows) {
+      let owner = byOwner.get(step.ownerId);
+      if (!owner) byOwner.set(step.ownerId, (owner = { ownerId: step.ownerId, total, steps: [] }));
+      owner.steps.push(step);
+    }
+    return [...byOwner.values()];
   }
 
   // The recycle bin

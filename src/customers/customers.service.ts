@@ -30,6 +30,7 @@ import {
   type CustomerFields,
   type CustomerListRow,
   CustomersRepository,
+  type NextStepRow,
   PAGE_SIZE,
 } from './customers.repository.js';
 import type { BulkOwnerDto } from './dto/bulk-owner.dto.js';
@@ -109,6 +110,9 @@ export interface ContactView {
   birthday: string | null;
   version: number;
 }
+
+/** A live customer's next step (the next action and date its latest follow-up set), with its owner. */
+export type CustomerNextStep = NextStepRow;
 
 /** A customer as its pages show it, with what the user may do to it. */
 export type CustomerView = Omit<
@@ -350,28 +354,47 @@ export class CustomersService {
     return this.repo.names([...new Set(ids)]);
   }
 
-  /** Live customers a user owns. */
-  idsOwnedBy(userId: number): Promise<number[]> {
-    return this.repo.idsOwnedBy(userId);
+  /**
+   * Sets the customer's next step outright, in the caller's transaction: the next action and its date
+   * its latest live follow-up set (nulls when it set none or none is left).
+   */
+  setNextStep(m: EntityManager, id: number, at: Date | null, action: string | null): Promise<void> {
+    return this.repo.setNextStep(m, id, at, action);
   }
 
   /**
-   * For a manager, the live customers their team members own (their own not included), with each
-   * owner's name: what My day's team view looks at. Empty for anyone who manages no team.
+   * A user's own live customers with a next step before `edges[last]`, in parts (part 0: due before
+   * `edges[0]`; part k: from `edges[k - 1]` to before `edges[k]`), each by due time, at most `limit`.
    */
-  async teamBook(
-    user: SessionUser,
-  ): Promise<{ id: number; name: string; ownerId: number; ownerName: string }[]> {
+  nextStepsOf(
+    userId: number,
+    edges: Date[],
+    limit: number,
+  ): Promise<(CustomerNextStep & { part: number })[]> {
+    return this.repo.nextStepsOf(userId, edges, limit);
+  }
+
+  /**
+   * For each owner, how many of their live customers have a next step before that owner's `before`,
+   * and the first `limit` of them by due time; owners with none are left out.
+   */
+  nextStepsBefore(
+    owners: { ownerId: number; before: Date }[],
+    limit: number,
+  ): Promise<{ ownerId: number; total: number; steps: CustomerNextStep[] }[]> {
+    return this.repo.nextStepsBefore(owners, limit);
+  }
+
+  /**
+   * For a manager, the members of the teams they manage (themselves not included) with their names:
+   * whose customers My day's team view looks at. Empty for anyone who manages no team.
+   */
+  async teamOf(user: SessionUser): Promise<{ id: number; name: string }[]> {
     const { teamMemberIds } = await this.policy.actor(user);
     const reps = teamMemberIds.filter((id) => id !== user.id);
     if (!reps.length) return [];
-    const [rows, names] = await Promise.all([this.repo.ownedByAny(reps), this.users.namesOf(reps)]);
-    return rows.map((r) => ({ ...r, ownerName: names.get(r.ownerId) ?? '' }));
-  }
-
-  /** The owners of the live, owned customers among `ids`. */
-  ownersOf(ids: number[]): Promise<{ id: number; name: string; ownerId: number }[]> {
-    return this.repo.owners([...new Set(ids)]);
+    const names = await this.users.namesOf(reps);
+    return reps.map((id) => ({ id, name: names.get(id) ?? '' }));
   }
 
   /** Creates a customer, with its first contact when one is given, after the duplicate checks. */

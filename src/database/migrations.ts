@@ -10,6 +10,7 @@ import { AddAttachments1795364100000 } from '../../migrations/1795364100000-AddA
 import { AddCustomerNotes1795365000000 } from '../../migrations/1795365000000-AddCustomerNotes.js';
 import { RecodeIndustries1795365100000 } from '../../migrations/1795365100000-RecodeIndustries.js';
 import { ReplaceCustomerSearchIndex1795367000000 } from '../../migrations/1795367000000-ReplaceCustomerSearchIndex.js';
+import { AddCustomerNextStep1795367500000 } from '../../migrations/1795367500000-AddCustomerNextStep.js';
 import { AddOwnerSortIndexes1795366600000 } from '../../migrations/1795366600000-AddOwnerSortIndexes.js';
 import { AddReferenceVersion1795366500000 } from '../../migrations/1795366500000-AddReferenceVersion.js';
 import { AddImportHeaderRow1795365200000 } from '../../migrations/1795365200000-AddImportHeaderRow.js';
@@ -40,6 +41,7 @@ export const MIGRATIONS = [
   AddReferenceVersion1795366500000,
   AddOwnerSortIndexes1795366600000,
   ReplaceCustomerSearchIndex1795367000000,
+  AddCustomerNextStep1795367500000,
   AddApiTokensAndWebhooks1796005256504,
   AddOpportunities1796008192924,
 ];

@@ -3,13 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { FollowUp } from './follow-up.entity.js';
 
-/** The open next step of a customer: the one its latest follow-up set. */
-export interface NextStep {
-  customerId: number;
-  nextAction: string | null;
-  nextFollowUpAt: Date;
-}
-
 /** All SQL on follow-ups. */
 @Injectable()
 export class FollowUpsRepository {
@@ -65,13 +58,24 @@ export class FollowUpsRepository {
     await m.update(FollowUp, { id }, fields);
   }
 
-  /** When the customer's latest live follow-up happened (null: none left). */
-  async latestAt(m: EntityManager, customerId: number): Promise<Date | null> {
-    const [row] = await m.query<{ at: Date | null }[]>(
-      'SELECT max(happened_at) AS at FROM follow_up WHERE customer_id = $1 AND deleted_at IS NULL',
+  /**
+   * The customer's latest live follow-up (by when it happened, then as logged): when it happened and
+   * the next step it set, which is the customer's open next step. Null when none is left.
+   */
+  async latest(
+    m: EntityManager,
+    customerId: number,
+  ): Promise<Pick<FollowUp, 'happenedAt' | 'nextAction' | 'nextFollowUpAt'> | null> {
+    const [row] = await m.query<
+      { happened_at: Date; next_action: string | null; next_follow_up_at: Date | null }[]
+    >(
+      `SELECT happened_at, next_action, next_follow_up_at FROM follow_up
+        WHERE customer_id = $1 AND deleted_at IS NULL ORDER BY happened_at DESC, id DESC LIMIT 1`,
       [customerId],
     );
-    return row?.at ?? null;
+    return row
+      ? { happenedAt: row.happened_at, nextAction: row.next_action, nextFollowUpAt: row.next_follow_up_at }
+      : null;
   }
 
   async softDelete(m: EntityManager, id: number): Promise<void> {
@@ -125,30 +129,6 @@ export class FollowUpsRepository {
       order: { happenedAt: 'DESC', id: 'DESC' },
       take: limit,
     });
-  }
-
-  /**
-   * The open next steps due before `before`: for each customer (of `customerIds`, or all), the date
-   * set by its latest follow-up. Ordered by due time, then customer, so equal times keep one order.
-   */
-  async nextStepsDue(before: Date, customerIds: number[] | null): Promise<NextStep[]> {
-    const rows = await this.dataSource.query<
-      { customer_id: number; next_action: string | null; next_follow_up_at: Date }[]
-    >(
-      `SELECT customer_id, next_action, next_follow_up_at FROM (
-         SELECT DISTINCT ON (f.customer_id) f.customer_id, f.next_action, f.next_follow_up_at
-           FROM follow_up f
-          WHERE f.deleted_at IS NULL AND ($2::int[] IS NULL OR f.customer_id = ANY($2))
-          ORDER BY f.customer_id, f.happened_at DESC, f.id DESC) latest
-        WHERE next_follow_up_at IS NOT NULL AND next_follow_up_at < $1
-        ORDER BY next_follow_up_at, customer_id`,
-      [before, customerIds],
-    );
-    return rows.map((r) => ({
-      customerId: r.customer_id,
-      nextAction: r.next_action,
-      nextFollowUpAt: r.next_follow_up_at,
-    }));
   }
 
   /** Moves a merged customer's follow-ups to the survivor; returns how many. */

@@ -1,14 +1,18 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, diffOf } from '../audit/audit.service.js';
 import { JobsService } from '../automation/jobs.service.js';
 import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
 import { editedVersion, NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
 import type { SessionUser } from '../common/session-user.js';
-import { daysBetween, localDay, parseLocalDateTime, toLocalInput } from '../common/time.js';
+import { localDay, parseLocalDateTime, toLocalInput } from '../common/time.js';
 import { ContactsService } from '../customers/contacts.service.js';
-import { type CustomerView, CustomersService } from '../customers/customers.service.js';
+import {
+  type CustomerNextStep,
+  type CustomerView,
+  CustomersService,
+} from '../customers/customers.service.js';
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { OpportunitiesService } from '../opportunities/opportunities.service.js';
@@ -82,6 +86,23 @@ export function toFollowUpView(f: FollowUp, timezone: string): FollowUpView {
 /** My day lists this many at most of each kind: a long overdue list must not push today's off the page. */
 const MY_DAY_LIST = 100;
 
+/** The morning digest lists this many overdue next steps (with how many there are in all). */
+const DIGEST_LIST = 20;
+
+const toDue = (s: CustomerNextStep): DueFollowUp => ({
+  customerId: s.customerId,
+  customerName: s.customerName,
+  nextAction: s.nextStep,
+  nextFollowUpAt: s.nextStepAt,
+});
+
+/** The day `n` days after `day` (YYYY-MM-DD). */
+const addDays = (day: string, n: number): string =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+/** The first instant of `day` (YYYY-MM-DD) in `zone`: a time is on an earlier day there exactly when before it. */
+const startOfDay = (day: string, zone: string): Date => parseLocalDateTime(day, zone)!;
+
 const AUDITED: Extract<keyof FollowUp, string>[] = [
   'customerId',
   'opportunityId',
@@ -133,7 +154,13 @@ export class FollowUpsService implements OnModuleInit {
         values: { method: 'follow_up.method.' },
       },
       timeline: (customerId, limit, viewer) => this.timelineOf(customerId, limit, viewer),
-      merge: (m, fromId, toId) => this.repo.moveToCustomer(m, fromId, toId),
+      merge: async (m, fromId, toId) => {
+        const moved = await this.repo.moveToCustomer(m, fromId, toId);
+        // The survivor's next step is now the one its latest follow-up, from either side, set.
+        await this.followLatest(m, toId, { lastInteraction: false });
+        await this.followLatest(m, fromId, { lastInteraction: false });
+        return moved;
+      },
     });
     this.opportunities.registerActivity((id, limit) => this.dealActivityOf(id, limit));
     this.jobs.register('follow-ups.digest', () => this.sendOverdueDigests().then(() => undefined), {
@@ -146,56 +173,39 @@ export class FollowUpsService implements OnModuleInit {
    * in-app notification. Days are counted in each rep's time zone. Returns how many reps were told.
    */
   async sendOverdueDigests(): Promise<number> {
-    // Overdue somewhere on earth means due before the end of today in the latest zone.
-    const steps = await this.repo.nextStepsDue(new Date(Date.now() + 86_400_000), null);
-    const customers = new Map(
-      (await this.customers.ownersOf(steps.map((s) => s.customerId))).map((c) => [c.id, c]),
+    const recipients = await this.users.activeRecipients();
+    const now = new Date();
+    // Overdue for each rep: due before the start of their today.
+    const due = await this.customers.nextStepsBefore(
+      recipients.map((u) => ({ ownerId: u.id, before: startOfDay(localDay(now, u.timezone), u.timezone) })),
+      DIGEST_LIST,
     );
-    const owners = new Map(
-      (await this.users.recipients([...new Set([...customers.values()].map((c) => c.ownerId))])).map((u) => [
-        u.id,
-        u,
-      ]),
-    );
-    const byUser = new Map<number, DueFollowUp[]>();
-    for (const s of steps) {
-      const customer = customers.get(s.customerId);
-      const owner = customer && owners.get(customer.ownerId);
-      if (!customer || !owner) continue;
-      if (localDay(s.nextFollowUpAt, owner.timezone) >= localDay(new Date(), owner.timezone)) continue;
-      const due = {
-        customerId: s.customerId,
-        customerName: customer.name,
-        nextAction: s.nextAction,
-        nextFollowUpAt: s.nextFollowUpAt,
-      };
-      byUser.set(owner.id, [...(byUser.get(owner.id) ?? []), due]);
-    }
-    for (const [userId, items] of byUser) {
-      const { email, name, locale, timezone } = owners.get(userId)!;
-      const shown = items.slice(0, 20).map((i) => ({
-        id: i.customerId,
-        name: i.customerName,
-        nextAction: i.nextAction,
-        due: i.nextFollowUpAt,
+    const byUser = new Map(recipients.map((u) => [u.id, u]));
+    for (const { ownerId: userId, total, steps } of due) {
+      const { email, name, locale, timezone } = byUser.get(userId)!;
+      const shown = steps.map((s) => ({
+        id: s.customerId,
+        name: s.customerName,
+        nextAction: s.nextStep,
+        due: s.nextStepAt,
       }));
       await this.dataSource.transaction(async (m) => {
-        await this.notifications.notify(userId, 'overdue_follow_ups', { count: items.length }, '/', m);
+        await this.notifications.notify(userId, 'overdue_follow_ups', { count: total }, '/', m);
         await this.mail.enqueue(
           {
             to: email,
             template: 'overdue-digest',
             locale,
             timezone,
-            params: { name, count: items.length, more: items.length - shown.length },
+            params: { name, count: total, more: total - shown.length },
             lists: { items: shown },
           },
           m,
         );
       });
     }
-    if (byUser.size) await this.mail.kickQuietly();
-    return byUser.size;
+    if (due.length) await this.mail.kickQuietly();
+    return due.length;
   }
 
   /** Logs a follow-up on a customer the user may work on; the customer's last interaction moves with it. */
@@ -222,6 +232,8 @@ export class FollowUpsService implements OnModuleInit {
       };
       const id = await this.repo.insert(m, fields);
       await this.customers.touch(m, dto.customerId, happenedAt);
+      // A follow-up logged after the fact is not the latest: the latest one left sets the next step.
+      await this.followLatest(m, dto.customerId, { lastInteraction: false });
       await this.webhooks.emit(m, 'follow_up.created', async () => {
         const logged = await this.repo.findIn(m, id);
         return logged && toFollowUpResource(logged);
@@ -307,11 +319,7 @@ export class FollowUpsService implements OnModuleInit {
       const diff = diffOf<FollowUp>(before, after, AUDITED);
       if (!Object.keys(diff).length) return before.customerId;
       await this.repo.update(m, id, after);
-      await this.customers.setLastInteraction(
-        m,
-        before.customerId,
-        await this.repo.latestAt(m, before.customerId),
-      );
+      await this.followLatest(m, before.customerId, { lastInteraction: true });
       await this.audit.record({ action: 'update', entity: 'follow_up', entityId: id, diff }, m);
       return before.customerId;
     });
@@ -325,11 +333,31 @@ export class FollowUpsService implements OnModuleInit {
       await this.customers.assertMay(user, 'view', f.customerId, m);
       this.policy.assert(user, 'delete', f);
       await this.repo.softDelete(m, id);
-      await this.customers.setLastInteraction(m, f.customerId, await this.repo.latestAt(m, f.customerId));
+      await this.followLatest(m, f.customerId, { lastInteraction: true });
       const diff = { summary: { from: f.summary }, happenedAt: { from: f.happenedAt.toISOString() } };
       await this.audit.record({ action: 'delete', entity: 'follow_up', entityId: id, diff }, m);
       return f.customerId;
     });
+  }
+
+  /**
+   * After a follow-up of the customer was logged, corrected, deleted or moved, in the same
+   * transaction: the customer's next step becomes the one its latest live follow-up set (none when
+   * none is left) and, with `lastInteraction`, its last interaction that follow-up's time.
+   */
+  private async followLatest(
+    m: EntityManager,
+    customerId: number,
+    { lastInteraction }: { lastInteraction: boolean },
+  ): Promise<void> {
+    const latest = await this.repo.latest(m, customerId);
+    if (lastInteraction) await this.customers.setLastInteraction(m, customerId, latest?.happenedAt ?? null);
+    await this.customers.setNextStep(
+      m,
+      customerId,
+      latest?.nextFollowUpAt ?? null,
+      latest?.nextAction ?? null,
+    );
   }
 
   /** The form's local times as instants, checked: a follow-up happened by now; its next step lies ahead. */
@@ -407,65 +435,41 @@ export class FollowUpsService implements OnModuleInit {
    * split into overdue, today and the coming week (days counted in the user's time zone).
    */
   async myDay(user: SessionUser): Promise<MyDay> {
-    const owned = await this.customers.idsOwnedBy(user.id);
-    const day: MyDay = { overdue: [], today: [], upcoming: [], team: await this.teamOverdue(user) };
-    if (!owned.length) return day;
-    const steps = await this.repo.nextStepsDue(new Date(Date.now() + 9 * 86_400_000), owned);
-    const names = await this.customers.namesOf(steps.map((s) => s.customerId));
     const today = localDay(new Date(), user.timezone);
-    for (const s of steps) {
-      const days = daysBetween(today, localDay(s.nextFollowUpAt, user.timezone));
-      if (days > 7) continue;
-      const bucket = days < 0 ? day.overdue : days === 0 ? day.today : day.upcoming;
-      if (bucket.length >= MY_DAY_LIST) continue;
-      bucket.push({
-        customerId: s.customerId,
-        customerName: names.get(s.customerId) ?? '',
-        nextAction: s.nextAction,
-        nextFollowUpAt: s.nextFollowUpAt,
-      });
-    }
+    const edges = [0, 1, 8].map((n) => startOfDay(addDays(today, n), user.timezone));
+    const [team, steps] = await Promise.all([
+      this.teamOverdue(user, edges[0]),
+      this.customers.nextStepsOf(user.id, edges, MY_DAY_LIST),
+    ]);
+    const day: MyDay = { overdue: [], today: [], upcoming: [], team };
+    const buckets = [day.overdue, day.today, day.upcoming];
+    for (const s of steps) buckets[s.part].push(toDue(s));
     return day;
   }
 
   /**
-   * For a manager, their reps' overdue next steps grouped by rep (days counted in the manager's zone),
-   * reps with the most overdue first; empty for anyone who manages no team.
+   * For a manager, their reps' next steps due before `before` (the start of the manager's today)
+   * grouped by rep, reps with the most overdue first; empty for anyone who manages no team.
    */
-  private async teamOverdue(user: SessionUser): Promise<MyDay['team']> {
-    const book = await this.customers.teamBook(user);
-    if (!book.length) return [];
-    const customers = new Map(book.map((c) => [c.id, c]));
-    const today = localDay(new Date(), user.timezone);
-    // Due before the end of today anywhere on earth; the manager's own day decides what is overdue.
-    const steps = await this.repo.nextStepsDue(
-      new Date(Date.now() + 86_400_000),
-      book.map((c) => c.id),
+  private async teamOverdue(user: SessionUser, before: Date): Promise<MyDay['team']> {
+    const reps = await this.customers.teamOf(user);
+    if (!reps.length) return [];
+    const names = new Map(reps.map((r) => [r.id, r.name]));
+    const due = await this.customers.nextStepsBefore(
+      reps.map((r) => ({ ownerId: r.id, before })),
+      TEAM_LIST,
     );
-    const byRep = new Map<number, MyDay['team'][number]>();
-    for (const s of steps) {
-      const c = customers.get(s.customerId);
-      if (!c || daysBetween(today, localDay(s.nextFollowUpAt, user.timezone)) >= 0) continue;
-      const rep = byRep.get(c.ownerId) ?? {
-        ownerId: c.ownerId,
-        ownerName: c.ownerName,
-        overdue: [],
-        more: 0,
-      };
-      byRep.set(c.ownerId, rep);
-      if (rep.overdue.length < TEAM_LIST)
-        rep.overdue.push({
-          customerId: c.id,
-          customerName: c.name,
-          nextAction: s.nextAction,
-          nextFollowUpAt: s.nextFollowUpAt,
-        });
-      else rep.more++;
-    }
-    return [...byRep.values()].sort(
-      (a, b) =>
-        b.overdue.length + b.more - (a.overdue.length + a.more) || a.ownerName.localeCompare(b.ownerName),
-    );
+    return due
+      .map(({ ownerId, total, steps }) => ({
+        ownerId,
+        ownerName: names.get(ownerId) ?? '',
+        overdue: steps.map(toDue),
+        more: total - steps.length,
+      }))
+      .sort(
+        (a, b) =>
+          b.overdue.length + b.more - (a.overdue.length + a.more) || a.ownerName.localeCompare(b.ownerName),
+      );
   }
 
   /** May the user log follow-ups (My day's button)? */

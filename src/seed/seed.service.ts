@@ -351,10 +351,12 @@ export class SeedService {
          AS f(customer_id, contact_id, author_id, method, happened_at, summary, promises, next_action, next_follow_up_at)`,
       [fu.customer, fu.contact, fu.author, fu.method, fu.at, fu.summary, fu.promises, fu.next, fu.nextAt],
     );
-    // A customer's last interaction is its latest follow-up, as logging one makes it.
+    // A customer's last interaction and next step are its latest follow-up's, as logging one makes them.
     await m.query(
-      `UPDATE customer c SET last_interaction_at = f.at
-         FROM (SELECT customer_id, max(happened_at) AS at FROM follow_up WHERE customer_id = ANY($1) GROUP BY customer_id) f
+      `UPDATE customer c SET last_interaction_at = f.happened_at, next_step_at = f.next_follow_up_at, next_step = f.next_action
+         FROM (SELECT DISTINCT ON (customer_id) customer_id, happened_at, next_action, next_follow_up_at
+                 FROM follow_up WHERE customer_id = ANY($1) AND deleted_at IS NULL
+                ORDER BY customer_id, happened_at DESC, id DESC) f
         WHERE c.id = f.customer_id`,
       [cols.id],
     );

@@ -137,14 +137,6 @@ export class UsersRepository {
     );
   }
 
-  /** The active ones among these users, as mail recipients. */
-  recipients(ids: number[]): Promise<Recipient[]> {
-    return this.dataSource.query<Recipient[]>(
-      'SELECT id, email, name, locale, timezone FROM app_user WHERE id = ANY($1) AND active ORDER BY id',
-      [ids],
-    );
-  }
-
   /** Who may receive a leaving user's records: active sales reps, managers and admins but them. */
   handOverTargets(exceptId: number, m: EntityManager = this.dataSource.manager): Promise<Choice[]> {
     return m.query<Choice[]>(

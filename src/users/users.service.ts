@@ -203,9 +203,16 @@ export class UsersService {
     return found;
   }
 
-  /** The active ones among these users, with what a mail to them needs (deactivated users get none). */
-  recipients(ids: number[]): Promise<Recipient[]> {
-    return ids.length ? this.users.recipients([...new Set(ids)]) : Promise.resolve([]);
+  /**
+   * Every active user, with what a mail to them needs, by id: whom a company-wide mailing (the
+   * morning digest) may reach. From the directory in memory.
+   */
+  async activeRecipients(): Promise<Recipient[]> {
+    const active: Recipient[] = [];
+    for (const u of (await this.directory.get()).values())
+      if (u.active)
+        active.push({ id: u.id, email: u.email, name: u.name, locale: u.locale, timezone: u.timezone });
+    return active.sort((a, b) => a.id - b.id);
   }
 
   /**

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerForm, signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { Client, visibleText } from '../helpers/client.js';
-import { createContact, createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
+import {
+  createContact,
+  createCustomer,
+  createTeam,
+  createUser,
+  settleNextSteps,
+  type UserRow,
+} from '../helpers/factories.js';
 
 let t: TestApp;
 let team: number;
@@ -304,6 +311,7 @@ describe('follow-ups', () => {
        ($2, $3, 'phone', now() - interval '1 day', 'b', 'Call back', now(), 1)`,
       [overdue, today, owner.id],
     );
+    await settleNextSteps(t.db, [overdue, today]);
     const c = await signedIn(t, owner);
     const home = await c.get('/');
     const text = visibleText(home.text);

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { decodeHtml, nextLink, visibleText } from '../helpers/client.js';
-import { createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
+import {
+  createCustomer,
+  createTeam,
+  createUser,
+  settleNextSteps,
+  type UserRow,
+} from '../helpers/factories.js';
 
 /**
  * The customer list's tools: exporting as a right per role, bulk assign/transfer/release, going back
@@ -198,6 +204,7 @@ describe('My day for a manager', () => {
     await insert(late, rep.id, '-3 days');
     await insert(fine, rep.id, '5 days');
     await insert(foreign, outsider.id, '-3 days');
+    await settleNextSteps(t.db, [late, fine, foreign]);
     const page = visibleText((await (await signedIn(t, manager, 'zh-CN')).get('/')).text);
     expect(page).toContain('我的团队：逾期跟进');
     expect(page).toContain('王五');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
-import { createCustomer, createUser } from '../helpers/factories.js';
+import { createCustomer, createUser, settleNextSteps } from '../helpers/factories.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -34,6 +34,7 @@ describe('My day', () => {
       // Another customer's statistics must not matter: touch the table between inserts.
       await t.db.query('UPDATE follow_up SET summary = summary WHERE customer_id = $1', [id]);
     }
+    await settleNextSteps(t.db, ids);
     const c = await signedIn(t, rep);
     const loads: { overdue: number[]; upcoming: number[] }[] = [];
     for (let i = 0; i < 5; i++) {

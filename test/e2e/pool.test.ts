@@ -3,7 +3,13 @@ import { PoolService } from '../../src/customers/pool.service.js';
 import { FollowUpsService } from '../../src/follow-ups/follow-ups.service.js';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { visibleText } from '../helpers/client.js';
-import { createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
+import {
+  createCustomer,
+  createTeam,
+  createUser,
+  settleNextSteps,
+  type UserRow,
+} from '../helpers/factories.js';
 
 let t: TestApp;
 let team: number;
@@ -257,6 +263,7 @@ describe('the morning digest', () => {
        VALUES ($1, $2, 'phone', now() - interval '5 days', 'x', '发送报价', now() - interval '2 days', 1)`,
       [id, rep.id],
     );
+    await settleNextSteps(t.db, [id]);
     await t.app.get(FollowUpsService).sendOverdueDigests();
     const { rows } = await t.db.query(`SELECT subject, text FROM outbox_mail WHERE "to" = $1`, [rep.email]);
     expect(rows).toHaveLength(1);

@@ -90,3 +90,20 @@ export async function createContact(
   );
   return rows[0].id;
 }
+
+/**
+ * After follow-ups were written straight into the table (as a test sets the scene), gives these
+ * customers the next step their latest live follow-up set, as logging it through Kehu does.
+ */
+export async function settleNextSteps(db: pg.Pool, customerIds: number[]): Promise<void> {
+  await db.query(
+    `UPDATE customer c SET next_step_at = f.next_follow_up_at, next_step = f.next_action
+       FROM (SELECT c2.id, l.next_action, l.next_follow_up_at FROM customer c2
+               LEFT JOIN LATERAL (SELECT next_action, next_follow_up_at FROM follow_up
+                                   WHERE customer_id = c2.id AND deleted_at IS NULL
+                                   ORDER BY happened_at DESC, id DESC LIMIT 1) l ON true
+              WHERE c2.id = ANY($1)) f
+      WHERE c.id = f.id`,
+    [customerIds],
+  );
+}

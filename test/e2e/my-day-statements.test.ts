@@ -1,0 +1,150 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FollowUpsService } from '../../src/follow-ups/follow-ups.service.js';
+import { SeedService } from '../../src/seed/seed.service.js';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { Client } from '../helpers/client.js';
+
+/**
+ * My day at scale (README, How it scales), on 20,000 seeded customers: a manager's or a rep's My day
+ * runs a handful of statements, none reads the follow-ups, and the ones on customers walk the next
+ * step index per owner, reading the due customers they list or count and no others. The morning
+ * digest reads every rep's overdue steps in one statement.
+ */
+const CUSTOMERS = 20_000;
+
+let t: TestApp;
+/** Statements sent by the app's own pool (application_name kehu), in order, while recording. */
+let recorded: { text: string; values: unknown[] }[] | null = null;
+const query = Object.getOwnPropertyDescriptor(pg.Client.prototype, 'query')!;
+
+beforeAll(async () => {
+  t = await startApp();
+  const seed = t.app.get(SeedService);
+  await seed.seedDemoOnce();
+  await seed.seedScale(CUSTOMERS);
+  await t.db.query('VACUUM ANALYZE customer');
+  await t.db.query('VACUUM ANALYZE follow_up');
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const application = (this as unknown as { connectionParameters: { application_name?: string } })
+      .connectionParameters.application_name;
+    if (recorded && application === 'kehu') {
+      const [first, second] = args as [string | { text: string; values?: unknown[] }, unknown[] | undefined];
+      recorded.push(
+        typeof first === 'string'
+          ? { text: first, values: second ?? [] }
+          : { text: first.text, values: first.values ?? [] },
+      );
+    }
+    return (query.value as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof pg.Client.prototype.query;
+}, 180_000);
+
+afterAll(async () => {
+  Object.defineProperty(pg.Client.prototype, 'query', query);
+  await t.close();
+});
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  'Rows Removed by Filter'?: number;
+  Plans?: PlanNode[];
+}
+
+/** Whether the plan scans customer sequentially, the indexes it reads it by, and how many rows it looked at. */
+async function customerScans(s: { text: string; values: unknown[] }) {
+  const { rows } = await t.db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+    `EXPLAIN (ANALYZE, FORMAT JSON) ${s.text}`,
+    s.values,
+  );
+  let seqScan = false;
+  let looked = 0;
+  const indexes = new Set<string>();
+  const walk = (node: PlanNode) => {
+    if (node['Relation Name'] === 'customer') {
+      if (node['Node Type'] === 'Seq Scan') seqScan = true;
+      if (node['Index Name']) indexes.add(node['Index Name']);
+      looked +=
+        ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0)) * (node['Actual Loops'] ?? 1);
+    }
+    for (const child of node.Plans ?? []) walk(child);
+  };
+  walk(rows[0]['QUERY PLAN'][0].Plan);
+  return { seqScan, looked, indexes: [...indexes] };
+}
+
+async function recording<T>(run: () => Promise<T>) {
+  recorded = [];
+  try {
+    const result = await run();
+    return { result, statements: recorded };
+  } finally {
+    recorded = null;
+  }
+}
+
+/** How many live customers of these owners have a next step before `before`. */
+async function dueOf(owners: string[], before: Date): Promise<number> {
+  const { rows } = await t.db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM customer c JOIN app_user u ON u.id = c.owner_id
+      WHERE u.email = ANY($1) AND c.deleted_at IS NULL AND c.next_step_at < $2`,
+    [owners, before],
+  );
+  return rows[0].n;
+}
+
+describe.each([
+  { email: 'manager@demo.kehu', team: ['sales1@demo.kehu', 'sales2@demo.kehu'] },
+  { email: 'sales1@demo.kehu', team: [] },
+])('My day of $email', ({ email, team }) => {
+  let c: Client;
+  beforeAll(async () => {
+    c = new Client(t.url);
+    await c.login(email);
+    await c.get('/'); // reference data loaded once, as after any change
+  });
+
+  it('runs a handful of statements; none reads the follow-ups or every customer', async () => {
+    const { result: reply, statements } = await recording(() => c.get('/'));
+    expect(reply.status).toBe(200);
+    expect(reply.text).toContain('class="count overdue">100<');
+    expect(statements.length).toBeLessThanOrEqual(5);
+    expect(statements.filter((s) => /\bfollow_up\b/.test(s.text))).toEqual([]);
+    const onCustomers = statements.filter((s) => /\bFROM customer\b/.test(s.text));
+    expect(onCustomers).toHaveLength(team.length ? 2 : 1);
+    // The team's steps due by now: its overdue ones (due before the start of today) and a few more.
+    const teamDue = team.length ? await dueOf(team, new Date()) : 0;
+    expect(reply.text.match(/<details class="team-rep"/g)?.length ?? 0).toBe(team.length);
+    expect(teamDue >= (team.length ? 100 : 0)).toBe(true);
+    for (const s of onCustomers) {
+      const { seqScan, looked, indexes } = await customerScans(s);
+      expect(seqScan).toBe(false);
+      expect(indexes).toEqual(['ix_customer_owner_next_step']);
+      // The rep's own: at most 100 of each kind (and ties); the team's: its overdue steps, each counted once
+      // from the index and ten per rep read in order. Far from the 20,000 customers or the team's book.
+      expect(looked).toBeLessThan(teamDue + 400);
+      expect(looked).toBeLessThan(CUSTOMERS / 4);
+    }
+  });
+});
+
+it('sends the morning digest from one statement on customers, none on follow-ups', async () => {
+  const { result: told, statements } = await recording(() =>
+    t.app.get(FollowUpsService).sendOverdueDigests(),
+  );
+  expect(told).toBeGreaterThanOrEqual(3);
+  expect(statements.filter((s) => /\bfollow_up\b/.test(s.text))).toEqual([]);
+  const reads = statements.filter((s) => /\bFROM customer\b/.test(s.text));
+  expect(reads).toHaveLength(1);
+  const { seqScan, indexes } = await customerScans(reads[0]);
+  expect(seqScan).toBe(false);
+  expect(indexes).toEqual(['ix_customer_owner_next_step']);
+  const { rows } = await t.db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM notification WHERE kind = 'overdue_follow_ups'`,
+  );
+  expect(rows[0].n).toBe(told);
+});
