@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-it('runs the API section’s shell example: lists, creates, edits, logs a visit', async () => {
+it('runs the API section’s shell example: lists, creates, edits, logs a visit, opens and moves a deal', async () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('\n## API\n'));
   const script = /```sh\n([\s\S]*?)```/.exec(section)![1];
@@ -32,8 +32,18 @@ it('runs the API section’s shell example: lists, creates, edits, logs a visit'
       WHERE c.name = '上海示例贸易有限公司' GROUP BY c.id`,
   );
   expect(rows).toEqual([{ tier: 'A', owner_id: rep.id, visits: 1 }]);
+  const { rows: deals } = await t.db.query(
+    `SELECT o.stage, o.amount::text AS amount, o.owner_id, array_agg(h.to_stage ORDER BY h.id) AS moves
+       FROM opportunity o JOIN customer c ON c.id = o.customer_id
+       LEFT JOIN opportunity_stage_change h ON h.opportunity_id = o.id
+      WHERE c.name = '上海示例贸易有限公司' AND o.title = 'ERP 升级项目' GROUP BY o.id`,
+  );
+  expect(deals).toEqual([
+    { stage: 'proposal', amount: '480000.00', owner_id: rep.id, moves: ['initial_contact', 'proposal'] },
+  ]);
   // The list came first, as JSON; the edit and the visit answered their records.
   expect(stdout).toMatch(/^\{"data":\[/);
   expect(stdout).toContain('"tier":"A"');
   expect(stdout).toContain('"summary":"拜访采购部"');
+  expect(stdout).toContain('"stage":"proposal"');
 });
