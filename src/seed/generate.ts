@@ -159,3 +159,127 @@ export function generateCustomer(
     followUps,
   };
 }
+
+/** The stages a generated deal stands in, as a small company's pipeline looks: more early than late. */
+const DEAL_STAGES = [
+  ['initial_contact', 30],
+  ['needs_analysis', 22],
+  ['proposal', 14],
+  ['negotiation', 8],
+  ['won', 15],
+  ['lost', 11],
+] as const;
+const OPEN_PATH = ['initial_contact', 'needs_analysis', 'proposal', 'negotiation'] as const;
+type DealStage = (typeof DEAL_STAGES)[number][0];
+const DEAL_PROBABILITY: Record<DealStage, number> = {
+  initial_contact: 10,
+  needs_analysis: 25,
+  proposal: 50,
+  negotiation: 75,
+  won: 100,
+  lost: 0,
+};
+const PROJECTS = [
+  'ERP 升级项目',
+  '年度维保合同',
+  'CRM 实施',
+  '数据中心扩容',
+  '办公网络改造',
+  '视频会议系统',
+  '仓储管理系统',
+  '财务共享平台',
+  '安全等保咨询',
+  '移动办公平台',
+  '生产线 MES 改造',
+  '门店收银系统',
+] as const;
+const NEXT_STEPS = ['安排技术交流', '发送方案书', '约采购部谈价格', '确认预算审批进度', '安排现场演示'];
+const LOST_REASONS = ['price', 'competitor', 'no_budget', 'no_decision', 'timing', 'requirements'] as const;
+const LOST_NOTES = ['客户最终选择了其他供应商', '预算被砍，项目延后到明年', '报价高出对方约 15%', null];
+
+export interface GeneratedDeal {
+  title: string;
+  stage: DealStage;
+  /** Whole yuan. */
+  amount: number;
+  probability: number;
+  /** Days from today (negative: past), as a whole number. */
+  expectedCloseInDays: number;
+  competitors: string | null;
+  nextStep: string | null;
+  source: string;
+  lostReason: string | null;
+  lostNote: string | null;
+  /** Days ago the deal was opened. */
+  createdDaysAgo: number;
+  /** The moves that led to the stage (from null: created there), each with how many days ago it was. */
+  history: { from: DealStage | null; to: DealStage; daysAgo: number }[];
+  /** Days ago of its last activity (its last move, or a later follow-up); closed deals: when they closed. */
+  lastActivityDaysAgo: number;
+}
+
+/**
+ * A deal on a generated customer: stages weighted toward the early ones, amounts from ¥20,000 to
+ * about ¥2,000,000 (most of them small), open deals closing over the coming half year (a few overdue),
+ * closed ones won or lost within the past year, the moves that led there a few days to weeks apart,
+ * and about one open deal in six idle for a month or more (stale).
+ */
+export function generateDeal(customerName: string, r: () => number): GeneratedDeal {
+  const pick = <T>(list: readonly T[]) => list[Math.floor(r() * list.length)];
+  let roll = r() * 100;
+  const stage = DEAL_STAGES.find(([, weight]) => (roll -= weight) < 0)?.[0] ?? 'initial_contact';
+  const open = stage !== 'won' && stage !== 'lost';
+  // Log-uniform from ¥20,000 to ¥2,000,000, to the thousand.
+  const amount = Math.round(20 * Math.pow(100, r() * r())) * 1000;
+  // The moves: through the open stages up to the current one. A deal is won from a proposal or
+  // negotiation, and lost from any open stage.
+  const reached = open
+    ? OPEN_PATH.indexOf(stage)
+    : stage === 'won'
+      ? 2 + Math.floor(r() * 2)
+      : Math.floor(r() * OPEN_PATH.length);
+  const path: DealStage[] = [...OPEN_PATH.slice(0, reached + 1), ...(open ? [] : [stage])];
+  const lastActivityDaysAgo = open
+    ? r() < 0.16
+      ? 30 + Math.floor(r() * 60)
+      : Math.floor(r() * 21)
+    : 1 + Math.floor(r() * 365);
+  const gaps = path.map((_, k) => (k === 0 ? 0 : 2 + Math.floor(r() * 20)));
+  const span = gaps.reduce((s, g) => s + g, 0);
+  const createdDaysAgo = lastActivityDaysAgo + span;
+  let at = createdDaysAgo;
+  const history = path.map((to, k) => {
+    at -= gaps[k];
+    return { from: k === 0 ? null : path[k - 1], to, daysAgo: at };
+  });
+  const short = customerName
+    .replace(/(股份)?有限(责任)?公司$/, '')
+    .replace(/ (Co\., Ltd\.|Ltd\.|Inc\.|Group)$/, '');
+  return {
+    title: `${short} ${pick(PROJECTS)}`,
+    stage,
+    amount,
+    probability: DEAL_PROBABILITY[stage],
+    expectedCloseInDays: open
+      ? r() < 0.1
+        ? -Math.floor(r() * 30)
+        : 7 + Math.floor(r() * 180)
+      : -lastActivityDaysAgo + Math.floor(r() * 15) - 7,
+    competitors: pick([null, null, '用友', '金蝶', '浪潮', '华为云', 'SAP', '鼎捷']),
+    nextStep: open ? pick(NEXT_STEPS) : null,
+    source: pick([
+      'referral',
+      'existing_customer',
+      'exhibition',
+      'website',
+      'cold_call',
+      'partner',
+      'tender',
+    ]),
+    lostReason: stage === 'lost' ? pick(LOST_REASONS) : null,
+    lostNote: stage === 'lost' ? pick(LOST_NOTES) : null,
+    createdDaysAgo,
+    history,
+    lastActivityDaysAgo,
+  };
+}

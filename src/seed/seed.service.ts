@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { hashPassword } from '../users/password.js';
 import { duplicateKey, searchText } from '../customers/customer-keys.js';
-import { generateCustomer, rng } from './generate.js';
+import { generateCustomer, generateDeal, rng } from './generate.js';
 
 export const DEMO_PASSWORD = 'kehu-demo-2026';
 export const DEMO_USERS = [
@@ -83,7 +83,10 @@ export class SeedService {
     return password;
   }
 
-  /** Adds `count` generated customers (with contacts and follow-ups) owned by the existing sales users. */
+  /**
+   * Adds `count` generated customers (with contacts and follow-ups) owned by the existing sales users,
+   * and deals on about one customer in four, so the deal list and board can be tried at scale.
+   */
   async seedScale(count: number): Promise<void> {
     const users = await this.dataSource.query<{ id: number }[]>(
       `SELECT id FROM app_user WHERE role IN ('sales', 'manager') AND active ORDER BY id`,
@@ -94,9 +97,14 @@ export class SeedService {
       throw new Error('no sales users to own the customers: start Kehu once to seed the demo company first');
     await this.dataSource.transaction(async (m) => {
       for (let start = 0; start < count; start += BATCH) {
-        await this.insertCustomers(m, Number(n) + start, Math.min(BATCH, count - start), owners, owners[0]);
+        const first = Number(n) + start;
+        const added = await this.insertCustomers(m, first, Math.min(BATCH, count - start), owners, owners[0]);
+        await this.insertScaleDeals(m, first, added);
       }
     });
+    // The planner's statistics after a bulk load, before anyone lists what was loaded.
+    await this.dataSource.query('ANALYZE opportunity');
+    await this.dataSource.query('ANALYZE opportunity_stage_change');
   }
 
   /**
@@ -201,14 +209,111 @@ export class SeedService {
     }
   }
 
-  /** Multi-row inserts through unnest(): ids are drawn first so contacts and follow-ups can point at them. */
+  /**
+   * Deals on about one owned customer in four (see generateDeal), owned by the customer's owner, with
+   * their stage history: one multi-row insert per table, ids drawn first so the history can point at them.
+   */
+  private async insertScaleDeals(
+    m: EntityManager,
+    firstIndex: number,
+    customers: { id: number; name: string; ownerId: number | null }[],
+  ): Promise<void> {
+    // A random source of its own, so the customers' draws stay what they were.
+    const r = rng(90_210 + firstIndex);
+    const deals = customers.flatMap((c) =>
+      c.ownerId !== null && r() < 2 / 7 ? [{ customer: c, deal: generateDeal(c.name, r) }] : [],
+    );
+    if (!deals.length) return;
+    const ids = await this.nextIds(m, 'opportunity_id_seq', deals.length);
+    const now = Date.now();
+    const ago = (days: number) => new Date(now - days * DAY).toISOString();
+    const today = new Date(now).toISOString().slice(0, 10);
+    const o = {
+      id: ids,
+      customer: deals.map((d) => d.customer.id),
+      owner: deals.map((d) => d.customer.ownerId),
+      title: deals.map((d) => d.deal.title),
+      stage: deals.map((d) => d.deal.stage),
+      amount: deals.map((d) => d.deal.amount),
+      probability: deals.map((d) => d.deal.probability),
+      close: deals.map((d) => d.deal.expectedCloseInDays),
+      competitors: deals.map((d) => d.deal.competitors),
+      next: deals.map((d) => d.deal.nextStep),
+      source: deals.map((d) => d.deal.source),
+      lostReason: deals.map((d) => d.deal.lostReason),
+      lostNote: deals.map((d) => d.deal.lostNote),
+      closedAt: deals.map((d) =>
+        d.deal.stage === 'won' || d.deal.stage === 'lost' ? ago(d.deal.lastActivityDaysAgo) : null,
+      ),
+      last: deals.map((d) => ago(d.deal.lastActivityDaysAgo)),
+      created: deals.map((d) => ago(d.deal.createdDaysAgo)),
+      version: deals.map((d) => d.deal.history.length),
+    };
+    await m.query(
+      `INSERT INTO opportunity (id, customer_id, owner_id, title, stage, amount, probability, expected_close_date,
+         competitors, next_step, source, lost_reason, lost_note, closed_at, last_activity_at, created_at, updated_at, version)
+       SELECT id, customer_id, owner_id, title, stage, amount, probability, $18::date + close_in,
+              competitors, next_step, source, lost_reason, lost_note, closed_at, last_activity_at, created_at, last_activity_at, version
+         FROM unnest($1::int[], $2::int[], $3::int[], $4::text[], $5::text[], $6::numeric[], $7::smallint[], $8::int[],
+                     $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::timestamptz[], $15::timestamptz[],
+                     $16::timestamptz[], $17::int[])
+           AS t(id, customer_id, owner_id, title, stage, amount, probability, close_in, competitors, next_step, source,
+                lost_reason, lost_note, closed_at, last_activity_at, created_at, version)`,
+      [
+        o.id,
+        o.customer,
+        o.owner,
+        o.title,
+        o.stage,
+        o.amount,
+        o.probability,
+        o.close,
+        o.competitors,
+        o.next,
+        o.source,
+        o.lostReason,
+        o.lostNote,
+        o.closedAt,
+        o.last,
+        o.created,
+        o.version,
+        today,
+      ],
+    );
+    const h = {
+      deal: [] as number[],
+      from: [] as (string | null)[],
+      to: [] as string[],
+      by: [] as number[],
+      at: [] as string[],
+    };
+    deals.forEach((d, i) => {
+      for (const move of d.deal.history) {
+        h.deal.push(ids[i]);
+        h.from.push(move.from);
+        h.to.push(move.to);
+        h.by.push(d.customer.ownerId!);
+        h.at.push(ago(move.daysAgo));
+      }
+    });
+    await m.query(
+      `INSERT INTO opportunity_stage_change (opportunity_id, from_stage, to_stage, by_id, at)
+       SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::int[], $5::timestamptz[])`,
+      [h.deal, h.from, h.to, h.by, h.at],
+    );
+  }
+
+  /**
+   * Multi-row inserts through unnest(): ids are drawn first so contacts and follow-ups can point at
+   * them. Returns the customers added (id, name, owner).
+   */
   private async insertCustomers(
     m: EntityManager,
     firstIndex: number,
     count: number,
     owners: number[],
     fallbackAuthor: number,
-  ): Promise<void> {
+  ): Promise<{ id: number; name: string; ownerId: number | null }[]> {
     const r = rng(20260 + firstIndex);
     const now = Date.now();
     const customers = Array.from({ length: count }, (_, i) =>
@@ -360,6 +465,7 @@ export class SeedService {
         WHERE c.id = f.customer_id`,
       [cols.id],
     );
+    return cols.id.map((id, i) => ({ id, name: cols.name[i], ownerId: cols.owner[i] }));
   }
 
   private async nextIds(m: EntityManager, sequence: string, count: number): Promise<number[]> {

@@ -106,6 +106,24 @@ describe('database', () => {
       expect(row.n).toBe(3010);
       expect(row.names).toBe(3010);
       expect(row.codes).toBe(row.with_code);
+      // Deals on about one customer in four, owned by the customer's owner, in every stage (more
+      // early than late), each with the history that led to its stage.
+      const [deals] = await ds.query(
+        `SELECT count(*)::int AS n,
+                count(*) FILTER (WHERE o.owner_id IS DISTINCT FROM c.owner_id)::int AS foreign_owner,
+                count(DISTINCT o.stage)::int AS stages,
+                count(*) FILTER (WHERE o.stage = 'initial_contact')::int AS first,
+                count(*) FILTER (WHERE o.stage = 'negotiation')::int AS last,
+                count(*) FILTER (WHERE (o.stage IN ('won', 'lost')) <> (o.closed_at IS NOT NULL))::int AS bad_closed,
+                count(*) FILTER (WHERE h.to_stage IS DISTINCT FROM o.stage)::int AS bad_history
+           FROM opportunity o JOIN customer c ON c.id = o.customer_id
+           LEFT JOIN LATERAL (SELECT (array_agg(to_stage ORDER BY at DESC, id DESC))[1] AS to_stage
+                                FROM opportunity_stage_change WHERE opportunity_id = o.id) h ON true`,
+      );
+      expect(deals.n).toBeGreaterThan(600);
+      expect(deals.n).toBeLessThan(900);
+      expect(deals).toMatchObject({ foreign_owner: 0, stages: 6, bad_closed: 0, bad_history: 0 });
+      expect(deals.first).toBeGreaterThan(deals.last);
     } finally {
       await ds.destroy();
     }
