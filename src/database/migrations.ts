@@ -3,6 +3,7 @@
 // change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
 // by new files. The test suite fails when the entities and the migrations disagree.
 import { AddOpportunities1796008192924 } from '../../migrations/1796008192924-AddOpportunities.js';
+import { AddOpportunityBoardIndex1796009655070 } from '../../migrations/1796009655070-AddOpportunityBoardIndex.js';
 import { AddApiTokensAndWebhooks1796005256504 } from '../../migrations/1796005256504-AddApiTokensAndWebhooks.js';
 import { AddMobileTailSearch1795363000000 } from '../../migrations/1795363000000-AddMobileTailSearch.js';
 import { AddNumberSequences1795364000000 } from '../../migrations/1795364000000-AddNumberSequences.js';
@@ -44,4 +45,5 @@ export const MIGRATIONS = [
   AddCustomerNextStep1795367500000,
   AddApiTokensAndWebhooks1796005256504,
   AddOpportunities1796008192924,
+  AddOpportunityBoardIndex1796009655070,
 ];

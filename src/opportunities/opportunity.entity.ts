@@ -17,7 +17,8 @@ import type { LostReason, OpportunitySource, OpportunityStage } from './opportun
 /**
  * A deal (商机) with a customer: what it is worth, how likely and when it closes, and where it stands.
  * The list reads one index per sort, by owner (a rep's or a team's deals as one index scan per owner)
- * and without the owner (the admin's whole list); the board sums each owner's stages from their own.
+ * and without the owner (the admin's whole list); the board reads each stage's sums and first cards
+ * from one index by stage.
  */
 @Entity()
 @Index('ix_opportunity_customer', ['customerId'])
@@ -29,6 +30,8 @@ import type { LostReason, OpportunitySource, OpportunityStage } from './opportun
 @Index('ix_opportunity_updated', ['updatedAt', 'id'], { where: '"deleted_at" IS NULL' })
 @Index('ix_opportunity_close', ['expectedCloseDate', 'id'], { where: '"deleted_at" IS NULL' })
 @Index('ix_opportunity_amount', ['amount', 'id'], { where: '"deleted_at" IS NULL' })
+// The board's: by stage and expected close, INCLUDE (closed_at, owner_id, amount, probability); see its migration.
+@Index('ix_opportunity_stage_board', { synchronize: false })
 @Check(
   'ck_opportunity_stage',
   `"stage" IN ('initial_contact', 'needs_analysis', 'proposal', 'negotiation', 'won', 'lost')`,
