@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import passport from 'passport';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
+import { renewSessionCookie } from './common/sessions/session-cookie.js';
 import { saveSessionBeforeRedirect } from './common/sessions/save-before-redirect.js';
 import { sessionLifetime } from './common/sessions/session-lifetime.js';
 import { SessionStore } from './common/sessions/session-store.js';
@@ -13,6 +14,8 @@ import { poolOf } from './common/sql.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './common/paths.js';
 import { ViewEngine } from './common/view-engine.js';
 import type { AppConfig } from './config/config.js';
+
+const SESSION_COOKIE = 'kehu.sid';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -52,14 +55,16 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/assets/', maxAge: config.production ? '1d' : 0 });
 
   const pool = poolOf(app.get(DataSource));
+  app.use(renewSessionCookie(SESSION_COOKIE, config.sessionSecret));
   app.use(
     session({
-      name: 'kehu.sid',
+      name: SESSION_COOKIE,
       secret: config.sessionSecret,
       store: new SessionStore(pool),
       resave: false,
       saveUninitialized: false,
-      rolling: true,
+      // Sent again when its stored expiry is renewed (renewSessionCookie), not with every answer.
+      rolling: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: config.sessionIdleMinutes * 60_000 },
     }),
   );
