@@ -11,6 +11,7 @@ import { apiAuthentication } from './auth/api/api-auth.middleware.js';
 import { ApiTokensService } from './auth/api/api-tokens.service.js';
 import { mountApiDocs } from './common/api/api-docs.js';
 import { isApiRequest } from './common/api/api-request.js';
+import { renewSessionCookie } from './common/sessions/session-cookie.js';
 import { saveSessionBeforeRedirect } from './common/sessions/save-before-redirect.js';
 import { sessionLifetime } from './common/sessions/session-lifetime.js';
 import { SessionStore } from './common/sessions/session-store.js';
@@ -18,6 +19,8 @@ import { poolOf } from './common/sql.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './common/paths.js';
 import { ViewEngine } from './common/view-engine.js';
 import type { AppConfig } from './config/config.js';
+
+const SESSION_COOKIE = 'kehu.sid';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -58,13 +61,15 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
 
   const pool = poolOf(app.get(DataSource));
   const pages: RequestHandler[] = [
+    renewSessionCookie(SESSION_COOKIE, config.sessionSecret),
     session({
-      name: 'kehu.sid',
+      name: SESSION_COOKIE,
       secret: config.sessionSecret,
       store: new SessionStore(pool),
       resave: false,
       saveUninitialized: false,
-      rolling: true,
+      // Sent again when its stored expiry is renewed (renewSessionCookie), not with every answer.
+      rolling: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: config.sessionIdleMinutes * 60_000 },
     }),
     // A confirmation set before a redirect is stored before the browser can ask for the next page.

@@ -172,7 +172,7 @@ describe('sessions', () => {
       interval,
     ]);
 
-  it('renews the cookie on every page but the stored expiry at most once a minute', async () => {
+  it('sends the cookie again only with its stored expiry, renewed at most once a minute', async () => {
     const user = await createUser(t.db, { role: 'sales' });
     const c = new Client(t.url);
     await c.login(user.email, PASSWORD);
@@ -180,17 +180,26 @@ describe('sessions', () => {
     const first = await storedExpiry(user.id);
     expect(first).toBeGreaterThan(Date.now() + (t.config.sessionIdleMinutes - 1) * 60_000);
 
-    // As if the last write was half a minute ago: not written again.
+    // As if the last write was half a minute ago: neither written nor sent again.
     await ageSession(user.id, '30 seconds');
     const page = await c.get('/customers');
     expect(page.status).toBe(200);
-    expect(page.headers.getSetCookie().join()).toMatch(/kehu\.sid=.*Expires=/i);
+    expect(page.headers.getSetCookie().join()).not.toMatch(/kehu\.sid=/);
     expect(await storedExpiry(user.id)).toBe(first - 30_000);
 
-    // A minute and a half ago: written again.
+    // A minute and a half ago: written again, and the cookie sent again to end at the same time.
     await ageSession(user.id, '1 minute');
+    const renewed = await c.get('/customers');
+    expect(renewed.status).toBe(200);
+    const cookie = renewed.headers.getSetCookie().find((line) => line.startsWith('kehu.sid='));
+    expect(cookie).toMatch(/Expires=/i);
+    const stored = await storedExpiry(user.id);
+    expect(stored).toBeGreaterThanOrEqual(first);
+    // Expires is written to the second.
+    expect(Math.abs(Date.parse(/Expires=([^;]+)/i.exec(cookie!)![1]) - stored)).toBeLessThan(2_000);
+    // The cookie sent again still opens the same session.
     expect((await c.get('/customers')).status).toBe(200);
-    expect(await storedExpiry(user.id)).toBeGreaterThanOrEqual(first);
+    expect(await storedExpiry(user.id)).toBe(stored);
   });
 
   it('applies a role change and a newly managed team on the next request', async () => {

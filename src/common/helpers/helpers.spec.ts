@@ -1,6 +1,8 @@
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
+import type { HelperOptions } from 'handlebars';
 import { HELPERS } from './index.js';
+import { options } from './options.js';
 
 /** Renders a template with the helpers, as a page would. */
 function render(source: string, context: Record<string, unknown>): string {
@@ -72,6 +74,19 @@ describe('options, concat and query', () => {
         tiers: ['A', 'B'],
       }),
     ).toBe('A=A 级;B=B 级;');
+  });
+
+  it('labels a fixed list once per language, and each page in its own', () => {
+    const tiers = ['A', 'B'];
+    const page = '{{#each (options "customer.tier." tiers)}}{{label}};{{/each}}';
+    expect(render(page, { locale: 'zh-CN', tiers })).toBe('A 级;B 级;');
+    expect(render(page, { locale: 'en', tiers })).not.toContain('级');
+    expect(render(page, { locale: 'zh-CN', tiers })).toBe('A 级;B 级;');
+    const hbs = { data: { root: { locale: 'en' } }, hash: {} } as unknown as HelperOptions;
+    expect(options('customer.tier.', tiers, hbs)).toBe(options('customer.tier.', tiers, hbs));
+    // A list that grew is labelled again.
+    tiers.push('C');
+    expect(options('customer.tier.', tiers, hbs).map((o) => o.value)).toEqual(['A', 'B', 'C']);
   });
 
   it('joins strings', () => {

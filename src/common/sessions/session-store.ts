@@ -9,9 +9,14 @@ const PgStore = connectPgSimple(session);
  * A request renews its session's stored expiry only when that is at least this much older than the
  * renewed one, so a busy session costs one read per request, not a read and a write. A session
  * therefore ends between SESSION_IDLE_MINUTES − 1 and SESSION_IDLE_MINUTES after its last request
- * (never later); the cookie itself is renewed on every response.
+ * (never later); the cookie is sent again with the renewal (session-cookie.ts).
  */
 export const TOUCH_AFTER_MS = 60_000;
+
+/** Whether a session stored to expire at `stored` is to be renewed, now that it would expire at `renewed`. */
+export function renewalDue(stored: number, renewed: number): boolean {
+  return renewed - stored >= TOUCH_AFTER_MS;
+}
 
 /**
  * The stored expiry rides along on the session's cookie object: express-session copies a loaded
@@ -47,7 +52,7 @@ export class SessionStore extends PgStore {
   override touch(sid: string, sess: SessionData, callback?: () => void): void {
     const stored = (sess.cookie as LoadedCookie).storedExpiry;
     const renewed = sess.cookie.expires?.getTime();
-    if (stored !== undefined && renewed !== undefined && renewed - stored < TOUCH_AFTER_MS) {
+    if (stored !== undefined && renewed !== undefined && !renewalDue(stored, renewed)) {
       callback?.();
       return;
     }
