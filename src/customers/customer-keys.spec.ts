@@ -50,7 +50,15 @@ describe('searchText', () => {
   it('indexes the start of the pinyin and initials from each Chinese character and each word', () => {
     const held = tokens('北京华信科技有限公司');
     expect(held).toEqual(
-      expect.arrayContaining(['beijingh', 'bjhxkjyx', 'huaxinke', 'hxkjyxgs', 'kejiyoux', 'kjyxgs', 'xkjyxgs']),
+      expect.arrayContaining([
+        'beijingh',
+        'bjhxkjyx',
+        'huaxinke',
+        'hxkjyxgs',
+        'kejiyoux',
+        'kjyxgs',
+        'xkjyxgs',
+      ]),
     );
     // The organisation form starts none: every name has one.
     expect(held.filter((t) => /^(you|xian|gong|si|yxgs|xgs|gs)/.test(t))).toEqual([]);

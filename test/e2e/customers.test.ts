@@ -521,7 +521,9 @@ describe('the customer list', () => {
     expect((await c.get('/customers?q=shenzhen+beijing')).text).toMatch(/<span class="count">0</);
     // Pinyin and initials from any character of the name, not only from its start.
     for (const q of ['maoyi', 'lhmy', 'hmy', 'haimao', '海贸'])
-      expect((await c.get(`/customers?q=${encodeURIComponent(q)}`)).text, q).toMatch(/<span class="count">30</);
+      expect((await c.get(`/customers?q=${encodeURIComponent(q)}`)).text, q).toMatch(
+        /<span class="count">30</,
+      );
     const none = await c.get('/customers?q=nothing-like-this');
     expect(none.text).toMatch(/<span class="count">0</);
     expect(visibleText(none.text)).toContain('No customer matches.');
