@@ -56,27 +56,29 @@ export function searchCondition(word: string, param: (value: unknown) => string)
 /**
  * The ways a word matches the customer's name. Its tokens find the customers through the search index
  * (a Chinese word: each of its pairs of characters the index holds; any other word: a pinyin, initials
- * or word token beginning with its first letters), and the word itself is checked against the search
- * text: it confirms what the tokens found, and it is what a walk through the list's order checks on
- * each customer, far quicker than the tokens. A word whose pairs are all of organisation forms (有限公司)
- * or a single character (华) is looked for in the text alone. Latin letters from three on also match
+ * or word token beginning with its first letters). A word the tokens answer exactly (a pair such as
+ * 华信, letters no longer than a token) is that condition alone: the index's answer needs no check on
+ * each customer, which would compute its tokens again (~15 µs each, 50 ms for 3,340 matches). A longer
+ * word is also looked for in the search text; a word whose pairs are all of organisation forms
+ * (有限公司) or a single character (华) in the text alone. Latin letters from three on also match
  * anywhere in the duplicate key (the inside of a Latin name).
  */
 function nameConditions(word: string, param: (value: unknown) => string): string[] {
+  // Every value bound is used: PostgreSQL cannot type a parameter the statement does not mention.
+  const inText = (text: string) => `c.search_text LIKE ${param(`%${likeEscape(text)}%`)}`;
   if (hasHan(word)) {
     const pairs = indexedPairs(word);
-    // Every value bound is used: PostgreSQL cannot type a parameter the statement does not mention.
-    const inText = `c.search_text LIKE ${param(`%${likeEscape(word)}%`)}`;
-    if (!pairs.length) return [inText];
-    return [`(${inText} AND ${SEARCH_TOKENS} @@ ${param(pairs.map(lexeme).join(' & '))}::tsquery)`];
+    if (!pairs.length) return [inText(word)];
+    const tokens = `${SEARCH_TOKENS} @@ ${param(pairs.map(lexeme).join(' & '))}::tsquery`;
+    return [pairs.length === 1 && pairs[0] === word ? tokens : `(${inText(word)} AND ${tokens})`];
   }
   const letters = lettersOf(word);
   if (!letters) return [];
   const chars = Array.from(letters);
-  const like = param(`%${letters}%`);
-  const tokens = `${SEARCH_TOKENS} @@ ${param(`${lexeme(chars.slice(0, SEARCH_TOKEN_LENGTH).join(''))}:*`)}::tsquery`;
+  const head = chars.slice(0, SEARCH_TOKEN_LENGTH).join('');
+  const tokens = `${SEARCH_TOKENS} @@ ${param(`${lexeme(head)}:*`)}::tsquery`;
   return [
-    ...(chars.length >= 3 ? [`c.name_key LIKE ${like}`] : []),
-    `(c.search_text LIKE ${like} AND ${tokens})`,
+    ...(chars.length >= 3 ? [`c.name_key LIKE ${param(`%${letters}%`)}`] : []),
+    head === letters ? tokens : `(${inText(letters)} AND ${tokens})`,
   ];
 }
