@@ -2,6 +2,7 @@ import connectPgSimple from 'connect-pg-simple';
 import session, { type SessionData } from 'express-session';
 import type { Pool } from 'pg';
 import { enterReferenceVersion, REFERENCE_VERSION_SQL } from '../reference-data.js';
+import { prepared } from '../sql.js';
 
 const PgStore = connectPgSimple(session);
 
@@ -38,8 +39,11 @@ export class SessionStore extends PgStore {
     this.pool
       .query<{ sess: SessionData; expire: Date; reference_version: string }>(
         // The reference version rides along: cached users and settings need no query of their own.
-        `SELECT sess, expire, (${REFERENCE_VERSION_SQL}) AS reference_version FROM session WHERE sid = $1 AND expire >= $2`,
-        [sid, new Date()],
+        // Prepared: every request runs it, and its plan never changes.
+        prepared(
+          `SELECT sess, expire, (${REFERENCE_VERSION_SQL}) AS reference_version FROM session WHERE sid = $1 AND expire >= $2`,
+          [sid, new Date()],
+        ),
       )
       .then(({ rows: [row] }) => {
         if (!row) return callback(null, null);
