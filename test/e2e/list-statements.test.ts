@@ -1,7 +1,7 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS, SeedService } from '../../src/seed/seed.service.js';
 import { startApp, type TestApp } from '../helpers/app.js';
+import { scansOf, type Statement, StatementRecorder } from '../helpers/statements.js';
 import { Client, visibleText } from '../helpers/client.js';
 
 /**
@@ -14,9 +14,7 @@ import { Client, visibleText } from '../helpers/client.js';
 const CUSTOMERS = 20_000;
 
 let t: TestApp;
-/** Statements sent by the app's own pool (application_name kehu), in order, while recording. */
-let recorded: { text: string; values: unknown[] }[] | null = null;
-const query = Object.getOwnPropertyDescriptor(pg.Client.prototype, 'query')!;
+const recorder = new StatementRecorder();
 
 beforeAll(async () => {
   t = await startApp();
@@ -25,63 +23,18 @@ beforeAll(async () => {
   await seed.seedScale(CUSTOMERS);
   await t.db.query('VACUUM ANALYZE customer');
   await t.db.query('VACUUM ANALYZE contact');
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const application = (this as unknown as { connectionParameters: { application_name?: string } })
-      .connectionParameters.application_name;
-    if (recorded && application === 'kehu') {
-      const [first, second] = args as [string | { text: string; values?: unknown[] }, unknown[] | undefined];
-      recorded.push(
-        typeof first === 'string'
-          ? { text: first, values: second ?? [] }
-          : { text: first.text, values: first.values ?? [] },
-      );
-    }
-    return (query.value as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof pg.Client.prototype.query;
+  recorder.install();
 }, 180_000);
 
 afterAll(async () => {
-  Object.defineProperty(pg.Client.prototype, 'query', query);
+  recorder.uninstall();
   await t.close();
 });
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Actual Rows'?: number;
-  'Actual Loops'?: number;
-  'Rows Removed by Filter'?: number;
-  Plans?: PlanNode[];
-}
-
-/** Whether the plan scans customer sequentially, and how many customer rows its scans looked at. */
-async function customerScans(s: {
-  text: string;
-  values: unknown[];
-}): Promise<{ seqScan: boolean; looked: number }> {
-  const { rows } = await t.db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-    `EXPLAIN (ANALYZE, FORMAT JSON) ${s.text}`,
-    s.values,
-  );
-  let seqScan = false;
-  let looked = 0;
-  const walk = (node: PlanNode) => {
-    if (node['Relation Name'] === 'customer') {
-      if (node['Node Type'] === 'Seq Scan') seqScan = true;
-      looked +=
-        ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0)) * (node['Actual Loops'] ?? 1);
-    }
-    for (const child of node.Plans ?? []) walk(child);
-  };
-  walk(rows[0]['QUERY PLAN'][0].Plan);
-  return { seqScan, looked };
-}
+const customerScans = (s: Statement) => scansOf(t.db, s, 'customer');
 
 async function statementsOf(c: Client, path: string) {
-  recorded = [];
-  const reply = await c.get(path);
-  const statements = recorded;
-  recorded = null;
+  const { result: reply, statements } = await recorder.during(() => c.get(path));
   expect(reply.status).toBe(200);
   return { reply, statements };
 }

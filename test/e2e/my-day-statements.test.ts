@@ -1,8 +1,8 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FollowUpsService } from '../../src/follow-ups/follow-ups.service.js';
 import { SeedService } from '../../src/seed/seed.service.js';
 import { startApp, type TestApp } from '../helpers/app.js';
+import { scansOf, type Statement, StatementRecorder } from '../helpers/statements.js';
 import { Client } from '../helpers/client.js';
 
 /**
@@ -14,9 +14,7 @@ import { Client } from '../helpers/client.js';
 const CUSTOMERS = 20_000;
 
 let t: TestApp;
-/** Statements sent by the app's own pool (application_name kehu), in order, while recording. */
-let recorded: { text: string; values: unknown[] }[] | null = null;
-const query = Object.getOwnPropertyDescriptor(pg.Client.prototype, 'query')!;
+const recorder = new StatementRecorder();
 
 beforeAll(async () => {
   t = await startApp();
@@ -25,67 +23,17 @@ beforeAll(async () => {
   await seed.seedScale(CUSTOMERS);
   await t.db.query('VACUUM ANALYZE customer');
   await t.db.query('VACUUM ANALYZE follow_up');
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const application = (this as unknown as { connectionParameters: { application_name?: string } })
-      .connectionParameters.application_name;
-    if (recorded && application === 'kehu') {
-      const [first, second] = args as [string | { text: string; values?: unknown[] }, unknown[] | undefined];
-      recorded.push(
-        typeof first === 'string'
-          ? { text: first, values: second ?? [] }
-          : { text: first.text, values: first.values ?? [] },
-      );
-    }
-    return (query.value as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof pg.Client.prototype.query;
+  recorder.install();
 }, 180_000);
 
 afterAll(async () => {
-  Object.defineProperty(pg.Client.prototype, 'query', query);
+  recorder.uninstall();
   await t.close();
 });
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Actual Rows'?: number;
-  'Actual Loops'?: number;
-  'Rows Removed by Filter'?: number;
-  Plans?: PlanNode[];
-}
+const customerScans = (s: Statement) => scansOf(t.db, s, 'customer');
 
-/** Whether the plan scans customer sequentially, the indexes it reads it by, and how many rows it looked at. */
-async function customerScans(s: { text: string; values: unknown[] }) {
-  const { rows } = await t.db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-    `EXPLAIN (ANALYZE, FORMAT JSON) ${s.text}`,
-    s.values,
-  );
-  let seqScan = false;
-  let looked = 0;
-  const indexes = new Set<string>();
-  const walk = (node: PlanNode) => {
-    if (node['Relation Name'] === 'customer') {
-      if (node['Node Type'] === 'Seq Scan') seqScan = true;
-      if (node['Index Name']) indexes.add(node['Index Name']);
-      looked +=
-        ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0)) * (node['Actual Loops'] ?? 1);
-    }
-    for (const child of node.Plans ?? []) walk(child);
-  };
-  walk(rows[0]['QUERY PLAN'][0].Plan);
-  return { seqScan, looked, indexes: [...indexes] };
-}
-
-async function recording<T>(run: () => Promise<T>) {
-  recorded = [];
-  try {
-    const result = await run();
-    return { result, statements: recorded };
-  } finally {
-    recorded = null;
-  }
-}
+const recording = <T>(run: () => Promise<T>) => recorder.during(run);
 
 /** How many live customers of these owners have a next step before `before`. */
 async function dueOf(owners: string[], before: Date): Promise<number> {

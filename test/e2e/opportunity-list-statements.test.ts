@@ -1,7 +1,7 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeedService } from '../../src/seed/seed.service.js';
 import { startApp, type TestApp } from '../helpers/app.js';
+import { type PlanNode, scansOf, type Statement, StatementRecorder } from '../helpers/statements.js';
 import { Client, nextLink, visibleText } from '../helpers/client.js';
 
 /**
@@ -15,8 +15,7 @@ import { Client, nextLink, visibleText } from '../helpers/client.js';
 const DEALS = 20_000;
 
 let t: TestApp;
-let recorded: { text: string; values: unknown[] }[] | null = null;
-const query = Object.getOwnPropertyDescriptor(pg.Client.prototype, 'query')!;
+const recorder = new StatementRecorder();
 
 beforeAll(async () => {
   t = await startApp();
@@ -35,54 +34,15 @@ beforeAll(async () => {
     [DEALS],
   );
   await t.db.query('VACUUM ANALYZE opportunity');
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const application = (this as unknown as { connectionParameters: { application_name?: string } })
-      .connectionParameters.application_name;
-    if (recorded && application === 'kehu') {
-      const [first, second] = args as [string | { text: string; values?: unknown[] }, unknown[] | undefined];
-      recorded.push(
-        typeof first === 'string'
-          ? { text: first, values: second ?? [] }
-          : { text: first.text, values: first.values ?? [] },
-      );
-    }
-    return (query.value as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof pg.Client.prototype.query;
+  recorder.install();
 }, 180_000);
 
 afterAll(async () => {
-  Object.defineProperty(pg.Client.prototype, 'query', query);
+  recorder.uninstall();
   await t.close();
 });
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Actual Rows'?: number;
-  'Actual Loops'?: number;
-  'Rows Removed by Filter'?: number;
-  Plans?: PlanNode[];
-}
-
-async function dealScans(s: { text: string; values: unknown[] }) {
-  const { rows } = await t.db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-    `EXPLAIN (ANALYZE, FORMAT JSON) ${s.text}`,
-    s.values,
-  );
-  let seqScan = false;
-  let looked = 0;
-  const walk = (node: PlanNode) => {
-    if (node['Relation Name'] === 'opportunity') {
-      if (node['Node Type'] === 'Seq Scan') seqScan = true;
-      looked +=
-        ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0)) * (node['Actual Loops'] ?? 1);
-    }
-    for (const child of node.Plans ?? []) walk(child);
-  };
-  walk(rows[0]['QUERY PLAN'][0].Plan);
-  return { seqScan, looked };
-}
+const dealScans = (s: Statement) => scansOf(t.db, s, 'opportunity');
 
 describe.each(['admin@demo.kehu', 'manager@demo.kehu', 'sales1@demo.kehu'])(
   'the deal list of %s',
@@ -99,10 +59,7 @@ describe.each(['admin@demo.kehu', 'manager@demo.kehu', 'sales1@demo.kehu'])(
       '/opportunities?view=list&sort=close',
       '/opportunities?view=list&sort=amount',
     ])('%s: one statement for the page and its count, reading no more deals than it needs', async (path) => {
-      recorded = [];
-      const reply = await c.get(path);
-      const statements = recorded;
-      recorded = null;
+      const { result: reply, statements } = await recorder.during(() => c.get(path));
       expect(reply.status).toBe(200);
       expect(visibleText(reply.text)).toContain('Deal ');
       // Session, the bell, the page with its count, the page's customer names.
@@ -143,10 +100,7 @@ describe.each([
     const c = new Client(t.url);
     await c.login(email);
     await c.get('/opportunities');
-    recorded = [];
-    const reply = await c.get('/opportunities');
-    const statements = recorded;
-    recorded = null;
+    const { result: reply, statements } = await recorder.during(() => c.get('/opportunities'));
     expect(reply.status).toBe(200);
     expect(visibleText(reply.text)).toContain('Deal ');
     const boards = statements.filter((s) => s.text.includes('FROM opportunity o WHERE o.stage = s.stage'));
