@@ -1,3 +1,4 @@
+import { decodeCursor, encodeCursor } from '../common/list-cursor.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, type EntityManager, type WhereExpressionBuilder } from 'typeorm';
@@ -54,23 +55,6 @@ export interface DuplicateProbe {
   mobiles: string[];
   phones: string[];
   emails: string[];
-}
-
-export function encodeCursor(value: unknown, id: number): string {
-  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string, cast: string): [string, number] | null {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isInteger(parsed[1])) return null;
-    const value = String(parsed[0]);
-    // A time must read as one, or the database would refuse the page.
-    if (cast === 'timestamptz' && value !== '-infinity' && Number.isNaN(Date.parse(value))) return null;
-    return [value, Number(parsed[1])];
-  } catch {
-    return null; // a mangled cursor starts from the first page
-  }
 }
 
 /** A row of the list statement: the page's columns, its sort key and cursor value, and the capped count. */

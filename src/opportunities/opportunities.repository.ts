@@ -1,3 +1,4 @@
+import { decodeCursor, encodeCursor } from '../common/list-cursor.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -62,24 +63,6 @@ const rowColumns = `o.id, o.title, o.customer_id AS "customerId", o.owner_id AS 
 
 type RawRow = Omit<OpportunityRow, 'amount'> & { amount: string };
 const toRow = (r: RawRow): OpportunityRow => ({ ...r, amount: fromNumeric(r.amount) });
-
-export function encodeCursor(value: unknown, id: number): string {
-  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string, cast: string): [string, number] | null {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isInteger(parsed[1])) return null;
-    const value = String(parsed[0]);
-    if (cast === 'timestamptz' && Number.isNaN(Date.parse(value))) return null;
-    if (cast === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
-    if (cast === 'numeric' && !/^\d{1,12}(\.\d{1,2})?$/.test(value)) return null;
-    return [value, Number(parsed[1])];
-  } catch {
-    return null; // a mangled cursor starts from the first page
-  }
-}
 
 /** The list's filters as SQL conditions on the deal aliased `o` (scope and owner not among them). */
 function filterConditions(
