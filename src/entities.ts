@@ -18,6 +18,8 @@ import { ApiToken } from './auth/api/api-token.entity.js';
 import { WebhookDelivery } from './notifications/webhooks/webhook-delivery.entity.js';
 import { WebhookEndpoint } from './notifications/webhooks/webhook-endpoint.entity.js';
 import { WebhookEvent } from './notifications/webhooks/webhook-event.entity.js';
+import { Contract } from './contracts/contract.entity.js';
+import { ContractLine } from './contracts/contract-line.entity.js';
 
 /**
  * Every entity of every module, for the tools that need the whole schema at once: the migration
@@ -46,4 +48,6 @@ export const ENTITIES = [
   WebhookDelivery,
   Opportunity,
   OpportunityStageChange,
+  Contract,
+  ContractLine,
 ];

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationFailed } from '../common/errors.js';
+import { fen } from '../common/money.js';
+import { lineTotal, quantityText, readLines, readQuantity, shortQuantity } from './contract-lines.js';
+
+const line = (quantity: string, unitPrice: string, item = '服务器') => ({
+  item,
+  specification: null,
+  unit: '台',
+  quantity,
+  unitPrice,
+});
+
+function fieldsOf(run: () => unknown): Record<string, string[]> {
+  try {
+    run();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationFailed);
+    return Object.fromEntries(
+      Object.entries((e as ValidationFailed).fields).map(([k, v]) => [k, v.map((x) => x.key)]),
+    );
+  }
+  throw new Error('not refused');
+}
+
+describe('contract lines', () => {
+  it('reads quantities exactly in thousandths', () => {
+    expect(readQuantity('3')).toBe(3000);
+    expect(readQuantity('1.5')).toBe(1500);
+    expect(readQuantity('１,200.250')).toBe(1_200_250);
+    expect(readQuantity('2.5000')).toBe(2500);
+    expect(readQuantity('0')).toEqual({ problem: 'contract.quantity_invalid' });
+    expect(readQuantity('-1')).toEqual({ problem: 'contract.quantity_invalid' });
+    expect(readQuantity('abc')).toEqual({ problem: 'contract.quantity_invalid' });
+    expect(readQuantity('1.0001')).toEqual({ problem: 'contract.quantity_decimals' });
+    expect(readQuantity('')).toEqual({ problem: 'validation.required' });
+    expect(quantityText(1500)).toBe('1.500');
+    expect(shortQuantity('1.500')).toBe('1.5');
+    expect(shortQuantity('3.000')).toBe('3');
+  });
+
+  it('rounds a line total half up to the fen, as PostgreSQL’s round()', () => {
+    expect(lineTotal(1500, fen(333))).toBe(500); // 1.5 × 3.33 = 4.995 → 5.00
+    expect(lineTotal(3000, fen(3333))).toBe(9999);
+    expect(lineTotal(333, fen(1))).toBe(0); // 0.00333 → 0.00
+    expect(lineTotal(1000, fen(99_999_999_999_99))).toBe(99_999_999_999_99);
+  });
+
+  it('sums the lines exactly: 0.1 + 0.2 is 0.30', () => {
+    const { lines, amount } = readLines([line('1', '0.10'), line('1', '0.20'), line('3', '33,333.33')]);
+    expect(amount).toBe(10 + 20 + 9_999_999);
+    expect(lines.map((l) => l.position)).toEqual([1, 2, 3]);
+    expect(lines[2]).toMatchObject({ quantity: '3.000', unitPrice: 3_333_333, lineTotal: 9_999_999 });
+  });
+
+  it('refuses no lines, and names each wrong field of each line', () => {
+    expect(fieldsOf(() => readLines([]))).toEqual({ lines: ['contract.lines_required'] });
+    expect(fieldsOf(() => readLines([line('1', '-5'), line('x', '12'), line('2', 'abc', '')]))).toEqual({
+      'lines.0.unitPrice': ['contract.price_negative'],
+      'lines.1.quantity': ['contract.quantity_invalid'],
+      'lines.2.item': ['validation.required'],
+      'lines.2.unitPrice': ['validation.money'],
+    });
+  });
+});
