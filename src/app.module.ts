@@ -24,6 +24,7 @@ import { ReferenceData } from './common/reference-data.js';
 import { SettingsService } from './common/settings/settings.service.js';
 import { ViewEngine } from './common/view-engine.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
+import { ContractsModule } from './contracts/contracts.module.js';
 import { CustomersModule } from './customers/customers.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { FollowUpsModule } from './follow-ups/follow-ups.module.js';
@@ -79,6 +80,7 @@ export class AppModule implements NestModule {
         CustomersModule,
         OpportunitiesModule,
         FollowUpsModule,
+        ContractsModule,
         SeedModule,
       ],
       controllers: [HealthController],

@@ -108,3 +108,34 @@ export function lineValues(l: Omit<ExactLine, 'position' | 'lineTotal'>): LineIn
     unitPrice: toNumeric(l.unitPrice),
   };
 }
+
+/**
+ * The lines a form sent, as text only (the typed values a refused form shows again), or null if it
+ * sent none: `lines[0][item]…` arrives as an array, or past twenty as an object by index.
+ */
+export function typedLines(input: unknown): LineInput[] | null {
+  if (input === null || typeof input !== 'object') return null;
+  const rows = Array.isArray(input)
+    ? input
+    : Object.entries(input as Record<string, unknown>)
+        .filter(([k]) => /^\d+$/.test(k))
+        .sort(([a], [b]) => Number(a) - Number(b))
+        .map(([, v]) => v);
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return rows
+    .filter((r): r is Record<string, unknown> => r !== null && typeof r === 'object')
+    .map((r) => ({
+      item: text(r.item),
+      specification: text(r.specification),
+      unit: text(r.unit),
+      quantity: text(r.quantity),
+      unitPrice: text(r.unitPrice),
+    }));
+}
+
+/** The form's line rows: the lines given, then empty rows to type more in (at least `min` rows in all). */
+export function formRows(lines: LineInput[], spare = 2, min = 3): LineInput[] {
+  const empty = { item: null, specification: null, unit: null, quantity: null, unitPrice: null };
+  const n = Math.max(lines.length + spare, min);
+  return Array.from({ length: n }, (_, i) => lines[i] ?? { ...empty });
+}

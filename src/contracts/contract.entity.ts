@@ -59,6 +59,13 @@ export class Contract {
   @Column({ type: 'integer' })
   customerId: number;
 
+  /**
+   * The customer's name as the contract names the party: set on creation and with every edit (a
+   * signed contract keeps the name it was signed under); the list shows and searches it.
+   */
+  @Column({ type: 'text' })
+  customerName: string;
+
   /** The won deal it came from, if any. */
   @ManyToOne('Opportunity', { onDelete: 'SET NULL' })
   @JoinColumn()
