@@ -37,6 +37,9 @@ const OPTIONS = { CONTRACT_STATUSES };
 const uploaded = (file: Express.Multer.File | undefined): ContractUpload | null =>
   file ? { fileName: file.originalname, bytes: file.buffer } : null;
 
+/** The form's rows with their numbers as shown (1, 2, 3 …). */
+const numbered = (rows: LineInput[]) => rows.map((r, i) => ({ ...r, n: i + 1 }));
+
 /** The source of a new contract, as the form carries it back. */
 const sourceOf = (input: Readonly<Record<string, unknown>>) => {
   const id = (v: unknown) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : undefined);
@@ -68,7 +71,7 @@ export class ContractsController {
         customer: { id: contract.customerId, name: contract.customerName },
         owners: await this.contracts.ownerChoices(user, contract.ownerId),
         values: contract.values,
-        rows: formRows(typed ?? (contract.values.lines as LineInput[])),
+        rows: numbered(formRows(typed ?? (contract.values.lines as LineInput[]))),
       };
     }
     const draft = await this.contracts.draftFrom(user, source);
@@ -80,7 +83,7 @@ export class ContractsController {
       choices: customer ? null : await this.contracts.customerChoices(user),
       owners: await this.contracts.ownerChoices(user, user.id),
       values: draft.values,
-      rows: formRows(typed ?? (draft.values.lines as LineInput[])),
+      rows: numbered(formRows(typed ?? (draft.values.lines as LineInput[]))),
     };
   }
 

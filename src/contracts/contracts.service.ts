@@ -123,6 +123,8 @@ export interface ContractView {
   version: number;
   lines: ContractLineView[];
   can: Record<ContractAction, boolean>;
+  /** Waiting for approval and the user is among its approvers: the page offers approve and reject. */
+  mayDecide: boolean;
   /** The edit form's values, as its inputs take them. */
   values: Record<string, unknown>;
 }
@@ -339,6 +341,7 @@ export class ContractsService implements OnModuleInit {
       version: c.version,
       lines: lines.map(toLineView),
       can: this.policy.flags(actor, c),
+      mayDecide: c.status === 'pending_approval' && actor.approverOf(c.id),
       values: {
         title: c.title,
         startOn: c.startOn,
@@ -455,10 +458,12 @@ export class ContractsService implements OnModuleInit {
       if (deal.customerId !== dto.customerId)
         throw ValidationFailed.field('opportunityId', 'validation.invalid');
     }
+    // Read before the transaction: inside it, a second connection could wait for the pool forever
+    // while every connection waits for the numbering's lock.
+    const customerName = (await this.customers.namesOf([dto.customerId])).get(dto.customerId) ?? '';
     return this.dataSource.transaction(async (m) => {
       await this.customers.assertMay(user, 'log_follow_up', dto.customerId, m);
       const ownerId = await this.chooseOwner(user, dto.ownerId, user.id, m);
-      const customerName = (await this.customers.namesOf([dto.customerId])).get(dto.customerId) ?? '';
       const row = {
         ...fields,
         customerId: dto.customerId,
@@ -488,6 +493,8 @@ export class ContractsService implements OnModuleInit {
   /** Saves an edit of a draft or rejected contract made on version `dto.version`; a newer save refuses it. */
   async update(user: SessionUser, id: number, dto: ContractEditDto): Promise<void> {
     const { lines, fields } = this.readFields(dto);
+    const stored = await this.repo.findLive(id);
+    const names = stored ? await this.customers.namesOf([stored.customerId]) : new Map<number, string>();
     await this.dataSource.transaction(async (m) => {
       const { c: before, actor } = await this.visible(user, id, m);
       if (
@@ -501,8 +508,7 @@ export class ContractsService implements OnModuleInit {
         dto.ownerId !== null && dto.ownerId !== before.ownerId && this.assignableTeams(user) !== false
           ? await this.chooseOwner(user, dto.ownerId, before.ownerId, m)
           : before.ownerId;
-      const customerName =
-        (await this.customers.namesOf([before.customerId])).get(before.customerId) ?? before.customerName;
+      const customerName = names.get(before.customerId) ?? before.customerName;
       const after = { ...fields, ownerId, customerName };
       const oldLines = await this.repo.lines(id, m);
       const linesChanged =
