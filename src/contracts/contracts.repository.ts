@@ -82,7 +82,7 @@ export function listStatement(
   const scans = (columns: string, rows: number, withCursor: boolean, order: 'ASC' | 'DESC') => {
     const scan = (owner: string) =>
       `SELECT ${columns} FROM contract o WHERE ${owner}${where}${withCursor ? after : ''}
-         ORDER BY o.created_at ${order}, o.id ${order} LIMIT ${rows}`;
+         ORDER BY ${owner ? `o.owner_id ${order}, ` : ''}o.created_at ${order}, o.id ${order} LIMIT ${rows}`;
     return owners === null
       ? scan('')
       : `SELECT b.* FROM unnest(${owners}::int[]) AS w(id) CROSS JOIN LATERAL (${scan('o.owner_id = w.id AND ')}) b`;
