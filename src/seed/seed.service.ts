@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { hashPassword } from '../users/password.js';
 import { duplicateKey, searchText } from '../customers/customer-keys.js';
+import { formatNumber, yearIn } from '../common/sequences/sequence-formats.js';
 import { generateCustomer, generateDeal, rng } from './generate.js';
 
 export const DEMO_PASSWORD = 'kehu-demo-2026';
@@ -61,6 +62,7 @@ export class SeedService {
         .filter((x) => x !== undefined);
       await this.insertCustomers(m, 0, customers, owners, ids.get('admin@demo.kehu') ?? owners[0]);
       await this.insertDeals(m, owners);
+      await this.insertContracts(m, owners);
       await m.query(`INSERT INTO seed_run (name) VALUES ('demo')`);
       this.logger.log(`demo company seeded: ${DEMO_USERS.length} users, ${customers} customers`);
       return true;
@@ -205,6 +207,133 @@ export class SeedService {
             [row.id, k === 0 ? null : path[k - 1], to, ownerId, days(-idle - 20 + k * 4)],
           );
         n++;
+      }
+    }
+  }
+
+  /**
+   * Demo contracts: one from each won deal (its amount as one line), and for each owner a draft, an
+   * approved, a signed and a completed contract with a few lines, numbered from the contracts'
+   * numbering as Kehu numbers them. (Contracts waiting for approval come with the approvals engine.)
+   */
+  private async insertContracts(m: EntityManager, owners: number[]): Promise<void> {
+    const year = yearIn(new Date(), 'Asia/Shanghai');
+    const nextNumber = async () => {
+      const [row] = await m.query<{ last: number }[]>(
+        `INSERT INTO number_sequence (name, year, last) VALUES ('contract', $1, 1)
+         ON CONFLICT (name, year) DO UPDATE SET last = number_sequence.last + 1 RETURNING last`,
+        [year],
+      );
+      return formatNumber('contract', year, row.last);
+    };
+    const day = (k: number) => new Date(Date.now() + k * 86_400_000).toISOString().slice(0, 10);
+    type Line = [item: string, spec: string | null, unit: string, quantity: string, unitPrice: string];
+    const insert = async (
+      c: { customerId: number; customerName: string; ownerId: number; opportunityId: number | null },
+      title: string,
+      status: 'draft' | 'approved' | 'signed' | 'completed',
+      lines: Line[],
+      ago: number,
+    ) => {
+      const signed = status === 'signed' || status === 'completed';
+      const [row] = await m.query<{ id: number }[]>(
+        `INSERT INTO contract (number, customer_id, customer_name, opportunity_id, owner_id, title, amount, status,
+           signed_on, start_on, end_on, payment_terms, our_signatory_name, our_signatory_title,
+           customer_signatory_name, customer_signatory_title, approval_rounds, created_at, updated_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, '王磊', '销售总监', '李总', '总经理', $13, $14, $14, 1)
+         RETURNING id`,
+        [
+          await nextNumber(),
+          c.customerId,
+          c.customerName,
+          c.opportunityId,
+          c.ownerId,
+          title,
+          '0',
+          status,
+          signed ? day(-ago + 3) : null,
+          day(-ago + 10),
+          day(-ago + 375),
+          '签约后 10 个工作日内支付 30%，到货验收后支付 60%，质保期满支付 10%',
+          status === 'draft' ? 0 : 1,
+          new Date(Date.now() - ago * 86_400_000),
+        ],
+      );
+      for (const [i, [item, spec, unit, quantity, price]] of lines.entries())
+        await m.query(
+          `INSERT INTO contract_line (contract_id, position, item, specification, unit, quantity, unit_price, line_total)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, round($6::numeric * $7::numeric, 2))`,
+          [row.id, i + 1, item, spec, unit, quantity, price],
+        );
+      // The amount is the lines' exact sum, added up where it is stored.
+      await m.query(
+        'UPDATE contract SET amount = (SELECT sum(line_total) FROM contract_line WHERE contract_id = $1) WHERE id = $1',
+        [row.id],
+      );
+    };
+    const won = await m.query<
+      {
+        id: number;
+        customerId: number;
+        customerName: string;
+        ownerId: number;
+        title: string;
+        amount: string;
+      }[]
+    >(
+      `SELECT o.id, o.customer_id AS "customerId", c.name AS "customerName", o.owner_id AS "ownerId", o.title,
+              o.amount::text AS amount
+         FROM opportunity o JOIN customer c ON c.id = o.customer_id WHERE o.stage = 'won' ORDER BY o.id`,
+    );
+    for (const [i, d] of won.entries())
+      await insert(
+        { ...d, opportunityId: d.id },
+        d.title,
+        i % 2 ? 'signed' : 'approved',
+        [[d.title, null, '项', '1', d.amount]],
+        20 - i,
+      );
+    const kinds = [
+      [
+        'draft',
+        '服务器扩容',
+        [
+          ['机架式服务器', 'Dell R760, 2 × Xeon 6430', '台', '2', '68000.00'],
+          ['上门安装调试', null, '次', '1', '3500.00'],
+        ],
+      ],
+      ['approved', '年度维保服务', [['年度维保服务', '7×24 小时响应', '年', '1', '120000.00']]],
+      [
+        'signed',
+        '视频会议系统',
+        [
+          ['会议终端', 'MX-800', '套', '3', '25800.00'],
+          ['会议室改造', null, '间', '1.5', '12000.50'],
+        ],
+      ],
+      [
+        'completed',
+        '办公网络改造',
+        [
+          ['交换机', '48 口千兆', '台', '4', '6200.00'],
+          ['综合布线', null, '米', '350', '12.80'],
+        ],
+      ],
+    ] as const;
+    for (const ownerId of owners) {
+      const customers = await m.query<{ id: number; name: string }[]>(
+        'SELECT id, name FROM customer WHERE owner_id = $1 AND deleted_at IS NULL ORDER BY id OFFSET 8 LIMIT 4',
+        [ownerId],
+      );
+      for (const [i, c] of customers.entries()) {
+        const [status, title, lines] = kinds[i % kinds.length];
+        await insert(
+          { customerId: c.id, customerName: c.name, ownerId, opportunityId: null },
+          `${c.name.replace(/(股份)?有限(责任)?公司$/, '')} ${title}`,
+          status,
+          lines.map((l) => [...l] as Line),
+          60 - i * 12,
+        );
       }
     }
   }
