@@ -243,6 +243,8 @@ export class ContractsService implements OnModuleInit {
           signedOn: 'contract.signed_on',
           terminationReason: 'contract.termination_reason',
           lines: 'contract.lines',
+          comment: 'contract.decision_comment',
+          file: 'contract.files',
         },
         values: { status: 'contract.status.' },
       },

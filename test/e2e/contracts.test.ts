@@ -411,6 +411,16 @@ describe('who sees a contract', () => {
   });
 });
 
+describe('the customer’s 360° page', () => {
+  it('shows the customer’s contracts on its timeline, linked, to those who see them', async () => {
+    const c = await signedIn(t, rep);
+    const id = await created(c, { title: 'Timeline contract' });
+    const page = await c.get(`/customers/${customerId}`);
+    expect(page.text).toContain(`/contracts/${id}`);
+    expect(visibleText(page.text)).toContain(`${(await contract(id)).number} Timeline contract · Draft`);
+  });
+});
+
 describe('the contract text', () => {
   it('prints the admin’s template with the values filled in and hostile text shown as text', async () => {
     const admin = await createUser(t.db, { role: 'admin' });
