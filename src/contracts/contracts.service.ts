@@ -501,7 +501,7 @@ export class ContractsService implements OnModuleInit {
       const { c: before, actor } = await this.visible(user, id, m);
       if (
         before.status === 'pending_approval' &&
-        this.policy.can(actor, 'edit', { ...before, status: 'draft' })
+        this.policy.can(actor, 'edit', { id: before.id, ownerId: before.ownerId, status: 'draft' })
       )
         throw new PendingLocked();
       this.policy.assert(actor, 'edit', before);
