@@ -679,6 +679,14 @@ export class ApprovalsService implements OnModuleInit {
     return rows.map((r) => ({ ...r, requestedBy: names.get(r.requestedById) ?? '' }));
   }
 
+  /**
+   * My day's approvals: what waits for the user, for those approvals are routed to (managers, admins,
+   * general managers); nobody else is asked for a statement.
+   */
+  async waitingOnMyDay(user: SessionUser): Promise<InboxItem[]> {
+    return (await this.linksInbox(user)) ? this.pendingFor(user) : [];
+  }
+
   /** How many rounds wait for the user's decision. */
   waitingCount(userId: number): Promise<number> {
     return this.repo.countWaiting(userId);

@@ -208,6 +208,9 @@ describe('a round through its steps', () => {
     expect(inbox).toContain('¥120,000.00');
     expect(inbox).toContain('Ray Rep');
     for (const other of [gm1, rep, stranger]) expect(await waitingFor(other)).not.toContain(round.title);
+    // My day lists it for the manager too.
+    expect(visibleText((await (await as(manager)).get('/')).text)).toContain(round.title);
+    expect(visibleText((await (await as(gm1)).get('/')).text)).not.toContain(round.title);
   });
 
   it('refuses a second round while one is pending', async () => {
