@@ -28,7 +28,7 @@ const ALLOWED: Record<string, { user: number; round: ApprovalFacts; actions: App
   'a current approver once the round ended': { user: 8, round: DECIDED, actions: ['view'] },
 };
 
-describe(ApprovalPolicy.name, () => {
+describe('ApprovalPolicy', () => {
   const cases = Object.entries(ALLOWED).flatMap(([who, c]) =>
     APPROVAL_ACTIONS.map((action) => ({ who, ...c, action, allowed: c.actions.includes(action) })),
   );

@@ -202,6 +202,8 @@ export class ApprovalsService implements OnModuleInit {
     });
     this.jobs.register(REMIND_JOB, () => this.sendReminders().then(() => undefined), {
       cron: '*/15 * * * *',
+      // Nothing about a reminder is urgent: the idle worker looks for runs every two minutes.
+      pollSeconds: 120,
       singleton: true,
     });
   }
