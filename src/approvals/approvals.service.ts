@@ -143,6 +143,11 @@ const factsOf = ({ round, steps, seats }: RoundRecord): ApprovalFacts => {
   };
 };
 
+/** The audit log names a standard step by its option (manager), labelled from STEP_LABELS; another by its key. */
+const STEP_LABELS = 'approval.step.';
+const auditedStep = (labelKey: string) =>
+  labelKey.startsWith(STEP_LABELS) ? labelKey.slice(STEP_LABELS.length) : labelKey;
+
 const isUniqueViolation = (e: unknown) => (e as { code?: unknown })?.code === '23505';
 
 /**
@@ -196,7 +201,7 @@ export class ApprovalsService implements OnModuleInit {
           outcome: 'approval.outcome',
           approver: 'approval.approver',
         },
-        values: { decision: 'approval.decision_value.', outcome: 'approval.status.' },
+        values: { decision: 'approval.decision_value.', outcome: 'approval.status.', step: STEP_LABELS },
       },
       deactivate: (m, userId, actor) => this.replaceLeavingApprover(m, userId, actor),
     });
@@ -433,7 +438,7 @@ export class ApprovalsService implements OnModuleInit {
         entityId: round.id,
         diff: {
           title: { to: round.title },
-          step: { to: current.labelKey },
+          step: { to: auditedStep(current.labelKey) },
           decision: { to: decision },
           ...(comment ? { comment: { to: comment } } : {}),
           ...(outcome ? { outcome: { to: outcome } } : {}),
@@ -570,7 +575,7 @@ export class ApprovalsService implements OnModuleInit {
             entityId: record.round.id,
             diff: {
               title: { to: record.round.title },
-              step: { to: step.labelKey },
+              step: { to: auditedStep(step.labelKey) },
               approver: { from: names.get(userId), to: names.get(substitute) },
             },
           },

@@ -1,10 +1,12 @@
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApprovalPending, ApprovalsService } from '../../src/approvals/approvals.service.js';
+import { ApprovalPending, ApprovalsService, REMIND_JOB } from '../../src/approvals/approvals.service.js';
+import { JobsService } from '../../src/automation/jobs.service.js';
 import type { ApprovalStepPlan } from '../../src/approvals/approvals.types.js';
 import { ViewEngine } from '../../src/common/view-engine.js';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { type Client, decodeHtml, visibleText } from '../helpers/client.js';
+import { eventually } from '../helpers/eventually.js';
 import { createTeam, createUser, type UserRow } from '../helpers/factories.js';
 
 /**
@@ -329,6 +331,7 @@ describe('a round through its steps', () => {
     ]);
     const log = visibleText((await (await as(admin)).get('/audit')).text);
     expect(log).toContain('Submitted for approval');
+    expect(log).toMatch(/Approved .*Step.*General managers/);
   });
 });
 
@@ -516,7 +519,9 @@ describe('the reminder', () => {
         WHERE step_id IN (SELECT id FROM approval_step WHERE round_id = $1)`,
       [old.roundId],
     );
-    expect(await approvals.sendReminders()).toBe(1);
+    // The scheduled job, run now; then once more by hand: nobody is reminded twice.
+    await t.app.get(JobsService).send(REMIND_JOB);
+    await eventually(async () => expect(await notes(slow, 'approval_reminder')).toHaveLength(1));
     expect(await approvals.sendReminders()).toBe(0);
     expect(await notes(slow, 'approval_reminder')).toEqual([{ params: { title: old.title, by: 'Ray Rep' } }]);
     expect(await mails(slow, `Reminder: approval needed: ${old.title}`)).toHaveLength(1);
