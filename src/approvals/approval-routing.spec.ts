@@ -117,6 +117,10 @@ describe('a deactivated approver', () => {
     ]);
   });
 
+  it('seats nobody for an id that is no user', () => {
+    expect(seatApprovers([12345, 8], PEOPLE)).toEqual([{ userId: 8, replacedFrom: null }]);
+  });
+
   it('gives nobody a second seat on a step', () => {
     expect(seatApprovers([5, 60], PEOPLE)).toEqual([{ userId: 5, replacedFrom: null }]);
     expect(seatApprovers([8, 8], PEOPLE)).toEqual([{ userId: 8, replacedFrom: null }]);

@@ -105,13 +105,15 @@ export interface SeatedApprover {
 
 /**
  * A step's approvers as submitted: each inactive one replaced by their substitute (substituteFor),
- * nobody twice. An inactive approver nobody can stand in for is dropped.
+ * nobody twice. An inactive approver nobody can stand in for, or an id that is no user's, is dropped.
  */
 export function seatApprovers(approverIds: number[], people: RoutingPerson[]): SeatedApprover[] {
   const known = byId(people);
   const seated: SeatedApprover[] = [];
   for (const id of approverIds) {
-    const active = known.get(id)?.active === true;
+    // An id that is nobody's (a general manager's account deleted since) seats no one.
+    if (!known.has(id)) continue;
+    const active = known.get(id)!.active;
     const userId = active ? id : substituteFor(id, people);
     if (userId === null || seated.some((s) => s.userId === userId)) continue;
     seated.push({ userId, replacedFrom: active ? null : id });
