@@ -179,7 +179,7 @@ describe('the approvals section of /admin/settings', () => {
     });
   });
 
-  it('refuses a threshold that is not an amount, beside the field', async () => {
+  it('refuses a threshold that is not an amount, beside the field; takes no general managers', async () => {
     const c = await as(admin);
     const reply = await c.post('/admin/settings/approvals', {
       threshold: 'lots',
@@ -188,6 +188,20 @@ describe('the approvals section of /admin/settings', () => {
     });
     expect(reply.status).toBe(422);
     expect(visibleText(reply.text)).toContain('Enter an amount in yuan');
+
+    // Unticking everyone leaves no general managers.
+    const none = await c.post('/admin/settings/approvals', {
+      threshold: '50000',
+      generalManagerMode: 'any',
+      version: '1',
+    });
+    expect(none.status).toBe(303);
+    const { rows } = await t.db.query(`SELECT value FROM setting WHERE key = 'approvals'`);
+    expect(rows[0].value).toEqual({
+      threshold: '50000.00',
+      generalManagerIds: [],
+      generalManagerMode: 'any',
+    });
   });
 });
 
