@@ -21,6 +21,8 @@ import { WebhookEvent } from './notifications/webhooks/webhook-event.entity.js';
 import { ApprovalApprover } from './approvals/approval-approver.entity.js';
 import { ApprovalRound } from './approvals/approval-round.entity.js';
 import { ApprovalStep } from './approvals/approval-step.entity.js';
+import { BusinessHours } from './common/calendar/business-hours.entity.js';
+import { CalendarException } from './common/calendar/calendar-exception.entity.js';
 
 /**
  * Every entity of every module, for the tools that need the whole schema at once: the migration
@@ -52,4 +54,6 @@ export const ENTITIES = [
   ApprovalApprover,
   Opportunity,
   OpportunityStageChange,
+  BusinessHours,
+  CalendarException,
 ];
