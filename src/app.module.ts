@@ -17,6 +17,7 @@ import { SessionsService } from './common/sessions/sessions.service.js';
 import { AttachmentsModule } from './common/attachments/attachments.module.js';
 import { CustomerLifecycles } from './common/customer-lifecycle.js';
 import { SequencesModule } from './common/sequences/sequences.module.js';
+import { CalendarModule } from './common/calendar/calendar.module.js';
 import { Setting } from './common/settings/setting.entity.js';
 import { SettingsSections } from './common/settings/settings-sections.js';
 import { SettingsController } from './common/settings/settings.controller.js';
@@ -72,6 +73,7 @@ export class AppModule implements NestModule {
         }),
         AutomationModule,
         SequencesModule,
+        CalendarModule,
         AttachmentsModule,
         AuditModule,
         NotificationsModule,
