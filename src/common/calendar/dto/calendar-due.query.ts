@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsISO8601, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsISO8601, IsString, Max, Min } from 'class-validator';
 import { ValidationFailed } from '../../errors.js';
 import { IntOrNull, keyed, validateStrictly } from '../../validation.js';
 
@@ -7,7 +7,6 @@ import { IntOrNull, keyed, validateStrictly } from '../../validation.js';
 export class CalendarDueQuery {
   @IsString({ message: keyed('validation.required') })
   @IsISO8601({ strict: true }, { message: keyed('validation.isDateTime') })
-  @Matches(/T.*(Z|[+-]\d{2}:?\d{2})$/i, { message: keyed('calendar.error.offset') })
   from: string;
 
   @IntOrNull()
@@ -30,9 +29,16 @@ export class CalendarDueResource {
  * The query checked as every API input is (an unknown parameter refused). A query that does not say
  * a time and a number is a bad request: 400, with the fields and messages in the token user's language.
  */
-export function parseDueQuery(query: unknown): Promise<CalendarDueQuery> {
-  return validateStrictly(CalendarDueQuery, query).catch((e: unknown) => {
+export async function parseDueQuery(query: unknown): Promise<CalendarDueQuery> {
+  const badRequest = (e: unknown) => {
     if (e instanceof ValidationFailed) e.apiStatus = 400;
-    throw e;
+    return e;
+  };
+  const parsed = await validateStrictly(CalendarDueQuery, query).catch((e: unknown) => {
+    throw badRequest(e);
   });
+  // A time without an offset would be read in the server's zone: say which instant is meant.
+  if (!/T.*(Z|[+-]\d{2}(:?\d{2})?)$/i.test(parsed.from))
+    throw badRequest(ValidationFailed.field('from', 'calendar.error.offset'));
+  return parsed;
 }

@@ -29,7 +29,7 @@ export class CalendarHoursDto {
   @TimeOfDay() sunOpens?: string | null;
   @TimeOfDay() sunCloses?: string | null;
 
-  @Checkbox() lunch: boolean;
+  @Checkbox() lunch = false;
   @TimeOfDay() lunchStarts?: string | null;
   @TimeOfDay() lunchEnds?: string | null;
 
