@@ -196,6 +196,7 @@ describe('/admin/calendar', () => {
     expect(stale.status).toBe(409);
     const restored = await c.post('/admin/calendar/hours', { ...week, version: String(Number(version) + 1) });
     expect(restored.status).toBe(303);
+    expect(visibleText((await c.get('/audit')).text)).toContain('Working hours');
     expect((await due('2026-12-01T11:00:00+08:00', 90)).body).toEqual({ due: '2026-12-01T12:30:00+08:00' });
   });
 });

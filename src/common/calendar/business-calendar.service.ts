@@ -156,7 +156,9 @@ export class BusinessCalendarService {
   }
 
   /** The working week as the form's fields hold it. */
-  private hoursValues(hours: BusinessHours): Record<string, string | number | boolean> {
+  private hoursValues(
+    hours: Pick<BusinessHours, 'opens' | 'closes' | 'lunchStarts' | 'lunchEnds' | 'version'>,
+  ): Record<string, string | number | boolean> {
     const values: Record<string, string | number | boolean> = { version: hours.version };
     WEEKDAYS.forEach((d, i) => {
       const opens = hours.opens[i];
@@ -216,7 +218,7 @@ export class BusinessCalendarService {
       if (row.version !== expected) throw new StaleVersion();
       const before = this.hoursValues(row);
       await this.repo.saveHours(m, { opens, closes, lunchStarts, lunchEnds });
-      const after = this.hoursValues({ ...row, opens, closes, lunchStarts, lunchEnds });
+      const after = this.hoursValues({ opens, closes, lunchStarts, lunchEnds, version: row.version });
       const diff = Object.fromEntries(
         Object.entries(after)
           .filter(([k, v]) => k !== 'version' && before[k] !== v)

@@ -48,7 +48,7 @@ export class CalendarController {
 
   @Post('exceptions')
   @FormView<CalendarController>('admin/calendar', (c, { input }) =>
-    c.pageModel(yearOf(String(input.day ?? '').slice(0, 4)), {}, 'exception'),
+    c.pageModel(yearOf(typeof input.day === 'string' ? input.day.slice(0, 4) : undefined), {}, 'exception'),
   )
   @Redirect()
   async addException(@Body() dto: CalendarExceptionDto, @Req() req: Request) {
