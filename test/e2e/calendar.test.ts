@@ -48,6 +48,19 @@ describe('/admin/calendar', () => {
     expect(page.text).toContain('href="/admin/calendar"');
   });
 
+  it('holds China’s official 2026 schedule day by day: 33 days off and 6 make-up workdays', async () => {
+    const { rows } = await t.db.query(
+      `SELECT kind, count(*)::int AS n, array_agg(to_char(day, 'MM-DD') ORDER BY day) AS days
+         FROM calendar_exception WHERE day BETWEEN '2026-01-01' AND '2026-12-31' GROUP BY kind ORDER BY kind`,
+    );
+    expect(rows[0]).toMatchObject({ kind: 'holiday', n: 3 + 9 + 3 + 5 + 3 + 3 + 7 });
+    expect(rows[1]).toEqual({
+      kind: 'workday',
+      n: 6,
+      days: ['01-04', '02-14', '02-28', '05-09', '09-20', '10-10'],
+    });
+  });
+
   it('adds and removes a holiday with the form’s CSRF token, audited, and refuses a day already listed', async () => {
     const c = await signedIn(t, admin);
     await c.get('/admin/calendar?year=2031');
