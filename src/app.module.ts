@@ -16,6 +16,7 @@ import { SessionsService } from './common/sessions/sessions.service.js';
 import { AttachmentsModule } from './common/attachments/attachments.module.js';
 import { CustomerLifecycles } from './common/customer-lifecycle.js';
 import { SequencesModule } from './common/sequences/sequences.module.js';
+import { CompanySettings } from './common/settings/company.js';
 import { Setting } from './common/settings/setting.entity.js';
 import { SettingsSections } from './common/settings/settings-sections.js';
 import { SettingsController } from './common/settings/settings.controller.js';
@@ -43,6 +44,7 @@ class CoreModule {
       ReferenceData,
       SettingsService,
       SettingsSections,
+      CompanySettings,
       SessionsService,
       CustomerLifecycles,
     ];

@@ -125,7 +125,7 @@ export function quoteTotals(q: QuoteFigures): QuoteTotals {
  * The quote's whole discount against list prices, lines and overall together, in hundredths of a
  * percent, rounded half up: list ¥1,000.00 sold for ¥830.00 is 1700 (17%). Nothing listed: 0.
  */
-export function effectiveDiscount(t: QuoteTotals): number {
+export function effectiveDiscount(t: Pick<QuoteTotals, 'listTotal' | 'subtotal' | 'discountAmount'>): number {
   if (t.listTotal === 0) return 0;
   const sold = BigInt(t.subtotal - t.discountAmount);
   const list = BigInt(t.listTotal);
@@ -136,7 +136,10 @@ export function effectiveDiscount(t: QuoteTotals): number {
  * Whether the whole discount passes `threshold` (hundredths of a percent): compared exactly, not on
  * the rounded percentage, so 15.004% passes a 15% threshold and 15% exactly does not.
  */
-export function passesThreshold(t: QuoteTotals, threshold: number): boolean {
+export function passesThreshold(
+  t: Pick<QuoteTotals, 'listTotal' | 'subtotal' | 'discountAmount'>,
+  threshold: number,
+): boolean {
   if (t.listTotal === 0) return false;
   const sold = BigInt(t.subtotal - t.discountAmount);
   const list = BigInt(t.listTotal);

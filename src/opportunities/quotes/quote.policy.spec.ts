@@ -31,7 +31,8 @@ const WORKER: Record<QuoteStatus, QuoteAction[]> = {
   expired: ['view'],
 };
 const withDecide = (s: QuoteStatus) => (s === 'pending_approval' ? [...WORKER[s], 'decide'] : WORKER[s]);
-const only = (actions: QuoteAction[]) => Object.fromEntries(QUOTE_STATUSES.map((s) => [s, actions]));
+const only = (actions: QuoteAction[]) =>
+  Object.fromEntries(QUOTE_STATUSES.map((s) => [s, actions])) as Record<QuoteStatus, QuoteAction[]>;
 
 /**
  * The policy as a table: for each user and each status, the actions allowed; everything else is
