@@ -36,6 +36,9 @@ function typedLines(input: Readonly<Record<string, unknown>>): QuoteLineValues[]
   return typed.slice(0, MAX_LINES);
 }
 
+/** Rows numbered as printed: 1, 2, 3… */
+const numbered = (lines: QuoteLineValues[]) => lines.map((l, i) => ({ ...l, position: i + 1 }));
+
 /**
  * Quotes' pages: the form on a deal (/opportunities/:id/quotes/new) and of a quote, its record page
  * (/quotes/:id), its status moves, and the printable A4 page (/quotes/:id/print).
@@ -64,7 +67,7 @@ export class QuotesController {
       titleText: form.quote.number,
       section: 'opportunities',
       ...form,
-      lines: input ? typedLines(input) : [...form.lines, blankLine()],
+      lines: numbered(input ? typedLines(input) : [...form.lines, blankLine()]),
     };
   }
 
