@@ -387,4 +387,43 @@ describe('who sees a quote', () => {
     expect(en).toContain('Quotation');
     expect(en).toContain('Hangzhou Kehu Software Co., Ltd.');
   });
+
+  it('heads the printed quote with a logo the admin uploaded, which every signed-in user may load', async () => {
+    const admin = await createUser(t.db, { role: 'admin' });
+    const a = await signedIn(t, admin);
+    await a.get('/admin/settings/company/logo');
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    // Not an image: refused beside the field.
+    const refused = await a.upload('/admin/settings/company/logo', {
+      name: 'logo.png',
+      content: 'just text',
+    });
+    expect(refused.status).toBe(422);
+    expect(visibleText(refused.text)).toContain('The logo must be a PNG, JPEG, GIF or WebP image.');
+    await a.get('/admin/settings/company/logo');
+    const saved = await a.upload('/admin/settings/company/logo', {
+      name: 'logo.png',
+      content: png,
+      type: 'image/png',
+    });
+    expect(saved.status).toBe(303);
+    const { rows } = await t.db.query(`SELECT value FROM setting WHERE key = 'company'`);
+    const logo = rows[0].value.logoAttachmentId as number;
+    expect(logo).toBeGreaterThan(0);
+    // A rep may not upload one.
+    const c = await signedIn(t, rep);
+    expect((await c.upload('/admin/settings/company/logo', { name: 'x.png', content: png })).status).toBe(
+      403,
+    );
+    const id = await newQuote(c);
+    expect((await c.get(`/quotes/${id}/print`)).text).toContain(
+      `<img class="logo" src="/attachments/${logo}"`,
+    );
+    const image = await c.get(`/attachments/${logo}`);
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toBe('image/png');
+  });
 });

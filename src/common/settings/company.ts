@@ -1,6 +1,12 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { IsInt, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Locale } from '../../i18n/locales.js';
+import { AttachmentOwners } from '../attachments/attachment-owners.js';
+import { AttachmentsService } from '../attachments/attachments.service.js';
+import { ValidationFailed } from '../errors.js';
+import type { SessionUser } from '../session-user.js';
 import { IntOrNull, keyed, Trimmed } from '../validation.js';
 import { SettingsSections } from './settings-sections.js';
 import { SettingsService } from './settings.service.js';
@@ -24,6 +30,8 @@ export interface CompanyProfile {
 }
 
 export const COMPANY_KEY = 'company';
+/** The logo is attached to the company itself: owner kind `company`, one owner. */
+const LOGO_OWNER = { kind: 'company', id: 1 };
 export const COMPANY_DEFAULTS: CompanyProfile = {
   nameZh: '',
   nameEn: '',
@@ -67,8 +75,11 @@ export interface Letterhead {
 @Injectable()
 export class CompanySettings implements OnModuleInit {
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly settings: SettingsService,
     private readonly sections: SettingsSections,
+    private readonly attachments: AttachmentsService,
+    private readonly owners: AttachmentOwners,
   ) {}
 
   onModuleInit(): void {
@@ -80,6 +91,29 @@ export class CompanySettings implements OnModuleInit {
       defaults: COMPANY_DEFAULTS,
       dto: CompanyProfileDto,
     });
+    // The logo heads documents every signed-in user prints.
+    this.owners.register(LOGO_OWNER.kind, () => Promise.resolve(true));
+  }
+
+  /**
+   * Stores a new logo (an image, type told from its bytes) and makes it the letterhead's: the file
+   * first, then the setting on the version just read (a concurrent save of the section refuses it).
+   */
+  async setLogo(user: SessionUser, file: { fileName: string; bytes: Buffer }): Promise<void> {
+    const { value, version } = await this.settings.get(COMPANY_KEY, COMPANY_DEFAULTS);
+    const stored = await this.dataSource.transaction((m) =>
+      this.attachments.store(m, LOGO_OWNER, { ...file, uploadedById: user.id }),
+    );
+    if (!/^image\/(png|jpeg|gif|webp)$/.test(stored.contentType)) {
+      await this.dataSource.transaction((m) => this.attachments.remove(m, LOGO_OWNER, stored.id));
+      throw ValidationFailed.field('file', 'company.logo_image_only');
+    }
+    await this.settings.set(
+      COMPANY_KEY,
+      { ...value, logoAttachmentId: stored.id },
+      version,
+      COMPANY_DEFAULTS,
+    );
   }
 
   async profile(): Promise<CompanyProfile> {

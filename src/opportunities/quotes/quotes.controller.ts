@@ -56,7 +56,7 @@ export class QuotesController {
       title: 'quote.new',
       section: 'opportunities',
       ...form,
-      ...(input ? { lines: typedLines(input) } : {}),
+      lines: numbered(input ? typedLines(input) : form.lines),
     };
   }
 
