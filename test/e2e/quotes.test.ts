@@ -426,4 +426,22 @@ describe('who sees a quote', () => {
     expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toBe('image/png');
   });
+
+  it('follows its deal when the customer is merged into another', async () => {
+    const admin = await createUser(t.db, { role: 'admin' });
+    const survivor = await createCustomer(t.db, { ownerId: rep.id, name: '北京合并后科技有限公司' });
+    const other = await createCustomer(t.db, { ownerId: rep.id, name: '北京被合并科技有限公司' });
+    const { rows } = await t.db.query<{ id: number }>(
+      `INSERT INTO opportunity (customer_id, owner_id, title, stage, amount, probability, expected_close_date, version)
+       VALUES ($1, $2, '合并测试', 'proposal', 1000, 50, '2027-03-31', 1) RETURNING id`,
+      [other, rep.id],
+    );
+    const c = await signedIn(t, rep);
+    const reply = await c.submit(`/opportunities/${rows[0].id}/quotes/new`, quoteForm(LINES));
+    const id = Number(/\/quotes\/(\d+)$/.exec(reply.location!)![1]);
+    const a = await signedIn(t, admin);
+    await a.get(`/customers/${survivor}/merge?with=${other}`);
+    expect((await a.post(`/customers/${survivor}/merge`, { otherId: String(other) })).status).toBe(303);
+    expect((await quote(id)).customer_id).toBe(survivor);
+  });
 });
