@@ -99,6 +99,8 @@ describe.skipIf(browserMissing)('a printed quote', () => {
       .poll(() => page.locator('[data-testid="capitals"]').textContent())
       .toBe('人民币壹万叁仟玖佰伍拾元零伍角叁分');
 
+    await page.screenshot({ path: join(SCREENSHOTS, 'quote-show-desktop.png'), fullPage: true });
+
     await page.goto(`${t.url}/quotes/${id}/print`);
     await page.screenshot({ path: join(SCREENSHOTS, 'quote-print-screen.png'), fullPage: true });
     const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
