@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobsService } from '../../src/automation/jobs.service.js';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { visibleText, type Client } from '../helpers/client.js';
+import { eventually } from '../helpers/eventually.js';
 import { createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
 
 /**
@@ -269,6 +271,21 @@ describe('the discount threshold', () => {
     await t.db.query(`UPDATE quote SET valid_until = '2020-01-01' WHERE id = $1`, [id]);
     expect(visibleText((await c.get(`/quotes/${id}`)).text)).toContain('Expired');
     expect((await quote(id)).status).toBe('expired');
+  });
+
+  it('expires lapsed sent quotes in the nightly job too, without anyone reading them', async () => {
+    const c = await signedIn(t, rep);
+    const id = await newQuote(c, [{ itemName: '配件', quantity: '1', unitPrice: '10' }]);
+    await c.get(`/quotes/${id}`);
+    await c.post(`/quotes/${id}/submit`, { version: await version(id) });
+    await t.db.query(`UPDATE quote SET valid_until = '2020-01-01' WHERE id = $1`, [id]);
+    await t.app.get(JobsService).send('quotes.expire');
+    await eventually(async () => expect((await quote(id)).status).toBe('expired'));
+    const { rows } = await t.db.query(
+      `SELECT actor_id FROM audit_entry WHERE entity = 'quote' AND entity_id = $1 AND action = 'expire'`,
+      [String(id)],
+    );
+    expect(rows).toEqual([{ actor_id: null }]);
   });
 });
 

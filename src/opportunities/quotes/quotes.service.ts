@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ApprovalOutcome } from '../../approvals/approvals.types.js';
 import { AuditService, diffOf } from '../../audit/audit.service.js';
+import { JobsService } from '../../automation/jobs.service.js';
 import type { ApiPage } from '../../common/api/api-page.js';
 import { CustomerLifecycles, type TimelineItem } from '../../common/customer-lifecycle.js';
 import {
@@ -169,11 +170,14 @@ export class QuotesService implements OnModuleInit {
     private readonly webhooks: WebhooksService,
     private readonly settings: SettingsService,
     private readonly sections: SettingsSections,
+    private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
     this.webhooks.declare('quote.approved');
+    // Sent quotes past their validity expire each night (and on reading, in between).
+    this.jobs.register('quotes.expire', () => this.expireLapsed(), { cron: '5 0 * * *', singleton: true });
     this.sections.register({
       key: QUOTE_RULES_KEY,
       titleKey: 'quote.settings_title',
@@ -236,7 +240,7 @@ export class QuotesService implements OnModuleInit {
     return deal;
   }
 
-  /** Sent quotes past their validity become expired (read time stands in for a daily job). */
+  /** Sent quotes past their validity become expired: nightly, and before quotes are read. */
   private async expireLapsed(): Promise<void> {
     const today = localDay(new Date(), this.config.defaultTimezone);
     await this.dataSource.transaction(async (m) => {
