@@ -235,6 +235,23 @@ describe('the discount threshold', () => {
       [String(big)],
     );
     expect(audit.map((a) => a.action)).toEqual(['create', 'submit', 'approve', 'send', 'accept']);
+    // The audit log names them, and the quote's fields, in the reader's language.
+    const admin = await createUser(t.db, { role: 'admin' });
+    const log = visibleText(
+      (await (await signedIn(t, admin, 'zh-CN')).get(`/audit?entity=quote&entityId=${big}`)).text,
+    );
+    for (const words of [
+      '报价单',
+      '提交审批',
+      '批准',
+      '标记为已发送',
+      '标记为已接受',
+      '状态',
+      '待审批',
+      '审批意见： → 同意',
+      '报价单号',
+    ])
+      expect(log).toContain(words);
   });
 
   it('a rejected quote is edited and submitted again', async () => {

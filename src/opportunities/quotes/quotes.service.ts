@@ -198,6 +198,7 @@ export class QuotesService implements OnModuleInit {
       entity: 'quote',
       audit: {
         fields: {
+          number: 'quote.number',
           status: 'quote.status_label',
           taxRate: 'quote.tax_rate',
           pricesIncludeTax: 'quote.prices_include_tax',
