@@ -182,6 +182,17 @@ describe('a quote on a deal', () => {
     expect(reply.text).toContain('name="lines[1][itemName]"');
     expect(reply.text).not.toContain('name="lines[2][itemName]"');
     expect(await countQuotes()).toBe(before);
+    // Both rows filled on the page it came back with, the quote is saved with both.
+    const saved = await c.post(
+      `/opportunities/${dealId}/quotes/new`,
+      quoteForm([
+        { itemName: '半填的行', quantity: '1', unitPrice: '10' },
+        { itemName: '第二行', quantity: '2', unitPrice: '5' },
+      ]),
+    );
+    expect(saved.status).toBe(303);
+    const id = Number(/\/quotes\/(\d+)$/.exec(saved.location!)![1]);
+    expect(await quote(id)).toMatchObject({ subtotal: '20.00', total: '22.60' });
   });
 });
 
