@@ -141,6 +141,15 @@ export class QuotesRepository {
     return rows.map(toRow);
   }
 
+  /** Whether any sent quote is valid only until before `today` (one look at a small partial index). */
+  async anyLapsed(today: string): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(
+      `SELECT 1 FROM quote WHERE status = 'sent' AND deleted_at IS NULL AND valid_until < $1::date LIMIT 1`,
+      [today],
+    );
+    return rows.length > 0;
+  }
+
   /**
    * Sent quotes valid until before `today` become expired; returns their ids and versions before.
    * Run on reading quotes, so a page never shows a lapsed quote as sent.

@@ -244,6 +244,7 @@ export class QuotesService implements OnModuleInit {
   /** Sent quotes past their validity become expired: nightly, and before quotes are read. */
   private async expireLapsed(): Promise<void> {
     const today = localDay(new Date(), this.config.defaultTimezone);
+    if (!(await this.repo.anyLapsed(today))) return;
     await this.dataSource.transaction(async (m) => {
       for (const { id } of await this.repo.expireLapsed(m, today))
         await this.audit.record(
