@@ -192,6 +192,24 @@ export class QuotesRepository {
       .getMany();
   }
 
+  /** How many quotes a user prepared (deleted ones too: the history keeps its owner). */
+  async countOwnedBy(userId: number): Promise<number> {
+    const [row] = await this.dataSource.query<{ n: number }[]>(
+      'SELECT count(*)::int AS n FROM quote WHERE owner_id = $1',
+      [userId],
+    );
+    return row.n;
+  }
+
+  /** Gives every quote a leaving user prepared to another; returns how many. */
+  async moveOwner(m: EntityManager, fromId: number, toId: number): Promise<number> {
+    const [, moved] = await m.query<[unknown[], number]>(
+      'UPDATE quote SET owner_id = $2, version = version + 1, updated_at = now() WHERE owner_id = $1',
+      [fromId, toId],
+    );
+    return moved;
+  }
+
   /** Moves a merged customer's quotes to the survivor; returns how many. */
   async moveToCustomer(m: EntityManager, fromId: number, toId: number): Promise<number> {
     const [, moved] = await m.query<[unknown[], number]>(

@@ -213,6 +213,16 @@ export class QuotesService implements OnModuleInit {
       },
       timeline: (customerId, limit, viewer) => this.timelineOf(customerId, limit, viewer),
       merge: (m, fromId, toId) => this.repo.moveToCustomer(m, fromId, toId),
+      // A leaving rep's quotes go where their deals go: to the colleague taking their customers, or
+      // their team's manager when those go to the pool (the same rule as OpportunitiesService).
+      handOver: {
+        labelKey: 'hand_over.quotes',
+        count: (userId) => this.repo.countOwnedBy(userId),
+        move: async (m, fromId, toId) => {
+          const target = toId ?? (await this.users.managerOf(fromId))?.id ?? null;
+          return target === null ? 0 : this.repo.moveOwner(m, fromId, target);
+        },
+      },
     });
   }
 
