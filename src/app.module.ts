@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApprovalsModule } from './approvals/approvals.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AccessGuard } from './auth/access.guard.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -88,6 +89,7 @@ export class AppModule implements NestModule {
         AuthModule,
         CustomersModule,
         OpportunitiesModule,
+        ApprovalsModule,
         FollowUpsModule,
         SeedModule,
       ],

@@ -20,6 +20,9 @@ import { ApiToken } from './auth/api/api-token.entity.js';
 import { WebhookDelivery } from './notifications/webhooks/webhook-delivery.entity.js';
 import { WebhookEndpoint } from './notifications/webhooks/webhook-endpoint.entity.js';
 import { WebhookEvent } from './notifications/webhooks/webhook-event.entity.js';
+import { ApprovalApprover } from './approvals/approval-approver.entity.js';
+import { ApprovalRound } from './approvals/approval-round.entity.js';
+import { ApprovalStep } from './approvals/approval-step.entity.js';
 
 /**
  * Every entity of every module, for the tools that need the whole schema at once: the migration
@@ -46,6 +49,9 @@ export const ENTITIES = [
   WebhookEndpoint,
   WebhookEvent,
   WebhookDelivery,
+  ApprovalRound,
+  ApprovalStep,
+  ApprovalApprover,
   Opportunity,
   OpportunityStageChange,
   Quote,
