@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApprovalsModule } from '../approvals/approvals.module.js';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SequencesModule } from '../common/sequences/sequences.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
@@ -10,7 +11,6 @@ import { OpportunitiesApiController } from './opportunities.api.controller.js';
 import { OpportunitiesController } from './opportunities.controller.js';
 import { OpportunitiesRepository } from './opportunities.repository.js';
 import { OpportunitiesService } from './opportunities.service.js';
-import { InterimQuoteApprovals, QuoteApprovals } from './quotes/quote-approvals.js';
 import { QuoteLine } from './quotes/quote-line.entity.js';
 import { Quote } from './quotes/quote.entity.js';
 import { QuotePolicy } from './quotes/quote.policy.js';
@@ -22,6 +22,7 @@ import { QuotesService } from './quotes/quotes.service.js';
 @Module({
   imports: [
     TypeOrmModule.forFeature([Opportunity, OpportunityStageChange, Quote, QuoteLine]),
+    ApprovalsModule,
     CustomersModule,
     UsersModule,
     SequencesModule,
@@ -34,8 +35,6 @@ import { QuotesService } from './quotes/quotes.service.js';
     QuotesService,
     QuotesRepository,
     QuotePolicy,
-    // TEMPORARY approvals seam (quotes/quote-approvals.ts): becomes ApprovalsService when it is merged.
-    { provide: QuoteApprovals, useClass: InterimQuoteApprovals },
   ],
   exports: [OpportunitiesService, QuotesService],
 })

@@ -339,11 +339,64 @@ export class SeedService {
             toNumeric(t.lines[i].total),
           ],
         );
-      if (plan.status === 'pending_approval' && manager !== undefined)
-        await m.query(
-          `INSERT INTO notification (user_id, kind, params, link) VALUES ($1, 'quote_pending', $2, $3)`,
-          [manager, { title: number }, `/quotes/${quote.id}`],
+      if (plan.status === 'pending_approval' && manager !== undefined) {
+        const [names] = await m.query<{ customer: string; deal: string }[]>(
+          `SELECT c.name AS customer, o.title AS deal FROM opportunity o JOIN customer c ON c.id = o.customer_id WHERE o.id = $1`,
+          [deal.id],
         );
+        await this.openApprovalRound(m, {
+          kind: 'quote',
+          subjectId: quote.id,
+          title: `${number} ${names.customer} ${names.deal}`,
+          url: `/quotes/${quote.id}`,
+          amount: toNumeric(t.total),
+          requestedBy: ownerId,
+          approverIds: [manager],
+          labelKey: 'approval.step.manager',
+        });
+      }
+    }
+  }
+
+  /**
+   * A demo record waiting in its first approval step (或签), as ApprovalsService.submit leaves one:
+   * the round pending, its step started, each approver asked and told in-app.
+   */
+  private async openApprovalRound(
+    m: EntityManager,
+    r: {
+      kind: string;
+      subjectId: number;
+      title: string;
+      url: string;
+      amount: string;
+      requestedBy: number;
+      approverIds: number[];
+      labelKey: string;
+    },
+  ): Promise<void> {
+    const [round] = await m.query<{ id: number }[]>(
+      `INSERT INTO approval_round (subject_kind, subject_id, round, title, url, amount, requested_by_id)
+       VALUES ($1, $2, 1, $3, $4, $5, $6) RETURNING id`,
+      [r.kind, r.subjectId, r.title, r.url, r.amount, r.requestedBy],
+    );
+    const [step] = await m.query<{ id: number }[]>(
+      `INSERT INTO approval_step (round_id, position, mode, label_key, status, started_at)
+       VALUES ($1, 1, 'any', $2, 'pending', now()) RETURNING id`,
+      [round.id, r.labelKey],
+    );
+    const [requester] = await m.query<{ name: string }[]>(`SELECT name FROM app_user WHERE id = $1`, [
+      r.requestedBy,
+    ]);
+    for (const userId of r.approverIds) {
+      await m.query(`INSERT INTO approval_approver (step_id, user_id, asked_at) VALUES ($1, $2, now())`, [
+        step.id,
+        userId,
+      ]);
+      await m.query(
+        `INSERT INTO notification (user_id, kind, params, link) VALUES ($1, 'approval_waiting', $2, $3)`,
+        [userId, { title: r.title, by: requester.name }, r.url],
+      );
     }
   }
 

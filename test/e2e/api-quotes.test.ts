@@ -139,7 +139,11 @@ describe('/api/v1/quotes', () => {
     ).toBe(403);
     const m = await signedIn(t, manager);
     await m.get(`/quotes/${q.id}`);
-    await m.post(`/quotes/${q.id}/approve`, { comment: '' });
+    const { rows: round } = await t.db.query<{ id: number }>(
+      `SELECT id FROM approval_round WHERE subject_kind = 'quote' AND subject_id = $1 AND status = 'pending'`,
+      [q.id],
+    );
+    await m.post(`/approvals/${round[0].id}/decide`, { decision: 'approve', comment: '' });
     const { rows } = await t.db.query(
       `SELECT data FROM webhook_event WHERE type = 'quote.approved' AND (data->>'id')::int = $1`,
       [q.id],

@@ -196,6 +196,21 @@ describe('a quote on a deal', () => {
   });
 });
 
+/** An approver's decision on the quote's pending round, from the form on the quote's page. */
+async function decide(c: Client, quoteId: number, decision: 'approve' | 'reject', comment: string) {
+  const { rows } = await t.db.query<{ round: number; step: number }>(
+    `SELECT r.id AS round, s.id AS step FROM approval_round r JOIN approval_step s ON s.round_id = r.id
+      WHERE r.subject_kind = 'quote' AND r.subject_id = $1 AND r.status = 'pending' AND s.status = 'pending'`,
+    [quoteId],
+  );
+  return c.post(`/approvals/${rows[0].round}/decide`, {
+    decision,
+    comment,
+    stepId: String(rows[0].step),
+    returnTo: `/quotes/${quoteId}`,
+  });
+}
+
 describe('the discount threshold', () => {
   it('sends a quote within it straight on; one past it waits for the manager, who approves it', async () => {
     const c = await signedIn(t, rep);
@@ -222,17 +237,20 @@ describe('the discount threshold', () => {
     expect((await c.get(`/quotes/${big}/edit`)).status).toBe(403);
     // The rep cannot approve their own.
     await c.get(`/quotes/${big}`);
-    await c.post(`/quotes/${big}/approve`, { comment: '' });
+    await decide(c, big, 'approve', '');
     expect((await quote(big)).status).toBe('pending_approval');
-    // The manager was told and approves.
+    // The manager was told and approves on the quote's page.
     const { rows: told } = await t.db.query(
-      `SELECT link FROM notification WHERE user_id = $1 AND kind = 'quote_pending'`,
+      `SELECT link FROM notification WHERE user_id = $1 AND kind = 'approval_waiting'`,
       [manager.id],
     );
     expect(told.map((n) => n.link)).toContain(`/quotes/${big}`);
     const m = await signedIn(t, manager);
     expect(visibleText((await m.get(`/quotes/${big}`)).text)).toContain('Approve');
-    expect((await m.post(`/quotes/${big}/approve`, { comment: '同意' })).status).toBe(303);
+    expect(await decide(m, big, 'approve', '同意')).toMatchObject({
+      status: 303,
+      location: `/quotes/${big}`,
+    });
     expect((await quote(big)).status).toBe('approved');
     // Then the rep sends it, and the customer accepts it.
     await c.get(`/quotes/${big}`);
@@ -275,9 +293,9 @@ describe('the discount threshold', () => {
     const m = await signedIn(t, manager);
     await m.get(`/quotes/${id}`);
     // Rejecting says why.
-    await m.post(`/quotes/${id}/reject`, { comment: '' });
+    await decide(m, id, 'reject', '');
     expect((await quote(id)).status).toBe('pending_approval');
-    await m.post(`/quotes/${id}/reject`, { comment: '折扣太大' });
+    await decide(m, id, 'reject', '折扣太大');
     expect((await quote(id)).status).toBe('rejected');
     const edit = await c.submit(
       `/quotes/${id}/edit`,

@@ -30,24 +30,17 @@ const WORKER: Record<QuoteStatus, QuoteAction[]> = {
   accepted: ['view'],
   expired: ['view'],
 };
-const withDecide = (s: QuoteStatus) => (s === 'pending_approval' ? [...WORKER[s], 'decide'] : WORKER[s]);
 const only = (actions: QuoteAction[]) =>
   Object.fromEntries(QUOTE_STATUSES.map((s) => [s, actions])) as Record<QuoteStatus, QuoteAction[]>;
 
 /**
  * The policy as a table: for each user and each status, the actions allowed; everything else is
- * refused. Nobody edits a pending quote; the owner's manager (or the admin) decides it; whoever sees
+ * refused. Nobody edits a pending quote (its approvers decide it in the approvals engine); whoever sees
  * the deal (service agents too) sees its quotes; another rep or another team's manager sees nothing.
  */
 const ALLOWED: Record<Who, Record<QuoteStatus, QuoteAction[]>> = {
-  admin: Object.fromEntries(QUOTE_STATUSES.map((s) => [s, withDecide(s)])) as Record<
-    QuoteStatus,
-    QuoteAction[]
-  >,
-  ownersManager: Object.fromEntries(QUOTE_STATUSES.map((s) => [s, withDecide(s)])) as Record<
-    QuoteStatus,
-    QuoteAction[]
-  >,
+  admin: WORKER,
+  ownersManager: WORKER,
   otherManager: only([]),
   ownerRep: WORKER,
   otherRep: only([]),
@@ -67,12 +60,6 @@ describe('QuotePolicy', () => {
             .map(([a]) => a),
         ).toEqual(allowed);
       });
-
-  it('a manager does not decide their own quote', () => {
-    const own = { dealOwnerId: 5, status: 'pending_approval' as const };
-    expect(can(actor('ownersManager'), 'decide', own)).toBe(false);
-    expect(can(actor('ownersManager'), 'view', own)).toBe(true);
-  });
 
   it('scopes lists to the deals the user sees', () => {
     expect(scopeOf(actor('admin'))).toEqual({ everyone: true });

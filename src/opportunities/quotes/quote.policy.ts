@@ -34,8 +34,6 @@ export const QUOTE_ACTIONS = [
   'accept',
   /** a sent quote lapsed unanswered */
   'expire',
-  /** approve or reject a quote waiting for approval: the owner's manager, the admin */
-  'decide',
 ] as const;
 export type QuoteAction = (typeof QUOTE_ACTIONS)[number];
 
@@ -43,9 +41,8 @@ const WORK: QuoteAction[] = ['view', 'edit', 'delete', 'submit', 'send', 'accept
 
 /** The rules: role × how the user stands to the deal's owner → what they may do with its quotes. */
 export const QUOTE_RULES: Record<Role, Record<OpportunityRelation, readonly QuoteAction[]>> = {
-  admin: { own: [...WORK, 'decide'], team: [...WORK, 'decide'], other: [...WORK, 'decide'] },
-  // A manager's own quotes are decided by their manager or the admin, never by themselves.
-  manager: { own: WORK, team: [...WORK, 'decide'], other: [] },
+  admin: { own: WORK, team: WORK, other: WORK },
+  manager: { own: WORK, team: WORK, other: [] },
   sales: { own: WORK, team: [], other: [] },
   service: { own: ['view'], team: ['view'], other: ['view'] },
 };
@@ -58,7 +55,6 @@ const WHEN: Record<Exclude<QuoteAction, 'view'>, readonly QuoteStatus[]> = {
   send: ['approved'],
   accept: ['sent'],
   expire: ['sent'],
-  decide: ['pending_approval'],
 };
 
 /** What the policy needs of a quote: its deal's owner and its status. */

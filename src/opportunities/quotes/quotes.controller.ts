@@ -9,13 +9,7 @@ import { LOCALES } from '../../common/roles.js';
 import { isLocale } from '../../i18n/i18n.js';
 import type { SessionUser } from '../../common/session-user.js';
 import { CompanySettings } from '../../common/settings/company.js';
-import {
-  compactLines,
-  QuoteActionDto,
-  QuoteDecisionDto,
-  QuoteEditDto,
-  QuoteFieldsDto,
-} from './dto/quote.dto.js';
+import { compactLines, QuoteActionDto, QuoteEditDto, QuoteFieldsDto } from './dto/quote.dto.js';
 import { MAX_LINES } from './quote.options.js';
 import { blankLine, type QuoteLineValues, QuotesService } from './quotes.service.js';
 
@@ -96,8 +90,8 @@ export class QuotesController {
   @Get('quotes/:id')
   @Render('quotes/show')
   async show(@CurrentUser() user: SessionUser, @Param('id', IdPipe) id: number) {
-    const quote = await this.quotes.get(user, id);
-    return { titleText: quote.number, section: 'opportunities', quote };
+    const { quote, approval } = await this.quotes.show(user, id);
+    return { titleText: quote.number, section: 'opportunities', quote, approval };
   }
 
   @Get('quotes/:id/edit')
@@ -191,36 +185,6 @@ export class QuotesController {
     await this.quotes.remove(user, id);
     flash(req, 'quote.deleted');
     return seeOther(`/opportunities/${dealId}`);
-  }
-
-  /** TEMPORARY (approvals seam, quote-approvals.ts): the approver's buttons on the quote's page. */
-  @Post('quotes/:id/approve')
-  @RefusalGoesTo('/quotes/:id')
-  @Redirect()
-  async approve(
-    @CurrentUser() user: SessionUser,
-    @Param('id', IdPipe) id: number,
-    @Body() dto: QuoteDecisionDto,
-    @Req() req: Request,
-  ) {
-    await this.quotes.decide(user, id, 'approve', dto.comment);
-    flash(req, 'quote.approved');
-    return seeOther(`/quotes/${id}`);
-  }
-
-  /** TEMPORARY (approvals seam): rejecting takes a comment saying why. */
-  @Post('quotes/:id/reject')
-  @RefusalGoesTo('/quotes/:id')
-  @Redirect()
-  async reject(
-    @CurrentUser() user: SessionUser,
-    @Param('id', IdPipe) id: number,
-    @Body() dto: QuoteDecisionDto,
-    @Req() req: Request,
-  ) {
-    await this.quotes.decide(user, id, 'reject', dto.comment);
-    flash(req, 'quote.rejected');
-    return seeOther(`/quotes/${id}`);
   }
 
   /** The printable A4 page, in the viewer's language or `?lang=en|zh-CN`. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { ApprovalsService } from '../../approvals/approvals.service.js';
 import type { ApprovalOutcome } from '../../approvals/approvals.types.js';
 import { AuditService, diffOf } from '../../audit/audit.service.js';
 import { JobsService } from '../../automation/jobs.service.js';
@@ -30,7 +31,6 @@ import { UsersService } from '../../users/users.service.js';
 import type { OpportunityActor } from '../opportunity.policy.js';
 import type { QuoteActionDto, QuoteEditDto, QuoteFieldsDto, QuoteLineDto } from './dto/quote.dto.js';
 import type { QuoteApiQuery } from './dto/quote-api.dto.js';
-import { QuoteApprovals } from './quote-approvals.js';
 import type { QuoteLine } from './quote-line.entity.js';
 import type { Quote } from './quote.entity.js';
 import { type QuoteStatus, TAX_RATES } from './quote.options.js';
@@ -160,7 +160,7 @@ export class QuotesService implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repo: QuotesRepository,
     private readonly policy: QuotePolicy,
-    private readonly approvals: QuoteApprovals,
+    private readonly approvals: ApprovalsService,
     private readonly sequences: SequencesService,
     private readonly customers: CustomersService,
     private readonly users: UsersService,
@@ -189,10 +189,6 @@ export class QuotesService implements OnModuleInit {
     this.approvals.registerSubject({
       kind: 'quote',
       decided: (m, id, outcome, by, comment) => this.decided(m, id, outcome, by, comment),
-      waitingOwner: async (m, id) => {
-        const q = await this.repo.find(id, m, true);
-        return q && !q.deletedAt && q.status === 'pending_approval' ? q.dealOwnerId : null;
-      },
     });
     this.lifecycles.register({
       entity: 'quote',
@@ -535,6 +531,7 @@ export class QuotesService implements OnModuleInit {
   /**
    * The approval round's outcome, inside the deciding transaction (ApprovalSubject): approved, the quote
    * may be sent (and quote.approved goes to webhooks); rejected, its owner edits and submits it again.
+   * The engine tells the requester of the outcome.
    */
   async decided(
     m: EntityManager,
@@ -546,32 +543,16 @@ export class QuotesService implements OnModuleInit {
     const q = await this.repo.find(id, m, true);
     if (!q || q.deletedAt || q.status !== 'pending_approval') throw new NotAllowed();
     await this.changeStatus(m, q, outcome, outcome === 'approved' ? 'approve' : 'reject', {}, comment);
-    const owner = q.dealOwnerId;
-    if (owner !== by.id)
-      await this.notifications.notify(
-        owner,
-        outcome === 'approved' ? 'quote_approved' : 'quote_rejected',
-        { number: q.number, by: by.name },
-        `/quotes/${id}`,
-        m,
-      );
     if (outcome === 'approved') await this.webhooks.emit(m, 'quote.approved', () => this.resourceIn(m, id));
   }
 
-  /**
-   * An approver's decision from the quote's page. TEMPORARY route into the approvals seam: once the
-   * engine is wired in, its own inbox and partial post decisions, and this goes.
-   */
-  async decide(user: SessionUser, id: number, decision: 'approve' | 'reject', comment: string | null) {
-    const actor = await this.policy.actor(user);
-    const q = await this.visible(actor, id);
-    this.policy.assert(actor, 'decide', this.subject(q));
-    if (decision === 'reject' && !comment)
-      throw ValidationFailed.field('comment', 'quote.reject_reason_required');
-    await this.approvals.decide(user, 'quote', id, decision, comment);
-  }
-
   // ---- Reads ----
+
+  /** The record page: the quote and its approval rounds, with the decision form for a current approver. */
+  async show(user: SessionUser, id: number) {
+    const quote = await this.get(user, id);
+    return { quote, approval: await this.approvals.history('quote', id, user) };
+  }
 
   /** A quote as its record page and its print page show it. */
   async get(user: SessionUser, id: number): Promise<QuoteView> {

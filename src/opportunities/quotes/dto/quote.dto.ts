@@ -164,12 +164,3 @@ export class QuoteActionDto {
   @Min(1)
   version?: number;
 }
-
-/** An approval decision with its comment (the temporary approvals seam's form). */
-export class QuoteDecisionDto {
-  @Trimmed()
-  @IsOptional()
-  @IsString()
-  @max(2000)
-  comment: string | null = null;
-}
