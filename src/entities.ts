@@ -6,6 +6,8 @@ import { CustomerImport, CustomerImportRow } from './customers/import/customer-i
 import { FollowUp } from './follow-ups/follow-up.entity.js';
 import { Opportunity } from './opportunities/opportunity.entity.js';
 import { OpportunityStageChange } from './opportunities/opportunity-stage-change.entity.js';
+import { QuoteLine } from './opportunities/quotes/quote-line.entity.js';
+import { Quote } from './opportunities/quotes/quote.entity.js';
 import { Notification } from './notifications/notification.entity.js';
 import { OutboxMail } from './notifications/outbox-mail.entity.js';
 import { SeedRun } from './seed/seed-run.entity.js';
@@ -54,6 +56,8 @@ export const ENTITIES = [
   ApprovalApprover,
   Opportunity,
   OpportunityStageChange,
+  Quote,
+  QuoteLine,
   BusinessHours,
   CalendarException,
 ];

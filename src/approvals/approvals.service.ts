@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { JobsService } from '../automation/jobs.service.js';
 import { BusinessCalendarService } from '../common/calendar/business-calendar.service.js';
 import { CustomerLifecycles } from '../common/customer-lifecycle.js';
-import { DomainError, NotAllowed, NotFound } from '../common/errors.js';
+import { DomainError, NotAllowed, NotFound, ValidationFailed } from '../common/errors.js';
 import { type Fen, formatMoney, fromNumeric } from '../common/money.js';
 import type { SessionUser } from '../common/session-user.js';
 import { SettingsSections } from '../common/settings/settings-sections.js';
@@ -415,6 +415,8 @@ export class ApprovalsService implements OnModuleInit {
         throw new StepDecided();
     }
     this.policy.assert(user, 'decide', facts);
+    if (decision === 'reject' && !comment)
+      throw ValidationFailed.field('comment', 'approval.reject_reason_required');
 
     const now = new Date();
     await this.repo.recordDecision(m, seat!.id, decision, comment, now);

@@ -4,6 +4,7 @@
 // by new files. The test suite fails when the entities and the migrations disagree.
 import { AddBusinessCalendar1796500000000 } from '../../migrations/1796500000000-AddBusinessCalendar.js';
 import { AddApprovals1796200000000 } from '../../migrations/1796200000000-AddApprovals.js';
+import { AddQuotes1796300000000 } from '../../migrations/1796300000000-AddQuotes.js';
 import { AddOpportunities1796008192924 } from '../../migrations/1796008192924-AddOpportunities.js';
 import { AddOpportunityBoardIndex1796009655070 } from '../../migrations/1796009655070-AddOpportunityBoardIndex.js';
 import { AddApiTokensAndWebhooks1796005256504 } from '../../migrations/1796005256504-AddApiTokensAndWebhooks.js';
@@ -49,5 +50,6 @@ export const MIGRATIONS = [
   AddOpportunities1796008192924,
   AddOpportunityBoardIndex1796009655070,
   AddApprovals1796200000000,
+  AddQuotes1796300000000,
   AddBusinessCalendar1796500000000,
 ];

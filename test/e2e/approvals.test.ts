@@ -423,7 +423,7 @@ describe('decisions at the same moment', () => {
     const [a, b] = [await as(gm1), await as(gm2)];
     const replies = await Promise.all([
       decide(a, round.roundId, 'approve'),
-      decide(b, round.roundId, 'reject'),
+      decide(b, round.roundId, 'reject', { comment: '不同意' }),
     ]);
     expect(replies.map((r) => r.status)).toEqual([303, 303]);
     expect(replies.filter((r) => r.location === '/notifications')).toHaveLength(1);

@@ -50,6 +50,16 @@ async function opportunity(db: pg.Pool, customerId: number, ownerId: number): Pr
   return rows[0].id;
 }
 
+/** A quote on the deal, prepared by `ownerId`. */
+async function quote(db: pg.Pool, dealId: number, customerId: number, ownerId: number): Promise<void> {
+  await db.query(
+    `INSERT INTO quote (number, opportunity_id, customer_id, owner_id, status, tax_rate, prices_include_tax,
+       valid_until, list_total, subtotal, discount_amount, net, tax, total, version)
+     VALUES ('BJ-T-' || $1, $1::int, $2, $3, 'draft', 13, false, '2099-12-31', 100, 100, 0, 100, 13, 113, 1)`,
+    [dealId, customerId, ownerId],
+  );
+}
+
 /** A follow-up on the customer, so every module has rows referring to it. */
 async function followUp(db: pg.Pool, customerId: number, authorId: number, contactId: number | null) {
   await db.query(
@@ -62,10 +72,11 @@ async function followUp(db: pg.Pool, customerId: number, authorId: number, conta
 describe('the customer lifecycle', () => {
   it('has every module that keeps customer records registered', () => {
     const lifecycles = t.app.get(CustomerLifecycles);
-    expect(lifecycles.mergeSteps().map((s) => s.entity)).toEqual(['opportunity', 'follow_up']);
+    expect(lifecycles.mergeSteps().map((s) => s.entity)).toEqual(['opportunity', 'quote', 'follow_up']);
     expect(lifecycles.handOvers().map((h) => h.labelKey)).toEqual([
       'hand_over.customers',
       'hand_over.opportunities',
+      'hand_over.quotes',
     ]);
     expect(lifecycles.fieldLabel('opportunity', 'stage')).toBe('opportunity.stage_label');
     expect(lifecycles.fieldLabel('follow_up', 'summary')).toBe('follow_up.summary');
@@ -82,11 +93,11 @@ describe('the customer lifecycle', () => {
     const contact = await createContact(t.db, merged);
     await followUp(t.db, merged, rep.id, contact);
     await followUp(t.db, merged, rep.id, null);
-    await opportunity(t.db, merged, rep.id);
+    await quote(t.db, await opportunity(t.db, merged, rep.id), merged, rep.id);
 
     const references = (await referencesTo(t.db, 'customer')).filter((r) => r.table !== 'customer');
     // The registered steps and the contacts between them cover every table that refers to customers.
-    expect(references.map((r) => r.table).sort()).toEqual(['contact', 'follow_up', 'opportunity']);
+    expect(references.map((r) => r.table).sort()).toEqual(['contact', 'follow_up', 'opportunity', 'quote']);
     const before = await Promise.all(references.map((r) => countReferring(t.db, r, merged)));
     expect(before.every((n) => n > 0)).toBe(true);
 
@@ -112,8 +123,9 @@ describe('the customer lifecycle', () => {
       await opportunity(t.db, customers[0], leaving.id),
       await opportunity(t.db, customers[1], leaving.id),
     ];
+    await quote(t.db, deals[0], customers[0], leaving.id);
     const owners = (await referencesTo(t.db, 'app_user')).filter((r) => r.column === 'owner_id');
-    expect(owners.map((r) => r.table)).toEqual(['customer', 'opportunity']);
+    expect(owners.map((r) => r.table)).toEqual(['customer', 'opportunity', 'quote']);
 
     const c = await signedIn(t, admin);
     const reply = await c.post(`/admin/users/${leaving.id}/deactivate`, { handOverTo: String(colleague.id) });
