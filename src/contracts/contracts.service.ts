@@ -5,7 +5,7 @@ import type { ApprovalDecision, ApprovalOutcome } from '../approvals/approvals.t
 import { AuditService, diffOf } from '../audit/audit.service.js';
 import type { ApiPage } from '../common/api/api-page.js';
 import { AttachmentOwners } from '../common/attachments/attachment-owners.js';
-import { AttachmentsService, type AttachmentView } from '../common/attachments/attachments.service.js';
+import { AttachmentsService } from '../common/attachments/attachments.service.js';
 import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
 import {
   DomainError,
