@@ -628,6 +628,8 @@ export class QuotesService implements OnModuleInit {
         this.policy.can(actor, 'view', { dealOwnerId: r.dealOwnerId, status: r.status }),
       ),
       canCreate: this.policy.mayCreateOn(actor, dealOwnerId),
+      /** The quote a contract for the won deal starts from: its accepted one, lines and total carried over. */
+      accepted: rows.find((r) => r.status === 'accepted')?.id ?? null,
     };
   }
 
