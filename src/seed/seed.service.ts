@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { hashPassword } from '../users/password.js';
 import { duplicateKey, searchText } from '../customers/customer-keys.js';
-import { generateCustomer, generateDeal, rng } from './generate.js';
+import { type GeneratedDeal, generateCustomer, generateDeal, rng } from './generate.js';
 import { SequencesRepository } from '../common/sequences/sequences.repository.js';
 import { SequencesService } from '../common/sequences/sequences.service.js';
 import type { AppConfig } from '../config/config.js';
@@ -119,6 +119,37 @@ export class SeedService {
     // The planner's statistics after a bulk load, before anyone lists what was loaded.
     await this.dataSource.query('ANALYZE opportunity');
     await this.dataSource.query('ANALYZE opportunity_stage_change');
+  }
+
+  /**
+   * Adds generated deals (see generateDeal) until the deal table holds `total`: each on an owned
+   * customer drawn at random, owned by the customer's owner, with its stage history, so a customer
+   * has several deals as a busier pipeline does. Returns how many deals the table holds afterwards.
+   */
+  async seedScaleDeals(total: number): Promise<number> {
+    const [{ n }] = await this.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM opportunity`,
+    );
+    if (n >= total) return n;
+    const customers = await this.dataSource.query<{ id: number; name: string; ownerId: number }[]>(
+      `SELECT id, name, owner_id AS "ownerId" FROM customer
+        WHERE owner_id IS NOT NULL AND deleted_at IS NULL ORDER BY id`,
+    );
+    if (!customers.length) throw new Error('no owned customers to add deals to: seed customers first');
+    // A random source of its own, so repeated calls draw other deals.
+    const r = rng(31_337 + n);
+    await this.dataSource.transaction(async (m) => {
+      for (let added = 0; added < total - n; added += BATCH) {
+        const deals = Array.from({ length: Math.min(BATCH, total - n - added) }, () => {
+          const customer = customers[Math.floor(r() * customers.length)];
+          return { customer, deal: generateDeal(customer.name, r) };
+        });
+        await this.insertGeneratedDeals(m, deals);
+      }
+    });
+    await this.dataSource.query('ANALYZE opportunity');
+    await this.dataSource.query('ANALYZE opportunity_stage_change');
+    return total;
   }
 
   /**
@@ -546,10 +577,7 @@ export class SeedService {
     }
   }
 
-  /**
-   * Deals on about one owned customer in four (see generateDeal), owned by the customer's owner, with
-   * their stage history: one multi-row insert per table, ids drawn first so the history can point at them.
-   */
+  /** Deals on about one owned customer in four (see generateDeal). */
   private async insertScaleDeals(
     m: EntityManager,
     firstIndex: number,
@@ -560,6 +588,17 @@ export class SeedService {
     const deals = customers.flatMap((c) =>
       c.ownerId !== null && r() < 2 / 7 ? [{ customer: c, deal: generateDeal(c.name, r) }] : [],
     );
+    await this.insertGeneratedDeals(m, deals);
+  }
+
+  /**
+   * Generated deals owned by their customer's owner, with their stage history: one multi-row insert
+   * per table, ids drawn first so the history can point at them.
+   */
+  private async insertGeneratedDeals(
+    m: EntityManager,
+    deals: { customer: { id: number; ownerId: number | null }; deal: GeneratedDeal }[],
+  ): Promise<void> {
     if (!deals.length) return;
     const ids = await this.nextIds(m, 'opportunity_id_seq', deals.length);
     const now = Date.now();

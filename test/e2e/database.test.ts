@@ -125,6 +125,31 @@ describe('database', () => {
       expect(deals.n).toBeLessThan(900);
       expect(deals).toMatchObject({ foreign_owner: 0, stages: 6, bad_closed: 0, bad_history: 0 });
       expect(deals.first).toBeGreaterThan(deals.last);
+
+      // More deals per owned customer, up to a total, as generated as the first ones.
+      expect(await seed.seedScaleDeals(deals.n + 2000)).toBe(deals.n + 2000);
+      const [more] = await ds.query(
+        `SELECT count(*)::int AS n,
+                count(*) FILTER (WHERE o.owner_id IS DISTINCT FROM c.owner_id)::int AS foreign_owner,
+                count(DISTINCT o.stage)::int AS stages,
+                count(*) FILTER (WHERE (o.stage IN ('won', 'lost')) <> (o.closed_at IS NOT NULL))::int AS bad_closed,
+                count(*) FILTER (WHERE h.to_stage IS DISTINCT FROM o.stage)::int AS bad_history,
+                max(per.deals)::int AS most_on_one_customer
+           FROM opportunity o JOIN customer c ON c.id = o.customer_id
+           LEFT JOIN LATERAL (SELECT (array_agg(to_stage ORDER BY at DESC, id DESC))[1] AS to_stage
+                                FROM opportunity_stage_change WHERE opportunity_id = o.id) h ON true
+           CROSS JOIN LATERAL (SELECT count(*) AS deals FROM opportunity WHERE customer_id = o.customer_id) per`,
+      );
+      expect(more).toMatchObject({
+        n: deals.n + 2000,
+        foreign_owner: 0,
+        stages: 6,
+        bad_closed: 0,
+        bad_history: 0,
+      });
+      expect(more.most_on_one_customer).toBeGreaterThan(1);
+      // A total already reached adds nothing.
+      expect(await seed.seedScaleDeals(100)).toBe(deals.n + 2000);
     } finally {
       await ds.destroy();
     }
