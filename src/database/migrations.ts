@@ -8,6 +8,7 @@ import { AddQuotes1796300000000 } from '../../migrations/1796300000000-AddQuotes
 import { AddContracts1796400000000 } from '../../migrations/1796400000000-AddContracts.js';
 import { AddOpportunities1796008192924 } from '../../migrations/1796008192924-AddOpportunities.js';
 import { AddOpportunityBoardIndex1796009655070 } from '../../migrations/1796009655070-AddOpportunityBoardIndex.js';
+import { AddOpportunityOwnerBoardIndex1796700000000 } from '../../migrations/1796700000000-AddOpportunityOwnerBoardIndex.js';
 import { AddApiTokensAndWebhooks1796005256504 } from '../../migrations/1796005256504-AddApiTokensAndWebhooks.js';
 import { AddMobileTailSearch1795363000000 } from '../../migrations/1795363000000-AddMobileTailSearch.js';
 import { AddNumberSequences1795364000000 } from '../../migrations/1795364000000-AddNumberSequences.js';
@@ -54,4 +55,5 @@ export const MIGRATIONS = [
   AddQuotes1796300000000,
   AddBusinessCalendar1796500000000,
   AddContracts1796400000000,
+  AddOpportunityOwnerBoardIndex1796700000000,
 ];

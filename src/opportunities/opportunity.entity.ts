@@ -18,7 +18,7 @@ import type { LostReason, OpportunitySource, OpportunityStage } from './opportun
  * A deal (商机) with a customer: what it is worth, how likely and when it closes, and where it stands.
  * The list reads one index per sort, by owner (a rep's or a team's deals as one index scan per owner)
  * and without the owner (the admin's whole list); the board reads each stage's sums and first cards
- * from one index by stage.
+ * from one index by stage, or by owner and stage for a scope of owners.
  */
 @Entity()
 @Index('ix_opportunity_customer', ['customerId'])
@@ -32,6 +32,8 @@ import type { LostReason, OpportunitySource, OpportunityStage } from './opportun
 @Index('ix_opportunity_amount', ['amount', 'id'], { where: '"deleted_at" IS NULL' })
 // The board's: by stage and expected close, INCLUDE (closed_at, owner_id, amount, probability); see its migration.
 @Index('ix_opportunity_stage_board', { synchronize: false })
+// A rep's or a team's board: the same by owner first, INCLUDE (closed_at, amount, probability).
+@Index('ix_opportunity_owner_stage_board', { synchronize: false })
 @Check(
   'ck_opportunity_stage',
   `"stage" IN ('initial_contact', 'needs_analysis', 'proposal', 'negotiation', 'won', 'lost')`,
