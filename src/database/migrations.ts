@@ -4,6 +4,7 @@
 // by new files. The test suite fails when the entities and the migrations disagree.
 import { AddOpportunities1796008192924 } from '../../migrations/1796008192924-AddOpportunities.js';
 import { AddOpportunityBoardIndex1796009655070 } from '../../migrations/1796009655070-AddOpportunityBoardIndex.js';
+import { StoreCustomerSearchTokens1796100000000 } from '../../migrations/1796100000000-StoreCustomerSearchTokens.js';
 import { AddApiTokensAndWebhooks1796005256504 } from '../../migrations/1796005256504-AddApiTokensAndWebhooks.js';
 import { AddMobileTailSearch1795363000000 } from '../../migrations/1795363000000-AddMobileTailSearch.js';
 import { AddNumberSequences1795364000000 } from '../../migrations/1795364000000-AddNumberSequences.js';
@@ -46,4 +47,5 @@ export const MIGRATIONS = [
   AddApiTokensAndWebhooks1796005256504,
   AddOpportunities1796008192924,
   AddOpportunityBoardIndex1796009655070,
+  StoreCustomerSearchTokens1796100000000,
 ];

@@ -1,0 +1,140 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** Customers given their tokens per statement while the column is filled: small enough for a large table. */
+const BATCH = 5000;
+
+/**
+ * Customer search reads one stored column of tokens, `search_tokens`, instead of an index on an
+ * expression: checking a customer no longer computes its tokens again from the search text (~10 µs,
+ * now ~1 µs), and a search is one condition on one table instead of an OR with its contacts (planned in
+ * a fraction of the time).
+ *
+ * The tokens are the name's (the search text after its tab: customer-keys.ts) and those of the
+ * customer's live contacts, marked so that they never meet the name's: `n:` a whole name of one or two
+ * characters, `t:` each three characters of a longer one, `m:` the mobile, `r:` its last four digits,
+ * `p:` the phone, `e:` the e-mail (customer-search.ts looks them up). The database keeps them, whoever
+ * writes: a customer's when its search text is written, its contacts' when a contact is added,
+ * changed, moved or removed (one statement per change of contacts, which writes only the customers
+ * whose tokens changed). An import gives a new customer its tokens in its insert, contact included.
+ *
+ * The contact indexes only search read (the name's b-tree and trigrams, the mobile's last digits) go.
+ */
+export class StoreCustomerSearchTokens1796100000000 implements MigrationInterface {
+  name = 'StoreCustomerSearchTokens1796100000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE FUNCTION customer_name_tokens(search_text text) RETURNS text[]
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        RETURN array_remove(string_to_array(split_part(search_text, E'\\t', 2), ' '), '')`);
+    await queryRunner.query(`
+      CREATE FUNCTION contact_search_tokens(name text, mobile text, phone text, email text) RETURNS text[]
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        BEGIN ATOMIC
+          SELECT ARRAY(
+            SELECT token FROM (
+              SELECT 'n:' || n AS token FROM (SELECT lower(normalize(btrim(name), NFKC)) AS n) f
+               WHERE char_length(n) BETWEEN 1 AND 2
+              UNION ALL
+              SELECT DISTINCT 't:' || substr(n, i, 3) FROM (SELECT lower(normalize(btrim(name), NFKC)) AS n) f,
+                     generate_series(1, least(char_length(n) - 2, 60)) AS i
+               WHERE strpos(substr(n, i, 3), ' ') = 0
+              UNION ALL SELECT 'm:' || left(mobile, 60) WHERE mobile <> ''
+              UNION ALL SELECT 'r:' || right(mobile, 4) WHERE char_length(mobile) >= 4
+              UNION ALL SELECT 'p:' || left(phone, 60) WHERE phone <> ''
+              UNION ALL SELECT 'e:' || left(lower(email), 254) WHERE email <> ''
+            ) t);
+        END`);
+    await queryRunner.query(`
+      CREATE FUNCTION customer_search_tokens(customer_id integer, search_text text) RETURNS tsvector
+        LANGUAGE sql STABLE PARALLEL SAFE
+        BEGIN ATOMIC
+          SELECT array_to_tsvector(customer_name_tokens(search_text) || ARRAY(
+            SELECT t FROM contact ct, unnest(contact_search_tokens(ct.name, ct.mobile, ct.phone, ct.email)) AS t
+             WHERE ct.customer_id = customer_search_tokens.customer_id AND ct.deleted_at IS NULL));
+        END`);
+    await queryRunner.query(
+      `ALTER TABLE "customer" ADD "search_tokens" tsvector NOT NULL DEFAULT ''::tsvector`,
+    );
+    // A customer written with a new search text, or inserted without tokens, gets them.
+    await queryRunner.query(`
+      CREATE FUNCTION customer_keep_search_tokens() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        NEW.search_tokens := CASE WHEN TG_OP = 'INSERT' THEN array_to_tsvector(customer_name_tokens(NEW.search_text))
+                                  ELSE customer_search_tokens(NEW.id, NEW.search_text) END;
+        RETURN NEW;
+      END $$`);
+    await queryRunner.query(`
+      CREATE TRIGGER customer_search_tokens_on_insert BEFORE INSERT ON "customer"
+        FOR EACH ROW WHEN (NEW.search_tokens = ''::tsvector) EXECUTE FUNCTION customer_keep_search_tokens()`);
+    await queryRunner.query(`
+      CREATE TRIGGER customer_search_tokens_on_update BEFORE UPDATE OF search_text ON "customer"
+        FOR EACH ROW WHEN (NEW.search_text IS DISTINCT FROM OLD.search_text) EXECUTE FUNCTION customer_keep_search_tokens()`);
+    // After each statement changing contacts, their customers' tokens again, written where they differ.
+    await queryRunner.query(`
+      CREATE FUNCTION contact_keep_search_tokens() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE ids integer[];
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          SELECT array_agg(DISTINCT customer_id) INTO ids FROM new_contacts;
+        ELSIF TG_OP = 'DELETE' THEN
+          SELECT array_agg(DISTINCT customer_id) INTO ids FROM old_contacts;
+        ELSE
+          SELECT array_agg(DISTINCT customer_id) INTO ids
+            FROM (SELECT customer_id FROM new_contacts UNION SELECT customer_id FROM old_contacts) s;
+        END IF;
+        UPDATE customer c SET search_tokens = k.tokens
+          FROM (SELECT id, customer_search_tokens(id, search_text) AS tokens FROM customer WHERE id = ANY(ids)) k
+         WHERE c.id = k.id AND c.search_tokens <> k.tokens;
+        RETURN NULL;
+      END $$`);
+    await queryRunner.query(`
+      CREATE TRIGGER contact_search_tokens_on_insert AFTER INSERT ON "contact" REFERENCING NEW TABLE AS new_contacts
+        FOR EACH STATEMENT EXECUTE FUNCTION contact_keep_search_tokens()`);
+    await queryRunner.query(`
+      CREATE TRIGGER contact_search_tokens_on_update AFTER UPDATE ON "contact"
+        REFERENCING OLD TABLE AS old_contacts NEW TABLE AS new_contacts
+        FOR EACH STATEMENT EXECUTE FUNCTION contact_keep_search_tokens()`);
+    await queryRunner.query(`
+      CREATE TRIGGER contact_search_tokens_on_delete AFTER DELETE ON "contact" REFERENCING OLD TABLE AS old_contacts
+        FOR EACH STATEMENT EXECUTE FUNCTION contact_keep_search_tokens()`);
+    // Every customer's tokens, a batch of ids per statement, with no search index to keep meanwhile:
+    // it is built once they are in.
+    await queryRunner.query(`DROP INDEX "public"."ix_customer_search"`);
+    const [{ max }] = await queryRunner.query(`SELECT coalesce(max(id), 0) AS max FROM customer`);
+    for (let from = 0; from < Number(max); from += BATCH)
+      await queryRunner.query(
+        `UPDATE customer SET search_tokens = customer_search_tokens(id, search_text) WHERE id > $1 AND id <= $2`,
+        [from, from + BATCH],
+      );
+    await queryRunner.query(`CREATE INDEX "ix_customer_search" ON "customer" USING gin ("search_tokens")`);
+    await queryRunner.query(`DROP INDEX "public"."ix_contact_name"`);
+    await queryRunner.query(`DROP INDEX "public"."ix_contact_name_trgm"`);
+    await queryRunner.query(`DROP INDEX "public"."ix_contact_mobile_tail"`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `CREATE INDEX "ix_contact_mobile_tail" ON "contact" (reverse("mobile") text_pattern_ops)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "ix_contact_name_trgm" ON "contact" USING gin ("name" gin_trgm_ops)`,
+    );
+    await queryRunner.query(`CREATE INDEX "ix_contact_name" ON "contact" ("name")`);
+    await queryRunner.query(`DROP INDEX "public"."ix_customer_search"`);
+    await queryRunner.query(
+      `CREATE INDEX "ix_customer_search" ON "customer" USING gin ((array_to_tsvector(array_remove(string_to_array(split_part(search_text, E'\\t', 2), ' '), ''))))`,
+    );
+    await queryRunner.query(`DROP TRIGGER contact_search_tokens_on_delete ON "contact"`);
+    await queryRunner.query(`DROP TRIGGER contact_search_tokens_on_update ON "contact"`);
+    await queryRunner.query(`DROP TRIGGER contact_search_tokens_on_insert ON "contact"`);
+    await queryRunner.query(`DROP FUNCTION contact_keep_search_tokens()`);
+    await queryRunner.query(`DROP TRIGGER customer_search_tokens_on_update ON "customer"`);
+    await queryRunner.query(`DROP TRIGGER customer_search_tokens_on_insert ON "customer"`);
+    await queryRunner.query(`DROP FUNCTION customer_keep_search_tokens()`);
+    await queryRunner.query(`ALTER TABLE "customer" DROP COLUMN "search_tokens"`);
+    await queryRunner.query(`DROP FUNCTION customer_search_tokens(integer, text)`);
+    await queryRunner.query(`DROP FUNCTION contact_search_tokens(text, text, text, text)`);
+    await queryRunner.query(`DROP FUNCTION customer_name_tokens(text)`);
+  }
+}
