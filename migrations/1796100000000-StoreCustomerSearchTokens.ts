@@ -13,9 +13,9 @@ const BATCH = 5000;
  * customer's live contacts, marked so that they never meet the name's: `n:` a whole name of one or two
  * characters, `t:` each three characters of a longer one, `m:` the mobile, `r:` its last four digits,
  * `p:` the phone, `e:` the e-mail (customer-search.ts looks them up). The database keeps them, whoever
- * writes: a customer's when its search text is written, its contacts' when a contact is added,
- * changed, moved or removed (one statement per change of contacts, which writes only the customers
- * whose tokens changed). An import gives a new customer its tokens in its insert, contact included.
+ * writes: a customer's when its search text is written, its contacts' after each statement that adds,
+ * changes, moves or removes contacts, writing only the customers whose tokens changed. An import
+ * inserts a customer with its tokens, its contact's included, so the check after it writes nothing.
  *
  * The contact indexes only search read (the name's b-tree and trigrams, the mobile's last digits) go.
  */
@@ -27,31 +27,40 @@ export class StoreCustomerSearchTokens1796100000000 implements MigrationInterfac
       CREATE FUNCTION customer_name_tokens(search_text text) RETURNS text[]
         LANGUAGE sql IMMUTABLE PARALLEL SAFE
         RETURN array_remove(string_to_array(split_part(search_text, E'\\t', 2), ' '), '')`);
+    // A contact's tokens (PL/pgSQL: several times quicker per contact than SQL with a subquery). The
+    // name is compared as written, case folded, as search always did.
     await queryRunner.query(`
       CREATE FUNCTION contact_search_tokens(name text, mobile text, phone text, email text) RETURNS text[]
-        LANGUAGE sql IMMUTABLE PARALLEL SAFE
-        BEGIN ATOMIC
-          SELECT ARRAY(
-            SELECT token FROM (
-              SELECT 'n:' || n AS token FROM (SELECT lower(normalize(btrim(name), NFKC)) AS n) f
-               WHERE char_length(n) BETWEEN 1 AND 2
-              UNION ALL
-              SELECT DISTINCT 't:' || substr(n, i, 3) FROM (SELECT lower(normalize(btrim(name), NFKC)) AS n) f,
-                     generate_series(1, least(char_length(n) - 2, 60)) AS i
-               WHERE strpos(substr(n, i, 3), ' ') = 0
-              UNION ALL SELECT 'm:' || left(mobile, 60) WHERE mobile <> ''
-              UNION ALL SELECT 'r:' || right(mobile, 4) WHERE char_length(mobile) >= 4
-              UNION ALL SELECT 'p:' || left(phone, 60) WHERE phone <> ''
-              UNION ALL SELECT 'e:' || left(lower(email), 254) WHERE email <> ''
-            ) t);
-        END`);
+        LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+      DECLARE
+        n text := lower(btrim(name));
+        l integer := char_length(n);
+        piece text;
+        tokens text[] := '{}';
+      BEGIN
+        IF l BETWEEN 1 AND 2 THEN
+          tokens := tokens || ('n:' || n);
+        ELSE
+          FOR i IN 1 .. least(l - 2, 60) LOOP
+            piece := substr(n, i, 3);
+            IF strpos(piece, ' ') = 0 THEN tokens := tokens || ('t:' || piece); END IF;
+          END LOOP;
+        END IF;
+        IF mobile <> '' THEN
+          tokens := tokens || ('m:' || left(mobile, 60));
+          IF char_length(mobile) >= 4 THEN tokens := tokens || ('r:' || right(mobile, 4)); END IF;
+        END IF;
+        IF phone <> '' THEN tokens := tokens || ('p:' || left(phone, 60)); END IF;
+        IF email <> '' THEN tokens := tokens || ('e:' || left(lower(email), 250)); END IF;
+        RETURN tokens;
+      END $$`);
     await queryRunner.query(`
-      CREATE FUNCTION customer_search_tokens(customer_id integer, search_text text) RETURNS tsvector
+      CREATE FUNCTION customer_contact_tokens(customer_id integer) RETURNS text[]
         LANGUAGE sql STABLE PARALLEL SAFE
         BEGIN ATOMIC
-          SELECT array_to_tsvector(customer_name_tokens(search_text) || ARRAY(
+          SELECT ARRAY(
             SELECT t FROM contact ct, unnest(contact_search_tokens(ct.name, ct.mobile, ct.phone, ct.email)) AS t
-             WHERE ct.customer_id = customer_search_tokens.customer_id AND ct.deleted_at IS NULL));
+             WHERE ct.customer_id = customer_contact_tokens.customer_id AND ct.deleted_at IS NULL);
         END`);
     await queryRunner.query(
       `ALTER TABLE "customer" ADD "search_tokens" tsvector NOT NULL DEFAULT ''::tsvector`,
@@ -60,8 +69,8 @@ export class StoreCustomerSearchTokens1796100000000 implements MigrationInterfac
     await queryRunner.query(`
       CREATE FUNCTION customer_keep_search_tokens() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        NEW.search_tokens := CASE WHEN TG_OP = 'INSERT' THEN array_to_tsvector(customer_name_tokens(NEW.search_text))
-                                  ELSE customer_search_tokens(NEW.id, NEW.search_text) END;
+        NEW.search_tokens := array_to_tsvector(customer_name_tokens(NEW.search_text) ||
+          CASE WHEN TG_OP = 'INSERT' THEN '{}' ELSE customer_contact_tokens(NEW.id) END);
         RETURN NEW;
       END $$`);
     await queryRunner.query(`
@@ -71,21 +80,27 @@ export class StoreCustomerSearchTokens1796100000000 implements MigrationInterfac
       CREATE TRIGGER customer_search_tokens_on_update BEFORE UPDATE OF search_text ON "customer"
         FOR EACH ROW WHEN (NEW.search_text IS DISTINCT FROM OLD.search_text) EXECUTE FUNCTION customer_keep_search_tokens()`);
     // After each statement changing contacts, their customers' tokens again, written where they differ.
+    // New contacts whose tokens their customer holds already cost no more than computing theirs.
     await queryRunner.query(`
       CREATE FUNCTION contact_keep_search_tokens() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE ids integer[];
       BEGIN
         IF TG_OP = 'INSERT' THEN
-          SELECT array_agg(DISTINCT customer_id) INTO ids FROM new_contacts;
+          SELECT array_agg(DISTINCT n.customer_id) INTO ids FROM new_contacts n JOIN customer c ON c.id = n.customer_id
+           WHERE n.deleted_at IS NULL
+             AND NOT tsvector_to_array(c.search_tokens) @> contact_search_tokens(n.name, n.mobile, n.phone, n.email);
         ELSIF TG_OP = 'DELETE' THEN
           SELECT array_agg(DISTINCT customer_id) INTO ids FROM old_contacts;
         ELSE
           SELECT array_agg(DISTINCT customer_id) INTO ids
             FROM (SELECT customer_id FROM new_contacts UNION SELECT customer_id FROM old_contacts) s;
         END IF;
-        UPDATE customer c SET search_tokens = k.tokens
-          FROM (SELECT id, customer_search_tokens(id, search_text) AS tokens FROM customer WHERE id = ANY(ids)) k
-         WHERE c.id = k.id AND c.search_tokens <> k.tokens;
+        IF ids IS NOT NULL THEN
+          UPDATE customer c SET search_tokens = k.tokens
+            FROM (SELECT id, array_to_tsvector(customer_name_tokens(search_text) || customer_contact_tokens(id)) AS tokens
+                    FROM customer WHERE id = ANY(ids)) k
+           WHERE c.id = k.id AND c.search_tokens <> k.tokens;
+        END IF;
         RETURN NULL;
       END $$`);
     await queryRunner.query(`
@@ -104,7 +119,8 @@ export class StoreCustomerSearchTokens1796100000000 implements MigrationInterfac
     const [{ max }] = await queryRunner.query(`SELECT coalesce(max(id), 0) AS max FROM customer`);
     for (let from = 0; from < Number(max); from += BATCH)
       await queryRunner.query(
-        `UPDATE customer SET search_tokens = customer_search_tokens(id, search_text) WHERE id > $1 AND id <= $2`,
+        `UPDATE customer SET search_tokens = array_to_tsvector(customer_name_tokens(search_text) || customer_contact_tokens(id))
+          WHERE id > $1 AND id <= $2`,
         [from, from + BATCH],
       );
     await queryRunner.query(`CREATE INDEX "ix_customer_search" ON "customer" USING gin ("search_tokens")`);
@@ -133,7 +149,7 @@ export class StoreCustomerSearchTokens1796100000000 implements MigrationInterfac
     await queryRunner.query(`DROP TRIGGER customer_search_tokens_on_insert ON "customer"`);
     await queryRunner.query(`DROP FUNCTION customer_keep_search_tokens()`);
     await queryRunner.query(`ALTER TABLE "customer" DROP COLUMN "search_tokens"`);
-    await queryRunner.query(`DROP FUNCTION customer_search_tokens(integer, text)`);
+    await queryRunner.query(`DROP FUNCTION customer_contact_tokens(integer)`);
     await queryRunner.query(`DROP FUNCTION contact_search_tokens(text, text, text, text)`);
     await queryRunner.query(`DROP FUNCTION customer_name_tokens(text)`);
   }

@@ -46,9 +46,10 @@ export function searchCondition(word: string, param: (value: unknown) => string)
           .map((t) => lexeme(`t:${t}`))
           .join(' & ')})`
       : lexeme(`n:${word}`),
-    lexeme(`p:${word}`),
-    lexeme(`e:${word}`),
   );
+  // A phone has digits, an e-mail address an @: other words look for neither.
+  if (/\d/.test(word)) exact.push(lexeme(`p:${word}`));
+  if (word.includes('@')) exact.push(lexeme(`e:${word}`));
   if (/^\+?\d{5,}$/.test(digits)) exact.push(lexeme(`m:${digits}`));
   // The last digits of a mobile: four are a token; more are its last four, checked against the mobile.
   if (/^\d{4}$/.test(digits)) exact.push(lexeme(`r:${digits}`));
