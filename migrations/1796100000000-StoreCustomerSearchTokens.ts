@@ -12,7 +12,8 @@ const BATCH = 5000;
  * The tokens are the name's (the search text after its tab: customer-keys.ts) and those of the
  * customer's live contacts, marked so that they never meet the name's: `n:` a whole name of one or two
  * characters, `t:` each three characters of a longer one, `m:` the mobile, `r:` its last four digits,
- * `p:` the phone, `e:` the e-mail (customer-search.ts looks them up). The database keeps them, whoever
+ * `p:` the phone, `e:` the e-mail (customer-search.ts looks them up). A name of two Chinese characters
+ * (U+4E00–U+9FFF) is unmarked, a pair like the name's: a search for 周杰 looks up one token, not two. The database keeps them, whoever
  * writes: a customer's when its search text is written, its contacts' after each statement that adds,
  * changes, moves or removes contacts, writing only the customers whose tokens changed. An import
  * inserts a customer with its tokens, its contact's included, so the check after it writes nothing.
@@ -38,7 +39,9 @@ export class StoreCustomerSearchTokens1796100000000 implements MigrationInterfac
         piece text;
         tokens text[] := '{}';
       BEGIN
-        IF l BETWEEN 1 AND 2 THEN
+        IF l = 2 AND ascii(n) BETWEEN 19968 AND 40959 AND ascii(substr(n, 2)) BETWEEN 19968 AND 40959 THEN
+          tokens := tokens || n;
+        ELSIF l BETWEEN 1 AND 2 THEN
           tokens := tokens || ('n:' || n);
         ELSE
           FOR i IN 1 .. least(l - 2, 60) LOOP

@@ -38,15 +38,18 @@ export function searchCondition(word: string, param: (value: unknown) => string)
   const digits = normalizeMobile(word) ?? word.replace(/[\s-]/g, '');
   const chars = Array.from(word);
   const { exact, checked } = nameTokens(word, param);
-  // A contact's name: whole when the word is one or two characters, else containing each three of
-  // the word's characters in a row (all of a three-character word: the word itself).
-  exact.push(
-    chars.length >= 3
-      ? `(${trigrams(chars)
-          .map((t) => lexeme(`t:${t}`))
-          .join(' & ')})`
-      : lexeme(`n:${word}`),
-  );
+  // A contact's name: whole when the word is one or two characters (two Chinese characters are a pair
+  // like the name's: one token for both), else containing each three of the word's characters in a row
+  // (all of a three-character word: the word itself).
+  if (chars.length >= 3)
+    exact.push(
+      `(${trigrams(chars)
+        .map((t) => lexeme(`t:${t}`))
+        .join(' & ')})`,
+    );
+  else if (/^[\u4e00-\u9fff]{2}$/.test(word)) {
+    if (!exact.includes(lexeme(word))) exact.push(lexeme(word));
+  } else exact.push(lexeme(`n:${word}`));
   // A phone has digits, an e-mail address an @: other words look for neither.
   if (/\d/.test(word)) exact.push(lexeme(`p:${word}`));
   if (word.includes('@')) exact.push(lexeme(`e:${word}`));
