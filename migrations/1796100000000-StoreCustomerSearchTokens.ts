@@ -16,7 +16,7 @@ const BATCH = 5000;
  * (U+4E00–U+9FFF) is unmarked, a pair like the name's: a search for 周杰 looks up one token, not two. The database keeps them, whoever
  * writes: a customer's when its search text is written, its contacts' after each statement that adds,
  * changes, moves or removes contacts, writing only the customers whose tokens changed. An import
- * inserts a customer with its tokens, its contact's included, so the check after it writes nothing.
+ * inserts a customer with its tokens, its contact's included, and skips that check.
  *
  * The contact indexes only search read (the name's b-tree and trigrams, the mobile's last digits) go.
  */
@@ -83,11 +83,17 @@ export class StoreCustomerSearchTokens1796100000000 implements MigrationInterfac
       CREATE TRIGGER customer_search_tokens_on_update BEFORE UPDATE OF search_text ON "customer"
         FOR EACH ROW WHEN (NEW.search_text IS DISTINCT FROM OLD.search_text) EXECUTE FUNCTION customer_keep_search_tokens()`);
     // After each statement changing contacts, their customers' tokens again, written where they differ.
-    // New contacts whose tokens their customer holds already cost no more than computing theirs.
+    // New contacts whose tokens their customer holds already write nothing. A statement that inserts
+    // customers with their contacts' tokens and those contacts (an import) says so by setting
+    // kehu.search_tokens_given, which the check then takes back instead of computing them again.
     await queryRunner.query(`
       CREATE FUNCTION contact_keep_search_tokens() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE ids integer[];
       BEGIN
+        IF TG_OP = 'INSERT' AND current_setting('kehu.search_tokens_given', true) = 'on' THEN
+          PERFORM set_config('kehu.search_tokens_given', 'off', true);
+          RETURN NULL;
+        END IF;
         IF TG_OP = 'INSERT' THEN
           SELECT array_agg(DISTINCT n.customer_id) INTO ids FROM new_contacts n JOIN customer c ON c.id = n.customer_id
            WHERE n.deleted_at IS NULL
