@@ -67,7 +67,7 @@ export function searchCondition(word: string, param: (value: unknown) => string)
 
 /**
  * The ways a word matches the customer's name: tsquery alternatives its tokens answer exactly, and
- * conditions that are checked on each customer. A Chinese word is found by each of its pairs of
+ * other conditions (the tokens with the search text, the duplicate key). A Chinese word is found by each of its pairs of
  * characters the tokens hold; any other word by a pinyin, initials or word token beginning with its
  * first letters. A word the tokens answer exactly (a pair such as 华信, letters no longer than a
  * token) needs no more; a longer word is also looked for in the search text; a word whose pairs are
