@@ -2,6 +2,10 @@
 // `npm run migration:generate -- VerbNoun`, which also adds it here. A landed migration is never edited:
 // change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
 // by new files. The test suite fails when the entities and the migrations disagree.
+import { AddBusinessCalendar1796500000000 } from '../../migrations/1796500000000-AddBusinessCalendar.js';
+import { AddApprovals1796200000000 } from '../../migrations/1796200000000-AddApprovals.js';
+import { AddQuotes1796300000000 } from '../../migrations/1796300000000-AddQuotes.js';
+import { AddContracts1796400000000 } from '../../migrations/1796400000000-AddContracts.js';
 import { AddOpportunities1796008192924 } from '../../migrations/1796008192924-AddOpportunities.js';
 import { AddOpportunityBoardIndex1796009655070 } from '../../migrations/1796009655070-AddOpportunityBoardIndex.js';
 import { StoreCustomerSearchTokens1796100000000 } from '../../migrations/1796100000000-StoreCustomerSearchTokens.js';
@@ -47,5 +51,9 @@ export const MIGRATIONS = [
   AddApiTokensAndWebhooks1796005256504,
   AddOpportunities1796008192924,
   AddOpportunityBoardIndex1796009655070,
+  AddApprovals1796200000000,
+  AddQuotes1796300000000,
+  AddBusinessCalendar1796500000000,
+  AddContracts1796400000000,
   StoreCustomerSearchTokens1796100000000,
 ];

@@ -354,6 +354,8 @@ export class OpportunitiesService implements OnModuleInit {
         .map((c) => ({ from: c.fromStage, to: c.toStage, by: names.get(c.byId) ?? '', at: c.at }))
         .reverse(),
       activity,
+      // A won deal becomes a contract (the contracts module's form), for those who may create one.
+      contractable: deal.stage === 'won' && this.policy.mayCreate(user),
       moves: deal.can.move ? OPPORTUNITY_STAGES.filter((s) => s !== deal.stage && s !== 'lost') : [],
     };
   }
@@ -660,6 +662,16 @@ export class OpportunitiesService implements OnModuleInit {
     if (!o || o.customerId !== customerId || !this.policy.can(await this.policy.actor(user), 'view', o))
       throw ValidationFailed.field('opportunityId', 'validation.invalid');
     await this.repo.touch(m, id, at);
+  }
+
+  /** A won deal the user may see, for a contract made from it: its customer, title and amount. */
+  async wonDeal(
+    user: SessionUser,
+    id: number,
+  ): Promise<{ id: number; customerId: number; title: string; amount: Fen }> {
+    const o = await this.visible(await this.policy.actor(user), id);
+    if (o.stage !== 'won') throw ValidationFailed.field('opportunityId', 'contract.deal_not_won');
+    return { id: o.id, customerId: o.customerId, title: o.title, amount: o.amount };
   }
 
   /** The open deals of a customer the user may see, to log a follow-up against. */

@@ -50,6 +50,31 @@ async function opportunity(db: pg.Pool, customerId: number, ownerId: number): Pr
   return rows[0].id;
 }
 
+/** An open contract (a draft with one line) on the customer, owned by `ownerId`. */
+async function contract(db: pg.Pool, customerId: number, ownerId: number): Promise<number> {
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO contract (number, customer_id, customer_name, owner_id, title, amount, status, version)
+     VALUES ($3, $1, 'Customer', $2, 'Contract', 1000, 'draft', 1) RETURNING id`,
+    [customerId, ownerId, `HT-TEST-${customerId}-${ownerId}`],
+  );
+  await db.query(
+    `INSERT INTO contract_line (contract_id, position, item, quantity, unit_price, line_total)
+     VALUES ($1, 1, 'Item', 1, 1000, 1000)`,
+    [rows[0].id],
+  );
+  return rows[0].id;
+}
+
+/** A quote on the deal, prepared by `ownerId`. */
+async function quote(db: pg.Pool, dealId: number, customerId: number, ownerId: number): Promise<void> {
+  await db.query(
+    `INSERT INTO quote (number, opportunity_id, customer_id, owner_id, status, tax_rate, prices_include_tax,
+       valid_until, list_total, subtotal, discount_amount, net, tax, total, version)
+     VALUES ('BJ-T-' || $1, $1::int, $2, $3, 'draft', 13, false, '2099-12-31', 100, 100, 0, 100, 13, 113, 1)`,
+    [dealId, customerId, ownerId],
+  );
+}
+
 /** A follow-up on the customer, so every module has rows referring to it. */
 async function followUp(db: pg.Pool, customerId: number, authorId: number, contactId: number | null) {
   await db.query(
@@ -62,11 +87,19 @@ async function followUp(db: pg.Pool, customerId: number, authorId: number, conta
 describe('the customer lifecycle', () => {
   it('has every module that keeps customer records registered', () => {
     const lifecycles = t.app.get(CustomerLifecycles);
-    expect(lifecycles.mergeSteps().map((s) => s.entity)).toEqual(['opportunity', 'follow_up']);
+    expect(lifecycles.mergeSteps().map((s) => s.entity)).toEqual([
+      'opportunity',
+      'quote',
+      'follow_up',
+      'contract',
+    ]);
     expect(lifecycles.handOvers().map((h) => h.labelKey)).toEqual([
       'hand_over.customers',
       'hand_over.opportunities',
+      'hand_over.quotes',
+      'contract.hand_over_label',
     ]);
+    expect(lifecycles.fieldLabel('contract', 'status')).toBe('contract.status_label');
     expect(lifecycles.fieldLabel('opportunity', 'stage')).toBe('opportunity.stage_label');
     expect(lifecycles.fieldLabel('follow_up', 'summary')).toBe('follow_up.summary');
     expect(lifecycles.fieldLabel('user', 'role')).toBe('user.role');
@@ -82,11 +115,18 @@ describe('the customer lifecycle', () => {
     const contact = await createContact(t.db, merged);
     await followUp(t.db, merged, rep.id, contact);
     await followUp(t.db, merged, rep.id, null);
-    await opportunity(t.db, merged, rep.id);
+    await quote(t.db, await opportunity(t.db, merged, rep.id), merged, rep.id);
+    await contract(t.db, merged, rep.id);
 
     const references = (await referencesTo(t.db, 'customer')).filter((r) => r.table !== 'customer');
     // The registered steps and the contacts between them cover every table that refers to customers.
-    expect(references.map((r) => r.table).sort()).toEqual(['contact', 'follow_up', 'opportunity']);
+    expect(references.map((r) => r.table).sort()).toEqual([
+      'contact',
+      'contract',
+      'follow_up',
+      'opportunity',
+      'quote',
+    ]);
     const before = await Promise.all(references.map((r) => countReferring(t.db, r, merged)));
     expect(before.every((n) => n > 0)).toBe(true);
 
@@ -112,8 +152,10 @@ describe('the customer lifecycle', () => {
       await opportunity(t.db, customers[0], leaving.id),
       await opportunity(t.db, customers[1], leaving.id),
     ];
+    await quote(t.db, deals[0], customers[0], leaving.id);
+    const contracts = [await contract(t.db, customers[0], leaving.id)];
     const owners = (await referencesTo(t.db, 'app_user')).filter((r) => r.column === 'owner_id');
-    expect(owners.map((r) => r.table)).toEqual(['customer', 'opportunity']);
+    expect(owners.map((r) => r.table)).toEqual(['contract', 'customer', 'opportunity', 'quote']);
 
     const c = await signedIn(t, admin);
     const reply = await c.post(`/admin/users/${leaving.id}/deactivate`, { handOverTo: String(colleague.id) });
@@ -124,5 +166,7 @@ describe('the customer lifecycle', () => {
     expect(rows.map((r) => r.owner_id)).toEqual([colleague.id, colleague.id]);
     const { rows: moved } = await t.db.query('SELECT owner_id FROM opportunity WHERE id = ANY($1)', [deals]);
     expect(moved.map((r) => r.owner_id)).toEqual([colleague.id, colleague.id]);
+    const { rows: open } = await t.db.query('SELECT owner_id FROM contract WHERE id = ANY($1)', [contracts]);
+    expect(open.map((r) => r.owner_id)).toEqual([colleague.id]);
   });
 });

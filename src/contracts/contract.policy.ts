@@ -1,0 +1,148 @@
+import { Injectable } from '@nestjs/common';
+import { NotAllowed, NotFound } from '../common/errors.js';
+import type { Role } from '../common/roles.js';
+import type { SessionUser } from '../common/session-user.js';
+import { UsersService } from '../users/users.service.js';
+import { type ContractStatus, EDITABLE_STATUSES } from './contract.options.js';
+
+/**
+ * Who may see and do what with a contract, in one place (the same three faces as OpportunityPolicy):
+ * `scope` narrows a query to the contracts a user may see, `can` says whether a user may act on one,
+ * `flags` give a page its `can.*` switches. Contracts are scoped by their owner as deals are: a rep
+ * sees their own, a manager their teams', the admin all, service agents read every contract and change
+ * none. Whoever is asked to approve a contract sees it too, whatever their scope. What may be done
+ * also depends on the status: only a draft or a rejected contract is edited (a pending one by no
+ * one), only an approved one is signed, only a signed one is completed or terminated.
+ */
+
+/** How the user stands to a contract. */
+export type ContractRelation =
+  /** they own it */
+  | 'own'
+  /** a member of a team they manage owns it */
+  | 'team'
+  /** neither, but they are an approver of one of its rounds */
+  | 'approver'
+  | 'other';
+
+export const CONTRACT_ACTIONS = [
+  'view',
+  /** change its fields and lines (a draft or a rejected contract); delete a draft */
+  'edit',
+  /** send it for approval (a draft or a rejected contract) */
+  'submit',
+  /** mark it signed, with the signed scan (an approved contract) */
+  'sign',
+  /** mark a signed contract completed */
+  'complete',
+  /** end a signed contract early, with a reason */
+  'terminate',
+  /** add files to it */
+  'attach',
+] as const;
+export type ContractAction = (typeof CONTRACT_ACTIONS)[number];
+
+const WORK: ContractAction[] = ['view', 'edit', 'submit', 'sign', 'complete', 'terminate', 'attach'];
+
+/** The rules: role × relation → what the user may do. A contract not seen answers 404. */
+export const CONTRACT_RULES: Record<Role, Record<ContractRelation, readonly ContractAction[]>> = {
+  admin: { own: WORK, team: WORK, approver: WORK, other: WORK },
+  manager: { own: WORK, team: WORK, approver: ['view'], other: [] },
+  sales: { own: WORK, team: [], approver: ['view'], other: [] },
+  service: { own: ['view'], team: ['view'], approver: ['view'], other: ['view'] },
+};
+
+/** The statuses each action applies in (view applies in all). */
+const WHEN: Record<Exclude<ContractAction, 'view'>, readonly ContractStatus[]> = {
+  edit: EDITABLE_STATUSES,
+  submit: EDITABLE_STATUSES,
+  sign: ['approved'],
+  complete: ['signed'],
+  terminate: ['signed'],
+  attach: ['draft', 'pending_approval', 'approved', 'rejected', 'signed', 'completed', 'terminated'],
+};
+
+/** Roles that may create contracts (on a customer they may work on). */
+const MAY_CREATE: readonly Role[] = ['admin', 'manager', 'sales'];
+
+/**
+ * A user as the rules see them: the session's user, for a manager every member of their teams, and
+ * the contracts whose approval rounds name them as an approver.
+ */
+export interface ContractActor {
+  user: SessionUser;
+  teamMemberIds: number[];
+  approverOf: (contractId: number) => boolean;
+}
+
+/** What the policy needs of a contract. */
+export interface ContractSubject {
+  id: number;
+  ownerId: number;
+  status: ContractStatus;
+}
+
+/** The owners whose contracts the user may see: everyone's, or these. Lists read one index scan per owner. */
+export type ContractScope = { everyone: true } | { everyone: false; ownerIds: number[] };
+
+export function relationOf(actor: ContractActor, c: ContractSubject): ContractRelation {
+  if (c.ownerId === actor.user.id) return 'own';
+  if (actor.teamMemberIds.includes(c.ownerId)) return 'team';
+  if (actor.approverOf(c.id)) return 'approver';
+  return 'other';
+}
+
+export function can(actor: ContractActor, action: ContractAction, c: ContractSubject): boolean {
+  if (!CONTRACT_RULES[actor.user.role][relationOf(actor, c)].includes(action)) return false;
+  return action === 'view' || WHEN[action].includes(c.status);
+}
+
+export function flags(actor: ContractActor, c: ContractSubject): Record<ContractAction, boolean> {
+  return Object.fromEntries(CONTRACT_ACTIONS.map((a) => [a, can(actor, a, c)])) as Record<
+    ContractAction,
+    boolean
+  >;
+}
+
+/** The owners whose contracts a list shows (approvers find theirs in the approvals inbox, not the list). */
+export function scopeOf(actor: Pick<ContractActor, 'user' | 'teamMemberIds'>): ContractScope {
+  const rules = CONTRACT_RULES[actor.user.role];
+  if (rules.other.includes('view')) return { everyone: true };
+  const ids = new Set<number>();
+  if (rules.own.includes('view')) ids.add(actor.user.id);
+  if (rules.team.includes('view')) for (const id of actor.teamMemberIds) ids.add(id);
+  return { everyone: false, ownerIds: [...ids].sort((a, b) => a - b) };
+}
+
+/** Which contracts name a user as an approver (the approvals engine's answer). */
+export type ApproverLookup = (userId: number, contractIds: number[]) => Promise<Set<number>>;
+
+@Injectable()
+export class ContractPolicy {
+  constructor(private readonly users: UsersService) {}
+
+  /** The user as the rules see them, for these contracts (whose approver they may be). */
+  async actor(user: SessionUser, contractIds: number[], approvers: ApproverLookup): Promise<ContractActor> {
+    const [teamMemberIds, approving] = await Promise.all([
+      user.role === 'manager' && user.teamIds.length
+        ? this.users.teamMemberIds(user.teamIds)
+        : Promise.resolve([]),
+      contractIds.length ? approvers(user.id, contractIds) : Promise.resolve(new Set<number>()),
+    ]);
+    return { user, teamMemberIds, approverOf: (id) => approving.has(id) };
+  }
+
+  can = can;
+  flags = flags;
+  scope = scopeOf;
+
+  /** Refuses an action: a contract the user cannot see is not found; one they see but may not touch, forbidden. */
+  assert(actor: ContractActor, action: ContractAction, c: ContractSubject): void {
+    if (!can(actor, 'view', c)) throw new NotFound();
+    if (!can(actor, action, c)) throw new NotAllowed();
+  }
+
+  mayCreate(user: SessionUser): boolean {
+    return MAY_CREATE.includes(user.role);
+  }
+}
