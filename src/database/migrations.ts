@@ -51,9 +51,9 @@ export const MIGRATIONS = [
   AddApiTokensAndWebhooks1796005256504,
   AddOpportunities1796008192924,
   AddOpportunityBoardIndex1796009655070,
+  StoreCustomerSearchTokens1796100000000,
   AddApprovals1796200000000,
   AddQuotes1796300000000,
-  AddBusinessCalendar1796500000000,
   AddContracts1796400000000,
-  StoreCustomerSearchTokens1796100000000,
+  AddBusinessCalendar1796500000000,
 ];
