@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApprovalsModule } from './approvals/approvals.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AccessGuard } from './auth/access.guard.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -79,6 +80,7 @@ export class AppModule implements NestModule {
         AuthModule,
         CustomersModule,
         OpportunitiesModule,
+        ApprovalsModule,
         FollowUpsModule,
         ContractsModule,
         SeedModule,

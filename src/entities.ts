@@ -18,6 +18,9 @@ import { ApiToken } from './auth/api/api-token.entity.js';
 import { WebhookDelivery } from './notifications/webhooks/webhook-delivery.entity.js';
 import { WebhookEndpoint } from './notifications/webhooks/webhook-endpoint.entity.js';
 import { WebhookEvent } from './notifications/webhooks/webhook-event.entity.js';
+import { ApprovalApprover } from './approvals/approval-approver.entity.js';
+import { ApprovalRound } from './approvals/approval-round.entity.js';
+import { ApprovalStep } from './approvals/approval-step.entity.js';
 import { Contract } from './contracts/contract.entity.js';
 import { ContractLine } from './contracts/contract-line.entity.js';
 
@@ -46,6 +49,9 @@ export const ENTITIES = [
   WebhookEndpoint,
   WebhookEvent,
   WebhookDelivery,
+  ApprovalRound,
+  ApprovalStep,
+  ApprovalApprover,
   Opportunity,
   OpportunityStageChange,
   Contract,

@@ -9,6 +9,7 @@ import type { SessionUser } from './session-user.js';
  * - which entries it adds to the customer's 360° timeline;
  * - what it moves when two customers are merged (inside the merge's transaction);
  * - what it hands over when a rep leaves (inside the deactivation's transaction);
+ * - what else it does when a user is deactivated, in that same transaction (approvals seat a substitute);
  * - how the audit log names its fields and their values.
  * The customers, users and audit modules read the registrations; none of them knows the others' tables.
  */
@@ -26,6 +27,8 @@ export interface CustomerLifecycle {
   merge?: (m: EntityManager, fromCustomerId: number, toCustomerId: number) => Promise<number>;
   /** What a leaving rep owns of this kind, and how it moves to a colleague (or the pool: null). */
   handOver?: HandOver;
+  /** Runs inside a user's deactivation, after the hand-over: what the module does about a user leaving. */
+  deactivate?: (m: EntityManager, userId: number, actor: SessionUser) => Promise<void>;
 }
 
 export interface HandOver {
@@ -101,6 +104,11 @@ export class CustomerLifecycles {
 
   handOvers(): HandOver[] {
     return this.registered.flatMap((l) => (l.handOver ? [l.handOver] : []));
+  }
+
+  /** What modules do when a user is deactivated, in registration order. */
+  deactivationSteps(): NonNullable<CustomerLifecycle['deactivate']>[] {
+    return this.registered.flatMap((l) => (l.deactivate ? [l.deactivate] : []));
   }
 
   /** The locale key naming `field` of `entity` in the audit log, if one is registered. */

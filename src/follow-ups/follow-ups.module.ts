@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApprovalsModule } from '../approvals/approvals.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { OpportunitiesModule } from '../opportunities/opportunities.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -12,7 +13,13 @@ import { FollowUpsService } from './follow-ups.service.js';
 import { MyDayController } from './my-day.controller.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([FollowUp]), CustomersModule, UsersModule, OpportunitiesModule],
+  imports: [
+    TypeOrmModule.forFeature([FollowUp]),
+    CustomersModule,
+    UsersModule,
+    OpportunitiesModule,
+    ApprovalsModule,
+  ],
   controllers: [MyDayController, FollowUpsController, FollowUpsApiController],
   providers: [FollowUpsService, FollowUpsRepository, FollowUpPolicy],
   exports: [FollowUpsService],

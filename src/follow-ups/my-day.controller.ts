@@ -1,15 +1,17 @@
 import { Controller, Get, Render } from '@nestjs/common';
+import { ApprovalsService } from '../approvals/approvals.service.js';
 import { CurrentUser } from '../common/decorators.js';
 import type { SessionUser } from '../common/session-user.js';
 import { OpportunitiesService } from '../opportunities/opportunities.service.js';
 import { FollowUpsService } from './follow-ups.service.js';
 
-/** `/`: my day, with the user's (and a manager's team's) stale deals. */
+/** `/`: my day, with the user's (and a manager's team's) stale deals and the approvals waiting for them. */
 @Controller()
 export class MyDayController {
   constructor(
     private readonly followUps: FollowUpsService,
     private readonly opportunities: OpportunitiesService,
+    private readonly approvals: ApprovalsService,
   ) {}
 
   @Get()
@@ -20,6 +22,7 @@ export class MyDayController {
       day: await this.followUps.myDay(user),
       canLog: this.followUps.mayLog(user),
       staleDeals: await this.opportunities.staleFor(user),
+      approvals: await this.approvals.waitingOnMyDay(user),
     };
   }
 }

@@ -55,6 +55,7 @@ export class HandOverService {
       await this.sessions.endFor(id, '', m);
       const moved: Record<string, { to: number }> = {};
       for (const h of this.lifecycles.handOvers()) moved[h.labelKey] = { to: await h.move(m, id, toId) };
+      for (const step of this.lifecycles.deactivationSteps()) await step(m, id, actor);
       if (owned === 0) return;
       await this.audit.record(
         {

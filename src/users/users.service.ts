@@ -229,6 +229,14 @@ export class UsersService {
     return null;
   }
 
+  /**
+   * Every user, active or not, with their role, team and the teams they manage: for rules that pick
+   * people by their place (who approves a contract). From the directory in memory.
+   */
+  async everyone(): Promise<DirectoryRow[]> {
+    return [...(await this.directory.get()).values()];
+  }
+
   /** The ids of everyone in these teams, active or not: a manager's records are theirs. */
   async teamMemberIds(teamIds: number[]): Promise<number[]> {
     if (!teamIds.length) return [];

@@ -90,7 +90,8 @@ describe('database', () => {
       `SELECT c.id FROM customer c JOIN app_user u ON u.id = c.owner_id WHERE u.email = 'sales2@demo.kehu' LIMIT 1`,
     );
     expect((await sales1.get(`/customers/${mine.rows[0].id}`)).status).toBe(404);
-  });
+    // The whole demo company and a sign-in per demo user: slow on a busy machine, not a speed check.
+  }, 120_000);
 
   it('generates a scaled book of business with valid, unique rows', async () => {
     const { name, url } = await copyTemplateDatabase();

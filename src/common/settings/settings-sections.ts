@@ -13,6 +13,8 @@ export interface SettingsSection<T extends object = object> {
   helpKey?: string;
   partial: string;
   defaults: T;
+  /** What the partial offers beyond the values (a list of users to choose from), given the values shown. */
+  choices?: (values: T) => Promise<object>;
   /** The class-validator DTO of the section's form: its fields, plus `version`. */
   dto: new () => T & { version?: number };
 }

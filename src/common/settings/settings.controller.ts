@@ -27,6 +27,7 @@ export class SettingsController {
           helpKey: s.helpKey,
           partial: s.partial,
           values: { ...value, version },
+          choices: s.choices ? await s.choices(value) : {},
           posted: s.key === posted,
         };
       }),

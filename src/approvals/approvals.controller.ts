@@ -1,0 +1,35 @@
+import { Body, Controller, Get, Param, Post, Redirect, Render, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { CurrentUser, RefusalGoesTo } from '../common/decorators.js';
+import { flash, safeReturnTo, seeOther } from '../common/flash.js';
+import { IdPipe } from '../common/ids.js';
+import type { SessionUser } from '../common/session-user.js';
+import { ApprovalsService } from './approvals.service.js';
+import { DecideDto } from './dto/decide.dto.js';
+
+/** /approvals: what waits for my decision and what I decided; the decision form's POST. */
+@Controller('approvals')
+export class ApprovalsController {
+  constructor(private readonly approvals: ApprovalsService) {}
+
+  @Get()
+  @Render('approvals/index')
+  async index(@CurrentUser() user: SessionUser) {
+    return { title: 'approval.inbox', ...(await this.approvals.inbox(user)) };
+  }
+
+  /** A decision; refused (decided already, moved on), back to the inbox, told why. */
+  @Post(':roundId/decide')
+  @RefusalGoesTo('/approvals')
+  @Redirect()
+  async decide(
+    @CurrentUser() user: SessionUser,
+    @Param('roundId', IdPipe) roundId: number,
+    @Body() dto: DecideDto,
+    @Req() req: Request,
+  ) {
+    const outcome = await this.approvals.decideRound(user, roundId, dto.decision, dto.comment, dto.stepId);
+    flash(req, outcome ? `approval.flash.${outcome}` : `approval.flash.${dto.decision}`);
+    return seeOther(safeReturnTo(dto.returnTo, '/approvals'));
+  }
+}
