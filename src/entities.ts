@@ -23,6 +23,13 @@ import { ApprovalRound } from './approvals/approval-round.entity.js';
 import { ApprovalStep } from './approvals/approval-step.entity.js';
 import { Contract } from './contracts/contract.entity.js';
 import { ContractLine } from './contracts/contract-line.entity.js';
+import { Task } from './automation/task.entity.js';
+import { Invoice } from './contracts/payments/invoice.entity.js';
+import { PaymentAllocation } from './contracts/payments/payment-allocation.entity.js';
+import { PaymentInstallment } from './contracts/payments/payment-installment.entity.js';
+import { PaymentPlan } from './contracts/payments/payment-plan.entity.js';
+import { Payment } from './contracts/payments/payment.entity.js';
+import { ContractRenewalReminder } from './contracts/payments/renewal-reminder.entity.js';
 
 /**
  * Every entity of every module, for the tools that need the whole schema at once: the migration
@@ -56,4 +63,11 @@ export const ENTITIES = [
   OpportunityStageChange,
   Contract,
   ContractLine,
+  PaymentPlan,
+  PaymentInstallment,
+  Payment,
+  PaymentAllocation,
+  Invoice,
+  ContractRenewalReminder,
+  Task,
 ];
