@@ -2,6 +2,7 @@
 // `npm run migration:generate -- VerbNoun`, which also adds it here. A landed migration is never edited:
 // change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
 // by new files. The test suite fails when the entities and the migrations disagree.
+import { AddPaymentsInvoicesTasks1796600000000 } from '../../migrations/1796600000000-AddPaymentsInvoicesTasks.js';
 import { AddApprovals1796200000000 } from '../../migrations/1796200000000-AddApprovals.js';
 import { AddContracts1796400000000 } from '../../migrations/1796400000000-AddContracts.js';
 import { AddOpportunities1796008192924 } from '../../migrations/1796008192924-AddOpportunities.js';
@@ -50,4 +51,5 @@ export const MIGRATIONS = [
   AddOpportunityBoardIndex1796009655070,
   AddApprovals1796200000000,
   AddContracts1796400000000,
+  AddPaymentsInvoicesTasks1796600000000,
 ];
