@@ -24,12 +24,12 @@ import { ApprovalStep } from './approvals/approval-step.entity.js';
 import { Contract } from './contracts/contract.entity.js';
 import { ContractLine } from './contracts/contract-line.entity.js';
 import { Task } from './automation/task.entity.js';
-import { Invoice } from './contracts/payments/invoice.entity.js';
-import { PaymentAllocation } from './contracts/payments/payment-allocation.entity.js';
-import { PaymentInstallment } from './contracts/payments/payment-installment.entity.js';
-import { PaymentPlan } from './contracts/payments/payment-plan.entity.js';
-import { Payment } from './contracts/payments/payment.entity.js';
-import { ContractRenewalReminder } from './contracts/payments/renewal-reminder.entity.js';
+import { Invoice } from './contracts/invoice.entity.js';
+import { PaymentAllocation } from './contracts/payment-allocation.entity.js';
+import { PaymentInstallment } from './contracts/payment-installment.entity.js';
+import { PaymentPlan } from './contracts/payment-plan.entity.js';
+import { Payment } from './contracts/payment.entity.js';
+import { ContractRenewalReminder } from './contracts/renewal-reminder.entity.js';
 
 /**
  * Every entity of every module, for the tools that need the whole schema at once: the migration

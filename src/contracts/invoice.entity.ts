@@ -8,8 +8,8 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
 } from 'typeorm';
-import { type Fen, moneyColumn } from '../../common/money.js';
-import { Contract } from '../contract.entity.js';
+import { type Fen, moneyColumn } from '../common/money.js';
+import { Contract } from './contract.entity.js';
 import type { InvoiceType } from './payment.options.js';
 
 /**

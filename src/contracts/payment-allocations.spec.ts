@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Fen } from '../../common/money.js';
-import { allocate, outstandingOf } from './allocation.js';
+import type { Fen } from '../common/money.js';
+import { allocate, outstandingOf } from './payment-allocations.js';
 
 const f = (n: number) => n as Fen;
 /** Three installments of ¥100.00; the second due first in time is the oldest. */

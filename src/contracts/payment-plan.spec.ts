@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationFailed } from '../../common/errors.js';
-import { type Fen, yuan } from '../../common/money.js';
-import { addMonths, checkPaidKept, equalInstallments, readPlan } from './plan.js';
+import { ValidationFailed } from '../common/errors.js';
+import { type Fen, yuan } from '../common/money.js';
+import { addMonths, checkPaidKept, equalInstallments, readPlan } from './payment-plan.js';
 
 const f = (n: number) => n as Fen;
 const row = (dueOn: string, amount: string, id: string | null = null) => ({ id, dueOn, amount, note: null });
@@ -57,9 +57,9 @@ describe('readPlan', () => {
   });
 
   it('refuses a sum one fen off the amount, naming the plan', () => {
-    expect(refusal(() => readPlan([row('2027-01-10', '1000.00'), row('2027-02-10', '999.99')], yuan(2000)))).toEqual(
-      { installments: ['payment.plan_sum_mismatch'] },
-    );
+    expect(
+      refusal(() => readPlan([row('2027-01-10', '1000.00'), row('2027-02-10', '999.99')], yuan(2000))),
+    ).toEqual({ installments: ['payment.plan_sum_mismatch'] });
   });
 
   it('names each wrong field: negative, not a number, impossible date, far future, missing', () => {
@@ -98,7 +98,9 @@ describe('checkPaidKept', () => {
 
   it('lets unpaid installments change and paid ones keep their amount', () => {
     expect(() => checkPaidKept(next(5000, 5000), stored)).not.toThrow();
-    expect(() => checkPaidKept([...next(5000, 2500), { ...next(0, 2500)[1], id: null }], stored)).not.toThrow();
+    expect(() =>
+      checkPaidKept([...next(5000, 2500), { ...next(0, 2500)[1], id: null }], stored),
+    ).not.toThrow();
   });
 
   it('refuses changing the amount of a partly paid installment', () => {

@@ -1,4 +1,4 @@
-import { type Fen, fen } from '../../common/money.js';
+import { type Fen, fen } from '../common/money.js';
 
 /** An installment as the collection rate reads it. */
 export interface RatedInstallment {
@@ -43,7 +43,10 @@ export function formatRate(rate: number | null): string {
 }
 
 /** The first and last day of the month and of the quarter holding `day` (YYYY-MM-DD). */
-export function periodsOf(day: string): { month: { from: string; to: string }; quarter: { from: string; to: string } } {
+export function periodsOf(day: string): {
+  month: { from: string; to: string };
+  quarter: { from: string; to: string };
+} {
   const [y, m] = day.split('-').map(Number);
   const lastOf = (year: number, month: number) =>
     new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);

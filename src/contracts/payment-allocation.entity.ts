@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { type Fen, moneyColumn } from '../../common/money.js';
+import { type Fen, moneyColumn } from '../common/money.js';
 import { PaymentInstallment } from './payment-installment.entity.js';
 import { Payment } from './payment.entity.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Fen } from '../../common/money.js';
+import type { Fen } from '../common/money.js';
 import { collectionRate, formatRate, periodsOf } from './collection-rate.js';
 
 const f = (n: number) => n as Fen;

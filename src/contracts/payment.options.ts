@@ -1,5 +1,12 @@
 /** How a payment (回款) came in: 银行转账, 现金, 支票, 承兑汇票, 微信, 支付宝. */
-export const PAYMENT_METHODS = ['bank_transfer', 'cash', 'cheque', 'acceptance_bill', 'wechat', 'alipay'] as const;
+export const PAYMENT_METHODS = [
+  'bank_transfer',
+  'cash',
+  'cheque',
+  'acceptance_bill',
+  'wechat',
+  'alipay',
+] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 /** The two kinds of VAT invoice (发票): 增值税专用发票, 增值税普通发票. */

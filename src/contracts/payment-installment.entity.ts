@@ -1,6 +1,6 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { type Fen, moneyColumn } from '../../common/money.js';
-import { Contract } from '../contract.entity.js';
+import { type Fen, moneyColumn } from '../common/money.js';
+import { Contract } from './contract.entity.js';
 
 /**
  * One installment of a contract's payment plan: due on a day, an exact amount, and how much of it the

@@ -1,5 +1,5 @@
 import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn } from 'typeorm';
-import { Contract } from '../contract.entity.js';
+import { Contract } from './contract.entity.js';
 
 /** That a contract's owner was reminded to renew it (once per contract, 30 days before its end). */
 @Entity()

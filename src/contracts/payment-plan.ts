@@ -1,5 +1,5 @@
-import { type FieldErrors, ValidationFailed } from '../../common/errors.js';
-import { type Fen, fen, readMoney, sumMoney, toNumeric } from '../../common/money.js';
+import { type FieldErrors, ValidationFailed } from '../common/errors.js';
+import { type Fen, fen, readMoney, sumMoney, toNumeric } from '../common/money.js';
 import { MAX_INSTALLMENTS } from './payment.options.js';
 
 /**
@@ -91,7 +91,8 @@ export function readPlan(inputs: InstallmentInput[], contractAmount: Fen): Exact
     let dayOk = true;
     if (!dueOn) (at('dueOn', 'validation.required'), (dayOk = false));
     else if (!isDay(dueOn)) (at('dueOn', 'validation.isDate'), (dayOk = false));
-    else if (dueOn < EARLIEST_DUE || dueOn > LATEST_DUE) (at('dueOn', 'payment.due_out_of_range'), (dayOk = false));
+    else if (dueOn < EARLIEST_DUE || dueOn > LATEST_DUE)
+      (at('dueOn', 'payment.due_out_of_range'), (dayOk = false));
     const amount = readMoney(input.amount ?? '');
     let amountOk = true;
     if ('problem' in amount) (at('amount', amount.problem), (amountOk = false));

@@ -1,4 +1,4 @@
-import { type Fen, fen } from '../../common/money.js';
+import { type Fen, fen } from '../common/money.js';
 
 /** An installment as allocation sees it. */
 export interface OpenInstallment {
