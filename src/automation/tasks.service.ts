@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotFound } from '../common/errors.js';
 import type { SessionUser } from '../common/session-user.js';
+import { localDay } from '../common/time.js';
 import type { TaskKind } from './task.entity.js';
 import { type OpenTaskRow, TasksRepository } from './tasks.repository.js';
 
@@ -49,7 +50,8 @@ export class TasksService {
   }
 
   /** The user's open tasks, soonest due first (one indexed statement). */
-  async openFor(user: SessionUser, today: string): Promise<TaskItem[]> {
+  async openFor(user: SessionUser): Promise<TaskItem[]> {
+    const today = localDay(new Date(), user.timezone);
     const rows = await this.repo.openOf(user.id, MY_DAY_TASKS);
     return rows.map((r) => ({
       ...r,

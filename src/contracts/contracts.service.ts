@@ -59,6 +59,10 @@ import type {
 } from './dto/contract.dto.js';
 import type { ContractFilterDto } from './dto/contract-filter.dto.js';
 import { rmbCapitals } from './rmb-capitals.placeholder.js';
+// ---- payments (回款), kickoff ----
+import { ContractKickoff } from './contract-kickoff.js';
+import { type ContractMoneyView, PaymentsService } from './payments.service.js';
+// ---- end payments ----
 
 /** The owner kind of files attached to contracts (the signed scan, PDFs, images, Office files). */
 export const CONTRACT_ATTACHMENTS = 'contract';
@@ -203,6 +207,10 @@ export class ContractsService implements OnModuleInit {
     private readonly webhooks: WebhooksService,
     private readonly settings: SettingsService,
     private readonly sections: SettingsSections,
+    // ---- payments (回款), kickoff ----
+    private readonly payments: PaymentsService,
+    private readonly kickoff: ContractKickoff,
+    // ---- end payments ----
   ) {}
 
   onModuleInit(): void {
@@ -372,10 +380,19 @@ export class ContractsService implements OnModuleInit {
     return view;
   }
 
-  /** The record page: the contract, its lines and its files. */
-  async show(user: SessionUser, id: number): Promise<{ contract: ContractView; files: AttachmentView[] }> {
+  /** The record page: the contract, its lines and its files (and its money: plan, payments, invoices). */
+  async show(
+    user: SessionUser,
+    id: number,
+  ): Promise<{ contract: ContractView; files: AttachmentView[]; money: ContractMoneyView }> {
     const contract = await this.get(user, id);
-    return { contract, files: await this.attachments.list({ kind: CONTRACT_ATTACHMENTS, id }) };
+    return {
+      contract,
+      files: await this.attachments.list({ kind: CONTRACT_ATTACHMENTS, id }),
+      // ---- payments (回款) ----
+      money: await this.payments.moneyOf(contract, user),
+      // ---- end payments ----
+    };
   }
 
   /**
@@ -612,6 +629,9 @@ export class ContractsService implements OnModuleInit {
         { fileName: scan.fileName, bytes: scan.bytes, uploadedById: user.id },
       );
       await this.changeStatus(m, c, 'signed', 'sign', { signedOn: dto.signedOn });
+      // ---- kickoff: signing hands the contract to delivery (three tasks, same transaction) ----
+      await this.kickoff.onSigned(m, c, dto.signedOn);
+      // ---- end kickoff ----
       await this.webhooks.emit(m, 'contract.signed', () => this.resourceIn(m, id));
     });
   }
