@@ -213,7 +213,8 @@ export class PaymentsRepository {
    * reminded once a day whatever runs), in one statement over the open installments by due day.
    */
   async takeOverdueReminders(m: EntityManager, today: string): Promise<OverdueRow[]> {
-    const rows = await m.query<(Omit<OverdueRow, 'open'> & { open: string })[]>(
+    // An UPDATE answers [rows, count] through TypeORM.
+    const [rows] = await m.query<[(Omit<OverdueRow, 'open'> & { open: string })[], number]>(
       `UPDATE payment_installment i SET reminded_on = $1
          FROM contract c
         WHERE c.id = i.contract_id AND i.collected < i.amount AND i.due_on < $1
