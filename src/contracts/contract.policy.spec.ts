@@ -98,6 +98,8 @@ describe('ContractPolicy', () => {
       complete: false,
       terminate: false,
       attach: true,
+      plan: true,
+      collect: false,
     });
   });
 
