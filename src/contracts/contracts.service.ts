@@ -731,8 +731,9 @@ export class ContractsService implements OnModuleInit {
       'contract.amountInWords': contract.amountInWords,
       'contract.startOn': contract.startOn ?? '',
       'contract.endOn': contract.endOn ?? '',
-      // Payment plans are not kept yet: the placeholder prints nothing.
-      'contract.paymentPlan': '',
+      // ---- payments: the payment plan's installments (nothing without a plan) ----
+      'contract.paymentPlan': await this.payments.planText(id, locale),
+      // ---- end payments ----
     });
     return { contract, blocks, locale };
   }

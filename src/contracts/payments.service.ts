@@ -6,6 +6,7 @@ import { JobsService } from '../automation/jobs.service.js';
 import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
 import { editedVersion, NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
 import { type Fen, fen, formatMoney, readMoney, sumMoney, toNumeric } from '../common/money.js';
+import type { Locale } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
 import { localDay } from '../common/time.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -339,7 +340,14 @@ export class PaymentsService implements OnModuleInit {
       taxRates: COMMON_TAX_RATES,
       today,
       paymentDefaults: { receivedOn: today, method: 'bank_transfer', amount: '', reference: '', note: '' },
-      invoiceDefaults: { issuedOn: today, type: 'vat_special', taxRate: '13', amount: '', number: '', note: '' },
+      invoiceDefaults: {
+        issuedOn: today,
+        type: 'vat_special',
+        taxRate: '13',
+        amount: '',
+        number: '',
+        note: '',
+      },
       noErrors: {},
     };
   }
@@ -413,6 +421,24 @@ export class PaymentsService implements OnModuleInit {
         m,
       );
     });
+  }
+
+  /**
+   * The plan as the printed contract states it (its {{contract.paymentPlan}}): each installment's amount
+   * and due day on one line, in the print's language; empty without a plan. The caller checked access.
+   */
+  async planText(id: number, locale: Locale): Promise<string> {
+    const installments = await this.repo.installments(id);
+    return installments
+      .map((i) =>
+        translate(locale, 'payment.print_installment', {
+          n: i.position,
+          amount: formatMoney(i.amount),
+          due: i.dueOn,
+          note: i.note ? ` (${i.note})` : '',
+        }),
+      )
+      .join(locale === 'en' ? '; ' : '；');
   }
 
   /** The plan as the API answers it. */

@@ -226,6 +226,9 @@ describe('the payment plan', () => {
     const page = visibleText((await c.get(`/contracts/${id}`)).text);
     expect(page).toContain('Payment plan');
     expect(page).toContain('¥200.00');
+    // The printed contract states the plan.
+    const printed = visibleText((await c.get(`/contracts/${id}/print?lang=zh-CN`)).text);
+    expect(printed).toContain('第 2 期：2027-02-10 前支付 ¥200.00');
   });
 });
 
