@@ -251,6 +251,8 @@ export class ContractsService implements OnModuleInit {
           signedOn: 'contract.signed_on',
           terminationReason: 'contract.termination_reason',
           lines: 'contract.lines',
+          comment: 'contract.decision_comment',
+          file: 'contract.files',
         },
         values: { status: 'contract.status.' },
       },
@@ -516,7 +518,7 @@ export class ContractsService implements OnModuleInit {
       const { c: before, actor } = await this.visible(user, id, m);
       if (
         before.status === 'pending_approval' &&
-        this.policy.can(actor, 'edit', { ...before, status: 'draft' })
+        this.policy.can(actor, 'edit', { id: before.id, ownerId: before.ownerId, status: 'draft' })
       )
         throw new PendingLocked();
       this.policy.assert(actor, 'edit', before);

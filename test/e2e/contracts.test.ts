@@ -36,11 +36,13 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => t.close());
 
-/** The form's fields for these lines ([item, quantity, unit price]). */
+/** The form's fields for these lines ([item, quantity, unit price]), then an empty row as the form has. */
 function lineFields(lines: [string, string, string][]): Record<string, string> {
   const fields: Record<string, string> = {};
-  lines.forEach(([item, quantity, unitPrice], i) => {
+  [...lines, ['', '', ''] as const].forEach(([item, quantity, unitPrice], i) => {
     fields[`lines[${i}][item]`] = item;
+    fields[`lines[${i}][specification]`] = '';
+    fields[`lines[${i}][unit]`] = '';
     fields[`lines[${i}][quantity]`] = quantity;
     fields[`lines[${i}][unitPrice]`] = unitPrice;
   });
@@ -127,6 +129,18 @@ describe('making a contract', () => {
       [String(id)],
     );
     expect(rows.map((r) => r.action)).toEqual(['create']);
+  });
+
+  it('takes more lines than a form’s list of twenty (sent by index), in their order', async () => {
+    const c = await signedIn(t, rep);
+    const many = Array.from(
+      { length: 25 },
+      (_, i) => [`Item ${i + 1}`, '1', '1.00'] as [string, string, string],
+    );
+    const id = await created(c, {}, many);
+    const stored = await lines(id);
+    expect(stored.map((l) => l.item)).toEqual(many.map(([item]) => item));
+    expect((await contract(id)).amount).toBe('25.00');
   });
 
   it('is made from a won deal: the customer, title and amount carried over', async () => {
@@ -216,7 +230,8 @@ describe('bad input', () => {
       expect(reply.status).toBe(422);
       expect(visibleText(reply.text)).toContain(message);
       expect(reply.text).toContain('value="Bad one"');
-      if (rows.length) expect(reply.text).toContain(`value="${rows[0][2]}"`);
+      // Every typed price is shown again (none when no line was typed).
+      for (const [, , price] of rows) expect(reply.text).toContain(`value="${price}"`);
       expect(await countContracts()).toBe(before);
     },
   );
@@ -408,6 +423,16 @@ describe('who sees a contract', () => {
       steps: [{ mode: 'any', approverIds: [outsider.id], labelKey: 'approval.step.manager' }],
     });
     expect((await other.get(`/contracts/${id}`)).status).toBe(200);
+  });
+});
+
+describe('the customer’s 360° page', () => {
+  it('shows the customer’s contracts on its timeline, linked, to those who see them', async () => {
+    const c = await signedIn(t, rep);
+    const id = await created(c, { title: 'Timeline contract' });
+    const page = await c.get(`/customers/${customerId}`);
+    expect(page.text).toContain(`/contracts/${id}`);
+    expect(visibleText(page.text)).toContain(`${(await contract(id)).number} Timeline contract · Draft`);
   });
 });
 

@@ -1,4 +1,4 @@
-import { Transform, Type } from 'class-transformer';
+import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -55,10 +55,12 @@ export class ContractLineDto {
 
 /**
  * The lines as a form posts them (`lines[0][item]`, read as an array or, past twenty, as an object by
- * index) or as the API sends them (an array); rows left wholly empty on the form are dropped.
+ * index) or as the API sends them (an array), each read as a ContractLineDto; rows left wholly empty
+ * on the form are dropped. Read from the raw input, so both shapes arrive here alike.
  */
 const LinesInput = () =>
-  Transform(({ value }: { value: unknown }) => {
+  Transform(({ obj }: { obj: Record<string, unknown> }) => {
+    const value = obj.lines;
     if (value === undefined || value === null || value === '') return [];
     const rows = Array.isArray(value)
       ? value
@@ -69,12 +71,15 @@ const LinesInput = () =>
             .map(([, v]) => v)
         : value;
     if (!Array.isArray(rows)) return rows;
-    return rows.filter(
-      (r) =>
-        typeof r !== 'object' ||
-        r === null ||
-        Object.values(r as Record<string, unknown>).some((v) => typeof v !== 'string' || v.trim() !== ''),
-    );
+    return rows
+      .map((r) =>
+        r !== null && typeof r === 'object' && !Array.isArray(r) ? plainToInstance(ContractLineDto, r) : r,
+      )
+      .filter(
+        (r) =>
+          !(r instanceof ContractLineDto) ||
+          Object.values(r).some((v) => v !== null && v !== undefined && v !== ''),
+      );
   });
 
 /** What a contract says: one DTO for the page's form and the API. */
@@ -128,7 +133,6 @@ export class ContractFieldsDto {
   @IsArray({ message: keyed('contract.lines_required') })
   @ArrayMaxSize(MAX_CONTRACT_LINES, { message: keyed('contract.too_many_lines', 'max') })
   @ValidateNested({ each: true })
-  @Type(() => ContractLineDto)
   lines: ContractLineDto[] = [];
 
   /** The owner, where the user may choose one (a manager, the admin); otherwise it stays as it is. */
