@@ -27,7 +27,8 @@ export interface KickoffCandidate {
 export function kickoffAssignee(ownerId: number, people: KickoffCandidate[]): number {
   const owner = people.find((p) => p.id === ownerId);
   const service = people.filter((p) => p.active && p.role === 'service').sort((a, b) => a.id - b.id);
-  const ofTeam = owner?.teamId == null ? undefined : service.find((p) => p.teamId === owner.teamId);
+  const ofTeam =
+    owner === undefined || owner.teamId === null ? undefined : service.find((p) => p.teamId === owner.teamId);
   return (ofTeam ?? service[0])?.id ?? ownerId;
 }
 

@@ -86,19 +86,24 @@ export function readPlan(inputs: InstallmentInput[], contractAmount: Fen): Exact
   const errors: FieldErrors = {};
   const out: ExactInstallment[] = [];
   inputs.forEach((input, i) => {
-    const at = (field: string, key: string) => (errors[`installments.${i}.${field}`] = [{ key }]);
+    const at = (field: string, key: string) => {
+      errors[`installments.${i}.${field}`] = [{ key }];
+    };
     const dueOn = (input.dueOn ?? '').trim();
-    let dayOk = true;
-    if (!dueOn) (at('dueOn', 'validation.required'), (dayOk = false));
-    else if (!isDay(dueOn)) (at('dueOn', 'validation.isDate'), (dayOk = false));
-    else if (dueOn < EARLIEST_DUE || dueOn > LATEST_DUE)
-      (at('dueOn', 'payment.due_out_of_range'), (dayOk = false));
+    const dayProblem = !dueOn
+      ? 'validation.required'
+      : !isDay(dueOn)
+        ? 'validation.isDate'
+        : dueOn < EARLIEST_DUE || dueOn > LATEST_DUE
+          ? 'payment.due_out_of_range'
+          : null;
+    if (dayProblem) at('dueOn', dayProblem);
     const amount = readMoney(input.amount ?? '');
-    let amountOk = true;
-    if ('problem' in amount) (at('amount', amount.problem), (amountOk = false));
-    else if (amount.fen <= 0) (at('amount', 'payment.amount_positive'), (amountOk = false));
+    const amountProblem =
+      'problem' in amount ? amount.problem : amount.fen <= 0 ? 'payment.amount_positive' : null;
+    if (amountProblem) at('amount', amountProblem);
     const id = input.id && /^\d{1,9}$/.test(input.id) ? Number(input.id) : null;
-    if (dayOk && amountOk && !('problem' in amount))
+    if (!dayProblem && !('problem' in amount) && !amountProblem)
       out.push({ id, position: i + 1, dueOn, amount: amount.fen, note: input.note?.trim() || null });
   });
   if (Object.keys(errors).length) throw new ValidationFailed(errors);

@@ -122,12 +122,13 @@ export class PaymentsRepository {
           .where('a.payment_id = ANY(:ids)', { ids: rows.map((r) => r.id) })
           .getMany()
       : [];
-    return rows.map((p) => ({
-      ...p,
-      allocations: allocations
-        .filter((a) => a.paymentId === p.id)
-        .map((a) => ({ installmentId: a.installmentId, amount: a.amount })),
-    }));
+    return rows.map((p) =>
+      Object.assign(p, {
+        allocations: allocations
+          .filter((a) => a.paymentId === p.id)
+          .map((a) => ({ installmentId: a.installmentId, amount: a.amount })),
+      }),
+    );
   }
 
   /** Stores a payment and its allocations, and adds them to the installments' collected money. */

@@ -311,12 +311,13 @@ export class PaymentsService implements OnModuleInit {
                 ? 'partly_paid'
                 : 'open',
       })),
-      payments: payments.map((p) => ({
-        ...toPaymentResource(p),
-        amountFen: p.amount,
-        reversed: p.reversedAt !== null,
-        covers: p.allocations.map((a) => `#${positionOf.get(a.installmentId) ?? '?'}`).join(', '),
-      })),
+      payments: payments.map((p) =>
+        Object.assign(toPaymentResource(p), {
+          amountFen: p.amount,
+          reversed: p.reversedAt !== null,
+          covers: p.allocations.map((a) => `#${positionOf.get(a.installmentId) ?? '?'}`).join(', '),
+        }),
+      ),
       invoices: invoices.map((i) => ({
         id: i.id,
         number: i.number,

@@ -40,7 +40,7 @@ export class InstallmentDto {
     description: 'The installment this row keeps (omit for a new one).',
   })
   @Transform(({ value }: { value: unknown }) =>
-    value === '' || value === undefined || value === null ? null : String(value),
+    typeof value === 'number' ? String(value) : value === '' || value === undefined ? null : value,
   )
   @IsOptional()
   @IsString()
