@@ -4,6 +4,7 @@ import { localDay } from '../../src/common/time.js';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { type Client, visibleText } from '../helpers/client.js';
 import { createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
+import { StatementRecorder } from '../helpers/statements.js';
 
 /**
  * A contract's money through its pages: the payment plan (equal split, sums exact, paid installments
@@ -441,8 +442,15 @@ describe('overdue installments', () => {
 describe('the receivables page', () => {
   it('shows outstanding and overdue by owner with a total, within the user’s scope', async () => {
     const m = await signedIn(t, manager);
-    const page = await m.get('/contracts/receivables');
+    await m.get('/contracts/receivables');
+    const recorder = new StatementRecorder();
+    recorder.install();
+    const { result: page, statements } = await recorder.during(() => m.get('/contracts/receivables'));
+    recorder.uninstall();
     expect(page.status).toBe(200);
+    // The money of every owner in the manager's scope in one statement (one scan per owner).
+    expect(statements.filter((st) => /\bpayment_installment\b/.test(st.text))).toHaveLength(1);
+    expect(statements.length).toBeLessThanOrEqual(3);
     const text = visibleText(page.text);
     expect(text).toContain('Rep Li');
     expect(text).toContain('Total');
