@@ -45,13 +45,19 @@ export class PaymentsController {
   ) {}
 
   /** The contract page again, with the form that was refused (`activeForm`) showing its errors. */
-  async showModel(user: SessionUser, id: number, activeForm: string | null = null) {
+  async showModel(
+    user: SessionUser,
+    id: number,
+    activeForm: string | null = null,
+    reversalOf: number | null = null,
+  ) {
     const shown = await this.contracts.show(user, id);
     return {
       titleText: `${shown.contract.number} ${shown.contract.title}`,
       section: 'contracts',
       ...shown,
       activeForm,
+      reversalOf,
       values: { version: shown.contract.version },
     };
   }
@@ -117,7 +123,9 @@ export class PaymentsController {
   }
 
   @Post(':id/payments/:paymentId/reverse')
-  @FormView<PaymentsController>('contracts/show', (c, { user, ids }) => c.showModel(user, ids.id, 'reversal'))
+  @FormView<PaymentsController>('contracts/show', (c, { user, ids }) =>
+    c.showModel(user, ids.id, 'reversal', ids.paymentId),
+  )
   @Redirect()
   async reversePayment(
     @CurrentUser() user: SessionUser,

@@ -520,14 +520,14 @@ export class PaymentsService implements OnModuleInit {
       await this.lockedFor(user, id, 'collect', m);
       const p = await this.repo.lockPayment(m, id, paymentId);
       if (!p) throw new NotFound();
-      if (p.reversedAt) throw refuse('reason', 'payment.already_reversed');
-      await this.repo.reversePayment(m, paymentId, user.id, dto.reason);
+      if (p.reversedAt) throw refuse('reversalReason', 'payment.already_reversed');
+      await this.repo.reversePayment(m, paymentId, user.id, dto.reversalReason);
       await this.audit.record(
         {
           action: 'reverse',
           entity: 'payment',
           entityId: paymentId,
-          diff: { amount: { from: toNumeric(p.amount), to: null }, reason: { to: dto.reason } },
+          diff: { amount: { from: toNumeric(p.amount), to: null }, reason: { to: dto.reversalReason } },
         },
         m,
       );

@@ -309,10 +309,13 @@ describe('payments received', () => {
       [id],
     );
     await c.get(`/contracts/${id}`);
-    const empty = await c.post(`/contracts/${id}/payments/${rows[0].id}/reverse`, { reason: '' });
+    const empty = await c.post(`/contracts/${id}/payments/${rows[0].id}/reverse`, { reversalReason: '' });
     expect(empty.status).toBe(422);
+    expect(visibleText(empty.text).split('Say why the payment is reversed.')).toHaveLength(2);
     await c.get(`/contracts/${id}`);
-    const reversed = await c.post(`/contracts/${id}/payments/${rows[0].id}/reverse`, { reason: '重复登记' });
+    const reversed = await c.post(`/contracts/${id}/payments/${rows[0].id}/reverse`, {
+      reversalReason: '重复登记',
+    });
     expect(reversed.status).toBe(303);
     expect((await installments(id)).map((i) => i.collected)).toEqual(['40.00', '0.00', '0.00']);
     const { rows: stored } = await t.db.query(
@@ -326,7 +329,9 @@ describe('payments received', () => {
     );
     expect(audit.map((a) => a.action)).toEqual(['create', 'reverse']);
     await c.get(`/contracts/${id}`);
-    const twice = await c.post(`/contracts/${id}/payments/${rows[0].id}/reverse`, { reason: 'again' });
+    const twice = await c.post(`/contracts/${id}/payments/${rows[0].id}/reverse`, {
+      reversalReason: 'again',
+    });
     expect(twice.status).toBe(422);
     expect(visibleText((await c.get(`/contracts/${id}`)).text)).toContain('Reversed');
   });
@@ -535,9 +540,9 @@ describe('scope', () => {
       (await o.post(`/contracts/${id}/payments`, { receivedOn: day(-1), amount: '1', method: 'cash' }))
         .status,
     ).toBe(404);
-    expect((await o.post(`/contracts/${id}/payments/${paymentId}/reverse`, { reason: 'x' })).status).toBe(
-      404,
-    );
+    expect(
+      (await o.post(`/contracts/${id}/payments/${paymentId}/reverse`, { reversalReason: 'x' })).status,
+    ).toBe(404);
     expect(
       (
         await o.post(`/contracts/${id}/invoices`, {

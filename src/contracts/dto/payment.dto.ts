@@ -166,7 +166,7 @@ export class PaymentReversalDto {
   @Trimmed()
   @IsString({ message: keyed('payment.reason_required') })
   @max(1000)
-  reason: string;
+  reversalReason: string;
 }
 
 /** An invoice issued (开票). */
