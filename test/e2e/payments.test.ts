@@ -4,7 +4,7 @@ import { localDay } from '../../src/common/time.js';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { type Client, visibleText } from '../helpers/client.js';
 import { createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
-import { StatementRecorder } from '../helpers/statements.js';
+import { scansOf, StatementRecorder } from '../helpers/statements.js';
 
 /**
  * A contract's money through its pages: the payment plan (equal split, sums exact, paid installments
@@ -422,6 +422,37 @@ describe('overdue installments', () => {
     expect(mine).toContain(number);
     const other = visibleText((await (await signedIn(t, outsider)).get('/')).text);
     expect(other).not.toContain(number);
+  });
+
+  it('are read for My day in one statement that the owner and open-installment indexes serve (tasks too)', async () => {
+    const c = await signedIn(t, rep);
+    await c.get('/');
+    const recorder = new StatementRecorder();
+    recorder.install();
+    const { statements } = await recorder.during(() => c.get('/'));
+    recorder.uninstall();
+    const reads = statements.filter((st) => /\bpayment_installment\b/.test(st.text));
+    expect(reads).toHaveLength(1);
+    // The demo tables are small enough for the planner to prefer reading them whole; with that ruled
+    // out, the statement must be served by the indexes, as on a large book of contracts.
+    const db = await t.db.connect();
+    try {
+      await db.query('BEGIN');
+      await db.query('SET LOCAL enable_seqscan = off');
+      const contracts = await scansOf(db, reads[0], 'contract');
+      const open = await scansOf(db, reads[0], 'payment_installment');
+      expect(contracts.seqScan).toBe(false);
+      expect(contracts.indexes).toEqual(['ix_contract_owner_status_created']);
+      expect(open.seqScan).toBe(false);
+      expect(open.indexes).toEqual(['ix_payment_installment_open']);
+      // And the open tasks, by the assignee's open-task index.
+      const taskRead = statements.filter((st) => /\bFROM task\b/.test(st.text));
+      expect(taskRead).toHaveLength(1);
+      expect((await scansOf(db, taskRead[0], 'task')).indexes).toEqual(['ix_task_assignee_open']);
+    } finally {
+      await db.query('ROLLBACK');
+      db.release();
+    }
   });
 
   it('are mailed to the owner once a day', async () => {
