@@ -342,7 +342,7 @@ export class SeedService {
 
   /**
    * Demo money on the approved, signed and completed contracts: a payment plan of 30% / 60% / 10% (on
-   * signing, on delivery 45 days later, the retention a year on), so that signed contracts show
+   * signing, on delivery 25 days later, the retention a year on), so that signed contracts show
    * collected, overdue and not yet due installments; payments by bank transfer or acceptance bill
    * (every other signed contract has paid half its second installment), an invoice for each payment
    * and one issued ahead of the money; and the kickoff tasks of the newest signed contracts for the
@@ -370,7 +370,7 @@ export class SeedService {
     let signedSeen = 0;
     for (const c of contracts) {
       const parts = splitByRatios(fromNumeric(c.amount), [30, 60, 10]);
-      const dues = [plus(c.base, 10), plus(c.base, 45), plus(c.base, 365)];
+      const dues = [plus(c.base, 10), plus(c.base, 25), plus(c.base, 365)];
       const paid =
         c.status === 'completed'
           ? [parts[0], parts[1], 0]
