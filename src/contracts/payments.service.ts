@@ -173,11 +173,14 @@ export class PaymentsService implements OnModuleInit {
       () => this.sendOverdueReminders().then(() => undefined),
       {
         cron: '30 8 * * *',
+        // Nothing about a daily reminder is urgent: the idle worker looks for runs every two minutes.
+        pollSeconds: 120,
         singleton: true,
       },
     );
     this.jobs.register('contracts.renewals', () => this.sendRenewalReminders().then(() => undefined), {
       cron: '40 8 * * *',
+      pollSeconds: 120,
       singleton: true,
     });
     this.lifecycles.register({
