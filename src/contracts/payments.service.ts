@@ -15,9 +15,10 @@ import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 import { UsersService } from '../users/users.service.js';
-import { collectionRate, formatRate, periodsOf } from './collection-rate.js';
+import { collectionRate, formatRate, periodsOf, type RatedInstallment } from './collection-rate.js';
 import { ContractApprovals } from './contract-approvals.js';
 import type { Contract } from './contract.entity.js';
+import type { ContractStatus } from './contract.options.js';
 import {
   type ContractAction,
   type ContractActor,
@@ -45,7 +46,13 @@ import {
   toInvoiceResource,
   toPaymentResource,
 } from './payment.resource.js';
-import { COMMON_TAX_RATES, INVOICE_TYPES, PAYMENT_METHODS, RENEWAL_NOTICE_DAYS } from './payment.options.js';
+import {
+  COLLECTING_STATUSES,
+  COMMON_TAX_RATES,
+  INVOICE_TYPES,
+  PAYMENT_METHODS,
+  RENEWAL_NOTICE_DAYS,
+} from './payment.options.js';
 import { type OverdueRow, PaymentsRepository } from './payments.repository.js';
 
 /** Why a payment, an invoice or a plan was refused, beside the form's field. */
@@ -128,6 +135,16 @@ export interface ReceivablesItem {
   collected: Fen;
   monthRate: string;
   quarterRate: string;
+}
+
+/** Whether money is collected on a contract in this status (signed, completed): only then is it overdue. */
+const collecting = (status: ContractStatus) =>
+  (COLLECTING_STATUSES as readonly ContractStatus[]).includes(status);
+
+/** The money of installments due before `today` and not collected, on a contract that is collecting. */
+function overdueOf(installments: RatedInstallment[], status: ContractStatus, today: string): Fen {
+  if (!collecting(status)) return fen(0);
+  return sumMoney(installments.filter((i) => i.dueOn < today).map((i) => fen(i.amount - i.collected)));
 }
 
 /** A tax rate as typed ("13", "13%", "6.5") in percent as numeric(5,2) text, or null when it is none. */
@@ -275,7 +292,7 @@ export class PaymentsService implements OnModuleInit {
 
   /** The contract page's money: for a contract the user sees (the caller checked), with their flags. */
   async moneyOf(
-    contract: { id: number; amount: Fen; can: Record<ContractAction, boolean> },
+    contract: { id: number; amount: Fen; status: ContractStatus; can: Record<ContractAction, boolean> },
     user: SessionUser,
   ): Promise<ContractMoneyView> {
     const [version, installments, payments, invoices] = await Promise.all([
@@ -288,9 +305,7 @@ export class PaymentsService implements OnModuleInit {
     const collected = sumMoney(installments.map((i) => i.collected));
     const planned = sumMoney(installments.map((i) => i.amount));
     const outstanding = fen(contract.amount - collected);
-    const overdue = sumMoney(
-      installments.filter((i) => i.dueOn < today).map((i) => fen(i.amount - i.collected)),
-    );
+    const overdue = overdueOf(installments, contract.status, today);
     const invoiced = sumMoney(invoices.map((i) => i.amount));
     const positionOf = new Map(installments.map((i) => [i.id, i.position]));
     return {
@@ -547,9 +562,7 @@ export class PaymentsService implements OnModuleInit {
       data: payments.map(toPaymentResource),
       collected: toNumeric(collected),
       outstanding: toNumeric(fen(c.amount - collected)),
-      overdue: toNumeric(
-        sumMoney(installments.filter((i) => i.dueOn < today).map((i) => fen(i.amount - i.collected))),
-      ),
+      overdue: toNumeric(overdueOf(installments, c.status, today)),
     };
   }
 

@@ -277,8 +277,12 @@ describe('payments received', () => {
 
   it('refuses a payment on a contract not yet signed', async () => {
     const approved = await contract('50.00', 'approved');
-    await savePlan(c, approved, [[day(10), '50.00']]);
+    await savePlan(c, approved, [[day(-10), '50.00']]);
     expect((await pay(c, approved, '10.00')).status).toBe(403);
+    // Not yet the customer's obligation: nothing of it is overdue.
+    const page = visibleText((await c.get(`/contracts/${approved}`)).text);
+    expect(page).toMatch(/Overdue ¥0\.00/);
+    expect(page).toContain('Payments and invoices are recorded once the contract is signed.');
     expect(await countOf('payment', approved)).toBe(0);
   });
 
