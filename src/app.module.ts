@@ -1,4 +1,11 @@
-import { type DynamicModule, Global, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Global,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  RequestMethod,
+} from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApprovalsModule } from './approvals/approvals.module.js';
@@ -17,6 +24,9 @@ import { SessionsService } from './common/sessions/sessions.service.js';
 import { AttachmentsModule } from './common/attachments/attachments.module.js';
 import { CustomerLifecycles } from './common/customer-lifecycle.js';
 import { SequencesModule } from './common/sequences/sequences.module.js';
+import { CompanyLogoController, CompanyLogoUpload } from './common/settings/company-logo.js';
+import { CompanySettings } from './common/settings/company.js';
+import { CalendarModule } from './common/calendar/calendar.module.js';
 import { Setting } from './common/settings/setting.entity.js';
 import { SettingsSections } from './common/settings/settings-sections.js';
 import { SettingsController } from './common/settings/settings.controller.js';
@@ -45,13 +55,14 @@ class CoreModule {
       ReferenceData,
       SettingsService,
       SettingsSections,
+      CompanySettings,
       SessionsService,
       CustomerLifecycles,
     ];
     return {
       module: CoreModule,
-      imports: [TypeOrmModule.forFeature([Setting])],
-      controllers: [SettingsController],
+      imports: [TypeOrmModule.forFeature([Setting]), AttachmentsModule],
+      controllers: [SettingsController, CompanyLogoController],
       providers: [...shared, SettingsRepository, SessionsRepository],
       exports: shared,
     };
@@ -73,6 +84,7 @@ export class AppModule implements NestModule {
         }),
         AutomationModule,
         SequencesModule,
+        CalendarModule,
         AttachmentsModule,
         AuditModule,
         NotificationsModule,
@@ -98,5 +110,8 @@ export class AppModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(PageContextMiddleware).exclude('healthz', 'readyz').forRoutes('{*path}');
+    consumer
+      .apply(CompanyLogoUpload)
+      .forRoutes({ path: 'admin/settings/company/logo', method: RequestMethod.POST });
   }
 }

@@ -6,6 +6,8 @@ import { CustomerImport, CustomerImportRow } from './customers/import/customer-i
 import { FollowUp } from './follow-ups/follow-up.entity.js';
 import { Opportunity } from './opportunities/opportunity.entity.js';
 import { OpportunityStageChange } from './opportunities/opportunity-stage-change.entity.js';
+import { QuoteLine } from './opportunities/quotes/quote-line.entity.js';
+import { Quote } from './opportunities/quotes/quote.entity.js';
 import { Notification } from './notifications/notification.entity.js';
 import { OutboxMail } from './notifications/outbox-mail.entity.js';
 import { SeedRun } from './seed/seed-run.entity.js';
@@ -21,6 +23,8 @@ import { WebhookEvent } from './notifications/webhooks/webhook-event.entity.js';
 import { ApprovalApprover } from './approvals/approval-approver.entity.js';
 import { ApprovalRound } from './approvals/approval-round.entity.js';
 import { ApprovalStep } from './approvals/approval-step.entity.js';
+import { BusinessHours } from './common/calendar/business-hours.entity.js';
+import { CalendarException } from './common/calendar/calendar-exception.entity.js';
 import { Contract } from './contracts/contract.entity.js';
 import { ContractLine } from './contracts/contract-line.entity.js';
 import { Task } from './automation/task.entity.js';
@@ -61,6 +65,10 @@ export const ENTITIES = [
   ApprovalApprover,
   Opportunity,
   OpportunityStageChange,
+  Quote,
+  QuoteLine,
+  BusinessHours,
+  CalendarException,
   Contract,
   ContractLine,
   PaymentPlan,

@@ -191,6 +191,20 @@ export class ApprovalsRepository {
     await m.delete(ApprovalApprover, { id: seatId });
   }
 
+  /** Of these subjects of `kind`, those with a round that seats the user on any step, asked yet or not. */
+  async seatedOn(userId: number, kind: string, subjectIds: number[]): Promise<number[]> {
+    if (!subjectIds.length) return [];
+    const rows = await this.dataSource.query<{ id: number }[]>(
+      `SELECT DISTINCT r.subject_id AS id
+         FROM approval_approver a
+         JOIN approval_step s ON s.id = a.step_id
+         JOIN approval_round r ON r.id = s.round_id
+        WHERE a.user_id = $1 AND r.subject_kind = $2 AND r.subject_id = ANY($3)`,
+      [userId, kind, subjectIds],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** What waits for the user: their undecided seats on the current steps of pending rounds, oldest first. */
   async waitingFor(userId: number, limit = 200): Promise<WaitingRow[]> {
     const rows = await this.dataSource.query<(Omit<WaitingRow, 'amount'> & { amount: string | null })[]>(

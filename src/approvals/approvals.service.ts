@@ -1,15 +1,15 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { JobsService } from '../automation/jobs.service.js';
+import { BusinessCalendarService } from '../common/calendar/business-calendar.service.js';
 import { CustomerLifecycles } from '../common/customer-lifecycle.js';
-import { DomainError, NotAllowed, NotFound } from '../common/errors.js';
+import { DomainError, NotAllowed, NotFound, ValidationFailed } from '../common/errors.js';
 import { type Fen, formatMoney, fromNumeric } from '../common/money.js';
 import type { SessionUser } from '../common/session-user.js';
 import { SettingsSections } from '../common/settings/settings-sections.js';
 import { SettingsService } from '../common/settings/settings.service.js';
-import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { UsersService } from '../users/users.service.js';
@@ -35,7 +35,6 @@ import type {
 import { type ApprovalFacts, ApprovalPolicy } from './approvals.policy.js';
 import { ApprovalsRepository, type RoundRecord } from './approvals.repository.js';
 import { ApprovalRulesDto } from './dto/approval-rules.dto.js';
-import { workingMinutesBetween } from './working-hours.js';
 
 // ---- Refusals, each a clear message in the user's language ----
 
@@ -76,7 +75,7 @@ export class StepDecided extends DomainError {
 
 /** The reminder job's name. */
 export const REMIND_JOB = 'approvals.remind';
-/** An approver is reminded once their step has waited this long in working time. */
+/** An approver is reminded once their step has waited this long in business time (24 working hours). */
 const REMIND_AFTER_WORKING_MINUTES = 24 * 60;
 
 /** A step on the record's page and in the history. */
@@ -174,7 +173,7 @@ export class ApprovalsService implements OnModuleInit {
     private readonly sections: SettingsSections,
     private readonly lifecycles: CustomerLifecycles,
     private readonly jobs: JobsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly calendar: BusinessCalendarService,
   ) {}
 
   onModuleInit(): void {
@@ -416,6 +415,8 @@ export class ApprovalsService implements OnModuleInit {
         throw new StepDecided();
     }
     this.policy.assert(user, 'decide', facts);
+    if (decision === 'reject' && !comment)
+      throw ValidationFailed.field('comment', 'approval.reject_reason_required');
 
     const now = new Date();
     await this.repo.recordDecision(m, seat!.id, decision, comment, now);
@@ -603,17 +604,18 @@ export class ApprovalsService implements OnModuleInit {
   // ---- Reminders ----
 
   /**
-   * Reminds, once per step, each approver whose step has waited 24 working hours (Mon–Fri 9–18 in
-   * the company's zone) for them. Returns how many were reminded.
+   * Reminds, once per step, each approver whose step has waited 24 working hours for them, counted on
+   * the company's business calendar (working hours, holidays, 调休 make-up days). Returns how many
+   * were reminded.
    */
   async sendReminders(now = new Date()): Promise<number> {
     // 24 working hours are at least 24 hours: older seats only.
-    const due = (
-      await this.repo.dueReminders(new Date(now.getTime() - REMIND_AFTER_WORKING_MINUTES * 60_000))
-    ).filter(
-      (r) =>
-        workingMinutesBetween(r.askedAt, now, this.config.defaultTimezone) >= REMIND_AFTER_WORKING_MINUTES,
+    const older = await this.repo.dueReminders(
+      new Date(now.getTime() - REMIND_AFTER_WORKING_MINUTES * 60_000),
     );
+    const due: typeof older = [];
+    for (const r of older)
+      if ((await this.calendar.between(r.askedAt, now)) >= REMIND_AFTER_WORKING_MINUTES) due.push(r);
     let sent = 0;
     for (const r of due) {
       const reminded = await this.dataSource.transaction(async (m) => {
@@ -677,6 +679,14 @@ export class ApprovalsService implements OnModuleInit {
         })),
       })),
     };
+  }
+
+  /**
+   * Of these records of `kind`, those the user approves or approved in some round: they may read a
+   * record they are asked to decide on even outside their own scope (a general manager, a contract).
+   */
+  async approverOf(userId: number, kind: string, subjectIds: number[]): Promise<Set<number>> {
+    return new Set(await this.repo.seatedOn(userId, kind, subjectIds));
   }
 
   /** What waits for the user's decision, oldest first: the inbox and My day. */

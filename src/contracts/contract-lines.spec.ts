@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationFailed } from '../common/errors.js';
 import { fen } from '../common/money.js';
-import { lineTotal, quantityText, readLines, readQuantity, shortQuantity } from './contract-lines.js';
+import {
+  lineTotal,
+  linesFromQuote,
+  quantityText,
+  readLines,
+  readQuantity,
+  shortQuantity,
+} from './contract-lines.js';
 
 const line = (quantity: string, unitPrice: string, item = '服务器') => ({
   item,
@@ -62,5 +69,49 @@ describe('contract lines', () => {
       'lines.2.item': ['validation.required'],
       'lines.2.unitPrice': ['validation.money'],
     });
+  });
+});
+
+describe('linesFromQuote', () => {
+  it('keeps quantities and shares the quote total (discounts and tax) among the lines to the fen', () => {
+    // Two servers at 6,172.80 and a free installation, 13% tax added: 13,950.53 to pay.
+    const lines = linesFromQuote({
+      total: fen(1_395_053),
+      lines: [
+        {
+          itemName: '服务器',
+          specification: 'R760',
+          unit: '台',
+          quantity: '2.000',
+          lineTotal: fen(1_234_560),
+        },
+        { itemName: '安装调试', specification: null, unit: '次', quantity: '1.000', lineTotal: fen(0) },
+      ],
+    });
+    expect(lines[1]).toMatchObject({ item: '安装调试', quantity: '1', unitPrice: '0.00' });
+    // 13,950.53 over 2 台 has no price in fen: one lot, the quantity kept in the specification.
+    expect(lines[0]).toMatchObject({
+      item: '服务器',
+      specification: 'R760（2台）',
+      quantity: '1',
+      unitPrice: '13950.53',
+    });
+    expect(readLines(lines).amount).toBe(1_395_053);
+  });
+
+  it('keeps a line at its quantity when a unit price in fen gives its share exactly, else one lot', () => {
+    const lines = linesFromQuote({
+      total: fen(339_000),
+      lines: [
+        { itemName: '终端', specification: null, unit: '套', quantity: '3.000', lineTotal: fen(200_000) },
+        { itemName: '布线', specification: null, unit: '米', quantity: '100.000', lineTotal: fen(100_000) },
+      ],
+    });
+    expect(lines).toEqual([
+      // 2,260.00 for 3 套 has no unit price in fen (753.33 × 3 = 2,259.99): one lot.
+      { item: '终端', specification: '3套', unit: null, quantity: '1', unitPrice: '2260.00' },
+      { item: '布线', specification: null, unit: '米', quantity: '100', unitPrice: '11.30' },
+    ]);
+    expect(readLines(lines).amount).toBe(339_000);
   });
 });

@@ -1,5 +1,5 @@
 import { ValidationFailed, type FieldErrors } from '../common/errors.js';
-import { type Fen, fen, readMoney, sumMoney, toNumeric } from '../common/money.js';
+import { type Fen, fen, readMoney, splitByRatios, sumMoney, toNumeric } from '../common/money.js';
 
 /**
  * A contract's lines as exact numbers: quantities in thousandths (1.5 吨 is 1500), prices and totals
@@ -138,4 +138,55 @@ export function formRows(lines: LineInput[], spare = 2, min = 3): LineInput[] {
   const empty = { item: null, specification: null, unit: null, quantity: null, unitPrice: null };
   const n = Math.max(lines.length + spare, min);
   return Array.from({ length: n }, (_, i) => lines[i] ?? { ...empty });
+}
+
+/** An accepted quote as a contract takes it over: its total to pay and its lines as priced in it. */
+export interface QuoteToCarry {
+  total: Fen;
+  lines: {
+    itemName: string;
+    specification: string | null;
+    unit: string | null;
+    quantity: string;
+    lineTotal: Fen;
+  }[];
+}
+
+/**
+ * The lines of a contract made from an accepted quote. A contract states what the customer pays, so
+ * its amount is the quote's total (after the line and overall discounts, tax included) to the fen:
+ * the total is shared among the lines in proportion to their totals in the quote (largest remainder,
+ * so the shares add up exactly), and each line keeps its quantity at the unit price that gives its
+ * share. A share that no unit price in fen gives at that quantity becomes one lot of the line (its
+ * quantity and unit written into the specification), so no fen is lost or invented.
+ */
+export function linesFromQuote(quote: QuoteToCarry): LineInput[] {
+  if (!quote.lines.length) return [];
+  const weights = quote.lines.map((l) => Math.max(0, l.lineTotal));
+  const shares = weights.some((w) => w > 0)
+    ? splitByRatios(quote.total, weights)
+    : quote.lines.map((_, i) => (i === 0 ? quote.total : fen(0)));
+  return quote.lines.map((l, i) => {
+    const share = shares[i];
+    const quantity = readQuantity(l.quantity);
+    if (typeof quantity === 'number') {
+      const unitPrice = fen(Math.round((share * 1000) / quantity));
+      if (lineTotal(quantity, unitPrice) === share)
+        return {
+          item: l.itemName,
+          specification: l.specification,
+          unit: l.unit,
+          quantity: shortQuantity(quantityText(quantity)),
+          unitPrice: toNumeric(unitPrice),
+        };
+    }
+    const lot = `${shortQuantity(l.quantity)}${l.unit ?? ''}`;
+    return {
+      item: l.itemName,
+      specification: l.specification ? `${l.specification}（${lot}）` : lot,
+      unit: null,
+      quantity: '1',
+      unitPrice: toNumeric(share),
+    };
+  });
 }

@@ -21,7 +21,6 @@ import { CONTRACT_STATUSES } from './contract.options.js';
 import { type ContractUpload, ContractsService } from './contracts.service.js';
 import { ContractFilterDto } from './dto/contract-filter.dto.js';
 import {
-  ContractDecisionDto,
   ContractDto,
   ContractEditDto,
   ContractFormQueryDto,
@@ -190,34 +189,6 @@ export class ContractsController {
   ) {
     await this.contracts.submit(user, id, dto);
     flash(req, 'contract.submitted');
-    return seeOther(`/contracts/${id}`);
-  }
-
-  @Post(':id/approve')
-  @RefusalGoesTo('/contracts/:id')
-  @Redirect()
-  async approve(
-    @CurrentUser() user: SessionUser,
-    @Param('id', IdPipe) id: number,
-    @Body() dto: ContractDecisionDto,
-    @Req() req: Request,
-  ) {
-    await this.contracts.decide(user, id, 'approve', dto.comment);
-    flash(req, 'contract.decision_recorded');
-    return seeOther(`/contracts/${id}`);
-  }
-
-  @Post(':id/reject')
-  @RefusalGoesTo('/contracts/:id')
-  @Redirect()
-  async reject(
-    @CurrentUser() user: SessionUser,
-    @Param('id', IdPipe) id: number,
-    @Body() dto: ContractDecisionDto,
-    @Req() req: Request,
-  ) {
-    await this.contracts.decide(user, id, 'reject', dto.comment);
-    flash(req, 'contract.decision_recorded');
     return seeOther(`/contracts/${id}`);
   }
 

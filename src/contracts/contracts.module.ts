@@ -1,13 +1,12 @@
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApprovalsModule } from '../approvals/approvals.module.js';
 import { AttachmentsModule } from '../common/attachments/attachments.module.js';
 import { SequencesModule } from '../common/sequences/sequences.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { OpportunitiesModule } from '../opportunities/opportunities.module.js';
 import { UsersModule } from '../users/users.module.js';
-import { CONTRACT_APPROVALS } from './contract-approvals.js';
 import { ContractLine } from './contract-line.entity.js';
-import { CONTRACT_QUOTES } from './contract-quotes.js';
 import { ContractUploadMiddleware } from './contract-upload.middleware.js';
 import { Contract } from './contract.entity.js';
 import { ContractPolicy } from './contract.policy.js';
@@ -42,6 +41,7 @@ import { ContractRenewalReminder } from './renewal-reminder.entity.js';
       Invoice,
       ContractRenewalReminder,
     ]),
+    ApprovalsModule,
     AttachmentsModule,
     SequencesModule,
     CustomersModule,
@@ -54,8 +54,6 @@ import { ContractRenewalReminder } from './renewal-reminder.entity.js';
     ContractsService,
     ContractsRepository,
     ContractPolicy,
-    CONTRACT_APPROVALS,
-    CONTRACT_QUOTES,
     // payments
     PaymentsService,
     PaymentsRepository,

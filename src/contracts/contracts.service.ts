@@ -5,7 +5,7 @@ import type { ApprovalDecision, ApprovalOutcome } from '../approvals/approvals.t
 import { AuditService, diffOf } from '../audit/audit.service.js';
 import type { ApiPage } from '../common/api/api-page.js';
 import { AttachmentOwners } from '../common/attachments/attachment-owners.js';
-import { AttachmentsService, type AttachmentView } from '../common/attachments/attachments.service.js';
+import { AttachmentsService } from '../common/attachments/attachments.service.js';
 import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
 import {
   DomainError,
@@ -27,9 +27,7 @@ import { NotificationsService } from '../notifications/notifications.service.js'
 import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 import { OpportunitiesService } from '../opportunities/opportunities.service.js';
 import { UsersService } from '../users/users.service.js';
-import { ContractApprovals } from './contract-approvals.js';
-import { type LineInput, lineValues, readLines, shortQuantity } from './contract-lines.js';
-import { ContractQuotes } from './contract-quotes.js';
+import { type LineInput, lineValues, linesFromQuote, readLines, shortQuantity } from './contract-lines.js';
 import {
   CONTRACT_TEMPLATE_DEFAULTS,
   CONTRACT_TEMPLATE_KEY,
@@ -58,10 +56,12 @@ import type {
   ContractVersionDto,
 } from './dto/contract.dto.js';
 import type { ContractFilterDto } from './dto/contract-filter.dto.js';
-import { rmbCapitals } from './rmb-capitals.placeholder.js';
+import { rmbCapitals } from '../common/rmb-capitals.js';
+import { ApprovalsService } from '../approvals/approvals.service.js';
+import { QuotesService } from '../opportunities/quotes/quotes.service.js';
 // ---- payments (回款), kickoff ----
 import { ContractKickoff } from './contract-kickoff.js';
-import { type ContractMoneyView, PaymentsService } from './payments.service.js';
+import { PaymentsService } from './payments.service.js';
 // ---- end payments ----
 
 /** The owner kind of files attached to contracts (the signed scan, PDFs, images, Office files). */
@@ -127,8 +127,6 @@ export interface ContractView {
   version: number;
   lines: ContractLineView[];
   can: Record<ContractAction, boolean>;
-  /** Waiting for approval and the user is among its approvers: the page offers approve and reject. */
-  mayDecide: boolean;
   /** The edit form's values, as its inputs take them. */
   values: Record<string, unknown>;
 }
@@ -193,8 +191,8 @@ export class ContractsService implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repo: ContractsRepository,
     private readonly policy: ContractPolicy,
-    private readonly approvals: ContractApprovals,
-    private readonly quotes: ContractQuotes,
+    private readonly approvals: ApprovalsService,
+    private readonly quotes: QuotesService,
     private readonly customers: CustomersService,
     private readonly opportunities: OpportunitiesService,
     private readonly users: UsersService,
@@ -273,7 +271,7 @@ export class ContractsService implements OnModuleInit {
   /** The user as the policy sees them, for these contracts (whose approver they may be). */
   private actor(user: SessionUser, ids: number[] = []): Promise<ContractActor> {
     return this.policy.actor(user, ids, (userId, contractIds) =>
-      this.approvals.approverOf(userId, contractIds),
+      this.approvals.approverOf(userId, 'contract', contractIds),
     );
   }
 
@@ -351,7 +349,6 @@ export class ContractsService implements OnModuleInit {
       version: c.version,
       lines: lines.map(toLineView),
       can: this.policy.flags(actor, c),
-      mayDecide: c.status === 'pending_approval' && actor.approverOf(c.id),
       values: {
         title: c.title,
         startOn: c.startOn,
@@ -383,14 +380,12 @@ export class ContractsService implements OnModuleInit {
   }
 
   /** The record page: the contract, its lines and its files (and its money: plan, payments, invoices). */
-  async show(
-    user: SessionUser,
-    id: number,
-  ): Promise<{ contract: ContractView; files: AttachmentView[]; money: ContractMoneyView }> {
+  async show(user: SessionUser, id: number) {
     const contract = await this.get(user, id);
     return {
       contract,
       files: await this.attachments.list({ kind: CONTRACT_ATTACHMENTS, id }),
+      approval: await this.approvals.history('contract', id, user),
       // ---- payments (回款) ----
       money: await this.payments.moneyOf(contract, user),
       // ---- end payments ----
@@ -426,8 +421,14 @@ export class ContractsService implements OnModuleInit {
       });
     }
     if (source.quote) {
-      const lines = await this.quotes.acceptedLines(user, source.quote);
-      if (lines.length) Object.assign(values, { quoteId: source.quote, lines });
+      const quote = await this.quotes.acceptedQuote(user, source.quote);
+      customerId = quote.customerId;
+      Object.assign(values, {
+        quoteId: quote.id,
+        opportunityId: quote.opportunityId,
+        title: values.title ?? quote.number,
+        lines: linesFromQuote(quote),
+      });
     }
     values.customerId = customerId;
     return { customerId, values };
@@ -587,10 +588,10 @@ export class ContractsService implements OnModuleInit {
   ): Promise<void> {
     const { c } = await this.visible(user, id);
     if (c.status !== 'pending_approval') throw new WrongStatus();
-    await this.approvals.decide(user, id, decision, comment);
+    await this.approvals.decide(user, 'contract', id, decision, comment);
   }
 
-  /** The engine's word on a round, in the deciding transaction: approved or rejected, the owner told. */
+  /** The engine's word on a round, in the deciding transaction (the engine tells the requester). */
   private async decided(
     m: EntityManager,
     id: number,
@@ -602,14 +603,6 @@ export class ContractsService implements OnModuleInit {
     if (!c || c.status !== 'pending_approval') throw new WrongStatus();
     await this.changeStatus(m, c, outcome, outcome === 'approved' ? 'approve' : 'reject', {}, by, comment);
     await this.webhooks.emit(m, `contract.${outcome}`, () => this.resourceIn(m, id));
-    if (c.ownerId !== by.id)
-      await this.notifications.notify(
-        c.ownerId,
-        `contract_${outcome}`,
-        { number: c.number, title: c.title, by: by.name, comment: comment ?? '' },
-        `/contracts/${id}`,
-        m,
-      );
   }
 
   /** Marks an approved contract signed on `signedOn`, with the signed scan attached in the same transaction. */

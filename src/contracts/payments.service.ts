@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { ApprovalsService } from '../approvals/approvals.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { JobsService } from '../automation/jobs.service.js';
 import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
@@ -16,7 +17,6 @@ import { NotificationsService } from '../notifications/notifications.service.js'
 import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 import { UsersService } from '../users/users.service.js';
 import { collectionRate, formatRate, periodsOf, type RatedInstallment } from './collection-rate.js';
-import { ContractApprovals } from './contract-approvals.js';
 import type { Contract } from './contract.entity.js';
 import type { ContractStatus } from './contract.options.js';
 import {
@@ -173,7 +173,7 @@ export class PaymentsService implements OnModuleInit {
     private readonly repo: PaymentsRepository,
     private readonly contracts: ContractsRepository,
     private readonly policy: ContractPolicy,
-    private readonly approvals: ContractApprovals,
+    private readonly approvals: ApprovalsService,
     private readonly users: UsersService,
     private readonly audit: AuditService,
     private readonly webhooks: WebhooksService,
@@ -244,7 +244,7 @@ export class PaymentsService implements OnModuleInit {
 
   private actor(user: SessionUser, ids: number[]): Promise<ContractActor> {
     return this.policy.actor(user, ids, (userId, contractIds) =>
-      this.approvals.approverOf(userId, contractIds),
+      this.approvals.approverOf(userId, 'contract', contractIds),
     );
   }
 

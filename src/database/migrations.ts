@@ -3,7 +3,9 @@
 // change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
 // by new files. The test suite fails when the entities and the migrations disagree.
 import { AddPaymentsInvoicesTasks1796600000000 } from '../../migrations/1796600000000-AddPaymentsInvoicesTasks.js';
+import { AddBusinessCalendar1796500000000 } from '../../migrations/1796500000000-AddBusinessCalendar.js';
 import { AddApprovals1796200000000 } from '../../migrations/1796200000000-AddApprovals.js';
+import { AddQuotes1796300000000 } from '../../migrations/1796300000000-AddQuotes.js';
 import { AddContracts1796400000000 } from '../../migrations/1796400000000-AddContracts.js';
 import { AddOpportunities1796008192924 } from '../../migrations/1796008192924-AddOpportunities.js';
 import { AddOpportunityBoardIndex1796009655070 } from '../../migrations/1796009655070-AddOpportunityBoardIndex.js';
@@ -50,6 +52,8 @@ export const MIGRATIONS = [
   AddOpportunities1796008192924,
   AddOpportunityBoardIndex1796009655070,
   AddApprovals1796200000000,
+  AddQuotes1796300000000,
+  AddBusinessCalendar1796500000000,
   AddContracts1796400000000,
   AddPaymentsInvoicesTasks1796600000000,
 ];

@@ -23,6 +23,7 @@ import {
   STAGE_PROBABILITY,
 } from './opportunity.options.js';
 import { OpportunitiesService } from './opportunities.service.js';
+import { QuotesService } from './quotes/quotes.service.js';
 
 const OPTIONS = { OPPORTUNITY_STAGES, OPEN_STAGES, OPPORTUNITY_SOURCES, LOST_REASONS, OPPORTUNITY_SORTS };
 
@@ -35,6 +36,7 @@ export class OpportunitiesController {
   constructor(
     private readonly opportunities: OpportunitiesService,
     private readonly customers: CustomersService,
+    private readonly quotes: QuotesService,
   ) {}
 
   /** The deal form: new on a customer the user may work on, or an open deal they may edit. */
@@ -118,7 +120,8 @@ export class OpportunitiesController {
   @Render('opportunities/show')
   async show(@CurrentUser() user: SessionUser, @Param('id', IdPipe) id: number) {
     const shown = await this.opportunities.show(user, id);
-    return { titleText: shown.deal.title, section: 'opportunities', ...shown, options: OPTIONS };
+    const quotes = await this.quotes.forDeal(user, id, shown.deal.ownerId);
+    return { titleText: shown.deal.title, section: 'opportunities', ...shown, quotes, options: OPTIONS };
   }
 
   @Get(':id/edit')

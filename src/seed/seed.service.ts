@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { hashPassword } from '../users/password.js';
 import { duplicateKey, searchText } from '../customers/customer-keys.js';
-import { formatNumber, yearIn } from '../common/sequences/sequence-formats.js';
-import { fromNumeric, splitByRatios, toNumeric } from '../common/money.js';
 import { generateCustomer, generateDeal, rng } from './generate.js';
+import { SequencesRepository } from '../common/sequences/sequences.repository.js';
+import { SequencesService } from '../common/sequences/sequences.service.js';
+import type { AppConfig } from '../config/config.js';
+import { fromNumeric, splitByRatios, toNumeric } from '../common/money.js';
+import { quoteTotals, toDecimal } from '../opportunities/quotes/quote-totals.js';
 
 export const DEMO_PASSWORD = 'kehu-demo-2026';
 export const DEMO_USERS = [
@@ -28,7 +31,14 @@ const DAY = 86_400_000;
 export class SeedService {
   private readonly logger = new Logger(SeedService.name);
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    // Outside Nest (the seed CLI, the benchmarks) numbers are counted in the default company year.
+    @Optional()
+    private readonly sequences: SequencesService = new SequencesService(new SequencesRepository(), {
+      defaultTimezone: 'Asia/Shanghai',
+    } as AppConfig),
+  ) {}
 
   /** Seeds the demo company unless it was seeded before (even if its rows were since changed). Returns whether it did. */
   async seedDemoOnce(customers = 200): Promise<boolean> {
@@ -63,6 +73,7 @@ export class SeedService {
         .filter((x) => x !== undefined);
       await this.insertCustomers(m, 0, customers, owners, ids.get('admin@demo.kehu') ?? owners[0]);
       await this.insertDeals(m, owners);
+      await this.insertQuotes(m, ids);
       await this.insertContracts(m, owners);
       await this.insertPayments(m, ids.get('service1@demo.kehu') ?? owners[0]);
       await m.query(`INSERT INTO seed_run (name) VALUES ('demo')`);
@@ -216,18 +227,10 @@ export class SeedService {
   /**
    * Demo contracts: one from each won deal (its amount as one line), and for each owner a draft, an
    * approved, a signed and a completed contract with a few lines, numbered from the contracts'
-   * numbering as Kehu numbers them. (Contracts waiting for approval come with the approvals engine.)
+   * numbering as Kehu numbers them; one of Li Ming's waits for the manager's approval.
    */
   private async insertContracts(m: EntityManager, owners: number[]): Promise<void> {
-    const year = yearIn(new Date(), 'Asia/Shanghai');
-    const nextNumber = async () => {
-      const [row] = await m.query<{ last: number }[]>(
-        `INSERT INTO number_sequence (name, year, last) VALUES ('contract', $1, 1)
-         ON CONFLICT (name, year) DO UPDATE SET last = number_sequence.last + 1 RETURNING last`,
-        [year],
-      );
-      return formatNumber('contract', year, row.last);
-    };
+    const nextNumber = () => this.sequences.next(m, 'contract');
     const day = (k: number) => new Date(Date.now() + k * 86_400_000).toISOString().slice(0, 10);
     type Line = [item: string, spec: string | null, unit: string, quantity: string, unitPrice: string];
     const insert = async (
@@ -337,6 +340,210 @@ export class SeedService {
           60 - i * 12,
         );
       }
+    }
+    // One of Li Ming's drafts, above the approval threshold, waits for the manager.
+    const [pending] = await m.query<
+      { id: number; number: string; title: string; customerName: string; amount: string; ownerId: number }[]
+    >(
+      `SELECT c.id, c.number, c.title, c.customer_name AS "customerName", c.amount::text AS amount, c.owner_id AS "ownerId"
+         FROM contract c JOIN app_user u ON u.id = c.owner_id
+        WHERE u.email = 'sales1@demo.kehu' AND c.status = 'draft' ORDER BY c.amount DESC, c.id LIMIT 1`,
+    );
+    const [manager] = await m.query<{ id: number }[]>(
+      `SELECT id FROM app_user WHERE email = 'manager@demo.kehu'`,
+    );
+    if (pending && manager) {
+      await m.query(`UPDATE contract SET status = 'pending_approval', approval_rounds = 1 WHERE id = $1`, [
+        pending.id,
+      ]);
+      await this.openApprovalRound(m, {
+        kind: 'contract',
+        subjectId: pending.id,
+        title: `${pending.number} ${pending.customerName} ${pending.title}`,
+        url: `/contracts/${pending.id}`,
+        amount: pending.amount,
+        requestedBy: pending.ownerId,
+        approverIds: [manager.id],
+        labelKey: 'approval.step.manager',
+      });
+    }
+  }
+
+  /**
+   * The demo company's letterhead, and a few quotes on demo deals, numbered from the shared sequence:
+   * one of Li Ming's waiting for the manager's approval (its discount past 15%), one accepted on his
+   * won deal, one of Zhang Wei's sent to the customer.
+   */
+  private async insertQuotes(m: EntityManager, ids: Map<string, number>): Promise<void> {
+    await m.query(
+      `INSERT INTO setting (key, value, version) VALUES ('company', $1, 1) ON CONFLICT (key) DO NOTHING`,
+      [
+        {
+          nameZh: '杭州客户软件有限公司',
+          nameEn: 'Hangzhou Kehu Software Co., Ltd.',
+          addressZh: '浙江省杭州市西湖区文三路 90 号 8 楼',
+          addressEn: '8F, 90 Wensan Road, Xihu District, Hangzhou, Zhejiang',
+          phone: '0571-8888 6666',
+          bankName: '招商银行杭州分行',
+          bankAccount: '5719 0888 6666 001',
+          logoAttachmentId: null,
+        },
+      ],
+    );
+    const manager = ids.get('manager@demo.kehu');
+    const plans = [
+      {
+        owner: 'sales1@demo.kehu',
+        stage: 'proposal',
+        status: 'pending_approval',
+        lineDiscount: 12,
+        discount: 8,
+      },
+      { owner: 'sales1@demo.kehu', stage: 'won', status: 'accepted', lineDiscount: 5, discount: 0 },
+      { owner: 'sales2@demo.kehu', stage: 'negotiation', status: 'sent', lineDiscount: 0, discount: 5 },
+    ] as const;
+    for (const plan of plans) {
+      const ownerId = ids.get(plan.owner);
+      if (ownerId === undefined) continue;
+      const [deal] = await m.query<{ id: number; customer_id: number; amount: string }[]>(
+        `SELECT id, customer_id, amount::text AS amount FROM opportunity WHERE owner_id = $1 AND stage = $2 ORDER BY id LIMIT 1`,
+        [ownerId, plan.stage],
+      );
+      if (!deal) continue;
+      // Three lines whose list prices come to about the deal's amount.
+      const base = Math.max(1000, Math.round(fromNumeric(deal.amount) / 100 / 10));
+      const items = [
+        {
+          itemName: '软件许可',
+          specification: '企业版，按并发用户',
+          unit: '套',
+          quantity: 5000,
+          unitPrice: base * 100,
+        },
+        {
+          itemName: '实施服务',
+          specification: '需求调研、配置、培训',
+          unit: '人天',
+          quantity: 20_000,
+          unitPrice: 1200_00,
+        },
+        {
+          itemName: '年度维保',
+          specification: '7×24 远程支持',
+          unit: '年',
+          quantity: 1000,
+          unitPrice: base * 50,
+        },
+      ];
+      const figures = {
+        lines: items.map((l) => ({
+          quantity: l.quantity,
+          unitPrice: l.unitPrice as never,
+          discount: plan.lineDiscount * 100,
+        })),
+        discount: plan.discount * 100,
+        taxRate: 1300,
+        pricesIncludeTax: false,
+      };
+      const t = quoteTotals(figures);
+      const number = await this.sequences.next(m, 'quote');
+      const sent = plan.status === 'sent' || plan.status === 'accepted';
+      const [quote] = await m.query<{ id: number }[]>(
+        `INSERT INTO quote (number, opportunity_id, customer_id, owner_id, status, currency, tax_rate, prices_include_tax,
+           discount_percent, valid_until, terms, list_total, subtotal, discount_amount, net, tax, total, sent_at, version)
+         VALUES ($1, $2, $3, $4, $5, 'CNY', 13, false, $6, (now() + interval '30 days')::date, $7, $8, $9, $10, $11, $12, $13, $14, 1)
+         RETURNING id`,
+        [
+          number,
+          deal.id,
+          deal.customer_id,
+          ownerId,
+          plan.status,
+          toDecimal(figures.discount, 2),
+          '1. 报价含税（增值税 13%），有效期 30 天。\n2. 合同签订后 5 个工作日内支付 30% 预付款。\n3. 软件维保自验收之日起计算。',
+          toNumeric(t.listTotal),
+          toNumeric(t.subtotal),
+          toNumeric(t.discountAmount),
+          toNumeric(t.net),
+          toNumeric(t.tax),
+          toNumeric(t.total),
+          sent ? new Date(Date.now() - 3 * DAY) : null,
+        ],
+      );
+      for (const [i, l] of items.entries())
+        await m.query(
+          `INSERT INTO quote_line (quote_id, position, item_name, specification, unit, quantity, unit_price, discount_percent, line_total)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [
+            quote.id,
+            i + 1,
+            l.itemName,
+            l.specification,
+            l.unit,
+            toDecimal(l.quantity, 3),
+            toNumeric(l.unitPrice as never),
+            toDecimal(plan.lineDiscount * 100, 2),
+            toNumeric(t.lines[i].total),
+          ],
+        );
+      if (plan.status === 'pending_approval' && manager !== undefined) {
+        const [names] = await m.query<{ customer: string; deal: string }[]>(
+          `SELECT c.name AS customer, o.title AS deal FROM opportunity o JOIN customer c ON c.id = o.customer_id WHERE o.id = $1`,
+          [deal.id],
+        );
+        await this.openApprovalRound(m, {
+          kind: 'quote',
+          subjectId: quote.id,
+          title: `${number} ${names.customer} ${names.deal}`,
+          url: `/quotes/${quote.id}`,
+          amount: toNumeric(t.total),
+          requestedBy: ownerId,
+          approverIds: [manager],
+          labelKey: 'approval.step.manager',
+        });
+      }
+    }
+  }
+
+  /**
+   * A demo record waiting in its first approval step (或签), as ApprovalsService.submit leaves one:
+   * the round pending, its step started, each approver asked and told in-app.
+   */
+  private async openApprovalRound(
+    m: EntityManager,
+    r: {
+      kind: string;
+      subjectId: number;
+      title: string;
+      url: string;
+      amount: string;
+      requestedBy: number;
+      approverIds: number[];
+      labelKey: string;
+    },
+  ): Promise<void> {
+    const [round] = await m.query<{ id: number }[]>(
+      `INSERT INTO approval_round (subject_kind, subject_id, round, title, url, amount, requested_by_id)
+       VALUES ($1, $2, 1, $3, $4, $5, $6) RETURNING id`,
+      [r.kind, r.subjectId, r.title, r.url, r.amount, r.requestedBy],
+    );
+    const [step] = await m.query<{ id: number }[]>(
+      `INSERT INTO approval_step (round_id, position, mode, label_key, status, started_at)
+       VALUES ($1, 1, 'any', $2, 'pending', now()) RETURNING id`,
+      [round.id, r.labelKey],
+    );
+    const [requester] = await m.query<{ name: string }[]>(`SELECT name FROM app_user WHERE id = $1`, [
+      r.requestedBy,
+    ]);
+    for (const userId of r.approverIds) {
+      await m.query(`INSERT INTO approval_approver (step_id, user_id, asked_at) VALUES ($1, $2, now())`, [
+        step.id,
+        userId,
+      ]);
+      await m.query(
+        `INSERT INTO notification (user_id, kind, params, link) VALUES ($1, 'approval_waiting', $2, $3)`,
+        [userId, { title: r.title, by: requester.name }, r.url],
+      );
     }
   }
 

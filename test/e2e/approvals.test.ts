@@ -423,7 +423,7 @@ describe('decisions at the same moment', () => {
     const [a, b] = [await as(gm1), await as(gm2)];
     const replies = await Promise.all([
       decide(a, round.roundId, 'approve'),
-      decide(b, round.roundId, 'reject'),
+      decide(b, round.roundId, 'reject', { comment: '不同意' }),
     ]);
     expect(replies.map((r) => r.status)).toEqual([303, 303]);
     expect(replies.filter((r) => r.location === '/notifications')).toHaveLength(1);
@@ -527,9 +527,9 @@ describe('the reminder', () => {
     const fresh = await createUser(t.db, { role: 'manager', name: 'Fay Fresh' });
     const old = await submit([any(slow)]);
     await submit([any(fresh)]);
-    // A week ago: at least five workdays, whatever today is.
+    // Two weeks ago: more than 24 working hours whatever today is, a 春节 or 国庆 week included.
     await t.db.query(
-      `UPDATE approval_approver SET asked_at = now() - interval '7 days'
+      `UPDATE approval_approver SET asked_at = now() - interval '14 days'
         WHERE step_id IN (SELECT id FROM approval_step WHERE round_id = $1)`,
       [old.roundId],
     );
@@ -540,6 +540,23 @@ describe('the reminder', () => {
     expect(await notes(slow, 'approval_reminder')).toEqual([{ params: { title: old.title, by: 'Ray Rep' } }]);
     expect(await mails(slow, `Reminder: approval needed: ${old.title}`)).toHaveLength(1);
     expect(await notes(fresh, 'approval_reminder')).toEqual([]);
+  });
+
+  it('counts the working hours on the business calendar: the National Day week does not count', async () => {
+    const approver = await createUser(t.db, { role: 'manager', name: 'Hal Holiday' });
+    const round = await submit([any(approver)]);
+    await t.db.query(
+      `UPDATE approval_approver SET asked_at = '2026-09-30T09:00:00+08:00'
+        WHERE step_id IN (SELECT id FROM approval_step WHERE round_id = $1)`,
+      [round.roundId],
+    );
+    // Eight days on, 9 working hours have passed: Wednesday Sep 30; Oct 1–7 are the holiday.
+    expect(await approvals.sendReminders(new Date('2026-10-08T09:00:00+08:00'))).toBe(0);
+    // Sep 30 (9 h), Thursday Oct 8 (9 h) and Friday Oct 9 until 15:00 (6 h) make 24.
+    expect(await approvals.sendReminders(new Date('2026-10-09T14:59:00+08:00'))).toBe(0);
+    expect(await notes(approver, 'approval_reminder')).toEqual([]);
+    expect(await approvals.sendReminders(new Date('2026-10-09T15:00:00+08:00'))).toBe(1);
+    expect(await notes(approver, 'approval_reminder')).toHaveLength(1);
   });
 });
 

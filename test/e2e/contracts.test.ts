@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContractsService } from '../../src/contracts/contracts.service.js';
 import { apiAs } from '../helpers/api.js';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { type Client, visibleText } from '../helpers/client.js';
@@ -96,6 +95,14 @@ const countContracts = async () =>
 async function act(c: Client, id: number, action: string, fields: Record<string, string> = {}) {
   await c.get(`/contracts/${id}`);
   return c.post(`/contracts/${id}/${action}`, { version: String((await contract(id)).version), ...fields });
+}
+
+/** An approver's decision through the form the contract's page shows them (the approvals engine's). */
+async function decideOn(c: Client, id: number, decision: 'approve' | 'reject', comment: string) {
+  const page = (await c.get(`/contracts/${id}`)).text;
+  const form = /action="(\/approvals\/\d+\/decide)"[\s\S]*?name="stepId" value="(\d+)"/.exec(page);
+  if (!form) throw new Error(`no decision form for this user on /contracts/${id}`);
+  return c.post(form[1], { decision, comment, stepId: form[2], returnTo: `/contracts/${id}` });
 }
 
 describe('making a contract', () => {
@@ -287,17 +294,15 @@ describe('approval, signing and the end of a contract', () => {
     expect(visibleText(edit.text)).toContain('waiting for approval and cannot be edited');
     expect((await contract(id)).title).not.toBe('Changed while pending');
 
-    // Only an approver decides: the rep cannot approve their own contract.
-    const self = await c.post(`/contracts/${id}/approve`, { comment: 'ok' });
-    expect(self.status).toBe(403);
-    expect((await contract(id)).status).toBe('pending_approval');
+    // Only an approver decides: the rep's page has no decision form.
+    expect((await c.get(`/contracts/${id}`)).text).not.toContain('/decide"');
 
     const m = await signedIn(t, manager);
-    const reject = await m.submit(`/contracts/${id}`, { comment: '价格太低' }, `/contracts/${id}/reject`);
-    expect(reject.status).toBe(303);
+    const reject = await decideOn(m, id, 'reject', '价格太低');
+    expect(reject).toMatchObject({ status: 303, location: `/contracts/${id}` });
     expect(await contract(id)).toMatchObject({ status: 'rejected' });
     const { rows: told } = await t.db.query(
-      `SELECT kind FROM notification WHERE user_id = $1 AND kind = 'contract_rejected'`,
+      `SELECT kind FROM notification WHERE user_id = $1 AND kind = 'approval_rejected'`,
       [rep.id],
     );
     expect(told).toHaveLength(1);
@@ -313,9 +318,8 @@ describe('approval, signing and the end of a contract', () => {
     expect((await act(c, id, 'submit')).status).toBe(303);
     expect(await contract(id)).toMatchObject({ status: 'pending_approval', approval_rounds: 2 });
 
-    // Above the threshold the stand-in routes the manager twice (manager, then the general managers).
-    await m.submit(`/contracts/${id}`, { comment: '同意' }, `/contracts/${id}/approve`);
-    await m.submit(`/contracts/${id}`, { comment: '同意' }, `/contracts/${id}/approve`);
+    // Above the threshold, with no general managers chosen in the settings, the manager's step alone.
+    await decideOn(m, id, 'approve', '同意');
     expect(await contract(id)).toMatchObject({ status: 'approved' });
     const { rows } = await t.db.query(
       `SELECT action FROM audit_entry WHERE entity = 'contract' AND entity_id = $1 ORDER BY id`,
@@ -333,7 +337,7 @@ describe('approval, signing and the end of a contract', () => {
     const id = await created(c, {}, [['服务器', '1', '5,000']]);
     await act(c, id, 'submit');
     const m = await signedIn(t, manager);
-    await m.submit(`/contracts/${id}`, {}, `/contracts/${id}/approve`);
+    await decideOn(m, id, 'approve', '');
     expect((await contract(id)).status).toBe('approved');
 
     // Signing without the scan is refused beside the file field.
@@ -409,20 +413,24 @@ describe('who sees a contract', () => {
     const id = await created(c);
     const other = await signedIn(t, outsider);
     expect((await other.get(`/contracts/${id}`)).status).toBe(404);
-    // The stand-in's rounds name the owner's manager; a round naming the outsider makes them an approver.
-    const approvals = t.app.get(ContractsService) as unknown as {
-      approvals: { submit: (m: unknown, s: object) => Promise<number> };
-    };
-    await approvals.approvals.submit(null, {
-      kind: 'contract',
-      subjectId: id,
-      title: 'x',
-      url: '',
-      amount: '1.00',
-      requestedBy: rep.id,
-      steps: [{ mode: 'any', approverIds: [outsider.id], labelKey: 'approval.step.manager' }],
-    });
-    expect((await other.get(`/contracts/${id}`)).status).toBe(200);
+    // A general manager from another team: contracts above the threshold go on to them.
+    await t.db.query(
+      `INSERT INTO setting (key, value, version) VALUES ('approvals', $1, 1)
+       ON CONFLICT (key) DO UPDATE SET value = $1, version = setting.version + 1`,
+      [{ threshold: '100000.00', generalManagerIds: [outsider.id], generalManagerMode: 'all' }],
+    );
+    try {
+      await c.get(`/contracts/${id}`);
+      await act(c, id, 'submit');
+      // Seated on the round's second step, they may read the contract before their turn and decide at it.
+      expect((await other.get(`/contracts/${id}`)).status).toBe(200);
+      await decideOn(await signedIn(t, manager), id, 'approve', '');
+      expect((await contract(id)).status).toBe('pending_approval');
+      await decideOn(other, id, 'approve', '同意');
+      expect((await contract(id)).status).toBe('approved');
+    } finally {
+      await t.db.query(`DELETE FROM setting WHERE key = 'approvals'`);
+    }
   });
 });
 

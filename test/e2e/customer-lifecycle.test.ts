@@ -65,6 +65,16 @@ async function contract(db: pg.Pool, customerId: number, ownerId: number): Promi
   return rows[0].id;
 }
 
+/** A quote on the deal, prepared by `ownerId`. */
+async function quote(db: pg.Pool, dealId: number, customerId: number, ownerId: number): Promise<void> {
+  await db.query(
+    `INSERT INTO quote (number, opportunity_id, customer_id, owner_id, status, tax_rate, prices_include_tax,
+       valid_until, list_total, subtotal, discount_amount, net, tax, total, version)
+     VALUES ('BJ-T-' || $1, $1::int, $2, $3, 'draft', 13, false, '2099-12-31', 100, 100, 0, 100, 13, 113, 1)`,
+    [dealId, customerId, ownerId],
+  );
+}
+
 /** A follow-up on the customer, so every module has rows referring to it. */
 async function followUp(db: pg.Pool, customerId: number, authorId: number, contactId: number | null) {
   await db.query(
@@ -83,10 +93,11 @@ describe('the customer lifecycle', () => {
         .mergeSteps()
         .map((s) => s.entity)
         .sort(),
-    ).toEqual(['contract', 'follow_up', 'opportunity']);
+    ).toEqual(['contract', 'follow_up', 'opportunity', 'quote']);
     expect(lifecycles.handOvers().map((h) => h.labelKey)).toEqual([
       'hand_over.customers',
       'hand_over.opportunities',
+      'hand_over.quotes',
       'contract.hand_over_label',
     ]);
     expect(lifecycles.fieldLabel('contract', 'status')).toBe('contract.status_label');
@@ -105,7 +116,7 @@ describe('the customer lifecycle', () => {
     const contact = await createContact(t.db, merged);
     await followUp(t.db, merged, rep.id, contact);
     await followUp(t.db, merged, rep.id, null);
-    await opportunity(t.db, merged, rep.id);
+    await quote(t.db, await opportunity(t.db, merged, rep.id), merged, rep.id);
     await contract(t.db, merged, rep.id);
 
     const references = (await referencesTo(t.db, 'customer')).filter((r) => r.table !== 'customer');
@@ -115,6 +126,7 @@ describe('the customer lifecycle', () => {
       'contract',
       'follow_up',
       'opportunity',
+      'quote',
     ]);
     const before = await Promise.all(references.map((r) => countReferring(t.db, r, merged)));
     expect(before.every((n) => n > 0)).toBe(true);
@@ -141,9 +153,10 @@ describe('the customer lifecycle', () => {
       await opportunity(t.db, customers[0], leaving.id),
       await opportunity(t.db, customers[1], leaving.id),
     ];
+    await quote(t.db, deals[0], customers[0], leaving.id);
     const contracts = [await contract(t.db, customers[0], leaving.id)];
     const owners = (await referencesTo(t.db, 'app_user')).filter((r) => r.column === 'owner_id');
-    expect(owners.map((r) => r.table)).toEqual(['contract', 'customer', 'opportunity']);
+    expect(owners.map((r) => r.table)).toEqual(['contract', 'customer', 'opportunity', 'quote']);
 
     const c = await signedIn(t, admin);
     const reply = await c.post(`/admin/users/${leaving.id}/deactivate`, { handOverTo: String(colleague.id) });
