@@ -43,6 +43,15 @@ export class TasksRepository {
     return changed === 1;
   }
 
+  /** Gives a user's open tasks to another, in the caller's transaction; returns how many. */
+  async reassignOpen(m: EntityManager, fromId: number, toId: number): Promise<number> {
+    const [, moved] = await m.query<[unknown[], number]>(
+      `UPDATE task SET assignee_id = $2, version = version + 1 WHERE assignee_id = $1 AND status = 'open'`,
+      [fromId, toId],
+    );
+    return moved;
+  }
+
   find(id: number): Promise<Task | null> {
     return this.dataSource.manager.findOne(Task, { where: { id } });
   }

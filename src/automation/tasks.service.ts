@@ -60,6 +60,11 @@ export class TasksService {
     }));
   }
 
+  /** Gives a leaving user's open tasks to someone else, in the deactivation's transaction; returns how many. */
+  reassignOpen(m: EntityManager, fromId: number, toId: number): Promise<number> {
+    return this.repo.reassignOpen(m, fromId, toId);
+  }
+
   /** Marks one of the user's open tasks done (an admin: anyone's). Not theirs, or done already: 404. */
   async markDone(user: SessionUser, id: number): Promise<void> {
     const done = await this.repo.markDone(id, user.role === 'admin' ? null : user.id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kickoffAssignee } from './contract-kickoff.js';
+import { kickoffAssignee, successorOf } from './contract-kickoff.js';
 
 const person = (id: number, role: string, teamId: number | null, active = true) => ({
   id,
@@ -25,5 +25,14 @@ describe('kickoffAssignee', () => {
     ['an owner without a team: any service user', [person(10, 'sales', null), person(30, 'service', 2)], 30],
   ])('%s', (_, people, expected) => {
     expect(kickoffAssignee(10, people)).toBe(expected);
+  });
+});
+
+describe('successorOf', () => {
+  it('gives a leaving service user’s tasks to another of their team, else anyone in service, else the admin', () => {
+    const leaving = person(21, 'service', 1);
+    expect(successorOf(21, [leaving, person(22, 'service', 1), person(30, 'service', 2)], 1)).toBe(22);
+    expect(successorOf(21, [leaving, person(30, 'service', 2)], 1)).toBe(30);
+    expect(successorOf(21, [leaving, person(22, 'service', 1, false)], 1)).toBe(1);
   });
 });

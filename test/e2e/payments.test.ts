@@ -538,6 +538,25 @@ describe('signing', () => {
   });
 });
 
+describe('a leaving service user', () => {
+  it('hands their open kickoff tasks to the next service user as they are deactivated', async () => {
+    const { rows: before } = await t.db.query<{ id: number }>(
+      `SELECT id FROM task WHERE assignee_id = $1 AND status = 'open'`,
+      [serviceInTeam.id],
+    );
+    expect(before.length).toBeGreaterThan(0);
+    const admin = await signedIn(t, await createUser(t.db, { role: 'admin' }));
+    await admin.get('/admin/users');
+    expect((await admin.post(`/admin/users/${serviceInTeam.id}/deactivate`, {})).status).toBe(303);
+    const { rows: after } = await t.db.query(
+      `SELECT DISTINCT u.name FROM task k JOIN app_user u ON u.id = k.assignee_id WHERE k.id = ANY($1)`,
+      [before.map((r) => r.id)],
+    );
+    // No other service user in the team: the first active one of another team.
+    expect(after.map((r) => r.name)).toEqual(['Service Elsewhere']);
+  });
+});
+
 describe('renewal', () => {
   it('reminds the owner once, 30 days before the end', async () => {
     const id = await contract('10.00', 'signed', { endOn: day(20) });
@@ -592,7 +611,7 @@ describe('scope', () => {
     expect(await countOf('payment', id)).toBe(1);
     expect(await countOf('invoice', id)).toBe(0);
     // A service agent reads the money but records none.
-    const s = await signedIn(t, serviceInTeam);
+    const s = await signedIn(t, await createUser(t.db, { role: 'service' }));
     expect((await s.get(`/contracts/${id}`)).status).toBe(200);
     expect(
       (await s.post(`/contracts/${id}/payments`, { receivedOn: day(-1), amount: '1', method: 'cash' }))
