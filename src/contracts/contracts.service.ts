@@ -415,7 +415,7 @@ export class ContractsService implements OnModuleInit {
       Object.assign(values, {
         quoteId: quote.id,
         opportunityId: quote.opportunityId,
-        title: values.title ?? quote.number,
+        title: quote.dealTitle,
         lines: linesFromQuote(quote),
       });
     }
