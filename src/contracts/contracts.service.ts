@@ -426,7 +426,7 @@ export class ContractsService implements OnModuleInit {
       Object.assign(values, {
         quoteId: quote.id,
         opportunityId: quote.opportunityId,
-        title: values.title ?? quote.number,
+        title: quote.dealTitle,
         lines: linesFromQuote(quote),
       });
     }
@@ -473,7 +473,15 @@ export class ContractsService implements OnModuleInit {
   async create(user: SessionUser, dto: ContractDto): Promise<number> {
     if (!this.policy.mayCreate(user)) throw new NotAllowed();
     const { lines, fields } = this.readFields(dto);
-    if (dto.opportunityId) {
+    if (dto.quoteId) {
+      // An accepted quote names its customer and deal: the contract is the quote's, won or not yet.
+      const quote = await this.quotes.acceptedQuote(user, dto.quoteId);
+      if (
+        quote.customerId !== dto.customerId ||
+        (dto.opportunityId ?? quote.opportunityId) !== quote.opportunityId
+      )
+        throw ValidationFailed.field('quoteId', 'validation.invalid');
+    } else if (dto.opportunityId) {
       const deal = await this.opportunities.wonDeal(user, dto.opportunityId);
       if (deal.customerId !== dto.customerId)
         throw ValidationFailed.field('opportunityId', 'validation.invalid');

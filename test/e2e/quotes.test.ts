@@ -309,6 +309,43 @@ describe('the discount threshold', () => {
     expect(await quote(id)).toMatchObject({ status: 'sent', total: '994.40' });
   });
 
+  it('an accepted quote becomes a contract with its lines and its total to the fen', async () => {
+    const c = await signedIn(t, rep);
+    const id = await newQuote(c);
+    await c.get(`/quotes/${id}`);
+    await c.post(`/quotes/${id}/submit`, { version: await version(id) });
+    await c.get(`/quotes/${id}`);
+    await c.post(`/quotes/${id}/accept`, { version: await version(id) });
+    const { total } = await quote(id);
+    // Its page and its deal's page offer the contract, made from the quote.
+    expect((await c.get(`/quotes/${id}`)).text).toContain(`href="/contracts/new?quote=${id}"`);
+    // The form as the rep sees it, sent as it is: its inputs' names and values.
+    const form = await c.get(`/contracts/new?quote=${id}`);
+    expect(form.status).toBe(200);
+    const fields: Record<string, string> = {};
+    const contractForm = /<form[^>]*action="\/contracts\/new[^"]*"[\s\S]*?<\/form>/.exec(form.text)![0];
+    for (const [tag] of contractForm.matchAll(/<input\b[^>]*>/g)) {
+      const name = /\bname="([^"]*)"/.exec(tag)?.[1];
+      const value = /\bvalue="([^"]*)"/.exec(tag)?.[1] ?? '';
+      if (name && !/type="(checkbox|file|radio)"/.test(tag))
+        fields[name] = value.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+    }
+    expect(fields['lines[0][item]']).toBe('服务器');
+    const saved = await c.post('/contracts/new', { ...fields, title: fields.title || '按报价签约' });
+    expect({ status: saved.status, page: saved.status === 303 ? '' : visibleText(saved.text) }).toMatchObject(
+      {
+        status: 303,
+      },
+    );
+    const contractId = Number(/\/contracts\/(\d+)$/.exec(saved.location!)![1]);
+    const { rows } = await t.db.query(
+      `SELECT amount::text AS amount, quote_id, (SELECT count(*)::int FROM contract_line WHERE contract_id = $1) AS lines
+         FROM contract WHERE id = $1`,
+      [contractId],
+    );
+    expect(rows[0]).toEqual({ amount: total, quote_id: id, lines: LINES.length });
+  });
+
   it('marks a sent quote past its validity expired when it is read', async () => {
     const c = await signedIn(t, rep);
     const id = await newQuote(c, [{ itemName: '配件', quantity: '1', unitPrice: '10' }]);

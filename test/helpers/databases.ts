@@ -1,10 +1,26 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { withDatabase } from '../../src/database/embedded-postgres.js';
 
+/**
+ * Drops a test file's database once its connections are gone. A pool's end() resolves while its
+ * connections are still closing; forcing the drop at that moment would send those half-closed
+ * clients a "terminating connection" error nobody listens to any more, an uncaught exception in the
+ * test file. So the drop first waits (a few seconds at most) for the sessions to end by themselves,
+ * and forces only what is left after that.
+ */
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   const client = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
   await client.connect();
   try {
+    for (let waited = 0; waited < 5000; waited += 50) {
+      const { rows } = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+        [name],
+      );
+      if (rows[0].n === 0) break;
+      await sleep(50);
+    }
     await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
   } finally {
     await client.end();

@@ -27,7 +27,7 @@ const WORKER: Record<QuoteStatus, QuoteAction[]> = {
   approved: ['view', 'send'],
   rejected: ['view', 'edit', 'delete', 'submit'],
   sent: ['view', 'accept', 'expire'],
-  accepted: ['view'],
+  accepted: ['view', 'contract'],
   expired: ['view'],
 };
 const only = (actions: QuoteAction[]) =>

@@ -34,10 +34,12 @@ export const QUOTE_ACTIONS = [
   'accept',
   /** a sent quote lapsed unanswered */
   'expire',
+  /** make a contract from an accepted quote (its lines and total carried over) */
+  'contract',
 ] as const;
 export type QuoteAction = (typeof QUOTE_ACTIONS)[number];
 
-const WORK: QuoteAction[] = ['view', 'edit', 'delete', 'submit', 'send', 'accept', 'expire'];
+const WORK: QuoteAction[] = ['view', 'edit', 'delete', 'submit', 'send', 'accept', 'expire', 'contract'];
 
 /** The rules: role × how the user stands to the deal's owner → what they may do with its quotes. */
 export const QUOTE_RULES: Record<Role, Record<OpportunityRelation, readonly QuoteAction[]>> = {
@@ -55,6 +57,7 @@ const WHEN: Record<Exclude<QuoteAction, 'view'>, readonly QuoteStatus[]> = {
   send: ['approved'],
   accept: ['sent'],
   expire: ['sent'],
+  contract: ['accepted'],
 };
 
 /** What the policy needs of a quote: its deal's owner and its status. */

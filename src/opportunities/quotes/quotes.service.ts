@@ -112,6 +112,8 @@ export interface AcceptedQuote {
   id: number;
   number: string;
   opportunityId: number;
+  /** The deal's title: what a contract made from the quote is called at first. */
+  dealTitle: string;
   customerId: number;
   total: Fen;
   lines: {
@@ -628,6 +630,8 @@ export class QuotesService implements OnModuleInit {
         this.policy.can(actor, 'view', { dealOwnerId: r.dealOwnerId, status: r.status }),
       ),
       canCreate: this.policy.mayCreateOn(actor, dealOwnerId),
+      /** The quote a contract for the won deal starts from: its accepted one, lines and total carried over. */
+      accepted: rows.find((r) => r.status === 'accepted')?.id ?? null,
     };
   }
 
@@ -666,6 +670,7 @@ export class QuotesService implements OnModuleInit {
       id: q.id,
       number: q.number,
       opportunityId: q.opportunityId,
+      dealTitle: q.dealTitle,
       customerId: q.customerId,
       total: q.total,
       lines: lines.map((l) => ({
