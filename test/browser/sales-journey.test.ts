@@ -253,24 +253,25 @@ describe.skipIf(browserMissing)('the sales journey', () => {
     expect(await contractStatus()).toBe('pending_approval');
 
     // Each general manager (会签), on a desktop in Chinese: after the first it still waits, after both it is approved.
-    for (const [n, gm] of [gm1, gm2].entries()) {
+    const gmApproves = async (gm: UserRow, label: string) => {
       const page = await signIn(gm.email, DESKTOP, 'zh-CN', PASSWORD);
       await openInbox(page, DESKTOP);
       expect(await text(page, '.approvals-waiting')).toContain('¥131,080.00');
-      if (n === 0) await shot(page, 'inbox-contract-gm-desktop');
+      await shot(page, `inbox-contract-${label}-desktop`);
       await openWaiting(page, `/contracts/${contractId}`);
       expect(await text(page, '[data-testid="status"]')).toBe('审批中');
       await approve(page, '同意', '审批意见说明', '同意签署。');
-      if (n === 0) {
-        expect(await text(page, '[data-testid="status"]')).toBe('审批中');
-        expect(await contractStatus()).toBe('pending_approval');
-      } else {
-        expect(await text(page, '[data-testid="status"]')).toBe('已批准');
-        expect(await contractStatus()).toBe('approved');
-        await shot(page, 'contract-approved-gm-desktop');
-      }
-      await page.close();
-    }
+      return page;
+    };
+    const first = await gmApproves(gm1, 'gm1');
+    expect(await text(first, '[data-testid="status"]')).toBe('审批中');
+    expect(await contractStatus()).toBe('pending_approval');
+    await first.close();
+    const second = await gmApproves(gm2, 'gm2');
+    expect(await text(second, '[data-testid="status"]')).toBe('已批准');
+    expect(await contractStatus()).toBe('approved');
+    await shot(second, 'contract-approved-gm-desktop');
+    await second.close();
 
     // The rep marks it signed, with the signed scan attached; the page lists the file.
     await rep.goto(contractUrl);
