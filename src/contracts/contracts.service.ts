@@ -59,6 +59,10 @@ import type { ContractFilterDto } from './dto/contract-filter.dto.js';
 import { rmbCapitals } from '../common/rmb-capitals.js';
 import { ApprovalsService } from '../approvals/approvals.service.js';
 import { QuotesService } from '../opportunities/quotes/quotes.service.js';
+// ---- payments (回款), kickoff ----
+import { ContractKickoff } from './contract-kickoff.js';
+import { PaymentsService } from './payments.service.js';
+// ---- end payments ----
 
 /** The owner kind of files attached to contracts (the signed scan, PDFs, images, Office files). */
 export const CONTRACT_ATTACHMENTS = 'contract';
@@ -201,6 +205,10 @@ export class ContractsService implements OnModuleInit {
     private readonly webhooks: WebhooksService,
     private readonly settings: SettingsService,
     private readonly sections: SettingsSections,
+    // ---- payments (回款), kickoff ----
+    private readonly payments: PaymentsService,
+    private readonly kickoff: ContractKickoff,
+    // ---- end payments ----
   ) {}
 
   onModuleInit(): void {
@@ -371,13 +379,16 @@ export class ContractsService implements OnModuleInit {
     return view;
   }
 
-  /** The record page: the contract, its lines and its files. */
+  /** The record page: the contract, its lines and its files (and its money: plan, payments, invoices). */
   async show(user: SessionUser, id: number) {
     const contract = await this.get(user, id);
     return {
       contract,
       files: await this.attachments.list({ kind: CONTRACT_ATTACHMENTS, id }),
       approval: await this.approvals.history('contract', id, user),
+      // ---- payments (回款) ----
+      money: await this.payments.moneyOf(contract, user),
+      // ---- end payments ----
     };
   }
 
@@ -415,7 +426,7 @@ export class ContractsService implements OnModuleInit {
       Object.assign(values, {
         quoteId: quote.id,
         opportunityId: quote.opportunityId,
-        title: values.title ?? quote.number,
+        title: quote.dealTitle,
         lines: linesFromQuote(quote),
       });
     }
@@ -621,6 +632,9 @@ export class ContractsService implements OnModuleInit {
         { fileName: scan.fileName, bytes: scan.bytes, uploadedById: user.id },
       );
       await this.changeStatus(m, c, 'signed', 'sign', { signedOn: dto.signedOn });
+      // ---- kickoff: signing hands the contract to delivery (three tasks, same transaction) ----
+      await this.kickoff.onSigned(m, c, dto.signedOn);
+      // ---- end kickoff ----
       await this.webhooks.emit(m, 'contract.signed', () => this.resourceIn(m, id));
     });
   }
@@ -720,8 +734,9 @@ export class ContractsService implements OnModuleInit {
       'contract.amountInWords': contract.amountInWords,
       'contract.startOn': contract.startOn ?? '',
       'contract.endOn': contract.endOn ?? '',
-      // Payment plans are not kept yet: the placeholder prints nothing.
-      'contract.paymentPlan': '',
+      // ---- payments: the payment plan's installments (nothing without a plan) ----
+      'contract.paymentPlan': await this.payments.planText(id, locale),
+      // ---- end payments ----
     });
     return { contract, blocks, locale };
   }

@@ -58,10 +58,10 @@ async function signIn(
   await page.waitForURL(`${t.url}/`);
   if ((await page.locator('html').getAttribute('lang')) !== locale) {
     // The switcher submits itself when a language is chosen.
-    await Promise.all([page.waitForURL(`${t.url}/`), page.selectOption('#locale-select', locale)]);
-    await page.waitForLoadState();
+    await page.selectOption('#locale-select', locale);
   }
-  expect(await page.locator('html').getAttribute('lang')).toBe(locale);
+  await expect.poll(() => page.locator('html').getAttribute('lang')).toBe(locale);
+  await page.waitForLoadState();
   return page;
 }
 
@@ -210,20 +210,20 @@ describe.skipIf(browserMissing)('the sales journey', () => {
     await shot(print, 'quote-print-phone');
     await print.close();
 
-    // The rep wins the deal and creates the contract from it, on the contract form.
+    // The rep wins the deal and creates the contract from it: the accepted quote's lines come along,
+    // priced to the quote's total (discount and tax included), to the fen.
     await rep.goto(dealUrl);
     await clickStage(rep, deal.id, '赢单');
     await Promise.all([
-      rep.waitForURL(`${t.url}/contracts/new?opportunity=${deal.id}`),
+      rep.waitForURL(`${t.url}/contracts/new?quote=${quoteId}`),
       rep.getByRole('link', { name: '创建合同' }).click(),
     ]);
     expect(await rep.inputValue('#f-title')).toBe(deal.title);
-    await rep.fill('input[name="lines[0][item]"]', '服务器');
-    await rep.fill('input[name="lines[0][quantity]"]', '2');
-    await rep.fill('input[name="lines[0][unitPrice]"]', '48,000');
-    await rep.fill('input[name="lines[1][item]"]', '实施服务');
-    await rep.fill('input[name="lines[1][quantity]"]', '1');
-    await rep.fill('input[name="lines[1][unitPrice]"]', '20,000');
+    expect(await rep.inputValue('input[name="lines[0][item]"]')).toBe('服务器');
+    expect(await rep.inputValue('input[name="lines[0][quantity]"]')).toBe('2');
+    expect(await rep.inputValue('input[name="lines[0][unitPrice]"]')).toBe('54240.00');
+    expect(await rep.inputValue('input[name="lines[1][item]"]')).toBe('实施服务');
+    expect(await rep.inputValue('input[name="lines[1][unitPrice]"]')).toBe('22600.00');
     await post(
       rep,
       rep.locator('form.contract-form').getByRole('button', { name: '保存' }),
@@ -231,8 +231,8 @@ describe.skipIf(browserMissing)('the sales journey', () => {
     );
     const contractId = Number(/\/contracts\/(\d+)$/.exec(rep.url())![1]);
     const contractUrl = `${t.url}/contracts/${contractId}`;
-    expect(await text(rep, '[data-testid="amount"]')).toBe('¥116,000.00');
-    expect(await text(rep, '[data-testid="amount-in-words"]')).toBe('壹拾壹万陆仟元整');
+    expect(await text(rep, '[data-testid="amount"]')).toBe('¥131,080.00');
+    expect(await text(rep, '[data-testid="amount-in-words"]')).toBe('壹拾叁万壹仟零捌拾元整');
     expect(await text(rep, '[data-testid="status"]')).toBe('草稿');
 
     // The rep submits it for approval: above 100,000 CNY, the manager and then both general managers.
@@ -253,24 +253,25 @@ describe.skipIf(browserMissing)('the sales journey', () => {
     expect(await contractStatus()).toBe('pending_approval');
 
     // Each general manager (会签), on a desktop in Chinese: after the first it still waits, after both it is approved.
-    for (const [n, gm] of [gm1, gm2].entries()) {
+    const gmApproves = async (gm: UserRow, label: string) => {
       const page = await signIn(gm.email, DESKTOP, 'zh-CN', PASSWORD);
       await openInbox(page, DESKTOP);
-      expect(await text(page, '.approvals-waiting')).toContain('¥116,000.00');
-      if (n === 0) await shot(page, 'inbox-contract-gm-desktop');
+      expect(await text(page, '.approvals-waiting')).toContain('¥131,080.00');
+      await shot(page, `inbox-contract-${label}-desktop`);
       await openWaiting(page, `/contracts/${contractId}`);
       expect(await text(page, '[data-testid="status"]')).toBe('审批中');
       await approve(page, '同意', '审批意见说明', '同意签署。');
-      if (n === 0) {
-        expect(await text(page, '[data-testid="status"]')).toBe('审批中');
-        expect(await contractStatus()).toBe('pending_approval');
-      } else {
-        expect(await text(page, '[data-testid="status"]')).toBe('已批准');
-        expect(await contractStatus()).toBe('approved');
-        await shot(page, 'contract-approved-gm-desktop');
-      }
-      await page.close();
-    }
+      return page;
+    };
+    const first = await gmApproves(gm1, 'gm1');
+    expect(await text(first, '[data-testid="status"]')).toBe('审批中');
+    expect(await contractStatus()).toBe('pending_approval');
+    await first.close();
+    const second = await gmApproves(gm2, 'gm2');
+    expect(await text(second, '[data-testid="status"]')).toBe('已批准');
+    expect(await contractStatus()).toBe('approved');
+    await shot(second, 'contract-approved-gm-desktop');
+    await second.close();
 
     // The rep marks it signed, with the signed scan attached; the page lists the file.
     await rep.goto(contractUrl);
