@@ -53,7 +53,11 @@ export class Task {
   @Column({ type: 'integer' })
   sourceId: number;
 
-  /** As the assignee reads it, written in their language when the task was made. */
+  /** What is to be done, as a locale key (task.kickoff.meeting) shown in the reader's language; null when the title says it. */
+  @Column({ type: 'text', nullable: true })
+  labelKey: string | null;
+
+  /** What the task is about, the same in every language: the contract's number and customer. */
   @Column({ type: 'text' })
   title: string;
 

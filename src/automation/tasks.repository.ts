@@ -7,6 +7,7 @@ import { Task } from './task.entity.js';
 export interface OpenTaskRow {
   id: number;
   kind: Task['kind'];
+  labelKey: string | null;
   title: string;
   dueOn: string;
   sourceKind: string;
@@ -27,7 +28,7 @@ export class TasksRepository {
   /** A user's open tasks, soonest due first (one scan of the assignee's open-task index). */
   async openOf(assigneeId: number, limit: number): Promise<OpenTaskRow[]> {
     return this.dataSource.query<OpenTaskRow[]>(
-      `SELECT id, kind, title, due_on::text AS "dueOn", source_kind AS "sourceKind", source_id AS "sourceId"
+      `SELECT id, kind, label_key AS "labelKey", title, due_on::text AS "dueOn", source_kind AS "sourceKind", source_id AS "sourceId"
          FROM task WHERE assignee_id = $1 AND status = 'open' ORDER BY due_on, id LIMIT ${Number(limit)}`,
       [assigneeId],
     );

@@ -13,6 +13,8 @@ export interface NewTask {
   kind: TaskKind;
   sourceKind: string;
   sourceId: number;
+  /** The locale key of what is to be done, shown before the title in the reader's language. */
+  labelKey: string | null;
   title: string;
 }
 

@@ -2,7 +2,6 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TasksService } from '../automation/tasks.service.js';
 import { CustomerLifecycles } from '../common/customer-lifecycle.js';
-import { translate } from '../i18n/i18n.js';
 import { UsersService } from '../users/users.service.js';
 import { addDays } from './payment-plan.js';
 
@@ -46,7 +45,7 @@ export function successorOf(leavingId: number, people: KickoffCandidate[], actor
 
 /**
  * Signing a contract hands it to delivery: three kickoff tasks (启动会, 指派实施顾问, 交付计划) for the
- * person the rule above picks, made in the signing's transaction, titled in the assignee's language.
+ * person the rule above picks, made in the signing's transaction; each reader sees what to do in their own language.
  */
 @Injectable()
 export class ContractKickoff implements OnModuleInit {
@@ -74,7 +73,6 @@ export class ContractKickoff implements OnModuleInit {
   ): Promise<number[]> {
     const people = await this.users.everyone();
     const assigneeId = kickoffAssignee(c.ownerId, people);
-    const locale = people.find((p) => p.id === assigneeId)?.locale ?? 'zh-CN';
     return this.tasks.create(
       m,
       KICKOFF_STEPS.map((step) => ({
@@ -83,7 +81,8 @@ export class ContractKickoff implements OnModuleInit {
         kind: 'kickoff' as const,
         sourceKind: 'contract',
         sourceId: c.id,
-        title: `${translate(locale, step.key)} · ${c.number} ${c.customerName}`,
+        labelKey: step.key,
+        title: `${c.number} ${c.customerName}`,
       })),
     );
   }

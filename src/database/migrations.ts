@@ -3,6 +3,7 @@
 // change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
 // by new files. The test suite fails when the entities and the migrations disagree.
 import { AddPaymentsInvoicesTasks1796600000000 } from '../../migrations/1796600000000-AddPaymentsInvoicesTasks.js';
+import { AddTaskLabel1796600000001 } from '../../migrations/1796600000001-AddTaskLabel.js';
 import { AddBusinessCalendar1796500000000 } from '../../migrations/1796500000000-AddBusinessCalendar.js';
 import { AddApprovals1796200000000 } from '../../migrations/1796200000000-AddApprovals.js';
 import { AddQuotes1796300000000 } from '../../migrations/1796300000000-AddQuotes.js';
@@ -58,4 +59,5 @@ export const MIGRATIONS = [
   AddContracts1796400000000,
   AddBusinessCalendar1796500000000,
   AddPaymentsInvoicesTasks1796600000000,
+  AddTaskLabel1796600000001,
 ];

@@ -646,15 +646,15 @@ export class SeedService {
             c.ownerId,
           ],
         );
-        for (const [title, days] of [
-          ['启动会', 3],
-          ['指派实施顾问', 2],
-          ['交付计划', 7],
+        for (const [labelKey, days] of [
+          ['task.kickoff.meeting', 3],
+          ['task.kickoff.consultant', 2],
+          ['task.kickoff.delivery_plan', 7],
         ] as const)
           await m.query(
-            `INSERT INTO task (assignee_id, due_on, status, kind, source_kind, source_id, title, version)
-             VALUES ($1, $2, 'open', 'kickoff', 'contract', $3, $4, 1)`,
-            [serviceId, plus(c.base, days), c.id, `${title} · ${c.number} ${c.customerName}`],
+            `INSERT INTO task (assignee_id, due_on, status, kind, source_kind, source_id, label_key, title, version)
+             VALUES ($1, $2, 'open', 'kickoff', 'contract', $3, $4, $5, 1)`,
+            [serviceId, plus(c.base, days), c.id, labelKey, `${c.number} ${c.customerName}`],
           );
       }
     }

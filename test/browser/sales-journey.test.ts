@@ -235,6 +235,19 @@ describe.skipIf(browserMissing)('the sales journey', () => {
     expect(await text(rep, '[data-testid="amount-in-words"]')).toBe('壹拾叁万壹仟零捌拾元整');
     expect(await text(rep, '[data-testid="status"]')).toBe('草稿');
 
+    // The rep splits it into a 3-installment plan (the spare fen on the last) and saves the plan.
+    await rep.goto(`${contractUrl}/plan`);
+    await rep.fill('#f-split', '3');
+    await Promise.all([rep.waitForURL(/\/plan\?split=3$/), rep.locator('form.split-form button').click()]);
+    expect(await rep.inputValue('input[name="installments[0][amount]"]')).toBe('43693.33');
+    expect(await rep.inputValue('input[name="installments[2][amount]"]')).toBe('43693.34');
+    await post(
+      rep,
+      rep.locator('form.plan-form').getByRole('button', { name: '保存' }),
+      `${contractUrl}#money`,
+    );
+    expect(await rep.locator('.installments-table tbody tr').count()).toBe(3);
+
     // The rep submits it for approval: above 100,000 CNY, the manager and then both general managers.
     await post(rep, rep.locator('.contract-actions').getByRole('button', { name: '提交审批' }), contractUrl);
     expect(await text(rep, '[data-testid="status"]')).toBe('审批中');
@@ -294,10 +307,43 @@ describe.skipIf(browserMissing)('the sales journey', () => {
     expect(await text(manager, 'ul.files')).toContain('合同签署扫描件.pdf');
     await shot(manager, 'contract-signed-desktop');
 
-    // next: the steps merged with payment plans, payments, invoices and kickoff tasks —
-    // next: the rep gives the contract a 3-installment plan;
-    // next: service (a phone, English) sees the kickoff tasks of the signed contract;
-    // next: two payments and one invoice are recorded, and the collection rate shows two thirds.
+    // Signing gave service its kickoff tasks: the agent sees them on My day, on a phone in English.
+    const service = await signIn('service1@demo.kehu', PHONE, 'en');
+    const tasks = await text(service, '.my-tasks');
+    for (const task of ['Kickoff meeting', 'Assign an implementation consultant', 'Delivery plan'])
+      expect(tasks).toContain(task);
+    await shot(service, 'kickoff-tasks-phone');
+    await service.close();
+
+    // Two installments are paid and one invoice is issued; two thirds of the plan is collected.
+    await rep.goto(contractUrl);
+    for (const amount of ['43,693.33', '43,693.33']) {
+      await rep.fill('#f-receivedOn', today());
+      await rep.fill('#f-payment-amount', amount);
+      await post(
+        rep,
+        rep.locator('form.payment-form').getByRole('button', { name: '登记回款' }),
+        `${contractUrl}#money`,
+      );
+    }
+    await rep.fill('#f-invoice-number', '04412345');
+    await rep.fill('#f-issuedOn', today());
+    await rep.fill('#f-invoice-amount', '43,693.33');
+    await rep.fill('#f-taxRate', '13');
+    await post(
+      rep,
+      rep.locator('form.invoice-form').getByRole('button', { name: '登记开票' }),
+      `${contractUrl}#money`,
+    );
+    expect(await text(rep, '[data-testid="collected"]')).toBe('¥87,386.66');
+    expect(await text(rep, '[data-testid="outstanding"]')).toBe('¥43,693.34');
+    expect(await text(rep, '[data-testid="collection-rate"]')).toBe('66.7%');
+    expect(await text(rep, '[data-testid="invoiced"]')).toBe('¥43,693.33');
+    expect(await text(rep, '[data-testid="collected-not-invoiced"]')).toBe('¥43,693.33');
+    await shot(rep, 'contract-collected-phone');
+    await manager.goto(contractUrl);
+    expect(await text(manager, '[data-testid="collection-rate"]')).toBe('66.7%');
+    await shot(manager, 'contract-collected-desktop');
     await rep.close();
     await manager.close();
   }, 110_000);
