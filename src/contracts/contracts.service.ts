@@ -19,6 +19,7 @@ import { type Fen, formatMoney, toNumeric } from '../common/money.js';
 import type { Locale } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
 import { SequencesService } from '../common/sequences/sequences.service.js';
+import { CompanySettings } from '../common/settings/company.js';
 import { SettingsSections } from '../common/settings/settings-sections.js';
 import { SettingsService } from '../common/settings/settings.service.js';
 import { CustomersService } from '../customers/customers.service.js';
@@ -205,6 +206,7 @@ export class ContractsService implements OnModuleInit {
     private readonly webhooks: WebhooksService,
     private readonly settings: SettingsService,
     private readonly sections: SettingsSections,
+    private readonly company: CompanySettings,
     // ---- payments (回款), kickoff ----
     private readonly payments: PaymentsService,
     private readonly kickoff: ContractKickoff,
@@ -738,7 +740,7 @@ export class ContractsService implements OnModuleInit {
       'contract.paymentPlan': await this.payments.planText(id, locale),
       // ---- end payments ----
     });
-    return { contract, blocks, locale };
+    return { contract, blocks, locale, company: await this.company.letterhead(locale) };
   }
 
   // ---- The customer's life ----
