@@ -27,6 +27,13 @@ import { BusinessHours } from './common/calendar/business-hours.entity.js';
 import { CalendarException } from './common/calendar/calendar-exception.entity.js';
 import { Contract } from './contracts/contract.entity.js';
 import { ContractLine } from './contracts/contract-line.entity.js';
+import { Task } from './automation/task.entity.js';
+import { Invoice } from './contracts/invoice.entity.js';
+import { PaymentAllocation } from './contracts/payment-allocation.entity.js';
+import { PaymentInstallment } from './contracts/payment-installment.entity.js';
+import { PaymentPlan } from './contracts/payment-plan.entity.js';
+import { Payment } from './contracts/payment.entity.js';
+import { ContractRenewalReminder } from './contracts/renewal-reminder.entity.js';
 
 /**
  * Every entity of every module, for the tools that need the whole schema at once: the migration
@@ -64,4 +71,11 @@ export const ENTITIES = [
   CalendarException,
   Contract,
   ContractLine,
+  PaymentPlan,
+  PaymentInstallment,
+  Payment,
+  PaymentAllocation,
+  Invoice,
+  ContractRenewalReminder,
+  Task,
 ];

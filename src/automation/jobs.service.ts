@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 import PgBoss from 'pg-boss';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -12,6 +13,18 @@ import { JobLocksRepository } from './job-locks.repository.js';
 
 type JobData = Record<string, unknown>;
 type Handler = (data: JobData) => Promise<void>;
+
+/** The job whose run the current code belongs to, if any. */
+const jobOfRun = new AsyncLocalStorage<string>();
+
+/**
+ * The name of the job whose run is executing this code, or undefined in a request or a script: what
+ * a statement was sent for, to logs and to the tests that count a page's statements (a scheduled job
+ * that fires meanwhile is not the page's).
+ */
+export function runningJob(): string | undefined {
+  return jobOfRun.getStore();
+}
 
 /**
  * How often an idle worker looks for runs queued by another app instance or by a cron schedule.
@@ -153,8 +166,9 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
         for (const job of jobs) {
           const data = (job.data ?? {}) as JobData;
           const key = this.singletonKey(r, data);
-          if (key === null) await r.handler(data);
-          else await this.runAlone(key, () => r.handler(data));
+          const run = () => jobOfRun.run(r.name, () => r.handler(data));
+          if (key === null) await run();
+          else await this.runAlone(key, run);
         }
         // More runs may be waiting (queued elsewhere, or several at once): look again straight away
         // rather than a poll later. A failed run is not hurried: its retry waits for the next poll.

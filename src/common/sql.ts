@@ -16,7 +16,9 @@ const names = new Map<string, string>();
 /**
  * A statement PostgreSQL prepares once per connection and then runs without planning it again:
  * for hot statements whose plan does not depend on their values (a list page walking an index), where
- * planning costs as much as running. Not for searches, whose best plan depends on the word.
+ * planning costs as much as running. A statement whose best plan depends on its values (a search word:
+ * common or rare) is still planned for its values on each run, unless PostgreSQL estimates a plan made
+ * without them cheaper; preparing it saves the parsing.
  */
 export function prepared(text: string, values: unknown[]): QueryConfig {
   let name = names.get(text);

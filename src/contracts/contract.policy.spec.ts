@@ -48,14 +48,16 @@ const READERS: Who[] = ['service', 'approvingManager', 'approvingRep'];
  * What each status allows those who work on the contract, as a table; everything else is refused.
  * A pending contract is edited by no one; a rejected one is edited and resubmitted; only an approved
  * one is signed; only a signed one is completed or terminated. Files may be attached in any status.
+ * The payment plan changes in any status but pending approval and after the contract ran its course;
+ * money and invoices are recorded once it is signed, and after completion (the retention money).
  */
 const BY_STATUS: Record<ContractStatus, ContractAction[]> = {
-  draft: ['view', 'edit', 'submit', 'attach'],
+  draft: ['view', 'edit', 'submit', 'attach', 'plan'],
   pending_approval: ['view', 'attach'],
-  approved: ['view', 'sign', 'attach'],
-  rejected: ['view', 'edit', 'submit', 'attach'],
-  signed: ['view', 'complete', 'terminate', 'attach'],
-  completed: ['view', 'attach'],
+  approved: ['view', 'sign', 'attach', 'plan'],
+  rejected: ['view', 'edit', 'submit', 'attach', 'plan'],
+  signed: ['view', 'complete', 'terminate', 'attach', 'plan', 'collect'],
+  completed: ['view', 'attach', 'collect'],
   terminated: ['view', 'attach'],
 };
 
@@ -96,6 +98,8 @@ describe('ContractPolicy', () => {
       complete: false,
       terminate: false,
       attach: true,
+      plan: true,
+      collect: false,
     });
   });
 

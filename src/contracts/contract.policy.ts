@@ -4,6 +4,7 @@ import type { Role } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
 import { UsersService } from '../users/users.service.js';
 import { type ContractStatus, EDITABLE_STATUSES } from './contract.options.js';
+import { COLLECTING_STATUSES, PLAN_STATUSES } from './payment.options.js';
 
 /**
  * Who may see and do what with a contract, in one place (the same three faces as OpportunityPolicy):
@@ -39,10 +40,26 @@ export const CONTRACT_ACTIONS = [
   'terminate',
   /** add files to it */
   'attach',
+  // ---- payments (回款) ----
+  /** change its payment plan (not while it waits for approval) */
+  'plan',
+  /** record payments received and invoices issued, reverse a mistaken payment (signed or completed) */
+  'collect',
+  // ---- end payments ----
 ] as const;
 export type ContractAction = (typeof CONTRACT_ACTIONS)[number];
 
-const WORK: ContractAction[] = ['view', 'edit', 'submit', 'sign', 'complete', 'terminate', 'attach'];
+const WORK: ContractAction[] = [
+  'view',
+  'edit',
+  'submit',
+  'sign',
+  'complete',
+  'terminate',
+  'attach',
+  'plan',
+  'collect',
+];
 
 /** The rules: role × relation → what the user may do. A contract not seen answers 404. */
 export const CONTRACT_RULES: Record<Role, Record<ContractRelation, readonly ContractAction[]>> = {
@@ -60,6 +77,10 @@ const WHEN: Record<Exclude<ContractAction, 'view'>, readonly ContractStatus[]> =
   complete: ['signed'],
   terminate: ['signed'],
   attach: ['draft', 'pending_approval', 'approved', 'rejected', 'signed', 'completed', 'terminated'],
+  // ---- payments (回款) ----
+  plan: PLAN_STATUSES,
+  collect: COLLECTING_STATUSES,
+  // ---- end payments ----
 };
 
 /** Roles that may create contracts (on a customer they may work on). */

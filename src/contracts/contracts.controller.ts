@@ -143,7 +143,7 @@ export class ContractsController {
     @Query() query: ContractPrintQueryDto,
   ) {
     const printed = await this.contracts.print(user, id, query.lang ?? user.locale);
-    return { titleText: printed.contract.number, layout: 'bare', ...printed };
+    return { titleText: printed.contract.number, layout: 'print', ...printed };
   }
 
   @Get(':id/edit')

@@ -14,10 +14,33 @@ import { ContractsApiController } from './contracts.api.controller.js';
 import { ContractsController } from './contracts.controller.js';
 import { ContractsRepository } from './contracts.repository.js';
 import { ContractsService } from './contracts.service.js';
+// ---- payments (回款), invoices (开票), kickoff ----
+import { ContractKickoff } from './contract-kickoff.js';
+import { Invoice } from './invoice.entity.js';
+import { PaymentAllocation } from './payment-allocation.entity.js';
+import { PaymentInstallment } from './payment-installment.entity.js';
+import { PaymentPlan } from './payment-plan.entity.js';
+import { Payment } from './payment.entity.js';
+import { PaymentsApiController } from './payments.api.controller.js';
+import { PaymentsController } from './payments.controller.js';
+import { PaymentsRepository } from './payments.repository.js';
+import { PaymentsService } from './payments.service.js';
+import { ContractRenewalReminder } from './renewal-reminder.entity.js';
+// ---- end payments ----
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Contract, ContractLine]),
+    TypeOrmModule.forFeature([
+      Contract,
+      ContractLine,
+      // payments
+      PaymentPlan,
+      PaymentInstallment,
+      Payment,
+      PaymentAllocation,
+      Invoice,
+      ContractRenewalReminder,
+    ]),
     ApprovalsModule,
     AttachmentsModule,
     SequencesModule,
@@ -25,9 +48,18 @@ import { ContractsService } from './contracts.service.js';
     OpportunitiesModule,
     UsersModule,
   ],
-  controllers: [ContractsController, ContractsApiController],
-  providers: [ContractsService, ContractsRepository, ContractPolicy],
-  exports: [ContractsService],
+  // PaymentsController first: its /contracts/receivables comes before the contracts' /contracts/:id.
+  controllers: [PaymentsController, ContractsController, ContractsApiController, PaymentsApiController],
+  providers: [
+    ContractsService,
+    ContractsRepository,
+    ContractPolicy,
+    // payments
+    PaymentsService,
+    PaymentsRepository,
+    ContractKickoff,
+  ],
+  exports: [ContractsService, PaymentsService],
 })
 export class ContractsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -19,6 +19,7 @@ import { type Fen, formatMoney, toNumeric } from '../common/money.js';
 import type { Locale } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
 import { SequencesService } from '../common/sequences/sequences.service.js';
+import { CompanySettings } from '../common/settings/company.js';
 import { SettingsSections } from '../common/settings/settings-sections.js';
 import { SettingsService } from '../common/settings/settings.service.js';
 import { CustomersService } from '../customers/customers.service.js';
@@ -59,6 +60,10 @@ import type { ContractFilterDto } from './dto/contract-filter.dto.js';
 import { rmbCapitals } from '../common/rmb-capitals.js';
 import { ApprovalsService } from '../approvals/approvals.service.js';
 import { QuotesService } from '../opportunities/quotes/quotes.service.js';
+// ---- payments (回款), kickoff ----
+import { ContractKickoff } from './contract-kickoff.js';
+import { PaymentsService } from './payments.service.js';
+// ---- end payments ----
 
 /** The owner kind of files attached to contracts (the signed scan, PDFs, images, Office files). */
 export const CONTRACT_ATTACHMENTS = 'contract';
@@ -201,6 +206,11 @@ export class ContractsService implements OnModuleInit {
     private readonly webhooks: WebhooksService,
     private readonly settings: SettingsService,
     private readonly sections: SettingsSections,
+    private readonly company: CompanySettings,
+    // ---- payments (回款), kickoff ----
+    private readonly payments: PaymentsService,
+    private readonly kickoff: ContractKickoff,
+    // ---- end payments ----
   ) {}
 
   onModuleInit(): void {
@@ -371,13 +381,16 @@ export class ContractsService implements OnModuleInit {
     return view;
   }
 
-  /** The record page: the contract, its lines and its files. */
+  /** The record page: the contract, its lines and its files (and its money: plan, payments, invoices). */
   async show(user: SessionUser, id: number) {
     const contract = await this.get(user, id);
     return {
       contract,
       files: await this.attachments.list({ kind: CONTRACT_ATTACHMENTS, id }),
       approval: await this.approvals.history('contract', id, user),
+      // ---- payments (回款) ----
+      money: await this.payments.moneyOf(contract, user),
+      // ---- end payments ----
     };
   }
 
@@ -415,7 +428,7 @@ export class ContractsService implements OnModuleInit {
       Object.assign(values, {
         quoteId: quote.id,
         opportunityId: quote.opportunityId,
-        title: values.title ?? quote.number,
+        title: quote.dealTitle,
         lines: linesFromQuote(quote),
       });
     }
@@ -621,6 +634,9 @@ export class ContractsService implements OnModuleInit {
         { fileName: scan.fileName, bytes: scan.bytes, uploadedById: user.id },
       );
       await this.changeStatus(m, c, 'signed', 'sign', { signedOn: dto.signedOn });
+      // ---- kickoff: signing hands the contract to delivery (three tasks, same transaction) ----
+      await this.kickoff.onSigned(m, c, dto.signedOn);
+      // ---- end kickoff ----
       await this.webhooks.emit(m, 'contract.signed', () => this.resourceIn(m, id));
     });
   }
@@ -720,10 +736,11 @@ export class ContractsService implements OnModuleInit {
       'contract.amountInWords': contract.amountInWords,
       'contract.startOn': contract.startOn ?? '',
       'contract.endOn': contract.endOn ?? '',
-      // Payment plans are not kept yet: the placeholder prints nothing.
-      'contract.paymentPlan': '',
+      // ---- payments: the payment plan's installments (nothing without a plan) ----
+      'contract.paymentPlan': await this.payments.planText(id, locale),
+      // ---- end payments ----
     });
-    return { contract, blocks, locale };
+    return { contract, blocks, locale, company: await this.company.letterhead(locale) };
   }
 
   // ---- The customer's life ----

@@ -17,11 +17,7 @@ import { Customer } from './customer.entity.js';
 @Index('ix_contact_customer', ['customerId'])
 @Index('ix_contact_mobile', ['mobile'])
 @Index('ix_contact_phone', ['phone'])
-@Index('ix_contact_name', ['name'])
-@Index('ix_contact_name_trgm', { synchronize: false })
 @Index('ix_contact_email_lower', { synchronize: false })
-// Search by a mobile's last digits (尾号): reverse(mobile) LIKE '…%'; created by hand in the migration.
-@Index('ix_contact_mobile_tail', { synchronize: false })
 export class Contact {
   @PrimaryGeneratedColumn()
   id: number;

@@ -19,8 +19,8 @@ import { Contact } from './contact.entity.js';
 @Entity()
 @Index('uq_customer_uscc', ['uscc'], { unique: true, where: 'uscc IS NOT NULL AND deleted_at IS NULL' })
 @Index('ix_customer_name_key', ['nameKey'])
-// The search index (the tokens of the search text: customer-search.ts) and the trigram index for name
-// similarity; created by hand in the migrations.
+// The search index (on search_tokens: customer-search.ts) and the trigram index for name similarity;
+// created by hand in the migrations.
 @Index('ix_customer_search', { synchronize: false })
 @Index('ix_customer_name_key_trgm', { synchronize: false })
 // The list's sort orders, for live customers; created by hand in the migration. They also serve
@@ -54,6 +54,14 @@ export class Customer {
   /** Name, full pinyin and pinyin initials, then the tokens of the search index (see customer-keys.ts). */
   @Column({ type: 'text', default: '', select: false })
   searchText: string;
+
+  /**
+   * What customer search looks up (customer-search.ts): the tokens of the search text and those of
+   * the live contacts. The database keeps them (triggers in the StoreCustomerSearchTokens migration)
+   * whenever the search text or a contact changes; the app never writes them.
+   */
+  @Column({ type: 'tsvector', default: '', select: false, insert: false, update: false })
+  searchTokens: string;
 
   /** 统一社会信用代码, 18 characters, unique among live customers. */
   @Column({ type: 'text', nullable: true })

@@ -2,12 +2,15 @@
 // `npm run migration:generate -- VerbNoun`, which also adds it here. A landed migration is never edited:
 // change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
 // by new files. The test suite fails when the entities and the migrations disagree.
+import { AddPaymentsInvoicesTasks1796600000000 } from '../../migrations/1796600000000-AddPaymentsInvoicesTasks.js';
+import { AddTaskLabel1796600000001 } from '../../migrations/1796600000001-AddTaskLabel.js';
 import { AddBusinessCalendar1796500000000 } from '../../migrations/1796500000000-AddBusinessCalendar.js';
 import { AddApprovals1796200000000 } from '../../migrations/1796200000000-AddApprovals.js';
 import { AddQuotes1796300000000 } from '../../migrations/1796300000000-AddQuotes.js';
 import { AddContracts1796400000000 } from '../../migrations/1796400000000-AddContracts.js';
 import { AddOpportunities1796008192924 } from '../../migrations/1796008192924-AddOpportunities.js';
 import { AddOpportunityBoardIndex1796009655070 } from '../../migrations/1796009655070-AddOpportunityBoardIndex.js';
+import { StoreCustomerSearchTokens1796100000000 } from '../../migrations/1796100000000-StoreCustomerSearchTokens.js';
 import { AddOpportunityOwnerBoardIndex1796700000000 } from '../../migrations/1796700000000-AddOpportunityOwnerBoardIndex.js';
 import { AddApiTokensAndWebhooks1796005256504 } from '../../migrations/1796005256504-AddApiTokensAndWebhooks.js';
 import { AddMobileTailSearch1795363000000 } from '../../migrations/1795363000000-AddMobileTailSearch.js';
@@ -51,9 +54,12 @@ export const MIGRATIONS = [
   AddApiTokensAndWebhooks1796005256504,
   AddOpportunities1796008192924,
   AddOpportunityBoardIndex1796009655070,
+  StoreCustomerSearchTokens1796100000000,
   AddApprovals1796200000000,
   AddQuotes1796300000000,
-  AddBusinessCalendar1796500000000,
   AddContracts1796400000000,
+  AddBusinessCalendar1796500000000,
+  AddPaymentsInvoicesTasks1796600000000,
+  AddTaskLabel1796600000001,
   AddOpportunityOwnerBoardIndex1796700000000,
 ];

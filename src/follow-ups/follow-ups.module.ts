@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApprovalsModule } from '../approvals/approvals.module.js';
+import { ContractsModule } from '../contracts/contracts.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { OpportunitiesModule } from '../opportunities/opportunities.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -19,6 +20,7 @@ import { MyDayController } from './my-day.controller.js';
     UsersModule,
     OpportunitiesModule,
     ApprovalsModule,
+    ContractsModule,
   ],
   controllers: [MyDayController, FollowUpsController, FollowUpsApiController],
   providers: [FollowUpsService, FollowUpsRepository, FollowUpPolicy],

@@ -1,17 +1,24 @@
 import { Controller, Get, Render } from '@nestjs/common';
 import { ApprovalsService } from '../approvals/approvals.service.js';
+import { TasksService } from '../automation/tasks.service.js';
 import { CurrentUser } from '../common/decorators.js';
 import type { SessionUser } from '../common/session-user.js';
+import { PaymentsService } from '../contracts/payments.service.js';
 import { OpportunitiesService } from '../opportunities/opportunities.service.js';
 import { FollowUpsService } from './follow-ups.service.js';
 
-/** `/`: my day, with the user's (and a manager's team's) stale deals and the approvals waiting for them. */
+/**
+ * `/`: my day, with the user's (and a manager's team's) stale deals, the approvals waiting for them,
+ * their contracts' overdue installments and their open tasks.
+ */
 @Controller()
 export class MyDayController {
   constructor(
     private readonly followUps: FollowUpsService,
     private readonly opportunities: OpportunitiesService,
     private readonly approvals: ApprovalsService,
+    private readonly payments: PaymentsService,
+    private readonly tasks: TasksService,
   ) {}
 
   @Get()
@@ -23,6 +30,8 @@ export class MyDayController {
       canLog: this.followUps.mayLog(user),
       staleDeals: await this.opportunities.staleFor(user),
       approvals: await this.approvals.waitingOnMyDay(user),
+      overdueInstallments: await this.payments.overdueOnMyDay(user),
+      tasks: await this.tasks.openFor(user),
     };
   }
 }

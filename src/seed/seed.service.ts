@@ -8,7 +8,7 @@ import { type GeneratedDeal, generateCustomer, generateDeal, rng } from './gener
 import { SequencesRepository } from '../common/sequences/sequences.repository.js';
 import { SequencesService } from '../common/sequences/sequences.service.js';
 import type { AppConfig } from '../config/config.js';
-import { fromNumeric, toNumeric } from '../common/money.js';
+import { fromNumeric, splitByRatios, toNumeric } from '../common/money.js';
 import { quoteTotals, toDecimal } from '../opportunities/quotes/quote-totals.js';
 
 export const DEMO_PASSWORD = 'kehu-demo-2026';
@@ -75,6 +75,7 @@ export class SeedService {
       await this.insertDeals(m, owners);
       await this.insertQuotes(m, ids);
       await this.insertContracts(m, owners);
+      await this.insertPayments(m, ids.get('service1@demo.kehu') ?? owners[0]);
       await m.query(`INSERT INTO seed_run (name) VALUES ('demo')`);
       this.logger.log(`demo company seeded: ${DEMO_USERS.length} users, ${customers} customers`);
       return true;
@@ -574,6 +575,119 @@ export class SeedService {
         `INSERT INTO notification (user_id, kind, params, link) VALUES ($1, 'approval_waiting', $2, $3)`,
         [userId, { title: r.title, by: requester.name }, r.url],
       );
+    }
+  }
+
+  /**
+   * Demo money on the approved, signed and completed contracts: a payment plan of 30% / 60% / 10% (on
+   * signing, on delivery 25 days later, the retention a year on), so that signed contracts show
+   * collected, overdue and not yet due installments; payments by bank transfer or acceptance bill
+   * (every other signed contract has paid half its second installment), an invoice for each payment
+   * and one issued ahead of the money; and the kickoff tasks of the newest signed contracts for the
+   * first service agent, as signing makes them.
+   */
+  private async insertPayments(m: EntityManager, serviceId: number): Promise<void> {
+    const contracts = await m.query<
+      {
+        id: number;
+        number: string;
+        customerName: string;
+        ownerId: number;
+        amount: string;
+        status: string;
+        base: string;
+      }[]
+    >(
+      `SELECT id, number, customer_name AS "customerName", owner_id AS "ownerId", amount::text AS amount, status,
+              coalesce(signed_on, start_on, current_date)::text AS base
+         FROM contract WHERE status IN ('approved', 'signed', 'completed') AND amount > 0 ORDER BY id`,
+    );
+    const plus = (day: string, n: number) =>
+      new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+    const today = new Date().toISOString().slice(0, 10);
+    let signedSeen = 0;
+    for (const c of contracts) {
+      const parts = splitByRatios(fromNumeric(c.amount), [30, 60, 10]);
+      const dues = [plus(c.base, 10), plus(c.base, 25), plus(c.base, 365)];
+      const paid =
+        c.status === 'completed'
+          ? [parts[0], parts[1], 0]
+          : c.status === 'signed'
+            ? [parts[0], signedSeen % 2 === 0 ? Math.floor(parts[1] / 2) : 0, 0]
+            : [0, 0, 0];
+      if (c.status === 'signed') signedSeen++;
+      await m.query('INSERT INTO payment_plan (contract_id, version) VALUES ($1, 1)', [c.id]);
+      const installments: number[] = [];
+      for (const [i, amount] of parts.entries()) {
+        const [row] = await m.query<{ id: number }[]>(
+          `INSERT INTO payment_installment (contract_id, position, due_on, amount, collected, note)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+          [
+            c.id,
+            i + 1,
+            dues[i],
+            toNumeric(amount),
+            toNumeric(paid[i] as typeof amount),
+            ['首付款 30%', '到货验收 60%', '质保金 10%'][i],
+          ],
+        );
+        installments.push(row.id);
+      }
+      for (const [i, amount] of paid.entries()) {
+        if (!amount) continue;
+        const receivedOn = [dues[i], today].sort()[0];
+        const [payment] = await m.query<{ id: number }[]>(
+          `INSERT INTO payment (contract_id, received_on, amount, method, reference, recorded_by_id)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+          [
+            c.id,
+            receivedOn,
+            toNumeric(amount as (typeof parts)[0]),
+            i === 0 ? 'bank_transfer' : 'acceptance_bill',
+            i === 0 ? `招商银行 ${receivedOn.replace(/-/g, '')}-${c.id}` : `银承 ${c.id}0${i}`,
+            c.ownerId,
+          ],
+        );
+        await m.query(
+          'INSERT INTO payment_allocation (payment_id, installment_id, amount) VALUES ($1, $2, $3)',
+          [payment.id, installments[i], toNumeric(amount as (typeof parts)[0])],
+        );
+        await m.query(
+          `INSERT INTO invoice (contract_id, number, issued_on, amount, type, tax_rate, recorded_by_id)
+           VALUES ($1, $2, $3, $4, 'vat_special', 13, $5)`,
+          [
+            c.id,
+            `0440021${String(c.id).padStart(4, '0')}${i}`,
+            receivedOn,
+            toNumeric(amount as (typeof parts)[0]),
+            c.ownerId,
+          ],
+        );
+      }
+      if (c.status === 'signed' && signedSeen <= 2) {
+        // Invoiced ahead of the money: the second installment's invoice, not yet collected.
+        await m.query(
+          `INSERT INTO invoice (contract_id, number, issued_on, amount, type, tax_rate, recorded_by_id)
+           VALUES ($1, $2, $3, $4, 'vat_general', 6, $5)`,
+          [
+            c.id,
+            `0440021${String(c.id).padStart(4, '0')}9`,
+            [dues[1], today].sort()[0],
+            toNumeric(parts[1]),
+            c.ownerId,
+          ],
+        );
+        for (const [labelKey, days] of [
+          ['task.kickoff.meeting', 3],
+          ['task.kickoff.consultant', 2],
+          ['task.kickoff.delivery_plan', 7],
+        ] as const)
+          await m.query(
+            `INSERT INTO task (assignee_id, due_on, status, kind, source_kind, source_id, label_key, title, version)
+             VALUES ($1, $2, 'open', 'kickoff', 'contract', $3, $4, $5, 1)`,
+            [serviceId, plus(c.base, days), c.id, labelKey, `${c.number} ${c.customerName}`],
+          );
+      }
     }
   }
 

@@ -58,10 +58,10 @@ async function signIn(
   await page.waitForURL(`${t.url}/`);
   if ((await page.locator('html').getAttribute('lang')) !== locale) {
     // The switcher submits itself when a language is chosen.
-    await Promise.all([page.waitForURL(`${t.url}/`), page.selectOption('#locale-select', locale)]);
-    await page.waitForLoadState();
+    await page.selectOption('#locale-select', locale);
   }
-  expect(await page.locator('html').getAttribute('lang')).toBe(locale);
+  await expect.poll(() => page.locator('html').getAttribute('lang')).toBe(locale);
+  await page.waitForLoadState();
   return page;
 }
 
@@ -210,20 +210,20 @@ describe.skipIf(browserMissing)('the sales journey', () => {
     await shot(print, 'quote-print-phone');
     await print.close();
 
-    // The rep wins the deal and creates the contract from it, on the contract form.
+    // The rep wins the deal and creates the contract from it: the accepted quote's lines come along,
+    // priced to the quote's total (discount and tax included), to the fen.
     await rep.goto(dealUrl);
     await clickStage(rep, deal.id, '赢单');
     await Promise.all([
-      rep.waitForURL(`${t.url}/contracts/new?opportunity=${deal.id}`),
+      rep.waitForURL(`${t.url}/contracts/new?quote=${quoteId}`),
       rep.getByRole('link', { name: '创建合同' }).click(),
     ]);
     expect(await rep.inputValue('#f-title')).toBe(deal.title);
-    await rep.fill('input[name="lines[0][item]"]', '服务器');
-    await rep.fill('input[name="lines[0][quantity]"]', '2');
-    await rep.fill('input[name="lines[0][unitPrice]"]', '48,000');
-    await rep.fill('input[name="lines[1][item]"]', '实施服务');
-    await rep.fill('input[name="lines[1][quantity]"]', '1');
-    await rep.fill('input[name="lines[1][unitPrice]"]', '20,000');
+    expect(await rep.inputValue('input[name="lines[0][item]"]')).toBe('服务器');
+    expect(await rep.inputValue('input[name="lines[0][quantity]"]')).toBe('2');
+    expect(await rep.inputValue('input[name="lines[0][unitPrice]"]')).toBe('54240.00');
+    expect(await rep.inputValue('input[name="lines[1][item]"]')).toBe('实施服务');
+    expect(await rep.inputValue('input[name="lines[1][unitPrice]"]')).toBe('22600.00');
     await post(
       rep,
       rep.locator('form.contract-form').getByRole('button', { name: '保存' }),
@@ -231,9 +231,22 @@ describe.skipIf(browserMissing)('the sales journey', () => {
     );
     const contractId = Number(/\/contracts\/(\d+)$/.exec(rep.url())![1]);
     const contractUrl = `${t.url}/contracts/${contractId}`;
-    expect(await text(rep, '[data-testid="amount"]')).toBe('¥116,000.00');
-    expect(await text(rep, '[data-testid="amount-in-words"]')).toBe('壹拾壹万陆仟元整');
+    expect(await text(rep, '[data-testid="amount"]')).toBe('¥131,080.00');
+    expect(await text(rep, '[data-testid="amount-in-words"]')).toBe('壹拾叁万壹仟零捌拾元整');
     expect(await text(rep, '[data-testid="status"]')).toBe('草稿');
+
+    // The rep splits it into a 3-installment plan (the spare fen on the last) and saves the plan.
+    await rep.goto(`${contractUrl}/plan`);
+    await rep.fill('#f-split', '3');
+    await Promise.all([rep.waitForURL(/\/plan\?split=3$/), rep.locator('form.split-form button').click()]);
+    expect(await rep.inputValue('input[name="installments[0][amount]"]')).toBe('43693.33');
+    expect(await rep.inputValue('input[name="installments[2][amount]"]')).toBe('43693.34');
+    await post(
+      rep,
+      rep.locator('form.plan-form').getByRole('button', { name: '保存' }),
+      `${contractUrl}#money`,
+    );
+    expect(await rep.locator('.installments-table tbody tr').count()).toBe(3);
 
     // The rep submits it for approval: above 100,000 CNY, the manager and then both general managers.
     await post(rep, rep.locator('.contract-actions').getByRole('button', { name: '提交审批' }), contractUrl);
@@ -253,24 +266,25 @@ describe.skipIf(browserMissing)('the sales journey', () => {
     expect(await contractStatus()).toBe('pending_approval');
 
     // Each general manager (会签), on a desktop in Chinese: after the first it still waits, after both it is approved.
-    for (const [n, gm] of [gm1, gm2].entries()) {
+    const gmApproves = async (gm: UserRow, label: string) => {
       const page = await signIn(gm.email, DESKTOP, 'zh-CN', PASSWORD);
       await openInbox(page, DESKTOP);
-      expect(await text(page, '.approvals-waiting')).toContain('¥116,000.00');
-      if (n === 0) await shot(page, 'inbox-contract-gm-desktop');
+      expect(await text(page, '.approvals-waiting')).toContain('¥131,080.00');
+      await shot(page, `inbox-contract-${label}-desktop`);
       await openWaiting(page, `/contracts/${contractId}`);
       expect(await text(page, '[data-testid="status"]')).toBe('审批中');
       await approve(page, '同意', '审批意见说明', '同意签署。');
-      if (n === 0) {
-        expect(await text(page, '[data-testid="status"]')).toBe('审批中');
-        expect(await contractStatus()).toBe('pending_approval');
-      } else {
-        expect(await text(page, '[data-testid="status"]')).toBe('已批准');
-        expect(await contractStatus()).toBe('approved');
-        await shot(page, 'contract-approved-gm-desktop');
-      }
-      await page.close();
-    }
+      return page;
+    };
+    const first = await gmApproves(gm1, 'gm1');
+    expect(await text(first, '[data-testid="status"]')).toBe('审批中');
+    expect(await contractStatus()).toBe('pending_approval');
+    await first.close();
+    const second = await gmApproves(gm2, 'gm2');
+    expect(await text(second, '[data-testid="status"]')).toBe('已批准');
+    expect(await contractStatus()).toBe('approved');
+    await shot(second, 'contract-approved-gm-desktop');
+    await second.close();
 
     // The rep marks it signed, with the signed scan attached; the page lists the file.
     await rep.goto(contractUrl);
@@ -293,10 +307,43 @@ describe.skipIf(browserMissing)('the sales journey', () => {
     expect(await text(manager, 'ul.files')).toContain('合同签署扫描件.pdf');
     await shot(manager, 'contract-signed-desktop');
 
-    // next: the steps merged with payment plans, payments, invoices and kickoff tasks —
-    // next: the rep gives the contract a 3-installment plan;
-    // next: service (a phone, English) sees the kickoff tasks of the signed contract;
-    // next: two payments and one invoice are recorded, and the collection rate shows two thirds.
+    // Signing gave service its kickoff tasks: the agent sees them on My day, on a phone in English.
+    const service = await signIn('service1@demo.kehu', PHONE, 'en');
+    const tasks = await text(service, '.my-tasks');
+    for (const task of ['Kickoff meeting', 'Assign an implementation consultant', 'Delivery plan'])
+      expect(tasks).toContain(task);
+    await shot(service, 'kickoff-tasks-phone');
+    await service.close();
+
+    // Two installments are paid and one invoice is issued; two thirds of the plan is collected.
+    await rep.goto(contractUrl);
+    for (const amount of ['43,693.33', '43,693.33']) {
+      await rep.fill('#f-receivedOn', today());
+      await rep.fill('#f-payment-amount', amount);
+      await post(
+        rep,
+        rep.locator('form.payment-form').getByRole('button', { name: '登记回款' }),
+        `${contractUrl}#money`,
+      );
+    }
+    await rep.fill('#f-invoice-number', '04412345');
+    await rep.fill('#f-issuedOn', today());
+    await rep.fill('#f-invoice-amount', '43,693.33');
+    await rep.fill('#f-taxRate', '13');
+    await post(
+      rep,
+      rep.locator('form.invoice-form').getByRole('button', { name: '登记开票' }),
+      `${contractUrl}#money`,
+    );
+    expect(await text(rep, '[data-testid="collected"]')).toBe('¥87,386.66');
+    expect(await text(rep, '[data-testid="outstanding"]')).toBe('¥43,693.34');
+    expect(await text(rep, '[data-testid="collection-rate"]')).toBe('66.7%');
+    expect(await text(rep, '[data-testid="invoiced"]')).toBe('¥43,693.33');
+    expect(await text(rep, '[data-testid="collected-not-invoiced"]')).toBe('¥43,693.33');
+    await shot(rep, 'contract-collected-phone');
+    await manager.goto(contractUrl);
+    expect(await text(manager, '[data-testid="collection-rate"]')).toBe('66.7%');
+    await shot(manager, 'contract-collected-desktop');
     await rep.close();
     await manager.close();
   }, 110_000);

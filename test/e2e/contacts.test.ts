@@ -192,3 +192,38 @@ describe('removing a contact', () => {
     expect((await c.post(`/customers/${customer}/contacts/${gone}/delete`)).status).toBe(404);
   });
 });
+
+describe('searching by a contact', () => {
+  const found = async (c: Awaited<ReturnType<typeof signedIn>>, q: string) =>
+    visibleText((await c.get(`/customers?q=${encodeURIComponent(q)}`)).text).includes('Contact Search Ltd');
+
+  it('finds the customer by what its contacts hold now, through adding, editing and removing them', async () => {
+    const customer = await createCustomer(t.db, { ownerId: rep.id, name: 'Contact Search Ltd' });
+    const c = await signedIn(t, rep);
+    const added = await c.submit(`/customers/${customer}/contacts/new`, {
+      name: '欧阳娜娜',
+      mobile: '13912342962',
+      email: 'nana@ouyang.cn',
+    });
+    expect(added.status).toBe(303);
+    for (const q of ['欧阳娜娜', '阳娜娜', '13912342962', '2962', '42962', 'Nana@Ouyang.CN'])
+      expect(await found(c, q), q).toBe(true);
+    // Not by digits from the middle of the mobile, nor by three characters the name does not hold in a row.
+    for (const q of ['1234', '欧娜娜', '欧阳']) expect(await found(c, q), q).toBe(false);
+    const [{ id }] = (
+      await t.db.query<{ id: number }>('SELECT id FROM contact WHERE customer_id = $1', [customer])
+    ).rows;
+    const edited = await c.submit(`/customers/${customer}/contacts/${id}/edit`, {
+      name: '李雷',
+      mobile: '13700008198',
+      version: '1',
+    });
+    expect(edited.status).toBe(303);
+    for (const q of ['李雷', '8198', '13700008198']) expect(await found(c, q), q).toBe(true);
+    for (const q of ['欧阳娜娜', '2962', 'nana@ouyang.cn']) expect(await found(c, q), q).toBe(false);
+    expect((await c.post(`/customers/${customer}/contacts/${id}/delete`)).status).toBe(303);
+    for (const q of ['李雷', '8198']) expect(await found(c, q), q).toBe(false);
+    // The customer's own name still finds it.
+    expect(await found(c, 'Contact Search')).toBe(true);
+  });
+});

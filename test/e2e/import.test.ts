@@ -63,6 +63,16 @@ describe('importing customers', () => {
     expect(visibleText((await c.get(`/customers/import/${id}`)).text)).toContain(
       '新建 1 个，更新 0 个，未导入 3 行。',
     );
+    // Found by its contact too, its search tokens what the database computes for it.
+    for (const q of ['孙丽', '13600002222', '2222', 'sun@example.cn'])
+      expect(visibleText((await c.get(`/customers?q=${encodeURIComponent(q)}`)).text), q).toContain(
+        '杭州启明电子有限公司',
+      );
+    const { rows: tokens } = await t.db.query(
+      `SELECT search_tokens = array_to_tsvector(customer_name_tokens(search_text) || customer_contact_tokens(id)) AS current
+         FROM customer WHERE name = '杭州启明电子有限公司'`,
+    );
+    expect(tokens).toEqual([{ current: true }]);
 
     const file = await fetch(`${t.url}/customers/import/${id}/rejected.xlsx`, {
       headers: { cookie: `kehu.sid=${c.sessionId}` },

@@ -80,6 +80,24 @@ describe.each(['admin@demo.kehu', 'manager@demo.kehu', 'sales1@demo.kehu'])(
       expect(seqScan).toBe(false);
       expect(looked).toBeLessThan(rows[0].n * 3);
     });
+
+    it('finds pinyin initials and a mobile tail through the search index alone, contacts included', async () => {
+      const { rows } = await t.db.query<{ tail: string }>(
+        `SELECT right(mobile, 4) AS tail FROM contact WHERE mobile IS NOT NULL ORDER BY id LIMIT 1`,
+      );
+      for (const q of ['bjhx', rows[0].tail]) {
+        const { statements } = await statementsOf(c, `/customers?q=${encodeURIComponent(q)}`);
+        expect(statements.length).toBeLessThanOrEqual(3);
+        const search = statements.find((s) => s.text.includes('FROM customer c'))!;
+        // One table: a contact's name, phone, mail and mobile are among the customer's tokens.
+        expect(search.text, q).not.toMatch(/\bcontact\b/);
+        const { seqScan, looked } = await customerScans(search);
+        expect(seqScan, q).toBe(false);
+        expect(looked, q).toBeLessThan(1000);
+        const plan = await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${search.text}`, search.values);
+        expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n'), q).toContain('ix_customer_search');
+      }
+    });
   },
 );
 

@@ -72,6 +72,10 @@ describe('merging customers', () => {
       '恒通物流（广州）有限公司',
     );
     expect(visibleText((await c.get('/customers/deleted')).text)).not.toContain('恒通物流（广州）有限公司');
+    // The contact it brought finds the survivor now.
+    expect(visibleText((await c.get(`/customers?q=${encodeURIComponent('钱七')}`)).text)).toContain(
+      '广州恒通物流有限公司',
+    );
   });
 
   it('gives a manager 404 for a customer outside their team, whichever side it is on, and merges nothing', async () => {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { runningJob } from '../../src/automation/jobs.service.js';
 
 /** A statement as the app sent it. */
 export interface Statement {
@@ -8,7 +9,8 @@ export interface Statement {
 
 /**
  * Records the statements the app's own pool (application_name kehu) sends, in order, while a recording
- * runs: install() once the app is up, uninstall() before it closes.
+ * runs, leaving out those of a background job's run (a scheduled job may fire meanwhile): install()
+ * once the app is up, uninstall() before it closes.
  */
 export class StatementRecorder {
   private recorded: Statement[] | null = null;
@@ -20,7 +22,7 @@ export class StatementRecorder {
     pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
       const application = (this as unknown as { connectionParameters: { application_name?: string } })
         .connectionParameters.application_name;
-      if (application === 'kehu') {
+      if (application === 'kehu' && runningJob() === undefined) {
         const [first, second] = args as [
           string | { text: string; values?: unknown[] },
           unknown[] | undefined,

@@ -61,6 +61,9 @@ export interface UnknownValue {
 /** A row that was not imported, as the rejected-rows workbook needs it. */
 export type RejectedRow = Pick<CustomerImportRow, 'rowNo' | 'errors' | 'duplicateOf' | 'duplicateName'>;
 
+/** Whether an import row (`v`, its values) brings a contact for the customer it creates. */
+const HAS_CONTACT = `coalesce(v->>'contactName', v->>'contactMobile', v->>'contactPhone', v->>'contactEmail', v->>'contactWechat') IS NOT NULL`;
+
 /** Steps of an import the user may still change or drop: none of its work is running. */
 const IDLE: ImportStatus[] = ['mapping', 'checked', 'failed'];
 
@@ -517,7 +520,9 @@ export class CustomerImportRepository {
    * create after row `after`, the rows nextToCreate gave, with their search texts (`searchTexts`, by
    * row number; a row without one gets it when the app next starts: CustomersService.rebuildKeys);
    * returns how many and the last row number. Of the rows in `updatedLater` (rowsUpdatedLater), the
-   * customer each became is written beside it.
+   * customer each became is written beside it. Each customer is inserted with its search tokens, its
+   * contact's included, and the statement says so (kehu.search_tokens_given): the database skips
+   * computing the new contacts' tokens again (StoreCustomerSearchTokens migration).
    */
   async createNext(
     m: EntityManager,
@@ -537,9 +542,13 @@ export class CustomerImportRepository {
              LEFT JOIN unnest($6::int[], $7::text[]) AS k(row_no, search_text) USING (row_no)
             ORDER BY next.row_no) AS keyed),
        customers AS (
-         INSERT INTO customer (id, kind, name, name_key, search_text, uscc, industry, size, province, city, district, address,
+         INSERT INTO customer (id, kind, name, name_key, search_text, search_tokens, uscc, industry, size, province, city, district, address,
                                website, tier, vip, credit_level, source, status, owner_id, owned_since, tags, birthday, notes, version)
-         SELECT id, coalesce(v->>'kind', 'company'), v->>'name', v->>'nameKey', search_text, v->>'uscc', v->>'industry',
+         SELECT id, coalesce(v->>'kind', 'company'), v->>'name', v->>'nameKey', search_text,
+                array_to_tsvector(customer_name_tokens(search_text) || CASE WHEN ${HAS_CONTACT} THEN
+                  contact_search_tokens(coalesce(v->>'contactName', v->>'name'), v->>'contactMobile', v->>'contactPhone', v->>'contactEmail')
+                  ELSE '{}' END),
+                v->>'uscc', v->>'industry',
                 v->>'size', v->>'province', v->>'city', v->>'district', v->>'address', v->>'website', coalesce(v->>'tier', 'C'),
                 coalesce((v->>'vip')::boolean, false), v->>'creditLevel', v->>'source', coalesce(v->>'status', 'lead'),
                 (v->>'ownerId')::int, CASE WHEN v->>'ownerId' IS NOT NULL THEN now() END,
@@ -554,11 +563,12 @@ export class CustomerImportRepository {
          SELECT id, coalesce(v->>'contactName', v->>'name'), v->>'contactTitle', v->>'contactMobile', v->>'contactPhone',
                 v->>'contactEmail', v->>'contactWechat', true, 1
            FROM src
-          WHERE coalesce(v->>'contactName', v->>'contactMobile', v->>'contactPhone', v->>'contactEmail', v->>'contactWechat') IS NOT NULL),
+          WHERE ${HAS_CONTACT}),
        audit AS (
          INSERT INTO audit_entry (actor_id, actor_email, action, entity, entity_id, diff)
-         SELECT $4, $5, 'create', 'customer', id::text, '{"import": {"to": "spreadsheet"}}'::jsonb FROM src)
-       SELECT count(*)::int AS created, max(row_no) AS last FROM src`,
+         SELECT $4, $5, 'create', 'customer', id::text, '{"import": {"to": "spreadsheet"}}'::jsonb FROM src),
+       given AS (SELECT set_config('kehu.search_tokens_given', 'on', true) AS given)
+       SELECT count(*)::int AS created, max(row_no) AS last FROM src, given`,
       [importId, after, limit, actor.id, actor.email, searchTexts.rowNos, searchTexts.texts, updatedLater],
     );
     return { created: result.created, last: result.last ?? after };
@@ -680,8 +690,7 @@ export class CustomerImportRepository {
    */
   async settleAfterImport(): Promise<void> {
     await this.dataSource.query(
-      `SELECT gin_clean_pending_list('ix_customer_search'), gin_clean_pending_list('ix_customer_name_key_trgm'),
-              gin_clean_pending_list('ix_contact_name_trgm')`,
+      `SELECT gin_clean_pending_list('ix_customer_search'), gin_clean_pending_list('ix_customer_name_key_trgm')`,
     );
     await this.dataSource.query('ANALYZE customer, contact');
   }

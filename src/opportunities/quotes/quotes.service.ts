@@ -112,6 +112,8 @@ export interface AcceptedQuote {
   id: number;
   number: string;
   opportunityId: number;
+  /** The deal's title: what a contract made from the quote is called at first. */
+  dealTitle: string;
   customerId: number;
   total: Fen;
   lines: {
@@ -668,6 +670,7 @@ export class QuotesService implements OnModuleInit {
       id: q.id,
       number: q.number,
       opportunityId: q.opportunityId,
+      dealTitle: q.dealTitle,
       customerId: q.customerId,
       total: q.total,
       lines: lines.map((l) => ({

@@ -1,0 +1,291 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type Fen, fromNumeric, toNumeric } from '../common/money.js';
+import { Invoice } from './invoice.entity.js';
+import type { Allocation } from './payment-allocations.js';
+import { PaymentAllocation } from './payment-allocation.entity.js';
+import { PaymentInstallment } from './payment-installment.entity.js';
+import type { ExactInstallment } from './payment-plan.js';
+import { PaymentPlan } from './payment-plan.entity.js';
+import { Payment } from './payment.entity.js';
+import { COLLECTING_STATUSES } from './payment.options.js';
+
+/** An overdue installment as My day and the reminder list it. */
+export interface OverdueRow {
+  installmentId: number;
+  contractId: number;
+  number: string;
+  title: string;
+  customerName: string;
+  ownerId: number;
+  position: number;
+  dueOn: string;
+  open: Fen;
+}
+
+/** One owner's receivables: money outstanding and overdue, and the two periods' 回款率 sums. */
+export interface ReceivablesRow {
+  ownerId: number;
+  outstanding: Fen;
+  overdue: Fen;
+  collected: Fen;
+  dueMonth: Fen;
+  collectedMonth: Fen;
+  dueQuarter: Fen;
+  collectedQuarter: Fen;
+}
+
+/** A payment of a customer's contract, for its 360° timeline. */
+export interface CustomerPaymentRow {
+  id: number;
+  contractId: number;
+  number: string;
+  ownerId: number;
+  status: string;
+  receivedOn: string;
+  amount: Fen;
+  method: Payment['method'];
+  recordedById: number;
+  createdAt: Date;
+  reversedAt: Date | null;
+}
+
+/** A contract whose owner is reminded to renew it. */
+export interface RenewalRow {
+  contractId: number;
+  number: string;
+  title: string;
+  customerName: string;
+  ownerId: number;
+  endOn: string;
+}
+
+const COLLECTING = [...COLLECTING_STATUSES];
+const money = (v: string | null): Fen => fromNumeric(v ?? '0');
+
+/** All SQL on payment plans, installments, payments, their allocations and invoices. */
+@Injectable()
+export class PaymentsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private m(m?: EntityManager): EntityManager {
+    return m ?? this.dataSource.manager;
+  }
+
+  /** The plan's version (null: no plan saved yet). */
+  async planVersion(contractId: number, m?: EntityManager): Promise<number | null> {
+    const plan = await this.m(m).findOne(PaymentPlan, { where: { contractId } });
+    return plan?.version ?? null;
+  }
+
+  /** A contract's installments in plan order. */
+  installments(contractId: number, m?: EntityManager): Promise<PaymentInstallment[]> {
+    return this.m(m).find(PaymentInstallment, { where: { contractId }, order: { position: 'ASC' } });
+  }
+
+  /**
+   * The plan becomes exactly `next` (in the contract's locked transaction): installments named by id
+   * are updated in place (their collected money stays with them), new ones inserted, the others
+   * deleted; the plan's version moves on (or starts at 1).
+   */
+  async savePlan(m: EntityManager, contractId: number, next: ExactInstallment[]): Promise<void> {
+    const existing = await m.findOne(PaymentPlan, { where: { contractId } });
+    if (existing) await m.update(PaymentPlan, { contractId }, { updatedAt: new Date() });
+    else await m.insert(PaymentPlan, { contractId });
+    const keep = next.filter((n) => n.id !== null).map((n) => n.id!);
+    await m.query('DELETE FROM payment_installment WHERE contract_id = $1 AND NOT (id = ANY($2::int[]))', [
+      contractId,
+      keep,
+    ]);
+    // Positions move out of the way first: the (contract, position) index is unique.
+    await m.query('UPDATE payment_installment SET position = -position WHERE contract_id = $1', [contractId]);
+    for (const n of next) {
+      const fields = { position: n.position, dueOn: n.dueOn, amount: n.amount, note: n.note };
+      if (n.id !== null) await m.update(PaymentInstallment, { id: n.id, contractId }, fields);
+      else await m.insert(PaymentInstallment, { ...fields, contractId });
+    }
+  }
+
+  /** A contract's payments, newest received first, with the installments each went to. */
+  async payments(
+    contractId: number,
+    m?: EntityManager,
+  ): Promise<(Payment & { allocations: Allocation[] })[]> {
+    const rows = await this.m(m).find(Payment, {
+      where: { contractId },
+      order: { receivedOn: 'DESC', id: 'DESC' },
+    });
+    const allocations = rows.length
+      ? await this.m(m)
+          .createQueryBuilder(PaymentAllocation, 'a')
+          .where('a.payment_id = ANY(:ids)', { ids: rows.map((r) => r.id) })
+          .getMany()
+      : [];
+    return rows.map((p) =>
+      Object.assign(p, {
+        allocations: allocations
+          .filter((a) => a.paymentId === p.id)
+          .map((a) => ({ installmentId: a.installmentId, amount: a.amount })),
+      }),
+    );
+  }
+
+  /** Stores a payment and its allocations, and adds them to the installments' collected money. */
+  async insertPayment(
+    m: EntityManager,
+    fields: Partial<Payment>,
+    allocations: Allocation[],
+  ): Promise<number> {
+    const { identifiers } = await m.insert(Payment, fields);
+    const id = identifiers[0].id as number;
+    for (const a of allocations) {
+      await m.insert(PaymentAllocation, { paymentId: id, installmentId: a.installmentId, amount: a.amount });
+      await m.query('UPDATE payment_installment SET collected = collected + $2 WHERE id = $1', [
+        a.installmentId,
+        toNumeric(a.amount),
+      ]);
+    }
+    return id;
+  }
+
+  /** A payment of the contract, locked for its reversal. */
+  lockPayment(m: EntityManager, contractId: number, id: number): Promise<Payment | null> {
+    return m.findOne(Payment, { where: { id, contractId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Marks a payment reversed and gives its allocations back to the installments (which become open again). */
+  async reversePayment(m: EntityManager, id: number, by: number, reason: string): Promise<void> {
+    await m.update(Payment, { id }, { reversedAt: new Date(), reversedById: by, reversalReason: reason });
+    await m.query(
+      `UPDATE payment_installment i SET collected = i.collected - a.amount
+         FROM payment_allocation a WHERE a.payment_id = $1 AND a.installment_id = i.id`,
+      [id],
+    );
+  }
+
+  invoices(contractId: number, m?: EntityManager): Promise<Invoice[]> {
+    return this.m(m).find(Invoice, { where: { contractId }, order: { issuedOn: 'DESC', id: 'DESC' } });
+  }
+
+  async insertInvoice(m: EntityManager, fields: Partial<Invoice>): Promise<number> {
+    const { identifiers } = await m.insert(Invoice, fields);
+    return identifiers[0].id as number;
+  }
+
+  /** Whether the contract already has an invoice of this number. */
+  async invoiceNumberTaken(m: EntityManager, contractId: number, number: string): Promise<boolean> {
+    return (await m.count(Invoice, { where: { contractId, number } })) > 0;
+  }
+
+  /** The payments of a customer's live contracts, newest recorded first. */
+  async ofCustomer(customerId: number, limit: number): Promise<CustomerPaymentRow[]> {
+    const rows = await this.dataSource.query<(Omit<CustomerPaymentRow, 'amount'> & { amount: string })[]>(
+      `SELECT p.id, p.contract_id AS "contractId", c.number, c.owner_id AS "ownerId", c.status,
+              p.received_on::text AS "receivedOn", p.amount::text AS amount, p.method,
+              p.recorded_by_id AS "recordedById", p.created_at AS "createdAt", p.reversed_at AS "reversedAt"
+         FROM contract c JOIN payment p ON p.contract_id = c.id
+        WHERE c.customer_id = $1 AND c.deleted_at IS NULL
+        ORDER BY p.created_at DESC, p.id DESC LIMIT ${Number(limit)}`,
+      [customerId],
+    );
+    return rows.map((r) => ({ ...r, amount: money(r.amount) }));
+  }
+
+  /**
+   * An owner's overdue installments, most overdue first, in one statement: the owner's signed and
+   * completed contracts from the contract list's owner index, and each one's open installments due
+   * before `today` from the open-installment index.
+   */
+  async overdueOf(ownerId: number, today: string, limit: number): Promise<OverdueRow[]> {
+    const rows = await this.dataSource.query<(Omit<OverdueRow, 'open'> & { open: string })[]>(
+      `SELECT i.id AS "installmentId", c.id AS "contractId", c.number, c.title, c.customer_name AS "customerName",
+              c.owner_id AS "ownerId", i.position, i.due_on::text AS "dueOn", (i.amount - i.collected)::text AS open
+         FROM contract c JOIN payment_installment i ON i.contract_id = c.id AND i.collected < i.amount AND i.due_on < $2
+        WHERE c.owner_id = $1 AND c.status = ANY($3) AND c.deleted_at IS NULL
+        ORDER BY i.due_on, i.id LIMIT ${Number(limit)}`,
+      [ownerId, today, COLLECTING],
+    );
+    return rows.map((r) => ({ ...r, open: money(r.open) }));
+  }
+
+  /**
+   * Takes today's reminder of every overdue installment not yet reminded today (marking it, so each is
+   * reminded once a day whatever runs), in one statement over the open installments by due day.
+   */
+  async takeOverdueReminders(m: EntityManager, today: string): Promise<OverdueRow[]> {
+    // An UPDATE answers [rows, count] through TypeORM.
+    const [rows] = await m.query<[(Omit<OverdueRow, 'open'> & { open: string })[], number]>(
+      `UPDATE payment_installment i SET reminded_on = $1
+         FROM contract c
+        WHERE c.id = i.contract_id AND i.collected < i.amount AND i.due_on < $1
+          AND (i.reminded_on IS NULL OR i.reminded_on < $1)
+          AND c.status = ANY($2) AND c.deleted_at IS NULL
+        RETURNING i.id AS "installmentId", c.id AS "contractId", c.number, c.title, c.customer_name AS "customerName",
+                  c.owner_id AS "ownerId", i.position, i.due_on::text AS "dueOn", (i.amount - i.collected)::text AS open`,
+      [today, COLLECTING],
+    );
+    return rows
+      .map((r) => ({ ...r, open: money(r.open) }))
+      .sort((a, b) => (a.dueOn === b.dueOn ? a.installmentId - b.installmentId : a.dueOn < b.dueOn ? -1 : 1));
+  }
+
+  /**
+   * Receivables by owner in one statement: for each owner, their signed and completed contracts (the
+   * owner index) and those contracts' installments (by contract), summed: outstanding, overdue
+   * (due before `today`), collected, and due and collected for installments due in the month and the
+   * quarter. Owners with no installments at all are left out.
+   */
+  async receivables(
+    ownerIds: number[],
+    today: string,
+    month: { from: string; to: string },
+    quarter: { from: string; to: string },
+  ): Promise<ReceivablesRow[]> {
+    if (!ownerIds.length) return [];
+    type Raw = Record<Exclude<keyof ReceivablesRow, 'ownerId'>, string> & { ownerId: number };
+    const rows = await this.dataSource.query<Raw[]>(
+      `SELECT w.id AS "ownerId", s.* FROM unnest($1::int[]) AS w(id) CROSS JOIN LATERAL (
+         SELECT count(*) AS n,
+                coalesce(sum(i.amount - i.collected), 0)::text AS outstanding,
+                coalesce(sum(i.amount - i.collected) FILTER (WHERE i.due_on < $2), 0)::text AS overdue,
+                coalesce(sum(i.collected), 0)::text AS collected,
+                coalesce(sum(i.amount) FILTER (WHERE i.due_on BETWEEN $3 AND $4), 0)::text AS "dueMonth",
+                coalesce(sum(i.collected) FILTER (WHERE i.due_on BETWEEN $3 AND $4), 0)::text AS "collectedMonth",
+                coalesce(sum(i.amount) FILTER (WHERE i.due_on BETWEEN $5 AND $6), 0)::text AS "dueQuarter",
+                coalesce(sum(i.collected) FILTER (WHERE i.due_on BETWEEN $5 AND $6), 0)::text AS "collectedQuarter"
+           FROM contract c JOIN payment_installment i ON i.contract_id = c.id
+          WHERE c.owner_id = w.id AND c.status = ANY($7) AND c.deleted_at IS NULL) s
+       WHERE s.n > 0 ORDER BY w.id`,
+      [ownerIds, today, month.from, month.to, quarter.from, quarter.to, COLLECTING],
+    );
+    return rows.map((r) => ({
+      ownerId: r.ownerId,
+      outstanding: money(r.outstanding),
+      overdue: money(r.overdue),
+      collected: money(r.collected),
+      dueMonth: money(r.dueMonth),
+      collectedMonth: money(r.collectedMonth),
+      dueQuarter: money(r.dueQuarter),
+      collectedQuarter: money(r.collectedQuarter),
+    }));
+  }
+
+  /**
+   * Takes the renewal reminder of every signed contract ending between `from` and `until` whose owner
+   * was not yet reminded (recording it, so each contract is reminded once).
+   */
+  takeRenewals(m: EntityManager, from: string, until: string): Promise<RenewalRow[]> {
+    return m.query<RenewalRow[]>(
+      `WITH due AS (
+         INSERT INTO contract_renewal_reminder (contract_id, reminded_at)
+         SELECT c.id, now() FROM contract c
+          WHERE c.status = 'signed' AND c.deleted_at IS NULL AND c.end_on BETWEEN $1 AND $2
+         ON CONFLICT (contract_id) DO NOTHING RETURNING contract_id)
+       SELECT c.id AS "contractId", c.number, c.title, c.customer_name AS "customerName", c.owner_id AS "ownerId",
+              c.end_on::text AS "endOn"
+         FROM due JOIN contract c ON c.id = due.contract_id ORDER BY c.owner_id, c.end_on, c.id`,
+      [from, until],
+    );
+  }
+}

@@ -1,0 +1,814 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ApprovalsService } from '../approvals/approvals.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import { JobsService } from '../automation/jobs.service.js';
+import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
+import { editedVersion, NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
+import { type Fen, fen, formatMoney, readMoney, sumMoney, toNumeric } from '../common/money.js';
+import type { Locale } from '../common/roles.js';
+import type { SessionUser } from '../common/session-user.js';
+import { localDay } from '../common/time.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { translate } from '../i18n/i18n.js';
+import { MailService } from '../notifications/mail.service.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
+import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
+import { UsersService } from '../users/users.service.js';
+import { collectionRate, formatRate, periodsOf, type RatedInstallment } from './collection-rate.js';
+import type { Contract } from './contract.entity.js';
+import type { ContractStatus } from './contract.options.js';
+import {
+  type ContractAction,
+  type ContractActor,
+  ContractPolicy,
+  type ContractScope,
+} from './contract.policy.js';
+import { ContractsRepository } from './contracts.repository.js';
+import type { InvoiceDto, PaymentDto, PaymentPlanDto, PaymentReversalDto } from './dto/payment.dto.js';
+import { allocate, outstandingOf } from './payment-allocations.js';
+import {
+  addDays,
+  addMonths,
+  checkPaidKept,
+  equalInstallments,
+  type InstallmentInput,
+  isDay,
+  readPlan,
+} from './payment-plan.js';
+import {
+  type InvoiceList,
+  type PaymentList,
+  type PaymentPlanResource,
+  type PaymentResource,
+  toInstallmentResource,
+  toInvoiceResource,
+  toPaymentResource,
+} from './payment.resource.js';
+import {
+  COLLECTING_STATUSES,
+  COMMON_TAX_RATES,
+  INVOICE_TYPES,
+  PAYMENT_METHODS,
+  RENEWAL_NOTICE_DAYS,
+} from './payment.options.js';
+import { type OverdueRow, PaymentsRepository } from './payments.repository.js';
+
+/** Why a payment, an invoice or a plan was refused, beside the form's field. */
+const refuse = (field: string, key: string, params?: Record<string, string | number>) =>
+  ValidationFailed.field(field, key, params);
+
+/** The earliest day money or an invoice is recorded on. */
+const EARLIEST_DAY = '2000-01-01';
+
+/** My day lists this many overdue installments. */
+const MY_DAY_OVERDUE = 50;
+
+/** A plan row as the plan form shows it. */
+export interface InstallmentFormRow extends InstallmentInput {
+  n: number;
+  /** Paid in part or whole: its amount is kept. */
+  paid: boolean;
+  collected: string | null;
+}
+
+/** An installment as the contract page shows it. */
+export interface InstallmentView {
+  id: number;
+  position: number;
+  dueOn: string;
+  amount: Fen;
+  collected: Fen;
+  open: Fen;
+  note: string | null;
+  state: 'paid' | 'partly_paid' | 'overdue' | 'open';
+}
+
+/** What the contract page shows of its money: plan, payments, invoices, the sums and gaps. */
+export interface ContractMoneyView {
+  hasPlan: boolean;
+  planVersion: number;
+  /** The plan no longer sums to the contract's amount (the lines were edited since). */
+  planMismatch: boolean;
+  installments: InstallmentView[];
+  payments: (PaymentResource & { amountFen: Fen; reversed: boolean; covers: string })[];
+  invoices: {
+    id: number;
+    number: string;
+    issuedOn: string;
+    amount: Fen;
+    type: string;
+    taxRate: string;
+    note: string | null;
+  }[];
+  collected: Fen;
+  outstanding: Fen;
+  overdue: Fen;
+  invoiced: Fen;
+  invoicedNotCollected: Fen;
+  collectedNotInvoiced: Fen;
+  rate: string;
+  canPlan: boolean;
+  canCollect: boolean;
+  methods: readonly string[];
+  invoiceTypes: readonly string[];
+  taxRates: readonly string[];
+  today: string;
+  /** What the payment and invoice forms start from, and no errors (the page's forms share one `form`). */
+  paymentDefaults: Record<string, string>;
+  invoiceDefaults: Record<string, string>;
+  noErrors: Record<string, never>;
+}
+
+/** An overdue installment on My day. */
+export interface OverdueItem extends OverdueRow {
+  url: string;
+}
+
+/** A row of the receivables page. */
+export interface ReceivablesItem {
+  ownerId: number;
+  ownerName: string;
+  outstanding: Fen;
+  overdue: Fen;
+  collected: Fen;
+  monthRate: string;
+  quarterRate: string;
+}
+
+/** Whether money is collected on a contract in this status (signed, completed): only then is it overdue. */
+const collecting = (status: ContractStatus) =>
+  (COLLECTING_STATUSES as readonly ContractStatus[]).includes(status);
+
+/** The money of installments due before `today` and not collected, on a contract that is collecting. */
+function overdueOf(installments: RatedInstallment[], status: ContractStatus, today: string): Fen {
+  if (!collecting(status)) return fen(0);
+  return sumMoney(installments.filter((i) => i.dueOn < today).map((i) => fen(i.amount - i.collected)));
+}
+
+/** A tax rate as typed ("13", "13%", "6.5") in percent as numeric(5,2) text, or null when it is none. */
+export function readTaxRate(input: string): string | null {
+  const m = /^(\d{1,3})(?:\.(\d{1,2}))?\s*%?$/.exec(input.normalize('NFKC').trim());
+  if (!m) return null;
+  const hundredths = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+  if (hundredths > 10000) return null;
+  return `${Math.trunc(hundredths / 100)}.${String(hundredths % 100).padStart(2, '0')}`;
+}
+
+/**
+ * Payment plans (回款计划), payments received (回款) and invoices (开票) of contracts, by the same
+ * policy as the contracts themselves: a plan is edited by those who work on the contract while it is not
+ * waiting for approval (an installment already paid keeps its amount); money and invoices are recorded
+ * once it is signed. Each payment is allocated to the installments oldest first; a mistaken one is
+ * reversed with a reason, never deleted. Every change is audited; payment.received goes to webhooks.
+ * Also the money's other faces: overdue installments on the owner's My day and in a daily mail, the
+ * receivables page by owner, payments on the customer's timeline, and the renewal reminder.
+ */
+@Injectable()
+export class PaymentsService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repo: PaymentsRepository,
+    private readonly contracts: ContractsRepository,
+    private readonly policy: ContractPolicy,
+    private readonly approvals: ApprovalsService,
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+    private readonly webhooks: WebhooksService,
+    private readonly notifications: NotificationsService,
+    private readonly mail: MailService,
+    private readonly jobs: JobsService,
+    private readonly lifecycles: CustomerLifecycles,
+  ) {}
+
+  onModuleInit(): void {
+    this.webhooks.declare('payment.received');
+    this.jobs.register(
+      'contracts.overdue-installments',
+      () => this.sendOverdueReminders().then(() => undefined),
+      {
+        cron: '30 8 * * *',
+        // Nothing about a daily reminder is urgent: the idle worker looks for runs every two minutes.
+        pollSeconds: 120,
+        singleton: true,
+      },
+    );
+    this.jobs.register('contracts.renewals', () => this.sendRenewalReminders().then(() => undefined), {
+      cron: '40 8 * * *',
+      pollSeconds: 120,
+      singleton: true,
+    });
+    this.lifecycles.register({
+      entity: 'payment',
+      audit: {
+        fields: {
+          contractId: 'payment.contract',
+          receivedOn: 'payment.received_on',
+          amount: 'payment.amount',
+          method: 'payment.method_label',
+          reference: 'payment.reference',
+          note: 'payment.note',
+          reason: 'payment.reversal_reason',
+          allocations: 'payment.allocations',
+        },
+        values: { method: 'payment.method.' },
+      },
+      timeline: (customerId, limit, viewer) => this.timelineOf(customerId, limit, viewer),
+    });
+    this.lifecycles.register({
+      entity: 'invoice',
+      audit: {
+        fields: {
+          contractId: 'invoice.contract',
+          number: 'invoice.number',
+          issuedOn: 'invoice.issued_on',
+          amount: 'invoice.amount',
+          type: 'invoice.type_label',
+          taxRate: 'invoice.tax_rate',
+        },
+        values: { type: 'invoice.type.' },
+      },
+    });
+    this.lifecycles.register({
+      entity: 'payment_plan',
+      audit: { fields: { installments: 'payment.plan', sum: 'payment.plan_sum' } },
+    });
+  }
+
+  /** Today in the user's zone (the company's for jobs). */
+  private today(user?: SessionUser): string {
+    return localDay(new Date(), user?.timezone ?? this.config.defaultTimezone);
+  }
+
+  private actor(user: SessionUser, ids: number[]): Promise<ContractActor> {
+    return this.policy.actor(user, ids, (userId, contractIds) =>
+      this.approvals.approverOf(userId, 'contract', contractIds),
+    );
+  }
+
+  /** The contract, locked in `m`, if the user may do `action` to it: 404 unseen, 403 not theirs to do. */
+  private async lockedFor(
+    user: SessionUser,
+    id: number,
+    action: ContractAction,
+    m: EntityManager,
+  ): Promise<Contract> {
+    const c = await this.contracts.lock(m, id);
+    if (!c) throw new NotFound();
+    this.policy.assert(await this.actor(user, [id]), action, c);
+    return c;
+  }
+
+  /** The contract if the user may see it (404 otherwise), with what they may do. */
+  private async visible(
+    user: SessionUser,
+    id: number,
+  ): Promise<{ c: Contract; can: Record<ContractAction, boolean> }> {
+    const c = await this.contracts.findLive(id);
+    if (!c) throw new NotFound();
+    const actor = await this.actor(user, [id]);
+    this.policy.assert(actor, 'view', c);
+    return { c, can: this.policy.flags(actor, c) };
+  }
+
+  /** A day a payment or an invoice is recorded on: a real day, not before 2000 and not after today. */
+  private checkPastDay(field: string, day: string, user: SessionUser): void {
+    if (!isDay(day)) throw refuse(field, 'validation.isDate');
+    if (day < EARLIEST_DAY) throw refuse(field, 'payment.date_too_early');
+    if (day > this.today(user)) throw refuse(field, 'payment.date_future');
+  }
+
+  /** A positive amount of money as typed, or the field's error. */
+  private positiveAmount(field: string, input: string): Fen {
+    const read = readMoney(input);
+    if ('problem' in read) throw refuse(field, read.problem);
+    if (read.fen <= 0) throw refuse(field, 'payment.amount_positive');
+    return read.fen;
+  }
+
+  // ---- The contract page ----
+
+  /** The contract page's money: for a contract the user sees (the caller checked), with their flags. */
+  async moneyOf(
+    contract: { id: number; amount: Fen; status: ContractStatus; can: Record<ContractAction, boolean> },
+    user: SessionUser,
+  ): Promise<ContractMoneyView> {
+    const [version, installments, payments, invoices] = await Promise.all([
+      this.repo.planVersion(contract.id),
+      this.repo.installments(contract.id),
+      this.repo.payments(contract.id),
+      this.repo.invoices(contract.id),
+    ]);
+    const today = this.today(user);
+    const collected = sumMoney(installments.map((i) => i.collected));
+    const planned = sumMoney(installments.map((i) => i.amount));
+    const outstanding = fen(contract.amount - collected);
+    const overdue = overdueOf(installments, contract.status, today);
+    const invoiced = sumMoney(invoices.map((i) => i.amount));
+    const positionOf = new Map(installments.map((i) => [i.id, i.position]));
+    return {
+      hasPlan: version !== null,
+      planVersion: version ?? 0,
+      planMismatch: version !== null && planned !== contract.amount,
+      installments: installments.map((i) => ({
+        id: i.id,
+        position: i.position,
+        dueOn: i.dueOn,
+        amount: i.amount,
+        collected: i.collected,
+        open: fen(i.amount - i.collected),
+        note: i.note,
+        state:
+          i.collected === i.amount
+            ? 'paid'
+            : i.dueOn < today
+              ? 'overdue'
+              : i.collected > 0
+                ? 'partly_paid'
+                : 'open',
+      })),
+      payments: payments.map((p) =>
+        Object.assign(toPaymentResource(p), {
+          amountFen: p.amount,
+          reversed: p.reversedAt !== null,
+          covers: p.allocations.map((a) => `#${positionOf.get(a.installmentId) ?? '?'}`).join(', '),
+        }),
+      ),
+      invoices: invoices.map((i) => ({
+        id: i.id,
+        number: i.number,
+        issuedOn: i.issuedOn,
+        amount: i.amount,
+        type: i.type,
+        taxRate: i.taxRate.replace(/\.00$/, ''),
+        note: i.note,
+      })),
+      collected,
+      outstanding,
+      overdue,
+      invoiced,
+      invoicedNotCollected: fen(Math.max(0, invoiced - collected)),
+      collectedNotInvoiced: fen(Math.max(0, collected - invoiced)),
+      rate: formatRate(collectionRate(installments).rate),
+      canPlan: contract.can.plan,
+      canCollect: contract.can.collect,
+      methods: PAYMENT_METHODS,
+      invoiceTypes: INVOICE_TYPES,
+      taxRates: COMMON_TAX_RATES,
+      today,
+      paymentDefaults: { receivedOn: today, method: 'bank_transfer', amount: '', reference: '', note: '' },
+      invoiceDefaults: {
+        issuedOn: today,
+        type: 'vat_special',
+        taxRate: '13',
+        amount: '',
+        number: '',
+        note: '',
+      },
+      noErrors: {},
+    };
+  }
+
+  // ---- The plan ----
+
+  /**
+   * The plan form: the stored installments (or, with `split`, the contract's amount in that many equal
+   * installments a month apart from its start, the spare fen on the last), and spare rows to add more.
+   */
+  async planForm(user: SessionUser, id: number, split?: number, typed?: InstallmentInput[] | null) {
+    const { c, can } = await this.visible(user, id);
+    if (!can.plan) throw new NotAllowed();
+    const [version, stored] = await Promise.all([this.repo.planVersion(id), this.repo.installments(id)]);
+    const paid = new Map(stored.filter((s) => s.collected > 0).map((s) => [s.id, s]));
+    let rows: InstallmentInput[];
+    if (typed) rows = typed;
+    else if (split) {
+      const start = c.startOn ?? c.signedOn ?? this.today(user);
+      rows = equalInstallments(c.amount, split).map((amount, i) => ({
+        id: null,
+        dueOn: addMonths(start, i),
+        amount: toNumeric(amount),
+        note: null,
+      }));
+    } else
+      rows = stored.map((s) => ({
+        id: String(s.id),
+        dueOn: s.dueOn,
+        amount: toNumeric(s.amount),
+        note: s.note,
+      }));
+    const spare = Math.max(2, 3 - rows.length);
+    const all = [
+      ...rows,
+      ...Array.from({ length: spare }, () => ({ id: null, dueOn: null, amount: null, note: null })),
+    ];
+    return {
+      contract: { id: c.id, number: c.number, title: c.title, amount: c.amount, status: c.status },
+      rows: all.map((r, i): InstallmentFormRow => {
+        const p = r.id ? paid.get(Number(r.id)) : undefined;
+        return { ...r, n: i + 1, paid: !!p, collected: p ? toNumeric(p.collected) : null };
+      }),
+      values: { version: version ?? 0 },
+      split: split ?? null,
+    };
+  }
+
+  /** Saves the plan made on version `dto.version` (0: the first plan); a newer save refuses it. */
+  async savePlan(user: SessionUser, id: number, dto: PaymentPlanDto): Promise<void> {
+    const version = editedVersion(dto.version);
+    await this.dataSource.transaction(async (m) => {
+      const c = await this.lockedFor(user, id, 'plan', m);
+      if (((await this.repo.planVersion(id, m)) ?? 0) !== version) throw new StaleVersion();
+      const next = readPlan(dto.installments, c.amount);
+      const stored = await this.repo.installments(id, m);
+      checkPaidKept(next, stored);
+      await this.repo.savePlan(m, id, next);
+      await this.audit.record(
+        {
+          action: version === 0 ? 'create' : 'update',
+          entity: 'payment_plan',
+          entityId: id,
+          diff: {
+            installments: {
+              from: stored.map((s) => `${s.dueOn} ${toNumeric(s.amount)}`).join('; ') || null,
+              to: next.map((n) => `${n.dueOn} ${toNumeric(n.amount)}`).join('; '),
+            },
+          },
+        },
+        m,
+      );
+    });
+  }
+
+  /**
+   * The plan as the printed contract states it (its {{contract.paymentPlan}}): each installment's amount
+   * and due day on one line, in the print's language; empty without a plan. The caller checked access.
+   */
+  async planText(id: number, locale: Locale): Promise<string> {
+    const installments = await this.repo.installments(id);
+    return installments
+      .map((i) =>
+        translate(locale, 'payment.print_installment', {
+          n: i.position,
+          amount: formatMoney(i.amount),
+          due: i.dueOn,
+          note: i.note ? ` (${i.note})` : '',
+        }),
+      )
+      .join(locale === 'en' ? '; ' : '；');
+  }
+
+  /** The plan as the API answers it. */
+  async planResource(user: SessionUser, id: number): Promise<PaymentPlanResource> {
+    await this.visible(user, id);
+    const [version, installments] = await Promise.all([
+      this.repo.planVersion(id),
+      this.repo.installments(id),
+    ]);
+    return { contractId: id, version: version ?? 0, installments: installments.map(toInstallmentResource) };
+  }
+
+  // ---- Payments ----
+
+  /**
+   * Records money received against a signed (or completed) contract: a real day not in the future, a
+   * positive amount no larger than what is outstanding, allocated to the installments oldest first.
+   * Answers the payment's id.
+   */
+  async recordPayment(user: SessionUser, id: number, dto: PaymentDto): Promise<number> {
+    this.checkPastDay('receivedOn', dto.receivedOn, user);
+    const amount = this.positiveAmount('amount', dto.amount);
+    return this.dataSource.transaction(async (m) => {
+      const c = await this.lockedFor(user, id, 'collect', m);
+      const installments = await this.repo.installments(id, m);
+      if (!installments.length) throw refuse('amount', 'payment.no_plan');
+      const outstanding = outstandingOf(installments);
+      const allocations = allocate(installments, amount);
+      if (!allocations)
+        throw refuse('amount', 'payment.over_outstanding', { outstanding: formatMoney(outstanding) });
+      const fields = {
+        contractId: id,
+        receivedOn: dto.receivedOn,
+        amount,
+        method: dto.method,
+        reference: dto.reference,
+        note: dto.note,
+        recordedById: user.id,
+      };
+      const paymentId = await this.repo.insertPayment(m, fields, allocations);
+      const position = new Map(installments.map((i) => [i.id, i.position]));
+      await this.audit.record(
+        {
+          action: 'create',
+          entity: 'payment',
+          entityId: paymentId,
+          diff: {
+            contractId: { to: c.number },
+            receivedOn: { to: dto.receivedOn },
+            amount: { to: toNumeric(amount) },
+            method: { to: dto.method },
+            ...(dto.reference ? { reference: { to: dto.reference } } : {}),
+            allocations: {
+              to: allocations
+                .map((a) => `#${position.get(a.installmentId)} ${toNumeric(a.amount)}`)
+                .join(', '),
+            },
+          },
+        },
+        m,
+      );
+      await this.webhooks.emit(m, 'payment.received', async () => {
+        const stored = (await this.repo.payments(id, m)).find((p) => p.id === paymentId);
+        return stored ? toPaymentResource(stored) : null;
+      });
+      return paymentId;
+    });
+  }
+
+  /** Reverses a mistaken payment, with the reason: its money goes back off the installments it covered. */
+  async reversePayment(
+    user: SessionUser,
+    id: number,
+    paymentId: number,
+    dto: PaymentReversalDto,
+  ): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      await this.lockedFor(user, id, 'collect', m);
+      const p = await this.repo.lockPayment(m, id, paymentId);
+      if (!p) throw new NotFound();
+      if (p.reversedAt) throw refuse('reversalReason', 'payment.already_reversed');
+      await this.repo.reversePayment(m, paymentId, user.id, dto.reversalReason);
+      await this.audit.record(
+        {
+          action: 'reverse',
+          entity: 'payment',
+          entityId: paymentId,
+          diff: { amount: { from: toNumeric(p.amount), to: null }, reason: { to: dto.reversalReason } },
+        },
+        m,
+      );
+    });
+  }
+
+  /** A contract's payments (reversed ones too) with its money so far, as the API answers them. */
+  async paymentList(user: SessionUser, id: number): Promise<PaymentList> {
+    const { c } = await this.visible(user, id);
+    const [payments, installments] = await Promise.all([this.repo.payments(id), this.repo.installments(id)]);
+    const today = this.today(user);
+    const collected = sumMoney(installments.map((i) => i.collected));
+    return {
+      data: payments.map(toPaymentResource),
+      collected: toNumeric(collected),
+      outstanding: toNumeric(fen(c.amount - collected)),
+      overdue: toNumeric(overdueOf(installments, c.status, today)),
+    };
+  }
+
+  /** One payment of a contract the user sees, as the API answers it. */
+  async paymentResource(user: SessionUser, id: number, paymentId: number): Promise<PaymentResource> {
+    await this.visible(user, id);
+    const p = (await this.repo.payments(id)).find((x) => x.id === paymentId);
+    if (!p) throw new NotFound();
+    return toPaymentResource(p);
+  }
+
+  // ---- Invoices ----
+
+  /** Records an invoice issued against a signed (or completed) contract; all invoices stay within its amount. */
+  async recordInvoice(user: SessionUser, id: number, dto: InvoiceDto): Promise<number> {
+    this.checkPastDay('issuedOn', dto.issuedOn, user);
+    const amount = this.positiveAmount('amount', dto.amount);
+    const taxRate = readTaxRate(dto.taxRate);
+    if (taxRate === null) throw refuse('taxRate', 'invoice.tax_rate_invalid');
+    return this.dataSource.transaction(async (m) => {
+      const c = await this.lockedFor(user, id, 'collect', m);
+      if (await this.repo.invoiceNumberTaken(m, id, dto.number))
+        throw refuse('number', 'invoice.number_taken');
+      const invoiced = sumMoney((await this.repo.invoices(id, m)).map((i) => i.amount));
+      if (invoiced + amount > c.amount)
+        throw refuse('amount', 'invoice.over_amount', { left: formatMoney(fen(c.amount - invoiced)) });
+      const invoiceId = await this.repo.insertInvoice(m, {
+        contractId: id,
+        number: dto.number,
+        issuedOn: dto.issuedOn,
+        amount,
+        type: dto.type,
+        taxRate,
+        note: dto.note,
+        recordedById: user.id,
+      });
+      await this.audit.record(
+        {
+          action: 'create',
+          entity: 'invoice',
+          entityId: invoiceId,
+          diff: {
+            contractId: { to: c.number },
+            number: { to: dto.number },
+            issuedOn: { to: dto.issuedOn },
+            amount: { to: toNumeric(amount) },
+            type: { to: dto.type },
+            taxRate: { to: taxRate },
+          },
+        },
+        m,
+      );
+      return invoiceId;
+    });
+  }
+
+  /** A contract's invoices and the gaps between invoicing and collection, as the API answers them. */
+  async invoiceList(user: SessionUser, id: number): Promise<InvoiceList> {
+    await this.visible(user, id);
+    const [invoices, installments] = await Promise.all([this.repo.invoices(id), this.repo.installments(id)]);
+    const invoiced = sumMoney(invoices.map((i) => i.amount));
+    const collected = sumMoney(installments.map((i) => i.collected));
+    return {
+      data: invoices.map(toInvoiceResource),
+      invoiced: toNumeric(invoiced),
+      invoicedNotCollected: toNumeric(fen(Math.max(0, invoiced - collected))),
+      collectedNotInvoiced: toNumeric(fen(Math.max(0, collected - invoiced))),
+    };
+  }
+
+  /** One invoice of a contract the user sees, as the API answers it. */
+  async invoiceResource(user: SessionUser, id: number, invoiceId: number) {
+    await this.visible(user, id);
+    const i = (await this.repo.invoices(id)).find((x) => x.id === invoiceId);
+    if (!i) throw new NotFound();
+    return toInvoiceResource(i);
+  }
+
+  // ---- My day, reminders, receivables ----
+
+  /** The user's own contracts' overdue installments, most overdue first (one indexed statement). */
+  async overdueOnMyDay(user: SessionUser): Promise<OverdueItem[]> {
+    const rows = await this.repo.overdueOf(user.id, this.today(user), MY_DAY_OVERDUE);
+    return rows.map((r) => ({ ...r, url: `/contracts/${r.contractId}` }));
+  }
+
+  /**
+   * The morning reminder: each owner with overdue installments not yet reminded today gets one mail
+   * listing them (each installment once a day) and an in-app notification. Returns how many owners.
+   */
+  async sendOverdueReminders(now = new Date()): Promise<number> {
+    const today = localDay(now, this.config.defaultTimezone);
+    const recipients = new Map((await this.users.activeRecipients()).map((u) => [u.id, u]));
+    const told = await this.dataSource.transaction(async (m) => {
+      const due = await this.repo.takeOverdueReminders(m, today);
+      const byOwner = new Map<number, OverdueRow[]>();
+      for (const r of due) byOwner.set(r.ownerId, [...(byOwner.get(r.ownerId) ?? []), r]);
+      let n = 0;
+      for (const [ownerId, rows] of byOwner) {
+        const to = recipients.get(ownerId);
+        if (!to) continue;
+        const total = sumMoney(rows.map((r) => r.open));
+        await this.notifications.notify(
+          ownerId,
+          'installments_overdue',
+          { count: rows.length, amount: formatMoney(total) },
+          '/',
+          m,
+        );
+        await this.mail.enqueue(
+          {
+            to: to.email,
+            template: 'overdue-installments',
+            locale: to.locale,
+            timezone: to.timezone,
+            params: { name: to.name, count: rows.length, amount: formatMoney(total) },
+            lists: {
+              items: rows.map((r) => ({
+                contractId: r.contractId,
+                number: r.number,
+                customerName: r.customerName,
+                position: r.position,
+                dueOn: r.dueOn,
+                open: formatMoney(r.open),
+              })),
+            },
+          },
+          m,
+        );
+        n++;
+      }
+      return n;
+    });
+    if (told) await this.mail.kickQuietly();
+    return told;
+  }
+
+  /**
+   * The renewal reminder: the owner of each signed contract ending within RENEWAL_NOTICE_DAYS is told
+   * once (in-app and by mail). Returns how many contracts.
+   */
+  async sendRenewalReminders(now = new Date()): Promise<number> {
+    const today = localDay(now, this.config.defaultTimezone);
+    const recipients = new Map((await this.users.activeRecipients()).map((u) => [u.id, u]));
+    const n = await this.dataSource.transaction(async (m) => {
+      const due = await this.repo.takeRenewals(m, today, addDays(today, RENEWAL_NOTICE_DAYS));
+      for (const r of due) {
+        const params = { number: r.number, title: r.title, customer: r.customerName, endOn: r.endOn };
+        await this.notifications.notify(
+          r.ownerId,
+          'contract_renewal',
+          params,
+          `/contracts/${r.contractId}`,
+          m,
+        );
+        const to = recipients.get(r.ownerId);
+        if (to)
+          await this.mail.enqueue(
+            {
+              to: to.email,
+              template: 'contract-renewal',
+              locale: to.locale,
+              timezone: to.timezone,
+              params: { ...params, name: to.name, url: `/contracts/${r.contractId}` },
+            },
+            m,
+          );
+      }
+      return due.length;
+    });
+    if (n) await this.mail.kickQuietly();
+    return n;
+  }
+
+  /**
+   * The receivables page: for each owner whose contracts the user sees, the money outstanding and
+   * overdue and the 回款率 of this month and this quarter, with the total; one statement for them all.
+   */
+  async receivables(
+    user: SessionUser,
+  ): Promise<{ rows: ReceivablesItem[]; total: ReceivablesItem; today: string }> {
+    const scope: ContractScope = this.policy.scope(await this.actor(user, []));
+    const ownerIds = scope.everyone
+      ? (await this.users.everyone()).map((u) => u.id).sort((a, b) => a - b)
+      : scope.ownerIds;
+    const today = this.today(user);
+    const { month, quarter } = periodsOf(today);
+    const rows = await this.repo.receivables(ownerIds, today, month, quarter);
+    const names = await this.users.namesOf(rows.map((r) => r.ownerId));
+    const rate = (collected: number, due: number) => formatRate(due === 0 ? null : collected / due);
+    const items = rows.map((r) => ({
+      ownerId: r.ownerId,
+      ownerName: names.get(r.ownerId) ?? '',
+      outstanding: r.outstanding,
+      overdue: r.overdue,
+      collected: r.collected,
+      monthRate: rate(r.collectedMonth, r.dueMonth),
+      quarterRate: rate(r.collectedQuarter, r.dueQuarter),
+    }));
+    const sum = (k: keyof (typeof rows)[number]) => sumMoney(rows.map((r) => r[k] as Fen));
+    return {
+      rows: items.sort(
+        (a, b) => b.overdue - a.overdue || b.outstanding - a.outstanding || a.ownerId - b.ownerId,
+      ),
+      total: {
+        ownerId: 0,
+        ownerName: '',
+        outstanding: sum('outstanding'),
+        overdue: sum('overdue'),
+        collected: sum('collected'),
+        monthRate: rate(sum('collectedMonth'), sum('dueMonth')),
+        quarterRate: rate(sum('collectedQuarter'), sum('dueQuarter')),
+      },
+      today,
+    };
+  }
+
+  // ---- The customer's timeline ----
+
+  /** Payments on the customer's contracts that the viewer may see, one timeline entry each. */
+  private async timelineOf(customerId: number, limit: number, viewer?: SessionUser): Promise<TimelineItem[]> {
+    const rows = await this.repo.ofCustomer(customerId, limit);
+    if (!rows.length) return [];
+    const actor = viewer ? await this.actor(viewer, [...new Set(rows.map((r) => r.contractId))]) : null;
+    const shown = actor
+      ? rows.filter((r) =>
+          this.policy.can(actor, 'view', {
+            id: r.contractId,
+            ownerId: r.ownerId,
+            status: r.status as Contract['status'],
+          }),
+        )
+      : rows;
+    const names = await this.users.namesOf(shown.map((r) => r.recordedById));
+    const locale = viewer?.locale ?? 'zh-CN';
+    return shown.map((r) => ({
+      at: r.createdAt,
+      kind: 'payment',
+      labelKey: r.reversedAt ? 'payment.timeline_reversed' : 'payment.timeline_label',
+      by: names.get(r.recordedById) ?? null,
+      counterpart: null,
+      text: `${r.number} · ${formatMoney(r.amount)} · ${translate(locale, `payment.method.${r.method}`)} · ${r.receivedOn}`,
+      promise: null,
+      nextAction: null,
+      nextAt: null,
+      url: `/contracts/${r.contractId}`,
+    }));
+  }
+}
