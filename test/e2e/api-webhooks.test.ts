@@ -105,6 +105,18 @@ afterAll(async () => {
 });
 
 describe('registering an endpoint', () => {
+  it('offers every event a module declares, named in the admin’s language', async () => {
+    const types = t.app.get(WebhooksService).eventTypes();
+    expect(types).toEqual(expect.arrayContaining(['payment.received', 'contract.signed', 'quote.approved']));
+    for (const lang of ['en', 'zh-CN'] as const) {
+      await t.db.query('UPDATE app_user SET locale = $2 WHERE id = $1', [admin.id, lang]);
+      const page = await adminPage.get('/admin/webhooks');
+      expect(page.status).toBe(200);
+      for (const type of types) expect(page.text).toContain(`value="${type}"`);
+    }
+    await t.db.query(`UPDATE app_user SET locale = 'en' WHERE id = $1`, [admin.id]);
+  });
+
   it('refuses other schemes, and a loopback target unless the admin ticks "internal"', async () => {
     const ftp = await adminPage.submit('/admin/webhooks', {
       url: 'ftp://127.0.0.1/x',
