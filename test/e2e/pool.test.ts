@@ -104,7 +104,9 @@ describe('the public pool', () => {
     /** The rules as the settings form shows them, with the row version it carries. */
     const shownRules = async () => {
       const page = (await adminClient.get('/admin/settings')).text;
-      const field = (name: string) => new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(page)![1];
+      // The pool section's own form: every section carries a version of its own.
+      const form = /<form[^>]*action="\/admin\/settings\/pool"[\s\S]*?<\/form>/.exec(page)![0];
+      const field = (name: string) => new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(form)![1];
       return Object.fromEntries(
         ['maxOwned', 'returnDaysA', 'returnDaysB', 'returnDaysC', 'warnDays', 'version'].map((n) => [
           n,
