@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { decodeCursor, encodeCursor } from '../common/list-cursor.js';
+import { decodeCursor, pageOf } from '../common/list-cursor.js';
 import { type Fen, fromNumeric } from '../common/money.js';
 import { poolOf, prepared } from '../common/sql.js';
 import type { ContractFilterDto } from './dto/contract-filter.dto.js';
@@ -167,21 +167,8 @@ export class ContractsRepository {
     const found = statement
       ? (await poolOf(this.dataSource).query<ListRow>(prepared(statement.text, statement.values))).rows
       : [];
-    const n = found[0]?.total ?? 0;
-    const page = found.filter((r) => r.id !== null);
-    const more = page.length > size;
-    const rows = page.slice(0, size);
-    if (back) rows.reverse();
-    const cursorOf = (row: ListRow | undefined) => (row ? encodeCursor(row.cursorValue, row.id) : null);
-    const next = back ? cursorOf(rows.at(-1)) : more ? cursorOf(rows.at(-1)) : null;
-    const prev = back ? (more ? cursorOf(rows[0]) : null) : cursor ? cursorOf(rows[0]) : null;
-    return {
-      rows: rows.map(({ total: _t, cursorValue: _c, sort_key: _k, ...r }) => toRow(r)),
-      next,
-      prev,
-      total: Math.min(n, COUNT_CAP),
-      capped: n > COUNT_CAP,
-    };
+    const { rows, ...paging } = pageOf(found, size, back, cursor !== null, COUNT_CAP);
+    return { rows: rows.map(({ total: _t, cursorValue: _c, sort_key: _k, ...r }) => toRow(r)), ...paging };
   }
 
   /** A customer's live contracts, newest first. */

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor } from '../common/list-cursor.js';
+import { decodeCursor, pageOf } from '../common/list-cursor.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, type EntityManager, type WhereExpressionBuilder } from 'typeorm';
@@ -289,22 +289,17 @@ export class CustomersRepository {
     const found = !statement
       ? []
       : (await pool.query<ListRow>(prepared(statement.text, statement.values))).rows;
-    const n = found[0]?.total ?? 0;
-    const cap = f.q ? SEARCH_COUNT_CAP : COUNT_CAP;
-    const page = found.filter((r) => r.id !== null);
-    const more = page.length > size;
-    const rows = page.slice(0, size);
-    if (back) rows.reverse();
-    const cursorOf = (row: ListRow | undefined) => (row ? encodeCursor(row.cursorValue, row.id) : null);
-    // Forward, a next page exists when a row was left over; back, there is always the page we came from.
-    const next = back ? cursorOf(rows.at(-1)) : more ? cursorOf(rows.at(-1)) : null;
-    const prev = back ? (more ? cursorOf(rows[0]) : null) : cursor ? cursorOf(rows[0]) : null;
+    const { rows, capped, ...paging } = pageOf(
+      found,
+      size,
+      back,
+      cursor !== null,
+      f.q ? SEARCH_COUNT_CAP : COUNT_CAP,
+    );
     return {
       rows: rows.map(({ total: _total, cursorValue: _cursor, sort_key: _key, ...row }) => row),
-      next,
-      prev,
-      total: Math.min(n, cap),
-      totalCapped: n > cap,
+      ...paging,
+      totalCapped: capped,
     };
   }
 

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor } from '../common/list-cursor.js';
+import { decodeCursor, pageOf } from '../common/list-cursor.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -228,21 +228,8 @@ export class OpportunitiesRepository {
     const found = statement
       ? (await poolOf(this.dataSource).query<ListRow>(prepared(statement.text, statement.values))).rows
       : [];
-    const n = found[0]?.total ?? 0;
-    const page = found.filter((r) => r.id !== null);
-    const more = page.length > size;
-    const rows = page.slice(0, size);
-    if (back) rows.reverse();
-    const cursorOf = (row: ListRow | undefined) => (row ? encodeCursor(row.cursorValue, row.id) : null);
-    const next = back ? cursorOf(rows.at(-1)) : more ? cursorOf(rows.at(-1)) : null;
-    const prev = back ? (more ? cursorOf(rows[0]) : null) : cursor ? cursorOf(rows[0]) : null;
-    return {
-      rows: rows.map(({ total: _t, cursorValue: _c, sort_key: _k, ...r }) => toRow(r)),
-      next,
-      prev,
-      total: Math.min(n, COUNT_CAP),
-      capped: n > COUNT_CAP,
-    };
+    const { rows, ...paging } = pageOf(found, size, back, cursor !== null, COUNT_CAP);
+    return { rows: rows.map(({ total: _t, cursorValue: _c, sort_key: _k, ...r }) => toRow(r)), ...paging };
   }
 
   /**
