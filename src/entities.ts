@@ -34,6 +34,12 @@ import { PaymentInstallment } from './contracts/payment-installment.entity.js';
 import { PaymentPlan } from './contracts/payment-plan.entity.js';
 import { Payment } from './contracts/payment.entity.js';
 import { ContractRenewalReminder } from './contracts/renewal-reminder.entity.js';
+import { CannedReply } from './tickets/canned-reply.entity.js';
+import { SlaPolicy } from './tickets/sla-policy.entity.js';
+import { SurveyResponse } from './tickets/survey-response.entity.js';
+import { TicketMessage } from './tickets/ticket-message.entity.js';
+import { TicketRouting } from './tickets/ticket-routing.entity.js';
+import { Ticket } from './tickets/ticket.entity.js';
 
 /**
  * Every entity of every module, for the tools that need the whole schema at once: the migration
@@ -78,4 +84,10 @@ export const ENTITIES = [
   Invoice,
   ContractRenewalReminder,
   Task,
+  Ticket,
+  TicketMessage,
+  SlaPolicy,
+  TicketRouting,
+  CannedReply,
+  SurveyResponse,
 ];

@@ -55,6 +55,10 @@ export class User {
   @Column({ type: 'boolean', default: true })
   active: boolean;
 
+  /** Since when a service agent has marked themselves away: new tickets are not assigned to them. */
+  @Column({ type: 'timestamptz', nullable: true })
+  awaySince: Date | null;
+
   @Column({ type: 'text', select: false })
   passwordHash: string;
 
