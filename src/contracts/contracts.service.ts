@@ -386,6 +386,9 @@ export class ContractsService implements OnModuleInit {
     const contract = await this.get(user, id);
     return {
       contract,
+      dealTitle: contract.opportunityId
+        ? await this.opportunities.titleFor(user, contract.opportunityId)
+        : null,
       files: await this.attachments.list({ kind: CONTRACT_ATTACHMENTS, id }),
       approval: await this.approvals.history('contract', id, user),
       // ---- payments (回款) ----

@@ -287,6 +287,12 @@ export class OpportunitiesService implements OnModuleInit {
     return o;
   }
 
+  /** The title of a deal the user may see, for a link to it; null when it is gone or outside their scope. */
+  async titleFor(user: SessionUser, id: number): Promise<string | null> {
+    const [actor, o] = await Promise.all([this.policy.actor(user), this.repo.findLive(id)]);
+    return o && this.policy.can(actor, 'view', o) ? o.title : null;
+  }
+
   /** A deal as its record page shows it. */
   async get(user: SessionUser, id: number): Promise<OpportunityView> {
     const actor = await this.policy.actor(user);

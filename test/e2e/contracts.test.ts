@@ -177,6 +177,9 @@ describe('making a contract', () => {
       opportunity_id: dealId,
       title: 'ERP 升级项目',
     });
+    // The contract page links back to the deal by its title.
+    const page = await c.get(`/contracts/${id}`);
+    expect(page.text).toMatch(new RegExp(`<a href="/opportunities/${dealId}">ERP 升级项目</a>`));
   });
 
   it('refuses a contract from a deal not won', async () => {
