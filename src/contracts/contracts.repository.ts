@@ -173,10 +173,12 @@ export class ContractsRepository {
 
   /** A customer's live contracts, newest first. */
   async ofCustomer(customerId: number, limit: number): Promise<ContractRow[]> {
-    const rows = await this.dataSource.query<RawRow[]>(
-      `SELECT ${rowColumns} FROM contract o
-        WHERE o.customer_id = $1 AND o.deleted_at IS NULL ORDER BY o.created_at DESC, o.id DESC LIMIT ${limit}`,
-      [customerId],
+    const { rows } = await poolOf(this.dataSource).query<RawRow>(
+      prepared(
+        `SELECT ${rowColumns} FROM contract o
+          WHERE o.customer_id = $1 AND o.deleted_at IS NULL ORDER BY o.created_at DESC, o.id DESC LIMIT ${Number(limit)}`,
+        [customerId],
+      ),
     );
     return rows.map(toRow);
   }

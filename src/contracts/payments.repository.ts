@@ -9,6 +9,7 @@ import { PaymentInstallment } from './payment-installment.entity.js';
 import type { ExactInstallment } from './payment-plan.js';
 import { PaymentPlan } from './payment-plan.entity.js';
 import { Payment } from './payment.entity.js';
+import { poolOf, prepared } from '../common/sql.js';
 import { COLLECTING_STATUSES } from './payment.options.js';
 
 /** An overdue installment as My day and the reminder list it. */
@@ -180,14 +181,18 @@ export class PaymentsRepository {
 
   /** The payments of a customer's live contracts, newest recorded first. */
   async ofCustomer(customerId: number, limit: number): Promise<CustomerPaymentRow[]> {
-    const rows = await this.dataSource.query<(Omit<CustomerPaymentRow, 'amount'> & { amount: string })[]>(
-      `SELECT p.id, p.contract_id AS "contractId", c.number, c.owner_id AS "ownerId", c.status,
-              p.received_on::text AS "receivedOn", p.amount::text AS amount, p.method,
-              p.recorded_by_id AS "recordedById", p.created_at AS "createdAt", p.reversed_at AS "reversedAt"
-         FROM contract c JOIN payment p ON p.contract_id = c.id
-        WHERE c.customer_id = $1 AND c.deleted_at IS NULL
-        ORDER BY p.created_at DESC, p.id DESC LIMIT ${Number(limit)}`,
-      [customerId],
+    const { rows } = await poolOf(this.dataSource).query<
+      Omit<CustomerPaymentRow, 'amount'> & { amount: string }
+    >(
+      prepared(
+        `SELECT p.id, p.contract_id AS "contractId", c.number, c.owner_id AS "ownerId", c.status,
+                p.received_on::text AS "receivedOn", p.amount::text AS amount, p.method,
+                p.recorded_by_id AS "recordedById", p.created_at AS "createdAt", p.reversed_at AS "reversedAt"
+           FROM contract c JOIN payment p ON p.contract_id = c.id
+          WHERE c.customer_id = $1 AND c.deleted_at IS NULL
+          ORDER BY p.created_at DESC, p.id DESC LIMIT ${Number(limit)}`,
+        [customerId],
+      ),
     );
     return rows.map((r) => ({ ...r, amount: money(r.amount) }));
   }

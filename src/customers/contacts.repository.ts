@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Contact } from './contact.entity.js';
+import { poolOf, prepared } from '../common/sql.js';
 import { type CustomerActor, conditionFor } from './customer.policy.js';
 
 /** All SQL on contacts, the people at a customer. */
@@ -95,9 +96,8 @@ export class ContactsRepository {
   /** Names of contacts by id, deleted ones left out. */
   async names(ids: number[]): Promise<Map<number, string>> {
     if (!ids.length) return new Map();
-    const rows = await this.dataSource.query<{ id: number; name: string }[]>(
-      'SELECT id, name FROM contact WHERE id = ANY($1) AND deleted_at IS NULL',
-      [ids],
+    const { rows } = await poolOf(this.dataSource).query<{ id: number; name: string }>(
+      prepared('SELECT id, name FROM contact WHERE id = ANY($1::int[]) AND deleted_at IS NULL', [ids]),
     );
     return new Map(rows.map((r) => [r.id, r.name]));
   }

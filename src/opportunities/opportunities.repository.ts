@@ -332,10 +332,12 @@ export class OpportunitiesRepository {
 
   /** A customer's live deals, newest first. */
   async ofCustomer(customerId: number, limit: number): Promise<(OpportunityRow & { createdAt: Date })[]> {
-    const rows = await this.dataSource.query<(RawRow & { createdAt: Date })[]>(
-      `SELECT ${rowColumns}, o.created_at AS "createdAt" FROM opportunity o
-        WHERE o.customer_id = $1 AND o.deleted_at IS NULL ORDER BY o.created_at DESC, o.id DESC LIMIT ${limit}`,
-      [customerId],
+    const { rows } = await poolOf(this.dataSource).query<RawRow & { createdAt: Date }>(
+      prepared(
+        `SELECT ${rowColumns}, o.created_at AS "createdAt" FROM opportunity o
+          WHERE o.customer_id = $1 AND o.deleted_at IS NULL ORDER BY o.created_at DESC, o.id DESC LIMIT ${Number(limit)}`,
+        [customerId],
+      ),
     );
     return rows.map((r) => ({ ...toRow(r), createdAt: r.createdAt }));
   }

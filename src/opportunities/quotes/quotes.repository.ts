@@ -7,6 +7,7 @@ import type { OpportunityScope } from '../opportunity.policy.js';
 import { QuoteLine } from './quote-line.entity.js';
 import { Quote } from './quote.entity.js';
 import type { QuoteStatus } from './quote.options.js';
+import { poolOf, prepared } from '../../common/sql.js';
 import { quoteScopeCondition } from './quote.policy.js';
 
 /** A live quote with what the policy and its pages need of its deal. */
@@ -132,11 +133,13 @@ export class QuotesRepository {
 
   /** The customer's live quotes on live deals, newest first. */
   async ofCustomer(customerId: number, limit: number): Promise<QuoteRow[]> {
-    const rows = await this.dataSource.query<RawRow[]>(
-      `SELECT ${rowColumns} FROM quote q JOIN opportunity o ON o.id = q.opportunity_id
-        WHERE q.customer_id = $1 AND q.deleted_at IS NULL AND o.deleted_at IS NULL
-        ORDER BY q.created_at DESC, q.id DESC LIMIT ${limit}`,
-      [customerId],
+    const { rows } = await poolOf(this.dataSource).query<RawRow>(
+      prepared(
+        `SELECT ${rowColumns} FROM quote q JOIN opportunity o ON o.id = q.opportunity_id
+          WHERE q.customer_id = $1 AND q.deleted_at IS NULL AND o.deleted_at IS NULL
+          ORDER BY q.created_at DESC, q.id DESC LIMIT ${Number(limit)}`,
+        [customerId],
+      ),
     );
     return rows.map(toRow);
   }
