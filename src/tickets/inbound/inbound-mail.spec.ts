@@ -15,7 +15,7 @@ const mail = (headers: string, body = '您好') =>
       `MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}\r\n`,
   );
 
-describe(parseInboundMail.name, () => {
+describe('parseInboundMail', () => {
   it('reads a Foxmail reply in GBK: the number, the reply without the quoted mail, the Chinese file name', async () => {
     const m = await parseInboundMail(fixture('foxmail-reply-gbk.eml'), at);
     expect(m).toMatchObject({
@@ -202,7 +202,7 @@ describe(parseInboundMail.name, () => {
   });
 });
 
-describe(ticketNumberIn.name, () => {
+describe('ticketNumberIn', () => {
   it.each([
     ['[T-000123] 打印机无法连接', 123],
     ['Re: 回复: [T-000123] 打印机无法连接', 123],
@@ -217,7 +217,7 @@ describe(ticketNumberIn.name, () => {
   });
 });
 
-describe(foldQuoted.name, () => {
+describe('foldQuoted', () => {
   it('folds Outlook\'s English "-----Original Message-----"', () => {
     expect(
       foldQuoted(
