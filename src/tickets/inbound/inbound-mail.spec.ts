@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { foldQuoted, parseInboundMail, sniffContentType, ticketNumberIn } from './inbound-mail.js';
 
@@ -144,6 +145,37 @@ describe('parseInboundMail', () => {
     expect(sniffContentType(m.attachments[0].content)).toBe('application/x-msdownload');
     expect(sniffContentType(Buffer.from('%PDF-1.7\n'))).toBe('application/pdf');
     expect(sniffContentType(Buffer.alloc(0))).toBeNull();
+  });
+
+  it('decodes GB18030, characters beyond GBK included, and numeric HTML entities', async () => {
+    const text = '𠮷野家的订单号 €128 已付款，请开发票。';
+    const raw = (type: string, body: Buffer, encoding: string) =>
+      Buffer.concat([
+        Buffer.from(
+          `From: =?GB18030?B?${iconv.encode('吉田', 'gb18030').toString('base64')}?= <yoshida@example.cn>\r\n` +
+            `To: support@demo.kehu\r\nSubject: =?GB18030?B?${iconv.encode('开票𠮷', 'gb18030').toString('base64')}?=\r\n` +
+            `MIME-Version: 1.0\r\nContent-Type: ${type}\r\nContent-Transfer-Encoding: ${encoding}\r\n\r\n`,
+        ),
+        body,
+      ]);
+    const plain = await parseInboundMail(
+      raw(
+        'text/plain; charset=GB18030',
+        Buffer.from(iconv.encode(text, 'gb18030').toString('base64')),
+        'base64',
+      ),
+      at,
+    );
+    expect(plain).toMatchObject({ from: { name: '吉田' }, subject: '开票𠮷', body: text });
+    const html = await parseInboundMail(
+      raw(
+        'text/html; charset=utf-8',
+        Buffer.from('<p>&#x4E2D;&#25991; &quot;发票&quot; &lt;b&gt;</p>'),
+        '8bit',
+      ),
+      at,
+    );
+    expect(html.body).toBe('中文 "发票" <b>');
   });
 
   it('reads a mail with no Message-ID, no From and no body without failing', async () => {

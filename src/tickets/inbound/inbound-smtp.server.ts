@@ -176,6 +176,7 @@ export class InboundSmtpServer implements OnApplicationBootstrap, OnApplicationS
     }
     try {
       await this.handler.receive(mail);
+      this.logger.debug(`Inbound mail from ${sender} (${id}) accepted`);
     } catch (err) {
       this.logger.error(`Inbound mail from ${sender} (${id}) failed: ${errorText(err)}`);
       throw refusal(451, '4.3.0 Message could not be processed, try again later');
