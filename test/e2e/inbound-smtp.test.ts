@@ -199,3 +199,37 @@ describe('inbound SMTP listener', () => {
     expect((await sendChinese('故障之后的来信')).subject).toBe('故障之后的来信');
   });
 });
+
+describe('inbound SMTP listener without a handler', () => {
+  @Module({ imports: [ConfigModule, InboundModule] })
+  class InboundAlone {}
+
+  it('accepts and logs mail when no module provides INBOUND_MAIL_HANDLER', async () => {
+    const alone = new RecordingLogger();
+    const ctx = await NestFactory.createApplicationContext(InboundAlone, { logger: alone });
+    await ctx.init();
+    const client = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: ctx.get(InboundSmtpServer).address()!.port,
+      secure: false,
+      ignoreTLS: true,
+    });
+    try {
+      await client.sendMail({
+        from: 'wangfang@huaxin-tech.cn',
+        to: 'support@demo.kehu',
+        subject: '门禁',
+        text: '无法刷卡',
+        messageId: '<alone-1@huaxin-tech.cn>',
+      });
+      expect(alone.lines).toContain('No inbound mail handler is registered: accepted mail is logged only');
+      expect(alone.lines).toContain(
+        'Inbound mail from <wangfang@huaxin-tech.cn> [127.0.0.1] (<alone-1@huaxin-tech.cn>) accepted; no handler takes it',
+      );
+    } finally {
+      client.close();
+      await ctx.close();
+    }
+    expect(ctx.get(InboundSmtpServer).address()).toBeNull();
+  });
+});

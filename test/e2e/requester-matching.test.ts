@@ -193,7 +193,7 @@ describe('CustomersService.findOrCreateRequester', () => {
     const results = await Promise.all(
       [1, 2, 3, 4].map(() => customers.findOrCreateRequester(input, 'system')),
     );
-    expect(results.map((r) => r.matched).sort()).toEqual([false, true, true, true]);
+    expect(results.filter((r) => !r.matched)).toHaveLength(1);
     expect(new Set(results.map((r) => r.customerId)).size).toBe(1);
     expect(await count(`SELECT count(*) AS n FROM contact WHERE email = 'wumin@example.cn'`)).toBe(1);
   });
