@@ -1,0 +1,120 @@
+import { localDay, parseLocalDateTime } from '../common/time.js';
+
+/** The periods the dashboard offers; `custom` takes a from and a to day. */
+export const PERIOD_KINDS = ['this_week', 'this_month', 'last_month', 'this_quarter', 'this_year', 'custom'] as const;
+export type PeriodKind = (typeof PERIOD_KINDS)[number];
+
+/**
+ * A span of whole days in the company's time zone: `from` and `to` are calendar days (inclusive),
+ * `start` and `end` the instants that bound them (`end` exclusive: the start of the day after `to`).
+ */
+export interface Period {
+  kind: PeriodKind;
+  from: string;
+  to: string;
+  start: Date;
+  end: Date;
+  zone: string;
+}
+
+const DAY = 86_400_000;
+
+/** A calendar day (YYYY-MM-DD) moved by `n` days. */
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+}
+
+/** The first day of the month `n` months after the month of `day`. */
+function monthStart(day: string, n = 0): string {
+  const [y, m] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1 + n, 1)).toISOString().slice(0, 10);
+}
+
+/** The day's weekday, Monday 0 … Sunday 6 (weeks start on Monday). */
+function weekday(day: string): number {
+  return (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7;
+}
+
+/** The period from `from` to `to` (inclusive days) in `zone`. */
+export function spanOf(kind: PeriodKind, from: string, to: string, zone: string): Period {
+  const start = parseLocalDateTime(from, zone);
+  const end = parseLocalDateTime(addDays(to, 1), zone);
+  if (!start || !end || to < from) throw new RangeError(`period: not a span of days: ${from}..${to}`);
+  return { kind, from, to, start, end, zone };
+}
+
+/**
+ * The period of `kind` holding `today` (a calendar day in `zone`): this week (Monday to Sunday), this
+ * month, last month, this quarter, this year, or the custom days given.
+ */
+export function periodOf(
+  kind: PeriodKind,
+  today: string,
+  zone: string,
+  custom?: { from: string; to: string },
+): Period {
+  switch (kind) {
+    case 'this_week': {
+      const monday = addDays(today, -weekday(today));
+      return spanOf(kind, monday, addDays(monday, 6), zone);
+    }
+    case 'this_month':
+      return spanOf(kind, monthStart(today), addDays(monthStart(today, 1), -1), zone);
+    case 'last_month':
+      return spanOf(kind, monthStart(today, -1), addDays(monthStart(today), -1), zone);
+    case 'this_quarter': {
+      const first = monthStart(today, -((Number(today.slice(5, 7)) - 1) % 3));
+      return spanOf(kind, first, addDays(monthStart(first, 3), -1), zone);
+    }
+    case 'this_year':
+      return spanOf(kind, `${today.slice(0, 4)}-01-01`, `${today.slice(0, 4)}-12-31`, zone);
+    case 'custom':
+      if (!custom) throw new RangeError('period: a custom period needs its days');
+      return spanOf(kind, custom.from, custom.to, zone);
+  }
+}
+
+/** The period of `kind` holding the instant `now`, in `zone`. */
+export function currentPeriod(
+  kind: PeriodKind,
+  now: Date,
+  zone: string,
+  custom?: { from: string; to: string },
+): Period {
+  return periodOf(kind, localDay(now, zone), zone, custom);
+}
+
+/**
+ * The period a figure is compared with: the week, month, quarter or year before (last month's: the
+ * month before it); a custom span, the same number of days just before it.
+ */
+export function previousPeriod(p: Period): Period {
+  switch (p.kind) {
+    case 'this_week':
+      return spanOf(p.kind, addDays(p.from, -7), addDays(p.to, -7), p.zone);
+    case 'this_month':
+    case 'last_month':
+      return spanOf(p.kind, monthStart(p.from, -1), addDays(p.from, -1), p.zone);
+    case 'this_quarter':
+      return spanOf(p.kind, monthStart(p.from, -3), addDays(p.from, -1), p.zone);
+    case 'this_year':
+      return spanOf(p.kind, monthStart(p.from, -12), addDays(p.from, -1), p.zone);
+    case 'custom': {
+      const days = Math.round((Date.parse(`${p.to}T00:00:00Z`) - Date.parse(`${p.from}T00:00:00Z`)) / DAY) + 1;
+      return spanOf(p.kind, addDays(p.from, -days), addDays(p.from, -1), p.zone);
+    }
+  }
+}
+
+/** The twelve months ending with the month `p` ends in: the span of the monthly trends. */
+export function trendSpan(p: Period): Period {
+  const last = monthStart(p.to);
+  return spanOf('custom', monthStart(last, -11), addDays(monthStart(last, 1), -1), p.zone);
+}
+
+/** The months (YYYY-MM) of a span, in order. */
+export function monthsOf(p: Period): string[] {
+  const months: string[] = [];
+  for (let m = monthStart(p.from); m <= p.to; m = monthStart(m, 1)) months.push(m.slice(0, 7));
+  return months;
+}
