@@ -37,6 +37,7 @@ import { ViewEngine } from './common/view-engine.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { ContractsModule } from './contracts/contracts.module.js';
 import { CustomersModule } from './customers/customers.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { FollowUpsModule } from './follow-ups/follow-ups.module.js';
 import { OpportunitiesModule } from './opportunities/opportunities.module.js';
@@ -95,6 +96,7 @@ export class AppModule implements NestModule {
         ApprovalsModule,
         FollowUpsModule,
         ContractsModule,
+        DashboardModule,
         SeedModule,
       ],
       controllers: [HealthController],

@@ -155,3 +155,17 @@ describe('regionList', () => {
     expect(() => render('{{regionList "streets"}}', {})).toThrow(/regionList/);
   });
 });
+
+describe('json', () => {
+  it('writes a data block that no name can end or break out of, and that parses back', () => {
+    const value = { name: '</script><b>"华信" & co</b>', n: [1, 2.5] };
+    const out = render('<script type="application/json">{{json v}}</script>', { v: value });
+    expect(out).not.toContain('</script><b>');
+    expect(out.match(/<\/script>/g)).toHaveLength(1);
+    expect(JSON.parse(out.slice(out.indexOf('>') + 1, out.lastIndexOf('<')))).toEqual(value);
+  });
+
+  it('throws without a value', () => {
+    expect(() => render('{{json missing}}', {})).toThrow(/no value/);
+  });
+});

@@ -3,6 +3,7 @@ import { date, datetime } from './date.js';
 import { eq } from './eq.js';
 import { filtersUsed } from './filters-used.js';
 import { formToken } from './form-token.js';
+import { json } from './json.js';
 import { money } from './money.js';
 import { options } from './options.js';
 import { query } from './query.js';
@@ -24,4 +25,5 @@ export const HELPERS = {
   money,
   regionList,
   formToken,
+  json,
 };

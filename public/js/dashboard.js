@@ -1,0 +1,75 @@
+// Draws the dashboard's charts with Chart.js (served by Kehu at /dashboard/chart.umd.js) from the
+// page's JSON data block; every chart's numbers are also in the table beside it.
+(function () {
+  'use strict';
+  var block = document.getElementById('dashboard-charts');
+  if (!block || typeof window.Chart === 'undefined') return;
+  var data = JSON.parse(block.textContent || '{}');
+  var Chart = window.Chart;
+  var palette = ['#2563eb', '#16a34a', '#f59e0b', '#dc2626', '#7c3aed', '#0891b2', '#db2777', '#65a30d'];
+  var small = window.matchMedia('(max-width: 639px)').matches;
+  Chart.defaults.font.size = small ? 11 : 12;
+  Chart.defaults.maintainAspectRatio = false;
+  Chart.defaults.animation = false;
+
+  function canvas(name) {
+    return document.querySelector('canvas[data-chart="' + name + '"]');
+  }
+
+  function bars(name, chart, horizontal) {
+    var el = canvas(name);
+    if (!el || !chart) return;
+    new Chart(el, {
+      type: 'bar',
+      data: {
+        labels: chart.labels,
+        datasets: [{ label: chart.label, data: chart.data, backgroundColor: palette[0] }],
+      },
+      options: {
+        indexAxis: horizontal ? 'y' : 'x',
+        plugins: { legend: { display: false } },
+        scales: { x: { beginAtZero: true }, y: { beginAtZero: true } },
+      },
+    });
+  }
+
+  bars('funnel', data.funnel, true);
+  bars('leaderboard', data.leaderboard, true);
+
+  var channels = canvas('channels');
+  if (channels && data.channels) {
+    new Chart(channels, {
+      type: 'doughnut',
+      data: {
+        labels: data.channels.labels,
+        datasets: [{ data: data.channels.data, backgroundColor: palette }],
+      },
+      options: { plugins: { legend: { position: small ? 'bottom' : 'right' } } },
+    });
+  }
+
+  var trends = canvas('trends');
+  if (trends && data.trends) {
+    var t = data.trends;
+    new Chart(trends, {
+      data: {
+        labels: t.labels,
+        datasets: [
+          { type: 'bar', label: t.names.signed, data: t.signed, backgroundColor: palette[0], yAxisID: 'money' },
+          { type: 'bar', label: t.names.collected, data: t.collected, backgroundColor: palette[1], yAxisID: 'money' },
+          { type: 'line', label: t.names.tickets, data: t.tickets, borderColor: palette[2], backgroundColor: palette[2], yAxisID: 'count' },
+          { type: 'line', label: t.names.csat, data: t.csat, borderColor: palette[4], backgroundColor: palette[4], yAxisID: 'score', spanGaps: true },
+        ],
+      },
+      options: {
+        interaction: { mode: 'index', intersect: false },
+        plugins: { legend: { position: 'bottom' } },
+        scales: {
+          money: { type: 'linear', position: 'left', beginAtZero: true },
+          count: { type: 'linear', position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } },
+          score: { type: 'linear', display: false, min: 0, max: 5 },
+        },
+      },
+    });
+  }
+})();

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { DashboardController } from './dashboard.controller.js';
+import { DashboardPolicy } from './dashboard.policy.js';
+import { DashboardService } from './dashboard.service.js';
+import { CustomersQuery } from './queries/customers.query.js';
+import { FiguresQuery } from './queries/figures.query.js';
+
+/** The KPI dashboard: its query classes read every module's tables (the one declared exception). */
+@Module({
+  imports: [UsersModule, AuditModule],
+  controllers: [DashboardController],
+  providers: [DashboardService, DashboardPolicy, FiguresQuery, CustomersQuery],
+  exports: [DashboardService],
+})
+export class DashboardModule {}

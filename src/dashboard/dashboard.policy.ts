@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { NotFound } from '../common/errors.js';
+import type { Role } from '../common/roles.js';
+import type { SessionUser } from '../common/session-user.js';
+import { UsersService } from '../users/users.service.js';
+import type { DashboardScope, DashboardSections } from './dashboard.types.js';
+
+/**
+ * Who sees which figures (DESIGN.md, "Who sees what"): the admin everyone's, narrowed at will to a team
+ * or a person; a manager their teams' (their own included), narrowed to one of those teams or members;
+ * a rep and a service agent their own version, the filters ignored. A team or person outside what a
+ * user may see answers 404, as a record would.
+ */
+
+/** How each role's dashboard is scoped and which parts it shows. */
+export const DASHBOARD_RULES: Record<
+  Role,
+  { reach: 'everyone' | 'teams' | 'own'; sections: DashboardSections }
+> = {
+  admin: { reach: 'everyone', sections: { sales: true, service: true, customers: true } },
+  manager: { reach: 'teams', sections: { sales: true, service: true, customers: true } },
+  sales: { reach: 'own', sections: { sales: true, service: true, customers: true } },
+  service: { reach: 'own', sections: { sales: false, service: true, customers: false } },
+};
+
+/** What the policy knows of the people: every user's team, to turn a team into its members. */
+export interface Member {
+  id: number;
+  teamId: number | null;
+}
+
+/** The filter a user chose on the page. */
+export interface ScopeFilter {
+  team?: number;
+  rep?: number;
+}
+
+/** The scope of `user`'s dashboard under `filter`, given everyone's team. */
+export function scopeOf(user: SessionUser, filter: ScopeFilter, members: readonly Member[]): DashboardScope {
+  const reach = DASHBOARD_RULES[user.role].reach;
+  if (reach === 'own') return { userIds: [user.id], teamIds: [] };
+  const teams = reach === 'everyone' ? null : user.teamIds;
+  const membersOf = (teamIds: number[]) =>
+    members.filter((m) => m.teamId !== null && teamIds.includes(m.teamId)).map((m) => m.id);
+  const visible =
+    teams === null ? null : [...new Set([user.id, ...membersOf(teams)])].sort((a, b) => a - b);
+  if (filter.rep !== undefined) {
+    if (visible !== null ? !visible.includes(filter.rep) : !members.some((m) => m.id === filter.rep))
+      throw new NotFound();
+    return { userIds: [filter.rep], teamIds: [] };
+  }
+  if (filter.team !== undefined) {
+    if (teams !== null && !teams.includes(filter.team)) throw new NotFound();
+    return { userIds: membersOf([filter.team]), teamIds: [filter.team] };
+  }
+  return teams === null ? { userIds: null, teamIds: [] } : { userIds: visible ?? [], teamIds: teams };
+}
+
+/** Whether the user may narrow the dashboard to a team or a person (and so sees those filters). */
+export function mayFilter(user: SessionUser): boolean {
+  return DASHBOARD_RULES[user.role].reach !== 'own';
+}
+
+@Injectable()
+export class DashboardPolicy {
+  constructor(private readonly users: UsersService) {}
+
+  async scope(user: SessionUser, filter: ScopeFilter): Promise<DashboardScope> {
+    if (!mayFilter(user)) return scopeOf(user, {}, []);
+    return scopeOf(user, filter, await this.users.everyone());
+  }
+
+  sections(user: SessionUser): DashboardSections {
+    return DASHBOARD_RULES[user.role].sections;
+  }
+
+  mayFilter = mayFilter;
+
+  /** The teams (ids) and people a user may narrow the dashboard to. */
+  async choices(user: SessionUser): Promise<{ teamIds: number[] | null; people: { id: number; name: string }[] }> {
+    if (!mayFilter(user)) return { teamIds: [], people: [] };
+    const everyone = await this.users.everyone();
+    const teams = DASHBOARD_RULES[user.role].reach === 'everyone' ? null : user.teamIds;
+    const people = everyone
+      .filter((u) => u.role !== 'admin' && (teams === null || u.id === user.id || (u.teamId !== null && teams.includes(u.teamId))))
+      .map((u) => ({ id: u.id, name: u.name }));
+    return { teamIds: teams, people };
+  }
+}

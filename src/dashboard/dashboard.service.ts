@@ -1,0 +1,505 @@
+import { Inject, Injectable } from '@nestjs/common';
+import ExcelJS from 'exceljs';
+import { AuditService } from '../audit/audit.service.js';
+import { NotFound } from '../common/errors.js';
+import { type Fen, fen, formatMoney, fromNumeric } from '../common/money.js';
+import type { SessionUser } from '../common/session-user.js';
+import { localDay } from '../common/time.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { hasKey, translate } from '../i18n/i18n.js';
+import type { Locale } from '../i18n/locales.js';
+import { UsersService } from '../users/users.service.js';
+import { DashboardPolicy } from './dashboard.policy.js';
+import type { DashboardScope } from './dashboard.types.js';
+import type { DashboardFilterDto, DrillFilterDto } from './dto/dashboard-filter.dto.js';
+import { change, conversions, healthScore, percent, ratio } from './kpi-formulas.js';
+import { type KpiDef, type KpiKind, KPIS, type KpiValues, kpiValues, kpisFor } from './kpis.js';
+import { currentPeriod, monthsOf, type Period, previousPeriod, trendSpan } from './period.js';
+import { CustomersQuery } from './queries/customers.query.js';
+import { type Figure, FIGURES, MONEY_FIGURES, type RowFilter } from './queries/figure-rows.js';
+import { FiguresQuery, type GroupBy, type GroupTotals } from './queries/figures.query.js';
+
+/** The stages a deal passes on its way to being won, in order: the funnel's bars. */
+const FUNNEL_STAGES = ['initial_contact', 'needs_analysis', 'proposal', 'negotiation', 'won'] as const;
+const CHANNELS = ['portal', 'email', 'phone', 'wechat', 'visit', 'walk_in', 'web'] as const;
+const TICKET_TYPES = ['consultation', 'technical', 'billing', 'complaint'] as const;
+/** The rows a drill-down lists at most (its heading counts them all). */
+export const DRILL_LIMIT = 500;
+const AT_RISK_SHOWN = 20;
+const TOP_CUSTOMERS = 10;
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+const yuan = (f: Fen) => f / 100;
+
+/** A figure as the page shows it: value, the previous period's, the change, and where its records are. */
+export interface KpiCard {
+  key: string;
+  value: string;
+  previous: string;
+  change: string;
+  direction: 'up' | 'down' | 'flat' | null;
+  drill: string;
+}
+
+/**
+ * The KPI dashboard (/dashboard): sales, service and customers' figures for a period against the one
+ * before, within what the user may see (DashboardPolicy), with drill-downs to the records behind each
+ * figure and an XLSX export of its tables.
+ */
+@Injectable()
+export class DashboardService {
+  constructor(
+    private readonly policy: DashboardPolicy,
+    private readonly figures: FiguresQuery,
+    private readonly customers: CustomersQuery,
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The company's time zone: periods are its days, weeks (from Monday), months… */
+  get zone(): string {
+    return this.config.defaultTimezone;
+  }
+
+  /** The period a filter names, in the company's zone, holding `now`. */
+  periodOf(filter: DashboardFilterDto, now = new Date()): Period {
+    const kind = filter.period ?? 'this_month';
+    return currentPeriod(
+      kind,
+      now,
+      this.zone,
+      kind === 'custom' ? { from: filter.from ?? '', to: filter.to ?? '' } : undefined,
+    );
+  }
+
+  /** The scope of a user's dashboard under a team or person filter: for the digest and other readers. */
+  scopeFor(user: SessionUser, filter: { team?: number; rep?: number } = {}): Promise<DashboardScope> {
+    return this.policy.scope(user, filter);
+  }
+
+  /** Every KPI of a scope in a period (money in fen, rates as fractions): what the weekly digest sends. */
+  kpis(scope: DashboardScope, period: Period, now = new Date()): Promise<KpiValues> {
+    return kpisFor(this.figures, scope, period, now);
+  }
+
+  /** The whole page's view model. */
+  async page(user: SessionUser, filter: DashboardFilterDto) {
+    const now = new Date();
+    const scope = await this.policy.scope(user, filter);
+    const sections = this.policy.sections(user);
+    const period = this.periodOf(filter, now);
+    const previous = previousPeriod(period);
+    const trend = trendSpan(period);
+    const locale = user.locale;
+
+    const [current, before] = [
+      kpiValues(await this.figures.totals(scope, period, now)),
+      kpiValues(await this.figures.totals(scope, previous, now)),
+    ];
+    const requests: { figure: Figure; by: GroupBy }[] = [
+      { figure: 'funnel', by: 'dim1' },
+      { figure: 'signed', by: 'owner' },
+      { figure: 'collected', by: 'owner' },
+      { figure: 'new_customers', by: 'owner' },
+      { figure: 'follow_ups', by: 'owner' },
+      { figure: 'signed', by: 'dim1' },
+      { figure: 'signed', by: 'dim2' },
+      { figure: 'tickets', by: 'dim1' },
+      { figure: 'tickets', by: 'dim2' },
+      { figure: 'signed', by: 'customer' },
+    ];
+    const [funnel, signedBy, collectedBy, newBy, followBy, regions, industries, channels, types, topBy] =
+      await this.figures.groups(scope, period, now, requests);
+    const [signedMonthly, collectedMonthly, ticketsMonthly, csatMonthly] = await this.figures.groups(
+      scope,
+      trend,
+      now,
+      [
+        { figure: 'signed', by: 'month' },
+        { figure: 'collected', by: 'month' },
+        { figure: 'tickets', by: 'month' },
+        { figure: 'csat', by: 'month' },
+      ],
+    );
+
+    const drill = (figure: Figure, rows: RowFilter = {}) => drillUrl(figure, filter, rows);
+    const cards = (section: 'sales' | 'service'): KpiCard[] =>
+      KPIS.filter((k) => k.section === section).map((k) => {
+        const def = k as KpiDef;
+        const c = change(current[k.key], before[k.key]);
+        return {
+          key: k.key,
+          value: formatKpi(locale, def.kind, current[k.key]),
+          previous: formatKpi(locale, def.kind, before[k.key]),
+          change: formatChange(locale, def.kind, c),
+          direction: c.direction,
+          drill: drill(def.drill.figure, def.drill.filter),
+        };
+      });
+
+    // The funnel: deals entering each stage in the period, and the share that went on to the next.
+    const entered = FUNNEL_STAGES.map((s) => funnel.find((g) => g.key === s)?.n ?? 0);
+    const rates = conversions(entered);
+    const funnelRows = FUNNEL_STAGES.map((stage, i) => ({
+      stage,
+      label: translate(locale, `opportunity.stage.${stage}`),
+      entered: entered[i],
+      conversion: i < rates.length ? percent(rates[i]) : null,
+      drill: drill('funnel', { dim1: stage }),
+    }));
+
+    // The leaderboard: one row per person with any of the four figures, by signed amount.
+    const ownerIds = new Set<number>();
+    for (const list of [signedBy, collectedBy, newBy, followBy])
+      for (const g of list) if (g.key !== null) ownerIds.add(Number(g.key));
+    const names = await this.users.namesOf([...ownerIds]);
+    const of = (list: GroupTotals[], id: number) => list.find((g) => g.key === String(id));
+    const leaderboard = [...ownerIds]
+      .map((id) => {
+        const signed = fromNumeric(of(signedBy, id)?.total ?? '0');
+        const collected = fromNumeric(of(collectedBy, id)?.total ?? '0');
+        return {
+          id,
+          name: names.get(id) ?? `#${id}`,
+          signed,
+          collected,
+          newCustomers: of(newBy, id)?.n ?? 0,
+          followUps: of(followBy, id)?.n ?? 0,
+          drill: {
+            signed: drill('signed', { owner: id }),
+            collected: drill('collected', { owner: id }),
+            newCustomers: drill('new_customers', { owner: id }),
+            followUps: drill('follow_ups', { owner: id }),
+          },
+        };
+      })
+      .sort((a, b) => b.signed - a.signed || b.collected - a.collected || a.name.localeCompare(b.name));
+
+    const contribution = (list: GroupTotals[], dim: 'dim1' | 'dim2', label: (k: string) => string) => {
+      const total = list.reduce((s, g) => s + fromNumeric(g.total), 0);
+      return list
+        .map((g) => ({
+          key: g.key,
+          label: g.key === null ? translate(locale, 'dashboard.unknown') : label(g.key),
+          amount: fromNumeric(g.total),
+          count: g.n,
+          share: percent(ratio(fromNumeric(g.total), total)),
+          drill: g.key === null ? null : drill('signed', { [dim]: g.key }),
+        }))
+        .sort((a, b) => b.amount - a.amount);
+    };
+    const mix = (list: GroupTotals[], dim: 'dim1' | 'dim2', keys: readonly string[], prefix: string) => {
+      const total = list.reduce((s, g) => s + g.n, 0);
+      return keys
+        .map((k) => {
+          const n = list.find((g) => g.key === k)?.n ?? 0;
+          return {
+            key: k,
+            label: translate(locale, `${prefix}.${k}`),
+            count: n,
+            share: percent(ratio(n, total)),
+            drill: drill('tickets', { [dim]: k }),
+          };
+        })
+        .filter((r) => r.count > 0);
+    };
+
+    const months = monthsOf(trend);
+    const monthly = (list: GroupTotals[], m: string) => list.find((g) => g.key === m);
+    const trends = months.map((m) => {
+      const csat = monthly(csatMonthly, m);
+      return {
+        month: m,
+        signed: fromNumeric(monthly(signedMonthly, m)?.total ?? '0'),
+        collected: fromNumeric(monthly(collectedMonthly, m)?.total ?? '0'),
+        tickets: monthly(ticketsMonthly, m)?.n ?? 0,
+        csat: csat && csat.n ? (Number(csat.total) / csat.n).toFixed(2) : null,
+      };
+    });
+
+    const topCustomers = topBy
+      .map((g) => ({
+        id: Number(g.key),
+        name: g.name ?? '',
+        amount: fromNumeric(g.total),
+        contracts: g.n,
+        drill: drill('signed', { customer: Number(g.key) }),
+      }))
+      .sort((a, b) => b.amount - a.amount || a.id - b.id)
+      .slice(0, TOP_CUSTOMERS);
+
+    const atRisk = sections.customers ? await this.atRisk(scope, now, locale) : [];
+    const regionsView = contribution(regions, 'dim1', (k) => k);
+    const industriesView = contribution(industries, 'dim2', (k) =>
+      hasKey(locale, `customer.industry.${k}`) ? translate(locale, `customer.industry.${k}`) : k,
+    );
+    const channelsView = mix(channels, 'dim1', CHANNELS, 'dashboard.channel');
+    const typesView = mix(types, 'dim2', TICKET_TYPES, 'dashboard.ticket_type');
+
+    const choices = await this.filterChoices(user);
+    const charts = {
+      funnel: { labels: funnelRows.map((r) => r.label), data: entered, label: translate(locale, 'dashboard.chart.entered') },
+      leaderboard: {
+        labels: leaderboard.map((r) => r.name),
+        data: leaderboard.map((r) => yuan(r.signed)),
+        label: translate(locale, 'dashboard.col.signed'),
+      },
+      channels: { labels: channelsView.map((r) => r.label), data: channelsView.map((r) => r.count) },
+      trends: {
+        labels: months,
+        signed: trends.map((t) => yuan(t.signed)),
+        collected: trends.map((t) => yuan(t.collected)),
+        tickets: trends.map((t) => t.tickets),
+        csat: trends.map((t) => (t.csat === null ? null : Number(t.csat))),
+        names: {
+          signed: translate(locale, 'dashboard.col.signed'),
+          collected: translate(locale, 'dashboard.col.collected'),
+          tickets: translate(locale, 'dashboard.col.tickets'),
+          csat: translate(locale, 'dashboard.col.csat'),
+        },
+      },
+    };
+
+    return {
+      period: { ...period, label: periodLabel(locale, period) },
+      previous: { ...previous, label: periodLabel(locale, previous) },
+      filter,
+      choices,
+      sections,
+      sales: cards('sales'),
+      service: cards('service'),
+      funnel: funnelRows,
+      leaderboard,
+      regions: regionsView,
+      industries: industriesView,
+      channels: channelsView,
+      types: typesView,
+      trends,
+      atRisk,
+      topCustomers,
+      charts,
+      exportUrl: `/dashboard/export?${filterParams(filter).toString()}`,
+    };
+  }
+
+  /** The active customers most at risk, worst first, each with its reasons in words. */
+  private async atRisk(scope: DashboardScope, now: Date, locale: Locale) {
+    const facts = await this.customers.healthFacts(scope, now, localDay(now, this.zone));
+    const names = await this.users.namesOf(facts.flatMap((f) => (f.ownerId === null ? [] : [f.ownerId])));
+    return facts
+      .map((f) => {
+        const health = healthScore({ ...f, overdue: fromNumeric(f.overdue) });
+        return {
+          id: f.id,
+          name: f.name,
+          tier: f.tier,
+          owner: f.ownerId === null ? null : (names.get(f.ownerId) ?? null),
+          score: health.score,
+          reasons: health.reasons.map((r) =>
+            translate(locale, `dashboard.reason.${r.key}`, {
+              ...r.params,
+              ...(r.key === 'overdue' ? { amount: formatMoney(fen(Number(r.params.amount))) } : {}),
+            }),
+          ),
+        };
+      })
+      .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name) || a.id - b.id)
+      .slice(0, AT_RISK_SHOWN);
+  }
+
+  /** The teams and people a user may narrow the page to. */
+  private async filterChoices(user: SessionUser) {
+    if (!this.policy.mayFilter(user)) return null;
+    const { teamIds, people } = await this.policy.choices(user);
+    return { teams: await this.figures.teams(teamIds), people };
+  }
+
+  /** A drill-down: the records behind one figure, narrowed as the link says, in the same scope. */
+  async drill(user: SessionUser, figure: string, filter: DrillFilterDto) {
+    if (!(FIGURES as readonly string[]).includes(figure)) throw new NotFound();
+    const f = figure as Figure;
+    const now = new Date();
+    const scope = await this.policy.scope(user, filter);
+    const period = this.periodOf(filter, now);
+    const rows: RowFilter = { dim1: filter.dim1, dim2: filter.dim2, owner: filter.owner, customer: filter.customer };
+    const totals = await this.figures.totalsOf(f, scope, period, now, rows);
+    const list = await this.figures.rows(f, scope, period, now, rows, DRILL_LIMIT);
+    const names = await this.users.namesOf(list.flatMap((r) => (r.ownerId === null ? [] : [r.ownerId])));
+    const isMoney = MONEY_FIGURES.has(f);
+    const show = (v: string | null) => (v === null ? '' : isMoney ? formatMoney(fromNumeric(v)) : trimNumber(v));
+    return {
+      figure: f,
+      period: { ...period, label: periodLabel(user.locale, period) },
+      count: totals.n,
+      total: isMoney ? formatMoney(fromNumeric(totals.total)) : null,
+      shown: list.length,
+      more: totals.n > list.length,
+      hasValue: list.some((r) => r.value !== null),
+      hasHit: HIT_FIGURES.has(f),
+      narrowed: Object.values(rows).filter((v) => v !== undefined).length > 0,
+      rows: list.map((r) => ({
+        ...r,
+        owner: r.ownerId === null ? null : (names.get(r.ownerId) ?? null),
+        valueText: show(r.value),
+      })),
+      back: `/dashboard?${filterParams(filter).toString()}`,
+    };
+  }
+
+  /** The page's tables as an XLSX workbook, audited like every export. */
+  async export(user: SessionUser, filter: DashboardFilterDto): Promise<{ fileName: string; contentType: string; body: Buffer }> {
+    const page = await this.page(user, filter);
+    const l = user.locale;
+    const tr = (key: string) => translate(l, key);
+    const book = new ExcelJS.Workbook();
+    const sheet = (name: string, header: string[], rows: (string | number | null)[][]) => {
+      const s = book.addWorksheet(tr(name));
+      s.addRow(header);
+      for (const r of rows) s.addRow(r);
+      s.getRow(1).font = { bold: true };
+      s.columns.forEach((c) => (c.width = 18));
+    };
+    const money = (f: Fen) => formatMoney(f);
+    sheet(
+      'dashboard.sheet.summary',
+      [tr('dashboard.col.kpi'), page.period.label, page.previous.label, tr('dashboard.col.change')],
+      [...(page.sections.sales ? page.sales : []), ...page.service].map((c) => [
+        tr(`dashboard.kpi.${c.key}`),
+        c.value,
+        c.previous,
+        c.change,
+      ]),
+    );
+    if (page.sections.sales) {
+      sheet(
+        'dashboard.sheet.funnel',
+        [tr('dashboard.col.stage'), tr('dashboard.chart.entered'), tr('dashboard.col.conversion')],
+        page.funnel.map((r) => [r.label, r.entered, r.conversion ?? '']),
+      );
+      sheet(
+        'dashboard.sheet.leaderboard',
+        [tr('dashboard.col.person'), tr('dashboard.col.signed'), tr('dashboard.col.collected'), tr('dashboard.kpi.new_customers'), tr('dashboard.kpi.follow_ups')],
+        page.leaderboard.map((r) => [r.name, money(r.signed), money(r.collected), r.newCustomers, r.followUps]),
+      );
+      sheet(
+        'dashboard.sheet.regions',
+        [tr('dashboard.col.region'), tr('dashboard.col.signed'), tr('dashboard.col.contracts'), tr('dashboard.col.share')],
+        page.regions.map((r) => [r.label, money(r.amount), r.count, r.share]),
+      );
+      sheet(
+        'dashboard.sheet.industries',
+        [tr('dashboard.col.industry'), tr('dashboard.col.signed'), tr('dashboard.col.contracts'), tr('dashboard.col.share')],
+        page.industries.map((r) => [r.label, money(r.amount), r.count, r.share]),
+      );
+    }
+    sheet(
+      'dashboard.sheet.channels',
+      [tr('dashboard.col.channel'), tr('dashboard.col.tickets'), tr('dashboard.col.share')],
+      page.channels.map((r) => [r.label, r.count, r.share]),
+    );
+    sheet(
+      'dashboard.sheet.types',
+      [tr('dashboard.col.type'), tr('dashboard.col.tickets'), tr('dashboard.col.share')],
+      page.types.map((r) => [r.label, r.count, r.share]),
+    );
+    sheet(
+      'dashboard.sheet.trends',
+      [tr('dashboard.col.month'), tr('dashboard.col.signed'), tr('dashboard.col.collected'), tr('dashboard.col.tickets'), tr('dashboard.col.csat')],
+      page.trends.map((r) => [r.month, money(r.signed), money(r.collected), r.tickets, r.csat ?? '']),
+    );
+    if (page.sections.customers) {
+      sheet(
+        'dashboard.sheet.at_risk',
+        [tr('dashboard.col.customer'), tr('dashboard.col.tier'), tr('dashboard.col.owner'), tr('dashboard.col.health'), tr('dashboard.col.reasons')],
+        page.atRisk.map((r) => [r.name, r.tier, r.owner ?? '', r.score, r.reasons.join('; ')]),
+      );
+      sheet(
+        'dashboard.sheet.top_customers',
+        [tr('dashboard.col.customer'), tr('dashboard.col.signed'), tr('dashboard.col.contracts')],
+        page.topCustomers.map((r) => [r.name, money(r.amount), r.contracts]),
+      );
+    }
+    const body = Buffer.from(await book.xlsx.writeBuffer());
+    await this.audit.record({
+      action: 'export',
+      entity: 'dashboard',
+      diff: {
+        format: { to: 'xlsx' },
+        period: { to: `${page.period.from}..${page.period.to}` },
+        ...(filter.team ? { team: { to: filter.team } } : {}),
+        ...(filter.rep ? { rep: { to: filter.rep } } : {}),
+      },
+    });
+    return { fileName: `dashboard-${page.period.from}-${page.period.to}.xlsx`, contentType: XLSX_TYPE, body };
+  }
+}
+
+/** Figures whose rows carry a meaningful hit: a won deal, a complaint, first-contact resolution, a low CSAT… */
+const HIT_FIGURES: ReadonlySet<Figure> = new Set(['closed_deals', 'installments_due', 'tickets', 'resolved', 'csat', 'nps']);
+
+/** The filter as query parameters, to carry into drill-down links and the export. */
+export function filterParams(filter: DashboardFilterDto): URLSearchParams {
+  const p = new URLSearchParams();
+  if (filter.period) p.set('period', filter.period);
+  if (filter.period === 'custom') {
+    if (filter.from) p.set('from', filter.from);
+    if (filter.to) p.set('to', filter.to);
+  }
+  if (filter.team) p.set('team', String(filter.team));
+  if (filter.rep) p.set('rep', String(filter.rep));
+  return p;
+}
+
+/** The page listing the records behind `figure`, for the filter and narrowed by `rows`. */
+export function drillUrl(figure: Figure, filter: DashboardFilterDto, rows: RowFilter = {}): string {
+  const p = filterParams(filter);
+  for (const [k, v] of Object.entries(rows)) if (v !== undefined) p.set(k, String(v));
+  const qs = p.toString();
+  return `/dashboard/drill/${figure}${qs ? `?${qs}` : ''}`;
+}
+
+function periodLabel(locale: Locale, p: Period): string {
+  return `${translate(locale, `dashboard.period.${p.kind}`)} · ${p.from} – ${p.to}`;
+}
+
+const trimNumber = (v: string) => {
+  const n = Number(v);
+  return Number.isInteger(n) ? String(n) : n.toFixed(2);
+};
+
+const grouped = new Intl.NumberFormat('en-US');
+
+/** A KPI's value as text: counts grouped, money in yuan, rates in %, times in business minutes or days. */
+export function formatKpi(locale: Locale, kind: KpiKind, v: number | null): string {
+  if (v === null) return '—';
+  switch (kind) {
+    case 'count':
+      return grouped.format(v);
+    case 'money':
+      return formatMoney(fen(v));
+    case 'rate':
+      return percent(v);
+    case 'minutes':
+      return translate(locale, 'dashboard.unit.minutes', { n: grouped.format(Math.round(v)) });
+    case 'days':
+      return translate(locale, 'dashboard.unit.days', { n: v.toFixed(1) });
+    case 'score':
+      return v.toFixed(2);
+    case 'nps':
+      return v.toFixed(1);
+  }
+}
+
+/** The change against the previous period: ▲/▼ with the relative change, or points for rates and NPS. */
+export function formatChange(locale: Locale, kind: KpiKind, c: ReturnType<typeof change>): string {
+  if (c.delta === null || c.direction === null) return '—';
+  const arrow = c.direction === 'up' ? '▲' : c.direction === 'down' ? '▼' : '＝';
+  if (c.direction === 'flat') return arrow;
+  const sign = c.delta > 0 ? '+' : '−';
+  const abs = Math.abs(c.delta);
+  if (kind === 'rate') return `${arrow} ${sign}${(abs * 100).toFixed(1)} ${translate(locale, 'dashboard.unit.points')}`;
+  if (kind === 'nps') return `${arrow} ${sign}${abs.toFixed(1)}`;
+  if (c.relative !== null) return `${arrow} ${sign}${(Math.abs(c.relative) * 100).toFixed(1)}%`;
+  return `${arrow} ${sign}${kind === 'money' ? formatMoney(fen(abs)) : formatKpi(locale, kind, abs)}`;
+}

@@ -1,0 +1,62 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { PERIOD_KINDS, type PeriodKind } from '../period.js';
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The dashboard's filters, in the query string: the page, its drill-downs and its export take the same. */
+export class DashboardFilterDto {
+  @IsOptional()
+  @IsIn(PERIOD_KINDS)
+  period?: PeriodKind;
+
+  /** A custom period's first and last day (YYYY-MM-DD). */
+  @ValidateIf((o: DashboardFilterDto) => o.period === 'custom')
+  @Matches(DAY)
+  from?: string;
+
+  @ValidateIf((o: DashboardFilterDto) => o.period === 'custom')
+  @Matches(DAY)
+  to?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  team?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  rep?: number;
+}
+
+/** A drill-down's narrowing of a figure: a bar of a chart, a row of a leaderboard or a table. */
+export class DrillFilterDto extends DashboardFilterDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  dim1?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  dim2?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  owner?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  customer?: number;
+}

@@ -1,0 +1,178 @@
+import { type Fen, fromNumeric } from '../common/money.js';
+import type { DashboardScope } from './dashboard.types.js';
+import { mean, meanFen, nps, ratio } from './kpi-formulas.js';
+import type { Period } from './period.js';
+import type { Figure, RowFilter } from './queries/figure-rows.js';
+import type { FiguresQuery, FigureTotals } from './queries/figures.query.js';
+
+/** How a KPI's value reads: a count, fen, a fraction, business minutes, days, a mean score, an NPS. */
+export type KpiKind = 'count' | 'money' | 'rate' | 'minutes' | 'days' | 'score' | 'nps';
+
+export interface KpiDef {
+  key: string;
+  section: 'sales' | 'service';
+  kind: KpiKind;
+  /** The value from the figures' totals; null when there is nothing to measure. */
+  value(t: (f: Figure) => FigureTotals): number | null;
+  /** The records behind it: a figure and how its rows are narrowed. */
+  drill: { figure: Figure; filter?: RowFilter };
+}
+
+const money = (s: string): Fen => fromNumeric(s);
+const num = (s: string): number => Number(s);
+
+/**
+ * Every KPI of the dashboard and how it is computed from its figure's rows (queries/figure-rows.ts);
+ * the README's "Dashboard" section states each formula. The weekly digest reads the same table.
+ */
+export const KPIS = [
+  { key: 'new_customers', section: 'sales', kind: 'count', value: (t) => t('new_customers').n, drill: { figure: 'new_customers' } },
+  { key: 'follow_ups', section: 'sales', kind: 'count', value: (t) => t('follow_ups').n, drill: { figure: 'follow_ups' } },
+  {
+    key: 'won_deals',
+    section: 'sales',
+    kind: 'count',
+    value: (t) => t('closed_deals').hits,
+    drill: { figure: 'closed_deals', filter: { dim1: 'won' } },
+  },
+  {
+    key: 'win_rate',
+    section: 'sales',
+    kind: 'rate',
+    value: (t) => ratio(t('closed_deals').hits, t('closed_deals').n),
+    drill: { figure: 'closed_deals' },
+  },
+  {
+    key: 'avg_deal_size',
+    section: 'sales',
+    kind: 'money',
+    value: (t) => meanFen(money(t('closed_deals').totalHit), t('closed_deals').hits),
+    drill: { figure: 'closed_deals', filter: { dim1: 'won' } },
+  },
+  { key: 'pipeline_value', section: 'sales', kind: 'money', value: (t) => money(t('pipeline').total), drill: { figure: 'pipeline' } },
+  { key: 'weighted_forecast', section: 'sales', kind: 'money', value: (t) => money(t('pipeline').total2), drill: { figure: 'pipeline' } },
+  {
+    key: 'sales_cycle',
+    section: 'sales',
+    kind: 'days',
+    value: (t) => mean(num(t('won_deals').total), t('won_deals').n),
+    drill: { figure: 'won_deals' },
+  },
+  { key: 'signed_amount', section: 'sales', kind: 'money', value: (t) => money(t('signed').total), drill: { figure: 'signed' } },
+  { key: 'collected_amount', section: 'sales', kind: 'money', value: (t) => money(t('collected').total), drill: { figure: 'collected' } },
+  {
+    key: 'collection_rate',
+    section: 'sales',
+    kind: 'rate',
+    value: (t) => {
+      const due = money(t('installments_due').total);
+      return ratio(money(t('installments_due').total2), due);
+    },
+    drill: { figure: 'installments_due' },
+  },
+  { key: 'overdue_receivables', section: 'sales', kind: 'money', value: (t) => money(t('overdue').total), drill: { figure: 'overdue' } },
+  { key: 'tickets', section: 'service', kind: 'count', value: (t) => t('tickets').n, drill: { figure: 'tickets' } },
+  {
+    key: 'first_response_time',
+    section: 'service',
+    kind: 'minutes',
+    value: (t) => mean(num(t('first_response').total), t('first_response').n),
+    drill: { figure: 'first_response' },
+  },
+  {
+    key: 'resolution_time',
+    section: 'service',
+    kind: 'minutes',
+    value: (t) => mean(num(t('resolved').total), t('resolved').n),
+    drill: { figure: 'resolved' },
+  },
+  {
+    key: 'fcr_rate',
+    section: 'service',
+    kind: 'rate',
+    value: (t) => ratio(t('resolved').hits, t('resolved').n),
+    drill: { figure: 'resolved' },
+  },
+  {
+    key: 'sla_attainment',
+    section: 'service',
+    kind: 'rate',
+    value: (t) => ratio(num(t('resolved').total2), t('resolved').n),
+    drill: { figure: 'resolved' },
+  },
+  {
+    key: 'complaints',
+    section: 'service',
+    kind: 'count',
+    value: (t) => t('tickets').hits,
+    drill: { figure: 'tickets', filter: { dim2: 'complaint' } },
+  },
+  {
+    key: 'complaint_rate',
+    section: 'service',
+    kind: 'rate',
+    value: (t) => ratio(t('tickets').hits, t('active_customers').n),
+    drill: { figure: 'tickets', filter: { dim2: 'complaint' } },
+  },
+  { key: 'backlog', section: 'service', kind: 'count', value: (t) => t('backlog').n, drill: { figure: 'backlog' } },
+  {
+    key: 'backlog_age',
+    section: 'service',
+    kind: 'days',
+    value: (t) => mean(num(t('backlog').total), t('backlog').n),
+    drill: { figure: 'backlog' },
+  },
+  { key: 'csat', section: 'service', kind: 'score', value: (t) => mean(num(t('csat').total), t('csat').n), drill: { figure: 'csat' } },
+  {
+    key: 'nps',
+    section: 'service',
+    kind: 'nps',
+    value: (t) => nps(t('nps').hits, num(t('nps').total2), t('nps').n),
+    drill: { figure: 'nps' },
+  },
+  { key: 'ces', section: 'service', kind: 'score', value: (t) => mean(num(t('ces').total), t('ces').n), drill: { figure: 'ces' } },
+] as const satisfies readonly KpiDef[];
+
+export type KpiKey = (typeof KPIS)[number]['key'];
+export type KpiValues = Record<KpiKey, number | null>;
+
+/** Each KPI's value from the figures' totals. */
+export function kpiValues(totals: Map<Figure, FigureTotals>): KpiValues {
+  const t = (f: Figure) => {
+    const found = totals.get(f);
+    if (!found) throw new Error(`dashboard: no totals of ${f}`);
+    return found;
+  };
+  return Object.fromEntries(KPIS.map((k) => [k.key, (k as KpiDef).value(t)])) as KpiValues;
+}
+
+/**
+ * Every KPI of `scope` in `period`, in one statement: what the dashboard shows and the weekly digest
+ * sends (money in fen, rates as fractions, times in business minutes or days).
+ */
+export async function kpisFor(
+  figures: FiguresQuery,
+  scope: DashboardScope,
+  period: Period,
+  now: Date = new Date(),
+): Promise<KpiValues> {
+  return kpiValues(await figures.totals(scope, period, now));
+}
+
+/** One KPI of `scope` in `period` (reads only the figures it needs). */
+export async function kpiFor(
+  figures: FiguresQuery,
+  key: KpiKey,
+  scope: DashboardScope,
+  period: Period,
+  now: Date = new Date(),
+): Promise<number | null> {
+  const def = KPIS.find((k) => k.key === key) as KpiDef;
+  const needed = new Set<Figure>();
+  def.value((f) => {
+    needed.add(f);
+    return { n: 0, hits: 0, total: '0', totalHit: '0', total2: '0' };
+  });
+  const totals = await figures.totals(scope, period, now, [...needed]);
+  return def.value((f) => totals.get(f)!);
+}
