@@ -1,0 +1,277 @@
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedIn, startApp, type TestApp } from '../helpers/app.js';
+import { type Client, decodeHtml, visibleText } from '../helpers/client.js';
+import { type DashboardData, seedDashboard } from '../helpers/dashboard-data.js';
+import { createCustomer } from '../helpers/factories.js';
+import { StatementRecorder } from '../helpers/statements.js';
+
+/**
+ * The dashboard on a hand-made company (test/helpers/dashboard-data.ts): October 2026 in Shanghai
+ * against the 31 days before it. Every expected figure below was worked out by hand from those rows.
+ */
+const OCTOBER = 'period=custom&from=2026-10-01&to=2026-10-31';
+
+let t: TestApp;
+let d: DashboardData;
+const recorder = new StatementRecorder();
+
+beforeAll(async () => {
+  t = await startApp();
+  d = await seedDashboard(t.db);
+  recorder.install();
+}, 120_000);
+afterAll(async () => {
+  recorder.uninstall();
+  await t?.close();
+});
+
+/** The card of a KPI on a page: its value, its previous value's text, its change and its link. */
+function card(html: string, key: string) {
+  const m = new RegExp(`<div class="kpi" data-kpi="${key}">([\\s\\S]*?)</details>\\s*</div>`).exec(html);
+  if (!m) throw new Error(`no card ${key}`);
+  const link = /<a class="kpi-value" href="([^"]+)"[^>]*>([^<]*)<\/a>/.exec(m[1])!;
+  const prev = /<span class="kpi-prev">([\s\S]*?)<span class="kpi-change/.exec(m[1])!;
+  const change = /data-testid="change-[^"]+">([^<]*)</.exec(m[1])!;
+  return {
+    href: decodeHtml(link[1]),
+    value: decodeHtml(link[2]).trim(),
+    previous: visibleText(prev[1]),
+    change: decodeHtml(change[1]).trim(),
+  };
+}
+
+/** A drill-down's heading count, total and the ids of its rows. */
+async function drill(c: Client, href: string) {
+  const page = await c.get(href);
+  expect(page.status, href).toBe(200);
+  const count = Number(/data-testid="drill-count">[^\d]*(\d+)/.exec(page.text)?.[1]);
+  const total = /data-testid="drill-total">([^<]*)</.exec(page.text)?.[1];
+  const ids = [...page.text.matchAll(/<tr data-id="(\d+)">/g)].map((m) => Number(m[1]));
+  const refs = [...page.text.matchAll(/<tr data-id="\d+">\s*<td><a href="([^"]+)"/g)].map((m) => m[1]);
+  return { count, total: total === undefined ? null : decodeHtml(total), ids, refs, text: page.text };
+}
+
+describe('the dashboard of team East’s manager, October 2026', () => {
+  let c: Client;
+  let html: string;
+  beforeAll(async () => {
+    c = await signedIn(t, d.manager, 'en');
+    const page = await c.get(`/dashboard?${OCTOBER}`);
+    expect(page.status).toBe(200);
+    html = page.text;
+  });
+
+  it.each([
+    // key, this period, the period before (31 days to 30 September)
+    ['new_customers', '3', '1'], // c1, c2, c5 (01:00 on 1 October in Shanghai); c3 in September
+    ['follow_ups', '3', '1'],
+    ['won_deals', '2', '0'],
+    ['win_rate', '66.7%', '—'], // 2 won of 3 closed
+    ['avg_deal_size', '¥7,500.01', '—'], // (10,000.00 + 5,000.01) / 2 = 7,500.005
+    ['pipeline_value', '¥21,234.57', '¥0.00'], // 20,000.00 + 1,234.57
+    ['weighted_forecast', '¥7,617.29', '¥0.00'], // 20,000 × 35% + 1,234.57 × 50% = 7,000 + 617.285
+    ['sales_cycle', '15.0 days', '—'], // 20 and 10 days
+    ['signed_amount', '¥20,000.50', '¥3,000.00'],
+    ['collected_amount', '¥7,000.00', '¥0.00'], // the reversed ¥500 left out
+    ['collection_rate', '58.3%', '—'], // 7,000 of 12,000 due in October
+    ['overdue_receivables', '¥5,000.00', '¥0.00'], // k1's second installment
+    ['tickets', '3', '0'],
+    ['first_response_time', '60 min', '—'], // (30 + 90) / 2
+    ['resolution_time', '750 min', '—'], // (540 + 960) / 2
+    ['fcr_rate', '50.0%', '—'], // t1 yes, t2 three replies
+    ['sla_attainment', '50.0%', '—'], // t2 answered late
+    ['complaints', '2', '0'],
+    ['complaint_rate', '40.0%', '0.0%'], // 2 complaints / 5 active customers
+    ['backlog', '1', '0'], // t3 at 1 November 00:00
+    ['backlog_age', '6.6 days', '—'], // 25 October 10:00 → 1 November 00:00
+    ['csat', '3.50', '—'], // 5 and 2
+    ['nps', '33.3', '—'], // 10, 9 promoters; 6 a detractor; of 3
+    ['ces', '2.00', '—'],
+  ])('%s is %s (before: %s)', (key, value, previous) => {
+    const k = card(html, key);
+    expect(k.value).toBe(value);
+    expect(k.previous).toBe(`Before: ${previous}`);
+  });
+
+  it('compares with the period before', () => {
+    expect(card(html, 'new_customers').change).toBe('▲ +200.0%');
+    expect(card(html, 'signed_amount').change).toBe('▲ +566.7%');
+    expect(card(html, 'won_deals').change).toBe('▲ +2');
+  });
+
+  it('counts the funnel from the stage history, and converts stage to stage', () => {
+    const table = /data-testid="funnel-table"[\s\S]*?<\/table>/.exec(html)![0];
+    const cells = [...table.matchAll(/data-testid="funnel-(\w+)">(\d+)</g)].map((m) => [m[1], Number(m[2])]);
+    expect(cells).toEqual([
+      ['initial_contact', 2],
+      ['needs_analysis', 2],
+      ['proposal', 3],
+      ['negotiation', 0],
+      ['won', 2],
+    ]);
+    expect(visibleText(table)).toContain('Proposal 3 0.0%');
+    expect(visibleText(table)).toContain('Needs analysis 2 150.0%');
+  });
+
+  it('ranks the team by signed amount, and never lists the other team', () => {
+    const board = visibleText(/data-testid="leaderboard"[\s\S]*?<\/table>/.exec(html)![0]);
+    expect(board).toMatch(/Rep1 \S+ ¥12,000\.00 ¥7,000\.00 2 2 .*Rep2 \S+ ¥8,000\.50 ¥0\.00 1 1/);
+    expect(board).not.toContain('West');
+    expect(html).not.toContain('西部公司');
+  });
+
+  it('splits signed money by region and industry, and tickets by channel and type', () => {
+    expect(visibleText(/data-testid="regions"[\s\S]*?<\/table>/.exec(html)![0])).toContain(
+      '广东省 ¥12,000.00 60.0% 北京市 ¥8,000.50 40.0%',
+    );
+    expect(visibleText(/data-testid="channels"[\s\S]*?<\/table>/.exec(html)![0])).toContain(
+      'Channel Tickets Share E-mail 1 33.3% Phone 1 33.3% WeChat 1 33.3%',
+    );
+    expect(visibleText(/data-testid="types"[\s\S]*?<\/table>/.exec(html)![0])).toContain('Complaint 2 66.7%');
+  });
+
+  it('ranks customers at risk with their reasons', () => {
+    const risk = /data-testid="at-risk"[\s\S]*?<\/table>/.exec(html)![0];
+    const first = /<tr data-customer="(\d+)">([\s\S]*?)<\/tr>/.exec(risk)!;
+    expect(Number(first[1])).toBe(d.customers.c1);
+    // 90 days silent (tier A) 40, one open complaint 15, overdue 20, a deal idle since 6 October 10
+    expect(visibleText(first[2])).toContain('15');
+    expect(visibleText(first[2])).toContain('1 open complaint(s)');
+    expect(visibleText(first[2])).toContain('Overdue payments: ¥5,000.00');
+    expect(visibleText(first[2])).toMatch(/No interaction for 90 days \(tier A: every 14 days\)/);
+    expect(risk).not.toContain(`data-customer="${d.customers.c4}"`);
+  });
+
+  it('draws its charts from a JSON block, with Chart.js served by Kehu', async () => {
+    const data = JSON.parse(/<script type="application\/json" id="dashboard-charts">([\s\S]*?)<\/script>/.exec(html)![1]);
+    expect(data.funnel.data).toEqual([2, 2, 3, 0, 2]);
+    expect(data.trends.labels).toHaveLength(12);
+    expect(html).not.toMatch(/<script>(?!<)/);
+    const lib = await c.get('/dashboard/chart.umd.js');
+    expect(lib.status).toBe(200);
+    expect(lib.text).toContain('Chart');
+  });
+
+  it('links every figure to exactly the records it counts', async () => {
+    const counts: [string, number][] = [
+      ['new_customers', 3],
+      ['follow_ups', 3],
+      ['won_deals', 2],
+      ['tickets', 3],
+      ['complaints', 2],
+      ['backlog', 1],
+    ];
+    for (const [key, n] of counts) {
+      const k = card(html, key);
+      expect(Number(k.value)).toBe(n);
+      const list = await drill(c, k.href);
+      expect(list.count, key).toBe(n);
+      expect(list.ids, key).toHaveLength(n);
+    }
+    const news = await drill(c, card(html, 'new_customers').href);
+    expect(news.ids.sort()).toEqual([d.customers.c1, d.customers.c2, d.customers.c5].sort());
+    expect(news.refs).toContain(`/customers/${d.customers.c1}`);
+    for (const key of ['signed_amount', 'collected_amount', 'pipeline_value', 'overdue_receivables']) {
+      const k = card(html, key);
+      expect((await drill(c, k.href)).total, key).toBe(`Total: ${k.value}`);
+    }
+    const complaints = await drill(c, card(html, 'complaints').href);
+    expect(complaints.ids.sort()).toEqual([d.tickets.t1, d.tickets.t3].sort());
+    expect(complaints.refs).toContain(`/tickets/${d.tickets.t1}`);
+    const rate = await drill(c, card(html, 'collection_rate').href);
+    expect(rate.total).toBe('Total: ¥12,000.00');
+  });
+
+  it('drills from a chart’s table row into the records behind it', async () => {
+    const href = decodeHtml(/data-testid="funnel-proposal" href="([^"]+)"|href="([^"]+)" data-testid="funnel-proposal"/.exec(html)!.slice(1).find(Boolean)!);
+    const list = await drill(c, href);
+    expect(list.ids.sort()).toEqual([d.deals.o1, d.deals.o2, d.deals.o5].sort());
+    const region = decodeHtml(/<td>广东省<\/td><td class="num"><a href="([^"]+)"/.exec(html)![1]);
+    expect((await drill(c, region)).ids).toEqual([d.contracts.k1]);
+  });
+
+  it('refuses another team or its people, and their records stay out of its lists', async () => {
+    expect((await c.get(`/dashboard?${OCTOBER}&team=${d.west}`)).status).toBe(404);
+    expect((await c.get(`/dashboard?${OCTOBER}&rep=${d.r3.id}`)).status).toBe(404);
+    expect((await c.get(`/dashboard/drill/signed?${OCTOBER}&rep=${d.r3.id}`)).status).toBe(404);
+    const signed = await drill(c, `/dashboard/drill/signed?${OCTOBER}&owner=${d.r3.id}`);
+    expect(signed.count).toBe(0);
+    expect((await c.get(`/dashboard/drill/nothing?${OCTOBER}`)).status).toBe(404);
+  });
+
+  it('narrows to one of its people', async () => {
+    const page = await c.get(`/dashboard?${OCTOBER}&rep=${d.r2.id}`);
+    expect(card(page.text, 'new_customers').value).toBe('1');
+    expect(card(page.text, 'signed_amount').value).toBe('¥8,000.50');
+  });
+
+  it('exports its tables to XLSX, audited', async () => {
+    const res = await fetch(`${t.url}/dashboard/export?${OCTOBER}`, {
+      headers: { cookie: `kehu.sid=${c.sessionId}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('spreadsheetml');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(await res.arrayBuffer());
+    const summary = book.getWorksheet('Summary')!;
+    const rows = new Map<string, unknown[]>();
+    summary.eachRow((row) => {
+      const values = (row.values as unknown[]).slice(1);
+      rows.set(String(values[0]), values);
+    });
+    expect(rows.get('New customers')).toEqual(['New customers', '3', '1', '▲ +200.0%']);
+    expect(rows.get('Signed')?.[1]).toBe('¥20,000.50');
+    expect(rows.get('Collection rate')?.[1]).toBe('58.3%');
+    const board = book.getWorksheet('Leaderboard')!;
+    expect((board.getRow(2).values as unknown[]).slice(1, 3)).toEqual([expect.stringContaining('Rep1'), '¥12,000.00']);
+    const { rows: audit } = await t.db.query(
+      `SELECT diff FROM audit_entry WHERE entity = 'dashboard' AND action = 'export' AND actor_id = $1`,
+      [d.manager.id],
+    );
+    expect(audit).toHaveLength(1);
+  });
+
+  it('reads a bounded number of statements, however many records there are', async () => {
+    const measure = async () =>
+      (await recorder.during(() => c.get(`/dashboard?${OCTOBER}`))).statements.length;
+    const before = await measure();
+    for (let i = 0; i < 15; i++) await createCustomer(t.db, { ownerId: d.r1.id, status: 'active' });
+    const after = await measure();
+    expect(after).toBe(before);
+    console.log(`dashboard page: ${before} statements`);
+    expect(before).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('the dashboard of others', () => {
+  it('shows a rep their own figures only, whatever the filter says', async () => {
+    const c = await signedIn(t, d.r1, 'zh-CN');
+    const page = await c.get(`/dashboard?${OCTOBER}&team=${d.west}&rep=${d.r2.id}`);
+    expect(page.status).toBe(200);
+    expect(card(page.text, 'new_customers').value).toBe('2'); // c1, c5
+    expect(card(page.text, 'signed_amount').value).toBe('¥12,000.00');
+    expect(card(page.text, 'tickets').value).toBe('2'); // t1, t3: about their customer
+    expect(page.text).toContain('新增客户');
+    expect(page.text).not.toContain('id="f-team"');
+  });
+
+  it('shows a service agent the tickets assigned to them, and no sales', async () => {
+    const c = await signedIn(t, d.s1, 'en');
+    const page = await c.get(`/dashboard?${OCTOBER}`);
+    expect(card(page.text, 'tickets').value).toBe('2'); // t1, t2
+    expect(page.text).not.toContain('data-kpi="signed_amount"');
+  });
+
+  it('shows the admin everyone, and a team when asked', async () => {
+    const c = await signedIn(t, d.admin, 'en');
+    const all = await c.get(`/dashboard?${OCTOBER}`);
+    expect(card(all.text, 'new_customers').value).toBe('4');
+    expect(card(all.text, 'signed_amount').value).toBe('¥70,000.50');
+    expect(card(all.text, 'complaints').value).toBe('3');
+    const west = await c.get(`/dashboard?${OCTOBER}&team=${d.west}`);
+    expect(card(west.text, 'signed_amount').value).toBe('¥50,000.00');
+    expect(card(west.text, 'collected_amount').value).toBe('¥20,000.00');
+    expect(card(west.text, 'csat').value).toBe('1.00');
+  });
+});
