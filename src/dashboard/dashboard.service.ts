@@ -16,11 +16,9 @@ import { change, conversions, healthScore, percent, ratio } from './kpi-formulas
 import { type KpiDef, type KpiKind, KPIS, type KpiValues, kpiValues, kpisFor } from './kpis.js';
 import { currentPeriod, monthsOf, type Period, previousPeriod, trendSpan } from './period.js';
 import { CustomersQuery } from './queries/customers.query.js';
-import { type Figure, FIGURES, MONEY_FIGURES, type RowFilter } from './queries/figure-rows.js';
+import { type Figure, FIGURES, FUNNEL_STAGES, MONEY_FIGURES, type RowFilter } from './queries/figure-rows.js';
 import { FiguresQuery, type GroupBy, type GroupTotals } from './queries/figures.query.js';
 
-/** The stages a deal passes on its way to being won, in order: the funnel's bars. */
-const FUNNEL_STAGES = ['initial_contact', 'needs_analysis', 'proposal', 'negotiation', 'won'] as const;
 const CHANNELS = ['portal', 'email', 'phone', 'wechat', 'visit', 'walk_in', 'web'] as const;
 const TICKET_TYPES = ['consultation', 'technical', 'billing', 'complaint'] as const;
 /** The rows a drill-down lists at most (its heading counts them all). */
@@ -138,7 +136,7 @@ export class DashboardService {
         };
       });
 
-    // The funnel: deals entering each stage in the period, and the share that went on to the next.
+    // The funnel: deals reaching each stage in the period, and the share that went on to the next.
     const entered = FUNNEL_STAGES.map((s) => funnel.find((g) => g.key === s)?.n ?? 0);
     const rates = conversions(entered);
     const funnelRows = FUNNEL_STAGES.map((stage, i) => ({
@@ -493,7 +491,7 @@ export function formatKpi(locale: Locale, kind: KpiKind, v: number | null): stri
 
 /** The change against the previous period: ▲/▼ with the relative change, or points for rates and NPS. */
 export function formatChange(locale: Locale, kind: KpiKind, c: ReturnType<typeof change>): string {
-  if (c.delta === null || c.direction === null) return '—';
+  if (c.delta === null || c.direction === null) return '';
   const arrow = c.direction === 'up' ? '▲' : c.direction === 'down' ? '▼' : '＝';
   if (c.direction === 'flat') return arrow;
   const sign = c.delta > 0 ? '+' : '−';

@@ -100,18 +100,20 @@ describe('the dashboard of team East’s manager, October 2026', () => {
     expect(card(html, 'won_deals').change).toBe('▲ +2');
   });
 
-  it('counts the funnel from the stage history, and converts stage to stage', () => {
+  it('counts the funnel from the stage history, each deal up to its furthest stage, and converts stage to stage', () => {
     const table = /data-testid="funnel-table"[\s\S]*?<\/table>/.exec(html)![0];
     const cells = [...table.matchAll(/data-testid="funnel-(\w+)">(\d+)</g)].map((m) => [m[1], Number(m[2])]);
+    // Moved in October: o1 (to won), o2 (to won, skipping needs analysis), o5 (to proposal); o4 is West's.
     expect(cells).toEqual([
-      ['initial_contact', 2],
-      ['needs_analysis', 2],
+      ['initial_contact', 3],
+      ['needs_analysis', 3],
       ['proposal', 3],
-      ['negotiation', 0],
+      ['negotiation', 2],
       ['won', 2],
     ]);
-    expect(visibleText(table)).toContain('Proposal 3 0.0%');
-    expect(visibleText(table)).toContain('Needs analysis 2 150.0%');
+    expect(visibleText(table)).toContain('Needs analysis 3 100.0%');
+    expect(visibleText(table)).toContain('Proposal 3 66.7%');
+    expect(visibleText(table)).toContain('Negotiation 2 100.0%');
   });
 
   it('ranks the team by signed amount, and never lists the other team', () => {
@@ -145,7 +147,7 @@ describe('the dashboard of team East’s manager, October 2026', () => {
 
   it('draws its charts from a JSON block, with Chart.js served by Kehu', async () => {
     const data = JSON.parse(/<script type="application\/json" id="dashboard-charts">([\s\S]*?)<\/script>/.exec(html)![1]);
-    expect(data.funnel.data).toEqual([2, 2, 3, 0, 2]);
+    expect(data.funnel.data).toEqual([3, 3, 3, 2, 2]);
     expect(data.trends.labels).toHaveLength(12);
     expect(html).not.toMatch(/<script>(?!<)/);
     const lib = await c.get('/dashboard/chart.umd.js');
@@ -239,7 +241,6 @@ describe('the dashboard of team East’s manager, October 2026', () => {
     for (let i = 0; i < 15; i++) await createCustomer(t.db, { ownerId: d.r1.id, status: 'active' });
     const after = await measure();
     expect(after).toBe(before);
-    console.log(`dashboard page: ${before} statements`);
     expect(before).toBeLessThanOrEqual(10);
   });
 });

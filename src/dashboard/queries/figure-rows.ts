@@ -94,6 +94,9 @@ function cutoff(c: Ctx): string {
 
 const LIVE_CUSTOMER = (cu: string) => `${cu}.deleted_at IS NULL AND ${cu}.merged_into_id IS NULL`;
 const LIVE_TICKET = (t: string) => `${t}.deleted_at IS NULL AND ${t}.merged_into_id IS NULL`;
+/** The stages a deal passes on its way to being won, in order. */
+export const FUNNEL_STAGES = ['initial_contact', 'needs_analysis', 'proposal', 'negotiation', 'won'] as const;
+const FUNNEL = `ARRAY[${FUNNEL_STAGES.map((s) => `'${s}'`).join(', ')}]::text[]`;
 const COLLECTING = `ARRAY[${COLLECTING_STATUSES.map((s) => `'${s}'`).join(', ')}]`;
 
 const DEFS: Record<Figure, (c: Ctx) => string> = {
@@ -135,15 +138,17 @@ const DEFS: Record<Figure, (c: Ctx) => string> = {
      WHERE o.deleted_at IS NULL AND o.stage NOT IN ('won', 'lost') AND ${inDays(c, 'o.expected_close_date')}
        AND ${byOwner(c, 'o.owner_id')}`,
 
-  // Each deal's first entry into each stage during the period (opportunity_stage_change); dim1: the stage.
+  // Deals moved in the period (opportunity_stage_change), each counted in every stage up to the
+  // furthest it reached in the period (won the furthest; a skipped stage was passed): dim1 the stage.
   funnel: (c) => `
-    SELECT DISTINCT ON (sc.opportunity_id, sc.to_stage)
-           o.id, '/opportunities/' || o.id, o.title, cu.id, cu.name, ${localDay(c, 'sc.at')}, o.owner_id,
-           o.amount, NULL::numeric, true, sc.to_stage, NULL::text
-      FROM opportunity_stage_change sc JOIN opportunity o ON o.id = sc.opportunity_id
-      JOIN customer cu ON cu.id = o.customer_id
-     WHERE o.deleted_at IS NULL AND ${inPeriod(c, 'sc.at')} AND ${byOwner(c, 'o.owner_id')}
-     ORDER BY sc.opportunity_id, sc.to_stage, sc.at`,
+    SELECT o.id, '/opportunities/' || o.id, o.title, cu.id, cu.name, ${localDay(c, 'm.first_at')}, o.owner_id,
+           o.amount, NULL::numeric, true, s.stage, NULL::text
+      FROM (SELECT sc.opportunity_id, min(sc.at) AS first_at,
+                   max(array_position(${FUNNEL}, sc.to_stage)) AS furthest
+              FROM opportunity_stage_change sc WHERE ${inPeriod(c, 'sc.at')} GROUP BY sc.opportunity_id) m
+      JOIN opportunity o ON o.id = m.opportunity_id JOIN customer cu ON cu.id = o.customer_id
+      CROSS JOIN LATERAL unnest((${FUNNEL})[1:m.furthest]) AS s(stage)
+     WHERE o.deleted_at IS NULL AND ${byOwner(c, 'o.owner_id')}`,
 
   // Contracts signed in the period, by owner; dim1/dim2: the customer's province and industry.
   signed: (c) => `
