@@ -42,8 +42,7 @@ export function scopeOf(user: SessionUser, filter: ScopeFilter, members: readonl
   const teams = reach === 'everyone' ? null : user.teamIds;
   const membersOf = (teamIds: number[]) =>
     members.filter((m) => m.teamId !== null && teamIds.includes(m.teamId)).map((m) => m.id);
-  const visible =
-    teams === null ? null : [...new Set([user.id, ...membersOf(teams)])].sort((a, b) => a - b);
+  const visible = teams === null ? null : [...new Set([user.id, ...membersOf(teams)])].sort((a, b) => a - b);
   if (filter.rep !== undefined) {
     if (visible !== null ? !visible.includes(filter.rep) : !members.some((m) => m.id === filter.rep))
       throw new NotFound();
@@ -77,12 +76,18 @@ export class DashboardPolicy {
   mayFilter = mayFilter;
 
   /** The teams (ids) and people a user may narrow the dashboard to. */
-  async choices(user: SessionUser): Promise<{ teamIds: number[] | null; people: { id: number; name: string }[] }> {
+  async choices(
+    user: SessionUser,
+  ): Promise<{ teamIds: number[] | null; people: { id: number; name: string }[] }> {
     if (!mayFilter(user)) return { teamIds: [], people: [] };
     const everyone = await this.users.everyone();
     const teams = DASHBOARD_RULES[user.role].reach === 'everyone' ? null : user.teamIds;
     const people = everyone
-      .filter((u) => u.role !== 'admin' && (teams === null || u.id === user.id || (u.teamId !== null && teams.includes(u.teamId))))
+      .filter(
+        (u) =>
+          u.role !== 'admin' &&
+          (teams === null || u.id === user.id || (u.teamId !== null && teams.includes(u.teamId))),
+      )
       .map((u) => ({ id: u.id, name: u.name }));
     return { teamIds: teams, people };
   }

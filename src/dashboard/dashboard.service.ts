@@ -237,7 +237,11 @@ export class DashboardService {
 
     const choices = await this.filterChoices(user);
     const charts = {
-      funnel: { labels: funnelRows.map((r) => r.label), data: entered, label: translate(locale, 'dashboard.chart.entered') },
+      funnel: {
+        labels: funnelRows.map((r) => r.label),
+        data: entered,
+        label: translate(locale, 'dashboard.chart.entered'),
+      },
       leaderboard: {
         labels: leaderboard.map((r) => r.name),
         data: leaderboard.map((r) => yuan(r.signed)),
@@ -320,12 +324,18 @@ export class DashboardService {
     const now = new Date();
     const scope = await this.policy.scope(user, filter);
     const period = this.periodOf(filter, now);
-    const rows: RowFilter = { dim1: filter.dim1, dim2: filter.dim2, owner: filter.owner, customer: filter.customer };
+    const rows: RowFilter = {
+      dim1: filter.dim1,
+      dim2: filter.dim2,
+      owner: filter.owner,
+      customer: filter.customer,
+    };
     const totals = await this.figures.totalsOf(f, scope, period, now, rows);
     const list = await this.figures.rows(f, scope, period, now, rows, DRILL_LIMIT);
     const names = await this.users.namesOf(list.flatMap((r) => (r.ownerId === null ? [] : [r.ownerId])));
     const isMoney = MONEY_FIGURES.has(f);
-    const show = (v: string | null) => (v === null ? '' : isMoney ? formatMoney(fromNumeric(v)) : trimNumber(v));
+    const show = (v: string | null) =>
+      v === null ? '' : isMoney ? formatMoney(fromNumeric(v)) : trimNumber(v);
     return {
       figure: f,
       period: { ...period, label: periodLabel(user.locale, period) },
@@ -346,7 +356,10 @@ export class DashboardService {
   }
 
   /** The page's tables as an XLSX workbook, audited like every export. */
-  async export(user: SessionUser, filter: DashboardFilterDto): Promise<{ fileName: string; contentType: string; body: Buffer }> {
+  async export(
+    user: SessionUser,
+    filter: DashboardFilterDto,
+  ): Promise<{ fileName: string; contentType: string; body: Buffer }> {
     const page = await this.page(user, filter);
     const l = user.locale;
     const tr = (key: string) => translate(l, key);
@@ -377,17 +390,39 @@ export class DashboardService {
       );
       sheet(
         'dashboard.sheet.leaderboard',
-        [tr('dashboard.col.person'), tr('dashboard.col.signed'), tr('dashboard.col.collected'), tr('dashboard.kpi.new_customers'), tr('dashboard.kpi.follow_ups')],
-        page.leaderboard.map((r) => [r.name, money(r.signed), money(r.collected), r.newCustomers, r.followUps]),
+        [
+          tr('dashboard.col.person'),
+          tr('dashboard.col.signed'),
+          tr('dashboard.col.collected'),
+          tr('dashboard.kpi.new_customers'),
+          tr('dashboard.kpi.follow_ups'),
+        ],
+        page.leaderboard.map((r) => [
+          r.name,
+          money(r.signed),
+          money(r.collected),
+          r.newCustomers,
+          r.followUps,
+        ]),
       );
       sheet(
         'dashboard.sheet.regions',
-        [tr('dashboard.col.region'), tr('dashboard.col.signed'), tr('dashboard.col.contracts'), tr('dashboard.col.share')],
+        [
+          tr('dashboard.col.region'),
+          tr('dashboard.col.signed'),
+          tr('dashboard.col.contracts'),
+          tr('dashboard.col.share'),
+        ],
         page.regions.map((r) => [r.label, money(r.amount), r.count, r.share]),
       );
       sheet(
         'dashboard.sheet.industries',
-        [tr('dashboard.col.industry'), tr('dashboard.col.signed'), tr('dashboard.col.contracts'), tr('dashboard.col.share')],
+        [
+          tr('dashboard.col.industry'),
+          tr('dashboard.col.signed'),
+          tr('dashboard.col.contracts'),
+          tr('dashboard.col.share'),
+        ],
         page.industries.map((r) => [r.label, money(r.amount), r.count, r.share]),
       );
     }
@@ -403,13 +438,25 @@ export class DashboardService {
     );
     sheet(
       'dashboard.sheet.trends',
-      [tr('dashboard.col.month'), tr('dashboard.col.signed'), tr('dashboard.col.collected'), tr('dashboard.col.tickets'), tr('dashboard.col.csat')],
+      [
+        tr('dashboard.col.month'),
+        tr('dashboard.col.signed'),
+        tr('dashboard.col.collected'),
+        tr('dashboard.col.tickets'),
+        tr('dashboard.col.csat'),
+      ],
       page.trends.map((r) => [r.month, money(r.signed), money(r.collected), r.tickets, r.csat ?? '']),
     );
     if (page.sections.customers) {
       sheet(
         'dashboard.sheet.at_risk',
-        [tr('dashboard.col.customer'), tr('dashboard.col.tier'), tr('dashboard.col.owner'), tr('dashboard.col.health'), tr('dashboard.col.reasons')],
+        [
+          tr('dashboard.col.customer'),
+          tr('dashboard.col.tier'),
+          tr('dashboard.col.owner'),
+          tr('dashboard.col.health'),
+          tr('dashboard.col.reasons'),
+        ],
         page.atRisk.map((r) => [r.name, r.tier, r.owner ?? '', r.score, r.reasons.join('; ')]),
       );
       sheet(
@@ -434,7 +481,14 @@ export class DashboardService {
 }
 
 /** Figures whose rows carry a meaningful hit: a won deal, a complaint, first-contact resolution, a low CSAT… */
-const HIT_FIGURES: ReadonlySet<Figure> = new Set(['closed_deals', 'installments_due', 'tickets', 'resolved', 'csat', 'nps']);
+const HIT_FIGURES: ReadonlySet<Figure> = new Set([
+  'closed_deals',
+  'installments_due',
+  'tickets',
+  'resolved',
+  'csat',
+  'nps',
+]);
 
 /** The filter as query parameters, to carry into drill-down links and the export. */
 export function filterParams(filter: DashboardFilterDto): URLSearchParams {
@@ -496,7 +550,8 @@ export function formatChange(locale: Locale, kind: KpiKind, c: ReturnType<typeof
   if (c.direction === 'flat') return arrow;
   const sign = c.delta > 0 ? '+' : '−';
   const abs = Math.abs(c.delta);
-  if (kind === 'rate') return `${arrow} ${sign}${(abs * 100).toFixed(1)} ${translate(locale, 'dashboard.unit.points')}`;
+  if (kind === 'rate')
+    return `${arrow} ${sign}${(abs * 100).toFixed(1)} ${translate(locale, 'dashboard.unit.points')}`;
   if (kind === 'nps') return `${arrow} ${sign}${abs.toFixed(1)}`;
   if (c.relative !== null) return `${arrow} ${sign}${(Math.abs(c.relative) * 100).toFixed(1)}%`;
   return `${arrow} ${sign}${kind === 'money' ? formatMoney(fen(abs)) : formatKpi(locale, kind, abs)}`;

@@ -59,7 +59,14 @@ describe('KPI formulas', () => {
   });
 
   it('scores health from silence, complaints, CSAT, overdue money and stale deals', () => {
-    const well = { tier: 'A' as const, daysSilent: 10, openComplaints: 0, lowestCsat: 5, overdue: fen(0), staleDeals: 0 };
+    const well = {
+      tier: 'A' as const,
+      daysSilent: 10,
+      openComplaints: 0,
+      lowestCsat: 5,
+      overdue: fen(0),
+      staleDeals: 0,
+    };
     expect(healthScore(well)).toEqual({ score: 100, reasons: [] });
     // A tier, 45 days silent: 31 days past a 14-day rhythm = 2 more rhythms: 10 + 20 = 30
     expect(healthScore({ ...well, daysSilent: 45 }).score).toBe(70);

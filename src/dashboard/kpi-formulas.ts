@@ -58,11 +58,7 @@ export function nps(promoters: number, detractors: number, answers: number): num
 
 /** NPS from the scores themselves. */
 export function npsOf(scores: readonly number[]): number | null {
-  return nps(
-    scores.filter((s) => s >= 9).length,
-    scores.filter((s) => s <= 6).length,
-    scores.length,
-  );
+  return nps(scores.filter((s) => s >= 9).length, scores.filter((s) => s <= 6).length, scores.length);
 }
 
 /** Stage-to-stage conversion of a funnel: entered[i + 1] ÷ entered[i], one fewer than the stages. */
@@ -132,7 +128,11 @@ export function healthScore(input: HealthInput): { score: number; reasons: Healt
     reasons.push({ key: 'low_csat', penalty: 15, params: { score: input.lowestCsat } });
   if (input.overdue > 0) reasons.push({ key: 'overdue', penalty: 20, params: { amount: input.overdue } });
   if (input.staleDeals > 0)
-    reasons.push({ key: 'stale_deals', penalty: 10, params: { count: input.staleDeals, days: STALE_DEAL_DAYS } });
+    reasons.push({
+      key: 'stale_deals',
+      penalty: 10,
+      params: { count: input.staleDeals, days: STALE_DEAL_DAYS },
+    });
   const lost = reasons.reduce((s, r) => s + r.penalty, 0);
   return { score: Math.max(0, 100 - lost), reasons };
 }

@@ -26,8 +26,20 @@ const num = (s: string): number => Number(s);
  * the README's "Dashboard" section states each formula. The weekly digest reads the same table.
  */
 export const KPIS = [
-  { key: 'new_customers', section: 'sales', kind: 'count', value: (t) => t('new_customers').n, drill: { figure: 'new_customers' } },
-  { key: 'follow_ups', section: 'sales', kind: 'count', value: (t) => t('follow_ups').n, drill: { figure: 'follow_ups' } },
+  {
+    key: 'new_customers',
+    section: 'sales',
+    kind: 'count',
+    value: (t) => t('new_customers').n,
+    drill: { figure: 'new_customers' },
+  },
+  {
+    key: 'follow_ups',
+    section: 'sales',
+    kind: 'count',
+    value: (t) => t('follow_ups').n,
+    drill: { figure: 'follow_ups' },
+  },
   {
     key: 'won_deals',
     section: 'sales',
@@ -49,8 +61,20 @@ export const KPIS = [
     value: (t) => meanFen(money(t('closed_deals').totalHit), t('closed_deals').hits),
     drill: { figure: 'closed_deals', filter: { dim1: 'won' } },
   },
-  { key: 'pipeline_value', section: 'sales', kind: 'money', value: (t) => money(t('pipeline').total), drill: { figure: 'pipeline' } },
-  { key: 'weighted_forecast', section: 'sales', kind: 'money', value: (t) => money(t('pipeline').total2), drill: { figure: 'pipeline' } },
+  {
+    key: 'pipeline_value',
+    section: 'sales',
+    kind: 'money',
+    value: (t) => money(t('pipeline').total),
+    drill: { figure: 'pipeline' },
+  },
+  {
+    key: 'weighted_forecast',
+    section: 'sales',
+    kind: 'money',
+    value: (t) => money(t('pipeline').total2),
+    drill: { figure: 'pipeline' },
+  },
   {
     key: 'sales_cycle',
     section: 'sales',
@@ -58,8 +82,20 @@ export const KPIS = [
     value: (t) => mean(num(t('won_deals').total), t('won_deals').n),
     drill: { figure: 'won_deals' },
   },
-  { key: 'signed_amount', section: 'sales', kind: 'money', value: (t) => money(t('signed').total), drill: { figure: 'signed' } },
-  { key: 'collected_amount', section: 'sales', kind: 'money', value: (t) => money(t('collected').total), drill: { figure: 'collected' } },
+  {
+    key: 'signed_amount',
+    section: 'sales',
+    kind: 'money',
+    value: (t) => money(t('signed').total),
+    drill: { figure: 'signed' },
+  },
+  {
+    key: 'collected_amount',
+    section: 'sales',
+    kind: 'money',
+    value: (t) => money(t('collected').total),
+    drill: { figure: 'collected' },
+  },
   {
     key: 'collection_rate',
     section: 'sales',
@@ -70,8 +106,20 @@ export const KPIS = [
     },
     drill: { figure: 'installments_due' },
   },
-  { key: 'overdue_receivables', section: 'sales', kind: 'money', value: (t) => money(t('overdue').total), drill: { figure: 'overdue' } },
-  { key: 'tickets', section: 'service', kind: 'count', value: (t) => t('tickets').n, drill: { figure: 'tickets' } },
+  {
+    key: 'overdue_receivables',
+    section: 'sales',
+    kind: 'money',
+    value: (t) => money(t('overdue').total),
+    drill: { figure: 'overdue' },
+  },
+  {
+    key: 'tickets',
+    section: 'service',
+    kind: 'count',
+    value: (t) => t('tickets').n,
+    drill: { figure: 'tickets' },
+  },
   {
     key: 'first_response_time',
     section: 'service',
@@ -114,7 +162,13 @@ export const KPIS = [
     value: (t) => ratio(t('tickets').hits, t('active_customers').n),
     drill: { figure: 'tickets', filter: { dim2: 'complaint' } },
   },
-  { key: 'backlog', section: 'service', kind: 'count', value: (t) => t('backlog').n, drill: { figure: 'backlog' } },
+  {
+    key: 'backlog',
+    section: 'service',
+    kind: 'count',
+    value: (t) => t('backlog').n,
+    drill: { figure: 'backlog' },
+  },
   {
     key: 'backlog_age',
     section: 'service',
@@ -122,7 +176,13 @@ export const KPIS = [
     value: (t) => mean(num(t('backlog').total), t('backlog').n),
     drill: { figure: 'backlog' },
   },
-  { key: 'csat', section: 'service', kind: 'score', value: (t) => mean(num(t('csat').total), t('csat').n), drill: { figure: 'csat' } },
+  {
+    key: 'csat',
+    section: 'service',
+    kind: 'score',
+    value: (t) => mean(num(t('csat').total), t('csat').n),
+    drill: { figure: 'csat' },
+  },
   {
     key: 'nps',
     section: 'service',
@@ -130,7 +190,13 @@ export const KPIS = [
     value: (t) => nps(t('nps').hits, num(t('nps').total2), t('nps').n),
     drill: { figure: 'nps' },
   },
-  { key: 'ces', section: 'service', kind: 'score', value: (t) => mean(num(t('ces').total), t('ces').n), drill: { figure: 'ces' } },
+  {
+    key: 'ces',
+    section: 'service',
+    kind: 'score',
+    value: (t) => mean(num(t('ces').total), t('ces').n),
+    drill: { figure: 'ces' },
+  },
 ] as const satisfies readonly KpiDef[];
 
 export type KpiKey = (typeof KPIS)[number]['key'];

@@ -1,7 +1,14 @@
 import { localDay, parseLocalDateTime } from '../common/time.js';
 
 /** The periods the dashboard offers; `custom` takes a from and a to day. */
-export const PERIOD_KINDS = ['this_week', 'this_month', 'last_month', 'this_quarter', 'this_year', 'custom'] as const;
+export const PERIOD_KINDS = [
+  'this_week',
+  'this_month',
+  'last_month',
+  'this_quarter',
+  'this_year',
+  'custom',
+] as const;
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
 
 /**
@@ -100,7 +107,8 @@ export function previousPeriod(p: Period): Period {
     case 'this_year':
       return spanOf(p.kind, monthStart(p.from, -12), addDays(p.from, -1), p.zone);
     case 'custom': {
-      const days = Math.round((Date.parse(`${p.to}T00:00:00Z`) - Date.parse(`${p.from}T00:00:00Z`)) / DAY) + 1;
+      const days =
+        Math.round((Date.parse(`${p.to}T00:00:00Z`) - Date.parse(`${p.from}T00:00:00Z`)) / DAY) + 1;
       return spanOf(p.kind, addDays(p.from, -days), addDays(p.from, -1), p.zone);
     }
   }

@@ -49,7 +49,12 @@ async function signIn(viewport: typeof DESKTOP, locale: 'en' | 'zh-CN') {
 const drawn = (page: Page) =>
   page.evaluate(() =>
     [...document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]')]
-      .filter((c) => (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): unknown } }).Chart.getChart(c) && c.width > 0 && c.height > 0)
+      .filter(
+        (c) =>
+          (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): unknown } }).Chart.getChart(c) &&
+          c.width > 0 &&
+          c.height > 0,
+      )
       .map((c) => c.dataset.chart),
   );
 
@@ -67,7 +72,10 @@ describe.skipIf(browserMissing)('the dashboard in Chromium', () => {
     for (const [i, card] of (await page.locator('.dash-grid > .card').all()).entries())
       await card.screenshot({ path: join(SCREENSHOTS, `dashboard-phone-zh-card-${i + 1}.png`) });
 
-    await Promise.all([page.waitForURL(/\/dashboard\/drill\/new_customers/), page.click('[data-testid=kpi-new_customers]')]);
+    await Promise.all([
+      page.waitForURL(/\/dashboard\/drill\/new_customers/),
+      page.click('[data-testid=kpi-new_customers]'),
+    ]);
     expect(await page.locator('[data-testid=drill-count]').textContent()).toBe('共 3 条记录');
     expect(await page.locator('[data-testid=drill-rows] tbody tr').count()).toBe(3);
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-drill-phone-zh.png'), fullPage: true });
@@ -86,7 +94,10 @@ describe.skipIf(browserMissing)('the dashboard in Chromium', () => {
     expect(await page.locator('h1').textContent()).toBe('Dashboard');
     expect(await page.locator('[data-testid=kpi-signed_amount]').textContent()).toBe('¥20,000.50');
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-desktop-en.png'), fullPage: true });
-    await Promise.all([page.waitForURL(/\/dashboard\/drill\/funnel/), page.click('[data-testid=funnel-proposal]')]);
+    await Promise.all([
+      page.waitForURL(/\/dashboard\/drill\/funnel/),
+      page.click('[data-testid=funnel-proposal]'),
+    ]);
     expect(await page.locator('[data-testid=drill-count]').textContent()).toBe('3 records');
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-drill-desktop-en.png'), fullPage: true });
     expect(problems).toEqual([]);

@@ -58,7 +58,7 @@ describe('the dashboard of team East’s manager, October 2026', () => {
   beforeAll(async () => {
     c = await signedIn(t, d.manager, 'en');
     const page = await c.get(`/dashboard?${OCTOBER}`);
-    expect(page.status).toBe(200);
+    if (page.status !== 200) throw new Error(`the dashboard answered ${page.status}`);
     html = page.text;
   });
 
@@ -146,7 +146,9 @@ describe('the dashboard of team East’s manager, October 2026', () => {
   });
 
   it('draws its charts from a JSON block, with Chart.js served by Kehu', async () => {
-    const data = JSON.parse(/<script type="application\/json" id="dashboard-charts">([\s\S]*?)<\/script>/.exec(html)![1]);
+    const data = JSON.parse(
+      /<script type="application\/json" id="dashboard-charts">([\s\S]*?)<\/script>/.exec(html)![1],
+    );
     expect(data.funnel.data).toEqual([3, 3, 3, 2, 2]);
     expect(data.trends.labels).toHaveLength(12);
     expect(html).not.toMatch(/<script>(?!<)/);
@@ -186,7 +188,12 @@ describe('the dashboard of team East’s manager, October 2026', () => {
   });
 
   it('drills from a chart’s table row into the records behind it', async () => {
-    const href = decodeHtml(/data-testid="funnel-proposal" href="([^"]+)"|href="([^"]+)" data-testid="funnel-proposal"/.exec(html)!.slice(1).find(Boolean)!);
+    const href = decodeHtml(
+      /data-testid="funnel-proposal" href="([^"]+)"|href="([^"]+)" data-testid="funnel-proposal"/
+        .exec(html)!
+        .slice(1)
+        .find(Boolean)!,
+    );
     const list = await drill(c, href);
     expect(list.ids.sort()).toEqual([d.deals.o1, d.deals.o2, d.deals.o5].sort());
     const region = decodeHtml(/<td>广东省<\/td><td class="num"><a href="([^"]+)"/.exec(html)![1]);
@@ -226,7 +233,10 @@ describe('the dashboard of team East’s manager, October 2026', () => {
     expect(rows.get('Signed')?.[1]).toBe('¥20,000.50');
     expect(rows.get('Collection rate')?.[1]).toBe('58.3%');
     const board = book.getWorksheet('Leaderboard')!;
-    expect((board.getRow(2).values as unknown[]).slice(1, 3)).toEqual([expect.stringContaining('Rep1'), '¥12,000.00']);
+    expect((board.getRow(2).values as unknown[]).slice(1, 3)).toEqual([
+      expect.stringContaining('Rep1'),
+      '¥12,000.00',
+    ]);
     const { rows: audit } = await t.db.query(
       `SELECT diff FROM audit_entry WHERE entity = 'dashboard' AND action = 'export' AND actor_id = $1`,
       [d.manager.id],

@@ -114,34 +114,72 @@ export async function seedDashboard(db: pg.Pool, prefix = 'D'): Promise<Dashboar
     return rows[0].id;
   };
   const deals = {
-    o1: await deal(customers.c1, r1.id, 'won', '10000.00', { created: sh('2026-09-20 00:00'), closed: sh('2026-10-10 00:00') }, [
-      [null, 'initial_contact', sh('2026-09-20 00:00')],
-      ['initial_contact', 'needs_analysis', sh('2026-10-02 10:00')],
-      ['needs_analysis', 'proposal', sh('2026-10-05 10:00')],
-      ['proposal', 'won', sh('2026-10-10 00:00')],
-    ]),
-    o2: await deal(customers.c2, r2.id, 'won', '5000.01', { created: sh('2026-10-01 00:00'), closed: sh('2026-10-11 00:00') }, [
-      [null, 'initial_contact', sh('2026-10-01 00:00')],
-      ['initial_contact', 'proposal', sh('2026-10-03 10:00')],
-      ['proposal', 'won', sh('2026-10-11 00:00')],
-    ]),
-    o3: await deal(customers.c1, r1.id, 'lost', '3000.00', { created: sh('2026-09-01 00:00'), closed: sh('2026-10-15 12:00') }, []),
-    o4: await deal(customers.c4, r3.id, 'won', '99999.00', { created: sh('2026-10-02 00:00'), closed: sh('2026-10-12 00:00') }, [
-      [null, 'initial_contact', sh('2026-10-02 00:00')],
-    ]),
+    o1: await deal(
+      customers.c1,
+      r1.id,
+      'won',
+      '10000.00',
+      { created: sh('2026-09-20 00:00'), closed: sh('2026-10-10 00:00') },
+      [
+        [null, 'initial_contact', sh('2026-09-20 00:00')],
+        ['initial_contact', 'needs_analysis', sh('2026-10-02 10:00')],
+        ['needs_analysis', 'proposal', sh('2026-10-05 10:00')],
+        ['proposal', 'won', sh('2026-10-10 00:00')],
+      ],
+    ),
+    o2: await deal(
+      customers.c2,
+      r2.id,
+      'won',
+      '5000.01',
+      { created: sh('2026-10-01 00:00'), closed: sh('2026-10-11 00:00') },
+      [
+        [null, 'initial_contact', sh('2026-10-01 00:00')],
+        ['initial_contact', 'proposal', sh('2026-10-03 10:00')],
+        ['proposal', 'won', sh('2026-10-11 00:00')],
+      ],
+    ),
+    o3: await deal(
+      customers.c1,
+      r1.id,
+      'lost',
+      '3000.00',
+      { created: sh('2026-09-01 00:00'), closed: sh('2026-10-15 12:00') },
+      [],
+    ),
+    o4: await deal(
+      customers.c4,
+      r3.id,
+      'won',
+      '99999.00',
+      { created: sh('2026-10-02 00:00'), closed: sh('2026-10-12 00:00') },
+      [[null, 'initial_contact', sh('2026-10-02 00:00')]],
+    ),
     o5: await deal(
       customers.c1,
       r1.id,
       'proposal',
       '20000.00',
-      { probability: 35, created: sh('2026-10-03 00:00'), expected: '2026-10-25', lastActivity: sh('2026-10-06 10:00') },
+      {
+        probability: 35,
+        created: sh('2026-10-03 00:00'),
+        expected: '2026-10-25',
+        lastActivity: sh('2026-10-06 10:00'),
+      },
       [
         [null, 'initial_contact', sh('2026-10-03 00:00')],
         ['initial_contact', 'needs_analysis', sh('2026-10-04 00:00')],
         ['needs_analysis', 'proposal', sh('2026-10-06 10:00')],
       ],
     ),
-    o6: await deal(customers.c2, r2.id, 'negotiation', '1234.57', { probability: 50, created: sh('2026-10-02 00:00'), expected: '2026-10-30' }, []),
+    o6: await deal(
+      customers.c2,
+      r2.id,
+      'negotiation',
+      '1234.57',
+      { probability: 50, created: sh('2026-10-02 00:00'), expected: '2026-10-30' },
+      [],
+    ),
   };
 
   const contract = async (
@@ -171,14 +209,24 @@ export async function seedDashboard(db: pg.Pool, prefix = 'D'): Promise<Dashboar
       ['2026-10-28', '6000.00', '1000.00'],
     ]),
     k2: await contract('2', customers.c2, r2.id, '8000.50', '2026-10-15', [['2026-11-15', '8000.50', '0']]),
-    k3: await contract('3', customers.c4, r3.id, '50000.00', '2026-10-03', [['2026-10-20', '50000.00', '20000.00']]),
+    k3: await contract('3', customers.c4, r3.id, '50000.00', '2026-10-03', [
+      ['2026-10-20', '50000.00', '20000.00'],
+    ]),
     k4: await contract('4', customers.c3, r1.id, '3000.00', '2026-09-10', []),
   };
   const payment = async (contractId: number, on: string, amount: string, by: number, reversed = false) =>
     db.query(
       `INSERT INTO payment (contract_id, received_on, amount, method, recorded_by_id, reversed_at, reversed_by_id, reversal_reason)
        VALUES ($1, $2, $3, 'bank_transfer', $4, $5, $6, $7)`,
-      [contractId, on, amount, by, reversed ? new Date() : null, reversed ? by : null, reversed ? 'entered twice' : null],
+      [
+        contractId,
+        on,
+        amount,
+        by,
+        reversed ? new Date() : null,
+        reversed ? by : null,
+        reversed ? 'entered twice' : null,
+      ],
     );
   await payment(contracts.k1, '2026-10-21', '6000.00', r1.id);
   await payment(contracts.k1, '2026-10-29', '1000.00', r1.id);
@@ -310,7 +358,16 @@ export async function seedDashboard(db: pg.Pool, prefix = 'D'): Promise<Dashboar
     db.query(
       `INSERT INTO survey_response (kind, ticket_id, customer_id, sent_to, token, sent_at, expires_at, answered_at, csat, ces, nps)
        VALUES ($1, $2, $3, 'x@example.com', $4, $5, $5::timestamptz + interval '30 days', $5, $6, $7, $8)`,
-      [kind, ticketId, customerId, `sv-${tag}-${++token}`, answered, scores.csat ?? null, scores.ces ?? null, scores.nps ?? null],
+      [
+        kind,
+        ticketId,
+        customerId,
+        `sv-${tag}-${++token}`,
+        answered,
+        scores.csat ?? null,
+        scores.ces ?? null,
+        scores.nps ?? null,
+      ],
     );
   await survey('ticket', customers.c1, tickets.t1, sh('2026-10-07 10:00'), { csat: 5, ces: 2 });
   await survey('ticket', customers.c2, tickets.t2, sh('2026-10-13 10:00'), { csat: 2 });

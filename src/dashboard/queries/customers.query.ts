@@ -32,7 +32,14 @@ export class CustomersQuery {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async healthFacts(scope: DashboardScope, now: Date, today: string): Promise<HealthFacts[]> {
-    const values: unknown[] = [now, today, LOW_CSAT, CSAT_LOOKBACK_DAYS, STALE_DEAL_DAYS, [...COLLECTING_STATUSES]];
+    const values: unknown[] = [
+      now,
+      today,
+      LOW_CSAT,
+      CSAT_LOOKBACK_DAYS,
+      STALE_DEAL_DAYS,
+      [...COLLECTING_STATUSES],
+    ];
     const rhythm = `CASE cu.tier WHEN 'A' THEN ${TIER_RHYTHM_DAYS.A} WHEN 'B' THEN ${TIER_RHYTHM_DAYS.B} ELSE ${TIER_RHYTHM_DAYS.C} END`;
     let owned = 'true';
     if (scope.userIds !== null) {

@@ -69,7 +69,8 @@ interface Ctx {
   now: Date;
 }
 
-const localDay = (c: Ctx, expr: string) => `to_char(${expr} AT TIME ZONE ${c.b.bind(c.p.zone)}, 'YYYY-MM-DD')`;
+const localDay = (c: Ctx, expr: string) =>
+  `to_char(${expr} AT TIME ZONE ${c.b.bind(c.p.zone)}, 'YYYY-MM-DD')`;
 const inPeriod = (c: Ctx, expr: string) =>
   `${expr} >= ${c.b.bind(c.p.start)}::timestamptz AND ${expr} < ${c.b.bind(c.p.end)}::timestamptz`;
 const inDays = (c: Ctx, expr: string) =>

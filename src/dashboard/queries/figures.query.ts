@@ -74,7 +74,8 @@ export class FiguresQuery {
   ): Promise<Map<Figure, FigureTotals>> {
     const b = new Binder();
     const parts = figures.map(
-      (f) => `SELECT ${b.bind(f)}::text AS figure, ${AGGREGATES} FROM (${figureRows(b, f, scope, period, now)}) r`,
+      (f) =>
+        `SELECT ${b.bind(f)}::text AS figure, ${AGGREGATES} FROM (${figureRows(b, f, scope, period, now)}) r`,
     );
     const rows = await this.dataSource.query<(FigureTotals & { figure: Figure })[]>(
       parts.join('\nUNION ALL\n'),
