@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import ExcelJS from 'exceljs';
 import { AuditService } from '../audit/audit.service.js';
-import { NotFound } from '../common/errors.js';
+import { NotFound, ValidationFailed } from '../common/errors.js';
 import { type Fen, fen, formatMoney, fromNumeric } from '../common/money.js';
 import type { SessionUser } from '../common/session-user.js';
-import { localDay } from '../common/time.js';
+import { localDay, parseLocalDateTime } from '../common/time.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { hasKey, translate } from '../i18n/i18n.js';
 import type { Locale } from '../i18n/locales.js';
@@ -60,15 +60,20 @@ export class DashboardService {
     return this.config.defaultTimezone;
   }
 
-  /** The period a filter names, in the company's zone, holding `now`. */
+  /**
+   * The period a filter names, in the company's zone, holding `now`. A custom range given backwards is
+   * read forwards; a day that does not exist (2026-02-30) is refused as a bad filter.
+   */
   periodOf(filter: DashboardFilterDto, now = new Date()): Period {
     const kind = filter.period ?? 'this_month';
-    return currentPeriod(
-      kind,
-      now,
-      this.zone,
-      kind === 'custom' ? { from: filter.from ?? '', to: filter.to ?? '' } : undefined,
-    );
+    if (kind !== 'custom') return currentPeriod(kind, now, this.zone);
+    const [from, to] = [filter.from ?? '', filter.to ?? ''].sort();
+    for (const [field, day] of [
+      ['from', from],
+      ['to', to],
+    ] as const)
+      if (!parseLocalDateTime(day, this.zone)) throw ValidationFailed.field(field, 'validation.isDate');
+    return currentPeriod(kind, now, this.zone, { from, to });
   }
 
   /** The scope of a user's dashboard under a team or person filter: for the digest and other readers. */

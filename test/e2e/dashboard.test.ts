@@ -209,6 +209,13 @@ describe('the dashboard of team East’s manager, October 2026', () => {
     expect((await c.get(`/dashboard/drill/nothing?${OCTOBER}`)).status).toBe(404);
   });
 
+  it('reads a custom range given backwards, and refuses a day that does not exist', async () => {
+    const backwards = await c.get('/dashboard?period=custom&from=2026-10-31&to=2026-10-01');
+    expect(card(backwards.text, 'new_customers').value).toBe('3');
+    expect((await c.get('/dashboard?period=custom&from=2026-02-30&to=2026-03-01')).status).toBe(422);
+    expect((await c.get('/dashboard?period=custom&from=2026-10-01')).status).toBeGreaterThanOrEqual(400);
+  });
+
   it('narrows to one of its people', async () => {
     const page = await c.get(`/dashboard?${OCTOBER}&rep=${d.r2.id}`);
     expect(card(page.text, 'new_customers').value).toBe('1');
