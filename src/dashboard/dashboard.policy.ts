@@ -85,6 +85,7 @@ export class DashboardPolicy {
     const people = everyone
       .filter(
         (u) =>
+          u.active &&
           u.role !== 'admin' &&
           (teams === null || u.id === user.id || (u.teamId !== null && teams.includes(u.teamId))),
       )

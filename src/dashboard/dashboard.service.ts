@@ -13,7 +13,8 @@ import { DashboardPolicy } from './dashboard.policy.js';
 import type { DashboardScope } from './dashboard.types.js';
 import type { DashboardFilterDto, DrillFilterDto } from './dto/dashboard-filter.dto.js';
 import { change, conversions, healthScore, percent, ratio } from './kpi-formulas.js';
-import { type KpiDef, type KpiKind, KPIS, type KpiValues, kpiValues, kpisFor } from './kpis.js';
+import { formatChange, formatKpi } from './kpi-format.js';
+import { type KpiDef, KPIS, type KpiValues, kpiValues, kpisFor } from './kpis.js';
 import { currentPeriod, monthsOf, type Period, previousPeriod, trendSpan } from './period.js';
 import { CustomersQuery } from './queries/customers.query.js';
 import { type Figure, FIGURES, FUNNEL_STAGES, MONEY_FIGURES, type RowFilter } from './queries/figure-rows.js';
@@ -524,40 +525,3 @@ const trimNumber = (v: string) => {
   const n = Number(v);
   return Number.isInteger(n) ? String(n) : n.toFixed(2);
 };
-
-const grouped = new Intl.NumberFormat('en-US');
-
-/** A KPI's value as text: counts grouped, money in yuan, rates in %, times in business minutes or days. */
-export function formatKpi(locale: Locale, kind: KpiKind, v: number | null): string {
-  if (v === null) return '—';
-  switch (kind) {
-    case 'count':
-      return grouped.format(v);
-    case 'money':
-      return formatMoney(fen(v));
-    case 'rate':
-      return percent(v);
-    case 'minutes':
-      return translate(locale, 'dashboard.unit.minutes', { n: grouped.format(Math.round(v)) });
-    case 'days':
-      return translate(locale, 'dashboard.unit.days', { n: v.toFixed(1) });
-    case 'score':
-      return v.toFixed(2);
-    case 'nps':
-      return v.toFixed(1);
-  }
-}
-
-/** The change against the previous period: ▲/▼ with the relative change, or points for rates and NPS. */
-export function formatChange(locale: Locale, kind: KpiKind, c: ReturnType<typeof change>): string {
-  if (c.delta === null || c.direction === null) return '';
-  const arrow = c.direction === 'up' ? '▲' : c.direction === 'down' ? '▼' : '＝';
-  if (c.direction === 'flat') return arrow;
-  const sign = c.delta > 0 ? '+' : '−';
-  const abs = Math.abs(c.delta);
-  if (kind === 'rate')
-    return `${arrow} ${sign}${(abs * 100).toFixed(1)} ${translate(locale, 'dashboard.unit.points')}`;
-  if (kind === 'nps') return `${arrow} ${sign}${abs.toFixed(1)}`;
-  if (c.relative !== null) return `${arrow} ${sign}${(Math.abs(c.relative) * 100).toFixed(1)}%`;
-  return `${arrow} ${sign}${kind === 'money' ? formatMoney(fen(abs)) : formatKpi(locale, kind, abs)}`;
-}
