@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { DashboardApiController } from './dashboard.api.controller.js';
 import { DashboardController } from './dashboard.controller.js';
 import { DashboardPolicy } from './dashboard.policy.js';
 import { DashboardService } from './dashboard.service.js';
@@ -10,7 +11,7 @@ import { FiguresQuery } from './queries/figures.query.js';
 /** The KPI dashboard: its query classes read every module's tables (the one declared exception). */
 @Module({
   imports: [UsersModule, AuditModule],
-  controllers: [DashboardController],
+  controllers: [DashboardController, DashboardApiController],
   providers: [DashboardService, DashboardPolicy, FiguresQuery, CustomersQuery],
   exports: [DashboardService],
 })

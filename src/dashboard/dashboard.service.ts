@@ -11,7 +11,8 @@ import type { Locale } from '../i18n/locales.js';
 import { UsersService } from '../users/users.service.js';
 import { DashboardPolicy } from './dashboard.policy.js';
 import type { DashboardScope } from './dashboard.types.js';
-import type { DashboardFilterDto, DrillFilterDto } from './dto/dashboard-filter.dto.js';
+import type { DashboardFilterDto, DrillFilterDto, KpiApiQuery } from './dto/dashboard-filter.dto.js';
+import { type KpisResource, toKpiValuesResource } from './kpi.resource.js';
 import { change, conversions, healthScore, percent, ratio } from './kpi-formulas.js';
 import { formatChange, formatKpi } from './kpi-format.js';
 import { type KpiDef, KPIS, type KpiValues, kpiValues, kpisFor } from './kpis.js';
@@ -85,6 +86,23 @@ export class DashboardService {
   /** Every KPI of a scope in a period (money in fen, rates as fractions): what the weekly digest sends. */
   kpis(scope: DashboardScope, period: Period, now = new Date()): Promise<KpiValues> {
     return kpisFor(this.figures, scope, period, now);
+  }
+
+  /** The KPIs of a range of days (this month without one) and of the period before: /api/v1/kpis. */
+  async kpisResource(user: SessionUser, query: KpiApiQuery): Promise<KpisResource> {
+    const now = new Date();
+    const scope = await this.policy.scope(user, query);
+    const period = this.periodOf(
+      query.from === undefined ? {} : { period: 'custom', from: query.from, to: query.to },
+      now,
+    );
+    const previous = previousPeriod(period);
+    return {
+      period: { from: period.from, to: period.to },
+      previous: { from: previous.from, to: previous.to },
+      kpis: toKpiValuesResource(await this.kpis(scope, period, now)),
+      previousKpis: toKpiValuesResource(await this.kpis(scope, previous, now)),
+    };
   }
 
   /** The whole page's view model. */

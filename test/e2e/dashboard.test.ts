@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { type Client, decodeHtml, visibleText } from '../helpers/client.js';
+import { apiAs } from '../helpers/api.js';
 import { type DashboardData, seedDashboard } from '../helpers/dashboard-data.js';
 import { createCustomer } from '../helpers/factories.js';
 import { StatementRecorder } from '../helpers/statements.js';
@@ -291,5 +292,43 @@ describe('the dashboard of others', () => {
     expect(card(west.text, 'signed_amount').value).toBe('¥50,000.00');
     expect(card(west.text, 'collected_amount').value).toBe('¥20,000.00');
     expect(card(west.text, 'csat').value).toBe('1.00');
+  });
+});
+
+describe('GET /api/v1/kpis', () => {
+  it('answers the same KPIs to a manager’s token, money exact, within their scope', async () => {
+    const api = await apiAs(t, d.manager);
+    const reply = await api.get('/api/v1/kpis?from=2026-10-01&to=2026-10-31');
+    expect(reply.status).toBe(200);
+    expect(reply.body.period).toEqual({ from: '2026-10-01', to: '2026-10-31' });
+    expect(reply.body.previous).toEqual({ from: '2026-08-31', to: '2026-09-30' });
+    expect(reply.body.kpis).toMatchObject({
+      new_customers: 3,
+      signed_amount: '20000.50',
+      avg_deal_size: '7500.01',
+      weighted_forecast: '7617.29',
+      collection_rate: 7 / 12,
+      complaints: 2,
+      backlog: 1,
+    });
+    expect(reply.body.kpis.nps).toBeCloseTo(100 / 3, 10);
+    expect(reply.body.kpis.win_rate).toBeCloseTo(2 / 3, 10);
+    expect(reply.body.previousKpis).toMatchObject({
+      new_customers: 1,
+      signed_amount: '3000.00',
+      win_rate: null,
+    });
+    expect((await api.get(`/api/v1/kpis?from=2026-10-01&to=2026-10-31&team=${d.west}`)).status).toBe(404);
+    expect((await api.get('/api/v1/kpis?from=2026-10-01')).status).toBe(422);
+  });
+
+  it('answers a rep of the other team their own', async () => {
+    const api = await apiAs(t, d.r3);
+    const reply = await api.get('/api/v1/kpis?from=2026-10-01&to=2026-10-31');
+    expect(reply.body.kpis).toMatchObject({
+      new_customers: 1,
+      signed_amount: '50000.00',
+      collected_amount: '20000.00',
+    });
   });
 });

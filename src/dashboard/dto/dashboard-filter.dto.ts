@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { PERIOD_KINDS, type PeriodKind } from '../period.js';
@@ -59,4 +60,33 @@ export class DrillFilterDto extends DashboardFilterDto {
   @Min(1)
   @Max(2_147_483_647)
   customer?: number;
+}
+
+/** The KPI API's query: a range of days (both or neither: this month) and the team or person filter. */
+export class KpiApiQuery {
+  @ApiPropertyOptional({ format: 'date', example: '2026-10-01' })
+  @ValidateIf((o: KpiApiQuery) => o.to !== undefined || o.from !== undefined)
+  @Matches(DAY)
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date', example: '2026-10-31' })
+  @ValidateIf((o: KpiApiQuery) => o.to !== undefined || o.from !== undefined)
+  @Matches(DAY)
+  to?: string;
+
+  @ApiPropertyOptional({ example: 3, description: 'A team (admins: any; managers: theirs).' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  team?: number;
+
+  @ApiPropertyOptional({ example: 12, description: 'A person (admins: anyone; managers: of their teams).' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  rep?: number;
 }
