@@ -16,7 +16,7 @@ import { type KpisResource, toKpiValuesResource } from './kpi.resource.js';
 import { change, conversions, healthScore, percent, ratio } from './kpi-formulas.js';
 import { formatChange, formatKpi } from './kpi-format.js';
 import { type KpiDef, KPIS, type KpiValues, kpiValues, kpisFor } from './kpis.js';
-import { currentPeriod, monthsOf, type Period, previousPeriod, trendSpan } from './period.js';
+import { currentPeriod, monthDays, monthsOf, type Period, previousPeriod, trendSpan } from './period.js';
 import { CustomersQuery } from './queries/customers.query.js';
 import { type Figure, FIGURES, FUNNEL_STAGES, MONEY_FIGURES, type RowFilter } from './queries/figure-rows.js';
 import { FiguresQuery, type GroupBy, type GroupTotals } from './queries/figures.query.js';
@@ -231,8 +231,15 @@ export class DashboardService {
     const monthly = (list: GroupTotals[], m: string) => list.find((g) => g.key === m);
     const trends = months.map((m) => {
       const csat = monthly(csatMonthly, m);
+      const inMonth: DashboardFilterDto = { ...filter, period: 'custom', ...monthDays(m) };
       return {
         month: m,
+        drill: {
+          signed: drillUrl('signed', inMonth),
+          collected: drillUrl('collected', inMonth),
+          tickets: drillUrl('tickets', inMonth),
+          csat: drillUrl('csat', inMonth),
+        },
         signed: fromNumeric(monthly(signedMonthly, m)?.total ?? '0'),
         collected: fromNumeric(monthly(collectedMonthly, m)?.total ?? '0'),
         tickets: monthly(ticketsMonthly, m)?.n ?? 0,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currentPeriod, monthsOf, periodOf, previousPeriod, trendSpan } from './period.js';
+import { currentPeriod, monthDays, monthsOf, periodOf, previousPeriod, trendSpan } from './period.js';
 
 const SH = 'Asia/Shanghai';
 const days = (p: { from: string; to: string }) => `${p.from}..${p.to}`;
@@ -65,5 +65,10 @@ describe('periodOf', () => {
     expect(months).toHaveLength(12);
     expect(months[0]).toBe('2025-04');
     expect(months[11]).toBe('2026-03');
+  });
+
+  it('gives the first and last day of a month', () => {
+    expect(monthDays('2028-02')).toEqual({ from: '2028-02-01', to: '2028-02-29' });
+    expect(monthDays('2026-12')).toEqual({ from: '2026-12-01', to: '2026-12-31' });
   });
 });

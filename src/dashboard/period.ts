@@ -126,3 +126,9 @@ export function monthsOf(p: Period): string[] {
   for (let m = monthStart(p.from); m <= p.to; m = monthStart(m, 1)) months.push(m.slice(0, 7));
   return months;
 }
+
+/** The first and last day of a month (YYYY-MM). */
+export function monthDays(month: string): { from: string; to: string } {
+  const from = `${month}-01`;
+  return { from, to: addDays(monthStart(from, 1), -1) };
+}
