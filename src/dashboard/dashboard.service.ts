@@ -15,8 +15,16 @@ import type { DashboardFilterDto, DrillFilterDto, KpiApiQuery } from './dto/dash
 import { type KpisResource, toKpiValuesResource } from './kpi.resource.js';
 import { change, conversions, healthScore, percent, ratio } from './kpi-formulas.js';
 import { formatChange, formatKpi } from './kpi-format.js';
-import { type KpiDef, KPIS, type KpiValues, kpiValues, kpisFor } from './kpis.js';
-import { currentPeriod, monthDays, monthsOf, type Period, previousPeriod, trendSpan } from './period.js';
+import { type KpiDef, kpiFor, type KpiKey, KPIS, type KpiValues, kpiValues, kpisFor } from './kpis.js';
+import {
+  currentPeriod,
+  monthDays,
+  monthsOf,
+  type Period,
+  type PeriodKind,
+  previousPeriod,
+  trendSpan,
+} from './period.js';
 import { CustomersQuery } from './queries/customers.query.js';
 import { type Figure, FIGURES, FUNNEL_STAGES, MONEY_FIGURES, type RowFilter } from './queries/figure-rows.js';
 import { FiguresQuery, type GroupBy, type GroupTotals } from './queries/figures.query.js';
@@ -83,9 +91,31 @@ export class DashboardService {
     return this.policy.scope(user, filter);
   }
 
+  /** The scope of a user's own dashboard, by their id (for jobs, which have no signed-in user). */
+  async scopeOfUser(userId: number, filter: { team?: number; rep?: number } = {}): Promise<DashboardScope> {
+    const user = await this.users.findForSession(userId);
+    if (!user) throw new NotFound();
+    return this.policy.scope(user, filter);
+  }
+
+  /** The period of `kind` holding `now` in the company's zone (a custom one: its days). */
+  period(kind: PeriodKind, now = new Date(), custom?: { from: string; to: string }): Period {
+    return currentPeriod(kind, now, this.zone, custom);
+  }
+
+  /** The period a figure is compared with (the week, month, quarter, year or as many days before). */
+  previous(period: Period): Period {
+    return previousPeriod(period);
+  }
+
   /** Every KPI of a scope in a period (money in fen, rates as fractions): what the weekly digest sends. */
   kpis(scope: DashboardScope, period: Period, now = new Date()): Promise<KpiValues> {
     return kpisFor(this.figures, scope, period, now);
+  }
+
+  /** One KPI of a scope in a period, reading only the figures it needs (a threshold alert's check). */
+  kpi(key: KpiKey, scope: DashboardScope, period: Period, now = new Date()): Promise<number | null> {
+    return kpiFor(this.figures, key, scope, period, now);
   }
 
   /** The KPIs of a range of days (this month without one) and of the period before: /api/v1/kpis. */

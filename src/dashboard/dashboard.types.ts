@@ -14,3 +14,6 @@ export interface DashboardSections {
   service: boolean;
   customers: boolean;
 }
+
+export type { Period, PeriodKind } from './period.js';
+export type { KpiKey, KpiValues } from './kpis.js';
