@@ -2,12 +2,12 @@
 // page's JSON data block; every chart's numbers are also in the table beside it.
 (function () {
   'use strict';
-  var block = document.getElementById('dashboard-charts');
+  const block = document.getElementById('dashboard-charts');
   if (!block || typeof window.Chart === 'undefined') return;
-  var data = JSON.parse(block.textContent || '{}');
-  var Chart = window.Chart;
-  var palette = ['#2563eb', '#16a34a', '#f59e0b', '#dc2626', '#7c3aed', '#0891b2', '#db2777', '#65a30d'];
-  var small = window.matchMedia('(max-width: 639px)').matches;
+  const data = JSON.parse(block.textContent || '{}');
+  const Chart = window.Chart;
+  const palette = ['#2563eb', '#16a34a', '#f59e0b', '#dc2626', '#7c3aed', '#0891b2', '#db2777', '#65a30d'];
+  const small = window.matchMedia('(max-width: 639px)').matches;
   Chart.defaults.font.size = small ? 11 : 12;
   Chart.defaults.maintainAspectRatio = false;
   Chart.defaults.animation = false;
@@ -17,7 +17,7 @@
   }
 
   function bars(name, chart, horizontal) {
-    var el = canvas(name);
+    const el = canvas(name);
     if (!el || !chart) return;
     new Chart(el, {
       type: 'bar',
@@ -36,7 +36,7 @@
   bars('funnel', data.funnel, true);
   bars('leaderboard', data.leaderboard, true);
 
-  var channels = canvas('channels');
+  const channels = canvas('channels');
   if (channels && data.channels) {
     new Chart(channels, {
       type: 'doughnut',
@@ -48,9 +48,9 @@
     });
   }
 
-  var trends = canvas('trends');
+  const trends = canvas('trends');
   if (trends && data.trends) {
-    var t = data.trends;
+    const t = data.trends;
     new Chart(trends, {
       data: {
         labels: t.labels,
