@@ -5,6 +5,7 @@ import { type Client, decodeHtml, visibleText } from '../helpers/client.js';
 import { DashboardService } from '../../src/dashboard/dashboard.service.js';
 import { apiAs } from '../helpers/api.js';
 import { type DashboardData, seedDashboard } from '../helpers/dashboard-data.js';
+import { createTeam, createUser } from '../helpers/factories.js';
 
 /**
  * The dashboard on a hand-made company (test/helpers/dashboard-data.ts): October 2026 in Shanghai
@@ -253,6 +254,23 @@ describe('the dashboard of team East’s manager, October 2026', () => {
 });
 
 describe('the dashboard of others', () => {
+  it('shows a new team’s manager zeros and dashes, not errors, in both languages', async () => {
+    const team = await createTeam(t.db);
+    const boss = await createUser(t.db, { role: 'manager', teamId: team });
+    await t.db.query('UPDATE team SET manager_id = $2 WHERE id = $1', [team, boss.id]);
+    for (const lang of ['en', 'zh-CN'] as const) {
+      const c = await signedIn(t, boss, lang);
+      const page = await c.get('/dashboard?period=this_quarter');
+      expect(page.status).toBe(200);
+      expect(card(page.text, 'new_customers').value).toBe('0');
+      expect(card(page.text, 'win_rate').value).toBe('—');
+      expect(card(page.text, 'signed_amount').value).toBe('¥0.00');
+      expect(visibleText(page.text)).toContain(
+        lang === 'en' ? 'No customer shows a sign of risk.' : '暂无客户出现风险信号。',
+      );
+    }
+  });
+
   it('shows a rep their own figures only, whatever the filter says', async () => {
     const c = await signedIn(t, d.r1, 'zh-CN');
     const page = await c.get(`/dashboard?${OCTOBER}&team=${d.west}&rep=${d.r2.id}`);
