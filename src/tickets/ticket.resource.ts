@@ -1,7 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { isoTime } from '../common/api/api-page.js';
-import type { SurveyResponse } from './survey-response.entity.js';
-import type { TicketMessage } from './ticket-message.entity.js';
 import type { Ticket } from './ticket.entity.js';
 import { TICKET_CHANNELS, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from './ticket.options.js';
 
@@ -106,49 +104,69 @@ export class TicketResource {
   version: number;
 }
 
-export class TicketPage {
-  @ApiProperty({ type: [TicketResource] }) data: TicketResource[];
-  @ApiProperty({ type: 'string', nullable: true, example: 'WyIyMDI2LTExLTMwVDA1OjQwOjAwLjAwMFoiLDEyM10' })
-  next: string | null;
+/** A file attached to a message, downloaded with the session of someone who may see the ticket. */
+export class TicketAttachmentResource {
+  @ApiProperty({ example: 5521 }) id: number;
+  @ApiProperty({ example: '发票照片.jpg' }) fileName: string;
+  @ApiProperty({ example: 183245, description: 'Bytes.' }) size: number;
 }
 
-/** One entry of a ticket's conversation. Internal notes are never shown to the customer. */
+/** One entry of a ticket's conversation, oldest first. Internal notes are never shown to the customer. */
 export class TicketMessageResource {
   @ApiProperty({ example: 901 }) id: number;
-  @ApiProperty({ example: 123 }) ticketId: number;
-  @ApiProperty({
-    type: 'integer',
-    nullable: true,
-    example: 14,
-    description: 'The agent; null when from the customer.',
-  })
-  authorId: number | null;
-  @ApiProperty({ example: '赵敏' }) authorName: string;
+  @ApiProperty({ example: '赵敏', description: 'The agent, or the requester as they gave themselves.' })
+  authorName: string;
   @ApiProperty({ example: false }) fromCustomer: boolean;
-  @ApiProperty({ example: false }) internal: boolean;
+  @ApiProperty({ example: false, description: 'An internal note: staff only.' }) internal: boolean;
   @ApiProperty({ example: '您好，新发票已开具并寄出，请注意查收。' }) body: string;
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    example: null,
+    description: 'The earlier conversation an e-mail quoted, folded away.',
+  })
+  quoted: string | null;
   @ApiProperty({ format: 'date-time', example: '2026-11-30T02:05:00.000Z' }) createdAt: string;
+  @ApiProperty({ type: [TicketAttachmentResource] }) attachments: TicketAttachmentResource[];
 }
 
 export class TicketMessageList {
   @ApiProperty({ type: [TicketMessageResource], description: 'Oldest first.' }) data: TicketMessageResource[];
 }
 
-/** A survey's answer, as survey.answered carries it. */
-export class SurveyAnswerResource {
-  @ApiProperty({ example: 77 }) id: number;
-  @ApiProperty({ type: 'integer', nullable: true, example: 123 }) ticketId: number | null;
+/** A row of a queue: enough to pick the next ticket; `GET /api/v1/tickets/:id` has the rest. */
+export class TicketListItem {
+  @ApiProperty({ example: 123 }) id: number;
+  @ApiProperty({ example: 'T-000123' }) number: string;
+  @ApiProperty({ example: '发票抬头错了，需要重开' }) subject: string;
   @ApiProperty({ example: 1207 }) customerId: number;
-  @ApiProperty({ type: 'integer', nullable: true, example: 2, description: 'Satisfaction, 1–5.' }) csat:
-    number | null;
-  @ApiProperty({ type: 'integer', nullable: true, example: 6, description: 'Customer effort, 1–7.' }) ces:
-    number | null;
-  @ApiProperty({ type: 'integer', nullable: true, example: null, description: 'Recommendation, 0–10.' }) nps:
-    number | null;
-  @ApiProperty({ type: 'string', nullable: true, example: '前后打了三次电话才解决。' }) comment:
-    string | null;
-  @ApiProperty({ type: 'string', format: 'date-time', nullable: true, example: '2026-11-30T08:00:00.000Z' })
-  answeredAt: string | null;
+  @ApiProperty({ example: '上海华信科技有限公司' }) customerName: string;
+  @ApiProperty({ example: '王芳' }) requesterName: string;
+  @ApiProperty({ enum: TICKET_CHANNELS, example: 'phone' }) channel: string;
+  @ApiProperty({ enum: TICKET_TYPES, example: 'billing' }) type: string;
+  @ApiProperty({ enum: TICKET_PRIORITIES, example: 'normal' }) priority: string;
+  @ApiProperty({ enum: TICKET_STATUSES, example: 'new' }) status: string;
+  @ApiProperty({ type: 'integer', nullable: true, example: 5 }) teamId: number | null;
+  @ApiProperty({ type: 'string', nullable: true, example: '客服一组' }) teamName: string | null;
+  @ApiProperty({ type: 'integer', nullable: true, example: 14 }) assigneeId: number | null;
+  @ApiProperty({ type: 'string', nullable: true, example: '赵敏 Zhao Min' }) assigneeName: string | null;
+  @ApiProperty({ format: 'date-time', example: '2026-11-30T01:40:00.000Z' }) receivedAt: string;
+  @ApiProperty({
+    type: 'string',
+    format: 'date-time',
+    nullable: true,
+    example: '2026-11-30T05:40:00.000Z',
+    description: 'The running target’s due time: the queue’s order.',
+  })
+  dueAt: string | null;
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true, example: null }) resolvedAt: string | null;
+  @ApiProperty({ example: false, description: 'The running target is past due.' }) overdue: boolean;
+}
+
+export class TicketPage {
+  @ApiProperty({ type: [TicketListItem] }) data: TicketListItem[];
+  @ApiProperty({ type: 'string', nullable: true, example: 'WyIyMDI2LTExLTMwVDA1OjQwOjAwLjAwMFoiLDEyM10' })
+  next: string | null;
 }
 
 export const toTicketResource = (t: Ticket): TicketResource => ({
@@ -191,26 +209,4 @@ export const toTicketResource = (t: Ticket): TicketResource => ({
   createdAt: isoTime(t.createdAt)!,
   updatedAt: isoTime(t.updatedAt)!,
   version: t.version,
-});
-
-export const toTicketMessageResource = (m: TicketMessage): TicketMessageResource => ({
-  id: m.id,
-  ticketId: m.ticketId,
-  authorId: m.authorId,
-  authorName: m.authorName,
-  fromCustomer: m.fromCustomer,
-  internal: m.internal,
-  body: m.body,
-  createdAt: isoTime(m.createdAt)!,
-});
-
-export const toSurveyAnswerResource = (s: SurveyResponse): SurveyAnswerResource => ({
-  id: s.id,
-  ticketId: s.ticketId,
-  customerId: s.customerId,
-  csat: s.csat,
-  ces: s.ces,
-  nps: s.nps,
-  comment: s.comment,
-  answeredAt: isoTime(s.answeredAt),
 });
