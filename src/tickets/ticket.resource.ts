@@ -159,7 +159,8 @@ export class TicketListItem {
     description: 'The running target’s due time: the queue’s order.',
   })
   dueAt: string | null;
-  @ApiProperty({ type: 'string', format: 'date-time', nullable: true, example: null }) resolvedAt: string | null;
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true, example: null }) resolvedAt:
+    string | null;
   @ApiProperty({ example: false, description: 'The running target is past due.' }) overdue: boolean;
 }
 

@@ -144,7 +144,10 @@ export class TicketsApiController {
   @Post(':id/reopen')
   @HttpCode(200)
   @ApiBody({ type: TicketApiVersionDto })
-  @ApiOkResponse({ type: TicketResource, description: 'A resolved ticket back to work: its clock runs again.' })
+  @ApiOkResponse({
+    type: TicketResource,
+    description: 'A resolved ticket back to work: its clock runs again.',
+  })
   @ApiConflictResponse({ type: ApiErrorBody, description: 'Stale `version`.' })
   @StaleShowsCurrent<TicketsApiController>((c, { user, ids }) => c.resources.one(user, ids.id))
   async reopen(
