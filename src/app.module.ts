@@ -43,6 +43,7 @@ import { OpportunitiesModule } from './opportunities/opportunities.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { SeedModule } from './seed/seed.module.js';
 import { TicketsModule } from './tickets/tickets.module.js';
+import { TicketsApiModule } from './tickets/tickets-api.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /** Configuration, the view engine, settings and sessions, available everywhere. */
@@ -97,6 +98,7 @@ export class AppModule implements NestModule {
         FollowUpsModule,
         ContractsModule,
         TicketsModule,
+        TicketsApiModule,
         SeedModule,
       ],
       controllers: [HealthController],

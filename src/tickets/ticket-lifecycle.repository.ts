@@ -15,6 +15,8 @@ export interface TimelineTicketRow {
   teamId: number | null;
   assigneeId: number | null;
   customerId: number;
+  /** The customer's owner: a sales rep sees the tickets of their customers. */
+  customerOwnerId: number | null;
   requesterName: string;
   requesterUnconfirmed: boolean;
   receivedAt: Date;
@@ -46,11 +48,12 @@ export class TicketLifecycleRepository {
   ofCustomer(customerId: number, limit: number): Promise<TimelineTicketRow[]> {
     return this.dataSource.query<TimelineTicketRow[]>(
       `SELECT t.id, t.number, t.subject, t.status, t.type, t.channel, t.priority, t.team_id AS "teamId",
-              t.assignee_id AS "assigneeId", t.customer_id AS "customerId", t.requester_name AS "requesterName",
+              t.assignee_id AS "assigneeId", t.customer_id AS "customerId", c.owner_id AS "customerOwnerId", t.requester_name AS "requesterName",
               t.requester_unconfirmed AS "requesterUnconfirmed", t.received_at AS "receivedAt",
               t.resolved_at AS "resolvedAt", s.csat, s.ces, s.comment AS "surveyComment",
               s.answered_at AS "surveyAnsweredAt"
          FROM ticket t
+         JOIN customer c ON c.id = t.customer_id
          LEFT JOIN LATERAL (SELECT csat, ces, comment, answered_at FROM survey_response
                              WHERE ticket_id = t.id AND answered_at IS NOT NULL
                              ORDER BY answered_at DESC, id DESC LIMIT 1) s ON true

@@ -8,6 +8,7 @@ import { translate } from '../i18n/i18n.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 import { TicketLifecycleRepository, type TimelineTicketRow } from './ticket-lifecycle.repository.js';
+import { TicketPolicy } from './ticket.policy.js';
 
 /**
  * The webhook events of tickets and their surveys; `data` is the ticket as the API returns it
@@ -54,23 +55,6 @@ export const TICKET_AUDIT_ACTIONS = [
 ] as const;
 
 /**
- * Who may see which of a customer's tickets on the customer's page: the tickets service's policy
- * answers it (service agents their teams' tickets, sales the tickets of customers they own, admin all).
- */
-export type TicketVisibility = (
-  viewer: SessionUser,
-  rows: TimelineTicketRow[],
-) => Promise<TimelineTicketRow[]>;
-
-/** Until the tickets' policy answers: the teams the viewer works in or manages, or everything for an admin. */
-const byTeam: TicketVisibility = (viewer, rows) =>
-  Promise.resolve(
-    viewer.role === 'admin'
-      ? rows
-      : rows.filter((r) => r.teamId !== null && viewer.teamIds.includes(r.teamId)),
-  );
-
-/**
  * How tickets take part in the customer's life (CustomerLifecycle):
  * - the 360° timeline shows each ticket the viewer may see, with its status, the scores of its
  *   answered survey (CSAT 1–5, effort 1–7) and its comment, and whether the requester still has to be
@@ -84,20 +68,14 @@ const byTeam: TicketVisibility = (viewer, rows) =>
  */
 @Injectable()
 export class TicketLifecycle implements OnModuleInit {
-  private visible: TicketVisibility = byTeam;
-
   constructor(
     private readonly lifecycles: CustomerLifecycles,
     private readonly repo: TicketLifecycleRepository,
     private readonly webhooks: WebhooksService,
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
+    private readonly policy: TicketPolicy,
   ) {}
-
-  /** The tickets service tells which tickets a viewer may see, by its policy. */
-  useVisibility(visible: TicketVisibility): void {
-    this.visible = visible;
-  }
 
   onModuleInit(): void {
     for (const type of TICKET_EVENTS) this.webhooks.declare(type);
@@ -164,7 +142,7 @@ export class TicketLifecycle implements OnModuleInit {
   /** The customer's tickets as `viewer` may see them, newest arrival first. */
   async timelineOf(customerId: number, limit: number, viewer?: SessionUser): Promise<TimelineItem[]> {
     const rows = await this.repo.ofCustomer(customerId, limit);
-    const shown = viewer ? await this.visible(viewer, rows) : rows;
+    const shown = viewer ? rows.filter((r) => this.policy.can(viewer, 'view', r)) : rows;
     const locale: Locale = viewer?.locale ?? 'zh-CN';
     return shown.map((r) => ({
       at: r.receivedAt,

@@ -27,13 +27,10 @@ import {
   type TicketStatus,
   type TicketType,
 } from '../ticket.options.js';
+import { TICKET_QUEUES, type TicketQueue } from '../tickets.types.js';
 
 const max = (n: number) => MaxLength(n, { message: keyed('validation.maxLength', 'max') });
 const ID_MAX = 2_147_483_647;
-
-/** The queues of the ticket list, as the pages name them. */
-export const TICKET_QUEUES = ['unassigned', 'mine', 'team', 'breaching', 'waiting', 'resolved'] as const;
-export type TicketQueue = (typeof TICKET_QUEUES)[number];
 
 /** `GET /api/v1/tickets`: one queue, its filters, a page of it. */
 export class TicketApiQuery extends ApiPageQuery {
