@@ -18,7 +18,7 @@ export interface MyDayTickets {
 /**
  * My day's "my tickets" for whoever works tickets: the open tickets assigned to them, due soonest
  * first (the "mine" queue's order: those waiting on the customer last). Null for users who do not
- * work tickets, so the section is not shown to them.
+ * work tickets or have none assigned, so the section is not shown to them.
  */
 @Injectable()
 export class MyDayTicketsService {
@@ -30,6 +30,7 @@ export class MyDayTicketsService {
   async myDay(user: SessionUser): Promise<MyDayTickets | null> {
     if (!this.policy.isAgent(user)) return null;
     const page = await this.tickets.queue(user, 'mine', {}, {});
+    if (!page.rows.length) return null;
     const rows = page.rows.slice(0, MY_DAY_TICKETS);
     return { rows, total: page.total, more: page.total > rows.length };
   }

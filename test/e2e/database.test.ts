@@ -10,7 +10,10 @@ import { isValidUscc } from '../../src/customers/uscc.js';
 import { copyTemplateDatabase, startApp, type TestApp } from '../helpers/app.js';
 import { BusinessCalendarService } from '../../src/common/calendar/business-calendar.service.js';
 import { addBusinessMinutes } from '../../src/common/calendar/business-time.js';
-import { Client } from '../helpers/client.js';
+import { Client, visibleText } from '../helpers/client.js';
+import { TicketsService } from '../../src/tickets/tickets.service.js';
+import { TICKET_QUEUES } from '../../src/tickets/tickets.types.js';
+import { UsersService } from '../../src/users/users.service.js';
 import { dropDatabase } from '../helpers/databases.js';
 import { ENTITIES } from '../../src/entities.js';
 
@@ -81,6 +84,33 @@ async function expectDemoServiceDesk(t: TestApp): Promise<void> {
   });
   for (const queue of ['unassigned', 'service1_open', 'overdue', 'warned', 'waiting', 'resolved'])
     expect(desk[queue], queue).toBeGreaterThanOrEqual(3);
+  // Every queue holds tickets, as the agent and their manager (who has none of their own) see them.
+  for (const email of ['service1@demo.kehu', 'service-lead@demo.kehu']) {
+    const [{ id }] = (await t.db.query<{ id: number }>(`SELECT id FROM app_user WHERE email = $1`, [email]))
+      .rows;
+    const counts = await t.app
+      .get(TicketsService)
+      .queueCounts((await t.app.get(UsersService).findForSession(id))!);
+    for (const queue of TICKET_QUEUES)
+      if (queue !== 'mine' || email === 'service1@demo.kehu')
+        expect(counts[queue], `${email}: ${queue}`).toBeGreaterThan(0);
+  }
+  // My day shows the agent their tickets, due soonest first; a sales rep has no such section.
+  const agent = new Client(t.url);
+  await agent.login('service1@demo.kehu', DEMO_PASSWORD);
+  const day = visibleText((await agent.get('/')).text);
+  const [soonest] = (
+    await t.db.query<{ number: string }>(
+      `SELECT t.number FROM ticket t JOIN app_user u ON u.id = t.assignee_id
+        WHERE u.email = 'service1@demo.kehu' AND t.status IN ('new', 'open', 'pending')
+        ORDER BY coalesce(t.due_at, 'infinity'), t.id LIMIT 1`,
+    )
+  ).rows;
+  expect(day).toContain('我的工单');
+  expect(day).toContain(soonest.number);
+  const rep = new Client(t.url);
+  await rep.login('sales1@demo.kehu', DEMO_PASSWORD);
+  expect(visibleText((await rep.get('/')).text)).not.toContain('我的工单');
   const [surveys] = (
     await t.db.query(
       `SELECT count(*) FILTER (WHERE answered_at IS NOT NULL)::int AS answered,
@@ -176,8 +206,9 @@ describe('database', () => {
       const [row] = await ds.query(
         `SELECT count(*)::int AS n, count(DISTINCT name)::int AS names, count(DISTINCT uscc)::int AS codes, count(uscc)::int AS with_code FROM customer`,
       );
-      expect(row.n).toBe(3010);
-      expect(row.names).toBe(3010);
+      // The demo's 10, the two lead customers its unknown ticket requesters made, and the 3000.
+      expect(row.n).toBe(3012);
+      expect(row.names).toBe(3012);
       expect(row.codes).toBe(row.with_code);
       // Deals on about one customer in four, owned by the customer's owner, in every stage (more
       // early than late), each with the history that led to its stage.
