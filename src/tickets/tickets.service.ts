@@ -1607,14 +1607,14 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     const calendar = await this.calendar.calendar();
     const policies = await this.repo.policies();
     await this.dataSource.transaction(async (m) => {
-      for (const id of await this.repo.markFirstResponseBreaches(m)) {
+      for (const id of await this.repo.markFirstResponseBreaches(m, now)) {
         const t = await this.repo.lock(m, id);
         if (!t) continue;
         await this.escalate(m, t, policies, calendar);
         await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'breached');
         breaches++;
       }
-      for (const id of await this.repo.markResolutionBreaches(m)) {
+      for (const id of await this.repo.markResolutionBreaches(m, now)) {
         const t = await this.repo.findLive(id, m);
         if (!t) continue;
         await this.alert(m, t, 'resolution', 'breached');
@@ -1630,11 +1630,11 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       .filter((w) => !w.resolutionWarnedAt && due(w, w.resolutionTargetMinutes))
       .map((w) => w.id);
     await this.dataSource.transaction(async (m) => {
-      for (const id of await this.repo.markOnce(m, 'first_response_warned_at', firstResponse)) {
+      for (const id of await this.repo.markOnce(m, 'first_response_warned_at', firstResponse, now)) {
         await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'warning');
         warnings++;
       }
-      for (const id of await this.repo.markOnce(m, 'resolution_warned_at', resolution)) {
+      for (const id of await this.repo.markOnce(m, 'resolution_warned_at', resolution, now)) {
         await this.alert(m, (await this.repo.findLive(id, m))!, 'resolution', 'warning');
         warnings++;
       }
