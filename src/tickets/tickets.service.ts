@@ -1127,7 +1127,12 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       status: t.status,
       receivedAt: t.receivedAt,
       resolvedAt: t.resolvedAt,
-      mayReply: t.status !== 'closed' || t.mergedIntoId === null,
+      replyOpensNew:
+        t.mergedIntoId === null &&
+        (t.status === 'closed' ||
+          (t.status === 'resolved' &&
+            t.resolvedAt !== null &&
+            Date.now() - t.resolvedAt.getTime() > REOPEN_DAYS * DAY)),
       messages: messages.map((msg) => ({
         authorName: msg.authorName,
         fromCustomer: msg.fromCustomer,

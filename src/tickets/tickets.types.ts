@@ -214,8 +214,12 @@ export interface PublicTicketView {
   status: TicketStatus;
   receivedAt: Date;
   resolvedAt: Date | null;
-  /** The customer may still write (not closed). */
-  mayReply: boolean;
+  /**
+   * Writing here opens a new request referring to this one (closed, or resolved more than 7 days
+   * ago); otherwise it joins this conversation (and reopens it when resolved). A merged duplicate's
+   * replies join the ticket it went into.
+   */
+  replyOpensNew: boolean;
   messages: { authorName: string; fromCustomer: boolean; body: string; createdAt: Date }[];
 }
 

@@ -5,7 +5,7 @@ import { TicketsService } from '../../src/tickets/tickets.service.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { eventually } from '../helpers/eventually.js';
-import { createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
+import { createTeam, createUser, type UserRow } from '../helpers/factories.js';
 import { SmtpPeer } from '../helpers/smtp.js';
 
 /**
