@@ -1127,6 +1127,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       status: t.status,
       receivedAt: t.receivedAt,
       resolvedAt: t.resolvedAt,
+      mayReply: t.status !== 'closed' || t.mergedIntoId === null,
       replyOpensNew:
         t.mergedIntoId === null &&
         (t.status === 'closed' ||

@@ -214,6 +214,8 @@ export interface PublicTicketView {
   status: TicketStatus;
   receivedAt: Date;
   resolvedAt: Date | null;
+  /** The page offers the reply form (not for a duplicate closed into another ticket). */
+  mayReply: boolean;
   /**
    * Writing here opens a new request referring to this one (closed, or resolved more than 7 days
    * ago); otherwise it joins this conversation (and reopens it when resolved). A merged duplicate's
