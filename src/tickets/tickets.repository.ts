@@ -201,6 +201,15 @@ export class TicketsRepository {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
+  /** Whether the contact belongs to the customer (and is not deleted). */
+  async isContactOf(contactId: number, customerId: number): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(
+      'SELECT 1 FROM contact WHERE id = $1 AND customer_id = $2 AND deleted_at IS NULL',
+      [contactId, customerId],
+    );
+    return rows.length > 0;
+  }
+
   /**
    * The team's active, present service agent with the fewest open tickets (ties: the lowest id), or
    * null when it has none. Assignments to one team wait for each other until the transaction ends,

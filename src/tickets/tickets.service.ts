@@ -584,26 +584,39 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         'close',
         'escalate',
         'customer_reply',
+        'sla_warning',
+        'sla_breach',
+        'relink',
+        'confirm_requester',
+        'return_to_team',
+        'survey_answer',
       ],
       100,
     );
     const userIds = new Set<number>();
     const teamIds = new Set<number>();
+    const customerIds = new Set<number>();
+    const idsOf: Record<string, Set<number>> = {
+      teamId: teamIds,
+      assigneeId: userIds,
+      customerId: customerIds,
+    };
     for (const e of events) {
       if (e.actorId !== null) userIds.add(e.actorId);
       for (const [field, c] of Object.entries(e.diff))
-        for (const v of [c.from, c.to])
-          if (typeof v === 'number')
-            (field === 'teamId' ? teamIds : field === 'assigneeId' ? userIds : new Set()).add(v);
+        for (const v of [c.from, c.to]) if (typeof v === 'number' && idsOf[field]) idsOf[field].add(v);
     }
-    const [users, teams] = await Promise.all([
+    const [users, teams, customers] = await Promise.all([
       this.users.namesOf([...userIds]),
       this.repo.teamNames([...teamIds]),
+      this.customers.namesOf([...customerIds]),
     ]);
     const text = (field: string, v: unknown): string | null => {
       if (v === null || v === undefined) return null;
       if (field === 'assigneeId') return users.get(Number(v)) ?? String(v);
       if (field === 'teamId') return teams.get(Number(v)) ?? String(v);
+      if (field === 'customerId') return customers.get(Number(v)) ?? String(v);
+      if (field === 'target') return `tickets.sla.${String(v)}`;
       if (field === 'status' || field === 'priority' || field === 'type' || field === 'channel')
         return `tickets.${field}.${String(v)}`;
       if (field === 'priorityAsked') return `tickets.priority.${String(v)}`;
@@ -734,6 +747,15 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         { authorId: user.id, authorName: user.name, fromCustomer: false, internal, body },
         input.attachments ?? [],
         user.id,
+      );
+      await this.audit.record(
+        {
+          action: internal ? 'note' : 'reply',
+          entity: 'ticket',
+          entityId: t.id,
+          diff: { internal: { to: internal } },
+        },
+        m,
       );
       if (internal) {
         const colleagues = (await this.users.activeRecipients()).filter((u) => u.id !== user.id);
@@ -978,7 +1000,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
           action: 'merge',
           entity: 'ticket',
           entityId: dup.id,
-          diff: { status: { from: dup.status, to: 'closed' }, mergedInto: { to: into.number } },
+          diff: { status: { from: dup.status, to: 'closed' }, mergedIntoId: { to: into.number } },
         },
         m,
       );
@@ -987,7 +1009,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
           action: 'merged_into',
           entity: 'ticket',
           entityId: into.id,
-          diff: { merged: { to: dup.number }, messages: { to: moved } },
+          diff: { mergedFrom: { to: dup.number }, messages: { to: moved } },
         },
         m,
       );
@@ -1095,6 +1117,64 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       m,
     );
     await this.webhooks.emit(m, 'ticket.reopened', () => this.payload(m, t.id));
+  }
+
+  /**
+   * The requester matched no known contact when the ticket came in (a new lead was made): an agent
+   * confirms that lead and contact as the ticket's customer.
+   */
+  async confirmRequester(id: number, user: SessionUser, input: VersionInput): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const { t } = await this.visible(user, id, 'change', m);
+      this.checkVersion(t, input.version);
+      if (!t.requesterUnconfirmed) return;
+      await this.repo.update(m, t.id, { requesterUnconfirmed: false });
+      await this.audit.record(
+        {
+          action: 'confirm_requester',
+          entity: 'ticket',
+          entityId: t.id,
+          diff: { requesterUnconfirmed: { from: true, to: false } },
+        },
+        m,
+      );
+    });
+  }
+
+  /**
+   * Moves the ticket to the customer (and contact) the requester really belongs to: an agent's
+   * correction of the match made on arrival. The contact must be one of that customer's.
+   */
+  async relinkRequester(
+    id: number,
+    user: SessionUser,
+    input: { customerId: number; contactId?: number | null; version: number },
+  ): Promise<void> {
+    const customerId = Number(input.customerId);
+    const contactId =
+      input.contactId === undefined || input.contactId === null ? null : Number(input.contactId);
+    const facts = (await this.repo.customerFacts([customerId])).get(customerId);
+    if (!facts) throw ValidationFailed.field('customerId', 'validation.invalid');
+    if (contactId !== null && !(await this.repo.isContactOf(contactId, customerId)))
+      throw ValidationFailed.field('contactId', 'validation.invalid');
+    await this.dataSource.transaction(async (m) => {
+      const { t } = await this.visible(user, id, 'change', m);
+      this.checkVersion(t, input.version);
+      await this.repo.update(m, t.id, { customerId, contactId, requesterUnconfirmed: false });
+      await this.audit.record(
+        {
+          action: 'relink',
+          entity: 'ticket',
+          entityId: t.id,
+          diff: {
+            customerId: { from: t.customerId, to: customerId },
+            contactId: { from: t.contactId, to: contactId },
+            ...(t.requesterUnconfirmed ? { requesterUnconfirmed: { from: true, to: false } } : {}),
+          },
+        },
+        m,
+      );
+    });
   }
 
   /** An agent marks themselves away (no new tickets assigned to them) or back. */
@@ -1394,6 +1474,16 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       if (s.answeredAt) throw new SurveyAnswered();
       if (s.expiresAt.getTime() < Date.now()) throw new SurveyExpired();
       await this.repo.answerSurvey(m, s.id, { answeredAt: new Date(), csat, ces, comment });
+      await this.audit.record(
+        {
+          action: 'survey_answer',
+          entity: 'ticket',
+          entityId: s.ticketId,
+          diff: { csat: { to: csat }, ces: { to: ces }, comment: { to: comment } },
+          actor: null,
+        },
+        m,
+      );
       await this.webhooks.emit(m, 'survey.answered', {
         id: s.id,
         kind: s.kind,
@@ -1678,6 +1768,16 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     const managerId = t.teamId === null ? null : await this.repo.teamManagerId(t.teamId, m);
     const to = [t.assigneeId, managerId].filter((x): x is number => x !== null);
     const due = target === 'first_response' ? t.firstResponseDueAt : t.resolutionDueAt;
+    await this.audit.record(
+      {
+        action: kind === 'warning' ? 'sla_warning' : 'sla_breach',
+        entity: 'ticket',
+        entityId: t.id,
+        diff: { target: { to: target } },
+        actor: null,
+      },
+      m,
+    );
     await this.tellAgents(
       m,
       t,

@@ -88,6 +88,45 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     expect(second.requester_unconfirmed).toBe(false);
   });
 
+  it('an agent confirms a new requester, or moves the ticket to the customer they belong to', async () => {
+    const first = await portalTicket('unknown.one@example.com');
+    expect((await stored(first.id)).requester_unconfirmed).toBe(true);
+    await tickets.confirmRequester(first.id, me, { version: await version(first.id) });
+    expect((await stored(first.id)).requester_unconfirmed).toBe(false);
+    const second = await portalTicket('unknown.two@example.com');
+    const known = (
+      await t.db.query(`INSERT INTO customer (kind, name, status, name_key, search_text, version)
+         VALUES ('company', 'Known Ltd', 'active', 'known ltd', 'known ltd', 1) RETURNING id`)
+    ).rows[0].id;
+    const contact = (
+      await t.db.query(
+        `INSERT INTO contact (customer_id, name, version) VALUES ($1, 'Known Person', 1) RETURNING id`,
+        [known],
+      )
+    ).rows[0].id;
+    await expect(
+      tickets.relinkRequester(second.id, me, {
+        customerId: known,
+        contactId: first.id + 100000,
+        version: await version(second.id),
+      }),
+    ).rejects.toMatchObject({ status: 422 });
+    await tickets.relinkRequester(second.id, me, {
+      customerId: known,
+      contactId: contact,
+      version: await version(second.id),
+    });
+    const row = await stored(second.id);
+    expect([row.customer_id, row.contact_id, row.requester_unconfirmed]).toEqual([known, contact, false]);
+    const history = (await tickets.detail(second.id, me)).history;
+    expect(history[0].actionKey).toBe('tickets.history.relink');
+    expect(history[0].changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'tickets.field.customerId', to: 'Known Ltd' }),
+      ]),
+    );
+  });
+
   it('a public reply goes to the requester as "[T-000123] subject" and stops the first-response clock', async () => {
     const opened = await portalTicket('reply.me@example.com');
     await tickets.reply(opened.id, me, {
