@@ -36,6 +36,8 @@ import {
   WARNING_SHARE,
 } from './sla-clock.js';
 import type { Ticket } from './ticket.entity.js';
+import type { InboundMail } from './inbound/inbound-mail.js';
+import type { InboundMailHandler } from './inbound/inbound-smtp.server.js';
 import type { TicketMessage } from './ticket-message.entity.js';
 import {
   AGENT_CHANNELS,
@@ -67,7 +69,6 @@ import {
   type SurveyView,
   TICKET_QUEUES,
   type TicketDetail,
-  type TicketMail,
   type TicketHistoryEntry,
   type TicketMessageView,
   type TicketQueue,
@@ -181,7 +182,7 @@ export function mentionedIn(
  * Every public method asks TicketPolicy first; all SQL is in TicketsRepository.
  */
 @Injectable()
-export class TicketsService implements OnModuleInit {
+export class TicketsService implements OnModuleInit, InboundMailHandler {
   private readonly logger = new Logger(TicketsService.name);
 
   constructor(
@@ -419,9 +420,17 @@ export class TicketsService implements OnModuleInit {
     const r = input.requester;
     if (!r.email?.trim() && !r.mobile?.trim())
       throw ValidationFailed.field('requesterEmail', 'tickets.error.email_or_mobile');
-    // Matching the requester by e-mail or mobile (or a new lead customer) is the customers module's
-    // findOrCreateRequester; until it is there, a ticket needs a known customer.
-    throw ValidationFailed.field('customerId', 'validation.required');
+    const found = await this.customers.findOrCreateRequester(
+      {
+        name: r.name.trim(),
+        ...(r.company?.trim() ? { company: r.company.trim() } : {}),
+        ...(r.email?.trim() ? { email: r.email.trim() } : {}),
+        ...(r.mobile?.trim() ? { mobile: r.mobile.trim() } : {}),
+        locale: input.locale,
+      },
+      by ?? 'system',
+    );
+    return { customerId: found.customerId, contactId: found.contactId, unconfirmed: !found.matched };
   }
 
   /** Adds one message to a conversation with its files, in the caller's transaction. */
@@ -575,26 +584,39 @@ export class TicketsService implements OnModuleInit {
         'close',
         'escalate',
         'customer_reply',
+        'sla_warning',
+        'sla_breach',
+        'relink',
+        'confirm_requester',
+        'return_to_team',
+        'survey_answer',
       ],
       100,
     );
     const userIds = new Set<number>();
     const teamIds = new Set<number>();
+    const customerIds = new Set<number>();
+    const idsOf: Record<string, Set<number>> = {
+      teamId: teamIds,
+      assigneeId: userIds,
+      customerId: customerIds,
+    };
     for (const e of events) {
       if (e.actorId !== null) userIds.add(e.actorId);
       for (const [field, c] of Object.entries(e.diff))
-        for (const v of [c.from, c.to])
-          if (typeof v === 'number')
-            (field === 'teamId' ? teamIds : field === 'assigneeId' ? userIds : new Set()).add(v);
+        for (const v of [c.from, c.to]) if (typeof v === 'number' && idsOf[field]) idsOf[field].add(v);
     }
-    const [users, teams] = await Promise.all([
+    const [users, teams, customers] = await Promise.all([
       this.users.namesOf([...userIds]),
       this.repo.teamNames([...teamIds]),
+      this.customers.namesOf([...customerIds]),
     ]);
     const text = (field: string, v: unknown): string | null => {
       if (v === null || v === undefined) return null;
       if (field === 'assigneeId') return users.get(Number(v)) ?? String(v);
       if (field === 'teamId') return teams.get(Number(v)) ?? String(v);
+      if (field === 'customerId') return customers.get(Number(v)) ?? String(v);
+      if (field === 'target') return `tickets.sla.${String(v)}`;
       if (field === 'status' || field === 'priority' || field === 'type' || field === 'channel')
         return `tickets.${field}.${String(v)}`;
       if (field === 'priorityAsked') return `tickets.priority.${String(v)}`;
@@ -725,6 +747,15 @@ export class TicketsService implements OnModuleInit {
         { authorId: user.id, authorName: user.name, fromCustomer: false, internal, body },
         input.attachments ?? [],
         user.id,
+      );
+      await this.audit.record(
+        {
+          action: internal ? 'note' : 'reply',
+          entity: 'ticket',
+          entityId: t.id,
+          diff: { internal: { to: internal } },
+        },
+        m,
       );
       if (internal) {
         const colleagues = (await this.users.activeRecipients()).filter((u) => u.id !== user.id);
@@ -969,7 +1000,7 @@ export class TicketsService implements OnModuleInit {
           action: 'merge',
           entity: 'ticket',
           entityId: dup.id,
-          diff: { status: { from: dup.status, to: 'closed' }, mergedInto: { to: into.number } },
+          diff: { status: { from: dup.status, to: 'closed' }, mergedIntoId: { to: into.number } },
         },
         m,
       );
@@ -978,7 +1009,7 @@ export class TicketsService implements OnModuleInit {
           action: 'merged_into',
           entity: 'ticket',
           entityId: into.id,
-          diff: { merged: { to: dup.number }, messages: { to: moved } },
+          diff: { mergedFrom: { to: dup.number }, messages: { to: moved } },
         },
         m,
       );
@@ -1088,6 +1119,64 @@ export class TicketsService implements OnModuleInit {
     await this.webhooks.emit(m, 'ticket.reopened', () => this.payload(m, t.id));
   }
 
+  /**
+   * The requester matched no known contact when the ticket came in (a new lead was made): an agent
+   * confirms that lead and contact as the ticket's customer.
+   */
+  async confirmRequester(id: number, user: SessionUser, input: VersionInput): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const { t } = await this.visible(user, id, 'change', m);
+      this.checkVersion(t, input.version);
+      if (!t.requesterUnconfirmed) return;
+      await this.repo.update(m, t.id, { requesterUnconfirmed: false });
+      await this.audit.record(
+        {
+          action: 'confirm_requester',
+          entity: 'ticket',
+          entityId: t.id,
+          diff: { requesterUnconfirmed: { from: true, to: false } },
+        },
+        m,
+      );
+    });
+  }
+
+  /**
+   * Moves the ticket to the customer (and contact) the requester really belongs to: an agent's
+   * correction of the match made on arrival. The contact must be one of that customer's.
+   */
+  async relinkRequester(
+    id: number,
+    user: SessionUser,
+    input: { customerId: number; contactId?: number | null; version: number },
+  ): Promise<void> {
+    const customerId = Number(input.customerId);
+    const contactId =
+      input.contactId === undefined || input.contactId === null ? null : Number(input.contactId);
+    const facts = (await this.repo.customerFacts([customerId])).get(customerId);
+    if (!facts) throw ValidationFailed.field('customerId', 'validation.invalid');
+    if (contactId !== null && !(await this.repo.isContactOf(contactId, customerId)))
+      throw ValidationFailed.field('contactId', 'validation.invalid');
+    await this.dataSource.transaction(async (m) => {
+      const { t } = await this.visible(user, id, 'change', m);
+      this.checkVersion(t, input.version);
+      await this.repo.update(m, t.id, { customerId, contactId, requesterUnconfirmed: false });
+      await this.audit.record(
+        {
+          action: 'relink',
+          entity: 'ticket',
+          entityId: t.id,
+          diff: {
+            customerId: { from: t.customerId, to: customerId },
+            contactId: { from: t.contactId, to: contactId },
+            ...(t.requesterUnconfirmed ? { requesterUnconfirmed: { from: true, to: false } } : {}),
+          },
+        },
+        m,
+      );
+    });
+  }
+
   /** An agent marks themselves away (no new tickets assigned to them) or back. */
   async setAway(user: SessionUser, away: boolean): Promise<void> {
     this.policy.assertAgent(user);
@@ -1119,6 +1208,12 @@ export class TicketsService implements OnModuleInit {
       receivedAt: t.receivedAt,
       resolvedAt: t.resolvedAt,
       mayReply: t.status !== 'closed' || t.mergedIntoId === null,
+      replyOpensNew:
+        t.mergedIntoId === null &&
+        (t.status === 'closed' ||
+          (t.status === 'resolved' &&
+            t.resolvedAt !== null &&
+            Date.now() - t.resolvedAt.getTime() > REOPEN_DAYS * DAY)),
       messages: messages.map((msg) => ({
         authorName: msg.authorName,
         fromCustomer: msg.fromCustomer,
@@ -1305,7 +1400,7 @@ export class TicketsService implements OnModuleInit {
    * joins its conversation (and reopens it when resolved within 7 days); anything else opens an
    * e-mail ticket. Machine mail (auto-replies, bounces) and a mail already received are dropped.
    */
-  async receiveMail(mail: TicketMail): Promise<void> {
+  async receiveMail(mail: InboundMail): Promise<void> {
     if (mail.autoReply || !mail.from) return;
     if (mail.messageId && (await this.repo.ticketOfMail(mail.messageId))) return;
     const body = mail.body.trim() || mail.subject.trim() || '-';
@@ -1335,6 +1430,11 @@ export class TicketsService implements OnModuleInit {
       },
       null,
     );
+  }
+
+  /** The inbound listener's handler (INBOUND_MAIL_HANDLER): see receiveMail. */
+  receive(mail: InboundMail): Promise<void> {
+    return this.receiveMail(mail);
   }
 
   // ---- Surveys ----
@@ -1374,6 +1474,16 @@ export class TicketsService implements OnModuleInit {
       if (s.answeredAt) throw new SurveyAnswered();
       if (s.expiresAt.getTime() < Date.now()) throw new SurveyExpired();
       await this.repo.answerSurvey(m, s.id, { answeredAt: new Date(), csat, ces, comment });
+      await this.audit.record(
+        {
+          action: 'survey_answer',
+          entity: 'ticket',
+          entityId: s.ticketId,
+          diff: { csat: { to: csat }, ces: { to: ces }, comment: { to: comment } },
+          actor: null,
+        },
+        m,
+      );
       await this.webhooks.emit(m, 'survey.answered', {
         id: s.id,
         kind: s.kind,
@@ -1593,14 +1703,14 @@ export class TicketsService implements OnModuleInit {
     const calendar = await this.calendar.calendar();
     const policies = await this.repo.policies();
     await this.dataSource.transaction(async (m) => {
-      for (const id of await this.repo.markFirstResponseBreaches(m)) {
+      for (const id of await this.repo.markFirstResponseBreaches(m, now)) {
         const t = await this.repo.lock(m, id);
         if (!t) continue;
         await this.escalate(m, t, policies, calendar);
         await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'breached');
         breaches++;
       }
-      for (const id of await this.repo.markResolutionBreaches(m)) {
+      for (const id of await this.repo.markResolutionBreaches(m, now)) {
         const t = await this.repo.findLive(id, m);
         if (!t) continue;
         await this.alert(m, t, 'resolution', 'breached');
@@ -1616,11 +1726,11 @@ export class TicketsService implements OnModuleInit {
       .filter((w) => !w.resolutionWarnedAt && due(w, w.resolutionTargetMinutes))
       .map((w) => w.id);
     await this.dataSource.transaction(async (m) => {
-      for (const id of await this.repo.markOnce(m, 'first_response_warned_at', firstResponse)) {
+      for (const id of await this.repo.markOnce(m, 'first_response_warned_at', firstResponse, now)) {
         await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'warning');
         warnings++;
       }
-      for (const id of await this.repo.markOnce(m, 'resolution_warned_at', resolution)) {
+      for (const id of await this.repo.markOnce(m, 'resolution_warned_at', resolution, now)) {
         await this.alert(m, (await this.repo.findLive(id, m))!, 'resolution', 'warning');
         warnings++;
       }
@@ -1658,6 +1768,16 @@ export class TicketsService implements OnModuleInit {
     const managerId = t.teamId === null ? null : await this.repo.teamManagerId(t.teamId, m);
     const to = [t.assigneeId, managerId].filter((x): x is number => x !== null);
     const due = target === 'first_response' ? t.firstResponseDueAt : t.resolutionDueAt;
+    await this.audit.record(
+      {
+        action: kind === 'warning' ? 'sla_warning' : 'sla_breach',
+        entity: 'ticket',
+        entityId: t.id,
+        diff: { target: { to: target } },
+        actor: null,
+      },
+      m,
+    );
     await this.tellAgents(
       m,
       t,

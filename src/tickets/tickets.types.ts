@@ -214,8 +214,14 @@ export interface PublicTicketView {
   status: TicketStatus;
   receivedAt: Date;
   resolvedAt: Date | null;
-  /** The customer may still write (not closed). */
+  /** The page offers the reply form (not for a duplicate closed into another ticket). */
   mayReply: boolean;
+  /**
+   * Writing here opens a new request referring to this one (closed, or resolved more than 7 days
+   * ago); otherwise it joins this conversation (and reopens it when resolved). A merged duplicate's
+   * replies join the ticket it went into.
+   */
+  replyOpensNew: boolean;
   messages: { authorName: string; fromCustomer: boolean; body: string; createdAt: Date }[];
 }
 
@@ -313,20 +319,4 @@ export interface CannedReplyInput {
   title: string;
   body: string;
   version?: number;
-}
-
-/**
- * An inbound mail as the ticket service reads it (the fields of the inbound listener's InboundMail
- * it uses): sender, subject with its [T-000123] tag, the text with the quoted part folded away.
- */
-export interface TicketMail {
-  messageId: string | null;
-  from: { address: string; name: string } | null;
-  subject: string;
-  ticketNumber: number | null;
-  body: string;
-  quoted: string;
-  attachments: { filename: string; content: Buffer }[];
-  receivedAt: Date;
-  autoReply: boolean;
 }
