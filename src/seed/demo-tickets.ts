@@ -590,8 +590,14 @@ interface Agents {
   tech: number[];
 }
 
+/** The requests a desk keeps getting, subject and wording, for generated tickets. */
+export const REQUESTS: readonly { subject: string; ask: string }[] = SCENARIOS.map(({ subject, ask }) => ({
+  subject,
+  ask,
+}));
+
 /** The calendar as stored (the demo company's zone is Asia/Shanghai, as the seed's numbering counts). */
-async function loadCalendar(m: EntityManager, zone: string): Promise<BusinessCalendar> {
+export async function loadCalendar(m: EntityManager, zone: string): Promise<BusinessCalendar> {
   const [hours] = await m.query<
     {
       opens: (number | null)[];
@@ -625,7 +631,13 @@ async function loadCalendar(m: EntityManager, zone: string): Promise<BusinessCal
  * many business minutes ago, always inside working hours (or at an opening).
  */
 export function businessMinutesBefore(now: Date, minutes: number, calendar: BusinessCalendar): Date {
-  let lo = now.getTime() - 400 * DAY;
+  // A span far enough back (doubled until it holds the minutes), then halved down to the minute.
+  let span = (Math.ceil(minutes / 240) + 4) * DAY;
+  while (businessMinutesBetween(new Date(now.getTime() - span), now, calendar) < minutes) {
+    span *= 2;
+    if (span > 3 * 366 * DAY) throw new RangeError('the calendar has too little working time');
+  }
+  let lo = now.getTime() - span;
   let hi = now.getTime();
   while (hi - lo > MINUTE) {
     const mid = Math.floor((lo + hi) / 2);

@@ -260,6 +260,31 @@ describe('database', () => {
       expect(more.most_on_one_customer).toBeGreaterThan(1);
       // A total already reached adds nothing.
       expect(await seed.seedScaleDeals(100)).toBe(deals.n + 2000);
+
+      // Tickets up to a total, on the demo's teams: mostly closed, every status, numbered on without
+      // gaps, due times running only while new or open, each with its request as the first message.
+      expect(await seed.seedScaleTickets(5000)).toBe(5000);
+      const [tickets] = await ds.query(
+        `SELECT count(*)::int AS n, count(DISTINCT number)::int AS numbers,
+                max(substr(number, 3)::int) AS last, count(DISTINCT status)::int AS statuses,
+                count(*) FILTER (WHERE status = 'closed')::int AS closed,
+                count(*) FILTER (WHERE (due_at IS NOT NULL) <> (status IN ('new', 'open')))::int AS bad_due,
+                count(*) FILTER (WHERE team_id IS DISTINCT FROM (SELECT team_id FROM ticket_routing r WHERE r.type = t.type))::int AS unrouted,
+                count(*) FILTER (WHERE received_at > now())::int AS future,
+                count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM ticket_message m WHERE m.ticket_id = t.id AND m.from_customer))::int AS silent
+           FROM ticket t`,
+      );
+      expect(tickets).toMatchObject({
+        n: 5000,
+        numbers: 5000,
+        last: 5000,
+        statuses: 5,
+        bad_due: 0,
+        unrouted: 0,
+      });
+      expect(tickets).toMatchObject({ future: 0, silent: 0 });
+      expect(tickets.closed).toBeGreaterThan(3000);
+      expect(await seed.seedScaleTickets(100)).toBe(5000);
     } finally {
       await ds.destroy();
     }
