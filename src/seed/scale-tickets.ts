@@ -10,7 +10,7 @@ import {
   type TicketStatus,
   type TicketType,
 } from '../tickets/ticket.options.js';
-import { businessMinutesBefore, loadCalendar, REQUESTS } from './demo-tickets.js';
+import { loadCalendar, REQUESTS } from './demo-tickets.js';
 
 /**
  * A service desk's years of tickets for the benchmarks (README, How it scales): most closed long ago,
@@ -20,7 +20,6 @@ import { businessMinutesBefore, loadCalendar, REQUESTS } from './demo-tickets.js
  * taken from the ticket numbering in one step per batch, as a run of consecutive numbers.
  */
 
-const MINUTE = 60_000;
 const DAY = 86_400_000;
 
 interface Customer {
@@ -126,24 +125,28 @@ export async function insertScaleTickets(
     const agents = route?.agents ?? [];
     const assigneeId =
       agents.length && !(status === 'new' && r() < 0.3) ? agents[Math.floor(r() * agents.length)] : null;
-    // Closed tickets over the last two years; the others over the last weeks, in business minutes.
-    const ageMinutes =
+    // Closed tickets over the last two years, the others over the last weeks (resolved and open ones
+    // up to about their resolution target ago): in working hours when that is already past, else as sent.
+    const daysAgo =
       status === 'closed'
-        ? res + r() * 500 * 450
-        : status === 'resolved'
-          ? res * 0.7 + r() * 5 * 450
-          : r() * (status === 'new' ? 2 * fr : 1.5 * res);
-    const receivedAt =
-      status === 'closed'
-        ? new Date(now.getTime() - 7 * DAY - Math.floor(r() * 720) * DAY - Math.floor(r() * 480) * MINUTE)
-        : businessMinutesBefore(now, Math.max(1, ageMinutes), ctx.calendar);
+        ? 7 + r() * 720
+        : status === 'new'
+          ? r() * 2
+          : r() * Math.max(2, (res / 450) * (status === 'resolved' ? 2.5 : 1.5));
+    const sent = new Date(now.getTime() - Math.floor(daysAgo * DAY));
+    const opening = addBusinessMinutes(sent, 0, ctx.calendar);
+    const receivedAt = opening <= now ? opening : sent;
     const firstResponseDueAt = at(receivedAt, fr);
     const resolutionDueAt = at(receivedAt, res);
+    // What already happened happened by now (a recent arrival was answered and resolved quickly).
+    const past = (d: Date) =>
+      d > now ? new Date(Math.max(receivedAt.getTime(), now.getTime() - 60_000)) : d;
     const responded = status !== 'new';
-    const firstRespondedAt = responded ? at(receivedAt, fr * (0.2 + r())) : null;
+    const firstRespondedAt = responded ? past(at(receivedAt, fr * (0.2 + r()))) : null;
     const resolvedAt =
-      status === 'resolved' || status === 'closed' ? at(receivedAt, res * (0.3 + r() * 0.9)) : null;
-    const closedAt = status === 'closed' && resolvedAt ? new Date(resolvedAt.getTime() + 7 * DAY) : null;
+      status === 'resolved' || status === 'closed' ? past(at(receivedAt, res * (0.3 + r() * 0.9))) : null;
+    const closedAt =
+      status === 'closed' && resolvedAt ? past(new Date(resolvedAt.getTime() + 7 * DAY)) : null;
     const pausedAt = status === 'pending' && firstRespondedAt ? firstRespondedAt : null;
     const dueAt = status === 'new' ? firstResponseDueAt : status === 'open' ? resolutionDueAt : null;
     const request = REQUESTS[Math.floor(r() * REQUESTS.length)];

@@ -270,7 +270,7 @@ describe('database', () => {
                 count(*) FILTER (WHERE status = 'closed')::int AS closed,
                 count(*) FILTER (WHERE (due_at IS NOT NULL) <> (status IN ('new', 'open')))::int AS bad_due,
                 count(*) FILTER (WHERE team_id IS DISTINCT FROM (SELECT team_id FROM ticket_routing r WHERE r.type = t.type))::int AS unrouted,
-                count(*) FILTER (WHERE received_at > now())::int AS future,
+                count(*) FILTER (WHERE greatest(received_at, first_responded_at, resolved_at, closed_at) > now())::int AS future,
                 count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM ticket_message m WHERE m.ticket_id = t.id AND m.from_customer))::int AS silent
            FROM ticket t`,
       );
