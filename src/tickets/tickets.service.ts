@@ -49,7 +49,12 @@ import {
   type TicketType,
 } from './ticket.options.js';
 import { type TicketAction, TicketPolicy, type TicketSubject } from './ticket.policy.js';
-import { type CustomerFacts, TicketsRepository, type WatchedTicket } from './tickets.repository.js';
+import {
+  type CustomerFacts,
+  QUEUE_PAGE_SIZE,
+  TicketsRepository,
+  type WatchedTicket,
+} from './tickets.repository.js';
 import {
   type CannedReplyInput,
   type CannedReplyView,
@@ -471,10 +476,18 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     queue: TicketQueue,
     filters: QueueFilters,
     cursor: { after?: string; before?: string } = {},
+    size = QUEUE_PAGE_SIZE,
   ): Promise<TicketQueuePage> {
     this.policy.assertAgent(user);
     if (!TICKET_QUEUES.includes(queue)) throw new NotFound();
-    const page = await this.repo.findQueuePage(this.policy.scope(user), queue, user.id, filters, cursor);
+    const page = await this.repo.findQueuePage(
+      this.policy.scope(user),
+      queue,
+      user.id,
+      filters,
+      cursor,
+      size,
+    );
     const [customers, users, teams] = await Promise.all([
       this.customers.namesOf(page.rows.map((r) => r.customerId)),
       this.users.namesOf(page.rows.flatMap((r) => (r.assigneeId === null ? [] : [r.assigneeId]))),
