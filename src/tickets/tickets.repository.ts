@@ -213,6 +213,19 @@ export class TicketsRepository {
     await m.update(Ticket, { id }, fields);
   }
 
+  async softDelete(m: EntityManager, id: number): Promise<void> {
+    await m.softDelete(Ticket, { id });
+  }
+
+  /** Undeletes a deleted ticket; false when there is no deleted ticket of this id. */
+  async restore(m: EntityManager, id: number): Promise<boolean> {
+    const [, restored] = await m.query<[unknown[], number]>(
+      'UPDATE ticket SET deleted_at = NULL, version = version + 1, updated_at = now() WHERE id = $1 AND deleted_at IS NOT NULL',
+      [id],
+    );
+    return restored > 0;
+  }
+
   /** The numbers of these tickets by id. */
   async numbersOf(ids: number[]): Promise<Map<number, string>> {
     if (!ids.length) return new Map();

@@ -144,6 +144,10 @@ const clockOf = (t: Ticket): SlaClock => ({
 const AUDITED = ['status', 'priority', 'type', 'teamId', 'assigneeId'] as const;
 type AuditedField = (typeof AUDITED)[number];
 
+/** Resolved with at most one public agent reply and never reopened: resolved on first contact. */
+export const firstContactResolution = (t: Pick<Ticket, 'status' | 'publicReplyCount' | 'reopenCount'>) =>
+  (t.status === 'resolved' || t.status === 'closed') && t.publicReplyCount <= 1 && t.reopenCount === 0;
+
 /** T-000123 for "T-000123", "t-123", "123" or "#123"; null for anything else. */
 export function ticketNumberOf(text: string): string | null {
   const m = /^\s*(?:#|t-?)?0*(\d{1,9})\s*$/i.exec(text);
@@ -553,6 +557,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       firstResponseBreached: t.firstResponseBreachedAt !== null,
       resolutionBreached: t.resolutionBreachedAt !== null,
       reopenCount: t.reopenCount,
+      firstContactResolution: firstContactResolution(t),
       mergedIntoId: t.mergedIntoId,
       mergedIntoNumber: t.mergedIntoId === null ? null : (merged.get(t.mergedIntoId) ?? null),
       trackingToken: t.trackingToken,
@@ -1187,6 +1192,29 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         },
         m,
       );
+    });
+  }
+
+  /** Deletes a ticket (kept, marked deleted: the admin restores it from the recycle bin). */
+  async remove(id: number, user: SessionUser): Promise<void> {
+    this.policy.assertAdmin(user);
+    await this.dataSource.transaction(async (m) => {
+      const t = await this.repo.lock(m, id);
+      if (!t) throw new NotFound();
+      await this.repo.softDelete(m, id);
+      await this.audit.record(
+        { action: 'delete', entity: 'ticket', entityId: id, diff: { number: { from: t.number } } },
+        m,
+      );
+    });
+  }
+
+  /** Brings a deleted ticket back. */
+  async restore(id: number, user: SessionUser): Promise<void> {
+    this.policy.assertAdmin(user);
+    await this.dataSource.transaction(async (m) => {
+      if (!(await this.repo.restore(m, id))) throw new NotFound();
+      await this.audit.record({ action: 'restore', entity: 'ticket', entityId: id }, m);
     });
   }
 
@@ -1873,6 +1901,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       resolvedAt: t.resolvedAt?.toISOString() ?? null,
       closedAt: t.closedAt?.toISOString() ?? null,
       reopenCount: t.reopenCount,
+      firstContactResolution: firstContactResolution(t),
       version: t.version,
     };
   }

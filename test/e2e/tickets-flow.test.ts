@@ -289,6 +289,7 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     const row = await stored(opened.id);
     expect(row.status).toBe('resolved');
     expect(row.due_at).toBeNull();
+    expect((await tickets.detail(opened.id, me)).ticket.firstContactResolution).toBe(true);
     const survey = (
       await t.db.query(
         'SELECT token, sent_to, sent_at, expires_at FROM survey_response WHERE ticket_id = $1',
@@ -336,6 +337,7 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     expect(row.reopen_count).toBe(1);
     expect(row.resolved_at).toBeNull();
     await tickets.resolve(opened.id, me, { version: await version(opened.id) });
+    expect((await tickets.detail(opened.id, me)).ticket.firstContactResolution).toBe(false);
     await t.db.query(`UPDATE ticket SET resolved_at = now() - interval '8 days' WHERE id = $1`, [opened.id]);
     const fresh = await tickets.customerReply(opened.trackingToken, { body: 'Broken once more.' });
     expect(fresh.id).not.toBe(opened.id);
@@ -409,6 +411,17 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     expect(
       (await t.db.query(`SELECT 1 FROM ticket WHERE requester_email = 'ooo@example.com'`)).rows,
     ).toHaveLength(0);
+  });
+
+  it('the admin deletes a ticket (gone for everyone) and restores it', async () => {
+    const opened = await portalTicket();
+    const admin = await session(await createUser(t.db, { role: 'admin' }));
+    await expect(tickets.remove(opened.id, me)).rejects.toMatchObject({ status: 403 });
+    await tickets.remove(opened.id, admin);
+    await expect(tickets.detail(opened.id, me)).rejects.toMatchObject({ status: 404 });
+    await tickets.restore(opened.id, admin);
+    expect((await tickets.detail(opened.id, me)).ticket.id).toBe(opened.id);
+    await expect(tickets.restore(opened.id, admin)).rejects.toMatchObject({ status: 404 });
   });
 
   it('resolved tickets close after the set number of days', async () => {
