@@ -293,6 +293,17 @@ export class TicketsRepository {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
+  /** Who answers for a ticket's files from a customer: its assignee, its team's manager, or the first active admin. */
+  async standInUploader(ticketId: number, m?: EntityManager): Promise<number | null> {
+    const [row] = await this.m(m).query<{ id: number | null }[]>(
+      `SELECT COALESCE(t.assignee_id, tm.manager_id,
+                       (SELECT id FROM app_user WHERE role = 'admin' AND active ORDER BY id LIMIT 1)) AS id
+         FROM ticket t LEFT JOIN team tm ON tm.id = t.team_id WHERE t.id = $1`,
+      [ticketId],
+    );
+    return row?.id ?? null;
+  }
+
   /** Whether the contact belongs to the customer (and is not deleted). */
   async isContactOf(contactId: number, customerId: number): Promise<boolean> {
     const rows = await this.dataSource.query<unknown[]>(

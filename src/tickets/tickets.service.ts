@@ -458,17 +458,27 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       mailMessageId: more.mailMessageId || null,
       ...(more.at ? { createdAt: more.at } : {}),
     });
-    // Files need someone to be recorded as their uploader: the agent, or for a customer's message the
-    // ticket's assignee (who then serves them to the ticket's viewers only).
-    const uploader = uploadedById ?? (await this.repo.findLive(ticketId, m))?.assigneeId ?? null;
-    if (uploader !== null)
-      for (const f of files)
-        if (f.bytes.length)
-          await this.attachments.store(
-            m,
-            { kind: TICKET_ATTACHMENTS, id },
-            { fileName: f.fileName, bytes: f.bytes, uploadedById: uploader },
-          );
+    // Files need someone recorded as their uploader: the agent; for a customer's message, whoever
+    // answers for the ticket (its assignee, else its team's manager, else the first admin). They are
+    // served only to those who may see the ticket either way.
+    const kept = files.filter((f) => f.bytes.length);
+    if (!kept.length) return id;
+    const uploader = uploadedById ?? (await this.repo.standInUploader(ticketId, m));
+    if (uploader === null) return id;
+    for (const f of kept) {
+      try {
+        await this.attachments.store(
+          m,
+          { kind: TICKET_ATTACHMENTS, id },
+          { fileName: f.fileName, bytes: f.bytes, uploadedById: uploader },
+        );
+      } catch (e) {
+        // An agent's form shows the refusal; a customer's mail or form keeps its message without the
+        // file (too large, or of a refused type) rather than being lost.
+        if (uploadedById !== null || !(e instanceof ValidationFailed)) throw e;
+        this.logger.warn(`ticket ${ticketId}: a customer's file was refused (${e.key})`);
+      }
+    }
     return id;
   }
 
@@ -1474,8 +1484,17 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   }
 
   /** The inbound listener's handler (INBOUND_MAIL_HANDLER): see receiveMail. */
-  receive(mail: InboundMail): Promise<void> {
-    return this.receiveMail(mail);
+  async receive(mail: InboundMail): Promise<void> {
+    try {
+      await this.receiveMail(mail);
+    } catch (e) {
+      // A mail Kehu will never take (no usable sender): retrying would not change that. Anything
+      // else (the database away) is refused for now, so the sender's server tries again.
+      if (!(e instanceof ValidationFailed)) throw e;
+      this.logger.warn(
+        `inbound mail ${mail.messageId ?? '(no Message-ID)'} dropped: ${JSON.stringify(e.fields)}`,
+      );
+    }
   }
 
   // ---- Surveys ----
