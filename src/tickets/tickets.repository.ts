@@ -258,6 +258,11 @@ export class TicketsRepository {
     return msg ? this.findLive(msg.ticketId) : null;
   }
 
+  /** Whether a mail with this Message-ID joined any conversation (of a deleted ticket too). */
+  async hasMail(mailMessageId: string): Promise<boolean> {
+    return (await this.dataSource.getRepository(TicketMessage).count({ where: { mailMessageId } })) > 0;
+  }
+
   /** The ticket a message belongs to. */
   async ticketOfMessage(id: number): Promise<number | null> {
     const msg = await this.dataSource.getRepository(TicketMessage).findOne({ where: { id } });

@@ -1453,7 +1453,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
    */
   async receiveMail(mail: InboundMail): Promise<void> {
     if (mail.autoReply || !mail.from) return;
-    if (mail.messageId && (await this.repo.ticketOfMail(mail.messageId))) return;
+    if (mail.messageId && (await this.repo.hasMail(mail.messageId))) return;
     const body = mail.body.trim() || mail.subject.trim() || '-';
     const files = mail.attachments.map((a) => ({ fileName: a.filename, bytes: a.content }));
     if (mail.ticketNumber !== null) {
