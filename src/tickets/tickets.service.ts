@@ -49,7 +49,12 @@ import {
   type TicketType,
 } from './ticket.options.js';
 import { type TicketAction, TicketPolicy, type TicketSubject } from './ticket.policy.js';
-import { type CustomerFacts, TicketsRepository, type WatchedTicket } from './tickets.repository.js';
+import {
+  type CustomerFacts,
+  QUEUE_PAGE_SIZE,
+  TicketsRepository,
+  type WatchedTicket,
+} from './tickets.repository.js';
 import {
   type CannedReplyInput,
   type CannedReplyView,
@@ -138,6 +143,10 @@ const clockOf = (t: Ticket): SlaClock => ({
 /** The fields of a ticket its history shows when they change. */
 const AUDITED = ['status', 'priority', 'type', 'teamId', 'assigneeId'] as const;
 type AuditedField = (typeof AUDITED)[number];
+
+/** Resolved with at most one public agent reply and never reopened: resolved on first contact. */
+export const firstContactResolution = (t: Pick<Ticket, 'status' | 'publicReplyCount' | 'reopenCount'>) =>
+  (t.status === 'resolved' || t.status === 'closed') && t.publicReplyCount <= 1 && t.reopenCount === 0;
 
 /** T-000123 for "T-000123", "t-123", "123" or "#123"; null for anything else. */
 export function ticketNumberOf(text: string): string | null {
@@ -449,17 +458,27 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       mailMessageId: more.mailMessageId || null,
       ...(more.at ? { createdAt: more.at } : {}),
     });
-    // Files need someone to be recorded as their uploader: the agent, or for a customer's message the
-    // ticket's assignee (who then serves them to the ticket's viewers only).
-    const uploader = uploadedById ?? (await this.repo.findLive(ticketId, m))?.assigneeId ?? null;
-    if (uploader !== null)
-      for (const f of files)
-        if (f.bytes.length)
-          await this.attachments.store(
-            m,
-            { kind: TICKET_ATTACHMENTS, id },
-            { fileName: f.fileName, bytes: f.bytes, uploadedById: uploader },
-          );
+    // Files need someone recorded as their uploader: the agent; for a customer's message, whoever
+    // answers for the ticket (its assignee, else its team's manager, else the first admin). They are
+    // served only to those who may see the ticket either way.
+    const kept = files.filter((f) => f.bytes.length);
+    if (!kept.length) return id;
+    const uploader = uploadedById ?? (await this.repo.standInUploader(ticketId, m));
+    if (uploader === null) return id;
+    for (const f of kept) {
+      try {
+        await this.attachments.store(
+          m,
+          { kind: TICKET_ATTACHMENTS, id },
+          { fileName: f.fileName, bytes: f.bytes, uploadedById: uploader },
+        );
+      } catch (e) {
+        // An agent's form shows the refusal; a customer's mail or form keeps its message without the
+        // file (too large, or of a refused type) rather than being lost.
+        if (uploadedById !== null || !(e instanceof ValidationFailed)) throw e;
+        this.logger.warn(`ticket ${ticketId}: a customer's file was refused (${e.key})`);
+      }
+    }
     return id;
   }
 
@@ -471,10 +490,18 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     queue: TicketQueue,
     filters: QueueFilters,
     cursor: { after?: string; before?: string } = {},
+    size = QUEUE_PAGE_SIZE,
   ): Promise<TicketQueuePage> {
     this.policy.assertAgent(user);
     if (!TICKET_QUEUES.includes(queue)) throw new NotFound();
-    const page = await this.repo.findQueuePage(this.policy.scope(user), queue, user.id, filters, cursor);
+    const page = await this.repo.findQueuePage(
+      this.policy.scope(user),
+      queue,
+      user.id,
+      filters,
+      cursor,
+      size,
+    );
     const [customers, users, teams] = await Promise.all([
       this.customers.namesOf(page.rows.map((r) => r.customerId)),
       this.users.namesOf(page.rows.flatMap((r) => (r.assigneeId === null ? [] : [r.assigneeId]))),
@@ -540,6 +567,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       firstResponseBreached: t.firstResponseBreachedAt !== null,
       resolutionBreached: t.resolutionBreachedAt !== null,
       reopenCount: t.reopenCount,
+      firstContactResolution: firstContactResolution(t),
       mergedIntoId: t.mergedIntoId,
       mergedIntoNumber: t.mergedIntoId === null ? null : (merged.get(t.mergedIntoId) ?? null),
       trackingToken: t.trackingToken,
@@ -1177,6 +1205,29 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     });
   }
 
+  /** Deletes a ticket (kept, marked deleted: the admin restores it from the recycle bin). */
+  async remove(id: number, user: SessionUser): Promise<void> {
+    this.policy.assertAdmin(user);
+    await this.dataSource.transaction(async (m) => {
+      const t = await this.repo.lock(m, id);
+      if (!t) throw new NotFound();
+      await this.repo.softDelete(m, id);
+      await this.audit.record(
+        { action: 'delete', entity: 'ticket', entityId: id, diff: { number: { from: t.number } } },
+        m,
+      );
+    });
+  }
+
+  /** Brings a deleted ticket back. */
+  async restore(id: number, user: SessionUser): Promise<void> {
+    this.policy.assertAdmin(user);
+    await this.dataSource.transaction(async (m) => {
+      if (!(await this.repo.restore(m, id))) throw new NotFound();
+      await this.audit.record({ action: 'restore', entity: 'ticket', entityId: id }, m);
+    });
+  }
+
   /** An agent marks themselves away (no new tickets assigned to them) or back. */
   async setAway(user: SessionUser, away: boolean): Promise<void> {
     this.policy.assertAgent(user);
@@ -1402,7 +1453,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
    */
   async receiveMail(mail: InboundMail): Promise<void> {
     if (mail.autoReply || !mail.from) return;
-    if (mail.messageId && (await this.repo.ticketOfMail(mail.messageId))) return;
+    if (mail.messageId && (await this.repo.hasMail(mail.messageId))) return;
     const body = mail.body.trim() || mail.subject.trim() || '-';
     const files = mail.attachments.map((a) => ({ fileName: a.filename, bytes: a.content }));
     if (mail.ticketNumber !== null) {
@@ -1433,8 +1484,17 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   }
 
   /** The inbound listener's handler (INBOUND_MAIL_HANDLER): see receiveMail. */
-  receive(mail: InboundMail): Promise<void> {
-    return this.receiveMail(mail);
+  async receive(mail: InboundMail): Promise<void> {
+    try {
+      await this.receiveMail(mail);
+    } catch (e) {
+      // A mail Kehu will never take (no usable sender): retrying would not change that. Anything
+      // else (the database away) is refused for now, so the sender's server tries again.
+      if (!(e instanceof ValidationFailed)) throw e;
+      this.logger.warn(
+        `inbound mail ${mail.messageId ?? '(no Message-ID)'} dropped: ${JSON.stringify(e.fields)}`,
+      );
+    }
   }
 
   // ---- Surveys ----
@@ -1860,6 +1920,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       resolvedAt: t.resolvedAt?.toISOString() ?? null,
       closedAt: t.closedAt?.toISOString() ?? null,
       reopenCount: t.reopenCount,
+      firstContactResolution: firstContactResolution(t),
       version: t.version,
     };
   }

@@ -125,6 +125,8 @@ export interface TicketView {
   firstResponseBreached: boolean;
   resolutionBreached: boolean;
   reopenCount: number;
+  /** Resolved with at most one public agent reply and never reopened. */
+  firstContactResolution: boolean;
   mergedIntoId: number | null;
   mergedIntoNumber: string | null;
   trackingToken: string;

@@ -289,6 +289,7 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     const row = await stored(opened.id);
     expect(row.status).toBe('resolved');
     expect(row.due_at).toBeNull();
+    expect((await tickets.detail(opened.id, me)).ticket.firstContactResolution).toBe(true);
     const survey = (
       await t.db.query(
         'SELECT token, sent_to, sent_at, expires_at FROM survey_response WHERE ticket_id = $1',
@@ -336,6 +337,7 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     expect(row.reopen_count).toBe(1);
     expect(row.resolved_at).toBeNull();
     await tickets.resolve(opened.id, me, { version: await version(opened.id) });
+    expect((await tickets.detail(opened.id, me)).ticket.firstContactResolution).toBe(false);
     await t.db.query(`UPDATE ticket SET resolved_at = now() - interval '8 days' WHERE id = $1`, [opened.id]);
     const fresh = await tickets.customerReply(opened.trackingToken, { body: 'Broken once more.' });
     expect(fresh.id).not.toBe(opened.id);
@@ -398,6 +400,24 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     const ack = (await t.db.query(`SELECT subject FROM outbox_mail WHERE "to" = 'new.sender@example.com'`))
       .rows;
     expect(ack.map((a) => a.subject)).toEqual([`[${created.number}] 打印机无法连接`]);
+    // A mail's files: a PDF is kept on the message, an executable refused without losing the mail.
+    await tickets.receiveMail({
+      ...base,
+      messageId: '<m5@example.com>',
+      body: 'The scan and a tool.',
+      attachments: [
+        { filename: 'scan.pdf', contentType: 'application/pdf', size: 9, content: Buffer.from('%PDF-1.4\n') },
+        {
+          filename: 'tool.exe',
+          contentType: 'application/octet-stream',
+          size: 2,
+          content: Buffer.from('MZ'),
+        },
+      ],
+    });
+    const withFiles = (await tickets.detail(opened.id, me)).messages.at(-1)!;
+    expect(withFiles.body).toBe('The scan and a tool.');
+    expect(withFiles.attachments.map((a) => a.fileName)).toEqual(['scan.pdf']);
     // An out-of-office reply opens nothing.
     await tickets.receiveMail({
       ...base,
@@ -409,6 +429,17 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     expect(
       (await t.db.query(`SELECT 1 FROM ticket WHERE requester_email = 'ooo@example.com'`)).rows,
     ).toHaveLength(0);
+  });
+
+  it('the admin deletes a ticket (gone for everyone) and restores it', async () => {
+    const opened = await portalTicket();
+    const admin = await session(await createUser(t.db, { role: 'admin' }));
+    await expect(tickets.remove(opened.id, me)).rejects.toMatchObject({ status: 403 });
+    await tickets.remove(opened.id, admin);
+    await expect(tickets.detail(opened.id, me)).rejects.toMatchObject({ status: 404 });
+    await tickets.restore(opened.id, admin);
+    expect((await tickets.detail(opened.id, me)).ticket.id).toBe(opened.id);
+    await expect(tickets.restore(opened.id, admin)).rejects.toMatchObject({ status: 404 });
   });
 
   it('resolved tickets close after the set number of days', async () => {
