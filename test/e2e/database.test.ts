@@ -102,6 +102,16 @@ async function expectDemoServiceDesk(t: TestApp): Promise<void> {
     JSON.stringify(managerCounts),
   ).toBe(true);
   expect(mine).toBe(0);
+  // The SLA watch's warnings and breaches reached the agents and the service desk's manager.
+  const alerted = await t.db.query<{ email: string; warnings: number; breaches: number }>(
+    `SELECT u.email, count(*) FILTER (WHERE n.kind LIKE 'ticket\\_%\\_warning')::int AS warnings,
+            count(*) FILTER (WHERE n.kind LIKE 'ticket\\_%\\_breached')::int AS breaches
+       FROM notification n JOIN app_user u ON u.id = n.user_id
+      WHERE u.email IN ('service1@demo.kehu', 'service-lead@demo.kehu') AND n.read_at IS NULL
+      GROUP BY u.email ORDER BY u.email`,
+  );
+  expect(alerted.rows.map((r) => r.email)).toEqual(['service-lead@demo.kehu', 'service1@demo.kehu']);
+  for (const r of alerted.rows) expect(Math.min(r.warnings, r.breaches), r.email).toBeGreaterThan(0);
   // My day shows the agent their tickets, due soonest first; a sales rep has no such section.
   const agent = new Client(t.url);
   await agent.login('service1@demo.kehu', DEMO_PASSWORD);
