@@ -289,6 +289,8 @@ describe('/api/v1/tickets', () => {
     });
     const created = receiver.events().find((e) => e.type === 'ticket.created' && e.data.id === ticket.id)!;
     expect(created.data).toMatchObject({ id: ticket.id, number: ticket.number, customerId, status: 'new' });
+    // What the event carries of the ticket is what the API answers for it (at that version).
+    expect(ticket).toMatchObject(created.data);
   });
 
   it('runs the README’s tickets example as written: logs a call, lists my queue, replies, resolves', async () => {
