@@ -1766,8 +1766,8 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       for (const id of await this.repo.markFirstResponseBreaches(m, now)) {
         const t = await this.repo.lock(m, id);
         if (!t) continue;
-        await this.escalate(m, t, policies, calendar);
-        await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'breached');
+        const escalated = await this.escalate(m, t, policies, calendar);
+        await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'breached', escalated);
         breaches++;
       }
       for (const id of await this.repo.markResolutionBreaches(m, now)) {
@@ -1799,10 +1799,15 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     return { warnings, breaches };
   }
 
-  /** A first-response breach: one priority level up (targets from arrival again), in the history. */
-  private async escalate(m: EntityManager, t: Ticket, policies: SlaPolicyRow[], calendar: BusinessCalendar) {
+  /** A first-response breach: one priority level up (targets from arrival again), in the history; false when already urgent. */
+  private async escalate(
+    m: EntityManager,
+    t: Ticket,
+    policies: SlaPolicyRow[],
+    calendar: BusinessCalendar,
+  ): Promise<boolean> {
     const priority = raisedPriority(t.priority);
-    if (priority === t.priority) return;
+    if (priority === t.priority) return false;
     const facts = (await this.repo.customerFacts([t.customerId], m)).get(t.customerId);
     const clock = changeTargets(clockOf(t), targetsFor(policies, priority, facts?.tier ?? null), calendar);
     await this.repo.update(m, t.id, { ...clock, priority });
@@ -1816,6 +1821,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       },
       m,
     );
+    return true;
   }
 
   /** Tells the assignee and the team's manager of a warning or breach (in-app and mail) and emits the event. */
@@ -1824,6 +1830,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     t: Ticket,
     target: 'first_response' | 'resolution',
     kind: 'warning' | 'breached',
+    escalated = false,
   ): Promise<void> {
     const managerId = t.teamId === null ? null : await this.repo.teamManagerId(t.teamId, m);
     const to = [t.assigneeId, managerId].filter((x): x is number => x !== null);
@@ -1846,7 +1853,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       { targetKey: `tickets.sla.${target}`, due: due.toISOString() },
       `ticket-sla-${kind}`,
     );
-    if (kind === 'breached' && target === 'first_response' && managerId !== null)
+    if (escalated && managerId !== null)
       await this.tellAgents(
         m,
         t,
