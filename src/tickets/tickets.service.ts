@@ -502,20 +502,17 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       cursor,
       size,
     );
-    const [customers, users, teams] = await Promise.all([
-      this.customers.namesOf(page.rows.map((r) => r.customerId)),
-      this.users.namesOf(page.rows.flatMap((r) => (r.assigneeId === null ? [] : [r.assigneeId]))),
-      this.repo.teamNames(page.rows.flatMap((r) => (r.teamId === null ? [] : [r.teamId]))),
-    ]);
+    // Agents' names from the directory in memory; the customer's and team's came with the page.
+    const users = await this.users.namesOf(
+      page.rows.flatMap((r) => (r.assigneeId === null ? [] : [r.assigneeId])),
+    );
     const now = Date.now();
     return {
       queue,
       ...page,
       rows: page.rows.map((r) => ({
         ...r,
-        customerName: customers.get(r.customerId) ?? '',
         assigneeName: r.assigneeId === null ? null : (users.get(r.assigneeId) ?? null),
-        teamName: r.teamId === null ? null : (teams.get(r.teamId) ?? null),
         overdue: r.dueAt !== null && new Date(r.dueAt).getTime() < now,
       })),
     };
