@@ -245,7 +245,10 @@ describe('/api/v1/tickets', () => {
     expect(ids(await otherApi.get('/api/v1/tickets?queue=team'))).not.toContain(ticket.id);
     const { rows } = await t.db.query('SELECT priority, version FROM ticket WHERE id = $1', [ticket.id]);
     expect(rows).toEqual([{ priority: 'normal', version: 1 }]);
-    // The customer's owner reads it, and changes nothing.
+    // The customer's owner reads it, and changes nothing; the queues are the agents'.
+    const queues = await ownerApi.get('/api/v1/tickets');
+    expect(queues.status).toBe(403);
+    expect(queues.body).toMatchObject({ statusCode: 403, details: [] });
     expect((await ownerApi.get(`/api/v1/tickets/${ticket.id}`)).status).toBe(200);
     expect(
       (await ownerApi.patch(`/api/v1/tickets/${ticket.id}`, { priority: 'high', version: 1 })).status,
