@@ -256,10 +256,12 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     const now = new Date();
     let receivedAt = now;
     if (by && input.receivedAt) {
-      if (Number.isNaN(input.receivedAt.getTime())) errors.receivedAt = [{ key: 'validation.isDateTime' }];
-      else if (input.receivedAt.getTime() > now.getTime() + 60_000)
+      // A Date, or the ISO text an API body carries.
+      const given = new Date(input.receivedAt as Date | string);
+      if (Number.isNaN(given.getTime())) errors.receivedAt = [{ key: 'validation.isDateTime' }];
+      else if (given.getTime() > now.getTime() + 60_000)
         errors.receivedAt = [{ key: 'tickets.error.received_in_future' }];
-      else receivedAt = input.receivedAt;
+      else receivedAt = given;
     }
     if (Object.keys(errors).length) throw new ValidationFailed(errors);
 
