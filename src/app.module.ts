@@ -43,6 +43,8 @@ import { FollowUpsModule } from './follow-ups/follow-ups.module.js';
 import { OpportunitiesModule } from './opportunities/opportunities.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { SeedModule } from './seed/seed.module.js';
+import { TicketsModule } from './tickets/tickets.module.js';
+import { TicketsApiModule } from './tickets/tickets-api.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /** Configuration, the view engine, settings and sessions, available everywhere. */
@@ -96,6 +98,8 @@ export class AppModule implements NestModule {
         ApprovalsModule,
         FollowUpsModule,
         ContractsModule,
+        TicketsModule,
+        TicketsApiModule,
         DashboardModule,
         SeedModule,
       ],

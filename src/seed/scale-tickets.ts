@@ -1,110 +1,241 @@
-import type { DataSource } from 'typeorm';
-import { hashPassword } from '../users/password.js';
-import { DEMO_PASSWORD } from './seed.service.js';
-
-/** Service teams and agents a company with a million tickets has: four teams of ten. */
-const TEAMS = 4;
-const AGENTS_PER_TEAM = 10;
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { addBusinessMinutes, type BusinessCalendar } from '../common/calendar/business-time.js';
+import { formatNumber } from '../common/sequences/sequence-formats.js';
+import {
+  raisedPriority,
+  TICKET_CHANNELS,
+  TICKET_TYPES,
+  type TicketPriority,
+  type TicketStatus,
+  type TicketType,
+} from '../tickets/ticket.options.js';
+import { loadCalendar, REQUESTS } from './demo-tickets.js';
 
 /**
- * Tickets at scale, for the benchmark: adds tickets until the table holds `total`, received over the
- * last three years at an even rate, so that, as at a real help desk, nearly all are closed and the
- * open ones (new, open, waiting on the customer) are those of the last days. Each has its request as
- * the first message. Agents of four generated service teams (agent-T-N@scale.kehu, the demo password)
- * and the demo's service agents share them; about half the new tickets are still unassigned.
- * Due times are plain offsets from arrival (the business calendar plays no part in a benchmark's
- * data). Written in SQL with generate_series: a million tickets take about a minute.
+ * A service desk's years of tickets for the benchmarks (README, How it scales): most closed long ago,
+ * a few percent still open, new, waiting on the customer or recently resolved, spread over the routed
+ * teams and their agents by type, each with the customer's request as its first message. Arrival
+ * times and due times sit on the business calendar as the service computes them; the numbers are
+ * taken from the ticket numbering in one step per batch, as a run of consecutive numbers.
  */
-export async function seedScaleTickets(db: DataSource, total: number): Promise<number> {
-  const [{ n }] = await db.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ticket`);
-  if (n >= total) return n;
-  const agents = await scaleAgents(db);
-  await db.transaction(async (m) => {
-    const [{ last }] = await m.query<{ last: number }[]>(
-      `SELECT coalesce(max(last), 0)::int AS last FROM number_sequence WHERE name = 'ticket'`,
-    );
-    const add = total - n;
-    // Row i (1 … add) arrived i × span / add before now: the newest first, at an even rate.
-    await m.query(
-      `WITH agents AS (
-         SELECT row_number() OVER (ORDER BY u.id) - 1 AS k, u.id, u.team_id FROM app_user u WHERE u.id = ANY($1::int[])
-       ), customers AS (
-         SELECT row_number() OVER (ORDER BY c.id) - 1 AS k, c.id, c.name FROM customer c WHERE c.deleted_at IS NULL
-       ), counts AS (
-         SELECT (SELECT count(*) FROM agents) AS agents, (SELECT count(*) FROM customers) AS customers
-       ), rows AS (
-         SELECT i, now() - (i * interval '1095 days' / $3) AS received_at,
-                (ARRAY['portal','email','phone','wechat','visit','walk_in'])[1 + (i * 7) % 6] AS channel,
-                (ARRAY['consultation','technical','billing','complaint'])[1 + (i * 13) % 4] AS type,
-                (ARRAY['low','normal','normal','normal','high','urgent'])[1 + (i * 5) % 6] AS priority
-           FROM generate_series(1, $3::int) AS i
-       ), placed AS (
-         SELECT r.*,
-                CASE WHEN r.received_at > now() - interval '2 days' THEN (ARRAY['new','open','open','pending'])[1 + r.i % 4]
-                     WHEN r.received_at > now() - interval '9 days' THEN (ARRAY['open','pending','resolved','resolved'])[1 + r.i % 4]
-                     ELSE 'closed' END AS status,
-                a.id AS agent_id, a.team_id, cu.id AS customer_id, cu.name AS customer_name
-           FROM rows r CROSS JOIN counts
-           JOIN agents a ON a.k = (r.i * 31) % counts.agents
-           JOIN customers cu ON cu.k = (r.i * 7919) % counts.customers
-       )
-       INSERT INTO ticket (number, customer_id, requester_name, channel, type, priority, status, subject,
-              team_id, assignee_id, received_at, first_response_target_minutes, resolution_target_minutes,
-              first_response_due_at, resolution_due_at, due_at, paused_at, first_responded_at,
-              first_response_minutes, resolved_at, resolution_minutes, closed_at, public_reply_count,
-              tracking_token, created_at, updated_at, version)
-       SELECT 'T-' || lpad(($2 + i)::text, 6, '0'), customer_id, customer_name, channel, type, priority, status,
-              (ARRAY['发票抬头开错了，需要重开','系统登录不上，提示密码错误','合同付款节点咨询','上门服务迟到投诉','数据导出格式不对','报表数字和财务对不上'])[1 + i % 6],
-              team_id, CASE WHEN status = 'new' AND (i / 4) % 2 = 1 THEN NULL ELSE agent_id END, received_at,
-              240, 1350, received_at + interval '4 hours', received_at + interval '3 days',
-              CASE WHEN status IN ('new') THEN received_at + interval '4 hours'
-                   WHEN status = 'open' THEN received_at + interval '3 days' END,
-              CASE WHEN status = 'pending' THEN received_at + interval '3 hours' END,
-              CASE WHEN status <> 'new' THEN received_at + interval '1 hour' END,
-              CASE WHEN status <> 'new' THEN 60 END,
-              CASE WHEN status IN ('resolved', 'closed') THEN received_at + interval '1 day' END,
-              CASE WHEN status IN ('resolved', 'closed') THEN 450 END,
-              CASE WHEN status = 'closed' THEN received_at + interval '8 days' END,
-              CASE WHEN status = 'new' THEN 0 ELSE 1 END,
-              md5('scale-ticket-' || ($2 + i)) || md5(($2 + i)::text),
-              received_at, received_at, 1
-         FROM placed`,
-      [agents, last, add],
-    );
-    await m.query(
-      `INSERT INTO ticket_message (ticket_id, author_name, from_customer, body, created_at)
-       SELECT t.id, t.requester_name, true, t.subject || '，麻烦尽快处理，谢谢。', t.received_at
-         FROM ticket t WHERE NOT EXISTS (SELECT 1 FROM ticket_message tm WHERE tm.ticket_id = t.id)`,
-    );
-    await m.query(
-      `INSERT INTO number_sequence (name, year, last) VALUES ('ticket', 0, $1)
-       ON CONFLICT (name, year) DO UPDATE SET last = excluded.last`,
-      [last + add],
-    );
-  });
-  await db.query('ANALYZE ticket');
-  await db.query('ANALYZE ticket_message');
-  return total;
+
+const DAY = 86_400_000;
+
+interface Customer {
+  id: number;
+  tier: 'A' | 'B' | 'C';
+  vip: boolean;
+  contactId: number | null;
+  name: string;
+  email: string | null;
+  mobile: string | null;
 }
 
-/** The ids of every active service agent, after adding the generated teams and agents once. */
-async function scaleAgents(db: DataSource): Promise<number[]> {
-  const hash = await hashPassword(DEMO_PASSWORD);
-  for (let t = 1; t <= TEAMS; t++) {
-    const [team] = await db.query<{ id: number }[]>(
-      `INSERT INTO team (name, version) VALUES ($1, 1)
-       ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id`,
-      [`服务${t}组`],
-    );
-    for (let a = 1; a <= AGENTS_PER_TEAM; a++)
-      await db.query(
-        `INSERT INTO app_user (email, name, role, team_id, password_hash, version)
-         VALUES ($1, $2, 'service', $3, $4, 1) ON CONFLICT DO NOTHING`,
-        [`agent-${t}-${a}@scale.kehu`, `客服 ${t}-${a}`, team.id, hash],
-      );
-  }
-  const rows = await db.query<{ id: number }[]>(
-    `SELECT id FROM app_user WHERE role = 'service' AND active AND team_id IS NOT NULL ORDER BY id`,
+export interface ScaleContext {
+  calendar: BusinessCalendar;
+  targets: Map<TicketPriority, { fr: number; res: number }>;
+  /** Type → its team and the team's agents (none: the tickets wait unassigned). */
+  routes: Map<TicketType, { teamId: number; agents: number[] }>;
+  customers: Customer[];
+}
+
+/** What the service desk looks like, read once before generating. */
+export async function scaleContext(m: EntityManager, zone: string): Promise<ScaleContext> {
+  const calendar = await loadCalendar(m, zone);
+  const policies = await m.query<{ priority: TicketPriority; fr: number; res: number }[]>(
+    `SELECT priority, first_response_minutes AS fr, resolution_minutes AS res FROM sla_policy WHERE tier IS NULL`,
   );
-  return rows.map((r) => r.id);
+  const routes = await m.query<{ type: TicketType; teamId: number; agents: number[] | null }[]>(
+    `SELECT r.type, r.team_id AS "teamId",
+            (SELECT array_agg(u.id ORDER BY u.id) FROM app_user u
+              WHERE u.team_id = r.team_id AND u.active AND u.role = 'service') AS agents
+       FROM ticket_routing r`,
+  );
+  const customers = await m.query<Customer[]>(
+    `SELECT c.id, c.tier, c.vip, ct.id AS "contactId", coalesce(ct.name, c.name) AS name, ct.email, ct.mobile
+       FROM customer c
+       LEFT JOIN LATERAL (SELECT id, name, email, mobile FROM contact WHERE customer_id = c.id
+                           ORDER BY "primary" DESC, id LIMIT 1) ct ON true
+      WHERE c.deleted_at IS NULL ORDER BY c.id`,
+  );
+  return {
+    calendar,
+    targets: new Map(policies.map((p) => [p.priority, { fr: p.fr, res: p.res }])),
+    routes: new Map(routes.map((r) => [r.type, { teamId: r.teamId, agents: r.agents ?? [] }])),
+    customers,
+  };
+}
+
+/** Status by share of the whole: a desk's history is mostly closed tickets. */
+const STATUS_SHARES: [TicketStatus, number][] = [
+  ['closed', 0.8],
+  ['resolved', 0.05],
+  ['open', 0.06],
+  ['new', 0.04],
+  ['pending', 0.05],
+];
+const PRIORITY_SHARES: [TicketPriority, number][] = [
+  ['low', 0.2],
+  ['normal', 0.6],
+  ['high', 0.15],
+  ['urgent', 0.05],
+];
+
+function pick<T>(shares: [T, number][], x: number): T {
+  let sum = 0;
+  for (const [v, share] of shares) {
+    sum += share;
+    if (x < sum) return v;
+  }
+  return shares[shares.length - 1][0];
+}
+
+/**
+ * Inserts `count` generated tickets numbered from `firstNumber`, with their first messages, in `m`'s
+ * transaction. `r` is the random source; `now` the moment the history ends.
+ */
+export async function insertScaleTickets(
+  m: EntityManager,
+  ctx: ScaleContext,
+  count: number,
+  firstNumber: number,
+  r: () => number,
+  now: Date,
+): Promise<void> {
+  const c: Record<string, unknown[]> = {};
+  const col = (name: string, v: unknown) => (c[name] ??= []).push(v);
+  // Ids drawn first, so each request message names its ticket.
+  const ids = (
+    await m.query<{ id: number }[]>(
+      `SELECT nextval('ticket_id_seq')::int AS id FROM generate_series(1, $1)`,
+      [count],
+    )
+  ).map((x) => x.id);
+  const at = (start: Date, minutes: number) =>
+    addBusinessMinutes(start, Math.max(0, Math.round(minutes)), ctx.calendar);
+  for (let i = 0; i < count; i++) {
+    const customer = ctx.customers[Math.floor(r() * ctx.customers.length)];
+    const type = TICKET_TYPES[Math.floor(r() * TICKET_TYPES.length)];
+    const asked = pick(PRIORITY_SHARES, r());
+    const priority = customer.vip || customer.tier === 'A' ? raisedPriority(asked) : asked;
+    const { fr, res } = ctx.targets.get(priority) ?? { fr: 240, res: 1350 };
+    const status = pick(STATUS_SHARES, r());
+    const route = ctx.routes.get(type);
+    const agents = route?.agents ?? [];
+    const assigneeId =
+      agents.length && !(status === 'new' && r() < 0.3) ? agents[Math.floor(r() * agents.length)] : null;
+    // Closed tickets over the last two years, the others over the last weeks (resolved and open ones
+    // up to about their resolution target ago): in working hours when that is already past, else as sent.
+    const daysAgo =
+      status === 'closed'
+        ? 7 + r() * 720
+        : status === 'new'
+          ? r() * 2
+          : r() * Math.max(2, (res / 450) * (status === 'resolved' ? 2.5 : 1.5));
+    const sent = new Date(now.getTime() - Math.floor(daysAgo * DAY));
+    const opening = addBusinessMinutes(sent, 0, ctx.calendar);
+    const receivedAt = opening <= now ? opening : sent;
+    const firstResponseDueAt = at(receivedAt, fr);
+    const resolutionDueAt = at(receivedAt, res);
+    // What already happened happened by now (a recent arrival was answered and resolved quickly).
+    const past = (d: Date) =>
+      d > now ? new Date(Math.max(receivedAt.getTime(), now.getTime() - 60_000)) : d;
+    const responded = status !== 'new';
+    const firstRespondedAt = responded ? past(at(receivedAt, fr * (0.2 + r()))) : null;
+    const resolvedAt =
+      status === 'resolved' || status === 'closed' ? past(at(receivedAt, res * (0.3 + r() * 0.9))) : null;
+    const closedAt =
+      status === 'closed' && resolvedAt ? past(new Date(resolvedAt.getTime() + 7 * DAY)) : null;
+    const pausedAt = status === 'pending' && firstRespondedAt ? firstRespondedAt : null;
+    const dueAt = status === 'new' ? firstResponseDueAt : status === 'open' ? resolutionDueAt : null;
+    const request = REQUESTS[Math.floor(r() * REQUESTS.length)];
+    col('id', ids[i]);
+    col('number', formatNumber('ticket', 0, firstNumber + i));
+    col('customer', customer.id);
+    col('contact', customer.contactId);
+    col('name', customer.name);
+    col('email', customer.email);
+    col('mobile', customer.mobile);
+    col('channel', TICKET_CHANNELS[Math.floor(r() * TICKET_CHANNELS.length)]);
+    col('type', type);
+    col('priority', priority);
+    col('status', status);
+    col('subject', request.subject);
+    col('ask', request.ask);
+    col('team', route?.teamId ?? null);
+    col('assignee', assigneeId);
+    col('received', receivedAt.toISOString());
+    col('fr', fr);
+    col('res', res);
+    col('frDue', firstResponseDueAt.toISOString());
+    col('resDue', resolutionDueAt.toISOString());
+    col('due', dueAt?.toISOString() ?? null);
+    col('paused', pausedAt?.toISOString() ?? null);
+    col('responded', firstRespondedAt?.toISOString() ?? null);
+    col('resolved', resolvedAt?.toISOString() ?? null);
+    col('closed', closedAt?.toISOString() ?? null);
+    col(
+      'frBreached',
+      firstRespondedAt && firstRespondedAt > firstResponseDueAt ? firstResponseDueAt.toISOString() : null,
+    );
+    col('resBreached', resolvedAt && resolvedAt > resolutionDueAt ? resolutionDueAt.toISOString() : null);
+    col('replies', responded ? 1 + Math.floor(r() * 3) : 0);
+    col('token', randomBytes(18).toString('base64url'));
+  }
+  await m.query(
+    `INSERT INTO ticket (id, number, customer_id, contact_id, requester_name, requester_email, requester_mobile,
+       channel, type, priority, status, subject, team_id, assignee_id, received_at,
+       first_response_target_minutes, resolution_target_minutes, first_response_due_at, resolution_due_at,
+       due_at, paused_at, first_responded_at, resolved_at, closed_at, first_response_breached_at,
+       resolution_breached_at, public_reply_count, tracking_token, created_at, updated_at, version)
+     SELECT t.*, t.received_at, coalesce(t.closed_at, t.resolved_at, t.first_responded_at, t.received_at), 1
+       FROM unnest($28::int[], $1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
+                   $8::text[], $9::text[], $10::text[], $11::text[], $12::int[], $13::int[], $14::timestamptz[],
+                   $15::int[], $16::int[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[],
+                   $20::timestamptz[], $21::timestamptz[], $22::timestamptz[], $23::timestamptz[],
+                   $24::timestamptz[], $25::timestamptz[], $26::int[], $27::text[])
+         AS t(id, number, customer_id, contact_id, requester_name, requester_email, requester_mobile, channel, type,
+              priority, status, subject, team_id, assignee_id, received_at, first_response_target_minutes,
+              resolution_target_minutes, first_response_due_at, resolution_due_at, due_at, paused_at,
+              first_responded_at, resolved_at, closed_at, first_response_breached_at, resolution_breached_at,
+              public_reply_count, tracking_token)`,
+    [
+      c.number,
+      c.customer,
+      c.contact,
+      c.name,
+      c.email,
+      c.mobile,
+      c.channel,
+      c.type,
+      c.priority,
+      c.status,
+      c.subject,
+      c.team,
+      c.assignee,
+      c.received,
+      c.fr,
+      c.res,
+      c.frDue,
+      c.resDue,
+      c.due,
+      c.paused,
+      c.responded,
+      c.resolved,
+      c.closed,
+      c.frBreached,
+      c.resBreached,
+      c.replies,
+      c.token,
+      c.id,
+    ],
+  );
+  // Each ticket's request, as the customer wrote it (or the agent noted it), when it came in.
+  await m.query(
+    `INSERT INTO ticket_message (ticket_id, author_name, from_customer, body, created_at)
+     SELECT t.id, t.requester_name, true, a.body, t.received_at
+       FROM unnest($1::int[], $2::text[]) AS a(id, body) JOIN ticket t ON t.id = a.id`,
+    [ids, c.ask],
+  );
 }

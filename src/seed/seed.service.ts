@@ -10,6 +10,8 @@ import { SequencesService } from '../common/sequences/sequences.service.js';
 import type { AppConfig } from '../config/config.js';
 import { fromNumeric, splitByRatios, toNumeric } from '../common/money.js';
 import { quoteTotals, toDecimal } from '../opportunities/quotes/quote-totals.js';
+import { insertDemoTickets, SERVICE_TEAMS } from './demo-tickets.js';
+import { insertScaleTickets, scaleContext } from './scale-tickets.js';
 
 export const DEMO_PASSWORD = 'kehu-demo-2026';
 export const DEMO_USERS = [
@@ -18,8 +20,11 @@ export const DEMO_USERS = [
   { email: 'sales1@demo.kehu', name: '李明 Li Ming', role: 'sales', team: 'East', region: '北京市' },
   { email: 'sales2@demo.kehu', name: '张伟 Zhang Wei', role: 'sales', team: 'East', region: '上海市' },
   { email: 'sales3@demo.kehu', name: '刘洋 Liu Yang', role: 'sales', team: 'West', region: '广东省' },
-  { email: 'service1@demo.kehu', name: '赵敏 Zhao Min', role: 'service', team: null, region: null },
-  { email: 'service2@demo.kehu', name: '周婷 Zhou Ting', role: 'service', team: null, region: null },
+  { email: 'service1@demo.kehu', name: '赵敏 Zhao Min', role: 'service', team: '客服一组', region: null },
+  { email: 'service2@demo.kehu', name: '周婷 Zhou Ting', role: 'service', team: '客服一组', region: null },
+  // The service desk's manager (客服主管, of both service teams) and the technical support agent.
+  { email: 'service-lead@demo.kehu', name: '孙丽 Sun Li', role: 'manager', team: '客服一组', region: null },
+  { email: 'support1@demo.kehu', name: '吴强 Wu Qiang', role: 'service', team: '技术支持', region: null },
 ] as const;
 
 const SEED_LOCK = 7_245_002;
@@ -48,7 +53,7 @@ export class SeedService {
       const [done] = await m.query<unknown[]>(`SELECT 1 FROM seed_run WHERE name = 'demo'`);
       if (done) return false;
       const teams = new Map<string, number>();
-      for (const name of ['East', 'West']) {
+      for (const name of ['East', 'West', SERVICE_TEAMS.desk, SERVICE_TEAMS.tech]) {
         const [t] = await m.query<{ id: number }[]>(
           `INSERT INTO team (name, version) VALUES ($1, 1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
           [name],
@@ -68,6 +73,10 @@ export class SeedService {
         ids.get('manager@demo.kehu') ?? null,
         teams.get('East'),
       ]);
+      await m.query(`UPDATE team SET manager_id = $1 WHERE id = ANY($2)`, [
+        ids.get('service-lead@demo.kehu') ?? null,
+        [teams.get(SERVICE_TEAMS.desk), teams.get(SERVICE_TEAMS.tech)],
+      ]);
       const owners = ['sales1@demo.kehu', 'sales2@demo.kehu', 'sales3@demo.kehu', 'manager@demo.kehu']
         .map((e) => ids.get(e))
         .filter((x) => x !== undefined);
@@ -76,6 +85,13 @@ export class SeedService {
       await this.insertQuotes(m, ids);
       await this.insertContracts(m, owners);
       await this.insertPayments(m, ids.get('service1@demo.kehu') ?? owners[0]);
+      const agents = (emails: string[]) => emails.map((e) => ids.get(e)).filter((x) => x !== undefined);
+      await insertDemoTickets(
+        m,
+        { desk: teams.get(SERVICE_TEAMS.desk)!, tech: teams.get(SERVICE_TEAMS.tech)! },
+        { desk: agents(['service1@demo.kehu', 'service2@demo.kehu']), tech: agents(['support1@demo.kehu']) },
+        () => this.sequences.next(m, 'ticket'),
+      );
       await m.query(`INSERT INTO seed_run (name) VALUES ('demo')`);
       this.logger.log(`demo company seeded: ${DEMO_USERS.length} users, ${customers} customers`);
       return true;
@@ -150,6 +166,37 @@ export class SeedService {
     });
     await this.dataSource.query('ANALYZE opportunity');
     await this.dataSource.query('ANALYZE opportunity_stage_change');
+    return total;
+  }
+
+  /**
+   * Adds generated tickets (see insertScaleTickets) until the ticket table holds `total`: on the
+   * customers there are, routed by type to the service teams and their agents as the demo company set
+   * them up, numbered on from the ticket numbering. Returns how many tickets the table holds afterwards.
+   */
+  async seedScaleTickets(total: number): Promise<number> {
+    const [{ n }] = await this.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ticket`);
+    if (n >= total) return n;
+    await this.dataSource.transaction(async (m) => {
+      const ctx = await scaleContext(m, 'Asia/Shanghai');
+      if (!ctx.customers.length || !ctx.routes.size)
+        throw new Error('no customers or no ticket routing to add tickets to: seed the demo company first');
+      // A random source of its own, so repeated calls draw other tickets.
+      const r = rng(7_919 + n);
+      const now = new Date();
+      for (let added = 0; added < total - n; added += BATCH) {
+        const count = Math.min(BATCH, total - n - added);
+        // A run of consecutive numbers for the batch, taken as SequencesService takes one.
+        const [{ last }] = await m.query<{ last: number }[]>(
+          `INSERT INTO number_sequence (name, year, last) VALUES ('ticket', 0, $1)
+           ON CONFLICT (name, year) DO UPDATE SET last = number_sequence.last + $1 RETURNING last`,
+          [count],
+        );
+        await insertScaleTickets(m, ctx, count, last - count + 1, r, now);
+      }
+    });
+    await this.dataSource.query('ANALYZE ticket');
+    await this.dataSource.query('ANALYZE ticket_message');
     return total;
   }
 
