@@ -237,6 +237,15 @@ export interface NextStepRow {
 const NEXT_STEP_COLUMNS = `c.id AS "customerId", c.name AS "customerName", c.owner_id AS "ownerId",
   c.next_step AS "nextStep", c.next_step_at AS "nextStepAt"`;
 
+/** What another module's records need to know of a customer: its name, tier, VIP mark and owner. */
+export interface CustomerFacts {
+  id: number;
+  name: string;
+  tier: 'A' | 'B' | 'C' | null;
+  vip: boolean;
+  ownerId: number | null;
+}
+
 /** The fields a customer's form writes. */
 export type CustomerFields = Partial<Customer> & { name: string; nameKey: string; uscc: string | null };
 
@@ -413,6 +422,16 @@ export class CustomersRepository {
       `UPDATE customer SET last_interaction_at = greatest(coalesce(last_interaction_at, $2), $2), pool_warned_at = NULL WHERE id = $1`,
       [id, at],
     );
+  }
+
+  /** Name, tier, VIP mark and owner of live or deleted customers by id (in `m`'s transaction when given). */
+  async facts(ids: number[], m: EntityManager = this.dataSource.manager): Promise<Map<number, CustomerFacts>> {
+    if (!ids.length) return new Map();
+    const rows = await m.query<CustomerFacts[]>(
+      'SELECT id, name, tier, vip, owner_id AS "ownerId" FROM customer WHERE id = ANY($1)',
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r]));
   }
 
   /** Names of live or deleted customers by id. */
