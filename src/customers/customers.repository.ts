@@ -19,7 +19,6 @@ import type { CustomerFilterDto, CustomerSort } from './dto/customer-filter.dto.
 export const PAGE_SIZE = 25;
 export const COUNT_CAP = 1000;
 
-
 /** How each sort orders rows, and the keyset condition that continues after a row. */
 const SORTS: Record<CustomerSort, { key: string; dir: 'ASC' | 'DESC'; cast: string }> = {
   updated: { key: 'c.updated_at', dir: 'DESC', cast: 'timestamptz' },
@@ -425,7 +424,10 @@ export class CustomersRepository {
   }
 
   /** Name, tier, VIP mark and owner of live or deleted customers by id (in `m`'s transaction when given). */
-  async facts(ids: number[], m: EntityManager = this.dataSource.manager): Promise<Map<number, CustomerFacts>> {
+  async facts(
+    ids: number[],
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<Map<number, CustomerFacts>> {
     if (!ids.length) return new Map();
     const rows = await m.query<CustomerFacts[]>(
       'SELECT id, name, tier, vip, owner_id AS "ownerId" FROM customer WHERE id = ANY($1)',

@@ -63,7 +63,10 @@ describe('TicketPolicy', () => {
     );
     // A rep's customers come from the customers module as a subquery with named parameters, each
     // numbered after the statement's own.
-    const owned = { sql: 'SELECT c.id FROM customer c WHERE c.owner_id = :ownerId::int', params: { ownerId: 10 } };
+    const owned = {
+      sql: 'SELECT c.id FROM customer c WHERE c.owner_id = :ownerId::int',
+      params: { ownerId: 10 },
+    };
     expect(scopeCondition({ ...scopeOf(user('sales')), ownedCustomers: owned }, 't', bind)).toBe(
       '(t.customer_id IN (SELECT c.id FROM customer c WHERE c.owner_id = $3::int))',
     );

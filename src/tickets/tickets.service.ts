@@ -1118,7 +1118,10 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       input.contactId === undefined || input.contactId === null ? null : Number(input.contactId);
     const facts = (await this.customers.factsOf([customerId])).get(customerId);
     if (!facts) throw ValidationFailed.field('customerId', 'validation.invalid');
-    if (contactId !== null && !(await this.contacts.belongsTo(this.dataSource.manager, customerId, contactId)))
+    if (
+      contactId !== null &&
+      !(await this.contacts.belongsTo(this.dataSource.manager, customerId, contactId))
+    )
       throw ValidationFailed.field('contactId', 'validation.invalid');
     await this.dataSource.transaction(async (m) => {
       const { t } = await this.visible(user, id, 'change', m);
