@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { NotAllowed, NotFound } from '../common/errors.js';
 import type { Role } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
+import type { CustomerIdsQuery } from '../customers/customers.service.js';
 import { OPEN_TICKET_STATUSES, type TicketStatus } from './ticket.options.js';
 
 /**
@@ -77,10 +78,7 @@ export interface TicketSubject {
  * A subquery of customer ids with named parameters (`:name`), as the customers module hands it over
  * (CustomersService.ownedBy, idsWhere).
  */
-export interface CustomerIds {
-  sql: string;
-  params: Record<string, unknown>;
-}
+export type CustomerIds = CustomerIdsQuery;
 
 /**
  * The tickets a user may see, for a query: everyone's, or those of these teams (`noTeam`: and those
