@@ -228,4 +228,14 @@ describe(`${TicketsService.name}: opening and assignment`, () => {
     expect(rows[0].to).toBe('li.lei@example.com');
     expect(rows[0].subject).toBe(`[${opened.number}] The printer driver fails`);
   });
+
+  it('gives two tickets arriving at once to two different agents', async () => {
+    const customer = await createCustomer(t.db);
+    for (let round = 0; round < 3; round++) {
+      const opened = await Promise.all([openFor(customer), openFor(customer)]);
+      const assignees = await Promise.all(opened.map(async (o) => (await row(o.id)).assignee_id));
+      expect(assignees[0]).not.toBeNull();
+      expect(assignees[0]).not.toBe(assignees[1]);
+    }
+  });
 });
