@@ -42,6 +42,7 @@ import { FollowUpsModule } from './follow-ups/follow-ups.module.js';
 import { OpportunitiesModule } from './opportunities/opportunities.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { SeedModule } from './seed/seed.module.js';
+import { TicketPagesModule } from './tickets/ticket-pages.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /** Configuration, the view engine, settings and sessions, available everywhere. */
@@ -95,6 +96,7 @@ export class AppModule implements NestModule {
         ApprovalsModule,
         FollowUpsModule,
         ContractsModule,
+        TicketPagesModule,
         SeedModule,
       ],
       controllers: [HealthController],

@@ -1,0 +1,333 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  Post,
+  Query,
+  Redirect,
+  Render,
+  Req,
+  UploadedFiles,
+} from '@nestjs/common';
+import type { Request } from 'express';
+import { CustomersService } from '../customers/customers.service.js';
+import { CurrentUser, FormView, freshForm, RefusalGoesTo } from '../common/decorators.js';
+import { DomainError, editedVersion, ValidationFailed } from '../common/errors.js';
+import { flash, safeReturnTo, seeOther } from '../common/flash.js';
+import { IdPipe, parseId } from '../common/ids.js';
+import { OnceOnly } from '../common/once-only.js';
+import type { SessionUser } from '../common/session-user.js';
+import { parseLocalDateTime, toLocalInput } from '../common/time.js';
+import { dueLabel } from './due-label.js';
+import {
+  TicketChangeDto,
+  TicketMergeDto,
+  TicketReplyDto,
+  TicketTransferDto,
+  TicketVersionDto,
+} from './dto/ticket-actions.dto.js';
+import { NewTicketDto, NewTicketQueryDto } from './dto/ticket-form.dto.js';
+import {
+  CUSTOMER_TIERS,
+  TicketAwayDto,
+  TicketBulkAssignDto,
+  TicketQueueQueryDto,
+} from './dto/ticket-queue.dto.js';
+import { uploads } from './ticket-upload.middleware.js';
+import {
+  AGENT_CHANNELS,
+  TICKET_CHANNELS,
+  TICKET_PRIORITIES,
+  TICKET_TYPES,
+  type TicketStatus,
+} from './ticket.options.js';
+import { TicketsService } from './tickets.service.js';
+import { TICKET_QUEUES, type TicketQueue } from './tickets.types.js';
+
+const OPTIONS = { TICKET_TYPES, TICKET_PRIORITIES, TICKET_CHANNELS, TIERS: CUSTOMER_TIERS };
+
+/** The statuses an agent sets by hand; resolving has its own button (it sends the survey). */
+const SETTABLE_STATUSES: readonly TicketStatus[] = ['open', 'pending'];
+
+/**
+ * Not an error: the reply form is shown again with the chosen canned reply put into its text, nothing
+ * sent (the canned-reply picker without JavaScript).
+ */
+class CannedReplyInserted extends DomainError {
+  constructor() {
+    super(200, 'tickets.reply.inserted');
+  }
+}
+
+/** The text of a form field as typed, for a form shown again. */
+const typedText = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/**
+ * Tickets' pages for the people who work them: /tickets (the queues), a new ticket logged from a call,
+ * a chat, a visit or the counter, and a ticket's page with its conversation, its changes and the
+ * customer beside it.
+ */
+@Controller('tickets')
+export class TicketsController {
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly customers: CustomersService,
+  ) {}
+
+  /** The new-ticket form: a known customer picked (with its contacts), or a search for one. */
+  async newTicketModel(user: SessionUser, query: { customerQ?: string | null; customerId?: number | null }) {
+    const form = await this.tickets.newTicketForm(user);
+    const customer = query.customerId ? await this.customers.getFor(user, query.customerId, 'view') : null;
+    const choices =
+      customer || !query.customerQ ? [] : (await this.customers.list(user, { q: query.customerQ })).rows;
+    return {
+      title: 'tickets.new',
+      section: 'tickets',
+      ...form,
+      channels: AGENT_CHANNELS,
+      customer,
+      customerQ: query.customerQ ?? '',
+      choices,
+      requesterRequired: !customer,
+      values: {
+        channel: 'phone',
+        receivedAt: toLocalInput(new Date(), user.timezone),
+        type: 'consultation',
+        priority: 'normal',
+        contactId: customer?.contacts.find((c) => c.primary)?.id,
+      },
+    };
+  }
+
+  /** The ticket page's model, also when one of its forms is shown again (`input`: what was typed). */
+  async showModel(user: SessionUser, id: number, input: Readonly<Record<string, unknown>> = {}) {
+    const detail = await this.tickets.detail(id, user);
+    const { ticket, can } = detail;
+    const now = new Date();
+    const canned = detail.cannedReplies.find((c) => c.id === parseId(input.cannedReplyId));
+    const typed = typedText(input.body).trimEnd();
+    const statuses = [...new Set([ticket.status, ...SETTABLE_STATUSES])];
+    return {
+      titleText: `${ticket.number} ${ticket.subject}`,
+      section: 'tickets',
+      ...detail,
+      options: OPTIONS,
+      statusChoices: statuses,
+      teamOptions: detail.teams.map((t) => ({ value: t.id, label: t.name })),
+      mayWrite: can.reply || can.note,
+      mayChange: can.change || can.assign,
+      mayAct: can.change || can.assign || can.resolve || can.reopen || can.transfer || can.merge,
+      firstDue: ticket.firstRespondedAt
+        ? null
+        : dueLabel(ticket.firstResponseDueAt, ticket.receivedAt, now, ticket.firstResponseBreached),
+      resolutionDue: ticket.resolvedAt
+        ? null
+        : dueLabel(ticket.resolutionDueAt, ticket.receivedAt, now, ticket.resolutionBreached),
+      insertedBody: canned ? (typed ? `${typed}\n\n${canned.body}` : canned.body) : null,
+      values: {
+        version: ticket.version,
+        status: ticket.status,
+        priority: ticket.priority,
+        type: ticket.type,
+        assigneeId: ticket.assigneeId,
+        body: '',
+      },
+    };
+  }
+
+  @Get()
+  @Render('tickets/index')
+  async index(@CurrentUser() user: SessionUser, @Query() query: TicketQueueQueryDto) {
+    const { queue: asked, after, before, ...filters } = query;
+    const [counts, tools] = await Promise.all([
+      this.tickets.queueCounts(user),
+      this.tickets.queueTools(user),
+    ]);
+    // Without a choice: the agent's own queue while it holds anything, else their team's.
+    const queue: TicketQueue = asked ?? (counts.mine > 0 ? 'mine' : 'team');
+    const list = await this.tickets.queue(user, queue, filters, { after, before });
+    const now = new Date();
+    return {
+      title: 'tickets.nav',
+      section: 'tickets',
+      queue,
+      filter: query,
+      filtered: Object.values(filters).some((v) => v !== undefined),
+      tabs: TICKET_QUEUES.map((q) => ({ queue: q, count: counts[q], current: q === queue })),
+      list: {
+        ...list,
+        rows: list.rows.map((r) => ({ ...r, due: dueLabel(r.dueAt, r.receivedAt, now, r.overdue) })),
+      },
+      resolvedQueue: queue === 'resolved',
+      options: OPTIONS,
+      ...tools,
+    };
+  }
+
+  @Get('new')
+  @Render('tickets/form')
+  async newForm(@CurrentUser() user: SessionUser, @Query() query: NewTicketQueryDto) {
+    return freshForm(await this.newTicketModel(user, query));
+  }
+
+  @Post('new')
+  @FormView<TicketsController>('tickets/form', (c, { user, input }) =>
+    c.newTicketModel(user, { customerId: parseId(input.customerId) }),
+  )
+  @OnceOnly()
+  @Redirect()
+  async create(
+    @CurrentUser() user: SessionUser,
+    @Body() dto: NewTicketDto,
+    @UploadedFiles() files: Express.Multer.File[] | undefined,
+    @Req() req: Request,
+  ) {
+    const receivedAt = parseLocalDateTime(dto.receivedAt, user.timezone);
+    if (!receivedAt) throw ValidationFailed.field('receivedAt', 'validation.isDateTime');
+    if (dto.customerId === null) {
+      if (!dto.requesterName) throw ValidationFailed.field('requesterName', 'validation.required');
+      if (!dto.requesterMobile && !dto.requesterEmail)
+        throw ValidationFailed.field('requesterMobile', 'tickets.form.contact_required');
+    }
+    const opened = await this.tickets.open(
+      {
+        channel: dto.channel,
+        type: dto.type,
+        priority: dto.priority,
+        subject: dto.subject,
+        body: dto.body,
+        requester: {
+          name: dto.requesterName ?? '',
+          email: dto.requesterEmail,
+          mobile: dto.requesterMobile,
+        },
+        customerId: dto.customerId,
+        contactId: dto.contactId,
+        receivedAt,
+        attachments: uploads(files),
+        locale: user.locale,
+      },
+      user,
+    );
+    flash(req, 'tickets.created', { number: opened.number });
+    return seeOther(`/tickets/${opened.id}`);
+  }
+
+  @Post('assign')
+  @RefusalGoesTo('/tickets')
+  @Redirect()
+  async assign(@CurrentUser() user: SessionUser, @Body() dto: TicketBulkAssignDto, @Req() req: Request) {
+    const count = await this.tickets.assignMany(dto.ids, dto.assigneeId, user);
+    flash(req, 'tickets.bulk.assigned', { count });
+    return seeOther(safeReturnTo(dto.returnTo, '/tickets'));
+  }
+
+  @Post('away')
+  @RefusalGoesTo('/tickets')
+  @Redirect()
+  async away(@CurrentUser() user: SessionUser, @Body() dto: TicketAwayDto, @Req() req: Request) {
+    await this.tickets.setAway(user, dto.away);
+    flash(req, dto.away ? 'tickets.away.marked' : 'tickets.away.cleared', {}, 'info');
+    return seeOther('/tickets');
+  }
+
+  @Get(':id')
+  @Render('tickets/show')
+  async show(@CurrentUser() user: SessionUser, @Param('id', IdPipe) id: number) {
+    return freshForm(await this.showModel(user, id));
+  }
+
+  /** A public reply or an internal note; "Insert" instead puts a canned reply into the text. */
+  @Post(':id/reply')
+  @FormView<TicketsController>('tickets/show', (c, { user, ids, input }) => c.showModel(user, ids.id, input))
+  @Redirect()
+  async reply(
+    @CurrentUser() user: SessionUser,
+    @Param('id', IdPipe) id: number,
+    @Body() dto: TicketReplyDto,
+    @UploadedFiles() files: Express.Multer.File[] | undefined,
+    @Req() req: Request,
+  ) {
+    if (dto.insert) throw new CannedReplyInserted();
+    if (!dto.body) throw ValidationFailed.field('body', 'validation.required');
+    await this.tickets.reply(id, user, {
+      body: dto.body,
+      internal: dto.internal,
+      version: editedVersion(dto.version),
+      attachments: uploads(files),
+    });
+    flash(req, dto.internal ? 'tickets.reply.noted' : 'tickets.reply.sent');
+    return seeOther(`/tickets/${id}`);
+  }
+
+  @Post(':id/change')
+  @FormView<TicketsController>('tickets/show', (c, { user, ids }) => c.showModel(user, ids.id))
+  @Redirect()
+  async change(
+    @CurrentUser() user: SessionUser,
+    @Param('id', IdPipe) id: number,
+    @Body() dto: TicketChangeDto,
+    @Req() req: Request,
+  ) {
+    await this.tickets.change(id, user, { ...dto, version: editedVersion(dto.version) });
+    flash(req, 'tickets.changed');
+    return seeOther(`/tickets/${id}`);
+  }
+
+  @Post(':id/transfer')
+  @FormView<TicketsController>('tickets/show', (c, { user, ids }) => c.showModel(user, ids.id))
+  @Redirect()
+  async transfer(
+    @CurrentUser() user: SessionUser,
+    @Param('id', IdPipe) id: number,
+    @Body() dto: TicketTransferDto,
+    @Req() req: Request,
+  ) {
+    await this.tickets.transfer(id, user, { ...dto, version: editedVersion(dto.version) });
+    flash(req, 'tickets.transfer.done');
+    return seeOther(`/tickets/${id}`);
+  }
+
+  @Post(':id/merge')
+  @FormView<TicketsController>('tickets/show', (c, { user, ids }) => c.showModel(user, ids.id))
+  @Redirect()
+  async merge(
+    @CurrentUser() user: SessionUser,
+    @Param('id', IdPipe) id: number,
+    @Body() dto: TicketMergeDto,
+    @Req() req: Request,
+  ) {
+    const into = await this.tickets.merge(id, user, { ...dto, version: editedVersion(dto.version) });
+    flash(req, 'tickets.merge.done', { number: dto.intoNumber });
+    return seeOther(`/tickets/${typeof into === 'number' ? into : id}`);
+  }
+
+  @Post(':id/resolve')
+  @FormView<TicketsController>('tickets/show', (c, { user, ids }) => c.showModel(user, ids.id))
+  @Redirect()
+  async resolve(
+    @CurrentUser() user: SessionUser,
+    @Param('id', IdPipe) id: number,
+    @Body() dto: TicketVersionDto,
+    @Req() req: Request,
+  ) {
+    await this.tickets.resolve(id, user, { version: editedVersion(dto.version) });
+    flash(req, 'tickets.resolved');
+    return seeOther(`/tickets/${id}`);
+  }
+
+  @Post(':id/reopen')
+  @FormView<TicketsController>('tickets/show', (c, { user, ids }) => c.showModel(user, ids.id))
+  @Redirect()
+  async reopen(
+    @CurrentUser() user: SessionUser,
+    @Param('id', IdPipe) id: number,
+    @Body() dto: TicketVersionDto,
+    @Req() req: Request,
+  ) {
+    await this.tickets.reopen(id, user, { version: editedVersion(dto.version) });
+    flash(req, 'tickets.reopened');
+    return seeOther(`/tickets/${id}`);
+  }
+}
