@@ -78,3 +78,54 @@ describe('security settings', () => {
     expect(() => loadConfig({ ...base, IMPORT_MAX_ROWS: '0' })).toThrow(/IMPORT_MAX_ROWS/);
   });
 });
+
+describe('inbound mail listener', () => {
+  it('is off unless INBOUND_SMTP_PORT is set', () => {
+    expect(loadConfig(base).inboundSmtp).toBeUndefined();
+    expect(loadConfig({ ...base, INBOUND_SMTP_ADDRESSES: 'support@demo.kehu' }).inboundSmtp).toBeUndefined();
+  });
+
+  it('listens on every address with a 25 MB limit by default and accepts the listed recipients', () => {
+    const c = loadConfig({
+      ...base,
+      INBOUND_SMTP_PORT: '2525',
+      INBOUND_SMTP_ADDRESSES: ' Support@Demo.kehu, help@demo.kehu ,',
+    });
+    expect(c.inboundSmtp).toEqual({
+      port: 2525,
+      host: '0.0.0.0',
+      addresses: ['support@demo.kehu', 'help@demo.kehu'],
+      maxBytes: 25 * 1024 * 1024,
+    });
+    expect(
+      loadConfig({
+        ...base,
+        INBOUND_SMTP_PORT: '25',
+        INBOUND_SMTP_ADDRESSES: 'support@demo.kehu',
+        INBOUND_SMTP_HOST: '127.0.0.1',
+        INBOUND_SMTP_MAX_BYTES: '1048576',
+      }).inboundSmtp,
+    ).toMatchObject({ host: '127.0.0.1', maxBytes: 1_048_576 });
+  });
+
+  it('requires the accepted addresses once a port is set', () => {
+    expect(() => loadConfig({ ...base, INBOUND_SMTP_PORT: '2525' })).toThrow(
+      /INBOUND_SMTP_ADDRESSES: is required when INBOUND_SMTP_PORT is set/,
+    );
+  });
+
+  it('names every bad inbound variable', () => {
+    const bad = () =>
+      loadConfig({
+        ...base,
+        INBOUND_SMTP_PORT: 'smtp',
+        INBOUND_SMTP_HOST: 'everywhere',
+        INBOUND_SMTP_ADDRESSES: 'support, help@demo.kehu',
+        INBOUND_SMTP_MAX_BYTES: '-1',
+      });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(
+      /INBOUND_SMTP_PORT: [\s\S]*INBOUND_SMTP_HOST: must be an IP address[\s\S]*INBOUND_SMTP_ADDRESSES: must be comma-separated e-mail addresses[\s\S]*INBOUND_SMTP_MAX_BYTES: /,
+    );
+  });
+});

@@ -32,6 +32,16 @@ export interface AppConfig {
   importMaxRows: number;
   /** Requests one API token may make per minute. */
   apiRatePerMinute: number;
+  /** The built-in SMTP listener for inbound mail; undefined when INBOUND_SMTP_PORT is not set. */
+  inboundSmtp?: InboundSmtpConfig;
+}
+
+export interface InboundSmtpConfig {
+  port: number;
+  host: string;
+  /** Recipient addresses accepted at RCPT, lower-cased. */
+  addresses: string[];
+  maxBytes: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -52,6 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = dto.NODE_ENV === 'production';
   if (production && !dto.SESSION_SECRET) problems.push('SESSION_SECRET: is required in production');
   if (production && !dto.DATABASE_URL) problems.push('DATABASE_URL: is required in production');
+  if (dto.INBOUND_SMTP_PORT !== undefined && !dto.INBOUND_SMTP_ADDRESSES)
+    problems.push('INBOUND_SMTP_ADDRESSES: is required when INBOUND_SMTP_PORT is set');
   if (problems.length) throw new ConfigError(problems);
 
   const dataDir = resolve(dto.DATA_DIR);
@@ -73,6 +85,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     importMaxBytes: dto.IMPORT_MAX_MB * 1024 * 1024,
     importMaxRows: dto.IMPORT_MAX_ROWS,
     apiRatePerMinute: dto.API_RATE_PER_MINUTE,
+    inboundSmtp:
+      dto.INBOUND_SMTP_PORT === undefined
+        ? undefined
+        : {
+            port: dto.INBOUND_SMTP_PORT,
+            host: dto.INBOUND_SMTP_HOST,
+            addresses: (dto.INBOUND_SMTP_ADDRESSES ?? '')
+              .split(',')
+              .map((a) => a.trim().toLowerCase())
+              .filter((a) => a !== ''),
+            maxBytes: dto.INBOUND_SMTP_MAX_BYTES,
+          },
   };
 }
 

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
+  IsIP,
   IsOptional,
   IsString,
   IsUrl,
@@ -123,6 +124,34 @@ export class EnvDto {
   @IsOptional()
   @IsString()
   TRUST_PROXY: string = 'none';
+
+  /** Port of the built-in SMTP listener that turns inbound mail into tickets; off unless set. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  INBOUND_SMTP_PORT?: number;
+
+  /** Address the inbound listener binds to. */
+  @IsOptional()
+  @IsIP(undefined, { message: 'must be an IP address such as 0.0.0.0' })
+  INBOUND_SMTP_HOST: string = '0.0.0.0';
+
+  /** Recipient addresses the inbound listener accepts, comma-separated (support@example.com,help@example.com). */
+  @IsOptional()
+  @Matches(/^\s*[^\s@,]+@[^\s@,]+\s*(,\s*[^\s@,]+@[^\s@,]+\s*)*,?\s*$/, {
+    message: 'must be comma-separated e-mail addresses',
+  })
+  INBOUND_SMTP_ADDRESSES?: string;
+
+  /** Largest inbound mail the listener takes, in bytes; a larger one is refused with 552. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024 * 1024)
+  INBOUND_SMTP_MAX_BYTES: number = 25 * 1024 * 1024;
 
   @IsOptional()
   @IsIn(['development', 'production', 'test'])

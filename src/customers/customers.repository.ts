@@ -611,6 +611,41 @@ export class CustomersRepository {
     }));
   }
 
+  // Requesters: who a service request comes from
+
+  /**
+   * The live contact, at a live customer, with this e-mail (in any case) or this mobile (normalised,
+   * as contacts store it): an active customer's first, then an e-mail match before a mobile one, then
+   * the customer interacted with last. Null when none has either.
+   */
+  async findRequesterContact(
+    m: EntityManager,
+    email: string | null,
+    mobile: string | null,
+  ): Promise<{ contactId: number; customerId: number } | null> {
+    if (email === null && mobile === null) return null;
+    const [row] = await m.query<{ contact_id: number; customer_id: number }[]>(
+      `SELECT k.id AS contact_id, k.customer_id
+         FROM contact k JOIN customer c ON c.id = k.customer_id
+        WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL
+          AND (lower(k.email) = $1 OR k.mobile = $2)
+        ORDER BY c.status = 'active' DESC, lower(k.email) IS NOT DISTINCT FROM $1 DESC,
+                 c.last_interaction_at DESC NULLS LAST, k.id
+        LIMIT 1`,
+      [email, mobile],
+    );
+    return row ? { contactId: row.contact_id, customerId: row.customer_id } : null;
+  }
+
+  /**
+   * Two requests from the same unknown person at once (a mail and its resend) take turns, so the
+   * second finds the contact the first created instead of making a second lead.
+   */
+  async lockRequester(m: EntityManager, keys: string[]): Promise<void> {
+    for (const key of [...new Set(keys)].sort())
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`requester:${key}`]);
+  }
+
   // Search and duplicate keys
 
   /** Customers whose keys were never computed (older rows, bulk inserts), up to `limit`. */

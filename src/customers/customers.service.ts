@@ -38,7 +38,10 @@ import { toCustomerResource } from './customer.resource.js';
 import type { CustomerFilterDto } from './dto/customer-filter.dto.js';
 import type { CustomerDto } from './dto/customer.dto.js';
 import { judgeDuplicates } from './duplicates.js';
+import { normalizeEmail } from './email.js';
+import { normalizeMobile, normalizePhone } from './phone.js';
 import { PoolRepository } from './pool.repository.js';
+import type { RequesterInput, RequesterMatch } from './requester.types.js';
 
 /** What happens to customers that webhooks tell of (declared in CustomersLifecycle). */
 export const CUSTOMER_EVENTS = [
@@ -423,6 +426,69 @@ export class CustomersService {
       await this.notifyNewOwner(m, user, id, fields.name, null, fields.ownerId);
       await this.publish(m, 'customer.created', id);
       return id;
+    });
+  }
+
+  /**
+   * The customer and contact a service request comes from (a mail's sender, the portal form, a call an
+   * agent logs). A live contact with the requester's e-mail (in any case) or mobile matches, an active
+   * customer's first. When none does, a lead customer is created with them as its contact: named after
+   * their company (a company) or else after them (a person), with no owner, so it waits in the pool for
+   * whoever takes it, audited as created from a service request. The caller checks its own rights
+   * (a mail has no user; an agent logging a call may create no customers otherwise): this only
+   * records who asked.
+   */
+  async findOrCreateRequester(input: RequesterInput, actor: 'system' | SessionUser): Promise<RequesterMatch> {
+    const email = input.email ? normalizeEmail(input.email) : null;
+    const mobile = input.mobile ? normalizeMobile(input.mobile) : null;
+    return this.dataSource.transaction(async (m) => {
+      await this.repo.lockRequester(
+        m,
+        [email, mobile].filter((k): k is string => k !== null),
+      );
+      const found = await this.repo.findRequesterContact(m, email, mobile);
+      if (found) return { ...found, matched: true };
+
+      const person = input.name.trim() || email || mobile || input.mobile?.trim() || '—';
+      const company = input.company?.trim() || null;
+      const name = company ?? person;
+      const fields: CustomerFields = {
+        kind: company ? 'company' : 'person',
+        name,
+        nameKey: duplicateKey(name),
+        searchText: searchText(name),
+        uscc: null,
+        status: 'lead',
+        tier: 'C',
+        ownerId: null,
+        ownedSince: null,
+      };
+      // The diff of what was chosen, before the insert adds the table's defaults to `fields`.
+      const diff = diffOf<Customer>(null, fields, CUSTOMER_FIELDS);
+      const customerId = await this.repo.insert(m, fields);
+      const contact = {
+        name: person,
+        email,
+        mobile,
+        phone: !mobile && input.mobile ? normalizePhone(input.mobile) : null,
+        primary: true,
+      };
+      const contactId = await this.contacts.insert(m, { ...contact, customerId });
+      await this.audit.record(
+        {
+          action: 'create_from_request',
+          entity: 'customer',
+          entityId: customerId,
+          diff: {
+            ...diff,
+            contacts: { to: [contact.name, contact.email, contact.mobile].filter(Boolean).join(' ') },
+          },
+          actor: actor === 'system' ? null : { id: actor.id, email: actor.email },
+        },
+        m,
+      );
+      await this.publish(m, 'customer.created', customerId);
+      return { customerId, contactId, matched: false };
     });
   }
 
