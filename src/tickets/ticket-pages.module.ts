@@ -6,6 +6,7 @@ import { SurveyController } from './survey.controller.js';
 import { TicketAdminController } from './ticket-admin.controller.js';
 import { TicketUploadMiddleware } from './ticket-upload.middleware.js';
 import { TicketsController } from './tickets.controller.js';
+import { TicketsNavMiddleware } from './tickets-nav.middleware.js';
 import { TicketsModule } from './tickets.module.js';
 
 /**
@@ -15,10 +16,11 @@ import { TicketsModule } from './tickets.module.js';
 @Module({
   imports: [TicketsModule, CustomersModule],
   controllers: [TicketAdminController, PortalController, SurveyController, TicketsController],
-  providers: [PortalRateLimit, TicketUploadMiddleware],
+  providers: [PortalRateLimit, TicketUploadMiddleware, TicketsNavMiddleware],
 })
 export class TicketPagesModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(TicketsNavMiddleware).exclude('healthz', 'readyz').forRoutes('{*path}');
     consumer
       .apply(TicketUploadMiddleware)
       .forRoutes(
