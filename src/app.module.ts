@@ -43,6 +43,7 @@ import { OpportunitiesModule } from './opportunities/opportunities.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { SeedModule } from './seed/seed.module.js';
 import { TicketPagesModule } from './tickets/ticket-pages.module.js';
+import { TicketsModule } from './tickets/tickets.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /** Configuration, the view engine, settings and sessions, available everywhere. */
@@ -96,6 +97,7 @@ export class AppModule implements NestModule {
         ApprovalsModule,
         FollowUpsModule,
         ContractsModule,
+        TicketsModule,
         TicketPagesModule,
         SeedModule,
       ],

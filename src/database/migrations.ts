@@ -3,6 +3,7 @@
 // change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
 // by new files. The test suite fails when the entities and the migrations disagree.
 import { AddTickets1796800000000 } from '../../migrations/1796800000000-AddTickets.js';
+import { AddTicketLocale1796800000001 } from '../../migrations/1796800000001-AddTicketLocale.js';
 import { AddPaymentsInvoicesTasks1796600000000 } from '../../migrations/1796600000000-AddPaymentsInvoicesTasks.js';
 import { AddTaskLabel1796600000001 } from '../../migrations/1796600000001-AddTaskLabel.js';
 import { AddBusinessCalendar1796500000000 } from '../../migrations/1796500000000-AddBusinessCalendar.js';
@@ -64,4 +65,5 @@ export const MIGRATIONS = [
   AddTaskLabel1796600000001,
   AddOpportunityOwnerBoardIndex1796700000000,
   AddTickets1796800000000,
+  AddTicketLocale1796800000001,
 ];

@@ -11,6 +11,7 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
+import type { Locale } from '../common/roles.js';
 import type { TicketChannel, TicketPriority, TicketStatus, TicketType } from './ticket.options.js';
 
 /**
@@ -93,6 +94,10 @@ export class Ticket {
 
   @Column({ type: 'text' })
   subject: string;
+
+  /** The requester's language: Kehu's mails about the ticket are written in it. */
+  @Column({ type: 'text', default: 'zh-CN' })
+  locale: Locale;
 
   @ManyToOne('Team', { onDelete: 'SET NULL' })
   @JoinColumn()

@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AttachmentsModule } from '../common/attachments/attachments.module.js';
+import { CalendarModule } from '../common/calendar/calendar.module.js';
+import { SequencesModule } from '../common/sequences/sequences.module.js';
+import { CustomersModule } from '../customers/customers.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { CannedReply } from './canned-reply.entity.js';
+import { SlaPolicy } from './sla-policy.entity.js';
+import { SurveyResponse } from './survey-response.entity.js';
+import { TicketMessage } from './ticket-message.entity.js';
+import { TicketRouting } from './ticket-routing.entity.js';
+import { Ticket } from './ticket.entity.js';
+import { TicketPolicy } from './ticket.policy.js';
+import { TicketsRepository } from './tickets.repository.js';
+import { TicketsService } from './tickets.service.js';
+
+/**
+ * Service tickets: intake (agents, portal, e-mail), queues and assignment, the SLA clock on the
+ * business calendar, replies and notes, merges, surveys, and the jobs that watch the SLA and close
+ * resolved tickets. Other modules use TicketsService only.
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([Ticket, TicketMessage, SlaPolicy, TicketRouting, CannedReply, SurveyResponse]),
+    AttachmentsModule,
+    CalendarModule,
+    SequencesModule,
+    CustomersModule,
+    UsersModule,
+  ],
+  controllers: [],
+  providers: [TicketsService, TicketsRepository, TicketPolicy],
+  exports: [TicketsService],
+})
+export class TicketsModule {}

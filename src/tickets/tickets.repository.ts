@@ -1,0 +1,541 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { pageOf } from '../common/list-cursor.js';
+import { CannedReply } from './canned-reply.entity.js';
+import type { SlaPolicyRow } from './sla-clock.js';
+import { SlaPolicy } from './sla-policy.entity.js';
+import { SurveyResponse } from './survey-response.entity.js';
+import { TicketMessage } from './ticket-message.entity.js';
+import { TicketRouting } from './ticket-routing.entity.js';
+import { Ticket } from './ticket.entity.js';
+import { OPEN_TICKET_STATUSES, type TicketType } from './ticket.options.js';
+import { scopeCondition, type TicketScope } from './ticket.policy.js';
+import type { QueueFilters, TicketQueue, TicketQueueRow } from './tickets.types.js';
+
+export const QUEUE_PAGE_SIZE = 25;
+export const QUEUE_COUNT_CAP = 1000;
+/** "Breaching soon": the running target is due within this many minutes (or already past). */
+export const BREACHING_SOON_MINUTES = 120;
+/** "Recently resolved": resolved within this many days. */
+export const RECENTLY_RESOLVED_DAYS = 7;
+
+/** What tickets need to know of a customer: its name, tier, VIP mark and owner. */
+export interface CustomerFacts {
+  id: number;
+  name: string;
+  tier: 'A' | 'B' | 'C' | null;
+  vip: boolean;
+  ownerId: number | null;
+}
+
+/** A running ticket the SLA watch looks at. */
+export interface WatchedTicket {
+  id: number;
+  number: string;
+  subject: string;
+  priority: Ticket['priority'];
+  status: Ticket['status'];
+  teamId: number | null;
+  assigneeId: number | null;
+  receivedAt: Date;
+  pausedMinutes: number;
+  firstResponseTargetMinutes: number;
+  resolutionTargetMinutes: number;
+  firstResponseDueAt: Date;
+  resolutionDueAt: Date;
+  firstRespondedAt: Date | null;
+  firstResponseWarnedAt: Date | null;
+  resolutionWarnedAt: Date | null;
+}
+
+const OPEN = OPEN_TICKET_STATUSES as string[];
+
+/** The queue's condition on the ticket aliased `t` (besides the scope and filters). */
+function queueCondition(queue: TicketQueue, me: number, bind: (v: unknown) => string): string {
+  switch (queue) {
+    case 'unassigned':
+      return `t.assignee_id IS NULL AND t.status = ANY(${bind(OPEN)}::text[])`;
+    case 'mine':
+      return `t.assignee_id = ${bind(me)}::int AND t.status = ANY(${bind(OPEN)}::text[])`;
+    case 'team':
+      return `t.status = ANY(${bind(OPEN)}::text[])`;
+    case 'breaching':
+      return `t.status IN ('new', 'open') AND t.due_at <= now() + make_interval(mins => ${BREACHING_SOON_MINUTES})`;
+    case 'waiting':
+      return `t.status = 'pending'`;
+    case 'resolved':
+      return `t.status IN ('resolved', 'closed') AND t.resolved_at >= now() - make_interval(days => ${RECENTLY_RESOLVED_DAYS})`;
+  }
+}
+
+function filterConditions(f: QueueFilters, bind: (v: unknown) => string): string[] {
+  const where: string[] = [];
+  if (f.type) where.push(`t.type = ${bind(f.type)}`);
+  if (f.priority) where.push(`t.priority = ${bind(f.priority)}`);
+  if (f.channel) where.push(`t.channel = ${bind(f.channel)}`);
+  if (f.tier) where.push(`t.customer_id IN (SELECT id FROM customer WHERE tier = ${bind(f.tier)})`);
+  return where;
+}
+
+/** The sort key of a queue: the running due time (paused tickets last), or the resolution time, newest first. */
+const sortKey = (queue: TicketQueue) =>
+  queue === 'resolved' ? 't.resolved_at' : `COALESCE(t.due_at, 'infinity'::timestamptz)`;
+
+/** A cursor's sort value and id, or null for a mangled one (the queue starts from its first page). */
+function readCursor(cursor: string | undefined): [string, number] | null {
+  if (!cursor) return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isInteger(parsed[1])) return null;
+    const value = String(parsed[0]);
+    if (value !== 'infinity' && Number.isNaN(Date.parse(value))) return null;
+    return [value, Number(parsed[1])];
+  } catch {
+    return null;
+  }
+}
+
+/** All SQL on tickets, their messages, SLA policies, routing, canned replies and surveys. */
+@Injectable()
+export class TicketsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private m(m?: EntityManager): EntityManager {
+    return m ?? this.dataSource.manager;
+  }
+
+  // ---- Tickets ----
+
+  async insert(m: EntityManager, fields: Partial<Ticket>): Promise<number> {
+    const { identifiers } = await m.insert(Ticket, fields);
+    return identifiers[0].id as number;
+  }
+
+  findLive(id: number, m?: EntityManager): Promise<Ticket | null> {
+    return this.m(m).findOne(Ticket, { where: { id } });
+  }
+
+  /** A live ticket, locked for a change until the transaction ends. */
+  lock(m: EntityManager, id: number): Promise<Ticket | null> {
+    return m.findOne(Ticket, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  findByNumber(number: string, m?: EntityManager): Promise<Ticket | null> {
+    return this.m(m).findOne(Ticket, { where: { number } });
+  }
+
+  findByToken(token: string, m?: EntityManager): Promise<Ticket | null> {
+    return this.m(m).findOne(Ticket, { where: { trackingToken: token } });
+  }
+
+  /** Saves changed fields; the version moves on. */
+  async update(m: EntityManager, id: number, fields: Partial<Ticket>): Promise<void> {
+    await m.update(Ticket, { id }, fields);
+  }
+
+  /** The numbers of these tickets by id. */
+  async numbersOf(ids: number[]): Promise<Map<number, string>> {
+    if (!ids.length) return new Map();
+    const rows = await this.dataSource.query<{ id: number; number: string }[]>(
+      'SELECT id, number FROM ticket WHERE id = ANY($1)',
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.number]));
+  }
+
+  /** A customer's latest tickets, newest first. */
+  async ofCustomer(customerId: number, limit: number): Promise<Ticket[]> {
+    return this.dataSource.getRepository(Ticket).find({
+      where: { customerId },
+      order: { receivedAt: 'DESC', id: 'DESC' },
+      take: limit,
+    });
+  }
+
+  // ---- Messages ----
+
+  async insertMessage(m: EntityManager, fields: Partial<TicketMessage>): Promise<number> {
+    const { identifiers } = await m.insert(TicketMessage, fields);
+    return identifiers[0].id as number;
+  }
+
+  /** The ticket a mail with this Message-ID already joined, if any. */
+  async ticketOfMail(mailMessageId: string): Promise<Ticket | null> {
+    const msg = await this.dataSource.getRepository(TicketMessage).findOne({ where: { mailMessageId } });
+    return msg ? this.findLive(msg.ticketId) : null;
+  }
+
+  /** The ticket a message belongs to. */
+  async ticketOfMessage(id: number): Promise<number | null> {
+    const msg = await this.dataSource.getRepository(TicketMessage).findOne({ where: { id } });
+    return msg?.ticketId ?? null;
+  }
+
+  /** The conversation, oldest first; without internal notes unless asked. */
+  messages(ticketId: number, withInternal: boolean, m?: EntityManager): Promise<TicketMessage[]> {
+    return this.m(m).find(TicketMessage, {
+      where: withInternal ? { ticketId } : { ticketId, internal: false },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  /** Moves a duplicate's conversation to the ticket it is merged into; returns how many messages moved. */
+  async moveMessages(m: EntityManager, fromId: number, toId: number): Promise<number> {
+    const [, moved] = await m.query<[unknown[], number]>(
+      'UPDATE ticket_message SET ticket_id = $2 WHERE ticket_id = $1',
+      [fromId, toId],
+    );
+    return moved;
+  }
+
+  // ---- Customers and agents as tickets see them ----
+
+  /** Name, tier, VIP and owner of these customers by id (deleted ones included). */
+  async customerFacts(ids: number[], m?: EntityManager): Promise<Map<number, CustomerFacts>> {
+    if (!ids.length) return new Map();
+    const rows = await this.m(m).query<CustomerFacts[]>(
+      `SELECT id, name, tier, vip, owner_id AS "ownerId" FROM customer WHERE id = ANY($1)`,
+      [[...new Set(ids)]],
+    );
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  /**
+   * The team's active, present service agent with the fewest open tickets (ties: the lowest id), or
+   * null when it has none. Assignments to one team wait for each other until the transaction ends,
+   * so two tickets arriving together do not both go to the same agent.
+   */
+  async leastLoadedAgent(m: EntityManager, teamId: number): Promise<number | null> {
+    await m.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['ticket-assignment', teamId]);
+    const rows = await m.query<{ id: number }[]>(
+      `SELECT u.id FROM app_user u
+        WHERE u.team_id = $1 AND u.role = 'service' AND u.active AND u.away_since IS NULL
+        ORDER BY (SELECT count(*) FROM ticket t
+                   WHERE t.assignee_id = u.id AND t.status = ANY($2) AND t.deleted_at IS NULL), u.id
+        LIMIT 1`,
+      [teamId, OPEN],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /** The agents a ticket of the team may be given to: its active service agents and managers, the away ones marked. */
+  async teamAgents(teamId: number): Promise<{ id: number; name: string; away: boolean }[]> {
+    return this.dataSource.query(
+      `SELECT u.id, u.name, u.away_since IS NOT NULL AS away FROM app_user u
+        WHERE u.active AND u.role IN ('service', 'manager')
+          AND (u.team_id = $1 OR u.id = (SELECT manager_id FROM team WHERE id = $1))
+        ORDER BY u.name, u.id`,
+      [teamId],
+    );
+  }
+
+  /** Whether the user is away (new tickets are not assigned to them). */
+  async awaySince(userId: number): Promise<Date | null> {
+    const [row] = await this.dataSource.query<{ away_since: Date | null }[]>(
+      'SELECT away_since FROM app_user WHERE id = $1',
+      [userId],
+    );
+    return row?.away_since ?? null;
+  }
+
+  /** Marks the user away (since now, unless already) or back. */
+  async setAway(userId: number, away: boolean): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE app_user SET away_since = CASE WHEN $2 THEN COALESCE(away_since, now()) ELSE NULL END WHERE id = $1`,
+      [userId, away],
+    );
+  }
+
+  /** Every team by name. */
+  teams(): Promise<{ id: number; name: string }[]> {
+    return this.dataSource.query('SELECT id, name FROM team ORDER BY name, id');
+  }
+
+  async teamNames(ids: number[]): Promise<Map<number, string>> {
+    if (!ids.length) return new Map();
+    const rows = await this.dataSource.query<{ id: number; name: string }[]>(
+      'SELECT id, name FROM team WHERE id = ANY($1)',
+      [[...new Set(ids)]],
+    );
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  /** The team's manager, if it has one. */
+  async teamManagerId(teamId: number, m?: EntityManager): Promise<number | null> {
+    const [row] = await this.m(m).query<{ manager_id: number | null }[]>(
+      'SELECT manager_id FROM team WHERE id = $1',
+      [teamId],
+    );
+    return row?.manager_id ?? null;
+  }
+
+  // ---- Queues ----
+
+  /**
+   * A page of a queue with its capped count, in one statement: the tickets of the scope in the
+   * queue, filtered, by running due time (resolved: newest resolution first), `size` + 1 rows.
+   */
+  async findQueuePage(
+    scope: TicketScope,
+    queue: TicketQueue,
+    me: number,
+    f: QueueFilters,
+    cursor: { after?: string; before?: string },
+    size = QUEUE_PAGE_SIZE,
+  ): Promise<{
+    rows: Omit<TicketQueueRow, 'customerName' | 'teamName' | 'assigneeName' | 'overdue'>[];
+    next: string | null;
+    prev: string | null;
+    total: number;
+    capped: boolean;
+  }> {
+    const values: unknown[] = [];
+    const bind = (v: unknown) => `$${values.push(v)}`;
+    const where = [
+      't.deleted_at IS NULL',
+      scopeCondition(scope, 't', bind),
+      queueCondition(queue, me, bind),
+      ...filterConditions(f, bind),
+    ].join(' AND ');
+    const key = sortKey(queue);
+    const newestFirst = queue === 'resolved';
+    const back = !cursor.after && !!cursor.before;
+    const at = readCursor(cursor.after ?? cursor.before);
+    // Forward on an ascending queue reads ASC; reading back flips it.
+    const asc = newestFirst === back;
+    const dir = asc ? 'ASC' : 'DESC';
+    const after = at
+      ? ` AND (${key}, t.id) ${asc ? '>' : '<'} (CAST(${bind(at[0])} AS timestamptz), ${bind(at[1])}::int)`
+      : '';
+    const text = `WITH page AS (
+        SELECT t.id, t.number, t.subject, t.customer_id AS "customerId", t.requester_name AS "requesterName",
+               t.channel, t.type, t.priority, t.status, t.team_id AS "teamId", t.assignee_id AS "assigneeId",
+               t.received_at AS "receivedAt", t.due_at AS "dueAt", t.resolved_at AS "resolvedAt",
+               ${key} AS sort_key, (${key})::text AS "cursorValue"
+          FROM ticket t WHERE ${where}${after} ORDER BY ${key} ${dir}, t.id ${dir} LIMIT ${size + 1}),
+      counted AS (SELECT count(*)::int AS n FROM (SELECT 1 FROM ticket t WHERE ${where} LIMIT ${QUEUE_COUNT_CAP + 1}) s)
+      SELECT counted.n AS total, page.* FROM counted LEFT JOIN page ON true ORDER BY page.sort_key ${dir}, page.id ${dir}`;
+    type Row = Omit<TicketQueueRow, 'customerName' | 'teamName' | 'assigneeName' | 'overdue'> & {
+      total: number;
+      cursorValue: string;
+      sort_key: unknown;
+    };
+    const found = await this.dataSource.query<Row[]>(text, values);
+    const { rows, ...paging } = pageOf(
+      found.map((r) => ({ ...r, id: r.id ?? null })) as (Row & { id: number | null })[],
+      size,
+      back,
+      at !== null,
+      QUEUE_COUNT_CAP,
+    );
+    return {
+      rows: rows.map(({ total: _t, cursorValue: _c, sort_key: _k, ...r }) => r),
+      ...paging,
+    };
+  }
+
+  /** The capped count of each queue for the scope. */
+  async queueCounts(scope: TicketScope, me: number, queues: readonly TicketQueue[]): Promise<number[]> {
+    const values: unknown[] = [];
+    const bind = (v: unknown) => `$${values.push(v)}`;
+    const scoped = scopeCondition(scope, 't', bind);
+    const parts = queues.map(
+      (q, i) =>
+        `(SELECT count(*)::int FROM (SELECT 1 FROM ticket t WHERE t.deleted_at IS NULL AND ${scoped} AND ${queueCondition(q, me, bind)} LIMIT ${QUEUE_COUNT_CAP + 1}) s${i}) AS q${i}`,
+    );
+    const [row] = await this.dataSource.query<Record<string, number>[]>(`SELECT ${parts.join(', ')}`, values);
+    return queues.map((_q, i) => Math.min(row[`q${i}`], QUEUE_COUNT_CAP));
+  }
+
+  /** Live, open tickets of these ids the scope holds (for a bulk assignment), locked. */
+  lockMany(m: EntityManager, ids: number[]): Promise<Ticket[]> {
+    return m
+      .getRepository(Ticket)
+      .createQueryBuilder('t')
+      .setLock('pessimistic_write')
+      .where('t.id = ANY(:ids)', { ids })
+      .orderBy('t.id')
+      .getMany();
+  }
+
+  // ---- SLA policies and routing ----
+
+  async policies(m?: EntityManager): Promise<SlaPolicyRow[]> {
+    const rows = await this.m(m).find(SlaPolicy, { order: { id: 'ASC' } });
+    return rows.map((r) => ({
+      priority: r.priority,
+      tier: r.tier,
+      firstResponseMinutes: r.firstResponseMinutes,
+      resolutionMinutes: r.resolutionMinutes,
+    }));
+  }
+
+  /** The policies become exactly these rows (in the caller's transaction). */
+  async replacePolicies(m: EntityManager, rows: SlaPolicyRow[]): Promise<void> {
+    await m.query('DELETE FROM sla_policy');
+    await m.insert(
+      SlaPolicy,
+      rows.map((r) => ({ ...r })),
+    );
+  }
+
+  async routes(m?: EntityManager): Promise<{ type: TicketType; teamId: number }[]> {
+    const rows = await this.m(m).find(TicketRouting, { order: { type: 'ASC' } });
+    return rows.map((r) => ({ type: r.type, teamId: r.teamId }));
+  }
+
+  async routeOf(type: TicketType, m?: EntityManager): Promise<number | null> {
+    return (await this.m(m).findOne(TicketRouting, { where: { type } }))?.teamId ?? null;
+  }
+
+  async replaceRoutes(m: EntityManager, routes: { type: TicketType; teamId: number }[]): Promise<void> {
+    await m.query('DELETE FROM ticket_routing');
+    if (routes.length) await m.insert(TicketRouting, routes);
+  }
+
+  // ---- Canned replies ----
+
+  /** Canned replies of these teams and those for every team, by title; all when `teamIds` is null. */
+  cannedReplies(teamIds: number[] | null): Promise<CannedReply[]> {
+    const qb = this.dataSource.getRepository(CannedReply).createQueryBuilder('c');
+    if (teamIds) qb.where('(c.team_id IS NULL OR c.team_id = ANY(:teamIds))', { teamIds });
+    return qb.orderBy('c.title').addOrderBy('c.id').getMany();
+  }
+
+  lockCannedReply(m: EntityManager, id: number): Promise<CannedReply | null> {
+    return m.findOne(CannedReply, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async insertCannedReply(m: EntityManager, fields: Partial<CannedReply>): Promise<number> {
+    const { identifiers } = await m.insert(CannedReply, fields);
+    return identifiers[0].id as number;
+  }
+
+  async updateCannedReply(m: EntityManager, id: number, fields: Partial<CannedReply>): Promise<void> {
+    await m.update(CannedReply, { id }, fields);
+  }
+
+  async deleteCannedReply(m: EntityManager, id: number): Promise<void> {
+    await m.softDelete(CannedReply, { id });
+  }
+
+  // ---- Surveys ----
+
+  async insertSurvey(m: EntityManager, fields: Partial<SurveyResponse>): Promise<number> {
+    const { identifiers } = await m.insert(SurveyResponse, fields);
+    return identifiers[0].id as number;
+  }
+
+  findSurvey(token: string, m?: EntityManager): Promise<SurveyResponse | null> {
+    return this.m(m).findOne(SurveyResponse, { where: { token } });
+  }
+
+  lockSurvey(m: EntityManager, token: string): Promise<SurveyResponse | null> {
+    return m.findOne(SurveyResponse, { where: { token }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async answerSurvey(m: EntityManager, id: number, fields: Partial<SurveyResponse>): Promise<void> {
+    await m.update(SurveyResponse, { id }, fields);
+  }
+
+  /** The ticket's latest survey. */
+  surveyOfTicket(ticketId: number): Promise<SurveyResponse | null> {
+    return this.dataSource
+      .getRepository(SurveyResponse)
+      .findOne({ where: { ticketId }, order: { sentAt: 'DESC', id: 'DESC' } });
+  }
+
+  // ---- Jobs ----
+
+  /** Closes tickets resolved more than `days` days ago; answers their ids. */
+  async closeResolvedBefore(days: number, limit = 1000): Promise<number[]> {
+    const rows = await this.dataSource.query<{ id: number }[]>(
+      `UPDATE ticket SET status = 'closed', closed_at = now(), version = version + 1, updated_at = now()
+        WHERE id IN (SELECT id FROM ticket WHERE status = 'resolved' AND deleted_at IS NULL
+                       AND resolved_at < now() - make_interval(days => $1) ORDER BY id LIMIT $2
+                       FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [days, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Running tickets (new or open) a warning or breach may still be due for, earliest due first: those
+   * whose first-response or resolution warning or breach has not been marked yet.
+   */
+  async watched(limit: number): Promise<WatchedTicket[]> {
+    return this.dataSource.query(
+      `SELECT id, number, subject, priority, status, team_id AS "teamId", assignee_id AS "assigneeId",
+              received_at AS "receivedAt", paused_minutes AS "pausedMinutes",
+              first_response_target_minutes AS "firstResponseTargetMinutes",
+              resolution_target_minutes AS "resolutionTargetMinutes",
+              first_response_due_at AS "firstResponseDueAt", resolution_due_at AS "resolutionDueAt",
+              first_responded_at AS "firstRespondedAt", first_response_warned_at AS "firstResponseWarnedAt",
+              resolution_warned_at AS "resolutionWarnedAt"
+         FROM ticket
+        WHERE status IN ('new', 'open') AND deleted_at IS NULL
+          AND ((first_responded_at IS NULL AND (first_response_warned_at IS NULL OR first_response_breached_at IS NULL))
+               OR resolution_warned_at IS NULL OR resolution_breached_at IS NULL)
+        ORDER BY due_at, id LIMIT $1`,
+      [limit],
+    );
+  }
+
+  /**
+   * Marks `mark` (e.g. first_response_warned_at) now on those of `ids` still running and not yet
+   * marked, in one statement: whoever's statement marks a ticket tells about it, so with several app
+   * instances each warning and breach goes out once. Answers the ids marked.
+   */
+  async markOnce(
+    m: EntityManager,
+    mark:
+      | 'first_response_warned_at'
+      | 'first_response_breached_at'
+      | 'resolution_warned_at'
+      | 'resolution_breached_at',
+    ids: number[],
+  ): Promise<number[]> {
+    if (!ids.length) return [];
+    const answered = mark.startsWith('first_response') ? ' AND first_responded_at IS NULL' : '';
+    const rows = await m.query<{ id: number }[]>(
+      `UPDATE ticket SET ${mark} = now() WHERE id = ANY($1) AND ${mark} IS NULL
+          AND status IN ('new', 'open') AND deleted_at IS NULL${answered} RETURNING id`,
+      [ids],
+    );
+    return rows.map((r) => r.id).sort((a, b) => a - b);
+  }
+
+  /**
+   * Marks the first-response breach of running, unanswered tickets past their first-response due
+   * time, in one statement (see markOnce); answers the ids marked.
+   */
+  async markFirstResponseBreaches(m: EntityManager, limit = 500): Promise<number[]> {
+    const rows = await m.query<{ id: number }[]>(
+      `UPDATE ticket SET first_response_breached_at = now(),
+              first_response_warned_at = COALESCE(first_response_warned_at, now())
+        WHERE id IN (SELECT id FROM ticket WHERE status IN ('new', 'open') AND deleted_at IS NULL
+                       AND first_responded_at IS NULL AND first_response_breached_at IS NULL
+                       AND first_response_due_at <= now() ORDER BY first_response_due_at, id LIMIT $1
+                       FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [limit],
+    );
+    return rows.map((r) => r.id).sort((a, b) => a - b);
+  }
+
+  /** Marks the resolution breach of running tickets past their resolution due time; answers the ids. */
+  async markResolutionBreaches(m: EntityManager, limit = 500): Promise<number[]> {
+    const rows = await m.query<{ id: number }[]>(
+      `UPDATE ticket SET resolution_breached_at = now(),
+              resolution_warned_at = COALESCE(resolution_warned_at, now())
+        WHERE id IN (SELECT id FROM ticket WHERE status IN ('new', 'open') AND deleted_at IS NULL
+                       AND resolution_breached_at IS NULL AND resolution_due_at <= now()
+                       ORDER BY resolution_due_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [limit],
+    );
+    return rows.map((r) => r.id).sort((a, b) => a - b);
+  }
+}

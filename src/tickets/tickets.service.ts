@@ -1,0 +1,1746 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { JobsService } from '../automation/jobs.service.js';
+import { AttachmentOwners } from '../common/attachments/attachment-owners.js';
+import { AttachmentsService } from '../common/attachments/attachments.service.js';
+import { BusinessCalendarService } from '../common/calendar/business-calendar.service.js';
+import type { BusinessCalendar } from '../common/calendar/business-time.js';
+import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
+import { DomainError, NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
+import type { Locale } from '../common/roles.js';
+import { formatNumber } from '../common/sequences/sequence-formats.js';
+import { SequencesService } from '../common/sequences/sequences.service.js';
+import type { SessionUser } from '../common/session-user.js';
+import { SettingsService } from '../common/settings/settings.service.js';
+import { CustomersService } from '../customers/customers.service.js';
+import { MailService } from '../notifications/mail.service.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
+import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
+import { UsersService } from '../users/users.service.js';
+import {
+  changeTargets,
+  nextDue,
+  pause,
+  reopen as reopenClock,
+  resolve as resolveClock,
+  respond,
+  resume,
+  shareAt,
+  type SlaClock,
+  type SlaPolicyRow,
+  startClock,
+  targetsFor,
+  WARNING_SHARE,
+} from './sla-clock.js';
+import type { Ticket } from './ticket.entity.js';
+import type { TicketMessage } from './ticket-message.entity.js';
+import {
+  AGENT_CHANNELS,
+  raisedPriority,
+  TICKET_CHANNELS,
+  TICKET_PRIORITIES,
+  TICKET_TYPES,
+  type TicketPriority,
+  type TicketType,
+} from './ticket.options.js';
+import { type TicketAction, TicketPolicy, type TicketSubject } from './ticket.policy.js';
+import { type CustomerFacts, TicketsRepository, type WatchedTicket } from './tickets.repository.js';
+import {
+  type CannedReplyInput,
+  type CannedReplyView,
+  type ChangeInput,
+  type CustomerReplyInput,
+  type MergeInput,
+  type NewTicketForm,
+  type OpenedTicket,
+  type OpenTicketInput,
+  type PublicTicketView,
+  type QueueCounts,
+  type QueueFilters,
+  type ReplyInput,
+  type RoutingInput,
+  type SlaPoliciesInput,
+  type SurveyAnswerInput,
+  type SurveyView,
+  TICKET_QUEUES,
+  type TicketDetail,
+  type TicketMail,
+  type TicketHistoryEntry,
+  type TicketMessageView,
+  type TicketQueue,
+  type TicketQueuePage,
+  type TicketSettingsView,
+  type TicketUpload,
+  type TicketView,
+  type TransferInput,
+  type VersionInput,
+} from './tickets.types.js';
+
+/** The owner kind of files attached to a ticket's messages. */
+export const TICKET_ATTACHMENTS = 'ticket_message';
+export const SLA_WATCH_JOB = 'tickets.sla-watch';
+export const AUTO_CLOSE_JOB = 'tickets.auto-close';
+/** The settings key of the ticket rules an admin sets (auto-close days). */
+export const TICKET_SETTINGS_KEY = 'tickets';
+export const TICKET_SETTINGS_DEFAULTS = { autoCloseDays: 7 };
+/** A survey link works this many days. */
+export const SURVEY_DAYS = 14;
+/** A customer's reply within this many days of the resolution reopens the ticket; later, it opens a new one. */
+export const REOPEN_DAYS = 7;
+
+const DAY = 86_400_000;
+/** A tracking or survey token: 32 random bytes, base64url (43 characters). */
+const token = () => randomBytes(32).toString('base64url');
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,100}$/;
+
+/** A status change the ticket's status does not allow (resolving a closed ticket, reopening an open one). */
+export class WrongTicketStatus extends DomainError {
+  constructor() {
+    super(409, 'tickets.error.wrong_status');
+  }
+}
+
+/** The survey was answered already: its link works once. */
+export class SurveyAnswered extends DomainError {
+  constructor() {
+    super(409, 'survey.error.answered');
+  }
+}
+
+/** The survey's link ran out. */
+export class SurveyExpired extends DomainError {
+  constructor() {
+    super(410, 'survey.error.expired');
+  }
+}
+
+/** The clock's fields of a ticket row. */
+const clockOf = (t: Ticket): SlaClock => ({
+  status: t.status,
+  receivedAt: t.receivedAt,
+  firstResponseTargetMinutes: t.firstResponseTargetMinutes,
+  resolutionTargetMinutes: t.resolutionTargetMinutes,
+  firstResponseDueAt: t.firstResponseDueAt,
+  resolutionDueAt: t.resolutionDueAt,
+  dueAt: t.dueAt,
+  pausedAt: t.pausedAt,
+  pausedMinutes: t.pausedMinutes,
+  firstRespondedAt: t.firstRespondedAt,
+  firstResponseMinutes: t.firstResponseMinutes,
+  resolvedAt: t.resolvedAt,
+  resolutionMinutes: t.resolutionMinutes,
+});
+
+/** The fields of a ticket its history shows when they change. */
+const AUDITED = ['status', 'priority', 'type', 'teamId', 'assigneeId'] as const;
+type AuditedField = (typeof AUDITED)[number];
+
+/** T-000123 for "T-000123", "t-123", "123" or "#123"; null for anything else. */
+export function ticketNumberOf(text: string): string | null {
+  const m = /^\s*(?:#|t-?)?0*(\d{1,9})\s*$/i.exec(text);
+  return m ? formatNumber('ticket', 0, Number(m[1])) : null;
+}
+
+/** The language a mail seems written in: Chinese when it has Chinese characters, English otherwise. */
+const localeOfText = (text: string): Locale => (/[\u4e00-\u9fff]/.test(text) ? 'zh-CN' : 'en');
+
+/** The names of colleagues an internal note mentions (@name or @e-mail local part), by user id. */
+export function mentionedIn(
+  body: string,
+  colleagues: readonly { id: number; name: string; email: string }[],
+): number[] {
+  const text = body.toLowerCase();
+  const found = new Set<number>();
+  for (const c of colleagues) {
+    const handles = [c.name.toLowerCase(), c.email.toLowerCase().split('@')[0]].filter(Boolean);
+    for (const h of handles) {
+      let at = text.indexOf(`@${h}`);
+      while (at >= 0) {
+        const after = text.charAt(at + h.length + 1);
+        // A handle ends the word: "@ann" does not mention Anna.
+        if (!after || !/[\p{L}\p{N}._-]/u.test(after) || /[\u4e00-\u9fff]/.test(h)) {
+          found.add(c.id);
+          break;
+        }
+        at = text.indexOf(`@${h}`, at + 1);
+      }
+    }
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+/**
+ * Service tickets (工单): opened by agents for calls, visits and WeChat, by customers on the portal
+ * and by e-mail; routed by type to a team and assigned to its least-loaded present agent; worked
+ * through public replies, internal notes, status and priority changes, transfers and merges; kept on
+ * the SLA clock of the company's business calendar (warnings at 80%, breaches, escalation); resolved
+ * with a satisfaction survey; reopened by the customer's reply within 7 days; closed after N days.
+ * Every public method asks TicketPolicy first; all SQL is in TicketsRepository.
+ */
+@Injectable()
+export class TicketsService implements OnModuleInit {
+  private readonly logger = new Logger(TicketsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: TicketsRepository,
+    private readonly policy: TicketPolicy,
+    private readonly calendar: BusinessCalendarService,
+    private readonly sequences: SequencesService,
+    private readonly audit: AuditService,
+    private readonly notifications: NotificationsService,
+    private readonly mail: MailService,
+    private readonly webhooks: WebhooksService,
+    private readonly users: UsersService,
+    private readonly customers: CustomersService,
+    private readonly attachments: AttachmentsService,
+    private readonly attachmentOwners: AttachmentOwners,
+    private readonly lifecycles: CustomerLifecycles,
+    private readonly settingsStore: SettingsService,
+    private readonly jobs: JobsService,
+  ) {}
+
+  onModuleInit(): void {
+    for (const type of [
+      'ticket.created',
+      'ticket.assigned',
+      'ticket.resolved',
+      'ticket.reopened',
+      'sla.warning',
+      'sla.breached',
+      'survey.answered',
+    ])
+      this.webhooks.declare(type);
+    this.attachmentOwners.register(TICKET_ATTACHMENTS, (user, messageId) =>
+      this.maySeeMessage(user, messageId),
+    );
+    this.jobs.register(SLA_WATCH_JOB, () => this.watchSla().then(() => undefined), {
+      cron: '* * * * *',
+      singleton: true,
+    });
+    this.jobs.register(AUTO_CLOSE_JOB, () => this.closeResolved().then(() => undefined), {
+      cron: '20 * * * *',
+      singleton: true,
+    });
+  }
+
+  // ---- Access ----
+
+  private subjectOf(t: Ticket, facts: CustomerFacts | undefined): TicketSubject {
+    return {
+      teamId: t.teamId,
+      assigneeId: t.assigneeId,
+      status: t.status,
+      customerOwnerId: facts?.ownerId ?? null,
+    };
+  }
+
+  /** A ticket the user may see (locked when `m` is given) with its customer; 404 otherwise. */
+  private async visible(
+    user: SessionUser,
+    id: number,
+    action: TicketAction,
+    m?: EntityManager,
+  ): Promise<{ t: Ticket; facts: CustomerFacts | undefined }> {
+    const t = m ? await this.repo.lock(m, id) : await this.repo.findLive(id);
+    if (!t) throw new NotFound();
+    const facts = (await this.repo.customerFacts([t.customerId], m)).get(t.customerId);
+    this.policy.assert(user, action, this.subjectOf(t, facts));
+    return { t, facts };
+  }
+
+  /** For attachment downloads: may the user see the ticket the message belongs to (internal notes: staff only)? */
+  private async maySeeMessage(user: SessionUser, messageId: number): Promise<boolean> {
+    const ticketId = await this.repo.ticketOfMessage(messageId);
+    if (ticketId === null) return false;
+    const t = await this.repo.findLive(ticketId);
+    if (!t) return false;
+    const facts = (await this.repo.customerFacts([t.customerId])).get(t.customerId);
+    return this.policy.can(user, 'view', this.subjectOf(t, facts));
+  }
+
+  /** For other modules: may the user see this ticket? */
+  async maySee(user: SessionUser, id: number): Promise<boolean> {
+    const t = await this.repo.findLive(id);
+    if (!t) return false;
+    const facts = (await this.repo.customerFacts([t.customerId])).get(t.customerId);
+    return this.policy.can(user, 'view', this.subjectOf(t, facts));
+  }
+
+  private checkVersion(t: Ticket, version: number | undefined): void {
+    if (version === undefined || version === null)
+      throw ValidationFailed.field('_', 'validation.versionMissing');
+    if (Number(version) !== t.version) throw new StaleVersion();
+  }
+
+  // ---- Opening ----
+
+  /**
+   * Opens a ticket: `by` an agent logging a call, visit or WeChat request (who may pick the customer
+   * and say when it came in), or null for the customer (portal, e-mail). The customer is matched or
+   * created; the type's team takes it and its least-loaded present agent is assigned; VIP and tier-A
+   * customers get one priority level more; the SLA clock starts at `receivedAt`; the requester is
+   * mailed an acknowledgement with the tracking link.
+   */
+  async open(input: OpenTicketInput, by: SessionUser | null): Promise<OpenedTicket> {
+    if (by) this.policy.assertAgent(by);
+    const subject = (input.subject ?? '').trim();
+    const body = (input.body ?? '').trim();
+    const errors: Record<string, { key: string }[]> = {};
+    if (!subject) errors.subject = [{ key: 'validation.required' }];
+    if (!body) errors.body = [{ key: 'validation.required' }];
+    if (!(input.requester?.name ?? '').trim()) errors.requesterName = [{ key: 'validation.required' }];
+    if (!TICKET_TYPES.includes(input.type)) errors.type = [{ key: 'validation.invalid' }];
+    if (!TICKET_CHANNELS.includes(input.channel)) errors.channel = [{ key: 'validation.invalid' }];
+    else if (by && !AGENT_CHANNELS.includes(input.channel) && input.channel !== 'web')
+      errors.channel = [{ key: 'validation.invalid' }];
+    else if (!by && AGENT_CHANNELS.includes(input.channel)) errors.channel = [{ key: 'validation.invalid' }];
+    if (input.priority !== undefined && !TICKET_PRIORITIES.includes(input.priority))
+      errors.priority = [{ key: 'validation.invalid' }];
+    const now = new Date();
+    let receivedAt = now;
+    if (by && input.receivedAt) {
+      if (Number.isNaN(input.receivedAt.getTime())) errors.receivedAt = [{ key: 'validation.isDateTime' }];
+      else if (input.receivedAt.getTime() > now.getTime() + 60_000)
+        errors.receivedAt = [{ key: 'tickets.error.received_in_future' }];
+      else receivedAt = input.receivedAt;
+    }
+    if (Object.keys(errors).length) throw new ValidationFailed(errors);
+
+    if (input.mailMessageId) {
+      const known = await this.repo.ticketOfMail(input.mailMessageId);
+      if (known) return { id: known.id, number: known.number, trackingToken: known.trackingToken };
+    }
+    const { customerId, contactId, unconfirmed } = await this.requesterCustomer(input, by);
+    const facts = (await this.repo.customerFacts([customerId])).get(customerId);
+    if (!facts) throw ValidationFailed.field('customerId', 'validation.invalid');
+    const asked: TicketPriority = input.priority ?? 'normal';
+    const priority = facts.vip || facts.tier === 'A' ? raisedPriority(asked) : asked;
+    const [policies, calendar, teamId] = await Promise.all([
+      this.repo.policies(),
+      this.calendar.calendar(),
+      this.repo.routeOf(input.type),
+    ]);
+    const clock = startClock(receivedAt, targetsFor(policies, priority, facts.tier), calendar);
+    const requester = input.requester;
+    const opened = await this.dataSource.transaction(async (m) => {
+      const assigneeId = teamId === null ? null : await this.repo.leastLoadedAgent(m, teamId);
+      const trackingToken = token();
+      const row: Partial<Ticket> = {
+        ...clock,
+        customerId,
+        contactId,
+        requesterName: requester.name.trim(),
+        requesterEmail: requester.email?.trim().toLowerCase() || null,
+        requesterMobile: requester.mobile?.trim() || null,
+        requesterUnconfirmed: unconfirmed,
+        channel: input.channel,
+        type: input.type,
+        priority,
+        status: 'new',
+        subject: subject.slice(0, 500),
+        locale: input.locale,
+        teamId,
+        assigneeId,
+        createdById: by?.id ?? null,
+        trackingToken,
+        number: await this.sequences.next(m, 'ticket'),
+      };
+      const id = await this.repo.insert(m, row);
+      await this.addMessage(
+        m,
+        id,
+        { authorId: null, authorName: row.requesterName!, fromCustomer: true, internal: false, body },
+        input.attachments ?? [],
+        by?.id ?? null,
+        { quoted: input.quoted ?? null, mailMessageId: input.mailMessageId ?? null, at: receivedAt },
+      );
+      await this.audit.record(
+        {
+          action: 'create',
+          entity: 'ticket',
+          entityId: id,
+          diff: {
+            number: { to: row.number },
+            channel: { to: row.channel },
+            type: { to: row.type },
+            priority: { to: priority },
+            ...(priority !== asked ? { priorityAsked: { to: asked } } : {}),
+            teamId: { to: teamId },
+            assigneeId: { to: assigneeId },
+          },
+          ...(by ? {} : { actor: null }),
+        },
+        m,
+      );
+      const t = (await this.repo.findLive(id, m))!;
+      await this.webhooks.emit(m, 'ticket.created', () => this.payload(m, id));
+      if (assigneeId !== null) {
+        await this.webhooks.emit(m, 'ticket.assigned', () => this.payload(m, id));
+        await this.tellAgents(m, t, [assigneeId], 'ticket_assigned', { by: by?.name ?? '' });
+      }
+      if (t.requesterEmail)
+        await this.mail.enqueue(
+          {
+            to: t.requesterEmail,
+            template: 'ticket-acknowledgement',
+            locale: t.locale,
+            params: {
+              name: t.requesterName,
+              number: t.number,
+              subject: t.subject,
+              url: `/portal/tickets/${t.trackingToken}`,
+            },
+          },
+          m,
+        );
+      return { id, number: t.number, trackingToken };
+    });
+    await this.mail.kickQuietly();
+    return opened;
+  }
+
+  /**
+   * The customer and contact a new ticket is for: the agent's pick, or the requester matched by
+   * e-mail or mobile (an unknown requester becomes a contact on a new lead customer, to confirm).
+   */
+  private async requesterCustomer(
+    input: OpenTicketInput,
+    by: SessionUser | null,
+  ): Promise<{ customerId: number; contactId: number | null; unconfirmed: boolean }> {
+    if (by && input.customerId) {
+      const facts = (await this.repo.customerFacts([input.customerId])).get(input.customerId);
+      if (!facts) throw ValidationFailed.field('customerId', 'validation.invalid');
+      return { customerId: input.customerId, contactId: input.contactId ?? null, unconfirmed: false };
+    }
+    const r = input.requester;
+    if (!r.email?.trim() && !r.mobile?.trim())
+      throw ValidationFailed.field('requesterEmail', 'tickets.error.email_or_mobile');
+    // Matching the requester by e-mail or mobile (or a new lead customer) is the customers module's
+    // findOrCreateRequester; until it is there, a ticket needs a known customer.
+    throw ValidationFailed.field('customerId', 'validation.required');
+  }
+
+  /** Adds one message to a conversation with its files, in the caller's transaction. */
+  private async addMessage(
+    m: EntityManager,
+    ticketId: number,
+    fields: Pick<TicketMessage, 'authorId' | 'authorName' | 'fromCustomer' | 'internal' | 'body'>,
+    files: TicketUpload[],
+    uploadedById: number | null,
+    more: { quoted?: string | null; mailMessageId?: string | null; at?: Date } = {},
+  ): Promise<number> {
+    const id = await this.repo.insertMessage(m, {
+      ...fields,
+      ticketId,
+      quoted: more.quoted || null,
+      mailMessageId: more.mailMessageId || null,
+      ...(more.at ? { createdAt: more.at } : {}),
+    });
+    // Files need someone to be recorded as their uploader: the agent, or for a customer's message the
+    // ticket's assignee (who then serves them to the ticket's viewers only).
+    const uploader = uploadedById ?? (await this.repo.findLive(ticketId, m))?.assigneeId ?? null;
+    if (uploader !== null)
+      for (const f of files)
+        if (f.bytes.length)
+          await this.attachments.store(
+            m,
+            { kind: TICKET_ATTACHMENTS, id },
+            { fileName: f.fileName, bytes: f.bytes, uploadedById: uploader },
+          );
+    return id;
+  }
+
+  // ---- Queues ----
+
+  /** A page of a queue (list pattern: rows, cursors, capped count), by running due time. */
+  async queue(
+    user: SessionUser,
+    queue: TicketQueue,
+    filters: QueueFilters,
+    cursor: { after?: string; before?: string } = {},
+  ): Promise<TicketQueuePage> {
+    this.policy.assertAgent(user);
+    if (!TICKET_QUEUES.includes(queue)) throw new NotFound();
+    const page = await this.repo.findQueuePage(this.policy.scope(user), queue, user.id, filters, cursor);
+    const [customers, users, teams] = await Promise.all([
+      this.customers.namesOf(page.rows.map((r) => r.customerId)),
+      this.users.namesOf(page.rows.flatMap((r) => (r.assigneeId === null ? [] : [r.assigneeId]))),
+      this.repo.teamNames(page.rows.flatMap((r) => (r.teamId === null ? [] : [r.teamId]))),
+    ]);
+    const now = Date.now();
+    return {
+      queue,
+      ...page,
+      rows: page.rows.map((r) => ({
+        ...r,
+        customerName: customers.get(r.customerId) ?? '',
+        assigneeName: r.assigneeId === null ? null : (users.get(r.assigneeId) ?? null),
+        teamName: r.teamId === null ? null : (teams.get(r.teamId) ?? null),
+        overdue: r.dueAt !== null && new Date(r.dueAt).getTime() < now,
+      })),
+    };
+  }
+
+  /** How many tickets each queue holds for the user (capped). */
+  async queueCounts(user: SessionUser): Promise<QueueCounts> {
+    this.policy.assertAgent(user);
+    const counts = await this.repo.queueCounts(this.policy.scope(user), user.id, TICKET_QUEUES);
+    return Object.fromEntries(TICKET_QUEUES.map((q, i) => [q, counts[i]])) as QueueCounts;
+  }
+
+  // ---- The ticket page ----
+
+  private async toView(t: Ticket, facts: CustomerFacts | undefined): Promise<TicketView> {
+    const [users, teams, merged] = await Promise.all([
+      this.users.namesOf(t.assigneeId === null ? [] : [t.assigneeId]),
+      this.repo.teamNames(t.teamId === null ? [] : [t.teamId]),
+      this.repo.numbersOf(t.mergedIntoId === null ? [] : [t.mergedIntoId]),
+    ]);
+    return {
+      id: t.id,
+      number: t.number,
+      subject: t.subject,
+      customerId: t.customerId,
+      customerName: facts?.name ?? '',
+      contactId: t.contactId,
+      requesterName: t.requesterName,
+      requesterEmail: t.requesterEmail,
+      requesterMobile: t.requesterMobile,
+      requesterUnconfirmed: t.requesterUnconfirmed,
+      channel: t.channel,
+      type: t.type,
+      priority: t.priority,
+      status: t.status,
+      teamId: t.teamId,
+      teamName: t.teamId === null ? null : (teams.get(t.teamId) ?? null),
+      assigneeId: t.assigneeId,
+      assigneeName: t.assigneeId === null ? null : (users.get(t.assigneeId) ?? null),
+      receivedAt: t.receivedAt,
+      firstResponseDueAt: t.firstResponseDueAt,
+      resolutionDueAt: t.resolutionDueAt,
+      dueAt: t.dueAt,
+      firstRespondedAt: t.firstRespondedAt,
+      firstResponseMinutes: t.firstResponseMinutes,
+      resolvedAt: t.resolvedAt,
+      resolutionMinutes: t.resolutionMinutes,
+      closedAt: t.closedAt,
+      firstResponseBreached: t.firstResponseBreachedAt !== null,
+      resolutionBreached: t.resolutionBreachedAt !== null,
+      reopenCount: t.reopenCount,
+      mergedIntoId: t.mergedIntoId,
+      mergedIntoNumber: t.mergedIntoId === null ? null : (merged.get(t.mergedIntoId) ?? null),
+      trackingToken: t.trackingToken,
+      version: t.version,
+    };
+  }
+
+  private async messageViews(ticketId: number, withInternal: boolean): Promise<TicketMessageView[]> {
+    const messages = await this.repo.messages(ticketId, withInternal);
+    return Promise.all(
+      messages.map(async (msg) => ({
+        id: msg.id,
+        authorName: msg.authorName,
+        fromCustomer: msg.fromCustomer,
+        internal: msg.internal,
+        body: msg.body,
+        quoted: msg.quoted,
+        createdAt: msg.createdAt,
+        attachments: (await this.attachments.list({ kind: TICKET_ATTACHMENTS, id: msg.id })).map((a) => ({
+          id: a.id,
+          fileName: a.fileName,
+          size: a.size,
+        })),
+      })),
+    );
+  }
+
+  /** The ticket's history from the audit log, newest first, each change named by a locale key. */
+  private async history(ticketId: number): Promise<TicketHistoryEntry[]> {
+    const events = await this.audit.eventsOf(
+      'ticket',
+      ticketId,
+      [
+        'create',
+        'update',
+        'assign',
+        'transfer',
+        'merge',
+        'merged_into',
+        'resolve',
+        'reopen',
+        'close',
+        'escalate',
+        'customer_reply',
+      ],
+      100,
+    );
+    const userIds = new Set<number>();
+    const teamIds = new Set<number>();
+    for (const e of events) {
+      if (e.actorId !== null) userIds.add(e.actorId);
+      for (const [field, c] of Object.entries(e.diff))
+        for (const v of [c.from, c.to])
+          if (typeof v === 'number')
+            (field === 'teamId' ? teamIds : field === 'assigneeId' ? userIds : new Set()).add(v);
+    }
+    const [users, teams] = await Promise.all([
+      this.users.namesOf([...userIds]),
+      this.repo.teamNames([...teamIds]),
+    ]);
+    const text = (field: string, v: unknown): string | null => {
+      if (v === null || v === undefined) return null;
+      if (field === 'assigneeId') return users.get(Number(v)) ?? String(v);
+      if (field === 'teamId') return teams.get(Number(v)) ?? String(v);
+      if (field === 'status' || field === 'priority' || field === 'type' || field === 'channel')
+        return `tickets.${field}.${String(v)}`;
+      if (field === 'priorityAsked') return `tickets.priority.${String(v)}`;
+      return typeof v === 'string' ? v : JSON.stringify(v);
+    };
+    return events.map((e) => ({
+      at: e.at,
+      actionKey: `tickets.history.${e.action}`,
+      by: e.actorId === null ? null : (users.get(e.actorId) ?? null),
+      changes: Object.entries(e.diff).map(([field, c]) => ({
+        field: `tickets.field.${field}`,
+        from: text(field, c.from),
+        to: text(field, c.to),
+      })),
+    }));
+  }
+
+  /**
+   * The ticket page: the ticket, its conversation (internal notes for staff), history, the customer's
+   * summary, the survey, what the user may do, the canned replies with names filled, whom it may be
+   * given to and which teams it may go to. 404 outside the user's scope.
+   */
+  async detail(id: number, user: SessionUser): Promise<TicketDetail> {
+    const { t, facts } = await this.visible(user, id, 'view');
+    const subject = this.subjectOf(t, facts);
+    const can = this.policy.flags(user, subject);
+    const [ticket, messages, history, side, survey, canned, assignees, teams] = await Promise.all([
+      this.toView(t, facts),
+      this.messageViews(t.id, true),
+      this.history(t.id),
+      this.sidePanel(t, facts, user),
+      this.repo.surveyOfTicket(t.id),
+      can.reply ? this.cannedRepliesFor(t, facts) : Promise.resolve([]),
+      t.teamId !== null && can.assign ? this.repo.teamAgents(t.teamId) : Promise.resolve([]),
+      can.transfer ? this.repo.teams() : Promise.resolve([]),
+    ]);
+    return {
+      ticket,
+      messages,
+      history,
+      side,
+      survey: survey && {
+        sentAt: survey.sentAt,
+        expiresAt: survey.expiresAt,
+        answeredAt: survey.answeredAt,
+        csat: survey.csat,
+        ces: survey.ces,
+        comment: survey.comment,
+      },
+      can,
+      cannedReplies: canned,
+      assignees,
+      teams,
+    };
+  }
+
+  private async sidePanel(t: Ticket, facts: CustomerFacts | undefined, user: SessionUser) {
+    const [timeline, recent, owner] = await Promise.all([
+      this.lifecycles.timeline(t.customerId, 60, user).catch((): TimelineItem[] => []),
+      this.repo.ofCustomer(t.customerId, 6),
+      this.users.namesOf(facts?.ownerId ? [facts.ownerId] : []),
+    ]);
+    const of = (kind: string, n: number) => timeline.filter((i) => i.kind === kind).slice(0, n);
+    return {
+      customer: {
+        id: t.customerId,
+        name: facts?.name ?? '',
+        tier: facts?.tier ?? null,
+        vip: facts?.vip ?? false,
+        ownerId: facts?.ownerId ?? null,
+        ownerName: facts?.ownerId ? (owner.get(facts.ownerId) ?? null) : null,
+      },
+      deals: of('opportunity', 5),
+      contracts: of('contract', 5),
+      followUps: of('follow_up', 5),
+      recentTickets: recent
+        .filter((r) => r.id !== t.id)
+        .slice(0, 5)
+        .map((r) => ({
+          id: r.id,
+          number: r.number,
+          subject: r.subject,
+          status: r.status,
+          receivedAt: r.receivedAt,
+        })),
+    };
+  }
+
+  /** The canned replies the ticket's team may use, `{customer}` and `{contact}` filled. */
+  private async cannedRepliesFor(t: Ticket, facts: CustomerFacts | undefined): Promise<CannedReplyView[]> {
+    const rows = await this.repo.cannedReplies(t.teamId === null ? [] : [t.teamId]);
+    return rows.map((r) => ({
+      id: r.id,
+      teamId: r.teamId,
+      title: r.title,
+      body: r.body.replaceAll('{customer}', facts?.name ?? '').replaceAll('{contact}', t.requesterName),
+      version: r.version,
+    }));
+  }
+
+  /** What the new-ticket form offers an agent. */
+  async newTicketForm(user: SessionUser): Promise<NewTicketForm> {
+    this.policy.assertAgent(user);
+    return {
+      channels: AGENT_CHANNELS,
+      types: TICKET_TYPES,
+      priorities: TICKET_PRIORITIES,
+      teams: await this.repo.teams(),
+    };
+  }
+
+  // ---- Working a ticket ----
+
+  /**
+   * A public reply (mailed to the requester as "[T-000123] subject"; the first one stops the
+   * first-response clock) or an internal note (colleagues it @mentions are told in-app and by mail).
+   */
+  async reply(id: number, user: SessionUser, input: ReplyInput): Promise<void> {
+    const body = (input.body ?? '').trim();
+    if (!body) throw ValidationFailed.field('body', 'validation.required');
+    const internal = !!input.internal;
+    await this.dataSource.transaction(async (m) => {
+      const { t } = await this.visible(user, id, internal ? 'note' : 'reply', m);
+      this.checkVersion(t, input.version);
+      const messageId = await this.addMessage(
+        m,
+        t.id,
+        { authorId: user.id, authorName: user.name, fromCustomer: false, internal, body },
+        input.attachments ?? [],
+        user.id,
+      );
+      if (internal) {
+        const colleagues = (await this.users.activeRecipients()).filter((u) => u.id !== user.id);
+        const mentioned = mentionedIn(body, colleagues);
+        await this.tellAgents(
+          m,
+          t,
+          mentioned,
+          'ticket_mentioned',
+          { by: user.name, excerpt: body.slice(0, 200) },
+          'ticket-mention',
+        );
+        return;
+      }
+      const now = new Date();
+      const clock = respond(clockOf(t), now, await this.calendar.calendar());
+      await this.repo.update(m, t.id, {
+        ...clock,
+        status: t.status === 'new' ? 'open' : t.status,
+        publicReplyCount: t.publicReplyCount + 1,
+      });
+      if (t.status === 'new')
+        await this.audit.record(
+          {
+            action: 'update',
+            entity: 'ticket',
+            entityId: t.id,
+            diff: { status: { from: 'new', to: 'open' } },
+          },
+          m,
+        );
+      if (t.requesterEmail)
+        await this.mail.enqueue(
+          {
+            to: t.requesterEmail,
+            template: 'ticket-reply',
+            locale: t.locale,
+            params: {
+              name: t.requesterName,
+              number: t.number,
+              subject: t.subject,
+              by: user.name,
+              body,
+              url: `/portal/tickets/${t.trackingToken}`,
+              messageId,
+            },
+          },
+          m,
+        );
+    });
+    await this.mail.kickQuietly();
+  }
+
+  /**
+   * Status, priority, type and assignee changes, each in the ticket's history. Pending stops the
+   * clock and open runs it again; a new priority brings its SLA targets (counted from arrival);
+   * resolved goes through `resolve` (the survey).
+   */
+  async change(id: number, user: SessionUser, input: ChangeInput): Promise<void> {
+    if (input.status === 'resolved') return this.resolve(id, user, { version: input.version });
+    if (input.status !== undefined && !['new', 'open', 'pending'].includes(input.status))
+      throw ValidationFailed.field('status', 'validation.invalid');
+    if (input.priority !== undefined && !TICKET_PRIORITIES.includes(input.priority))
+      throw ValidationFailed.field('priority', 'validation.invalid');
+    if (input.type !== undefined && !TICKET_TYPES.includes(input.type))
+      throw ValidationFailed.field('type', 'validation.invalid');
+    await this.dataSource.transaction(async (m) => {
+      const { t, facts } = await this.visible(user, id, 'change', m);
+      this.checkVersion(t, input.version);
+      const calendar = await this.calendar.calendar();
+      const now = new Date();
+      let clock = clockOf(t);
+      const after: Partial<Ticket> = {};
+      if (input.status !== undefined && input.status !== t.status) {
+        if (input.status === 'pending') clock = pause(clock, now);
+        else if (t.status === 'pending') clock = resume(clock, now, calendar, input.status);
+        else clock = { ...clock, status: input.status };
+        clock.dueAt = clock.status === 'pending' ? null : nextDue(clock);
+        after.status = clock.status;
+      }
+      if (input.priority !== undefined && input.priority !== t.priority) {
+        const policies = await this.repo.policies(m);
+        clock = changeTargets(clock, targetsFor(policies, input.priority, facts?.tier ?? null), calendar);
+        if (clock.status === 'pending') clock.dueAt = null;
+        after.priority = input.priority;
+      }
+      if (input.type !== undefined && input.type !== t.type) after.type = input.type;
+      if (input.assigneeId !== undefined && input.assigneeId !== t.assigneeId) {
+        this.policy.assert(user, 'assign', this.subjectOf(t, facts));
+        await this.checkAssignee(t, input.assigneeId, user);
+        after.assigneeId = input.assigneeId;
+      }
+      if (!Object.keys(after).length) return;
+      await this.repo.update(m, t.id, { ...clock, ...after });
+      await this.audit.record(
+        { action: 'update', entity: 'ticket', entityId: t.id, diff: this.diff(t, after) },
+        m,
+      );
+      if (after.assigneeId) {
+        await this.webhooks.emit(m, 'ticket.assigned', () => this.payload(m, t.id));
+        await this.tellAgents(m, t, [after.assigneeId], 'ticket_assigned', { by: user.name });
+      }
+    });
+    await this.mail.kickQuietly();
+  }
+
+  private diff(before: Ticket, after: Partial<Ticket>) {
+    const diff: Record<string, { from: unknown; to: unknown }> = {};
+    for (const f of AUDITED as readonly AuditedField[])
+      if (after[f] !== undefined && after[f] !== before[f]) diff[f] = { from: before[f], to: after[f] };
+    return diff;
+  }
+
+  /** An assignee must be an active agent of the ticket's team (the admin may pick any active agent). */
+  private async checkAssignee(t: Ticket, assigneeId: number | null, user: SessionUser): Promise<void> {
+    if (assigneeId === null) return;
+    if (t.teamId !== null && (await this.repo.teamAgents(t.teamId)).some((a) => a.id === assigneeId)) return;
+    if (user.role === 'admin') {
+      const u = (await this.users.everyone()).find((x) => x.id === assigneeId);
+      if (u?.active && (u.role === 'service' || u.role === 'manager' || u.role === 'admin')) return;
+    }
+    throw ValidationFailed.field('assigneeId', 'validation.invalid');
+  }
+
+  /** Gives several tickets to one agent (a queue's bulk action); answers how many changed. */
+  async assignMany(ids: number[], assigneeId: number | null, user: SessionUser): Promise<number> {
+    this.policy.assertAgent(user);
+    const wanted = [...new Set(ids.filter((i) => Number.isInteger(i) && i > 0))].slice(0, 200);
+    if (!wanted.length) throw ValidationFailed.field('ids', 'bulk.none_chosen');
+    let changed = 0;
+    await this.dataSource.transaction(async (m) => {
+      const rows = await this.repo.lockMany(m, wanted);
+      const facts = await this.repo.customerFacts(
+        rows.map((r) => r.customerId),
+        m,
+      );
+      for (const t of rows) {
+        const subject = this.subjectOf(t, facts.get(t.customerId));
+        if (!this.policy.can(user, 'assign', subject) || t.assigneeId === assigneeId) continue;
+        await this.checkAssignee(t, assigneeId, user);
+        await this.repo.update(m, t.id, { assigneeId });
+        await this.audit.record(
+          {
+            action: 'assign',
+            entity: 'ticket',
+            entityId: t.id,
+            diff: { assigneeId: { from: t.assigneeId, to: assigneeId } },
+          },
+          m,
+        );
+        if (assigneeId !== null) await this.webhooks.emit(m, 'ticket.assigned', () => this.payload(m, t.id));
+        changed++;
+      }
+      if (changed && assigneeId !== null && assigneeId !== user.id)
+        await this.tellAgents(m, null, [assigneeId], 'tickets_assigned', { by: user.name, count: changed });
+    });
+    return changed;
+  }
+
+  /** Hands a ticket to another team with the reason; that team's least-loaded present agent gets it. */
+  async transfer(id: number, user: SessionUser, input: TransferInput): Promise<void> {
+    const reason = (input.reason ?? '').trim();
+    if (!reason) throw ValidationFailed.field('reason', 'validation.required');
+    const teams = await this.repo.teams();
+    if (!teams.some((x) => x.id === Number(input.teamId)))
+      throw ValidationFailed.field('teamId', 'validation.invalid');
+    const teamId = Number(input.teamId);
+    await this.dataSource.transaction(async (m) => {
+      const { t } = await this.visible(user, id, 'transfer', m);
+      this.checkVersion(t, input.version);
+      if (t.teamId === teamId) throw ValidationFailed.field('teamId', 'tickets.error.same_team');
+      const assigneeId = await this.repo.leastLoadedAgent(m, teamId);
+      await this.repo.update(m, t.id, { teamId, assigneeId });
+      await this.audit.record(
+        {
+          action: 'transfer',
+          entity: 'ticket',
+          entityId: t.id,
+          diff: {
+            teamId: { from: t.teamId, to: teamId },
+            assigneeId: { from: t.assigneeId, to: assigneeId },
+            reason: { to: reason },
+          },
+        },
+        m,
+      );
+      if (assigneeId !== null) {
+        await this.webhooks.emit(m, 'ticket.assigned', () => this.payload(m, t.id));
+        await this.tellAgents(m, t, [assigneeId], 'ticket_transferred', { by: user.name, reason });
+      }
+    });
+    await this.mail.kickQuietly();
+  }
+
+  /**
+   * Merges a duplicate into another ticket: its conversation moves there, it is closed with a
+   * pointer to the other, and its requester is told by mail where the request continues.
+   */
+  async merge(id: number, user: SessionUser, input: MergeInput): Promise<void> {
+    const number = ticketNumberOf(input.intoNumber ?? '');
+    if (!number) throw ValidationFailed.field('intoNumber', 'tickets.error.no_such_ticket');
+    const target = await this.repo.findByNumber(number);
+    if (!target || target.id === id)
+      throw ValidationFailed.field('intoNumber', 'tickets.error.no_such_ticket');
+    await this.dataSource.transaction(async (m) => {
+      // Both locked, the lower id first, so two merges the other way round wait rather than deadlock.
+      const [first, second] = id < target.id ? [id, target.id] : [target.id, id];
+      const a = await this.repo.lock(m, first);
+      const b = await this.repo.lock(m, second);
+      const dup = a?.id === id ? a : b;
+      const into = a?.id === id ? b : a;
+      if (!dup || !into) throw new NotFound();
+      const facts = await this.repo.customerFacts([dup.customerId, into.customerId], m);
+      this.policy.assert(user, 'merge', this.subjectOf(dup, facts.get(dup.customerId)));
+      this.checkVersion(dup, input.version);
+      if (!this.policy.can(user, 'reply', this.subjectOf(into, facts.get(into.customerId))))
+        throw ValidationFailed.field('intoNumber', 'tickets.error.no_such_ticket');
+      const moved = await this.repo.moveMessages(m, dup.id, into.id);
+      await this.addMessage(
+        m,
+        into.id,
+        {
+          authorId: user.id,
+          authorName: user.name,
+          fromCustomer: false,
+          internal: true,
+          body: `${dup.number} → ${into.number}: ${dup.subject}`,
+        },
+        [],
+        user.id,
+      );
+      const now = new Date();
+      await this.repo.update(m, dup.id, {
+        status: 'closed',
+        closedAt: now,
+        mergedIntoId: into.id,
+        dueAt: null,
+        pausedAt: null,
+      });
+      await this.audit.record(
+        {
+          action: 'merge',
+          entity: 'ticket',
+          entityId: dup.id,
+          diff: { status: { from: dup.status, to: 'closed' }, mergedInto: { to: into.number } },
+        },
+        m,
+      );
+      await this.audit.record(
+        {
+          action: 'merged_into',
+          entity: 'ticket',
+          entityId: into.id,
+          diff: { merged: { to: dup.number }, messages: { to: moved } },
+        },
+        m,
+      );
+      if (dup.requesterEmail) {
+        const sameRequester = dup.requesterEmail === into.requesterEmail;
+        await this.mail.enqueue(
+          {
+            to: dup.requesterEmail,
+            template: 'ticket-merged',
+            locale: dup.locale,
+            params: {
+              name: dup.requesterName,
+              number: dup.number,
+              subject: dup.subject,
+              into: into.number,
+              // The other ticket's link only to its own requester: it shows that conversation.
+              url: sameRequester ? `/portal/tickets/${into.trackingToken}` : '',
+            },
+          },
+          m,
+        );
+      }
+    });
+    await this.mail.kickQuietly();
+  }
+
+  /**
+   * Resolves a ticket: the resolution time is measured (pauses left out) and the requester is mailed
+   * the survey link (/survey/:token, 32 random bytes, working 14 days, once).
+   */
+  async resolve(id: number, user: SessionUser, input: VersionInput): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const { t } = await this.visible(user, id, 'resolve', m);
+      this.checkVersion(t, input.version);
+      const now = new Date();
+      const clock = resolveClock(clockOf(t), now, await this.calendar.calendar());
+      await this.repo.update(m, t.id, { ...clock });
+      await this.audit.record(
+        {
+          action: 'resolve',
+          entity: 'ticket',
+          entityId: t.id,
+          diff: {
+            status: { from: t.status, to: 'resolved' },
+            resolutionMinutes: { to: clock.resolutionMinutes },
+          },
+        },
+        m,
+      );
+      await this.sendSurvey(m, t, now);
+      await this.webhooks.emit(m, 'ticket.resolved', () => this.payload(m, t.id));
+    });
+    await this.mail.kickQuietly();
+  }
+
+  private async sendSurvey(m: EntityManager, t: Ticket, now: Date): Promise<void> {
+    if (!t.requesterEmail) return;
+    const surveyToken = token();
+    await this.repo.insertSurvey(m, {
+      kind: 'ticket',
+      ticketId: t.id,
+      customerId: t.customerId,
+      contactId: t.contactId,
+      sentTo: t.requesterEmail,
+      token: surveyToken,
+      sentAt: now,
+      expiresAt: new Date(now.getTime() + SURVEY_DAYS * DAY),
+    });
+    await this.mail.enqueue(
+      {
+        to: t.requesterEmail,
+        template: 'ticket-survey',
+        locale: t.locale,
+        params: {
+          name: t.requesterName,
+          number: t.number,
+          subject: t.subject,
+          url: `/survey/${surveyToken}`,
+          days: SURVEY_DAYS,
+        },
+      },
+      m,
+    );
+  }
+
+  /** Takes a resolved ticket back to work: the clock runs again, the time it sat resolved left out. */
+  async reopen(id: number, user: SessionUser, input: VersionInput): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const { t } = await this.visible(user, id, 'reopen', m);
+      this.checkVersion(t, input.version);
+      await this.reopenIn(m, t, new Date());
+    });
+  }
+
+  private async reopenIn(m: EntityManager, t: Ticket, at: Date): Promise<void> {
+    const clock = reopenClock(clockOf(t), at, await this.calendar.calendar());
+    await this.repo.update(m, t.id, { ...clock, reopenCount: t.reopenCount + 1, closedAt: null });
+    await this.audit.record(
+      {
+        action: 'reopen',
+        entity: 'ticket',
+        entityId: t.id,
+        diff: { status: { from: t.status, to: 'open' } },
+      },
+      m,
+    );
+    await this.webhooks.emit(m, 'ticket.reopened', () => this.payload(m, t.id));
+  }
+
+  /** An agent marks themselves away (no new tickets assigned to them) or back. */
+  async setAway(user: SessionUser, away: boolean): Promise<void> {
+    this.policy.assertAgent(user);
+    await this.repo.setAway(user.id, away);
+    await this.audit.record({ action: away ? 'away' : 'back', entity: 'user', entityId: user.id });
+  }
+
+  /** Whether the user has marked themselves away. */
+  async isAway(user: SessionUser): Promise<boolean> {
+    return (await this.repo.awaySince(user.id)) !== null;
+  }
+
+  // ---- The customer's side ----
+
+  private async byToken(tokenText: string): Promise<Ticket | null> {
+    if (!TOKEN_SHAPE.test(tokenText ?? '')) return null;
+    return this.repo.findByToken(tokenText);
+  }
+
+  /** What the customer sees at /portal/tickets/:token (public messages only), or null. */
+  async byTrackingToken(tokenText: string): Promise<PublicTicketView | null> {
+    const t = await this.byToken(tokenText);
+    if (!t) return null;
+    const messages = await this.repo.messages(t.id, false);
+    return {
+      number: t.number,
+      subject: t.subject,
+      status: t.status,
+      receivedAt: t.receivedAt,
+      resolvedAt: t.resolvedAt,
+      mayReply: t.status !== 'closed' || t.mergedIntoId === null,
+      messages: messages.map((msg) => ({
+        authorName: msg.authorName,
+        fromCustomer: msg.fromCustomer,
+        body: msg.body,
+        createdAt: msg.createdAt,
+      })),
+    };
+  }
+
+  /**
+   * The customer writes on their ticket's page. A waiting ticket runs again; a resolved one within 7
+   * days reopens; a closed one, or one resolved longer ago, opens a new ticket that refers to it.
+   * Answers the ticket the message went to.
+   */
+  async customerReply(tokenText: string, input: CustomerReplyInput): Promise<OpenedTicket> {
+    const body = (input.body ?? '').trim();
+    if (!body) throw ValidationFailed.field('body', 'validation.required');
+    const t = await this.byToken(tokenText);
+    if (!t) throw new NotFound();
+    return this.fromCustomer(t, body, input.attachments ?? [], {});
+  }
+
+  private async fromCustomer(
+    found: Ticket,
+    body: string,
+    files: TicketUpload[],
+    mail: { quoted?: string; mailMessageId?: string | null; at?: Date },
+  ): Promise<OpenedTicket> {
+    const at = mail.at ?? new Date();
+    // A merged duplicate's conversation lives on in the ticket it went into.
+    let t = found;
+    for (let hops = 0; t.mergedIntoId !== null && hops < 5; hops++) {
+      const next = await this.repo.findLive(t.mergedIntoId);
+      if (!next) break;
+      t = next;
+    }
+    const stale =
+      t.status === 'closed' ||
+      (t.status === 'resolved' &&
+        t.resolvedAt !== null &&
+        at.getTime() - t.resolvedAt.getTime() > REOPEN_DAYS * DAY);
+    if (stale)
+      return this.open(
+        {
+          channel: mail.mailMessageId !== undefined ? 'email' : 'portal',
+          type: t.type,
+          priority: t.priority,
+          subject: t.subject,
+          body: `${body}\n\n(${t.number})`,
+          requester: { name: t.requesterName, email: t.requesterEmail, mobile: t.requesterMobile },
+          customerId: t.customerId,
+          contactId: t.contactId,
+          attachments: files,
+          mailMessageId: mail.mailMessageId ?? null,
+          quoted: mail.quoted ?? null,
+          locale: t.locale,
+        },
+        null,
+      ).catch(async (e: unknown) => {
+        // The customer is known: open on it directly when matching is not possible.
+        if (!(e instanceof ValidationFailed)) throw e;
+        return this.openFollowUpOf(t, body, files, mail);
+      });
+    await this.dataSource.transaction(async (m) => {
+      const locked = (await this.repo.lock(m, t.id))!;
+      await this.addMessage(
+        m,
+        locked.id,
+        { authorId: null, authorName: locked.requesterName, fromCustomer: true, internal: false, body },
+        files,
+        null,
+        { quoted: mail.quoted ?? null, mailMessageId: mail.mailMessageId ?? null },
+      );
+      if (locked.status === 'resolved') await this.reopenIn(m, locked, at);
+      else if (locked.status === 'pending') {
+        const clock = resume(clockOf(locked), at, await this.calendar.calendar());
+        await this.repo.update(m, locked.id, { ...clock });
+        await this.audit.record(
+          {
+            action: 'customer_reply',
+            entity: 'ticket',
+            entityId: locked.id,
+            diff: { status: { from: 'pending', to: 'open' } },
+            actor: null,
+          },
+          m,
+        );
+      }
+      if (locked.assigneeId !== null)
+        await this.tellAgents(m, locked, [locked.assigneeId], 'ticket_customer_replied', {});
+    });
+    return { id: t.id, number: t.number, trackingToken: t.trackingToken };
+  }
+
+  /** A new ticket on a closed one's customer, referring to it (the customer wrote again). */
+  private async openFollowUpOf(
+    t: Ticket,
+    body: string,
+    files: TicketUpload[],
+    mail: { quoted?: string; mailMessageId?: string | null },
+  ): Promise<OpenedTicket> {
+    const facts = (await this.repo.customerFacts([t.customerId])).get(t.customerId);
+    const [policies, calendar, teamId] = await Promise.all([
+      this.repo.policies(),
+      this.calendar.calendar(),
+      this.repo.routeOf(t.type),
+    ]);
+    const now = new Date();
+    const clock = startClock(now, targetsFor(policies, t.priority, facts?.tier ?? null), calendar);
+    const opened = await this.dataSource.transaction(async (m) => {
+      const assigneeId = teamId === null ? null : await this.repo.leastLoadedAgent(m, teamId);
+      const trackingToken = token();
+      const number = await this.sequences.next(m, 'ticket');
+      const id = await this.repo.insert(m, {
+        ...clock,
+        number,
+        customerId: t.customerId,
+        contactId: t.contactId,
+        requesterName: t.requesterName,
+        requesterEmail: t.requesterEmail,
+        requesterMobile: t.requesterMobile,
+        channel: mail.mailMessageId !== undefined ? 'email' : 'portal',
+        type: t.type,
+        priority: t.priority,
+        subject: t.subject,
+        locale: t.locale,
+        teamId,
+        assigneeId,
+        trackingToken,
+      });
+      await this.addMessage(
+        m,
+        id,
+        {
+          authorId: null,
+          authorName: t.requesterName,
+          fromCustomer: true,
+          internal: false,
+          body: `${body}\n\n(${t.number})`,
+        },
+        files,
+        null,
+        { quoted: mail.quoted ?? null, mailMessageId: mail.mailMessageId ?? null },
+      );
+      await this.audit.record(
+        {
+          action: 'create',
+          entity: 'ticket',
+          entityId: id,
+          diff: { number: { to: number }, follows: { to: t.number } },
+          actor: null,
+        },
+        m,
+      );
+      await this.webhooks.emit(m, 'ticket.created', () => this.payload(m, id));
+      const created = (await this.repo.findLive(id, m))!;
+      if (assigneeId !== null) {
+        await this.webhooks.emit(m, 'ticket.assigned', () => this.payload(m, id));
+        await this.tellAgents(m, created, [assigneeId], 'ticket_assigned', { by: '' });
+      }
+      if (created.requesterEmail)
+        await this.mail.enqueue(
+          {
+            to: created.requesterEmail,
+            template: 'ticket-acknowledgement',
+            locale: created.locale,
+            params: {
+              name: created.requesterName,
+              number,
+              subject: created.subject,
+              url: `/portal/tickets/${trackingToken}`,
+            },
+          },
+          m,
+        );
+      return { id, number, trackingToken };
+    });
+    await this.mail.kickQuietly();
+    return opened;
+  }
+
+  /**
+   * An inbound mail (the InboundMailHandler): a reply tagged [T-000123] from the ticket's requester
+   * joins its conversation (and reopens it when resolved within 7 days); anything else opens an
+   * e-mail ticket. Machine mail (auto-replies, bounces) and a mail already received are dropped.
+   */
+  async receiveMail(mail: TicketMail): Promise<void> {
+    if (mail.autoReply || !mail.from) return;
+    if (mail.messageId && (await this.repo.ticketOfMail(mail.messageId))) return;
+    const body = mail.body.trim() || mail.subject.trim() || '-';
+    const files = mail.attachments.map((a) => ({ fileName: a.filename, bytes: a.content }));
+    if (mail.ticketNumber !== null) {
+      const t = await this.repo.findByNumber(formatNumber('ticket', 0, mail.ticketNumber));
+      if (t && t.requesterEmail && t.requesterEmail === mail.from.address.toLowerCase()) {
+        await this.fromCustomer(t, body, files, {
+          quoted: mail.quoted,
+          mailMessageId: mail.messageId,
+          at: mail.receivedAt,
+        });
+        return;
+      }
+    }
+    await this.open(
+      {
+        channel: 'email',
+        type: 'consultation',
+        subject: mail.subject.trim() || body.slice(0, 80),
+        body,
+        requester: { name: mail.from.name || mail.from.address.split('@')[0], email: mail.from.address },
+        attachments: files,
+        mailMessageId: mail.messageId,
+        quoted: mail.quoted || null,
+        locale: localeOfText(`${mail.subject} ${body}`),
+      },
+      null,
+    );
+  }
+
+  // ---- Surveys ----
+
+  /** The survey page for a token: to answer, answered or expired; null for no such survey. */
+  async surveyByToken(tokenText: string): Promise<SurveyView | null> {
+    if (!TOKEN_SHAPE.test(tokenText ?? '')) return null;
+    const s = await this.repo.findSurvey(tokenText);
+    if (!s || s.ticketId === null) return null;
+    const t = await this.repo.findLive(s.ticketId);
+    return {
+      state: s.answeredAt ? 'answered' : s.expiresAt.getTime() < Date.now() ? 'expired' : 'open',
+      ticketNumber: t?.number ?? '',
+      subject: t?.subject ?? '',
+      locale: t?.locale ?? 'zh-CN',
+      answer: s.answeredAt ? { csat: s.csat, ces: s.ces, comment: s.comment } : null,
+    };
+  }
+
+  /** Stores the answer once (the row locked meanwhile): a second answer or an expired link is refused. */
+  async answerSurvey(tokenText: string, input: SurveyAnswerInput): Promise<void> {
+    const csat = Number(input.csat);
+    const ces =
+      input.ces === undefined || input.ces === null || (input.ces as unknown) === ''
+        ? null
+        : Number(input.ces);
+    const errors: Record<string, { key: string }[]> = {};
+    if (!Number.isInteger(csat) || csat < 1 || csat > 5) errors.csat = [{ key: 'survey.error.csat' }];
+    if (ces !== null && (!Number.isInteger(ces) || ces < 1 || ces > 7))
+      errors.ces = [{ key: 'survey.error.ces' }];
+    const comment = (input.comment ?? '').trim().slice(0, 2000) || null;
+    if (Object.keys(errors).length) throw new ValidationFailed(errors);
+    if (!TOKEN_SHAPE.test(tokenText ?? '')) throw new NotFound();
+    await this.dataSource.transaction(async (m) => {
+      const s = await this.repo.lockSurvey(m, tokenText);
+      if (!s || s.ticketId === null) throw new NotFound();
+      if (s.answeredAt) throw new SurveyAnswered();
+      if (s.expiresAt.getTime() < Date.now()) throw new SurveyExpired();
+      await this.repo.answerSurvey(m, s.id, { answeredAt: new Date(), csat, ces, comment });
+      await this.webhooks.emit(m, 'survey.answered', {
+        id: s.id,
+        kind: s.kind,
+        ticketId: s.ticketId,
+        customerId: s.customerId,
+        csat,
+        ces,
+        comment,
+      });
+    });
+  }
+
+  // ---- Settings ----
+
+  async settings(user: SessionUser): Promise<TicketSettingsView> {
+    this.policy.assertAdmin(user);
+    const [routes, policies, canned, teams, stored] = await Promise.all([
+      this.repo.routes(),
+      this.repo.policies(),
+      this.repo.cannedReplies(null),
+      this.repo.teams(),
+      this.settingsStore.get(TICKET_SETTINGS_KEY, TICKET_SETTINGS_DEFAULTS),
+    ]);
+    return {
+      routing: TICKET_TYPES.map((type) => ({
+        type,
+        teamId: routes.find((r) => r.type === type)?.teamId ?? null,
+      })),
+      policies,
+      cannedReplies: canned.map((c) => ({
+        id: c.id,
+        teamId: c.teamId,
+        title: c.title,
+        body: c.body,
+        version: c.version,
+      })),
+      teams,
+      autoCloseDays: stored.value.autoCloseDays,
+    };
+  }
+
+  async saveRouting(user: SessionUser, input: RoutingInput): Promise<void> {
+    this.policy.assertAdmin(user);
+    const teams = new Set((await this.repo.teams()).map((x) => x.id));
+    const routes: { type: TicketType; teamId: number }[] = [];
+    for (const type of TICKET_TYPES) {
+      const raw = input.routes?.[type];
+      if (raw === undefined || raw === null || (raw as unknown) === '') continue;
+      const teamId = Number(raw);
+      if (!teams.has(teamId)) throw ValidationFailed.field(`routes.${type}`, 'validation.invalid');
+      routes.push({ type, teamId });
+    }
+    let autoCloseDays: number | undefined;
+    if (input.autoCloseDays !== undefined) {
+      autoCloseDays = Number(input.autoCloseDays);
+      if (!Number.isInteger(autoCloseDays) || autoCloseDays < 1 || autoCloseDays > 365)
+        throw ValidationFailed.field('autoCloseDays', 'validation.invalid');
+    }
+    const before = await this.repo.routes();
+    await this.dataSource.transaction(async (m) => {
+      await this.repo.replaceRoutes(m, routes);
+      await this.audit.record(
+        {
+          action: 'update',
+          entity: 'ticket_routing',
+          diff: { routing: { from: before, to: routes } },
+        },
+        m,
+      );
+    });
+    if (autoCloseDays !== undefined) {
+      const stored = await this.settingsStore.get(TICKET_SETTINGS_KEY, TICKET_SETTINGS_DEFAULTS);
+      if (stored.value.autoCloseDays !== autoCloseDays)
+        await this.settingsStore.set(
+          TICKET_SETTINGS_KEY,
+          { autoCloseDays },
+          stored.version,
+          TICKET_SETTINGS_DEFAULTS,
+        );
+    }
+  }
+
+  async saveSlaPolicies(user: SessionUser, input: SlaPoliciesInput): Promise<void> {
+    this.policy.assertAdmin(user);
+    const rows: SlaPolicyRow[] = [];
+    const seen = new Set<string>();
+    (input.policies ?? []).forEach((p, i) => {
+      const row: SlaPolicyRow = {
+        priority: p.priority,
+        tier: p.tier || null,
+        firstResponseMinutes: Number(p.firstResponseMinutes),
+        resolutionMinutes: Number(p.resolutionMinutes),
+      };
+      const key = `${row.priority}/${row.tier ?? ''}`;
+      if (
+        !TICKET_PRIORITIES.includes(row.priority) ||
+        (row.tier !== null && !['A', 'B', 'C'].includes(row.tier))
+      )
+        throw ValidationFailed.field(`policies.${i}.priority`, 'validation.invalid');
+      if (!Number.isInteger(row.firstResponseMinutes) || row.firstResponseMinutes < 1)
+        throw ValidationFailed.field(`policies.${i}.firstResponseMinutes`, 'validation.invalid');
+      if (!Number.isInteger(row.resolutionMinutes) || row.resolutionMinutes < row.firstResponseMinutes)
+        throw ValidationFailed.field(
+          `policies.${i}.resolutionMinutes`,
+          'tickets.error.resolution_before_response',
+        );
+      if (seen.has(key)) throw ValidationFailed.field(`policies.${i}.priority`, 'tickets.error.policy_twice');
+      seen.add(key);
+      rows.push(row);
+    });
+    for (const priority of TICKET_PRIORITIES)
+      if (!rows.some((r) => r.priority === priority && r.tier === null))
+        throw ValidationFailed.field('policies', 'tickets.error.policy_missing', { priority });
+    const before = await this.repo.policies();
+    await this.dataSource.transaction(async (m) => {
+      await this.repo.replacePolicies(m, rows);
+      await this.audit.record(
+        { action: 'update', entity: 'sla_policy', diff: { policies: { from: before, to: rows } } },
+        m,
+      );
+    });
+  }
+
+  async saveCannedReply(user: SessionUser, input: CannedReplyInput): Promise<number> {
+    const teamId =
+      input.teamId === null || input.teamId === undefined || (input.teamId as unknown) === ''
+        ? null
+        : Number(input.teamId);
+    if (!this.policy.mayKeepCannedReplies(user, teamId)) throw new NotAllowed();
+    const title = (input.title ?? '').trim();
+    const body = (input.body ?? '').trim();
+    if (!title) throw ValidationFailed.field('title', 'validation.required');
+    if (!body) throw ValidationFailed.field('body', 'validation.required');
+    return this.dataSource.transaction(async (m) => {
+      if (input.id === undefined || input.id === null) {
+        const id = await this.repo.insertCannedReply(m, { teamId, title, body });
+        await this.audit.record(
+          {
+            action: 'create',
+            entity: 'canned_reply',
+            entityId: id,
+            diff: { title: { to: title }, teamId: { to: teamId } },
+          },
+          m,
+        );
+        return id;
+      }
+      const row = await this.repo.lockCannedReply(m, Number(input.id));
+      if (!row || !this.policy.mayKeepCannedReplies(user, row.teamId)) throw new NotFound();
+      if (input.version === undefined) throw ValidationFailed.field('_', 'validation.versionMissing');
+      if (Number(input.version) !== row.version) throw new StaleVersion();
+      await this.repo.updateCannedReply(m, row.id, { teamId, title, body });
+      await this.audit.record(
+        {
+          action: 'update',
+          entity: 'canned_reply',
+          entityId: row.id,
+          diff: { title: { from: row.title, to: title }, body: { from: row.body, to: body } },
+        },
+        m,
+      );
+      return row.id;
+    });
+  }
+
+  async deleteCannedReply(user: SessionUser, id: number): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const row = await this.repo.lockCannedReply(m, id);
+      if (!row || !this.policy.mayKeepCannedReplies(user, row.teamId)) throw new NotFound();
+      await this.repo.deleteCannedReply(m, id);
+      await this.audit.record(
+        { action: 'delete', entity: 'canned_reply', entityId: id, diff: { title: { from: row.title } } },
+        m,
+      );
+    });
+  }
+
+  /** The canned replies an agent may use (their team's and everyone's), unfilled. */
+  async cannedReplies(user: SessionUser): Promise<CannedReplyView[]> {
+    this.policy.assertAgent(user);
+    const rows = await this.repo.cannedReplies(user.role === 'admin' ? null : user.teamIds);
+    return rows.map((c) => ({
+      id: c.id,
+      teamId: c.teamId,
+      title: c.title,
+      body: c.body,
+      version: c.version,
+    }));
+  }
+
+  // ---- Jobs ----
+
+  /** Closes tickets resolved longer ago than the setting's days (default 7); answers how many. */
+  async closeResolved(): Promise<number> {
+    const { value } = await this.settingsStore.get(TICKET_SETTINGS_KEY, TICKET_SETTINGS_DEFAULTS);
+    const ids = await this.repo.closeResolvedBefore(value.autoCloseDays);
+    for (const id of ids)
+      await this.audit.record({
+        action: 'close',
+        entity: 'ticket',
+        entityId: id,
+        diff: { status: { from: 'resolved', to: 'closed' } },
+        actor: null,
+      });
+    return ids.length;
+  }
+
+  /**
+   * The SLA watch (every minute, once across instances): breaches first (a first-response breach
+   * raises the priority one level and alerts the team manager), then the 80% warnings. Each warning
+   * and breach is marked in the statement that picks it, so it is told once, to the assignee and the
+   * team's manager, in-app and by mail. Answers how many were told.
+   */
+  async watchSla(now: Date = new Date()): Promise<{ warnings: number; breaches: number }> {
+    let breaches = 0;
+    let warnings = 0;
+    const calendar = await this.calendar.calendar();
+    const policies = await this.repo.policies();
+    await this.dataSource.transaction(async (m) => {
+      for (const id of await this.repo.markFirstResponseBreaches(m)) {
+        const t = await this.repo.lock(m, id);
+        if (!t) continue;
+        await this.escalate(m, t, policies, calendar);
+        await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'breached');
+        breaches++;
+      }
+      for (const id of await this.repo.markResolutionBreaches(m)) {
+        const t = await this.repo.findLive(id, m);
+        if (!t) continue;
+        await this.alert(m, t, 'resolution', 'breached');
+        breaches++;
+      }
+    });
+    const watched = await this.repo.watched(1000);
+    const due = (w: WatchedTicket, target: number) => shareAt(w, target, WARNING_SHARE, calendar) <= now;
+    const firstResponse = watched
+      .filter((w) => !w.firstRespondedAt && !w.firstResponseWarnedAt && due(w, w.firstResponseTargetMinutes))
+      .map((w) => w.id);
+    const resolution = watched
+      .filter((w) => !w.resolutionWarnedAt && due(w, w.resolutionTargetMinutes))
+      .map((w) => w.id);
+    await this.dataSource.transaction(async (m) => {
+      for (const id of await this.repo.markOnce(m, 'first_response_warned_at', firstResponse)) {
+        await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'warning');
+        warnings++;
+      }
+      for (const id of await this.repo.markOnce(m, 'resolution_warned_at', resolution)) {
+        await this.alert(m, (await this.repo.findLive(id, m))!, 'resolution', 'warning');
+        warnings++;
+      }
+    });
+    if (warnings || breaches) await this.mail.kickQuietly();
+    return { warnings, breaches };
+  }
+
+  /** A first-response breach: one priority level up (targets from arrival again), in the history. */
+  private async escalate(m: EntityManager, t: Ticket, policies: SlaPolicyRow[], calendar: BusinessCalendar) {
+    const priority = raisedPriority(t.priority);
+    if (priority === t.priority) return;
+    const facts = (await this.repo.customerFacts([t.customerId], m)).get(t.customerId);
+    const clock = changeTargets(clockOf(t), targetsFor(policies, priority, facts?.tier ?? null), calendar);
+    await this.repo.update(m, t.id, { ...clock, priority });
+    await this.audit.record(
+      {
+        action: 'escalate',
+        entity: 'ticket',
+        entityId: t.id,
+        diff: { priority: { from: t.priority, to: priority } },
+        actor: null,
+      },
+      m,
+    );
+  }
+
+  /** Tells the assignee and the team's manager of a warning or breach (in-app and mail) and emits the event. */
+  private async alert(
+    m: EntityManager,
+    t: Ticket,
+    target: 'first_response' | 'resolution',
+    kind: 'warning' | 'breached',
+  ): Promise<void> {
+    const managerId = t.teamId === null ? null : await this.repo.teamManagerId(t.teamId, m);
+    const to = [t.assigneeId, managerId].filter((x): x is number => x !== null);
+    const due = target === 'first_response' ? t.firstResponseDueAt : t.resolutionDueAt;
+    await this.tellAgents(
+      m,
+      t,
+      [...new Set(to)],
+      `ticket_${target}_${kind}`,
+      { targetKey: `tickets.sla.${target}`, due: due.toISOString() },
+      `ticket-sla-${kind}`,
+    );
+    if (kind === 'breached' && target === 'first_response' && managerId !== null)
+      await this.tellAgents(
+        m,
+        t,
+        [managerId],
+        'ticket_escalated',
+        { priorityKey: `tickets.priority.${t.priority}` },
+        'ticket-escalated',
+      );
+    await this.webhooks.emit(m, `sla.${kind === 'warning' ? 'warning' : 'breached'}`, async () => ({
+      target,
+      dueAt: due.toISOString(),
+      ticket: await this.payload(m, t.id),
+    }));
+  }
+
+  // ---- Telling people ----
+
+  /**
+   * Tells agents about a ticket: `notification.<kind>` in-app and, given a `template`, by mail in
+   * each one's language; inactive users are skipped.
+   */
+  private async tellAgents(
+    m: EntityManager,
+    t: Ticket | null,
+    userIds: number[],
+    kind: string,
+    extra: Record<string, string | number>,
+    template?: string,
+  ): Promise<void> {
+    if (!userIds.length) return;
+    const wanted = new Set(userIds);
+    const recipients = (await this.users.activeRecipients()).filter((r) => wanted.has(r.id));
+    const url = t ? `/tickets/${t.id}` : '/tickets?queue=mine';
+    const params = { ...extra, ...(t ? { number: t.number, subject: t.subject } : {}) };
+    for (const r of recipients) {
+      await this.notifications.notify(r.id, kind, params, url, m);
+      if (!template) continue;
+      await this.mail.enqueue(
+        {
+          to: r.email,
+          template,
+          locale: r.locale,
+          timezone: r.timezone,
+          params: { ...params, name: r.name, url },
+        },
+        m,
+      );
+    }
+  }
+
+  /** A ticket as webhooks carry it. */
+  private async payload(m: EntityManager, id: number): Promise<object | null> {
+    const t = await this.repo.findLive(id, m);
+    if (!t) return null;
+    return {
+      id: t.id,
+      number: t.number,
+      customerId: t.customerId,
+      contactId: t.contactId,
+      channel: t.channel,
+      type: t.type,
+      priority: t.priority,
+      status: t.status,
+      subject: t.subject,
+      teamId: t.teamId,
+      assigneeId: t.assigneeId,
+      receivedAt: t.receivedAt.toISOString(),
+      firstResponseDueAt: t.firstResponseDueAt.toISOString(),
+      resolutionDueAt: t.resolutionDueAt.toISOString(),
+      firstRespondedAt: t.firstRespondedAt?.toISOString() ?? null,
+      resolvedAt: t.resolvedAt?.toISOString() ?? null,
+      closedAt: t.closedAt?.toISOString() ?? null,
+      reopenCount: t.reopenCount,
+      version: t.version,
+    };
+  }
+}
