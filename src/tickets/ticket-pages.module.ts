@@ -1,5 +1,6 @@
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { PortalController } from './portal.controller.js';
 import { PortalRateLimit } from './portal-rate-limit.js';
 import { SurveyController } from './survey.controller.js';
@@ -14,7 +15,7 @@ import { TicketsModule } from './tickets.module.js';
  * portal and survey. They reach tickets only through TicketsService.
  */
 @Module({
-  imports: [TicketsModule, CustomersModule],
+  imports: [TicketsModule, CustomersModule, UsersModule],
   controllers: [TicketAdminController, PortalController, SurveyController, TicketsController],
   providers: [PortalRateLimit, TicketUploadMiddleware, TicketsNavMiddleware],
 })

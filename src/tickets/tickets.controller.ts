@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import type { Request } from 'express';
 import { CustomersService } from '../customers/customers.service.js';
+import { UsersService } from '../users/users.service.js';
 import { CurrentUser, FormView, freshForm, RefusalGoesTo } from '../common/decorators.js';
 import { DomainError, editedVersion, ValidationFailed } from '../common/errors.js';
 import { flash, safeReturnTo, seeOther } from '../common/flash.js';
@@ -19,6 +20,7 @@ import { IdPipe, parseId } from '../common/ids.js';
 import { OnceOnly } from '../common/once-only.js';
 import type { SessionUser } from '../common/session-user.js';
 import { parseLocalDateTime, toLocalInput } from '../common/time.js';
+import { hasKey } from '../i18n/i18n.js';
 import { dueLabel } from './due-label.js';
 import {
   TicketChangeDto,
@@ -60,6 +62,10 @@ class CannedReplyInserted extends DomainError {
   }
 }
 
+/** A value of the ticket's history: a locale key (a status, a priority) to translate, or text as it is. */
+const shownValue = (v: string | null) =>
+  v === null ? null : hasKey('en', v) && v.startsWith('tickets.') ? { key: v } : { text: v };
+
 /** The text of a form field as typed, for a form shown again. */
 const typedText = (v: unknown): string => (typeof v === 'string' ? v : '');
 
@@ -73,7 +79,26 @@ export class TicketsController {
   constructor(
     private readonly tickets: TicketsService,
     private readonly customers: CustomersService,
+    private readonly users: UsersService,
   ) {}
+
+  /**
+   * Whom the queue's tickets may be given to in bulk: the active agents and managers of the user's
+   * teams (every team's for the admin, who has none). The service checks each ticket as it assigns.
+   */
+  private async bulkAssignees(user: SessionUser) {
+    const mine = new Set(user.teamIds);
+    return (await this.users.everyone())
+      .filter(
+        (u) =>
+          u.active &&
+          (u.role === 'service' || u.role === 'manager') &&
+          (mine.size === 0 ||
+            (u.teamId !== null && mine.has(u.teamId)) ||
+            u.managedTeamIds.some((id) => mine.has(id))),
+      )
+      .map((u) => ({ id: u.id, name: u.name }));
+  }
 
   /** The new-ticket form: a known customer picked (with its contacts), or a search for one. */
   async newTicketModel(user: SessionUser, query: { customerQ?: string | null; customerId?: number | null }) {
@@ -112,6 +137,15 @@ export class TicketsController {
       titleText: `${ticket.number} ${ticket.subject}`,
       section: 'tickets',
       ...detail,
+      history: detail.history.map((h) => ({
+        ...h,
+        changes: h.changes.map((c) => ({
+          fieldKey: hasKey('en', c.field) ? c.field : null,
+          field: c.field.replace(/^tickets\.field\./, ''),
+          from: shownValue(c.from),
+          to: shownValue(c.to),
+        })),
+      })),
       options: OPTIONS,
       statusChoices: statuses,
       teamOptions: detail.teams.map((t) => ({ value: t.id, label: t.name })),
@@ -140,9 +174,10 @@ export class TicketsController {
   @Render('tickets/index')
   async index(@CurrentUser() user: SessionUser, @Query() query: TicketQueueQueryDto) {
     const { queue: asked, after, before, ...filters } = query;
-    const [counts, tools] = await Promise.all([
+    const [counts, away, assignees] = await Promise.all([
       this.tickets.queueCounts(user),
-      this.tickets.queueTools(user),
+      this.tickets.isAway(user),
+      this.bulkAssignees(user),
     ]);
     // Without a choice: the agent's own queue while it holds anything, else their team's.
     const queue: TicketQueue = asked ?? (counts.mine > 0 ? 'mine' : 'team');
@@ -161,7 +196,10 @@ export class TicketsController {
       },
       resolvedQueue: queue === 'resolved',
       options: OPTIONS,
-      ...tools,
+      agent: true,
+      away,
+      assignees,
+      canAssign: assignees.length > 0,
     };
   }
 
@@ -190,6 +228,9 @@ export class TicketsController {
       if (!dto.requesterMobile && !dto.requesterEmail)
         throw ValidationFailed.field('requesterMobile', 'tickets.form.contact_required');
     }
+    // With a known customer, the requester is the contact chosen (or the customer) unless typed.
+    const picked = dto.customerId ? await this.customers.getFor(user, dto.customerId, 'view') : null;
+    const contact = picked?.contacts.find((c) => c.id === dto.contactId);
     const opened = await this.tickets.open(
       {
         channel: dto.channel,
@@ -198,9 +239,9 @@ export class TicketsController {
         subject: dto.subject,
         body: dto.body,
         requester: {
-          name: dto.requesterName ?? '',
-          email: dto.requesterEmail,
-          mobile: dto.requesterMobile,
+          name: dto.requesterName ?? contact?.name ?? picked?.name ?? '',
+          email: dto.requesterEmail ?? (dto.requesterName ? null : (contact?.email ?? null)),
+          mobile: dto.requesterMobile ?? (dto.requesterName ? null : (contact?.mobile ?? null)),
         },
         customerId: dto.customerId,
         contactId: dto.contactId,
@@ -298,9 +339,9 @@ export class TicketsController {
     @Body() dto: TicketMergeDto,
     @Req() req: Request,
   ) {
-    const into = await this.tickets.merge(id, user, { ...dto, version: editedVersion(dto.version) });
+    await this.tickets.merge(id, user, { ...dto, version: editedVersion(dto.version) });
     flash(req, 'tickets.merge.done', { number: dto.intoNumber });
-    return seeOther(`/tickets/${typeof into === 'number' ? into : id}`);
+    return seeOther(`/tickets/${id}`);
   }
 
   @Post(':id/resolve')

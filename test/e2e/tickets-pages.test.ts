@@ -101,8 +101,8 @@ describe('the queues', () => {
     const order = [...page.text.matchAll(/data-ticket="([^"]+)"/g)].map((m) => m[1]);
     expect(order).toEqual(mine.map((m) => m.number));
     expect(page.text).toMatch(/class="due due-overdue"[^>]*>overdue by 1 h/);
-    expect(page.text).toMatch(/class="due due-warning"[^>]*>in (0 h )?\d+ min/);
-    expect(page.text).toMatch(/class="due due-ok"[^>]*>in 1\d h/);
+    expect(page.text).toMatch(/class="due due-warning"[^>]*>in (\d+ h )?\d+ min/);
+    expect(page.text).toMatch(/class="due due-ok"[^>]*>in (19|20) h/);
     expect(visibleText(page.text)).not.toContain('Other team');
     // A phone gets the rows as cards (the responsive table) and the nav links to the queues.
     expect(page.text).toContain('class="table responsive ticket-list"');
@@ -113,7 +113,7 @@ describe('the queues', () => {
     const page = await c.get('/tickets?queue=mine&type=billing');
     expect([...page.text.matchAll(/data-ticket="([^"]+)"/g)].map((m) => m[1])).toEqual([mine[2].number]);
     expect(page.text).toMatch(/<option value="billing" selected>/);
-    expect((await c.get('/tickets?queue=mine&priority=bogus')).status).toBe(400);
+    expect((await c.get('/tickets?queue=mine&priority=bogus')).status).toBe(422);
   });
 
   it('assigns ticked tickets in bulk, refused without the CSRF token', async () => {
