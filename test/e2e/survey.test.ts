@@ -54,8 +54,9 @@ describe('the survey page', () => {
     expect(visibleText((await c.get(sent.location!)).text)).toContain('Thank you for your answer.');
     expect(await stored(token)).toEqual({ csat: 2, ces: 3, comment: '等了两天才有人回复', answered: true });
 
+    // The page speaks the invitation's language (the ticket's, Chinese here), whatever the browser asks.
     const again = await c.get(`/survey/${token}`);
-    expect(visibleText(again.text)).toContain('This survey has already been answered.');
+    expect(visibleText(again.text)).toContain('此调查已经回答过了，谢谢。');
     expect(again.text).not.toContain('name="csat"');
   });
 

@@ -31,7 +31,7 @@ export async function createTicket(
     `INSERT INTO ticket (number, customer_id, requester_name, requester_email, channel, type, priority, status,
        subject, team_id, assignee_id, received_at, first_response_target_minutes, resolution_target_minutes,
        first_response_due_at, resolution_due_at, due_at, tracking_token, resolved_at, version)
-     VALUES ($1, $2, '李娜', $3, $4, $5, $6, $7, $8, $9, $10, $11, 120, 1350, $12, $12::timestamptz + interval '1 day',
+     VALUES ($1, $2, '李娜', $3, $4, $5, $6, $7, $8, $9, $10, $11, 120, 1350, $14, $14::timestamptz + interval '1 day',
        $12, $13, CASE WHEN $7 IN ('resolved', 'closed') THEN now() END, 1)
      RETURNING id`,
     [
@@ -48,6 +48,7 @@ export async function createTicket(
       received,
       due,
       token,
+      due ?? new Date(received.getTime() + 2 * 3_600_000),
     ],
   );
   await db.query(
