@@ -6,6 +6,8 @@ import { SequencesModule } from '../common/sequences/sequences.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { CannedReply } from './canned-reply.entity.js';
+import { INBOUND_MAIL_HANDLER } from './inbound/inbound-smtp.server.js';
+import { InboundModule } from './inbound/inbound.module.js';
 import { SlaPolicy } from './sla-policy.entity.js';
 import { SurveyResponse } from './survey-response.entity.js';
 import { TicketMessage } from './ticket-message.entity.js';
@@ -28,9 +30,16 @@ import { TicketsService } from './tickets.service.js';
     SequencesModule,
     CustomersModule,
     UsersModule,
+    InboundModule,
   ],
   controllers: [],
-  providers: [TicketsService, TicketsRepository, TicketPolicy],
+  providers: [
+    TicketsService,
+    TicketsRepository,
+    TicketPolicy,
+    // The inbound SMTP listener hands each accepted mail to the ticket service.
+    { provide: INBOUND_MAIL_HANDLER, useExisting: TicketsService },
+  ],
   exports: [TicketsService],
 })
 export class TicketsModule {}

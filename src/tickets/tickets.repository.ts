@@ -450,7 +450,7 @@ export class TicketsRepository {
 
   /** Closes tickets resolved more than `days` days ago; answers their ids. */
   async closeResolvedBefore(days: number, limit = 1000): Promise<number[]> {
-    const rows = await this.dataSource.query<{ id: number }[]>(
+    const [rows] = await this.dataSource.query<[{ id: number }[], number]>(
       `UPDATE ticket SET status = 'closed', closed_at = now(), version = version + 1, updated_at = now()
         WHERE id IN (SELECT id FROM ticket WHERE status = 'resolved' AND deleted_at IS NULL
                        AND resolved_at < now() - make_interval(days => $1) ORDER BY id LIMIT $2
@@ -496,45 +496,47 @@ export class TicketsRepository {
       | 'resolution_warned_at'
       | 'resolution_breached_at',
     ids: number[],
+    now: Date,
   ): Promise<number[]> {
     if (!ids.length) return [];
     const answered = mark.startsWith('first_response') ? ' AND first_responded_at IS NULL' : '';
-    const rows = await m.query<{ id: number }[]>(
-      `UPDATE ticket SET ${mark} = now() WHERE id = ANY($1) AND ${mark} IS NULL
+    const [rows] = await m.query<[{ id: number }[], number]>(
+      `UPDATE ticket SET ${mark} = $2 WHERE id = ANY($1) AND ${mark} IS NULL
           AND status IN ('new', 'open') AND deleted_at IS NULL${answered} RETURNING id`,
-      [ids],
+      [ids, now],
     );
     return rows.map((r) => r.id).sort((a, b) => a - b);
   }
 
   /**
-   * Marks the first-response breach of running, unanswered tickets past their first-response due
-   * time, in one statement (see markOnce); answers the ids marked.
+   * Marks the first-response breach (at `now`) of running, unanswered tickets past their
+   * first-response due time, in one statement (see markOnce); answers the ids marked. The warning is
+   * marked with it when it never went out: a breach says all a warning would.
    */
-  async markFirstResponseBreaches(m: EntityManager, limit = 500): Promise<number[]> {
-    const rows = await m.query<{ id: number }[]>(
-      `UPDATE ticket SET first_response_breached_at = now(),
-              first_response_warned_at = COALESCE(first_response_warned_at, now())
+  async markFirstResponseBreaches(m: EntityManager, now: Date, limit = 500): Promise<number[]> {
+    const [rows] = await m.query<[{ id: number }[], number]>(
+      `UPDATE ticket SET first_response_breached_at = $2,
+              first_response_warned_at = COALESCE(first_response_warned_at, $2)
         WHERE id IN (SELECT id FROM ticket WHERE status IN ('new', 'open') AND deleted_at IS NULL
                        AND first_responded_at IS NULL AND first_response_breached_at IS NULL
-                       AND first_response_due_at <= now() ORDER BY first_response_due_at, id LIMIT $1
+                       AND first_response_due_at <= $2 ORDER BY first_response_due_at, id LIMIT $1
                        FOR UPDATE SKIP LOCKED)
         RETURNING id`,
-      [limit],
+      [limit, now],
     );
     return rows.map((r) => r.id).sort((a, b) => a - b);
   }
 
   /** Marks the resolution breach of running tickets past their resolution due time; answers the ids. */
-  async markResolutionBreaches(m: EntityManager, limit = 500): Promise<number[]> {
-    const rows = await m.query<{ id: number }[]>(
-      `UPDATE ticket SET resolution_breached_at = now(),
-              resolution_warned_at = COALESCE(resolution_warned_at, now())
+  async markResolutionBreaches(m: EntityManager, now: Date, limit = 500): Promise<number[]> {
+    const [rows] = await m.query<[{ id: number }[], number]>(
+      `UPDATE ticket SET resolution_breached_at = $2,
+              resolution_warned_at = COALESCE(resolution_warned_at, $2)
         WHERE id IN (SELECT id FROM ticket WHERE status IN ('new', 'open') AND deleted_at IS NULL
-                       AND resolution_breached_at IS NULL AND resolution_due_at <= now()
+                       AND resolution_breached_at IS NULL AND resolution_due_at <= $2
                        ORDER BY resolution_due_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
         RETURNING id`,
-      [limit],
+      [limit, now],
     );
     return rows.map((r) => r.id).sort((a, b) => a - b);
   }

@@ -36,6 +36,8 @@ import {
   WARNING_SHARE,
 } from './sla-clock.js';
 import type { Ticket } from './ticket.entity.js';
+import type { InboundMail } from './inbound/inbound-mail.js';
+import type { InboundMailHandler } from './inbound/inbound-smtp.server.js';
 import type { TicketMessage } from './ticket-message.entity.js';
 import {
   AGENT_CHANNELS,
@@ -67,7 +69,6 @@ import {
   type SurveyView,
   TICKET_QUEUES,
   type TicketDetail,
-  type TicketMail,
   type TicketHistoryEntry,
   type TicketMessageView,
   type TicketQueue,
@@ -181,7 +182,7 @@ export function mentionedIn(
  * Every public method asks TicketPolicy first; all SQL is in TicketsRepository.
  */
 @Injectable()
-export class TicketsService implements OnModuleInit {
+export class TicketsService implements OnModuleInit, InboundMailHandler {
   private readonly logger = new Logger(TicketsService.name);
 
   constructor(
@@ -419,9 +420,17 @@ export class TicketsService implements OnModuleInit {
     const r = input.requester;
     if (!r.email?.trim() && !r.mobile?.trim())
       throw ValidationFailed.field('requesterEmail', 'tickets.error.email_or_mobile');
-    // Matching the requester by e-mail or mobile (or a new lead customer) is the customers module's
-    // findOrCreateRequester; until it is there, a ticket needs a known customer.
-    throw ValidationFailed.field('customerId', 'validation.required');
+    const found = await this.customers.findOrCreateRequester(
+      {
+        name: r.name.trim(),
+        ...(r.company?.trim() ? { company: r.company.trim() } : {}),
+        ...(r.email?.trim() ? { email: r.email.trim() } : {}),
+        ...(r.mobile?.trim() ? { mobile: r.mobile.trim() } : {}),
+        locale: input.locale,
+      },
+      by ?? 'system',
+    );
+    return { customerId: found.customerId, contactId: found.contactId, unconfirmed: !found.matched };
   }
 
   /** Adds one message to a conversation with its files, in the caller's transaction. */
@@ -1305,7 +1314,7 @@ export class TicketsService implements OnModuleInit {
    * joins its conversation (and reopens it when resolved within 7 days); anything else opens an
    * e-mail ticket. Machine mail (auto-replies, bounces) and a mail already received are dropped.
    */
-  async receiveMail(mail: TicketMail): Promise<void> {
+  async receiveMail(mail: InboundMail): Promise<void> {
     if (mail.autoReply || !mail.from) return;
     if (mail.messageId && (await this.repo.ticketOfMail(mail.messageId))) return;
     const body = mail.body.trim() || mail.subject.trim() || '-';
@@ -1335,6 +1344,11 @@ export class TicketsService implements OnModuleInit {
       },
       null,
     );
+  }
+
+  /** The inbound listener's handler (INBOUND_MAIL_HANDLER): see receiveMail. */
+  receive(mail: InboundMail): Promise<void> {
+    return this.receiveMail(mail);
   }
 
   // ---- Surveys ----
@@ -1593,14 +1607,14 @@ export class TicketsService implements OnModuleInit {
     const calendar = await this.calendar.calendar();
     const policies = await this.repo.policies();
     await this.dataSource.transaction(async (m) => {
-      for (const id of await this.repo.markFirstResponseBreaches(m)) {
+      for (const id of await this.repo.markFirstResponseBreaches(m, now)) {
         const t = await this.repo.lock(m, id);
         if (!t) continue;
         await this.escalate(m, t, policies, calendar);
         await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'breached');
         breaches++;
       }
-      for (const id of await this.repo.markResolutionBreaches(m)) {
+      for (const id of await this.repo.markResolutionBreaches(m, now)) {
         const t = await this.repo.findLive(id, m);
         if (!t) continue;
         await this.alert(m, t, 'resolution', 'breached');
@@ -1616,11 +1630,11 @@ export class TicketsService implements OnModuleInit {
       .filter((w) => !w.resolutionWarnedAt && due(w, w.resolutionTargetMinutes))
       .map((w) => w.id);
     await this.dataSource.transaction(async (m) => {
-      for (const id of await this.repo.markOnce(m, 'first_response_warned_at', firstResponse)) {
+      for (const id of await this.repo.markOnce(m, 'first_response_warned_at', firstResponse, now)) {
         await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'warning');
         warnings++;
       }
-      for (const id of await this.repo.markOnce(m, 'resolution_warned_at', resolution)) {
+      for (const id of await this.repo.markOnce(m, 'resolution_warned_at', resolution, now)) {
         await this.alert(m, (await this.repo.findLive(id, m))!, 'resolution', 'warning');
         warnings++;
       }

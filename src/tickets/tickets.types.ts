@@ -314,19 +314,3 @@ export interface CannedReplyInput {
   body: string;
   version?: number;
 }
-
-/**
- * An inbound mail as the ticket service reads it (the fields of the inbound listener's InboundMail
- * it uses): sender, subject with its [T-000123] tag, the text with the quoted part folded away.
- */
-export interface TicketMail {
-  messageId: string | null;
-  from: { address: string; name: string } | null;
-  subject: string;
-  ticketNumber: number | null;
-  body: string;
-  quoted: string;
-  attachments: { filename: string; content: Buffer }[];
-  receivedAt: Date;
-  autoReply: boolean;
-}

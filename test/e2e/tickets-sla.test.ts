@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BusinessCalendarService } from '../../src/common/calendar/business-calendar.service.js';
+import type { SessionUser } from '../../src/common/session-user.js';
+import { TicketsService } from '../../src/tickets/tickets.service.js';
+import { UsersService } from '../../src/users/users.service.js';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
+
+/**
+ * The SLA watch on the real database: the 80% warning and the breach each reach the assignee and the
+ * team's manager once (in-app and by mail), a first-response breach raises the priority one level
+ * and alerts the manager, and two runs at once tell nobody twice. Times are given to the watch, so
+ * the cases do not depend on when the suite runs. The seeded calendar is checked against the 2026
+ * State Council notice the SLA clock's unit tests use.
+ */
+let t: TestApp;
+let tickets: TicketsService;
+let team: number;
+let agent: UserRow;
+let manager: UserRow;
+let me: SessionUser;
+
+const sh = (local: string) => new Date(`${local.replace(' ', 'T')}:00+08:00`);
+
+beforeAll(async () => {
+  t = await startApp();
+  // The watch runs here with the times the cases give it, never on its minute schedule with today's time.
+  await t.db.query(`DELETE FROM pgboss.schedule WHERE name = 'tickets.sla-watch'`);
+  tickets = t.app.get(TicketsService);
+  team = await createTeam(t.db);
+  agent = await createUser(t.db, { role: 'service', teamId: team, name: 'Sla Agent' });
+  manager = await createUser(t.db, { role: 'manager', teamId: team, name: 'Sla Manager' });
+  await t.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [manager.id, team]);
+  await t.db.query(`INSERT INTO ticket_routing (type, team_id) VALUES ('technical', $1)`, [team]);
+  me = (await t.app.get(UsersService).findForSession(agent.id))!;
+});
+afterAll(() => t.close());
+
+/** A normal-priority ticket logged by the agent as received at `receivedAt` (Shanghai wall time). */
+async function logged(receivedAt: string): Promise<number> {
+  const customer = await createCustomer(t.db);
+  await t.db.query(`UPDATE customer SET tier = 'C', vip = false WHERE id = $1`, [customer]);
+  const { id } = await tickets.open(
+    {
+      channel: 'phone',
+      type: 'technical',
+      subject: `Line down ${receivedAt}`,
+      body: 'The line is down.',
+      requester: { name: 'Zhang Wei', mobile: '13900000000' },
+      customerId: customer,
+      receivedAt: sh(receivedAt),
+      locale: 'zh-CN',
+    },
+    me,
+  );
+  return id;
+}
+
+const notes = async (ticketId: number) =>
+  (
+    await t.db.query<{ user_id: number; kind: string }>(
+      `SELECT user_id, kind FROM notification WHERE link = $1 AND kind LIKE 'ticket\\_%' AND kind <> 'ticket_assigned'
+        ORDER BY user_id, kind`,
+      [`/tickets/${ticketId}`],
+    )
+  ).rows;
+
+describe(`${TicketsService.name}: the SLA watch`, () => {
+  it('the seeded calendar holds the 2026 holidays and 调休 make-up days the unit tests use', async () => {
+    const calendar = await t.app.get(BusinessCalendarService).calendar();
+    const of2026 = (days: ReadonlySet<string>) => [...days].filter((d) => d.startsWith('2026-')).sort();
+    expect(of2026(calendar.makeUpDays)).toEqual([
+      '2026-01-04',
+      '2026-02-14',
+      '2026-02-28',
+      '2026-05-09',
+      '2026-09-20',
+      '2026-10-10',
+    ]);
+    const holidays = of2026(calendar.holidays);
+    expect(holidays).toHaveLength(3 + 9 + 3 + 5 + 3 + 3 + 7);
+    for (const d of ['2026-02-15', '2026-02-23', '2026-05-05', '2026-10-01', '2026-10-07'])
+      expect(holidays).toContain(d);
+    expect(holidays).not.toContain('2026-02-14');
+    expect(holidays).not.toContain('2026-10-08');
+  });
+
+  it('warns at 80% of the first-response target, once, to the assignee and the team manager', async () => {
+    // Mon 2026-11-23 09:00, normal (240 minutes) on the seeded 09:00–18:00 calendar: 80% = 192
+    // minutes → 12:12; due at 13:00.
+    const id = await logged('2026-11-23 09:00');
+    await tickets.watchSla(sh('2026-11-23 12:00'));
+    expect(await notes(id)).toEqual([]);
+    await tickets.watchSla(sh('2026-11-23 12:15'));
+    expect(await notes(id)).toEqual([
+      { user_id: agent.id, kind: 'ticket_first_response_warning' },
+      { user_id: manager.id, kind: 'ticket_first_response_warning' },
+    ]);
+    await tickets.watchSla(sh('2026-11-23 12:30'));
+    expect(await notes(id)).toHaveLength(2);
+    // One mail each, in the recipient's language (the factories make English-speaking users).
+    const { rows } = await t.db.query(
+      `SELECT "to" FROM outbox_mail WHERE subject LIKE 'SLA warning:%' AND subject LIKE $1 ORDER BY "to"`,
+      ['%Line down 2026-11-23 09:00%'],
+    );
+    expect(rows.map((r) => r.to).sort()).toEqual([agent.email, manager.email].sort());
+  });
+
+  it('a first-response breach marks the ticket, raises its priority and alerts the manager, once', async () => {
+    const id = await logged('2026-11-24 09:00');
+    // At 13:30 the first response (due 13:00) is overdue. Two watches at once: one tells.
+    const runs = await Promise.all([
+      tickets.watchSla(sh('2026-11-24 13:30')),
+      tickets.watchSla(sh('2026-11-24 13:30')),
+    ]);
+    expect(runs.map((r) => r.breaches).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
+    const stored = (
+      await t.db.query(
+        `SELECT priority, first_response_breached_at, first_response_warned_at, first_response_target_minutes,
+                resolution_due_at FROM ticket WHERE id = $1`,
+        [id],
+      )
+    ).rows[0];
+    expect(stored.priority).toBe('high');
+    expect(stored.first_response_breached_at).toEqual(sh('2026-11-24 13:30'));
+    expect(stored.first_response_warned_at).toEqual(sh('2026-11-24 13:30'));
+    // High: 60 / 900 from arrival: resolution 900 = Tue 540 + Wed 360 → Wed 11-25 15:00.
+    expect(stored.first_response_target_minutes).toBe(60);
+    expect(stored.resolution_due_at).toEqual(sh('2026-11-25 15:00'));
+    expect(await notes(id)).toEqual([
+      { user_id: agent.id, kind: 'ticket_first_response_breached' },
+      { user_id: manager.id, kind: 'ticket_escalated' },
+      { user_id: manager.id, kind: 'ticket_first_response_breached' },
+    ]);
+    await tickets.watchSla(sh('2026-11-24 14:00'));
+    expect(await notes(id)).toHaveLength(3);
+    const history = (
+      await t.db.query(
+        `SELECT action, diff FROM audit_entry WHERE entity = 'ticket' AND entity_id = $1 AND action = 'escalate'`,
+        [String(id)],
+      )
+    ).rows;
+    expect(history).toEqual([{ action: 'escalate', diff: { priority: { from: 'normal', to: 'high' } } }]);
+  });
+
+  it('an answered ticket gets no first-response alert; a paused one none at all', async () => {
+    const answered = await logged('2026-11-26 09:00');
+    await t.db.query('UPDATE ticket SET first_responded_at = $2 WHERE id = $1', [
+      answered,
+      sh('2026-11-26 09:30'),
+    ]);
+    const waiting = await logged('2026-11-26 09:00');
+    const view = await tickets.detail(waiting, me);
+    await tickets.change(waiting, me, { status: 'pending', version: view.ticket.version });
+    await tickets.watchSla(sh('2026-11-26 14:00'));
+    expect(await notes(answered)).toEqual([]);
+    expect(await notes(waiting)).toEqual([]);
+  });
+});
