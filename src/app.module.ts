@@ -44,6 +44,7 @@ import { NotificationsModule } from './notifications/notifications.module.js';
 import { SeedModule } from './seed/seed.module.js';
 import { TicketPagesModule } from './tickets/ticket-pages.module.js';
 import { TicketsModule } from './tickets/tickets.module.js';
+import { TicketsApiModule } from './tickets/tickets-api.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /** Configuration, the view engine, settings and sessions, available everywhere. */
@@ -99,6 +100,7 @@ export class AppModule implements NestModule {
         ContractsModule,
         TicketsModule,
         TicketPagesModule,
+        TicketsApiModule,
         SeedModule,
       ],
       controllers: [HealthController],

@@ -4,6 +4,7 @@ import { ApprovalsModule } from '../approvals/approvals.module.js';
 import { ContractsModule } from '../contracts/contracts.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { OpportunitiesModule } from '../opportunities/opportunities.module.js';
+import { TicketsApiModule } from '../tickets/tickets-api.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { FollowUp } from './follow-up.entity.js';
 import { FollowUpPolicy } from './follow-up.policy.js';
@@ -21,6 +22,7 @@ import { MyDayController } from './my-day.controller.js';
     OpportunitiesModule,
     ApprovalsModule,
     ContractsModule,
+    TicketsApiModule,
   ],
   controllers: [MyDayController, FollowUpsController, FollowUpsApiController],
   providers: [FollowUpsService, FollowUpsRepository, FollowUpPolicy],

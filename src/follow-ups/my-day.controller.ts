@@ -5,11 +5,13 @@ import { CurrentUser } from '../common/decorators.js';
 import type { SessionUser } from '../common/session-user.js';
 import { PaymentsService } from '../contracts/payments.service.js';
 import { OpportunitiesService } from '../opportunities/opportunities.service.js';
+import { MyDayTicketsService } from '../tickets/my-day-tickets.service.js';
 import { FollowUpsService } from './follow-ups.service.js';
 
 /**
  * `/`: my day, with the user's (and a manager's team's) stale deals, the approvals waiting for them,
- * their contracts' overdue installments and their open tasks.
+ * their contracts' overdue installments, their open tasks and, for whoever works tickets, the tickets
+ * assigned to them, due soonest first.
  */
 @Controller()
 export class MyDayController {
@@ -19,6 +21,7 @@ export class MyDayController {
     private readonly approvals: ApprovalsService,
     private readonly payments: PaymentsService,
     private readonly tasks: TasksService,
+    private readonly tickets: MyDayTicketsService,
   ) {}
 
   @Get()
@@ -32,6 +35,7 @@ export class MyDayController {
       approvals: await this.approvals.waitingOnMyDay(user),
       overdueInstallments: await this.payments.overdueOnMyDay(user),
       tasks: await this.tasks.openFor(user),
+      myTickets: await this.tickets.myDay(user),
     };
   }
 }

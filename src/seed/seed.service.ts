@@ -10,6 +10,7 @@ import { SequencesService } from '../common/sequences/sequences.service.js';
 import type { AppConfig } from '../config/config.js';
 import { fromNumeric, splitByRatios, toNumeric } from '../common/money.js';
 import { quoteTotals, toDecimal } from '../opportunities/quotes/quote-totals.js';
+import { insertDemoTickets, SERVICE_TEAMS } from './demo-tickets.js';
 
 export const DEMO_PASSWORD = 'kehu-demo-2026';
 export const DEMO_USERS = [
@@ -18,8 +19,11 @@ export const DEMO_USERS = [
   { email: 'sales1@demo.kehu', name: '李明 Li Ming', role: 'sales', team: 'East', region: '北京市' },
   { email: 'sales2@demo.kehu', name: '张伟 Zhang Wei', role: 'sales', team: 'East', region: '上海市' },
   { email: 'sales3@demo.kehu', name: '刘洋 Liu Yang', role: 'sales', team: 'West', region: '广东省' },
-  { email: 'service1@demo.kehu', name: '赵敏 Zhao Min', role: 'service', team: null, region: null },
-  { email: 'service2@demo.kehu', name: '周婷 Zhou Ting', role: 'service', team: null, region: null },
+  { email: 'service1@demo.kehu', name: '赵敏 Zhao Min', role: 'service', team: '客服一组', region: null },
+  { email: 'service2@demo.kehu', name: '周婷 Zhou Ting', role: 'service', team: '客服一组', region: null },
+  // The service desk's manager (客服主管, of both service teams) and the technical support agent.
+  { email: 'service-lead@demo.kehu', name: '孙丽 Sun Li', role: 'manager', team: '客服一组', region: null },
+  { email: 'support1@demo.kehu', name: '吴强 Wu Qiang', role: 'service', team: '技术支持', region: null },
 ] as const;
 
 const SEED_LOCK = 7_245_002;
@@ -48,7 +52,7 @@ export class SeedService {
       const [done] = await m.query<unknown[]>(`SELECT 1 FROM seed_run WHERE name = 'demo'`);
       if (done) return false;
       const teams = new Map<string, number>();
-      for (const name of ['East', 'West']) {
+      for (const name of ['East', 'West', SERVICE_TEAMS.desk, SERVICE_TEAMS.tech]) {
         const [t] = await m.query<{ id: number }[]>(
           `INSERT INTO team (name, version) VALUES ($1, 1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
           [name],
@@ -68,6 +72,10 @@ export class SeedService {
         ids.get('manager@demo.kehu') ?? null,
         teams.get('East'),
       ]);
+      await m.query(`UPDATE team SET manager_id = $1 WHERE id = ANY($2)`, [
+        ids.get('service-lead@demo.kehu') ?? null,
+        [teams.get(SERVICE_TEAMS.desk), teams.get(SERVICE_TEAMS.tech)],
+      ]);
       const owners = ['sales1@demo.kehu', 'sales2@demo.kehu', 'sales3@demo.kehu', 'manager@demo.kehu']
         .map((e) => ids.get(e))
         .filter((x) => x !== undefined);
@@ -76,6 +84,13 @@ export class SeedService {
       await this.insertQuotes(m, ids);
       await this.insertContracts(m, owners);
       await this.insertPayments(m, ids.get('service1@demo.kehu') ?? owners[0]);
+      const agents = (emails: string[]) => emails.map((e) => ids.get(e)).filter((x) => x !== undefined);
+      await insertDemoTickets(
+        m,
+        { desk: teams.get(SERVICE_TEAMS.desk)!, tech: teams.get(SERVICE_TEAMS.tech)! },
+        { desk: agents(['service1@demo.kehu', 'service2@demo.kehu']), tech: agents(['support1@demo.kehu']) },
+        () => this.sequences.next(m, 'ticket'),
+      );
       await m.query(`INSERT INTO seed_run (name) VALUES ('demo')`);
       this.logger.log(`demo company seeded: ${DEMO_USERS.length} users, ${customers} customers`);
       return true;

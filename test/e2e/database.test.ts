@@ -7,8 +7,13 @@ import { ensureDatabase } from '../../src/database/embedded-postgres.js';
 import { runMigrations } from '../../src/database/migrate.js';
 import { SeedService, DEMO_PASSWORD, DEMO_USERS } from '../../src/seed/seed.service.js';
 import { isValidUscc } from '../../src/customers/uscc.js';
-import { copyTemplateDatabase, startApp } from '../helpers/app.js';
-import { Client } from '../helpers/client.js';
+import { copyTemplateDatabase, startApp, type TestApp } from '../helpers/app.js';
+import { BusinessCalendarService } from '../../src/common/calendar/business-calendar.service.js';
+import { addBusinessMinutes } from '../../src/common/calendar/business-time.js';
+import { Client, visibleText } from '../helpers/client.js';
+import { TicketsService } from '../../src/tickets/tickets.service.js';
+import { TICKET_QUEUES } from '../../src/tickets/tickets.types.js';
+import { UsersService } from '../../src/users/users.service.js';
 import { dropDatabase } from '../helpers/databases.js';
 import { ENTITIES } from '../../src/entities.js';
 
@@ -44,6 +49,101 @@ class Relay {
   }
 }
 
+/**
+ * The demo service desk: tickets in every status, channel and queue of service1 (客服一组), some past
+ * their SLA and some warned, answered surveys with low scores among them, requesters to confirm, and
+ * due times that are the SLA targets on the business calendar.
+ */
+async function expectDemoServiceDesk(t: TestApp): Promise<void> {
+  const [desk] = (
+    await t.db.query(
+      `SELECT count(*)::int AS tickets,
+              count(DISTINCT status)::int AS statuses,
+              count(DISTINCT channel)::int AS channels,
+              count(DISTINCT type)::int AS types,
+              count(*) FILTER (WHERE status IN ('new', 'open', 'pending') AND assignee_id IS NULL)::int AS unassigned,
+              count(*) FILTER (WHERE status IN ('new', 'open', 'pending') AND assignee_id = (SELECT id FROM app_user WHERE email = 'service1@demo.kehu'))::int AS service1_open,
+              count(*) FILTER (WHERE status IN ('new', 'open') AND due_at < now())::int AS overdue,
+              count(*) FILTER (WHERE status IN ('new', 'open') AND (first_response_warned_at IS NOT NULL OR resolution_warned_at IS NOT NULL) AND due_at > now())::int AS warned,
+              count(*) FILTER (WHERE status = 'pending' AND paused_at IS NOT NULL AND due_at IS NULL)::int AS waiting,
+              count(*) FILTER (WHERE status = 'resolved' AND resolved_at > now() - interval '7 days')::int AS resolved,
+              count(*) FILTER (WHERE requester_unconfirmed)::int AS unconfirmed,
+              count(*) FILTER (WHERE team_id IS NULL)::int AS without_team,
+              count(*) FILTER (WHERE received_at > now())::int AS future
+         FROM ticket`,
+    )
+  ).rows;
+  expect(desk.tickets).toBeGreaterThanOrEqual(55);
+  expect(desk).toMatchObject({
+    statuses: 5,
+    channels: 7,
+    types: 4,
+    unconfirmed: 2,
+    without_team: 0,
+    future: 0,
+  });
+  for (const queue of ['unassigned', 'service1_open', 'overdue', 'warned', 'waiting', 'resolved'])
+    expect(desk[queue], queue).toBeGreaterThanOrEqual(3);
+  // Every queue holds tickets, as the agent and their manager (who has none of their own) see them.
+  for (const email of ['service1@demo.kehu', 'service-lead@demo.kehu']) {
+    const [{ id }] = (await t.db.query<{ id: number }>(`SELECT id FROM app_user WHERE email = $1`, [email]))
+      .rows;
+    const counts = await t.app
+      .get(TicketsService)
+      .queueCounts((await t.app.get(UsersService).findForSession(id))!);
+    for (const queue of TICKET_QUEUES)
+      if (queue !== 'mine' || email === 'service1@demo.kehu')
+        expect(counts[queue], `${email}: ${queue}`).toBeGreaterThan(0);
+  }
+  // My day shows the agent their tickets, due soonest first; a sales rep has no such section.
+  const agent = new Client(t.url);
+  await agent.login('service1@demo.kehu', DEMO_PASSWORD);
+  const day = visibleText((await agent.get('/')).text);
+  const [soonest] = (
+    await t.db.query<{ number: string }>(
+      `SELECT t.number FROM ticket t JOIN app_user u ON u.id = t.assignee_id
+        WHERE u.email = 'service1@demo.kehu' AND t.status IN ('new', 'open', 'pending')
+        ORDER BY coalesce(t.due_at, 'infinity'), t.id LIMIT 1`,
+    )
+  ).rows;
+  expect(day).toContain('我的工单');
+  expect(day).toContain(soonest.number);
+  const rep = new Client(t.url);
+  await rep.login('sales1@demo.kehu', DEMO_PASSWORD);
+  expect(visibleText((await rep.get('/')).text)).not.toContain('我的工单');
+  const [surveys] = (
+    await t.db.query(
+      `SELECT count(*) FILTER (WHERE answered_at IS NOT NULL)::int AS answered,
+              count(*) FILTER (WHERE csat <= 2)::int AS low
+         FROM survey_response s JOIN ticket t ON t.id = s.ticket_id WHERE t.status IN ('resolved', 'closed')`,
+    )
+  ).rows;
+  expect(surveys.answered).toBeGreaterThanOrEqual(10);
+  expect(surveys.low).toBeGreaterThanOrEqual(3);
+  // Every type routed, and canned replies in both languages for each service team.
+  const routed = await t.db.query(`SELECT count(*)::int AS n FROM ticket_routing`);
+  expect(routed.rows[0].n).toBe(4);
+  const canned = await t.db.query<{ team: string | null; zh: boolean; en: boolean }>(
+    `SELECT tm.name AS team, bool_or(r.body ~ '[一-龥]') AS zh, bool_or(r.body !~ '[一-龥]') AS en
+       FROM canned_reply r LEFT JOIN team tm ON tm.id = r.team_id GROUP BY tm.name ORDER BY tm.name`,
+  );
+  expect(canned.rows).toEqual([
+    { team: '客服一组', zh: true, en: true },
+    { team: '技术支持', zh: true, en: true },
+    { team: null, zh: true, en: true },
+  ]);
+  // Due times are the targets in business minutes from arrival, as the calendar counts them.
+  const calendar = await t.app.get(BusinessCalendarService).calendar();
+  const sample = await t.db.query<{ receivedAt: Date; fr: number; frDue: Date; res: number; resDue: Date }>(
+    `SELECT received_at AS "receivedAt", first_response_target_minutes AS fr, first_response_due_at AS "frDue",
+            resolution_target_minutes AS res, resolution_due_at AS "resDue" FROM ticket ORDER BY id`,
+  );
+  for (const r of sample.rows) {
+    expect(addBusinessMinutes(r.receivedAt, r.fr, calendar)).toEqual(r.frDue);
+    expect(addBusinessMinutes(r.receivedAt, r.res, calendar)).toEqual(r.resDue);
+  }
+}
+
 describe('database', () => {
   it('migrations match the entities, and undo cleanly', async () => {
     const name = `kehu_m_${process.pid}`;
@@ -74,7 +174,8 @@ describe('database', () => {
     const { rows } = await t.db
       .query(`SELECT (SELECT count(*)::int FROM app_user) AS users, (SELECT count(*)::int FROM customer) AS customers,
       (SELECT count(*)::int FROM contact) AS contacts, (SELECT count(*)::int FROM follow_up) AS follow_ups, (SELECT count(*)::int FROM team) AS teams`);
-    expect(rows[0]).toMatchObject({ users: DEMO_USERS.length, customers: 200, teams: 2 });
+    // The demo company's customers, plus the two lead customers the strangers' tickets made.
+    expect(rows[0]).toMatchObject({ users: DEMO_USERS.length, customers: 202, teams: 4 });
     expect(rows[0].contacts).toBeGreaterThan(200);
     expect(rows[0].follow_ups).toBeGreaterThan(100);
     const codes = await t.db.query<{ uscc: string }>(`SELECT uscc FROM customer WHERE uscc IS NOT NULL`);
@@ -90,6 +191,7 @@ describe('database', () => {
       `SELECT c.id FROM customer c JOIN app_user u ON u.id = c.owner_id WHERE u.email = 'sales2@demo.kehu' LIMIT 1`,
     );
     expect((await sales1.get(`/customers/${mine.rows[0].id}`)).status).toBe(404);
+    await expectDemoServiceDesk(t);
     // The whole demo company and a sign-in per demo user: slow on a busy machine, not a speed check.
   }, 120_000);
 
@@ -104,8 +206,9 @@ describe('database', () => {
       const [row] = await ds.query(
         `SELECT count(*)::int AS n, count(DISTINCT name)::int AS names, count(DISTINCT uscc)::int AS codes, count(uscc)::int AS with_code FROM customer`,
       );
-      expect(row.n).toBe(3010);
-      expect(row.names).toBe(3010);
+      // The demo's 10, the two lead customers its unknown ticket requesters made, and the 3000.
+      expect(row.n).toBe(3012);
+      expect(row.names).toBe(3012);
       expect(row.codes).toBe(row.with_code);
       // Deals on about one customer in four, owned by the customer's owner, in every stage (more
       // early than late), each with the history that led to its stage.

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import type { SessionUser } from '../common/session-user.js';
+import { TicketPolicy } from './ticket.policy.js';
+import { TicketsService } from './tickets.service.js';
+import type { TicketQueueRow } from './tickets.types.js';
+
+/** How many of an agent's tickets My day lists; the queue has the rest. */
+export const MY_DAY_TICKETS = 8;
+
+export interface MyDayTickets {
+  rows: TicketQueueRow[];
+  /** How many open tickets are assigned to the agent in all (capped as the queue caps it). */
+  total: number;
+  /** The agent has more than are listed: a link to the queue follows. */
+  more: boolean;
+}
+
+/**
+ * My day's "my tickets" for whoever works tickets: the open tickets assigned to them, due soonest
+ * first (the "mine" queue's order: those waiting on the customer last). Null for users who do not
+ * work tickets or have none assigned, so the section is not shown to them.
+ */
+@Injectable()
+export class MyDayTicketsService {
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly policy: TicketPolicy,
+  ) {}
+
+  async myDay(user: SessionUser): Promise<MyDayTickets | null> {
+    if (!this.policy.isAgent(user)) return null;
+    const page = await this.tickets.queue(user, 'mine', {}, {});
+    if (!page.rows.length) return null;
+    const rows = page.rows.slice(0, MY_DAY_TICKETS);
+    return { rows, total: page.total, more: page.total > rows.length };
+  }
+}
