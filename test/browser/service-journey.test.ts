@@ -185,6 +185,8 @@ describe.skipIf(browserMissing)('the service journey', () => {
       await post(customer, customer.locator('button[type=submit].primary'), `${t.url}/portal/tickets/sent`);
       const portalTicket = await ticketBySubject(portalSubject);
       expect(await customer.locator('[data-testid=ticket-number]').textContent()).toBe(portalTicket.number);
+      const trackingPath = await customer.locator('[data-testid=tracking-link]').getAttribute('href');
+      expect(trackingPath).toMatch(/^\/portal\/tickets\/[A-Za-z0-9_-]{16,}$/);
       await shot(customer, `portal-sent-${locale}`);
 
       // ---- The same customer writes an e-mail to the support address.
@@ -237,6 +239,10 @@ describe.skipIf(browserMissing)('the service journey', () => {
       }, 30_000);
       expect(answered.subject).toContain(`[${portalTicket.number}]`);
       await shot(agent, `ticket-${locale}`);
+      // The customer follows the tracking link the page after the form gave: the reply is there.
+      await customer.goto(`${t.url}${trackingPath}`);
+      expect(await customer.locator('.message-agent .message-body').textContent()).toContain(reply);
+      await shot(customer, `portal-ticket-${locale}`);
       await post(
         agent,
         agent.locator('.ticket-actions button', { hasText: text.resolve }),
