@@ -41,6 +41,11 @@ describe('dueLabel', () => {
     });
   });
 
+  it('leaves out the minutes of a whole hour', () => {
+    expect(dueLabel(due, since, at('09:00'))?.key).toBe('tickets.due.in_whole_hours');
+    expect(dueLabel(due, since, at('09:00'))?.params).toEqual({ d: 0, h: 2, m: 0 });
+  });
+
   it('reads two days or more in days', () => {
     expect(dueLabel(at('09:00', '2026-12-03'), since, at('09:00'))).toEqual({
       state: 'ok',

@@ -31,8 +31,9 @@ export function dueLabel(dueAt: Date | null, since: Date, now: Date, warned = fa
   const d = Math.floor(minutes / 1440);
   const h = Math.floor((minutes % 1440) / 60);
   const m = minutes % 60;
-  // Two days or more read in days; under an hour in minutes; otherwise hours and minutes.
-  const unit = minutes >= 2880 ? 'days' : minutes >= 60 ? 'hours' : 'minutes';
+  // Two days or more read in days; under an hour in minutes; otherwise hours and minutes (whole hours alone).
+  const unit =
+    minutes >= 2880 ? 'days' : minutes >= 60 ? (minutes % 60 === 0 ? 'whole_hours' : 'hours') : 'minutes';
   return {
     state,
     key: `tickets.due.${overdue ? 'overdue' : 'in'}_${unit}`,

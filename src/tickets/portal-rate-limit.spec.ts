@@ -3,7 +3,7 @@ import { PORTAL_LIMIT, PortalRateLimit, PortalRateLimited, portalKeys } from './
 
 const minute = 60_000;
 
-describe(PortalRateLimit.name, () => {
+describe('PortalRateLimit', () => {
   it('lets five requests an hour through and refuses the sixth, saying when to try again', () => {
     const limit = new PortalRateLimit();
     const t0 = Date.UTC(2026, 10, 30, 9, 0);

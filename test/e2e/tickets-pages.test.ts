@@ -45,6 +45,17 @@ const ticketRow = async (id: number) =>
     )
   ).rows[0];
 
+describe('who sees the queues', () => {
+  it('links them for agents and not for sales reps, who read tickets on their customers’ pages', async () => {
+    const rep = await createUser(t.db, { role: 'sales', teamId: teamA });
+    const repClient = await signedIn(t, rep);
+    expect((await repClient.get('/')).text).not.toContain('href="/tickets"');
+    expect((await repClient.get('/tickets')).status).toBe(403);
+    const agentClient = await signedIn(t, agent2);
+    expect((await agentClient.get('/')).text).toContain('href="/tickets"');
+  });
+});
+
 describe('the queues', () => {
   let c: Client;
   const mine: { id: number; number: string }[] = [];
@@ -101,7 +112,7 @@ describe('the queues', () => {
     const order = [...page.text.matchAll(/data-ticket="([^"]+)"/g)].map((m) => m[1]);
     expect(order).toEqual(mine.map((m) => m.number));
     expect(page.text).toMatch(/class="due due-overdue"[^>]*>overdue by 1 h/);
-    expect(page.text).toMatch(/class="due due-warning"[^>]*>in (\d+ h )?\d+ min/);
+    expect(page.text).toMatch(/class="due due-warning"[^>]*>in (\d+ h|(\d+ h )?\d+ min)</);
     expect(page.text).toMatch(/class="due due-ok"[^>]*>in (19|20) h/);
     expect(visibleText(page.text)).not.toContain('Other team');
     // A phone gets the rows as cards (the responsive table) and the nav links to the queues.
@@ -327,6 +338,116 @@ describe('the ticket page', () => {
     expect((await ticketRow(ticket.id)).status).toBe('pending');
   });
 
+  it('keeps the typed reply when another save came first, and sends nothing', async () => {
+    const ticket = await createTicket(t.db, {
+      customerId,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Stale reply',
+    });
+    const c = await signedIn(t, agent1);
+    await c.get(`/tickets/${ticket.id}`);
+    const old = String((await ticketRow(ticket.id)).version);
+    await t.db.query(`UPDATE ticket SET priority = 'high', version = version + 1 WHERE id = $1`, [ticket.id]);
+    const stale = await c.post(`/tickets/${ticket.id}/reply`, { body: 'My careful answer', version: old });
+    expect(stale.status).toBe(409);
+    expect(stale.text).toMatch(/<textarea id="f-body"[^>]*>My careful answer<\/textarea>/);
+    const sent = await t.db.query('SELECT 1 FROM ticket_message WHERE ticket_id = $1 AND NOT from_customer', [
+      ticket.id,
+    ]);
+    expect(sent.rowCount).toBe(0);
+  });
+
+  it('transfers to another team with a reason, and asks for the reason', async () => {
+    const ticket = await createTicket(t.db, {
+      customerId,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Transfer',
+    });
+    const c = await signedIn(t, agent1);
+    await c.get(`/tickets/${ticket.id}`);
+    const version = String((await ticketRow(ticket.id)).version);
+    const refused = await c.post(`/tickets/${ticket.id}/transfer`, {
+      teamId: String(teamB),
+      reason: '',
+      version,
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toMatch(/id="e-reason"[\s\S]*Required/);
+    expect(refused.text).toMatch(/<details class="more-actions" open>/);
+    const done = await c.post(`/tickets/${ticket.id}/transfer`, {
+      teamId: String(teamB),
+      reason: '属于技术问题',
+      version,
+    });
+    expect(done.status).toBe(303);
+    const row = await t.db.query<{ team_id: number }>('SELECT team_id FROM ticket WHERE id = $1', [
+      ticket.id,
+    ]);
+    expect(row.rows[0].team_id).toBe(teamB);
+  });
+
+  it('merges a duplicate into another ticket by its number', async () => {
+    const keep = await createTicket(t.db, {
+      customerId,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Keep',
+    });
+    const dup = await createTicket(t.db, {
+      customerId,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Duplicate',
+    });
+    const c = await signedIn(t, agent1);
+    await c.get(`/tickets/${dup.id}`);
+    const version = String((await ticketRow(dup.id)).version);
+    const bad = await c.post(`/tickets/${dup.id}/merge`, { intoNumber: 'twelve', version });
+    expect(bad.status).toBe(422);
+    expect(visibleText(bad.text)).toContain('Enter a ticket number such as T-000123.');
+    const done = await c.post(`/tickets/${dup.id}/merge`, { intoNumber: keep.number, version });
+    expect(done.status).toBe(303);
+    const row = await t.db.query<{ merged_into_id: number }>(
+      'SELECT merged_into_id FROM ticket WHERE id = $1',
+      [dup.id],
+    );
+    expect(row.rows[0].merged_into_id).toBe(keep.id);
+    const page = await c.get(`/tickets/${dup.id}`);
+    expect(page.text).toContain(`href="/tickets/${keep.id}"`);
+  });
+
+  it('resolves a ticket and reopens it', async () => {
+    const ticket = await createTicket(t.db, {
+      customerId,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Resolve',
+    });
+    const c = await signedIn(t, agent1);
+    await c.get(`/tickets/${ticket.id}`);
+    expect(
+      (
+        await c.post(`/tickets/${ticket.id}/resolve`, {
+          version: String((await ticketRow(ticket.id)).version),
+        })
+      ).status,
+    ).toBe(303);
+    expect((await ticketRow(ticket.id)).status).toBe('resolved');
+    const page = await c.get(`/tickets/${ticket.id}`);
+    expect(visibleText(page.text)).toContain('Ticket resolved.');
+    expect(page.text).toContain(`action="/tickets/${ticket.id}/reopen"`);
+    expect(
+      (
+        await c.post(`/tickets/${ticket.id}/reopen`, {
+          version: String((await ticketRow(ticket.id)).version),
+        })
+      ).status,
+    ).toBe(303);
+    expect((await ticketRow(ticket.id)).status).toBe('open');
+  });
+
   it('answers 404 for another team’s ticket', async () => {
     const theirs = await createTicket(t.db, {
       customerId,
@@ -385,6 +506,55 @@ describe('the admin’s ticket settings', () => {
     expect(canned.status).toBe(303);
     const stored = await t.db.query('SELECT team_id FROM canned_reply WHERE title = $1', ['重启服务']);
     expect(stored.rows).toEqual([{ team_id: teamB }]);
+  });
+
+  it('saves the SLA targets, a tier row wins for its tier, and a half-filled row is refused', async () => {
+    const c = await signedIn(t, admin);
+    const page = await c.get('/admin/tickets');
+    const rows = [
+      ...page.text.matchAll(
+        /name="policies\[(\d+)\]\[priority\]" value="(\w+)"[\s\S]*?name="policies\[\1\]\[tier\]" value="(\w*)"/g,
+      ),
+    ];
+    expect(rows).toHaveLength(16);
+    const fields: Record<string, string> = {};
+    for (const [, i, priority, tier] of rows) {
+      fields[`policies[${i}][priority]`] = priority;
+      fields[`policies[${i}][tier]`] = tier;
+      const general = !tier;
+      fields[`policies[${i}][firstResponseMinutes]`] = general
+        ? '60'
+        : priority === 'urgent' && tier === 'A'
+          ? '15'
+          : '';
+      fields[`policies[${i}][resolutionMinutes]`] = general
+        ? '600'
+        : priority === 'urgent' && tier === 'A'
+          ? '120'
+          : '';
+    }
+    expect((await c.post('/admin/tickets/sla', fields)).status).toBe(303);
+    const stored = await t.db.query<{
+      priority: string;
+      tier: string | null;
+      first_response_minutes: number;
+    }>(
+      `SELECT priority, tier, first_response_minutes FROM sla_policy WHERE priority = 'urgent' ORDER BY tier NULLS FIRST`,
+    );
+    expect(stored.rows).toEqual([
+      { priority: 'urgent', tier: null, first_response_minutes: 60 },
+      { priority: 'urgent', tier: 'A', first_response_minutes: 15 },
+    ]);
+    const half = {
+      ...fields,
+      'policies[5][firstResponseMinutes]': '30',
+      'policies[5][resolutionMinutes]': '',
+    };
+    const refused = await c.post('/admin/tickets/sla', half);
+    expect(refused.status).toBe(422);
+    expect(visibleText(refused.text)).toContain(
+      'Each filled-in row needs both a first-response and a resolution target.',
+    );
   });
 
   it('is the admin’s alone', async () => {
