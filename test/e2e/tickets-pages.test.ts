@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
-import { type Client, visibleText } from '../helpers/client.js';
+import { type Client, nextLink, visibleText } from '../helpers/client.js';
 import { createContact, createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
 import { createTicket } from '../helpers/tickets.js';
 
@@ -118,6 +118,26 @@ describe('the queues', () => {
     // A phone gets the rows as cards (the responsive table) and the nav links to the queues.
     expect(page.text).toContain('class="table responsive ticket-list"');
     expect(page.text).toContain('href="/tickets" aria-current="page"');
+  });
+
+  it('pages a long queue by cursor, 25 to a page, the count beside its tab', async () => {
+    const teamC = await createTeam(t.db);
+    const agentC = await createUser(t.db, { role: 'service', teamId: teamC });
+    for (let i = 0; i < 30; i++)
+      await createTicket(t.db, { customerId, teamId: teamC, subject: `Long ${i}`, dueAt: hours(1 + i) });
+    const cc = await signedIn(t, agentC);
+    const first = await cc.get('/tickets?queue=unassigned');
+    expect(visibleText(/<nav class="tabs queue-tabs"[\s\S]*?<\/nav>/.exec(first.text)![0])).toContain(
+      'Unassigned 30',
+    );
+    const firstRows = [...first.text.matchAll(/data-ticket="/g)].length;
+    expect(firstRows).toBe(25);
+    const next = nextLink(first.text);
+    expect(next).toMatch(/^\/tickets\?queue=unassigned&after=/);
+    const second = await cc.get(next!);
+    expect([...second.text.matchAll(/data-ticket="/g)].length).toBe(5);
+    expect(visibleText(second.text)).toContain('Long 29');
+    expect(second.text).toContain('rel="prev"');
   });
 
   it('filters by type, priority, channel and tier in the address', async () => {
