@@ -9,7 +9,7 @@ import { SurveyResponse } from './survey-response.entity.js';
 import { TicketMessage } from './ticket-message.entity.js';
 import { TicketRouting } from './ticket-routing.entity.js';
 import { Ticket } from './ticket.entity.js';
-import { OPEN_TICKET_STATUSES, type TicketType } from './ticket.options.js';
+import { OPEN_TICKET_STATUSES, type TicketStatus, type TicketType } from './ticket.options.js';
 import { scopeCondition, type TicketScope } from './ticket.policy.js';
 import type { QueueFilters, TicketQueue, TicketQueueRow } from './tickets.types.js';
 
@@ -51,6 +51,11 @@ export interface WatchedTicket {
 
 const OPEN = OPEN_TICKET_STATUSES as string[];
 
+/** The columns of a queue's row. */
+const QUEUE_COLUMNS = `t.id, t.number, t.subject, t.customer_id AS "customerId", t.requester_name AS "requesterName",
+  t.channel, t.type, t.priority, t.status, t.team_id AS "teamId", t.assignee_id AS "assigneeId",
+  t.received_at AS "receivedAt", t.due_at AS "dueAt", t.resolved_at AS "resolvedAt"`;
+
 /** The queue's condition on the ticket aliased `t` (besides the scope and filters). */
 function queueCondition(queue: TicketQueue, me: number, bind: (v: unknown) => string): string {
   switch (queue) {
@@ -81,6 +86,80 @@ function filterConditions(f: QueueFilters, bind: (v: unknown) => string): string
 /** The sort key of a queue: the running due time (paused tickets last), or the resolution time, newest first. */
 const sortKey = (queue: TicketQueue) =>
   queue === 'resolved' ? 't.resolved_at' : `COALESCE(t.due_at, 'infinity'::timestamptz)`;
+
+/** The statuses a queue lists (resolved is read another way: by resolution time). */
+const QUEUE_STATUSES: Record<Exclude<TicketQueue, 'resolved'>, readonly TicketStatus[]> = {
+  unassigned: ['new', 'open', 'pending'],
+  mine: ['new', 'open', 'pending'],
+  team: ['new', 'open', 'pending'],
+  breaching: ['new', 'open'],
+  waiting: ['pending'],
+};
+
+/** What else a queue asks of its tickets, besides their status. */
+const queueExtra = (queue: TicketQueue): string =>
+  queue === 'unassigned'
+    ? ' AND t.assignee_id IS NULL'
+    : queue === 'breaching'
+      ? ` AND t.due_at <= now() + make_interval(mins => ${BREACHING_SOON_MINUTES})`
+      : '';
+
+/**
+ * Where a queue's tickets are found, as index prefixes (README, "A scope is a union of index
+ * scans"): one scan per team of the scope (team_id, status, due_at, id), one for the tickets of no
+ * team, one for those assigned to the user (assignee_id, status, due_at, id), or for the admin one
+ * per status (status, due_at, id). Null when the scope is not made of these (a sales rep's).
+ */
+function queueHeads(
+  scope: TicketScope,
+  queue: TicketQueue,
+  me: number,
+  bind: (v: unknown) => string,
+): { lateral: string | null; cond: string }[] | null {
+  if (queue === 'mine') return [{ lateral: null, cond: `t.assignee_id = ${bind(me)}::int AND ` }];
+  if (scope.everyone) return [{ lateral: null, cond: '' }];
+  if (scope.customerOwnerId !== null) return null;
+  const heads: { lateral: string | null; cond: string }[] = [];
+  if (scope.teamIds.length)
+    heads.push({ lateral: `unnest(${bind(scope.teamIds)}::int[]) AS w(id)`, cond: 't.team_id = w.id AND ' });
+  if (scope.noTeam) heads.push({ lateral: null, cond: 't.team_id IS NULL AND ' });
+  if (scope.assigneeId !== null && queue !== 'unassigned')
+    heads.push({ lateral: null, cond: `t.assignee_id = ${bind(scope.assigneeId)}::int AND ` });
+  return heads;
+}
+
+/**
+ * The union of a queue's index scans, each reading ids and sort keys in due order (`cursor`: only
+ * after it), at most `rows` each. A running ticket always has a due time; a waiting one has none and
+ * sorts last, by id.
+ */
+function queueScans(
+  heads: { lateral: string | null; cond: string }[],
+  queue: Exclude<TicketQueue, 'resolved'>,
+  filters: string,
+  rows: number,
+  dir: 'ASC' | 'DESC',
+  cursor: { value: string; id: string } | null,
+): string {
+  const op = dir === 'ASC' ? '>' : '<';
+  const parts: string[] = [];
+  for (const status of QUEUE_STATUSES[queue]) {
+    const after = !cursor
+      ? ''
+      : status === 'pending'
+        ? ` AND (COALESCE(t.due_at, 'infinity'::timestamptz), t.id) ${op} (CAST(${cursor.value} AS timestamptz), ${cursor.id}::int)`
+        : ` AND (t.due_at, t.id) ${op} (CAST(${cursor.value} AS timestamptz), ${cursor.id}::int)`;
+    for (const head of heads) {
+      const scan = `SELECT t.id, COALESCE(t.due_at, 'infinity'::timestamptz) AS sort_key FROM ticket t
+         WHERE ${head.cond}t.status = '${status}' AND t.deleted_at IS NULL${queueExtra(queue)}${filters}${after}
+         ORDER BY t.due_at ${dir}, t.id ${dir} LIMIT ${rows}`;
+      parts.push(
+        head.lateral ? `SELECT b.* FROM ${head.lateral} CROSS JOIN LATERAL (${scan}) b` : `(${scan})`,
+      );
+    }
+  }
+  return parts.join(' UNION ALL ');
+}
 
 /** A cursor's sort value and id, or null for a mangled one (the queue starts from its first page). */
 function readCursor(cursor: string | undefined): [string, number] | null {
@@ -132,6 +211,19 @@ export class TicketsRepository {
   /** Saves changed fields; the version moves on. */
   async update(m: EntityManager, id: number, fields: Partial<Ticket>): Promise<void> {
     await m.update(Ticket, { id }, fields);
+  }
+
+  async softDelete(m: EntityManager, id: number): Promise<void> {
+    await m.softDelete(Ticket, { id });
+  }
+
+  /** Undeletes a deleted ticket; false when there is no deleted ticket of this id. */
+  async restore(m: EntityManager, id: number): Promise<boolean> {
+    const [, restored] = await m.query<[unknown[], number]>(
+      'UPDATE ticket SET deleted_at = NULL, version = version + 1, updated_at = now() WHERE id = $1 AND deleted_at IS NOT NULL',
+      [id],
+    );
+    return restored > 0;
   }
 
   /** The numbers of these tickets by id. */
@@ -199,6 +291,15 @@ export class TicketsRepository {
       [[...new Set(ids)]],
     );
     return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  /** Whether the contact belongs to the customer (and is not deleted). */
+  async isContactOf(contactId: number, customerId: number): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(
+      'SELECT 1 FROM contact WHERE id = $1 AND customer_id = $2 AND deleted_at IS NULL',
+      [contactId, customerId],
+    );
+    return rows.length > 0;
   }
 
   /**
@@ -292,12 +393,6 @@ export class TicketsRepository {
   }> {
     const values: unknown[] = [];
     const bind = (v: unknown) => `$${values.push(v)}`;
-    const where = [
-      't.deleted_at IS NULL',
-      scopeCondition(scope, 't', bind),
-      queueCondition(queue, me, bind),
-      ...filterConditions(f, bind),
-    ].join(' AND ');
     const key = sortKey(queue);
     const newestFirst = queue === 'resolved';
     const back = !cursor.after && !!cursor.before;
@@ -305,17 +400,41 @@ export class TicketsRepository {
     // Forward on an ascending queue reads ASC; reading back flips it.
     const asc = newestFirst === back;
     const dir = asc ? 'ASC' : 'DESC';
-    const after = at
-      ? ` AND (${key}, t.id) ${asc ? '>' : '<'} (CAST(${bind(at[0])} AS timestamptz), ${bind(at[1])}::int)`
-      : '';
-    const text = `WITH page AS (
-        SELECT t.id, t.number, t.subject, t.customer_id AS "customerId", t.requester_name AS "requesterName",
-               t.channel, t.type, t.priority, t.status, t.team_id AS "teamId", t.assignee_id AS "assigneeId",
-               t.received_at AS "receivedAt", t.due_at AS "dueAt", t.resolved_at AS "resolvedAt",
-               ${key} AS sort_key, (${key})::text AS "cursorValue"
+    const heads = queue === 'resolved' ? null : queueHeads(scope, queue, me, bind);
+    let text: string;
+    if (heads && queue !== 'resolved') {
+      const filters = filterConditions(f, bind)
+        .map((c) => ` AND ${c}`)
+        .join('');
+      const from = at ? { value: bind(at[0]), id: bind(at[1]) } : null;
+      const top = heads.length
+        ? `SELECT id, sort_key FROM (${queueScans(heads, queue, filters, size + 1, dir, from)}) u
+            GROUP BY id, sort_key ORDER BY sort_key ${dir}, id ${dir} LIMIT ${size + 1}`
+        : 'SELECT NULL::int AS id, NULL::timestamptz AS sort_key WHERE false';
+      const counted = heads.length
+        ? `SELECT count(*)::int AS n FROM (SELECT DISTINCT id FROM (${queueScans(heads, queue, filters, QUEUE_COUNT_CAP + 1, 'ASC', null)}) u LIMIT ${QUEUE_COUNT_CAP + 1}) s`
+        : 'SELECT 0 AS n';
+      text = `WITH top AS (${top}),
+        page AS (SELECT l.* FROM top CROSS JOIN LATERAL (
+          SELECT ${QUEUE_COLUMNS}, top.sort_key, (top.sort_key)::text AS "cursorValue" FROM ticket t WHERE t.id = top.id) l),
+        counted AS (${counted})
+        SELECT counted.n AS total, page.* FROM counted LEFT JOIN page ON true ORDER BY page.sort_key ${dir}, page.id ${dir}`;
+    } else {
+      const where = [
+        't.deleted_at IS NULL',
+        scopeCondition(scope, 't', bind),
+        queueCondition(queue, me, bind),
+        ...filterConditions(f, bind),
+      ].join(' AND ');
+      const after = at
+        ? ` AND (${key}, t.id) ${asc ? '>' : '<'} (CAST(${bind(at[0])} AS timestamptz), ${bind(at[1])}::int)`
+        : '';
+      text = `WITH page AS (
+        SELECT ${QUEUE_COLUMNS}, ${key} AS sort_key, (${key})::text AS "cursorValue"
           FROM ticket t WHERE ${where}${after} ORDER BY ${key} ${dir}, t.id ${dir} LIMIT ${size + 1}),
       counted AS (SELECT count(*)::int AS n FROM (SELECT 1 FROM ticket t WHERE ${where} LIMIT ${QUEUE_COUNT_CAP + 1}) s)
       SELECT counted.n AS total, page.* FROM counted LEFT JOIN page ON true ORDER BY page.sort_key ${dir}, page.id ${dir}`;
+    }
     type Row = Omit<TicketQueueRow, 'customerName' | 'teamName' | 'assigneeName' | 'overdue'> & {
       total: number;
       cursorValue: string;
@@ -340,10 +459,14 @@ export class TicketsRepository {
     const values: unknown[] = [];
     const bind = (v: unknown) => `$${values.push(v)}`;
     const scoped = scopeCondition(scope, 't', bind);
-    const parts = queues.map(
-      (q, i) =>
-        `(SELECT count(*)::int FROM (SELECT 1 FROM ticket t WHERE t.deleted_at IS NULL AND ${scoped} AND ${queueCondition(q, me, bind)} LIMIT ${QUEUE_COUNT_CAP + 1}) s${i}) AS q${i}`,
-    );
+    const parts = queues.map((q, i) => {
+      const heads = q === 'resolved' ? null : queueHeads(scope, q, me, bind);
+      if (heads && q !== 'resolved')
+        return heads.length
+          ? `(SELECT count(*)::int FROM (SELECT DISTINCT id FROM (${queueScans(heads, q, '', QUEUE_COUNT_CAP + 1, 'ASC', null)}) u LIMIT ${QUEUE_COUNT_CAP + 1}) s${i}) AS q${i}`
+          : `0 AS q${i}`;
+      return `(SELECT count(*)::int FROM (SELECT 1 FROM ticket t WHERE t.deleted_at IS NULL AND ${scoped} AND ${queueCondition(q, me, bind)} LIMIT ${QUEUE_COUNT_CAP + 1}) s${i}) AS q${i}`;
+    });
     const [row] = await this.dataSource.query<Record<string, number>[]>(`SELECT ${parts.join(', ')}`, values);
     return queues.map((_q, i) => Math.min(row[`q${i}`], QUEUE_COUNT_CAP));
   }

@@ -49,7 +49,12 @@ import {
   type TicketType,
 } from './ticket.options.js';
 import { type TicketAction, TicketPolicy, type TicketSubject } from './ticket.policy.js';
-import { type CustomerFacts, TicketsRepository, type WatchedTicket } from './tickets.repository.js';
+import {
+  type CustomerFacts,
+  QUEUE_PAGE_SIZE,
+  TicketsRepository,
+  type WatchedTicket,
+} from './tickets.repository.js';
 import {
   type CannedReplyInput,
   type CannedReplyView,
@@ -138,6 +143,10 @@ const clockOf = (t: Ticket): SlaClock => ({
 /** The fields of a ticket its history shows when they change. */
 const AUDITED = ['status', 'priority', 'type', 'teamId', 'assigneeId'] as const;
 type AuditedField = (typeof AUDITED)[number];
+
+/** Resolved with at most one public agent reply and never reopened: resolved on first contact. */
+export const firstContactResolution = (t: Pick<Ticket, 'status' | 'publicReplyCount' | 'reopenCount'>) =>
+  (t.status === 'resolved' || t.status === 'closed') && t.publicReplyCount <= 1 && t.reopenCount === 0;
 
 /** T-000123 for "T-000123", "t-123", "123" or "#123"; null for anything else. */
 export function ticketNumberOf(text: string): string | null {
@@ -471,10 +480,18 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     queue: TicketQueue,
     filters: QueueFilters,
     cursor: { after?: string; before?: string } = {},
+    size = QUEUE_PAGE_SIZE,
   ): Promise<TicketQueuePage> {
     this.policy.assertAgent(user);
     if (!TICKET_QUEUES.includes(queue)) throw new NotFound();
-    const page = await this.repo.findQueuePage(this.policy.scope(user), queue, user.id, filters, cursor);
+    const page = await this.repo.findQueuePage(
+      this.policy.scope(user),
+      queue,
+      user.id,
+      filters,
+      cursor,
+      size,
+    );
     const [customers, users, teams] = await Promise.all([
       this.customers.namesOf(page.rows.map((r) => r.customerId)),
       this.users.namesOf(page.rows.flatMap((r) => (r.assigneeId === null ? [] : [r.assigneeId]))),
@@ -540,6 +557,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       firstResponseBreached: t.firstResponseBreachedAt !== null,
       resolutionBreached: t.resolutionBreachedAt !== null,
       reopenCount: t.reopenCount,
+      firstContactResolution: firstContactResolution(t),
       mergedIntoId: t.mergedIntoId,
       mergedIntoNumber: t.mergedIntoId === null ? null : (merged.get(t.mergedIntoId) ?? null),
       trackingToken: t.trackingToken,
@@ -584,26 +602,39 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         'close',
         'escalate',
         'customer_reply',
+        'sla_warning',
+        'sla_breach',
+        'relink',
+        'confirm_requester',
+        'return_to_team',
+        'survey_answer',
       ],
       100,
     );
     const userIds = new Set<number>();
     const teamIds = new Set<number>();
+    const customerIds = new Set<number>();
+    const idsOf: Record<string, Set<number>> = {
+      teamId: teamIds,
+      assigneeId: userIds,
+      customerId: customerIds,
+    };
     for (const e of events) {
       if (e.actorId !== null) userIds.add(e.actorId);
       for (const [field, c] of Object.entries(e.diff))
-        for (const v of [c.from, c.to])
-          if (typeof v === 'number')
-            (field === 'teamId' ? teamIds : field === 'assigneeId' ? userIds : new Set()).add(v);
+        for (const v of [c.from, c.to]) if (typeof v === 'number' && idsOf[field]) idsOf[field].add(v);
     }
-    const [users, teams] = await Promise.all([
+    const [users, teams, customers] = await Promise.all([
       this.users.namesOf([...userIds]),
       this.repo.teamNames([...teamIds]),
+      this.customers.namesOf([...customerIds]),
     ]);
     const text = (field: string, v: unknown): string | null => {
       if (v === null || v === undefined) return null;
       if (field === 'assigneeId') return users.get(Number(v)) ?? String(v);
       if (field === 'teamId') return teams.get(Number(v)) ?? String(v);
+      if (field === 'customerId') return customers.get(Number(v)) ?? String(v);
+      if (field === 'target') return `tickets.sla.${String(v)}`;
       if (field === 'status' || field === 'priority' || field === 'type' || field === 'channel')
         return `tickets.${field}.${String(v)}`;
       if (field === 'priorityAsked') return `tickets.priority.${String(v)}`;
@@ -734,6 +765,15 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         { authorId: user.id, authorName: user.name, fromCustomer: false, internal, body },
         input.attachments ?? [],
         user.id,
+      );
+      await this.audit.record(
+        {
+          action: internal ? 'note' : 'reply',
+          entity: 'ticket',
+          entityId: t.id,
+          diff: { internal: { to: internal } },
+        },
+        m,
       );
       if (internal) {
         const colleagues = (await this.users.activeRecipients()).filter((u) => u.id !== user.id);
@@ -978,7 +1018,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
           action: 'merge',
           entity: 'ticket',
           entityId: dup.id,
-          diff: { status: { from: dup.status, to: 'closed' }, mergedInto: { to: into.number } },
+          diff: { status: { from: dup.status, to: 'closed' }, mergedIntoId: { to: into.number } },
         },
         m,
       );
@@ -987,7 +1027,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
           action: 'merged_into',
           entity: 'ticket',
           entityId: into.id,
-          diff: { merged: { to: dup.number }, messages: { to: moved } },
+          diff: { mergedFrom: { to: dup.number }, messages: { to: moved } },
         },
         m,
       );
@@ -1097,6 +1137,87 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     await this.webhooks.emit(m, 'ticket.reopened', () => this.payload(m, t.id));
   }
 
+  /**
+   * The requester matched no known contact when the ticket came in (a new lead was made): an agent
+   * confirms that lead and contact as the ticket's customer.
+   */
+  async confirmRequester(id: number, user: SessionUser, input: VersionInput): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const { t } = await this.visible(user, id, 'change', m);
+      this.checkVersion(t, input.version);
+      if (!t.requesterUnconfirmed) return;
+      await this.repo.update(m, t.id, { requesterUnconfirmed: false });
+      await this.audit.record(
+        {
+          action: 'confirm_requester',
+          entity: 'ticket',
+          entityId: t.id,
+          diff: { requesterUnconfirmed: { from: true, to: false } },
+        },
+        m,
+      );
+    });
+  }
+
+  /**
+   * Moves the ticket to the customer (and contact) the requester really belongs to: an agent's
+   * correction of the match made on arrival. The contact must be one of that customer's.
+   */
+  async relinkRequester(
+    id: number,
+    user: SessionUser,
+    input: { customerId: number; contactId?: number | null; version: number },
+  ): Promise<void> {
+    const customerId = Number(input.customerId);
+    const contactId =
+      input.contactId === undefined || input.contactId === null ? null : Number(input.contactId);
+    const facts = (await this.repo.customerFacts([customerId])).get(customerId);
+    if (!facts) throw ValidationFailed.field('customerId', 'validation.invalid');
+    if (contactId !== null && !(await this.repo.isContactOf(contactId, customerId)))
+      throw ValidationFailed.field('contactId', 'validation.invalid');
+    await this.dataSource.transaction(async (m) => {
+      const { t } = await this.visible(user, id, 'change', m);
+      this.checkVersion(t, input.version);
+      await this.repo.update(m, t.id, { customerId, contactId, requesterUnconfirmed: false });
+      await this.audit.record(
+        {
+          action: 'relink',
+          entity: 'ticket',
+          entityId: t.id,
+          diff: {
+            customerId: { from: t.customerId, to: customerId },
+            contactId: { from: t.contactId, to: contactId },
+            ...(t.requesterUnconfirmed ? { requesterUnconfirmed: { from: true, to: false } } : {}),
+          },
+        },
+        m,
+      );
+    });
+  }
+
+  /** Deletes a ticket (kept, marked deleted: the admin restores it from the recycle bin). */
+  async remove(id: number, user: SessionUser): Promise<void> {
+    this.policy.assertAdmin(user);
+    await this.dataSource.transaction(async (m) => {
+      const t = await this.repo.lock(m, id);
+      if (!t) throw new NotFound();
+      await this.repo.softDelete(m, id);
+      await this.audit.record(
+        { action: 'delete', entity: 'ticket', entityId: id, diff: { number: { from: t.number } } },
+        m,
+      );
+    });
+  }
+
+  /** Brings a deleted ticket back. */
+  async restore(id: number, user: SessionUser): Promise<void> {
+    this.policy.assertAdmin(user);
+    await this.dataSource.transaction(async (m) => {
+      if (!(await this.repo.restore(m, id))) throw new NotFound();
+      await this.audit.record({ action: 'restore', entity: 'ticket', entityId: id }, m);
+    });
+  }
+
   /** An agent marks themselves away (no new tickets assigned to them) or back. */
   async setAway(user: SessionUser, away: boolean): Promise<void> {
     this.policy.assertAgent(user);
@@ -1128,6 +1249,12 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       receivedAt: t.receivedAt,
       resolvedAt: t.resolvedAt,
       mayReply: t.status !== 'closed' || t.mergedIntoId === null,
+      replyOpensNew:
+        t.mergedIntoId === null &&
+        (t.status === 'closed' ||
+          (t.status === 'resolved' &&
+            t.resolvedAt !== null &&
+            Date.now() - t.resolvedAt.getTime() > REOPEN_DAYS * DAY)),
       messages: messages.map((msg) => ({
         authorName: msg.authorName,
         fromCustomer: msg.fromCustomer,
@@ -1388,6 +1515,16 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       if (s.answeredAt) throw new SurveyAnswered();
       if (s.expiresAt.getTime() < Date.now()) throw new SurveyExpired();
       await this.repo.answerSurvey(m, s.id, { answeredAt: new Date(), csat, ces, comment });
+      await this.audit.record(
+        {
+          action: 'survey_answer',
+          entity: 'ticket',
+          entityId: s.ticketId,
+          diff: { csat: { to: csat }, ces: { to: ces }, comment: { to: comment } },
+          actor: null,
+        },
+        m,
+      );
       await this.webhooks.emit(m, 'survey.answered', {
         id: s.id,
         kind: s.kind,
@@ -1672,6 +1809,16 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     const managerId = t.teamId === null ? null : await this.repo.teamManagerId(t.teamId, m);
     const to = [t.assigneeId, managerId].filter((x): x is number => x !== null);
     const due = target === 'first_response' ? t.firstResponseDueAt : t.resolutionDueAt;
+    await this.audit.record(
+      {
+        action: kind === 'warning' ? 'sla_warning' : 'sla_breach',
+        entity: 'ticket',
+        entityId: t.id,
+        diff: { target: { to: target } },
+        actor: null,
+      },
+      m,
+    );
     await this.tellAgents(
       m,
       t,
@@ -1754,6 +1901,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       resolvedAt: t.resolvedAt?.toISOString() ?? null,
       closedAt: t.closedAt?.toISOString() ?? null,
       reopenCount: t.reopenCount,
+      firstContactResolution: firstContactResolution(t),
       version: t.version,
     };
   }

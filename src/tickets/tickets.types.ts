@@ -125,6 +125,8 @@ export interface TicketView {
   firstResponseBreached: boolean;
   resolutionBreached: boolean;
   reopenCount: number;
+  /** Resolved with at most one public agent reply and never reopened. */
+  firstContactResolution: boolean;
   mergedIntoId: number | null;
   mergedIntoNumber: string | null;
   trackingToken: string;
@@ -214,8 +216,14 @@ export interface PublicTicketView {
   status: TicketStatus;
   receivedAt: Date;
   resolvedAt: Date | null;
-  /** The customer may still write (not closed). */
+  /** The page offers the reply form (not for a duplicate closed into another ticket). */
   mayReply: boolean;
+  /**
+   * Writing here opens a new request referring to this one (closed, or resolved more than 7 days
+   * ago); otherwise it joins this conversation (and reopens it when resolved). A merged duplicate's
+   * replies join the ticket it went into.
+   */
+  replyOpensNew: boolean;
   messages: { authorName: string; fromCustomer: boolean; body: string; createdAt: Date }[];
 }
 

@@ -175,6 +175,49 @@ describe(`${TicketsService.name}: opening and assignment`, () => {
     await expect(tickets.newTicketForm(rep)).rejects.toMatchObject({ status: 403 });
   });
 
+  it("pages a queue by due time, forward and back, waiting tickets last, and counts the agent's scope", async () => {
+    const agentTwo = await session(a2);
+    const customer = await createCustomer(t.db);
+    await t.db.query('UPDATE ticket SET deleted_at = now()');
+    const ids: number[] = [];
+    for (let i = 0; i < 7; i++) ids.push((await openFor(customer)).id);
+    // Spread the due times: ticket i due i hours from a fixed morning; the last two wait on the customer.
+    for (const [i, id] of ids.entries())
+      await t.db.query(
+        `UPDATE ticket SET deleted_at = NULL, assignee_id = $2,
+                due_at = CASE WHEN $3 THEN NULL ELSE timestamptz '2026-12-01 01:00Z' + make_interval(hours => $4) END,
+                status = CASE WHEN $3 THEN 'pending' ELSE 'open' END,
+                paused_at = CASE WHEN $3 THEN now() ELSE NULL END
+          WHERE id = $1`,
+        [id, a2.id, i >= 5, 6 - i],
+      );
+    // Due order: ids[4] (2 h), ids[3], ids[2], ids[1], ids[0] (6 h), then the waiting ids[5], ids[6] by id.
+    const expected = [ids[4], ids[3], ids[2], ids[1], ids[0], ids[5], ids[6]];
+    const seen: number[] = [];
+    let page = await tickets.queue(agentTwo, 'mine', {}, {}, 3);
+    expect(page.total).toBe(7);
+    seen.push(...page.rows.map((r) => r.id));
+    while (page.next) {
+      page = await tickets.queue(agentTwo, 'mine', {}, { after: page.next }, 3);
+      seen.push(...page.rows.map((r) => r.id));
+    }
+    expect(seen).toEqual(expected);
+    const back = await tickets.queue(agentTwo, 'mine', {}, { before: page.prev! }, 3);
+    expect(back.rows.map((r) => r.id)).toEqual(expected.slice(3, 6));
+    const team = await tickets.queue(agentTwo, 'team', {}, {}, 10);
+    expect(team.rows.map((r) => r.id)).toEqual(expected);
+    const waiting = await tickets.queue(agentTwo, 'waiting', {}, {}, 10);
+    expect(waiting.rows.map((r) => r.id)).toEqual([ids[5], ids[6]]);
+    expect(await tickets.queueCounts(agentTwo)).toMatchObject({
+      mine: 7,
+      team: 7,
+      waiting: 2,
+      unassigned: 0,
+    });
+    // The other team's agent counts none of them.
+    expect(await tickets.queueCounts(await session(stranger))).toMatchObject({ team: 0, mine: 0 });
+  });
+
   it('mails the requester an acknowledgement with the tracking link', async () => {
     const customer = await createCustomer(t.db);
     const opened = await openFor(customer);

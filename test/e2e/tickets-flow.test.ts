@@ -5,7 +5,7 @@ import { TicketsService } from '../../src/tickets/tickets.service.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { eventually } from '../helpers/eventually.js';
-import { createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
+import { createTeam, createUser, type UserRow } from '../helpers/factories.js';
 import { SmtpPeer } from '../helpers/smtp.js';
 
 /**
@@ -86,6 +86,45 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     const second = await stored(again.id);
     expect(second.customer_id).toBe(row.customer_id);
     expect(second.requester_unconfirmed).toBe(false);
+  });
+
+  it('an agent confirms a new requester, or moves the ticket to the customer they belong to', async () => {
+    const first = await portalTicket('unknown.one@example.com');
+    expect((await stored(first.id)).requester_unconfirmed).toBe(true);
+    await tickets.confirmRequester(first.id, me, { version: await version(first.id) });
+    expect((await stored(first.id)).requester_unconfirmed).toBe(false);
+    const second = await portalTicket('unknown.two@example.com');
+    const known = (
+      await t.db.query(`INSERT INTO customer (kind, name, status, name_key, search_text, version)
+         VALUES ('company', 'Known Ltd', 'active', 'known ltd', 'known ltd', 1) RETURNING id`)
+    ).rows[0].id;
+    const contact = (
+      await t.db.query(
+        `INSERT INTO contact (customer_id, name, version) VALUES ($1, 'Known Person', 1) RETURNING id`,
+        [known],
+      )
+    ).rows[0].id;
+    await expect(
+      tickets.relinkRequester(second.id, me, {
+        customerId: known,
+        contactId: first.id + 100000,
+        version: await version(second.id),
+      }),
+    ).rejects.toMatchObject({ status: 422 });
+    await tickets.relinkRequester(second.id, me, {
+      customerId: known,
+      contactId: contact,
+      version: await version(second.id),
+    });
+    const row = await stored(second.id);
+    expect([row.customer_id, row.contact_id, row.requester_unconfirmed]).toEqual([known, contact, false]);
+    const history = (await tickets.detail(second.id, me)).history;
+    expect(history[0].actionKey).toBe('tickets.history.relink');
+    expect(history[0].changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'tickets.field.customerId', to: 'Known Ltd' }),
+      ]),
+    );
   });
 
   it('a public reply goes to the requester as "[T-000123] subject" and stops the first-response clock', async () => {
@@ -250,6 +289,7 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     const row = await stored(opened.id);
     expect(row.status).toBe('resolved');
     expect(row.due_at).toBeNull();
+    expect((await tickets.detail(opened.id, me)).ticket.firstContactResolution).toBe(true);
     const survey = (
       await t.db.query(
         'SELECT token, sent_to, sent_at, expires_at FROM survey_response WHERE ticket_id = $1',
@@ -297,6 +337,7 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     expect(row.reopen_count).toBe(1);
     expect(row.resolved_at).toBeNull();
     await tickets.resolve(opened.id, me, { version: await version(opened.id) });
+    expect((await tickets.detail(opened.id, me)).ticket.firstContactResolution).toBe(false);
     await t.db.query(`UPDATE ticket SET resolved_at = now() - interval '8 days' WHERE id = $1`, [opened.id]);
     const fresh = await tickets.customerReply(opened.trackingToken, { body: 'Broken once more.' });
     expect(fresh.id).not.toBe(opened.id);
@@ -370,6 +411,17 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     expect(
       (await t.db.query(`SELECT 1 FROM ticket WHERE requester_email = 'ooo@example.com'`)).rows,
     ).toHaveLength(0);
+  });
+
+  it('the admin deletes a ticket (gone for everyone) and restores it', async () => {
+    const opened = await portalTicket();
+    const admin = await session(await createUser(t.db, { role: 'admin' }));
+    await expect(tickets.remove(opened.id, me)).rejects.toMatchObject({ status: 403 });
+    await tickets.remove(opened.id, admin);
+    await expect(tickets.detail(opened.id, me)).rejects.toMatchObject({ status: 404 });
+    await tickets.restore(opened.id, admin);
+    expect((await tickets.detail(opened.id, me)).ticket.id).toBe(opened.id);
+    await expect(tickets.restore(opened.id, admin)).rejects.toMatchObject({ status: 404 });
   });
 
   it('resolved tickets close after the set number of days', async () => {
