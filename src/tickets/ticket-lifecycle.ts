@@ -26,9 +26,9 @@ export const TICKET_EVENTS = [
 export type TicketEvent = (typeof TICKET_EVENTS)[number];
 
 /**
- * Everything a ticket's audit entries may record as their action, each labelled in both languages
- * under `audit.actions.*` (create, update, assign, merge, merged_into and reopen are shared with other
- * records).
+ * Every action the tickets module records in the audit log (on tickets, surveys and, for away and
+ * back, the agent), each labelled in both languages under `audit.actions.*` (create, update, assign,
+ * merge, merged_into and reopen are shared with other records).
  */
 export const TICKET_AUDIT_ACTIONS = [
   'create',
@@ -50,8 +50,8 @@ export const TICKET_AUDIT_ACTIONS = [
   'confirm_requester',
   'return_to_team',
   'survey_answer',
-  'delete',
-  'restore',
+  'away',
+  'back',
 ] as const;
 
 /**
@@ -99,7 +99,11 @@ export class TicketLifecycle implements OnModuleInit {
           internal: 'tickets.audit.internal',
           teamId: 'tickets.audit.team',
           assigneeId: 'tickets.audit.assignee',
+          priorityAsked: 'tickets.audit.priority_asked',
+          locale: 'tickets.audit.locale',
           receivedAt: 'tickets.audit.received_at',
+          firstResponseMinutes: 'tickets.audit.first_response_minutes',
+          resolutionMinutes: 'tickets.audit.resolution_minutes',
           firstResponseDueAt: 'tickets.audit.first_response_due_at',
           resolutionDueAt: 'tickets.audit.resolution_due_at',
           reason: 'tickets.audit.reason',
@@ -115,7 +119,9 @@ export class TicketLifecycle implements OnModuleInit {
           channel: 'tickets.channel.',
           type: 'tickets.type.',
           priority: 'tickets.priority.',
+          priorityAsked: 'tickets.priority.',
           status: 'tickets.status.',
+          locale: 'locale.',
           target: 'tickets.audit.targets.',
         },
       },

@@ -1,12 +1,18 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../src/common/paths.js';
 import { BusinessCalendarService } from '../../src/common/calendar/business-calendar.service.js';
 import { addBusinessMinutes } from '../../src/common/calendar/business-time.js';
 import { verify } from '../../src/notifications/webhooks/webhook-signature.js';
 import { WebhooksService } from '../../src/notifications/webhooks/webhooks.service.js';
 import { startApp, type TestApp } from '../helpers/app.js';
-import { type ApiClient, apiAs } from '../helpers/api.js';
+import { type ApiClient, apiAs, makeToken } from '../helpers/api.js';
 import { eventually } from '../helpers/eventually.js';
 import { createContact, createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
 
@@ -283,5 +289,24 @@ describe('/api/v1/tickets', () => {
     });
     const created = receiver.events().find((e) => e.type === 'ticket.created' && e.data.id === ticket.id)!;
     expect(created.data).toMatchObject({ id: ticket.id, number: ticket.number, customerId, status: 'new' });
+  });
+
+  it('runs the README’s tickets example as written: logs a call, lists my queue, replies, resolves', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('**Tickets.**'));
+    const script = /```sh\n([\s\S]*?)```/.exec(section)![1];
+    const readmeCustomer = await createCustomer(t.db, { name: '上海示例贸易有限公司' });
+    const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], {
+      cwd: mkdtempSync(join(tmpdir(), 'kehu-readme-')),
+      env: { ...process.env, KEHU: t.url, TOKEN: await makeToken(t, agent), ID: String(readmeCustomer) },
+    });
+    const { rows } = await t.db.query(
+      `SELECT t.status, t.channel, t.public_reply_count AS replies, t.received_at < now() - interval '9 minutes' AS earlier
+         FROM ticket t WHERE t.customer_id = $1`,
+      [readmeCustomer],
+    );
+    expect(rows).toEqual([{ status: 'resolved', channel: 'phone', replies: 1, earlier: true }]);
+    expect(stdout).toMatch(/^\{"data":\[/);
+    expect(stdout).toContain('"status":"resolved"');
   });
 });

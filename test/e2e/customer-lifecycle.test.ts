@@ -75,6 +75,23 @@ async function quote(db: pg.Pool, dealId: number, customerId: number, ownerId: n
   );
 }
 
+/** A resolved ticket on the customer with its survey answered (tickets and surveys refer to customers). */
+async function ticket(db: pg.Pool, customerId: number, contactId: number): Promise<void> {
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO ticket (number, customer_id, contact_id, requester_name, channel, type, priority, status, subject,
+       received_at, first_response_target_minutes, resolution_target_minutes, first_response_due_at,
+       resolution_due_at, resolved_at, tracking_token, version)
+     VALUES ('T-L' || $1, $1::int, $2, 'Requester', 'phone', 'billing', 'normal', 'resolved', 'Invoice',
+       now(), 240, 1350, now(), now(), now(), 'track-' || $1::int, 1) RETURNING id`,
+    [customerId, contactId],
+  );
+  await db.query(
+    `INSERT INTO survey_response (kind, ticket_id, customer_id, contact_id, sent_to, token, sent_at, expires_at, answered_at, csat)
+     VALUES ('ticket', $1::int, $2, $3, 'r@example.cn', 'survey-' || $1::int, now(), now() + interval '7 days', now(), 4)`,
+    [rows[0].id, customerId, contactId],
+  );
+}
+
 /** A follow-up on the customer, so every module has rows referring to it. */
 async function followUp(db: pg.Pool, customerId: number, authorId: number, contactId: number | null) {
   await db.query(
@@ -93,7 +110,7 @@ describe('the customer lifecycle', () => {
         .mergeSteps()
         .map((s) => s.entity)
         .sort(),
-    ).toEqual(['contract', 'follow_up', 'opportunity', 'quote']);
+    ).toEqual(['contract', 'follow_up', 'opportunity', 'quote', 'survey', 'ticket']);
     expect(lifecycles.handOvers().map((h) => h.labelKey)).toEqual([
       'hand_over.customers',
       'hand_over.opportunities',
@@ -104,6 +121,7 @@ describe('the customer lifecycle', () => {
     expect(lifecycles.fieldLabel('opportunity', 'stage')).toBe('opportunity.stage_label');
     expect(lifecycles.fieldLabel('follow_up', 'summary')).toBe('follow_up.summary');
     expect(lifecycles.fieldLabel('user', 'role')).toBe('user.role');
+    expect(lifecycles.fieldLabel('ticket', 'priority')).toBe('tickets.audit.priority');
     // Labels belong to their record: a contact's name is not a customer's name.
     expect(lifecycles.fieldLabel('contact', 'name')).not.toBe(lifecycles.fieldLabel('customer', 'name'));
   });
@@ -118,6 +136,7 @@ describe('the customer lifecycle', () => {
     await followUp(t.db, merged, rep.id, null);
     await quote(t.db, await opportunity(t.db, merged, rep.id), merged, rep.id);
     await contract(t.db, merged, rep.id);
+    await ticket(t.db, merged, contact);
 
     const references = (await referencesTo(t.db, 'customer')).filter((r) => r.table !== 'customer');
     // The registered steps and the contacts between them cover every table that refers to customers.
@@ -127,6 +146,8 @@ describe('the customer lifecycle', () => {
       'follow_up',
       'opportunity',
       'quote',
+      'survey_response',
+      'ticket',
     ]);
     const before = await Promise.all(references.map((r) => countReferring(t.db, r, merged)));
     expect(before.every((n) => n > 0)).toBe(true);
