@@ -25,6 +25,8 @@ import { dueLabel } from './due-label.js';
 import {
   TicketChangeDto,
   TicketMergeDto,
+  TicketRelinkDto,
+  TicketShowQueryDto,
   TicketReplyDto,
   TicketTransferDto,
   TicketVersionDto,
@@ -126,8 +128,20 @@ export class TicketsController {
   }
 
   /** The ticket page's model, also when one of its forms is shown again (`input`: what was typed). */
-  async showModel(user: SessionUser, id: number, input: Readonly<Record<string, unknown>> = {}) {
+  async showModel(
+    user: SessionUser,
+    id: number,
+    input: Readonly<Record<string, unknown>> = {},
+    relinkQ: string | null = null,
+  ) {
     const detail = await this.tickets.detail(id, user);
+    // Moving the ticket to the right customer: those matching the search typed on the page.
+    const relinkChoices =
+      relinkQ && detail.can.change
+        ? (await this.customers.list(user, { q: relinkQ })).rows
+            .filter((c) => c.id !== detail.ticket.customerId)
+            .slice(0, 10)
+        : [];
     const { ticket, can } = detail;
     const now = new Date();
     const canned = detail.cannedReplies.find((c) => c.id === parseId(input.cannedReplyId));
@@ -159,6 +173,8 @@ export class TicketsController {
         ? null
         : dueLabel(ticket.resolutionDueAt, ticket.receivedAt, now, ticket.resolutionBreached),
       insertedBody: canned ? (typed ? `${typed}\n\n${canned.body}` : canned.body) : null,
+      relinkQ,
+      relinkChoices,
       values: {
         version: ticket.version,
         status: ticket.status,
@@ -275,8 +291,46 @@ export class TicketsController {
 
   @Get(':id')
   @Render('tickets/show')
-  async show(@CurrentUser() user: SessionUser, @Param('id', IdPipe) id: number) {
-    return freshForm(await this.showModel(user, id));
+  async show(
+    @CurrentUser() user: SessionUser,
+    @Param('id', IdPipe) id: number,
+    @Query() query: TicketShowQueryDto,
+  ) {
+    return freshForm(await this.showModel(user, id, {}, query.relinkQ ?? null));
+  }
+
+  /** The requester matched no contact on arrival: the agent confirms the new lead as the customer. */
+  @Post(':id/confirm-requester')
+  @RefusalGoesTo('/tickets/:id')
+  @Redirect()
+  async confirmRequester(
+    @CurrentUser() user: SessionUser,
+    @Param('id', IdPipe) id: number,
+    @Body() dto: TicketVersionDto,
+    @Req() req: Request,
+  ) {
+    await this.tickets.confirmRequester(id, user, { version: editedVersion(dto.version) });
+    flash(req, 'tickets.relink.confirmed');
+    return seeOther(`/tickets/${id}`);
+  }
+
+  /** Moves the ticket to the customer the requester really belongs to. */
+  @Post(':id/relink')
+  @RefusalGoesTo('/tickets/:id')
+  @Redirect()
+  async relink(
+    @CurrentUser() user: SessionUser,
+    @Param('id', IdPipe) id: number,
+    @Body() dto: TicketRelinkDto,
+    @Req() req: Request,
+  ) {
+    await this.tickets.relinkRequester(id, user, {
+      customerId: dto.customerId,
+      contactId: dto.contactId,
+      version: editedVersion(dto.version),
+    });
+    flash(req, 'tickets.relink.moved');
+    return seeOther(`/tickets/${id}`);
   }
 
   /** A public reply or an internal note; "Insert" instead puts a canned reply into the text. */

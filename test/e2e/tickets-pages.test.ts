@@ -468,6 +468,48 @@ describe('the ticket page', () => {
     expect((await ticketRow(ticket.id)).status).toBe('open');
   });
 
+  it('confirms a new requester, or moves the ticket to the customer found by a search', async () => {
+    const lead = await createCustomer(t.db, { name: '新线索 李娜' });
+    const right = await createCustomer(t.db, { name: '宁波海曙精工机械有限公司' });
+    const first = await createTicket(t.db, {
+      customerId: lead,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Confirm',
+    });
+    const second = await createTicket(t.db, {
+      customerId: lead,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Relink',
+    });
+    await t.db.query('UPDATE ticket SET requester_unconfirmed = true WHERE id = ANY($1)', [
+      [first.id, second.id],
+    ]);
+    const c = await signedIn(t, agent1);
+    const page = await c.get(`/tickets/${first.id}`);
+    expect(page.text).toContain('data-testid="requester-unconfirmed"');
+    const version = String((await ticketRow(first.id)).version);
+    expect((await c.post(`/tickets/${first.id}/confirm-requester`, { version })).status).toBe(303);
+    const confirmed = await t.db.query('SELECT requester_unconfirmed AS u FROM ticket WHERE id = $1', [
+      first.id,
+    ]);
+    expect(confirmed.rows[0].u).toBe(false);
+    expect((await c.get(`/tickets/${first.id}`)).text).not.toContain('data-testid="requester-unconfirmed"');
+
+    const found = await c.get(`/tickets/${second.id}?relinkQ=${encodeURIComponent('海曙精工')}`);
+    expect(visibleText(found.text)).toContain('宁波海曙精工机械有限公司');
+    const moved = await c.post(`/tickets/${second.id}/relink`, {
+      customerId: String(right),
+      version: String((await ticketRow(second.id)).version),
+    });
+    expect(moved.status).toBe(303);
+    const row = await t.db.query('SELECT customer_id, requester_unconfirmed AS u FROM ticket WHERE id = $1', [
+      second.id,
+    ]);
+    expect(row.rows[0]).toEqual({ customer_id: right, u: false });
+  });
+
   it('answers 404 for another team’s ticket', async () => {
     const theirs = await createTicket(t.db, {
       customerId,

@@ -89,3 +89,26 @@ export class TicketMergeDto extends TicketVersionDto {
   @Matches(/^(T-?)?\d{1,9}$/i, { message: keyed('tickets.merge.number_format') })
   intoNumber: string;
 }
+
+/** Moving the ticket to the customer (and contact) its requester belongs to. */
+export class TicketRelinkDto extends TicketVersionDto {
+  @IntOrNull()
+  @IsInt({ message: keyed('validation.required') })
+  @Min(1)
+  customerId: number;
+
+  @IntOrNull()
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  contactId: number | null = null;
+}
+
+/** The ticket page's address: `relinkQ` searches the customers to move the ticket to. */
+export class TicketShowQueryDto {
+  @Trimmed()
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  relinkQ?: string | null;
+}
