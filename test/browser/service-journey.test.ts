@@ -31,6 +31,7 @@ let teamId: number;
 let busy: UserRow;
 let free: UserRow;
 let manager: UserRow;
+let admin: UserRow;
 
 type Locale = 'zh-CN' | 'en';
 const SUPPORT = 'support@kehu.test';
@@ -61,6 +62,7 @@ beforeAll(async () => {
   const away = await createUser(t.db, { role: 'service', teamId, name: '休假的孙工' });
   await t.db.query('UPDATE app_user SET away_since = now() WHERE id = $1', [away.id]);
   await createUser(t.db, { role: 'service', teamId: otherTeam, name: '客服小张' });
+  admin = await createUser(t.db, { role: 'admin', name: '管理员' });
   await t.db.query(
     `INSERT INTO ticket_routing (type, team_id) VALUES ('technical', $1), ('consultation', $1), ('billing', $2)`,
     [teamId, otherTeam],
@@ -220,6 +222,9 @@ describe.skipIf(browserMissing)('the service journey', () => {
       for (const ticket of [portalTicket, mailTicket])
         expect(await agent.locator(`tr[data-ticket="${ticket.number}"]`).count()).toBe(1);
       await shot(agent, `queue-${locale}`);
+      await agent.goto(`${t.url}/tickets/new`);
+      expect(await agent.locator('#f-receivedAt').inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
+      await shot(agent, `new-ticket-${locale}`);
 
       // ---- The agent answers the portal request and resolves it.
       await agent.goto(`${t.url}/tickets/${portalTicket.id}`);
@@ -289,6 +294,11 @@ describe.skipIf(browserMissing)('the service journey', () => {
       expect(await boss.locator('main').textContent()).toContain(portalTicket.number);
       expect(await boss.locator('main').textContent()).toMatch(/2\s*\/\s*5|★★/);
       await shot(boss, `customer-${locale}`);
+      const settings = await signIn(admin.email, viewport, locale);
+      await settings.goto(`${t.url}/admin/tickets`);
+      expect(await settings.locator('#f-route-technical').inputValue()).toBe(String(teamId));
+      await shot(settings, `admin-${locale}`);
+      await settings.context().close();
       await Promise.all([customer.context().close(), agent.context().close(), boss.context().close()]);
     }, 180_000);
   }
