@@ -144,6 +144,7 @@ export class TicketsController {
         : [];
     const { ticket, can } = detail;
     const now = new Date();
+    const paused = ticket.status === 'pending';
     const canned = detail.cannedReplies.find((c) => c.id === parseId(input.cannedReplyId));
     const typed = typedText(input.body).trimEnd();
     const statuses = [...new Set([ticket.status, ...SETTABLE_STATUSES])];
@@ -166,12 +167,13 @@ export class TicketsController {
       mayWrite: can.reply || can.note,
       mayChange: can.change || can.assign,
       mayAct: can.change || can.assign || can.resolve || can.reopen || can.transfer || can.merge,
-      firstDue: ticket.firstRespondedAt
-        ? null
-        : dueLabel(ticket.firstResponseDueAt, ticket.receivedAt, now, ticket.firstResponseBreached),
-      resolutionDue: ticket.resolvedAt
-        ? null
-        : dueLabel(ticket.resolutionDueAt, ticket.receivedAt, now, ticket.resolutionBreached),
+      // No countdown while the clock stands still (waiting on the customer) or once a target is met.
+      firstDue:
+        ticket.firstRespondedAt || paused
+          ? null
+          : dueLabel(ticket.firstResponseDueAt, ticket.receivedAt, now),
+      resolutionDue:
+        ticket.resolvedAt || paused ? null : dueLabel(ticket.resolutionDueAt, ticket.receivedAt, now),
       insertedBody: canned ? (typed ? `${typed}\n\n${canned.body}` : canned.body) : null,
       relinkQ,
       relinkChoices,
@@ -208,7 +210,7 @@ export class TicketsController {
       tabs: TICKET_QUEUES.map((q) => ({ queue: q, count: counts[q], current: q === queue })),
       list: {
         ...list,
-        rows: list.rows.map((r) => ({ ...r, due: dueLabel(r.dueAt, r.receivedAt, now, r.overdue) })),
+        rows: list.rows.map((r) => ({ ...r, due: dueLabel(r.dueAt, r.receivedAt, now) })),
       },
       resolvedQueue: queue === 'resolved',
       options: OPTIONS,

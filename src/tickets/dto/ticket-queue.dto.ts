@@ -9,10 +9,7 @@ import {
   type TicketPriority,
   type TicketType,
 } from '../ticket.options.js';
-
-/** The queues of /tickets, in the order their tabs show. */
-export const TICKET_QUEUES = ['unassigned', 'mine', 'team', 'breaching', 'waiting', 'resolved'] as const;
-export type TicketQueue = (typeof TICKET_QUEUES)[number];
+import { TICKET_QUEUES, type TicketQueue } from '../tickets.types.js';
 
 export const CUSTOMER_TIERS = ['A', 'B', 'C'] as const;
 
