@@ -176,6 +176,41 @@ describe('the portal form', () => {
     );
     expect(other.status).toBe(303);
   });
+
+  it('keeps a screenshot sent with the request, with its name', async () => {
+    // A browser session by hand: the page's cookie and token, then the form as multipart.
+    const ip = nextIp();
+    const page = await fetch(`${t.url}/portal/tickets/new`, { headers: { 'x-forwarded-for': ip } });
+    const cookie = page.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+    const subject = `With a screenshot ${ip}`;
+    const form = new FormData();
+    form.append('_csrf', csrf);
+    for (const [k, v] of Object.entries(request({ subject }))) form.append(k, v);
+    // The smallest PNG: a 1×1 pixel.
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    form.append('files', new Blob([new Uint8Array(png)], { type: 'image/png' }), '打印机报错截图.png');
+    const sent = await fetch(`${t.url}/portal/tickets/new`, {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+      headers: { cookie, 'x-forwarded-for': ip },
+    });
+    expect(sent.status).toBe(303);
+    const stored = await t.db.query<{ file_name: string; content_type: string }>(
+      `SELECT a.file_name, a.content_type FROM attachment a
+         JOIN ticket_message m ON a.owner_kind = 'ticket_message' AND a.owner_id = m.id
+         JOIN ticket tk ON tk.id = m.ticket_id WHERE tk.subject = $1`,
+      [subject],
+    );
+    expect(stored.rows).toEqual([{ file_name: '打印机报错截图.png', content_type: 'image/png' }]);
+  });
 });
 
 describe('the tracking page', () => {
