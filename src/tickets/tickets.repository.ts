@@ -258,6 +258,11 @@ export class TicketsRepository {
     return msg ? this.findLive(msg.ticketId) : null;
   }
 
+  /** Whether a mail with this Message-ID joined any conversation (of a deleted ticket too). */
+  async hasMail(mailMessageId: string): Promise<boolean> {
+    return (await this.dataSource.getRepository(TicketMessage).count({ where: { mailMessageId } })) > 0;
+  }
+
   /** The ticket a message belongs to. */
   async ticketOfMessage(id: number): Promise<number | null> {
     const msg = await this.dataSource.getRepository(TicketMessage).findOne({ where: { id } });
@@ -291,6 +296,17 @@ export class TicketsRepository {
       [[...new Set(ids)]],
     );
     return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  /** Who answers for a ticket's files from a customer: its assignee, its team's manager, or the first active admin. */
+  async standInUploader(ticketId: number, m?: EntityManager): Promise<number | null> {
+    const [row] = await this.m(m).query<{ id: number | null }[]>(
+      `SELECT COALESCE(t.assignee_id, tm.manager_id,
+                       (SELECT id FROM app_user WHERE role = 'admin' AND active ORDER BY id LIMIT 1)) AS id
+         FROM ticket t LEFT JOIN team tm ON tm.id = t.team_id WHERE t.id = $1`,
+      [ticketId],
+    );
+    return row?.id ?? null;
   }
 
   /** Whether the contact belongs to the customer (and is not deleted). */

@@ -458,17 +458,27 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       mailMessageId: more.mailMessageId || null,
       ...(more.at ? { createdAt: more.at } : {}),
     });
-    // Files need someone to be recorded as their uploader: the agent, or for a customer's message the
-    // ticket's assignee (who then serves them to the ticket's viewers only).
-    const uploader = uploadedById ?? (await this.repo.findLive(ticketId, m))?.assigneeId ?? null;
-    if (uploader !== null)
-      for (const f of files)
-        if (f.bytes.length)
-          await this.attachments.store(
-            m,
-            { kind: TICKET_ATTACHMENTS, id },
-            { fileName: f.fileName, bytes: f.bytes, uploadedById: uploader },
-          );
+    // Files need someone recorded as their uploader: the agent; for a customer's message, whoever
+    // answers for the ticket (its assignee, else its team's manager, else the first admin). They are
+    // served only to those who may see the ticket either way.
+    const kept = files.filter((f) => f.bytes.length);
+    if (!kept.length) return id;
+    const uploader = uploadedById ?? (await this.repo.standInUploader(ticketId, m));
+    if (uploader === null) return id;
+    for (const f of kept) {
+      try {
+        await this.attachments.store(
+          m,
+          { kind: TICKET_ATTACHMENTS, id },
+          { fileName: f.fileName, bytes: f.bytes, uploadedById: uploader },
+        );
+      } catch (e) {
+        // An agent's form shows the refusal; a customer's mail or form keeps its message without the
+        // file (too large, or of a refused type) rather than being lost.
+        if (uploadedById !== null || !(e instanceof ValidationFailed)) throw e;
+        this.logger.warn(`ticket ${ticketId}: a customer's file was refused (${e.key})`);
+      }
+    }
     return id;
   }
 
@@ -1443,7 +1453,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
    */
   async receiveMail(mail: InboundMail): Promise<void> {
     if (mail.autoReply || !mail.from) return;
-    if (mail.messageId && (await this.repo.ticketOfMail(mail.messageId))) return;
+    if (mail.messageId && (await this.repo.hasMail(mail.messageId))) return;
     const body = mail.body.trim() || mail.subject.trim() || '-';
     const files = mail.attachments.map((a) => ({ fileName: a.filename, bytes: a.content }));
     if (mail.ticketNumber !== null) {
@@ -1474,8 +1484,17 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   }
 
   /** The inbound listener's handler (INBOUND_MAIL_HANDLER): see receiveMail. */
-  receive(mail: InboundMail): Promise<void> {
-    return this.receiveMail(mail);
+  async receive(mail: InboundMail): Promise<void> {
+    try {
+      await this.receiveMail(mail);
+    } catch (e) {
+      // A mail Kehu will never take (no usable sender): retrying would not change that. Anything
+      // else (the database away) is refused for now, so the sender's server tries again.
+      if (!(e instanceof ValidationFailed)) throw e;
+      this.logger.warn(
+        `inbound mail ${mail.messageId ?? '(no Message-ID)'} dropped: ${JSON.stringify(e.fields)}`,
+      );
+    }
   }
 
   // ---- Surveys ----
@@ -1747,8 +1766,8 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       for (const id of await this.repo.markFirstResponseBreaches(m, now)) {
         const t = await this.repo.lock(m, id);
         if (!t) continue;
-        await this.escalate(m, t, policies, calendar);
-        await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'breached');
+        const escalated = await this.escalate(m, t, policies, calendar);
+        await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'breached', escalated);
         breaches++;
       }
       for (const id of await this.repo.markResolutionBreaches(m, now)) {
@@ -1780,10 +1799,15 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     return { warnings, breaches };
   }
 
-  /** A first-response breach: one priority level up (targets from arrival again), in the history. */
-  private async escalate(m: EntityManager, t: Ticket, policies: SlaPolicyRow[], calendar: BusinessCalendar) {
+  /** A first-response breach: one priority level up (targets from arrival again), in the history; false when already urgent. */
+  private async escalate(
+    m: EntityManager,
+    t: Ticket,
+    policies: SlaPolicyRow[],
+    calendar: BusinessCalendar,
+  ): Promise<boolean> {
     const priority = raisedPriority(t.priority);
-    if (priority === t.priority) return;
+    if (priority === t.priority) return false;
     const facts = (await this.repo.customerFacts([t.customerId], m)).get(t.customerId);
     const clock = changeTargets(clockOf(t), targetsFor(policies, priority, facts?.tier ?? null), calendar);
     await this.repo.update(m, t.id, { ...clock, priority });
@@ -1797,6 +1821,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       },
       m,
     );
+    return true;
   }
 
   /** Tells the assignee and the team's manager of a warning or breach (in-app and mail) and emits the event. */
@@ -1805,6 +1830,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     t: Ticket,
     target: 'first_response' | 'resolution',
     kind: 'warning' | 'breached',
+    escalated = false,
   ): Promise<void> {
     const managerId = t.teamId === null ? null : await this.repo.teamManagerId(t.teamId, m);
     const to = [t.assigneeId, managerId].filter((x): x is number => x !== null);
@@ -1827,7 +1853,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       { targetKey: `tickets.sla.${target}`, due: due.toISOString() },
       `ticket-sla-${kind}`,
     );
-    if (kind === 'breached' && target === 'first_response' && managerId !== null)
+    if (escalated && managerId !== null)
       await this.tellAgents(
         m,
         t,

@@ -400,6 +400,24 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     const ack = (await t.db.query(`SELECT subject FROM outbox_mail WHERE "to" = 'new.sender@example.com'`))
       .rows;
     expect(ack.map((a) => a.subject)).toEqual([`[${created.number}] 打印机无法连接`]);
+    // A mail's files: a PDF is kept on the message, an executable refused without losing the mail.
+    await tickets.receiveMail({
+      ...base,
+      messageId: '<m5@example.com>',
+      body: 'The scan and a tool.',
+      attachments: [
+        { filename: 'scan.pdf', contentType: 'application/pdf', size: 9, content: Buffer.from('%PDF-1.4\n') },
+        {
+          filename: 'tool.exe',
+          contentType: 'application/octet-stream',
+          size: 2,
+          content: Buffer.from('MZ'),
+        },
+      ],
+    });
+    const withFiles = (await tickets.detail(opened.id, me)).messages.at(-1)!;
+    expect(withFiles.body).toBe('The scan and a tool.');
+    expect(withFiles.attachments.map((a) => a.fileName)).toEqual(['scan.pdf']);
     // An out-of-office reply opens nothing.
     await tickets.receiveMail({
       ...base,

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionUser } from '../../src/common/session-user.js';
+import { TicketsService } from '../../src/tickets/tickets.service.js';
+import type { TicketQueue } from '../../src/tickets/tickets.types.js';
+import { UsersService } from '../../src/users/users.service.js';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
+import { scansOf, StatementRecorder } from '../helpers/statements.js';
+
+/**
+ * The queues follow the list pattern (README, How it scales), checked on 20,000 tickets, most of
+ * them closed: a queue's page and its capped count are one statement that reads the ticket indexes
+ * in due order, never the whole table, for the admin, a manager and an agent; the counts of all
+ * queues are one statement too.
+ */
+const TICKETS = 20_000;
+
+let t: TestApp;
+let tickets: TicketsService;
+const recorder = new StatementRecorder();
+const users: Record<string, SessionUser> = {};
+
+beforeAll(async () => {
+  t = await startApp();
+  tickets = t.app.get(TicketsService);
+  const teams = [await createTeam(t.db), await createTeam(t.db), await createTeam(t.db)];
+  const agents: UserRow[] = [];
+  for (const [i, team] of teams.entries())
+    for (let k = 0; k < 3; k++)
+      agents.push(await createUser(t.db, { role: 'service', teamId: team, name: `Agent ${i}-${k}` }));
+  const manager = await createUser(t.db, { role: 'manager', teamId: teams[0] });
+  await t.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [manager.id, teams[0]]);
+  const admin = await createUser(t.db, { role: 'admin' });
+  const customer = await createCustomer(t.db);
+  // Ticket g: team g % 3 (every 50th without a team), agent by g; 85% closed, then resolved, open, new, pending.
+  await t.db.query(
+    `INSERT INTO ticket (number, customer_id, requester_name, channel, type, priority, status, subject, team_id,
+                         assignee_id, received_at, first_response_target_minutes, resolution_target_minutes,
+                         first_response_due_at, resolution_due_at, due_at, paused_at, resolved_at, closed_at,
+                         tracking_token, version)
+     SELECT 'T-' || lpad(g::text, 6, '0'), $2, 'Requester ' || g, 'portal', 'technical', 'normal', s.status,
+            'Subject ' || g, CASE WHEN g % 50 = 0 THEN NULL ELSE ($3::int[])[1 + g % 3] END,
+            CASE WHEN g % 7 = 0 THEN NULL ELSE ($4::int[])[1 + g % 9] END,
+            now() - make_interval(mins => g * 10), 240, 1350,
+            now() - make_interval(mins => g * 10) + interval '4 hours',
+            now() - make_interval(mins => g * 10) + interval '3 days',
+            CASE WHEN s.status IN ('new', 'open') THEN now() - make_interval(mins => g * 10) + interval '4 hours' END,
+            CASE WHEN s.status = 'pending' THEN now() END,
+            CASE WHEN s.status IN ('resolved', 'closed') THEN now() - make_interval(mins => g * 10) + interval '1 hour' END,
+            CASE WHEN s.status = 'closed' THEN now() END,
+            md5(g::text), 1
+       FROM generate_series(1, $1) g
+       CROSS JOIN LATERAL (SELECT CASE WHEN g % 100 < 85 THEN 'closed' WHEN g % 100 < 90 THEN 'resolved'
+                                       WHEN g % 100 < 95 THEN 'open' WHEN g % 100 < 97 THEN 'new' ELSE 'pending' END AS status) s`,
+    [TICKETS, customer, teams, agents.map((a) => a.id)],
+  );
+  await t.db.query('VACUUM ANALYZE ticket');
+  const find = t.app.get(UsersService);
+  users.admin = (await find.findForSession(admin.id))!;
+  users.manager = (await find.findForSession(manager.id))!;
+  users.agent = (await find.findForSession(agents[1].id))!;
+  recorder.install();
+}, 180_000);
+
+afterAll(async () => {
+  recorder.uninstall();
+  await t.close();
+});
+
+const QUEUES: TicketQueue[] = ['unassigned', 'mine', 'team', 'breaching', 'waiting', 'resolved'];
+
+describe.each(['admin', 'manager', 'agent'])('the queues of the %s', (who) => {
+  it.each(QUEUES)(
+    '%s: one statement for the page and its count, reading no more tickets than it needs',
+    async (queue) => {
+      const user = users[who];
+      const { result, statements } = await recorder.during(() => tickets.queue(user, queue, {}));
+      const lists = statements.filter((s) => s.text.includes('FROM ticket t'));
+      expect(lists).toHaveLength(1);
+      const { seqScan, looked } = await scansOf(t.db, lists[0], 'ticket');
+      expect(seqScan).toBe(false);
+      expect(looked).toBeLessThan(TICKETS / 4);
+      if (queue !== 'mine' || who === 'agent') expect(result.rows.length).toBeGreaterThan(0);
+    },
+  );
+
+  it('counts every queue in one statement without reading the whole table', async () => {
+    const { statements } = await recorder.during(() => tickets.queueCounts(users[who]));
+    expect(statements).toHaveLength(1);
+    const { seqScan, looked } = await scansOf(t.db, statements[0], 'ticket');
+    expect(seqScan).toBe(false);
+    expect(looked).toBeLessThan(TICKETS / 2);
+  });
+});
