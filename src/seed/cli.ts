@@ -14,7 +14,8 @@ import { ENTITIES } from '../entities.js';
 
 /**
  * `npm run seed` seeds the demo company if it never was; `npm run seed -- --scale N` adds N generated
- * customers with contacts and follow-ups and prints how long it took; `npm run seed -- --admin EMAIL`
+ * customers with contacts and follow-ups and prints how long it took, `--tickets N` tickets until the
+ * service desk holds N (on the demo company's teams); `npm run seed -- --admin EMAIL`
  * creates the first admin of a real installation and prints its password. Without DATABASE_URL it uses
  * the embedded PostgreSQL under DATA_DIR (stop Kehu first: one server per data folder).
  */
@@ -28,6 +29,10 @@ async function main(): Promise<void> {
   const scale = scaleArg === undefined ? 0 : Number(scaleArg);
   if (scaleArg !== undefined && !(Number.isInteger(scale) && scale > 0))
     throw new Error('--scale takes a positive whole number');
+  const ticketsArg = option('--tickets');
+  const tickets = ticketsArg === undefined ? 0 : Number(ticketsArg);
+  if (ticketsArg !== undefined && !(Number.isInteger(tickets) && tickets > 0))
+    throw new Error('--tickets takes a positive whole number');
   const adminEmail = option('--admin');
   if (adminEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(adminEmail))
     throw new Error('--admin takes an e-mail address');
@@ -60,6 +65,12 @@ async function main(): Promise<void> {
       console.log(
         `seeded ${scale} customers in ${seconds.toFixed(1)} s (${Math.round(scale / seconds)} customers/s)`,
       );
+    }
+    if (tickets) {
+      const started = performance.now();
+      const held = await seed.seedScaleTickets(tickets);
+      const seconds = (performance.now() - started) / 1000;
+      console.log(`the service desk holds ${held} tickets (${seconds.toFixed(1)} s)`);
     }
     await ds.destroy();
   } finally {

@@ -590,8 +590,14 @@ interface Agents {
   tech: number[];
 }
 
+/** The requests a desk keeps getting, subject and wording, for generated tickets. */
+export const REQUESTS: readonly { subject: string; ask: string }[] = SCENARIOS.map(({ subject, ask }) => ({
+  subject,
+  ask,
+}));
+
 /** The calendar as stored (the demo company's zone is Asia/Shanghai, as the seed's numbering counts). */
-async function loadCalendar(m: EntityManager, zone: string): Promise<BusinessCalendar> {
+export async function loadCalendar(m: EntityManager, zone: string): Promise<BusinessCalendar> {
   const [hours] = await m.query<
     {
       opens: (number | null)[];
@@ -625,7 +631,13 @@ async function loadCalendar(m: EntityManager, zone: string): Promise<BusinessCal
  * many business minutes ago, always inside working hours (or at an opening).
  */
 export function businessMinutesBefore(now: Date, minutes: number, calendar: BusinessCalendar): Date {
-  let lo = now.getTime() - 400 * DAY;
+  // A span far enough back (doubled until it holds the minutes), then halved down to the minute.
+  let span = (Math.ceil(minutes / 240) + 4) * DAY;
+  while (businessMinutesBetween(new Date(now.getTime() - span), now, calendar) < minutes) {
+    span *= 2;
+    if (span > 3 * 366 * DAY) throw new RangeError('the calendar has too little working time');
+  }
+  let lo = now.getTime() - span;
   let hi = now.getTime();
   while (hi - lo > MINUTE) {
     const mid = Math.floor((lo + hi) / 2);
@@ -656,6 +668,12 @@ export async function insertDemoTickets(
       c.body,
     ]);
   const calendar = await loadCalendar(m, zone);
+  const managerRows = await m.query<{ id: number; managerId: number | null }[]>(
+    `SELECT id, manager_id AS "managerId" FROM team WHERE id = ANY($1)`,
+    [[teams.desk, teams.tech]],
+  );
+  const managerOf = (teamId: number) => managerRows.find((t) => t.id === teamId)?.managerId ?? null;
+  const managers = { desk: managerOf(teams.desk), tech: managerOf(teams.tech) };
   const policies = await m.query<{ priority: TicketPriority; fr: number; res: number }[]>(
     `SELECT priority, first_response_minutes AS fr, resolution_minutes AS res FROM sla_policy WHERE tier IS NULL`,
   );
@@ -761,6 +779,7 @@ export async function insertDemoTickets(
     const dueAt = status === 'new' ? firstResponseDueAt : status === 'open' ? resolutionDueAt : null;
     const publicReplies = responded ? (resolvedAt ? (p.i % 3 === 0 ? 1 : 2) : 1) : 0;
     const teamId = teams[p.team];
+    const number = await nextNumber();
     const [row] = await m.query<{ id: number }[]>(
       `INSERT INTO ticket (number, customer_id, contact_id, requester_name, requester_email, requester_mobile,
          requester_unconfirmed, channel, type, priority, status, subject, team_id, assignee_id, created_by_id,
@@ -773,7 +792,7 @@ export async function insertDemoTickets(
          $22, 0, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $16, $35, 1)
        RETURNING id`,
       [
-        await nextNumber(),
+        number,
         customer.id,
         customer.contactId,
         customer.contactName,
@@ -811,6 +830,32 @@ export async function insertDemoTickets(
         closedAt ?? resolvedAt ?? pausedAt ?? firstRespondedAt ?? receivedAt,
       ],
     );
+
+    // The warnings and breaches the SLA watch told the agent and the team's manager of (in-app), unread.
+    const alerts: [
+      target: 'first_response' | 'resolution',
+      kind: 'warning' | 'breached',
+      at: Date,
+      due: Date,
+    ][] = [];
+    if (status === 'new' || status === 'open') {
+      if (frWarned) alerts.push(['first_response', 'warning', at(receivedAt, 0.8 * fr), firstResponseDueAt]);
+      if (frBreached) alerts.push(['first_response', 'breached', firstResponseDueAt, firstResponseDueAt]);
+      if (resWarned) alerts.push(['resolution', 'warning', at(receivedAt, 0.8 * res), resolutionDueAt]);
+      if (resBreached) alerts.push(['resolution', 'breached', resolutionDueAt, resolutionDueAt]);
+    }
+    for (const [target, kind, when, due] of alerts)
+      for (const userId of new Set([p.assigneeId, managers[p.team]].filter((x) => x !== null)))
+        await m.query(
+          `INSERT INTO notification (user_id, kind, params, link, created_at) VALUES ($1, $2, $3, $4, $5)`,
+          [
+            userId,
+            `ticket_${target}_${kind}`,
+            { targetKey: `tickets.sla.${target}`, due: due.toISOString(), number, subject: scenario.subject },
+            `/tickets/${row.id}`,
+            when,
+          ],
+        );
 
     // The conversation.
     const agentId = p.assigneeId;

@@ -11,6 +11,7 @@ import type { AppConfig } from '../config/config.js';
 import { fromNumeric, splitByRatios, toNumeric } from '../common/money.js';
 import { quoteTotals, toDecimal } from '../opportunities/quotes/quote-totals.js';
 import { insertDemoTickets, SERVICE_TEAMS } from './demo-tickets.js';
+import { insertScaleTickets, scaleContext } from './scale-tickets.js';
 
 export const DEMO_PASSWORD = 'kehu-demo-2026';
 export const DEMO_USERS = [
@@ -165,6 +166,37 @@ export class SeedService {
     });
     await this.dataSource.query('ANALYZE opportunity');
     await this.dataSource.query('ANALYZE opportunity_stage_change');
+    return total;
+  }
+
+  /**
+   * Adds generated tickets (see insertScaleTickets) until the ticket table holds `total`: on the
+   * customers there are, routed by type to the service teams and their agents as the demo company set
+   * them up, numbered on from the ticket numbering. Returns how many tickets the table holds afterwards.
+   */
+  async seedScaleTickets(total: number): Promise<number> {
+    const [{ n }] = await this.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ticket`);
+    if (n >= total) return n;
+    await this.dataSource.transaction(async (m) => {
+      const ctx = await scaleContext(m, 'Asia/Shanghai');
+      if (!ctx.customers.length || !ctx.routes.size)
+        throw new Error('no customers or no ticket routing to add tickets to: seed the demo company first');
+      // A random source of its own, so repeated calls draw other tickets.
+      const r = rng(7_919 + n);
+      const now = new Date();
+      for (let added = 0; added < total - n; added += BATCH) {
+        const count = Math.min(BATCH, total - n - added);
+        // A run of consecutive numbers for the batch, taken as SequencesService takes one.
+        const [{ last }] = await m.query<{ last: number }[]>(
+          `INSERT INTO number_sequence (name, year, last) VALUES ('ticket', 0, $1)
+           ON CONFLICT (name, year) DO UPDATE SET last = number_sequence.last + $1 RETURNING last`,
+          [count],
+        );
+        await insertScaleTickets(m, ctx, count, last - count + 1, r, now);
+      }
+    });
+    await this.dataSource.query('ANALYZE ticket');
+    await this.dataSource.query('ANALYZE ticket_message');
     return total;
   }
 

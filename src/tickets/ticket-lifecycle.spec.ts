@@ -40,7 +40,7 @@ describe('ticket lifecycle labels', () => {
   });
 });
 
-describe(ticketLine.name, () => {
+describe('ticketLine', () => {
   it('says the number, subject and status, then the survey’s scores and comment when answered', () => {
     expect(ticketLine('zh-CN', row())).toBe('T-000007 发票抬头错了 · 已解决');
     expect(ticketLine('en', row({ csat: 2, ces: 6, surveyComment: '等了三天' }))).toBe(

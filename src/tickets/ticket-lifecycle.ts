@@ -50,6 +50,8 @@ export const TICKET_AUDIT_ACTIONS = [
   'confirm_requester',
   'return_to_team',
   'survey_answer',
+  'delete',
+  'restore',
   'away',
   'back',
 ] as const;

@@ -102,6 +102,16 @@ async function expectDemoServiceDesk(t: TestApp): Promise<void> {
     JSON.stringify(managerCounts),
   ).toBe(true);
   expect(mine).toBe(0);
+  // The SLA watch's warnings and breaches reached the agents and the service desk's manager.
+  const alerted = await t.db.query<{ email: string; warnings: number; breaches: number }>(
+    `SELECT u.email, count(*) FILTER (WHERE n.kind LIKE 'ticket\\_%\\_warning')::int AS warnings,
+            count(*) FILTER (WHERE n.kind LIKE 'ticket\\_%\\_breached')::int AS breaches
+       FROM notification n JOIN app_user u ON u.id = n.user_id
+      WHERE u.email IN ('service1@demo.kehu', 'service-lead@demo.kehu') AND n.read_at IS NULL
+      GROUP BY u.email ORDER BY u.email`,
+  );
+  expect(alerted.rows.map((r) => r.email)).toEqual(['service-lead@demo.kehu', 'service1@demo.kehu']);
+  for (const r of alerted.rows) expect(Math.min(r.warnings, r.breaches), r.email).toBeGreaterThan(0);
   // My day shows the agent their tickets, due soonest first; a sales rep has no such section.
   const agent = new Client(t.url);
   await agent.login('service1@demo.kehu', DEMO_PASSWORD);
@@ -260,6 +270,31 @@ describe('database', () => {
       expect(more.most_on_one_customer).toBeGreaterThan(1);
       // A total already reached adds nothing.
       expect(await seed.seedScaleDeals(100)).toBe(deals.n + 2000);
+
+      // Tickets up to a total, on the demo's teams: mostly closed, every status, numbered on without
+      // gaps, due times running only while new or open, each with its request as the first message.
+      expect(await seed.seedScaleTickets(5000)).toBe(5000);
+      const [tickets] = await ds.query(
+        `SELECT count(*)::int AS n, count(DISTINCT number)::int AS numbers,
+                max(substr(number, 3)::int) AS last, count(DISTINCT status)::int AS statuses,
+                count(*) FILTER (WHERE status = 'closed')::int AS closed,
+                count(*) FILTER (WHERE (due_at IS NOT NULL) <> (status IN ('new', 'open')))::int AS bad_due,
+                count(*) FILTER (WHERE team_id IS DISTINCT FROM (SELECT team_id FROM ticket_routing r WHERE r.type = t.type))::int AS unrouted,
+                count(*) FILTER (WHERE greatest(received_at, first_responded_at, resolved_at, closed_at) > now())::int AS future,
+                count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM ticket_message m WHERE m.ticket_id = t.id AND m.from_customer))::int AS silent
+           FROM ticket t`,
+      );
+      expect(tickets).toMatchObject({
+        n: 5000,
+        numbers: 5000,
+        last: 5000,
+        statuses: 5,
+        bad_due: 0,
+        unrouted: 0,
+      });
+      expect(tickets).toMatchObject({ future: 0, silent: 0 });
+      expect(tickets.closed).toBeGreaterThan(3000);
+      expect(await seed.seedScaleTickets(100)).toBe(5000);
     } finally {
       await ds.destroy();
     }
