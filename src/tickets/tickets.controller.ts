@@ -192,14 +192,17 @@ export class TicketsController {
   @Render('tickets/index')
   async index(@CurrentUser() user: SessionUser, @Query() query: TicketQueueQueryDto) {
     const { queue: asked, after, before, ...filters } = query;
-    const [counts, away, assignees] = await Promise.all([
+    const cursor = { after, before };
+    // A queue asked for is read beside the counts; without a choice, the agent's own queue while it
+    // holds anything, else their team's, once the counts say so.
+    const [counts, away, assignees, askedList] = await Promise.all([
       this.tickets.queueCounts(user),
       this.tickets.isAway(user),
       this.bulkAssignees(user),
+      asked ? this.tickets.queue(user, asked, filters, cursor) : null,
     ]);
-    // Without a choice: the agent's own queue while it holds anything, else their team's.
     const queue: TicketQueue = asked ?? (counts.mine > 0 ? 'mine' : 'team');
-    const list = await this.tickets.queue(user, queue, filters, { after, before });
+    const list = askedList ?? (await this.tickets.queue(user, queue, filters, cursor));
     const now = new Date();
     return {
       title: 'tickets.nav',
