@@ -311,6 +311,9 @@ describe('the ticket page', () => {
       version: String((await ticketRow(ticket.id)).version),
     });
     expect(shown.status).toBe(200);
+    expect(shown.text).toContain(
+      '<div class="flash flash-info" role="status">Canned reply inserted. Nothing has been sent yet.</div>',
+    );
     expect(shown.text).toMatch(
       /<textarea id="f-body"[^>]*>Hello,\n\n您好 李娜，请重启打印服务。<\/textarea>/,
     );
