@@ -64,6 +64,10 @@ beforeAll(async () => {
   await createUser(t.db, { role: 'service', teamId: otherTeam, name: '客服小张' });
   admin = await createUser(t.db, { role: 'admin', name: '管理员' });
   await t.db.query(
+    `INSERT INTO canned_reply (team_id, title, body, version) VALUES ($1, '重启打印服务', '{contact}您好，请重启打印服务后再试。', 1)`,
+    [teamId],
+  );
+  await t.db.query(
     `INSERT INTO ticket_routing (type, team_id) VALUES ('technical', $1), ('consultation', $1), ('billing', $2)`,
     [teamId, otherTeam],
   );
@@ -229,6 +233,9 @@ describe.skipIf(browserMissing)('the service journey', () => {
       // ---- The agent answers the portal request and resolves it.
       await agent.goto(`${t.url}/tickets/${portalTicket.id}`);
       const reply = `请在打印机上重新选择网络，然后重启打印服务。(${run})`;
+      // The canned reply goes into the text as it is chosen (public/js/canned-reply.js, allowed by the CSP).
+      await agent.selectOption('#f-cannedReplyId', { label: '重启打印服务' });
+      expect(await agent.inputValue('#f-body')).toBe('李娜您好，请重启打印服务后再试。');
       await agent.fill('#f-body', reply);
       await post(
         agent,
