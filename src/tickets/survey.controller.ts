@@ -53,9 +53,12 @@ export class SurveyController {
     return seeOther(`/survey/${token}/thanks`);
   }
 
+  /** The thanks, in the survey's language like its page. */
   @Get(':token/thanks')
   @Render('survey/thanks')
-  thanks() {
-    return { title: 'survey.thanks_title', layout: 'bare' };
+  async thanks(@Param('token') token: string, @Req() req: Request) {
+    const { survey } = await this.surveyModel(token);
+    const locale = isLocale(req.session?.locale) ? req.session.locale : survey.locale;
+    return { title: 'survey.thanks_title', layout: 'bare', locale, csrfToken: guestToken(req) };
   }
 }

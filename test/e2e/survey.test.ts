@@ -51,7 +51,8 @@ describe('the survey page', () => {
     const sent = await c.submit(`/survey/${token}`, { csat: '2', ces: '3', comment: '等了两天才有人回复' });
     expect(sent.status).toBe(303);
     expect(sent.location).toBe(`/survey/${token}/thanks`);
-    expect(visibleText((await c.get(sent.location!)).text)).toContain('Thank you for your answer.');
+    // Thanked in the invitation's language (the ticket's, Chinese here).
+    expect(visibleText((await c.get(sent.location!)).text)).toContain('感谢您的反馈');
     expect(await stored(token)).toEqual({ csat: 2, ces: 3, comment: '等了两天才有人回复', answered: true });
 
     // The page speaks the invitation's language (the ticket's, Chinese here), whatever the browser asks.
