@@ -513,6 +513,26 @@ describe('the ticket page', () => {
     expect(row.rows[0]).toEqual({ customer_id: right, u: false });
   });
 
+  it('shows a sales rep the tickets of their own customers, read only, and no others', async () => {
+    const rep = await createUser(t.db, { role: 'sales', teamId: teamA });
+    const theirCustomer = await createCustomer(t.db, { ownerId: rep.id, name: '温州瓯江电器有限公司' });
+    const theirs = await createTicket(t.db, {
+      customerId: theirCustomer,
+      teamId: teamA,
+      subject: 'Rep reads',
+    });
+    const other = await createTicket(t.db, { customerId, teamId: teamA, subject: 'Not the rep’s' });
+    const c = await signedIn(t, rep);
+    const page = await c.get(`/tickets/${theirs.id}`);
+    expect(page.status).toBe(200);
+    expect(visibleText(page.text)).toContain('Rep reads');
+    expect(page.text).not.toContain('class="form reply-form"');
+    expect(page.text).not.toContain(`action="/tickets/${theirs.id}/change"`);
+    expect((await c.get(`/tickets/${other.id}`)).status).toBe(404);
+    const version = String((await ticketRow(theirs.id)).version);
+    expect((await c.post(`/tickets/${theirs.id}/reply`, { body: 'Hi', version })).status).toBe(403);
+  });
+
   it('answers 404 for another team’s ticket', async () => {
     const theirs = await createTicket(t.db, {
       customerId,
