@@ -13,6 +13,10 @@ import { SurveyResponse } from './survey-response.entity.js';
 import { TicketMessage } from './ticket-message.entity.js';
 import { TicketRouting } from './ticket-routing.entity.js';
 import { Ticket } from './ticket.entity.js';
+import { SlaWatch } from './sla-watch.js';
+import { TicketNotices } from './ticket-notices.js';
+import { TicketSettings } from './ticket-settings.js';
+import { TicketSurveys } from './ticket-surveys.js';
 import { TicketPolicy } from './ticket.policy.js';
 import { TicketsRepository } from './tickets.repository.js';
 import { TicketsService } from './tickets.service.js';
@@ -37,6 +41,10 @@ import { TicketsService } from './tickets.service.js';
     TicketsService,
     TicketsRepository,
     TicketPolicy,
+    TicketNotices,
+    TicketSurveys,
+    TicketSettings,
+    SlaWatch,
     // The inbound SMTP listener hands each accepted mail to the ticket service.
     { provide: INBOUND_MAIL_HANDLER, useExisting: TicketsService },
   ],

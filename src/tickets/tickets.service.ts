@@ -1,20 +1,16 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { JobsService } from '../automation/jobs.service.js';
 import { AttachmentOwners } from '../common/attachments/attachment-owners.js';
 import { AttachmentsService } from '../common/attachments/attachments.service.js';
 import { BusinessCalendarService } from '../common/calendar/business-calendar.service.js';
-import type { BusinessCalendar } from '../common/calendar/business-time.js';
 import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
-import { DomainError, NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
+import { DomainError, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
 import type { Locale } from '../common/roles.js';
 import { formatNumber } from '../common/sequences/sequence-formats.js';
 import { SequencesService } from '../common/sequences/sequences.service.js';
 import type { SessionUser } from '../common/session-user.js';
-import { SettingsService } from '../common/settings/settings.service.js';
 import { CustomersService } from '../customers/customers.service.js';
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
@@ -28,12 +24,8 @@ import {
   resolve as resolveClock,
   respond,
   resume,
-  shareAt,
-  type SlaClock,
-  type SlaPolicyRow,
   startClock,
   targetsFor,
-  WARNING_SHARE,
 } from './sla-clock.js';
 import type { Ticket } from './ticket.entity.js';
 import type { InboundMail } from './inbound/inbound-mail.js';
@@ -46,15 +38,13 @@ import {
   TICKET_PRIORITIES,
   TICKET_TYPES,
   type TicketPriority,
-  type TicketType,
 } from './ticket.options.js';
 import { type TicketAction, TicketPolicy, type TicketSubject } from './ticket.policy.js';
-import {
-  type CustomerFacts,
-  QUEUE_PAGE_SIZE,
-  TicketsRepository,
-  type WatchedTicket,
-} from './tickets.repository.js';
+import { clockOf, SlaWatch } from './sla-watch.js';
+import { firstContactResolution, TicketNotices } from './ticket-notices.js';
+import { TicketSettings } from './ticket-settings.js';
+import { newToken, TicketSurveys, TOKEN_SHAPE } from './ticket-surveys.js';
+import { type CustomerFacts, QUEUE_PAGE_SIZE, TicketsRepository } from './tickets.repository.js';
 import {
   type CannedReplyInput,
   type CannedReplyView,
@@ -85,23 +75,17 @@ import {
   type VersionInput,
 } from './tickets.types.js';
 
+export { AUTO_CLOSE_JOB, SLA_WATCH_JOB } from './sla-watch.js';
+export { firstContactResolution } from './ticket-notices.js';
+export { TICKET_SETTINGS_DEFAULTS, TICKET_SETTINGS_KEY } from './ticket-settings.js';
+export { SURVEY_DAYS, SurveyAnswered, SurveyExpired } from './ticket-surveys.js';
+
 /** The owner kind of files attached to a ticket's messages. */
 export const TICKET_ATTACHMENTS = 'ticket_message';
-export const SLA_WATCH_JOB = 'tickets.sla-watch';
-export const AUTO_CLOSE_JOB = 'tickets.auto-close';
-/** The settings key of the ticket rules an admin sets (auto-close days). */
-export const TICKET_SETTINGS_KEY = 'tickets';
-export const TICKET_SETTINGS_DEFAULTS = { autoCloseDays: 7 };
-/** A survey link works this many days. */
-export const SURVEY_DAYS = 14;
 /** A customer's reply within this many days of the resolution reopens the ticket; later, it opens a new one. */
 export const REOPEN_DAYS = 7;
 
 const DAY = 86_400_000;
-/** A tracking or survey token: 32 random bytes, base64url (43 characters). */
-const token = () => randomBytes(32).toString('base64url');
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,100}$/;
-
 /** A status change the ticket's status does not allow (resolving a closed ticket, reopening an open one). */
 export class WrongTicketStatus extends DomainError {
   constructor() {
@@ -109,44 +93,9 @@ export class WrongTicketStatus extends DomainError {
   }
 }
 
-/** The survey was answered already: its link works once. */
-export class SurveyAnswered extends DomainError {
-  constructor() {
-    super(409, 'survey.error.answered');
-  }
-}
-
-/** The survey's link ran out. */
-export class SurveyExpired extends DomainError {
-  constructor() {
-    super(410, 'survey.error.expired');
-  }
-}
-
-/** The clock's fields of a ticket row. */
-const clockOf = (t: Ticket): SlaClock => ({
-  status: t.status,
-  receivedAt: t.receivedAt,
-  firstResponseTargetMinutes: t.firstResponseTargetMinutes,
-  resolutionTargetMinutes: t.resolutionTargetMinutes,
-  firstResponseDueAt: t.firstResponseDueAt,
-  resolutionDueAt: t.resolutionDueAt,
-  dueAt: t.dueAt,
-  pausedAt: t.pausedAt,
-  pausedMinutes: t.pausedMinutes,
-  firstRespondedAt: t.firstRespondedAt,
-  firstResponseMinutes: t.firstResponseMinutes,
-  resolvedAt: t.resolvedAt,
-  resolutionMinutes: t.resolutionMinutes,
-});
-
 /** The fields of a ticket its history shows when they change. */
 const AUDITED = ['status', 'priority', 'type', 'teamId', 'assigneeId'] as const;
 type AuditedField = (typeof AUDITED)[number];
-
-/** Resolved with at most one public agent reply and never reopened: resolved on first contact. */
-export const firstContactResolution = (t: Pick<Ticket, 'status' | 'publicReplyCount' | 'reopenCount'>) =>
-  (t.status === 'resolved' || t.status === 'closed') && t.publicReplyCount <= 1 && t.reopenCount === 0;
 
 /** T-000123 for "T-000123", "t-123", "123" or "#123"; null for anything else. */
 export function ticketNumberOf(text: string): string | null {
@@ -209,8 +158,10 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     private readonly attachments: AttachmentsService,
     private readonly attachmentOwners: AttachmentOwners,
     private readonly lifecycles: CustomerLifecycles,
-    private readonly settingsStore: SettingsService,
-    private readonly jobs: JobsService,
+    private readonly notices: TicketNotices,
+    private readonly surveys: TicketSurveys,
+    private readonly ticketSettings: TicketSettings,
+    private readonly watcher: SlaWatch,
   ) {}
 
   onModuleInit(): void {
@@ -227,14 +178,6 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     this.attachmentOwners.register(TICKET_ATTACHMENTS, (user, messageId) =>
       this.maySeeMessage(user, messageId),
     );
-    this.jobs.register(SLA_WATCH_JOB, () => this.watchSla().then(() => undefined), {
-      cron: '* * * * *',
-      singleton: true,
-    });
-    this.jobs.register(AUTO_CLOSE_JOB, () => this.closeResolved().then(() => undefined), {
-      cron: '20 * * * *',
-      singleton: true,
-    });
   }
 
   // ---- Access ----
@@ -338,7 +281,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     const requester = input.requester;
     const opened = await this.dataSource.transaction(async (m) => {
       const assigneeId = teamId === null ? null : await this.repo.leastLoadedAgent(m, teamId);
-      const trackingToken = token();
+      const trackingToken = newToken();
       const row: Partial<Ticket> = {
         ...clock,
         customerId,
@@ -387,10 +330,10 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         m,
       );
       const t = (await this.repo.findLive(id, m))!;
-      await this.webhooks.emit(m, 'ticket.created', () => this.payload(m, id));
+      await this.webhooks.emit(m, 'ticket.created', () => this.notices.payload(m, id));
       if (assigneeId !== null) {
-        await this.webhooks.emit(m, 'ticket.assigned', () => this.payload(m, id));
-        await this.tellAgents(m, t, [assigneeId], 'ticket_assigned', { by: by?.name ?? '' });
+        await this.webhooks.emit(m, 'ticket.assigned', () => this.notices.payload(m, id));
+        await this.notices.tell(m, t, [assigneeId], 'ticket_assigned', { by: by?.name ?? '' });
       }
       if (t.requesterEmail)
         await this.mail.enqueue(
@@ -502,20 +445,17 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       cursor,
       size,
     );
-    const [customers, users, teams] = await Promise.all([
-      this.customers.namesOf(page.rows.map((r) => r.customerId)),
-      this.users.namesOf(page.rows.flatMap((r) => (r.assigneeId === null ? [] : [r.assigneeId]))),
-      this.repo.teamNames(page.rows.flatMap((r) => (r.teamId === null ? [] : [r.teamId]))),
-    ]);
+    // Agents' names from the directory in memory; the customer's and team's came with the page.
+    const users = await this.users.namesOf(
+      page.rows.flatMap((r) => (r.assigneeId === null ? [] : [r.assigneeId])),
+    );
     const now = Date.now();
     return {
       queue,
       ...page,
       rows: page.rows.map((r) => ({
         ...r,
-        customerName: customers.get(r.customerId) ?? '',
         assigneeName: r.assigneeId === null ? null : (users.get(r.assigneeId) ?? null),
-        teamName: r.teamId === null ? null : (teams.get(r.teamId) ?? null),
         overdue: r.dueAt !== null && new Date(r.dueAt).getTime() < now,
       })),
     };
@@ -677,7 +617,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       this.history(t.id),
       this.sidePanel(t, facts, user),
       this.repo.surveyOfTicket(t.id),
-      can.reply ? this.cannedRepliesFor(t, facts) : Promise.resolve([]),
+      can.reply ? this.ticketSettings.cannedRepliesFor(t, facts) : Promise.resolve([]),
       t.teamId !== null && can.assign ? this.repo.teamAgents(t.teamId) : Promise.resolve([]),
       can.transfer ? this.repo.teams() : Promise.resolve([]),
     ]);
@@ -733,18 +673,6 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     };
   }
 
-  /** The canned replies the ticket's team may use, `{customer}` and `{contact}` filled. */
-  private async cannedRepliesFor(t: Ticket, facts: CustomerFacts | undefined): Promise<CannedReplyView[]> {
-    const rows = await this.repo.cannedReplies(t.teamId === null ? [] : [t.teamId]);
-    return rows.map((r) => ({
-      id: r.id,
-      teamId: r.teamId,
-      title: r.title,
-      body: r.body.replaceAll('{customer}', facts?.name ?? '').replaceAll('{contact}', t.requesterName),
-      version: r.version,
-    }));
-  }
-
   /** What the new-ticket form offers an agent. */
   async newTicketForm(user: SessionUser): Promise<NewTicketForm> {
     this.policy.assertAgent(user);
@@ -788,7 +716,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       if (internal) {
         const colleagues = (await this.users.activeRecipients()).filter((u) => u.id !== user.id);
         const mentioned = mentionedIn(body, colleagues);
-        await this.tellAgents(
+        await this.notices.tell(
           m,
           t,
           mentioned,
@@ -883,8 +811,8 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         m,
       );
       if (after.assigneeId) {
-        await this.webhooks.emit(m, 'ticket.assigned', () => this.payload(m, t.id));
-        await this.tellAgents(m, t, [after.assigneeId], 'ticket_assigned', { by: user.name });
+        await this.webhooks.emit(m, 'ticket.assigned', () => this.notices.payload(m, t.id));
+        await this.notices.tell(m, t, [after.assigneeId], 'ticket_assigned', { by: user.name });
       }
     });
     await this.mail.kickQuietly();
@@ -934,11 +862,12 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
           },
           m,
         );
-        if (assigneeId !== null) await this.webhooks.emit(m, 'ticket.assigned', () => this.payload(m, t.id));
+        if (assigneeId !== null)
+          await this.webhooks.emit(m, 'ticket.assigned', () => this.notices.payload(m, t.id));
         changed++;
       }
       if (changed && assigneeId !== null && assigneeId !== user.id)
-        await this.tellAgents(m, null, [assigneeId], 'tickets_assigned', { by: user.name, count: changed });
+        await this.notices.tell(m, null, [assigneeId], 'tickets_assigned', { by: user.name, count: changed });
     });
     return changed;
   }
@@ -971,8 +900,8 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         m,
       );
       if (assigneeId !== null) {
-        await this.webhooks.emit(m, 'ticket.assigned', () => this.payload(m, t.id));
-        await this.tellAgents(m, t, [assigneeId], 'ticket_transferred', { by: user.name, reason });
+        await this.webhooks.emit(m, 'ticket.assigned', () => this.notices.payload(m, t.id));
+        await this.notices.tell(m, t, [assigneeId], 'ticket_transferred', { by: user.name, reason });
       }
     });
     await this.mail.kickQuietly();
@@ -1087,40 +1016,10 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         },
         m,
       );
-      await this.sendSurvey(m, t, now);
-      await this.webhooks.emit(m, 'ticket.resolved', () => this.payload(m, t.id));
+      await this.surveys.send(m, t, now);
+      await this.webhooks.emit(m, 'ticket.resolved', () => this.notices.payload(m, t.id));
     });
     await this.mail.kickQuietly();
-  }
-
-  private async sendSurvey(m: EntityManager, t: Ticket, now: Date): Promise<void> {
-    if (!t.requesterEmail) return;
-    const surveyToken = token();
-    await this.repo.insertSurvey(m, {
-      kind: 'ticket',
-      ticketId: t.id,
-      customerId: t.customerId,
-      contactId: t.contactId,
-      sentTo: t.requesterEmail,
-      token: surveyToken,
-      sentAt: now,
-      expiresAt: new Date(now.getTime() + SURVEY_DAYS * DAY),
-    });
-    await this.mail.enqueue(
-      {
-        to: t.requesterEmail,
-        template: 'ticket-survey',
-        locale: t.locale,
-        params: {
-          name: t.requesterName,
-          number: t.number,
-          subject: t.subject,
-          url: `/survey/${surveyToken}`,
-          days: SURVEY_DAYS,
-        },
-      },
-      m,
-    );
   }
 
   /** Takes a resolved ticket back to work: the clock runs again, the time it sat resolved left out. */
@@ -1144,7 +1043,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       },
       m,
     );
-    await this.webhooks.emit(m, 'ticket.reopened', () => this.payload(m, t.id));
+    await this.webhooks.emit(m, 'ticket.reopened', () => this.notices.payload(m, t.id));
   }
 
   /**
@@ -1354,7 +1253,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         );
       }
       if (locked.assigneeId !== null)
-        await this.tellAgents(m, locked, [locked.assigneeId], 'ticket_customer_replied', {});
+        await this.notices.tell(m, locked, [locked.assigneeId], 'ticket_customer_replied', {});
     });
     return { id: t.id, number: t.number, trackingToken: t.trackingToken };
   }
@@ -1376,7 +1275,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     const clock = startClock(now, targetsFor(policies, t.priority, facts?.tier ?? null), calendar);
     const opened = await this.dataSource.transaction(async (m) => {
       const assigneeId = teamId === null ? null : await this.repo.leastLoadedAgent(m, teamId);
-      const trackingToken = token();
+      const trackingToken = newToken();
       const number = await this.sequences.next(m, 'ticket');
       const id = await this.repo.insert(m, {
         ...clock,
@@ -1419,11 +1318,11 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         },
         m,
       );
-      await this.webhooks.emit(m, 'ticket.created', () => this.payload(m, id));
+      await this.webhooks.emit(m, 'ticket.created', () => this.notices.payload(m, id));
       const created = (await this.repo.findLive(id, m))!;
       if (assigneeId !== null) {
-        await this.webhooks.emit(m, 'ticket.assigned', () => this.payload(m, id));
-        await this.tellAgents(m, created, [assigneeId], 'ticket_assigned', { by: '' });
+        await this.webhooks.emit(m, 'ticket.assigned', () => this.notices.payload(m, id));
+        await this.notices.tell(m, created, [assigneeId], 'ticket_assigned', { by: '' });
       }
       if (created.requesterEmail)
         await this.mail.enqueue(
@@ -1497,438 +1396,50 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     }
   }
 
-  // ---- Surveys ----
+  // ---- Surveys, settings and jobs (their own classes; the module's other users call them here) ----
 
   /** The survey page for a token: to answer, answered or expired; null for no such survey. */
-  async surveyByToken(tokenText: string): Promise<SurveyView | null> {
-    if (!TOKEN_SHAPE.test(tokenText ?? '')) return null;
-    const s = await this.repo.findSurvey(tokenText);
-    if (!s || s.ticketId === null) return null;
-    const t = await this.repo.findLive(s.ticketId);
-    return {
-      state: s.answeredAt ? 'answered' : s.expiresAt.getTime() < Date.now() ? 'expired' : 'open',
-      ticketNumber: t?.number ?? '',
-      subject: t?.subject ?? '',
-      locale: t?.locale ?? 'zh-CN',
-      answer: s.answeredAt ? { csat: s.csat, ces: s.ces, comment: s.comment } : null,
-    };
+  surveyByToken(tokenText: string): Promise<SurveyView | null> {
+    return this.surveys.byToken(tokenText);
   }
 
-  /** Stores the answer once (the row locked meanwhile): a second answer or an expired link is refused. */
-  async answerSurvey(tokenText: string, input: SurveyAnswerInput): Promise<void> {
-    const csat = Number(input.csat);
-    const ces =
-      input.ces === undefined || input.ces === null || (input.ces as unknown) === ''
-        ? null
-        : Number(input.ces);
-    const errors: Record<string, { key: string }[]> = {};
-    if (!Number.isInteger(csat) || csat < 1 || csat > 5) errors.csat = [{ key: 'survey.error.csat' }];
-    if (ces !== null && (!Number.isInteger(ces) || ces < 1 || ces > 7))
-      errors.ces = [{ key: 'survey.error.ces' }];
-    const comment = (input.comment ?? '').trim().slice(0, 2000) || null;
-    if (Object.keys(errors).length) throw new ValidationFailed(errors);
-    if (!TOKEN_SHAPE.test(tokenText ?? '')) throw new NotFound();
-    await this.dataSource.transaction(async (m) => {
-      const s = await this.repo.lockSurvey(m, tokenText);
-      if (!s || s.ticketId === null) throw new NotFound();
-      if (s.answeredAt) throw new SurveyAnswered();
-      if (s.expiresAt.getTime() < Date.now()) throw new SurveyExpired();
-      await this.repo.answerSurvey(m, s.id, { answeredAt: new Date(), csat, ces, comment });
-      await this.audit.record(
-        {
-          action: 'survey_answer',
-          entity: 'ticket',
-          entityId: s.ticketId,
-          diff: { csat: { to: csat }, ces: { to: ces }, comment: { to: comment } },
-          actor: null,
-        },
-        m,
-      );
-      await this.webhooks.emit(m, 'survey.answered', {
-        id: s.id,
-        kind: s.kind,
-        ticketId: s.ticketId,
-        customerId: s.customerId,
-        csat,
-        ces,
-        comment,
-      });
-    });
+  /** Stores a survey's answer once; a second answer (409) or an expired link (410) is refused. */
+  answerSurvey(tokenText: string, input: SurveyAnswerInput): Promise<void> {
+    return this.surveys.answer(tokenText, input);
   }
 
-  // ---- Settings ----
-
-  async settings(user: SessionUser): Promise<TicketSettingsView> {
-    this.policy.assertAdmin(user);
-    const [routes, policies, canned, teams, stored] = await Promise.all([
-      this.repo.routes(),
-      this.repo.policies(),
-      this.repo.cannedReplies(null),
-      this.repo.teams(),
-      this.settingsStore.get(TICKET_SETTINGS_KEY, TICKET_SETTINGS_DEFAULTS),
-    ]);
-    return {
-      routing: TICKET_TYPES.map((type) => ({
-        type,
-        teamId: routes.find((r) => r.type === type)?.teamId ?? null,
-      })),
-      policies,
-      cannedReplies: canned.map((c) => ({
-        id: c.id,
-        teamId: c.teamId,
-        title: c.title,
-        body: c.body,
-        version: c.version,
-      })),
-      teams,
-      autoCloseDays: stored.value.autoCloseDays,
-    };
+  settings(user: SessionUser): Promise<TicketSettingsView> {
+    return this.ticketSettings.view(user);
   }
 
-  async saveRouting(user: SessionUser, input: RoutingInput): Promise<void> {
-    this.policy.assertAdmin(user);
-    const teams = new Set((await this.repo.teams()).map((x) => x.id));
-    const routes: { type: TicketType; teamId: number }[] = [];
-    for (const type of TICKET_TYPES) {
-      const raw = input.routes?.[type];
-      if (raw === undefined || raw === null || (raw as unknown) === '') continue;
-      const teamId = Number(raw);
-      if (!teams.has(teamId)) throw ValidationFailed.field(`routes.${type}`, 'validation.invalid');
-      routes.push({ type, teamId });
-    }
-    let autoCloseDays: number | undefined;
-    if (input.autoCloseDays !== undefined) {
-      autoCloseDays = Number(input.autoCloseDays);
-      if (!Number.isInteger(autoCloseDays) || autoCloseDays < 1 || autoCloseDays > 365)
-        throw ValidationFailed.field('autoCloseDays', 'validation.invalid');
-    }
-    const before = await this.repo.routes();
-    await this.dataSource.transaction(async (m) => {
-      await this.repo.replaceRoutes(m, routes);
-      await this.audit.record(
-        {
-          action: 'update',
-          entity: 'ticket_routing',
-          diff: { routing: { from: before, to: routes } },
-        },
-        m,
-      );
-    });
-    if (autoCloseDays !== undefined) {
-      const stored = await this.settingsStore.get(TICKET_SETTINGS_KEY, TICKET_SETTINGS_DEFAULTS);
-      if (stored.value.autoCloseDays !== autoCloseDays)
-        await this.settingsStore.set(
-          TICKET_SETTINGS_KEY,
-          { autoCloseDays },
-          stored.version,
-          TICKET_SETTINGS_DEFAULTS,
-        );
-    }
+  saveRouting(user: SessionUser, input: RoutingInput): Promise<void> {
+    return this.ticketSettings.saveRouting(user, input);
   }
 
-  async saveSlaPolicies(user: SessionUser, input: SlaPoliciesInput): Promise<void> {
-    this.policy.assertAdmin(user);
-    const rows: SlaPolicyRow[] = [];
-    const seen = new Set<string>();
-    (input.policies ?? []).forEach((p, i) => {
-      const row: SlaPolicyRow = {
-        priority: p.priority,
-        tier: p.tier || null,
-        firstResponseMinutes: Number(p.firstResponseMinutes),
-        resolutionMinutes: Number(p.resolutionMinutes),
-      };
-      const key = `${row.priority}/${row.tier ?? ''}`;
-      if (
-        !TICKET_PRIORITIES.includes(row.priority) ||
-        (row.tier !== null && !['A', 'B', 'C'].includes(row.tier))
-      )
-        throw ValidationFailed.field(`policies.${i}.priority`, 'validation.invalid');
-      if (!Number.isInteger(row.firstResponseMinutes) || row.firstResponseMinutes < 1)
-        throw ValidationFailed.field(`policies.${i}.firstResponseMinutes`, 'validation.invalid');
-      if (!Number.isInteger(row.resolutionMinutes) || row.resolutionMinutes < row.firstResponseMinutes)
-        throw ValidationFailed.field(
-          `policies.${i}.resolutionMinutes`,
-          'tickets.error.resolution_before_response',
-        );
-      if (seen.has(key)) throw ValidationFailed.field(`policies.${i}.priority`, 'tickets.error.policy_twice');
-      seen.add(key);
-      rows.push(row);
-    });
-    for (const priority of TICKET_PRIORITIES)
-      if (!rows.some((r) => r.priority === priority && r.tier === null))
-        throw ValidationFailed.field('policies', 'tickets.error.policy_missing', { priority });
-    const before = await this.repo.policies();
-    await this.dataSource.transaction(async (m) => {
-      await this.repo.replacePolicies(m, rows);
-      await this.audit.record(
-        { action: 'update', entity: 'sla_policy', diff: { policies: { from: before, to: rows } } },
-        m,
-      );
-    });
+  saveSlaPolicies(user: SessionUser, input: SlaPoliciesInput): Promise<void> {
+    return this.ticketSettings.saveSlaPolicies(user, input);
   }
 
-  async saveCannedReply(user: SessionUser, input: CannedReplyInput): Promise<number> {
-    const teamId =
-      input.teamId === null || input.teamId === undefined || (input.teamId as unknown) === ''
-        ? null
-        : Number(input.teamId);
-    if (!this.policy.mayKeepCannedReplies(user, teamId)) throw new NotAllowed();
-    const title = (input.title ?? '').trim();
-    const body = (input.body ?? '').trim();
-    if (!title) throw ValidationFailed.field('title', 'validation.required');
-    if (!body) throw ValidationFailed.field('body', 'validation.required');
-    return this.dataSource.transaction(async (m) => {
-      if (input.id === undefined || input.id === null) {
-        const id = await this.repo.insertCannedReply(m, { teamId, title, body });
-        await this.audit.record(
-          {
-            action: 'create',
-            entity: 'canned_reply',
-            entityId: id,
-            diff: { title: { to: title }, teamId: { to: teamId } },
-          },
-          m,
-        );
-        return id;
-      }
-      const row = await this.repo.lockCannedReply(m, Number(input.id));
-      if (!row || !this.policy.mayKeepCannedReplies(user, row.teamId)) throw new NotFound();
-      if (input.version === undefined) throw ValidationFailed.field('_', 'validation.versionMissing');
-      if (Number(input.version) !== row.version) throw new StaleVersion();
-      await this.repo.updateCannedReply(m, row.id, { teamId, title, body });
-      await this.audit.record(
-        {
-          action: 'update',
-          entity: 'canned_reply',
-          entityId: row.id,
-          diff: { title: { from: row.title, to: title }, body: { from: row.body, to: body } },
-        },
-        m,
-      );
-      return row.id;
-    });
+  saveCannedReply(user: SessionUser, input: CannedReplyInput): Promise<number> {
+    return this.ticketSettings.saveCannedReply(user, input);
   }
 
-  async deleteCannedReply(user: SessionUser, id: number): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
-      const row = await this.repo.lockCannedReply(m, id);
-      if (!row || !this.policy.mayKeepCannedReplies(user, row.teamId)) throw new NotFound();
-      await this.repo.deleteCannedReply(m, id);
-      await this.audit.record(
-        { action: 'delete', entity: 'canned_reply', entityId: id, diff: { title: { from: row.title } } },
-        m,
-      );
-    });
+  deleteCannedReply(user: SessionUser, id: number): Promise<void> {
+    return this.ticketSettings.deleteCannedReply(user, id);
   }
 
   /** The canned replies an agent may use (their team's and everyone's), unfilled. */
-  async cannedReplies(user: SessionUser): Promise<CannedReplyView[]> {
-    this.policy.assertAgent(user);
-    const rows = await this.repo.cannedReplies(user.role === 'admin' ? null : user.teamIds);
-    return rows.map((c) => ({
-      id: c.id,
-      teamId: c.teamId,
-      title: c.title,
-      body: c.body,
-      version: c.version,
-    }));
+  cannedReplies(user: SessionUser): Promise<CannedReplyView[]> {
+    return this.ticketSettings.cannedReplies(user);
   }
 
-  // ---- Jobs ----
-
-  /** Closes tickets resolved longer ago than the setting's days (default 7); answers how many. */
-  async closeResolved(): Promise<number> {
-    const { value } = await this.settingsStore.get(TICKET_SETTINGS_KEY, TICKET_SETTINGS_DEFAULTS);
-    const ids = await this.repo.closeResolvedBefore(value.autoCloseDays);
-    for (const id of ids)
-      await this.audit.record({
-        action: 'close',
-        entity: 'ticket',
-        entityId: id,
-        diff: { status: { from: 'resolved', to: 'closed' } },
-        actor: null,
-      });
-    return ids.length;
+  /** The SLA watch's run at `now` (the job runs it every minute). */
+  watchSla(now: Date = new Date()): Promise<{ warnings: number; breaches: number }> {
+    return this.watcher.watch(now);
   }
 
-  /**
-   * The SLA watch (every minute, once across instances): breaches first (a first-response breach
-   * raises the priority one level and alerts the team manager), then the 80% warnings. Each warning
-   * and breach is marked in the statement that picks it, so it is told once, to the assignee and the
-   * team's manager, in-app and by mail. Answers how many were told.
-   */
-  async watchSla(now: Date = new Date()): Promise<{ warnings: number; breaches: number }> {
-    let breaches = 0;
-    let warnings = 0;
-    const calendar = await this.calendar.calendar();
-    const policies = await this.repo.policies();
-    await this.dataSource.transaction(async (m) => {
-      for (const id of await this.repo.markFirstResponseBreaches(m, now)) {
-        const t = await this.repo.lock(m, id);
-        if (!t) continue;
-        const escalated = await this.escalate(m, t, policies, calendar);
-        await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'breached', escalated);
-        breaches++;
-      }
-      for (const id of await this.repo.markResolutionBreaches(m, now)) {
-        const t = await this.repo.findLive(id, m);
-        if (!t) continue;
-        await this.alert(m, t, 'resolution', 'breached');
-        breaches++;
-      }
-    });
-    const watched = await this.repo.watched(1000);
-    const due = (w: WatchedTicket, target: number) => shareAt(w, target, WARNING_SHARE, calendar) <= now;
-    const firstResponse = watched
-      .filter((w) => !w.firstRespondedAt && !w.firstResponseWarnedAt && due(w, w.firstResponseTargetMinutes))
-      .map((w) => w.id);
-    const resolution = watched
-      .filter((w) => !w.resolutionWarnedAt && due(w, w.resolutionTargetMinutes))
-      .map((w) => w.id);
-    await this.dataSource.transaction(async (m) => {
-      for (const id of await this.repo.markOnce(m, 'first_response_warned_at', firstResponse, now)) {
-        await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'warning');
-        warnings++;
-      }
-      for (const id of await this.repo.markOnce(m, 'resolution_warned_at', resolution, now)) {
-        await this.alert(m, (await this.repo.findLive(id, m))!, 'resolution', 'warning');
-        warnings++;
-      }
-    });
-    if (warnings || breaches) await this.mail.kickQuietly();
-    return { warnings, breaches };
-  }
-
-  /** A first-response breach: one priority level up (targets from arrival again), in the history; false when already urgent. */
-  private async escalate(
-    m: EntityManager,
-    t: Ticket,
-    policies: SlaPolicyRow[],
-    calendar: BusinessCalendar,
-  ): Promise<boolean> {
-    const priority = raisedPriority(t.priority);
-    if (priority === t.priority) return false;
-    const facts = (await this.repo.customerFacts([t.customerId], m)).get(t.customerId);
-    const clock = changeTargets(clockOf(t), targetsFor(policies, priority, facts?.tier ?? null), calendar);
-    await this.repo.update(m, t.id, { ...clock, priority });
-    await this.audit.record(
-      {
-        action: 'escalate',
-        entity: 'ticket',
-        entityId: t.id,
-        diff: { priority: { from: t.priority, to: priority } },
-        actor: null,
-      },
-      m,
-    );
-    return true;
-  }
-
-  /** Tells the assignee and the team's manager of a warning or breach (in-app and mail) and emits the event. */
-  private async alert(
-    m: EntityManager,
-    t: Ticket,
-    target: 'first_response' | 'resolution',
-    kind: 'warning' | 'breached',
-    escalated = false,
-  ): Promise<void> {
-    const managerId = t.teamId === null ? null : await this.repo.teamManagerId(t.teamId, m);
-    const to = [t.assigneeId, managerId].filter((x): x is number => x !== null);
-    const due = target === 'first_response' ? t.firstResponseDueAt : t.resolutionDueAt;
-    await this.audit.record(
-      {
-        action: kind === 'warning' ? 'sla_warning' : 'sla_breach',
-        entity: 'ticket',
-        entityId: t.id,
-        diff: { target: { to: target } },
-        actor: null,
-      },
-      m,
-    );
-    await this.tellAgents(
-      m,
-      t,
-      [...new Set(to)],
-      `ticket_${target}_${kind}`,
-      { targetKey: `tickets.sla.${target}`, due: due.toISOString() },
-      `ticket-sla-${kind}`,
-    );
-    if (escalated && managerId !== null)
-      await this.tellAgents(
-        m,
-        t,
-        [managerId],
-        'ticket_escalated',
-        { priorityKey: `tickets.priority.${t.priority}` },
-        'ticket-escalated',
-      );
-    await this.webhooks.emit(m, `sla.${kind === 'warning' ? 'warning' : 'breached'}`, async () => ({
-      target,
-      dueAt: due.toISOString(),
-      ticket: await this.payload(m, t.id),
-    }));
-  }
-
-  // ---- Telling people ----
-
-  /**
-   * Tells agents about a ticket: `notification.<kind>` in-app and, given a `template`, by mail in
-   * each one's language; inactive users are skipped.
-   */
-  private async tellAgents(
-    m: EntityManager,
-    t: Ticket | null,
-    userIds: number[],
-    kind: string,
-    extra: Record<string, string | number>,
-    template?: string,
-  ): Promise<void> {
-    if (!userIds.length) return;
-    const wanted = new Set(userIds);
-    const recipients = (await this.users.activeRecipients()).filter((r) => wanted.has(r.id));
-    const url = t ? `/tickets/${t.id}` : '/tickets?queue=mine';
-    const params = { ...extra, ...(t ? { number: t.number, subject: t.subject } : {}) };
-    for (const r of recipients) {
-      await this.notifications.notify(r.id, kind, params, url, m);
-      if (!template) continue;
-      await this.mail.enqueue(
-        {
-          to: r.email,
-          template,
-          locale: r.locale,
-          timezone: r.timezone,
-          params: { ...params, name: r.name, url },
-        },
-        m,
-      );
-    }
-  }
-
-  /** A ticket as webhooks carry it. */
-  private async payload(m: EntityManager, id: number): Promise<object | null> {
-    const t = await this.repo.findLive(id, m);
-    if (!t) return null;
-    return {
-      id: t.id,
-      number: t.number,
-      customerId: t.customerId,
-      contactId: t.contactId,
-      channel: t.channel,
-      type: t.type,
-      priority: t.priority,
-      status: t.status,
-      subject: t.subject,
-      teamId: t.teamId,
-      assigneeId: t.assigneeId,
-      receivedAt: t.receivedAt.toISOString(),
-      firstResponseDueAt: t.firstResponseDueAt.toISOString(),
-      resolutionDueAt: t.resolutionDueAt.toISOString(),
-      firstRespondedAt: t.firstRespondedAt?.toISOString() ?? null,
-      resolvedAt: t.resolvedAt?.toISOString() ?? null,
-      closedAt: t.closedAt?.toISOString() ?? null,
-      reopenCount: t.reopenCount,
-      firstContactResolution: firstContactResolution(t),
-      version: t.version,
-    };
+  /** Closes tickets resolved longer ago than the setting's days; answers how many (the job runs it hourly). */
+  closeResolved(): Promise<number> {
+    return this.watcher.closeResolved();
   }
 }
