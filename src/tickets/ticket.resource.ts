@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { isoTime } from '../common/api/api-page.js';
 import type { Ticket } from './ticket.entity.js';
+import { firstContactResolution } from './tickets.service.js';
 import { TICKET_CHANNELS, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from './ticket.options.js';
 
 /** Who asked, as they gave themselves. */
@@ -88,6 +89,11 @@ export class TicketResource {
     string | null;
   @ApiProperty({ example: 0 }) reopenCount: number;
   @ApiProperty({ example: 1, description: 'Public agent replies so far.' }) publicReplyCount: number;
+  @ApiProperty({
+    example: false,
+    description: 'Resolved with at most one public reply and never reopened.',
+  })
+  firstContactResolution: boolean;
   @ApiProperty({
     type: 'integer',
     nullable: true,
@@ -206,6 +212,7 @@ export const toTicketResource = (t: Ticket): TicketResource => ({
   resolutionBreachedAt: isoTime(t.resolutionBreachedAt),
   reopenCount: t.reopenCount,
   publicReplyCount: t.publicReplyCount,
+  firstContactResolution: firstContactResolution(t),
   mergedIntoId: t.mergedIntoId,
   createdAt: isoTime(t.createdAt)!,
   updatedAt: isoTime(t.updatedAt)!,

@@ -171,6 +171,46 @@ describe('/api/v1/tickets', () => {
     expect((await t.db.query('SELECT count(*)::int AS n FROM ticket')).rows[0].n).toBe(before);
   });
 
+  it('matches a requester without a customer by mobile, or makes a lead customer to confirm', async () => {
+    await t.db.query(`UPDATE contact SET mobile = '13900001111' WHERE id = $1`, [contactId]);
+    const known = await deskApi.post('/api/v1/tickets', {
+      channel: 'wechat',
+      type: 'consultation',
+      subject: '合同付款节点咨询',
+      body: '第二笔款什么时候付？',
+      requester: { name: '王芳', mobile: '13900001111' },
+    });
+    expect(known.status, JSON.stringify(known.body)).toBe(201);
+    expect(known.body).toMatchObject({ customerId, contactId, requester: { unconfirmed: false } });
+    const stranger = await deskApi.post('/api/v1/tickets', {
+      channel: 'phone',
+      type: 'complaint',
+      subject: '投诉：上门服务迟到',
+      body: '约好九点，十一点才到。',
+      requester: { name: '郑海峰', company: '宁波海联物流有限公司', mobile: '13967812345' },
+    });
+    expect(stranger.status, JSON.stringify(stranger.body)).toBe(201);
+    expect(stranger.body.requester).toEqual({
+      name: '郑海峰',
+      email: null,
+      mobile: '13967812345',
+      unconfirmed: true,
+    });
+    const { rows } = await t.db.query('SELECT name, status FROM customer WHERE id = $1', [
+      stranger.body.customerId,
+    ]);
+    expect(rows).toEqual([{ name: '宁波海联物流有限公司', status: 'lead' }]);
+    const nobody = await deskApi.post('/api/v1/tickets', {
+      channel: 'phone',
+      type: 'complaint',
+      subject: 'x',
+      body: 'y',
+      customerId,
+    });
+    expect(nobody.status).toBe(422);
+    expect(nobody.body.details.map((d: { field: string }) => d.field)).toEqual(['requester']);
+  });
+
   it('lists a ticket in its queues and filters, and not in others', async () => {
     const { ticket } = await logCall({ subject: '对账单金额和发票不一致' });
     expect(ids(await deskApi.get('/api/v1/tickets?queue=mine'))).toContain(ticket.id);
@@ -205,7 +245,10 @@ describe('/api/v1/tickets', () => {
     expect(ids(await otherApi.get('/api/v1/tickets?queue=team'))).not.toContain(ticket.id);
     const { rows } = await t.db.query('SELECT priority, version FROM ticket WHERE id = $1', [ticket.id]);
     expect(rows).toEqual([{ priority: 'normal', version: 1 }]);
-    // The customer's owner reads it, and changes nothing.
+    // The customer's owner reads it, and changes nothing; the queues are the agents'.
+    const queues = await ownerApi.get('/api/v1/tickets');
+    expect(queues.status).toBe(403);
+    expect(queues.body).toMatchObject({ statusCode: 403, details: [] });
     expect((await ownerApi.get(`/api/v1/tickets/${ticket.id}`)).status).toBe(200);
     expect(
       (await ownerApi.patch(`/api/v1/tickets/${ticket.id}`, { priority: 'high', version: 1 })).status,
@@ -289,6 +332,8 @@ describe('/api/v1/tickets', () => {
     });
     const created = receiver.events().find((e) => e.type === 'ticket.created' && e.data.id === ticket.id)!;
     expect(created.data).toMatchObject({ id: ticket.id, number: ticket.number, customerId, status: 'new' });
+    // What the event carries of the ticket is what the API answers for it (at that version).
+    expect(ticket).toMatchObject(created.data);
   });
 
   it('runs the README’s tickets example as written: logs a call, lists my queue, replies, resolves', async () => {

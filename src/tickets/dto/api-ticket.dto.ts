@@ -131,11 +131,10 @@ export class TicketApiCreateDto {
   @Max(ID_MAX)
   contactId: number | null = null;
 
-  @IsOptional()
-  @IsObject({ message: keyed('validation.invalid') })
+  @IsObject({ message: keyed('validation.required') })
   @ValidateNested()
   @Type(() => TicketRequesterDto)
-  requester: TicketRequesterDto | null = null;
+  requester: TicketRequesterDto;
 
   @IsOptional()
   @IsString()
@@ -218,7 +217,8 @@ describeFromValidation(TicketApiCreateDto, {
   descriptions: {
     channel: 'Where it came in: an agent logs phone, wechat, visit and walk_in requests.',
     priority: 'Default normal; raised one level for a VIP or tier-A customer.',
-    customerId: 'The known customer it is from. Without it, `requester` is matched by e-mail or mobile.',
+    customerId:
+      'The known customer it is from (an agent’s pick). Without it, `requester` is matched by e-mail or mobile.',
     contactId: 'The customer’s contact who asked.',
     requester:
       'Who asked, when `customerId` is not given: an unknown requester becomes a contact on a new lead customer, to be confirmed.',
@@ -226,10 +226,7 @@ describeFromValidation(TicketApiCreateDto, {
       'When the request came in (ISO 8601 with an offset; not in the future): the SLA clock starts there. Default now.',
   },
 });
-ApiProperty({ type: () => TicketRequesterDto, required: false, nullable: true })(
-  TicketApiCreateDto.prototype,
-  'requester',
-);
+ApiProperty({ type: () => TicketRequesterDto, required: true })(TicketApiCreateDto.prototype, 'requester');
 describeFromValidation(TicketApiEditDto, {
   examples: { status: 'pending', priority: 'high', type: 'technical', assigneeId: 14, version: 3 },
   descriptions: {
