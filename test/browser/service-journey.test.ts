@@ -1,5 +1,4 @@
 /// <reference lib="dom" />
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -82,18 +81,8 @@ afterAll(async () => {
   await smtp?.stop();
 });
 
-const SHOTS = '/tmp/kehu/shots';
-async function shot(page: Page, name: string) {
-  const path = join(SCREENSHOTS, `service-${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  // A copy where a reviewer looks at them, when that folder can be made.
-  try {
-    mkdirSync(SHOTS, { recursive: true });
-    copyFileSync(path, join(SHOTS, `service-${name}.png`));
-  } catch {
-    /* screenshots stay in test-results */
-  }
-}
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(SCREENSHOTS, `service-${name}.png`), fullPage: true });
 
 /** Opens a page in a browser of its own (the customer's or a colleague's) at a width and language. */
 async function open(viewport: typeof DESKTOP, locale: Locale): Promise<Page> {
