@@ -223,6 +223,7 @@ describe.skipIf(browserMissing)('the service journey', () => {
       await agent.goto(`${t.url}/tickets/${portalTicket.id}`);
       const reply = `请在打印机上重新选择网络，然后重启打印服务。(${run})`;
       // The canned reply goes into the text as it is chosen (public/js/canned-reply.js, allowed by the CSP).
+      expect(await agent.locator('[data-canned-insert]').isVisible()).toBe(false);
       await agent.selectOption('#f-cannedReplyId', { label: '重启打印服务' });
       expect(await agent.inputValue('#f-body')).toBe('李娜您好，请重启打印服务后再试。');
       await agent.fill('#f-body', reply);
