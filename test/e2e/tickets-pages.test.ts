@@ -167,7 +167,19 @@ describe('the queues', () => {
     expect(done.location).toBe('/tickets?queue=unassigned');
     expect((await ticketRow(a.id)).assignee_id).toBe(agent2.id);
     expect((await ticketRow(b.id)).assignee_id).toBe(agent2.id);
-    expect(visibleText((await c.get(done.location!)).text)).toContain('2 tickets assigned.');
+    expect(visibleText((await c.get(done.location!)).text)).toContain('Tickets assigned: 2.');
+  });
+
+  it('assigns a single ticked ticket, and says when none was ticked', async () => {
+    const one = await createTicket(t.db, { customerId, teamId: teamA, subject: 'Single' });
+    await c.get('/tickets?queue=unassigned');
+    expect(
+      (await c.post('/tickets/assign', { ids: String(one.id), assigneeId: String(agent2.id) })).status,
+    ).toBe(303);
+    expect((await ticketRow(one.id)).assignee_id).toBe(agent2.id);
+    const none = await c.post('/tickets/assign', { assigneeId: String(agent2.id) });
+    expect(none.status).toBe(303);
+    expect(visibleText((await c.get(none.location!)).text)).toContain('Tick at least one ticket.');
   });
 
   it('marks the agent away and back', async () => {

@@ -1,5 +1,15 @@
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { Checkbox, IntOrNull, keyed } from '../../common/validation.js';
 import {
   TICKET_CHANNELS,
@@ -48,12 +58,16 @@ export class TicketQueueQueryDto {
 
 /** Bulk assignment from a queue: the ticked tickets and the agent they go to. */
 export class TicketBulkAssignDto {
-  @Type(() => Number)
-  @IsArray({ message: keyed('tickets.bulk.none_chosen') })
+  // One ticked box arrives as a string, several as a list.
+  @Transform(({ value }: { value: unknown }) =>
+    (Array.isArray(value) ? value : value === undefined || value === '' ? [] : [value]).map(Number),
+  )
+  @IsArray()
+  @ArrayNotEmpty({ message: keyed('tickets.bulk.none_chosen') })
   @ArrayMaxSize(200)
   @IsInt({ each: true })
   @Min(1, { each: true })
-  ids: number[];
+  ids: number[] = [];
 
   @IntOrNull()
   @IsInt({ message: keyed('tickets.bulk.assignee_required') })
