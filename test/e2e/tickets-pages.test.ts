@@ -654,6 +654,32 @@ describe('the admin’s ticket settings', () => {
     );
   });
 
+  it('edits and deletes a canned reply', async () => {
+    const c = await signedIn(t, admin);
+    await c.post('/admin/tickets/canned', { teamId: '', title: '问候', body: '您好 {customer}' });
+    const { rows } = await t.db.query<{ id: number; version: number }>(
+      `SELECT id, version FROM canned_reply WHERE title = '问候' AND deleted_at IS NULL`,
+    );
+    const page = await c.get('/admin/tickets');
+    expect(page.text).toContain(`action="/admin/tickets/canned/${rows[0].id}/delete"`);
+    const edited = await c.post('/admin/tickets/canned', {
+      id: String(rows[0].id),
+      version: String(rows[0].version),
+      teamId: String(teamA),
+      title: '问候语',
+      body: '{contact}您好',
+    });
+    expect(edited.status).toBe(303);
+    const after = await t.db.query('SELECT title, team_id FROM canned_reply WHERE id = $1', [rows[0].id]);
+    expect(after.rows).toEqual([{ title: '问候语', team_id: teamA }]);
+    expect((await c.post(`/admin/tickets/canned/${rows[0].id}/delete`)).status).toBe(303);
+    const gone = await t.db.query('SELECT deleted_at IS NOT NULL AS gone FROM canned_reply WHERE id = $1', [
+      rows[0].id,
+    ]);
+    expect(gone.rows[0].gone).toBe(true);
+    expect((await c.get('/admin/tickets')).text).not.toContain('<summary>问候语');
+  });
+
   it('is the admin’s alone', async () => {
     const c = await signedIn(t, agent1);
     expect((await c.get('/admin/tickets')).status).toBe(403);
