@@ -83,11 +83,11 @@ describe.each(['admin', 'manager', 'agent'])('the queues of the %s', (who) => {
       const { seqScan, looked } = await scansOf(t.db, lists[0], 'ticket');
       expect(seqScan).toBe(false);
       expect(looked).toBeLessThan(TICKETS / 4);
-      if (queue !== 'mine' || who === 'agent') expect(result.rows.length).toBeGreaterThan(0);
-      for (const r of result.rows) {
-        expect(r.customerName).not.toBe('');
-        if (r.teamId !== null) expect(r.teamName).toMatch(/^Team /);
-      }
+      // Every queue has tickets here, but the admin's and the manager's own (none is assigned to them).
+      const empty = queue === 'mine' && who !== 'agent';
+      expect(result.rows.length > 0).toBe(!empty);
+      expect(result.rows.filter((r) => r.customerName === '')).toEqual([]);
+      expect(result.rows.filter((r) => r.teamId !== null && !/^Team /.test(r.teamName ?? ''))).toEqual([]);
     },
   );
 

@@ -143,6 +143,32 @@ describe(`${TicketsService.name}: the SLA watch`, () => {
     expect(history).toEqual([{ action: 'escalate', diff: { priority: { from: 'normal', to: 'high' } } }]);
   });
 
+  it('warns at 80% of the resolution target and tells its breach, without escalating', async () => {
+    // Mon 2026-11-30 09:00, normal: resolution 1350 minutes on the seeded 09:00–18:00 calendar: 80%
+    // = 1080 = Monday and Tuesday in full → Tue 12-01 18:00; due after 270 more on Wednesday → 13:30.
+    const id = await logged('2026-11-30 09:00');
+    const view = await tickets.detail(id, me);
+    await tickets.reply(id, me, { body: 'On it.', internal: false, version: view.ticket.version });
+    await t.db.query('UPDATE ticket SET first_responded_at = $2 WHERE id = $1', [id, sh('2026-11-30 09:10')]);
+    await tickets.watchSla(sh('2026-12-01 17:59'));
+    expect(await notes(id)).toEqual([]);
+    await tickets.watchSla(sh('2026-12-02 09:00'));
+    expect(await notes(id)).toEqual([
+      { user_id: agent.id, kind: 'ticket_resolution_warning' },
+      { user_id: manager.id, kind: 'ticket_resolution_warning' },
+    ]);
+    await tickets.watchSla(sh('2026-12-02 13:45'));
+    expect((await notes(id)).map((n) => n.kind)).toEqual([
+      'ticket_resolution_breached',
+      'ticket_resolution_warning',
+      'ticket_resolution_breached',
+      'ticket_resolution_warning',
+    ]);
+    const row = (await t.db.query('SELECT priority, resolution_breached_at FROM ticket WHERE id = $1', [id]))
+      .rows[0];
+    expect(row).toEqual({ priority: 'normal', resolution_breached_at: sh('2026-12-02 13:45') });
+  });
+
   it('an answered ticket gets no first-response alert; a paused one none at all', async () => {
     const answered = await logged('2026-11-26 09:00');
     await t.db.query('UPDATE ticket SET first_responded_at = $2 WHERE id = $1', [
