@@ -302,6 +302,25 @@ describe('the ticket page', () => {
     expect(after.text).toMatch(/class="message message-agent"[\s\S]*?Please restart the spooler\./);
   });
 
+  it('folds the text a customer’s mail quoted away under the message', async () => {
+    const ticket = await createTicket(t.db, {
+      customerId,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Quoted',
+    });
+    await t.db.query(
+      `INSERT INTO ticket_message (ticket_id, author_name, from_customer, body, quoted)
+       VALUES ($1, '李娜', true, '还是不行。', '> 请重启打印服务后再试。')`,
+      [ticket.id],
+    );
+    const c = await signedIn(t, agent1, 'zh-CN');
+    const page = await c.get(`/tickets/${ticket.id}`);
+    expect(page.text).toMatch(
+      /还是不行。<\/div>\s*<details class="quoted"><summary>引用内容<\/summary><div class="pre-line">&gt; 请重启打印服务后再试。<\/div><\/details>/,
+    );
+  });
+
   it('puts a canned reply into the text without JavaScript, sending nothing', async () => {
     const ticket = await createTicket(t.db, {
       customerId,
