@@ -123,16 +123,17 @@ export class SlaWatch implements OnModuleInit {
     const resolution = watched
       .filter((w) => !w.resolutionWarnedAt && due(w, w.resolutionTargetMinutes))
       .map((w) => w.id);
-    await this.dataSource.transaction(async (m) => {
-      for (const id of await this.repo.markOnce(m, 'first_response_warned_at', firstResponse, now)) {
-        await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'warning');
-        warnings++;
-      }
-      for (const id of await this.repo.markOnce(m, 'resolution_warned_at', resolution, now)) {
-        await this.alert(m, (await this.repo.findLive(id, m))!, 'resolution', 'warning');
-        warnings++;
-      }
-    });
+    if (firstResponse.length || resolution.length)
+      await this.dataSource.transaction(async (m) => {
+        for (const id of await this.repo.markOnce(m, 'first_response_warned_at', firstResponse, now)) {
+          await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'warning');
+          warnings++;
+        }
+        for (const id of await this.repo.markOnce(m, 'resolution_warned_at', resolution, now)) {
+          await this.alert(m, (await this.repo.findLive(id, m))!, 'resolution', 'warning');
+          warnings++;
+        }
+      });
     if (warnings || breaches) await this.mail.kickQuietly();
     return { warnings, breaches };
   }

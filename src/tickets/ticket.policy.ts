@@ -166,6 +166,8 @@ const AGENTS: readonly Role[] = ['admin', 'manager', 'service'];
 @Injectable()
 export class TicketPolicy {
   can = can;
+  /** The same question as `can`: may the user do this to the ticket? */
+  may = can;
   flags = flags;
   scope = scopeOf;
   condition = scopeCondition;

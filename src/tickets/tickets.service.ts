@@ -1244,28 +1244,8 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       (t.status === 'resolved' &&
         t.resolvedAt !== null &&
         at.getTime() - t.resolvedAt.getTime() > REOPEN_DAYS * DAY);
-    if (stale)
-      return this.open(
-        {
-          channel: mail.mailMessageId !== undefined ? 'email' : 'portal',
-          type: t.type,
-          priority: t.priority,
-          subject: t.subject,
-          body: `${body}\n\n(${t.number})`,
-          requester: { name: t.requesterName, email: t.requesterEmail, mobile: t.requesterMobile },
-          customerId: t.customerId,
-          contactId: t.contactId,
-          attachments: files,
-          mailMessageId: mail.mailMessageId ?? null,
-          quoted: mail.quoted ?? null,
-          locale: t.locale,
-        },
-        null,
-      ).catch(async (e: unknown) => {
-        // The customer is known: open on it directly when matching is not possible.
-        if (!(e instanceof ValidationFailed)) throw e;
-        return this.openFollowUpOf(t, body, files, mail);
-      });
+    // The customer is known: a new ticket on the same customer and contact, referring to the old.
+    if (stale) return this.openFollowUpOf(t, body, files, mail);
     await this.dataSource.transaction(async (m) => {
       const locked = (await this.repo.lock(m, t.id))!;
       await this.addMessage(
@@ -1311,7 +1291,10 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       this.repo.routeOf(t.type),
     ]);
     const now = new Date();
-    const clock = startClock(now, targetsFor(policies, t.priority, facts?.tier ?? null), calendar);
+    // A new request starts at normal priority (one level more for VIP and tier-A customers), whatever
+    // the old one had become.
+    const priority: TicketPriority = facts?.vip || facts?.tier === 'A' ? raisedPriority('normal') : 'normal';
+    const clock = startClock(now, targetsFor(policies, priority, facts?.tier ?? null), calendar);
     const opened = await this.dataSource.transaction(async (m) => {
       const assigneeId = teamId === null ? null : await this.leastLoadedAgent(m, teamId);
       const trackingToken = newToken();
@@ -1326,7 +1309,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         requesterMobile: t.requesterMobile,
         channel: mail.mailMessageId !== undefined ? 'email' : 'portal',
         type: t.type,
-        priority: t.priority,
+        priority,
         subject: t.subject,
         locale: t.locale,
         teamId,
