@@ -206,10 +206,11 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    // Given to pg-boss's own pg pool. Its looks come seconds apart: connections kept open between
-    // them spare PostgreSQL a new backend, and both sides a password exchange, each time.
+    // Given to pg-boss's own pg pool. Its looks come seconds apart, the runs a schedule starts a
+    // minute apart: connections kept open between them (five minutes) spare PostgreSQL a new backend,
+    // and both sides a password exchange, each time.
     const keepConnections: Pick<pg.PoolConfig, 'idleTimeoutMillis'> = {
-      idleTimeoutMillis: 2 * POLL_SECONDS * 1000,
+      idleTimeoutMillis: 10 * POLL_SECONDS * 1000,
     };
     const boss = new PgBoss({
       connectionString: this.config.databaseUrl,
