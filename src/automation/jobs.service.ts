@@ -248,7 +248,7 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
       if (r.cron) await boss.schedule(r.name, r.cron, {}, { tz: this.config.defaultTimezone });
       if (r.atStart) await this.queue(boss, r.name, {});
     }
-    this.lookSeconds = Math.min(POLL_SECONDS, ...this.registrations.map((r) => r.pollSeconds));
+    this.lookSeconds = Math.max(0.5, Math.min(POLL_SECONDS, ...this.registrations.map((r) => r.pollSeconds)));
     this.boss = boss;
     this.nextLook = setTimeout(() => void this.look(boss), this.lookSeconds * 1000);
   }
