@@ -73,6 +73,19 @@ export class DashboardPolicy {
     return DASHBOARD_RULES[user.role].sections;
   }
 
+  /**
+   * Whether the page leads with service: for an agent, and for a manager whose teams are all service
+   * agents (a service desk's lead), whose sales figures would be a screen of zeros before theirs.
+   */
+  async leadsWithService(user: SessionUser): Promise<boolean> {
+    if (user.role === 'service') return true;
+    if (user.role !== 'manager' || !user.teamIds.length) return false;
+    const members = (await this.users.everyone()).filter(
+      (u) => u.id !== user.id && u.teamId !== null && user.teamIds.includes(u.teamId),
+    );
+    return members.length > 0 && members.every((u) => u.role === 'service');
+  }
+
   mayFilter = mayFilter;
 
   /** The teams (ids) and people a user may narrow the dashboard to. */

@@ -330,6 +330,7 @@ export class DashboardService {
       filter,
       choices,
       sections,
+      serviceFirst: await this.policy.leadsWithService(user),
       sales: cards('sales'),
       service: cards('service'),
       funnel: funnelRows,

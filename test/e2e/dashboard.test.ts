@@ -271,6 +271,22 @@ describe('the dashboard of others', () => {
     }
   });
 
+  it('leads with service for a manager whose team is a service desk, with sales for a sales team', async () => {
+    const desk = await createTeam(t.db);
+    const lead = await createUser(t.db, { role: 'manager', teamId: desk });
+    await t.db.query('UPDATE team SET manager_id = $2 WHERE id = $1', [desk, lead.id]);
+    await createUser(t.db, { role: 'service', teamId: desk });
+    const order = (html: string) => [html.indexOf('id="h-service"'), html.indexOf('id="h-sales"')];
+    const [service, sales] = order((await (await signedIn(t, lead, 'en')).get('/dashboard')).text);
+    expect(service).toBeGreaterThan(0);
+    expect(service).toBeLessThan(sales);
+    const [eastService, eastSales] = order(
+      (await (await signedIn(t, d.manager, 'en')).get('/dashboard')).text,
+    );
+    expect(eastSales).toBeGreaterThan(0);
+    expect(eastSales).toBeLessThan(eastService);
+  });
+
   it('shows a rep their own figures only, whatever the filter says', async () => {
     const c = await signedIn(t, d.r1, 'zh-CN');
     const page = await c.get(`/dashboard?${OCTOBER}&team=${d.west}&rep=${d.r2.id}`);
