@@ -29,7 +29,8 @@ import { BENCH_ENV } from './throwaway-app.js';
  * every customer (CSV, then XLSX); Kehu's peak memory is read for each of these phases. Prints every
  * figure with its budget, writes bench/results.md and exits 1 when a budget falls short.
  * `npm run bench`, `npm run bench -- 20000 --seconds 5` for a quicker run,
- * `npm run bench -- 100000 --deals 200000` for the pipeline at 200,000 deals.
+ * `npm run bench -- 100000 --deals 200000` for the pipeline at 200,000 deals, `--tickets 1000000` for the
+ * service desk's queues at a million tickets.
  */
 const args = process.argv.slice(2);
 const COUNT = Number(args.find((a) => /^\d+$/.test(a)) ?? 100_000);
@@ -39,6 +40,8 @@ const option = (name: string, fallback: number) =>
 const SECONDS = option('--seconds', 10);
 /** The deal table's size after seeding; 0: as many as the customers' seed adds. */
 const DEALS = option('--deals', 0);
+/** The ticket table's size after seeding; 0: the demo company's service desk only. */
+const TICKETS = option('--tickets', 0);
 const IDLE_SECONDS = option('--idle', 30);
 const ROUNDS = 3;
 const CONNECTIONS = [10, 50];
@@ -56,7 +59,7 @@ interface Page {
    */
   kind: 'list' | 'search' | 'board' | 'detail';
   /** The table whose whole reading counts as a full scan, and whose rows looked at are reported. */
-  table: 'customer' | 'opportunity';
+  table: 'customer' | 'opportunity' | 'ticket';
   /** The most statements a request may run (lists), and why when more than the pattern's three. */
   statements?: { most: number; why?: string };
   /** search, board: the most PostgreSQL time per request, as a multiple of this page's. */
@@ -218,6 +221,13 @@ async function main(): Promise<void> {
       await seed.seedScaleDeals(DEALS);
       console.log(`seeded deals up to ${DEALS} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
+    if (TICKETS) {
+      started = performance.now();
+      await seed.seedScaleTickets(TICKETS);
+      console.log(
+        `seeded tickets up to ${TICKETS} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+    }
     await seedDb.query('VACUUM ANALYZE');
     await seedDb.destroy();
     await control.connect();
@@ -251,10 +261,11 @@ async function main(): Promise<void> {
     );
     const {
       rows: [sizes],
-    } = await control.query<{ customer: number; opportunity: number }>(
-      'SELECT (SELECT count(*)::int FROM customer) AS customer, (SELECT count(*)::int FROM opportunity) AS opportunity',
+    } = await control.query<{ customer: number; opportunity: number; ticket: number }>(
+      `SELECT (SELECT count(*)::int FROM customer) AS customer, (SELECT count(*)::int FROM opportunity) AS opportunity,
+              (SELECT count(*)::int FROM ticket) AS ticket`,
     );
-    console.log(`${sizes.customer} customers, ${sizes.opportunity} deals`);
+    console.log(`${sizes.customer} customers, ${sizes.opportunity} deals, ${sizes.ticket} tickets`);
     const roles = [
       { role: 'admin', email: 'admin@demo.kehu' },
       { role: 'manager', email: 'manager@demo.kehu' },
@@ -298,8 +309,9 @@ async function main(): Promise<void> {
         table: 'opportunity',
         statements: { most: 4, why: "the page's customer names by id" },
       })),
-      // The board sums every deal of each column in scope, so it is held to what a search for a
-      // common word may cost (3× the customer list of the same role): both read many rows for one screen.
+      // The board's columns sum the totals the database keeps per owner and stage and show each column's
+      // first cards; it is held to what a search for a common word may cost (3× the customer list of
+      // the same role).
       ...roles.map(({ role, email }, i): Page => ({
         name: `board, ${role}`,
         email,
@@ -307,6 +319,20 @@ async function main(): Promise<void> {
         kind: 'board',
         table: 'opportunity',
         comparedWith: { page: lists[i], most: 3 },
+      })),
+      // The ticket queues, by SLA due time: the pattern's statements and the page's customer names, read
+      // by id from the customers module, as the deal list does.
+      ...[
+        { role: 'service agent', email: 'service1@demo.kehu', queue: 'mine' },
+        { role: 'service manager', email: 'service-lead@demo.kehu', queue: 'team' },
+        { role: 'admin', email: 'admin@demo.kehu', queue: 'unassigned' },
+      ].map(({ role, email, queue }): Page => ({
+        name: `ticket queue ${queue}, ${role}`,
+        email,
+        path: `/tickets?queue=${queue}`,
+        kind: 'list',
+        table: 'ticket',
+        statements: { most: 5, why: "the page's customer names by id and the queues' counts" },
       })),
     ];
     const cookies = new Map<string, string>();
@@ -639,7 +665,7 @@ async function main(): Promise<void> {
     const md = [
       '# Benchmark results',
       '',
-      `\`npm run bench${COUNT !== 100_000 || SECONDS !== 10 || DEALS ? ` -- ${COUNT}${DEALS ? ` --deals ${DEALS}` : ''} --seconds ${SECONDS}` : ''}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${COUNT} generated customers (plus the demo company), ${sizes.opportunity} deals, ` +
+      `\`npm run bench${COUNT !== 100_000 || SECONDS !== 10 || DEALS || TICKETS ? ` -- ${COUNT}${DEALS ? ` --deals ${DEALS}` : ''}${TICKETS ? ` --tickets ${TICKETS}` : ''} --seconds ${SECONDS}` : ''}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${COUNT} generated customers (plus the demo company), ${sizes.opportunity} deals, ${sizes.ticket} tickets, ` +
         `${availableParallelism()} cores, ${hasWrk() ? 'wrk' : 'autocannon'}, ${SECONDS} s per run, c10 and c50, Kehu and the baseline interleaved, ` +
         `median of ${ROUNDS} rounds. Kehu: NODE_ENV=production, 256 MB heap, its own process. Baseline: scripts/bench/baseline.ts ` +
         '(node:http, pg Pool, one precompiled Handlebars template per page, the same signed cookie check, ' +
