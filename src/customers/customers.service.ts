@@ -111,6 +111,7 @@ export interface ContactView {
   wechat: string | null;
   primary: boolean;
   birthday: string | null;
+  mailOptOut: boolean;
   version: number;
 }
 
@@ -162,6 +163,7 @@ export const toContactView = (c: Contact): ContactView => ({
   wechat: c.wechat,
   primary: c.primary,
   birthday: c.birthday,
+  mailOptOut: c.mailOptOut,
   version: c.version,
 });
 
