@@ -23,7 +23,7 @@ export class AddRuleFirings1797000000000 implements MigrationInterface {
       `ALTER TABLE "rule_firing" ADD CONSTRAINT "FK_a84eccfe5b1e987489c0a3c4dc0" FOREIGN KEY ("customer_id") REFERENCES "customer"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
     await queryRunner.query(`ALTER TABLE "contact" ADD "mail_opt_out" boolean NOT NULL DEFAULT false`);
-    await queryRunner.query(`ALTER TABLE "user" ADD "digest_opt_out" boolean NOT NULL DEFAULT false`);
+    await queryRunner.query(`ALTER TABLE "app_user" ADD "digest_opt_out" boolean NOT NULL DEFAULT false`);
     await queryRunner.query(`ALTER TABLE "contract" ADD "completed_at" TIMESTAMP WITH TIME ZONE`);
     await queryRunner.query(`ALTER TABLE "survey_response" ADD "locale" text NOT NULL DEFAULT 'zh-CN'`);
   }
@@ -31,7 +31,7 @@ export class AddRuleFirings1797000000000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "survey_response" DROP COLUMN "locale"`);
     await queryRunner.query(`ALTER TABLE "contract" DROP COLUMN "completed_at"`);
-    await queryRunner.query(`ALTER TABLE "user" DROP COLUMN "digest_opt_out"`);
+    await queryRunner.query(`ALTER TABLE "app_user" DROP COLUMN "digest_opt_out"`);
     await queryRunner.query(`ALTER TABLE "contact" DROP COLUMN "mail_opt_out"`);
     await queryRunner.query(`ALTER TABLE "rule_firing" DROP CONSTRAINT "FK_a84eccfe5b1e987489c0a3c4dc0"`);
     await queryRunner.query(`DROP INDEX "public"."ix_rule_firing_customer"`);

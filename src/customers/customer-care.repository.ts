@@ -70,6 +70,16 @@ export class CustomerCareRepository {
     );
   }
 
+  /** Live customers' names and owners, by id. */
+  async ownersOf(ids: number[]): Promise<Map<number, { name: string; ownerId: number | null }>> {
+    if (!ids.length) return new Map();
+    const rows = await this.dataSource.query<{ id: number; name: string; ownerId: number | null }[]>(
+      `SELECT id, name, owner_id AS "ownerId" FROM customer WHERE id = ANY($1) AND deleted_at IS NULL`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, { name: r.name, ownerId: r.ownerId }]));
+  }
+
   /** A contact's name, address and choice, by id (deleted ones too: an old link still unsubscribes). */
   async contact(id: number): Promise<{ id: number; name: string; mailOptOut: boolean } | null> {
     const [row] = await this.dataSource.query<{ id: number; name: string; mailOptOut: boolean }[]>(

@@ -29,6 +29,11 @@ export class CustomerCareService {
     return this.repo.idleVips(before);
   }
 
+  /** Live customers' names and owners, by id (deleted ones are absent). */
+  ownersOf(ids: number[]): Promise<Map<number, { name: string; ownerId: number | null }>> {
+    return this.repo.ownersOf(ids);
+  }
+
   async primaryContactOf(customerId: number): Promise<MailableContactRow | null> {
     return (await this.repo.primaryContactsOf([customerId]))[0] ?? null;
   }
