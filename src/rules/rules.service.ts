@@ -72,7 +72,6 @@ interface Person {
   timezone: string;
   active: boolean;
   role: string;
-  digestOptOut: boolean;
 }
 
 /** A calendar day moved by `n` days. */
@@ -323,7 +322,10 @@ export class RulesService implements OnModuleInit {
   async greetings(now = new Date()): Promise<number> {
     const s = await this.ruleSettings();
     const today = localDay(now, this.zone);
-    const company = await this.company.letterhead(s.contactLocale);
+    // The company's name as its letterhead gives it, or Kehu's until the admin sets one.
+    const company = {
+      name: (await this.company.letterhead(s.contactLocale)).name || translate(s.contactLocale, 'app.name'),
+    };
     let fired = 0;
     const greet = async (
       contact: MailableContactRow,
@@ -465,9 +467,10 @@ export class RulesService implements OnModuleInit {
       from: addDays(week.from, -28),
       to: addDays(week.to, -28),
     });
+    const optedOut = await this.users.digestOptOuts();
     let fired = 0;
     for (const manager of await this.managers()) {
-      if (manager.digestOptOut) continue;
+      if (optedOut.has(manager.id)) continue;
       const scope = await this.dashboard.scopeOfUser(manager.id);
       const [cur, prev, old]: KpiValues[] = await Promise.all(
         [week, previous, monthAgo].map((p) => this.dashboard.kpis(scope, p, now)),

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Post, Render, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Render, Req } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import { Public } from '../common/decorators.js';
@@ -32,6 +32,7 @@ export class UnsubscribeController {
   }
 
   @Post(':token')
+  @HttpCode(200)
   @Render('rules/unsubscribe')
   async confirm(@Param('token') token: string) {
     if (!(await this.care.unsubscribe(token))) throw new NotFound();

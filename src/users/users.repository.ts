@@ -7,7 +7,7 @@ import { User } from './user.entity.js';
 /** A user as sessions, lists and owner choices need them, with the ids of the teams they manage. */
 export type DirectoryRow = Pick<
   User,
-  'id' | 'email' | 'name' | 'role' | 'teamId' | 'region' | 'locale' | 'timezone' | 'active' | 'digestOptOut'
+  'id' | 'email' | 'name' | 'role' | 'teamId' | 'region' | 'locale' | 'timezone' | 'active'
 > & {
   managedTeamIds: number[];
 };
@@ -42,7 +42,6 @@ export class UsersRepository {
       })[]
     >(
       `SELECT u.id, u.email, u.name, u.role, u.team_id, u.region, u.locale, u.timezone, u.active,
-              u.digest_opt_out AS "digestOptOut",
               ARRAY(SELECT t.id FROM team t WHERE t.manager_id = u.id ORDER BY t.id) AS managed_team_ids
          FROM app_user u ORDER BY u.name, u.id`,
     );
@@ -107,6 +106,14 @@ export class UsersRepository {
 
   async setLocale(m: EntityManager, id: number, locale: Locale): Promise<void> {
     await m.query('UPDATE app_user SET locale = $2 WHERE id = $1', [id, locale]);
+  }
+
+  /** The ids of users who opted out of the weekly digest. */
+  async digestOptOuts(): Promise<Set<number>> {
+    const rows = await this.dataSource.query<{ id: number }[]>(
+      'SELECT id FROM app_user WHERE digest_opt_out',
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   async setDigestOptOut(m: EntityManager, id: number, out: boolean): Promise<void> {

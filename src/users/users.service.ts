@@ -311,7 +311,12 @@ export class UsersService {
 
   /** Whether the user receives the weekly KPI digest (managers choose on their account page). */
   async digestOptOut(userId: number): Promise<boolean> {
-    return (await this.directory.get()).get(userId)?.digestOptOut ?? false;
+    return (await this.users.digestOptOuts()).has(userId);
+  }
+
+  /** The ids of users who opted out of the weekly digest, read from the database as the digest goes out. */
+  digestOptOuts(): Promise<Set<number>> {
+    return this.users.digestOptOuts();
   }
 
   /** The user's choice about the weekly digest; audited, no version change (like the language). */
