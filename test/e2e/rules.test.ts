@@ -69,7 +69,7 @@ afterAll(async () => {
   await smtp.stop();
 });
 
-describe(RulesService.name, () => {
+describe('RulesService', () => {
   it('a VIP customer without contact for 90 days: one care task, alert and mail to the owner, on the timeline and in the audit log', async () => {
     const team = await createTeam(a.db);
     const owner = await createUser(a.db, { role: 'sales', teamId: team, name: 'Owner Vip' });
