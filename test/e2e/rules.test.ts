@@ -256,6 +256,19 @@ describe('RulesService', () => {
     expect((await guest.post(`/unsubscribe/${token}`, {})).status).toBe(200);
     const { rows: choice } = await a.db.query('SELECT mail_opt_out FROM contact WHERE id = $1', [out]);
     expect(choice).toEqual([{ mail_opt_out: true }]);
+    // The contact form shows the choice, and whoever edits the customer can change it.
+    const form = (await c.get(`/customers/${vip}/contacts/${out}/edit`)).text;
+    expect(form).toMatch(/<input type="checkbox" name="mailOptOut" value="on" checked>/);
+    const carol = await contactWithEmail(vip, 'Carol', 'carol.bday@example.com', false);
+    const edited = await c.submit(`/customers/${vip}/contacts/${carol}/edit`, {
+      name: 'Carol',
+      email: 'carol.bday@example.com',
+      mailOptOut: 'on',
+      version: '1',
+    });
+    expect(edited.status).toBe(303);
+    const { rows: carolChoice } = await a.db.query('SELECT mail_opt_out FROM contact WHERE id = $1', [carol]);
+    expect(carolChoice).toEqual([{ mail_opt_out: true }]);
 
     await runEverywhere((r) => r.greetings(now));
     expect((await firings('birthday')).map((f) => f.subject_id)).toEqual([born]);
