@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULE_DEFAULTS, RULE_SETTINGS_KEY } from '../../src/rules/rule-settings.js';
 import { RulesService } from '../../src/rules/rules.service.js';
+import { SeedService } from '../../src/seed/seed.service.js';
 import { TicketsService } from '../../src/tickets/tickets.service.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { Client, visibleText } from '../helpers/client.js';
@@ -347,4 +348,28 @@ describe('RulesService', () => {
     expect(mail).toContain('2026-11-23');
     expect(mailsTo(quiet.email)).toHaveLength(0);
   });
+
+  it('the demo company shows firings on a fresh start: an overdue VIP care task, an answered NPS survey; the rules do not repeat them', async () => {
+    expect(await a.app.get(SeedService).seedDemoOnce(60)).toBe(true);
+    const { rows: task } = await a.db.query(
+      `SELECT t.due_on < current_date AS overdue, u.email, t.source_id AS customer_id
+         FROM task t JOIN app_user u ON u.id = t.assignee_id
+        WHERE t.label_key = 'task.rule.vip_idle' AND t.due_on < current_date`,
+    );
+    expect(task).toHaveLength(1);
+    const vip = task;
+    const { rows: nps } = await a.db.query(
+      `SELECT count(*)::int AS n FROM survey_response WHERE kind = 'nps' AND answered_at IS NOT NULL AND sent_to NOT LIKE '%example.com'`,
+    );
+    expect(nps[0].n).toBeGreaterThanOrEqual(1);
+    const before = (await firings('vip_idle')).length;
+    await rulesA.vipIdle();
+    expect((await firings('vip_idle')).filter((f) => f.customer_id === vip[0].customer_id)).toHaveLength(1);
+    expect((await firings('vip_idle')).length).toBeGreaterThanOrEqual(before);
+
+    const c = new Client(a.url);
+    await c.login(task[0].email, 'kehu-demo-2026');
+    const page = visibleText((await c.get(`/customers/${vip[0].customer_id}`)).text);
+    expect(page).toContain('规则：VIP 客户长期未联系，已创建关怀待办');
+  }, 120_000);
 });
