@@ -3,6 +3,7 @@ import { RULE_DEFAULTS, RULE_SETTINGS_KEY } from '../../src/rules/rule-settings.
 import { RulesService } from '../../src/rules/rules.service.js';
 import { SeedService } from '../../src/seed/seed.service.js';
 import { TicketsService } from '../../src/tickets/tickets.service.js';
+import { apiAs } from '../helpers/api.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { Client, visibleText } from '../helpers/client.js';
 import { eventually } from '../helpers/eventually.js';
@@ -270,6 +271,11 @@ describe('RulesService', () => {
     expect(edited.status).toBe(303);
     const { rows: carolChoice } = await a.db.query('SELECT mail_opt_out FROM contact WHERE id = $1', [carol]);
     expect(carolChoice).toEqual([{ mail_opt_out: true }]);
+    // The API shows the choice, and an edit that does not name it keeps it.
+    const api = await apiAs(a, admin);
+    const patched = await api.patch(`/api/v1/contacts/${carol}`, { title: 'CFO', version: 2 });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ title: 'CFO', mailOptOut: true });
 
     await runEverywhere((r) => r.greetings(now));
     expect((await firings('birthday')).map((f) => f.subject_id)).toEqual([born]);
