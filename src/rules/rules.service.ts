@@ -526,7 +526,8 @@ export class RulesService implements OnModuleInit {
   /**
    * Fires once: in one transaction, takes the firing's row and, if it was free, acts and records the
    * audit entry; an action answering false (a contact opted out meanwhile) undoes it all. Answers
-   * whether it fired.
+   * whether it fired. A firing that fails is logged and left untaken, so the rule's next run tries it
+   * again, and the others of this run still go ahead.
    */
   private async fire(f: NewFiring, act: (m: EntityManager) => Promise<void | false>): Promise<boolean> {
     return this.dataSource
@@ -550,8 +551,11 @@ export class RulesService implements OnModuleInit {
         return true;
       })
       .catch((e: unknown) => {
-        if (e instanceof SkipFiring) return false;
-        throw e;
+        if (!(e instanceof SkipFiring))
+          this.logger.error(
+            `rule ${f.rule} on ${f.subjectKind} ${f.subjectId} (${f.period}) failed: ${e instanceof Error ? e.message : String(e)}`,
+          );
+        return false;
       });
   }
 
