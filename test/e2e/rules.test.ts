@@ -258,7 +258,8 @@ describe('RulesService', () => {
     expect((await guest.post(`/unsubscribe/${token}`, {})).status).toBe(200);
     const { rows: choice } = await a.db.query('SELECT mail_opt_out FROM contact WHERE id = $1', [out]);
     expect(choice).toEqual([{ mail_opt_out: true }]);
-    // The contact form shows the choice, and whoever edits the customer can change it.
+    // The 360° page and the contact form show the choice, and whoever edits the customer can change it.
+    expect(visibleText((await c.get(`/customers/${vip}`)).text)).toContain('Bob Out No mail');
     const form = (await c.get(`/customers/${vip}/contacts/${out}/edit`)).text;
     expect(form).toMatch(/<input type="checkbox" name="mailOptOut" value="on" checked>/);
     const carol = await contactWithEmail(vip, 'Carol', 'carol.bday@example.com', false);
