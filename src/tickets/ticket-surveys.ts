@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError, NotFound, ValidationFailed } from '../common/errors.js';
+import { CustomerCareService } from '../customers/customer-care.service.js';
 import { MailService } from '../notifications/mail.service.js';
 import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 import type { Ticket } from './ticket.entity.js';
@@ -44,11 +45,16 @@ export class TicketSurveys {
     private readonly audit: AuditService,
     private readonly mail: MailService,
     private readonly webhooks: WebhooksService,
+    private readonly care: CustomerCareService,
   ) {}
 
-  /** After a resolution: the survey row and its invitation to the requester (none without an e-mail address). */
+  /**
+   * After a resolution: the survey row and its invitation to the requester; none without an e-mail
+   * address, nor to a contact who opted out of Kehu's mail (their invitation carries the link to).
+   */
   async send(m: EntityManager, t: Ticket, now: Date): Promise<void> {
     if (!t.requesterEmail) return;
+    if (t.contactId !== null && (await this.care.optedOut(m, t.contactId))) return;
     const surveyToken = newToken();
     await this.repo.insertSurvey(m, {
       kind: 'ticket',
@@ -71,6 +77,8 @@ export class TicketSurveys {
           subject: t.subject,
           url: `/survey/${surveyToken}`,
           days: SURVEY_DAYS,
+          unsubscribeUrl:
+            t.contactId === null ? '' : `/unsubscribe/${this.care.unsubscribeToken(t.contactId)}`,
         },
       },
       m,
