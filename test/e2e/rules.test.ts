@@ -235,6 +235,23 @@ describe('RulesService', () => {
       `/admin/settings/${RULE_SETTINGS_KEY}`,
     );
     expect(saved.status).toBe(303);
+    const refused = await c.submit(
+      '/admin/settings',
+      {
+        ...Object.fromEntries(Object.entries(RULE_DEFAULTS).map(([k, v]) => [k, String(v)])),
+        vipIdleDays: '0',
+        holidayZh: '',
+        version: '1',
+      },
+      `/admin/settings/${RULE_SETTINGS_KEY}`,
+    );
+    expect(refused.status).toBe(422);
+    expect(visibleText(refused.text)).toContain('VIP customer with no interaction for (days)');
+    const { rows: kept } = await a.db.query(
+      `SELECT value->>'vipIdleDays' AS days FROM setting WHERE key = $1`,
+      [RULE_SETTINGS_KEY],
+    );
+    expect(kept).toEqual([{ days: '90' }]);
 
     const now = new Date();
     const today = shanghaiDay(now);
