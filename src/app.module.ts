@@ -44,6 +44,7 @@ import { FollowUpsModule } from './follow-ups/follow-ups.module.js';
 import { OpportunitiesModule } from './opportunities/opportunities.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { SeedModule } from './seed/seed.module.js';
+import { TicketPagesModule } from './tickets/ticket-pages.module.js';
 import { TicketsModule } from './tickets/tickets.module.js';
 import { TicketsApiModule } from './tickets/tickets-api.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -100,6 +101,7 @@ export class AppModule implements NestModule {
         FollowUpsModule,
         ContractsModule,
         TicketsModule,
+        TicketPagesModule,
         TicketsApiModule,
         DashboardModule,
         RulesModule,

@@ -19,7 +19,6 @@ import type { CustomerFilterDto, CustomerSort } from './dto/customer-filter.dto.
 export const PAGE_SIZE = 25;
 export const COUNT_CAP = 1000;
 
-
 /** How each sort orders rows, and the keyset condition that continues after a row. */
 const SORTS: Record<CustomerSort, { key: string; dir: 'ASC' | 'DESC'; cast: string }> = {
   updated: { key: 'c.updated_at', dir: 'DESC', cast: 'timestamptz' },
@@ -237,6 +236,15 @@ export interface NextStepRow {
 const NEXT_STEP_COLUMNS = `c.id AS "customerId", c.name AS "customerName", c.owner_id AS "ownerId",
   c.next_step AS "nextStep", c.next_step_at AS "nextStepAt"`;
 
+/** What another module's records need to know of a customer: its name, tier, VIP mark and owner. */
+export interface CustomerFacts {
+  id: number;
+  name: string;
+  tier: 'A' | 'B' | 'C' | null;
+  vip: boolean;
+  ownerId: number | null;
+}
+
 /** The fields a customer's form writes. */
 export type CustomerFields = Partial<Customer> & { name: string; nameKey: string; uscc: string | null };
 
@@ -413,6 +421,19 @@ export class CustomersRepository {
       `UPDATE customer SET last_interaction_at = greatest(coalesce(last_interaction_at, $2), $2), pool_warned_at = NULL WHERE id = $1`,
       [id, at],
     );
+  }
+
+  /** Name, tier, VIP mark and owner of live or deleted customers by id (in `m`'s transaction when given). */
+  async facts(
+    ids: number[],
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<Map<number, CustomerFacts>> {
+    if (!ids.length) return new Map();
+    const rows = await m.query<CustomerFacts[]>(
+      'SELECT id, name, tier, vip, owner_id AS "ownerId" FROM customer WHERE id = ANY($1)',
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r]));
   }
 
   /** Names of live or deleted customers by id. */

@@ -27,6 +27,7 @@ import {
   DUPLICATE_RULES,
 } from './customer.policy.js';
 import {
+  type CustomerFacts,
   type CustomerFields,
   type CustomerListRow,
   CustomersRepository,
@@ -117,6 +118,17 @@ export interface ContactView {
 
 /** A live customer's next step (the next action and date its latest follow-up set), with its owner. */
 export type CustomerNextStep = NextStepRow;
+
+export type { CustomerFacts };
+
+/**
+ * A subquery of customer ids (`SELECT c.id FROM customer c …`) with its named parameters (`:name`),
+ * which another module's statement embeds so that who the customers are stays this module's rule.
+ */
+export interface CustomerIdsQuery {
+  sql: string;
+  params: Record<string, unknown>;
+}
 
 /** A customer as its pages show it, with what the user may do to it. */
 export type CustomerView = Omit<
@@ -349,9 +361,33 @@ export class CustomersService {
    * with its named parameters: for another module's list of records that are seen with their customer
    * (the API's follow-ups), so the scope stays this module's one rule.
    */
-  async visibleIdsQuery(user: SessionUser): Promise<{ sql: string; params: Record<string, unknown> }> {
+  async visibleIdsQuery(user: SessionUser): Promise<CustomerIdsQuery> {
     const { sql, params } = conditionFor(await this.policy.actor(user), 'view', 'c');
     return { sql: `SELECT c.id FROM customer c WHERE c.deleted_at IS NULL AND ${sql}`, params };
+  }
+
+  /**
+   * The customers (live or deleted) of this tier, as a subquery of their ids with its named
+   * parameters: for another module's list filtered by its records' customer (the ticket queues).
+   */
+  idsWhere(where: { tier: string }): CustomerIdsQuery {
+    return { sql: 'SELECT c.id FROM customer c WHERE c.tier = :tier', params: { tier: where.tier } };
+  }
+
+  /**
+   * The customers (live or deleted) a user owns, as a subquery of their ids with its named
+   * parameters: for another module whose records a rep sees through their customers (tickets).
+   */
+  ownedBy(ownerId: number): CustomerIdsQuery {
+    return { sql: 'SELECT c.id FROM customer c WHERE c.owner_id = :ownerId', params: { ownerId } };
+  }
+
+  /**
+   * Name, tier, VIP mark and owner of customers by id (deleted ones included), for another module's
+   * rules about its records (a ticket's priority, SLA and who sees it); read in `m` when given.
+   */
+  factsOf(ids: number[], m?: EntityManager): Promise<Map<number, CustomerFacts>> {
+    return this.repo.facts([...new Set(ids)], m);
   }
 
   /** Names of customers by id (deleted ones included), for other modules' lists. */

@@ -4,6 +4,7 @@
 // by new files. The test suite fails when the entities and the migrations disagree.
 import { AddTickets1796800000000 } from '../../migrations/1796800000000-AddTickets.js';
 import { AddTicketLocale1796800000001 } from '../../migrations/1796800000001-AddTicketLocale.js';
+import { DefaultLunchBreak1796900000001 } from '../../migrations/1796900000001-DefaultLunchBreak.js';
 import { AddRuleFirings1797000000000 } from '../../migrations/1797000000000-AddRuleFirings.js';
 import { AddPaymentsInvoicesTasks1796600000000 } from '../../migrations/1796600000000-AddPaymentsInvoicesTasks.js';
 import { AddTaskLabel1796600000001 } from '../../migrations/1796600000001-AddTaskLabel.js';
@@ -67,5 +68,6 @@ export const MIGRATIONS = [
   AddOpportunityOwnerBoardIndex1796700000000,
   AddTickets1796800000000,
   AddTicketLocale1796800000001,
+  DefaultLunchBreak1796900000001,
   AddRuleFirings1797000000000,
 ];

@@ -5,8 +5,10 @@ import { AuditService } from '../audit/audit.service.js';
 import { JobsService } from '../automation/jobs.service.js';
 import { BusinessCalendarService } from '../common/calendar/business-calendar.service.js';
 import type { BusinessCalendar } from '../common/calendar/business-time.js';
+import { CustomersService } from '../customers/customers.service.js';
 import { MailService } from '../notifications/mail.service.js';
 import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
+import { UsersService } from '../users/users.service.js';
 import {
   changeTargets,
   shareAt,
@@ -58,6 +60,8 @@ export class SlaWatch implements OnModuleInit {
     private readonly notices: TicketNotices,
     private readonly ticketSettings: TicketSettings,
     private readonly jobs: JobsService,
+    private readonly customers: CustomersService,
+    private readonly users: UsersService,
   ) {}
 
   onModuleInit(): void {
@@ -119,16 +123,17 @@ export class SlaWatch implements OnModuleInit {
     const resolution = watched
       .filter((w) => !w.resolutionWarnedAt && due(w, w.resolutionTargetMinutes))
       .map((w) => w.id);
-    await this.dataSource.transaction(async (m) => {
-      for (const id of await this.repo.markOnce(m, 'first_response_warned_at', firstResponse, now)) {
-        await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'warning');
-        warnings++;
-      }
-      for (const id of await this.repo.markOnce(m, 'resolution_warned_at', resolution, now)) {
-        await this.alert(m, (await this.repo.findLive(id, m))!, 'resolution', 'warning');
-        warnings++;
-      }
-    });
+    if (firstResponse.length || resolution.length)
+      await this.dataSource.transaction(async (m) => {
+        for (const id of await this.repo.markOnce(m, 'first_response_warned_at', firstResponse, now)) {
+          await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'warning');
+          warnings++;
+        }
+        for (const id of await this.repo.markOnce(m, 'resolution_warned_at', resolution, now)) {
+          await this.alert(m, (await this.repo.findLive(id, m))!, 'resolution', 'warning');
+          warnings++;
+        }
+      });
     if (warnings || breaches) await this.mail.kickQuietly();
     return { warnings, breaches };
   }
@@ -142,7 +147,7 @@ export class SlaWatch implements OnModuleInit {
   ): Promise<boolean> {
     const priority = raisedPriority(t.priority);
     if (priority === t.priority) return false;
-    const facts = (await this.repo.customerFacts([t.customerId], m)).get(t.customerId);
+    const facts = (await this.customers.factsOf([t.customerId], m)).get(t.customerId);
     const clock = changeTargets(clockOf(t), targetsFor(policies, priority, facts?.tier ?? null), calendar);
     await this.repo.update(m, t.id, { ...clock, priority });
     await this.audit.record(
@@ -166,7 +171,7 @@ export class SlaWatch implements OnModuleInit {
     kind: 'warning' | 'breached',
     escalated = false,
   ): Promise<void> {
-    const managerId = t.teamId === null ? null : await this.repo.teamManagerId(t.teamId, m);
+    const managerId = t.teamId === null ? null : await this.users.teamManagerId(t.teamId, m);
     const to = [t.assigneeId, managerId].filter((x): x is number => x !== null);
     const due = target === 'first_response' ? t.firstResponseDueAt : t.resolutionDueAt;
     await this.audit.record(

@@ -15,8 +15,6 @@ export interface TimelineTicketRow {
   teamId: number | null;
   assigneeId: number | null;
   customerId: number;
-  /** The customer's owner: a sales rep sees the tickets of their customers. */
-  customerOwnerId: number | null;
   requesterName: string;
   requesterUnconfirmed: boolean;
   receivedAt: Date;
@@ -27,13 +25,11 @@ export interface TimelineTicketRow {
   surveyAnsweredAt: Date | null;
 }
 
-/** A ticket a leaving agent had open, and who manages its team. */
+/** A ticket a leaving agent had open, and its team. */
 export interface ReturnedTicket {
   id: number;
   number: string;
   teamId: number | null;
-  teamName: string | null;
-  managerId: number | null;
 }
 
 /**
@@ -48,12 +44,11 @@ export class TicketLifecycleRepository {
   ofCustomer(customerId: number, limit: number): Promise<TimelineTicketRow[]> {
     return this.dataSource.query<TimelineTicketRow[]>(
       `SELECT t.id, t.number, t.subject, t.status, t.type, t.channel, t.priority, t.team_id AS "teamId",
-              t.assignee_id AS "assigneeId", t.customer_id AS "customerId", c.owner_id AS "customerOwnerId", t.requester_name AS "requesterName",
+              t.assignee_id AS "assigneeId", t.customer_id AS "customerId", t.requester_name AS "requesterName",
               t.requester_unconfirmed AS "requesterUnconfirmed", t.received_at AS "receivedAt",
               t.resolved_at AS "resolvedAt", s.csat, s.ces, s.comment AS "surveyComment",
               s.answered_at AS "surveyAnsweredAt"
          FROM ticket t
-         JOIN customer c ON c.id = t.customer_id
          LEFT JOIN LATERAL (SELECT csat, ces, comment, answered_at FROM survey_response
                              WHERE ticket_id = t.id AND answered_at IS NOT NULL
                              ORDER BY answered_at DESC, id DESC LIMIT 1) s ON true
@@ -84,7 +79,7 @@ export class TicketLifecycleRepository {
 
   /**
    * A leaving agent's tickets still being worked on lose their assignee: they wait in their team's
-   * unassigned queue, where the team picks them up. Returns them with their team's manager.
+   * unassigned queue, where the team picks them up. Returns them with their team.
    */
   returnToTeam(m: EntityManager, userId: number): Promise<ReturnedTicket[]> {
     return m.query<ReturnedTicket[]>(
@@ -92,9 +87,7 @@ export class TicketLifecycleRepository {
          UPDATE ticket SET assignee_id = NULL, version = version + 1, updated_at = now()
           WHERE assignee_id = $1 AND status IN ('new', 'open', 'pending') AND deleted_at IS NULL
           RETURNING id, number, team_id)
-       SELECT r.id, r.number, r.team_id AS "teamId", tm.name AS "teamName", tm.manager_id AS "managerId"
-         FROM returned r LEFT JOIN team tm ON tm.id = r.team_id
-        ORDER BY r.id`,
+       SELECT r.id, r.number, r.team_id AS "teamId" FROM returned r ORDER BY r.id`,
       [userId],
     );
   }

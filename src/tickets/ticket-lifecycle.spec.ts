@@ -14,7 +14,6 @@ const row = (over: Partial<TimelineTicketRow> = {}): TimelineTicketRow => ({
   teamId: 1,
   assigneeId: 2,
   customerId: 3,
-  customerOwnerId: 4,
   requesterName: '王芳',
   requesterUnconfirmed: false,
   receivedAt: new Date('2026-11-30T01:00:00Z'),

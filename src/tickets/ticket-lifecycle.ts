@@ -4,9 +4,11 @@ import { AuditService } from '../audit/audit.service.js';
 import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
 import type { Locale } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
+import { CustomersService } from '../customers/customers.service.js';
 import { translate } from '../i18n/i18n.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
+import { UsersService } from '../users/users.service.js';
 import { TicketLifecycleRepository, type TimelineTicketRow } from './ticket-lifecycle.repository.js';
 import { TicketPolicy } from './ticket.policy.js';
 
@@ -77,6 +79,8 @@ export class TicketLifecycle implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
     private readonly policy: TicketPolicy,
+    private readonly customers: CustomersService,
+    private readonly users: UsersService,
   ) {}
 
   onModuleInit(): void {
@@ -150,7 +154,14 @@ export class TicketLifecycle implements OnModuleInit {
   /** The customer's tickets as `viewer` may see them, newest arrival first. */
   async timelineOf(customerId: number, limit: number, viewer?: SessionUser): Promise<TimelineItem[]> {
     const rows = await this.repo.ofCustomer(customerId, limit);
-    const shown = viewer ? rows.filter((r) => this.policy.can(viewer, 'view', r)) : rows;
+    // The customer's owner (a sales rep sees the tickets of their customers), when someone is looking.
+    const customerOwnerId =
+      viewer && rows.length
+        ? ((await this.customers.factsOf([customerId])).get(customerId)?.ownerId ?? null)
+        : null;
+    const shown = viewer
+      ? rows.filter((r) => this.policy.can(viewer, 'view', { ...r, customerOwnerId }))
+      : rows;
     const locale: Locale = viewer?.locale ?? 'zh-CN';
     return shown.map((r) => ({
       at: r.receivedAt,
@@ -171,6 +182,14 @@ export class TicketLifecycle implements OnModuleInit {
   /** A leaving agent's open tickets back to their teams' queues, audited, their managers told. */
   private async returnToTeam(m: EntityManager, userId: number, actor: SessionUser): Promise<void> {
     const returned = await this.repo.returnToTeam(m, userId);
+    const teams = new Map(
+      (
+        await this.users.teamsWithManagers(
+          returned.flatMap((t) => (t.teamId === null ? [] : [t.teamId])),
+          m,
+        )
+      ).map((tm) => [tm.id, tm]),
+    );
     for (const t of returned)
       await this.audit.record(
         {
@@ -184,9 +203,10 @@ export class TicketLifecycle implements OnModuleInit {
       );
     const perManager = new Map<number, { count: number; team: string }>();
     for (const t of returned) {
-      if (t.managerId === null || t.managerId === userId) continue;
-      const seen = perManager.get(t.managerId);
-      perManager.set(t.managerId, { count: (seen?.count ?? 0) + 1, team: seen?.team ?? t.teamName ?? '' });
+      const team = t.teamId === null ? undefined : teams.get(t.teamId);
+      if (!team || team.managerId === null || team.managerId === userId) continue;
+      const seen = perManager.get(team.managerId);
+      perManager.set(team.managerId, { count: (seen?.count ?? 0) + 1, team: seen?.team ?? team.name });
     }
     for (const [managerId, { count, team }] of perManager)
       await this.notifications.notify(

@@ -5,11 +5,13 @@ import { AuditService } from '../audit/audit.service.js';
 import { NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
 import type { SessionUser } from '../common/session-user.js';
 import { SettingsService } from '../common/settings/settings.service.js';
+import type { CustomerFacts } from '../customers/customers.service.js';
+import { UsersService } from '../users/users.service.js';
 import type { SlaPolicyRow } from './sla-clock.js';
 import type { Ticket } from './ticket.entity.js';
 import { TICKET_PRIORITIES, TICKET_TYPES, type TicketType } from './ticket.options.js';
 import { TicketPolicy } from './ticket.policy.js';
-import { type CustomerFacts, TicketsRepository } from './tickets.repository.js';
+import { TicketsRepository } from './tickets.repository.js';
 import type {
   CannedReplyInput,
   CannedReplyView,
@@ -34,6 +36,7 @@ export class TicketSettings {
     private readonly policy: TicketPolicy,
     private readonly audit: AuditService,
     private readonly store: SettingsService,
+    private readonly users: UsersService,
   ) {}
 
   /** Days after which a resolved ticket closes. */
@@ -47,7 +50,7 @@ export class TicketSettings {
       this.repo.routes(),
       this.repo.policies(),
       this.repo.cannedReplies(null),
-      this.repo.teams(),
+      this.users.teamChoices(),
       this.store.get(TICKET_SETTINGS_KEY, TICKET_SETTINGS_DEFAULTS),
     ]);
     return {
@@ -70,7 +73,7 @@ export class TicketSettings {
 
   async saveRouting(user: SessionUser, input: RoutingInput): Promise<void> {
     this.policy.assertAdmin(user);
-    const teams = new Set((await this.repo.teams()).map((x) => x.id));
+    const teams = new Set((await this.users.teamChoices()).map((x) => x.id));
     const routes: { type: TicketType; teamId: number }[] = [];
     for (const type of TICKET_TYPES) {
       const raw = input.routes?.[type];

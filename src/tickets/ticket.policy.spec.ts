@@ -61,9 +61,18 @@ describe('TicketPolicy', () => {
     expect(scopeCondition(scopeOf(user('service')), 't', bind)).toBe(
       '(t.team_id = ANY($1::int[]) OR t.team_id IS NULL OR t.assignee_id = $2::int)',
     );
-    expect(scopeCondition(scopeOf(user('sales')), 't', bind)).toBe(
-      '(t.customer_id IN (SELECT id FROM customer WHERE owner_id = $3::int))',
+    // A rep's customers come from the customers module as a subquery with named parameters, each
+    // numbered after the statement's own.
+    const owned = {
+      sql: 'SELECT c.id FROM customer c WHERE c.owner_id = :ownerId::int',
+      params: { ownerId: 10 },
+    };
+    const sales = scopeOf(user('sales'));
+    if (sales.everyone) throw new Error('a rep does not see everything');
+    expect(scopeCondition({ ...sales, ownedCustomers: owned }, 't', bind)).toBe(
+      '(t.customer_id IN (SELECT c.id FROM customer c WHERE c.owner_id = $3::int))',
     );
     expect(values).toEqual([[1], 10, 10]);
+    expect(() => scopeCondition(sales, 't', bind)).toThrow('ownedCustomers');
   });
 });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { NotAllowed, NotFound } from '../common/errors.js';
 import type { Role } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
+import type { CustomerIdsQuery } from '../customers/customers.service.js';
 import { OPEN_TICKET_STATUSES, type TicketStatus } from './ticket.options.js';
 
 /**
@@ -74,8 +75,15 @@ export interface TicketSubject {
 }
 
 /**
+ * A subquery of customer ids with named parameters (`:name`), as the customers module hands it over
+ * (CustomersService.ownedBy, idsWhere).
+ */
+export type CustomerIds = CustomerIdsQuery;
+
+/**
  * The tickets a user may see, for a query: everyone's, or those of these teams (`noTeam`: and those
- * without a team), assigned to them, or of customers they own.
+ * without a team), assigned to them, or of customers they own (`ownedCustomers`: those customers'
+ * ids, which the customers module gives for `customerOwnerId`).
  */
 export type TicketScope =
   | { everyone: true }
@@ -85,7 +93,18 @@ export type TicketScope =
       noTeam: boolean;
       assigneeId: number | null;
       customerOwnerId: number | null;
+      ownedCustomers?: CustomerIds;
     };
+
+/**
+ * A customers subquery inside a statement whose values are bound positionally by `bind`: each named
+ * parameter becomes the next placeholder (a `::` cast is left alone).
+ */
+export function inlineCustomerIds(ids: CustomerIds, bind: (value: unknown) => string): string {
+  return ids.sql.replace(/(?<!:):(\w+)/g, (whole, name: string) =>
+    name in ids.params ? bind(ids.params[name]) : whole,
+  );
+}
 
 /** The teams whose tickets are the user's: a manager's teams, an agent's own team. */
 function teamsOf(user: SessionUser): number[] {
@@ -126,7 +145,7 @@ export function scopeOf(user: SessionUser): TicketScope {
 
 /**
  * The scope as an SQL condition on the ticket aliased `alias`, with its values bound by `bind`
- * ("true" for everyone). The customer's owner is read from the customer row by id.
+ * ("true" for everyone). A rep's customers are the customers module's subquery (`ownedCustomers`).
  */
 export function scopeCondition(scope: TicketScope, alias: string, bind: (value: unknown) => string): string {
   if (scope.everyone) return 'true';
@@ -134,10 +153,10 @@ export function scopeCondition(scope: TicketScope, alias: string, bind: (value: 
   if (scope.teamIds.length) parts.push(`${alias}.team_id = ANY(${bind(scope.teamIds)}::int[])`);
   if (scope.noTeam) parts.push(`${alias}.team_id IS NULL`);
   if (scope.assigneeId !== null) parts.push(`${alias}.assignee_id = ${bind(scope.assigneeId)}::int`);
-  if (scope.customerOwnerId !== null)
-    parts.push(
-      `${alias}.customer_id IN (SELECT id FROM customer WHERE owner_id = ${bind(scope.customerOwnerId)}::int)`,
-    );
+  if (scope.customerOwnerId !== null) {
+    if (!scope.ownedCustomers) throw new Error('A scope of owned customers needs their ids (ownedCustomers)');
+    parts.push(`${alias}.customer_id IN (${inlineCustomerIds(scope.ownedCustomers, bind)})`);
+  }
   return parts.length ? `(${parts.join(' OR ')})` : 'false';
 }
 
@@ -147,6 +166,8 @@ const AGENTS: readonly Role[] = ['admin', 'manager', 'service'];
 @Injectable()
 export class TicketPolicy {
   can = can;
+  /** The same question as `can`: may the user do this to the ticket? */
+  may = can;
   flags = flags;
   scope = scopeOf;
   condition = scopeCondition;

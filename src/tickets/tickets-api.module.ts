@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CustomersModule } from '../customers/customers.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { Ticket } from './ticket.entity.js';
 import { TicketLifecycle } from './ticket-lifecycle.js';
 import { TicketLifecycleRepository } from './ticket-lifecycle.repository.js';
@@ -16,7 +18,7 @@ import { MyDayTicketsService } from './my-day-tickets.service.js';
  * events) and My day's "my tickets".
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Ticket]), TicketsModule],
+  imports: [TypeOrmModule.forFeature([Ticket]), TicketsModule, CustomersModule, UsersModule],
   controllers: [TicketsApiController],
   providers: [
     TicketResources,

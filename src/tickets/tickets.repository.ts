@@ -10,7 +10,7 @@ import { TicketMessage } from './ticket-message.entity.js';
 import { TicketRouting } from './ticket-routing.entity.js';
 import { Ticket } from './ticket.entity.js';
 import { OPEN_TICKET_STATUSES, type TicketStatus, type TicketType } from './ticket.options.js';
-import { scopeCondition, type TicketScope } from './ticket.policy.js';
+import { type CustomerIds, inlineCustomerIds, scopeCondition, type TicketScope } from './ticket.policy.js';
 import type { LowScoreSurvey, QueueFilters, TicketQueue, TicketQueueRow } from './tickets.types.js';
 
 export const QUEUE_PAGE_SIZE = 25;
@@ -19,15 +19,6 @@ export const QUEUE_COUNT_CAP = 1000;
 export const BREACHING_SOON_MINUTES = 120;
 /** "Recently resolved": resolved within this many days. */
 export const RECENTLY_RESOLVED_DAYS = 7;
-
-/** What tickets need to know of a customer: its name, tier, VIP mark and owner. */
-export interface CustomerFacts {
-  id: number;
-  name: string;
-  tier: 'A' | 'B' | 'C' | null;
-  vip: boolean;
-  ownerId: number | null;
-}
 
 /** A running ticket the SLA watch looks at. */
 export interface WatchedTicket {
@@ -51,12 +42,10 @@ export interface WatchedTicket {
 
 const OPEN = OPEN_TICKET_STATUSES as string[];
 
-/** The columns of a queue's row, with its customer's and team's names (one statement per page). */
+/** The columns of a queue's row (its customer's and team's names are the customers' and users' modules'). */
 const QUEUE_COLUMNS = `t.id, t.number, t.subject, t.customer_id AS "customerId", t.requester_name AS "requesterName",
   t.channel, t.type, t.priority, t.status, t.team_id AS "teamId", t.assignee_id AS "assigneeId",
-  t.received_at AS "receivedAt", t.due_at AS "dueAt", t.resolved_at AS "resolvedAt",
-  (SELECT c.name FROM customer c WHERE c.id = t.customer_id) AS "customerName",
-  (SELECT tm.name FROM team tm WHERE tm.id = t.team_id) AS "teamName"`;
+  t.received_at AS "receivedAt", t.due_at AS "dueAt", t.resolved_at AS "resolvedAt"`;
 
 /** The queue's condition on the ticket aliased `t` (besides the scope and filters). */
 function queueCondition(queue: TicketQueue, me: number, bind: (v: unknown) => string): string {
@@ -76,12 +65,20 @@ function queueCondition(queue: TicketQueue, me: number, bind: (v: unknown) => st
   }
 }
 
-function filterConditions(f: QueueFilters, bind: (v: unknown) => string): string[] {
+/** The filters' conditions; the tier filter is the customers of that tier (`tierCustomers`, from the customers module). */
+function filterConditions(
+  f: QueueFilters,
+  tierCustomers: CustomerIds | null,
+  bind: (v: unknown) => string,
+): string[] {
   const where: string[] = [];
   if (f.type) where.push(`t.type = ${bind(f.type)}`);
   if (f.priority) where.push(`t.priority = ${bind(f.priority)}`);
   if (f.channel) where.push(`t.channel = ${bind(f.channel)}`);
-  if (f.tier) where.push(`t.customer_id IN (SELECT id FROM customer WHERE tier = ${bind(f.tier)})`);
+  if (f.tier) {
+    if (!tierCustomers) throw new Error('A tier filter needs the customers of the tier');
+    where.push(`t.customer_id IN (${inlineCustomerIds(tierCustomers, bind)})`);
+  }
   return where;
 }
 
@@ -176,6 +173,9 @@ function readCursor(cursor: string | undefined): [string, number] | null {
     return null;
   }
 }
+
+/** A queue's row as the statement reads it: the names of its assignee, customer and team come by id afterwards. */
+export type QueuePageRow = Omit<TicketQueueRow, 'assigneeName' | 'customerName' | 'teamName' | 'overdue'>;
 
 /** All SQL on tickets, their messages, SLA policies, routing, canned replies and surveys. */
 @Injectable()
@@ -288,105 +288,39 @@ export class TicketsRepository {
     return moved;
   }
 
-  // ---- Customers and agents as tickets see them ----
+  // ---- Assignment ----
 
-  /** Name, tier, VIP and owner of these customers by id (deleted ones included). */
-  async customerFacts(ids: number[], m?: EntityManager): Promise<Map<number, CustomerFacts>> {
-    if (!ids.length) return new Map();
-    const rows = await this.m(m).query<CustomerFacts[]>(
-      `SELECT id, name, tier, vip, owner_id AS "ownerId" FROM customer WHERE id = ANY($1)`,
-      [[...new Set(ids)]],
-    );
-    return new Map(rows.map((r) => [r.id, r]));
-  }
-
-  /** Who answers for a ticket's files from a customer: its assignee, its team's manager, or the first active admin. */
-  async standInUploader(ticketId: number, m?: EntityManager): Promise<number | null> {
-    const [row] = await this.m(m).query<{ id: number | null }[]>(
-      `SELECT COALESCE(t.assignee_id, tm.manager_id,
-                       (SELECT id FROM app_user WHERE role = 'admin' AND active ORDER BY id LIMIT 1)) AS id
-         FROM ticket t LEFT JOIN team tm ON tm.id = t.team_id WHERE t.id = $1`,
+  /** The assignee and team of a ticket (read in `m`'s transaction when given). */
+  async assigneeAndTeam(
+    ticketId: number,
+    m?: EntityManager,
+  ): Promise<{ assigneeId: number | null; teamId: number | null } | null> {
+    const [row] = await this.m(m).query<{ assigneeId: number | null; teamId: number | null }[]>(
+      'SELECT assignee_id AS "assigneeId", team_id AS "teamId" FROM ticket WHERE id = $1',
       [ticketId],
     );
-    return row?.id ?? null;
-  }
-
-  /** Whether the contact belongs to the customer (and is not deleted). */
-  async isContactOf(contactId: number, customerId: number): Promise<boolean> {
-    const rows = await this.dataSource.query<unknown[]>(
-      'SELECT 1 FROM contact WHERE id = $1 AND customer_id = $2 AND deleted_at IS NULL',
-      [contactId, customerId],
-    );
-    return rows.length > 0;
+    return row ?? null;
   }
 
   /**
-   * The team's active, present service agent with the fewest open tickets (ties: the lowest id), or
-   * null when it has none. Assignments to one team wait for each other until the transaction ends,
-   * so two tickets arriving together do not both go to the same agent.
+   * Assignments to one team wait for each other from here until the transaction ends, so two tickets
+   * arriving together do not both go to the same agent (see leastLoaded).
    */
-  async leastLoadedAgent(m: EntityManager, teamId: number): Promise<number | null> {
+  async lockTeamAssignment(m: EntityManager, teamId: number): Promise<void> {
     await m.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['ticket-assignment', teamId]);
+  }
+
+  /** Of these agents, the one with the fewest open tickets (ties: the lowest id), or null when there are none. */
+  async leastLoaded(m: EntityManager, agentIds: number[]): Promise<number | null> {
+    if (!agentIds.length) return null;
     const rows = await m.query<{ id: number }[]>(
-      `SELECT u.id FROM app_user u
-        WHERE u.team_id = $1 AND u.role = 'service' AND u.active AND u.away_since IS NULL
+      `SELECT a.id FROM unnest($1::int[]) AS a(id)
         ORDER BY (SELECT count(*) FROM ticket t
-                   WHERE t.assignee_id = u.id AND t.status = ANY($2) AND t.deleted_at IS NULL), u.id
+                   WHERE t.assignee_id = a.id AND t.status = ANY($2) AND t.deleted_at IS NULL), a.id
         LIMIT 1`,
-      [teamId, OPEN],
+      [agentIds, OPEN],
     );
     return rows[0]?.id ?? null;
-  }
-
-  /** The agents a ticket of the team may be given to: its active service agents and managers, the away ones marked. */
-  async teamAgents(teamId: number): Promise<{ id: number; name: string; away: boolean }[]> {
-    return this.dataSource.query(
-      `SELECT u.id, u.name, u.away_since IS NOT NULL AS away FROM app_user u
-        WHERE u.active AND u.role IN ('service', 'manager')
-          AND (u.team_id = $1 OR u.id = (SELECT manager_id FROM team WHERE id = $1))
-        ORDER BY u.name, u.id`,
-      [teamId],
-    );
-  }
-
-  /** Whether the user is away (new tickets are not assigned to them). */
-  async awaySince(userId: number): Promise<Date | null> {
-    const [row] = await this.dataSource.query<{ away_since: Date | null }[]>(
-      'SELECT away_since FROM app_user WHERE id = $1',
-      [userId],
-    );
-    return row?.away_since ?? null;
-  }
-
-  /** Marks the user away (since now, unless already) or back. */
-  async setAway(userId: number, away: boolean): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE app_user SET away_since = CASE WHEN $2 THEN COALESCE(away_since, now()) ELSE NULL END WHERE id = $1`,
-      [userId, away],
-    );
-  }
-
-  /** Every team by name. */
-  teams(): Promise<{ id: number; name: string }[]> {
-    return this.dataSource.query('SELECT id, name FROM team ORDER BY name, id');
-  }
-
-  async teamNames(ids: number[]): Promise<Map<number, string>> {
-    if (!ids.length) return new Map();
-    const rows = await this.dataSource.query<{ id: number; name: string }[]>(
-      'SELECT id, name FROM team WHERE id = ANY($1)',
-      [[...new Set(ids)]],
-    );
-    return new Map(rows.map((r) => [r.id, r.name]));
-  }
-
-  /** The team's manager, if it has one. */
-  async teamManagerId(teamId: number, m?: EntityManager): Promise<number | null> {
-    const [row] = await this.m(m).query<{ manager_id: number | null }[]>(
-      'SELECT manager_id FROM team WHERE id = $1',
-      [teamId],
-    );
-    return row?.manager_id ?? null;
   }
 
   // ---- Queues ----
@@ -400,10 +334,11 @@ export class TicketsRepository {
     queue: TicketQueue,
     me: number,
     f: QueueFilters,
+    tierCustomers: CustomerIds | null,
     cursor: { after?: string; before?: string },
     size = QUEUE_PAGE_SIZE,
   ): Promise<{
-    rows: Omit<TicketQueueRow, 'assigneeName' | 'overdue'>[];
+    rows: QueuePageRow[];
     next: string | null;
     prev: string | null;
     total: number;
@@ -421,7 +356,7 @@ export class TicketsRepository {
     const heads = queue === 'resolved' ? null : queueHeads(scope, queue, me, bind);
     let text: string;
     if (heads && queue !== 'resolved') {
-      const filters = filterConditions(f, bind)
+      const filters = filterConditions(f, tierCustomers, bind)
         .map((c) => ` AND ${c}`)
         .join('');
       const from = at ? { value: bind(at[0]), id: bind(at[1]) } : null;
@@ -442,7 +377,7 @@ export class TicketsRepository {
         't.deleted_at IS NULL',
         scopeCondition(scope, 't', bind),
         queueCondition(queue, me, bind),
-        ...filterConditions(f, bind),
+        ...filterConditions(f, tierCustomers, bind),
       ].join(' AND ');
       const after = at
         ? ` AND (${key}, t.id) ${asc ? '>' : '<'} (CAST(${bind(at[0])} AS timestamptz), ${bind(at[1])}::int)`
@@ -453,7 +388,7 @@ export class TicketsRepository {
       counted AS (SELECT count(*)::int AS n FROM (SELECT 1 FROM ticket t WHERE ${where} LIMIT ${QUEUE_COUNT_CAP + 1}) s)
       SELECT counted.n AS total, page.* FROM counted LEFT JOIN page ON true ORDER BY page.sort_key ${dir}, page.id ${dir}`;
     }
-    type Row = Omit<TicketQueueRow, 'assigneeName' | 'overdue'> & {
+    type Row = QueuePageRow & {
       total: number;
       cursorValue: string;
       sort_key: unknown;

@@ -11,7 +11,8 @@ import type { Locale } from '../common/roles.js';
 import { formatNumber } from '../common/sequences/sequence-formats.js';
 import { SequencesService } from '../common/sequences/sequences.service.js';
 import type { SessionUser } from '../common/session-user.js';
-import { CustomersService } from '../customers/customers.service.js';
+import { ContactsService } from '../customers/contacts.service.js';
+import { type CustomerFacts, CustomersService } from '../customers/customers.service.js';
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
@@ -39,12 +40,12 @@ import {
   TICKET_TYPES,
   type TicketPriority,
 } from './ticket.options.js';
-import { type TicketAction, TicketPolicy, type TicketSubject } from './ticket.policy.js';
+import { type TicketAction, TicketPolicy, type TicketScope, type TicketSubject } from './ticket.policy.js';
 import { clockOf, SlaWatch } from './sla-watch.js';
 import { firstContactResolution, TicketNotices } from './ticket-notices.js';
 import { TicketSettings } from './ticket-settings.js';
 import { newToken, TicketSurveys, TOKEN_SHAPE } from './ticket-surveys.js';
-import { type CustomerFacts, QUEUE_PAGE_SIZE, TicketsRepository } from './tickets.repository.js';
+import { QUEUE_PAGE_SIZE, TicketsRepository } from './tickets.repository.js';
 import {
   type CannedReplyInput,
   type CannedReplyView,
@@ -157,6 +158,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     private readonly webhooks: WebhooksService,
     private readonly users: UsersService,
     private readonly customers: CustomersService,
+    private readonly contacts: ContactsService,
     private readonly attachments: AttachmentsService,
     private readonly attachmentOwners: AttachmentOwners,
     private readonly lifecycles: CustomerLifecycles,
@@ -202,7 +204,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   ): Promise<{ t: Ticket; facts: CustomerFacts | undefined }> {
     const t = m ? await this.repo.lock(m, id) : await this.repo.findLive(id);
     if (!t) throw new NotFound();
-    const facts = (await this.repo.customerFacts([t.customerId], m)).get(t.customerId);
+    const facts = (await this.customers.factsOf([t.customerId], m)).get(t.customerId);
     this.policy.assert(user, action, this.subjectOf(t, facts));
     return { t, facts };
   }
@@ -213,7 +215,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     if (ticketId === null) return false;
     const t = await this.repo.findLive(ticketId);
     if (!t) return false;
-    const facts = (await this.repo.customerFacts([t.customerId])).get(t.customerId);
+    const facts = (await this.customers.factsOf([t.customerId])).get(t.customerId);
     return this.policy.can(user, 'view', this.subjectOf(t, facts));
   }
 
@@ -221,8 +223,34 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   async maySee(user: SessionUser, id: number): Promise<boolean> {
     const t = await this.repo.findLive(id);
     if (!t) return false;
-    const facts = (await this.repo.customerFacts([t.customerId])).get(t.customerId);
+    const facts = (await this.customers.factsOf([t.customerId])).get(t.customerId);
     return this.policy.can(user, 'view', this.subjectOf(t, facts));
+  }
+
+  /** The tickets the user may see, a rep's customers given by the customers module. */
+  private scopeOf(user: SessionUser): TicketScope {
+    const scope = this.policy.scope(user);
+    if (scope.everyone || scope.customerOwnerId === null) return scope;
+    return { ...scope, ownedCustomers: this.customers.ownedBy(scope.customerOwnerId) };
+  }
+
+  /**
+   * The team's present service agent (active, not away) with the fewest open tickets (ties: the
+   * lowest id), or null when it has none. Assignments to one team wait for each other until the
+   * transaction ends, so two tickets arriving together do not both go to the same agent.
+   */
+  private async leastLoadedAgent(m: EntityManager, teamId: number): Promise<number | null> {
+    await this.repo.lockTeamAssignment(m, teamId);
+    return this.repo.leastLoaded(m, await this.users.presentAgents(m, teamId));
+  }
+
+  /** Who answers for a ticket's files from a customer: its assignee, its team's manager, or the first active admin. */
+  private async standInUploader(ticketId: number, m?: EntityManager): Promise<number | null> {
+    const t = await this.repo.assigneeAndTeam(ticketId, m);
+    if (!t) return null;
+    if (t.assigneeId !== null) return t.assigneeId;
+    const managerId = t.teamId === null ? null : await this.users.teamManagerId(t.teamId, m);
+    return managerId ?? (await this.users.firstActiveAdminId(m));
   }
 
   private checkVersion(t: Ticket, version: number | undefined): void {
@@ -272,7 +300,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       if (known) return { id: known.id, number: known.number, trackingToken: known.trackingToken };
     }
     const { customerId, contactId, unconfirmed } = await this.requesterCustomer(input, by);
-    const facts = (await this.repo.customerFacts([customerId])).get(customerId);
+    const facts = (await this.customers.factsOf([customerId])).get(customerId);
     if (!facts) throw ValidationFailed.field('customerId', 'validation.invalid');
     const asked: TicketPriority = input.priority ?? 'normal';
     const priority = facts.vip || facts.tier === 'A' ? raisedPriority(asked) : asked;
@@ -284,7 +312,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     const clock = startClock(receivedAt, targetsFor(policies, priority, facts.tier), calendar);
     const requester = input.requester;
     const opened = await this.dataSource.transaction(async (m) => {
-      const assigneeId = teamId === null ? null : await this.repo.leastLoadedAgent(m, teamId);
+      const assigneeId = teamId === null ? null : await this.leastLoadedAgent(m, teamId);
       const trackingToken = newToken();
       const row: Partial<Ticket> = {
         ...clock,
@@ -369,7 +397,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     by: SessionUser | null,
   ): Promise<{ customerId: number; contactId: number | null; unconfirmed: boolean }> {
     if (by && input.customerId) {
-      const facts = (await this.repo.customerFacts([input.customerId])).get(input.customerId);
+      const facts = (await this.customers.factsOf([input.customerId])).get(input.customerId);
       if (!facts) throw ValidationFailed.field('customerId', 'validation.invalid');
       return { customerId: input.customerId, contactId: input.contactId ?? null, unconfirmed: false };
     }
@@ -410,7 +438,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     // served only to those who may see the ticket either way.
     const kept = files.filter((f) => f.bytes.length);
     if (!kept.length) return id;
-    const uploader = uploadedById ?? (await this.repo.standInUploader(ticketId, m));
+    const uploader = uploadedById ?? (await this.standInUploader(ticketId, m));
     if (uploader === null) return id;
     for (const f of kept) {
       try {
@@ -442,23 +470,29 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     this.policy.assertAgent(user);
     if (!TICKET_QUEUES.includes(queue)) throw new NotFound();
     const page = await this.repo.findQueuePage(
-      this.policy.scope(user),
+      this.scopeOf(user),
       queue,
       user.id,
       filters,
+      filters.tier ? this.customers.idsWhere({ tier: filters.tier }) : null,
       cursor,
       size,
     );
-    // Agents' names from the directory in memory; the customer's and team's came with the page.
-    const users = await this.users.namesOf(
-      page.rows.flatMap((r) => (r.assigneeId === null ? [] : [r.assigneeId])),
-    );
+    // Customers' names by id in a second statement (as the deal list reads them); agents' and
+    // teams' names from the directory in memory.
+    const [customers, users, teams] = await Promise.all([
+      this.customers.namesOf(page.rows.map((r) => r.customerId)),
+      this.users.namesOf(page.rows.flatMap((r) => (r.assigneeId === null ? [] : [r.assigneeId]))),
+      this.users.teamNamesOf(page.rows.flatMap((r) => (r.teamId === null ? [] : [r.teamId]))),
+    ]);
     const now = Date.now();
     return {
       queue,
       ...page,
       rows: page.rows.map((r) => ({
         ...r,
+        customerName: customers.get(r.customerId) ?? '',
+        teamName: r.teamId === null ? null : (teams.get(r.teamId) ?? null),
         assigneeName: r.assigneeId === null ? null : (users.get(r.assigneeId) ?? null),
         overdue: r.dueAt !== null && new Date(r.dueAt).getTime() < now,
       })),
@@ -468,7 +502,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   /** How many tickets each queue holds for the user (capped). */
   async queueCounts(user: SessionUser): Promise<QueueCounts> {
     this.policy.assertAgent(user);
-    const counts = await this.repo.queueCounts(this.policy.scope(user), user.id, TICKET_QUEUES);
+    const counts = await this.repo.queueCounts(this.scopeOf(user), user.id, TICKET_QUEUES);
     return Object.fromEntries(TICKET_QUEUES.map((q, i) => [q, counts[i]])) as QueueCounts;
   }
 
@@ -477,7 +511,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   private async toView(t: Ticket, facts: CustomerFacts | undefined): Promise<TicketView> {
     const [users, teams, merged] = await Promise.all([
       this.users.namesOf(t.assigneeId === null ? [] : [t.assigneeId]),
-      this.repo.teamNames(t.teamId === null ? [] : [t.teamId]),
+      this.users.teamNamesOf(t.teamId === null ? [] : [t.teamId]),
       this.repo.numbersOf(t.mergedIntoId === null ? [] : [t.mergedIntoId]),
     ]);
     return {
@@ -580,7 +614,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     }
     const [users, teams, customers] = await Promise.all([
       this.users.namesOf([...userIds]),
-      this.repo.teamNames([...teamIds]),
+      this.users.teamNamesOf([...teamIds]),
       this.customers.namesOf([...customerIds]),
     ]);
     const text = (field: string, v: unknown): string | null => {
@@ -622,8 +656,8 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       this.sidePanel(t, facts, user),
       this.repo.surveyOfTicket(t.id),
       can.reply ? this.ticketSettings.cannedRepliesFor(t, facts) : Promise.resolve([]),
-      t.teamId !== null && can.assign ? this.repo.teamAgents(t.teamId) : Promise.resolve([]),
-      can.transfer ? this.repo.teams() : Promise.resolve([]),
+      t.teamId !== null && can.assign ? this.users.teamAgents(t.teamId) : Promise.resolve([]),
+      can.transfer ? this.users.teamChoices() : Promise.resolve([]),
     ]);
     return {
       ticket,
@@ -684,7 +718,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       channels: AGENT_CHANNELS,
       types: TICKET_TYPES,
       priorities: TICKET_PRIORITIES,
-      teams: await this.repo.teams(),
+      teams: await this.users.teamChoices(),
     };
   }
 
@@ -832,7 +866,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   /** An assignee must be an active agent of the ticket's team (the admin may pick any active agent). */
   private async checkAssignee(t: Ticket, assigneeId: number | null, user: SessionUser): Promise<void> {
     if (assigneeId === null) return;
-    if (t.teamId !== null && (await this.repo.teamAgents(t.teamId)).some((a) => a.id === assigneeId)) return;
+    if (t.teamId !== null && (await this.users.teamAgents(t.teamId)).some((a) => a.id === assigneeId)) return;
     if (user.role === 'admin') {
       const u = (await this.users.everyone()).find((x) => x.id === assigneeId);
       if (u?.active && (u.role === 'service' || u.role === 'manager' || u.role === 'admin')) return;
@@ -848,7 +882,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     let changed = 0;
     await this.dataSource.transaction(async (m) => {
       const rows = await this.repo.lockMany(m, wanted);
-      const facts = await this.repo.customerFacts(
+      const facts = await this.customers.factsOf(
         rows.map((r) => r.customerId),
         m,
       );
@@ -880,7 +914,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   async transfer(id: number, user: SessionUser, input: TransferInput): Promise<void> {
     const reason = (input.reason ?? '').trim();
     if (!reason) throw ValidationFailed.field('reason', 'validation.required');
-    const teams = await this.repo.teams();
+    const teams = await this.users.teamChoices();
     if (!teams.some((x) => x.id === Number(input.teamId)))
       throw ValidationFailed.field('teamId', 'validation.invalid');
     const teamId = Number(input.teamId);
@@ -888,7 +922,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       const { t } = await this.visible(user, id, 'transfer', m);
       this.checkVersion(t, input.version);
       if (t.teamId === teamId) throw ValidationFailed.field('teamId', 'tickets.error.same_team');
-      const assigneeId = await this.repo.leastLoadedAgent(m, teamId);
+      const assigneeId = await this.leastLoadedAgent(m, teamId);
       await this.repo.update(m, t.id, { teamId, assigneeId });
       await this.audit.record(
         {
@@ -929,7 +963,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       const dup = a?.id === id ? a : b;
       const into = a?.id === id ? b : a;
       if (!dup || !into) throw new NotFound();
-      const facts = await this.repo.customerFacts([dup.customerId, into.customerId], m);
+      const facts = await this.customers.factsOf([dup.customerId, into.customerId], m);
       this.policy.assert(user, 'merge', this.subjectOf(dup, facts.get(dup.customerId)));
       this.checkVersion(dup, input.version);
       if (!this.policy.can(user, 'reply', this.subjectOf(into, facts.get(into.customerId))))
@@ -1084,9 +1118,12 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     const customerId = Number(input.customerId);
     const contactId =
       input.contactId === undefined || input.contactId === null ? null : Number(input.contactId);
-    const facts = (await this.repo.customerFacts([customerId])).get(customerId);
+    const facts = (await this.customers.factsOf([customerId])).get(customerId);
     if (!facts) throw ValidationFailed.field('customerId', 'validation.invalid');
-    if (contactId !== null && !(await this.repo.isContactOf(contactId, customerId)))
+    if (
+      contactId !== null &&
+      !(await this.contacts.belongsTo(this.dataSource.manager, customerId, contactId))
+    )
       throw ValidationFailed.field('contactId', 'validation.invalid');
     await this.dataSource.transaction(async (m) => {
       const { t } = await this.visible(user, id, 'change', m);
@@ -1134,13 +1171,13 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   /** An agent marks themselves away (no new tickets assigned to them) or back. */
   async setAway(user: SessionUser, away: boolean): Promise<void> {
     this.policy.assertAgent(user);
-    await this.repo.setAway(user.id, away);
+    await this.users.setAway(user.id, away);
     await this.audit.record({ action: away ? 'away' : 'back', entity: 'user', entityId: user.id });
   }
 
   /** Whether the user has marked themselves away. */
   async isAway(user: SessionUser): Promise<boolean> {
-    return (await this.repo.awaySince(user.id)) !== null;
+    return (await this.users.awaySince(user.id)) !== null;
   }
 
   // ---- The customer's side ----
@@ -1209,28 +1246,8 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       (t.status === 'resolved' &&
         t.resolvedAt !== null &&
         at.getTime() - t.resolvedAt.getTime() > REOPEN_DAYS * DAY);
-    if (stale)
-      return this.open(
-        {
-          channel: mail.mailMessageId !== undefined ? 'email' : 'portal',
-          type: t.type,
-          priority: t.priority,
-          subject: t.subject,
-          body: `${body}\n\n(${t.number})`,
-          requester: { name: t.requesterName, email: t.requesterEmail, mobile: t.requesterMobile },
-          customerId: t.customerId,
-          contactId: t.contactId,
-          attachments: files,
-          mailMessageId: mail.mailMessageId ?? null,
-          quoted: mail.quoted ?? null,
-          locale: t.locale,
-        },
-        null,
-      ).catch(async (e: unknown) => {
-        // The customer is known: open on it directly when matching is not possible.
-        if (!(e instanceof ValidationFailed)) throw e;
-        return this.openFollowUpOf(t, body, files, mail);
-      });
+    // The customer is known: a new ticket on the same customer and contact, referring to the old.
+    if (stale) return this.openFollowUpOf(t, body, files, mail);
     await this.dataSource.transaction(async (m) => {
       const locked = (await this.repo.lock(m, t.id))!;
       await this.addMessage(
@@ -1269,16 +1286,19 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     files: TicketUpload[],
     mail: { quoted?: string; mailMessageId?: string | null },
   ): Promise<OpenedTicket> {
-    const facts = (await this.repo.customerFacts([t.customerId])).get(t.customerId);
+    const facts = (await this.customers.factsOf([t.customerId])).get(t.customerId);
     const [policies, calendar, teamId] = await Promise.all([
       this.repo.policies(),
       this.calendar.calendar(),
       this.repo.routeOf(t.type),
     ]);
     const now = new Date();
-    const clock = startClock(now, targetsFor(policies, t.priority, facts?.tier ?? null), calendar);
+    // A new request starts at normal priority (one level more for VIP and tier-A customers), whatever
+    // the old one had become.
+    const priority: TicketPriority = facts?.vip || facts?.tier === 'A' ? raisedPriority('normal') : 'normal';
+    const clock = startClock(now, targetsFor(policies, priority, facts?.tier ?? null), calendar);
     const opened = await this.dataSource.transaction(async (m) => {
-      const assigneeId = teamId === null ? null : await this.repo.leastLoadedAgent(m, teamId);
+      const assigneeId = teamId === null ? null : await this.leastLoadedAgent(m, teamId);
       const trackingToken = newToken();
       const number = await this.sequences.next(m, 'ticket');
       const id = await this.repo.insert(m, {
@@ -1291,7 +1311,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         requesterMobile: t.requesterMobile,
         channel: mail.mailMessageId !== undefined ? 'email' : 'portal',
         type: t.type,
-        priority: t.priority,
+        priority,
         subject: t.subject,
         locale: t.locale,
         teamId,

@@ -13,6 +13,13 @@ export interface TeamRow {
   version: number;
 }
 
+/** A team as other modules name it, with its manager. */
+export interface TeamName {
+  id: number;
+  name: string;
+  managerId: number | null;
+}
+
 /** All SQL on `team`. */
 @Injectable()
 export class TeamsRepository {
@@ -45,6 +52,21 @@ export class TeamsRepository {
       members: Number(r.members),
       version: r.version,
     }));
+  }
+
+  /** Every team's id, name and manager, by name: what other modules show of teams, kept in memory by UsersService. */
+  names(): Promise<TeamName[]> {
+    return this.dataSource.query<TeamName[]>(
+      'SELECT id, name, manager_id AS "managerId" FROM team ORDER BY name, id',
+    );
+  }
+
+  /** These teams with their managers, read in `m`'s transaction. */
+  withManagers(ids: number[], m: EntityManager = this.dataSource.manager): Promise<TeamName[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return m.query<TeamName[]>('SELECT id, name, manager_id AS "managerId" FROM team WHERE id = ANY($1)', [
+      ids,
+    ]);
   }
 
   exists(m: EntityManager, id: number): Promise<boolean> {

@@ -132,6 +132,51 @@ export class UsersRepository {
     return admins.length;
   }
 
+  /** The first active admin by id, read in `m`'s transaction: who answers for what has nobody else. */
+  async firstActiveAdminId(m: EntityManager = this.dataSource.manager): Promise<number | null> {
+    const [row] = await m.query<{ id: number }[]>(
+      `SELECT id FROM app_user WHERE role = 'admin' AND active ORDER BY id LIMIT 1`,
+    );
+    return row?.id ?? null;
+  }
+
+  /** The team's active service agents who are not away, by id, read in `m`'s transaction. */
+  async presentAgents(m: EntityManager, teamId: number): Promise<number[]> {
+    const rows = await m.query<{ id: number }[]>(
+      `SELECT id FROM app_user WHERE team_id = $1 AND role = 'service' AND active AND away_since IS NULL ORDER BY id`,
+      [teamId],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The team's active service agents and managers and its manager, by name, the away ones marked. */
+  teamAgents(teamId: number): Promise<{ id: number; name: string; away: boolean }[]> {
+    return this.dataSource.query(
+      `SELECT u.id, u.name, u.away_since IS NOT NULL AS away FROM app_user u
+        WHERE u.active AND u.role IN ('service', 'manager')
+          AND (u.team_id = $1 OR u.id = (SELECT manager_id FROM team WHERE id = $1))
+        ORDER BY u.name, u.id`,
+      [teamId],
+    );
+  }
+
+  /** Since when the user is away, or null. */
+  async awaySince(id: number): Promise<Date | null> {
+    const [row] = await this.dataSource.query<{ away_since: Date | null }[]>(
+      'SELECT away_since FROM app_user WHERE id = $1',
+      [id],
+    );
+    return row?.away_since ?? null;
+  }
+
+  /** Marks the user away (since now, unless already) or back. */
+  async setAway(id: number, away: boolean): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE app_user SET away_since = CASE WHEN $2 THEN COALESCE(away_since, now()) ELSE NULL END WHERE id = $1`,
+      [id, away],
+    );
+  }
+
   /**
    * Active sales reps and managers who may own customers (of these teams, or all when teamIds is
    * null), plus `alsoId` whoever it is.

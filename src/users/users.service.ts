@@ -8,7 +8,7 @@ import type { Locale } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
 import type { UserDto } from './dto/user.dto.js';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password.js';
-import { TeamsRepository } from './teams.repository.js';
+import { type TeamName, TeamsRepository } from './teams.repository.js';
 import type { User } from './user.entity.js';
 import {
   type DirectoryRow,
@@ -112,6 +112,9 @@ export class UsersService {
    */
   private readonly directory: ReferenceCache<Map<number, DirectoryRow>>;
 
+  /** Every team's name and manager, in name order: what queues and record pages show of teams. */
+  private readonly teamDirectory: ReferenceCache<TeamName[]>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersRepository,
@@ -120,6 +123,7 @@ export class UsersService {
     reference: ReferenceData,
   ) {
     this.directory = reference.cache(async () => new Map((await users.directory()).map((u) => [u.id, u])));
+    this.teamDirectory = reference.cache(() => teams.names());
   }
 
   /**
@@ -244,6 +248,57 @@ export class UsersService {
     for (const u of (await this.directory.get()).values())
       if (u.teamId !== null && teamIds.includes(u.teamId)) ids.push(u.id);
     return ids.sort((a, b) => a - b);
+  }
+
+  // ---- Teams and agents, for the modules that route work to them (tickets) ----
+
+  /** Every team by name (id and name), from memory. */
+  async teamChoices(): Promise<{ id: number; name: string }[]> {
+    return (await this.teamDirectory.get()).map(({ id, name }) => ({ id, name }));
+  }
+
+  /** The names of these teams by id, from memory. */
+  async teamNamesOf(ids: number[]): Promise<Map<number, string>> {
+    if (!ids.length) return new Map();
+    const wanted = new Set(ids);
+    return new Map(
+      (await this.teamDirectory.get()).filter((t) => wanted.has(t.id)).map((t) => [t.id, t.name]),
+    );
+  }
+
+  /** These teams with their names and managers, read in `m`'s transaction (a write that tells managers). */
+  teamsWithManagers(ids: number[], m?: EntityManager): Promise<TeamName[]> {
+    return this.teams.withManagers([...new Set(ids)], m);
+  }
+
+  /** The team's manager, if it has one, read in `m`'s transaction when given. */
+  async teamManagerId(teamId: number, m?: EntityManager): Promise<number | null> {
+    return (await this.teams.withManagers([teamId], m))[0]?.managerId ?? null;
+  }
+
+  /** The first active admin by id (who answers for what has nobody else), read in `m`'s transaction when given. */
+  firstActiveAdminId(m?: EntityManager): Promise<number | null> {
+    return this.users.firstActiveAdminId(m);
+  }
+
+  /** The team's active service agents who are not away, by id, read in the caller's transaction. */
+  presentAgents(m: EntityManager, teamId: number): Promise<number[]> {
+    return this.users.presentAgents(m, teamId);
+  }
+
+  /** Whom work of the team may be given to: its active service agents and managers and its manager, the away ones marked. */
+  teamAgents(teamId: number): Promise<{ id: number; name: string; away: boolean }[]> {
+    return this.users.teamAgents(teamId);
+  }
+
+  /** Since when the user is away (new work is not given to them), or null. */
+  awaySince(userId: number): Promise<Date | null> {
+    return this.users.awaySince(userId);
+  }
+
+  /** Marks the user away (since now, unless already) or back. */
+  setAway(userId: number, away: boolean): Promise<void> {
+    return this.users.setAway(userId, away);
   }
 
   async create(dto: UserDto): Promise<UserView> {

@@ -550,12 +550,15 @@ describe('the reminder', () => {
         WHERE step_id IN (SELECT id FROM approval_step WHERE round_id = $1)`,
       [round.roundId],
     );
-    // Eight days on, 9 working hours have passed: Wednesday Sep 30; Oct 1–7 are the holiday.
+    // A working day is 7.5 hours (09:00–12:00, 13:30–18:00). Eight days on, 7.5 have passed: Wednesday
+    // Sep 30; Oct 1–7 are the holiday.
     expect(await approvals.sendReminders(new Date('2026-10-08T09:00:00+08:00'))).toBe(0);
-    // Sep 30 (9 h), Thursday Oct 8 (9 h) and Friday Oct 9 until 15:00 (6 h) make 24.
-    expect(await approvals.sendReminders(new Date('2026-10-09T14:59:00+08:00'))).toBe(0);
+    // Sep 30, Thursday Oct 8 and Friday Oct 9 make 22.5; Saturday Oct 10 is the holiday's make-up
+    // workday (调休), whose first 1.5 hours, until 10:30, make 24.
+    expect(await approvals.sendReminders(new Date('2026-10-09T18:00:00+08:00'))).toBe(0);
+    expect(await approvals.sendReminders(new Date('2026-10-10T10:29:00+08:00'))).toBe(0);
     expect(await notes(approver, 'approval_reminder')).toEqual([]);
-    expect(await approvals.sendReminders(new Date('2026-10-09T15:00:00+08:00'))).toBe(1);
+    expect(await approvals.sendReminders(new Date('2026-10-10T10:30:00+08:00'))).toBe(1);
     expect(await notes(approver, 'approval_reminder')).toHaveLength(1);
   });
 });

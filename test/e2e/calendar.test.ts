@@ -194,23 +194,29 @@ describe('/admin/calendar', () => {
     expect(invalid.status).toBe(422);
     expect(visibleText(invalid.text)).toContain('Must be later than the start.');
 
-    const saved = await c.post('/admin/calendar/hours', { ...week, lunch: 'on', version });
-    expect(saved.status).toBe(303);
-    // 11:00 + 90 minutes crosses the lunch break now.
+    // The calendar starts with the usual lunch break (12:00–13:30); the admin works through it.
     expect((await due('2026-12-01T11:00:00+08:00', 90)).body).toEqual({ due: '2026-12-01T14:00:00+08:00' });
+    const saved = await c.post('/admin/calendar/hours', { ...week, version });
+    expect(saved.status).toBe(303);
+    // 11:00 + 90 minutes no longer stops for lunch.
+    expect((await due('2026-12-01T11:00:00+08:00', 90)).body).toEqual({ due: '2026-12-01T12:30:00+08:00' });
     const [entry] = await audits('business_hours', 1);
     expect(entry).toMatchObject({
       action: 'update',
       actor_id: admin.id,
-      diff: { lunch: { from: false, to: true } },
+      diff: { lunch: { from: true, to: false } },
     });
 
-    const stale = await c.post('/admin/calendar/hours', { ...week, version });
+    const stale = await c.post('/admin/calendar/hours', { ...week, lunch: 'on', version });
     expect(stale.status).toBe(409);
-    const restored = await c.post('/admin/calendar/hours', { ...week, version: String(Number(version) + 1) });
+    const restored = await c.post('/admin/calendar/hours', {
+      ...week,
+      lunch: 'on',
+      version: String(Number(version) + 1),
+    });
     expect(restored.status).toBe(303);
     expect(visibleText((await c.get('/audit')).text)).toContain('Working hours');
-    expect((await due('2026-12-01T11:00:00+08:00', 90)).body).toEqual({ due: '2026-12-01T12:30:00+08:00' });
+    expect((await due('2026-12-01T11:00:00+08:00', 90)).body).toEqual({ due: '2026-12-01T14:00:00+08:00' });
   });
 });
 

@@ -131,8 +131,8 @@ describe(`${TicketsService.name}: opening and assignment`, () => {
        VALUES ('normal', 'B', 120, 900, 1)`,
     );
     // Monday 2026-11-30 10:00 in Shanghai: 120 business minutes later is 12:00 the same day, on the
-    // seeded calendar (09:00–18:00, no lunch break); 900 minutes = 480 left on Monday (10:00–18:00)
-    // + 420 on Tuesday (09:00–16:00) → Tuesday 16:00 = 08:00Z.
+    // seeded calendar (09:00–12:00, 13:30–18:00); 900 minutes = 390 left on Monday (10:00–12:00,
+    // 13:30–18:00) + 450 on Tuesday + 60 on Wednesday (09:00–10:00) → Wednesday 10:00 = 02:00Z.
     const opened = await tickets.open(
       {
         channel: 'phone',
@@ -149,7 +149,7 @@ describe(`${TicketsService.name}: opening and assignment`, () => {
     const stored = await row(opened.id);
     expect(stored.first_response_target_minutes).toBe(120);
     expect(stored.first_response_due_at.toISOString()).toBe('2026-11-30T04:00:00.000Z');
-    expect(stored.resolution_due_at.toISOString()).toBe('2026-12-01T08:00:00.000Z');
+    expect(stored.resolution_due_at.toISOString()).toBe('2026-12-02T02:00:00.000Z');
     expect(stored.due_at.toISOString()).toBe('2026-11-30T04:00:00.000Z');
     await t.db.query(`DELETE FROM sla_policy WHERE tier = 'B'`);
   });
@@ -227,5 +227,15 @@ describe(`${TicketsService.name}: opening and assignment`, () => {
     expect(rows).toHaveLength(1);
     expect(rows[0].to).toBe('li.lei@example.com');
     expect(rows[0].subject).toBe(`[${opened.number}] The printer driver fails`);
+  });
+
+  it('gives two tickets arriving at once to two different agents', async () => {
+    const customer = await createCustomer(t.db);
+    for (let round = 0; round < 3; round++) {
+      const opened = await Promise.all([openFor(customer), openFor(customer)]);
+      const assignees = await Promise.all(opened.map(async (o) => (await row(o.id)).assignee_id));
+      expect(assignees[0]).not.toBeNull();
+      expect(assignees[0]).not.toBe(assignees[1]);
+    }
   });
 });

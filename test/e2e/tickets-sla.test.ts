@@ -86,17 +86,17 @@ describe(`${TicketsService.name}: the SLA watch`, () => {
   });
 
   it('warns at 80% of the first-response target, once, to the assignee and the team manager', async () => {
-    // Mon 2026-11-23 09:00, normal (240 minutes) on the seeded 09:00–18:00 calendar: 80% = 192
-    // minutes → 12:12; due at 13:00.
+    // Mon 2026-11-23 09:00, normal (240 minutes) on the seeded calendar (09:00–12:00, 13:30–18:00):
+    // 80% = 192 minutes → 180 by noon and 12 after lunch, 13:42; due at 14:30.
     const id = await logged('2026-11-23 09:00');
-    await tickets.watchSla(sh('2026-11-23 12:00'));
+    await tickets.watchSla(sh('2026-11-23 13:40'));
     expect(await notes(id)).toEqual([]);
-    await tickets.watchSla(sh('2026-11-23 12:15'));
+    await tickets.watchSla(sh('2026-11-23 13:45'));
     expect(await notes(id)).toEqual([
       { user_id: agent.id, kind: 'ticket_first_response_warning' },
       { user_id: manager.id, kind: 'ticket_first_response_warning' },
     ]);
-    await tickets.watchSla(sh('2026-11-23 12:30'));
+    await tickets.watchSla(sh('2026-11-23 14:00'));
     expect(await notes(id)).toHaveLength(2);
     // One mail each, in the recipient's language (the factories make English-speaking users).
     const { rows } = await t.db.query(
@@ -108,10 +108,10 @@ describe(`${TicketsService.name}: the SLA watch`, () => {
 
   it('a first-response breach marks the ticket, raises its priority and alerts the manager, once', async () => {
     const id = await logged('2026-11-24 09:00');
-    // At 13:30 the first response (due 13:00) is overdue. Two watches at once: one tells.
+    // At 15:00 the first response (due 14:30) is overdue. Two watches at once: one tells.
     const runs = await Promise.all([
-      tickets.watchSla(sh('2026-11-24 13:30')),
-      tickets.watchSla(sh('2026-11-24 13:30')),
+      tickets.watchSla(sh('2026-11-24 15:00')),
+      tickets.watchSla(sh('2026-11-24 15:00')),
     ]);
     expect(runs.map((r) => r.breaches).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
     const stored = (
@@ -122,17 +122,17 @@ describe(`${TicketsService.name}: the SLA watch`, () => {
       )
     ).rows[0];
     expect(stored.priority).toBe('high');
-    expect(stored.first_response_breached_at).toEqual(sh('2026-11-24 13:30'));
-    expect(stored.first_response_warned_at).toEqual(sh('2026-11-24 13:30'));
-    // High: 60 / 900 from arrival: resolution 900 = Tue 540 + Wed 360 → Wed 11-25 15:00.
+    expect(stored.first_response_breached_at).toEqual(sh('2026-11-24 15:00'));
+    expect(stored.first_response_warned_at).toEqual(sh('2026-11-24 15:00'));
+    // High: 60 / 900 from arrival: resolution 900 = Tue 450 + Wed 450 → Wed 11-25 18:00.
     expect(stored.first_response_target_minutes).toBe(60);
-    expect(stored.resolution_due_at).toEqual(sh('2026-11-25 15:00'));
+    expect(stored.resolution_due_at).toEqual(sh('2026-11-25 18:00'));
     expect(await notes(id)).toEqual([
       { user_id: agent.id, kind: 'ticket_first_response_breached' },
       { user_id: manager.id, kind: 'ticket_escalated' },
       { user_id: manager.id, kind: 'ticket_first_response_breached' },
     ]);
-    await tickets.watchSla(sh('2026-11-24 14:00'));
+    await tickets.watchSla(sh('2026-11-24 15:30'));
     expect(await notes(id)).toHaveLength(3);
     const history = (
       await t.db.query(
@@ -144,20 +144,23 @@ describe(`${TicketsService.name}: the SLA watch`, () => {
   });
 
   it('warns at 80% of the resolution target and tells its breach, without escalating', async () => {
-    // Mon 2026-11-30 09:00, normal: resolution 1350 minutes on the seeded 09:00–18:00 calendar: 80%
-    // = 1080 = Monday and Tuesday in full → Tue 12-01 18:00; due after 270 more on Wednesday → 13:30.
+    // Mon 2026-11-30 09:00, normal: resolution 1350 minutes on the seeded calendar (450 a day): 80%
+    // = 1080 = Monday and Tuesday in full and Wednesday's morning → Wed 12-02 12:00; due at the end of
+    // Wednesday, 18:00.
     const id = await logged('2026-11-30 09:00');
     const view = await tickets.detail(id, me);
     await tickets.reply(id, me, { body: 'On it.', internal: false, version: view.ticket.version });
     await t.db.query('UPDATE ticket SET first_responded_at = $2 WHERE id = $1', [id, sh('2026-11-30 09:10')]);
     await tickets.watchSla(sh('2026-12-01 17:59'));
     expect(await notes(id)).toEqual([]);
-    await tickets.watchSla(sh('2026-12-02 09:00'));
+    await tickets.watchSla(sh('2026-12-02 11:59'));
+    expect(await notes(id)).toEqual([]);
+    await tickets.watchSla(sh('2026-12-02 13:45'));
     expect(await notes(id)).toEqual([
       { user_id: agent.id, kind: 'ticket_resolution_warning' },
       { user_id: manager.id, kind: 'ticket_resolution_warning' },
     ]);
-    await tickets.watchSla(sh('2026-12-02 13:45'));
+    await tickets.watchSla(sh('2026-12-03 09:00'));
     expect((await notes(id)).map((n) => n.kind)).toEqual([
       'ticket_resolution_breached',
       'ticket_resolution_warning',
@@ -166,7 +169,7 @@ describe(`${TicketsService.name}: the SLA watch`, () => {
     ]);
     const row = (await t.db.query('SELECT priority, resolution_breached_at FROM ticket WHERE id = $1', [id]))
       .rows[0];
-    expect(row).toEqual({ priority: 'normal', resolution_breached_at: sh('2026-12-02 13:45') });
+    expect(row).toEqual({ priority: 'normal', resolution_breached_at: sh('2026-12-03 09:00') });
   });
 
   it('an answered ticket gets no first-response alert; a paused one none at all', async () => {

@@ -45,7 +45,7 @@ export const DEFAULT_WEEK: readonly (DayHours | null)[] = [
   null,
 ];
 
-/** The usual Chinese lunch break, offered (off by default) on the calendar page. */
+/** The usual Chinese lunch break: the seeded calendar keeps it (migration DefaultLunchBreak). */
 export const DEFAULT_LUNCH: DayBreak = { starts: 720, ends: 810 };
 
 /** The weekday of a local day (YYYY-MM-DD) in ISO order: 0 Monday … 6 Sunday. */

@@ -1,0 +1,42 @@
+/**
+ * How a queue row or a ticket page shows an SLA due time: relative to now ("in 2 h 10 min",
+ * "overdue by 3 d"), coloured by state: overdue (red), warning once 80% of the time from arrival to
+ * the due time has passed or the clock already sent its 80% warning (amber), otherwise ok.
+ * Pure, so the thresholds are tested on hand-made times.
+ */
+export type DueState = 'ok' | 'warning' | 'overdue';
+
+export interface DueLabel {
+  state: DueState;
+  /** A locale key under tickets.due.*, with its parameters. */
+  key: string;
+  params: { d: number; h: number; m: number };
+}
+
+/** The share of the time from arrival to the due time after which a due time shows amber. */
+export const WARNING_SHARE = 0.8;
+
+export function dueLabel(dueAt: Date | null, since: Date, now: Date, warned = false): DueLabel | null {
+  if (!dueAt) return null;
+  const left = dueAt.getTime() - now.getTime();
+  const overdue = left <= 0;
+  const whole = dueAt.getTime() - since.getTime();
+  const spent = now.getTime() - since.getTime();
+  const state: DueState = overdue
+    ? 'overdue'
+    : warned || (whole > 0 && spent >= whole * WARNING_SHARE)
+      ? 'warning'
+      : 'ok';
+  const minutes = Math.max(overdue ? Math.floor(-left / 60_000) : Math.ceil(left / 60_000), 0);
+  const d = Math.floor(minutes / 1440);
+  const h = Math.floor((minutes % 1440) / 60);
+  const m = minutes % 60;
+  // Two days or more read in days; under an hour in minutes; otherwise hours and minutes (whole hours alone).
+  const unit =
+    minutes >= 2880 ? 'days' : minutes >= 60 ? (minutes % 60 === 0 ? 'whole_hours' : 'hours') : 'minutes';
+  return {
+    state,
+    key: `tickets.due.${overdue ? 'overdue' : 'in'}_${unit}`,
+    params: unit === 'days' ? { d: Math.round(minutes / 1440), h: 0, m: 0 } : { d, h: d * 24 + h, m },
+  };
+}

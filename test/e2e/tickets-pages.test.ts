@@ -1,0 +1,706 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedIn, startApp, type TestApp } from '../helpers/app.js';
+import { type Client, nextLink, visibleText } from '../helpers/client.js';
+import { createContact, createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
+import { createTicket } from '../helpers/tickets.js';
+
+/**
+ * The ticket pages as agents, their manager and the admin use them: the queues with their counts,
+ * due times and filters, bulk assignment and the away mark; a ticket logged from a phone call; the
+ * ticket page's reply, internal note, canned reply, changes and stale saves; another team's ticket
+ * not found; the admin's ticket settings. Each asserts what the user sees and what the database holds.
+ */
+let t: TestApp;
+let teamA: number;
+let teamB: number;
+let manager: UserRow;
+let agent1: UserRow;
+let agent2: UserRow;
+let otherAgent: UserRow;
+let admin: UserRow;
+let customerId: number;
+let contactId: number;
+
+beforeAll(async () => {
+  t = await startApp();
+  teamA = await createTeam(t.db, '客服一组');
+  teamB = await createTeam(t.db, '技术支持');
+  manager = await createUser(t.db, { role: 'manager', teamId: teamA, name: 'Manager Zhou' });
+  await t.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [manager.id, teamA]);
+  agent1 = await createUser(t.db, { role: 'service', teamId: teamA, name: 'Agent Wang' });
+  agent2 = await createUser(t.db, { role: 'service', teamId: teamA, name: 'Agent Liu' });
+  otherAgent = await createUser(t.db, { role: 'service', teamId: teamB, name: 'Agent Sun' });
+  admin = await createUser(t.db, { role: 'admin', name: 'Admin' });
+  customerId = await createCustomer(t.db, { name: '杭州云帆贸易有限公司' });
+  contactId = await createContact(t.db, customerId, '李娜');
+}, 60_000);
+afterAll(() => t.close());
+
+const hours = (n: number) => new Date(Date.now() + n * 3_600_000);
+const ticketRow = async (id: number) =>
+  (
+    await t.db.query<{ assignee_id: number | null; status: string; priority: string; version: number }>(
+      'SELECT assignee_id, status, priority, version FROM ticket WHERE id = $1',
+      [id],
+    )
+  ).rows[0];
+
+describe('who sees the queues', () => {
+  it('links them for agents and not for sales reps, who read tickets on their customers’ pages', async () => {
+    const rep = await createUser(t.db, { role: 'sales', teamId: teamA });
+    const repClient = await signedIn(t, rep);
+    expect((await repClient.get('/')).text).not.toContain('href="/tickets"');
+    expect((await repClient.get('/tickets')).status).toBe(403);
+    const agentClient = await signedIn(t, agent2);
+    expect((await agentClient.get('/')).text).toContain('href="/tickets"');
+  });
+});
+
+describe('the queues', () => {
+  let c: Client;
+  const mine: { id: number; number: string }[] = [];
+
+  beforeAll(async () => {
+    // Agent Wang's three: overdue, near its due time (amber), comfortably ahead.
+    mine.push(
+      await createTicket(t.db, {
+        customerId,
+        teamId: teamA,
+        assigneeId: agent1.id,
+        subject: 'Late one',
+        receivedAt: hours(-3),
+        dueAt: hours(-1),
+      }),
+      await createTicket(t.db, {
+        customerId,
+        teamId: teamA,
+        assigneeId: agent1.id,
+        subject: 'Near one',
+        receivedAt: hours(-9),
+        dueAt: hours(1),
+      }),
+      await createTicket(t.db, {
+        customerId,
+        teamId: teamA,
+        assigneeId: agent1.id,
+        subject: 'Calm one',
+        receivedAt: hours(0),
+        dueAt: hours(20),
+        type: 'billing',
+      }),
+    );
+    await createTicket(t.db, { customerId, teamId: teamA, subject: 'Nobody yet', dueAt: hours(5) });
+    await createTicket(t.db, { customerId, teamId: teamB, assigneeId: otherAgent.id, subject: 'Other team' });
+    c = await signedIn(t, agent1);
+  });
+
+  it('shows the queues as tabs with a count each, mine sorted by due time, the due time coloured', async () => {
+    const page = await c.get('/tickets?queue=mine');
+    expect(page.status).toBe(200);
+    const tabs = /<nav class="tabs queue-tabs"[\s\S]*?<\/nav>/.exec(page.text)![0];
+    expect(visibleText(tabs)).toMatch(/Mine 3/);
+    expect(visibleText(tabs)).toMatch(/Unassigned 1/);
+    for (const q of [
+      'Unassigned',
+      'Mine',
+      'My team',
+      'Breaching soon',
+      'Waiting on customer',
+      'Recently resolved',
+    ])
+      expect(visibleText(tabs)).toContain(q);
+    const order = [...page.text.matchAll(/data-ticket="([^"]+)"/g)].map((m) => m[1]);
+    expect(order).toEqual(mine.map((m) => m.number));
+    expect(page.text).toMatch(/class="due due-overdue"[^>]*>overdue by 1 h/);
+    expect(page.text).toMatch(/class="due due-warning"[^>]*>in (\d+ h|(\d+ h )?\d+ min)</);
+    expect(page.text).toMatch(/class="due due-ok"[^>]*>in (19|20) h/);
+    expect(visibleText(page.text)).not.toContain('Other team');
+    // A phone gets the rows as cards (the responsive table) and the nav links to the queues.
+    expect(page.text).toContain('class="table responsive ticket-list"');
+    expect(page.text).toContain('href="/tickets" aria-current="page"');
+  });
+
+  it('pages a long queue by cursor, 25 to a page, the count beside its tab', async () => {
+    const teamC = await createTeam(t.db);
+    const agentC = await createUser(t.db, { role: 'service', teamId: teamC });
+    for (let i = 0; i < 30; i++)
+      await createTicket(t.db, { customerId, teamId: teamC, subject: `Long ${i}`, dueAt: hours(1 + i) });
+    const cc = await signedIn(t, agentC);
+    const first = await cc.get('/tickets?queue=unassigned');
+    expect(visibleText(/<nav class="tabs queue-tabs"[\s\S]*?<\/nav>/.exec(first.text)![0])).toContain(
+      'Unassigned 30',
+    );
+    const firstRows = [...first.text.matchAll(/data-ticket="/g)].length;
+    expect(firstRows).toBe(25);
+    const next = nextLink(first.text);
+    expect(next).toMatch(/^\/tickets\?queue=unassigned&after=/);
+    const second = await cc.get(next!);
+    expect([...second.text.matchAll(/data-ticket="/g)].length).toBe(5);
+    expect(visibleText(second.text)).toContain('Long 29');
+    expect(second.text).toContain('rel="prev"');
+  });
+
+  it('filters by type, priority, channel and tier in the address', async () => {
+    const page = await c.get('/tickets?queue=mine&type=billing');
+    expect([...page.text.matchAll(/data-ticket="([^"]+)"/g)].map((m) => m[1])).toEqual([mine[2].number]);
+    expect(page.text).toMatch(/<option value="billing" selected>/);
+    expect((await c.get('/tickets?queue=mine&priority=bogus')).status).toBe(422);
+  });
+
+  it('assigns ticked tickets in bulk, refused without the CSRF token', async () => {
+    const a = await createTicket(t.db, { customerId, teamId: teamA, subject: 'Bulk A' });
+    const b = await createTicket(t.db, { customerId, teamId: teamA, subject: 'Bulk B' });
+    await c.get('/tickets?queue=unassigned');
+    const forged = await c.post(
+      '/tickets/assign',
+      { ids: [String(a.id), String(b.id)], assigneeId: String(agent2.id) },
+      { csrf: false },
+    );
+    expect(forged.status).toBe(403);
+    expect((await ticketRow(a.id)).assignee_id).toBeNull();
+    const done = await c.post('/tickets/assign', {
+      ids: [String(a.id), String(b.id)],
+      assigneeId: String(agent2.id),
+      returnTo: '/tickets?queue=unassigned',
+    });
+    expect(done.status).toBe(303);
+    expect(done.location).toBe('/tickets?queue=unassigned');
+    expect((await ticketRow(a.id)).assignee_id).toBe(agent2.id);
+    expect((await ticketRow(b.id)).assignee_id).toBe(agent2.id);
+    expect(visibleText((await c.get(done.location!)).text)).toContain('Tickets assigned: 2.');
+  });
+
+  it('assigns a single ticked ticket, and says when none was ticked', async () => {
+    const one = await createTicket(t.db, { customerId, teamId: teamA, subject: 'Single' });
+    await c.get('/tickets?queue=unassigned');
+    expect(
+      (await c.post('/tickets/assign', { ids: String(one.id), assigneeId: String(agent2.id) })).status,
+    ).toBe(303);
+    expect((await ticketRow(one.id)).assignee_id).toBe(agent2.id);
+    const none = await c.post('/tickets/assign', { assigneeId: String(agent2.id) });
+    expect(none.status).toBe(303);
+    expect(visibleText((await c.get(none.location!)).text)).toContain('Tick at least one ticket.');
+  });
+
+  it('marks the agent away and back', async () => {
+    await c.get('/tickets');
+    expect((await c.post('/tickets/away', { away: '1' })).status).toBe(303);
+    const away = await t.db.query<{ away: boolean }>(
+      'SELECT away_since IS NOT NULL AS away FROM app_user WHERE id = $1',
+      [agent1.id],
+    );
+    expect(away.rows[0].away).toBe(true);
+    expect(visibleText((await c.get('/tickets')).text)).toContain('You are away');
+    await c.post('/tickets/away', { away: '' });
+    const back = await t.db.query<{ away: boolean }>(
+      'SELECT away_since IS NOT NULL AS away FROM app_user WHERE id = $1',
+      [agent1.id],
+    );
+    expect(back.rows[0].away).toBe(false);
+  });
+});
+
+describe('a ticket logged from a phone call', () => {
+  it('keeps when the call came in, in the agent’s zone, and the customer picked', async () => {
+    const c = await signedIn(t, agent1, 'zh-CN');
+    const form = await c.get(`/tickets/new?customerId=${customerId}`);
+    expect(form.status).toBe(200);
+    expect(visibleText(form.text)).toContain('杭州云帆贸易有限公司');
+    const subject = `电话报修 ${Date.now()}`;
+    const sent = await c.post('/tickets/new', {
+      channel: 'phone',
+      receivedAt: '2026-11-30T09:05',
+      customerId: String(customerId),
+      contactId: String(contactId),
+      type: 'technical',
+      priority: 'high',
+      subject,
+      body: '客户来电：打印机无法连接。',
+    });
+    expect(sent.status).toBe(303);
+    const { rows } = await t.db.query<{
+      id: number;
+      channel: string;
+      received_at: Date;
+      customer_id: number;
+      contact_id: number;
+      created_by_id: number;
+    }>(
+      'SELECT id, channel, received_at, customer_id, contact_id, created_by_id FROM ticket WHERE subject = $1',
+      [subject],
+    );
+    expect(rows).toHaveLength(1);
+    expect(sent.location).toBe(`/tickets/${rows[0].id}`);
+    expect(rows[0].channel).toBe('phone');
+    // 09:05 in Asia/Shanghai.
+    expect(rows[0].received_at.toISOString()).toBe('2026-11-30T01:05:00.000Z');
+    expect(rows[0].customer_id).toBe(customerId);
+    expect(rows[0].contact_id).toBe(contactId);
+    expect(rows[0].created_by_id).toBe(agent1.id);
+  });
+
+  it('shows each error beside its field and keeps what was typed', async () => {
+    const c = await signedIn(t, agent1);
+    await c.get('/tickets/new');
+    const subject = `Unfinished ${Date.now()}`;
+    const refused = await c.post('/tickets/new', {
+      channel: 'phone',
+      receivedAt: 'yesterday',
+      requesterName: 'Zhang Wei',
+      requesterMobile: '',
+      requesterEmail: '',
+      type: 'technical',
+      priority: 'normal',
+      subject,
+      body: '',
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toMatch(/id="e-receivedAt"[\s\S]*Enter a date and time/);
+    expect(refused.text).toMatch(/id="e-body"[\s\S]*Required/);
+    expect(refused.text).toContain(`value="${subject}"`);
+    expect(refused.text).toContain('value="Zhang Wei"');
+    const none = await t.db.query('SELECT 1 FROM ticket WHERE subject = $1', [subject]);
+    expect(none.rowCount).toBe(0);
+  });
+});
+
+describe('the ticket page', () => {
+  it('posts a public reply and an internal note, the note set apart', async () => {
+    const ticket = await createTicket(t.db, {
+      customerId,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Reply here',
+    });
+    const c = await signedIn(t, agent1);
+    const page = await c.get(`/tickets/${ticket.id}`);
+    expect(page.status).toBe(200);
+    const version = String((await ticketRow(ticket.id)).version);
+    expect(
+      (await c.post(`/tickets/${ticket.id}/reply`, { body: 'Please restart the spooler.', version })).status,
+    ).toBe(303);
+    const v2 = String((await ticketRow(ticket.id)).version);
+    expect(
+      (
+        await c.post(`/tickets/${ticket.id}/reply`, {
+          body: 'Old driver, see KB-12.',
+          internal: '1',
+          version: v2,
+        })
+      ).status,
+    ).toBe(303);
+    const msgs = await t.db.query<{ body: string; internal: boolean; from_customer: boolean }>(
+      'SELECT body, internal, from_customer FROM ticket_message WHERE ticket_id = $1 AND NOT from_customer ORDER BY id',
+      [ticket.id],
+    );
+    expect(msgs.rows).toEqual([
+      { body: 'Please restart the spooler.', internal: false, from_customer: false },
+      { body: 'Old driver, see KB-12.', internal: true, from_customer: false },
+    ]);
+    const after = await c.get(`/tickets/${ticket.id}`);
+    expect(after.text).toMatch(/class="message message-internal"[\s\S]*?Old driver, see KB-12\./);
+    expect(after.text).toMatch(/class="message message-agent"[\s\S]*?Please restart the spooler\./);
+  });
+
+  it('folds the text a customer’s mail quoted away under the message', async () => {
+    const ticket = await createTicket(t.db, {
+      customerId,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Quoted',
+    });
+    await t.db.query(
+      `INSERT INTO ticket_message (ticket_id, author_name, from_customer, body, quoted)
+       VALUES ($1, '李娜', true, '还是不行。', '> 请重启打印服务后再试。')`,
+      [ticket.id],
+    );
+    const c = await signedIn(t, agent1, 'zh-CN');
+    const page = await c.get(`/tickets/${ticket.id}`);
+    expect(page.text).toMatch(
+      /还是不行。<\/div>\s*<details class="quoted"><summary>引用内容<\/summary><div class="pre-line">&gt; 请重启打印服务后再试。<\/div><\/details>/,
+    );
+  });
+
+  it('puts a canned reply into the text without JavaScript, sending nothing', async () => {
+    const ticket = await createTicket(t.db, {
+      customerId,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Canned',
+    });
+    await t.db.query(
+      `INSERT INTO canned_reply (team_id, title, body, version) VALUES ($1, 'Restart', '您好 {contact}，请重启打印服务。', 1)`,
+      [teamA],
+    );
+    const c = await signedIn(t, agent1);
+    const page = await c.get(`/tickets/${ticket.id}`);
+    const cannedId = /<option value="(\d+)" data-body="[^"]*">Restart<\/option>/.exec(page.text)![1];
+    const shown = await c.post(`/tickets/${ticket.id}/reply`, {
+      body: 'Hello,',
+      cannedReplyId: cannedId,
+      insert: '1',
+      version: String((await ticketRow(ticket.id)).version),
+    });
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain(
+      '<div class="flash flash-info" role="status">Canned reply inserted. Nothing has been sent yet.</div>',
+    );
+    expect(shown.text).toMatch(
+      /<textarea id="f-body"[^>]*>Hello,\n\n您好 李娜，请重启打印服务。<\/textarea>/,
+    );
+    const sent = await t.db.query('SELECT 1 FROM ticket_message WHERE ticket_id = $1 AND NOT from_customer', [
+      ticket.id,
+    ]);
+    expect(sent.rowCount).toBe(0);
+  });
+
+  it('refuses a change made on an older version, keeping what was chosen', async () => {
+    const ticket = await createTicket(t.db, {
+      customerId,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Stale',
+    });
+    const c = await signedIn(t, agent1);
+    await c.get(`/tickets/${ticket.id}`);
+    const old = String((await ticketRow(ticket.id)).version);
+    // Someone else saves first.
+    const other = await signedIn(t, agent2);
+    await other.get(`/tickets/${ticket.id}`);
+    expect(
+      (
+        await other.post(`/tickets/${ticket.id}/change`, {
+          status: 'pending',
+          priority: 'normal',
+          type: 'technical',
+          assigneeId: String(agent1.id),
+          version: old,
+        })
+      ).status,
+    ).toBe(303);
+    const stale = await c.post(`/tickets/${ticket.id}/change`, {
+      status: 'open',
+      priority: 'urgent',
+      type: 'technical',
+      assigneeId: String(agent1.id),
+      version: old,
+    });
+    expect(stale.status).toBe(409);
+    expect(visibleText(stale.text)).toMatch(/saved .* (meanwhile|since)|changed/i);
+    expect(stale.text).toMatch(/<option value="urgent" selected>/);
+    expect((await ticketRow(ticket.id)).priority).toBe('normal');
+    expect((await ticketRow(ticket.id)).status).toBe('pending');
+  });
+
+  it('keeps the typed reply when another save came first, and sends nothing', async () => {
+    const ticket = await createTicket(t.db, {
+      customerId,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Stale reply',
+    });
+    const c = await signedIn(t, agent1);
+    await c.get(`/tickets/${ticket.id}`);
+    const old = String((await ticketRow(ticket.id)).version);
+    await t.db.query(`UPDATE ticket SET priority = 'high', version = version + 1 WHERE id = $1`, [ticket.id]);
+    const stale = await c.post(`/tickets/${ticket.id}/reply`, { body: 'My careful answer', version: old });
+    expect(stale.status).toBe(409);
+    expect(stale.text).toMatch(/<textarea id="f-body"[^>]*>My careful answer<\/textarea>/);
+    const sent = await t.db.query('SELECT 1 FROM ticket_message WHERE ticket_id = $1 AND NOT from_customer', [
+      ticket.id,
+    ]);
+    expect(sent.rowCount).toBe(0);
+  });
+
+  it('transfers to another team with a reason, and asks for the reason', async () => {
+    const ticket = await createTicket(t.db, {
+      customerId,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Transfer',
+    });
+    const c = await signedIn(t, agent1);
+    await c.get(`/tickets/${ticket.id}`);
+    const version = String((await ticketRow(ticket.id)).version);
+    const refused = await c.post(`/tickets/${ticket.id}/transfer`, {
+      teamId: String(teamB),
+      reason: '',
+      version,
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toMatch(/id="e-reason"[\s\S]*Required/);
+    expect(refused.text).toMatch(/<details class="more-actions" open>/);
+    const done = await c.post(`/tickets/${ticket.id}/transfer`, {
+      teamId: String(teamB),
+      reason: '属于技术问题',
+      version,
+    });
+    expect(done.status).toBe(303);
+    const row = await t.db.query<{ team_id: number }>('SELECT team_id FROM ticket WHERE id = $1', [
+      ticket.id,
+    ]);
+    expect(row.rows[0].team_id).toBe(teamB);
+  });
+
+  it('merges a duplicate into another ticket by its number', async () => {
+    const keep = await createTicket(t.db, {
+      customerId,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Keep',
+    });
+    const dup = await createTicket(t.db, {
+      customerId,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Duplicate',
+    });
+    const c = await signedIn(t, agent1);
+    await c.get(`/tickets/${dup.id}`);
+    const version = String((await ticketRow(dup.id)).version);
+    const bad = await c.post(`/tickets/${dup.id}/merge`, { intoNumber: 'twelve', version });
+    expect(bad.status).toBe(422);
+    expect(visibleText(bad.text)).toContain('Enter a ticket number such as T-000123.');
+    const done = await c.post(`/tickets/${dup.id}/merge`, { intoNumber: keep.number, version });
+    expect(done.status).toBe(303);
+    const row = await t.db.query<{ merged_into_id: number }>(
+      'SELECT merged_into_id FROM ticket WHERE id = $1',
+      [dup.id],
+    );
+    expect(row.rows[0].merged_into_id).toBe(keep.id);
+    const page = await c.get(`/tickets/${dup.id}`);
+    expect(page.text).toContain(`href="/tickets/${keep.id}"`);
+  });
+
+  it('resolves a ticket and reopens it', async () => {
+    const ticket = await createTicket(t.db, {
+      customerId,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Resolve',
+    });
+    const c = await signedIn(t, agent1);
+    await c.get(`/tickets/${ticket.id}`);
+    expect(
+      (
+        await c.post(`/tickets/${ticket.id}/resolve`, {
+          version: String((await ticketRow(ticket.id)).version),
+        })
+      ).status,
+    ).toBe(303);
+    expect((await ticketRow(ticket.id)).status).toBe('resolved');
+    const page = await c.get(`/tickets/${ticket.id}`);
+    expect(visibleText(page.text)).toContain('Ticket resolved.');
+    expect(page.text).toContain(`action="/tickets/${ticket.id}/reopen"`);
+    expect(
+      (
+        await c.post(`/tickets/${ticket.id}/reopen`, {
+          version: String((await ticketRow(ticket.id)).version),
+        })
+      ).status,
+    ).toBe(303);
+    expect((await ticketRow(ticket.id)).status).toBe('open');
+  });
+
+  it('confirms a new requester, or moves the ticket to the customer found by a search', async () => {
+    const lead = await createCustomer(t.db, { name: '新线索 李娜' });
+    const right = await createCustomer(t.db, { name: '宁波海曙精工机械有限公司' });
+    const first = await createTicket(t.db, {
+      customerId: lead,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Confirm',
+    });
+    const second = await createTicket(t.db, {
+      customerId: lead,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Relink',
+    });
+    await t.db.query('UPDATE ticket SET requester_unconfirmed = true WHERE id = ANY($1)', [
+      [first.id, second.id],
+    ]);
+    const c = await signedIn(t, agent1);
+    const page = await c.get(`/tickets/${first.id}`);
+    expect(page.text).toContain('data-testid="requester-unconfirmed"');
+    const version = String((await ticketRow(first.id)).version);
+    expect((await c.post(`/tickets/${first.id}/confirm-requester`, { version })).status).toBe(303);
+    const confirmed = await t.db.query('SELECT requester_unconfirmed AS u FROM ticket WHERE id = $1', [
+      first.id,
+    ]);
+    expect(confirmed.rows[0].u).toBe(false);
+    expect((await c.get(`/tickets/${first.id}`)).text).not.toContain('data-testid="requester-unconfirmed"');
+
+    const found = await c.get(`/tickets/${second.id}?relinkQ=${encodeURIComponent('海曙精工')}`);
+    expect(visibleText(found.text)).toContain('宁波海曙精工机械有限公司');
+    const moved = await c.post(`/tickets/${second.id}/relink`, {
+      customerId: String(right),
+      version: String((await ticketRow(second.id)).version),
+    });
+    expect(moved.status).toBe(303);
+    const row = await t.db.query('SELECT customer_id, requester_unconfirmed AS u FROM ticket WHERE id = $1', [
+      second.id,
+    ]);
+    expect(row.rows[0]).toEqual({ customer_id: right, u: false });
+  });
+
+  it('shows a sales rep the tickets of their own customers, read only, and no others', async () => {
+    const rep = await createUser(t.db, { role: 'sales', teamId: teamA });
+    const theirCustomer = await createCustomer(t.db, { ownerId: rep.id, name: '温州瓯江电器有限公司' });
+    const theirs = await createTicket(t.db, {
+      customerId: theirCustomer,
+      teamId: teamA,
+      subject: 'Rep reads',
+    });
+    const other = await createTicket(t.db, { customerId, teamId: teamA, subject: 'Not the rep’s' });
+    const c = await signedIn(t, rep);
+    const page = await c.get(`/tickets/${theirs.id}`);
+    expect(page.status).toBe(200);
+    expect(visibleText(page.text)).toContain('Rep reads');
+    expect(page.text).not.toContain('class="form reply-form"');
+    expect(page.text).not.toContain(`action="/tickets/${theirs.id}/change"`);
+    expect((await c.get(`/tickets/${other.id}`)).status).toBe(404);
+    const version = String((await ticketRow(theirs.id)).version);
+    expect((await c.post(`/tickets/${theirs.id}/reply`, { body: 'Hi', version })).status).toBe(403);
+  });
+
+  it('answers 404 for another team’s ticket', async () => {
+    const theirs = await createTicket(t.db, {
+      customerId,
+      teamId: teamB,
+      assigneeId: otherAgent.id,
+      subject: 'Theirs',
+    });
+    const c = await signedIn(t, agent1);
+    expect((await c.get(`/tickets/${theirs.id}`)).status).toBe(404);
+    const version = String((await ticketRow(theirs.id)).version);
+    expect((await c.post(`/tickets/${theirs.id}/reply`, { body: 'Hi', version })).status).toBe(404);
+    const none = await t.db.query('SELECT 1 FROM ticket_message WHERE ticket_id = $1 AND NOT from_customer', [
+      theirs.id,
+    ]);
+    expect(none.rowCount).toBe(0);
+  });
+
+  it('shows the customer summary beside the conversation, linking to the customer', async () => {
+    const ticket = await createTicket(t.db, { customerId, teamId: teamA, subject: 'Summary' });
+    const c = await signedIn(t, manager);
+    const page = await c.get(`/tickets/${ticket.id}`);
+    const side = /data-testid="customer-summary"[\s\S]*?<\/section>/.exec(page.text)![0];
+    expect(side).toContain(`href="/customers/${customerId}"`);
+    expect(visibleText(side)).toContain('Recent tickets');
+  });
+});
+
+describe('the admin’s ticket settings', () => {
+  it('routes a type to a team, sets the SLA and keeps a canned reply', async () => {
+    const c = await signedIn(t, admin);
+    const page = await c.get('/admin/tickets');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('href="/admin/tickets" aria-current="page"');
+    const routed = await c.post('/admin/tickets/routing', {
+      'routes[consultation]': String(teamA),
+      'routes[technical]': String(teamB),
+      'routes[billing]': '',
+      'routes[complaint]': String(teamA),
+      autoCloseDays: '5',
+    });
+    expect(routed.status).toBe(303);
+    const routes = await t.db.query<{ type: string; team_id: number }>(
+      'SELECT type, team_id FROM ticket_routing ORDER BY type',
+    );
+    expect(routes.rows).toEqual([
+      { type: 'complaint', team_id: teamA },
+      { type: 'consultation', team_id: teamA },
+      { type: 'technical', team_id: teamB },
+    ]);
+
+    const canned = await c.post('/admin/tickets/canned', {
+      teamId: String(teamB),
+      title: '重启服务',
+      body: '您好 {contact}，请重启服务。',
+    });
+    expect(canned.status).toBe(303);
+    const stored = await t.db.query('SELECT team_id FROM canned_reply WHERE title = $1', ['重启服务']);
+    expect(stored.rows).toEqual([{ team_id: teamB }]);
+  });
+
+  it('saves the SLA targets, a tier row wins for its tier, and a half-filled row is refused', async () => {
+    const c = await signedIn(t, admin);
+    const page = await c.get('/admin/tickets');
+    const rows = [
+      ...page.text.matchAll(
+        /name="policies\[(\d+)\]\[priority\]" value="(\w+)"[\s\S]*?name="policies\[\1\]\[tier\]" value="(\w*)"/g,
+      ),
+    ];
+    expect(rows).toHaveLength(16);
+    const fields: Record<string, string> = {};
+    for (const [, i, priority, tier] of rows) {
+      fields[`policies[${i}][priority]`] = priority;
+      fields[`policies[${i}][tier]`] = tier;
+      const general = !tier;
+      fields[`policies[${i}][firstResponseMinutes]`] = general
+        ? '60'
+        : priority === 'urgent' && tier === 'A'
+          ? '15'
+          : '';
+      fields[`policies[${i}][resolutionMinutes]`] = general
+        ? '600'
+        : priority === 'urgent' && tier === 'A'
+          ? '120'
+          : '';
+    }
+    expect((await c.post('/admin/tickets/sla', fields)).status).toBe(303);
+    const stored = await t.db.query<{
+      priority: string;
+      tier: string | null;
+      first_response_minutes: number;
+    }>(
+      `SELECT priority, tier, first_response_minutes FROM sla_policy WHERE priority = 'urgent' ORDER BY tier NULLS FIRST`,
+    );
+    expect(stored.rows).toEqual([
+      { priority: 'urgent', tier: null, first_response_minutes: 60 },
+      { priority: 'urgent', tier: 'A', first_response_minutes: 15 },
+    ]);
+    const half = {
+      ...fields,
+      'policies[5][firstResponseMinutes]': '30',
+      'policies[5][resolutionMinutes]': '',
+    };
+    const refused = await c.post('/admin/tickets/sla', half);
+    expect(refused.status).toBe(422);
+    expect(visibleText(refused.text)).toContain(
+      'Each filled-in row needs both a first-response and a resolution target.',
+    );
+  });
+
+  it('edits and deletes a canned reply', async () => {
+    const c = await signedIn(t, admin);
+    await c.post('/admin/tickets/canned', { teamId: '', title: '问候', body: '您好 {customer}' });
+    const { rows } = await t.db.query<{ id: number; version: number }>(
+      `SELECT id, version FROM canned_reply WHERE title = '问候' AND deleted_at IS NULL`,
+    );
+    const page = await c.get('/admin/tickets');
+    expect(page.text).toContain(`action="/admin/tickets/canned/${rows[0].id}/delete"`);
+    const edited = await c.post('/admin/tickets/canned', {
+      id: String(rows[0].id),
+      version: String(rows[0].version),
+      teamId: String(teamA),
+      title: '问候语',
+      body: '{contact}您好',
+    });
+    expect(edited.status).toBe(303);
+    const after = await t.db.query('SELECT title, team_id FROM canned_reply WHERE id = $1', [rows[0].id]);
+    expect(after.rows).toEqual([{ title: '问候语', team_id: teamA }]);
+    expect((await c.post(`/admin/tickets/canned/${rows[0].id}/delete`)).status).toBe(303);
+    const gone = await t.db.query('SELECT deleted_at IS NOT NULL AS gone FROM canned_reply WHERE id = $1', [
+      rows[0].id,
+    ]);
+    expect(gone.rows[0].gone).toBe(true);
+    expect((await c.get('/admin/tickets')).text).not.toContain('<summary>问候语');
+  });
+
+  it('is the admin’s alone', async () => {
+    const c = await signedIn(t, agent1);
+    expect((await c.get('/admin/tickets')).status).toBe(403);
+  });
+});
