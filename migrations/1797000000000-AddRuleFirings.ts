@@ -4,7 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The automation rules' memory: one row per rule, subject and period that has fired (a second app
  * instance or a rerun finds it and does nothing), a contact's choice not to receive Kehu's mail and
  * the token of their unsubscribe link, a manager's choice not to receive the weekly digest, and when
- * a contract was completed (its satisfaction survey goes out seven days later).
+ * a contract was completed (its satisfaction survey goes out seven days later), and the language and
+ * subject (the contract's number) of a survey sent to a contact.
  */
 export class AddRuleFirings1797000000000 implements MigrationInterface {
   name = 'AddRuleFirings1797000000000';
@@ -26,9 +27,11 @@ export class AddRuleFirings1797000000000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "app_user" ADD "digest_opt_out" boolean NOT NULL DEFAULT false`);
     await queryRunner.query(`ALTER TABLE "contract" ADD "completed_at" TIMESTAMP WITH TIME ZONE`);
     await queryRunner.query(`ALTER TABLE "survey_response" ADD "locale" text NOT NULL DEFAULT 'zh-CN'`);
+    await queryRunner.query(`ALTER TABLE "survey_response" ADD "subject" text`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE "survey_response" DROP COLUMN "subject"`);
     await queryRunner.query(`ALTER TABLE "survey_response" DROP COLUMN "locale"`);
     await queryRunner.query(`ALTER TABLE "contract" DROP COLUMN "completed_at"`);
     await queryRunner.query(`ALTER TABLE "app_user" DROP COLUMN "digest_opt_out"`);

@@ -88,6 +88,10 @@ export class SurveyResponse {
   @Column({ type: 'text', default: 'zh-CN' })
   locale: Locale;
 
+  /** What a contract survey asks about (the contract's number), named on its page; null for the others. */
+  @Column({ type: 'text', nullable: true })
+  subject: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 }

@@ -103,6 +103,7 @@ export class TicketSurveys {
       sentAt: now,
       expiresAt: new Date(now.getTime() + SURVEY_DAYS * DAY),
       locale: input.locale,
+      subject: input.contractNumber,
     });
     await this.mail.enqueue(
       {
@@ -133,7 +134,7 @@ export class TicketSurveys {
       state: s.answeredAt ? 'answered' : s.expiresAt.getTime() < Date.now() ? 'expired' : 'open',
       kind: s.kind,
       ticketNumber: t?.number ?? '',
-      subject: t?.subject ?? '',
+      subject: t?.subject ?? s.subject ?? '',
       locale: t?.locale ?? s.locale,
       answer: s.answeredAt ? { csat: s.csat, ces: s.ces, nps: s.nps, comment: s.comment } : null,
     };
@@ -154,7 +155,7 @@ export class TicketSurveys {
     const ces = kind === 'ticket' ? given(input.ces) : null;
     const nps = kind === 'nps' ? given(input.nps) : null;
     const errors: Record<string, { key: string }[]> = {};
-    if (kind !== 'nps' && !inRange(csat, 1, 5)) errors.csat = [{ key: 'survey.error.csat' }];
+    if (kind !== 'nps' && !inRange(csat, 1, 5)) errors.csat = [{ key: 'survey.csat_required' }];
     if (ces !== null && !inRange(ces, 1, 7)) errors.ces = [{ key: 'survey.error.ces' }];
     if (kind === 'nps' && !inRange(nps, 0, 10)) errors.nps = [{ key: 'survey.error.nps' }];
     const comment = (input.comment ?? '').trim().slice(0, 2000) || null;
