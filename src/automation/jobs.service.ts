@@ -27,10 +27,36 @@ export function runningJob(): string | undefined {
 }
 
 /**
- * How often an idle worker looks for runs queued by another app instance or by a cron schedule.
- * A run this instance queues does not wait for it: send() wakes the local worker at once.
+ * How often this instance looks for runs it did not queue itself: queued by another app instance,
+ * fallen due on a schedule, or due for a retry. One statement looks for every job at once (see
+ * JobsService.look). A run this instance queues does not wait for it: send() wakes the local worker.
  */
 const POLL_SECONDS = 30;
+
+/**
+ * An idle worker's own look for runs, a fallback only: the shared look wakes a worker whose job has
+ * runs waiting, and a worker that ran something looks again straight away.
+ */
+const WORKER_POLL_SECONDS = 3600;
+
+/**
+ * pg-boss's queue of a schedule's runs (its timekeeper's): at each cron check the instance whose check
+ * gets through queues there the jobs that fell due in the last minute; relaying them into their own
+ * queues is what starts them. The shared look relays them and wakes the local workers at once; pg-boss's
+ * own relay (every cronWorkerIntervalSeconds) stays as the fallback.
+ */
+const SCHEDULED_RUNS = '__pgboss__send-it';
+
+/**
+ * How often pg-boss's housekeeping runs (four statements): expiring runs stalled past their expiry
+ * (15 minutes) when their server stopped, archiving finished ones. Its default is 2 minutes; a
+ * stalled run is now retried up to 10 minutes later, and nothing a user waits for depends on it.
+ */
+const MAINTENANCE_SECONDS = 600;
+
+/** Which of these queues hold runs ready to start now (pg-boss 10's job table, by its own index). */
+const READY_SQL = `SELECT q.name FROM unnest($1::text[]) AS q(name)
+  WHERE EXISTS (SELECT 1 FROM pgboss.job j WHERE j.name = q.name AND j.state < 'active' AND j.start_after < now())`;
 
 /**
  * A job that runs once at a time across every app instance: `true` for the whole job (a sweep), or
@@ -61,8 +87,10 @@ interface Registration {
  * instances each scheduled run happens once. A singleton job also never runs twice at the same time
  * (pg-boss retries a job it thinks stalled while the first attempt may still be running).
  *
- * An idle app asks the database little: each job's worker looks for queued runs every POLL_SECONDS,
- * and a run queued here wakes this instance's worker at once, so nobody waits for the next look.
+ * An idle app asks the database little: one statement every POLL_SECONDS looks for runs of every job
+ * at once (queued elsewhere, scheduled, retried) and wakes the workers that have some; a run queued
+ * here wakes this instance's worker at once, so nobody waits for the next look. pg-boss's own
+ * housekeeping runs every MAINTENANCE_SECONDS.
  */
 @Injectable()
 export class JobsService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -71,6 +99,10 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
   private boss?: PgBoss;
   /** This instance's worker of each job, by the job's name, to wake when a run is queued here. */
   private readonly workers = new Map<string, string>();
+  /** The next shared look for runs, while the jobs run. */
+  private nextLook?: NodeJS.Timeout;
+  /** The shared look's interval: POLL_SECONDS, or a job's shorter pollSeconds. */
+  private lookSeconds = POLL_SECONDS;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -81,7 +113,8 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
    * Declares a job; with `cron` it also runs on that schedule (in the company's time zone), with
    * `atStart` once each time the app starts. A run queued by this instance starts at once; one queued
    * by another instance or a schedule is picked up within `pollSeconds` (default POLL_SECONDS, at
-   * least 0.5; each worker's look costs the database a query). With `singleton` a run is skipped
+   * least 0.5; one shared look serves every job, at the shortest of their pollSeconds, so a longer
+   * one costs nothing and is kept only as the most the job may wait). With `singleton` a run is skipped
    * while another run with the same key is under way on any instance (see Singleton and runAlone).
    */
   register(name: string, handler: Handler, opts: JobOptions = {}): void {
@@ -137,11 +170,47 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     if (id) boss.notifyWorker(id);
   }
 
+  /**
+   * The shared look: one statement finds which of this instance's jobs (and pg-boss's queue of
+   * scheduled runs) have runs ready, the scheduled ones are relayed into their jobs' queues, and the
+   * workers with something to do are woken. Then the next look, POLL_SECONDS on.
+   */
+  private async look(boss: PgBoss): Promise<void> {
+    if (this.boss !== boss) return;
+    try {
+      const { rows } = await boss.getDb().executeSql(READY_SQL, [[...this.workers.keys(), SCHEDULED_RUNS]]);
+      for (const { name } of rows as { name: string }[]) {
+        if (name === SCHEDULED_RUNS) await this.relayScheduled(boss);
+        else this.wake(boss, name);
+      }
+    } catch (e) {
+      this.logger.error(`jobs: looking for runs: ${(e as Error).message}`);
+    } finally {
+      if (this.boss === boss) this.nextLook = setTimeout(() => void this.look(boss), this.lookSeconds * 1000);
+    }
+  }
+
+  /** Relays the runs a schedule queued into their jobs' queues, as pg-boss's relay does, and starts them here. */
+  private async relayScheduled(boss: PgBoss): Promise<void> {
+    const due = await boss.fetch<PgBoss.JobInsert & { name: string }>(SCHEDULED_RUNS, { batchSize: 50 });
+    if (!due.length) return;
+    const ids = due.map((j) => j.id);
+    try {
+      await boss.insert(due.map((j) => j.data));
+    } catch (e) {
+      await boss.fail(SCHEDULED_RUNS, ids);
+      throw e;
+    }
+    await boss.complete(SCHEDULED_RUNS, ids);
+    for (const j of due) this.wake(boss, j.data.name);
+  }
+
   async onApplicationBootstrap(): Promise<void> {
-    // Given to pg-boss's own pg pool. Its polls come seconds apart: connections kept open between
-    // them spare PostgreSQL a new backend, and both sides a password exchange, each time.
+    // Given to pg-boss's own pg pool. Its looks come seconds apart, the runs a schedule starts a
+    // minute apart: connections kept open between them (five minutes) spare PostgreSQL a new backend,
+    // and both sides a password exchange, each time.
     const keepConnections: Pick<pg.PoolConfig, 'idleTimeoutMillis'> = {
-      idleTimeoutMillis: 2 * POLL_SECONDS * 1000,
+      idleTimeoutMillis: 10 * POLL_SECONDS * 1000,
     };
     const boss = new PgBoss({
       connectionString: this.config.databaseUrl,
@@ -150,19 +219,20 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
       ...keepConnections,
       schema: 'pgboss',
       // pg-boss's own timers, each one query per instance when idle: maintenance (expiry of stalled
-      // runs, archiving; every 2 minutes), the clock check (every 10 minutes), the cron check and its
-      // relay. The cron check stays at 30 s: it queues the runs that fell due in the last minute, and
-      // the checks that get through (one per 30 s across instances) can come a minute apart. The relay
-      // turns those into runs that a worker picks up at its poll: a scheduled run starts up to about a
-      // minute and a half late.
+      // runs, archiving) every MAINTENANCE_SECONDS, the clock check every 10 minutes, the cron check
+      // and its relay. The cron check stays at 30 s: it queues the runs that fell due in the last
+      // minute, and the checks that get through (one per 30 s across instances) can come a minute
+      // apart. The shared look relays those runs and starts them: a scheduled run starts up to about
+      // a minute late. pg-boss's own relay is the fallback, at its longest interval.
       cronMonitorIntervalSeconds: 30,
-      cronWorkerIntervalSeconds: POLL_SECONDS,
+      cronWorkerIntervalSeconds: 45,
+      maintenanceIntervalSeconds: MAINTENANCE_SECONDS,
     });
     boss.on('error', (e) => this.logger.error(`jobs: ${e.message}`));
     await boss.start();
     for (const r of this.registrations) {
       await boss.createQueue(r.name);
-      const id = await boss.work(r.name, { pollingIntervalSeconds: r.pollSeconds }, async (jobs) => {
+      const id = await boss.work(r.name, { pollingIntervalSeconds: WORKER_POLL_SECONDS }, async (jobs) => {
         for (const job of jobs) {
           const data = (job.data ?? {}) as JobData;
           const key = this.singletonKey(r, data);
@@ -171,19 +241,23 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
           else await this.runAlone(key, run);
         }
         // More runs may be waiting (queued elsewhere, or several at once): look again straight away
-        // rather than a poll later. A failed run is not hurried: its retry waits for the next poll.
+        // rather than a look later. A failed run is not hurried: its retry waits for a later look.
         this.wake(boss, r.name);
       });
       this.workers.set(r.name, id);
       if (r.cron) await boss.schedule(r.name, r.cron, {}, { tz: this.config.defaultTimezone });
       if (r.atStart) await this.queue(boss, r.name, {});
     }
+    this.lookSeconds = Math.max(0.5, Math.min(POLL_SECONDS, ...this.registrations.map((r) => r.pollSeconds)));
     this.boss = boss;
+    this.nextLook = setTimeout(() => void this.look(boss), this.lookSeconds * 1000);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.boss?.stop({ graceful: true, wait: true, timeout: 5000 });
+    clearTimeout(this.nextLook);
+    const boss = this.boss;
     this.boss = undefined;
+    await boss?.stop({ graceful: true, wait: true, timeout: 5000 });
     this.workers.clear();
   }
 }

@@ -20,6 +20,14 @@ export function dataSourceOptions(
     namingStrategy: new SnakeNamingStrategy(),
     // Failed queries are reported by whoever catches them; TypeORM's own error log would print their parameters.
     logging: opts.logging ? ['error', 'warn', 'migration'] : ['warn'],
-    extra: { max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000, application_name: 'kehu' },
+    // An idle connection is kept two minutes (pg's default: 10 s), so that the background jobs' runs a
+    // minute apart (the mail and webhook checks) reuse it rather than PostgreSQL starting a backend,
+    // exchanging a password and filling its caches for each: most of an idle instance's database CPU.
+    extra: {
+      max: opts.poolSize ?? 10,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 120_000,
+      application_name: 'kehu',
+    },
   };
 }

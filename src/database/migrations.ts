@@ -16,6 +16,7 @@ import { AddOpportunities1796008192924 } from '../../migrations/1796008192924-Ad
 import { AddOpportunityBoardIndex1796009655070 } from '../../migrations/1796009655070-AddOpportunityBoardIndex.js';
 import { StoreCustomerSearchTokens1796100000000 } from '../../migrations/1796100000000-StoreCustomerSearchTokens.js';
 import { AddOpportunityOwnerBoardIndex1796700000000 } from '../../migrations/1796700000000-AddOpportunityOwnerBoardIndex.js';
+import { KeepOpportunityStageTotals1796900000000 } from '../../migrations/1796900000000-KeepOpportunityStageTotals.js';
 import { AddApiTokensAndWebhooks1796005256504 } from '../../migrations/1796005256504-AddApiTokensAndWebhooks.js';
 import { AddMobileTailSearch1795363000000 } from '../../migrations/1795363000000-AddMobileTailSearch.js';
 import { AddNumberSequences1795364000000 } from '../../migrations/1795364000000-AddNumberSequences.js';
@@ -68,6 +69,7 @@ export const MIGRATIONS = [
   AddOpportunityOwnerBoardIndex1796700000000,
   AddTickets1796800000000,
   AddTicketLocale1796800000001,
+  KeepOpportunityStageTotals1796900000000,
   DefaultLunchBreak1796900000001,
   AddRuleFirings1797000000000,
 ];

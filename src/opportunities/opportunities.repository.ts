@@ -234,11 +234,17 @@ export class OpportunitiesRepository {
 
   /**
    * The board: per stage, the count, sum and weighted sum of the scope's live deals (the owner filter
-   * already applied to the scope; won and lost:
-   * those closed since `closedSince`), and the first `perStage` cards by expected close. The cards'
-   * ids are found in the board's index alone and only their rows read from the table: the first won
-   * and lost deals by expected close are mostly closed long ago, and checking each in the table read
-   * ~6,000 rows per closed column at 200,000 deals.
+   * already applied to the scope; won and lost: those closed since `closedSince`, the start of a day in
+   * UTC), and the first `perStage` cards by expected close.
+   *
+   * The figures come from the totals the database keeps per owner, stage and closing day
+   * (`opportunity_stage_total`, migration KeepOpportunityStageTotals): the board sums the few rows of
+   * its owners instead of every deal in scope. A filter on what those totals do not hold (title words,
+   * a customer, stale deals) falls back to summing the matching deals, from the board's indexes.
+   *
+   * The cards' ids are found in the board's index alone and only their rows read from the table: the
+   * first won and lost deals by expected close are mostly closed long ago, and checking each in the
+   * table read ~6,000 rows per closed column at 200,000 deals.
    */
   async board(
     scope: OpportunityScope,
@@ -255,12 +261,21 @@ export class OpportunitiesRepository {
       `(o.closed_at IS NULL OR o.closed_at >= ${bind(closedSince)})`,
     ].join(' AND ');
     const stages = bind(OPPORTUNITY_STAGES);
+    // The kept totals know owners, stages and closing days only: a board filtered by title words, a
+    // customer or staleness sums its matching deals instead (the statement before the kept totals).
+    const kept = !f.q && !f.customer && !f.stale;
+    const totals = kept
+      ? `SELECT coalesce(sum(k.count), 0)::int AS count, coalesce(sum(k.amount), 0)::text AS sum,
+               coalesce(round(sum(k.weighted) / 100, 2), 0)::text AS weighted
+          FROM opportunity_stage_total k
+         WHERE k.stage = s.stage AND k.closed_on >= ${bind(closedSince.toISOString().slice(0, 10))}::date
+           AND ${scopeCondition(scope, 'k', bind)}`
+      : `SELECT count(*)::int AS count, coalesce(sum(o.amount), 0)::text AS sum,
+               coalesce(round(sum(o.amount * o.probability) / 100, 2), 0)::text AS weighted
+          FROM opportunity o WHERE o.stage = s.stage AND ${where}`;
     const text = `SELECT s.stage, t.count, t.sum, t.weighted, c.cards
       FROM unnest(${stages}::text[]) AS s(stage)
-      CROSS JOIN LATERAL (
-        SELECT count(*)::int AS count, coalesce(sum(o.amount), 0)::text AS sum,
-               coalesce(round(sum(o.amount * o.probability) / 100, 2), 0)::text AS weighted
-          FROM opportunity o WHERE o.stage = s.stage AND ${where}) t
+      CROSS JOIN LATERAL (${totals}) t
       CROSS JOIN LATERAL (
         SELECT coalesce(json_agg(x), '[]') AS cards FROM (
           SELECT ${rowColumns} FROM (

@@ -47,9 +47,13 @@ import { PIPELINE_DEFAULTS, PIPELINE_KEY, type PipelineRules } from './pipeline-
 
 /** The board shows this many cards per stage (the soonest to close); the column's figures count them all. */
 const CARDS_PER_STAGE = 30;
-/** Won and lost columns show deals closed within this many days. */
+/** Won and lost columns show deals closed within this many days (whole days in UTC, as the kept totals). */
 const CLOSED_SHOWN_DAYS = 90;
 const DAY_MS = 86_400_000;
+
+/** The start (UTC) of the first day whose closed deals the board shows. */
+const closedShownSince = (now: Date): Date =>
+  new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS - CLOSED_SHOWN_DAYS * DAY_MS);
 
 /** A deal as the list and the board show it. */
 export interface OpportunityItem extends OpportunityRow {
@@ -246,7 +250,7 @@ export class OpportunitiesService implements OnModuleInit {
       this.scopeFor(actor, filter.owner),
       filter,
       staleBefore,
-      new Date(Date.now() - CLOSED_SHOWN_DAYS * DAY_MS),
+      closedShownSince(new Date()),
       CARDS_PER_STAGE,
     );
     const items = await this.items(actor, cards, staleBefore);

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLUSH_JOB } from '../../src/notifications/mail.service.js';
@@ -8,8 +9,9 @@ import { createUser, PASSWORD, type UserRow } from '../helpers/factories.js';
 import { SmtpPeer } from '../helpers/smtp.js';
 
 /**
- * An idle Kehu asks its database for queued runs only every 30 seconds per job. A run this instance
- * queues (here: the mail an admin's password reset sends) must not wait for that look.
+ * An idle Kehu asks its database for runs once every 30 seconds, for every job at once, rather than
+ * once per job. A run this instance queues (here: the mail an admin's password reset sends) must not
+ * wait for that look; one another instance queues is found by it.
  */
 let t: TestApp;
 let smtp: SmtpPeer;
@@ -37,7 +39,38 @@ async function msUntilMailTo(to: string, timeoutMs: number): Promise<number> {
   return Date.now() - start;
 }
 
+/** The statements the jobs' own pool (application_name kehu-jobs) sends while `run` runs. */
+async function jobStatementsDuring(run: () => Promise<void>): Promise<string[]> {
+  const original = Object.getOwnPropertyDescriptor(pg.Client.prototype, 'query')!;
+  const query = original.value as (...a: unknown[]) => unknown;
+  const sent: string[] = [];
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const application = (this as unknown as { connectionParameters: { application_name?: string } })
+      .connectionParameters.application_name;
+    const first = args[0] as string | { text: string };
+    if (application === 'kehu-jobs') sent.push(typeof first === 'string' ? first : first.text);
+    return query.apply(this, args);
+  } as typeof pg.Client.prototype.query;
+  try {
+    await run();
+  } finally {
+    Object.defineProperty(pg.Client.prototype, 'query', original);
+  }
+  return sent;
+}
+
 describe('background jobs on an idle app', () => {
+  it('looks for runs of every job with one statement every 30 s, not one per job', async () => {
+    const sent = await jobStatementsDuring(() => new Promise((r) => setTimeout(r, 31_000)));
+    const looks = sent.filter((s) => s.includes('FROM unnest($1::text[]) AS q(name)'));
+    const fetches = sent.filter((s) => s.includes('FOR UPDATE SKIP LOCKED'));
+    expect(looks.length).toBeGreaterThanOrEqual(1);
+    expect(looks.length).toBeLessThanOrEqual(2);
+    // A worker per job (fourteen) looking every 30 s fetched at least fifteen times, pg-boss's relay of
+    // scheduled runs included; now only the jobs that have a run (a minute's schedules) fetch.
+    expect(fetches.length, fetches.join('\n')).toBeLessThan(10);
+  }, 40_000);
+
   it('starts a run this instance queues at once, though idle workers look only every 30 s', async () => {
     const c = new Client(t.url);
     await c.login(admin.email, PASSWORD);
