@@ -60,11 +60,6 @@ export const DIGEST_KPIS: KpiKey[] = [
 const LOW_SCORE_LOOKBACK_DAYS = 30;
 /** A completed contract is surveyed up to this many days after its due day (a server down that day). */
 const CONTRACT_SURVEY_GRACE_DAYS = 30;
-/**
- * How often an idle rule worker looks for runs its schedule queued: the rules run hourly at most, so
- * a run starting a few minutes late costs nothing, and seven workers polling every 30 s would.
- */
-const RULE_POLL_SECONDS = 300;
 /** A care task is due this many days after the rule made it. */
 const CARE_TASK_DAYS = 3;
 const DAY = 86_400_000;
@@ -128,7 +123,6 @@ export class RulesService implements OnModuleInit {
       this.jobs.register(name, () => run().then(() => undefined), {
         cron,
         singleton: true,
-        pollSeconds: RULE_POLL_SECONDS,
       });
     every(RULE_JOBS.vipIdle, '0 8 * * *', () => this.vipIdle());
     every(RULE_JOBS.lowCsat, '*/10 * * * *', () => this.lowCsat());
