@@ -38,6 +38,7 @@ import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { ContractsModule } from './contracts/contracts.module.js';
 import { CustomersModule } from './customers/customers.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
+import { RulesModule } from './rules/rules.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { FollowUpsModule } from './follow-ups/follow-ups.module.js';
 import { OpportunitiesModule } from './opportunities/opportunities.module.js';
@@ -103,6 +104,7 @@ export class AppModule implements NestModule {
         TicketPagesModule,
         TicketsApiModule,
         DashboardModule,
+        RulesModule,
         SeedModule,
       ],
       controllers: [HealthController],

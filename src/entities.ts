@@ -36,6 +36,7 @@ import { Payment } from './contracts/payment.entity.js';
 import { ContractRenewalReminder } from './contracts/renewal-reminder.entity.js';
 import { CannedReply } from './tickets/canned-reply.entity.js';
 import { SlaPolicy } from './tickets/sla-policy.entity.js';
+import { RuleFiring } from './rules/rule-firing.entity.js';
 import { SurveyResponse } from './tickets/survey-response.entity.js';
 import { TicketMessage } from './tickets/ticket-message.entity.js';
 import { TicketRouting } from './tickets/ticket-routing.entity.js';
@@ -90,4 +91,5 @@ export const ENTITIES = [
   TicketRouting,
   CannedReply,
   SurveyResponse,
+  RuleFiring,
 ];

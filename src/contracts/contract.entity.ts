@@ -98,6 +98,10 @@ export class Contract {
   @Column({ type: 'date', nullable: true })
   signedOn: string | null;
 
+  /** When the contract was marked completed: its satisfaction survey goes out seven days later. */
+  @Column({ type: 'timestamptz', nullable: true })
+  completedAt: Date | null;
+
   @Column({ type: 'date', nullable: true })
   startOn: string | null;
 

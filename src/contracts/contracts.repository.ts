@@ -228,6 +228,20 @@ export class ContractsRepository {
     return moved;
   }
 
+  /** Contracts completed before `before` (and not long before: `since`), oldest first: the survey rule's candidates. */
+  completedBetween(
+    since: Date,
+    before: Date,
+  ): Promise<{ id: number; number: string; customerId: number; ownerId: number; completedAt: Date }[]> {
+    return this.dataSource.query(
+      `SELECT id, number, customer_id AS "customerId", owner_id AS "ownerId", completed_at AS "completedAt"
+         FROM contract
+        WHERE status = 'completed' AND deleted_at IS NULL AND completed_at >= $1 AND completed_at < $2
+        ORDER BY completed_at, id`,
+      [since, before],
+    );
+  }
+
   /** How many open contracts (not yet completed or terminated) a user owns. */
   async countOpenOwnedBy(userId: number): Promise<number> {
     const [row] = await this.dataSource.query<{ n: number }[]>(

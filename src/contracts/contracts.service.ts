@@ -644,13 +644,21 @@ export class ContractsService implements OnModuleInit {
     });
   }
 
+  /**
+   * Contracts completed between `since` and `before` (for the rule that surveys the customer seven
+   * days after completion; a job, so no user's scope).
+   */
+  completedBetween(since: Date, before: Date) {
+    return this.repo.completedBetween(since, before);
+  }
+
   /** Marks a signed contract completed. */
   async complete(user: SessionUser, id: number, dto: ContractVersionDto): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const { c, actor } = await this.visible(user, id, m);
       this.policy.assert(actor, 'complete', c);
       if (editedVersion(dto.version) !== c.version) throw new StaleVersion();
-      await this.changeStatus(m, c, 'completed', 'complete', {});
+      await this.changeStatus(m, c, 'completed', 'complete', { completedAt: new Date() });
     });
   }
 

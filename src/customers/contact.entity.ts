@@ -53,6 +53,10 @@ export class Contact {
   @Column({ type: 'date', nullable: true })
   birthday: string | null;
 
+  /** The contact asked for no more mail from Kehu's rules (greetings, surveys): every rule honours it. */
+  @Column({ type: 'boolean', default: false })
+  mailOptOut: boolean;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

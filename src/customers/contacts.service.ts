@@ -22,6 +22,7 @@ export const CONTACT_FIELDS: Extract<keyof Contact, string>[] = [
   'wechat',
   'primary',
   'birthday',
+  'mailOptOut',
 ];
 
 /** The people at a customer: added, corrected and removed by whoever may edit the customer. */
@@ -149,6 +150,7 @@ export class ContactsService {
       wechat: dto.wechat,
       primary: dto.primary,
       birthday: dto.birthday,
+      mailOptOut: dto.mailOptOut,
     };
   }
 }

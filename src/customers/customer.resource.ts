@@ -29,6 +29,11 @@ export class ContactResource {
   @ApiProperty({ ...nullable, example: 'wanglei_hx' }) wechat: string | null;
   @ApiProperty({ example: true }) primary: boolean;
   @ApiProperty({ ...nullable, format: 'date', example: null }) birthday: string | null;
+  @ApiProperty({
+    example: false,
+    description: 'The contact asked for no greetings or surveys by e-mail; every automation rule honours it.',
+  })
+  mailOptOut: boolean;
   @ApiProperty({ example: 1, description: 'Row version: send it back with an edit.' }) version: number;
 }
 
@@ -83,6 +88,7 @@ export const toContactResource = (customerId: number, c: ContactView): ContactRe
   wechat: c.wechat,
   primary: c.primary,
   birthday: c.birthday,
+  mailOptOut: c.mailOptOut,
   version: c.version,
 });
 

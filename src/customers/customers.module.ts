@@ -1,3 +1,5 @@
+import { CustomerCareRepository } from './customer-care.repository.js';
+import { CustomerCareService } from './customer-care.service.js';
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { UsersModule } from '../users/users.module.js';
@@ -37,6 +39,8 @@ import { RecycleBinService } from './recycle-bin.service.js';
   providers: [
     CustomerPolicy,
     CustomersService,
+    CustomerCareService,
+    CustomerCareRepository,
     CustomersRepository,
     ContactsService,
     ContactsRepository,
@@ -49,7 +53,7 @@ import { RecycleBinService } from './recycle-bin.service.js';
     CustomerImportService,
     CustomerImportRepository,
   ],
-  exports: [CustomersService, ContactsService, CustomerPolicy],
+  exports: [CustomersService, ContactsService, CustomerCareService, CustomerPolicy],
 })
 export class CustomersModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -112,6 +112,7 @@ export interface ContactView {
   wechat: string | null;
   primary: boolean;
   birthday: string | null;
+  mailOptOut: boolean;
   version: number;
 }
 
@@ -174,6 +175,7 @@ export const toContactView = (c: Contact): ContactView => ({
   wechat: c.wechat,
   primary: c.primary,
   birthday: c.birthday,
+  mailOptOut: c.mailOptOut,
   version: c.version,
 });
 

@@ -118,6 +118,24 @@ export class DashboardService {
     return kpiFor(this.figures, key, scope, period, now);
   }
 
+  /**
+   * A KPI's value as the page shows it, and its change against another period's (▲ +12.5%): what
+   * the weekly digest and the threshold alerts write in their mail.
+   */
+  formatted(
+    locale: Locale,
+    key: KpiKey,
+    value: number | null,
+    before?: number | null,
+  ): { label: string; value: string; change: string } {
+    const kind = (KPIS.find((k) => k.key === key) as KpiDef).kind;
+    return {
+      label: translate(locale, `dashboard.kpi.${key}`),
+      value: formatKpi(locale, kind, value),
+      change: before === undefined ? '' : formatChange(locale, kind, change(value, before)),
+    };
+  }
+
   /** The KPIs of a range of days (this month without one) and of the period before: /api/v1/kpis. */
   async kpisResource(user: SessionUser, query: KpiApiQuery): Promise<KpisResource> {
     const now = new Date();

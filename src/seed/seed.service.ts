@@ -1,3 +1,4 @@
+import { insertDemoRuleFirings } from './demo-rules.js';
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -92,6 +93,7 @@ export class SeedService {
         { desk: agents(['service1@demo.kehu', 'service2@demo.kehu']), tech: agents(['support1@demo.kehu']) },
         () => this.sequences.next(m, 'ticket'),
       );
+      await insertDemoRuleFirings(m, owners);
       await m.query(`INSERT INTO seed_run (name) VALUES ('demo')`);
       this.logger.log(`demo company seeded: ${DEMO_USERS.length} users, ${customers} customers`);
       return true;

@@ -8,6 +8,7 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
 } from 'typeorm';
+import type { Locale } from '../common/roles.js';
 import type { SurveyKind } from './ticket.options.js';
 
 /**
@@ -82,6 +83,14 @@ export class SurveyResponse {
 
   @Column({ type: 'text', nullable: true })
   comment: string | null;
+
+  /** The language of the invitation (a contract or NPS survey; a ticket's follows the ticket's). */
+  @Column({ type: 'text', default: 'zh-CN' })
+  locale: Locale;
+
+  /** What a contract survey asks about (the contract's number), named on its page; null for the others. */
+  @Column({ type: 'text', nullable: true })
+  subject: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

@@ -12,8 +12,9 @@ const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 const scale = (n: number) => Array.from({ length: n }, (_, i) => ({ value: i + 1 }));
 
 /**
- * The survey after a resolved ticket (/survey/:token), no login: satisfaction in 1–5 stars, the effort
- * it took (1–7), a comment. It speaks the language the invitation was written in unless the visitor
+ * A survey (/survey/:token), no login: after a resolved ticket, satisfaction in 1–5 stars, the effort
+ * it took (1–7) and a comment; after a completed contract, the stars and a comment; the quarterly NPS
+ * question, 0–10 and a comment. It speaks the language the invitation was written in unless the visitor
  * switched; an answered or expired link says so plainly.
  */
 @Public()
@@ -31,6 +32,9 @@ export class SurveyController {
       token,
       csatScale: scale(5),
       cesScale: scale(7),
+      npsScale: Array.from({ length: 11 }, (_, i) => ({ value: i })),
+      isNps: survey.kind === 'nps',
+      isContract: survey.kind === 'contract',
       values: {},
     };
   }
@@ -49,7 +53,12 @@ export class SurveyController {
   @Redirect()
   async answer(@Param('token') token: string, @Body() dto: SurveyAnswerDto) {
     if (!TOKEN.test(token)) throw new NotFound();
-    await this.tickets.answerSurvey(token, { csat: dto.csat, ces: dto.ces ?? null, comment: dto.comment });
+    await this.tickets.answerSurvey(token, {
+      csat: dto.csat ?? null,
+      ces: dto.ces ?? null,
+      nps: dto.nps ?? null,
+      comment: dto.comment,
+    });
     return seeOther(`/survey/${token}/thanks`);
   }
 

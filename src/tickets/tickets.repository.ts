@@ -11,7 +11,7 @@ import { TicketRouting } from './ticket-routing.entity.js';
 import { Ticket } from './ticket.entity.js';
 import { OPEN_TICKET_STATUSES, type TicketStatus, type TicketType } from './ticket.options.js';
 import { type CustomerIds, inlineCustomerIds, scopeCondition, type TicketScope } from './ticket.policy.js';
-import type { QueueFilters, TicketQueue, TicketQueueRow } from './tickets.types.js';
+import type { LowScoreSurvey, QueueFilters, TicketQueue, TicketQueueRow } from './tickets.types.js';
 
 export const QUEUE_PAGE_SIZE = 25;
 export const QUEUE_COUNT_CAP = 1000;
@@ -615,5 +615,29 @@ export class TicketsRepository {
       [limit, now],
     );
     return rows.map((r) => r.id).sort((a, b) => a - b);
+  }
+
+  // ---- Surveys the automation rules read ----
+
+  /** Answered surveys with a satisfaction score below `below`, answered since `since`, oldest first. */
+  lowScoreSurveys(since: Date, below: number): Promise<LowScoreSurvey[]> {
+    return this.dataSource.query<LowScoreSurvey[]>(
+      `SELECT id, kind, customer_id AS "customerId", ticket_id AS "ticketId", contract_id AS "contractId",
+              csat, comment, answered_at AS "answeredAt"
+         FROM survey_response
+        WHERE answered_at >= $1 AND csat < $2
+        ORDER BY answered_at, id`,
+      [since, below],
+    );
+  }
+
+  /** Which of these contacts were sent any survey since `since`. */
+  async contactsSurveyedSince(contactIds: number[], since: Date): Promise<Set<number>> {
+    if (!contactIds.length) return new Set();
+    const rows = await this.dataSource.query<{ id: number }[]>(
+      `SELECT DISTINCT contact_id AS id FROM survey_response WHERE contact_id = ANY($1) AND sent_at >= $2`,
+      [contactIds, since],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 }

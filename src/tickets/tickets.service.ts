@@ -62,6 +62,8 @@ import {
   type RoutingInput,
   type SlaPoliciesInput,
   type SurveyAnswerInput,
+  type ContactSurveyInput,
+  type LowScoreSurvey,
   type SurveyView,
   TICKET_QUEUES,
   type TicketDetail,
@@ -1428,6 +1430,21 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   /** Stores a survey's answer once; a second answer (409) or an expired link (410) is refused. */
   answerSurvey(tokenText: string, input: SurveyAnswerInput): Promise<void> {
     return this.surveys.answer(tokenText, input);
+  }
+
+  /** Sends a contract or NPS survey to a contact, in the caller's (a rule's) transaction; answers its id. */
+  sendContactSurvey(m: EntityManager, input: ContactSurveyInput, now = new Date()): Promise<number> {
+    return this.surveys.sendToContact(m, input, now);
+  }
+
+  /** Answered surveys scoring below `below` on satisfaction, answered since `since`. */
+  lowScoreSurveys(since: Date, below: number): Promise<LowScoreSurvey[]> {
+    return this.surveys.lowScores(since, below);
+  }
+
+  /** Which of these contacts were sent a survey since `since` (the NPS rule skips them). */
+  contactsSurveyedSince(contactIds: number[], since: Date): Promise<Set<number>> {
+    return this.surveys.contactsSurveyedSince(contactIds, since);
   }
 
   settings(user: SessionUser): Promise<TicketSettingsView> {

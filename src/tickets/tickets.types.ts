@@ -1,7 +1,13 @@
 import type { TimelineItem } from '../common/customer-lifecycle.js';
 import type { Locale } from '../common/roles.js';
 import type { TicketAction } from './ticket.policy.js';
-import type { TicketChannel, TicketPriority, TicketStatus, TicketType } from './ticket.options.js';
+import type {
+  SurveyKind,
+  TicketChannel,
+  TicketPriority,
+  TicketStatus,
+  TicketType,
+} from './ticket.options.js';
 
 /**
  * What TicketsService takes and answers: the inputs of its methods and the view models of the
@@ -275,14 +281,46 @@ export interface NewTicketForm {
 /** The survey page: a question to answer, or why it cannot be answered. */
 export interface SurveyView {
   state: 'open' | 'answered' | 'expired';
+  /** Which questions the page asks: ticket (CSAT, CES, comment), contract (CSAT, comment), nps (0–10, comment). */
+  kind: SurveyKind;
   ticketNumber: string;
+  /** The ticket's subject, or the contract's number for a contract survey. */
   subject: string;
   locale: Locale;
-  answer: { csat: number | null; ces: number | null; comment: string | null } | null;
+  answer: { csat: number | null; ces: number | null; nps: number | null; comment: string | null } | null;
+}
+
+/** A survey a rule sends to a customer's contact: after a completed contract, or the quarterly NPS. */
+export interface ContactSurveyInput {
+  kind: 'contract' | 'nps';
+  customerId: number;
+  contactId: number;
+  contractId: number | null;
+  /** The contract's number, named in the invitation. */
+  contractNumber: string | null;
+  email: string;
+  name: string;
+  locale: Locale;
+  /** The contact's unsubscribe link (a path), at the foot of the invitation. */
+  unsubscribeUrl: string;
+}
+
+/** An answered survey with a low satisfaction score, for the care rule. */
+export interface LowScoreSurvey {
+  id: number;
+  kind: SurveyKind;
+  customerId: number;
+  ticketId: number | null;
+  contractId: number | null;
+  csat: number;
+  comment: string | null;
+  answeredAt: Date;
 }
 
 export interface SurveyAnswerInput {
-  csat: number;
+  /** Required on ticket and contract surveys; an NPS survey asks `nps` instead. */
+  csat?: number | null;
+  nps?: number | null;
   ces?: number | null;
   comment?: string | null;
 }

@@ -49,6 +49,10 @@ export class User {
   @Column({ type: 'text', default: 'zh-CN' })
   locale: Locale;
 
+  /** The user asked not to receive the weekly KPI digest (their account page). */
+  @Column({ type: 'boolean', default: false })
+  digestOptOut: boolean;
+
   @Column({ type: 'text', default: 'Asia/Shanghai' })
   timezone: string;
 

@@ -108,6 +108,18 @@ export class UsersRepository {
     await m.query('UPDATE app_user SET locale = $2 WHERE id = $1', [id, locale]);
   }
 
+  /** The ids of users who opted out of the weekly digest. */
+  async digestOptOuts(): Promise<Set<number>> {
+    const rows = await this.dataSource.query<{ id: number }[]>(
+      'SELECT id FROM app_user WHERE digest_opt_out',
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async setDigestOptOut(m: EntityManager, id: number, out: boolean): Promise<void> {
+    await m.query('UPDATE app_user SET digest_opt_out = $2 WHERE id = $1', [id, out]);
+  }
+
   async setLastLogin(m: EntityManager, id: number): Promise<void> {
     await m.query('UPDATE app_user SET last_login_at = now() WHERE id = $1', [id]);
   }

@@ -364,6 +364,27 @@ export class UsersService {
     });
   }
 
+  /** Whether the user receives the weekly KPI digest (managers choose on their account page). */
+  async digestOptOut(userId: number): Promise<boolean> {
+    return (await this.users.digestOptOuts()).has(userId);
+  }
+
+  /** The ids of users who opted out of the weekly digest, read from the database as the digest goes out. */
+  digestOptOuts(): Promise<Set<number>> {
+    return this.users.digestOptOuts();
+  }
+
+  /** The user's choice about the weekly digest; audited, no version change (like the language). */
+  async setDigestOptOut(user: SessionUser, out: boolean): Promise<void> {
+    const before = await this.digestOptOut(user.id);
+    if (before === out) return;
+    await this.dataSource.transaction(async (m) => {
+      await this.users.setDigestOptOut(m, user.id, out);
+      const diff = { digestOptOut: { from: before, to: out } };
+      await this.audit.record({ action: 'update', entity: 'user', entityId: user.id, diff }, m);
+    });
+  }
+
   private async lock(m: EntityManager, id: number, version?: number): Promise<User> {
     const user = await this.users.lock(m, id);
     if (!user) throw new NotFound();

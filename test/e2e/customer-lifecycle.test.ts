@@ -110,7 +110,7 @@ describe('the customer lifecycle', () => {
         .mergeSteps()
         .map((s) => s.entity)
         .sort(),
-    ).toEqual(['contract', 'follow_up', 'opportunity', 'quote', 'survey', 'ticket']);
+    ).toEqual(['contract', 'follow_up', 'opportunity', 'quote', 'rule_firing', 'survey', 'ticket']);
     expect(lifecycles.handOvers().map((h) => h.labelKey)).toEqual([
       'hand_over.customers',
       'hand_over.opportunities',
@@ -137,6 +137,10 @@ describe('the customer lifecycle', () => {
     await quote(t.db, await opportunity(t.db, merged, rep.id), merged, rep.id);
     await contract(t.db, merged, rep.id);
     await ticket(t.db, merged, contact);
+    await t.db.query(
+      `INSERT INTO rule_firing (rule, subject_kind, subject_id, period, customer_id) VALUES ('vip_idle', 'customer', $1, 'never', $1)`,
+      [merged],
+    );
 
     const references = (await referencesTo(t.db, 'customer')).filter((r) => r.table !== 'customer');
     // The registered steps and the contacts between them cover every table that refers to customers.
@@ -146,6 +150,7 @@ describe('the customer lifecycle', () => {
       'follow_up',
       'opportunity',
       'quote',
+      'rule_firing',
       'survey_response',
       'ticket',
     ]);

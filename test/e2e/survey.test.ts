@@ -104,6 +104,50 @@ describe('the survey page', () => {
     expect((await stored(token)).answered).toBe(false);
   });
 
+  /** A survey a rule sent to a contact: after a completed contract, or the quarterly NPS question. */
+  async function contactSurvey(kind: 'contract' | 'nps', locale: 'en' | 'zh-CN' = 'en') {
+    const token = `${kind}-${Date.now()}-${Math.random().toString(36).slice(2)}`.replace(/\./g, '');
+    await t.db.query(
+      `INSERT INTO survey_response (kind, customer_id, sent_to, token, sent_at, expires_at, locale, subject)
+       VALUES ($1, $2, 'li.na@yunfan.cn', $3, now(), now() + interval '14 days', $4, $5)`,
+      [kind, customerId, token, locale, kind === 'contract' ? 'HT-2026-0042' : null],
+    );
+    return token;
+  }
+
+  it('after a contract asks the stars about that contract and a comment, no effort scale', async () => {
+    const token = await contactSurvey('contract');
+    const c = client('en');
+    const page = await c.get(`/survey/${token}`);
+    expect(visibleText(page.text)).toContain(
+      'How satisfied are you with the contract HT-2026-0042 we delivered?',
+    );
+    expect(page.text.match(/type="radio" name="csat"/g)).toHaveLength(5);
+    expect(page.text).not.toContain('name="ces"');
+    const refused = await c.post(`/survey/${token}`, { comment: 'Fine' });
+    expect(refused.status).toBe(422);
+    expect(visibleText(refused.text)).toContain('Choose from 1 to 5 stars.');
+    expect((await c.post(`/survey/${token}`, { csat: '4', comment: 'On time' })).status).toBe(303);
+    expect(await stored(token)).toEqual({ csat: 4, ces: null, comment: 'On time', answered: true });
+  });
+
+  it('the NPS survey asks 0 to 10 and a comment, in the invitation’s language', async () => {
+    const token = await contactSurvey('nps', 'zh-CN');
+    const c = client('en');
+    const page = await c.get(`/survey/${token}`);
+    expect(visibleText(page.text)).toContain('您有多大可能向朋友或同事推荐我们？');
+    expect(page.text.match(/type="radio" name="nps"/g)).toHaveLength(11);
+    expect(page.text).not.toContain('name="csat"');
+    const refused = await c.post(`/survey/${token}`, { nps: '11' });
+    expect(refused.status).toBe(422);
+    expect(visibleText(refused.text)).toContain('Choose a value from 0 to 10.');
+    expect((await c.post(`/survey/${token}`, { nps: '0', comment: '太贵' })).status).toBe(303);
+    const { rows } = await t.db.query('SELECT nps, csat, comment FROM survey_response WHERE token = $1', [
+      token,
+    ]);
+    expect(rows).toEqual([{ nps: 0, csat: null, comment: '太贵' }]);
+  });
+
   it('answers 404 for a token nobody was given', async () => {
     expect((await client().get('/survey/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
   });

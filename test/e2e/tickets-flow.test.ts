@@ -327,6 +327,28 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     await expect(tickets.answerSurvey(late, { csat: 4 })).rejects.toMatchObject({ status: 410 });
   });
 
+  it('sends no survey to a contact who opted out of mail; others get the unsubscribe link with it', async () => {
+    const quiet = await portalTicket('no.mail@example.com');
+    const contactId = (await stored(quiet.id)).contact_id as number | null;
+    expect(contactId).not.toBeNull();
+    await t.db.query('UPDATE contact SET mail_opt_out = true WHERE id = $1', [contactId]);
+    await tickets.resolve(quiet.id, me, { version: await version(quiet.id) });
+    expect((await stored(quiet.id)).status).toBe('resolved');
+    const { rows: none } = await t.db.query('SELECT 1 FROM survey_response WHERE ticket_id = $1', [quiet.id]);
+    expect(none).toEqual([]);
+    const { rows: noMail } = await t.db.query(
+      `SELECT 1 FROM outbox_mail WHERE "to" = 'no.mail@example.com' AND subject LIKE '%How did we do%'`,
+    );
+    expect(noMail).toEqual([]);
+
+    const asked = await portalTicket('yes.mail@example.com');
+    await tickets.resolve(asked.id, me, { version: await version(asked.id) });
+    const { rows } = await t.db.query(
+      `SELECT html FROM outbox_mail WHERE "to" = 'yes.mail@example.com' AND subject LIKE '%How did we do%'`,
+    );
+    expect(rows[0].html).toMatch(/\/unsubscribe\/\d+\.[A-Za-z0-9_-]{32}/);
+  });
+
   it('a customer reply within 7 days reopens the ticket; later it opens a new one referring to the old', async () => {
     const opened = await portalTicket('again@example.com');
     await tickets.resolve(opened.id, me, { version: await version(opened.id) });

@@ -51,6 +51,10 @@ export class ContactDto {
   @Checkbox()
   primary: boolean = false;
 
+  /** No greetings or surveys by mail: the contact's choice, honoured by every rule that mails contacts. */
+  @Checkbox()
+  mailOptOut: boolean = false;
+
   @Trimmed()
   @IsOptional()
   @IsDateString({ strict: true }, { message: keyed('validation.isDate') })

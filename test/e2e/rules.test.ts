@@ -1,0 +1,399 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RULE_DEFAULTS, RULE_SETTINGS_KEY } from '../../src/rules/rule-settings.js';
+import { RulesService } from '../../src/rules/rules.service.js';
+import { SeedService } from '../../src/seed/seed.service.js';
+import { TicketsService } from '../../src/tickets/tickets.service.js';
+import { apiAs } from '../helpers/api.js';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { Client, visibleText } from '../helpers/client.js';
+import { eventually } from '../helpers/eventually.js';
+import { createContact, createCustomer, createTeam, createUser, PASSWORD } from '../helpers/factories.js';
+import { SmtpPeer } from '../helpers/smtp.js';
+
+/**
+ * The automation rules: each fires once, with its mail received by a real SMTP peer, and not again
+ * when run a second time or by a second app instance on the same database at the same moment.
+ */
+
+const DAY = 86_400_000;
+let a: TestApp;
+let b: TestApp;
+let smtp: SmtpPeer;
+let rulesA: RulesService;
+let rulesB: RulesService;
+let tickets: TicketsService;
+
+/** The day in the company's zone (Asia/Shanghai). */
+const shanghaiDay = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(d);
+
+/** Runs a rule on both instances at once, then once more on the first. */
+async function runEverywhere(run: (r: RulesService) => Promise<number>): Promise<number> {
+  const [x, y] = await Promise.all([run(rulesA), run(rulesB)]);
+  return x + y + (await run(rulesA));
+}
+
+const mailsTo = (email: string) => smtp.received.filter((m) => m.to.includes(email));
+/** A received mail's HTML part, quoted-printable undone. */
+const bodyOf = (raw: string) =>
+  Buffer.from(
+    raw
+      .replace(/=\r?\n/g, '')
+      .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+    'latin1',
+  ).toString('utf8');
+
+async function firings(rule: string) {
+  const { rows } = await a.db.query(
+    'SELECT subject_kind, subject_id, period, customer_id FROM rule_firing WHERE rule = $1 ORDER BY id',
+    [rule],
+  );
+  return rows;
+}
+
+async function contactWithEmail(customerId: number, name: string, email: string, primary = true) {
+  const id = await createContact(a.db, customerId, name);
+  await a.db.query('UPDATE contact SET email = $2, "primary" = $3 WHERE id = $1', [id, email, primary]);
+  return id;
+}
+
+beforeAll(async () => {
+  smtp = await SmtpPeer.onFreePort();
+  await smtp.start();
+  a = await startApp({ smtpUrl: smtp.url });
+  b = await startApp({ smtpUrl: smtp.url, databaseUrl: a.config.databaseUrl });
+  rulesA = a.app.get(RulesService);
+  rulesB = b.app.get(RulesService);
+  tickets = a.app.get(TicketsService);
+}, 120_000);
+afterAll(async () => {
+  await b?.close();
+  await a?.close();
+  await smtp.stop();
+});
+
+describe('RulesService', () => {
+  it('a VIP customer without contact for 90 days: one care task, alert and mail to the owner, on the timeline and in the audit log', async () => {
+    const team = await createTeam(a.db);
+    const owner = await createUser(a.db, { role: 'sales', teamId: team, name: 'Owner Vip' });
+    const idle = await createCustomer(a.db, {
+      name: 'Quiet VIP Ltd',
+      ownerId: owner.id,
+      lastInteractionAt: new Date(Date.now() - 100 * DAY),
+    });
+    const recent = await createCustomer(a.db, {
+      name: 'Busy VIP Ltd',
+      ownerId: owner.id,
+      lastInteractionAt: new Date(Date.now() - 10 * DAY),
+    });
+    await a.db.query('UPDATE customer SET vip = true WHERE id = ANY($1)', [[idle, recent]]);
+
+    await runEverywhere((r) => r.vipIdle());
+
+    expect(await firings('vip_idle')).toEqual([
+      expect.objectContaining({ subject_kind: 'customer', subject_id: idle, customer_id: idle }),
+    ]);
+    const { rows: tasks } = await a.db.query(
+      `SELECT kind, source_kind, source_id, label_key FROM task WHERE assignee_id = $1`,
+      [owner.id],
+    );
+    expect(tasks).toEqual([
+      { kind: 'care', source_kind: 'customer', source_id: idle, label_key: 'task.rule.vip_idle' },
+    ]);
+    const { rows: notes } = await a.db.query('SELECT kind, params FROM notification WHERE user_id = $1', [
+      owner.id,
+    ]);
+    expect(notes).toEqual([{ kind: 'rule_vip_idle', params: { customer: 'Quiet VIP Ltd', days: 90 } }]);
+    await eventually(async () => expect(mailsTo(owner.email)).toHaveLength(1));
+    expect(bodyOf(mailsTo(owner.email)[0].raw)).toContain('Quiet VIP Ltd');
+
+    const { rows: audit } = await a.db.query(
+      `SELECT action, entity_id FROM audit_entry WHERE entity = 'customer' AND action = 'rule_fired' AND entity_id = $1`,
+      [String(idle)],
+    );
+    expect(audit).toHaveLength(1);
+
+    const c = new Client(a.url);
+    await c.login(owner.email, PASSWORD);
+    const page = visibleText((await c.get(`/customers/${idle}`)).text);
+    expect(page).toContain('Rule: VIP customer without contact, care task made');
+    const day = visibleText((await c.get('/')).text);
+    expect(day).toContain('Care call (no contact for a long time)');
+  });
+
+  it('a completed contract: one satisfaction survey to the primary contact seven days later; its page asks the contract question', async () => {
+    const team = await createTeam(a.db);
+    const manager = await createUser(a.db, { role: 'manager', teamId: team, name: 'Boss Csat' });
+    await a.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [manager.id, team]);
+    const owner = await createUser(a.db, { role: 'sales', teamId: team, name: 'Owner Csat' });
+    const customer = await createCustomer(a.db, { name: 'Done Deal Co', ownerId: owner.id });
+    await contactWithEmail(customer, 'Primary Person', 'primary.person@example.com');
+    const { rows } = await a.db.query<{ id: number }>(
+      `INSERT INTO contract (number, customer_id, customer_name, owner_id, title, amount, signed_on, status, completed_at, version)
+       VALUES ('HT-RULE-0001', $1, 'Done Deal Co', $2, 'Rollout', '1000.00', '2026-01-05', 'completed', $3, 1),
+              ('HT-RULE-0002', $1, 'Done Deal Co', $2, 'Too fresh', '1000.00', '2026-01-05', 'completed', $4, 1)
+       RETURNING id`,
+      [customer, owner.id, new Date(Date.now() - 8 * DAY), new Date(Date.now() - 2 * DAY)],
+    );
+
+    await runEverywhere((r) => r.contractSurveys());
+
+    expect(await firings('contract_survey')).toEqual([
+      expect.objectContaining({ subject_kind: 'contract', subject_id: rows[0].id, customer_id: customer }),
+    ]);
+    const { rows: surveys } = await a.db.query(
+      `SELECT kind, contract_id, token, sent_to FROM survey_response WHERE customer_id = $1`,
+      [customer],
+    );
+    expect(surveys).toEqual([
+      expect.objectContaining({
+        kind: 'contract',
+        contract_id: rows[0].id,
+        sent_to: 'primary.person@example.com',
+      }),
+    ]);
+    await eventually(async () => expect(mailsTo('primary.person@example.com')).toHaveLength(1));
+    const mail = bodyOf(mailsTo('primary.person@example.com')[0].raw);
+    expect(mail).toContain(`/survey/${surveys[0].token}`);
+    expect(mail).toContain('/unsubscribe/');
+    expect(mail).toContain('HT-RULE-0001');
+
+    const view = await tickets.surveyByToken(surveys[0].token);
+    expect(view).toMatchObject({ kind: 'contract', state: 'open' });
+    await expect(tickets.answerSurvey(surveys[0].token, { comment: 'no score' })).rejects.toMatchObject({
+      status: 422,
+    });
+
+    // 2. The low score it gets: a care task to the owner, a mail to the owner's manager, once.
+    await tickets.answerSurvey(surveys[0].token, { csat: 2, comment: 'Late <b>again</b>' });
+    await runEverywhere((r) => r.lowCsat());
+    expect(await firings('low_csat')).toEqual([
+      expect.objectContaining({ subject_kind: 'survey', customer_id: customer }),
+    ]);
+    const { rows: tasks } = await a.db.query(`SELECT kind, label_key FROM task WHERE assignee_id = $1`, [
+      owner.id,
+    ]);
+    expect(tasks).toEqual([{ kind: 'care', label_key: 'task.rule.low_csat' }]);
+    await eventually(async () => expect(mailsTo(manager.email)).toHaveLength(1));
+    const toManager = bodyOf(mailsTo(manager.email)[0].raw);
+    expect(toManager).toContain('Done Deal Co');
+    expect(toManager).toContain('Late &lt;b&gt;again&lt;/b&gt;');
+  });
+
+  it('the quarterly NPS survey: once per contact and quarter, skipping the recently surveyed and those who opted out', async () => {
+    const owner = await createUser(a.db, { role: 'sales' });
+    const asked = await createCustomer(a.db, { name: 'Nps Asked', ownerId: owner.id });
+    const optedOut = await createCustomer(a.db, { name: 'Nps Out', ownerId: owner.id });
+    const recent = await createCustomer(a.db, { name: 'Nps Recent', ownerId: owner.id });
+    const lead = await createCustomer(a.db, { name: 'Nps Lead', ownerId: owner.id, status: 'lead' });
+    const askedContact = await contactWithEmail(asked, 'Nps One', 'nps.one@example.com');
+    const outContact = await contactWithEmail(optedOut, 'Nps Two', 'nps.two@example.com');
+    const recentContact = await contactWithEmail(recent, 'Nps Three', 'nps.three@example.com');
+    await contactWithEmail(lead, 'Nps Four', 'nps.four@example.com');
+    await a.db.query('UPDATE contact SET mail_opt_out = true WHERE id = $1', [outContact]);
+    await a.db.query(
+      `INSERT INTO survey_response (kind, customer_id, contact_id, sent_to, token, sent_at, expires_at)
+       VALUES ('nps', $1, $2, 'nps.three@example.com', 'recent-token-recent-token-0001', now() - interval '10 days', now())`,
+      [recent, recentContact],
+    );
+
+    await runEverywhere((r) => r.npsSurveys());
+
+    const sent = (await firings('nps')).map((f) => f.subject_id);
+    expect(sent).toContain(askedContact);
+    expect(sent).not.toContain(outContact);
+    expect(sent).not.toContain(recentContact);
+    expect(sent.filter((id) => id === askedContact)).toHaveLength(1);
+    await eventually(async () => expect(mailsTo('nps.one@example.com')).toHaveLength(1));
+    expect(mailsTo('nps.two@example.com')).toHaveLength(0);
+    expect(mailsTo('nps.four@example.com')).toHaveLength(0);
+
+    const { rows } = await a.db.query(`SELECT token FROM survey_response WHERE contact_id = $1`, [
+      askedContact,
+    ]);
+    expect(await tickets.surveyByToken(rows[0].token)).toMatchObject({ kind: 'nps', state: 'open' });
+    await expect(tickets.answerSurvey(rows[0].token, { nps: 11 })).rejects.toMatchObject({ status: 422 });
+    await tickets.answerSurvey(rows[0].token, { nps: 9, comment: 'Good' });
+    const { rows: answered } = await a.db.query(`SELECT nps, csat FROM survey_response WHERE token = $1`, [
+      rows[0].token,
+    ]);
+    expect(answered).toEqual([{ nps: 9, csat: null }]);
+  });
+
+  it('greets VIP contacts on their birthday and on National Day from the admin template, escaped, honouring the opt-out', async () => {
+    const admin = await createUser(a.db, { role: 'admin' });
+    const c = new Client(a.url);
+    await c.login(admin.email, PASSWORD);
+    expect(visibleText((await c.get('/admin/settings')).text)).toContain('Automation rules');
+    const saved = await c.submit(
+      '/admin/settings',
+      {
+        ...Object.fromEntries(Object.entries(RULE_DEFAULTS).map(([k, v]) => [k, String(v)])),
+        contactLocale: 'en',
+        birthdayEn: 'Dear {{contact.name}}, happy birthday from {{company.name}}! {{unknown}}',
+        version: '0',
+      },
+      `/admin/settings/${RULE_SETTINGS_KEY}`,
+    );
+    expect(saved.status).toBe(303);
+    const refused = await c.submit(
+      '/admin/settings',
+      {
+        ...Object.fromEntries(Object.entries(RULE_DEFAULTS).map(([k, v]) => [k, String(v)])),
+        vipIdleDays: '0',
+        holidayZh: '',
+        version: '1',
+      },
+      `/admin/settings/${RULE_SETTINGS_KEY}`,
+    );
+    expect(refused.status).toBe(422);
+    expect(visibleText(refused.text)).toContain('VIP customer with no interaction for (days)');
+    const { rows: kept } = await a.db.query(
+      `SELECT value->>'vipIdleDays' AS days FROM setting WHERE key = $1`,
+      [RULE_SETTINGS_KEY],
+    );
+    expect(kept).toEqual([{ days: '90' }]);
+
+    const now = new Date();
+    const today = shanghaiDay(now);
+    const vip = await createCustomer(a.db, { name: 'Vip Greeted' });
+    const plain = await createCustomer(a.db, { name: 'Not Vip' });
+    await a.db.query('UPDATE customer SET vip = true WHERE id = $1', [vip]);
+    const born = await contactWithEmail(vip, '<i>Ann</i>', 'ann.bday@example.com', false);
+    const out = await contactWithEmail(vip, 'Bob Out', 'bob.bday@example.com', false);
+    const notVip = await contactWithEmail(plain, 'Cid', 'cid.bday@example.com', false);
+    await a.db.query(`UPDATE contact SET birthday = $2 WHERE id = ANY($1)`, [
+      [born, out, notVip],
+      `1980-${today.slice(5)}`,
+    ]);
+
+    // Bob unsubscribes through the link any of Kehu's mails to him would carry.
+    const token = /\/unsubscribe\/(.+)$/.exec(rulesA.unsubscribeUrl(out))![1];
+    const guest = new Client(a.url);
+    expect((await guest.get('/unsubscribe/1.bad')).status).toBe(404);
+    const ask = await guest.get(`/unsubscribe/${token}`);
+    expect(ask.status).toBe(200);
+    expect((await guest.post(`/unsubscribe/${token}`, {})).status).toBe(200);
+    const { rows: choice } = await a.db.query('SELECT mail_opt_out FROM contact WHERE id = $1', [out]);
+    expect(choice).toEqual([{ mail_opt_out: true }]);
+    // The 360° page and the contact form show the choice, and whoever edits the customer can change it.
+    expect(visibleText((await c.get(`/customers/${vip}`)).text)).toContain('Bob Out No mail');
+    const form = (await c.get(`/customers/${vip}/contacts/${out}/edit`)).text;
+    expect(form).toMatch(/<input type="checkbox" name="mailOptOut" value="on" checked>/);
+    const carol = await contactWithEmail(vip, 'Carol', 'carol.bday@example.com', false);
+    const edited = await c.submit(`/customers/${vip}/contacts/${carol}/edit`, {
+      name: 'Carol',
+      email: 'carol.bday@example.com',
+      mailOptOut: 'on',
+      version: '1',
+    });
+    expect(edited.status).toBe(303);
+    const { rows: carolChoice } = await a.db.query('SELECT mail_opt_out FROM contact WHERE id = $1', [carol]);
+    expect(carolChoice).toEqual([{ mail_opt_out: true }]);
+    // The API shows the choice, and an edit that does not name it keeps it.
+    const api = await apiAs(a, admin);
+    const patched = await api.patch(`/api/v1/contacts/${carol}`, { title: 'CFO', version: 2 });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ title: 'CFO', mailOptOut: true });
+
+    await runEverywhere((r) => r.greetings(now));
+    expect((await firings('birthday')).map((f) => f.subject_id)).toEqual([born]);
+    await eventually(async () => expect(mailsTo('ann.bday@example.com')).toHaveLength(1));
+    const mail = bodyOf(mailsTo('ann.bday@example.com')[0].raw).split('text/html')[1];
+    expect(mail).toContain('Dear &lt;i&gt;Ann&lt;/i&gt;, happy birthday from Kehu!');
+    expect(mail).toContain('{{unknown}}');
+    expect(mail).not.toContain('<i>Ann</i>');
+    expect(mailsTo('bob.bday@example.com')).toHaveLength(0);
+    expect(mailsTo('cid.bday@example.com')).toHaveLength(0);
+
+    const nationalDay = new Date('2026-10-01T01:00:00Z');
+    await runEverywhere((r) => r.greetings(nationalDay));
+    const holiday = await firings('holiday');
+    expect(holiday.filter((f) => f.subject_id === born)).toEqual([
+      expect.objectContaining({ period: '2026-10-01', customer_id: vip }),
+    ]);
+    expect(holiday.some((f) => f.subject_id === out)).toBe(false);
+    await eventually(async () => expect(mailsTo('ann.bday@example.com')).toHaveLength(2));
+    expect(mailsTo('ann.bday@example.com')[1].raw).toMatch(/Subject: .*National Day|Subject: =\?UTF-8/);
+  });
+
+  it('alerts a manager once a month when the complaint rate passes the level', async () => {
+    const team = await createTeam(a.db);
+    const manager = await createUser(a.db, { role: 'manager', teamId: team, locale: 'zh-CN' });
+    await a.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [manager.id, team]);
+    const rep = await createUser(a.db, { role: 'service', teamId: team });
+    const customer = await createCustomer(a.db, { name: 'Angry Co', ownerId: rep.id });
+    const now = new Date();
+    await a.db.query(
+      `INSERT INTO ticket (number, customer_id, requester_name, channel, type, priority, status, subject, team_id,
+         assignee_id, received_at, first_response_target_minutes, resolution_target_minutes, first_response_due_at,
+         resolution_due_at, tracking_token, version)
+       VALUES ('T-RULE-1', $1, 'Requester', 'phone', 'complaint', 'normal', 'open', 'Broken', $2, $3, $4, 120, 1440,
+               $4::timestamptz + interval '2 hours', $4::timestamptz + interval '1 day', 'tok-rule-1', 1)`,
+      [customer, team, rep.id, new Date(now.getTime() - 60_000)],
+    );
+
+    await runEverywhere((r) => r.thresholds(now));
+
+    const alerts = (await firings('threshold')).filter((f) => f.subject_id === manager.id);
+    expect(alerts.map((f) => f.period)).toContain(`${shanghaiDay(now).slice(0, 7)}:complaint_rate:above`);
+    expect(new Set(alerts.map((f) => f.period)).size).toBe(alerts.length);
+    const { rows: notes } = await a.db.query(
+      `SELECT kind FROM notification WHERE user_id = $1 AND kind = 'rule_threshold_above'`,
+      [manager.id],
+    );
+    expect(notes.length).toBe(alerts.filter((f) => String(f.period).endsWith(':above')).length);
+    await eventually(async () => expect(mailsTo(manager.email)).toHaveLength(alerts.length));
+    expect(mailsTo(manager.email).some((m) => bodyOf(m.raw).includes('投诉率'))).toBe(true);
+  });
+
+  it('sends each manager one weekly digest in their language, none to one who opted out on the account page', async () => {
+    const t1 = await createTeam(a.db);
+    const t2 = await createTeam(a.db);
+    const zh = await createUser(a.db, { role: 'manager', teamId: t1, locale: 'zh-CN' });
+    const quiet = await createUser(a.db, { role: 'manager', teamId: t2, locale: 'en' });
+    await a.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [zh.id, t1]);
+    await a.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [quiet.id, t2]);
+    const c = new Client(a.url);
+    await c.login(quiet.email, PASSWORD);
+    expect(visibleText((await c.get('/account')).text)).toContain('Weekly KPI digest');
+    expect((await c.submit('/account', {}, '/account/digest')).status).toBe(303);
+    const { rows: pref } = await a.db.query('SELECT digest_opt_out FROM app_user WHERE id = $1', [quiet.id]);
+    expect(pref).toEqual([{ digest_opt_out: true }]);
+
+    const monday = new Date('2026-11-30T00:00:00Z');
+    await runEverywhere((r) => r.digest(monday));
+
+    const sent = (await firings('digest')).filter((f) => [zh.id, quiet.id].includes(f.subject_id));
+    expect(sent).toEqual([expect.objectContaining({ subject_id: zh.id, period: '2026-11-23' })]);
+    await eventually(async () => expect(mailsTo(zh.email)).toHaveLength(1));
+    const mail = bodyOf(mailsTo(zh.email)[0].raw);
+    expect(mail).toContain('较上周');
+    expect(mail).toContain('较上月同周');
+    expect(mail).toContain('2026-11-23');
+    expect(mailsTo(quiet.email)).toHaveLength(0);
+  });
+
+  it('the demo company shows firings on a fresh start: an overdue VIP care task, an answered NPS survey; the rules do not repeat them', async () => {
+    expect(await a.app.get(SeedService).seedDemoOnce(60)).toBe(true);
+    const { rows: task } = await a.db.query(
+      `SELECT t.due_on < current_date AS overdue, u.email, t.source_id AS customer_id
+         FROM task t JOIN app_user u ON u.id = t.assignee_id
+        WHERE t.label_key = 'task.rule.vip_idle' AND t.due_on < current_date`,
+    );
+    expect(task).toHaveLength(1);
+    const vip = task;
+    const { rows: nps } = await a.db.query(
+      `SELECT count(*)::int AS n FROM survey_response WHERE kind = 'nps' AND answered_at IS NOT NULL AND sent_to NOT LIKE '%example.com'`,
+    );
+    expect(nps[0].n).toBeGreaterThanOrEqual(1);
+    const before = (await firings('vip_idle')).length;
+    await rulesA.vipIdle();
+    expect((await firings('vip_idle')).filter((f) => f.customer_id === vip[0].customer_id)).toHaveLength(1);
+    expect((await firings('vip_idle')).length).toBeGreaterThanOrEqual(before);
+
+    const c = new Client(a.url);
+    await c.login(task[0].email, 'kehu-demo-2026');
+    const page = visibleText((await c.get(`/customers/${vip[0].customer_id}`)).text);
+    expect(page).toContain('规则：VIP 客户长期未联系，已创建关怀待办');
+  }, 120_000);
+});
