@@ -36,15 +36,28 @@ export class SettingsService {
     value: T,
     version: number | undefined,
     defaults: T,
+    secrets: readonly string[] = [],
   ): Promise<void> {
     const expected = editedVersion(version);
     await this.dataSource.transaction(async (m) => {
       const row = await this.settings.findForUpdate(m, key);
       if ((row?.version ?? 0) !== expected) throw new StaleVersion();
       const before = { ...defaults, ...((row?.value as Partial<T>) ?? {}) };
+      // A secret is never written to the audit log: only that it changed.
+      const hide = (v: object, other: object) =>
+        Object.fromEntries(
+          Object.entries(v).map(([k, x]) =>
+            secrets.includes(k) ? [k, x === (other as Record<string, unknown>)[k] ? '' : '…'] : [k, x],
+          ),
+        );
       await this.settings.save(m, key, value, row !== null);
       await this.audit.record(
-        { action: 'update', entity: 'setting', entityId: key, diff: { [key]: { from: before, to: value } } },
+        {
+          action: 'update',
+          entity: 'setting',
+          entityId: key,
+          diff: { [key]: { from: hide(before, value), to: hide(value, before) } },
+        },
         m,
       );
     });
