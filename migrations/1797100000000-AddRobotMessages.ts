@@ -1,5 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
+/**
+ * The group robots' outbox: a message to WeCom or DingTalk, written with what it tells and sent by a
+ * job, retried with growing pauses until the robot answers errcode 0.
+ */
 export class AddRobotMessages1797100000000 implements MigrationInterface {
   name = 'AddRobotMessages1797100000000';
 

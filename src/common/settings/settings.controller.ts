@@ -61,7 +61,7 @@ export class SettingsController {
     if (!section) throw new NotFound();
     const { version, ...posted } = await validateInput(section.dto, body);
     const value = await this.keptSecrets(section, posted);
-    await this.settings.set(section.key, value, version, section.defaults, section.secrets);
+    await this.settings.set(section.key, value, version, section.defaults);
     flash(req, 'settings.saved');
     return seeOther('/admin/settings');
   }

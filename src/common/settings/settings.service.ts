@@ -6,6 +6,7 @@ import { type ReferenceCache, ReferenceData } from '../reference-data.js';
 import { editedVersion, StaleVersion } from '../errors.js';
 import type { Setting } from './setting.entity.js';
 import { SettingsRepository } from './settings.repository.js';
+import { SettingsSections } from './settings-sections.js';
 
 /**
  * Company-wide settings: a JSON value under a key, with a default until an admin changes it. Pages
@@ -19,6 +20,7 @@ export class SettingsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly settings: SettingsRepository,
     private readonly audit: AuditTrail,
+    private readonly sections: SettingsSections,
     reference: ReferenceData,
   ) {
     this.stored = reference.cache(async () => new Map((await settings.findAll()).map((s) => [s.key, s])));
@@ -36,8 +38,8 @@ export class SettingsService {
     value: T,
     version: number | undefined,
     defaults: T,
-    secrets: readonly string[] = [],
   ): Promise<void> {
+    const secrets: readonly string[] = this.sections.find(key)?.secrets ?? [];
     const expected = editedVersion(version);
     await this.dataSource.transaction(async (m) => {
       const row = await this.settings.findForUpdate(m, key);

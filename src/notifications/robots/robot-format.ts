@@ -64,7 +64,9 @@ export function escapeMarkdown(text: string): string {
 
 /** A message as both robots take it: a title, lines of markdown, an optional link into Kehu. */
 export interface RobotText {
+  /** The title in markdown (user data escaped), and as plain text (DingTalk's notification line). */
   title: string;
+  plainTitle: string;
   lines: string[];
   link: string | null;
   linkLabel: string;
@@ -80,7 +82,7 @@ function markdown(t: RobotText): string {
 /** The JSON body a robot takes for a message. */
 export function robotBody(robot: Robot, t: RobotText): Record<string, unknown> {
   if (robot === 'wecom') return { msgtype: 'markdown', markdown: { content: markdown(t) } };
-  return { msgtype: 'markdown', markdown: { title: t.title, text: markdown(t) } };
+  return { msgtype: 'markdown', markdown: { title: t.plainTitle, text: markdown(t) } };
 }
 
 /** A webhook URL as the settings page shows it back: its key hidden but for its last four characters. */

@@ -141,6 +141,7 @@ export class RobotsService implements OnModuleInit, EntitySubscriberInterface {
       );
     const message = {
       title: text(notice.title),
+      plainTitle: translate(s.locale, notice.title.key, notice.title.params).replace(/\s+/g, ' '),
       lines: notice.lines.map(text),
       link: notice.link ? `${this.config.baseUrl}${notice.link}` : null,
       linkLabel: translate(s.locale, 'robots.open_in_kehu'),
