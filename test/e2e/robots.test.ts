@@ -110,7 +110,7 @@ beforeEach(() => {
   answers.length = 0;
 });
 
-describe(RobotsService.name, () => {
+describe('RobotsService', () => {
   it('sends nothing when no robot is set, or when the event is not chosen', async () => {
     await robots({ wecomUrl: '', dingtalkUrl: '', dingtalkSecret: '', events: ['vip_idle'] });
     await vipIdleCustomer('Unheard Ltd', 'Owner Unheard');
