@@ -230,6 +230,41 @@ describe('RobotsService', () => {
     expect(await messages('Printer on fire')).toHaveLength(1);
   });
 
+  it('a threshold alert goes to the robots once per month and kind, naming the manager', async () => {
+    await robots({ wecomUrl: wecomUrl(), dingtalkUrl: '', events: ['threshold'], locale: 'en' });
+    const team = await createTeam(a.db);
+    const manager = await createUser(a.db, { role: 'manager', teamId: team, name: 'Boss Robot' });
+    await a.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [manager.id, team]);
+    const rep = await createUser(a.db, { role: 'service', teamId: team });
+    const customer = await createCustomer(a.db, { name: 'Cross Co', ownerId: rep.id });
+    const now = new Date();
+    await a.db.query(
+      `INSERT INTO ticket (number, customer_id, requester_name, channel, type, priority, status, subject, team_id,
+         assignee_id, received_at, first_response_target_minutes, resolution_target_minutes, first_response_due_at,
+         resolution_due_at, tracking_token, version)
+       VALUES ('T-ROBOT-2', $1, 'Requester', 'phone', 'complaint', 'normal', 'open', 'Broken', $2, $3, $4, 120, 1440,
+               $4::timestamptz + interval '2 hours', $4::timestamptz + interval '1 day', 'tok-robot-2', 1)`,
+      [customer, team, rep.id, new Date(now.getTime() - 60_000)],
+    );
+
+    await Promise.all([a.app.get(RulesService).thresholds(now), b.app.get(RulesService).thresholds(now)]);
+    await a.app.get(RulesService).thresholds(now);
+
+    await eventually(async () =>
+      expect(mentioning(wecom(), 'Complaint rate of Boss Robot').length).toBeGreaterThan(0),
+    );
+    const { rows } = await a.db.query(
+      `SELECT period FROM rule_firing WHERE rule = 'threshold' AND subject_id = $1`,
+      [manager.id],
+    );
+    await eventually(async () => expect(mentioning(wecom(), 'Boss Robot')).toHaveLength(rows.length));
+    const alerts = mentioning(wecom(), 'Boss Robot');
+    const above = alerts.find((r) => r.body.markdown.content.includes('above the level'))!;
+    expect(above.body.markdown.content).toMatch(
+      /^\*\*Alert: Complaint rate\*\*\n\nComplaint rate of Boss Robot's team is .+, above the level of 5%/,
+    );
+  });
+
   it('the weekly digest summary goes to the robots once a week', async () => {
     await robots({ wecomUrl: '', dingtalkUrl: dingtalkUrl(), events: ['digest'], locale: 'en' });
     const monday = new Date('2026-11-23T02:00:00Z');
