@@ -55,6 +55,8 @@ describe('robot-format', () => {
 
   it('makes user data inert in markdown and hides keys when shown back', () => {
     expect(escapeMarkdown('# *a* [b](c)\n> d_e')).toBe('\\# \\*a\\* \\[b\\]\\(c\\) \\> d\\_e');
+    expect(escapeMarkdown('- Li-Na')).toBe('\\- Li-Na');
+    expect(escapeMarkdown('1. Co 12.5% T-000123 +3')).toBe('1\\. Co 12.5% T-000123 +3');
     expect(maskedUrl('https://oapi.dingtalk.com/robot/send?access_token=abcdef123456')).toBe(
       'https://oapi.dingtalk.com/robot/send?access_token=…3456',
     );

@@ -55,11 +55,17 @@ export function signedDingtalkUrl(url: string, secret: string, timestamp: number
 }
 
 /**
- * User data made inert in markdown: every character markdown gives a meaning to gets a backslash, and
- * line breaks become spaces (a name cannot start a heading, a list or a link of its own).
+ * User data made inert in markdown: the characters that format anywhere in a line get a backslash,
+ * line breaks become spaces, and a value starting like a list item (`- `, `+ `, `1.`) has that start
+ * escaped; so a name cannot make a heading, a list, a link or bold text of its own. Dots, dashes and
+ * plus signs inside a value (12.5%, T-000123, ▲ +3%) are left as they are.
  */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/([\\`*_{}[\]()#+\-.!|>~<])/g, '\\$1');
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/([\\`*_[\]()#>~|<])/g, '\\$1')
+    .replace(/^(\s*)([-+])/, '$1\\$2')
+    .replace(/^(\s*\d+)\./, '$1\\.');
 }
 
 /** A message as both robots take it: a title, lines of markdown, an optional link into Kehu. */
