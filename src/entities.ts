@@ -10,6 +10,7 @@ import { QuoteLine } from './opportunities/quotes/quote-line.entity.js';
 import { Quote } from './opportunities/quotes/quote.entity.js';
 import { Notification } from './notifications/notification.entity.js';
 import { OutboxMail } from './notifications/outbox-mail.entity.js';
+import { RobotMessage } from './notifications/robots/robot-message.entity.js';
 import { SeedRun } from './seed/seed-run.entity.js';
 import { Setting } from './common/settings/setting.entity.js';
 import { Team } from './users/team.entity.js';
@@ -57,6 +58,7 @@ export const ENTITIES = [
   LoginFailure,
   Notification,
   OutboxMail,
+  RobotMessage,
   SeedRun,
   Setting,
   CustomerImport,

@@ -2,6 +2,7 @@
 // `npm run migration:generate -- VerbNoun`, which also adds it here. A landed migration is never edited:
 // change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
 // by new files. The test suite fails when the entities and the migrations disagree.
+import { AddRobotMessages1797100000000 } from '../../migrations/1797100000000-AddRobotMessages.js';
 import { AddTickets1796800000000 } from '../../migrations/1796800000000-AddTickets.js';
 import { AddTicketLocale1796800000001 } from '../../migrations/1796800000001-AddTicketLocale.js';
 import { DefaultLunchBreak1796900000001 } from '../../migrations/1796900000001-DefaultLunchBreak.js';
@@ -72,4 +73,5 @@ export const MIGRATIONS = [
   KeepOpportunityStageTotals1796900000000,
   DefaultLunchBreak1796900000001,
   AddRuleFirings1797000000000,
+  AddRobotMessages1797100000000,
 ];

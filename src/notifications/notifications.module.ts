@@ -9,6 +9,9 @@ import { OutboxMail } from './outbox-mail.entity.js';
 import { OutboxController } from './outbox.controller.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboxService } from './outbox.service.js';
+import { RobotMessage } from './robots/robot-message.entity.js';
+import { RobotsRepository } from './robots/robots.repository.js';
+import { RobotsService } from './robots/robots.service.js';
 import { WebhookDelivery } from './webhooks/webhook-delivery.entity.js';
 import { WebhookEndpoint } from './webhooks/webhook-endpoint.entity.js';
 import { WebhookEvent } from './webhooks/webhook-event.entity.js';
@@ -19,7 +22,14 @@ import { WebhooksService } from './webhooks/webhooks.service.js';
 @Global()
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Notification, OutboxMail, WebhookEndpoint, WebhookEvent, WebhookDelivery]),
+    TypeOrmModule.forFeature([
+      Notification,
+      OutboxMail,
+      WebhookEndpoint,
+      WebhookEvent,
+      WebhookDelivery,
+      RobotMessage,
+    ]),
   ],
   controllers: [NotificationsController, OutboxController, WebhooksController],
   providers: [
@@ -30,6 +40,8 @@ import { WebhooksService } from './webhooks/webhooks.service.js';
     OutboxRepository,
     WebhooksService,
     WebhooksRepository,
+    RobotsService,
+    RobotsRepository,
   ],
   exports: [NotificationsService, MailService, WebhooksService],
 })

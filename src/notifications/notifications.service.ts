@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { SessionUser } from '../common/session-user.js';
+import type { Locale } from '../i18n/locales.js';
 import { NotFound } from '../common/errors.js';
 import { safeReturnTo } from '../common/flash.js';
 import { type Page, toPage } from '../common/pagination.js';
 import type { Notification } from './notification.entity.js';
 import { NotificationsRepository } from './notifications.repository.js';
+import type { RobotEvent } from './robots/robot-format.js';
+import { type RobotNotice, RobotsService } from './robots/robots.service.js';
 
 /** A notification as the list shows it. */
 export interface NotificationView {
@@ -25,10 +28,32 @@ export const toNotificationView = (n: Notification): NotificationView => ({
   createdAt: n.createdAt,
 });
 
-/** In-app notifications: the bell's unread count and the list behind it. */
+/** In-app notifications (the bell's unread count and the list behind it) and the group robots. */
 @Injectable()
 export class NotificationsService {
-  constructor(private readonly notifications: NotificationsRepository) {}
+  constructor(
+    private readonly notifications: NotificationsRepository,
+    private readonly robots: RobotsService,
+  ) {}
+
+  /**
+   * Tells the company's group robots (WeCom, DingTalk) of `event`, in the company's language, when a
+   * robot is set and the admin chose that event; nothing otherwise. In the caller's transaction if
+   * given (sent once it commits), never holding up the caller.
+   */
+  toRobots(event: RobotEvent, notice: RobotNotice, m?: EntityManager): Promise<void> {
+    return this.robots.send(event, notice, m);
+  }
+
+  /** Whether some robot is set and takes `event` (to skip work whose only reader is a robot). */
+  robotsTake(event: RobotEvent): Promise<boolean> {
+    return this.robots.take(event);
+  }
+
+  /** The language of the robots' messages, for figures a caller formats before `toRobots`. */
+  robotLocale(): Promise<Locale> {
+    return this.robots.locale();
+  }
 
   /** Tells `userId` something (`notification.<kind>` with `params`), in the caller's transaction if given. */
   async notify(

@@ -12,7 +12,7 @@ import { SettingsService } from '../common/settings/settings.service.js';
 import { localDay } from '../common/time.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { DashboardService } from '../dashboard/dashboard.service.js';
-import type { KpiKey, KpiValues } from '../dashboard/dashboard.types.js';
+import type { KpiKey, KpiValues, Period } from '../dashboard/dashboard.types.js';
 import { translate } from '../i18n/i18n.js';
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
@@ -183,6 +183,20 @@ export class RulesService implements OnModuleInit {
           await this.careTask(m, owner.id, c.id, c.name, 'task.rule.vip_idle', now);
           const params = { customer: c.name, days: s.vipIdleDays };
           await this.notifications.notify(owner.id, 'rule_vip_idle', params, `/customers/${c.id}`, m);
+          await this.notifications.toRobots(
+            'vip_idle',
+            {
+              title: { key: 'robots.msg.vip_idle_title', params: { customer: c.name } },
+              lines: [
+                {
+                  key: 'robots.msg.vip_idle_line',
+                  params: { customer: c.name, days: s.vipIdleDays, owner: owner.name },
+                },
+              ],
+              link: `/customers/${c.id}`,
+            },
+            m,
+          );
           await this.mail.enqueue(
             {
               to: owner.email,
@@ -393,6 +407,7 @@ export class RulesService implements OnModuleInit {
     const s = await this.ruleSettings();
     const period = this.dashboard.period('this_month', now);
     const before = this.dashboard.previous(period);
+    const robotLocale = await this.notifications.robotLocale();
     let fired = 0;
     for (const manager of await this.managers()) {
       const scope = await this.dashboard.scopeOfUser(manager.id);
@@ -438,6 +453,24 @@ export class RulesService implements OnModuleInit {
           },
           async (m) => {
             await this.notifications.notify(manager.id, `rule_threshold_${a.kind}`, params, '/dashboard', m);
+            const robot = this.dashboard.formatted(robotLocale, a.key, a.value, a.was);
+            const robotParams = {
+              ...params,
+              kpi: robot.label,
+              value: robot.value,
+              was: this.dashboard.formatted(robotLocale, a.key, a.was).value,
+              change: robot.change,
+              manager: manager.name,
+            };
+            await this.notifications.toRobots(
+              'threshold',
+              {
+                title: { key: 'robots.msg.threshold_title', params: robotParams },
+                lines: [{ key: `robots.msg.threshold_${a.kind}`, params: robotParams }],
+                link: '/dashboard',
+              },
+              m,
+            );
             await this.mail.enqueue(
               {
                 to: manager.email,
@@ -512,7 +545,59 @@ export class RulesService implements OnModuleInit {
       );
       if (done) fired++;
     }
+    if (await this.digestToRobots(week, previous, monthAgo, now)) fired++;
     return this.done(fired);
+  }
+
+  /**
+   * The week's company-wide KPIs to the group robots, once per week (its own firing, so a second
+   * instance or a rerun sends nothing); nothing when no robot takes the digest.
+   */
+  private async digestToRobots(
+    week: Period,
+    previous: Period,
+    monthAgo: Period,
+    now: Date,
+  ): Promise<boolean> {
+    if (!(await this.notifications.robotsTake('digest'))) return false;
+    const locale = await this.notifications.robotLocale();
+    const company = { userIds: null, teamIds: [] };
+    const [cur, prev, old]: KpiValues[] = await Promise.all(
+      [week, previous, monthAgo].map((p) => this.dashboard.kpis(company, p, now)),
+    );
+    const lines = DIGEST_KPIS.map((key) => {
+      const vsPrevious = this.dashboard.formatted(locale, key, cur[key], prev[key]);
+      return {
+        key: 'robots.msg.digest_line',
+        params: {
+          label: vsPrevious.label,
+          value: vsPrevious.value,
+          vsPrevious: vsPrevious.change || '–',
+          vsMonthAgo: this.dashboard.formatted(locale, key, cur[key], old[key]).change || '–',
+        },
+      };
+    });
+    return this.fire(
+      {
+        rule: 'digest_robots',
+        subjectKind: 'company',
+        subjectId: 0,
+        period: week.from,
+        customerId: null,
+        details: { from: week.from, to: week.to },
+      },
+      async (m) => {
+        await this.notifications.toRobots(
+          'digest',
+          {
+            title: { key: 'robots.msg.digest_title', params: { from: week.from, to: week.to } },
+            lines,
+            link: '/dashboard',
+          },
+          m,
+        );
+      },
+    );
   }
 
   // ---- The firing ----

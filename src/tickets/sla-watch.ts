@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -6,7 +6,11 @@ import { JobsService } from '../automation/jobs.service.js';
 import { BusinessCalendarService } from '../common/calendar/business-calendar.service.js';
 import type { BusinessCalendar } from '../common/calendar/business-time.js';
 import { CustomersService } from '../customers/customers.service.js';
+import { toLocalInput } from '../common/time.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { translate } from '../i18n/i18n.js';
 import { MailService } from '../notifications/mail.service.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
 import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 import { UsersService } from '../users/users.service.js';
 import {
@@ -62,6 +66,8 @@ export class SlaWatch implements OnModuleInit {
     private readonly jobs: JobsService,
     private readonly customers: CustomersService,
     private readonly users: UsersService,
+    private readonly notifications: NotificationsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -201,10 +207,47 @@ export class SlaWatch implements OnModuleInit {
         { priorityKey: `tickets.priority.${t.priority}` },
         'ticket-escalated',
       );
+    if (kind === 'breached') await this.breachToRobots(m, t, target, due);
     await this.webhooks.emit(m, `sla.${kind === 'warning' ? 'warning' : 'breached'}`, async () => ({
       target,
       dueAt: due.toISOString(),
       ticket: await this.notices.payload(m, t.id),
     }));
+  }
+
+  /** A breach told to the company's group robots (when one is set and takes SLA breaches). */
+  private async breachToRobots(
+    m: EntityManager,
+    t: Ticket,
+    target: 'first_response' | 'resolution',
+    due: Date,
+  ): Promise<void> {
+    if (!(await this.notifications.robotsTake('sla_breach'))) return;
+    const locale = await this.notifications.robotLocale();
+    const customer = (await this.customers.namesOf([t.customerId])).get(t.customerId) ?? '';
+    const assignee =
+      t.assigneeId === null ? null : (await this.users.everyone()).find((u) => u.id === t.assigneeId);
+    await this.notifications.toRobots(
+      'sla_breach',
+      {
+        title: { key: 'robots.msg.sla_breach_title', params: { number: t.number } },
+        lines: [
+          {
+            key: 'robots.msg.sla_breach_line',
+            params: {
+              subject: t.subject,
+              customer,
+              target: translate(locale, `tickets.sla.${target}`),
+              due: toLocalInput(due, this.config.defaultTimezone).replace('T', ' '),
+            },
+          },
+          ...(assignee
+            ? [{ key: 'robots.msg.sla_breach_assignee', params: { assignee: assignee.name } }]
+            : []),
+        ],
+        link: `/tickets/${t.id}`,
+      },
+      m,
+    );
   }
 }

@@ -15,6 +15,13 @@ export interface SettingsSection<T extends object = object> {
   defaults: T;
   /** What the partial offers beyond the values (a list of users to choose from), given the values shown. */
   choices?: (values: T) => Promise<object>;
+  /**
+   * Fields holding a secret (a key, a token): the page shows them masked beside an empty field
+   * (`<field>Masked`, from `masked`), an empty field keeps the saved value and `-` removes it, and the
+   * audit log says only that they changed.
+   */
+  secrets?: readonly (keyof T & string)[];
+  masked?: (field: keyof T & string, value: string) => string;
   /** The class-validator DTO of the section's form: its fields, plus `version`. */
   dto: new () => T & { version?: number };
 }

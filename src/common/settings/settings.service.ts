@@ -6,6 +6,7 @@ import { type ReferenceCache, ReferenceData } from '../reference-data.js';
 import { editedVersion, StaleVersion } from '../errors.js';
 import type { Setting } from './setting.entity.js';
 import { SettingsRepository } from './settings.repository.js';
+import { SettingsSections } from './settings-sections.js';
 
 /**
  * Company-wide settings: a JSON value under a key, with a default until an admin changes it. Pages
@@ -19,6 +20,7 @@ export class SettingsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly settings: SettingsRepository,
     private readonly audit: AuditTrail,
+    private readonly sections: SettingsSections,
     reference: ReferenceData,
   ) {
     this.stored = reference.cache(async () => new Map((await settings.findAll()).map((s) => [s.key, s])));
@@ -37,14 +39,27 @@ export class SettingsService {
     version: number | undefined,
     defaults: T,
   ): Promise<void> {
+    const secrets: readonly string[] = this.sections.find(key)?.secrets ?? [];
     const expected = editedVersion(version);
     await this.dataSource.transaction(async (m) => {
       const row = await this.settings.findForUpdate(m, key);
       if ((row?.version ?? 0) !== expected) throw new StaleVersion();
       const before = { ...defaults, ...((row?.value as Partial<T>) ?? {}) };
+      // A secret is never written to the audit log: only that it changed.
+      const hide = (v: object, other: object) =>
+        Object.fromEntries(
+          Object.entries(v).map(([k, x]) =>
+            secrets.includes(k) ? [k, x === (other as Record<string, unknown>)[k] ? '' : '…'] : [k, x],
+          ),
+        );
       await this.settings.save(m, key, value, row !== null);
       await this.audit.record(
-        { action: 'update', entity: 'setting', entityId: key, diff: { [key]: { from: before, to: value } } },
+        {
+          action: 'update',
+          entity: 'setting',
+          entityId: key,
+          diff: { [key]: { from: hide(before, value), to: hide(value, before) } },
+        },
         m,
       );
     });
