@@ -12,6 +12,7 @@ import { fromNumeric, splitByRatios, toNumeric } from '../common/money.js';
 import { quoteTotals, toDecimal } from '../opportunities/quotes/quote-totals.js';
 import { insertDemoTickets, SERVICE_TEAMS } from './demo-tickets.js';
 import { insertScaleTickets, scaleContext } from './scale-tickets.js';
+import { customersBeforeTheirTickets, insertSalesHistory } from './demo-history.js';
 
 export const DEMO_PASSWORD = 'kehu-demo-2026';
 export const DEMO_USERS = [
@@ -85,6 +86,8 @@ export class SeedService {
       await this.insertQuotes(m, ids);
       await this.insertContracts(m, owners);
       await this.insertPayments(m, ids.get('service1@demo.kehu') ?? owners[0]);
+      // The year behind today, so every figure and chart on the dashboard has months to show.
+      await insertSalesHistory(m, () => this.sequences.next(m, 'contract'));
       const agents = (emails: string[]) => emails.map((e) => ids.get(e)).filter((x) => x !== undefined);
       await insertDemoTickets(
         m,
@@ -92,6 +95,7 @@ export class SeedService {
         { desk: agents(['service1@demo.kehu', 'service2@demo.kehu']), tech: agents(['support1@demo.kehu']) },
         () => this.sequences.next(m, 'ticket'),
       );
+      await customersBeforeTheirTickets(m);
       await m.query(`INSERT INTO seed_run (name) VALUES ('demo')`);
       this.logger.log(`demo company seeded: ${DEMO_USERS.length} users, ${customers} customers`);
       return true;
