@@ -338,7 +338,7 @@ export class SeedService {
           title,
           '0',
           status,
-          signed ? day(-ago + 3) : null,
+          signed ? day(Math.min(0, -ago + 3)) : null,
           day(-ago + 10),
           day(-ago + 375),
           '签约后 10 个工作日内支付 30%，到货验收后支付 60%，质保期满支付 10%',
@@ -366,10 +366,11 @@ export class SeedService {
         ownerId: number;
         title: string;
         amount: string;
+        closedDaysAgo: number;
       }[]
     >(
       `SELECT o.id, o.customer_id AS "customerId", c.name AS "customerName", o.owner_id AS "ownerId", o.title,
-              o.amount::text AS amount
+              o.amount::text AS amount, floor(extract(epoch FROM now() - o.closed_at) / 86400)::int AS "closedDaysAgo"
          FROM opportunity o JOIN customer c ON c.id = o.customer_id WHERE o.stage = 'won' ORDER BY o.id`,
     );
     for (const [i, d] of won.entries())
@@ -378,7 +379,8 @@ export class SeedService {
         d.title,
         i % 2 ? 'signed' : 'approved',
         [[d.title, null, '项', '1', d.amount]],
-        20 - i,
+        // Drawn up after the win.
+        Math.min(20 - i, d.closedDaysAgo),
       );
     const kinds = [
       [
