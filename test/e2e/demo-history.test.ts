@@ -12,11 +12,12 @@ import { DEMO_PASSWORD, SeedService } from '../../src/seed/seed.service.js';
  */
 let t: TestApp;
 let seconds = 0;
+let seeded = false;
 
 beforeAll(async () => {
   t = await startApp();
   const started = Date.now();
-  expect(await t.app.get(SeedService).seedDemoOnce()).toBe(true);
+  seeded = await t.app.get(SeedService).seedDemoOnce();
   seconds = (Date.now() - started) / 1000;
 }, 120_000);
 afterAll(async () => {
@@ -25,6 +26,7 @@ afterAll(async () => {
 
 describe('demo history', () => {
   it('seeds a year in well under 15 seconds', () => {
+    expect(seeded).toBe(true);
     expect(seconds).toBeLessThan(15);
   });
 
@@ -49,9 +51,8 @@ describe('demo history', () => {
        FROM bounds b ORDER BY b.k DESC`,
     );
     expect(rows).toHaveLength(12);
-    for (const row of rows)
-      for (const [key, n] of Object.entries(row))
-        if (key !== 'month') expect(n, `${key} in ${row.month}`).toBeGreaterThan(0);
+    for (const { month, ...counts } of rows)
+      for (const [key, n] of Object.entries(counts)) expect(n, `${key} in ${month}`).toBeGreaterThan(0);
     // More customers taken on lately than a year ago.
     const half = (from: number, to: number) =>
       rows.slice(from, to).reduce((s, r) => s + Number(r.customers), 0);
