@@ -365,10 +365,12 @@ async function insertContracts(
   const plus = (day: string, n: number) =>
     new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
   const min = (a: string, b: string) => (a < b ? a : b);
-  won.sort((a, b) => a.closed! - b.closed!);
-  for (const [i, d] of won.entries()) {
-    const signedOn = min(localDay(d.closed! + (2 + Math.floor(r() * 7)) * DAY), today);
-    const createdAt = new Date(Math.min(d.closed! + DAY, now.getTime() - HOUR));
+  // A contract is drawn up within a day of the win and signed over the next days: wins of the last
+  // day have none yet.
+  const settled = won.filter((d) => d.closed! < now.getTime() - DAY).sort((a, b) => a.closed! - b.closed!);
+  for (const [i, d] of settled.entries()) {
+    const createdAt = new Date(Math.min(d.closed! + (2 + r() * 20) * HOUR, now.getTime() - 6 * HOUR));
+    const signedOn = min(localDay(createdAt.getTime() + Math.floor(r() * 6) * DAY), today);
     const dues = [plus(signedOn, 10), plus(signedOn, 25), plus(signedOn, 365)];
     const overdue = i % 6 === 5;
     const half = i % 9 === 4;

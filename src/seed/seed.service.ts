@@ -260,7 +260,8 @@ export class SeedService {
       );
       for (const [i, c] of customers.entries()) {
         const stage = stages[i % stages.length];
-        const idle = i % 5 === 3 ? 30 : (n * 3) % 9; // every fifth deal idle for a month
+        // Every fifth deal idle for a month; a closed one closed a day ago at the latest.
+        const idle = Math.max(i % 5 === 3 ? 30 : (n * 3) % 9, open.includes(stage) ? 0 : 1);
         const days = (k: number) => new Date(Date.now() + k * 86_400_000);
         const close = days(10 + ((n * 17) % 150))
           .toISOString()
@@ -370,7 +371,7 @@ export class SeedService {
       }[]
     >(
       `SELECT o.id, o.customer_id AS "customerId", c.name AS "customerName", o.owner_id AS "ownerId", o.title,
-              o.amount::text AS amount, floor(extract(epoch FROM now() - o.closed_at) / 86400)::int AS "closedDaysAgo"
+              o.amount::text AS amount, (extract(epoch FROM now() - o.closed_at) / 86400)::float8 AS "closedDaysAgo"
          FROM opportunity o JOIN customer c ON c.id = o.customer_id WHERE o.stage = 'won' ORDER BY o.id`,
     );
     for (const [i, d] of won.entries())
@@ -380,7 +381,7 @@ export class SeedService {
         i % 2 ? 'signed' : 'approved',
         [[d.title, null, '项', '1', d.amount]],
         // Drawn up after the win.
-        Math.min(20 - i, d.closedDaysAgo),
+        Math.min(20 - i, d.closedDaysAgo - 0.25),
       );
     const kinds = [
       [
