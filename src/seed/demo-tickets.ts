@@ -6,6 +6,7 @@ import {
   businessMinutesBetween,
 } from '../common/calendar/business-time.js';
 import { duplicateKey, searchText } from '../customers/customer-keys.js';
+import { rng } from './generate.js';
 import {
   raisedPriority,
   type TicketChannel,
@@ -717,6 +718,16 @@ export async function insertDemoTickets(
     });
   }
   if (!customers.length) return 0;
+  // The closed tickets of the year before, numbered ahead of the current ones as they arrived first.
+  const history = await insertTicketHistory(m, {
+    calendar,
+    target,
+    teams,
+    agents,
+    customers,
+    nextNumber,
+    now,
+  });
 
   const at = (start: Date, minutes: number) =>
     addBusinessMinutes(start, Math.max(0, Math.round(minutes)), calendar);
@@ -932,5 +943,264 @@ export async function insertDemoTickets(
       );
     }
   }
-  return plan.length;
+  return history + plan.length;
+}
+
+/**
+ * The service desk's year before the current tickets: every month from a year ago to four weeks ago
+ * about two dozen closed tickets on the demo customers (those already customers then), arriving in
+ * working hours, answered and resolved within their targets but about one in eight past one of them,
+ * with their conversation, the survey sent on resolving (about half answered: CSAT and CES, lower
+ * when the ticket ran late), and each month a few NPS answers. Returns how many tickets.
+ */
+async function insertTicketHistory(
+  m: EntityManager,
+  h: {
+    calendar: BusinessCalendar;
+    target: Map<TicketPriority, { fr: number; res: number }>;
+    teams: { desk: number; tech: number };
+    agents: Agents;
+    customers: DemoCustomer[];
+    nextNumber: () => Promise<string>;
+    now: Date;
+  },
+): Promise<number> {
+  const { calendar, now } = h;
+  const since = (
+    await m.query<{ id: number; createdAt: Date }[]>(
+      `SELECT id, created_at AS "createdAt" FROM customer WHERE id = ANY($1)`,
+      [h.customers.map((c) => c.id)],
+    )
+  ).reduce((map, c) => map.set(c.id, c.createdAt.getTime()), new Map<number, number>());
+  const r = rng(2_718);
+  const at = (start: Date, minutes: number) =>
+    addBusinessMinutes(start, Math.max(0, Math.round(minutes)), calendar);
+  type Row = { received: Date; customer: DemoCustomer; scenario: Scenario; late: boolean; frLate: boolean };
+  const rows: Row[] = [];
+  for (let day = 365; day > 28; day--) {
+    // About 0.75 a calendar day: more on working days, as requests come.
+    const count = Math.floor(r() * 1.5 + 0.3);
+    for (let k = 0; k < count; k++) {
+      const sent = new Date(now.getTime() - day * DAY + Math.floor(r() * DAY));
+      const received = addBusinessMinutes(sent, 0, calendar);
+      const eligible = h.customers.filter(
+        (c) => (since.get(c.id) ?? 0) < received.getTime() && !c.unconfirmed,
+      );
+      if (!eligible.length) continue;
+      rows.push({
+        received,
+        customer: eligible[Math.floor(r() * eligible.length)],
+        scenario: SCENARIOS[Math.floor(r() * SCENARIOS.length)],
+        late: r() < 0.12,
+        frLate: r() < 0.06,
+      });
+    }
+  }
+  rows.sort((a, b) => a.received.getTime() - b.received.getTime());
+  const t: Record<string, unknown[]> = {};
+  const col = (name: string, v: unknown) => (t[name] ??= []).push(v);
+  const after: { resolved: Date; row: Row; replies: number; firstResponded: Date; agentId: number | null }[] =
+    [];
+  for (const [i, row] of rows.entries()) {
+    const { customer, scenario, received } = row;
+    const priority =
+      customer.vip || customer.tier === 'A' ? raisedPriority(scenario.priority) : scenario.priority;
+    const { fr, res } = h.target.get(priority) ?? { fr: 240, res: 1350 };
+    const team = ROUTING[scenario.type];
+    const pool = h.agents[team];
+    const agentId = pool.length ? pool[i % 3 === 2 ? pool.length - 1 : 0] : null;
+    const frDue = at(received, fr);
+    const resDue = at(received, res);
+    const firstResponded = at(received, fr * (row.frLate ? 1.2 + r() * 0.8 : 0.1 + r() * 0.6));
+    const resolved = at(received, res * (row.late ? 1.1 + r() * 1.2 : 0.25 + r() * 0.7));
+    const resolvedAt = resolved > firstResponded ? resolved : at(firstResponded, 30);
+    const closed = new Date(resolvedAt.getTime() + 7 * DAY);
+    const replies = i % 3 === 0 ? 1 : 2;
+    col('number', await h.nextNumber());
+    col('customer', customer.id);
+    col('contact', customer.contactId);
+    col('name', customer.contactName);
+    col('email', customer.email);
+    col('mobile', customer.mobile);
+    col('channel', scenario.channel);
+    col('type', scenario.type);
+    col('priority', priority);
+    col('subject', scenario.subject);
+    col('team', h.teams[team]);
+    col('assignee', agentId);
+    col('createdBy', ['phone', 'wechat', 'visit', 'walk_in'].includes(scenario.channel) ? agentId : null);
+    col('received', received.toISOString());
+    col('fr', fr);
+    col('res', res);
+    col('frDue', frDue.toISOString());
+    col('resDue', resDue.toISOString());
+    col('responded', firstResponded.toISOString());
+    col('frMinutes', businessMinutesBetween(received, firstResponded, calendar));
+    col('resolved', resolvedAt.toISOString());
+    col('resMinutes', businessMinutesBetween(received, resolvedAt, calendar));
+    col('closed', closed.toISOString());
+    col('frBreached', firstResponded > frDue ? frDue.toISOString() : null);
+    col('resBreached', resolvedAt > resDue ? resDue.toISOString() : null);
+    col('replies', replies);
+    col('token', randomBytes(24).toString('base64url'));
+    after.push({ resolved: resolvedAt, row, replies, firstResponded, agentId });
+  }
+  if (!rows.length) return 0;
+  const ids = await m.query<{ id: number }[]>(
+    `INSERT INTO ticket (number, customer_id, contact_id, requester_name, requester_email, requester_mobile, channel, type,
+       priority, status, subject, team_id, assignee_id, created_by_id, received_at, first_response_target_minutes,
+       resolution_target_minutes, first_response_due_at, resolution_due_at, first_responded_at, first_response_minutes,
+       resolved_at, resolution_minutes, closed_at, first_response_breached_at, resolution_breached_at, paused_minutes,
+       reopen_count, public_reply_count, tracking_token, created_at, updated_at, version)
+     SELECT number, customer_id, contact_id, requester_name, requester_email, requester_mobile, channel, type, priority,
+            'closed', subject, team_id, assignee_id, created_by_id, received_at, fr, res, fr_due, res_due, responded,
+            fr_minutes, resolved, res_minutes, closed, fr_breached, res_breached, 0, 0, replies, token, received_at, closed, 1
+       FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                   $10::text[], $11::int[], $12::int[], $13::int[], $14::timestamptz[], $15::int[], $16::int[],
+                   $17::timestamptz[], $18::timestamptz[], $19::timestamptz[], $20::int[], $21::timestamptz[], $22::int[],
+                   $23::timestamptz[], $24::timestamptz[], $25::timestamptz[], $26::int[], $27::text[])
+         WITH ORDINALITY AS t(number, customer_id, contact_id, requester_name, requester_email, requester_mobile, channel,
+              type, priority, subject, team_id, assignee_id, created_by_id, received_at, fr, res, fr_due, res_due, responded,
+              fr_minutes, resolved, res_minutes, closed, fr_breached, res_breached, replies, token, n)
+      ORDER BY n RETURNING id`,
+    [
+      t.number,
+      t.customer,
+      t.contact,
+      t.name,
+      t.email,
+      t.mobile,
+      t.channel,
+      t.type,
+      t.priority,
+      t.subject,
+      t.team,
+      t.assignee,
+      t.createdBy,
+      t.received,
+      t.fr,
+      t.res,
+      t.frDue,
+      t.resDue,
+      t.responded,
+      t.frMinutes,
+      t.resolved,
+      t.resMinutes,
+      t.closed,
+      t.frBreached,
+      t.resBreached,
+      t.replies,
+      t.token,
+    ],
+  );
+  const msg: Record<string, unknown[]> = {};
+  const message = (
+    ticketId: number,
+    a: (typeof after)[number],
+    fromCustomer: boolean,
+    body: string,
+    when: Date,
+  ) => {
+    (msg.ticket ??= []).push(ticketId);
+    (msg.author ??= []).push(fromCustomer ? null : a.agentId);
+    (msg.name ??= []).push(fromCustomer ? a.row.customer.contactName : '客服');
+    (msg.fromCustomer ??= []).push(fromCustomer);
+    (msg.body ??= []).push(body);
+    (msg.at ??= []).push(when.toISOString());
+  };
+  const sv: Record<string, unknown[]> = {};
+  const survey = (v: Record<string, unknown>) => {
+    for (const [k, x] of Object.entries({ ...v, token: randomBytes(24).toString('base64url') }))
+      (sv[k] ??= []).push(x);
+  };
+  const comments = [
+    '处理很及时，谢谢！',
+    '工程师很专业',
+    null,
+    null,
+    '问题解决了，就是中间等得有点久。',
+    null,
+  ];
+  for (const [i, a] of after.entries()) {
+    const id = ids[i].id;
+    const { scenario, customer } = a.row;
+    message(id, a, true, scenario.ask, a.row.received);
+    message(id, a, false, scenario.reply, a.firstResponded);
+    if (a.replies > 1) {
+      const middle = new Date((a.firstResponded.getTime() + a.resolved.getTime()) / 2);
+      message(id, a, false, scenario.needs, middle);
+      message(id, a, true, '好的，资料已经发过去了，请查收。', new Date(middle.getTime() + 40 * MINUTE));
+    }
+    message(id, a, false, scenario.done, a.resolved);
+    const answered = r() < 0.5;
+    const late = a.row.late || a.row.frLate;
+    const csat = late ? 1 + Math.floor(r() * 3) : r() < 0.7 ? 5 : 4 - Math.floor(r() * 1.3);
+    survey({
+      kind: 'ticket',
+      ticket: id,
+      customer: customer.id,
+      contact: customer.contactId,
+      to: customer.email ?? customer.mobile ?? customer.contactName,
+      sent: a.resolved.toISOString(),
+      expires: new Date(a.resolved.getTime() + 14 * DAY).toISOString(),
+      answered: answered ? new Date(a.resolved.getTime() + (2 + (i % 20)) * 3_600_000).toISOString() : null,
+      csat: answered ? csat : null,
+      ces: answered ? Math.min(7, Math.max(1, 6 - csat + Math.floor(r() * 2))) : null,
+      nps: null,
+      comment: answered ? comments[i % comments.length] : null,
+    });
+  }
+  // A few NPS answers each month: how likely the customer is to recommend the company.
+  for (let k = 0; k < 12; k++)
+    for (let j = 0; j < 3; j++) {
+      const customer = h.customers[(k * 3 + j) % h.customers.length];
+      const sent = new Date(now.getTime() - (k * 30 + 3 + Math.floor(r() * 25)) * DAY);
+      if (customer.unconfirmed || (since.get(customer.id) ?? 0) > sent.getTime()) continue;
+      survey({
+        kind: 'nps',
+        ticket: null,
+        customer: customer.id,
+        contact: customer.contactId,
+        to: customer.email ?? customer.mobile ?? customer.contactName,
+        sent: sent.toISOString(),
+        expires: new Date(sent.getTime() + 14 * DAY).toISOString(),
+        answered: new Date(sent.getTime() + (3 + j * 20) * 3_600_000).toISOString(),
+        csat: null,
+        ces: null,
+        nps: [10, 9, 8, 7, 9, 10, 6, 3][Math.floor(r() * 8)],
+        comment: null,
+      });
+    }
+  await m.query(
+    `INSERT INTO ticket_message (ticket_id, author_id, author_name, from_customer, internal, body, created_at)
+     SELECT ticket_id, author_id, author_name, from_customer, false, body, created_at
+       FROM unnest($1::int[], $2::int[], $3::text[], $4::bool[], $5::text[], $6::timestamptz[])
+         AS m(ticket_id, author_id, author_name, from_customer, body, created_at)`,
+    [msg.ticket, msg.author, msg.name, msg.fromCustomer, msg.body, msg.at],
+  );
+  await m.query(
+    `INSERT INTO survey_response (kind, ticket_id, customer_id, contact_id, sent_to, token, sent_at, expires_at,
+       answered_at, csat, ces, nps, comment)
+     SELECT kind, ticket_id, customer_id, contact_id, sent_to, token, sent_at, expires_at,
+            answered_at, csat, ces, nps, comment
+       FROM unnest($1::text[], $2::int[], $3::int[], $4::int[], $5::text[], $6::timestamptz[], $7::timestamptz[],
+                   $8::timestamptz[], $9::smallint[], $10::smallint[], $11::smallint[], $12::text[], $13::text[])
+         AS s(kind, ticket_id, customer_id, contact_id, sent_to, sent_at, expires_at, answered_at, csat, ces, nps, comment, token)`,
+    [
+      sv.kind,
+      sv.ticket,
+      sv.customer,
+      sv.contact,
+      sv.to,
+      sv.sent,
+      sv.expires,
+      sv.answered,
+      sv.csat,
+      sv.ces,
+      sv.nps,
+      sv.comment,
+      sv.token,
+    ],
+  );
+  return rows.length;
 }

@@ -13,6 +13,7 @@ import { fromNumeric, splitByRatios, toNumeric } from '../common/money.js';
 import { quoteTotals, toDecimal } from '../opportunities/quotes/quote-totals.js';
 import { insertDemoTickets, SERVICE_TEAMS } from './demo-tickets.js';
 import { insertScaleTickets, scaleContext } from './scale-tickets.js';
+import { customersBeforeTheirTickets, insertSalesHistory } from './demo-history.js';
 
 export const DEMO_PASSWORD = 'kehu-demo-2026';
 export const DEMO_USERS = [
@@ -86,6 +87,8 @@ export class SeedService {
       await this.insertQuotes(m, ids);
       await this.insertContracts(m, owners);
       await this.insertPayments(m, ids.get('service1@demo.kehu') ?? owners[0]);
+      // The year behind today, so every figure and chart on the dashboard has months to show.
+      await insertSalesHistory(m, () => this.sequences.next(m, 'contract'));
       const agents = (emails: string[]) => emails.map((e) => ids.get(e)).filter((x) => x !== undefined);
       await insertDemoTickets(
         m,
@@ -93,6 +96,7 @@ export class SeedService {
         { desk: agents(['service1@demo.kehu', 'service2@demo.kehu']), tech: agents(['support1@demo.kehu']) },
         () => this.sequences.next(m, 'ticket'),
       );
+      await customersBeforeTheirTickets(m);
       await insertDemoRuleFirings(m, owners);
       await m.query(`INSERT INTO seed_run (name) VALUES ('demo')`);
       this.logger.log(`demo company seeded: ${DEMO_USERS.length} users, ${customers} customers`);
@@ -258,7 +262,8 @@ export class SeedService {
       );
       for (const [i, c] of customers.entries()) {
         const stage = stages[i % stages.length];
-        const idle = i % 5 === 3 ? 30 : (n * 3) % 9; // every fifth deal idle for a month
+        // Every fifth deal idle for a month; a closed one closed a day ago at the latest.
+        const idle = Math.max(i % 5 === 3 ? 30 : (n * 3) % 9, open.includes(stage) ? 0 : 1);
         const days = (k: number) => new Date(Date.now() + k * 86_400_000);
         const close = days(10 + ((n * 17) % 150))
           .toISOString()
@@ -336,7 +341,7 @@ export class SeedService {
           title,
           '0',
           status,
-          signed ? day(-ago + 3) : null,
+          signed ? day(Math.min(0, -ago + 3)) : null,
           day(-ago + 10),
           day(-ago + 375),
           '签约后 10 个工作日内支付 30%，到货验收后支付 60%，质保期满支付 10%',
@@ -364,10 +369,11 @@ export class SeedService {
         ownerId: number;
         title: string;
         amount: string;
+        closedDaysAgo: number;
       }[]
     >(
       `SELECT o.id, o.customer_id AS "customerId", c.name AS "customerName", o.owner_id AS "ownerId", o.title,
-              o.amount::text AS amount
+              o.amount::text AS amount, (extract(epoch FROM now() - o.closed_at) / 86400)::float8 AS "closedDaysAgo"
          FROM opportunity o JOIN customer c ON c.id = o.customer_id WHERE o.stage = 'won' ORDER BY o.id`,
     );
     for (const [i, d] of won.entries())
@@ -376,7 +382,8 @@ export class SeedService {
         d.title,
         i % 2 ? 'signed' : 'approved',
         [[d.title, null, '项', '1', d.amount]],
-        20 - i,
+        // Drawn up after the win.
+        Math.min(20 - i, d.closedDaysAgo - 0.25),
       );
     const kinds = [
       [

@@ -21,11 +21,12 @@ beforeAll(async () => {
   t = await startApp();
   const seed = t.app.get(SeedService);
   await seed.seedDemoOnce(100);
-  // Deals spread over the demo's reps and manager, stages and close dates.
+  // Deals spread over the demo's reps and manager, stages and close dates (before the demo's year of
+  // deals, so a list by close date opens on them).
   await t.db.query(
     `INSERT INTO opportunity (customer_id, owner_id, title, stage, amount, probability, expected_close_date,
                               last_activity_at, version)
-     SELECT c.id, u.id, 'Deal ' || g, s.stage, (g % 500) * 1000, 10, date '2027-01-01' + (g % 365),
+     SELECT c.id, u.id, 'Deal ' || g, s.stage, (g % 500) * 1000, 10, date '2020-01-01' + (g % 365),
             now() - make_interval(days => g % 60), 1
        FROM generate_series(1, $1) g
        CROSS JOIN LATERAL (SELECT id FROM customer ORDER BY id OFFSET (g % 100) LIMIT 1) c
