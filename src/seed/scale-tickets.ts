@@ -69,11 +69,11 @@ export async function scaleContext(m: EntityManager, zone: string): Promise<Scal
 
 /** Status by share of the whole: a desk's history is mostly closed tickets. */
 const STATUS_SHARES: [TicketStatus, number][] = [
-  ['closed', 0.8],
-  ['resolved', 0.05],
-  ['open', 0.06],
-  ['new', 0.04],
-  ['pending', 0.05],
+  ['closed', 0.97],
+  ['resolved', 0.012],
+  ['open', 0.008],
+  ['new', 0.004],
+  ['pending', 0.006],
 ];
 const PRIORITY_SHARES: [TicketPriority, number][] = [
   ['low', 0.2],

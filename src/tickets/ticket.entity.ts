@@ -31,6 +31,12 @@ import type { TicketChannel, TicketPriority, TicketStatus, TicketType } from './
   where: '"deleted_at" IS NULL',
 })
 @Index('ix_ticket_status_due', ['status', 'dueAt', 'id'], { where: '"deleted_at" IS NULL' })
+@Index('ix_ticket_unassigned_team_status_due', ['teamId', 'status', 'dueAt', 'id'], {
+  where: '"assignee_id" IS NULL AND "deleted_at" IS NULL',
+})
+@Index('ix_ticket_unassigned_status_due', ['status', 'dueAt', 'id'], {
+  where: '"assignee_id" IS NULL AND "deleted_at" IS NULL',
+})
 @Index('ix_ticket_resolved', ['resolvedAt', 'id'], {
   where: '"deleted_at" IS NULL AND "resolved_at" IS NOT NULL',
 })

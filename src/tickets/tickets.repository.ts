@@ -14,7 +14,11 @@ import { type CustomerIds, inlineCustomerIds, scopeCondition, type TicketScope }
 import type { LowScoreSurvey, QueueFilters, TicketQueue, TicketQueueRow } from './tickets.types.js';
 
 export const QUEUE_PAGE_SIZE = 25;
-export const QUEUE_COUNT_CAP = 1000;
+/**
+ * A queue counts up to this many ("99+" past it): enough to tell a busy queue from a quiet one, while a
+ * desk with a backlog of thousands is not counted through on every page.
+ */
+export const QUEUE_COUNT_CAP = 99;
 /** "Breaching soon": the running target is due within this many minutes (or already past). */
 export const BREACHING_SOON_MINUTES = 120;
 /** "Recently resolved": resolved within this many days. */
