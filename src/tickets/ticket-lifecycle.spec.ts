@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hasKey } from '../i18n/i18n.js';
-import { TICKET_AUDIT_ACTIONS, TICKET_EVENTS, ticketLine } from './ticket-lifecycle.js';
+import { TICKET_AUDIT_ACTIONS, ticketLine } from './ticket-lifecycle.js';
+import { TICKET_EVENTS } from './ticket.options.js';
 import type { TimelineTicketRow } from './ticket-lifecycle.repository.js';
 
 const row = (over: Partial<TimelineTicketRow> = {}): TimelineTicketRow => ({

@@ -7,25 +7,9 @@ import type { SessionUser } from '../common/session-user.js';
 import { CustomersService } from '../customers/customers.service.js';
 import { translate } from '../i18n/i18n.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
-import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 import { UsersService } from '../users/users.service.js';
 import { TicketLifecycleRepository, type TimelineTicketRow } from './ticket-lifecycle.repository.js';
 import { TicketPolicy } from './ticket.policy.js';
-
-/**
- * The webhook events of tickets and their surveys; `data` is the ticket as the API returns it
- * (survey.answered: the survey's answer with its ticket's id and number).
- */
-export const TICKET_EVENTS = [
-  'ticket.created',
-  'ticket.assigned',
-  'ticket.resolved',
-  'ticket.reopened',
-  'sla.warning',
-  'sla.breached',
-  'survey.answered',
-] as const;
-export type TicketEvent = (typeof TICKET_EVENTS)[number];
 
 /**
  * Every action the tickets module records in the audit log (on tickets, surveys and, for away and
@@ -75,7 +59,6 @@ export class TicketLifecycle implements OnModuleInit {
   constructor(
     private readonly lifecycles: CustomerLifecycles,
     private readonly repo: TicketLifecycleRepository,
-    private readonly webhooks: WebhooksService,
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
     private readonly policy: TicketPolicy,
@@ -84,7 +67,6 @@ export class TicketLifecycle implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const type of TICKET_EVENTS) this.webhooks.declare(type);
     this.lifecycles.register({
       entity: 'ticket',
       audit: {

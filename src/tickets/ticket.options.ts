@@ -35,3 +35,18 @@ export function raisedPriority(p: TicketPriority): TicketPriority {
 /** The kinds of survey Kehu sends: after a resolved ticket (CSAT + CES), a completed contract, or NPS. */
 export const SURVEY_KINDS = ['ticket', 'contract', 'nps'] as const;
 export type SurveyKind = (typeof SURVEY_KINDS)[number];
+
+/**
+ * The webhook events of tickets and their surveys; `data` is the ticket as the API returns it
+ * (survey.answered: the survey's answer with its ticket's id and number).
+ */
+export const TICKET_EVENTS = [
+  'ticket.created',
+  'ticket.assigned',
+  'ticket.resolved',
+  'ticket.reopened',
+  'sla.warning',
+  'sla.breached',
+  'survey.answered',
+] as const;
+export type TicketEvent = (typeof TICKET_EVENTS)[number];

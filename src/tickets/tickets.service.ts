@@ -36,6 +36,7 @@ import {
   AGENT_CHANNELS,
   raisedPriority,
   TICKET_CHANNELS,
+  TICKET_EVENTS,
   TICKET_PRIORITIES,
   TICKET_TYPES,
   type TicketPriority,
@@ -169,16 +170,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   ) {}
 
   onModuleInit(): void {
-    for (const type of [
-      'ticket.created',
-      'ticket.assigned',
-      'ticket.resolved',
-      'ticket.reopened',
-      'sla.warning',
-      'sla.breached',
-      'survey.answered',
-    ])
-      this.webhooks.declare(type);
+    for (const type of TICKET_EVENTS) this.webhooks.declare(type);
     this.attachmentOwners.register(TICKET_ATTACHMENTS, (user, messageId) =>
       this.maySeeMessage(user, messageId),
     );
