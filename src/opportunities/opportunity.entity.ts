@@ -34,6 +34,8 @@ import type { LostReason, OpportunitySource, OpportunityStage } from './opportun
 @Index('ix_opportunity_stage_board', { synchronize: false })
 // A rep's or a team's board: the same by owner first, INCLUDE (closed_at, amount, probability).
 @Index('ix_opportunity_owner_stage_board', { synchronize: false })
+// The won and lost columns: closed deals by stage and closing time, INCLUDE (owner_id).
+@Index('ix_opportunity_closed_board', { synchronize: false })
 @Check(
   'ck_opportunity_stage',
   `"stage" IN ('initial_contact', 'needs_analysis', 'proposal', 'negotiation', 'won', 'lost')`,
