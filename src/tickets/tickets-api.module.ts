@@ -5,7 +5,6 @@ import { UsersModule } from '../users/users.module.js';
 import { Ticket } from './ticket.entity.js';
 import { TicketLifecycle } from './ticket-lifecycle.js';
 import { TicketLifecycleRepository } from './ticket-lifecycle.repository.js';
-import { TicketPolicy } from './ticket.policy.js';
 import { TicketResources } from './ticket-resources.service.js';
 import { TicketResourcesRepository } from './ticket-resources.repository.js';
 import { TicketsApiController } from './tickets.api.controller.js';
@@ -25,7 +24,6 @@ import { MyDayTicketsService } from './my-day-tickets.service.js';
     TicketResourcesRepository,
     TicketLifecycle,
     TicketLifecycleRepository,
-    TicketPolicy,
     MyDayTicketsService,
   ],
   exports: [MyDayTicketsService],

@@ -48,6 +48,7 @@ import { TicketsService } from './tickets.service.js';
     // The inbound SMTP listener hands each accepted mail to the ticket service.
     { provide: INBOUND_MAIL_HANDLER, useExisting: TicketsService },
   ],
-  exports: [TicketsService],
+  // The policy too: the API and My day decide with the same rules as the pages.
+  exports: [TicketsService, TicketPolicy],
 })
 export class TicketsModule {}
