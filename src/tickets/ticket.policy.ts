@@ -3,7 +3,7 @@ import { NotAllowed, NotFound } from '../common/errors.js';
 import type { Role } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
 import type { CustomerIdsQuery } from '../customers/customers.service.js';
-import { OPEN_TICKET_STATUSES, type TicketStatus } from './ticket.options.js';
+import { OPEN_TICKET_STATUSES, TICKET_STATUSES, type TicketStatus } from './ticket.options.js';
 
 /**
  * Who may see and do what with a ticket, in one place, with the three faces of every policy: `scope`
@@ -41,16 +41,20 @@ export const TICKET_ACTIONS = [
   'resolve',
   /** a resolved ticket back to work */
   'reopen',
+  /** into the recycle bin (spam, a test): the admin restores it */
+  'delete',
 ] as const;
 export type TicketAction = (typeof TICKET_ACTIONS)[number];
 
 const WORK: readonly TicketAction[] = TICKET_ACTIONS;
+/** An agent works tickets but leaves deleting them to the team's manager. */
+const AGENT_WORK: readonly TicketAction[] = TICKET_ACTIONS.filter((a) => a !== 'delete');
 
 /** The rules: role × relation → what the user may do. */
 export const TICKET_RULES: Record<Role, Record<TicketRelation, readonly TicketAction[]>> = {
   admin: { assignee: WORK, team: WORK, customer_owner: WORK, other: WORK },
   manager: { assignee: WORK, team: WORK, customer_owner: [], other: [] },
-  service: { assignee: WORK, team: WORK, customer_owner: [], other: [] },
+  service: { assignee: AGENT_WORK, team: AGENT_WORK, customer_owner: [], other: [] },
   sales: { assignee: [], team: [], customer_owner: ['view'], other: [] },
 };
 
@@ -64,6 +68,7 @@ const WHEN: Record<Exclude<TicketAction, 'view'>, readonly TicketStatus[]> = {
   merge: OPEN_TICKET_STATUSES,
   resolve: OPEN_TICKET_STATUSES,
   reopen: ['resolved'],
+  delete: TICKET_STATUSES,
 };
 
 /** What the policy needs of a ticket (the customer's owner for sales reps). */
@@ -185,6 +190,11 @@ export class TicketPolicy {
 
   assertAgent(user: SessionUser): void {
     if (!this.isAgent(user)) throw new NotAllowed();
+  }
+
+  /** The recycle bin: the admin sees the deleted tickets and brings them back. */
+  mayRestore(user: SessionUser): boolean {
+    return user.role === 'admin';
   }
 
   /** The ticket settings (routing, SLA policies, canned replies of every team) are the admin's. */

@@ -166,7 +166,8 @@ export class TicketsController {
       teamOptions: detail.teams.map((t) => ({ value: t.id, label: t.name })),
       mayWrite: can.reply || can.note,
       mayChange: can.change || can.assign,
-      mayAct: can.change || can.assign || can.resolve || can.reopen || can.transfer || can.merge,
+      mayAct:
+        can.change || can.assign || can.resolve || can.reopen || can.transfer || can.merge || can.delete,
       // No countdown while the clock stands still (waiting on the customer) or once a target is met.
       firstDue:
         ticket.firstRespondedAt || paused
@@ -221,6 +222,7 @@ export class TicketsController {
       away,
       assignees,
       canAssign: assignees.length > 0,
+      recycleBin: this.tickets.mayRestore(user),
     };
   }
 
@@ -292,6 +294,13 @@ export class TicketsController {
     await this.tickets.setAway(user, dto.away);
     flash(req, dto.away ? 'tickets.away.marked' : 'tickets.away.cleared', {}, 'info');
     return seeOther('/tickets');
+  }
+
+  /** The recycle bin: the last deleted tickets, for the admin to bring back. */
+  @Get('deleted')
+  @Render('tickets/deleted')
+  async deleted(@CurrentUser() user: SessionUser) {
+    return { title: 'tickets.recycle_bin', section: 'tickets', tickets: await this.tickets.deleted(user) };
   }
 
   @Get(':id')
@@ -428,6 +437,24 @@ export class TicketsController {
   ) {
     await this.tickets.reopen(id, user, { version: editedVersion(dto.version) });
     flash(req, 'tickets.reopened');
+    return seeOther(`/tickets/${id}`);
+  }
+
+  @Post(':id/delete')
+  @RefusalGoesTo('/tickets/:id')
+  @Redirect()
+  async remove(@CurrentUser() user: SessionUser, @Param('id', IdPipe) id: number, @Req() req: Request) {
+    const number = await this.tickets.remove(id, user);
+    flash(req, 'tickets.deleted', { number });
+    return seeOther('/tickets');
+  }
+
+  @Post(':id/restore')
+  @RefusalGoesTo('/tickets/deleted')
+  @Redirect()
+  async restore(@CurrentUser() user: SessionUser, @Param('id', IdPipe) id: number, @Req() req: Request) {
+    const number = await this.tickets.restore(id, user);
+    flash(req, 'tickets.restored', { number });
     return seeOther(`/tickets/${id}`);
   }
 }

@@ -11,7 +11,13 @@ import { TicketRouting } from './ticket-routing.entity.js';
 import { Ticket } from './ticket.entity.js';
 import { OPEN_TICKET_STATUSES, type TicketStatus, type TicketType } from './ticket.options.js';
 import { type CustomerIds, inlineCustomerIds, scopeCondition, type TicketScope } from './ticket.policy.js';
-import type { LowScoreSurvey, QueueFilters, TicketQueue, TicketQueueRow } from './tickets.types.js';
+import type {
+  DeletedTicket,
+  LowScoreSurvey,
+  QueueFilters,
+  TicketQueue,
+  TicketQueueRow,
+} from './tickets.types.js';
 
 export const QUEUE_PAGE_SIZE = 25;
 /**
@@ -223,13 +229,23 @@ export class TicketsRepository {
     await m.softDelete(Ticket, { id });
   }
 
-  /** Undeletes a deleted ticket; false when there is no deleted ticket of this id. */
-  async restore(m: EntityManager, id: number): Promise<boolean> {
-    const [, restored] = await m.query<[unknown[], number]>(
-      'UPDATE ticket SET deleted_at = NULL, version = version + 1, updated_at = now() WHERE id = $1 AND deleted_at IS NOT NULL',
+  /** Undeletes a deleted ticket; its number, or null when there is no deleted ticket of this id. */
+  async restore(m: EntityManager, id: number): Promise<string | null> {
+    const [rows] = await m.query<[{ number: string }[], number]>(
+      `UPDATE ticket SET deleted_at = NULL, version = version + 1, updated_at = now()
+        WHERE id = $1 AND deleted_at IS NOT NULL RETURNING number`,
       [id],
     );
-    return restored > 0;
+    return rows[0]?.number ?? null;
+  }
+
+  /** The last deleted tickets, last deleted first (merged ones are closed, not deleted: not among them). */
+  async findDeleted(limit: number): Promise<Omit<DeletedTicket, 'customerName'>[]> {
+    return this.dataSource.query(
+      `SELECT id, number, subject, status, customer_id AS "customerId", deleted_at AS "deletedAt"
+         FROM ticket WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC LIMIT $1`,
+      [limit],
+    );
   }
 
   /** The numbers of these tickets by id. */

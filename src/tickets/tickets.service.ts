@@ -6,7 +6,7 @@ import { AttachmentOwners } from '../common/attachments/attachment-owners.js';
 import { AttachmentsService } from '../common/attachments/attachments.service.js';
 import { BusinessCalendarService } from '../common/calendar/business-calendar.service.js';
 import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
-import { DomainError, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
+import { DomainError, NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
 import type { Locale } from '../common/roles.js';
 import { formatNumber } from '../common/sequences/sequence-formats.js';
 import { SequencesService } from '../common/sequences/sequences.service.js';
@@ -64,6 +64,7 @@ import {
   type SlaPoliciesInput,
   type SurveyAnswerInput,
   type ContactSurveyInput,
+  type DeletedTicket,
   type LowScoreSurvey,
   type SurveyView,
   TICKET_QUEUES,
@@ -90,6 +91,8 @@ export const TICKET_ATTACHMENTS = 'ticket_message';
 export const REOPEN_DAYS = 7;
 
 const DAY = 86_400_000;
+/** The recycle bin shows this many of the last deleted tickets. */
+const RECYCLE_BIN_SIZE = 200;
 /** A status change the ticket's status does not allow (resolving a closed ticket, reopening an open one). */
 export class WrongTicketStatus extends DomainError {
   constructor() {
@@ -1137,26 +1140,43 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     });
   }
 
-  /** Deletes a ticket (kept, marked deleted: the admin restores it from the recycle bin). */
-  async remove(id: number, user: SessionUser): Promise<void> {
-    this.policy.assertAdmin(user);
-    await this.dataSource.transaction(async (m) => {
-      const t = await this.repo.lock(m, id);
-      if (!t) throw new NotFound();
+  /**
+   * Deletes a ticket (kept, marked deleted: the admin restores it from the recycle bin); returns its
+   * number. Its queues, counts and SLA watch no longer see it.
+   */
+  async remove(id: number, user: SessionUser): Promise<string> {
+    return this.dataSource.transaction(async (m) => {
+      const { t } = await this.visible(user, id, 'delete', m);
       await this.repo.softDelete(m, id);
       await this.audit.record(
         { action: 'delete', entity: 'ticket', entityId: id, diff: { number: { from: t.number } } },
         m,
       );
+      return t.number;
     });
   }
 
-  /** Brings a deleted ticket back. */
-  async restore(id: number, user: SessionUser): Promise<void> {
-    this.policy.assertAdmin(user);
-    await this.dataSource.transaction(async (m) => {
-      if (!(await this.repo.restore(m, id))) throw new NotFound();
+  /** The recycle bin: deleted tickets, last deleted first, with their customers' names (the admin's). */
+  async deleted(user: SessionUser): Promise<DeletedTicket[]> {
+    if (!this.policy.mayRestore(user)) throw new NotAllowed();
+    const rows = await this.repo.findDeleted(RECYCLE_BIN_SIZE);
+    const names = await this.customers.namesOf([...new Set(rows.map((r) => r.customerId))]);
+    return rows.map((r) => ({ ...r, customerName: names.get(r.customerId) ?? '' }));
+  }
+
+  /** Whether the user keeps the recycle bin (sees deleted tickets and restores them). */
+  mayRestore(user: SessionUser): boolean {
+    return this.policy.mayRestore(user);
+  }
+
+  /** Brings a deleted ticket back, as it was; returns its number. */
+  async restore(id: number, user: SessionUser): Promise<string> {
+    if (!this.policy.mayRestore(user)) throw new NotAllowed();
+    return this.dataSource.transaction(async (m) => {
+      const number = await this.repo.restore(m, id);
+      if (number === null) throw new NotFound();
       await this.audit.record({ action: 'restore', entity: 'ticket', entityId: id }, m);
+      return number;
     });
   }
 

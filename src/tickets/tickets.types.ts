@@ -88,6 +88,17 @@ export interface TicketQueueRow {
   overdue: boolean;
 }
 
+/** A ticket in the recycle bin. */
+export interface DeletedTicket {
+  id: number;
+  number: string;
+  subject: string;
+  status: TicketStatus;
+  customerId: number;
+  customerName: string;
+  deletedAt: Date;
+}
+
 export interface TicketQueuePage {
   queue: TicketQueue;
   rows: TicketQueueRow[];

@@ -591,6 +591,64 @@ describe('the ticket page', () => {
   });
 });
 
+describe('the recycle bin', () => {
+  it('takes a spam ticket out of every queue for its team’s manager, and the admin brings it back', async () => {
+    const spam = await createTicket(t.db, { customerId, teamId: teamA, subject: 'Cheap watches 便宜手表' });
+    // An agent works tickets but does not delete them.
+    const agent = await signedIn(t, agent1);
+    expect((await agent.get(`/tickets/${spam.id}`)).text).not.toContain(
+      `action="/tickets/${spam.id}/delete"`,
+    );
+    expect((await agent.post(`/tickets/${spam.id}/delete`, {})).status).toBe(403);
+    expect(
+      (await t.db.query('SELECT deleted_at FROM ticket WHERE id = $1', [spam.id])).rows[0].deleted_at,
+    ).toBeNull();
+    // Another team's manager does not even see it.
+    const stranger = await createUser(t.db, { role: 'manager', teamId: teamB, name: 'Manager Qian' });
+    await t.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [stranger.id, teamB]);
+    expect((await (await signedIn(t, stranger)).post(`/tickets/${spam.id}/delete`, {})).status).toBe(404);
+
+    const lead = await signedIn(t, manager);
+    const page = await lead.get(`/tickets/${spam.id}`);
+    expect(page.text).toContain(`action="/tickets/${spam.id}/delete"`);
+    expect((await lead.post(`/tickets/${spam.id}/delete`, {}, { csrf: false })).status).toBe(403);
+    const deleted = await lead.post(`/tickets/${spam.id}/delete`, {});
+    expect(deleted.location).toBe('/tickets');
+    expect(visibleText((await lead.get('/tickets')).text)).toContain(
+      `Ticket ${spam.number} moved to the recycle bin.`,
+    );
+    expect((await lead.get('/tickets?queue=unassigned')).text).not.toContain('Cheap watches');
+    expect((await lead.get(`/tickets/${spam.id}`)).status).toBe(404);
+    // The bin is the admin's.
+    expect((await lead.get('/tickets/deleted')).status).toBe(403);
+    expect((await lead.post(`/tickets/${spam.id}/restore`, {})).status).toBe(403);
+    expect(
+      (await t.db.query('SELECT deleted_at FROM ticket WHERE id = $1', [spam.id])).rows[0].deleted_at,
+    ).not.toBeNull();
+
+    const a = await signedIn(t, admin);
+    expect((await a.get('/tickets')).text).toContain('href="/tickets/deleted"');
+    const bin = await a.get('/tickets/deleted');
+    expect(visibleText(bin.text)).toContain(`${spam.number} Cheap watches 便宜手表 杭州云帆贸易有限公司`);
+    const restored = await a.post(`/tickets/${spam.id}/restore`, {});
+    expect(restored.location).toBe(`/tickets/${spam.id}`);
+    expect(visibleText((await a.get(`/tickets/${spam.id}`)).text)).toContain(
+      `Ticket ${spam.number} restored.`,
+    );
+    expect(visibleText((await a.get('/tickets/deleted')).text)).not.toContain(spam.number);
+    // Restoring twice finds nothing to restore.
+    expect((await a.post(`/tickets/${spam.id}/restore`, {})).status).toBe(404);
+    const { rows } = await t.db.query<{ action: string; actor_id: number }>(
+      `SELECT action, actor_id FROM audit_entry WHERE entity = 'ticket' AND entity_id = $1 AND action IN ('delete', 'restore') ORDER BY id`,
+      [spam.id],
+    );
+    expect(rows).toEqual([
+      { action: 'delete', actor_id: manager.id },
+      { action: 'restore', actor_id: admin.id },
+    ]);
+  });
+});
+
 describe('the admin’s ticket settings', () => {
   it('routes a type to a team, sets the SLA and keeps a canned reply', async () => {
     const c = await signedIn(t, admin);
