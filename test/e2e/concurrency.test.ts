@@ -271,6 +271,19 @@ describe('two users saving the same record at the same moment', () => {
   });
 });
 
+/** The decision form the contract's page shows an approver, filled in: [action, fields] to post. */
+async function decisionForm(
+  c: Client,
+  contractId: number,
+  decision: 'approve' | 'reject',
+  comment: string,
+): Promise<[string, Record<string, string>]> {
+  const page = (await c.get(`/contracts/${contractId}`)).text;
+  const form = /action="(\/approvals\/\d+\/decide)"[\s\S]*?name="stepId" value="(\d+)"/.exec(page);
+  if (!form) throw new Error(`no decision form on /contracts/${contractId}`);
+  return [form[1], { decision, comment, stepId: form[2], returnTo: `/contracts/${contractId}` }];
+}
+
 /** A quote form with one line. */
 function quoteForm(item: string, quantity: string, terms: string): Record<string, string> {
   return {
@@ -302,3 +315,155 @@ function contractLines(item: string, unitPrice: string): Record<string, string> 
     'lines[1][unitPrice]': '',
   };
 }
+
+describe('many at once', () => {
+  it('gives a pool customer claimed by twenty reps at the same moment to exactly one, telling the others why', async () => {
+    const reps = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        createUser(t.db, { role: 'sales', teamId: team, name: `Claimer ${i}` }),
+      ),
+    );
+    const id = await createCustomer(t.db, { ownerId: null, status: 'lead', name: '公海争抢测试有限公司' });
+    const langs: Lang[] = reps.map((_, i) => (i % 2 ? 'zh-CN' : 'en'));
+    const clients = await Promise.all(reps.map((r, i) => signedIn(t, r, langs[i])));
+    // Each rep has the pool open, with the customer in it.
+    for (const c of clients)
+      expect((await c.get('/customers?owner=pool')).text).toContain(`/customers/${id}`);
+    const replies = await Promise.all(clients.map((c) => c.post(`/customers/${id}/claim`)));
+
+    const { rows } = await t.db.query('SELECT owner_id FROM customer WHERE id = $1', [id]);
+    const winner = reps.findIndex((r) => r.id === rows[0].owner_id);
+    expect(winner).toBeGreaterThanOrEqual(0);
+    expect(replies[winner]).toMatchObject({ status: 303, location: `/customers/${id}` });
+    // The others are refused, each told in their language that someone was quicker: back at the pool
+    // when they lost inside the claim, or on a not-found page when they came after it (the customer had
+    // left their scope, and a 404 tells nothing of it).
+    const told = {
+      en: /Someone claimed this customer a moment ago\.|This customer is not in the public pool: someone may have claimed it a moment ago\./,
+      'zh-CN': /该客户刚刚已被他人领取。|该客户不在公海中，可能刚刚已被他人领取。/,
+    };
+    const others = reps.map((_, i) => i).filter((i) => i !== winner);
+    const refusals = await Promise.all(
+      others.map(async (i) => {
+        const r = replies[i];
+        const page = r.status === 303 ? (await clients[i].get(r.location!)).text : r.text;
+        return { status: r.status, location: r.location, page: visibleText(page), lang: langs[i] };
+      }),
+    );
+    for (const r of refusals) {
+      if (r.status === 303) expect(r.location).toBe('/customers?owner=pool');
+      else expect(r.status).toBe(404);
+      expect(r.page).toMatch(told[r.lang]);
+    }
+    expect(refusals).toHaveLength(19);
+    const claims = await t.db.query(
+      `SELECT actor_id FROM audit_entry WHERE entity = 'customer' AND entity_id = $1 AND action = 'claim'`,
+      [String(id)],
+    );
+    expect(claims.rows).toEqual([{ actor_id: reps[winner].id }]);
+  });
+
+  it('numbers fifty contracts made at once, from the form and the API together, without a gap or a repeat', async () => {
+    const page = await signedIn(t, rep);
+    await page.get(`/contracts/new?customer=${customerId}`);
+    const api = await apiAs(t, manager);
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        i % 2
+          ? api
+              .post('/api/v1/contracts', {
+                customerId,
+                ownerId: rep.id,
+                title: `并发合同 API ${i}`,
+                lines: [{ item: 'Licence', quantity: '1', unitPrice: '100.00' }],
+              })
+              .then((r) => ({ status: r.status, id: r.body.id as number }))
+          : page
+              .post('/contracts/new', {
+                customerId: String(customerId),
+                title: `并发合同 ${i}`,
+                startOn: '2027-01-01',
+                endOn: '2027-12-31',
+                ...contractLines('服务器', '100'),
+              })
+              .then((r) => ({
+                status: r.status,
+                id: Number(/\/contracts\/(\d+)$/.exec(r.location ?? '')?.[1]),
+              })),
+      ),
+    );
+    expect(replies.map((r) => r.status).sort()).toEqual([...Array(25).fill(201), ...Array(25).fill(303)]);
+    const made = await t.db.query<{ number: string }>('SELECT number FROM contract WHERE id = ANY($1)', [
+      replies.map((r) => r.id),
+    ]);
+    expect(made.rows).toHaveLength(50);
+    // This year's numbers, these fifty and any made before them, count 1, 2, 3… with none missing.
+    const year = made.rows[0].number.slice(3, 7);
+    expect(year).toMatch(/^20\d\d$/);
+    const all = await t.db.query<{ number: string }>(`SELECT number FROM contract WHERE number LIKE $1`, [
+      `HT-${year}-%`,
+    ]);
+    const counters = all.rows.map((r) => Number(r.number.slice(8))).sort((a, b) => a - b);
+    expect(counters).toEqual(Array.from({ length: counters.length }, (_, i) => i + 1));
+    expect(all.rows.every((r) => /^HT-\d{4}-\d{4}$/.test(r.number))).toBe(true);
+  });
+
+  it('takes one decision when both approvers of a 或签 step decide a contract at the same moment', async () => {
+    await t.db.query(
+      `INSERT INTO setting (key, value, version) VALUES ('approvals', $1, 1)
+       ON CONFLICT (key) DO UPDATE SET value = $1, version = setting.version + 1`,
+      [{ threshold: '100.00', generalManagerIds: [gm1.id, gm2.id], generalManagerMode: 'any' }],
+    );
+    try {
+      const owner = await signedIn(t, rep);
+      const made = await owner.post('/contracts/new', {
+        customerId: String(customerId),
+        title: '或签测试合同',
+        startOn: '2027-01-01',
+        endOn: '2027-12-31',
+        ...contractLines('服务器', '50,000'),
+      });
+      const id = Number(/\/contracts\/(\d+)$/.exec(made.location!)![1]);
+      await owner.get(`/contracts/${id}`);
+      const version = (await t.db.query('SELECT version FROM contract WHERE id = $1', [id])).rows[0].version;
+      expect((await owner.post(`/contracts/${id}/submit`, { version: String(version) })).status).toBe(303);
+      // The team manager approves the first step; the general managers' step (either one) is next.
+      const m = await signedIn(t, manager);
+      expect((await m.post(...(await decisionForm(m, id, 'approve', '')))).status).toBe(303);
+
+      const a = await signedIn(t, gm1, 'en');
+      const b = await signedIn(t, gm2, 'zh-CN');
+      const forms = [
+        await decisionForm(a, id, 'approve', '同意'),
+        await decisionForm(b, id, 'reject', '价格过高'),
+      ];
+      const replies = await Promise.all([a.post(...forms[0]), b.post(...forms[1])]);
+      const won = replies.findIndex((r) => r.location === `/contracts/${id}`);
+      expect(won).toBeGreaterThanOrEqual(0);
+      const lost = 1 - won;
+      // The other is back at the inbox, told in their language that it was decided already.
+      expect(replies[lost]).toMatchObject({ status: 303, location: '/approvals' });
+      const told = visibleText((await [a, b][lost].get('/approvals')).text);
+      expect(told).toContain(lost === 0 ? 'This approval has already been decided.' : '该审批已有结果。');
+
+      const decided = await t.db.query(
+        `SELECT a.user_id, a.decision FROM approval_approver a JOIN approval_step s ON s.id = a.step_id
+          JOIN approval_round r ON r.id = s.round_id
+          WHERE r.subject_kind = 'contract' AND r.subject_id = $1 AND a.decision IS NOT NULL AND a.user_id <> $2`,
+        [id, manager.id],
+      );
+      const winner = [gm1, gm2][won];
+      const decision = won === 0 ? 'approve' : 'reject';
+      expect(decided.rows).toEqual([{ user_id: winner.id, decision }]);
+      const stored = await t.db.query('SELECT status FROM contract WHERE id = $1', [id]);
+      expect(stored.rows[0].status).toBe(won === 0 ? 'approved' : 'rejected');
+      const audit = await t.db.query(
+        `SELECT action FROM audit_entry WHERE entity = 'approval' AND actor_id = ANY($1)`,
+        [[gm1.id, gm2.id]],
+      );
+      expect(audit.rows).toEqual([{ action: `approval_${decision}` }]);
+    } finally {
+      await t.db.query(`DELETE FROM setting WHERE key = 'approvals'`);
+    }
+  });
+});
