@@ -271,6 +271,140 @@ describe('two users saving the same record at the same moment', () => {
   });
 });
 
+describe('a create form sent twice at once (a double tap) makes one record', () => {
+  /** Sends the same filled-in form twice at the same moment: both land on the one record made. */
+  async function doubleTap(c: Client, action: string, fields: Record<string, string>): Promise<string> {
+    const replies = await Promise.all([c.post(action, fields), c.post(action, fields)]);
+    expect(
+      replies.map((r) => r.status),
+      visibleText(replies[0].text).slice(-600),
+    ).toEqual([303, 303]);
+    expect(replies[1].location).toBe(replies[0].location);
+    return replies[0].location!;
+  }
+  const count = async (sql: string, params: unknown[]) =>
+    (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params)).rows[0].n;
+
+  it('makes one deal', async () => {
+    const c = await signedIn(t, rep);
+    const form = `/opportunities/new?customer=${customerId}`;
+    const title = '双击商机';
+    const went = await doubleTap(c, '/opportunities/new', {
+      _once: await onceToken(c, form),
+      customerId: String(customerId),
+      title,
+      amount: '80,000',
+      expectedCloseDate: '2027-06-30',
+    });
+    expect(went).toMatch(/^\/opportunities\/\d+$/);
+    expect(await count('opportunity WHERE title = $1', [title])).toBe(1);
+  });
+
+  it('makes one quote', async () => {
+    const { rows } = await t.db.query<{ id: number }>(
+      `INSERT INTO opportunity (customer_id, owner_id, title, stage, amount, probability, expected_close_date, version)
+       VALUES ($1, $2, '双击报价商机', 'proposal', 1000, 50, '2027-03-31', 1) RETURNING id`,
+      [customerId, rep.id],
+    );
+    const c = await signedIn(t, rep);
+    const form = `/opportunities/${rows[0].id}/quotes/new`;
+    const went = await doubleTap(c, form, {
+      ...quoteForm('服务器', '1', ''),
+      _once: await onceToken(c, form),
+    });
+    expect(went).toMatch(/^\/quotes\/\d+$/);
+    expect(await count('quote WHERE opportunity_id = $1', [rows[0].id])).toBe(1);
+  });
+
+  it('makes one contract', async () => {
+    const c = await signedIn(t, rep);
+    const title = '双击合同';
+    const went = await doubleTap(c, '/contracts/new', {
+      _once: await onceToken(c, `/contracts/new?customer=${customerId}`),
+      customerId: String(customerId),
+      title,
+      startOn: '2027-01-01',
+      endOn: '2027-12-31',
+      ...contractLines('服务器', '100'),
+    });
+    expect(went).toMatch(/^\/contracts\/\d+$/);
+    expect(await count('contract WHERE title = $1', [title])).toBe(1);
+  });
+
+  it('makes one ticket', async () => {
+    const c = await signedIn(t, agent1, 'zh-CN');
+    const subject = '双击工单：打印机无法连接';
+    const went = await doubleTap(c, '/tickets/new', {
+      _once: await onceToken(c, `/tickets/new?customerId=${customerId}`),
+      channel: 'phone',
+      receivedAt: '2026-01-05T09:05',
+      customerId: String(customerId),
+      requesterName: '李娜',
+      type: 'technical',
+      priority: 'normal',
+      subject,
+      body: '客户来电：打印机无法连接。',
+    });
+    expect(went).toMatch(/^\/tickets\/\d+$/);
+    expect(await count('ticket WHERE subject = $1', [subject])).toBe(1);
+  });
+
+  it('records one payment, whether sent twice at once or again after Back', async () => {
+    const { rows } = await t.db.query<{ id: number }>(
+      `INSERT INTO contract (number, customer_id, customer_name, owner_id, title, amount, status, signed_on, start_on,
+         end_on, approval_rounds, version)
+       VALUES ('HT-2099-0001', $1, '上海华信科技有限公司', $2, '回款测试合同', 10000, 'signed', '2026-01-05',
+         '2026-01-05', '2027-01-04', 1, 1) RETURNING id`,
+      [customerId, rep.id],
+    );
+    const id = rows[0].id;
+    await t.db.query(
+      `INSERT INTO contract_line (contract_id, position, item, unit, quantity, unit_price, line_total)
+       VALUES ($1, 1, '运维服务', '项', 1, 10000, 10000)`,
+      [id],
+    );
+    const c = await signedIn(t, rep, 'zh-CN');
+    await c.get(`/contracts/${id}/plan`);
+    const plan = await c.post(`/contracts/${id}/plan`, {
+      version: '0',
+      'installments[0][dueOn]': '2026-02-01',
+      'installments[0][amount]': '10,000',
+    });
+    expect(plan.status).toBe(303);
+    const payment = async () => ({
+      _once: await onceToken(c, `/contracts/${id}`),
+      receivedOn: '2026-02-01',
+      amount: '3,000',
+      method: 'bank_transfer',
+      reference: '招商银行 流水 0038',
+    });
+    const fields = await payment();
+    expect(await doubleTap(c, `/contracts/${id}/payments`, fields)).toBe(`/contracts/${id}#money`);
+    const paid = async () =>
+      (
+        await t.db.query(
+          `SELECT count(*)::int AS n, coalesce(sum(amount), 0)::text AS total FROM payment WHERE contract_id = $1`,
+          [id],
+        )
+      ).rows[0];
+    expect(await paid()).toEqual({ n: 1, total: '3000.00' });
+
+    // Back, and Save again: the same form is not recorded twice, and the user is told so.
+    const again = await c.post(`/contracts/${id}/payments`, fields);
+    expect(again).toMatchObject({ status: 303, location: `/contracts/${id}#money` });
+    expect(visibleText((await c.get(`/contracts/${id}`)).text)).toContain(ALREADY_SENT['zh-CN']);
+    expect(await paid()).toEqual({ n: 1, total: '3000.00' });
+    // A new form is a new payment.
+    expect((await c.post(`/contracts/${id}/payments`, await payment())).status).toBe(303);
+    expect(await paid()).toEqual({ n: 2, total: '6000.00' });
+    const collected = await t.db.query(
+      'SELECT collected::text FROM payment_installment WHERE contract_id = $1',
+      [id],
+    );
+    expect(collected.rows).toEqual([{ collected: '6000.00' }]);
+  });
+});
+
 /** The decision form the contract's page shows an approver, filled in: [action, fields] to post. */
 async function decisionForm(
   c: Client,
