@@ -349,6 +349,24 @@ describe('a create form sent twice at once (a double tap) makes one record', () 
     expect(await count('ticket WHERE subject = $1', [subject])).toBe(1);
   });
 
+  it('adds one reply and one internal note to a ticket', async () => {
+    const ticket = await createTicket(t.db, { customerId, teamId: serviceTeam, assigneeId: agent1.id });
+    const c = await signedIn(t, agent1);
+    for (const [body, internal] of [
+      ['您好，请重启打印机后再试。', 'false'],
+      ['@Agent Liu 请帮忙看看驱动', 'true'],
+    ]) {
+      const page = (await c.get(`/tickets/${ticket.id}`)).text;
+      const form = /<form[^>]*action="\/tickets\/\d+\/reply"[\s\S]*?<\/form>/.exec(page)![0];
+      const fields: Record<string, string> = { body, version: /name="version" value="(\d+)"/.exec(form)![1] };
+      const once = /name="_once" value="([^"]+)"/.exec(form)?.[1];
+      if (once) fields._once = once;
+      if (internal === 'true') fields.internal = 'on';
+      expect(await doubleTap(c, `/tickets/${ticket.id}/reply`, fields)).toBe(`/tickets/${ticket.id}`);
+      expect(await count('ticket_message WHERE ticket_id = $1 AND body = $2', [ticket.id, body])).toBe(1);
+    }
+  });
+
   it('records one payment, whether sent twice at once or again after Back', async () => {
     const { rows } = await t.db.query<{ id: number }>(
       `INSERT INTO contract (number, customer_id, customer_name, owner_id, title, amount, status, signed_on, start_on,
