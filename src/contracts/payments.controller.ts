@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { CurrentUser, FormView, freshForm } from '../common/decorators.js';
 import { flash, seeOther } from '../common/flash.js';
 import { IdPipe } from '../common/ids.js';
+import { OnceOnly } from '../common/once-only.js';
 import type { SessionUser } from '../common/session-user.js';
 import { ContractsService } from './contracts.service.js';
 import {
@@ -110,6 +111,8 @@ export class PaymentsController {
 
   @Post(':id/payments')
   @FormView<PaymentsController>('contracts/show', (c, { user, ids }) => c.showModel(user, ids.id, 'payment'))
+  // The same payment form sent twice (a double tap, Back and Save) records the money once.
+  @OnceOnly()
   @Redirect()
   async recordPayment(
     @CurrentUser() user: SessionUser,

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { JobsService } from '../automation/jobs.service.js';
 import type { HandOver } from '../common/customer-lifecycle.js';
-import { DomainError, NotFound } from '../common/errors.js';
+import { DomainError } from '../common/errors.js';
 import type { SessionUser } from '../common/session-user.js';
 import { SettingsSections } from '../common/settings/settings-sections.js';
 import { SettingsService } from '../common/settings/settings.service.js';
@@ -25,6 +25,17 @@ export class PoolCapReached extends DomainError {
 export class AlreadyClaimed extends DomainError {
   constructor() {
     super(409, 'pool.already_claimed');
+  }
+}
+
+/**
+ * A claim of a customer the user does not see in the pool: not found, whatever the reason (never
+ * there, someone else's, or claimed by a quicker rep and gone from their scope), so the answer tells
+ * nothing about the customer. Its message says what usually happened: someone claimed it first.
+ */
+export class NotInPool extends DomainError {
+  constructor() {
+    super(404, 'pool.not_in_pool');
   }
 }
 
@@ -95,9 +106,9 @@ export class PoolService implements OnModuleInit {
       // Seeing it is checked first; then the row is locked by id alone, so a rep who lost the race
       // (the customer left the pool, and their scope) is told it was claimed, not that it is gone.
       const seen = await this.customersRepo.findVisible(actor, id, m);
-      if (!seen) throw new NotFound();
+      if (!seen) throw new NotInPool();
       const customer = await this.customersRepo.lockById(m, id);
-      if (!customer) throw new NotFound();
+      if (!customer) throw new NotInPool();
       if (customer.ownerId !== null) throw new AlreadyClaimed();
       this.policy.assert(actor, 'claim', customer);
       await this.repo.lockClaimsOf(m, user.id);

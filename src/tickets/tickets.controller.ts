@@ -350,6 +350,8 @@ export class TicketsController {
   /** A public reply or an internal note; "Insert" instead puts a canned reply into the text. */
   @Post(':id/reply')
   @FormView<TicketsController>('tickets/show', (c, { user, ids, input }) => c.showModel(user, ids.id, input))
+  // A reply sent twice (a double tap, Back and Send) goes to the customer once.
+  @OnceOnly()
   @Redirect()
   async reply(
     @CurrentUser() user: SessionUser,
