@@ -144,6 +144,8 @@ export class PaymentsController {
 
   @Post(':id/invoices')
   @FormView<PaymentsController>('contracts/show', (c, { user, ids }) => c.showModel(user, ids.id, 'invoice'))
+  // As a payment: sent twice, the invoice is recorded once (not refused as a repeated number).
+  @OnceOnly()
   @Redirect()
   async recordInvoice(
     @CurrentUser() user: SessionUser,

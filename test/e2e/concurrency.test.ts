@@ -376,7 +376,7 @@ describe('a create form sent twice at once (a double tap) makes one record', () 
     }
   });
 
-  it('records one payment, whether sent twice at once or again after Back', async () => {
+  it('records one payment, whether sent twice at once or again after Back, and one invoice', async () => {
     const { rows } = await t.db.query<{ id: number }>(
       `INSERT INTO contract (number, customer_id, customer_name, owner_id, title, amount, status, signed_on, start_on,
          end_on, approval_rounds, version)
@@ -430,6 +430,18 @@ describe('a create form sent twice at once (a double tap) makes one record', () 
       [id],
     );
     expect(collected.rows).toEqual([{ collected: '6000.00' }]);
+
+    // An invoice sent twice at once is recorded once, not refused the second time as a repeated number.
+    const invoice = {
+      _once: await onceToken(c, `/contracts/${id}`),
+      number: '04400212345678',
+      issuedOn: '2026-02-02',
+      amount: '6,000',
+      type: 'vat_special',
+      taxRate: '6',
+    };
+    expect(await doubleTap(c, `/contracts/${id}/invoices`, invoice)).toBe(`/contracts/${id}#money`);
+    expect(await count('invoice WHERE contract_id = $1', [id])).toBe(1);
   });
 });
 
