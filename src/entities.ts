@@ -1,5 +1,6 @@
 import { AuditEntry } from './audit/audit-entry.entity.js';
 import { LoginFailure } from './auth/login-failure.entity.js';
+import { PortalRequest } from './tickets/portal-request.entity.js';
 import { Contact } from './customers/contact.entity.js';
 import { Customer } from './customers/customer.entity.js';
 import { CustomerImport, CustomerImportRow } from './customers/import/customer-import.entity.js';
@@ -56,6 +57,7 @@ export const ENTITIES = [
   FollowUp,
   AuditEntry,
   LoginFailure,
+  PortalRequest,
   Notification,
   OutboxMail,
   RobotMessage,

@@ -79,7 +79,7 @@ export class PortalController {
   ) {
     if (dto.website) return seeOther('/portal/tickets/sent');
     if (!dto.mobile && !dto.email) throw ValidationFailed.field('mobile', 'portal.contact_required');
-    this.limit.take(portalKeys(req.ip, dto.email, dto.mobile));
+    await this.limit.take(portalKeys(req.ip, dto.email, dto.mobile));
     const opened = await this.tickets.open(
       {
         channel: 'portal',
@@ -129,7 +129,7 @@ export class PortalController {
   ) {
     if (!TOKEN.test(token)) throw new NotFound();
     // A conversation is not a flood: twenty replies an hour per ticket.
-    this.limit.take([`reply:${token}`], Date.now(), 20);
+    await this.limit.take([`reply:${token}`], new Date(), 20);
     await this.tickets.customerReply(token, { body: dto.body, attachments: uploads(files) });
     flash(req, 'portal.reply_sent');
     return seeOther(`/portal/tickets/${token}`);
