@@ -51,20 +51,16 @@ async function textColumns(): Promise<{ schema: string; table: string; column: s
 
 /** Where `needle` occurs (any case; in bytes, as its UTF-8), as "schema.table.column (n)". */
 async function whereFound(needle: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const { schema, table, column, type } of await textColumns()) {
+  const counts = (await textColumns()).map(({ schema, table, column, type }) => {
     const col = `"${column}"`;
     const matches =
       type === 'bytea'
         ? `position(convert_to($1, 'UTF8') IN ${col}) > 0`
         : `strpos(lower(${col}::text), lower($1)) > 0`;
-    const { rows } = await t.db.query<{ n: string }>(
-      `SELECT count(*) AS n FROM "${schema}"."${table}" WHERE ${matches}`,
-      [needle],
-    );
-    if (Number(rows[0].n) > 0) found.push(`${schema}.${table}.${column} (${rows[0].n})`);
-  }
-  return found;
+    return `SELECT '${schema}.${table}.${column}' AS place, count(*) AS n FROM "${schema}"."${table}" WHERE ${matches}`;
+  });
+  const { rows } = await t.db.query<{ place: string; n: string }>(counts.join('\nUNION ALL\n'), [needle]);
+  return rows.filter((r) => Number(r.n) > 0).map((r) => `${r.place} (${r.n})`);
 }
 
 /** What must not change when a person is erased: how many records there are, and what they add up to. */
@@ -96,6 +92,11 @@ beforeAll(async () => {
     [team],
   );
   adminPage = await signedIn(t, admin, 'zh-CN');
+  // A webhook endpoint that takes customer and ticket events: their payloads name the person too.
+  await t.db.query(
+    `INSERT INTO webhook_endpoint (url, events, secret, internal, active, version)
+     VALUES ('http://127.0.0.1:9/hooks', '{customer.created,customer.updated,ticket.created,ticket.resolved}', 'secret', true, true, 1)`,
+  );
 
   // The person, created on the form by the admin (audited with their name, mobile and e-mail).
   const created = await adminPage.submit('/customers/new', {
@@ -327,6 +328,23 @@ describe('the erasure', () => {
     const auditCount = Number((await one<{ n: string }>('SELECT count(*) AS n FROM audit_entry')).n);
     // Every place they are found before: the proof below is not empty.
     const foundBefore = await whereFound(NAME);
+    expect(await whereFound(MOBILE)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^public\.contact\.mobile /),
+        expect.stringMatching(/^public\.customer\.notes /),
+        expect.stringMatching(/^public\.ticket_message\.body /),
+        expect.stringMatching(/^public\.audit_entry\.diff /),
+      ]),
+    );
+    expect(await whereFound(EMAIL)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^public\.contact\.email /),
+        expect.stringMatching(/^public\.outbox_mail\.to /),
+        expect.stringMatching(/^public\.survey_response\.sent_to /),
+        expect.stringMatching(/^public\.ticket\.requester_email /),
+        expect.stringMatching(/^public\.webhook_event\.data /),
+      ]),
+    );
     expect(foundBefore).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^public\.customer\.name /),
@@ -401,5 +419,72 @@ describe('the erasure', () => {
     await expect(
       t.db.query(`UPDATE audit_entry SET diff = '{}' WHERE entity_id = $1`, [String(personId)]),
     ).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('erasing a company’s contact', () => {
+  it('is all or nothing: a step failing midway leaves every record as it was', async () => {
+    const contactId = (
+      await one<{ id: number }>('SELECT id FROM contact WHERE customer_id = $1', [otherCustomerId])
+    ).id;
+    await t.db.query(
+      `INSERT INTO follow_up (customer_id, contact_id, author_id, method, happened_at, summary, version)
+       VALUES ($1, $2, $3, 'phone', now(), $4, 1)`,
+      [otherCustomerId, contactId, admin.id, `与${OTHER_NAME}通话，${OTHER_MOBILE}`],
+    );
+    // The follow-ups step fails, after the contact was already blanked in the same transaction.
+    await t.db.query(`CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'follow-ups are read-only in this test'; END $$`);
+    await t.db.query(
+      `CREATE TRIGGER refuse_change BEFORE UPDATE ON follow_up FOR EACH ROW EXECUTE FUNCTION refuse_change()`,
+    );
+    try {
+      await adminPage.get(`/admin/privacy/contacts/${contactId}`);
+      const failed = await adminPage.post(`/admin/privacy/contacts/${contactId}/erase`, {
+        confirmName: OTHER_NAME,
+      });
+      expect(failed.status).toBe(500);
+    } finally {
+      await t.db.query(`DROP TRIGGER refuse_change ON follow_up`);
+      await t.db.query(`DROP FUNCTION refuse_change()`);
+    }
+    expect(await one('SELECT name, mobile FROM contact WHERE id = $1', [contactId])).toEqual({
+      name: OTHER_NAME,
+      mobile: OTHER_MOBILE,
+    });
+    expect(
+      await t.db.query(
+        `SELECT 1 FROM audit_entry WHERE action = 'erase_personal_data' AND entity = 'contact'`,
+      ),
+    ).toMatchObject({
+      rowCount: 0,
+    });
+  });
+
+  it('erases the contact and what names them, and leaves the company and its other records', async () => {
+    const contactId = (
+      await one<{ id: number }>('SELECT id FROM contact WHERE customer_id = $1', [otherCustomerId])
+    ).id;
+    await adminPage.get(`/admin/privacy/contacts/${contactId}`);
+    const erased = await adminPage.post(`/admin/privacy/contacts/${contactId}/erase`, {
+      confirmName: OTHER_NAME,
+    });
+    expect(erased.status).toBe(303);
+    expect(await whereFound(OTHER_NAME)).toEqual([]);
+    expect(await whereFound(OTHER_MOBILE)).toEqual([]);
+    expect(await one('SELECT name FROM customer WHERE id = $1', [otherCustomerId])).toEqual({
+      name: '杭州湖畔贸易有限公司',
+    });
+    expect(await one('SELECT summary FROM follow_up WHERE contact_id = $1', [contactId])).toEqual({
+      summary: '与[已删除 erased]通话，[已删除 erased]',
+    });
+    expect(
+      await one(
+        `SELECT entity, diff::text AS diff FROM audit_entry WHERE action = 'erase_personal_data' AND entity = 'contact'`,
+      ),
+    ).toEqual({
+      entity: 'contact',
+      diff: expect.not.stringContaining(OTHER_NAME) as unknown,
+    });
   });
 });
