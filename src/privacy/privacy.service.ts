@@ -1,15 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { ApprovalsService } from '../approvals/approvals.service.js';
 import { AuditService } from '../audit/audit.service.js';
+import { TasksService } from '../automation/tasks.service.js';
 import { NotFound, ValidationFailed } from '../common/errors.js';
 import type { SessionUser } from '../common/session-user.js';
+import { ContractsService } from '../contracts/contracts.service.js';
 import { CustomersService, type PersonRecords } from '../customers/customers.service.js';
 import { FollowUpsService } from '../follow-ups/follow-ups.service.js';
 import { translate } from '../i18n/i18n.js';
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
+import { OpportunitiesService } from '../opportunities/opportunities.service.js';
+import { RulesService } from '../rules/rules.service.js';
 import { TicketsService } from '../tickets/tickets.service.js';
 import { PrivacyPolicy } from './privacy.policy.js';
 import {
@@ -112,6 +117,11 @@ export class PrivacyService {
     private readonly notifications: NotificationsService,
     private readonly webhooks: WebhooksService,
     private readonly audit: AuditService,
+    private readonly opportunities: OpportunitiesService,
+    private readonly contracts: ContractsService,
+    private readonly approvals: ApprovalsService,
+    private readonly tasks: TasksService,
+    private readonly rules: RulesService,
   ) {}
 
   /** The request page: who it is about and how much Kehu holds on them, with the export and the erasure. */
@@ -130,6 +140,8 @@ export class PrivacyService {
       counts: {
         contacts: person.contacts.length,
         followUps: data.followUps.length,
+        opportunities: data.deals.length,
+        contracts: data.contracts.length,
         tickets: data.service.tickets.length,
         messages: data.service.messages.length,
         surveys: data.service.surveys.length,
@@ -207,6 +219,22 @@ export class PrivacyService {
           location: f('location'),
           deletedAt: f('deleted_at'),
         }),
+        section('privacy.section.opportunities', data.deals, {
+          title: f('deal'),
+          stage: f('stage'),
+          amount: f('amount'),
+          nextStep: f('next_step'),
+          createdAt: f('created_at'),
+        }),
+        section('privacy.section.contracts', data.contracts, {
+          number: f('contract'),
+          title: f('subject'),
+          customerName: f('name'),
+          customerSignatoryName: f('signatory'),
+          amount: f('amount'),
+          status: f('status'),
+          signedOn: f('signed_on'),
+        }),
         section('privacy.section.tickets', data.service.tickets, {
           number: f('ticket'),
           subject: f('subject'),
@@ -280,9 +308,14 @@ export class PrivacyService {
       await this.customers.erasePerson(m, who);
       const followUps = await this.followUps.erasePerson(m, who);
       const service = await this.tickets.erasePerson(m, { ...who, contactIds });
+      const deals = await this.opportunities.erasePerson(m, who);
+      const contracts = await this.contracts.erasePerson(m, who);
+      const work = (await this.approvals.erasePerson(m, who)) + (await this.tasks.erasePerson(m, who));
       const mails = await this.mail.erasePerson(m, who);
       const notices =
-        (await this.notifications.erasePerson(m, who)) + (await this.webhooks.erasePerson(m, who));
+        (await this.notifications.erasePerson(m, who)) +
+        (await this.webhooks.erasePerson(m, who)) +
+        (await this.rules.erasePerson(m, who));
       // Last, so the entries written about the steps above are masked too.
       const audit = await this.audit.erasePerson(m, who);
       const count = (n: number) => ({ to: n });
@@ -297,6 +330,9 @@ export class PrivacyService {
             tickets: count(service.tickets),
             ticket_messages: count(service.messages),
             surveys: count(service.surveys),
+            opportunities: count(deals),
+            contracts: count(contracts),
+            approvals_and_tasks: count(work),
             mails: count(mails),
             notifications: count(notices),
             audit_entries: count(audit),
@@ -320,13 +356,16 @@ export class PrivacyService {
       ...who.contactIds.map((id) => ({ entity: 'contact', entityId: String(id) })),
       ...(who.wholeCustomer ? [{ entity: 'customer', entityId: String(who.customerId) }] : []),
     ];
-    const [followUps, service, mails, audit] = await Promise.all([
+    // A person-customer's deals and contracts are theirs; a company's are the company's.
+    const [deals, contracts, followUps, service, mails, audit] = await Promise.all([
+      who.wholeCustomer ? this.opportunities.personalDataOf(who.customerId) : [],
+      who.wholeCustomer ? this.contracts.personalDataOf(who.customerId) : [],
       this.followUps.personalDataOf(who.customerId, contactIds, who.pattern),
       this.tickets.personalDataOf({ ...who, contactIds }),
       this.mail.personalDataOf(who.pattern),
       this.audit.personalDataOf(who.strings, records),
     ]);
-    return { followUps, service, mails, audit };
+    return { deals, contracts, followUps, service, mails, audit };
   }
 }
 

@@ -71,6 +71,8 @@ const figures = () =>
             (SELECT count(*) FROM ticket_message m JOIN ticket k ON k.id = m.ticket_id WHERE k.customer_id = $1) AS messages,
             (SELECT string_agg(csat::text || '/' || coalesce(ces::text, '-'), ',') FROM survey_response WHERE customer_id = $1) AS scores,
             (SELECT sum(amount)::text FROM opportunity WHERE customer_id = $1) AS amount,
+            (SELECT string_agg(number || ' ' || amount::text || ' ' || status, ',') FROM contract WHERE customer_id = $1) AS contracts,
+            (SELECT count(*) FROM task) AS tasks,
             (SELECT count(*) FROM contact WHERE customer_id = $1) AS contacts,
             (SELECT count(*) FROM outbox_mail) AS mails,
             (SELECT status FROM customer WHERE id = $1) AS status,
@@ -139,8 +141,20 @@ beforeAll(async () => {
   }
   await t.db.query(
     `INSERT INTO opportunity (customer_id, owner_id, title, stage, amount, probability, expected_close_date, version)
-     VALUES ($1, $2, '全屋装修套餐', 'proposal', 88000.50, 50, '2027-01-31', 1)`,
-    [personId, rep.id],
+     VALUES ($1, $2, $3, 'proposal', 88000.50, 50, '2027-01-31', 1)`,
+    [personId, rep.id, `${NAME} 全屋装修套餐`],
+  );
+  // A signed contract made out to them, and a care task naming them.
+  await t.db.query(
+    `INSERT INTO contract (number, customer_id, customer_name, owner_id, title, amount, status, signed_on,
+       customer_signatory_name, approval_rounds, version)
+     VALUES ('HT-2026-9001', $1, $2, $3, '全屋装修合同', 126000.00, 'signed', '2026-11-10', $2, 0, 1)`,
+    [personId, NAME, rep.id],
+  );
+  await t.db.query(
+    `INSERT INTO task (assignee_id, due_on, kind, source_kind, source_id, title, version)
+     VALUES ($1, '2026-12-01', 'care', 'customer', $2, $3, 1)`,
+    [rep.id, personId, `给${NAME}送生日祝福`],
   );
 
   // A ticket from their mail, the agent's public reply mailed back, resolved, the survey answered.
@@ -247,6 +261,15 @@ describe('the export', () => {
       '姓名 / Name': NAME,
       '手机 / Mobile': MOBILE,
       '邮箱 / E-mail': EMAIL,
+    });
+    expect(section('商机 / Opportunities').records[0]).toMatchObject({
+      '商机 / Opportunity': `${NAME} 全屋装修套餐`,
+      '金额（元） / Amount (CNY)': '88000.50',
+    });
+    expect(section('合同 / Contracts').records[0]).toMatchObject({
+      '合同 / Contract': 'HT-2026-9001',
+      '姓名 / Name': NAME,
+      '客户签字人 / Their signatory': NAME,
     });
     const summaries = section('跟进记录 / Follow-ups').records.map((r) => r['摘要 / Summary']);
     expect(summaries).toEqual([`拜访${NAME}，她要装修套餐报价`, `电话 139 5712 4680 与${NAME}确认了预算`]);
@@ -355,6 +378,12 @@ describe('the erasure', () => {
         expect.stringMatching(/^public\.survey_response\.comment /),
         expect.stringMatching(/^public\.outbox_mail\.html /),
         expect.stringMatching(/^public\.audit_entry\.diff /),
+        expect.stringMatching(/^public\.contract\.customer_name /),
+        expect.stringMatching(/^public\.contract\.customer_signatory_name /),
+        expect.stringMatching(/^public\.opportunity\.title /),
+        expect.stringMatching(/^public\.task\.title /),
+        expect.stringMatching(/^public\.webhook_event\.data /),
+        expect.stringMatching(/^public\.notification\.params /),
       ]),
     );
 
@@ -402,6 +431,8 @@ describe('the erasure', () => {
     expect(entry.diff.follow_ups.to).toBe(2);
     expect(entry.diff.tickets.to).toBe(1);
     expect(entry.diff.surveys.to).toBe(1);
+    expect(entry.diff.contracts.to).toBe(1);
+    expect(entry.diff.opportunities.to).toBe(1);
     expect(Number((await one<{ n: string }>('SELECT count(*) AS n FROM audit_entry')).n)).toBe(
       auditCount + 1,
     );
