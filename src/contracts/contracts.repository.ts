@@ -99,6 +99,17 @@ export function listStatement(
   };
 }
 
+/** A contract as a person's PIPL export lists it. */
+export interface ContractOfPerson {
+  number: string;
+  title: string;
+  amount: string;
+  status: string;
+  customerName: string;
+  customerSignatoryName: string | null;
+  signedOn: string | null;
+}
+
 /** All SQL on contracts and their lines. */
 @Injectable()
 export class ContractsRepository {
@@ -262,19 +273,7 @@ export class ContractsRepository {
   }
 
   /** A customer's contracts, deleted or not, oldest first (a PIPL request). */
-  findOfCustomer(
-    customerId: number,
-  ): Promise<
-    {
-      number: string;
-      title: string;
-      amount: string;
-      status: string;
-      customerName: string;
-      customerSignatoryName: string | null;
-      signedOn: string | null;
-    }[]
-  > {
+  findOfCustomer(customerId: number): Promise<ContractOfPerson[]> {
     return this.dataSource.query(
       `SELECT number, title, amount::text AS amount, status, customer_name AS "customerName",
          customer_signatory_name AS "customerSignatoryName", signed_on::text AS "signedOn"
