@@ -171,7 +171,14 @@ beforeAll(async () => {
     ticketNumber: null,
     body: `你好，我是${NAME}，手机 ${MOBILE}，发票抬头请改成个人。`,
     quoted: `> ${NAME} <${EMAIL}> 写道：`,
-    attachments: [],
+    attachments: [
+      {
+        filename: `${NAME}-发票信息.txt`,
+        contentType: 'text/plain',
+        size: 64,
+        content: Buffer.from(`抬头：${NAME}\n手机：${MOBILE}\n`),
+      },
+    ],
     receivedAt: new Date(),
     autoReply: false,
   });
@@ -384,6 +391,8 @@ describe('the erasure', () => {
         expect.stringMatching(/^public\.task\.title /),
         expect.stringMatching(/^public\.webhook_event\.data /),
         expect.stringMatching(/^public\.notification\.params /),
+        expect.stringMatching(/^public\.attachment\.file_name /),
+        expect.stringMatching(/^public\.attachment\.bytes /),
       ]),
     );
 
@@ -396,7 +405,8 @@ describe('the erasure', () => {
     const after = visibleText((await adminPage.get(erased.location!)).text);
     expect(after).toContain('此人的个人信息已删除。');
 
-    for (const needle of [NAME, MOBILE, EMAIL, ADDRESS, '139 5712 4680'])
+    // Their name's pinyin (the search keys) goes too.
+    for (const needle of [NAME, MOBILE, EMAIL, ADDRESS, '139 5712 4680', 'ouyang'])
       expect({ needle, found: await whereFound(needle) }).toEqual({ needle, found: [] });
 
     // Someone else's data is untouched.
