@@ -310,13 +310,15 @@ export class PrivacyService {
       const service = await this.tickets.erasePerson(m, { ...who, contactIds });
       const deals = await this.opportunities.erasePerson(m, who);
       const contracts = await this.contracts.erasePerson(m, who);
-      const work = (await this.approvals.erasePerson(m, who)) + (await this.tasks.erasePerson(m, who));
+      const approvals = await this.approvals.erasePerson(m, who);
+      const tasks = await this.tasks.erasePerson(m, who);
       const mails = await this.mail.erasePerson(m, who);
       const notices =
         (await this.notifications.erasePerson(m, who)) +
         (await this.webhooks.erasePerson(m, who)) +
         (await this.rules.erasePerson(m, who));
-      // Last, so the entries written about the steps above are masked too.
+      // Last the audit log: older entries lose the person's values; the erasure's own entry counts
+      // what changed, by kind of record, and names no one.
       const audit = await this.audit.erasePerson(m, who);
       const count = (n: number) => ({ to: n });
       await this.audit.record(
@@ -325,17 +327,18 @@ export class PrivacyService {
           entity: subject.kind,
           entityId: subject.id,
           diff: {
-            contacts: count(who.contactIds.length),
-            follow_ups: count(followUps),
-            tickets: count(service.tickets),
-            ticket_messages: count(service.messages),
-            surveys: count(service.surveys),
-            opportunities: count(deals),
-            contracts: count(contracts),
-            approvals_and_tasks: count(work),
-            mails: count(mails),
-            notifications: count(notices),
-            audit_entries: count(audit),
+            contact: count(who.contactIds.length),
+            follow_up: count(followUps),
+            opportunity: count(deals),
+            contract: count(contracts),
+            ticket: count(service.tickets),
+            ticket_message: count(service.messages),
+            survey: count(service.surveys),
+            approval: count(approvals),
+            task: count(tasks),
+            mail: count(mails),
+            notification: count(notices),
+            audit_entry: count(audit),
           },
         },
         m,

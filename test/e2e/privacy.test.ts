@@ -438,14 +438,19 @@ describe('the erasure', () => {
       entity_id: String(personId),
       actor_email: admin.email,
     });
-    expect(entry.diff.follow_ups.to).toBe(2);
-    expect(entry.diff.tickets.to).toBe(1);
-    expect(entry.diff.surveys.to).toBe(1);
-    expect(entry.diff.contracts.to).toBe(1);
-    expect(entry.diff.opportunities.to).toBe(1);
+    expect(entry.diff.follow_up.to).toBe(2);
+    expect(entry.diff.ticket.to).toBe(1);
+    expect(entry.diff.survey.to).toBe(1);
+    expect(entry.diff.contract.to).toBe(1);
+    expect(entry.diff.opportunity.to).toBe(1);
     expect(Number((await one<{ n: string }>('SELECT count(*) AS n FROM audit_entry')).n)).toBe(
       auditCount + 1,
     );
+    // The audit page tells it in the admin's language, counts by kind of record.
+    const log = visibleText((await adminPage.get(`/audit?entity=customer&entityId=${personId}`)).text);
+    expect(log).toContain('删除个人信息（PIPL 请求）');
+    expect(log).toContain('工单消息');
+    expect(log).not.toContain(NAME);
     // Older entries keep who did what and when; only the person's values in them are masked.
     const create = await one<{ diff: { name: { to: string } } }>(
       `SELECT diff FROM audit_entry WHERE entity = 'customer' AND entity_id = $1 AND action = 'create'`,
