@@ -46,15 +46,18 @@ export class AuditRepository {
       .getMany();
   }
 
-  /** Entries naming one of `strings` in their details, or about one of `records`, oldest first. */
-  findNaming(strings: string[], records: { entity: string; entityId: string }[]): Promise<AuditEntry[]> {
+  /**
+   * Entries whose details' JSON text matches `pattern` (a regular expression, any case; '' matches
+   * none), or about one of `records`, oldest first.
+   */
+  findNaming(pattern: string, records: { entity: string; entityId: string }[]): Promise<AuditEntry[]> {
     return this.dataSource
       .getRepository(AuditEntry)
       .createQueryBuilder('a')
       .where(
-        `EXISTS (SELECT 1 FROM unnest(CAST(:strings AS text[])) s WHERE strpos(a.diff::text, s) > 0)
+        `(:pattern <> '' AND a.diff::text ~* :pattern)
          OR (a.entity, a.entity_id) IN (SELECT * FROM unnest(CAST(:entities AS text[]), CAST(:ids AS text[])))`,
-        { strings, entities: records.map((r) => r.entity), ids: records.map((r) => r.entityId) },
+        { pattern, entities: records.map((r) => r.entity), ids: records.map((r) => r.entityId) },
       )
       .orderBy('a.id', 'ASC')
       .getMany();

@@ -141,10 +141,11 @@ export class AuditService implements AuditTrail {
 
   /**
    * What the log holds about a person (a PIPL request): entries about their records (`records`) or
-   * naming one of `strings` (their name, mobile, e-mail…) in their details, oldest first.
+   * naming them in their details (`jsonPattern` finds their name, mobile, e-mail… in the details'
+   * JSON text), oldest first.
    */
   async personalDataOf(
-    strings: string[],
+    jsonPattern: string,
     records: { entity: string; entityId: string }[],
   ): Promise<
     {
@@ -156,7 +157,7 @@ export class AuditService implements AuditTrail {
       diff: AuditDiff;
     }[]
   > {
-    const rows = await this.entries.findNaming(jsonForms(strings), records);
+    const rows = await this.entries.findNaming(jsonPattern, records);
     return rows.map((a) => ({
       at: a.at,
       actorEmail: a.actorEmail,
@@ -168,9 +169,9 @@ export class AuditService implements AuditTrail {
   }
 
   /**
-   * Erasing a person: masks their values in every entry's details (`scrub` masks them in any JSON
-   * value; `jsonPattern` finds them in the details' JSON text), inside the erasure's transaction; the entries themselves, who acted and when, stay.
-   * Answers how many entries changed.
+   * Erasing a person, inside the erasure's transaction: masks their values in every entry's details
+   * (`jsonPattern` finds the entries by their details' JSON text, `scrubJson` masks the values); the
+   * entries themselves, who acted and when, stay. Answers how many entries changed.
    */
   async erasePerson(
     m: EntityManager,
@@ -185,8 +186,3 @@ export class AuditService implements AuditTrail {
     return changed.length;
   }
 }
-
-/** `strings` as JSON text writes them (quotes and backslashes escaped), to find them in the details. */
-const jsonForms = (strings: string[]) => [
-  ...new Set(strings.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)])),
-];

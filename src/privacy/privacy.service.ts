@@ -366,7 +366,7 @@ export class PrivacyService {
       this.followUps.personalDataOf(who.customerId, contactIds, who.pattern),
       this.tickets.personalDataOf({ ...who, contactIds }),
       this.mail.personalDataOf(who.pattern),
-      this.audit.personalDataOf(who.strings, records),
+      this.audit.personalDataOf(who.jsonPattern, records),
     ]);
     return { deals, contracts, followUps, service, mails, audit };
   }
