@@ -292,7 +292,7 @@ export class ContractsRepository {
          payment_terms = regexp_replace(payment_terms, $2, $3, 'gi'),
          customer_signatory_name = regexp_replace(customer_signatory_name, $2, $3, 'gi'),
          customer_signatory_title = regexp_replace(customer_signatory_title, $2, $3, 'gi'),
-         termination_reason = regexp_replace(termination_reason, $2, $3, 'gi')
+         termination_reason = regexp_replace(termination_reason, $2, $3, 'gi'), version = version + 1, updated_at = now()
        WHERE customer_id = $1
          AND concat_ws(' ', customer_name, title, payment_terms, customer_signatory_name, customer_signatory_title, termination_reason) ~* $2`,
       [customerId, pattern, mask],

@@ -135,7 +135,7 @@ export class ContactsRepository {
   async erase(m: EntityManager, ids: number[], mask: string): Promise<void> {
     await m.query(
       `UPDATE contact SET name = $2, title = NULL, mobile = NULL, phone = NULL, email = NULL, wechat = NULL,
-         birthday = NULL, mail_opt_out = true, version = version + 1
+         birthday = NULL, mail_opt_out = true, version = version + 1, updated_at = now()
        WHERE id = ANY($1)`,
       [ids, mask],
     );

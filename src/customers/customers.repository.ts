@@ -698,7 +698,7 @@ export class CustomersRepository {
   ): Promise<void> {
     await m.query(
       `UPDATE customer SET name = $2, name_key = $3, search_text = $4, address = NULL, birthday = NULL,
-         notes = NULL, website = NULL, uscc = NULL, version = version + 1
+         notes = NULL, website = NULL, uscc = NULL, version = version + 1, updated_at = now()
        WHERE id = $1`,
       [id, fields.name, fields.nameKey, fields.searchText],
     );
@@ -708,7 +708,7 @@ export class CustomersRepository {
   async maskText(m: EntityManager, id: number, pattern: string, mask: string): Promise<void> {
     await m.query(
       `UPDATE customer SET notes = regexp_replace(notes, $2, $3, 'gi'), next_step = regexp_replace(next_step, $2, $3, 'gi'),
-         address = regexp_replace(address, $2, $3, 'gi')
+         address = regexp_replace(address, $2, $3, 'gi'), version = version + 1, updated_at = now()
        WHERE id = $1 AND (notes ~* $2 OR next_step ~* $2 OR address ~* $2)`,
       [id, pattern, mask],
     );

@@ -163,7 +163,8 @@ export class FollowUpsRepository {
   async maskOfCustomer(m: EntityManager, customerId: number, pattern: string, mask: string): Promise<number> {
     const [, count] = (await m.query(
       `UPDATE follow_up SET summary = regexp_replace(summary, $2, $3, 'gi'), promises = regexp_replace(promises, $2, $3, 'gi'),
-         next_action = regexp_replace(next_action, $2, $3, 'gi'), location = regexp_replace(location, $2, $3, 'gi')
+         next_action = regexp_replace(next_action, $2, $3, 'gi'), location = regexp_replace(location, $2, $3, 'gi'),
+         version = version + 1, updated_at = now()
        WHERE customer_id = $1 AND concat_ws(' ', summary, promises, next_action, location) ~* $2`,
       [customerId, pattern, mask],
     )) as [unknown, number];

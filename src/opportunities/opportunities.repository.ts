@@ -423,12 +423,13 @@ export class OpportunitiesRepository {
   async maskOfCustomer(m: EntityManager, customerId: number, pattern: string, mask: string): Promise<number> {
     const [, deals] = (await m.query(
       `UPDATE opportunity SET title = regexp_replace(title, $2, $3, 'gi'), competitors = regexp_replace(competitors, $2, $3, 'gi'),
-         next_step = regexp_replace(next_step, $2, $3, 'gi'), lost_note = regexp_replace(lost_note, $2, $3, 'gi')
+         next_step = regexp_replace(next_step, $2, $3, 'gi'), lost_note = regexp_replace(lost_note, $2, $3, 'gi'),
+         version = version + 1, updated_at = now()
        WHERE customer_id = $1 AND concat_ws(' ', title, competitors, next_step, lost_note) ~* $2`,
       [customerId, pattern, mask],
     )) as [unknown, number];
     const [, quotes] = (await m.query(
-      `UPDATE quote SET terms = regexp_replace(terms, $2, $3, 'gi') WHERE customer_id = $1 AND terms ~* $2`,
+      `UPDATE quote SET terms = regexp_replace(terms, $2, $3, 'gi'), version = version + 1, updated_at = now() WHERE customer_id = $1 AND terms ~* $2`,
       [customerId, pattern, mask],
     )) as [unknown, number];
     return deals + quotes;

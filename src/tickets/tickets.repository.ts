@@ -719,7 +719,7 @@ export class TicketsRepository {
       ])) as { id: number }[]
     ).map((r) => r.id);
     await m.query(
-      `UPDATE ticket SET requester_name = $2, requester_email = NULL, requester_mobile = NULL, version = version + 1
+      `UPDATE ticket SET requester_name = $2, requester_email = NULL, requester_mobile = NULL, version = version + 1, updated_at = now()
        WHERE id = ANY($1)`,
       [ids, who.mask],
     );
@@ -730,7 +730,7 @@ export class TicketsRepository {
     )) as [{ id: number }[], number];
     if (who.pattern) {
       await m.query(
-        `UPDATE ticket SET subject = regexp_replace(subject, $3, $4, 'gi')
+        `UPDATE ticket SET subject = regexp_replace(subject, $3, $4, 'gi'), version = version + 1, updated_at = now()
          WHERE (id = ANY($1) OR customer_id = $2) AND subject ~* $3`,
         [ids, who.customerId, who.pattern, who.mask],
       );
