@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * UPDATE through only inside a transaction that declared itself an erasure (`kehu.erasure` set
  * locally) and only when nothing but `diff` changes; deleting and truncating stay refused.
  */
-export class LetErasureMaskAuditDetails1797300000000 implements MigrationInterface {
-  name = 'LetErasureMaskAuditDetails1797300000000';
+export class LetErasureMaskAuditDetails1797500000000 implements MigrationInterface {
+  name = 'LetErasureMaskAuditDetails1797500000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
