@@ -38,6 +38,7 @@ import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { ContractsModule } from './contracts/contracts.module.js';
 import { CustomersModule } from './customers/customers.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
+import { PrivacyModule } from './privacy/privacy.module.js';
 import { RulesModule } from './rules/rules.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { FollowUpsModule } from './follow-ups/follow-ups.module.js';
@@ -105,6 +106,7 @@ export class AppModule implements NestModule {
         TicketsApiModule,
         DashboardModule,
         RulesModule,
+        PrivacyModule,
         SeedModule,
       ],
       controllers: [HealthController],

@@ -272,4 +272,17 @@ export class ApprovalsRepository {
     );
     return count === 1;
   }
+
+  /** Erasing a person: masks what matches `pattern` in approval titles and approvers' comments. */
+  async maskText(m: EntityManager, pattern: string, mask: string): Promise<number> {
+    const [, rounds] = (await m.query(
+      `UPDATE approval_round SET title = regexp_replace(title, $1, $2, 'gi') WHERE title ~* $1`,
+      [pattern, mask],
+    )) as [unknown, number];
+    const [, comments] = (await m.query(
+      `UPDATE approval_approver SET comment = regexp_replace(comment, $1, $2, 'gi') WHERE comment ~* $1`,
+      [pattern, mask],
+    )) as [unknown, number];
+    return rounds + comments;
+  }
 }

@@ -738,4 +738,9 @@ export class ApprovalsService implements OnModuleInit {
       modes: ['all', 'any'],
     };
   }
+
+  /** Erasing a person, in the erasure's transaction: what names them in approvals is masked. */
+  erasePerson(m: EntityManager, who: { pattern: string; mask: string }): Promise<number> {
+    return who.pattern ? this.repo.maskText(m, who.pattern, who.mask) : Promise.resolve(0);
+  }
 }

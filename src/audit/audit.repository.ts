@@ -8,7 +8,10 @@ export interface AuditFilter {
   entityId?: string;
 }
 
-/** All SQL on `audit_entry`: append and read, nothing else (a trigger refuses the rest). */
+/**
+ * All SQL on `audit_entry`: append and read; besides, an erasure masks a person's values in the details
+ * (the trigger refuses every other change).
+ */
 @Injectable()
 export class AuditRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -41,5 +44,44 @@ export class AuditRepository {
       .orderBy('a.id', 'DESC')
       .take(take)
       .getMany();
+  }
+
+  /**
+   * Entries whose details' JSON text matches `pattern` (a regular expression, any case; '' matches
+   * none), or about one of `records`, oldest first.
+   */
+  findNaming(pattern: string, records: { entity: string; entityId: string }[]): Promise<AuditEntry[]> {
+    return this.dataSource
+      .getRepository(AuditEntry)
+      .createQueryBuilder('a')
+      .where(
+        `(:pattern <> '' AND a.diff::text ~* :pattern)
+         OR (a.entity, a.entity_id) IN (SELECT * FROM unnest(CAST(:entities AS text[]), CAST(:ids AS text[])))`,
+        { pattern, entities: records.map((r) => r.entity), ids: records.map((r) => r.entityId) },
+      )
+      .orderBy('a.id', 'ASC')
+      .getMany();
+  }
+
+  /** Entries whose details' JSON text matches `pattern` (a regular expression, any case), oldest first. */
+  findMatching(pattern: string, m: EntityManager): Promise<AuditEntry[]> {
+    return m
+      .getRepository(AuditEntry)
+      .createQueryBuilder('a')
+      .where('a.diff::text ~* :pattern', { pattern })
+      .orderBy('a.id', 'ASC')
+      .getMany();
+  }
+
+  /**
+   * Replaces the details of the given entries, inside an erasure's transaction `m`: the transaction
+   * declares itself an erasure first, which is the only way past the append-only trigger.
+   */
+  async maskDetails(m: EntityManager, entries: { id: string; diff: AuditEntry['diff'] }[]): Promise<void> {
+    if (!entries.length) return;
+    await m.query(`SELECT set_config('kehu.erasure', 'on', true)`);
+    for (const e of entries)
+      await m.query(`UPDATE audit_entry SET diff = $2::jsonb WHERE id = $1`, [e.id, JSON.stringify(e.diff)]);
+    await m.query(`SELECT set_config('kehu.erasure', 'off', true)`);
   }
 }

@@ -138,4 +138,51 @@ export class AuditService implements AuditTrail {
     );
     return { page, filter: { entity: filter.entity, entityId: filter.entityId } };
   }
+
+  /**
+   * What the log holds about a person (a PIPL request): entries about their records (`records`) or
+   * naming them in their details (`jsonPattern` finds their name, mobile, e-mail… in the details'
+   * JSON text), oldest first.
+   */
+  async personalDataOf(
+    jsonPattern: string,
+    records: { entity: string; entityId: string }[],
+  ): Promise<
+    {
+      at: Date;
+      actorEmail: string | null;
+      action: string;
+      entity: string;
+      entityId: string | null;
+      diff: AuditDiff;
+    }[]
+  > {
+    const rows = await this.entries.findNaming(jsonPattern, records);
+    return rows.map((a) => ({
+      at: a.at,
+      actorEmail: a.actorEmail,
+      action: a.action,
+      entity: a.entity,
+      entityId: a.entityId,
+      diff: a.diff,
+    }));
+  }
+
+  /**
+   * Erasing a person, inside the erasure's transaction: masks their values in every entry's details
+   * (`jsonPattern` finds the entries by their details' JSON text, `scrubJson` masks the values); the
+   * entries themselves, who acted and when, stay. Answers how many entries changed.
+   */
+  async erasePerson(
+    m: EntityManager,
+    who: { jsonPattern: string; scrubJson: (value: unknown) => unknown },
+  ): Promise<number> {
+    if (!who.jsonPattern) return 0;
+    const rows = await this.entries.findMatching(who.jsonPattern, m);
+    const changed = rows
+      .map((a) => ({ id: a.id, before: JSON.stringify(a.diff), diff: who.scrubJson(a.diff) as AuditDiff }))
+      .filter((a) => JSON.stringify(a.diff) !== a.before);
+    await this.entries.maskDetails(m, changed);
+    return changed.length;
+  }
 }

@@ -56,4 +56,13 @@ export class TasksRepository {
   find(id: number): Promise<Task | null> {
     return this.dataSource.manager.findOne(Task, { where: { id } });
   }
+
+  /** Erasing a person: masks what matches `pattern` in task titles. */
+  async maskTitles(m: EntityManager, pattern: string, mask: string): Promise<number> {
+    const [, count] = (await m.query(
+      `UPDATE task SET title = regexp_replace(title, $1, $2, 'gi') WHERE title ~* $1`,
+      [pattern, mask],
+    )) as [unknown, number];
+    return count;
+  }
 }

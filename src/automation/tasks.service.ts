@@ -72,4 +72,9 @@ export class TasksService {
     const done = await this.repo.markDone(id, user.role === 'admin' ? null : user.id);
     if (!done) throw new NotFound();
   }
+
+  /** Erasing a person, in the erasure's transaction: what names them in task titles is masked. */
+  erasePerson(m: EntityManager, who: { pattern: string; mask: string }): Promise<number> {
+    return who.pattern ? this.repo.maskTitles(m, who.pattern, who.mask) : Promise.resolve(0);
+  }
 }

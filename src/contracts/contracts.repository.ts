@@ -99,6 +99,17 @@ export function listStatement(
   };
 }
 
+/** A contract as a person's PIPL export lists it. */
+export interface ContractOfPerson {
+  number: string;
+  title: string;
+  amount: string;
+  status: string;
+  customerName: string;
+  customerSignatoryName: string | null;
+  signedOn: string | null;
+}
+
 /** All SQL on contracts and their lines. */
 @Injectable()
 export class ContractsRepository {
@@ -259,5 +270,33 @@ export class ContractsRepository {
       [fromId, toId, OPEN_CONTRACT_STATUSES],
     );
     return moved;
+  }
+
+  /** A customer's contracts, deleted or not, oldest first (a PIPL request). */
+  findOfCustomer(customerId: number): Promise<ContractOfPerson[]> {
+    return this.dataSource.query(
+      `SELECT number, title, amount::text AS amount, status, customer_name AS "customerName",
+         customer_signatory_name AS "customerSignatoryName", signed_on::text AS "signedOn"
+         FROM contract WHERE customer_id = $1 ORDER BY created_at, id`,
+      [customerId],
+    );
+  }
+
+  /**
+   * Erasing a person: masks what matches `pattern` in the customer's contracts (the customer's name as
+   * signed, the title, terms, their signatory, a termination reason); numbers, amounts and statuses stay.
+   */
+  async maskOfCustomer(m: EntityManager, customerId: number, pattern: string, mask: string): Promise<number> {
+    const [, count] = (await m.query(
+      `UPDATE contract SET customer_name = regexp_replace(customer_name, $2, $3, 'gi'), title = regexp_replace(title, $2, $3, 'gi'),
+         payment_terms = regexp_replace(payment_terms, $2, $3, 'gi'),
+         customer_signatory_name = regexp_replace(customer_signatory_name, $2, $3, 'gi'),
+         customer_signatory_title = regexp_replace(customer_signatory_title, $2, $3, 'gi'),
+         termination_reason = regexp_replace(termination_reason, $2, $3, 'gi'), version = version + 1, updated_at = now()
+       WHERE customer_id = $1
+         AND concat_ws(' ', customer_name, title, payment_terms, customer_signatory_name, customer_signatory_title, termination_reason) ~* $2`,
+      [customerId, pattern, mask],
+    )) as [unknown, number];
+    return count;
   }
 }

@@ -823,4 +823,16 @@ export class ContractsService implements OnModuleInit {
     const { ownerId: _owner, ...values } = view.values;
     return values;
   }
+
+  /** A customer's contracts, for a person's PIPL request (whoever calls checks the right). */
+  personalDataOf(customerId: number) {
+    return this.repo.findOfCustomer(customerId);
+  }
+
+  /** Erasing a person, in the erasure's transaction: what names them in the customer's contracts is masked. */
+  erasePerson(m: EntityManager, who: { customerId: number; pattern: string; mask: string }): Promise<number> {
+    return who.pattern
+      ? this.repo.maskOfCustomer(m, who.customerId, who.pattern, who.mask)
+      : Promise.resolve(0);
+  }
 }

@@ -115,4 +115,29 @@ export class ContactsRepository {
     );
     return moved;
   }
+
+  /** A contact, deleted or not: what Kehu holds on them (a PIPL request). */
+  findAnyState(id: number): Promise<Contact | null> {
+    return this.dataSource.getRepository(Contact).findOne({ where: { id }, withDeleted: true });
+  }
+
+  /** Every contact of a customer, deleted or not, oldest first. */
+  findAllOf(customerId: number): Promise<Contact[]> {
+    return this.dataSource
+      .getRepository(Contact)
+      .find({ where: { customerId }, withDeleted: true, order: { id: 'ASC' } });
+  }
+
+  /**
+   * Erasing people: their names give way to `mask`, every way to reach them is cleared, and no rule
+   * mails them again. (Their customer's search tokens follow, by the contact trigger.)
+   */
+  async erase(m: EntityManager, ids: number[], mask: string): Promise<void> {
+    await m.query(
+      `UPDATE contact SET name = $2, title = NULL, mobile = NULL, phone = NULL, email = NULL, wechat = NULL,
+         birthday = NULL, mail_opt_out = true, version = version + 1, updated_at = now()
+       WHERE id = ANY($1)`,
+      [ids, mask],
+    );
+  }
 }

@@ -681,4 +681,36 @@ export class CustomersRepository {
       [rows.map((r) => r.id), rows.map((r) => r.nameKey), rows.map((r) => r.searchText)],
     );
   }
+
+  /** A customer, deleted or not: what Kehu holds on a person-customer (a PIPL request). */
+  findAnyState(id: number): Promise<Customer | null> {
+    return this.dataSource.getRepository(Customer).findOne({ where: { id }, withDeleted: true });
+  }
+
+  /**
+   * Erasing a person-customer: their own fields give way to `name` (and its keys), the rest of what
+   * identifies them is cleared; figures, status and owner stay.
+   */
+  async erasePersonFields(
+    m: EntityManager,
+    id: number,
+    fields: { name: string; nameKey: string; searchText: string },
+  ): Promise<void> {
+    await m.query(
+      `UPDATE customer SET name = $2, name_key = $3, search_text = $4, address = NULL, birthday = NULL,
+         notes = NULL, website = NULL, uscc = NULL, version = version + 1, updated_at = now()
+       WHERE id = $1`,
+      [id, fields.name, fields.nameKey, fields.searchText],
+    );
+  }
+
+  /** Masks whatever matches `pattern` (a regular expression) in the customer's free text. */
+  async maskText(m: EntityManager, id: number, pattern: string, mask: string): Promise<void> {
+    await m.query(
+      `UPDATE customer SET notes = regexp_replace(notes, $2, $3, 'gi'), next_step = regexp_replace(next_step, $2, $3, 'gi'),
+         address = regexp_replace(address, $2, $3, 'gi'), version = version + 1, updated_at = now()
+       WHERE id = $1 AND (notes ~* $2 OR next_step ~* $2 OR address ~* $2)`,
+      [id, pattern, mask],
+    );
+  }
 }

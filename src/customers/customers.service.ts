@@ -17,6 +17,7 @@ import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 import { UsersService } from '../users/users.service.js';
 import type { Contact } from './contact.entity.js';
 import { ContactsRepository } from './contacts.repository.js';
+import { CustomerImportRepository } from './import/customer-import.repository.js';
 import type { Customer } from './customer.entity.js';
 import { duplicateKey, searchText } from './customer-keys.js';
 import {
@@ -195,6 +196,39 @@ function toListItem(c: CustomerListRow, owners: Map<number, string>): CustomerLi
   };
 }
 
+/** What Kehu holds on a person, as their customer and contact records say it (a PIPL request). */
+export interface PersonRecords {
+  customer: {
+    id: number;
+    kind: string;
+    name: string;
+    address: string | null;
+    birthday: string | null;
+    notes: string | null;
+    website: string | null;
+    nextStep: string | null;
+    status: string;
+    createdAt: Date;
+    deletedAt: Date | null;
+  };
+  contacts: {
+    id: number;
+    name: string;
+    title: string | null;
+    mobile: string | null;
+    phone: string | null;
+    email: string | null;
+    wechat: string | null;
+    birthday: string | null;
+    primary: boolean;
+    mailOptOut: boolean;
+    createdAt: Date;
+    deletedAt: Date | null;
+  }[];
+  /** The request is about the customer itself (a person), not one contact of a company. */
+  wholeCustomer: boolean;
+}
+
 /** Customers: the list, the 360° page, create and edit with duplicate checks, soft delete. */
 @Injectable()
 export class CustomersService {
@@ -209,6 +243,7 @@ export class CustomersService {
     private readonly users: UsersService,
     private readonly pool: PoolRepository,
     private readonly webhooks: WebhooksService,
+    private readonly imports: CustomerImportRepository,
   ) {}
 
   /**
@@ -744,5 +779,80 @@ export class CustomersService {
   ) {
     if (to === null || to === from || to === user.id) return;
     await this.notifications.notify(to, 'customer_assigned', { name, by: user.name }, `/customers/${id}`, m);
+  }
+
+  /**
+   * Whom a PIPL request is about: one contact (deleted or not), or a person-customer with every
+   * contact it ever had. 404 for none, and for a company named as a customer (its people are its
+   * contacts). Whoever calls checks the right to ask.
+   */
+  async personOf(subject: { contactId: number } | { customerId: number }): Promise<PersonRecords> {
+    const contact = 'contactId' in subject ? await this.contacts.findAnyState(subject.contactId) : null;
+    if ('contactId' in subject && !contact) throw new NotFound();
+    const customer = await this.repo.findAnyState(
+      contact ? contact.customerId : (subject as { customerId: number }).customerId,
+    );
+    if (!customer || (!contact && customer.kind !== 'person')) throw new NotFound();
+    const contacts = contact ? [contact] : await this.contacts.findAllOf(customer.id);
+    return {
+      customer: {
+        id: customer.id,
+        kind: customer.kind,
+        name: customer.name,
+        address: customer.address,
+        birthday: customer.birthday,
+        notes: customer.notes,
+        website: customer.website,
+        nextStep: customer.nextStep,
+        status: customer.status,
+        createdAt: customer.createdAt,
+        deletedAt: customer.deletedAt,
+      },
+      contacts: contacts.map((c) => ({
+        id: c.id,
+        name: c.name,
+        title: c.title,
+        mobile: c.mobile,
+        phone: c.phone,
+        email: c.email,
+        wechat: c.wechat,
+        birthday: c.birthday,
+        primary: c.primary,
+        mailOptOut: c.mailOptOut,
+        createdAt: c.createdAt,
+        deletedAt: c.deletedAt,
+      })),
+      wholeCustomer: !contact,
+    };
+  }
+
+  /**
+   * Erases a person in the erasure's transaction `m`: their contacts lose name and every way to reach
+   * them, a person-customer its own fields (renamed `mask #id`), and whatever matches `pattern` is
+   * masked in the customer's notes and next step and in kept import rows (`jsonPattern`).
+   */
+  async erasePerson(
+    m: EntityManager,
+    who: {
+      customerId: number;
+      contactIds: number[];
+      wholeCustomer: boolean;
+      pattern: string;
+      jsonPattern: string;
+      mask: string;
+    },
+  ): Promise<void> {
+    if (who.wholeCustomer) {
+      const name = `${who.mask} #${who.customerId}`;
+      await this.repo.erasePersonFields(m, who.customerId, {
+        name,
+        nameKey: duplicateKey(name),
+        searchText: searchText(name),
+      });
+    }
+    await this.contacts.erase(m, who.contactIds, who.mask);
+    if (!who.pattern) return;
+    await this.repo.maskText(m, who.customerId, who.pattern, who.mask);
+    await this.imports.maskRows(m, who.jsonPattern, who.mask);
   }
 }

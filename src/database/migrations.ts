@@ -8,6 +8,7 @@ import { AddTickets1796800000000 } from '../../migrations/1796800000000-AddTicke
 import { AddTicketLocale1796800000001 } from '../../migrations/1796800000001-AddTicketLocale.js';
 import { DefaultLunchBreak1796900000001 } from '../../migrations/1796900000001-DefaultLunchBreak.js';
 import { AddRuleFirings1797000000000 } from '../../migrations/1797000000000-AddRuleFirings.js';
+import { LetErasureMaskAuditDetails1797500000000 } from '../../migrations/1797500000000-LetErasureMaskAuditDetails.js';
 import { AddUnassignedTicketIndexes1797200000000 } from '../../migrations/1797200000000-AddUnassignedTicketIndexes.js';
 import { AddClosedDealsBoardIndex1797300000000 } from '../../migrations/1797300000000-AddClosedDealsBoardIndex.js';
 import { AddPaymentsInvoicesTasks1796600000000 } from '../../migrations/1796600000000-AddPaymentsInvoicesTasks.js';
@@ -80,4 +81,5 @@ export const MIGRATIONS = [
   AddUnassignedTicketIndexes1797200000000,
   AddClosedDealsBoardIndex1797300000000,
   AddPortalRequests1797400000000,
+  LetErasureMaskAuditDetails1797500000000,
 ];

@@ -139,4 +139,35 @@ export class FollowUpsRepository {
     );
     return moved;
   }
+
+  /**
+   * A person's follow-ups (a PIPL request), deleted or not, oldest first: every one of the customer when
+   * `contactIds` is null (a person-customer), else those with one of the contacts or whose text matches
+   * `pattern` (a regular expression).
+   */
+  findOfPerson(customerId: number, contactIds: number[] | null, pattern: string): Promise<FollowUp[]> {
+    const qb = this.dataSource
+      .getRepository(FollowUp)
+      .createQueryBuilder('f')
+      .withDeleted()
+      .where('f.customer_id = :customerId', { customerId });
+    if (contactIds)
+      qb.andWhere(
+        `(f.contact_id = ANY(:contactIds) OR concat_ws(' ', f.summary, f.promises, f.next_action, f.location) ~* :pattern)`,
+        { contactIds, pattern: pattern || '$^' },
+      );
+    return qb.orderBy('f.happened_at', 'ASC').addOrderBy('f.id', 'ASC').getMany();
+  }
+
+  /** Masks whatever matches `pattern` in the text of the customer's follow-ups; answers how many changed. */
+  async maskOfCustomer(m: EntityManager, customerId: number, pattern: string, mask: string): Promise<number> {
+    const [, count] = (await m.query(
+      `UPDATE follow_up SET summary = regexp_replace(summary, $2, $3, 'gi'), promises = regexp_replace(promises, $2, $3, 'gi'),
+         next_action = regexp_replace(next_action, $2, $3, 'gi'), location = regexp_replace(location, $2, $3, 'gi'),
+         version = version + 1, updated_at = now()
+       WHERE customer_id = $1 AND concat_ws(' ', summary, promises, next_action, location) ~* $2`,
+      [customerId, pattern, mask],
+    )) as [unknown, number];
+    return count;
+  }
 }

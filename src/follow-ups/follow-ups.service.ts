@@ -480,4 +480,48 @@ export class FollowUpsService implements OnModuleInit {
   assertMayLog(user: SessionUser): void {
     if (!this.mayLog(user)) throw new NotAllowed();
   }
+
+  /**
+   * What the follow-ups hold on a person (a PIPL request): all of a person-customer's (`contactIds`
+   * null), else those with one of the contacts or naming them (`pattern`). Whoever calls checks the right.
+   */
+  async personalDataOf(
+    customerId: number,
+    contactIds: number[] | null,
+    pattern: string,
+  ): Promise<
+    {
+      id: number;
+      method: string;
+      happenedAt: Date;
+      summary: string;
+      promises: string | null;
+      nextAction: string | null;
+      nextFollowUpAt: Date | null;
+      location: string | null;
+      deletedAt: Date | null;
+    }[]
+  > {
+    const rows = await this.repo.findOfPerson(customerId, contactIds, pattern);
+    return rows.map((f) => ({
+      id: f.id,
+      method: f.method,
+      happenedAt: f.happenedAt,
+      summary: f.summary,
+      promises: f.promises,
+      nextAction: f.nextAction,
+      nextFollowUpAt: f.nextFollowUpAt,
+      location: f.location,
+      deletedAt: f.deletedAt,
+    }));
+  }
+
+  /** Erasing a person, in the erasure's transaction: masks what names them in the customer's follow-ups. */
+  async erasePerson(
+    m: EntityManager,
+    who: { customerId: number; pattern: string; mask: string },
+  ): Promise<number> {
+    if (!who.pattern) return 0;
+    return this.repo.maskOfCustomer(m, who.customerId, who.pattern, who.mask);
+  }
 }

@@ -131,4 +131,22 @@ export class MailService implements OnModuleInit {
       return false;
     }
   }
+
+  /** The mails Kehu sent or holds to or naming a person (`pattern`), for a PIPL request. */
+  async personalDataOf(pattern: string) {
+    if (!pattern) return [];
+    return (await this.outbox.findNaming(pattern)).map((o) => ({
+      to: o.to,
+      subject: o.subject,
+      text: o.text,
+      status: o.status,
+      createdAt: o.createdAt,
+      sentAt: o.sentAt,
+    }));
+  }
+
+  /** Erasing a person, in the erasure's transaction: see OutboxRepository.erasePerson. */
+  erasePerson(m: EntityManager, who: { pattern: string; mask: string }): Promise<number> {
+    return who.pattern ? this.outbox.erasePerson(m, who.pattern, who.mask) : Promise.resolve(0);
+  }
 }

@@ -53,4 +53,13 @@ export class NotificationsRepository {
     );
     return rows[0].n;
   }
+
+  /** Erasing a person: masks what matches `jsonPattern` in notifications' parameters (their JSON text). */
+  async maskParams(m: EntityManager, jsonPattern: string, mask: string): Promise<number> {
+    const [, count] = (await m.query(
+      `UPDATE notification SET params = regexp_replace(params::text, $1, $2, 'gi')::jsonb WHERE params::text ~* $1`,
+      [jsonPattern, mask],
+    )) as [unknown, number];
+    return count;
+  }
 }

@@ -88,4 +88,16 @@ export class NotificationsService {
   async markAllRead(user: SessionUser): Promise<void> {
     await this.notifications.markAllRead(user.id);
   }
+
+  /**
+   * Erasing a person, in the erasure's transaction: what names them (`jsonPattern`, over JSON text) is
+   * masked in users' notifications and the group robots' messages.
+   */
+  async erasePerson(m: EntityManager, who: { jsonPattern: string; mask: string }): Promise<number> {
+    if (!who.jsonPattern) return 0;
+    return (
+      (await this.notifications.maskParams(m, who.jsonPattern, who.mask)) +
+      (await this.robots.erasePerson(m, who))
+    );
+  }
 }

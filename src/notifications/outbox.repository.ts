@@ -65,4 +65,35 @@ export class OutboxRepository {
     );
     return Boolean(res.affected);
   }
+
+  /** Mails to or naming a person (`pattern`, a regular expression), oldest first (a PIPL request). */
+  findNaming(pattern: string): Promise<OutboxMail[]> {
+    return this.dataSource
+      .getRepository(OutboxMail)
+      .createQueryBuilder('o')
+      .where(`concat_ws(' ', o.to, o.subject, o.text) ~* :pattern`, { pattern })
+      .orderBy('o.id', 'ASC')
+      .getMany();
+  }
+
+  /**
+   * Erasing a person: mails to them keep only their status and times (one still waiting is given up);
+   * in the rest, whatever matches `pattern` is masked. Answers how many mails changed.
+   */
+  async erasePerson(m: EntityManager, pattern: string, mask: string): Promise<number> {
+    const [, to] = (await m.query(
+      `UPDATE outbox_mail SET "to" = $2, subject = $2, text = $2, html = $2,
+         status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END,
+         last_error = CASE WHEN status = 'pending' THEN $2 ELSE last_error END
+       WHERE "to" ~* $1`,
+      [pattern, mask],
+    )) as [unknown, number];
+    const [, naming] = (await m.query(
+      `UPDATE outbox_mail SET subject = regexp_replace(subject, $1, $2, 'gi'), text = regexp_replace(text, $1, $2, 'gi'),
+         html = regexp_replace(html, $1, $2, 'gi')
+       WHERE concat_ws(' ', subject, text, html) ~* $1`,
+      [pattern, mask],
+    )) as [unknown, number];
+    return to + naming;
+  }
 }

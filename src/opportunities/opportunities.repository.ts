@@ -414,4 +414,34 @@ export class OpportunitiesRepository {
     );
     return moved;
   }
+
+  /** A customer's deals, deleted or not, oldest first (a PIPL request). */
+  findOfCustomer(
+    customerId: number,
+  ): Promise<{ title: string; stage: string; amount: string; nextStep: string | null; createdAt: Date }[]> {
+    return this.dataSource.query(
+      `SELECT title, stage, amount::text AS amount, next_step AS "nextStep", created_at AS "createdAt"
+         FROM opportunity WHERE customer_id = $1 ORDER BY created_at, id`,
+      [customerId],
+    );
+  }
+
+  /**
+   * Erasing a person: masks what matches `pattern` in the customer's deals (title, competitors, next
+   * step, lost note) and their quotes' terms; stages and amounts stay. Answers how many rows changed.
+   */
+  async maskOfCustomer(m: EntityManager, customerId: number, pattern: string, mask: string): Promise<number> {
+    const [, deals] = (await m.query(
+      `UPDATE opportunity SET title = regexp_replace(title, $2, $3, 'gi'), competitors = regexp_replace(competitors, $2, $3, 'gi'),
+         next_step = regexp_replace(next_step, $2, $3, 'gi'), lost_note = regexp_replace(lost_note, $2, $3, 'gi'),
+         version = version + 1, updated_at = now()
+       WHERE customer_id = $1 AND concat_ws(' ', title, competitors, next_step, lost_note) ~* $2`,
+      [customerId, pattern, mask],
+    )) as [unknown, number];
+    const [, quotes] = (await m.query(
+      `UPDATE quote SET terms = regexp_replace(terms, $2, $3, 'gi'), version = version + 1, updated_at = now() WHERE customer_id = $1 AND terms ~* $2`,
+      [customerId, pattern, mask],
+    )) as [unknown, number];
+    return deals + quotes;
+  }
 }

@@ -45,4 +45,13 @@ export class RulesRepository {
     );
     return moved;
   }
+
+  /** Erasing a person: masks what matches `jsonPattern` in the details kept of rules' firings (their JSON text). */
+  async maskFirings(m: EntityManager, jsonPattern: string, mask: string): Promise<number> {
+    const [, count] = (await m.query(
+      `UPDATE rule_firing SET details = regexp_replace(details::text, $1, $2, 'gi')::jsonb WHERE details::text ~* $1`,
+      [jsonPattern, mask],
+    )) as [unknown, number];
+    return count;
+  }
 }

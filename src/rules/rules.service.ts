@@ -723,6 +723,11 @@ export class RulesService implements OnModuleInit {
       .filter((u) => u.active && u.role === 'manager')
       .sort((a, b) => a.id - b.id);
   }
+
+  /** Erasing a person, in the erasure's transaction: what names them in the rules' firing records is masked. */
+  erasePerson(m: EntityManager, who: { jsonPattern: string; mask: string }): Promise<number> {
+    return who.jsonPattern ? this.repo.maskFirings(m, who.jsonPattern, who.mask) : Promise.resolve(0);
+  }
 }
 
 /** An action declined to fire (a contact opted out): the transaction is undone, nothing is remembered. */

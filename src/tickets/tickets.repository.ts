@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
 import { pageOf } from '../common/list-cursor.js';
 import { CannedReply } from './canned-reply.entity.js';
 import type { SlaPolicyRow } from './sla-clock.js';
@@ -659,5 +659,109 @@ export class TicketsRepository {
       [contactIds, since],
     );
     return new Set(rows.map((r) => r.id));
+  }
+
+  // A person's tickets (a PIPL request): those of their customer with one of their contacts (all of a
+  // person-customer's when `contactIds` is null), and any ticket they asked with their e-mail or mobile.
+  private personCondition = `(t.customer_id = $1 AND ($2::int[] IS NULL OR t.contact_id = ANY($2)))
+    OR t.contact_id = ANY(coalesce($2, '{}')) OR lower(t.requester_email) = ANY($3) OR t.requester_mobile = ANY($4)`;
+
+  /** A person's tickets, deleted or not, oldest first (see personCondition). */
+  findOfPerson(
+    customerId: number,
+    contactIds: number[] | null,
+    emails: string[],
+    mobiles: string[],
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<Ticket[]> {
+    return m.query(
+      `SELECT t.id, t.number, t.subject, t.requester_name AS "requesterName", t.requester_email AS "requesterEmail",
+         t.requester_mobile AS "requesterMobile", t.channel, t.type, t.status, t.received_at AS "receivedAt",
+         t.resolved_at AS "resolvedAt"
+       FROM ticket t WHERE ${this.personCondition} ORDER BY t.received_at, t.id`,
+      [customerId, contactIds, emails, mobiles],
+    );
+  }
+
+  /** The messages of some tickets, oldest first. */
+  findMessagesOf(ticketIds: number[]): Promise<TicketMessage[]> {
+    return this.dataSource.getRepository(TicketMessage).find({
+      where: { ticketId: In(ticketIds) },
+      order: { ticketId: 'ASC', createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  /** A person's surveys: their customer's (one of the contacts' only, when given) and any sent to their e-mail. */
+  findSurveysOfPerson(
+    customerId: number,
+    contactIds: number[] | null,
+    emails: string[],
+  ): Promise<SurveyResponse[]> {
+    return this.dataSource
+      .getRepository(SurveyResponse)
+      .createQueryBuilder('s')
+      .where(
+        `(s.customer_id = :customerId AND (CAST(:contactIds AS int[]) IS NULL OR s.contact_id = ANY(:contactIds)))
+         OR lower(s.sent_to) = ANY(:emails)`,
+        { customerId, contactIds, emails },
+      )
+      .orderBy('s.sent_at', 'ASC')
+      .getMany();
+  }
+
+  /**
+   * Erases a person's part of the service desk in the erasure's transaction: the requester fields of
+   * their tickets, their own messages (body, quote, name, mail id: answers those messages' ids, whose
+   * files go too), their survey invitations' addresses and comments; whatever matches `pattern` in the
+   * subjects and the agents' messages of those tickets and their customer's. Scores, times and counts stay.
+   */
+  async erasePerson(
+    m: EntityManager,
+    who: {
+      customerId: number;
+      contactIds: number[] | null;
+      emails: string[];
+      mobiles: string[];
+      pattern: string;
+      mask: string;
+    },
+  ): Promise<{ tickets: number; messageIds: number[]; surveys: number }> {
+    const ids = (
+      (await m.query(`SELECT t.id FROM ticket t WHERE ${this.personCondition}`, [
+        who.customerId,
+        who.contactIds,
+        who.emails,
+        who.mobiles,
+      ])) as { id: number }[]
+    ).map((r) => r.id);
+    await m.query(
+      `UPDATE ticket SET requester_name = $2, requester_email = NULL, requester_mobile = NULL, version = version + 1, updated_at = now()
+       WHERE id = ANY($1)`,
+      [ids, who.mask],
+    );
+    const messages = (await m.query(
+      `UPDATE ticket_message SET body = $2, quoted = NULL, author_name = $2, mail_message_id = NULL
+       WHERE ticket_id = ANY($1) AND from_customer RETURNING id`,
+      [ids, who.mask],
+    )) as [{ id: number }[], number];
+    if (who.pattern) {
+      await m.query(
+        `UPDATE ticket SET subject = regexp_replace(subject, $3, $4, 'gi'), version = version + 1, updated_at = now()
+         WHERE (id = ANY($1) OR customer_id = $2) AND subject ~* $3`,
+        [ids, who.customerId, who.pattern, who.mask],
+      );
+      await m.query(
+        `UPDATE ticket_message SET body = regexp_replace(body, $3, $4, 'gi'), quoted = regexp_replace(quoted, $3, $4, 'gi')
+         WHERE ticket_id IN (SELECT id FROM ticket WHERE id = ANY($1) OR customer_id = $2)
+           AND concat_ws(' ', body, quoted) ~* $3`,
+        [ids, who.customerId, who.pattern, who.mask],
+      );
+    }
+    const [, surveys] = (await m.query(
+      `UPDATE survey_response SET sent_to = $4, comment = CASE WHEN comment IS NULL THEN NULL ELSE $4 END
+       WHERE (customer_id = $1 AND ($2::int[] IS NULL OR contact_id = ANY($2))) OR lower(sent_to) = ANY($3)`,
+      [who.customerId, who.contactIds, who.emails, who.mask],
+    )) as [unknown, number];
+    return { tickets: ids.length, messageIds: messages[0].map((r) => r.id), surveys };
   }
 }

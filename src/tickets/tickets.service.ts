@@ -1493,4 +1493,74 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   closeResolved(): Promise<number> {
     return this.watcher.closeResolved();
   }
+
+  /**
+   * What the service desk holds on a person (a PIPL request): the tickets they asked (all of a
+   * person-customer's when `contactIds` is null), every message of those, their surveys. Whoever calls
+   * checks the right.
+   */
+  async personalDataOf(who: {
+    customerId: number;
+    contactIds: number[] | null;
+    emails: string[];
+    mobiles: string[];
+  }) {
+    const tickets = await this.repo.findOfPerson(who.customerId, who.contactIds, who.emails, who.mobiles);
+    const messages = tickets.length ? await this.repo.findMessagesOf(tickets.map((t) => t.id)) : [];
+    const numbers = new Map(tickets.map((t) => [t.id, t.number]));
+    const surveys = await this.repo.findSurveysOfPerson(who.customerId, who.contactIds, who.emails);
+    return {
+      tickets: tickets.map((t) => ({
+        number: t.number,
+        subject: t.subject,
+        requesterName: t.requesterName,
+        requesterEmail: t.requesterEmail,
+        requesterMobile: t.requesterMobile,
+        channel: t.channel,
+        type: t.type,
+        status: t.status,
+        receivedAt: t.receivedAt,
+        resolvedAt: t.resolvedAt,
+      })),
+      messages: messages.map((msg) => ({
+        ticket: numbers.get(msg.ticketId) ?? '',
+        at: msg.createdAt,
+        from: msg.authorName,
+        fromCustomer: msg.fromCustomer,
+        internal: msg.internal,
+        body: msg.body,
+        quoted: msg.quoted,
+      })),
+      surveys: surveys.map((s) => ({
+        kind: s.kind,
+        sentTo: s.sentTo,
+        sentAt: s.sentAt,
+        answeredAt: s.answeredAt,
+        csat: s.csat,
+        ces: s.ces,
+        nps: s.nps,
+        comment: s.comment,
+      })),
+    };
+  }
+
+  /**
+   * Erasing a person, in the erasure's transaction: requester fields, their messages and the files on
+   * them, their survey addresses and comments; what names them in subjects and agents' replies.
+   */
+  async erasePerson(
+    m: EntityManager,
+    who: {
+      customerId: number;
+      contactIds: number[] | null;
+      emails: string[];
+      mobiles: string[];
+      pattern: string;
+      mask: string;
+    },
+  ): Promise<{ tickets: number; messages: number; surveys: number }> {
+    const erased = await this.repo.erasePerson(m, who);
+    await this.attachments.erase(m, TICKET_ATTACHMENTS, erased.messageIds, who.mask);
+    return { tickets: erased.tickets, messages: erased.messageIds.length, surveys: erased.surveys };
+  }
 }

@@ -62,4 +62,17 @@ export class AttachmentsRepository {
     const result = await m.softDelete(Attachment, { id, ownerKind: kind, ownerId, deletedAt: IsNull() });
     return (result.affected ?? 0) > 0;
   }
+
+  /**
+   * Erasing a person: the files of the given records lose their bytes and names (the rows stay, marked
+   * deleted, so sizes and counts still add up).
+   */
+  async erase(m: EntityManager, kind: string, ownerIds: number[], mask: string): Promise<number> {
+    const [, count] = (await m.query(
+      `UPDATE attachment SET file_name = $3, bytes = ''::bytea, deleted_at = coalesce(deleted_at, now())
+       WHERE owner_kind = $1 AND owner_id = ANY($2)`,
+      [kind, ownerIds, mask],
+    )) as [unknown, number];
+    return count;
+  }
 }

@@ -109,4 +109,9 @@ export class AttachmentsService {
     if (!bytes) throw new NotFound();
     return { ...toView(row), bytes };
   }
+
+  /** Erasing a person (in the erasure's transaction): the files of these records are emptied and removed. */
+  erase(m: EntityManager, kind: string, ownerIds: number[], mask: string): Promise<number> {
+    return ownerIds.length ? this.repository.erase(m, kind, ownerIds, mask) : Promise.resolve(0);
+  }
 }

@@ -722,4 +722,18 @@ export class CustomerImportRepository {
       after = rows[rows.length - 1].row_no;
     }
   }
+
+  /**
+   * Erasing a person: masks what matches `jsonPattern` (a regular expression over the rows' JSON
+   * text) in the imported rows still kept with their imports.
+   */
+  async maskRows(m: EntityManager, jsonPattern: string, mask: string): Promise<number> {
+    const [, count] = (await m.query(
+      `UPDATE customer_import_row SET "values" = regexp_replace("values"::text, $1, $2, 'gi')::jsonb,
+         duplicate_name = regexp_replace(duplicate_name, $1, $2, 'gi')
+       WHERE "values"::text ~* $1 OR duplicate_name ~* $1`,
+      [jsonPattern, mask],
+    )) as [unknown, number];
+    return count;
+  }
 }

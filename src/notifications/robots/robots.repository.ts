@@ -36,4 +36,13 @@ export class RobotsRepository {
   ): Promise<void> {
     await this.dataSource.getRepository(RobotMessage).update({ id }, outcome);
   }
+
+  /** Erasing a person: masks what matches `jsonPattern` in the group robots' messages (their JSON text). */
+  async maskBodies(m: EntityManager, jsonPattern: string, mask: string): Promise<number> {
+    const [, count] = (await m.query(
+      `UPDATE robot_message SET body = regexp_replace(body::text, $1, $2, 'gi')::jsonb WHERE body::text ~* $1`,
+      [jsonPattern, mask],
+    )) as [unknown, number];
+    return count;
+  }
 }

@@ -254,6 +254,11 @@ export class RobotsService implements OnModuleInit, EntitySubscriberInterface {
       req.end(body);
     });
   }
+
+  /** Erasing a person, in the erasure's transaction: what names them in the robots' messages is masked. */
+  erasePerson(m: EntityManager, who: { jsonPattern: string; mask: string }): Promise<number> {
+    return who.jsonPattern ? this.repo.maskBodies(m, who.jsonPattern, who.mask) : Promise.resolve(0);
+  }
 }
 
 /** The robots set that take `event`. */

@@ -221,4 +221,13 @@ export class WebhooksRepository {
       [days],
     );
   }
+
+  /** Erasing a person: masks what matches `jsonPattern` in the events' payloads (their JSON text). */
+  async maskEvents(m: EntityManager, jsonPattern: string, mask: string): Promise<number> {
+    const [, count] = (await m.query(
+      `UPDATE webhook_event SET data = regexp_replace(data::text, $1, $2, 'gi')::jsonb WHERE data::text ~* $1`,
+      [jsonPattern, mask],
+    )) as [unknown, number];
+    return count;
+  }
 }

@@ -305,6 +305,11 @@ export class WebhooksService implements OnModuleInit, EntitySubscriberInterface 
       active: dto.active,
     };
   }
+
+  /** Erasing a person, in the erasure's transaction: what names them is masked in the events kept for delivery. */
+  erasePerson(m: EntityManager, who: { jsonPattern: string; mask: string }): Promise<number> {
+    return who.jsonPattern ? this.repo.maskEvents(m, who.jsonPattern, who.mask) : Promise.resolve(0);
+  }
 }
 
 /** What the audit log keeps of an endpoint: never its secret, only that it changed. */
