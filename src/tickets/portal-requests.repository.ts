@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 
 /** All SQL on `portal_request`: the portal's requests of the last hour, by key. */
 @Injectable()
@@ -33,5 +33,10 @@ export class PortalRequestsRepository {
       await m.query('DELETE FROM portal_request WHERE at <= $1', [since]);
       return null;
     });
+  }
+
+  /** Forgets the requests counted against these keys (a person erased), in the caller's transaction. */
+  async forget(m: EntityManager, keys: readonly string[]): Promise<void> {
+    if (keys.length) await m.query('DELETE FROM portal_request WHERE key = ANY($1)', [keys]);
   }
 }

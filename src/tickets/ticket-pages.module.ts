@@ -2,8 +2,6 @@ import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from 
 import { CustomersModule } from '../customers/customers.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { PortalController } from './portal.controller.js';
-import { PortalRateLimit } from './portal-rate-limit.js';
-import { PortalRequestsRepository } from './portal-requests.repository.js';
 import { SurveyController } from './survey.controller.js';
 import { TicketAdminController } from './ticket-admin.controller.js';
 import { TicketUploadMiddleware } from './ticket-upload.middleware.js';
@@ -18,7 +16,7 @@ import { TicketsModule } from './tickets.module.js';
 @Module({
   imports: [TicketsModule, CustomersModule, UsersModule],
   controllers: [TicketAdminController, PortalController, SurveyController, TicketsController],
-  providers: [PortalRateLimit, PortalRequestsRepository, TicketUploadMiddleware, TicketsNavMiddleware],
+  providers: [TicketUploadMiddleware, TicketsNavMiddleware],
 })
 export class TicketPagesModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

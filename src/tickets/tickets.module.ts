@@ -17,6 +17,8 @@ import { SlaWatch } from './sla-watch.js';
 import { TicketNotices } from './ticket-notices.js';
 import { TicketSettings } from './ticket-settings.js';
 import { TicketSurveys } from './ticket-surveys.js';
+import { PortalRateLimit } from './portal-rate-limit.js';
+import { PortalRequestsRepository } from './portal-requests.repository.js';
 import { TicketPolicy } from './ticket.policy.js';
 import { TicketsRepository } from './tickets.repository.js';
 import { TicketsService } from './tickets.service.js';
@@ -45,10 +47,12 @@ import { TicketsService } from './tickets.service.js';
     TicketSurveys,
     TicketSettings,
     SlaWatch,
+    PortalRateLimit,
+    PortalRequestsRepository,
     // The inbound SMTP listener hands each accepted mail to the ticket service.
     { provide: INBOUND_MAIL_HANDLER, useExisting: TicketsService },
   ],
-  // The policy too: the API and My day decide with the same rules as the pages.
-  exports: [TicketsService, TicketPolicy],
+  // The policy too: the API and My day decide with the same rules as the pages; the portal its bound.
+  exports: [TicketsService, TicketPolicy, PortalRateLimit],
 })
 export class TicketsModule {}

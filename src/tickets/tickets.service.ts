@@ -29,6 +29,8 @@ import {
   targetsFor,
 } from './sla-clock.js';
 import type { Ticket } from './ticket.entity.js';
+import { portalKeys } from './portal-rate-limit.js';
+import { PortalRequestsRepository } from './portal-requests.repository.js';
 import type { InboundMail } from './inbound/inbound-mail.js';
 import type { InboundMailHandler } from './inbound/inbound-smtp.server.js';
 import type { TicketMessage } from './ticket-message.entity.js';
@@ -170,6 +172,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     private readonly surveys: TicketSurveys,
     private readonly ticketSettings: TicketSettings,
     private readonly watcher: SlaWatch,
+    private readonly portalRequests: PortalRequestsRepository,
   ) {}
 
   onModuleInit(): void {
@@ -1546,7 +1549,8 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
 
   /**
    * Erasing a person, in the erasure's transaction: requester fields, their messages and the files on
-   * them, their survey addresses and comments; what names them in subjects and agents' replies.
+   * them, their survey addresses and comments; what names them in subjects and agents' replies; the
+   * portal's count of their requests.
    */
   async erasePerson(
     m: EntityManager,
@@ -1561,6 +1565,11 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   ): Promise<{ tickets: number; messages: number; surveys: number }> {
     const erased = await this.repo.erasePerson(m, who);
     await this.attachments.erase(m, TICKET_ATTACHMENTS, erased.messageIds, who.mask);
+    // The portal's hour of requests counted against their addresses.
+    await this.portalRequests.forget(m, [
+      ...who.emails.flatMap((e) => portalKeys(undefined, e).slice(1)),
+      ...who.mobiles.flatMap((n) => portalKeys(undefined, null, n).slice(1)),
+    ]);
     return { tickets: erased.tickets, messages: erased.messageIds.length, surveys: erased.surveys };
   }
 }

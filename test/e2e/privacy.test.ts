@@ -1,3 +1,4 @@
+import { PortalRateLimit, portalKeys } from '../../src/tickets/portal-rate-limit.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionUser } from '../../src/common/session-user.js';
 import { TicketsService } from '../../src/tickets/tickets.service.js';
@@ -187,6 +188,8 @@ beforeAll(async () => {
     [EMAIL],
   );
   ticketId = ticket.id;
+  // They also asked through the portal: its hourly bound counts their addresses.
+  await t.app.get(PortalRateLimit, { strict: false }).take(portalKeys('203.0.113.9', EMAIL, MOBILE));
   await t.db.query('UPDATE ticket SET assignee_id = $1 WHERE id = $2', [agent.id, ticketId]);
   const version = async () =>
     (await one<{ version: number }>('SELECT version FROM ticket WHERE id = $1', [ticketId])).version;
@@ -373,6 +376,7 @@ describe('the erasure', () => {
         expect.stringMatching(/^public\.survey_response\.sent_to /),
         expect.stringMatching(/^public\.ticket\.requester_email /),
         expect.stringMatching(/^public\.webhook_event\.data /),
+        expect.stringMatching(/^public\.portal_request\.key /),
       ]),
     );
     expect(foundBefore).toEqual(
