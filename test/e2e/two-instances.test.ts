@@ -1,7 +1,3 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { SMTPServer } from 'smtp-server';
@@ -11,6 +7,7 @@ import { copyTemplateDatabase } from '../helpers/app.js';
 import { Client, visibleText } from '../helpers/client.js';
 import { dropDatabase } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
+import { buildKehu, type KehuProcess, startKehuProcess } from '../helpers/kehu-process.js';
 import { createContact, createCustomer, createTeam, createUser, PASSWORD } from '../helpers/factories.js';
 import { RoundRobinProxy } from '../helpers/round-robin-proxy.js';
 
@@ -19,14 +16,7 @@ import { RoundRobinProxy } from '../helpers/round-robin-proxy.js';
  * a session made on one is good on the other, each scheduled job runs once however many instances
  * keep its schedule, and the jobs of an instance killed mid-run are finished by the one left.
  */
-const ROOT = join(import.meta.dirname, '../..');
 const DAY = 86_400_000;
-
-interface Instance {
-  process: ChildProcess;
-  url: string;
-  output: () => string;
-}
 
 /** An SMTP peer that keeps what it accepts and, while `hold` is set, leaves senders waiting for its answer. */
 class HoldingSmtp {
@@ -85,47 +75,8 @@ let database: { name: string; url: string };
 let db: pg.Pool;
 let smtp: HoldingSmtp;
 let proxy: RoundRobinProxy;
-let a: Instance;
-let b: Instance;
-const dataDirs: string[] = [];
-const started: ChildProcess[] = [];
-
-/** Kehu as `npm start` runs it in production: compiled, on DATABASE_URL, in a process of its own. */
-async function startInstance(): Promise<Instance> {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'kehu-instance-'));
-  dataDirs.push(dataDir);
-  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      TZ: 'UTC',
-      NODE_ENV: 'test',
-      PORT: String(port),
-      DATABASE_URL: database.url,
-      SMTP_URL: smtp.url,
-      DATA_DIR: dataDir,
-      SESSION_SECRET: 'test-secret-test-secret-test-secret',
-      LOG_LEVEL: 'warn',
-      NO_COLOR: '1',
-      SEED_DEMO: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`the server exited (${code}):\n${output}`))),
-  );
-  await Promise.race([
-    exited,
-    eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), 60_000),
-  ]);
-  exited.catch(() => undefined);
-  return { process: child, url, output: () => output };
-}
+let a: KehuProcess;
+let b: KehuProcess;
 
 /** The runs pg-boss holds for a job, by state. */
 async function runs(name: string): Promise<Record<string, number>> {
@@ -137,27 +88,22 @@ async function runs(name: string): Promise<Record<string, number>> {
 }
 
 beforeAll(async () => {
-  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT });
+  buildKehu();
   database = await copyTemplateDatabase();
   db = new pg.Pool({ connectionString: database.url, max: 3 });
   smtp = new HoldingSmtp();
   await smtp.start();
-  [a, b] = await Promise.all([startInstance(), startInstance()]);
+  const env = { DATABASE_URL: database.url, SMTP_URL: smtp.url };
+  [a, b] = await Promise.all([startKehuProcess(env), startKehuProcess(env)]);
   proxy = await new RoundRobinProxy([a.url, b.url]).start();
 }, 120_000);
 
 afterAll(async () => {
-  for (const child of started) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await Promise.all([a?.stop(), b?.stop()]);
   await proxy?.stop();
   await smtp?.stop();
   await db?.end();
   if (database) await dropDatabase(inject('serverUrl'), database.name);
-  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
 describe('two Kehu instances on one database', () => {
@@ -326,9 +272,7 @@ describe('two Kehu instances on one database', () => {
     ).toBe(303);
 
     // A dies mid-send.
-    const exited = new Promise((resolve) => a.process.once('exit', resolve));
-    a.process.kill('SIGKILL');
-    await exited;
+    await a.kill();
     await eventually(async () => expect(smtp.held).toBe(0));
     expect(smtp.to(first.email)).toHaveLength(0);
     // Its run stays "active" until its expiry (15 minutes), its leased mail until the lease ends (5
