@@ -31,6 +31,22 @@ export class JobLocksRepository {
     }
   }
 
+  /** Runs `work` holding the lock `key`, waiting first for any instance that holds it. */
+  async runInTurn<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+      try {
+        return await work();
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
   /** Whether any instance holds the lock `key` now (taken and given back at once when free). */
   async isHeld(key: string): Promise<boolean> {
     const [{ free }] = await this.dataSource.query<{ free: boolean }[]>(

@@ -230,8 +230,12 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     });
     boss.on('error', (e) => this.logger.error(`jobs: ${e.message}`));
     await boss.start();
+    // Instances starting together on a new database would create the same queues at once, and two
+    // pg-boss create_queue calls (each adds a partition to its job table) can deadlock: one at a time.
+    await this.locks.runInTurn('jobs.create-queues', async () => {
+      for (const r of this.registrations) await boss.createQueue(r.name);
+    });
     for (const r of this.registrations) {
-      await boss.createQueue(r.name);
       const id = await boss.work(r.name, { pollingIntervalSeconds: WORKER_POLL_SECONDS }, async (jobs) => {
         for (const job of jobs) {
           const data = (job.data ?? {}) as JobData;
