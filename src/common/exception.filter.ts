@@ -154,7 +154,7 @@ export class AppExceptionFilter implements ExceptionFilter {
     const form = err instanceof FormRejected ? err : undefined;
     const d = describe(form ? form.reason : err);
     if (d.status === 503)
-      this.logger.warn(`[${req.id}] ${req.method} ${req.originalUrl}: the database is unreachable`);
+      this.logger.warn(`[${req.id ?? '-'}] ${req.method} ${req.originalUrl}: the database is unreachable`);
     else if (d.status >= 500)
       this.logger.error(
         `[${req.id}] ${req.method} ${req.originalUrl}`,

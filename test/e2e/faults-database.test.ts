@@ -37,6 +37,11 @@ async function startPostgres(): Promise<void> {
   postgres = await startEmbeddedPostgres(pgDir, { port: pgPort });
 }
 
+/** Waits until Kehu at `url` answers its readiness probe. */
+async function ready(url: string): Promise<void> {
+  await eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), 90_000);
+}
+
 beforeAll(async () => {
   execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT });
   const base = mkdtempSync(join(tmpdir(), 'kehu-outage-'));
@@ -70,17 +75,27 @@ beforeAll(async () => {
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   server = { process: child, url, output: () => output };
-  await eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), 90_000);
+  await ready(url);
   db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   // The test's own connections die with the outage too; a pool reports that as an error event.
   db.on('error', () => undefined);
 }, 180_000);
 
+/** Ends the test's load; called by the test, and after a failure by afterAll. */
+let stopLoad: () => void = () => undefined;
+
 afterAll(async () => {
+  stopLoad();
+  // A test that failed during the outage leaves PostgreSQL stopped: the server stops on it.
+  if (!postgres && pgDir) await startPostgres();
   if (server?.process.exitCode === null) {
     const exited = new Promise((resolve) => server.process.once('exit', resolve));
     server.process.kill('SIGTERM');
-    await exited;
+    const stopped = await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)]);
+    if (!stopped) {
+      server.process.kill('SIGKILL');
+      await exited;
+    }
   }
   await db?.end();
   await postgres?.stop();
@@ -125,8 +140,7 @@ describe('PostgreSQL stopped for 30 seconds', () => {
     await zh.login(reader.email, PASSWORD);
     await zh.get('/');
 
-    let restarted!: () => void;
-    const back = new Promise<void>((resolve) => (restarted = resolve));
+    const back = new Promise<void>((resolve) => (stopLoad = resolve));
     const load = lightLoad(en, zh, back);
     await sleep(1500);
 
@@ -166,7 +180,7 @@ describe('PostgreSQL stopped for 30 seconds', () => {
     await eventually(async () => expect((await en.get('/customers')).status).toBe(200), 15_000);
     expect((await zh.get('/customers')).status).toBe(200);
     await sleep(1500);
-    restarted();
+    stopLoad();
     const posted = await load;
     expect(server.process.exitCode).toBeNull();
 

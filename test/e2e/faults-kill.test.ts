@@ -84,6 +84,13 @@ function postgresPid(): number | undefined {
   }
 }
 
+/** Stops a PostgreSQL a failed test may have left on the data directory. */
+async function stopLeftPostgres(): Promise<void> {
+  const left = postgresPid();
+  if (left) process.kill(left, 'SIGINT');
+  await eventually(async () => expect(postgresPid()).toBeUndefined(), 30_000).catch(() => undefined);
+}
+
 /** A webhook receiver that leaves its first request unanswered (the sender is killed meanwhile), then answers 200. */
 class HoldingReceiver {
   readonly received: { id: string; type: string }[] = [];
@@ -125,17 +132,34 @@ beforeAll(async () => {
   await startServer();
 }, 180_000);
 
+/** The test's lock-holding connections: a failed test's are ended in afterAll, letting the server stop. */
+const holders: pg.Client[] = [];
+
+async function lockHolder(): Promise<pg.Client> {
+  const holder = new pg.Client({ connectionString: databaseUrl() });
+  holder.on('error', () => undefined);
+  await holder.connect();
+  holders.push(holder);
+  return holder;
+}
+
 afterAll(async () => {
+  for (const holder of holders) await holder.end().catch(() => undefined);
   if (server && server.process.exitCode === null && server.process.signalCode === null) {
     const exited = new Promise((resolve) => server!.process.once('exit', resolve));
     server.process.kill('SIGTERM');
-    await exited;
+    const stopped = await Promise.race([
+      exited.then(() => true),
+      new Promise((resolve) => setTimeout(() => resolve(false), 20_000)),
+    ]);
+    if (!stopped) {
+      server.process.kill('SIGKILL');
+      await exited;
+    }
   }
   await db?.end().catch(() => undefined);
   await receiver.stop();
-  const left = postgresPid();
-  if (left) process.kill(left, 'SIGINT');
-  await eventually(async () => expect(postgresPid()).toBeUndefined(), 30_000).catch(() => undefined);
+  await stopLeftPostgres();
   rmSync(dataDir, { recursive: true, force: true });
 }, 120_000);
 
@@ -257,9 +281,7 @@ describe('killed in the middle', () => {
     });
 
     // ---- Each operation held halfway ----
-    const holder = new pg.Client({ connectionString: databaseUrl() });
-    holder.on('error', () => undefined);
-    await holder.connect();
+    const holder = await lockHolder();
     await holder.query('BEGIN');
     // The approval waits to mark the contract approved, its decision, step, round and audit entry written;
     await holder.query('SELECT 1 FROM contract WHERE id = $1 FOR UPDATE', [contract.id]);
@@ -366,9 +388,7 @@ describe('stopped (SIGTERM) under load', () => {
   it('finishes the requests under way, refuses new ones, stops its jobs and its PostgreSQL, and exits 0', async () => {
     const rep = await createUser(db, { role: 'sales' });
     const c = await signIn(rep);
-    const holder = new pg.Client({ connectionString: databaseUrl() });
-    holder.on('error', () => undefined);
-    await holder.connect();
+    const holder = await lockHolder();
     // A request under way when the signal comes: a customer's save, waiting on the row the test holds.
     const pending = await createCustomer(db, { ownerId: rep.id, name: '停机前编辑有限公司' });
     await holder.query('BEGIN');
