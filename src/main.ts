@@ -57,6 +57,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.log(`${signal}: stopping`);
     try {
+      // New connections are refused and the requests under way finish; then the jobs stop (a run under
+      // way finishes) and the database connections close (app.close()).
+      await new Promise<void>((resolve) => app.getHttpServer().close(() => resolve()));
       await app.close();
     } catch (e) {
       logger.error(`while stopping: ${e instanceof Error ? e.message : String(e)}`);

@@ -91,9 +91,14 @@ async function stopLeftPostgres(): Promise<void> {
   await eventually(async () => expect(postgresPid()).toBeUndefined(), 30_000).catch(() => undefined);
 }
 
-/** A webhook receiver that leaves its first request unanswered (the sender is killed meanwhile), then answers 200. */
+/**
+ * A webhook receiver that answers 200, after `delayMs` (a slow receiver), or leaves the next request
+ * unanswered when `holdNext` is set (its sender is killed meanwhile).
+ */
 class HoldingReceiver {
   readonly received: { id: string; type: string }[] = [];
+  delayMs = 0;
+  holdNext = false;
   private held: ServerResponse[] = [];
   private server?: Server;
   url = '';
@@ -105,8 +110,10 @@ class HoldingReceiver {
       req.on('end', () => {
         const { id, type } = JSON.parse(body) as { id: string; type: string };
         this.received.push({ id, type });
-        if (this.received.length === 1) this.held.push(res);
-        else res.writeHead(200).end('ok');
+        if (this.holdNext) {
+          this.holdNext = false;
+          this.held.push(res);
+        } else setTimeout(() => res.writeHead(200).end('ok'), this.delayMs);
       });
     });
     await new Promise<void>((ok) => this.server!.listen(0, '127.0.0.1', ok));
@@ -130,6 +137,12 @@ beforeAll(async () => {
   chmodSync(dataDir, 0o755);
   await receiver.start();
   await startServer();
+  // The receiver is told of every customer created.
+  await db.query(
+    `INSERT INTO webhook_endpoint (url, events, secret, internal, active, version)
+     VALUES ($1, '{customer.created}', 'receiver-secret-0123456789', true, true, 1)`,
+    [receiver.url],
+  );
 }, 180_000);
 
 /** The test's lock-holding connections: a failed test's are ended in afterAll, letting the server stop. */
@@ -196,11 +209,6 @@ describe('killed in the middle', () => {
     const survivor = await createCustomer(db, { ownerId: rep.id, name: '合并保留科技有限公司' });
     const merged = await createCustomer(db, { ownerId: rep.id, name: '合并并入贸易有限公司' });
     const mergedContacts = [await createContact(db, merged, '王五'), await createContact(db, merged, '赵六')];
-    await db.query(
-      `INSERT INTO webhook_endpoint (url, events, secret, internal, active, version)
-       VALUES ($1, '{customer.created}', 'receiver-secret-0123456789', true, true, 1)`,
-      [receiver.url],
-    );
 
     const repApi = await apiFor(rep);
     const managerApi = await apiFor(manager);
@@ -296,6 +304,7 @@ describe('killed in the middle', () => {
       adminPages.post(`/admin/users/${leaving.id}/deactivate`, { handOverTo: 'pool' }),
     ]);
     // The webhook: a customer created, its delivery sent, the receiver not answering.
+    receiver.holdNext = true;
     const trigger = await repPages.post('/customers/new', {
       kind: 'company',
       tier: 'C',
@@ -388,12 +397,25 @@ describe('stopped (SIGTERM) under load', () => {
   it('finishes the requests under way, refuses new ones, stops its jobs and its PostgreSQL, and exits 0', async () => {
     const rep = await createUser(db, { role: 'sales' });
     const c = await signIn(rep);
+    // A job under way when the signal comes: a webhook delivery to a receiver slow to answer.
+    receiver.delayMs = 4000;
+    const seen = receiver.received.length;
+    const hooked = await c.post('/customers/new', {
+      kind: 'company',
+      tier: 'C',
+      status: 'lead',
+      name: '停机时通知有限公司',
+    });
+    expect(hooked.status).toBe(303);
+    await eventually(async () => expect(receiver.received).toHaveLength(seen + 1), 15_000, 50);
+    const eventId = receiver.received[seen].id;
     const holder = await lockHolder();
     // A request under way when the signal comes: a customer's save, waiting on the row the test holds.
     const pending = await createCustomer(db, { ownerId: rep.id, name: '停机前编辑有限公司' });
     await holder.query('BEGIN');
     await holder.query('SELECT 1 FROM customer WHERE id = $1 FOR UPDATE', [pending]);
     const page = await c.get(`/customers/${pending}/edit`);
+    expect(receiver.received).toHaveLength(seen + 1);
     expect(page.status).toBe(200);
     const version = /name="version" value="(\d+)"/.exec(page.text)![1];
     const inFlight = c.post(`/customers/${pending}/edit`, {
@@ -455,9 +477,17 @@ describe('stopped (SIGTERM) under load', () => {
     expect(server!.output()).toContain('SIGTERM: stopping');
     expect(server!.output()).not.toMatch(/ERROR/);
 
+    const stopping = server!.output();
+
     // What it saved is there when it starts again.
     await startServer();
     const { rows } = await db.query('SELECT tier FROM customer WHERE id = $1', [pending]);
     expect(rows[0].tier).toBe('B');
+    // The delivery under way was let finish and recorded: not sent again.
+    const deliveries = await db.query('SELECT status, attempts FROM webhook_delivery WHERE event_id = $1', [
+      eventId,
+    ]);
+    expect(deliveries.rows, stopping).toEqual([{ status: 'delivered', attempts: 1 }]);
+    expect(receiver.received.filter((r) => r.id === eventId)).toHaveLength(1);
   }, 180_000);
 });
