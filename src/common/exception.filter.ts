@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { isLocale, translate } from '../i18n/i18n.js';
 import { isApiRequest } from './api/api-request.js';
 import { DomainError, type FieldErrors, type Params, StaleVersion } from './errors.js';
@@ -46,7 +47,7 @@ interface Described {
 const UNREACHABLE_CODES =
   /^(08\w{3}|57P0[123]|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND)$/;
 const UNREACHABLE_MESSAGES =
-  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly)/;
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
 
 /** Whether `err` (or what it wraps: TypeORM's driverError, a cause) says the database is out of reach. */
 export function databaseUnreachable(err: unknown, depth = 0): boolean {
@@ -65,7 +66,6 @@ export function databaseUnreachable(err: unknown, depth = 0): boolean {
 }
 
 function describe(err: unknown): Described {
-  if (databaseUnreachable(err)) return { status: 503, key: 'error.unavailable', params: {}, fields: {} };
   if (err instanceof DomainError) {
     const fields = 'fields' in err ? (err.fields as FieldErrors) : {};
     return { status: err.status, key: err.key, params: err.params, fields };
@@ -84,6 +84,10 @@ function describe(err: unknown): Described {
   const status = httpErrorStatus(err);
   if (status !== undefined)
     return { status, key: STATUS_KEYS[status] ?? 'error.bad_request', params: {}, fields: {} };
+  // The database away (a restart, a failover): a 503 to try again, not a fault of Kehu's. So is a
+  // transaction whose connection the database ended under it (TypeORM then refuses its next statement).
+  if (databaseUnreachable(err) || err instanceof QueryRunnerProviderAlreadyReleasedError)
+    return { status: 503, key: 'error.unavailable', params: {}, fields: {} };
   return { status: 500, key: 'error.internal', params: {}, fields: {} };
 }
 
@@ -153,7 +157,7 @@ export class AppExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const form = err instanceof FormRejected ? err : undefined;
     const d = describe(form ? form.reason : err);
-    if (d.status === 503)
+    if (d.status === 503 && databaseUnreachable(err))
       this.logger.warn(`[${req.id ?? '-'}] ${req.method} ${req.originalUrl}: the database is unreachable`);
     else if (d.status >= 500)
       this.logger.error(

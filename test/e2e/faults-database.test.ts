@@ -14,7 +14,7 @@ import {
 } from '../../src/database/embedded-postgres.js';
 import { Client, visibleText } from '../helpers/client.js';
 import { eventually } from '../helpers/eventually.js';
-import { createUser, PASSWORD } from '../helpers/factories.js';
+import { createCustomer, createUser, PASSWORD } from '../helpers/factories.js';
 import { SmtpPeer } from '../helpers/smtp.js';
 
 /**
@@ -140,6 +140,35 @@ describe('PostgreSQL stopped for 30 seconds', () => {
     await zh.login(reader.email, PASSWORD);
     await zh.get('/');
 
+    // An admin's hand-over under way when the database stops: the rep already deactivated, the
+    // second of their customers not yet moved (the test holds its row).
+    const admin = await createUser(db, { role: 'admin' });
+    const adminPages = new Client(server.url);
+    await adminPages.login(admin.email, PASSWORD);
+    await adminPages.get('/');
+    const leaving = await createUser(db, { role: 'sales' });
+    const owned = [
+      await createCustomer(db, { ownerId: leaving.id, name: '停库交接一号有限公司' }),
+      await createCustomer(db, { ownerId: leaving.id, name: '停库交接二号有限公司' }),
+    ];
+    const holder = new pg.Client({ connectionString: databaseUrl });
+    holder.on('error', () => undefined);
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM customer WHERE id = $1 FOR UPDATE', [owned[1]]);
+    const handOver = adminPages.post(`/admin/users/${leaving.id}/deactivate`, { handOverTo: 'pool' });
+    await eventually(
+      async () => {
+        const { rows } = await db.query(
+          `SELECT 1 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND l.mode = 'RowExclusiveLock'
+            WHERE a.application_name = 'kehu' AND a.wait_event_type = 'Lock' AND l.relation = 'app_user'::regclass`,
+        );
+        expect(rows).toHaveLength(1);
+      },
+      15_000,
+      50,
+    );
+
     const back = new Promise<void>((resolve) => (stopLoad = resolve));
     const load = lightLoad(en, zh, back);
     await sleep(1500);
@@ -147,6 +176,8 @@ describe('PostgreSQL stopped for 30 seconds', () => {
     await postgres!.stop();
     postgres = undefined;
     const down = Date.now();
+    await holder.end().catch(() => undefined);
+    expect((await handOver).status).toBe(503);
 
     // The probe says so, within its two seconds' bound.
     await eventually(async () => {
@@ -200,8 +231,15 @@ describe('PostgreSQL stopped for 30 seconds', () => {
     for (const p of refused) expect(stored.has(p.name), p.name).toBe(false);
     expect(posted.at(-1)!.status).toBe(303);
 
+    // The hand-over cut off kept nothing: the rep is active and owns both customers.
+    expect((await db.query('SELECT active FROM app_user WHERE id = $1', [leaving.id])).rows).toEqual([
+      { active: true },
+    ]);
+    expect(
+      (await db.query('SELECT DISTINCT owner_id FROM customer WHERE id = ANY($1)', [owned])).rows,
+    ).toEqual([{ owner_id: leaving.id }]);
+
     // The background jobs are back too: a mail asked for now goes out.
-    const admin = await createUser(db, { role: 'admin' });
     const c = new Client(server.url);
     await c.login(admin.email, PASSWORD);
     const target = await createUser(db, { role: 'sales' });
