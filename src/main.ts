@@ -35,7 +35,15 @@ async function main(): Promise<void> {
   if (!config.databaseUrl) {
     const dir = join(config.dataDir, 'postgres');
     logger.log(`no DATABASE_URL: starting the embedded PostgreSQL in ${dir}`);
-    embedded = await startEmbeddedPostgres(dir, { onNotice: (line) => logger.warn(line) });
+    embedded = await startEmbeddedPostgres(dir, {
+      onNotice: (line) => logger.warn(line),
+      // PostgreSQL's own word when it is told to stop or fails, in the server's log (it says why).
+      onLog: (text) => {
+        for (const line of text.split('\n'))
+          if (/PANIC|shutdown request|lock file|terminated by signal/.test(line))
+            logger.log(`PostgreSQL: ${line.trim()}`);
+      },
+    });
     config.databaseUrl = await ensureDatabase(embedded.serverUrl, 'kehu');
   }
   await runMigrations(config.databaseUrl, (line) => logger.log(line));
@@ -49,6 +57,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.log(`${signal}: stopping`);
     try {
+      // New connections are refused and the requests under way finish; then the jobs stop (a run under
+      // way finishes) and the database connections close (app.close()).
+      await new Promise<void>((resolve) => app.getHttpServer().close(() => resolve()));
       await app.close();
     } catch (e) {
       logger.error(`while stopping: ${e instanceof Error ? e.message : String(e)}`);

@@ -1,9 +1,9 @@
 import {
+  type BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
 } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
@@ -93,7 +93,7 @@ interface Registration {
  * housekeeping runs every MAINTENANCE_SECONDS.
  */
 @Injectable()
-export class JobsService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class JobsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(JobsService.name);
   private readonly registrations: Registration[] = [];
   private boss?: PgBoss;
@@ -257,7 +257,12 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     this.nextLook = setTimeout(() => void this.look(boss), this.lookSeconds * 1000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops taking runs and lets those under way finish (five seconds at most), before the app's
+   * database connections close (onApplicationShutdown): a run that ends after them could not record
+   * what it did (a webhook delivered but not marked so would be sent again).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     clearTimeout(this.nextLook);
     const boss = this.boss;
     this.boss = undefined;

