@@ -17,6 +17,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY src/i18n ./src/i18n
+COPY src/users/common-passwords.txt ./src/users/common-passwords.txt
 COPY views ./views
 COPY public ./public
 USER node

@@ -16,6 +16,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     serverUrl: string;
     templateDb: string;
+    /** This run's own name, for what test files share within it (test/helpers/kehu-process.ts). */
+    runId: string;
   }
 }
 
@@ -44,7 +46,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   project.provide('serverUrl', serverUrl);
   project.provide('templateDb', templateDb);
+  const runId = `${process.pid}-${Date.now()}`;
+  project.provide('runId', runId);
   return async () => {
+    for (const end of ['lock', 'done', 'failed'])
+      rmSync(join(tmpdir(), `kehu-build-${runId}.${end}`), { recursive: true, force: true });
     await dropDatabase(serverUrl, templateDb).catch(() => undefined);
     await embedded?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { Client, visibleText } from '../helpers/client.js';
 import { eventually } from '../helpers/eventually.js';
 import { createCustomer, createUser, PASSWORD } from '../helpers/factories.js';
 import { SmtpPeer } from '../helpers/smtp.js';
+import { buildKehu } from '../helpers/kehu-process.js';
 
 /**
  * PostgreSQL stopped for 30 seconds under light load: Kehu built and run in its own process, as in
@@ -43,7 +44,7 @@ async function ready(url: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT });
+  buildKehu();
   const base = mkdtempSync(join(tmpdir(), 'kehu-outage-'));
   // PostgreSQL (its own user when the tests run as root) reaches its folder.
   chmodSync(base, 0o755);

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,7 @@ import {
   PASSWORD,
   type UserRow,
 } from '../helpers/factories.js';
+import { buildKehu } from '../helpers/kehu-process.js';
 
 /**
  * Kehu killed (SIGKILL) in the middle of an approval, a merge, a hand-over and a webhook delivery, and
@@ -131,7 +132,7 @@ const receiver = new HoldingReceiver();
 
 beforeAll(async () => {
   // The server as `npm start` runs it: compiled.
-  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT });
+  buildKehu();
   dataDir = mkdtempSync(join(tmpdir(), 'kehu-kill-'));
   // PostgreSQL (its own user when the tests run as root) reaches its folder.
   chmodSync(dataDir, 0o755);

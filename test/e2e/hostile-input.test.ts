@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { dropDatabase } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
 import { createUser, PASSWORD } from '../helpers/factories.js';
 import { repeated, SHEET_WITH_TWO_SHARED, writeHostileWorkbook } from '../helpers/hostile-workbooks.js';
+import { buildKehu } from '../helpers/kehu-process.js';
 
 /**
  * Workbooks built to exhaust a reader, uploaded to Kehu run as `npm start` runs it (its own process,
@@ -30,7 +31,7 @@ let server: { process: ChildProcess; url: string; output: () => string };
 let c: Client;
 
 beforeAll(async () => {
-  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT });
+  buildKehu();
   database = await copyTemplateDatabase();
   db = new pg.Pool({ connectionString: database.url, max: 2 });
   dataDir = mkdtempSync(join(tmpdir(), 'kehu-data-'));

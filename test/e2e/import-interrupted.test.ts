@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { dropDatabase } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
 import { createUser, PASSWORD } from '../helpers/factories.js';
 import { uploadAndCheck } from '../helpers/imports.js';
+import { buildKehu } from '../helpers/kehu-process.js';
 
 /**
  * "If the server stops, nothing of the import is stored": Kehu built and run in its own process, as
@@ -45,7 +46,7 @@ async function startServer(): Promise<{ process: ChildProcess; url: string }> {
 
 beforeAll(async () => {
   // The server as `npm start` runs it: compiled.
-  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT });
+  buildKehu();
   database = await copyTemplateDatabase();
   db = new pg.Pool({ connectionString: database.url, max: 2 });
   dataDir = mkdtempSync(join(tmpdir(), 'kehu-data-'));

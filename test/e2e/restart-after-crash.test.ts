@@ -1,10 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/database/embedded-postgres.js';
 import { eventually } from '../helpers/eventually.js';
+import { buildKehu } from '../helpers/kehu-process.js';
 
 /**
  * `npm start` after a server ended without stopping (SIGKILL, out of memory): Kehu built and run in
@@ -101,7 +102,7 @@ async function stopLeftPostgres(): Promise<void> {
 
 beforeAll(() => {
   // The server as `npm start` runs it: compiled.
-  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT });
+  buildKehu();
   dataDir = mkdtempSync(join(tmpdir(), 'kehu-restart-'));
   // As a data directory made by hand: PostgreSQL (its own user when Kehu runs as root) reaches its folder.
   chmodSync(dataDir, 0o755);

@@ -1,16 +1,38 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { freePort } from '../../src/database/embedded-postgres.js';
 import { eventually } from './eventually.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
-/** Compiles Kehu and its scripts as `npm start` and `npm run <script>` do (into dist/). */
+/**
+ * Compiles Kehu and its scripts as `npm start` and `npm run <script>` do (into dist/), once per test
+ * run: the first file to ask builds while the others wait for it, so no server starts from a dist/
+ * another file is rewriting.
+ */
 export function buildKehu(): void {
-  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT });
+  const stamp = join(tmpdir(), `kehu-build-${inject('runId')}`);
+  try {
+    mkdirSync(`${stamp}.lock`);
+  } catch {
+    const until = Date.now() + 300_000;
+    while (!existsSync(`${stamp}.done`)) {
+      if (existsSync(`${stamp}.failed`)) throw new Error('compiling Kehu failed in another test file');
+      if (Date.now() > until) throw new Error('waited five minutes for another test file to compile Kehu');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+    return;
+  }
+  try {
+    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT });
+  } catch (e) {
+    writeFileSync(`${stamp}.failed`, '');
+    throw e;
+  }
+  writeFileSync(`${stamp}.done`, '');
 }
 
 /** The path of a compiled file under dist/ (`dist/scripts/backup.js`). */
