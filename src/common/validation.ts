@@ -47,16 +47,32 @@ function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErrors {
   return out;
 }
 
+/** Why a text cannot be stored, if it cannot: the locale key of its field's error. */
+function unstorable(text: string): string | null {
+  // PostgreSQL cannot store NUL in text, and no one types it.
+  if (text.includes('\0')) return 'validation.nulCharacter';
+  // Half of a UTF-16 surrogate pair (JSON's "\ud800") is no character at all: PostgreSQL refuses it
+  // in JSON (the audit trail's diff), and nothing can show it.
+  if (/\p{Cs}/u.test(text)) return 'validation.brokenCharacter';
+  return null;
+}
+
 /**
- * The fields of `value` (a body, a query, a parameter) whose text holds a NUL character, by their path
- * (`name`, `contacts.0.mobile`). PostgreSQL cannot store NUL in text, and no one types it.
+ * The fields of `value` (a body, a query, a parameter) whose text cannot be stored, by their path
+ * (`name`, `contacts.0.mobile`), with the locale key of the reason.
  */
-function fieldsWithNul(value: unknown, path: string, out: string[], depth = 0): string[] {
+function unstorableFields(
+  value: unknown,
+  path: string,
+  out: [string, string][],
+  depth = 0,
+): [string, string][] {
   if (typeof value === 'string') {
-    if (value.includes('\0')) out.push(path || '_');
+    const key = unstorable(value);
+    if (key) out.push([path || '_', key]);
   } else if (value !== null && typeof value === 'object' && depth < 10) {
     for (const [key, item] of Object.entries(value)) {
-      fieldsWithNul(item, path ? `${path}.${key}` : key, out, depth + 1);
+      unstorableFields(item, path ? `${path}.${key}` : key, out, depth + 1);
     }
   }
   return out;
@@ -69,9 +85,9 @@ const PIPE_OPTIONS = {
 };
 
 /**
- * Nest's ValidationPipe, refusing first any text with a NUL character in it: for every body, query
- * and route parameter, whatever its DTO says, as a field error (the form shown again with it, or the
- * address named on a GET).
+ * Nest's ValidationPipe, refusing first any text with a NUL character or half a surrogate pair in it:
+ * for every body, query and route parameter, whatever its DTO says, as a field error (the form shown
+ * again with it, or the address named on a GET).
  */
 class KehuValidationPipe extends ValidationPipe {
   /** `strict`: the same checks for the API, where a field the DTO does not know is refused, not dropped. */
@@ -83,11 +99,9 @@ class KehuValidationPipe extends ValidationPipe {
     if (this.strict && requestContext.get()?.api)
       return this.strict.transform(value, metadata) as Promise<unknown>;
     if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
-      const fields = fieldsWithNul(value, metadata.data ?? '', []);
+      const fields = unstorableFields(value, metadata.data ?? '', []);
       if (fields.length) {
-        throw new ValidationFailed(
-          Object.fromEntries(fields.map((f) => [f, [{ key: 'validation.nulCharacter' }]])),
-        );
+        throw new ValidationFailed(Object.fromEntries(fields.map(([f, key]) => [f, [{ key }]])));
       }
     }
     return super.transform(value, metadata) as Promise<unknown>;
