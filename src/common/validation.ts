@@ -18,6 +18,9 @@ export function keyed(key: string, ...argNames: string[]) {
   };
 }
 
+/** Constraints whose message names a bound, and the name of its parameter in the locale files. */
+const BOUND_PARAM: Record<string, string> = { min: 'min', max: 'max', maxLength: 'max' };
+
 /** Messages saying a value is not even of the field's kind. */
 const WRONG_KIND = new Set([
   'validation.isInt',
@@ -34,6 +37,12 @@ function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErrors {
       let key = `validation.${constraint}`;
       let params: Params = {};
       if (message.startsWith('{')) ({ key, params } = JSON.parse(message) as { key: string; params: Params });
+      else if (constraint in BOUND_PARAM) {
+        // A bound declared without a keyed message (`@Min(1)`) is named only in class-validator's
+        // English text ("… must not be less than 1"): its last number is the bound.
+        const bound = /(-?\d+(?:\.\d+)?)\D*$/.exec(message);
+        if (bound) params = { [BOUND_PARAM[constraint]]: Number(bound[1]) };
+      }
       return { key: hasKey('en', key) ? key : 'validation.invalid', params };
     });
     // An empty field breaks every rule on it; "required" is the one worth saying. A value of the wrong

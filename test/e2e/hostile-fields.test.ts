@@ -150,6 +150,8 @@ interface FormCase {
   stored: (reply: Reply) => Promise<Record<string, unknown>>;
   /** Remembers a record that holds the sink, for the rendering checks. */
   keep?: (reply: Reply) => void;
+  /** The service checks the formatted fields in turn (the first refusal stops it): sent one at a time. */
+  checkedApart?: boolean;
   /** The status of a saved submission, when it is not a redirect (303). */
   saved?: number;
 }
@@ -557,7 +559,12 @@ const FORMS: FormCase[] = [
   },
   {
     name: 'new webhook',
-    covers: ['WebhookEndpointDto.description', 'WebhookEndpointDto.url'],
+    covers: [
+      'WebhookEndpointDto.description',
+      'WebhookEndpointDto.url',
+      'WebhookEndpointDto.secret',
+      'WebhookEndpointDto.events',
+    ],
     page: () => '/admin/webhooks',
     valid: (page) => ({
       ...formValues(page, '/admin/webhooks'),
@@ -566,9 +573,10 @@ const FORMS: FormCase[] = [
       internal: 'on',
       events: 'ticket.created',
     }),
-    text: ['description'],
-    checked: ['url'],
-    stored: () => row(`SELECT description FROM webhook_endpoint ORDER BY id DESC LIMIT 1`, []),
+    text: ['description', 'secret'],
+    checked: ['url', 'events'],
+    checkedApart: true,
+    stored: () => row(`SELECT description, secret FROM webhook_endpoint ORDER BY id DESC LIMIT 1`, []),
   },
   {
     name: 'new canned reply',
@@ -586,7 +594,7 @@ const FORMS: FormCase[] = [
     action: () => '/admin/calendar/exceptions',
     valid: (page) => ({
       ...formValues(page, '/admin/calendar/exceptions'),
-      day: `2031-0${1 + (++ids.holiday % 9)}-1${ids.holiday % 10}`,
+      day: `2027-0${1 + (++ids.holiday % 9)}-1${ids.holiday % 10}`,
       kind: 'holiday',
       name: '假期',
     }),
@@ -594,6 +602,35 @@ const FORMS: FormCase[] = [
     short: ['name'],
     checked: ['day'],
     stored: () => row(`SELECT name FROM calendar_exception ORDER BY id DESC LIMIT 1`, []),
+  },
+  {
+    name: 'business hours',
+    covers: [
+      'CalendarHoursDto.monOpens',
+      'CalendarHoursDto.monCloses',
+      'CalendarHoursDto.tueOpens',
+      'CalendarHoursDto.tueCloses',
+      'CalendarHoursDto.wedOpens',
+      'CalendarHoursDto.wedCloses',
+      'CalendarHoursDto.thuOpens',
+      'CalendarHoursDto.thuCloses',
+      'CalendarHoursDto.friOpens',
+      'CalendarHoursDto.friCloses',
+      'CalendarHoursDto.satOpens',
+      'CalendarHoursDto.satCloses',
+      'CalendarHoursDto.sunOpens',
+      'CalendarHoursDto.sunCloses',
+      'CalendarHoursDto.lunchStarts',
+      'CalendarHoursDto.lunchEnds',
+    ],
+    page: () => '/admin/calendar',
+    action: () => '/admin/calendar/hours',
+    valid: (page) => formValues(page, '/admin/calendar/hours'),
+    text: [],
+    checked: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']
+      .flatMap((d) => [`${d}Opens`, `${d}Closes`])
+      .concat(['lunchStarts', 'lunchEnds']),
+    stored: async () => ({}),
   },
   {
     name: 'an API token',
@@ -617,13 +654,21 @@ const FORMS: FormCase[] = [
       [
         'automation_rules',
         ['birthdayZh', 'birthdayEn', 'holidayZh', 'holidayEn'],
-        ['vipIdleDays', 'lowCsatBelow'],
+        [
+          'vipIdleDays',
+          'lowCsatBelow',
+          'complaintRateAbove',
+          'contractSurveyDays',
+          'jumpPercent',
+          'npsSkipDays',
+          'slaAttainmentBelow',
+        ],
         'RuleSettingsDto',
       ],
-      ['group_robots', [], ['wecomUrl', 'dingtalkUrl'], 'RobotSettingsDto'],
+      ['group_robots', [], ['wecomUrl', 'dingtalkUrl', 'dingtalkSecret'], 'RobotSettingsDto'],
       ['approvals', [], ['threshold'], 'ApprovalRulesDto'],
       ['pipeline', [], ['staleDays'], 'PipelineRulesDto'],
-      ['pool', [], ['maxOwned', 'returnDaysA', 'warnDays'], 'PoolRulesDto'],
+      ['pool', [], ['maxOwned', 'returnDaysA', 'returnDaysB', 'returnDaysC', 'warnDays'], 'PoolRulesDto'],
     ] as const
   ).map(([key, text, checked, dto]): FormCase => ({
     name: `settings: ${key}`,
@@ -727,7 +772,7 @@ function fieldErrors(html: string): Record<string, string> {
   for (const m of html.matchAll(/<div class="errors" id="e-([^"]+)">([\s\S]*?)<\/div>/g))
     out[m[1]] = visibleText(m[2]);
   // A field's errors inside its block.
-  for (const block of html.split(/(?=<div class="field)/).slice(1)) {
+  for (const block of html.split(/(?=<(?:div|fieldset) class="field)/).slice(1)) {
     const name = /\bname="([^"]+)"/.exec(block)?.[1];
     const errors = [...block.split(/<\/form>/)[0].matchAll(/<p class="error"[^>]*>([\s\S]*?)<\/p>/g)];
     if (name && errors.length && !(errorId(name) in out))
@@ -766,13 +811,14 @@ const savedAs = (form: FormCase) => ({ ...SAVED, status: form.saved ?? 303 });
 const errorId = (field: string) => field.replace(/\[/g, '-').replace(/\]/g, '');
 
 /** An error in Chinese (the user's language), not a message key or English. */
-const inChinese = (message: string) => /[\u4e00-\u9fff]/.test(message) && !/validation\./.test(message);
+const inChinese = (message: string) =>
+  /[\u4e00-\u9fff]/.test(message) && !/validation\./.test(message) && !/\{\w+\}/.test(message);
 
 describe('hostile text through every form', () => {
   it('every text field of every form and API body is in the table below', async () => {
-    const sent = new Set([...FORMS, ...API_CASES].flatMap((f) => f.covers));
+    const sent = new Set([...FORMS, ...API_CASES, ...QUERIES].flatMap((f) => f.covers));
     const missing = (await stringFieldsOfForms())
-      .filter((f) => !f.choice && !sent.has(f.field) && !(f.field in NOT_SENT) && !inherited(f.field))
+      .filter((f) => !f.choice && !sent.has(f.field) && !(f.field in NOT_SENT))
       .map((f) => `${f.field} (${f.file})`);
     expect(missing).toEqual([]);
   });
@@ -833,14 +879,16 @@ describe('hostile text through every form', () => {
         for (const f of all)
           expect(fieldErrors(nul.text)[errorId(f)], f).toBe('包含不允许的字符（NUL），请重新输入。');
 
-        // Fields with a format (a date, an amount, an e-mail address): the sink is refused beside each.
-        if (form.checked?.length) {
+        // Fields with a format (a date, an amount, an e-mail address): the sink is refused beside each
+        // (one at a time where the service checks them in turn).
+        const groups = form.checkedApart ? (form.checked ?? []).map((f) => [f]) : [form.checked ?? []];
+        for (const group of groups.filter((g) => g.length > 0)) {
           const bad = await send(form, client(), (fields) => {
-            for (const f of form.checked!) fields[f] = SINK;
+            for (const f of group) fields[f] = SINK;
           });
           expect(outcome(bad).status).toBe(422);
           const refused = fieldErrors(bad.text);
-          for (const f of form.checked) {
+          for (const f of group) {
             expect(Object.keys(refused), f).toContain(errorId(f));
             expect(inChinese(refused[errorId(f)]), refused[errorId(f)]).toBe(true);
           }
@@ -854,8 +902,8 @@ describe('hostile text through every form', () => {
 interface ApiCase {
   name: string;
   covers: string[];
-  path: string;
-  valid: () => Record<string, unknown>;
+  path: () => string;
+  valid: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   text: string[];
   checked?: string[];
   stored: (id: number) => Promise<Record<string, unknown>>;
@@ -863,9 +911,21 @@ interface ApiCase {
 
 const API_CASES: ApiCase[] = [
   {
+    name: 'POST /api/v1/tickets/:id/messages',
+    covers: ['TicketApiMessageDto.body'],
+    path: () => `/api/v1/tickets/${ids.ticket}/messages`,
+    valid: async () => ({
+      body: '已回复',
+      version: (await row(`SELECT version FROM ticket WHERE id = $1`, [ids.ticket])).version,
+    }),
+    text: ['body'],
+    stored: () =>
+      row(`SELECT body FROM ticket_message WHERE ticket_id = $1 ORDER BY id DESC LIMIT 1`, [ids.ticket]),
+  },
+  {
     name: 'POST /api/v1/customers',
     covers: [],
-    path: '/api/v1/customers',
+    path: () => '/api/v1/customers',
     valid: () => ({
       kind: 'company',
       name: `接口公司${Math.random()}`,
@@ -881,7 +941,7 @@ const API_CASES: ApiCase[] = [
   {
     name: 'POST /api/v1/contacts',
     covers: [],
-    path: '/api/v1/contacts',
+    path: () => '/api/v1/contacts',
     valid: () => ({ customerId: ids.customer, name: '王芳' }),
     text: ['name', 'title', 'wechat'],
     checked: ['email', 'mobile'],
@@ -898,7 +958,7 @@ const API_CASES: ApiCase[] = [
       'TicketRequesterDto.email',
       'TicketRequesterDto.mobile',
     ],
-    path: '/api/v1/tickets',
+    path: () => '/api/v1/tickets',
     valid: () => ({
       channel: 'phone',
       type: 'technical',
@@ -918,12 +978,18 @@ const API_CASES: ApiCase[] = [
 ];
 
 describe('hostile text through the API', () => {
+  it('names the bound a number breaks, in the user’s language', async () => {
+    const reply = await api.post(`/api/v1/tickets/${ids.ticket}/messages`, { body: '你好', version: 0 });
+    expect(reply.status).toBe(422);
+    expect(reply.body.details).toContainEqual({ field: 'version', message: '不能小于 1。' });
+  });
+
   for (const body of API_CASES) {
     it(`${body.name}: stored exactly, or refused with the field named`, async () => {
       for (const sink of SINKS) {
-        const fields = { ...body.valid() };
+        const fields = { ...(await body.valid()) };
         for (const f of body.text) fields[f] = sink;
-        const reply = await api.post(body.path, fields);
+        const reply = await api.post(body.path(), fields);
         expect({ status: reply.status, body: reply.status === 201 ? null : reply.body }).toEqual({
           status: 201,
           body: null,
@@ -934,21 +1000,21 @@ describe('hostile text through the API', () => {
           expect({ [f]: reply.body[f] }).toEqual({ [f]: sink });
       }
 
-      const long = { ...body.valid() };
+      const long = { ...(await body.valid()) };
       for (const f of body.text) long[f] = LONG;
-      const longReply = await api.post(body.path, long);
+      const longReply = await api.post(body.path(), long);
       expect([201, 422]).toContain(longReply.status);
 
-      const nul = { ...body.valid() };
+      const nul = { ...(await body.valid()) };
       for (const f of body.text) nul[f] = WITH_NUL;
-      const nulReply = await api.post(body.path, nul);
+      const nulReply = await api.post(body.path(), nul);
       expect(nulReply.status).toBeGreaterThanOrEqual(400);
       expect(nulReply.status).toBeLessThan(500);
 
       // A lone surrogate is what JSON can say that is not Unicode text.
-      const lone = { ...body.valid() };
+      const lone = { ...(await body.valid()) };
       for (const f of body.text) lone[f] = 'a\ud800b';
-      const loneReply = await api.post(body.path, lone);
+      const loneReply = await api.post(body.path(), lone);
       expect(loneReply.status).toBe(422);
       for (const f of body.text)
         expect(loneReply.body.details).toContainEqual({
@@ -957,9 +1023,9 @@ describe('hostile text through the API', () => {
         });
 
       if (body.checked?.length) {
-        const bad = { ...body.valid() };
+        const bad = { ...(await body.valid()) };
         for (const f of body.checked) bad[f] = SINK;
-        const refused = await api.post(body.path, bad);
+        const refused = await api.post(body.path(), bad);
         expect(refused.status).toBe(422);
         const named = JSON.stringify(refused.body);
         for (const f of body.checked) expect(named).toContain(f);
@@ -968,25 +1034,113 @@ describe('hostile text through the API', () => {
   }
 });
 
-/** Fields no hostile text is sent to here, each with the reason. */
-const NOT_SENT: Record<string, string> = {};
+/**
+ * Query strings (filters, searches, cursors, dates in an address): the sink is sent in each, and the
+ * answer is never a server error and never carries the sink as markup. `{}` stands for the sink.
+ */
+const QUERIES: { covers: string[]; path: () => string }[] = [
+  {
+    covers: [
+      'CustomerFilterDto.q',
+      'CustomerFilterDto.owner',
+      'CustomerFilterDto.province',
+      'CustomerFilterDto.city',
+      'CustomerFilterDto.tag',
+    ],
+    path: () => '/customers?q={}&owner={}&province={}&city={}&tag={}',
+  },
+  { covers: ['CustomerFilterDto.after'], path: () => '/customers?after={}' },
+  { covers: ['CustomerFilterDto.before'], path: () => '/customers?before={}' },
+  { covers: [], path: () => '/customers/export?format=csv&q={}&tag={}' },
+  {
+    covers: ['OpportunityFilterDto.q', 'OpportunityFilterDto.owner'],
+    path: () => '/opportunities?view=list&q={}&owner={}',
+  },
+  { covers: ['OpportunityFilterDto.after'], path: () => '/opportunities?view=list&after={}' },
+  { covers: ['OpportunityFilterDto.before'], path: () => '/opportunities?view=list&before={}' },
+  { covers: ['ContractFilterDto.q', 'ContractFilterDto.owner'], path: () => '/contracts?q={}&owner={}' },
+  { covers: ['ContractFilterDto.after'], path: () => '/contracts?after={}' },
+  { covers: ['ContractFilterDto.before'], path: () => '/contracts?before={}' },
+  { covers: [], path: () => '/tickets?q={}' },
+  { covers: ['TicketQueueQueryDto.after'], path: () => '/tickets?after={}' },
+  { covers: ['TicketQueueQueryDto.before'], path: () => '/tickets?before={}' },
+  { covers: ['DashboardFilterDto.from', 'DashboardFilterDto.to'], path: () => '/dashboard?from={}&to={}' },
+  {
+    covers: ['DrillFilterDto.dim1', 'DrillFilterDto.dim2'],
+    path: () => '/dashboard/drill/new_customers?dim1={}&dim2={}',
+  },
+  {
+    covers: ['FollowUpFormQueryDto.q', 'FollowUpFormQueryDto.returnTo'],
+    path: () => '/follow-ups/new?q={}&returnTo={}',
+  },
+  { covers: ['MergeQueryDto.q'], path: () => `/customers/${ids.customer}/merge?q={}` },
+  { covers: ['NewTicketQueryDto.customerQ'], path: () => '/tickets/new?customerQ={}' },
+  { covers: ['TicketShowQueryDto.relinkQ'], path: () => `/tickets/${ids.ticket}?relinkQ={}` },
+  { covers: ['CalendarPreviewDto.from'], path: () => '/admin/calendar?from={}' },
+  { covers: ['LoginDto.returnTo'], path: () => '/login?returnTo={}' },
+  {
+    covers: [
+      'CustomerApiQuery.q',
+      'CustomerApiQuery.owner',
+      'CustomerApiQuery.province',
+      'CustomerApiQuery.city',
+      'CustomerApiQuery.tag',
+    ],
+    path: () => '/api/v1/customers?q={}&owner={}&province={}&city={}&tag={}',
+  },
+  { covers: ['ApiPageQuery.cursor', 'CustomerApiQuery.cursor'], path: () => '/api/v1/customers?cursor={}' },
+  { covers: ['ContactApiQuery.q', 'ContactApiQuery.cursor'], path: () => '/api/v1/contacts?q={}&cursor={}' },
+  { covers: ['OpportunityApiQuery.cursor'], path: () => '/api/v1/opportunities?cursor={}' },
+  { covers: ['QuoteApiQuery.cursor'], path: () => '/api/v1/quotes?cursor={}' },
+  { covers: ['ContractApiQuery.cursor'], path: () => '/api/v1/contracts?cursor={}' },
+  { covers: ['TicketApiQuery.cursor'], path: () => '/api/v1/tickets?cursor={}' },
+  { covers: ['FollowUpApiQuery.cursor'], path: () => '/api/v1/follow-ups?cursor={}' },
+  { covers: ['KpiApiQuery.from', 'KpiApiQuery.to'], path: () => '/api/v1/kpis?from={}&to={}' },
+  { covers: ['CalendarDueQuery.from'], path: () => '/api/v1/calendar/due?from={}&minutes=60' },
+];
 
-/** A field its class inherits from another class in the table is covered there. */
-function inherited(field: string): boolean {
-  const [cls] = field.split('.');
-  return [
-    'FollowUpDto',
-    'FollowUpEditDto',
-    'OpportunityDto',
-    'OpportunityEditDto',
-    'QuoteDto',
-    'QuoteEditDto',
-    'ContractDto',
-    'ContractEditDto',
-    'ContactApiDto',
-    'CustomerExportDto',
-  ].includes(cls);
-}
+/** Fields no hostile text is sent to here, each with the reason. */
+const NOT_SENT: Record<string, string> = {
+  'LoginDto.email': 'auth.test.ts and login-throttling.test.ts: any address signs no one in',
+  'LoginDto.password': 'a password is compared with a hash, never stored or shown',
+  'UserDto.password': 'hashed (argon2), never stored or shown',
+  'PasswordResetDto.password': 'hashed, never stored or shown',
+  'ChangePasswordDto.currentPassword': 'compared with a hash, never stored or shown',
+  'ChangePasswordDto.newPassword': 'hashed, never stored or shown',
+  'ChangePasswordDto.confirmPassword': 'compared, never stored or shown',
+  'LocaleDto.returnTo': 'a redirect target: auth.test.ts and flash.spec.ts keep it inside the site',
+  'BulkOwnerDto.returnTo': 'a redirect target (safeReturnTo, flash.spec.ts)',
+  'DecideDto.returnTo': 'a redirect target (safeReturnTo, flash.spec.ts)',
+  'StageChangeDto.returnTo': 'a redirect target (safeReturnTo, flash.spec.ts)',
+  'TicketBulkAssignDto.returnTo': 'a redirect target (safeReturnTo, flash.spec.ts)',
+  'FollowUpDto.returnTo': 'a redirect target (safeReturnTo, flash.spec.ts)',
+  'PortalTicketDto.website': 'the honeypot: a filled one drops the request (portal.test.ts)',
+  'QuoteFieldsDto._addLine': 'a button, not stored: adds a line to the form',
+  'CustomerDto.duplicateReason': 'sent with every customer above ("测试"); kept in the audit trail only',
+  'DeactivateDto.handOverTo': 'a user id chosen from a list (hand-over.test.ts)',
+  'TicketMergeDto.intoNumber': 'a ticket number looked up, never stored (tickets-flow.test.ts)',
+  // Not yet sent: each needs a record in a later state (approved, signed with a plan, lost).
+  'DecideDto.comment': 'NOT YET: an approval decision needs a pending approval round',
+  'ContractDecisionDto.comment': 'NOT YET: needs a contract pending approval',
+  'ContractTerminateDto.reason': 'NOT YET: needs a signed contract',
+  'ContractSignDto.signedOn': 'NOT YET: needs an approved contract',
+  'LostDto.lostNote': 'NOT YET: one per opportunity, closes it',
+  'StageChangeDto.lostNote': 'NOT YET: one per opportunity, closes it',
+  'PaymentDto.amount': 'NOT YET: needs a signed contract with a payment plan',
+  'PaymentDto.receivedOn': 'NOT YET: needs a signed contract with a payment plan',
+  'PaymentDto.reference': 'NOT YET: needs a signed contract with a payment plan',
+  'PaymentDto.note': 'NOT YET: needs a signed contract with a payment plan',
+  'PaymentReversalDto.reversalReason': 'NOT YET: needs a payment',
+  'InvoiceDto.number': 'NOT YET: needs a signed contract',
+  'InvoiceDto.issuedOn': 'NOT YET: needs a signed contract',
+  'InvoiceDto.amount': 'NOT YET: needs a signed contract',
+  'InvoiceDto.taxRate': 'NOT YET: needs a signed contract',
+  'InvoiceDto.note': 'NOT YET: needs a signed contract',
+  'InstallmentDto.id': 'NOT YET: needs a contract with a payment plan',
+  'InstallmentDto.dueOn': 'NOT YET: needs a contract with a payment plan',
+  'InstallmentDto.amount': 'NOT YET: needs a contract with a payment plan',
+  'InstallmentDto.note': 'NOT YET: needs a contract with a payment plan',
+};
 
 /** Checks a page shows the sink as text: no markup of it runs, and its escaped form is there. */
 function expectEscaped(what: string, html: string): void {
@@ -1000,6 +1154,7 @@ function expectEscaped(what: string, html: string): void {
 describe('hostile text shown as text', () => {
   it('on the lists, the 360° page, the record pages and the dashboard', async () => {
     expect(shown.customer && shown.opportunity && shown.quote && shown.contract && shown.ticket).toBeTruthy();
+    // Every page that shows a record holding the sink, and pages that list them.
     const pages = [
       '/customers',
       `/customers?q=${encodeURIComponent('<script>')}`,
@@ -1015,24 +1170,50 @@ describe('hostile text shown as text', () => {
       `/contracts/${shown.contract}/print`,
       '/tickets',
       `/tickets/${shown.ticket}`,
-      '/',
+      `/tickets/${ids.ticket}`,
+      `/tickets/${ids.portalTicket}`,
       '/dashboard',
       '/dashboard/drill/new_customers',
       '/audit',
+      '/admin/users',
+      '/admin/teams',
+      '/admin/webhooks',
+      '/admin/tickets',
+      '/admin/calendar?year=2027',
+      '/admin/settings',
+      '/account/tokens',
     ];
+    const seen = [];
     for (const path of pages) {
       const page = await c.get(path);
-      expect({ path, status: page.status }).toEqual({ path, status: 200 });
-      expectEscaped(path, page.text);
+      seen.push({
+        path,
+        status: page.status,
+        raw: RAW_MARKUP.filter((raw) => page.text.includes(raw)),
+        escaped: ESCAPED_MARKUP.some((re) => re.test(page.text)),
+      });
     }
+    // What the requester sees of their ticket, signed in nowhere.
+    const portal = await anonymous().get(`/portal/tickets/${ids.trackingToken}`);
+    seen.push({
+      path: 'portal',
+      status: portal.status,
+      raw: RAW_MARKUP.filter((raw) => portal.text.includes(raw)),
+      escaped: ESCAPED_MARKUP.some((re) => re.test(portal.text)),
+    });
+    expect(seen).toEqual([...pages, 'portal'].map((path) => ({ path, status: 200, raw: [], escaped: true })));
   });
 
-  it('in a search box and a filter, typed back as text', async () => {
-    for (const path of ['/customers', '/opportunities?view=list', '/contracts', '/tickets']) {
-      const sep = path.includes('?') ? '&' : '?';
-      const page = await c.get(`${path}${sep}q=${encodeURIComponent(SINK)}`);
-      expect(page.status).toBeLessThan(500);
-      for (const raw of RAW_MARKUP) expect(page.text.includes(raw), path).toBe(false);
+  it('in every filter, search and cursor of an address, never a server error', async () => {
+    for (const query of QUERIES) {
+      const path = query.path().replaceAll('{}', encodeURIComponent(SINK));
+      // JSON (served as such, never sniffed) may quote what it was sent; a page shows it escaped.
+      const reply = path.startsWith('/api/') ? await api.get(path) : await c.get(path);
+      expect({ path, status: reply.status }).toEqual({
+        path,
+        status: expect.toSatisfy((s: number) => s < 500),
+      });
+      if ('text' in reply) for (const raw of RAW_MARKUP) expect(reply.text.includes(raw), path).toBe(false);
     }
   });
 
@@ -1060,9 +1241,10 @@ describe('hostile text shown as text', () => {
     await book.xlsx.load(new Uint8Array(await xlsx.arrayBuffer()).buffer);
     const values: string[] = [];
     book.worksheets[0].eachRow((r) => r.eachCell((cell) => values.push(String(cell.value as string))));
-    // XML cannot hold most control characters: the workbook leaves them out and keeps the rest.
+    // XML cannot hold most control characters (nor, in exceljs, DEL): the workbook leaves them out
+    // and keeps the rest.
     // eslint-disable-next-line no-control-regex
-    const inXml = (text: string) => text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+    const inXml = (text: string) => text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
     for (const sink of SINKS) expect(values).toContain(`'${inXml(sink + BROKEN)}`);
   });
 

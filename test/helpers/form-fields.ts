@@ -48,17 +48,25 @@ export async function stringFieldsOfForms(): Promise<StringField[]> {
     for (const value of Object.values(module)) {
       if (typeof value !== 'function' || !value.prototype) continue;
       const metas = storage.getTargetValidationMetadatas(value, '', true, false);
-      const byProperty = new Map<string, string[]>();
+      // A property is named by the class that declares it: a subclass's copy is the same field.
+      const byProperty = new Map<string, { owner: string; kinds: string[] }>();
       for (const m of metas) {
-        const list = byProperty.get(m.propertyName) ?? [];
-        list.push(m.name ?? m.type);
-        byProperty.set(m.propertyName, list);
+        const entry = byProperty.get(m.propertyName) ?? { owner: value.name, kinds: [] };
+        // (A class @nestjs/swagger's IntersectionType or OmitType made is named for the class built from it.)
+        if (
+          typeof m.target === 'function' &&
+          m.target !== value &&
+          !/^(Intersection|Omit|Pick|Partial)/.test(m.target.name)
+        )
+          entry.owner = m.target.name;
+        entry.kinds.push(m.name ?? m.type);
+        byProperty.set(m.propertyName, entry);
       }
-      for (const [property, kinds] of byProperty) {
+      for (const [property, { owner, kinds }] of byProperty) {
         const type = Reflect.getMetadata('design:type', value.prototype, property) as unknown;
         if (type !== String && !kinds.some((k) => TEXT_CONSTRAINTS.has(k))) continue;
-        const field = `${value.name}.${property}`;
-        out.set(field, { field, file, choice: kinds.includes('isIn') });
+        const field = `${owner}.${property}`;
+        if (!out.has(field)) out.set(field, { field, file, choice: kinds.includes('isIn') });
       }
     }
   }
