@@ -45,6 +45,9 @@ let t: TestApp;
 let smtp: SmtpPeer;
 let admin: UserRow;
 let c: Client;
+/** The admin's other sessions, for forms whose answers travel in the session (a flash message). */
+let closer: Client;
+let mover: Client;
 let api: ApiClient;
 let teamId: number;
 let otherTeamId: number;
@@ -58,7 +61,14 @@ const ids = {
   trackingToken: '',
   survey: '',
   holiday: 0,
+  lost: 0,
+  staged: 0,
+  paidContract: 0,
+  plannedContract: 0,
 };
+/** Open opportunities, one for each closing sent (a lost one cannot be lost again). */
+const lostPool: number[] = [];
+const stagePool: number[] = [];
 /** Unanswered surveys, one for each answer sent. */
 const surveys: string[] = [];
 /** Records whose text is the sink: the pages and files that show them are checked. */
@@ -76,6 +86,8 @@ beforeAll(async () => {
   await createUser(t.db, { role: 'service', teamId, name: 'Agent Hostile' });
   await t.db.query(`INSERT INTO ticket_routing (type, team_id) VALUES ('technical', $1)`, [teamId]);
   c = await signedIn(t, admin, 'zh-CN');
+  closer = await signedIn(t, admin, 'zh-CN');
+  mover = await signedIn(t, admin, 'zh-CN');
   api = await apiAs(t, admin, 'zh-CN');
   ids.customer = await createCustomer(t.db, { ownerId: admin.id, name: '北京测试科技有限公司' });
   const { rows } = await t.db.query<{ id: number }>(
@@ -101,6 +113,40 @@ beforeAll(async () => {
   ids.portalTicket = await ticket();
   ids.trackingToken = (await row(`SELECT tracking_token FROM ticket WHERE id = $1`, [ids.portalTicket]))
     .tracking_token as string;
+  for (let i = 0; i < 12; i++) {
+    const { rows: deal } = await t.db.query<{ id: number }>(
+      `INSERT INTO opportunity (customer_id, owner_id, title, stage, amount, probability, expected_close_date, version)
+       VALUES ($1, $2, '将要丢单', 'proposal', 1000, 50, '2027-03-31', 1) RETURNING id`,
+      [ids.customer, admin.id],
+    );
+    (i % 2 ? lostPool : stagePool).push(deal[0].id);
+  }
+  // Signed contracts: one taking payments and invoices, one whose payment plan is edited.
+  for (const [key, n] of [
+    ['paidContract', 1],
+    ['plannedContract', 2],
+  ] as const) {
+    const { rows: k } = await t.db.query<{ id: number }>(
+      `INSERT INTO contract (number, customer_id, customer_name, owner_id, title, amount, status, signed_on, start_on, end_on,
+         approval_rounds, version)
+       VALUES ($1, $2, '北京测试科技有限公司', $3, '运维服务', 1000000, 'signed', '2026-10-01', '2026-10-01', '2027-10-01', 1, 1)
+       RETURNING id`,
+      [`HT-2099-${String(n).padStart(4, '0')}`, ids.customer, admin.id],
+    );
+    await t.db.query(
+      `INSERT INTO contract_line (contract_id, position, item, unit, quantity, unit_price, line_total)
+       VALUES ($1, 1, '运维服务', '项', 1, 1000000, 1000000)`,
+      [k[0].id],
+    );
+    ids[key] = k[0].id;
+    await c.get(`/contracts/${k[0].id}/plan`);
+    const plan = await c.post(`/contracts/${k[0].id}/plan`, {
+      version: '0',
+      'installments[0][dueOn]': '2027-06-30',
+      'installments[0][amount]': '1,000,000.00',
+    });
+    expect(outcome(plan)).toEqual(SAVED);
+  }
   for (let i = 0; i < 12; i++) {
     const token = `hostile-survey-${i}-${Math.random().toString(36).slice(2)}`;
     await t.db.query(
@@ -150,6 +196,10 @@ interface FormCase {
   stored: (reply: Reply) => Promise<Record<string, unknown>>;
   /** Remembers a record that holds the sink, for the rendering checks. */
   keep?: (reply: Reply) => void;
+  /** The short sink must differ each time (a unique field): a count is added to it. */
+  uniqueShort?: boolean;
+  /** Refused, it goes back to the record's page with the reason above it (a board's action). */
+  refusalRedirects?: boolean;
   /** The service checks the formatted fields in turn (the first refusal stops it): sent one at a time. */
   checkedApart?: boolean;
   /** The status of a saved submission, when it is not a redirect (303). */
@@ -535,6 +585,73 @@ const FORMS: FormCase[] = [
     stored: () => row(`SELECT comment FROM survey_response WHERE token = $1`, [ids.survey]),
   },
   {
+    name: 'an opportunity lost',
+    covers: ['LostDto.lostNote'],
+    client: () => closer,
+    page: () => `/opportunities/${(ids.lost = lostPool.shift()!)}/lost`,
+    action: () => `/opportunities/${ids.lost}/lost`,
+    valid: (page) => ({ ...formValues(page, `/opportunities/${ids.lost}/lost`), lostReason: 'price' }),
+    text: ['lostNote'],
+    stored: () => row(`SELECT lost_note AS "lostNote" FROM opportunity WHERE id = $1`, [ids.lost]),
+  },
+  {
+    name: 'an opportunity moved to lost on the board',
+    covers: ['StageChangeDto.lostNote'],
+    // A session of its own: the refusal it reads back is a flash message in the session.
+    client: () => mover,
+    page: () => `/opportunities/${(ids.staged = stagePool.shift()!)}`,
+    action: () => `/opportunities/${ids.staged}/stage`,
+    valid: async () => ({
+      stage: 'lost',
+      lostReason: 'price',
+      version: String((await row(`SELECT version FROM opportunity WHERE id = $1`, [ids.staged])).version),
+    }),
+    text: ['lostNote'],
+    refusalRedirects: true,
+    stored: () => row(`SELECT lost_note AS "lostNote" FROM opportunity WHERE id = $1`, [ids.staged]),
+  },
+  {
+    name: 'a payment received',
+    covers: ['PaymentDto.reference', 'PaymentDto.note', 'PaymentDto.amount', 'PaymentDto.receivedOn'],
+    page: () => `/contracts/${ids.paidContract}`,
+    action: () => `/contracts/${ids.paidContract}/payments`,
+    valid: () => ({ receivedOn: '2026-11-01', amount: '1', method: 'bank_transfer' }),
+    text: ['reference', 'note'],
+    checked: ['amount', 'receivedOn'],
+    stored: () =>
+      row(`SELECT reference, note FROM payment WHERE contract_id = $1 ORDER BY id DESC LIMIT 1`, [
+        ids.paidContract,
+      ]),
+  },
+  {
+    name: 'an invoice issued',
+    covers: [
+      'InvoiceDto.number',
+      'InvoiceDto.note',
+      'InvoiceDto.amount',
+      'InvoiceDto.issuedOn',
+      'InvoiceDto.taxRate',
+    ],
+    page: () => `/contracts/${ids.paidContract}`,
+    action: () => `/contracts/${ids.paidContract}/invoices`,
+    valid: () => ({
+      number: `FP${Math.random().toString().slice(2, 10)}`,
+      issuedOn: '2026-11-01',
+      amount: '1',
+      type: 'vat_general',
+      taxRate: '13',
+    }),
+    text: ['note'],
+    short: ['number'],
+    // A number is unique on its contract: each short sink sent ends in a count.
+    uniqueShort: true,
+    checked: ['amount', 'issuedOn', 'taxRate'],
+    stored: () =>
+      row(`SELECT number, note FROM invoice WHERE contract_id = $1 ORDER BY id DESC LIMIT 1`, [
+        ids.paidContract,
+      ]),
+  },
+  {
     name: 'new team',
     covers: ['TeamDto.name'],
     page: () => '/admin/teams',
@@ -683,6 +800,9 @@ const FORMS: FormCase[] = [
   })),
 ];
 
+/** Short sinks made unique so far. */
+let counted = 0;
+
 /** INVALID_UTF8 as a browser reads it. */
 const BROKEN = new TextDecoder().decode(INVALID_UTF8);
 
@@ -695,13 +815,18 @@ async function send(
   // A form whose submission does not depend on its page is posted with the token already held.
   let html = '';
   if (form.valid.length > 0 || !client.csrf) {
-    const page = await client.get(form.page());
-    expect(page.status, `GET ${form.page()}`).toBe(200);
+    const path = form.page();
+    const page = await client.get(path);
+    expect(page.status, `GET ${path}`).toBe(200);
     html = page.text;
   } else form.page();
   const fields: Record<string, string | Buffer> = { ...(await form.valid(html)) };
   fill(fields);
-  return postRaw(client, form.action?.() ?? form.page(), fields);
+  const reply = await postRaw(client, form.action?.() ?? form.page(), fields);
+  if (!form.refusalRedirects || reply.status !== 303 || !reply.location) return reply;
+  // Refused, an action on a record page goes back to the page and says why above it.
+  const next = await client.get(reply.location);
+  return /class="flash flash-error"/.test(next.text) ? { ...next, status: 422 } : reply;
 }
 
 /** Posts a form body as given: text percent-encoded as a browser does, bytes as they are. */
@@ -739,10 +864,14 @@ async function postRaw(
  * options), for the form whose action is `action`.
  */
 function formValues(html: string, action: string): Record<string, string> {
-  const forms = [...html.matchAll(/<form\b[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)];
+  // Each form up to its end, or to the next form where one is left open.
+  const forms = html
+    .split(/(?=<form\b)/)
+    .map((chunk) => /^<form\b[^>]*action="([^"]*)"[^>]*>([\s\S]*?)(?:<\/form>|$)/.exec(chunk))
+    .filter((m) => m !== null);
   // The last: where a page lists records each with its form, the form for a new one comes after them.
   const form = forms.findLast((m) => decodeHtml(m[1]) === action);
-  if (!form) throw new Error(`no form posting to ${action}`);
+  if (!form) throw new Error(`no form posting to ${action} among ${forms.map((m) => m[1]).join(', ')}`);
   const out: Record<string, string> = {};
   const body = form[2];
   for (const m of body.matchAll(/<input\b([^>]*)>/g)) {
@@ -834,11 +963,12 @@ describe('hostile text through every form', () => {
         // shows each broken byte as U+FFFD, as a browser does. The markup sink goes last, for the
         // pages checked below.
         for (const sink of [...SINKS].reverse()) {
-          const sent = (f: string) => (form.short?.includes(f) ? SHORT_SINK : sink + BROKEN);
+          const short = form.uniqueShort ? `${SHORT_SINK}${++counted}` : SHORT_SINK;
+          const sent = (f: string) => (form.short?.includes(f) ? short : sink + BROKEN);
           const reply = await send(form, client(), (fields) => {
             for (const f of all)
               fields[f] = form.short?.includes(f)
-                ? SHORT_SINK
+                ? short
                 : Buffer.concat([Buffer.from(encodeURIComponent(sink)), INVALID_UTF8]);
           });
           expect(outcome(reply)).toEqual(savedAs(form));
@@ -854,10 +984,9 @@ describe('hostile text through every form', () => {
         });
         expect([form.saved ?? 303, 422]).toContain(long.status);
         const errors = long.status === 422 ? fieldErrors(long.text) : {};
-        for (const [field, message] of Object.entries(errors)) {
-          expect(all.map(errorId)).toContain(field);
-          expect(inChinese(message), message).toBe(true);
-        }
+        if (long.status === 422 && form.refusalRedirects)
+          for (const f of all) errors[errorId(f)] = refusalMessages(long.text).join(' ');
+        for (const message of Object.values(errors)) expect(inChinese(message), message).toBe(true);
         const kept = all.filter((f) => !(errorId(f) in errors));
         if (kept.length > 0) {
           const saved =
@@ -876,8 +1005,12 @@ describe('hostile text through every form', () => {
           for (const f of all) fields[f] = WITH_NUL;
         });
         expect(nul.status).toBe(422);
-        for (const f of all)
-          expect(fieldErrors(nul.text)[errorId(f)], f).toBe('包含不允许的字符（NUL），请重新输入。');
+        for (const f of all) {
+          const said = form.refusalRedirects
+            ? refusalMessages(nul.text).join(' ')
+            : fieldErrors(nul.text)[errorId(f)];
+          expect(said, f).toContain('包含不允许的字符（NUL），请重新输入。');
+        }
 
         // Fields with a format (a date, an amount, an e-mail address): the sink is refused beside each
         // (one at a time where the service checks them in turn).
@@ -1119,27 +1252,17 @@ const NOT_SENT: Record<string, string> = {
   'CustomerDto.duplicateReason': 'sent with every customer above ("测试"); kept in the audit trail only',
   'DeactivateDto.handOverTo': 'a user id chosen from a list (hand-over.test.ts)',
   'TicketMergeDto.intoNumber': 'a ticket number looked up, never stored (tickets-flow.test.ts)',
-  // Not yet sent: each needs a record in a later state (approved, signed with a plan, lost).
+  // Not yet sent: each needs a record in a later state (pending approval, approved, signed).
   'DecideDto.comment': 'NOT YET: an approval decision needs a pending approval round',
   'ContractDecisionDto.comment': 'NOT YET: needs a contract pending approval',
   'ContractTerminateDto.reason': 'NOT YET: needs a signed contract',
   'ContractSignDto.signedOn': 'NOT YET: needs an approved contract',
-  'LostDto.lostNote': 'NOT YET: one per opportunity, closes it',
-  'StageChangeDto.lostNote': 'NOT YET: one per opportunity, closes it',
-  'PaymentDto.amount': 'NOT YET: needs a signed contract with a payment plan',
-  'PaymentDto.receivedOn': 'NOT YET: needs a signed contract with a payment plan',
-  'PaymentDto.reference': 'NOT YET: needs a signed contract with a payment plan',
-  'PaymentDto.note': 'NOT YET: needs a signed contract with a payment plan',
   'PaymentReversalDto.reversalReason': 'NOT YET: needs a payment',
-  'InvoiceDto.number': 'NOT YET: needs a signed contract',
-  'InvoiceDto.issuedOn': 'NOT YET: needs a signed contract',
-  'InvoiceDto.amount': 'NOT YET: needs a signed contract',
-  'InvoiceDto.taxRate': 'NOT YET: needs a signed contract',
-  'InvoiceDto.note': 'NOT YET: needs a signed contract',
-  'InstallmentDto.id': 'NOT YET: needs a contract with a payment plan',
-  'InstallmentDto.dueOn': 'NOT YET: needs a contract with a payment plan',
-  'InstallmentDto.amount': 'NOT YET: needs a contract with a payment plan',
-  'InstallmentDto.note': 'NOT YET: needs a contract with a payment plan',
+  'InstallmentDto.id':
+    'NOT YET: the plan form (its rows kept whole through a refusal) is not sent the corpus',
+  'InstallmentDto.dueOn': 'NOT YET: see InstallmentDto.id',
+  'InstallmentDto.amount': 'NOT YET: see InstallmentDto.id',
+  'InstallmentDto.note': 'NOT YET: see InstallmentDto.id',
 };
 
 /** Checks a page shows the sink as text: no markup of it runs, and its escaped form is there. */
