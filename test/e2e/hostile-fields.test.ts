@@ -63,11 +63,15 @@ const ids = {
   holiday: 0,
   lost: 0,
   staged: 0,
+  terminated: 0,
+  reversed: 0,
   paidContract: 0,
-  plannedContract: 0,
 };
 /** Open opportunities, one for each closing sent (a lost one cannot be lost again). */
 const lostPool: number[] = [];
+/** Signed contracts, one for each termination sent; payments, one for each reversal sent. */
+const terminatePool: number[] = [];
+const reversalPool: number[] = [];
 const stagePool: number[] = [];
 /** Unanswered surveys, one for each answer sent. */
 const surveys: string[] = [];
@@ -121,11 +125,8 @@ beforeAll(async () => {
     );
     (i % 2 ? lostPool : stagePool).push(deal[0].id);
   }
-  // Signed contracts: one taking payments and invoices, one whose payment plan is edited.
-  for (const [key, n] of [
-    ['paidContract', 1],
-    ['plannedContract', 2],
-  ] as const) {
+  // Signed contracts: one taking payments and invoices (with a plan), and some to terminate.
+  for (let n = 1; n <= 7; n++) {
     const { rows: k } = await t.db.query<{ id: number }>(
       `INSERT INTO contract (number, customer_id, customer_name, owner_id, title, amount, status, signed_on, start_on, end_on,
          approval_rounds, version)
@@ -138,7 +139,11 @@ beforeAll(async () => {
        VALUES ($1, 1, '运维服务', '项', 1, 1000000, 1000000)`,
       [k[0].id],
     );
-    ids[key] = k[0].id;
+    if (n > 1) {
+      terminatePool.push(k[0].id);
+      continue;
+    }
+    ids.paidContract = k[0].id;
     await c.get(`/contracts/${k[0].id}/plan`);
     const plan = await c.post(`/contracts/${k[0].id}/plan`, {
       version: '0',
@@ -147,6 +152,21 @@ beforeAll(async () => {
     });
     if (plan.status !== 303) throw new Error(`the payment plan was not saved: ${visibleText(plan.text)}`);
   }
+  // Payments to reverse.
+  for (let i = 0; i < 6; i++) {
+    await c.get(`/contracts/${ids.paidContract}`);
+    const paid = await c.post(`/contracts/${ids.paidContract}/payments`, {
+      receivedOn: '2026-11-02',
+      amount: '2',
+      method: 'bank_transfer',
+    });
+    if (paid.status !== 303) throw new Error(`the payment was not recorded: ${visibleText(paid.text)}`);
+  }
+  const { rows: payments } = await t.db.query<{ id: number }>(
+    `SELECT id FROM payment WHERE contract_id = $1 ORDER BY id`,
+    [ids.paidContract],
+  );
+  reversalPool.push(...payments.map((p) => p.id));
   for (let i = 0; i < 12; i++) {
     const token = `hostile-survey-${i}-${Math.random().toString(36).slice(2)}`;
     await t.db.query(
@@ -650,6 +670,28 @@ const FORMS: FormCase[] = [
       row(`SELECT number, note FROM invoice WHERE contract_id = $1 ORDER BY id DESC LIMIT 1`, [
         ids.paidContract,
       ]),
+  },
+  {
+    name: 'a contract terminated',
+    covers: ['ContractTerminateDto.reason'],
+    page: () => `/contracts/${(ids.terminated = terminatePool.shift()!)}`,
+    action: () => `/contracts/${ids.terminated}/terminate`,
+    valid: (page) => formValues(page, `/contracts/${ids.terminated}/terminate`),
+    text: ['reason'],
+    stored: () => row(`SELECT termination_reason AS reason FROM contract WHERE id = $1`, [ids.terminated]),
+  },
+  {
+    name: 'a payment reversed',
+    covers: ['PaymentReversalDto.reversalReason'],
+    page: () => {
+      ids.reversed = reversalPool.shift()!;
+      return `/contracts/${ids.paidContract}`;
+    },
+    action: () => `/contracts/${ids.paidContract}/payments/${ids.reversed}/reverse`,
+    valid: () => ({}),
+    text: ['reversalReason'],
+    stored: () =>
+      row(`SELECT reversal_reason AS "reversalReason" FROM payment WHERE id = $1`, [ids.reversed]),
   },
   {
     name: 'new team',
@@ -1255,9 +1297,7 @@ const NOT_SENT: Record<string, string> = {
   // Not yet sent: each needs a record in a later state (pending approval, approved, signed).
   'DecideDto.comment': 'NOT YET: an approval decision needs a pending approval round',
   'ContractDecisionDto.comment': 'NOT YET: needs a contract pending approval',
-  'ContractTerminateDto.reason': 'NOT YET: needs a signed contract',
   'ContractSignDto.signedOn': 'NOT YET: needs an approved contract',
-  'PaymentReversalDto.reversalReason': 'NOT YET: needs a payment',
   'InstallmentDto.id':
     'NOT YET: the plan form (its rows kept whole through a refusal) is not sent the corpus',
   'InstallmentDto.dueOn': 'NOT YET: see InstallmentDto.id',
