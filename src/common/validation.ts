@@ -18,6 +18,9 @@ export function keyed(key: string, ...argNames: string[]) {
   };
 }
 
+/** Constraints whose message names a bound, and the name of its parameter in the locale files. */
+const BOUND_PARAM: Record<string, string> = { min: 'min', max: 'max', maxLength: 'max' };
+
 /** Messages saying a value is not even of the field's kind. */
 const WRONG_KIND = new Set([
   'validation.isInt',
@@ -34,6 +37,12 @@ function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErrors {
       let key = `validation.${constraint}`;
       let params: Params = {};
       if (message.startsWith('{')) ({ key, params } = JSON.parse(message) as { key: string; params: Params });
+      else if (constraint in BOUND_PARAM) {
+        // A bound declared without a keyed message (`@Min(1)`) is named only in class-validator's
+        // English text ("… must not be less than 1"): its last number is the bound.
+        const bound = /(-?\d+(?:\.\d+)?)\D*$/.exec(message);
+        if (bound) params = { [BOUND_PARAM[constraint]]: Number(bound[1]) };
+      }
       return { key: hasKey('en', key) ? key : 'validation.invalid', params };
     });
     // An empty field breaks every rule on it; "required" is the one worth saying. A value of the wrong
@@ -47,16 +56,32 @@ function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErrors {
   return out;
 }
 
+/** Why a text cannot be stored, if it cannot: the locale key of its field's error. */
+function unstorable(text: string): string | null {
+  // PostgreSQL cannot store NUL in text, and no one types it.
+  if (text.includes('\0')) return 'validation.nulCharacter';
+  // Half of a UTF-16 surrogate pair (JSON's "\ud800") is no character at all: PostgreSQL refuses it
+  // in JSON (the audit trail's diff), and nothing can show it.
+  if (/\p{Cs}/u.test(text)) return 'validation.brokenCharacter';
+  return null;
+}
+
 /**
- * The fields of `value` (a body, a query, a parameter) whose text holds a NUL character, by their path
- * (`name`, `contacts.0.mobile`). PostgreSQL cannot store NUL in text, and no one types it.
+ * The fields of `value` (a body, a query, a parameter) whose text cannot be stored, by their path
+ * (`name`, `contacts.0.mobile`), with the locale key of the reason.
  */
-function fieldsWithNul(value: unknown, path: string, out: string[], depth = 0): string[] {
+function unstorableFields(
+  value: unknown,
+  path: string,
+  out: [string, string][],
+  depth = 0,
+): [string, string][] {
   if (typeof value === 'string') {
-    if (value.includes('\0')) out.push(path || '_');
+    const key = unstorable(value);
+    if (key) out.push([path || '_', key]);
   } else if (value !== null && typeof value === 'object' && depth < 10) {
     for (const [key, item] of Object.entries(value)) {
-      fieldsWithNul(item, path ? `${path}.${key}` : key, out, depth + 1);
+      unstorableFields(item, path ? `${path}.${key}` : key, out, depth + 1);
     }
   }
   return out;
@@ -69,9 +94,9 @@ const PIPE_OPTIONS = {
 };
 
 /**
- * Nest's ValidationPipe, refusing first any text with a NUL character in it: for every body, query
- * and route parameter, whatever its DTO says, as a field error (the form shown again with it, or the
- * address named on a GET).
+ * Nest's ValidationPipe, refusing first any text with a NUL character or half a surrogate pair in it:
+ * for every body, query and route parameter, whatever its DTO says, as a field error (the form shown
+ * again with it, or the address named on a GET).
  */
 class KehuValidationPipe extends ValidationPipe {
   /** `strict`: the same checks for the API, where a field the DTO does not know is refused, not dropped. */
@@ -83,11 +108,9 @@ class KehuValidationPipe extends ValidationPipe {
     if (this.strict && requestContext.get()?.api)
       return this.strict.transform(value, metadata) as Promise<unknown>;
     if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
-      const fields = fieldsWithNul(value, metadata.data ?? '', []);
+      const fields = unstorableFields(value, metadata.data ?? '', []);
       if (fields.length) {
-        throw new ValidationFailed(
-          Object.fromEntries(fields.map((f) => [f, [{ key: 'validation.nulCharacter' }]])),
-        );
+        throw new ValidationFailed(Object.fromEntries(fields.map(([f, key]) => [f, [{ key }]])));
       }
     }
     return super.transform(value, metadata) as Promise<unknown>;
