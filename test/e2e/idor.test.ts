@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerForm, startApp, type TestApp } from '../helpers/app.js';
 import type { ApiClient } from '../helpers/api.js';
@@ -742,6 +743,24 @@ describe('exports and the dashboard', () => {
     expect(csv.text).toContain(own.names[0]);
     expectNothingOf(mate, csv.text, 'the rep’s export');
     expectNothingOf(west, csv.text, 'the rep’s export');
+  });
+
+  it('the dashboard’s XLSX export holds nothing of another team’s (or, for a rep, another rep’s)', async () => {
+    for (const who of ['sales', 'manager'] as const) {
+      const res = await fetch(`${t.url}/dashboard/export`, {
+        headers: { cookie: `kehu.sid=${w.pages[who].sessionId}` },
+      });
+      expect(res.status).toBe(200);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(await res.arrayBuffer());
+      const cells: string[] = [];
+      book.eachSheet((sheet) => sheet.eachRow((row) => cells.push(JSON.stringify(row.values))));
+      expectNothingOf(west, cells.join('\n'), `${who}’s dashboard export`);
+      if (who === 'sales') expectNothingOf(mate, cells.join('\n'), 'the rep’s dashboard export');
+      // Its leaderboard names the people in scope: the manager's team, never West's people.
+      expect(cells.join('\n')).not.toContain('West Rep');
+      if (who === 'manager') expect(cells.join('\n')).toContain('East Rep Two');
+    }
   });
 
   it('drill-downs show only what the asker may see, and a foreign team or rep is not found', async () => {

@@ -107,39 +107,46 @@ export class World {
     return rows[0].id;
   }
 
-  /** A quote on `dealId`, made through the API by the deal's owner (`as`). */
-  async quote(dealId: number, as: ApiClient = this.api.sales): Promise<number> {
-    const made = await as.post('/api/v1/quotes', {
-      opportunityId: dealId,
-      taxRate: '13',
-      discountPercent: '0',
-      validUntil: '2099-12-31',
-      lines: [{ itemName: '服务器', unit: '台', quantity: '1', unitPrice: '1000.00' }],
-    });
-    if (made.status !== 201) throw new Error(`quote: ${made.status} ${JSON.stringify(made.body)}`);
-    return made.body.id as number;
+  /** A draft quote on `dealId` of one line (¥1,000.00 before tax), its deal's owner's. */
+  async quote(dealId: number): Promise<number> {
+    const { rows } = await this.db.query<{ id: number }>(
+      `INSERT INTO quote (number, opportunity_id, customer_id, owner_id, status, tax_rate, prices_include_tax, valid_until,
+         list_total, subtotal, discount_amount, net, tax, total, version)
+       SELECT $2, o.id, o.customer_id, o.owner_id, 'draft', 13, false, '2099-12-31', 1000, 1000, 0, 1000, 130, 1130, 1
+         FROM opportunity o WHERE o.id = $1 RETURNING id`,
+      [dealId, `BJ-T${process.pid}-${unique()}`],
+    );
+    await this.db.query(
+      `INSERT INTO quote_line (quote_id, position, item_name, quantity, unit_price, line_total) VALUES ($1, 1, '服务器', 1, 1000, 1000)`,
+      [rows[0].id],
+    );
+    return rows[0].id;
   }
 
-  /** A contract of the customer's owner (`as`), then put in `status` as the test needs. */
+  /** A contract of one line (¥1,000.00) on the customer, its owner's unless told, in `status`. */
   async contract(
     customerId: number,
-    fields: { status?: string; title?: string; as?: ApiClient } = {},
+    fields: { status?: string; title?: string; ownerId?: number } = {},
   ): Promise<number> {
-    const made = await (fields.as ?? this.api.sales).post('/api/v1/contracts', {
-      customerId,
-      title: fields.title ?? `授权测试合同 ${unique()}`,
-      startOn: '2027-01-01',
-      endOn: '2027-12-31',
-      lines: [{ item: '服务器', unit: '台', quantity: '1', unitPrice: '1000.00' }],
-    });
-    if (made.status !== 201) throw new Error(`contract: ${made.status} ${JSON.stringify(made.body)}`);
-    const id = made.body.id as number;
-    if (fields.status && fields.status !== 'draft')
-      await this.db.query(
-        `UPDATE contract SET status = $2, signed_on = CASE WHEN $2 IN ('signed', 'completed', 'terminated') THEN current_date END WHERE id = $1`,
-        [id, fields.status],
-      );
-    return id;
+    const status = fields.status ?? 'draft';
+    const { rows } = await this.db.query<{ id: number }>(
+      `INSERT INTO contract (number, customer_id, customer_name, owner_id, title, amount, status, start_on, end_on, signed_on, version)
+       SELECT $2, c.id, c.name, COALESCE($3, c.owner_id), $4, 1000, $5, '2027-01-01', '2027-12-31',
+              CASE WHEN $5 IN ('signed', 'completed', 'terminated') THEN current_date END, 1
+         FROM customer c WHERE c.id = $1 RETURNING id`,
+      [
+        customerId,
+        `HT-T${process.pid}-${unique()}`,
+        fields.ownerId ?? null,
+        fields.title ?? `授权测试合同 ${unique()}`,
+        status,
+      ],
+    );
+    await this.db.query(
+      `INSERT INTO contract_line (contract_id, position, item, unit, quantity, unit_price, line_total) VALUES ($1, 1, '服务器', '台', 1, 1000, 1000)`,
+      [rows[0].id],
+    );
+    return rows[0].id;
   }
 
   /** A payment plan of one installment for the contract's whole amount; answers the contract's id. */
@@ -357,9 +364,9 @@ export async function recordsOf(w: World, owner: UserRow, teamId: number, secret
   const customer = await w.customer({ ownerId: owner.id, name: names.customer });
   const contact = await w.contact(customer, names.contact);
   const deal = await w.deal(customer, { ownerId: owner.id, title: names.deal });
-  const contract = await w.contract(customer, { as: api, title: names.contract });
-  const signed = await w.contract(customer, { as: api, title: names.contract, status: 'signed' });
-  const pending = await w.contract(customer, { as: api, title: names.contract });
+  const contract = await w.contract(customer, { title: names.contract });
+  const signed = await w.contract(customer, { title: names.contract, status: 'signed' });
+  const pending = await w.contract(customer, { title: names.contract });
   const ticket = await w.ticket(customer, { teamId, subject: names.ticket });
   const message = await w.firstMessageOf(ticket.id);
   await w.db.query('UPDATE ticket_message SET body = $2 WHERE id = $1', [message, `${secret}留言`]);
@@ -370,7 +377,7 @@ export async function recordsOf(w: World, owner: UserRow, teamId: number, secret
     customer,
     contact,
     deal,
-    quote: await w.quote(deal, api),
+    quote: await w.quote(deal),
     contract,
     signed,
     payment: await w.payment(signed),
