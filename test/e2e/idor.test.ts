@@ -839,8 +839,15 @@ describe('files, portal and survey links', () => {
       [own.contact, west.contact],
     ]);
     expect(rows.every((r) => r.mail_opt_out === false)).toBe(true);
-    // The real links work: the probe is not blind.
-    expect((await anon.get(`/portal/tickets/${token}`)).text).toContain(west.names[5]);
+    // The real links work: the probe is not blind. The portal shows the customer's conversation,
+    // never the agents' internal notes nor their files.
+    await t.db.query(
+      `INSERT INTO ticket_message (ticket_id, author_id, author_name, from_customer, internal, body) VALUES ($1, $2, 'Agent', false, true, $3)`,
+      [west.ticket.id, w.users.admin.id, '内部备注：客户信用差'],
+    );
+    const portal = await anon.get(`/portal/tickets/${token}`);
+    expect(portal.text).toContain(west.names[5]);
+    expect(portal.text).not.toContain('内部备注');
     expect((await anon.get(`/survey/${survey}`)).status).toBe(200);
   });
 });

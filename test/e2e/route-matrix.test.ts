@@ -1039,7 +1039,7 @@ async function send(
   row: Row,
   who: Who,
   opts: { csrf?: boolean } = {},
-): Promise<{ status: number; text: string }> {
+): Promise<{ status: number; text: string; location?: string | null }> {
   const path = row.path ? await row.path(who) : templateOf(row.route);
   const method = methodOf(row.route);
   const body = row.body ? await row.body(who) : undefined;
@@ -1103,6 +1103,9 @@ describe('each route answers each kind of user as the table says', () => {
         (who) => `${who}: ${visibleText(replies[WHO.indexOf(who)].text).slice(0, 200)}`,
       );
       expect(got, why.join('\n')).toEqual(row.expect);
+      // Nobody signed in is sent to sign in (and brought back afterwards) from every private page.
+      const toLogin = /^\/login\?returnTo=%2F/.test(replies[WHO.indexOf('anon')].location ?? '');
+      expect(toLogin).toBe(row.expect.anon === L && methodOf(row.route) === 'GET');
     });
 });
 
