@@ -572,6 +572,16 @@ describe('searching for another’s record by its name', () => {
       expect(reply.status, path).toBe(404);
       expectNothingOf(west, reply.text, path);
     }
+    // Or that start from a deal or a quote: refused, or the form without it, never showing it.
+    for (const path of [
+      `/contracts/new?opportunity=${west.deal}`,
+      `/contracts/new?quote=${west.quote}`,
+      `/follow-ups/new?opportunity=${west.deal}`,
+    ]) {
+      const reply = await w.pages.sales.get(path);
+      expect([200, 404], path).toContain(reply.status);
+      expectNothingOf(west, reply.text, path);
+    }
   });
 });
 
@@ -885,5 +895,63 @@ describe('webhooks', () => {
       'https://example.com/h',
     ]);
     expect(rows[0].n).toBe(0);
+  });
+});
+
+describe('linking one’s own record to another’s', () => {
+  it('a follow-up or contract on one’s own customer cannot point at another’s deal, quote or contact', async () => {
+    const api = w.api.sales;
+    const attempts = [
+      [
+        '/api/v1/follow-ups',
+        {
+          customerId: own.customer,
+          method: 'phone',
+          happenedAt: '2026-01-05T10:00:00+08:00',
+          summary: '链接',
+          opportunityId: west.deal,
+        },
+      ],
+      [
+        '/api/v1/follow-ups',
+        {
+          customerId: own.customer,
+          method: 'phone',
+          happenedAt: '2026-01-05T10:00:00+08:00',
+          summary: '链接',
+          contactId: west.contact,
+        },
+      ],
+      [
+        '/api/v1/contracts',
+        {
+          customerId: own.customer,
+          title: '链接',
+          opportunityId: west.deal,
+          lines: [{ item: 'x', quantity: '1', unitPrice: '1.00' }],
+        },
+      ],
+      [
+        '/api/v1/contracts',
+        {
+          customerId: own.customer,
+          title: '链接',
+          quoteId: west.quote,
+          lines: [{ item: 'x', quantity: '1', unitPrice: '1.00' }],
+        },
+      ],
+    ] as const;
+    for (const [path, body] of attempts) {
+      const reply = await api.post(path, body);
+      expect([404, 422], `${path} ${JSON.stringify(body)}`).toContain(reply.status);
+      expectNothingOf(west, JSON.stringify(reply.body), path);
+    }
+    const linked = await t.db.query(
+      `SELECT (SELECT count(*) FROM follow_up WHERE opportunity_id = $1 OR contact_id = $2)::int AS f,
+              (SELECT count(*) FROM contract WHERE opportunity_id = $1 OR quote_id = $3)::int AS c`,
+      [west.deal, west.contact, west.quote],
+    );
+    expect(linked.rows[0]).toEqual({ f: 0, c: 0 });
+    expectNothingOf(west, (await w.pages.sales.get(`/customers/${own.customer}`)).text, 'the 360° page');
   });
 });

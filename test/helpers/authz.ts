@@ -370,10 +370,11 @@ export async function recordsOf(w: World, owner: UserRow, teamId: number, secret
   const ticket = await w.ticket(customer, { teamId, subject: names.ticket });
   const message = await w.firstMessageOf(ticket.id);
   await w.db.query('UPDATE ticket_message SET body = $2 WHERE id = $1', [message, `${secret}留言`]);
-  await w.db.query('UPDATE contact SET mobile = $2 WHERE id = $1', [contact, '13900001111']);
+  const mobile = `139${String(process.pid % 10_000).padStart(4, '0')}${String(++counter % 10_000).padStart(4, '0')}`;
+  await w.db.query('UPDATE contact SET mobile = $2 WHERE id = $1', [contact, mobile]);
   return {
     secret,
-    names: [...Object.values(names), '13900001111'],
+    names: [...Object.values(names), mobile],
     customer,
     contact,
     deal,
