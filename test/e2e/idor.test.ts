@@ -955,3 +955,29 @@ describe('linking one’s own record to another’s', () => {
     expectNothingOf(west, (await w.pages.sales.get(`/customers/${own.customer}`)).text, 'the 360° page');
   });
 });
+
+describe('merging with another’s record', () => {
+  it('a manager neither previews nor merges their team’s customer with West’s, nor folds a ticket into West’s', async () => {
+    const before = await stateOf(west);
+    const teamCustomer = await w.customer({ name: `${mate.secret}合并测试有限公司` });
+    const page = w.pages.manager;
+    const preview = await page.get(`/customers/${teamCustomer}/merge?with=${west.customer}`);
+    expect([200, 404]).toContain(preview.status);
+    expectNothingOf(west, preview.text, 'the merge preview');
+    const merged = await page.post(`/customers/${teamCustomer}/merge`, { otherId: String(west.customer) });
+    expect([404, 422]).toContain(merged.status);
+    expectNothingOf(west, merged.text, 'the merge');
+
+    const ticket = await w.ticket(teamCustomer);
+    await page.get(`/tickets/${ticket.id}`);
+    await page.post(`/tickets/${ticket.id}/merge`, { intoNumber: west.ticket.number, version: '1' });
+    const { rows } = await t.db.query('SELECT status, version FROM ticket WHERE id = $1', [ticket.id]);
+    expect(rows[0]).toEqual({ status: 'open', version: 1 });
+    expectNothingOf(west, (await page.get(`/tickets/${ticket.id}`)).text, 'the ticket after the merge');
+    expect(await stateOf(west)).toEqual(before);
+    const customer = await t.db.query('SELECT deleted_at, merged_into_id FROM customer WHERE id = $1', [
+      teamCustomer,
+    ]);
+    expect(customer.rows[0]).toEqual({ deleted_at: null, merged_into_id: null });
+  });
+});
