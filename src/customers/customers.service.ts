@@ -338,6 +338,11 @@ export class CustomersService {
     };
   }
 
+  /** For other modules naming a customer on a user's behalf (a ticket's requester): may the user see it? */
+  async maySee(user: SessionUser, id: number): Promise<boolean> {
+    return (await this.repo.findVisible(await this.policy.actor(user), id)) !== null;
+  }
+
   /** A customer the user may do `action` to (for its forms); 404 if unseen, 403 if not theirs to do. */
   async getFor(user: SessionUser, id: number, action: CustomerAction): Promise<CustomerView> {
     const customer = await this.get(user, id);

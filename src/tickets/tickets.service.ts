@@ -395,9 +395,16 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     by: SessionUser | null,
   ): Promise<{ customerId: number; contactId: number | null; unconfirmed: boolean }> {
     if (by && input.customerId) {
-      const facts = (await this.customers.factsOf([input.customerId])).get(input.customerId);
-      if (!facts) throw ValidationFailed.field('customerId', 'validation.invalid');
-      return { customerId: input.customerId, contactId: input.contactId ?? null, unconfirmed: false };
+      // A customer the agent may not see is answered as one that does not exist; the contact must be its.
+      if (!(await this.customers.maySee(by, input.customerId)))
+        throw ValidationFailed.field('customerId', 'validation.invalid');
+      const contactId = input.contactId ?? null;
+      if (
+        contactId !== null &&
+        !(await this.contacts.belongsTo(this.dataSource.manager, input.customerId, contactId))
+      )
+        throw ValidationFailed.field('contactId', 'validation.invalid');
+      return { customerId: input.customerId, contactId, unconfirmed: false };
     }
     const r = input.requester;
     if (!r.email?.trim() && !r.mobile?.trim())
@@ -1125,6 +1132,9 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       throw ValidationFailed.field('contactId', 'validation.invalid');
     await this.dataSource.transaction(async (m) => {
       const { t } = await this.visible(user, id, 'change', m);
+      // A customer the agent may not see is answered as one that does not exist.
+      if (!(await this.customers.maySee(user, customerId)))
+        throw ValidationFailed.field('customerId', 'validation.invalid');
       this.checkVersion(t, input.version);
       await this.repo.update(m, t.id, { customerId, contactId, requesterUnconfirmed: false });
       await this.audit.record(
