@@ -270,6 +270,23 @@ const ROWS: Row[] = [
     expect: ADMIN_FORM(303),
   },
   { route: 'GET /admin/tickets', expect: ADMIN_PAGE },
+  // A person's data (PIPL): the admin's; a name typed wrong is refused (the erasure is privacy.test.ts's).
+  {
+    route: 'GET /admin/privacy/:kind/:id',
+    path: () => `/admin/privacy/contacts/${s.contact}`,
+    expect: ADMIN_PAGE,
+  },
+  {
+    route: 'GET /admin/privacy/:kind/:id/export',
+    path: () => `/admin/privacy/contacts/${s.contact}/export`,
+    expect: ADMIN_PAGE,
+  },
+  {
+    route: 'POST /admin/privacy/:kind/:id/erase',
+    path: () => `/admin/privacy/contacts/${s.contact}/erase`,
+    body: () => ({ confirmName: '不是这个名字' }),
+    expect: ADMIN_FORM(422),
+  },
   { route: 'POST /admin/tickets/routing', expect: ADMIN_FORM(422) },
   { route: 'POST /admin/tickets/sla', expect: ADMIN_FORM(422) },
   { route: 'POST /admin/tickets/canned', expect: ADMIN_FORM(422) },
@@ -925,6 +942,22 @@ const ROWS: Row[] = [
   },
   { route: 'POST /tickets/away', body: () => ({ away: '1' }), expect: x(U, 303, 303, 403, 303, 303) },
   { route: 'GET /tickets/:id', path: () => `/tickets/${s.ticket.id}`, expect: x(L, 200, 200, 200, 200, 404) },
+  // The recycle bin: a team's manager (and the admin) deletes, the admin alone sees the bin and restores.
+  { route: 'GET /tickets/deleted', expect: ADMIN_PAGE },
+  {
+    route: 'POST /tickets/:id/delete',
+    path: async () => `/tickets/${(await w.ticket(s.customer)).id}/delete`,
+    expect: x(U, 303, 303, 403, 403, 404),
+  },
+  {
+    route: 'POST /tickets/:id/restore',
+    path: async () => {
+      const { id } = await w.ticket(s.customer);
+      await t.db.query('UPDATE ticket SET deleted_at = now() WHERE id = $1', [id]);
+      return `/tickets/${id}/restore`;
+    },
+    expect: ADMIN_FORM(303),
+  },
   ...(
     [
       ['confirm-requester', () => ({})],
