@@ -48,6 +48,7 @@ let c: Client;
 /** The admin's other sessions, for forms whose answers travel in the session (a flash message). */
 let closer: Client;
 let mover: Client;
+let decider: Client;
 let api: ApiClient;
 let teamId: number;
 let otherTeamId: number;
@@ -67,6 +68,9 @@ const ids = {
   reversed: 0,
   plannedContract: 0,
   paidContract: 0,
+  deciding: 0,
+  decideRound: 0,
+  signing: 0,
 };
 /** Open opportunities, one for each closing sent (a lost one cannot be lost again). */
 const lostPool: number[] = [];
@@ -74,10 +78,23 @@ const lostPool: number[] = [];
 const terminatePool: number[] = [];
 const reversalPool: number[] = [];
 const stagePool: number[] = [];
+/** Contracts waiting for the admin's approval (on the record's page, through the API); approved ones to sign. */
+const decidePool: number[] = [];
+const apiDecidePool: number[] = [];
+const signPool: number[] = [];
 /** Unanswered surveys, one for each answer sent. */
 const surveys: string[] = [];
 /** Records whose text is the sink: the pages and files that show them are checked. */
-const shown = { customer: 0, opportunity: 0, quote: 0, contract: 0, ticket: 0, followUp: 0 };
+const shown = {
+  customer: 0,
+  opportunity: 0,
+  quote: 0,
+  contract: 0,
+  ticket: 0,
+  followUp: 0,
+  decision: 0,
+  apiDecision: 0,
+};
 let fixtures: string;
 
 beforeAll(async () => {
@@ -93,6 +110,7 @@ beforeAll(async () => {
   c = await signedIn(t, admin, 'zh-CN');
   closer = await signedIn(t, admin, 'zh-CN');
   mover = await signedIn(t, admin, 'zh-CN');
+  decider = await signedIn(t, admin, 'zh-CN');
   api = await apiAs(t, admin, 'zh-CN');
   ids.customer = await createCustomer(t.db, { ownerId: admin.id, name: '北京测试科技有限公司' });
   const { rows } = await t.db.query<{ id: number }>(
@@ -172,6 +190,38 @@ beforeAll(async () => {
     [ids.paidContract],
   );
   reversalPool.push(...payments.map((p) => p.id));
+  // Drafts submitted for approval (the admin, whose team has no manager, is the approver), and some
+  // of them approved, to be signed.
+  for (const [pool, count, approved] of [
+    [decidePool, 4, false],
+    [apiDecidePool, 5, false],
+    [signPool, 3, true],
+  ] as const) {
+    for (let i = 0; i < count; i++) {
+      const { rows: k } = await t.db.query<{ id: number }>(
+        `INSERT INTO contract (number, customer_id, customer_name, owner_id, title, amount, status, start_on, end_on, version)
+         VALUES ($1, $2, '北京测试科技有限公司', $3, '待审合同', 1000, 'draft', '2027-01-01', '2027-12-31', 1)
+         RETURNING id`,
+        [
+          `HT-2098-${String(decidePool.length + apiDecidePool.length + signPool.length + 1).padStart(4, '0')}`,
+          ids.customer,
+          admin.id,
+        ],
+      );
+      await t.db.query(
+        `INSERT INTO contract_line (contract_id, position, item, unit, quantity, unit_price, line_total)
+         VALUES ($1, 1, '运维服务', '项', 1, 1000, 1000)`,
+        [k[0].id],
+      );
+      const submitted = await api.post(`/api/v1/contracts/${k[0].id}/submit`, { version: 1 });
+      if (submitted.status !== 200) throw new Error(`not submitted: ${JSON.stringify(submitted.body)}`);
+      if (approved) {
+        const yes = await api.post(`/api/v1/contracts/${k[0].id}/approve`, {});
+        if (yes.status !== 200) throw new Error(`not approved: ${JSON.stringify(yes.body)}`);
+      }
+      pool.push(k[0].id);
+    }
+  }
   for (let i = 0; i < 12; i++) {
     const token = `hostile-survey-${i}-${Math.random().toString(36).slice(2)}`;
     await t.db.query(
@@ -229,7 +279,14 @@ interface FormCase {
   checkedApart?: boolean;
   /** The status of a saved submission, when it is not a redirect (303). */
   saved?: number;
+  /** Sent as multipart with this file beside the fields (which are then text, never raw bytes). */
+  file?: { name: string; type: string; content: Buffer };
 }
+
+/** A small PDF, as a signed scan. */
+const PDF = Buffer.from(
+  '%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n',
+);
 
 let visitors = 0;
 const visitorHeaders = new WeakMap<Client, Record<string, string>>();
@@ -716,6 +773,46 @@ const FORMS: FormCase[] = [
     }),
   },
   {
+    name: 'an approval decision on the contract’s page',
+    covers: ['DecideDto.comment'],
+    // A session of its own: a refusal is told above the inbox, a flash message in the session.
+    client: () => decider,
+    page: () => `/contracts/${(ids.deciding = decidePool.shift()!)}`,
+    action: () => `/approvals/${ids.decideRound}/decide`,
+    valid: (page) => {
+      ids.decideRound = Number(/action="\/approvals\/(\d+)\/decide"/.exec(page)?.[1]);
+      return { ...formValues(page, `/approvals/${ids.decideRound}/decide`), decision: 'approve' };
+    },
+    text: ['comment'],
+    refusalRedirects: true,
+    stored: () =>
+      row(
+        `SELECT a.comment FROM approval_approver a
+           JOIN approval_step s ON s.id = a.step_id JOIN approval_round r ON r.id = s.round_id
+          WHERE r.subject_kind = 'contract' AND r.subject_id = $1 AND a.decision = 'approve'`,
+        [ids.deciding],
+      ),
+    keep: (reply) => (shown.decision = idOf(reply)),
+  },
+  {
+    name: 'a contract signed',
+    covers: ['ContractSignDto.signedOn'],
+    page: () => `/contracts/${(ids.signing = signPool.shift()!)}`,
+    action: () => `/contracts/${ids.signing}/sign`,
+    valid: (page) => ({ ...formValues(page, `/contracts/${ids.signing}/sign`), signedOn: '2026-11-20' }),
+    file: { name: '签字版.pdf', type: 'application/pdf', content: PDF },
+    text: [],
+    checked: ['signedOn'],
+    // A good day is taken: the contract is signed on it.
+    stored: async () => {
+      const k = await row(`SELECT status, signed_on::text AS "signedOn" FROM contract WHERE id = $1`, [
+        ids.signing,
+      ]);
+      expect(k).toEqual({ status: 'signed', signedOn: '2026-11-20' });
+      return {};
+    },
+  },
+  {
     name: 'new team',
     covers: ['TeamDto.name'],
     page: () => '/admin/teams',
@@ -886,7 +983,14 @@ async function send(
   } else form.page();
   const fields: Record<string, string | Buffer> = { ...(await form.valid(html)) };
   fill(fields);
-  const reply = await postRaw(client, form.action?.() ?? form.page(), fields);
+  const action = form.action?.() ?? form.page();
+  const reply = form.file
+    ? await client.upload(
+        action,
+        form.file,
+        Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)])),
+      )
+    : await postRaw(client, action, fields);
   if (!form.refusalRedirects || reply.status !== 303 || !reply.location) return reply;
   // Refused, an action on a record page goes back to the page and says why above it.
   const next = await client.get(reply.location);
@@ -1040,42 +1144,7 @@ describe('hostile text through every form', () => {
           for (const f of all) expect({ [f]: stored[f] }).toEqual({ [f]: sent(f) });
           form.keep?.(reply);
         }
-        if (all.length === 0) return;
-
-        // 10,000 characters: kept whole, or refused with the field's limit beside it.
-        const long = await send(form, client(), (fields) => {
-          for (const f of all) fields[f] = LONG;
-        });
-        expect([form.saved ?? 303, 422]).toContain(long.status);
-        const errors = long.status === 422 ? fieldErrors(long.text) : {};
-        if (long.status === 422 && form.refusalRedirects)
-          for (const f of all) errors[errorId(f)] = refusalMessages(long.text).join(' ');
-        for (const message of Object.values(errors)) expect(inChinese(message), message).toBe(true);
-        // The fields that did not refuse it keep every character.
-        const kept = all.filter((f) => !(errorId(f) in errors));
-        const saved =
-          kept.length === 0 || long.status === (form.saved ?? 303)
-            ? long
-            : await send(form, client(), (fields) => {
-                for (const f of kept) fields[f] = LONG;
-              });
-        const stored = kept.length === 0 ? {} : await form.stored(saved);
-        expect({
-          saved: kept.length === 0 ? savedAs(form) : outcome(saved),
-          kept: Object.fromEntries(kept.map((f) => [f, stored[f]])),
-        }).toEqual({ saved: savedAs(form), kept: Object.fromEntries(kept.map((f) => [f, LONG])) });
-
-        // A NUL character: refused beside the field.
-        const nul = await send(form, client(), (fields) => {
-          for (const f of all) fields[f] = WITH_NUL;
-        });
-        expect(nul.status).toBe(422);
-        for (const f of all) {
-          const said = form.refusalRedirects
-            ? refusalMessages(nul.text).join(' ')
-            : fieldErrors(nul.text)[errorId(f)];
-          expect(said, f).toContain('包含不允许的字符（NUL），请重新输入。');
-        }
+        if (all.length > 0) await longAndNul(form, all, client);
 
         // Fields with a format (a date, an amount, an e-mail address): the sink is refused beside each
         // (one at a time where the service checks them in turn).
@@ -1096,6 +1165,44 @@ describe('hostile text through every form', () => {
   });
 });
 
+/** 10,000 characters and a NUL through the text fields `all` of a form. */
+async function longAndNul(form: FormCase, all: string[], client: () => Client): Promise<void> {
+  // 10,000 characters: kept whole, or refused with the field's limit beside it.
+  const long = await send(form, client(), (fields) => {
+    for (const f of all) fields[f] = LONG;
+  });
+  expect([form.saved ?? 303, 422]).toContain(long.status);
+  const errors = long.status === 422 ? fieldErrors(long.text) : {};
+  if (long.status === 422 && form.refusalRedirects)
+    for (const f of all) errors[errorId(f)] = refusalMessages(long.text).join(' ');
+  for (const message of Object.values(errors)) expect(inChinese(message), message).toBe(true);
+  // The fields that did not refuse it keep every character.
+  const kept = all.filter((f) => !(errorId(f) in errors));
+  const saved =
+    kept.length === 0 || long.status === (form.saved ?? 303)
+      ? long
+      : await send(form, client(), (fields) => {
+          for (const f of kept) fields[f] = LONG;
+        });
+  const stored = kept.length === 0 ? {} : await form.stored(saved);
+  expect({
+    saved: kept.length === 0 ? savedAs(form) : outcome(saved),
+    kept: Object.fromEntries(kept.map((f) => [f, stored[f]])),
+  }).toEqual({ saved: savedAs(form), kept: Object.fromEntries(kept.map((f) => [f, LONG])) });
+
+  // A NUL character: refused beside the field.
+  const nul = await send(form, client(), (fields) => {
+    for (const f of all) fields[f] = WITH_NUL;
+  });
+  expect(nul.status).toBe(422);
+  for (const f of all) {
+    const said = form.refusalRedirects
+      ? refusalMessages(nul.text).join(' ')
+      : fieldErrors(nul.text)[errorId(f)];
+    expect(said, f).toContain('包含不允许的字符（NUL），请重新输入。');
+  }
+}
+
 /** An API body: the resource, a valid body, the fields whose text is stored as typed. */
 interface ApiCase {
   name: string;
@@ -1105,6 +1212,8 @@ interface ApiCase {
   text: string[];
   checked?: string[];
   stored: (id: number) => Promise<Record<string, unknown>>;
+  /** The status of a saved body, when it is not 201 (an action on a record answers 200). */
+  saved?: number;
 }
 
 const API_CASES: ApiCase[] = [
@@ -1173,6 +1282,24 @@ const API_CASES: ApiCase[] = [
       return { subject: k.subject, body: m.body };
     },
   },
+  {
+    name: 'POST /api/v1/contracts/:id/approve',
+    covers: ['ContractDecisionDto.comment'],
+    path: () => `/api/v1/contracts/${apiDecidePool.shift()!}/approve`,
+    valid: () => ({}),
+    text: ['comment'],
+    saved: 200,
+    // The comment is the approver's, on the contract's approval round. The first holds the markup sink.
+    stored: async (id) => {
+      shown.apiDecision ||= id;
+      return row(
+        `SELECT a.comment FROM approval_approver a
+           JOIN approval_step s ON s.id = a.step_id JOIN approval_round r ON r.id = s.round_id
+          WHERE r.subject_kind = 'contract' AND r.subject_id = $1 AND a.decision = 'approve'`,
+        [id],
+      );
+    },
+  },
 ];
 
 describe('hostile text through the API', () => {
@@ -1188,8 +1315,9 @@ describe('hostile text through the API', () => {
         const fields = { ...(await body.valid()) };
         for (const f of body.text) fields[f] = sink;
         const reply = await api.post(body.path(), fields);
-        expect({ status: reply.status, body: reply.status === 201 ? null : reply.body }).toEqual({
-          status: 201,
+        const saved = body.saved ?? 201;
+        expect({ status: reply.status, body: reply.status === saved ? null : reply.body }).toEqual({
+          status: saved,
           body: null,
         });
         const stored = await body.stored(reply.body.id as number);
@@ -1201,7 +1329,7 @@ describe('hostile text through the API', () => {
       const long = { ...(await body.valid()) };
       for (const f of body.text) long[f] = LONG;
       const longReply = await api.post(body.path(), long);
-      expect([201, 422]).toContain(longReply.status);
+      expect([body.saved ?? 201, 422]).toContain(longReply.status);
 
       const nul = { ...(await body.valid()) };
       for (const f of body.text) nul[f] = WITH_NUL;
@@ -1317,10 +1445,6 @@ const NOT_SENT: Record<string, string> = {
   'DeactivateDto.handOverTo': 'a user id chosen from a list (hand-over.test.ts)',
   'TicketMergeDto.intoNumber': 'a ticket number looked up, never stored (tickets-flow.test.ts)',
   'EraseDto.confirmName': 'compared with the person’s name, never stored (privacy.test.ts)',
-  // Not yet sent: each needs a record in a later state (pending approval, approved, signed).
-  'DecideDto.comment': 'NOT YET: an approval decision needs a pending approval round',
-  'ContractDecisionDto.comment': 'NOT YET: needs a contract pending approval',
-  'ContractSignDto.signedOn': 'NOT YET: needs an approved contract',
   'InstallmentDto.id':
     'a hidden id of a stored installment: the plan below is split afresh (rows without ids)',
 };
@@ -1336,7 +1460,15 @@ function expectEscaped(what: string, html: string): void {
 
 describe('hostile text shown as text', () => {
   it('on the lists, the 360° page, the record pages and the dashboard', async () => {
-    expect(shown.customer && shown.opportunity && shown.quote && shown.contract && shown.ticket).toBeTruthy();
+    expect(
+      shown.customer &&
+        shown.opportunity &&
+        shown.quote &&
+        shown.contract &&
+        shown.ticket &&
+        shown.decision &&
+        shown.apiDecision,
+    ).toBeTruthy();
     // Every page that shows a record holding the sink, and pages that list them.
     const pages = [
       '/customers',
@@ -1351,6 +1483,9 @@ describe('hostile text shown as text', () => {
       '/contracts',
       `/contracts/${shown.contract}`,
       `/contracts/${shown.contract}/print`,
+      // The approval rounds, with the approvers' comments (the page, and through the API).
+      `/contracts/${shown.decision}`,
+      `/contracts/${shown.apiDecision}`,
       '/tickets',
       `/tickets/${shown.ticket}`,
       `/tickets/${ids.ticket}`,
@@ -1456,6 +1591,20 @@ describe('hostile text shown as text', () => {
     expectEscaped('the acknowledgement', html);
     // The plain-text part holds the text as typed.
     expect(parsed.text).toContain('<script>alert(1)</script>');
+  });
+
+  it('in e-mails: an approver’s comment, told to the requester', async () => {
+    // The admin asked for the approvals above and decided them: the outcome's mail quotes the comment.
+    const mails = await eventually(async () => {
+      const parsed = await Promise.all(
+        smtp.received.filter((m) => m.to.includes(admin.email)).map((m) => simpleParser(m.raw)),
+      );
+      const quoting = parsed.filter((m) => m.text?.includes('<script>alert(1)</script>'));
+      // One from the contract's page, one through the API.
+      expect(quoting.length).toBeGreaterThanOrEqual(2);
+      return quoting;
+    }, 20_000);
+    for (const mail of mails) expectEscaped(`the mail “${mail.subject}”`, String(mail.html));
   });
 });
 
