@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { Client, visibleText } from '../helpers/client.js';
 import { eventually } from '../helpers/eventually.js';
-import { createUser, PASSWORD, type UserRow } from '../helpers/factories.js';
+import { createUser, PASSWORD } from '../helpers/factories.js';
 import { SmtpPeer } from '../helpers/smtp.js';
 import { MAX_REQUESTS_PER_ADDRESS, MAX_REQUESTS_PER_IP } from '../../src/users/password-reset.service.js';
 
