@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { JobsService } from '../automation/jobs.service.js';
 import { DomainError, ValidationFailed } from '../common/errors.js';
+import { requestContext } from '../common/request-context.js';
 import { SessionsService } from '../common/sessions/sessions.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { MailService } from '../notifications/mail.service.js';
@@ -22,6 +23,9 @@ export const LINK_MINUTES = 60;
 export const MAX_REQUESTS_PER_ADDRESS = 3;
 export const MAX_REQUESTS_PER_IP = 20;
 export const REQUEST_WINDOW_MINUTES = 60;
+
+/** The job that makes and mails a link for a request. */
+const SEND_JOB = 'password-reset.send';
 
 /** A token as a link carries it: 32 random bytes in base64url. Anything else is simply not a link of ours. */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -71,50 +75,66 @@ export class PasswordResetService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    this.jobs.register(SEND_JOB, (data) => this.sendLink(String(data.email), String(data.ip)));
     this.jobs.register('password-reset.prune', () => this.resets.prune(REQUEST_WINDOW_MINUTES), {
       cron: '23 * * * *',
     });
   }
 
   /**
-   * Sends a reset link to the active account with this address, if there is one; voids its earlier
-   * links. Counted against the address and the IP address whether or not an account has it; past the
-   * hour's bound nothing is sent and the caller is told when to try again.
+   * Takes a request for a link to `emailInput`, counted against the address and the IP address
+   * whether or not an account has it; past the hour's bound nothing is sent and the caller is told
+   * when to try again. The link itself is made and mailed by a job (sendLink), so the answer costs
+   * the same for every address: its timing tells no more than its words which accounts exist.
    */
   async requestLink(emailInput: string, ip: string): Promise<void> {
     const email = emailInput.trim().toLowerCase();
-    const outcome = await this.dataSource.transaction(async (m): Promise<RecentRequests | boolean> => {
+    const throttled = await this.dataSource.transaction(async (m): Promise<RecentRequests | null> => {
       await this.resets.takeTurns(m, email, ip);
       const recent = await this.resets.countRecent(m, email, ip, REQUEST_WINDOW_MINUTES);
       if (recent.byEmail >= MAX_REQUESTS_PER_ADDRESS || recent.byIp >= MAX_REQUESTS_PER_IP) return recent;
       await this.resets.addRequest(m, email, ip);
-      const account = await this.resets.findActiveAccount(m, email);
-      if (!account) return false;
-      const token = randomBytes(32).toString('base64url');
-      await this.resets.voidUnused(m, account.id);
-      await this.resets.insert(m, account.id, hashOf(token), LINK_MINUTES);
-      await this.audit.record(
-        { action: 'password_reset_request', entity: 'user', entityId: account.id, actor: null },
-        m,
-      );
-      await this.mail.enqueue(
-        {
-          to: account.email,
-          template: 'password-reset-link',
-          locale: account.locale,
-          params: {
-            name: account.name,
-            link: `${this.config.baseUrl}/password/reset/${token}`,
-            minutes: LINK_MINUTES,
-          },
-        },
-        m,
-      );
-      return true;
+      return null;
     });
-    if (typeof outcome === 'object') throw new PasswordResetThrottled(minutesToWait(outcome));
-    // Not awaited: an address with an account is answered as fast as one without.
-    if (outcome) void this.mail.kickQuietly();
+    if (throttled) throw new PasswordResetThrottled(minutesToWait(throttled));
+    await this.jobs.send(SEND_JOB, { email, ip });
+  }
+
+  /**
+   * Mails a reset link to the active account with this address, if there is one, voiding its earlier
+   * links; audited with the address the request came from. Links for one address are made in turn.
+   */
+  async sendLink(email: string, ip: string): Promise<void> {
+    const context = { requestId: randomUUID(), ip, locale: 'en' as const };
+    const sent = await requestContext.run(context, () =>
+      this.dataSource.transaction(async (m) => {
+        await this.resets.takeTurns(m, email, ip);
+        const account = await this.resets.findActiveAccount(m, email);
+        if (!account) return false;
+        const token = randomBytes(32).toString('base64url');
+        await this.resets.voidUnused(m, account.id);
+        await this.resets.insert(m, account.id, hashOf(token), LINK_MINUTES);
+        await this.audit.record(
+          { action: 'password_reset_request', entity: 'user', entityId: account.id, actor: null },
+          m,
+        );
+        await this.mail.enqueue(
+          {
+            to: account.email,
+            template: 'password-reset-link',
+            locale: account.locale,
+            params: {
+              name: account.name,
+              link: `${this.config.baseUrl}/password/reset/${token}`,
+              minutes: LINK_MINUTES,
+            },
+          },
+          m,
+        );
+        return true;
+      }),
+    );
+    if (sent) await this.mail.kickQuietly();
   }
 
   /** Whether `token` opens the reset form now. */

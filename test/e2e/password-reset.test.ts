@@ -168,8 +168,14 @@ describe('the link', () => {
     expect(await sessionsOf(user.id)).toBe(2);
     const oldHash = await passwordHash(user.id);
 
-    expect((await ask(user.email)).status).toBe(303);
+    expect((await ask(user.email, guest('en', '10.66.0.7'))).status).toBe(303);
     const mail = await nthLinkMail(user.email, 1);
+    // The request is in the audit log, with the address it came from.
+    const asked = await t.db.query(
+      `SELECT ip, actor_id FROM audit_entry WHERE action = 'password_reset_request' AND entity_id = $1`,
+      [String(user.id)],
+    );
+    expect(asked.rows).toEqual([{ ip: '10.66.0.7', actor_id: null }]);
     // In the user's language, with the link and how long it lasts.
     expect(mail.subject).toBe('重置您的 Kehu 密码');
     expect(mail.text).toContain('王小明，您好');
