@@ -258,6 +258,19 @@ describe('the link', () => {
     expect(await signsIn(user.email, NEW_PASSWORD)).toBe(true);
   });
 
+  it('signs out the browser it was used in, even one signed in as the same user', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = await signedIn(t, user, 'en');
+    expect((await ask(user.email, c)).status).toBe(303);
+    const mail = await nthLinkMail(user.email, 1);
+    expect((await c.get(mail.path)).status).toBe(200);
+    const done = await c.post(mail.path, { password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+    expect(done.location).toBe('/login');
+    expect(visibleText((await c.get('/login')).text)).toContain('Your password has been changed.');
+    expect(await sessionsOf(user.id)).toBe(0);
+    expect((await c.get('/customers')).location).toBe('/login?returnTo=%2Fcustomers');
+  });
+
   it('is refused once expired, and the password stays', async () => {
     const user = await createUser(t.db, { role: 'sales' });
     await ask(user.email);
