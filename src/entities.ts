@@ -16,6 +16,8 @@ import { SeedRun } from './seed/seed-run.entity.js';
 import { Setting } from './common/settings/setting.entity.js';
 import { Team } from './users/team.entity.js';
 import { User } from './users/user.entity.js';
+import { PasswordResetRequest } from './users/password-reset-request.entity.js';
+import { PasswordResetToken } from './users/password-reset-token.entity.js';
 import { NumberSequence } from './common/sequences/number-sequence.entity.js';
 import { Attachment } from './common/attachments/attachment.entity.js';
 import { ApiToken } from './auth/api/api-token.entity.js';
@@ -57,6 +59,8 @@ export const ENTITIES = [
   FollowUp,
   AuditEntry,
   LoginFailure,
+  PasswordResetToken,
+  PasswordResetRequest,
   PortalRequest,
   Notification,
   OutboxMail,

@@ -2,6 +2,7 @@
 // `npm run migration:generate -- VerbNoun`, which also adds it here. A landed migration is never edited:
 // change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
 // by new files. The test suite fails when the entities and the migrations disagree.
+import { AddPasswordResetTokens1797600000000 } from '../../migrations/1797600000000-AddPasswordResetTokens.js';
 import { AddPortalRequests1797400000000 } from '../../migrations/1797400000000-AddPortalRequests.js';
 import { AddRobotMessages1797100000000 } from '../../migrations/1797100000000-AddRobotMessages.js';
 import { AddTickets1796800000000 } from '../../migrations/1796800000000-AddTickets.js';
@@ -82,4 +83,5 @@ export const MIGRATIONS = [
   AddClosedDealsBoardIndex1797300000000,
   AddPortalRequests1797400000000,
   LetErasureMaskAuditDetails1797500000000,
+  AddPasswordResetTokens1797600000000,
 ];

@@ -4,6 +4,11 @@ import { AccountController } from './account.controller.js';
 import { AdminTeamsController } from './admin-teams.controller.js';
 import { AdminUsersController } from './admin-users.controller.js';
 import { HandOverService } from './hand-over.service.js';
+import { PasswordResetController } from './password-reset.controller.js';
+import { PasswordResetRepository } from './password-reset.repository.js';
+import { PasswordResetRequest } from './password-reset-request.entity.js';
+import { PasswordResetService } from './password-reset.service.js';
+import { PasswordResetToken } from './password-reset-token.entity.js';
 import { PasswordsService } from './passwords.service.js';
 import { TeamsRepository } from './teams.repository.js';
 import { TeamsService } from './teams.service.js';
@@ -14,14 +19,16 @@ import { UsersLifecycle } from './users.lifecycle.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User, Team])],
-  controllers: [AdminUsersController, AdminTeamsController, AccountController],
+  imports: [TypeOrmModule.forFeature([User, Team, PasswordResetToken, PasswordResetRequest])],
+  controllers: [AdminUsersController, AdminTeamsController, AccountController, PasswordResetController],
   providers: [
     UsersService,
     UsersRepository,
     TeamsService,
     TeamsRepository,
     PasswordsService,
+    PasswordResetService,
+    PasswordResetRepository,
     HandOverService,
     UsersLifecycle,
   ],

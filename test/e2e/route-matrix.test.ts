@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerForm, startApp, type TestApp } from '../helpers/app.js';
 import { visibleText } from '../helpers/client.js';
@@ -131,6 +131,16 @@ const PDF = Buffer.from(
   '%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n',
 );
 
+/** A live password reset link of the East rep's colleague, made afresh (only its hash stored, as Kehu does). */
+async function resetLink(): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await w.db.query(
+    `INSERT INTO password_reset_token (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 hour')`,
+    [w.users.rep2.id, createHash('sha256').update(token).digest('hex')],
+  );
+  return `/password/reset/${token}`;
+}
+
 /** A fresh quote of the rep's in `status` (set in the table, as a test sets the scene). */
 async function quoteIn(status: string): Promise<number> {
   const id = await w.quote(await w.deal(s.customer));
@@ -157,6 +167,18 @@ const ROWS: Row[] = [
   { route: 'POST /locale', body: () => ({ locale: 'en' }), expect: EVERYONE(303) },
   { route: 'GET /unsubscribe/:token', path: () => `/unsubscribe/${s.unsubscribe}`, expect: EVERYONE() },
   { route: 'POST /unsubscribe/:token', path: () => `/unsubscribe/${s.unsubscribe}`, expect: EVERYONE() },
+  // "Forgot your password?": public, for guests and the signed-in alike. An empty address is the form
+  // again (nothing counted or sent); a live link opens its form, and empty passwords are the form again.
+  { route: 'GET /password/forgot', expect: EVERYONE() },
+  { route: 'POST /password/forgot', body: () => ({ email: '' }), expect: EVERYONE(422) },
+  { route: 'GET /password/forgot/sent', expect: EVERYONE() },
+  { route: 'GET /password/reset/:token', path: resetLink, expect: EVERYONE() },
+  {
+    route: 'POST /password/reset/:token',
+    path: resetLink,
+    body: () => ({ password: '', confirmPassword: '' }),
+    expect: EVERYONE(422),
+  },
 
   // ---- my day, account, notifications, tasks: one's own ----
   { route: 'GET /', expect: SIGNED_IN() },
