@@ -2,6 +2,7 @@
 // `npm run migration:generate -- VerbNoun`, which also adds it here. A landed migration is never edited:
 // change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
 // by new files. The test suite fails when the entities and the migrations disagree.
+import { MarkSecretMails1797700000000 } from '../../migrations/1797700000000-MarkSecretMails.js';
 import { AddPasswordResetTokens1797600000000 } from '../../migrations/1797600000000-AddPasswordResetTokens.js';
 import { AddPortalRequests1797400000000 } from '../../migrations/1797400000000-AddPortalRequests.js';
 import { AddRobotMessages1797100000000 } from '../../migrations/1797100000000-AddRobotMessages.js';
@@ -84,4 +85,5 @@ export const MIGRATIONS = [
   AddPortalRequests1797400000000,
   LetErasureMaskAuditDetails1797500000000,
   AddPasswordResetTokens1797600000000,
+  MarkSecretMails1797700000000,
 ];

@@ -31,6 +31,8 @@ export interface MailRequest {
   params: Params;
   /** Lists the body shows (rows of a digest). */
   lists?: Record<string, object[]>;
+  /** It carries a one-time link: the outbox never shows its text, and wipes it once sent. */
+  secret?: boolean;
 }
 
 /**
@@ -73,7 +75,7 @@ export class MailService implements OnModuleInit {
     const html = this.views.render(`mail/${mail.template}`, { ...locals, layout: 'mail' });
     const text = htmlToText(this.views.render(`mail/${mail.template}`, { ...locals, layout: false }));
     const subject = translate(mail.locale, `mail.${mail.template}.subject`, mail.params);
-    await this.outbox.add({ to: mail.to, subject, html, text }, m);
+    await this.outbox.add({ to: mail.to, subject, html, text, secret: mail.secret ?? false }, m);
   }
 
   /** Asks a worker to send what is due now rather than at the next minute. Flushes may overlap: rows are leased. */

@@ -23,6 +23,10 @@ export class OutboxMail {
   @Column({ type: 'text' })
   html: string;
 
+  /** It holds a one-time link (a password reset): its text is never shown and is wiped once sent. */
+  @Column({ type: 'boolean', default: false })
+  secret: boolean;
+
   @Column({ type: 'text', default: 'pending' })
   status: OutboxStatus;
 

@@ -15,7 +15,7 @@ export class OutboxRepository {
   }
 
   async add(
-    mail: Pick<OutboxMail, 'to' | 'subject' | 'html' | 'text'>,
+    mail: Pick<OutboxMail, 'to' | 'subject' | 'html' | 'text' | 'secret'>,
     m: EntityManager = this.dataSource.manager,
   ): Promise<void> {
     await m.insert(OutboxMail, mail);
@@ -37,8 +37,14 @@ export class OutboxRepository {
     return due;
   }
 
+  /** A mail sent; one holding a one-time link keeps no text once it is out. */
   async markSent(id: number, attempts: number): Promise<void> {
-    await this.repo.update({ id }, { status: 'sent', sentAt: new Date(), attempts, lastError: null });
+    await this.dataSource.query(
+      `UPDATE outbox_mail SET status = 'sent', sent_at = now(), attempts = $2, last_error = NULL,
+              text = CASE WHEN secret THEN '' ELSE text END, html = CASE WHEN secret THEN '' ELSE html END
+        WHERE id = $1`,
+      [id, attempts],
+    );
   }
 
   async markAttemptFailed(

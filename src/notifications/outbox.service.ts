@@ -10,7 +10,9 @@ export interface OutboxMailView {
   id: number;
   to: string;
   subject: string;
+  /** Empty for a mail holding a one-time link (`secret`): nobody reads it here. */
   text: string;
+  secret: boolean;
   status: OutboxStatus;
   attempts: number;
   lastError: string | null;
@@ -22,7 +24,8 @@ export const toOutboxMailView = (mail: OutboxMail): OutboxMailView => ({
   id: mail.id,
   to: mail.to,
   subject: mail.subject,
-  text: mail.text,
+  text: mail.secret ? '' : mail.text,
+  secret: mail.secret,
   status: mail.status,
   attempts: mail.attempts,
   lastError: mail.lastError,

@@ -123,6 +123,7 @@ export class PasswordResetService implements OnModuleInit {
             to: account.email,
             template: 'password-reset-link',
             locale: account.locale,
+            secret: true,
             params: {
               name: account.name,
               link: `${this.config.baseUrl}/password/reset/${token}`,

@@ -192,6 +192,20 @@ describe('the link', () => {
     ]);
     const everything = await t.db.query(`SELECT row_to_json(t)::text AS row FROM password_reset_token t`);
     expect(everything.rows.some((r) => (r.row as string).includes(mail.token))).toBe(false);
+    // Nor does the outbox keep it once sent, and an admin reading the outbox never sees it.
+    const outbox = await eventually(async () => {
+      const { rows } = await t.db.query<{ id: number; status: string; text: string; html: string }>(
+        `SELECT id, status, text, html FROM outbox_mail WHERE "to" = $1 AND secret`,
+        [user.email],
+      );
+      expect(rows.map((r) => r.status)).toEqual(['sent']);
+      return rows[0];
+    });
+    expect(`${outbox.text}${outbox.html}`).not.toContain(mail.token);
+    const admin = await signedIn(t, await createUser(t.db, { role: 'admin' }));
+    const shown = await admin.get(`/admin/outbox/${outbox.id}`);
+    expect(visibleText(shown.text)).toContain('This mail holds a one-time sign-in link');
+    expect(shown.text).not.toContain(mail.token);
 
     // The form, in the browser's language; the rules of every new password hold.
     const browser = guest('en');
