@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { isApiRequest } from './api/api-request.js';
@@ -24,4 +24,13 @@ export class CsrfGuard implements CanActivate {
     if (a.length !== b.length || !timingSafeEqual(a, b)) throw new CsrfRejected();
     return true;
   }
+}
+
+/**
+ * The CSRF token of a guest's page. Signed-in pages and the login page get theirs from the page
+ * context; the public forms (the portal, its survey, a forgotten password) need one too.
+ */
+export function guestToken(req: Request): string {
+  req.session.csrfToken ??= randomBytes(24).toString('base64url');
+  return req.session.csrfToken;
 }

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { Body, Controller, Get, Param, Post, Redirect, Render, Req, UploadedFiles } from '@nestjs/common';
 import type { Request } from 'express';
+import { guestToken } from '../common/csrf.guard.js';
 import { FormView, Public } from '../common/decorators.js';
 import { NotFound, ValidationFailed } from '../common/errors.js';
 import { flash, seeOther } from '../common/flash.js';
@@ -15,15 +15,6 @@ declare module 'express-session' {
     /** The ticket the portal form just opened, for the page after it (post/redirect/get). */
     portalSent?: { number: string; token: string };
   }
-}
-
-/**
- * The CSRF token of a guest's page. Signed-in pages and the login page get theirs from the page
- * context; the portal's forms (and the language switcher on them) need one too.
- */
-export function guestToken(req: Request): string {
-  req.session.csrfToken ??= randomBytes(24).toString('base64url');
-  return req.session.csrfToken;
 }
 
 /** A tracking token as links carry it: anything else is simply not found. */

@@ -5,7 +5,7 @@ import { NotFound } from '../common/errors.js';
 import { seeOther } from '../common/flash.js';
 import { isLocale } from '../i18n/i18n.js';
 import { SurveyAnswerDto } from './dto/survey.dto.js';
-import { guestToken } from './portal.controller.js';
+import { guestToken } from '../common/csrf.guard.js';
 import { TicketsService } from './tickets.service.js';
 
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;

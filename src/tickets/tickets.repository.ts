@@ -13,6 +13,7 @@ import { OPEN_TICKET_STATUSES, type TicketStatus, type TicketType } from './tick
 import { type CustomerIds, inlineCustomerIds, scopeCondition, type TicketScope } from './ticket.policy.js';
 import type {
   DeletedTicket,
+  PersonToErase,
   LowScoreSurvey,
   QueueFilters,
   TicketQueue,
@@ -717,14 +718,7 @@ export class TicketsRepository {
    */
   async erasePerson(
     m: EntityManager,
-    who: {
-      customerId: number;
-      contactIds: number[] | null;
-      emails: string[];
-      mobiles: string[];
-      pattern: string;
-      mask: string;
-    },
+    who: PersonToErase,
   ): Promise<{ tickets: number; messageIds: number[]; surveys: number }> {
     const ids = (
       (await m.query(`SELECT t.id FROM ticket t WHERE ${this.personCondition}`, [

@@ -67,6 +67,7 @@ import {
   type SurveyAnswerInput,
   type ContactSurveyInput,
   type DeletedTicket,
+  type PersonToErase,
   type LowScoreSurvey,
   type SurveyView,
   TICKET_QUEUES,
@@ -1564,14 +1565,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
    */
   async erasePerson(
     m: EntityManager,
-    who: {
-      customerId: number;
-      contactIds: number[] | null;
-      emails: string[];
-      mobiles: string[];
-      pattern: string;
-      mask: string;
-    },
+    who: PersonToErase,
   ): Promise<{ tickets: number; messages: number; surveys: number }> {
     const erased = await this.repo.erasePerson(m, who);
     await this.attachments.erase(m, TICKET_ATTACHMENTS, erased.messageIds, who.mask);

@@ -88,6 +88,20 @@ export interface TicketQueueRow {
   overdue: boolean;
 }
 
+/**
+ * A person being erased (PIPL), as the privacy module hands them over: their customer and contacts
+ * (null: every contact of a person-customer), their addresses, what identifies them in text (a regular
+ * expression) and what replaces it.
+ */
+export interface PersonToErase {
+  customerId: number;
+  contactIds: number[] | null;
+  emails: string[];
+  mobiles: string[];
+  pattern: string;
+  mask: string;
+}
+
 /** A ticket in the recycle bin. */
 export interface DeletedTicket {
   id: number;

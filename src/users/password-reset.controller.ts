@@ -1,16 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { Body, Controller, Get, Param, Post, Redirect, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { guestToken } from '../common/csrf.guard.js';
 import { FormView, Public } from '../common/decorators.js';
 import { flash, seeOther } from '../common/flash.js';
 import { ForgotPasswordDto, NewPasswordDto } from './dto/password-reset.dto.js';
 import { LINK_MINUTES, PasswordResetService } from './password-reset.service.js';
-
-/** The CSRF token of a guest's form (the site mints one for guests only on the login page). */
-function guestToken(req: Request): string {
-  req.session.csrfToken ??= randomBytes(24).toString('base64url');
-  return req.session.csrfToken;
-}
 
 /**
  * "Forgot your password?", no login: /password/forgot asks for the address and always answers alike;
