@@ -502,7 +502,7 @@ describe('a record id outside one’s scope', () => {
     const probed = new Set([...PAGE_PROBES, ...API_PROBES].map((p) => p.route));
     // The ticket recycle bin is the admin's: anyone else is refused before any ticket is looked up.
     const elsewhere = (r: string) =>
-      /^\w+ \/(admin|portal|survey|unsubscribe)\//.test(r) ||
+      /^\w+ \/(admin|portal|survey|unsubscribe|password)\//.test(r) ||
       r === 'GET /dashboard/drill/:figure' ||
       r === 'POST /tickets/:id/restore';
     expect([...withIds].filter((r) => !probed.has(r) && !elsewhere(r))).toEqual([]);
