@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { isLocale, translate } from '../i18n/i18n.js';
 import { isApiRequest } from './api/api-request.js';
 import { DomainError, type FieldErrors, type Params, StaleVersion } from './errors.js';
@@ -85,8 +85,13 @@ function describe(err: unknown): Described {
   if (status !== undefined)
     return { status, key: STATUS_KEYS[status] ?? 'error.bad_request', params: {}, fields: {} };
   // The database away (a restart, a failover): a 503 to try again, not a fault of Kehu's. So is a
-  // transaction whose connection the database ended under it (TypeORM then refuses its next statement).
-  if (databaseUnreachable(err) || err instanceof QueryRunnerProviderAlreadyReleasedError)
+  // transaction whose connection the database ended under it (TypeORM then refuses its next statement,
+  // its commit included).
+  if (
+    databaseUnreachable(err) ||
+    err instanceof QueryRunnerProviderAlreadyReleasedError ||
+    err instanceof QueryRunnerAlreadyReleasedError
+  )
     return { status: 503, key: 'error.unavailable', params: {}, fields: {} };
   return { status: 500, key: 'error.internal', params: {}, fields: {} };
 }
