@@ -211,20 +211,7 @@ export interface PersonRecords {
     createdAt: Date;
     deletedAt: Date | null;
   };
-  contacts: {
-    id: number;
-    name: string;
-    title: string | null;
-    mobile: string | null;
-    phone: string | null;
-    email: string | null;
-    wechat: string | null;
-    birthday: string | null;
-    primary: boolean;
-    mailOptOut: boolean;
-    createdAt: Date;
-    deletedAt: Date | null;
-  }[];
+  contacts: (Omit<ContactView, 'version'> & { createdAt: Date; deletedAt: Date | null })[];
   /** The request is about the customer itself (a person), not one contact of a company. */
   wholeCustomer: boolean;
 }
