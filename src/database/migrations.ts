@@ -3,6 +3,7 @@
 // change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
 // by new files. The test suite fails when the entities and the migrations disagree.
 import { MarkSecretMails1797700000000 } from '../../migrations/1797700000000-MarkSecretMails.js';
+import { KeepTicketQueueTotals1797900000000 } from '../../migrations/1797900000000-KeepTicketQueueTotals.js';
 import { AddPasswordResetTokens1797600000000 } from '../../migrations/1797600000000-AddPasswordResetTokens.js';
 import { AddPortalRequests1797400000000 } from '../../migrations/1797400000000-AddPortalRequests.js';
 import { AddRobotMessages1797100000000 } from '../../migrations/1797100000000-AddRobotMessages.js';
@@ -86,4 +87,5 @@ export const MIGRATIONS = [
   LetErasureMaskAuditDetails1797500000000,
   AddPasswordResetTokens1797600000000,
   MarkSecretMails1797700000000,
+  KeepTicketQueueTotals1797900000000,
 ];

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { pageOf } from '../common/list-cursor.js';
+import { poolOf, prepared } from '../common/sql.js';
 import { CannedReply } from './canned-reply.entity.js';
 import type { SlaPolicyRow } from './sla-clock.js';
 import { SlaPolicy } from './sla-policy.entity.js';
@@ -97,6 +98,13 @@ function filterConditions(
 const sortKey = (queue: TicketQueue) =>
   queue === 'resolved' ? 't.resolved_at' : `COALESCE(t.due_at, 'infinity'::timestamptz)`;
 
+/**
+ * The order a capped count reads a queue's tickets in: recently resolved ones from the newest, down
+ * the resolution-time index, stopping at the cap (left unordered, PostgreSQL reads the table from its
+ * start, where a million tickets hold the old ones).
+ */
+const countOrder = (queue: TicketQueue) => (queue === 'resolved' ? ' ORDER BY t.resolved_at DESC' : '');
+
 /** The statuses a queue lists (resolved is read another way: by resolution time). */
 const QUEUE_STATUSES: Record<Exclude<TicketQueue, 'resolved'>, readonly TicketStatus[]> = {
   unassigned: ['new', 'open', 'pending'],
@@ -115,6 +123,17 @@ const queueExtra = (queue: TicketQueue): string =>
       : '';
 
 /**
+ * The scope's teams written into the statement (ids, checked as such), not bound as an array: a
+ * bound array is planned as if it held ten teams, so PostgreSQL planned the queue afresh on every
+ * page (~2 ms) rather than keep a plan made once; with the teams written out, each set of teams is a
+ * statement of its own, planned once per connection.
+ */
+function teamList(teamIds: number[]): string {
+  if (!teamIds.every((id) => Number.isSafeInteger(id))) throw new Error(`Not team ids: ${teamIds.join(',')}`);
+  return `(VALUES ${teamIds.map((id) => `(${id})`).join(', ')})`;
+}
+
+/**
  * Where a queue's tickets are found, as index prefixes (README, "A scope is a union of index
  * scans"): one scan per team of the scope (team_id, status, due_at, id), one for the tickets of no
  * team, one for those assigned to the user (assignee_id, status, due_at, id), or for the admin one
@@ -131,7 +150,7 @@ function queueHeads(
   if (scope.customerOwnerId !== null) return null;
   const heads: { lateral: string | null; cond: string }[] = [];
   if (scope.teamIds.length)
-    heads.push({ lateral: `unnest(${bind(scope.teamIds)}::int[]) AS w(id)`, cond: 't.team_id = w.id AND ' });
+    heads.push({ lateral: `${teamList(scope.teamIds)} AS w(id)`, cond: 't.team_id = w.id AND ' });
   if (scope.noTeam) heads.push({ lateral: null, cond: 't.team_id IS NULL AND ' });
   if (scope.assigneeId !== null && queue !== 'unassigned')
     heads.push({ lateral: null, cond: `t.assignee_id = ${bind(scope.assigneeId)}::int AND ` });
@@ -169,6 +188,39 @@ function queueScans(
     }
   }
   return parts.join(' UNION ALL ');
+}
+
+/** The queues whose counts the kept totals hold, besides mine: their condition on a totals row `k`. */
+const KEPT_QUEUES: Partial<Record<TicketQueue, string>> = {
+  unassigned: 'k.assignee_id IS NULL',
+  team: 'true',
+  waiting: "k.status = 'pending'",
+};
+
+/**
+ * A queue's count from the totals the database keeps per team, assignee and status (migration
+ * KeepTicketQueueTotals): a sum of a few rows instead of reading the queue's tickets. Null for a
+ * queue they do not hold (breaching soon, recently resolved: they depend on the time of asking) and
+ * for a scope of a rep's customers, which they do not know. "No team" and "unassigned" read as NULL
+ * again, so that the scope's condition reads the totals as it reads tickets.
+ */
+function keptCount(
+  scope: TicketScope,
+  queue: TicketQueue,
+  me: number,
+  bind: (v: unknown) => string,
+): string | null {
+  const condition =
+    queue === 'mine'
+      ? `k.assignee_id = ${bind(me)}::int`
+      : KEPT_QUEUES[queue] && (scope.everyone || scope.customerOwnerId === null)
+        ? `${KEPT_QUEUES[queue]} AND ${scopeCondition(scope, 'k', bind)}`
+        : null;
+  return (
+    condition &&
+    `SELECT coalesce(sum(k.count), 0)::int AS n FROM (SELECT nullif(team_id, 0) AS team_id,
+       nullif(assignee_id, 0) AS assignee_id, status, count FROM ticket_queue_total) k WHERE ${condition}`
+  );
 }
 
 /** A cursor's sort value and id, or null for a mangled one (the queue starts from its first page). */
@@ -385,9 +437,13 @@ export class TicketsRepository {
         ? `SELECT id, sort_key FROM (${queueScans(heads, queue, filters, size + 1, dir, from)}) u
             GROUP BY id, sort_key ORDER BY sort_key ${dir}, id ${dir} LIMIT ${size + 1}`
         : 'SELECT NULL::int AS id, NULL::timestamptz AS sort_key WHERE false';
-      const counted = heads.length
-        ? `SELECT count(*)::int AS n FROM (SELECT DISTINCT id FROM (${queueScans(heads, queue, filters, QUEUE_COUNT_CAP + 1, 'ASC', null)}) u LIMIT ${QUEUE_COUNT_CAP + 1}) s`
-        : 'SELECT 0 AS n';
+      // Unfiltered, the page counts its queue as its tab does, from the kept totals.
+      const kept = filters ? null : keptCount(scope, queue, me, bind);
+      const counted = kept
+        ? kept
+        : heads.length
+          ? `SELECT count(*)::int AS n FROM (SELECT DISTINCT id FROM (${queueScans(heads, queue, filters, QUEUE_COUNT_CAP + 1, 'ASC', null)}) u LIMIT ${QUEUE_COUNT_CAP + 1}) s`
+          : 'SELECT 0 AS n';
       text = `WITH top AS (${top}),
         page AS (SELECT l.* FROM top CROSS JOIN LATERAL (
           SELECT ${QUEUE_COLUMNS}, top.sort_key, (top.sort_key)::text AS "cursorValue" FROM ticket t WHERE t.id = top.id) l),
@@ -406,7 +462,7 @@ export class TicketsRepository {
       text = `WITH page AS (
         SELECT ${QUEUE_COLUMNS}, ${key} AS sort_key, (${key})::text AS "cursorValue"
           FROM ticket t WHERE ${where}${after} ORDER BY ${key} ${dir}, t.id ${dir} LIMIT ${size + 1}),
-      counted AS (SELECT count(*)::int AS n FROM (SELECT 1 FROM ticket t WHERE ${where} LIMIT ${QUEUE_COUNT_CAP + 1}) s)
+      counted AS (SELECT count(*)::int AS n FROM (SELECT 1 FROM ticket t WHERE ${where}${countOrder(queue)} LIMIT ${QUEUE_COUNT_CAP + 1}) s)
       SELECT counted.n AS total, page.* FROM counted LEFT JOIN page ON true ORDER BY page.sort_key ${dir}, page.id ${dir}`;
     }
     type Row = QueuePageRow & {
@@ -414,7 +470,7 @@ export class TicketsRepository {
       cursorValue: string;
       sort_key: unknown;
     };
-    const found = await this.dataSource.query<Row[]>(text, values);
+    const found = (await poolOf(this.dataSource).query<Row>(prepared(text, values))).rows;
     const { rows, ...paging } = pageOf(
       found.map((r) => ({ ...r, id: r.id ?? null })) as (Row & { id: number | null })[],
       size,
@@ -428,20 +484,31 @@ export class TicketsRepository {
     };
   }
 
-  /** The capped count of each queue for the scope. */
+  /**
+   * The capped count of each queue for the scope. Unassigned, mine, my team and waiting sum the totals
+   * the database keeps per team, assignee and status (migration KeepTicketQueueTotals), a few rows;
+   * breaching soon and recently resolved, which depend on the time of asking, read their tickets'
+   * indexes up to the cap. A scope of a rep's customers has no kept totals and reads tickets too.
+   */
   async queueCounts(scope: TicketScope, me: number, queues: readonly TicketQueue[]): Promise<number[]> {
     const values: unknown[] = [];
     const bind = (v: unknown) => `$${values.push(v)}`;
     const scoped = scopeCondition(scope, 't', bind);
     const parts = queues.map((q, i) => {
+      const kept = keptCount(scope, q, me, bind);
+      if (kept) return `(${kept}) AS q${i}`;
       const heads = q === 'resolved' ? null : queueHeads(scope, q, me, bind);
       if (heads && q !== 'resolved')
         return heads.length
           ? `(SELECT count(*)::int FROM (SELECT DISTINCT id FROM (${queueScans(heads, q, '', QUEUE_COUNT_CAP + 1, 'ASC', null)}) u LIMIT ${QUEUE_COUNT_CAP + 1}) s${i}) AS q${i}`
           : `0 AS q${i}`;
-      return `(SELECT count(*)::int FROM (SELECT 1 FROM ticket t WHERE t.deleted_at IS NULL AND ${scoped} AND ${queueCondition(q, me, bind)} LIMIT ${QUEUE_COUNT_CAP + 1}) s${i}) AS q${i}`;
+      return `(SELECT count(*)::int FROM (SELECT 1 FROM ticket t WHERE t.deleted_at IS NULL AND ${scoped} AND ${queueCondition(q, me, bind)}${countOrder(q)} LIMIT ${QUEUE_COUNT_CAP + 1}) s${i}) AS q${i}`;
     });
-    const [row] = await this.dataSource.query<Record<string, number>[]>(`SELECT ${parts.join(', ')}`, values);
+    const {
+      rows: [row],
+    } = await poolOf(this.dataSource).query<Record<string, number>>(
+      prepared(`SELECT ${parts.join(', ')}`, values),
+    );
     return queues.map((_q, i) => Math.min(row[`q${i}`], QUEUE_COUNT_CAP));
   }
 
