@@ -8,6 +8,7 @@ import { isApiRequest } from './api/api-request.js';
 import { LOCALES, mayUseRoute } from './roles.js';
 import { takeFlash } from './flash.js';
 import { requestContext } from './request-context.js';
+import { bellCount } from './session-user.js';
 
 /** The language of the last user signed in on this browser, kept beyond their session. */
 const LANG_COOKIE = 'kehu.lang';
@@ -93,7 +94,7 @@ export class PageContextMiddleware implements NestMiddleware {
       currentUrl: req.method === 'GET' ? req.originalUrl : pageOfForm(req),
       query: req.query,
       // Loaded with the user (UsersService.findForSession).
-      unreadCount: user && isPage ? user.unreadNotifications : 0,
+      unreadCount: user && isPage ? bellCount(user.unreadNotifications) : 0,
     });
     // Flash messages are taken when a page is actually rendered, not by a redirect on the way, nor by
     // an error page (a missing image or icon requested beside the page would swallow them).

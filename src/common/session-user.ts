@@ -12,6 +12,17 @@ export interface SessionUser {
   region: string | null;
   locale: Locale;
   timezone: string;
-  /** Unread in-app notifications when the user was loaded: the bell on every page. */
+  /** Unread in-app notifications when the user was loaded, counted up to BELL_MOST + 1: the bell on every page. */
   unreadNotifications: number;
+}
+
+/**
+ * The bell shows up to this many unread notifications, "99+" past it: an agent with thousands of SLA
+ * warnings unread learns no more from their number, and counting them all on every page costs.
+ */
+export const BELL_MOST = 99;
+
+/** The bell's text for `unread` notifications (counted up to BELL_MOST + 1). */
+export function bellCount(unread: number): string | number {
+  return unread > BELL_MOST ? `${BELL_MOST}+` : unread;
 }

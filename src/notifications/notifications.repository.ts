@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { poolOf, prepared } from '../common/sql.js';
+import { BELL_MOST } from '../common/session-user.js';
 import { Notification } from './notification.entity.js';
 
 /** All SQL on `notification`. */
@@ -43,13 +44,17 @@ export class NotificationsRepository {
     await this.repo.update({ userId, readAt: IsNull() }, { readAt: new Date() });
   }
 
-  /** The bell's number (index ix_notification_unread). */
-  /** Read on every page (the bell): a prepared statement straight to the pool, like the lists. */
+  /**
+   * The bell's number, up to BELL_MOST + 1 (index ix_notification_unread). Read on every page: a
+   * prepared statement straight to the pool, like the lists.
+   */
   async countUnread(userId: number): Promise<number> {
     const { rows } = await poolOf(this.dataSource).query<{ n: number }>(
-      prepared('SELECT count(*)::int AS n FROM notification WHERE user_id = $1 AND read_at IS NULL', [
-        userId,
-      ]),
+      prepared(
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM notification WHERE user_id = $1 AND read_at IS NULL
+          LIMIT ${BELL_MOST + 1}) unread`,
+        [userId],
+      ),
     );
     return rows[0].n;
   }

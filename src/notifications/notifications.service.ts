@@ -66,7 +66,7 @@ export class NotificationsService {
     await this.notifications.add({ userId, kind, params, link }, m);
   }
 
-  /** How many of the user's notifications are unread: the bell on every page. */
+  /** How many of the user's notifications are unread, up to BELL_MOST + 1: the bell on every page. */
   unreadCount(userId: number): Promise<number> {
     return this.notifications.countUnread(userId);
   }

@@ -234,6 +234,12 @@ describe('sessions', () => {
       [user.id],
     );
     expect((await c.get('/')).text).toContain('data-testid="unread">1<');
+    // Past 99 the bell says "99+", however many there are.
+    await t.db.query(
+      `INSERT INTO notification (user_id, kind, params) SELECT $1, 'password_reset', '{}' FROM generate_series(1, 150)`,
+      [user.id],
+    );
+    expect((await c.get('/')).text).toContain('data-testid="unread">99+<');
   });
 
   it('ends a session left idle for SESSION_IDLE_MINUTES', async () => {
