@@ -8,9 +8,15 @@ export interface Statement {
 }
 
 /**
+ * A session's stored expiry, renewed at most once a minute (session-store.ts), by whichever request
+ * comes then: not a statement of the page that happens to carry it (a slow test run reaches the minute).
+ */
+const SESSION_RENEWAL = /^UPDATE "session" SET expire = /;
+
+/**
  * Records the statements the app's own pool (application_name kehu) sends, in order, while a recording
- * runs, leaving out those of a background job's run (a scheduled job may fire meanwhile): install()
- * once the app is up, uninstall() before it closes.
+ * runs, leaving out those of a background job's run (a scheduled job may fire meanwhile) and a
+ * session's renewal: install() once the app is up, uninstall() before it closes.
  */
 export class StatementRecorder {
   private recorded: Statement[] | null = null;
@@ -27,11 +33,11 @@ export class StatementRecorder {
           string | { text: string; values?: unknown[] },
           unknown[] | undefined,
         ];
-        record(
+        const statement =
           typeof first === 'string'
             ? { text: first, values: second ?? [] }
-            : { text: first.text, values: first.values ?? [] },
-        );
+            : { text: first.text, values: first.values ?? [] };
+        if (!SESSION_RENEWAL.test(statement.text)) record(statement);
       }
       return query.apply(this, args);
     } as typeof pg.Client.prototype.query;
