@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,14 +15,13 @@ import { Client, visibleText } from '../helpers/client.js';
 import { eventually } from '../helpers/eventually.js';
 import { createCustomer, createUser, PASSWORD } from '../helpers/factories.js';
 import { SmtpPeer } from '../helpers/smtp.js';
-import { buildKehu } from '../helpers/kehu-process.js';
+import { buildKehu, type KehuProcess, startKehuProcess } from '../helpers/kehu-process.js';
 
 /**
  * PostgreSQL stopped for 30 seconds under light load: Kehu built and run in its own process, as in
  * production, on a PostgreSQL of its own (DATABASE_URL) that the test stops and starts again on the
  * same port, as a database restart or failover does.
  */
-const ROOT = join(import.meta.dirname, '../..');
 const OUTAGE_MS = 30_000;
 
 let pgDir: string;
@@ -32,15 +30,10 @@ let postgres: EmbeddedDatabase | undefined;
 let databaseUrl: string;
 let db: pg.Pool;
 let smtp: SmtpPeer;
-let server: { process: ChildProcess; url: string; output: () => string };
+let server: KehuProcess;
 
 async function startPostgres(): Promise<void> {
   postgres = await startEmbeddedPostgres(pgDir, { port: pgPort });
-}
-
-/** Waits until Kehu at `url` answers its readiness probe. */
-async function ready(url: string): Promise<void> {
-  await eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), 90_000);
 }
 
 beforeAll(async () => {
@@ -55,28 +48,7 @@ beforeAll(async () => {
   smtp = await SmtpPeer.onFreePort();
   await smtp.start();
 
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      SMTP_URL: smtp.url,
-      DATA_DIR: base,
-      SESSION_SECRET: 'test-secret-test-secret-test-secret',
-      LOG_LEVEL: 'warn',
-      NO_COLOR: '1',
-      SEED_DEMO: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  server = { process: child, url, output: () => output };
-  await ready(url);
+  server = await startKehuProcess({ DATABASE_URL: databaseUrl, SMTP_URL: smtp.url });
   db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   // The test's own connections die with the outage too; a pool reports that as an error event.
   db.on('error', () => undefined);
@@ -89,15 +61,7 @@ afterAll(async () => {
   stopLoad();
   // A test that failed during the outage leaves PostgreSQL stopped: the server stops on it.
   if (!postgres && pgDir) await startPostgres();
-  if (server?.process.exitCode === null) {
-    const exited = new Promise((resolve) => server.process.once('exit', resolve));
-    server.process.kill('SIGTERM');
-    const stopped = await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)]);
-    if (!stopped) {
-      server.process.kill('SIGKILL');
-      await exited;
-    }
-  }
+  await server?.stop();
   await db?.end();
   await postgres?.stop();
   await smtp?.stop();

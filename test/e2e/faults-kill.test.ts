@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/database/embedded-postgres.js';
 import { ApiClient } from '../helpers/api.js';
 import { Client } from '../helpers/client.js';
 import { eventually } from '../helpers/eventually.js';
@@ -18,7 +16,7 @@ import {
   PASSWORD,
   type UserRow,
 } from '../helpers/factories.js';
-import { buildKehu } from '../helpers/kehu-process.js';
+import { buildKehu, type KehuProcess, startKehuProcess } from '../helpers/kehu-process.js';
 
 /**
  * Kehu killed (SIGKILL) in the middle of an approval, a merge, a hand-over and a webhook delivery, and
@@ -29,10 +27,8 @@ import { buildKehu } from '../helpers/kehu-process.js';
  * its own, on a row each operation writes late, so that each waits there with its earlier writes made
  * and not committed; the webhook's receiver holds its request unanswered.
  */
-const ROOT = join(import.meta.dirname, '../..');
-
 let dataDir: string;
-let server: { process: ChildProcess; url: string; output: () => string } | undefined;
+let server: KehuProcess | undefined;
 let db: pg.Pool;
 
 /** The URL of the embedded PostgreSQL the server started, from its postmaster.pid (port on line 4). */
@@ -41,34 +37,9 @@ function databaseUrl(): string {
   return `postgres://kehu:kehu-local@127.0.0.1:${lines[3]}/kehu`;
 }
 
+/** Kehu on its embedded PostgreSQL in the test's data directory (kept between starts), and `db` on it. */
 async function startServer(): Promise<void> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      SESSION_SECRET: 'test-secret-test-secret-test-secret',
-      LOG_LEVEL: 'log',
-      NO_COLOR: '1',
-      SEED_DEMO: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`the server exited (${code}):\n${output}`))),
-  );
-  await Promise.race([
-    exited,
-    eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), 90_000),
-  ]);
-  exited.catch(() => undefined);
-  server = { process: child, url, output: () => output };
+  server = await startKehuProcess({ LOG_LEVEL: 'log' }, { dataDir });
   db = new pg.Pool({ connectionString: databaseUrl(), max: 3 });
   db.on('error', () => undefined);
 }
@@ -159,18 +130,7 @@ async function lockHolder(): Promise<pg.Client> {
 
 afterAll(async () => {
   for (const holder of holders) await holder.end().catch(() => undefined);
-  if (server && server.process.exitCode === null && server.process.signalCode === null) {
-    const exited = new Promise((resolve) => server!.process.once('exit', resolve));
-    server.process.kill('SIGTERM');
-    const stopped = await Promise.race([
-      exited.then(() => true),
-      new Promise((resolve) => setTimeout(() => resolve(false), 20_000)),
-    ]);
-    if (!stopped) {
-      server.process.kill('SIGKILL');
-      await exited;
-    }
-  }
+  await server?.stop();
   await db?.end().catch(() => undefined);
   await receiver.stop();
   await stopLeftPostgres();
@@ -336,9 +296,7 @@ describe('killed in the middle', () => {
     await eventually(async () => expect(receiver.received).toHaveLength(1));
 
     // ---- Killed ----
-    const killed = new Promise((resolve) => server!.process.once('exit', resolve));
-    server!.process.kill('SIGKILL');
-    await killed;
+    await server!.kill();
     await answers;
     await holder.end().catch(() => undefined);
     await db.end().catch(() => undefined);
@@ -447,9 +405,7 @@ describe('stopped (SIGTERM) under load', () => {
       );
     }, 250);
 
-    const exited = new Promise<number | null>((resolve) =>
-      server!.process.once('exit', (code) => resolve(code)),
-    );
+    const exited = server!.exited;
     server!.process.kill('SIGTERM');
     // New connections are refused once the server stops listening.
     await eventually(

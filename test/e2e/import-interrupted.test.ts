@@ -1,48 +1,27 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../src/database/embedded-postgres.js';
-import { copyTemplateDatabase } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { dropDatabase } from '../helpers/databases.js';
+import { copyTemplateDatabase, dropDatabase } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
 import { createUser, PASSWORD } from '../helpers/factories.js';
 import { uploadAndCheck } from '../helpers/imports.js';
-import { buildKehu } from '../helpers/kehu-process.js';
+import { buildKehu, type KehuProcess, startKehuProcess } from '../helpers/kehu-process.js';
 
 /**
  * "If the server stops, nothing of the import is stored": Kehu built and run in its own process, as
  * in production, killed while an import is writing, then started again.
  */
-const ROOT = join(import.meta.dirname, '../..');
-
 let database: { name: string; url: string };
 let db: pg.Pool;
 let dataDir: string;
-let server: { process: ChildProcess; url: string } | undefined;
+let server: KehuProcess | undefined;
 
-async function startServer(): Promise<{ process: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      PORT: String(port),
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
-      SESSION_SECRET: 'test-secret-test-secret-test-secret',
-      LOG_LEVEL: 'error',
-      SEED_DEMO: 'false',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), 60_000);
-  return { process: child, url };
-}
+/** The server on the test's database and data folder, kept between its starts. */
+const startServer = () =>
+  startKehuProcess({ DATABASE_URL: database.url, LOG_LEVEL: 'error' }, { dataDir, readyWithinMs: 60_000 });
 
 beforeAll(async () => {
   // The server as `npm start` runs it: compiled.
@@ -53,11 +32,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (server && server.process.exitCode === null) {
-    const stopped = new Promise((resolve) => server!.process.once('exit', resolve));
-    server.process.kill('SIGTERM');
-    await stopped;
-  }
+  await server?.stop();
   await db.end();
   await dropDatabase(inject('serverUrl'), database.name);
   rmSync(dataDir, { recursive: true, force: true });
@@ -103,9 +78,7 @@ describe('an import cut off by the server stopping', () => {
     );
     expect(writers).toHaveLength(1);
     expect((await sequence()) - idsBefore).toBeGreaterThanOrEqual(10_000);
-    const stopped = new Promise((resolve) => server!.process.once('exit', resolve));
-    server.process.kill('SIGKILL');
-    await stopped;
+    await server.kill();
 
     // Only once the killed server's connections are all gone is the question settled (until then an
     // open transaction shows nothing either way): none of its rows was kept.

@@ -3,8 +3,7 @@ import { inject } from 'vitest';
 import { Column, DataSource, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { type Fen, fen, moneyColumn, moneyTransformer, sumMoney, toNumeric } from '../../src/common/money.js';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
-import { copyTemplateDatabase } from '../helpers/app.js';
-import { dropDatabase } from '../helpers/databases.js';
+import { copyTemplateDatabase, dropDatabase } from '../helpers/databases.js';
 
 /** A table of amounts for this test only, declared as a module's entity would declare its money columns. */
 @Entity({ name: 'money_probe' })

@@ -1,65 +1,25 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/database/embedded-postgres.js';
 import { eventually } from '../helpers/eventually.js';
-import { buildKehu } from '../helpers/kehu-process.js';
+import { buildKehu, type KehuProcess, startKehuProcess } from '../helpers/kehu-process.js';
 
 /**
  * `npm start` after a server ended without stopping (SIGKILL, out of memory): Kehu built and run in
  * its own process with its embedded PostgreSQL, as a new user runs it, killed, and started again on
  * the same data directory.
  */
-const ROOT = join(import.meta.dirname, '../..');
-
 let dataDir: string;
-const started: ChildProcess[] = [];
+const started: KehuProcess[] = [];
+/** A server a test leaves running on the data directory for the next one. */
+let running: KehuProcess | undefined;
 
-interface Server {
-  process: ChildProcess;
-  url: string;
-  /** Everything the server has written to stdout and stderr so far. */
-  output: () => string;
-}
-
-async function startServer(): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      SESSION_SECRET: 'test-secret-test-secret-test-secret',
-      LOG_LEVEL: 'log',
-      NO_COLOR: '1',
-      SEED_DEMO: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`the server exited (${code}):\n${output}`))),
-  );
-  await Promise.race([
-    exited,
-    eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), 90_000),
-  ]);
-  exited.catch(() => undefined);
-  return { process: child, url, output: () => output };
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
+/** Kehu on its embedded PostgreSQL in the test's data directory, kept between starts. */
+async function startServer(): Promise<KehuProcess> {
+  const server = await startKehuProcess({ LOG_LEVEL: 'log' }, { dataDir });
+  started.push(server);
+  return server;
 }
 
 /** The pid of the embedded PostgreSQL running on the data directory, if one runs. */
@@ -109,13 +69,7 @@ beforeAll(() => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const child of started) {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-  }
+  for (const server of started) await server.stop();
   await stopLeftPostgres();
   rmSync(dataDir, { recursive: true, force: true });
 }, 120_000);
@@ -125,14 +79,14 @@ describe('starting again after the server was killed', () => {
     const first = await startServer();
     const postgres = postgresPid();
     expect(postgres).toBeDefined();
-    await kill(first.process);
+    await first.kill();
     // The watchdog stops the PostgreSQL the killed server left.
     await eventually(async () => expect(alive(postgres!)).toBe(false), 30_000);
 
     const second = await startServer();
     expect((await fetch(`${second.url}/login`)).status).toBe(200);
     expect(second.output()).not.toContain('undefined');
-    await kill(second.process);
+    await second.kill();
     await eventually(async () => expect(postgresPid()).toBeUndefined(), 30_000);
   }, 240_000);
 
@@ -143,7 +97,7 @@ describe('starting again after the server was killed', () => {
     const watchdog = watchdogOf(first.process.pid!);
     expect(watchdog).toBeDefined();
     process.kill(watchdog!, 'SIGKILL');
-    await kill(first.process);
+    await first.kill();
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(alive(postgres!)).toBe(true);
 
@@ -153,22 +107,18 @@ describe('starting again after the server was killed', () => {
     expect(second.output()).not.toMatch(/ERROR.*undefined/);
     expect(alive(postgres!)).toBe(false);
     expect((await fetch(`${second.url}/login`)).status).toBe(200);
-
-    // A clean stop takes PostgreSQL with it.
-    const exited = new Promise((resolve) => second.process.once('exit', resolve));
-    second.process.kill('SIGTERM');
-    await exited;
-    await eventually(async () => expect(postgresPid()).toBeUndefined(), 30_000);
+    // Left running: the next test's Kehu on the data directory (a start less).
+    running = second;
   }, 240_000);
 
   it('a Kehu still running on the data directory is left alone, and the second start says why', async () => {
-    const first = await startServer();
+    const first = running ?? (await startServer());
+    running = undefined;
     const error = await startServer().catch((e: unknown) => e);
     expect(String(error)).toContain(`another Kehu (pid ${first.process.pid}) is running with its PostgreSQL`);
     expect((await fetch(`${first.url}/login`)).status).toBe(200);
-    const exited = new Promise((resolve) => first.process.once('exit', resolve));
-    first.process.kill('SIGTERM');
-    await exited;
+    // A clean stop takes PostgreSQL with it.
+    await first.stop();
     await eventually(async () => expect(postgresPid()).toBeUndefined(), 30_000);
   }, 240_000);
 });

@@ -8,8 +8,7 @@ import { SequencesRepository } from '../../src/common/sequences/sequences.reposi
 import { SequencesService } from '../../src/common/sequences/sequences.service.js';
 import { loadConfig } from '../../src/config/config.js';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
-import { copyTemplateDatabase } from '../helpers/app.js';
-import { dropDatabase } from '../helpers/databases.js';
+import { copyTemplateDatabase, dropDatabase } from '../helpers/databases.js';
 
 const SHANGHAI_2026 = new Date('2026-06-01T00:00:00Z');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

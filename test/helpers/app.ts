@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +7,8 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
-import { ensureDatabase } from '../../src/database/embedded-postgres.js';
 import { Client } from './client.js';
-import { dropDatabase } from './databases.js';
+import { copyTemplateDatabase, dropDatabase } from './databases.js';
 import { PASSWORD } from './factories.js';
 
 export interface TestApp {
@@ -23,11 +21,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** A fresh copy of the migrated template database for one test file. */
-export async function copyTemplateDatabase(): Promise<{ name: string; url: string }> {
-  const name = `kehu_t_${randomBytes(5).toString('hex')}`;
-  return { name, url: await ensureDatabase(inject('serverUrl'), name, inject('templateDb')) };
-}
+export { copyTemplateDatabase };
 
 /** The real Kehu app on its own database copy, listening on a free port. */
 export async function startApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { withDatabase } from '../../src/database/embedded-postgres.js';
+import { inject } from 'vitest';
+import { ensureDatabase, withDatabase } from '../../src/database/embedded-postgres.js';
 
 /**
  * Drops a test file's database once its connections are gone. A pool's end() resolves while its
@@ -25,4 +27,13 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A fresh copy of the migrated template database for one test file. Here rather than beside
+ * startApp (app.ts), so that a file which runs Kehu in processes of its own does not load the app.
+ */
+export async function copyTemplateDatabase(): Promise<{ name: string; url: string }> {
+  const name = `kehu_t_${randomBytes(5).toString('hex')}`;
+  return { name, url: await ensureDatabase(inject('serverUrl'), name, inject('templateDb')) };
 }

@@ -43,19 +43,36 @@ export interface KehuProcess {
   url: string;
   /** Everything the server has written to stdout and stderr so far. */
   output(): string;
-  /** SIGTERM, as a service manager stops it; waits for the exit. */
-  stop(): Promise<void>;
+  /** Resolves with the exit code (null when a signal ended it) once the process has exited. */
+  exited: Promise<number | null>;
+  /** SIGTERM, as a service manager stops it; waits for the exit (SIGKILL after `graceMs`, default 20 s). */
+  stop(graceMs?: number): Promise<void>;
   /** SIGKILL: gone at once, nothing finished. */
   kill(): Promise<void>;
 }
 
+export interface KehuProcessOptions {
+  /**
+   * The data folder (DATA_DIR). One given here outlives the process, so the next start finds what
+   * this one left (its embedded PostgreSQL among it); by default the process has a folder of its
+   * own, removed when it exits.
+   */
+  dataDir?: string;
+  /** How long the server may take to answer /readyz (default 90 s). */
+  readyWithinMs?: number;
+}
+
 /**
- * Kehu as production runs it: the compiled server in a process of its own on DATABASE_URL (given in
- * `env`), with a data folder of its own, answering /readyz. Call buildKehu() first.
+ * Kehu as production runs it: the compiled server in a process of its own, on DATABASE_URL when `env`
+ * gives one (else on the embedded PostgreSQL of its data folder), answering /readyz. Call buildKehu()
+ * first. A server that exits before it is ready rejects with what it wrote.
  */
-export async function startKehuProcess(env: Record<string, string>): Promise<KehuProcess> {
+export async function startKehuProcess(
+  env: Record<string, string> = {},
+  opts: KehuProcessOptions = {},
+): Promise<KehuProcess> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'kehu-process-'));
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kehu-process-'));
   const child = spawn(process.execPath, [built('src/main.js')], {
     env: {
       PATH: process.env.PATH,
@@ -74,27 +91,32 @@ export async function startKehuProcess(env: Record<string, string>): Promise<Keh
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  void gone.then(() => rmSync(dataDir, { recursive: true, force: true }));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  if (!opts.dataDir) void exited.then(() => rmSync(dataDir, { recursive: true, force: true }));
   const url = `http://127.0.0.1:${port}`;
-  const end = async (signal: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    await gone;
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const kill = async () => {
+    if (running()) child.kill('SIGKILL');
+    await exited;
+  };
+  const stop = async (graceMs = 20_000) => {
+    if (running()) child.kill('SIGTERM');
+    const timer = setTimeout(() => running() && child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
   };
   await Promise.race([
-    gone.then(() => {
-      throw new Error(`the server exited (${child.exitCode ?? child.signalCode}):\n${output}`);
+    exited.then((code) => {
+      throw new Error(`the server exited (${code ?? child.signalCode}):\n${output}`);
     }),
-    eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), 60_000),
+    eventually(
+      async () => expect((await fetch(`${url}/readyz`)).status).toBe(200),
+      opts.readyWithinMs ?? 90_000,
+      50,
+    ),
   ]).catch(async (e: unknown) => {
-    await end('SIGKILL');
+    await kill();
     throw e;
   });
-  return {
-    process: child,
-    url,
-    output: () => output,
-    stop: () => end('SIGTERM'),
-    kill: () => end('SIGKILL'),
-  };
+  return { process: child, url, output: () => output, exited, stop, kill };
 }
