@@ -181,7 +181,9 @@ describe('PostgreSQL stopped for 30 seconds', () => {
     expect(server.process.exitCode).toBeNull();
 
     // Nothing half-written: each customer the load saved is whole (with its audit entry), each one
-    // refused is absent, and saves went through again once the database was back.
+    // refused is absent but for at most the one whose commit the stop cut off (committed, its answer
+    // lost: whole too, which is why the 503 page asks to look before sending again), and saves went
+    // through again once the database was back.
     const { rows } = await db.query<{ name: string; audited: boolean }>(
       `SELECT c.name, EXISTS (SELECT 1 FROM audit_entry a WHERE a.entity = 'customer' AND a.entity_id = c.id::text AND a.action = 'create') AS audited
          FROM customer c WHERE c.name LIKE 'Outage %'`,
@@ -193,7 +195,7 @@ describe('PostgreSQL stopped for 30 seconds', () => {
     expect(refused.length).toBeGreaterThan(0);
     expect(new Set(refused.map((p) => p.status)), server.output()).toEqual(new Set([503]));
     for (const p of saved) expect(stored.has(p.name), p.name).toBe(true);
-    for (const p of refused) expect(stored.has(p.name), p.name).toBe(false);
+    expect(refused.filter((p) => stored.has(p.name)).length).toBeLessThanOrEqual(1);
     expect(posted.at(-1)!.status).toBe(303);
 
     // The hand-over cut off kept nothing: the rep is active and owns both customers.
