@@ -2,6 +2,7 @@ import { decodeCursor, pageOf } from '../common/list-cursor.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, type EntityManager, type WhereExpressionBuilder } from 'typeorm';
+import type { Contact } from './contact.entity.js';
 import { Customer } from './customer.entity.js';
 import {
   type CustomerAction,
@@ -249,6 +250,39 @@ export interface CustomerFacts {
 export type CustomerFields = Partial<Customer> & { name: string; nameKey: string; uscc: string | null };
 
 /** All SQL on customers. Every read for a user is narrowed by the customer policy's condition. */
+/** A contact as the customer's page shows it. */
+export type ProfileContact = Pick<
+  Contact,
+  | 'id'
+  | 'name'
+  | 'title'
+  | 'mobile'
+  | 'phone'
+  | 'email'
+  | 'wechat'
+  | 'primary'
+  | 'birthday'
+  | 'mailOptOut'
+  | 'version'
+>;
+
+/** A customer as its page and forms read it: its own columns and its live contacts, primary first. */
+export type CustomerProfile = Omit<
+  Customer,
+  'owner' | 'contacts' | 'deletedAt' | 'mergedInto' | 'searchText' | 'searchTokens'
+> & { contacts: ProfileContact[] };
+
+const profileColumns = `c.id, c.kind, c.name, c.name_key AS "nameKey", c.uscc, c.industry, c.size, c.province,
+  c.city, c.district, c.address, c.website, c.tier, c.vip, c.credit_level AS "creditLevel", c.source,
+  c.status, c.owner_id AS "ownerId", c.birthday::text AS birthday, c.tags, c.notes,
+  c.last_interaction_at AS "lastInteractionAt", c.next_step_at AS "nextStepAt", c.next_step AS "nextStep",
+  c.owned_since AS "ownedSince", c.pool_warned_at AS "poolWarnedAt", c.merged_into_id AS "mergedIntoId",
+  c.created_at AS "createdAt", c.updated_at AS "updatedAt", c.version,
+  (SELECT coalesce(json_agg(ct ORDER BY ct."primary" DESC, ct.id), '[]'::json)
+     FROM (SELECT id, name, title, mobile, phone, email, wechat, "primary", birthday::text AS birthday,
+                  mail_opt_out AS "mailOptOut", version
+             FROM contact WHERE customer_id = c.id AND deleted_at IS NULL) ct) AS contacts`;
+
 @Injectable()
 export class CustomersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -331,6 +365,35 @@ export class CustomersRepository {
       .orderBy('c.id', 'ASC')
       .limit(size)
       .getMany();
+  }
+
+  /**
+   * Customer $1's owner and its live contacts' names by id (a JSON object), as a SELECT read with the
+   * timeline's entries (a follow-up names its contact; a rep sees the tickets of their customers).
+   */
+  readonly timelineCustomerSql = `SELECT c.owner_id AS "ownerId",
+           (SELECT json_object_agg(ct.id, ct.name) FROM contact ct
+             WHERE ct.customer_id = c.id AND ct.deleted_at IS NULL) AS contacts
+      FROM customer c WHERE c.id = $1`;
+
+  /**
+   * A live customer the actor may see, with its live contacts (primary first), as plain rows in one
+   * prepared statement (its page and forms); null otherwise.
+   */
+  async profile(actor: CustomerActor, id: number): Promise<CustomerProfile | null> {
+    const values: unknown[] = [id];
+    const bind = (value: unknown) => `$${values.push(value)}`;
+    const scope = ownerScope(actor, 'view');
+    const visible = scope.everyone
+      ? ''
+      : ` AND ${scope.ownerIds.length || scope.pool ? scopeCondition(scope, bind) : 'false'}`;
+    const { rows } = await poolOf(this.dataSource).query<CustomerProfile>(
+      prepared(
+        `SELECT ${profileColumns} FROM customer c WHERE c.id = $1 AND c.deleted_at IS NULL${visible}`,
+        values,
+      ),
+    );
+    return rows[0] ?? null;
   }
 
   /** A live customer the actor may see, with its live contacts (primary first); null otherwise. */

@@ -15,7 +15,6 @@ import type { SessionUser } from '../common/session-user.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 import { UsersService } from '../users/users.service.js';
-import type { Contact } from './contact.entity.js';
 import { ContactsRepository } from './contacts.repository.js';
 import { CustomerImportRepository } from './import/customer-import.repository.js';
 import type { Customer } from './customer.entity.js';
@@ -34,6 +33,7 @@ import {
   CustomersRepository,
   type NextStepRow,
   PAGE_SIZE,
+  type ProfileContact,
 } from './customers.repository.js';
 import type { BulkOwnerDto } from './dto/bulk-owner.dto.js';
 import { toCustomerResource } from './customer.resource.js';
@@ -134,7 +134,7 @@ export interface CustomerIdsQuery {
 /** A customer as its pages show it, with what the user may do to it. */
 export type CustomerView = Omit<
   Customer,
-  'owner' | 'contacts' | 'deletedAt' | 'mergedInto' | 'searchText'
+  'owner' | 'contacts' | 'deletedAt' | 'mergedInto' | 'searchText' | 'searchTokens'
 > & {
   ownerName: string | null;
   contacts: ContactView[];
@@ -166,7 +166,7 @@ export const CUSTOMER_FIELDS: Extract<keyof Customer, string>[] = [
   'notes',
 ];
 
-export const toContactView = (c: Contact): ContactView => ({
+export const toContactView = (c: ProfileContact): ContactView => ({
   id: c.id,
   name: c.name,
   title: c.title,
@@ -314,22 +314,14 @@ export class CustomersService {
   /** A customer the user may see, as its pages show it; 404 otherwise. */
   async get(user: SessionUser, id: number): Promise<CustomerView> {
     const actor = await this.policy.actor(user);
-    const c = await this.repo.findVisible(actor, id);
+    const c = await this.repo.profile(actor, id);
     if (!c) throw new NotFound();
-    const {
-      owner: _owner,
-      contacts,
-      deletedAt: _deleted,
-      mergedInto: _merged,
-      searchText: _search,
-      ...fields
-    } = c;
     const ownerName =
       c.ownerId === null ? null : ((await this.users.namesOf([c.ownerId])).get(c.ownerId) ?? null);
     return {
-      ...fields,
+      ...c,
       ownerName,
-      contacts: contacts.map(toContactView),
+      contacts: c.contacts.map(toContactView),
       tagsText: c.tags.join(', '),
       daysSinceInteraction: c.lastInteractionAt
         ? Math.floor((Date.now() - c.lastInteractionAt.getTime()) / 86_400_000)
