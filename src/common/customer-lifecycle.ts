@@ -124,8 +124,8 @@ export function mergeTimelines(lists: TimelineItem[][], limit: number): Timeline
 @Injectable()
 export class CustomerLifecycles {
   private readonly registered: CustomerLifecycle[] = [];
-  /** The timeline's one statement, built once every module has registered. */
-  private timelineStatement: { text: string; sources: TimelineSource[] } | null = null;
+  /** The timeline's columns, built once every module has registered. */
+  private columns: string | null = null;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -133,7 +133,7 @@ export class CustomerLifecycles {
     if (this.registered.some((l) => l.entity === lifecycle.entity))
       throw new Error(`customer lifecycle for ${lifecycle.entity} registered twice`);
     this.registered.push(lifecycle);
-    this.timelineStatement = null;
+    this.columns = null;
   }
 
   /**
@@ -141,12 +141,40 @@ export class CustomerLifecycles {
    * the customer's owner and contacts and each module's rows (one JSON column per module).
    */
   async timeline(customerId: number, limit = 100, viewer?: SessionUser): Promise<TimelineItem[]> {
-    const { text, sources } = this.statement();
     const { rows } = await poolOf(this.dataSource).query<Record<string, unknown>>(
-      prepared(text, [customerId, limit]),
+      prepared(`SELECT ${this.timelineColumns()}`, [customerId, limit]),
     );
-    const [row] = rows;
-    const customer = row.customer as { ownerId: number | null; contacts: Record<string, string> } | null;
+    return this.timelineFrom(rows[0], customerId, limit, viewer);
+  }
+
+  /**
+   * The timeline as columns (named `timeline_…`) that a statement about customer $1 selects, at most
+   * $2 entries from each module: so that the customer's page reads its customer and its timeline in
+   * one round trip. `timelineFrom` reads them.
+   */
+  timelineColumns(): string {
+    if (this.columns !== null) return this.columns;
+    const customer = this.registered.find((l) => l.timelineCustomer)?.timelineCustomer;
+    this.columns = [
+      customer
+        ? `(SELECT row_to_json(c) FROM (${customer}) c) AS timeline_customer`
+        : 'NULL::json AS timeline_customer',
+      ...this.sources().map((s, i) => `(SELECT json_agg(r) FROM (${s.sql}) r) AS timeline_${i}`),
+    ].join(',\n       ');
+    return this.columns;
+  }
+
+  /** The timeline, newest first, from a row holding `timelineColumns()`. */
+  async timelineFrom(
+    row: Record<string, unknown>,
+    customerId: number,
+    limit: number,
+    viewer?: SessionUser,
+  ): Promise<TimelineItem[]> {
+    const customer = row.timeline_customer as {
+      ownerId: number | null;
+      contacts: Record<string, string>;
+    } | null;
     const page: TimelinePage = {
       customerId,
       ownerId: customer?.ownerId ?? null,
@@ -155,22 +183,16 @@ export class CustomerLifecycles {
     };
     return mergeTimelines(
       await Promise.all(
-        sources.map((s, i) => s.items((row[`s${i}`] as Record<string, unknown>[] | null) ?? [], page)),
+        this.sources().map((s, i) =>
+          s.items((row[`timeline_${i}`] as Record<string, unknown>[] | null) ?? [], page),
+        ),
       ),
       limit,
     );
   }
 
-  private statement(): { text: string; sources: TimelineSource[] } {
-    if (this.timelineStatement) return this.timelineStatement;
-    const sources = this.registered.flatMap((l) => (l.timeline ? [l.timeline] : []));
-    const customer = this.registered.find((l) => l.timelineCustomer)?.timelineCustomer;
-    const columns = [
-      customer ? `(SELECT row_to_json(c) FROM (${customer}) c) AS customer` : 'NULL::json AS customer',
-      ...sources.map((s, i) => `(SELECT json_agg(r) FROM (${s.sql}) r) AS s${i}`),
-    ];
-    this.timelineStatement = { text: `SELECT ${columns.join(',\n       ')}`, sources };
-    return this.timelineStatement;
+  private sources(): TimelineSource[] {
+    return this.registered.flatMap((l) => (l.timeline ? [l.timeline] : []));
   }
 
   /** The merge steps, each named by its entity. */

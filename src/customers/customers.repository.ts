@@ -272,16 +272,48 @@ export type CustomerProfile = Omit<
   'owner' | 'contacts' | 'deletedAt' | 'mergedInto' | 'searchText' | 'searchTokens'
 > & { contacts: ProfileContact[] };
 
-const profileColumns = `c.id, c.kind, c.name, c.name_key AS "nameKey", c.uscc, c.industry, c.size, c.province,
-  c.city, c.district, c.address, c.website, c.tier, c.vip, c.credit_level AS "creditLevel", c.source,
-  c.status, c.owner_id AS "ownerId", c.birthday::text AS birthday, c.tags, c.notes,
-  c.last_interaction_at AS "lastInteractionAt", c.next_step_at AS "nextStepAt", c.next_step AS "nextStep",
-  c.owned_since AS "ownedSince", c.pool_warned_at AS "poolWarnedAt", c.merged_into_id AS "mergedIntoId",
-  c.created_at AS "createdAt", c.updated_at AS "updatedAt", c.version,
-  (SELECT coalesce(json_agg(ct ORDER BY ct."primary" DESC, ct.id), '[]'::json)
-     FROM (SELECT id, name, title, mobile, phone, email, wechat, "primary", birthday::text AS birthday,
-                  mail_opt_out AS "mailOptOut", version
-             FROM contact WHERE customer_id = c.id AND deleted_at IS NULL) ct) AS contacts`;
+/** The columns of a customer's page and forms: each as the row names it, and its SQL. */
+const PROFILE_COLUMNS: [string, string][] = [
+  ['id', 'c.id'],
+  ['kind', 'c.kind'],
+  ['name', 'c.name'],
+  ['nameKey', 'c.name_key'],
+  ['uscc', 'c.uscc'],
+  ['industry', 'c.industry'],
+  ['size', 'c.size'],
+  ['province', 'c.province'],
+  ['city', 'c.city'],
+  ['district', 'c.district'],
+  ['address', 'c.address'],
+  ['website', 'c.website'],
+  ['tier', 'c.tier'],
+  ['vip', 'c.vip'],
+  ['creditLevel', 'c.credit_level'],
+  ['source', 'c.source'],
+  ['status', 'c.status'],
+  ['ownerId', 'c.owner_id'],
+  ['birthday', 'c.birthday::text'],
+  ['tags', 'c.tags'],
+  ['notes', 'c.notes'],
+  ['lastInteractionAt', 'c.last_interaction_at'],
+  ['nextStepAt', 'c.next_step_at'],
+  ['nextStep', 'c.next_step'],
+  ['ownedSince', 'c.owned_since'],
+  ['poolWarnedAt', 'c.pool_warned_at'],
+  ['mergedIntoId', 'c.merged_into_id'],
+  ['createdAt', 'c.created_at'],
+  ['updatedAt', 'c.updated_at'],
+  ['version', 'c.version'],
+  [
+    'contacts',
+    `(SELECT coalesce(json_agg(ct ORDER BY ct."primary" DESC, ct.id), '[]'::json)
+        FROM (SELECT id, name, title, mobile, phone, email, wechat, "primary", birthday::text AS birthday,
+                     mail_opt_out AS "mailOptOut", version
+                FROM contact WHERE customer_id = c.id AND deleted_at IS NULL) ct)`,
+  ],
+];
+const profileColumns = PROFILE_COLUMNS.map(([key, sql]) => `${sql} AS "${key}"`).join(', ');
+const profileKeys = new Set(PROFILE_COLUMNS.map(([key]) => key));
 
 @Injectable()
 export class CustomersRepository {
@@ -378,22 +410,34 @@ export class CustomersRepository {
 
   /**
    * A live customer the actor may see, with its live contacts (primary first), as plain rows in one
-   * prepared statement (its page and forms); null otherwise.
+   * prepared statement (its page and forms); null otherwise. With `also`, the statement selects those
+   * columns too (about customer $1, with `also.limit` as $2), answered beside the customer: the 360°
+   * page's timeline, read in the same round trip.
    */
-  async profile(actor: CustomerActor, id: number): Promise<CustomerProfile | null> {
-    const values: unknown[] = [id];
+  async profile(
+    actor: CustomerActor,
+    id: number,
+    also?: { columns: string; limit: number },
+  ): Promise<{ customer: CustomerProfile; also: Record<string, unknown> } | null> {
+    const values: unknown[] = also ? [id, also.limit] : [id];
     const bind = (value: unknown) => `$${values.push(value)}`;
     const scope = ownerScope(actor, 'view');
     const visible = scope.everyone
       ? ''
       : ` AND ${scope.ownerIds.length || scope.pool ? scopeCondition(scope, bind) : 'false'}`;
-    const { rows } = await poolOf(this.dataSource).query<CustomerProfile>(
+    const { rows } = await poolOf(this.dataSource).query<Record<string, unknown>>(
       prepared(
-        `SELECT ${profileColumns} FROM customer c WHERE c.id = $1 AND c.deleted_at IS NULL${visible}`,
+        `SELECT ${profileColumns}${also ? `,\n       ${also.columns}` : ''}
+           FROM customer c WHERE c.id = $1 AND c.deleted_at IS NULL${visible}`,
         values,
       ),
     );
-    return rows[0] ?? null;
+    if (!rows.length) return null;
+    const customer: Record<string, unknown> = {};
+    const extra: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(rows[0]))
+      (profileKeys.has(key) ? customer : extra)[key] = value;
+    return { customer: customer as CustomerProfile, also: extra };
   }
 
   /** A live customer the actor may see, with its live contacts (primary first); null otherwise. */

@@ -32,6 +32,7 @@ import {
   type CustomerListRow,
   CustomersRepository,
   type NextStepRow,
+  type CustomerProfile,
   PAGE_SIZE,
   type ProfileContact,
 } from './customers.repository.js';
@@ -143,6 +144,9 @@ export type CustomerView = Omit<
   daysSinceInteraction: number | null;
   can: Record<CustomerAction, boolean>;
 };
+
+/** The 360° page shows this many of the newest timeline entries. */
+const TIMELINE_LIMIT = 100;
 
 export const CUSTOMER_FIELDS: Extract<keyof Customer, string>[] = [
   'kind',
@@ -314,8 +318,12 @@ export class CustomersService {
   /** A customer the user may see, as its pages show it; 404 otherwise. */
   async get(user: SessionUser, id: number): Promise<CustomerView> {
     const actor = await this.policy.actor(user);
-    const c = await this.repo.profile(actor, id);
-    if (!c) throw new NotFound();
+    const found = await this.repo.profile(actor, id);
+    if (!found) throw new NotFound();
+    return this.view(actor, found.customer);
+  }
+
+  private async view(actor: CustomerActor, c: CustomerProfile): Promise<CustomerView> {
     const ownerName =
       c.ownerId === null ? null : ((await this.users.namesOf([c.ownerId])).get(c.ownerId) ?? null);
     return {
@@ -357,14 +365,21 @@ export class CustomersService {
     | { customer: CustomerView; timeline: TimelineItem[]; mergedInto?: undefined }
     | { mergedInto: { id: number; name: string } }
   > {
-    try {
-      const customer = await this.get(user, id);
-      return { customer, timeline: await this.lifecycles.timeline(id, 100, user) };
-    } catch (err) {
-      const survivor = err instanceof NotFound ? await this.survivorOf(user, id) : null;
-      if (!survivor) throw err;
+    // The customer, its contacts and every module's timeline entries: one round trip.
+    const actor = await this.policy.actor(user);
+    const found = await this.repo.profile(actor, id, {
+      columns: this.lifecycles.timelineColumns(),
+      limit: TIMELINE_LIMIT,
+    });
+    if (!found) {
+      const survivor = await this.survivorOf(user, id);
+      if (!survivor) throw new NotFound();
       return { mergedInto: survivor };
     }
+    return {
+      customer: await this.view(actor, found.customer),
+      timeline: await this.lifecycles.timelineFrom(found.also, id, TIMELINE_LIMIT, user),
+    };
   }
 
   /**
