@@ -70,7 +70,7 @@ export function timelineSource<Row>(
 /** What every module's entries are read for: the customer, and who looks. */
 export interface TimelinePage {
   customerId: number;
-  /** Null when the customer is no longer there (merged away mid-request). */
+  /** The customer's owner: null for a pool customer. */
   ownerId: number | null;
   /** The customer's live contacts' names by id. */
   contactNames: Map<number, string>;
