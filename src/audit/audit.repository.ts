@@ -31,6 +31,18 @@ export class AuditRepository {
     return qb.skip(skip).take(take).getManyAndCount();
   }
 
+  /**
+   * The newest entries of one `entity` record (id $1, an integer) with one of `actions`, newest first,
+   * at most $2, as a SELECT for a customer's timeline: columns at, action, actorId, diff.
+   */
+  ofRecordSql(entity: string, actions: string[]): string {
+    const literal = (v: string) => `'${v.replace(/'/g, "''")}'`;
+    return `SELECT a.at, a.action, a.actor_id AS "actorId", a.diff FROM audit_entry a
+             WHERE a.entity = ${literal(entity)} AND a.entity_id = $1::int::text
+               AND a.action IN (${actions.map(literal).join(', ')})
+             ORDER BY a.id DESC LIMIT $2`;
+  }
+
   /** The newest entries of one record with one of `actions`, newest first. */
   findOfRecord(entity: string, entityId: string, actions: string[], take: number): Promise<AuditEntry[]> {
     return this.dataSource

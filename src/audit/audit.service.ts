@@ -110,8 +110,17 @@ export class AuditService implements AuditTrail {
   }
 
   /**
-   * What was done to one record, as its module tells it elsewhere (a customer's timeline shows its
-   * claims, releases and merges): the newest entries with one of `actions`, newest first.
+   * What was done to one `entity` record, for a customer's timeline (its claims, releases and merges):
+   * a SELECT of the newest entries with one of `actions` about record $1, at most $2, newest first
+   * (columns at, action, actorId, diff), read with the timeline's other sources.
+   */
+  eventsSql(entity: string, actions: string[]): string {
+    return this.entries.ofRecordSql(entity, actions);
+  }
+
+  /**
+   * What was done to one record, as its module tells it elsewhere (a ticket's page shows its
+   * history): the newest entries with one of `actions`, newest first.
    */
   async eventsOf(
     entity: string,

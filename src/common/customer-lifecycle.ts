@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { SessionUser } from './session-user.js';
+import { poolOf, prepared } from './sql.js';
 
 /**
  * The customer's life, as every module takes part in it. Each module that keeps records about
@@ -18,11 +20,14 @@ export interface CustomerLifecycle {
   entity: string;
   /** How the audit log names the record's fields (field → locale key) and option values (field → key prefix). */
   audit: { fields: Record<string, string>; values?: Record<string, string> };
+  /** The record's entries on a customer's timeline, read with every other module's in one statement. */
+  timeline?: TimelineSource;
   /**
-   * The record's entries on a customer's timeline, newest first (at most `limit`), as `viewer` sees
-   * them (which entries they may correct).
+   * What the timeline's entries need to know of the customer itself (registered by the customers
+   * module alone): a SELECT of customer $1's `ownerId` and `contacts`, a JSON object of its live
+   * contacts' names by id.
    */
-  timeline?: (customerId: number, limit: number, viewer?: SessionUser) => Promise<TimelineItem[]>;
+  timelineCustomer?: string;
   /** Moves the records of a merged customer to the survivor; returns how many moved. */
   merge?: (m: EntityManager, fromCustomerId: number, toCustomerId: number) => Promise<number>;
   /** What a leaving rep owns of this kind, and how it moves to a colleague (or the pool: null). */
@@ -36,6 +41,47 @@ export interface HandOver {
   labelKey: string;
   count: (userId: number) => Promise<number>;
   move: (m: EntityManager, fromUserId: number, toUserId: number | null) => Promise<number>;
+}
+
+/**
+ * A module's entries on a customer's timeline. The 360° page reads every module's in one statement
+ * (one round trip instead of one or more per module); each module still writes its own SQL in its
+ * repository and turns its own rows into entries.
+ */
+export interface TimelineSource<Row = Record<string, unknown>> {
+  /**
+   * A SELECT of the module's rows about customer $1, newest first, at most $2 (`LIMIT $2`), its
+   * columns named as `items` reads them. Each row reaches `items` as a JSON object: a timestamp as
+   * ISO text (`at()` reads it), a numeric as a number (select money as text).
+   */
+  sql: string;
+  /** The rows as entries, newest first, as `page.viewer` sees them. */
+  items: (rows: Row[], page: TimelinePage) => TimelineItem[] | Promise<TimelineItem[]>;
+}
+
+/** A timeline source whose `items` reads its own rows' shape (as its `sql` names the columns). */
+export function timelineSource<Row>(
+  sql: string,
+  items: (rows: Row[], page: TimelinePage) => TimelineItem[] | Promise<TimelineItem[]>,
+): TimelineSource {
+  return { sql, items: items as unknown as TimelineSource['items'] };
+}
+
+/** What every module's entries are read for: the customer, and who looks. */
+export interface TimelinePage {
+  customerId: number;
+  /** The customer's owner: null for a pool customer. */
+  ownerId: number | null;
+  /** The customer's live contacts' names by id. */
+  contactNames: Map<number, string>;
+  viewer?: SessionUser;
+}
+
+/** A timestamp of a timeline row (ISO text in its JSON) as a Date; null stays null. */
+export function at(value: unknown): Date;
+export function at(value: unknown, nullable: 'nullable'): Date | null;
+export function at(value: unknown, _nullable?: 'nullable'): Date | null {
+  return value === null || value === undefined ? null : new Date(value as string);
 }
 
 /** One entry of the customer's timeline, whatever module it comes from. */
@@ -78,20 +124,75 @@ export function mergeTimelines(lists: TimelineItem[][], limit: number): Timeline
 @Injectable()
 export class CustomerLifecycles {
   private readonly registered: CustomerLifecycle[] = [];
+  /** The timeline's columns, built once every module has registered. */
+  private columns: string | null = null;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   register(lifecycle: CustomerLifecycle): void {
     if (this.registered.some((l) => l.entity === lifecycle.entity))
       throw new Error(`customer lifecycle for ${lifecycle.entity} registered twice`);
     this.registered.push(lifecycle);
+    this.columns = null;
   }
 
-  /** A customer's timeline from every module, newest first, as `viewer` sees it. */
+  /**
+   * A customer's timeline from every module, newest first, as `viewer` sees it: one statement reads
+   * the customer's owner and contacts and each module's rows (one JSON column per module).
+   */
   async timeline(customerId: number, limit = 100, viewer?: SessionUser): Promise<TimelineItem[]> {
-    const sources = this.registered.filter((l) => l.timeline);
+    const { rows } = await poolOf(this.dataSource).query<Record<string, unknown>>(
+      prepared(`SELECT ${this.timelineColumns()}`, [customerId, limit]),
+    );
+    return this.timelineFrom(rows[0], customerId, limit, viewer);
+  }
+
+  /**
+   * The timeline as columns (named `timeline_…`) that a statement about customer $1 selects, at most
+   * $2 entries from each module: so that the customer's page reads its customer and its timeline in
+   * one round trip. `timelineFrom` reads them.
+   */
+  timelineColumns(): string {
+    if (this.columns !== null) return this.columns;
+    const customer = this.registered.find((l) => l.timelineCustomer)?.timelineCustomer;
+    this.columns = [
+      customer
+        ? `(SELECT row_to_json(c) FROM (${customer}) c) AS timeline_customer`
+        : 'NULL::json AS timeline_customer',
+      ...this.sources().map((s, i) => `(SELECT json_agg(r) FROM (${s.sql}) r) AS timeline_${i}`),
+    ].join(',\n       ');
+    return this.columns;
+  }
+
+  /** The timeline, newest first, from a row holding `timelineColumns()`. */
+  async timelineFrom(
+    row: Record<string, unknown>,
+    customerId: number,
+    limit: number,
+    viewer?: SessionUser,
+  ): Promise<TimelineItem[]> {
+    const customer = row.timeline_customer as {
+      ownerId: number | null;
+      contacts: Record<string, string>;
+    } | null;
+    const page: TimelinePage = {
+      customerId,
+      ownerId: customer?.ownerId ?? null,
+      contactNames: new Map(Object.entries(customer?.contacts ?? {}).map(([id, name]) => [Number(id), name])),
+      viewer,
+    };
     return mergeTimelines(
-      await Promise.all(sources.map((l) => l.timeline!(customerId, limit, viewer))),
+      await Promise.all(
+        this.sources().map((s, i) =>
+          s.items((row[`timeline_${i}`] as Record<string, unknown>[] | null) ?? [], page),
+        ),
+      ),
       limit,
     );
+  }
+
+  private sources(): TimelineSource[] {
+    return this.registered.flatMap((l) => (l.timeline ? [l.timeline] : []));
   }
 
   /** The merge steps, each named by its entity. */

@@ -111,6 +111,27 @@ describe('ContractPolicy', () => {
     expect(scopeOf(ACTORS.approvingRep)).toEqual({ everyone: false, ownerIds: [4] });
   });
 
+  it('asks whether a viewer approves a contract only about those they see no other way', async () => {
+    const policy = new ContractPolicy(null as never);
+    const asked: number[][] = [];
+    const approvers = (_userId: number, ids: number[]) => {
+      asked.push(ids);
+      return Promise.resolve(new Set(ids.filter((id) => id === CONTRACT)));
+    };
+    const user = (id: number, role: string) => ({ id, role, teamIds: [] }) as unknown as SessionUser;
+    const theirs = contract('draft');
+    const another = { ...contract('draft'), id: CONTRACT + 1, ownerId: 3 };
+    // The owner sees their own contract, an admin every contract: nothing to ask.
+    expect(can(await policy.viewer(user(OWNER, 'sales'), [theirs], approvers), 'view', theirs)).toBe(true);
+    await policy.viewer(user(1, 'admin'), [theirs, another], approvers);
+    expect(asked).toEqual([]);
+    // Another rep is asked about both, once, and sees the one they approve.
+    const approving = await policy.viewer(user(4, 'sales'), [theirs, another, theirs], approvers);
+    expect(asked).toEqual([[CONTRACT, CONTRACT + 1]]);
+    expect(can(approving, 'view', theirs)).toBe(true);
+    expect(can(approving, 'view', another)).toBe(false);
+  });
+
   it('lets admins, managers and reps create contracts, not service', () => {
     const policy = new ContractPolicy(null as never);
     const user = (role: string) => ({ id: 1, role }) as unknown as SessionUser;

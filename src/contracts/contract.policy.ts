@@ -153,6 +153,21 @@ export class ContractPolicy {
     return { user, teamMemberIds, approverOf: (id) => approving.has(id) };
   }
 
+  /**
+   * The user as the rules see them for viewing `contracts` that a page shows in passing (a customer's
+   * timeline): whether they approve a contract is asked (one statement) only about those they see no
+   * other way, since an approver's view is all that asking can add.
+   */
+  async viewer(
+    user: SessionUser,
+    contracts: ContractSubject[],
+    approvers: ApproverLookup,
+  ): Promise<ContractActor> {
+    const plain = await this.actor(user, [], approvers);
+    const unseen = [...new Set(contracts.filter((c) => !can(plain, 'view', c)).map((c) => c.id))];
+    return unseen.length ? this.actor(user, unseen, approvers) : plain;
+  }
+
   can = can;
   flags = flags;
   scope = scopeOf;

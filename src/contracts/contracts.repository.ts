@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { at } from '../common/customer-lifecycle.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { decodeCursor, pageOf } from '../common/list-cursor.js';
@@ -182,16 +183,16 @@ export class ContractsRepository {
     return { rows: rows.map(({ total: _t, cursorValue: _c, sort_key: _k, ...r }) => toRow(r)), ...paging };
   }
 
-  /** A customer's live contracts, newest first. */
-  async ofCustomer(customerId: number, limit: number): Promise<ContractRow[]> {
-    const { rows } = await poolOf(this.dataSource).query<RawRow>(
-      prepared(
-        `SELECT ${rowColumns} FROM contract o
-          WHERE o.customer_id = $1 AND o.deleted_at IS NULL ORDER BY o.created_at DESC, o.id DESC LIMIT ${Number(limit)}`,
-        [customerId],
-      ),
-    );
-    return rows.map(toRow);
+  /**
+   * A customer's ($1) live contracts, newest first, at most $2, as a SELECT for its timeline (read
+   * with the other modules' entries in one statement).
+   */
+  readonly timelineSql = `SELECT ${rowColumns} FROM contract o
+     WHERE o.customer_id = $1 AND o.deleted_at IS NULL ORDER BY o.created_at DESC, o.id DESC LIMIT $2`;
+
+  /** The timeline's rows (JSON: the time as ISO text) as contract rows. */
+  timelineRows(rows: (Omit<RawRow, 'createdAt'> & { createdAt: string })[]): ContractRow[] {
+    return rows.map((r) => toRow({ ...r, createdAt: at(r.createdAt) }));
   }
 
   /** The API's list: live contracts of the scope by id after `afterId`; `limit` + 1 rows tell whether more follow. */

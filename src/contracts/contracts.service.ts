@@ -6,7 +6,12 @@ import { AuditService, diffOf } from '../audit/audit.service.js';
 import type { ApiPage } from '../common/api/api-page.js';
 import { AttachmentOwners } from '../common/attachments/attachment-owners.js';
 import { AttachmentsService } from '../common/attachments/attachments.service.js';
-import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
+import {
+  CustomerLifecycles,
+  type TimelineItem,
+  type TimelinePage,
+  timelineSource,
+} from '../common/customer-lifecycle.js';
 import {
   DomainError,
   editedVersion,
@@ -256,7 +261,11 @@ export class ContractsService implements OnModuleInit {
         },
         values: { status: 'contract.status.' },
       },
-      timeline: (customerId, limit, viewer) => this.timelineOf(customerId, limit, viewer),
+      timeline: timelineSource(
+        this.repo.timelineSql,
+        (rows: Parameters<ContractsRepository['timelineRows']>[0], page) =>
+          this.timelineOf(this.repo.timelineRows(rows), page),
+      ),
       merge: (m, fromId, toId) => this.repo.moveToCustomer(m, fromId, toId),
       handOver: {
         labelKey: 'contract.hand_over_label',
@@ -757,12 +766,11 @@ export class ContractsService implements OnModuleInit {
   // ---- The customer's life ----
 
   /** The customer's contracts on its 360° timeline, those the viewer may see, with a link to each. */
-  private async timelineOf(customerId: number, limit: number, viewer?: SessionUser): Promise<TimelineItem[]> {
-    const rows = await this.repo.ofCustomer(customerId, limit);
+  /** The customer's contracts (its timeline rows) as entries, as the viewer sees them. */
+  private async timelineOf(rows: ContractRow[], { viewer }: TimelinePage): Promise<TimelineItem[]> {
     const actor = viewer
-      ? await this.actor(
-          viewer,
-          rows.map((r) => r.id),
+      ? await this.policy.viewer(viewer, rows, (userId, ids) =>
+          this.approvals.approverOf(userId, 'contract', ids),
         )
       : null;
     const shown = actor ? rows.filter((r) => this.policy.can(actor, 'view', r)) : rows;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { at } from '../common/customer-lifecycle.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Fen, fromNumeric, toNumeric } from '../common/money.js';
@@ -9,7 +10,6 @@ import { PaymentInstallment } from './payment-installment.entity.js';
 import type { ExactInstallment } from './payment-plan.js';
 import { PaymentPlan } from './payment-plan.entity.js';
 import { Payment } from './payment.entity.js';
-import { poolOf, prepared } from '../common/sql.js';
 import { COLLECTING_STATUSES } from './payment.options.js';
 
 /** An overdue installment as My day and the reminder list it. */
@@ -179,22 +179,31 @@ export class PaymentsRepository {
     return (await m.count(Invoice, { where: { contractId, number } })) > 0;
   }
 
-  /** The payments of a customer's live contracts, newest recorded first. */
-  async ofCustomer(customerId: number, limit: number): Promise<CustomerPaymentRow[]> {
-    const { rows } = await poolOf(this.dataSource).query<
-      Omit<CustomerPaymentRow, 'amount'> & { amount: string }
-    >(
-      prepared(
-        `SELECT p.id, p.contract_id AS "contractId", c.number, c.owner_id AS "ownerId", c.status,
-                p.received_on::text AS "receivedOn", p.amount::text AS amount, p.method,
-                p.recorded_by_id AS "recordedById", p.created_at AS "createdAt", p.reversed_at AS "reversedAt"
-           FROM contract c JOIN payment p ON p.contract_id = c.id
-          WHERE c.customer_id = $1 AND c.deleted_at IS NULL
-          ORDER BY p.created_at DESC, p.id DESC LIMIT ${Number(limit)}`,
-        [customerId],
-      ),
-    );
-    return rows.map((r) => ({ ...r, amount: money(r.amount) }));
+  /**
+   * The payments of a customer's ($1) live contracts, newest recorded first, at most $2, as a SELECT
+   * for its timeline (read with the other modules' entries in one statement).
+   */
+  readonly timelineSql = `SELECT p.id, p.contract_id AS "contractId", c.number, c.owner_id AS "ownerId", c.status,
+            p.received_on::text AS "receivedOn", p.amount::text AS amount, p.method,
+            p.recorded_by_id AS "recordedById", p.created_at AS "createdAt", p.reversed_at AS "reversedAt"
+       FROM contract c JOIN payment p ON p.contract_id = c.id
+      WHERE c.customer_id = $1 AND c.deleted_at IS NULL
+      ORDER BY p.created_at DESC, p.id DESC LIMIT $2`;
+
+  /** The timeline's rows (JSON: times as ISO text, the amount as text) as payment rows. */
+  timelineRows(
+    rows: (Omit<CustomerPaymentRow, 'amount' | 'createdAt' | 'reversedAt'> & {
+      amount: string;
+      createdAt: string;
+      reversedAt: string | null;
+    })[],
+  ): CustomerPaymentRow[] {
+    return rows.map((r) => ({
+      ...r,
+      amount: money(r.amount),
+      createdAt: at(r.createdAt),
+      reversedAt: at(r.reversedAt, 'nullable'),
+    }));
   }
 
   /**

@@ -4,7 +4,12 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { ApprovalsService } from '../approvals/approvals.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { JobsService } from '../automation/jobs.service.js';
-import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
+import {
+  CustomerLifecycles,
+  type TimelineItem,
+  type TimelinePage,
+  timelineSource,
+} from '../common/customer-lifecycle.js';
 import { editedVersion, NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
 import { type Fen, fen, formatMoney, readMoney, sumMoney, toNumeric } from '../common/money.js';
 import type { Locale } from '../common/roles.js';
@@ -53,7 +58,7 @@ import {
   PAYMENT_METHODS,
   RENEWAL_NOTICE_DAYS,
 } from './payment.options.js';
-import { type OverdueRow, PaymentsRepository } from './payments.repository.js';
+import { type CustomerPaymentRow, type OverdueRow, PaymentsRepository } from './payments.repository.js';
 
 /** Why a payment, an invoice or a plan was refused, beside the form's field. */
 const refuse = (field: string, key: string, params?: Record<string, string | number>) =>
@@ -215,7 +220,11 @@ export class PaymentsService implements OnModuleInit {
         },
         values: { method: 'payment.method.' },
       },
-      timeline: (customerId, limit, viewer) => this.timelineOf(customerId, limit, viewer),
+      timeline: timelineSource(
+        this.repo.timelineSql,
+        (rows: Parameters<PaymentsRepository['timelineRows']>[0], page) =>
+          this.timelineOf(this.repo.timelineRows(rows), page),
+      ),
     });
     this.lifecycles.register({
       entity: 'invoice',
@@ -783,19 +792,20 @@ export class PaymentsService implements OnModuleInit {
   // ---- The customer's timeline ----
 
   /** Payments on the customer's contracts that the viewer may see, one timeline entry each. */
-  private async timelineOf(customerId: number, limit: number, viewer?: SessionUser): Promise<TimelineItem[]> {
-    const rows = await this.repo.ofCustomer(customerId, limit);
+  /** The payments of the customer's contracts (its timeline rows) as entries, as the viewer sees them. */
+  private async timelineOf(rows: CustomerPaymentRow[], { viewer }: TimelinePage): Promise<TimelineItem[]> {
     if (!rows.length) return [];
-    const actor = viewer ? await this.actor(viewer, [...new Set(rows.map((r) => r.contractId))]) : null;
-    const shown = actor
-      ? rows.filter((r) =>
-          this.policy.can(actor, 'view', {
-            id: r.contractId,
-            ownerId: r.ownerId,
-            status: r.status as Contract['status'],
-          }),
+    const contractOf = (r: CustomerPaymentRow) => ({
+      id: r.contractId,
+      ownerId: r.ownerId,
+      status: r.status as Contract['status'],
+    });
+    const actor = viewer
+      ? await this.policy.viewer(viewer, rows.map(contractOf), (userId, ids) =>
+          this.approvals.approverOf(userId, 'contract', ids),
         )
-      : rows;
+      : null;
+    const shown = actor ? rows.filter((r) => this.policy.can(actor, 'view', contractOf(r))) : rows;
     const names = await this.users.namesOf(shown.map((r) => r.recordedById));
     const locale = viewer?.locale ?? 'zh-CN';
     return shown.map((r) => ({

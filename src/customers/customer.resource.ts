@@ -107,7 +107,10 @@ export const toCustomerSummary = (c: CustomerListItem): CustomerSummary => ({
 });
 
 /** What a customer resource is made from: the stored fields (its owner's name and contacts given beside). */
-export type CustomerSource = Omit<Customer, 'owner' | 'contacts' | 'mergedInto' | 'searchText' | 'deletedAt'>;
+export type CustomerSource = Omit<
+  Customer,
+  'owner' | 'contacts' | 'mergedInto' | 'searchText' | 'searchTokens' | 'deletedAt'
+>;
 
 export const toCustomerResource = (
   c: CustomerSource,

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
-import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
+import { at, CustomerLifecycles, type TimelineItem, timelineSource } from '../common/customer-lifecycle.js';
+import type { AuditDiff } from '../common/audit-trail.js';
 import { SettingsSections } from '../common/settings/settings-sections.js';
 import { UsersService } from '../users/users.service.js';
 import { CustomerPolicy } from './customer.policy.js';
@@ -11,6 +12,14 @@ import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 
 /** What happened to a customer's ownership and identity, as its timeline shows it. */
 const TIMELINE_ACTIONS = ['claim', 'release', 'return_to_pool', 'assign', 'merge', 'merged_into'];
+
+/** An audit entry as the timeline reads it (its time as ISO text). */
+interface AuditRow {
+  at: string;
+  action: string;
+  actorId: number | null;
+  diff: AuditDiff;
+}
 
 const idIn = (change: { to?: unknown } | undefined): number | null =>
   typeof change?.to === 'number' ? change.to : null;
@@ -34,9 +43,9 @@ export class CustomersLifecycle implements OnModuleInit {
     private readonly webhooks: WebhooksService,
   ) {}
 
-  /** The customer's claims, releases, returns, assignments and merges, newest first. */
-  async timelineOf(customerId: number, limit: number): Promise<TimelineItem[]> {
-    const events = await this.audit.eventsOf('customer', customerId, TIMELINE_ACTIONS, limit);
+  /** The customer's claims, releases, returns, assignments and merges (its audit rows), newest first. */
+  async timelineOf(rows: AuditRow[]): Promise<TimelineItem[]> {
+    const events = rows.map((r) => ({ ...r, at: at(r.at) }));
     const people = await this.users.namesOf(
       events
         .flatMap((e) => [e.actorId, e.action === 'assign' ? idIn(e.diff.ownerId) : null])
@@ -103,7 +112,10 @@ export class CustomersLifecycle implements OnModuleInit {
         },
       },
       handOver: this.pool.handOver(),
-      timeline: (customerId, limit) => this.timelineOf(customerId, limit),
+      timeline: timelineSource(this.audit.eventsSql('customer', TIMELINE_ACTIONS), (rows: AuditRow[]) =>
+        this.timelineOf(rows),
+      ),
+      timelineCustomer: this.repo.timelineCustomerSql,
     });
     this.lifecycles.register({
       entity: 'contact',

@@ -2,6 +2,7 @@ import { decodeCursor, pageOf } from '../common/list-cursor.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, type EntityManager, type WhereExpressionBuilder } from 'typeorm';
+import type { Contact } from './contact.entity.js';
 import { Customer } from './customer.entity.js';
 import {
   type CustomerAction,
@@ -249,6 +250,71 @@ export interface CustomerFacts {
 export type CustomerFields = Partial<Customer> & { name: string; nameKey: string; uscc: string | null };
 
 /** All SQL on customers. Every read for a user is narrowed by the customer policy's condition. */
+/** A contact as the customer's page shows it. */
+export type ProfileContact = Pick<
+  Contact,
+  | 'id'
+  | 'name'
+  | 'title'
+  | 'mobile'
+  | 'phone'
+  | 'email'
+  | 'wechat'
+  | 'primary'
+  | 'birthday'
+  | 'mailOptOut'
+  | 'version'
+>;
+
+/** A customer as its page and forms read it: its own columns and its live contacts, primary first. */
+export type CustomerProfile = Omit<
+  Customer,
+  'owner' | 'contacts' | 'deletedAt' | 'mergedInto' | 'searchText' | 'searchTokens'
+> & { contacts: ProfileContact[] };
+
+/** The columns of a customer's page and forms: each as the row names it, and its SQL. */
+const PROFILE_COLUMNS: [string, string][] = [
+  ['id', 'c.id'],
+  ['kind', 'c.kind'],
+  ['name', 'c.name'],
+  ['nameKey', 'c.name_key'],
+  ['uscc', 'c.uscc'],
+  ['industry', 'c.industry'],
+  ['size', 'c.size'],
+  ['province', 'c.province'],
+  ['city', 'c.city'],
+  ['district', 'c.district'],
+  ['address', 'c.address'],
+  ['website', 'c.website'],
+  ['tier', 'c.tier'],
+  ['vip', 'c.vip'],
+  ['creditLevel', 'c.credit_level'],
+  ['source', 'c.source'],
+  ['status', 'c.status'],
+  ['ownerId', 'c.owner_id'],
+  ['birthday', 'c.birthday::text'],
+  ['tags', 'c.tags'],
+  ['notes', 'c.notes'],
+  ['lastInteractionAt', 'c.last_interaction_at'],
+  ['nextStepAt', 'c.next_step_at'],
+  ['nextStep', 'c.next_step'],
+  ['ownedSince', 'c.owned_since'],
+  ['poolWarnedAt', 'c.pool_warned_at'],
+  ['mergedIntoId', 'c.merged_into_id'],
+  ['createdAt', 'c.created_at'],
+  ['updatedAt', 'c.updated_at'],
+  ['version', 'c.version'],
+  [
+    'contacts',
+    `(SELECT coalesce(json_agg(ct ORDER BY ct."primary" DESC, ct.id), '[]'::json)
+        FROM (SELECT id, name, title, mobile, phone, email, wechat, "primary", birthday::text AS birthday,
+                     mail_opt_out AS "mailOptOut", version
+                FROM contact WHERE customer_id = c.id AND deleted_at IS NULL) ct)`,
+  ],
+];
+const profileColumns = PROFILE_COLUMNS.map(([key, sql]) => `${sql} AS "${key}"`).join(', ');
+const profileKeys = new Set(PROFILE_COLUMNS.map(([key]) => key));
+
 @Injectable()
 export class CustomersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -331,6 +397,47 @@ export class CustomersRepository {
       .orderBy('c.id', 'ASC')
       .limit(size)
       .getMany();
+  }
+
+  /**
+   * Customer $1's owner and its live contacts' names by id (a JSON object), as a SELECT read with the
+   * timeline's entries (a follow-up names its contact; a rep sees the tickets of their customers).
+   */
+  readonly timelineCustomerSql = `SELECT c.owner_id AS "ownerId",
+           (SELECT json_object_agg(ct.id, ct.name) FROM contact ct
+             WHERE ct.customer_id = c.id AND ct.deleted_at IS NULL) AS contacts
+      FROM customer c WHERE c.id = $1`;
+
+  /**
+   * A live customer the actor may see, with its live contacts (primary first), as plain rows in one
+   * prepared statement (its page and forms); null otherwise. With `also`, the statement selects those
+   * columns too (about customer $1, with `also.limit` as $2), answered beside the customer: the 360°
+   * page's timeline, read in the same round trip.
+   */
+  async profile(
+    actor: CustomerActor,
+    id: number,
+    also?: { columns: string; limit: number },
+  ): Promise<{ customer: CustomerProfile; also: Record<string, unknown> } | null> {
+    const values: unknown[] = also ? [id, also.limit] : [id];
+    const bind = (value: unknown) => `$${values.push(value)}`;
+    const scope = ownerScope(actor, 'view');
+    const visible = scope.everyone
+      ? ''
+      : ` AND ${scope.ownerIds.length || scope.pool ? scopeCondition(scope, bind) : 'false'}`;
+    const { rows } = await poolOf(this.dataSource).query<Record<string, unknown>>(
+      prepared(
+        `SELECT ${profileColumns}${also ? `,\n       ${also.columns}` : ''}
+           FROM customer c WHERE c.id = $1 AND c.deleted_at IS NULL${visible}`,
+        values,
+      ),
+    );
+    if (!rows.length) return null;
+    const customer: Record<string, unknown> = {};
+    const extra: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(rows[0]))
+      (profileKeys.has(key) ? customer : extra)[key] = value;
+    return { customer: customer as CustomerProfile, also: extra };
   }
 
   /** A live customer the actor may see, with its live contacts (primary first); null otherwise. */

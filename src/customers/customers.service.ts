@@ -15,7 +15,6 @@ import type { SessionUser } from '../common/session-user.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 import { UsersService } from '../users/users.service.js';
-import type { Contact } from './contact.entity.js';
 import { ContactsRepository } from './contacts.repository.js';
 import { CustomerImportRepository } from './import/customer-import.repository.js';
 import type { Customer } from './customer.entity.js';
@@ -33,7 +32,9 @@ import {
   type CustomerListRow,
   CustomersRepository,
   type NextStepRow,
+  type CustomerProfile,
   PAGE_SIZE,
+  type ProfileContact,
 } from './customers.repository.js';
 import type { BulkOwnerDto } from './dto/bulk-owner.dto.js';
 import { toCustomerResource } from './customer.resource.js';
@@ -134,7 +135,7 @@ export interface CustomerIdsQuery {
 /** A customer as its pages show it, with what the user may do to it. */
 export type CustomerView = Omit<
   Customer,
-  'owner' | 'contacts' | 'deletedAt' | 'mergedInto' | 'searchText'
+  'owner' | 'contacts' | 'deletedAt' | 'mergedInto' | 'searchText' | 'searchTokens'
 > & {
   ownerName: string | null;
   contacts: ContactView[];
@@ -143,6 +144,9 @@ export type CustomerView = Omit<
   daysSinceInteraction: number | null;
   can: Record<CustomerAction, boolean>;
 };
+
+/** The 360° page shows this many of the newest timeline entries. */
+const TIMELINE_LIMIT = 100;
 
 export const CUSTOMER_FIELDS: Extract<keyof Customer, string>[] = [
   'kind',
@@ -166,7 +170,7 @@ export const CUSTOMER_FIELDS: Extract<keyof Customer, string>[] = [
   'notes',
 ];
 
-export const toContactView = (c: Contact): ContactView => ({
+export const toContactView = (c: ProfileContact): ContactView => ({
   id: c.id,
   name: c.name,
   title: c.title,
@@ -301,22 +305,18 @@ export class CustomersService {
   /** A customer the user may see, as its pages show it; 404 otherwise. */
   async get(user: SessionUser, id: number): Promise<CustomerView> {
     const actor = await this.policy.actor(user);
-    const c = await this.repo.findVisible(actor, id);
-    if (!c) throw new NotFound();
-    const {
-      owner: _owner,
-      contacts,
-      deletedAt: _deleted,
-      mergedInto: _merged,
-      searchText: _search,
-      ...fields
-    } = c;
+    const found = await this.repo.profile(actor, id);
+    if (!found) throw new NotFound();
+    return this.view(actor, found.customer);
+  }
+
+  private async view(actor: CustomerActor, c: CustomerProfile): Promise<CustomerView> {
     const ownerName =
       c.ownerId === null ? null : ((await this.users.namesOf([c.ownerId])).get(c.ownerId) ?? null);
     return {
-      ...fields,
+      ...c,
       ownerName,
-      contacts: contacts.map(toContactView),
+      contacts: c.contacts.map(toContactView),
       tagsText: c.tags.join(', '),
       daysSinceInteraction: c.lastInteractionAt
         ? Math.floor((Date.now() - c.lastInteractionAt.getTime()) / 86_400_000)
@@ -352,14 +352,21 @@ export class CustomersService {
     | { customer: CustomerView; timeline: TimelineItem[]; mergedInto?: undefined }
     | { mergedInto: { id: number; name: string } }
   > {
-    try {
-      const customer = await this.get(user, id);
-      return { customer, timeline: await this.lifecycles.timeline(id, 100, user) };
-    } catch (err) {
-      const survivor = err instanceof NotFound ? await this.survivorOf(user, id) : null;
-      if (!survivor) throw err;
+    // The customer, its contacts and every module's timeline entries: one round trip.
+    const actor = await this.policy.actor(user);
+    const found = await this.repo.profile(actor, id, {
+      columns: this.lifecycles.timelineColumns(),
+      limit: TIMELINE_LIMIT,
+    });
+    if (!found) {
+      const survivor = await this.survivorOf(user, id);
+      if (!survivor) throw new NotFound();
       return { mergedInto: survivor };
     }
+    return {
+      customer: await this.view(actor, found.customer),
+      timeline: await this.lifecycles.timelineFrom(found.also, id, TIMELINE_LIMIT, user),
+    };
   }
 
   /**

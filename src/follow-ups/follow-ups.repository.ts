@@ -82,45 +82,16 @@ export class FollowUpsRepository {
     await m.softDelete(FollowUp, { id });
   }
 
-  /** A customer's latest live follow-ups, newest first. */
-  latestOf(
-    customerId: number,
-    limit: number,
-  ): Promise<
-    Pick<
-      FollowUp,
-      | 'id'
-      | 'happenedAt'
-      | 'method'
-      | 'authorId'
-      | 'contactId'
-      | 'summary'
-      | 'promises'
-      | 'nextAction'
-      | 'nextFollowUpAt'
-      | 'location'
-      | 'createdAt'
-    >[]
-  > {
-    return this.dataSource.getRepository(FollowUp).find({
-      select: {
-        id: true,
-        happenedAt: true,
-        method: true,
-        authorId: true,
-        contactId: true,
-        summary: true,
-        promises: true,
-        nextAction: true,
-        nextFollowUpAt: true,
-        location: true,
-        createdAt: true,
-      },
-      where: { customerId },
-      order: { happenedAt: 'DESC', id: 'DESC' },
-      take: limit,
-    });
-  }
+  /**
+   * A customer's ($1) latest live follow-ups, newest first, at most $2, as a SELECT for its timeline
+   * (read with the other modules' entries in one statement).
+   */
+  readonly timelineSql = `SELECT f.id, f.happened_at AS "happenedAt", f.method, f.author_id AS "authorId",
+           f.contact_id AS "contactId", f.summary, f.promises, f.next_action AS "nextAction",
+           f.next_follow_up_at AS "nextFollowUpAt", f.location, f.created_at AS "createdAt"
+      FROM follow_up f
+     WHERE f.customer_id = $1 AND f.deleted_at IS NULL
+     ORDER BY f.happened_at DESC, f.id DESC LIMIT $2`;
 
   /** The live follow-ups logged against a deal, newest first. */
   ofOpportunity(opportunityId: number, limit: number): Promise<FollowUp[]> {

@@ -3,7 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, diffOf } from '../audit/audit.service.js';
 import { JobsService } from '../automation/jobs.service.js';
-import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
+import {
+  at,
+  CustomerLifecycles,
+  type TimelineItem,
+  type TimelinePage,
+  timelineSource,
+} from '../common/customer-lifecycle.js';
 import { editedVersion, NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
 import type { SessionUser } from '../common/session-user.js';
 import { localDay, parseLocalDateTime, toLocalInput } from '../common/time.js';
@@ -117,6 +123,21 @@ const AUDITED: Extract<keyof FollowUp, string>[] = [
 ];
 
 /** Follow-ups: logging them, the customer timeline's entries, and what each rep has due. */
+/** A follow-up as the customer's timeline reads it (timestamps as ISO text). */
+interface TimelineFollowUpRow {
+  id: number;
+  happenedAt: string;
+  method: string;
+  authorId: number;
+  contactId: number | null;
+  summary: string;
+  promises: string | null;
+  nextAction: string | null;
+  nextFollowUpAt: string | null;
+  location: string | null;
+  createdAt: string;
+}
+
 @Injectable()
 export class FollowUpsService implements OnModuleInit {
   constructor(
@@ -153,7 +174,9 @@ export class FollowUpsService implements OnModuleInit {
         },
         values: { method: 'follow_up.method.' },
       },
-      timeline: (customerId, limit, viewer) => this.timelineOf(customerId, limit, viewer),
+      timeline: timelineSource(this.repo.timelineSql, (rows: TimelineFollowUpRow[], page) =>
+        this.timelineOf(rows, page),
+      ),
       merge: async (m, fromId, toId) => {
         const moved = await this.repo.moveToCustomer(m, fromId, toId);
         // The survivor's next step is now the one its latest follow-up, from either side, set.
@@ -382,25 +405,25 @@ export class FollowUpsService implements OnModuleInit {
    * The customer's latest follow-ups, with who logged them, whom they met and where; the ones `viewer`
    * may still correct carry their edit and delete addresses.
    */
-  private async timelineOf(customerId: number, limit: number, viewer?: SessionUser): Promise<TimelineItem[]> {
-    const rows = await this.repo.latestOf(customerId, limit);
-    const [authors, contacts] = await Promise.all([
-      this.users.namesOf(rows.map((f) => f.authorId)),
-      this.contacts.namesOf(rows.flatMap((f) => (f.contactId === null ? [] : [f.contactId]))),
-    ]);
+  /** The customer's follow-ups (its timeline rows, newest first) as entries, as the viewer sees them. */
+  private async timelineOf(rows: TimelineFollowUpRow[], page: TimelinePage): Promise<TimelineItem[]> {
+    const { viewer, contactNames } = page;
+    const authors = await this.users.namesOf(rows.map((f) => f.authorId));
     // Newest first: only the newest follow-up's next step is still open, as on "My day".
     return rows.map((f, i) => {
-      const can = viewer ? this.policy.flags(viewer, f) : { edit: false, delete: false };
+      const can = viewer
+        ? this.policy.flags(viewer, { authorId: f.authorId, createdAt: at(f.createdAt) })
+        : { edit: false, delete: false };
       return {
-        at: f.happenedAt,
+        at: at(f.happenedAt),
         kind: 'follow_up',
         labelKey: `follow_up.method.${f.method}`,
         by: authors.get(f.authorId) ?? null,
-        counterpart: f.contactId === null ? null : (contacts.get(f.contactId) ?? null),
+        counterpart: f.contactId === null ? null : (contactNames.get(f.contactId) ?? null),
         text: f.summary,
         promise: f.promises,
         nextAction: f.nextAction,
-        nextAt: f.nextFollowUpAt,
+        nextAt: at(f.nextFollowUpAt, 'nullable'),
         nextDone: i > 0,
         location: f.location,
         editUrl: can.edit ? `/follow-ups/${f.id}/edit` : undefined,

@@ -1,4 +1,5 @@
 import { decodeCursor, pageOf } from '../common/list-cursor.js';
+import { at } from '../common/customer-lifecycle.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -64,6 +65,13 @@ const rowColumns = `o.id, o.title, o.customer_id AS "customerId", o.owner_id AS 
 
 type RawRow = Omit<OpportunityRow, 'amount'> & { amount: string };
 const toRow = (r: RawRow): OpportunityRow => ({ ...r, amount: fromNumeric(r.amount) });
+
+/** A deal as the customer's timeline reads it: JSON, its timestamps as ISO text. */
+export type TimelineDealRow = Omit<RawRow, 'lastActivityAt' | 'updatedAt'> & {
+  lastActivityAt: string;
+  updatedAt: string;
+  createdAt: string;
+};
 
 /** The list's filters as SQL conditions on the deal aliased `o` (scope and owner not among them). */
 function filterConditions(
@@ -353,6 +361,21 @@ export class OpportunitiesRepository {
       [ownerIds, OPEN_STAGES, before],
     );
     return rows.map(toRow);
+  }
+
+  /**
+   * A customer's ($1) live deals, newest first, at most $2, as a SELECT for its timeline (read with
+   * the other modules' entries in one statement).
+   */
+  readonly timelineSql = `SELECT ${rowColumns}, o.created_at AS "createdAt" FROM opportunity o
+     WHERE o.customer_id = $1 AND o.deleted_at IS NULL ORDER BY o.created_at DESC, o.id DESC LIMIT $2`;
+
+  /** The timeline's rows as deal rows. */
+  timelineRows(rows: TimelineDealRow[]): (OpportunityRow & { createdAt: Date })[] {
+    return rows.map((r) => ({
+      ...toRow({ ...r, lastActivityAt: at(r.lastActivityAt), updatedAt: at(r.updatedAt) }),
+      createdAt: at(r.createdAt),
+    }));
   }
 
   /** A customer's live deals, newest first. */

@@ -3,7 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, diffOf } from '../audit/audit.service.js';
 import type { ApiPage } from '../common/api/api-page.js';
-import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
+import {
+  CustomerLifecycles,
+  type TimelineItem,
+  type TimelinePage,
+  timelineSource,
+} from '../common/customer-lifecycle.js';
 import { editedVersion, NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
 import { type Fen, fen, formatMoney, parseMoney, sumMoney, toNumeric } from '../common/money.js';
 import type { Locale } from '../common/roles.js';
@@ -42,6 +47,7 @@ import {
   OpportunitiesRepository,
   type OpportunityRow,
   PAGE_SIZE,
+  type TimelineDealRow,
 } from './opportunities.repository.js';
 import { PIPELINE_DEFAULTS, PIPELINE_KEY, type PipelineRules } from './pipeline-rules.js';
 
@@ -186,7 +192,9 @@ export class OpportunitiesService implements OnModuleInit {
           lostReason: 'opportunity.lost_reason.',
         },
       },
-      timeline: (customerId, limit, viewer) => this.timelineOf(customerId, limit, viewer),
+      timeline: timelineSource(this.repo.timelineSql, (rows: TimelineDealRow[], page) =>
+        this.timelineOf(this.repo.timelineRows(rows), page),
+      ),
       merge: (m, fromId, toId) => this.repo.moveToCustomer(m, fromId, toId),
       handOver: {
         labelKey: 'hand_over.opportunities',
@@ -626,8 +634,11 @@ export class OpportunitiesService implements OnModuleInit {
   }
 
   /** The customer's deals on its 360° timeline, those the viewer may see, with a link to each. */
-  private async timelineOf(customerId: number, limit: number, viewer?: SessionUser): Promise<TimelineItem[]> {
-    const rows = await this.repo.ofCustomer(customerId, limit);
+  /** The customer's deals (its timeline rows) as entries, as the viewer sees them. */
+  private async timelineOf(
+    rows: (OpportunityRow & { createdAt: Date })[],
+    { viewer }: TimelinePage,
+  ): Promise<TimelineItem[]> {
     const actor = viewer ? await this.policy.actor(viewer) : null;
     const shown = actor ? rows.filter((r) => this.policy.can(actor, 'view', r)) : rows;
     const owners = await this.users.namesOf(shown.map((r) => r.ownerId));

@@ -28,14 +28,12 @@ export class RulesRepository {
     return rows.length === 1;
   }
 
-  /** A customer's firings, newest first: its timeline's entries. */
-  ofCustomer(customerId: number, limit: number): Promise<Pick<RuleFiring, 'rule' | 'details' | 'firedAt'>[]> {
-    return this.dataSource.query(
-      `SELECT rule, details, fired_at AS "firedAt" FROM rule_firing
-        WHERE customer_id = $1 ORDER BY fired_at DESC, id DESC LIMIT ${Number(limit)}`,
-      [customerId],
-    );
-  }
+  /**
+   * A customer's ($1) firings, newest first, at most $2: its timeline's entries, as a SELECT read
+   * with the other modules' entries in one statement.
+   */
+  readonly timelineSql = `SELECT rule, details, fired_at AS "firedAt" FROM rule_firing
+     WHERE customer_id = $1 ORDER BY fired_at DESC, id DESC LIMIT $2`;
 
   /** Moves a merged customer's firings to the survivor; returns how many moved. */
   async moveCustomer(m: EntityManager, fromId: number, toId: number): Promise<number> {

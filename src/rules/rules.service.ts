@@ -4,7 +4,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { ContractsService } from '../contracts/contracts.service.js';
 import { CustomerCareService, type MailableContactRow } from '../customers/customer-care.service.js';
-import { CustomerLifecycles } from '../common/customer-lifecycle.js';
+import { at, CustomerLifecycles, timelineSource } from '../common/customer-lifecycle.js';
+import type { RuleFiring } from './rule-firing.entity.js';
 import type { Locale } from '../common/roles.js';
 import { CompanySettings } from '../common/settings/company.js';
 import { SettingsSections } from '../common/settings/settings-sections.js';
@@ -135,18 +136,21 @@ export class RulesService implements OnModuleInit {
     this.lifecycles.register({
       entity: 'rule_firing',
       audit: { fields: {} },
-      timeline: async (customerId, limit) =>
-        (await this.repo.ofCustomer(customerId, limit)).map((f) => ({
-          at: f.firedAt,
-          kind: 'rule',
-          labelKey: `rules.timeline.${f.rule}`,
-          by: null,
-          counterpart: typeof f.details.contact === 'string' ? f.details.contact : null,
-          text: typeof f.details.note === 'string' ? f.details.note : null,
-          promise: null,
-          nextAction: null,
-          nextAt: null,
-        })),
+      timeline: timelineSource(
+        this.repo.timelineSql,
+        (rows: (Pick<RuleFiring, 'rule' | 'details'> & { firedAt: string })[]) =>
+          rows.map((f) => ({
+            at: at(f.firedAt),
+            kind: 'rule',
+            labelKey: `rules.timeline.${f.rule}`,
+            by: null,
+            counterpart: typeof f.details.contact === 'string' ? f.details.contact : null,
+            text: typeof f.details.note === 'string' ? f.details.note : null,
+            promise: null,
+            nextAction: null,
+            nextAt: null,
+          })),
+      ),
       merge: (m, from, to) => this.repo.moveCustomer(m, from, to),
     });
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { at } from '../common/customer-lifecycle.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { TicketChannel, TicketPriority, TicketStatus, TicketType } from './ticket.options.js';
@@ -40,23 +41,42 @@ export interface ReturnedTicket {
 export class TicketLifecycleRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /**
+   * The customer's ($1) tickets, newest arrival first, at most $2, each with its latest answered
+   * survey: as a SELECT for its timeline (read with the other modules' entries in one statement).
+   */
+  readonly timelineSql = `SELECT t.id, t.number, t.subject, t.status, t.type, t.channel, t.priority, t.team_id AS "teamId",
+            t.assignee_id AS "assigneeId", t.customer_id AS "customerId", t.requester_name AS "requesterName",
+            t.requester_unconfirmed AS "requesterUnconfirmed", t.received_at AS "receivedAt",
+            t.resolved_at AS "resolvedAt", s.csat, s.ces, s.comment AS "surveyComment",
+            s.answered_at AS "surveyAnsweredAt"
+       FROM ticket t
+       LEFT JOIN LATERAL (SELECT csat, ces, comment, answered_at FROM survey_response
+                           WHERE ticket_id = t.id AND answered_at IS NOT NULL
+                           ORDER BY answered_at DESC, id DESC LIMIT 1) s ON true
+      WHERE t.customer_id = $1 AND t.deleted_at IS NULL
+      ORDER BY t.received_at DESC, t.id DESC
+      LIMIT $2`;
+
+  /** The timeline's rows (JSON: times as ISO text) as ticket rows. */
+  timelineRows(
+    rows: (Omit<TimelineTicketRow, 'receivedAt' | 'resolvedAt' | 'surveyAnsweredAt'> & {
+      receivedAt: string;
+      resolvedAt: string | null;
+      surveyAnsweredAt: string | null;
+    })[],
+  ): TimelineTicketRow[] {
+    return rows.map((r) => ({
+      ...r,
+      receivedAt: at(r.receivedAt),
+      resolvedAt: at(r.resolvedAt, 'nullable'),
+      surveyAnsweredAt: at(r.surveyAnsweredAt, 'nullable'),
+    }));
+  }
+
   /** The customer's tickets, newest arrival first, each with its latest answered survey. */
   ofCustomer(customerId: number, limit: number): Promise<TimelineTicketRow[]> {
-    return this.dataSource.query<TimelineTicketRow[]>(
-      `SELECT t.id, t.number, t.subject, t.status, t.type, t.channel, t.priority, t.team_id AS "teamId",
-              t.assignee_id AS "assigneeId", t.customer_id AS "customerId", t.requester_name AS "requesterName",
-              t.requester_unconfirmed AS "requesterUnconfirmed", t.received_at AS "receivedAt",
-              t.resolved_at AS "resolvedAt", s.csat, s.ces, s.comment AS "surveyComment",
-              s.answered_at AS "surveyAnsweredAt"
-         FROM ticket t
-         LEFT JOIN LATERAL (SELECT csat, ces, comment, answered_at FROM survey_response
-                             WHERE ticket_id = t.id AND answered_at IS NOT NULL
-                             ORDER BY answered_at DESC, id DESC LIMIT 1) s ON true
-        WHERE t.customer_id = $1 AND t.deleted_at IS NULL
-        ORDER BY t.received_at DESC, t.id DESC
-        LIMIT $2`,
-      [customerId, limit],
-    );
+    return this.dataSource.query<TimelineTicketRow[]>(this.timelineSql, [customerId, limit]);
   }
 
   /** A merged customer's tickets move to the survivor (their contacts move with the customer's). */

@@ -1,10 +1,14 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
+import {
+  CustomerLifecycles,
+  type TimelineItem,
+  type TimelinePage,
+  timelineSource,
+} from '../common/customer-lifecycle.js';
 import type { Locale } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
-import { CustomersService } from '../customers/customers.service.js';
 import { translate } from '../i18n/i18n.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { UsersService } from '../users/users.service.js';
@@ -62,7 +66,6 @@ export class TicketLifecycle implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
     private readonly policy: TicketPolicy,
-    private readonly customers: CustomersService,
     private readonly users: UsersService,
   ) {}
 
@@ -113,7 +116,11 @@ export class TicketLifecycle implements OnModuleInit {
           target: 'tickets.audit.targets.',
         },
       },
-      timeline: (customerId, limit, viewer) => this.timelineOf(customerId, limit, viewer),
+      timeline: timelineSource(
+        this.repo.timelineSql,
+        (rows: Parameters<TicketLifecycleRepository['timelineRows']>[0], page) =>
+          this.timelineOf(this.repo.timelineRows(rows), page),
+      ),
       merge: (m, fromId, toId) => this.repo.moveTickets(m, fromId, toId),
       deactivate: (m, userId, actor) => this.returnToTeam(m, userId, actor),
     });
@@ -134,15 +141,10 @@ export class TicketLifecycle implements OnModuleInit {
   }
 
   /** The customer's tickets as `viewer` may see them, newest arrival first. */
-  async timelineOf(customerId: number, limit: number, viewer?: SessionUser): Promise<TimelineItem[]> {
-    const rows = await this.repo.ofCustomer(customerId, limit);
-    // The customer's owner (a sales rep sees the tickets of their customers), when someone is looking.
-    const customerOwnerId =
-      viewer && rows.length
-        ? ((await this.customers.factsOf([customerId])).get(customerId)?.ownerId ?? null)
-        : null;
+  timelineOf(rows: TimelineTicketRow[], { viewer, ownerId }: TimelinePage): TimelineItem[] {
+    // The customer's owner: a sales rep sees the tickets of their customers.
     const shown = viewer
-      ? rows.filter((r) => this.policy.can(viewer, 'view', { ...r, customerOwnerId }))
+      ? rows.filter((r) => this.policy.can(viewer, 'view', { ...r, customerOwnerId: ownerId }))
       : rows;
     const locale: Locale = viewer?.locale ?? 'zh-CN';
     return shown.map((r) => ({

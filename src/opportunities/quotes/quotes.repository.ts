@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { at } from '../../common/customer-lifecycle.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Fen, fromNumeric } from '../../common/money.js';
@@ -7,7 +8,6 @@ import type { OpportunityScope } from '../opportunity.policy.js';
 import { QuoteLine } from './quote-line.entity.js';
 import { Quote } from './quote.entity.js';
 import type { QuoteStatus } from './quote.options.js';
-import { poolOf, prepared } from '../../common/sql.js';
 import { quoteScopeCondition } from './quote.policy.js';
 
 /** A live quote with what the policy and its pages need of its deal. */
@@ -131,17 +131,17 @@ export class QuotesRepository {
     return rows.map(toRow);
   }
 
-  /** The customer's live quotes on live deals, newest first. */
-  async ofCustomer(customerId: number, limit: number): Promise<QuoteRow[]> {
-    const { rows } = await poolOf(this.dataSource).query<RawRow>(
-      prepared(
-        `SELECT ${rowColumns} FROM quote q JOIN opportunity o ON o.id = q.opportunity_id
-          WHERE q.customer_id = $1 AND q.deleted_at IS NULL AND o.deleted_at IS NULL
-          ORDER BY q.created_at DESC, q.id DESC LIMIT ${Number(limit)}`,
-        [customerId],
-      ),
-    );
-    return rows.map(toRow);
+  /**
+   * The customer's ($1) live quotes on live deals, newest first, at most $2, as a SELECT for its
+   * timeline (read with the other modules' entries in one statement).
+   */
+  readonly timelineSql = `SELECT ${rowColumns} FROM quote q JOIN opportunity o ON o.id = q.opportunity_id
+     WHERE q.customer_id = $1 AND q.deleted_at IS NULL AND o.deleted_at IS NULL
+     ORDER BY q.created_at DESC, q.id DESC LIMIT $2`;
+
+  /** The timeline's rows (JSON: the time as ISO text) as quote rows. */
+  timelineRows(rows: (Omit<RawRow, 'createdAt'> & { createdAt: string })[]): QuoteRow[] {
+    return rows.map((r) => toRow({ ...r, createdAt: at(r.createdAt) }));
   }
 
   /** Whether any sent quote is valid only until before `today` (one look at a small partial index). */

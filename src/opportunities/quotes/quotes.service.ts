@@ -6,7 +6,12 @@ import type { ApprovalOutcome } from '../../approvals/approvals.types.js';
 import { AuditService, diffOf } from '../../audit/audit.service.js';
 import { JobsService } from '../../automation/jobs.service.js';
 import type { ApiPage } from '../../common/api/api-page.js';
-import { CustomerLifecycles, type TimelineItem } from '../../common/customer-lifecycle.js';
+import {
+  CustomerLifecycles,
+  type TimelineItem,
+  type TimelinePage,
+  timelineSource,
+} from '../../common/customer-lifecycle.js';
 import {
   editedVersion,
   type FieldErrors,
@@ -209,7 +214,11 @@ export class QuotesService implements OnModuleInit {
         },
         values: { status: 'quote.status.' },
       },
-      timeline: (customerId, limit, viewer) => this.timelineOf(customerId, limit, viewer),
+      timeline: timelineSource(
+        this.repo.timelineSql,
+        (rows: Parameters<QuotesRepository['timelineRows']>[0], page) =>
+          this.timelineOf(this.repo.timelineRows(rows), page),
+      ),
       merge: (m, fromId, toId) => this.repo.moveToCustomer(m, fromId, toId),
       // A leaving rep's quotes go where their deals go: to the colleague taking their customers, or
       // their team's manager when those go to the pool (the same rule as OpportunitiesService).
@@ -636,8 +645,8 @@ export class QuotesService implements OnModuleInit {
   }
 
   /** The customer's quotes on its 360° timeline, those the viewer may see. */
-  private async timelineOf(customerId: number, limit: number, viewer?: SessionUser): Promise<TimelineItem[]> {
-    const rows: QuoteRow[] = await this.repo.ofCustomer(customerId, limit);
+  /** The customer's quotes (its timeline rows) as entries, as the viewer sees them. */
+  private async timelineOf(rows: QuoteRow[], { viewer }: TimelinePage): Promise<TimelineItem[]> {
     const actor = viewer ? await this.policy.actor(viewer) : null;
     const shown = actor
       ? rows.filter((r) => this.policy.can(actor, 'view', { dealOwnerId: r.dealOwnerId, status: r.status }))
