@@ -5,6 +5,7 @@
 import { MarkSecretMails1797700000000 } from '../../migrations/1797700000000-MarkSecretMails.js';
 import { KeepTicketQueueTotals1797900000000 } from '../../migrations/1797900000000-KeepTicketQueueTotals.js';
 import { AddAtRiskIndexes1797900000001 } from '../../migrations/1797900000001-AddAtRiskIndexes.js';
+import { CountAwayAsReferenceData1797900000002 } from '../../migrations/1797900000002-CountAwayAsReferenceData.js';
 import { AddPasswordResetTokens1797600000000 } from '../../migrations/1797600000000-AddPasswordResetTokens.js';
 import { AddPortalRequests1797400000000 } from '../../migrations/1797400000000-AddPortalRequests.js';
 import { AddRobotMessages1797100000000 } from '../../migrations/1797100000000-AddRobotMessages.js';
@@ -90,4 +91,5 @@ export const MIGRATIONS = [
   MarkSecretMails1797700000000,
   KeepTicketQueueTotals1797900000000,
   AddAtRiskIndexes1797900000001,
+  CountAwayAsReferenceData1797900000002,
 ];

@@ -7,7 +7,7 @@ import { User } from './user.entity.js';
 /** A user as sessions, lists and owner choices need them, with the ids of the teams they manage. */
 export type DirectoryRow = Pick<
   User,
-  'id' | 'email' | 'name' | 'role' | 'teamId' | 'region' | 'locale' | 'timezone' | 'active'
+  'id' | 'email' | 'name' | 'role' | 'teamId' | 'region' | 'locale' | 'timezone' | 'active' | 'awaySince'
 > & {
   managedTeamIds: number[];
 };
@@ -36,20 +36,24 @@ export class UsersRepository {
   /** Every user, active or not, with the teams they manage: the directory UsersService keeps in memory. */
   async directory(): Promise<DirectoryRow[]> {
     const rows = await this.dataSource.query<
-      (Omit<DirectoryRow, 'teamId' | 'managedTeamIds'> & {
+      (Omit<DirectoryRow, 'teamId' | 'managedTeamIds' | 'awaySince'> & {
         team_id: number | null;
+        away_since: Date | null;
         managed_team_ids: number[];
       })[]
     >(
-      `SELECT u.id, u.email, u.name, u.role, u.team_id, u.region, u.locale, u.timezone, u.active,
+      `SELECT u.id, u.email, u.name, u.role, u.team_id, u.region, u.locale, u.timezone, u.active, u.away_since,
               ARRAY(SELECT t.id FROM team t WHERE t.manager_id = u.id ORDER BY t.id) AS managed_team_ids
          FROM app_user u ORDER BY u.name, u.id`,
     );
-    return rows.map(({ team_id: teamId, managed_team_ids: managedTeamIds, ...fields }) => ({
-      ...fields,
-      teamId,
-      managedTeamIds,
-    }));
+    return rows.map(
+      ({ team_id: teamId, managed_team_ids: managedTeamIds, away_since: awaySince, ...fields }) => ({
+        ...fields,
+        teamId,
+        awaySince,
+        managedTeamIds,
+      }),
+    );
   }
 
   /** The active user with this (lower-case) e-mail, password hash included. */
@@ -158,15 +162,6 @@ export class UsersRepository {
         ORDER BY u.name, u.id`,
       [teamId],
     );
-  }
-
-  /** Since when the user is away, or null. */
-  async awaySince(id: number): Promise<Date | null> {
-    const [row] = await this.dataSource.query<{ away_since: Date | null }[]>(
-      'SELECT away_since FROM app_user WHERE id = $1',
-      [id],
-    );
-    return row?.away_since ?? null;
   }
 
   /** Marks the user away (since now, unless already) or back. */

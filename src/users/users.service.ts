@@ -291,9 +291,9 @@ export class UsersService {
     return this.users.teamAgents(teamId);
   }
 
-  /** Since when the user is away (new work is not given to them), or null. */
-  awaySince(userId: number): Promise<Date | null> {
-    return this.users.awaySince(userId);
+  /** Since when the user is away (new work is not given to them), or null. From the directory in memory. */
+  async awaySince(userId: number): Promise<Date | null> {
+    return (await this.directory.get()).get(userId)?.awaySince ?? null;
   }
 
   /** Marks the user away (since now, unless already) or back. */
