@@ -36,6 +36,8 @@ import type { LostReason, OpportunitySource, OpportunityStage } from './opportun
 @Index('ix_opportunity_owner_stage_board', { synchronize: false })
 // The won and lost columns: closed deals by stage and closing time, INCLUDE (owner_id).
 @Index('ix_opportunity_closed_board', { synchronize: false })
+// The dashboard's at-risk list: open deals by last activity, with their customer; see AddAtRiskIndexes.
+@Index('ix_opportunity_open_activity', { synchronize: false })
 @Check(
   'ck_opportunity_stage',
   `"stage" IN ('initial_contact', 'needs_analysis', 'proposal', 'negotiation', 'won', 'lost')`,

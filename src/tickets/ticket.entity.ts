@@ -40,6 +40,12 @@ import type { TicketChannel, TicketPriority, TicketStatus, TicketType } from './
 @Index('ix_ticket_resolved', ['resolvedAt', 'id'], {
   where: '"deleted_at" IS NULL AND "resolved_at" IS NOT NULL',
 })
+// The dashboard's at-risk list: open complaints by customer; see migration AddAtRiskIndexes.
+@Index('ix_ticket_open_complaint', { synchronize: false })
+// The SLA watch's reads: only the tickets each still looks at; see migration AddSlaWatchIndexes.
+@Index('ix_ticket_first_response_unbreached', { synchronize: false })
+@Index('ix_ticket_resolution_unbreached', { synchronize: false })
+@Index('ix_ticket_sla_watched', { synchronize: false })
 @Check('ck_ticket_channel', `"channel" IN ('portal', 'email', 'phone', 'wechat', 'visit', 'walk_in', 'web')`)
 @Check('ck_ticket_type', `"type" IN ('consultation', 'technical', 'billing', 'complaint')`)
 @Check('ck_ticket_priority', `"priority" IN ('low', 'normal', 'high', 'urgent')`)
