@@ -34,6 +34,8 @@ import { Contact } from './contact.entity.js';
 @Index('ix_customer_idle', { synchronize: false })
 // Live customers' next steps per owner, by date: My day and the morning digest (created by hand in the migration).
 @Index('ix_customer_owner_next_step', { synchronize: false })
+// The dashboard's active customers by owner; see migration KeepKpiDayTotals.
+@Index('ix_customer_active_owner', { synchronize: false })
 @Check('ck_customer_kind', `"kind" IN ('company', 'person')`)
 @Check('ck_customer_tier', `"tier" IN ('A', 'B', 'C')`)
 @Check('ck_customer_status', `"status" IN ('lead', 'prospect', 'active', 'churned')`)

@@ -5,14 +5,23 @@ import { DashboardApiController } from './dashboard.api.controller.js';
 import { DashboardController } from './dashboard.controller.js';
 import { DashboardPolicy } from './dashboard.policy.js';
 import { DashboardService } from './dashboard.service.js';
+import { DayTotalsService } from './day-totals.service.js';
 import { CustomersQuery } from './queries/customers.query.js';
+import { DayTotalsQuery } from './queries/day-totals.query.js';
 import { FiguresQuery } from './queries/figures.query.js';
 
 /** The KPI dashboard: its query classes read every module's tables (the one declared exception). */
 @Module({
   imports: [UsersModule, AuditModule],
   controllers: [DashboardController, DashboardApiController],
-  providers: [DashboardService, DashboardPolicy, FiguresQuery, CustomersQuery],
+  providers: [
+    DashboardService,
+    DashboardPolicy,
+    FiguresQuery,
+    CustomersQuery,
+    DayTotalsQuery,
+    DayTotalsService,
+  ],
   exports: [DashboardService],
 })
 export class DashboardModule {}

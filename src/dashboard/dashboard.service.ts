@@ -15,7 +15,16 @@ import type { DashboardFilterDto, DrillFilterDto, KpiApiQuery } from './dto/dash
 import { type KpisResource, toKpiValuesResource } from './kpi.resource.js';
 import { change, conversions, healthScore, percent, ratio } from './kpi-formulas.js';
 import { formatChange, formatKpi } from './kpi-format.js';
-import { type KpiDef, kpiFor, type KpiKey, KPIS, type KpiValues, kpiValues, kpisFor } from './kpis.js';
+import {
+  KPI_FIGURES,
+  type KpiDef,
+  kpiFor,
+  type KpiKey,
+  KPIS,
+  type KpiValues,
+  kpiValues,
+  kpisFor,
+} from './kpis.js';
 import {
   currentPeriod,
   monthDays,
@@ -164,8 +173,8 @@ export class DashboardService {
     const locale = user.locale;
 
     const [current, before] = [
-      kpiValues(await this.figures.totals(scope, period, now)),
-      kpiValues(await this.figures.totals(scope, previous, now)),
+      kpiValues(await this.figures.totals(scope, period, now, KPI_FIGURES)),
+      kpiValues(await this.figures.totals(scope, previous, now, KPI_FIGURES)),
     ];
     const requests: { figure: Figure; by: GroupBy }[] = [
       { figure: 'funnel', by: 'dim1' },

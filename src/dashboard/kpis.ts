@@ -212,6 +212,20 @@ export function kpiValues(totals: Map<Figure, FigureTotals>): KpiValues {
   return Object.fromEntries(KPIS.map((k) => [k.key, (k as KpiDef).value(t)])) as KpiValues;
 }
 
+/** The figures the KPIs `defs` are computed from. */
+function figuresOf(defs: readonly KpiDef[]): Figure[] {
+  const needed = new Set<Figure>();
+  for (const def of defs)
+    def.value((f) => {
+      needed.add(f);
+      return { n: 0, hits: 0, total: '0', totalHit: '0', total2: '0' };
+    });
+  return [...needed];
+}
+
+/** The figures the KPIs are computed from (the funnel, for one, is a chart and no KPI). */
+export const KPI_FIGURES: readonly Figure[] = figuresOf(KPIS as readonly KpiDef[]);
+
 /**
  * Every KPI of `scope` in `period`, in one statement: what the dashboard shows and the weekly digest
  * sends (money in fen, rates as fractions, times in business minutes or days).
@@ -222,7 +236,7 @@ export async function kpisFor(
   period: Period,
   now: Date = new Date(),
 ): Promise<KpiValues> {
-  return kpiValues(await figures.totals(scope, period, now));
+  return kpiValues(await figures.totals(scope, period, now, KPI_FIGURES));
 }
 
 /** One KPI of `scope` in `period` (reads only the figures it needs). */
@@ -234,11 +248,6 @@ export async function kpiFor(
   now: Date = new Date(),
 ): Promise<number | null> {
   const def = KPIS.find((k) => k.key === key) as KpiDef;
-  const needed = new Set<Figure>();
-  def.value((f) => {
-    needed.add(f);
-    return { n: 0, hits: 0, total: '0', totalHit: '0', total2: '0' };
-  });
-  const totals = await figures.totals(scope, period, now, [...needed]);
+  const totals = await figures.totals(scope, period, now, figuresOf([def]));
   return def.value((f) => totals.get(f)!);
 }

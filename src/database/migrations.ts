@@ -6,6 +6,7 @@ import { MarkSecretMails1797700000000 } from '../../migrations/1797700000000-Mar
 import { KeepTicketQueueTotals1797900000000 } from '../../migrations/1797900000000-KeepTicketQueueTotals.js';
 import { AddAtRiskIndexes1797900000001 } from '../../migrations/1797900000001-AddAtRiskIndexes.js';
 import { CountAwayAsReferenceData1797900000002 } from '../../migrations/1797900000002-CountAwayAsReferenceData.js';
+import { KeepKpiDayTotals1798000000000 } from '../../migrations/1798000000000-KeepKpiDayTotals.js';
 import { AddSlaWatchIndexes1797900000003 } from '../../migrations/1797900000003-AddSlaWatchIndexes.js';
 import { AddPasswordResetTokens1797600000000 } from '../../migrations/1797600000000-AddPasswordResetTokens.js';
 import { AddPortalRequests1797400000000 } from '../../migrations/1797400000000-AddPortalRequests.js';
@@ -94,4 +95,5 @@ export const MIGRATIONS = [
   AddAtRiskIndexes1797900000001,
   CountAwayAsReferenceData1797900000002,
   AddSlaWatchIndexes1797900000003,
+  KeepKpiDayTotals1798000000000,
 ];

@@ -17,6 +17,8 @@ import { Opportunity } from './opportunity.entity.js';
  */
 @Entity()
 @Index('ix_opportunity_stage_change_opportunity', ['opportunityId', 'at'])
+// The dashboard's funnel: a period's moves by time.
+@Index('ix_opportunity_stage_change_at', ['at', 'opportunityId'])
 @Check(
   'ck_opportunity_stage_change_to',
   `"to_stage" IN ('initial_contact', 'needs_analysis', 'proposal', 'negotiation', 'won', 'lost')`,

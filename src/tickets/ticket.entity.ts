@@ -46,6 +46,8 @@ import type { TicketChannel, TicketPriority, TicketStatus, TicketType } from './
 @Index('ix_ticket_first_response_unbreached', { synchronize: false })
 @Index('ix_ticket_resolution_unbreached', { synchronize: false })
 @Index('ix_ticket_sla_watched', { synchronize: false })
+// The dashboard's backlog: tickets gone, by when; see migration KeepKpiDayTotals.
+@Index('ix_ticket_gone', { synchronize: false })
 @Check('ck_ticket_channel', `"channel" IN ('portal', 'email', 'phone', 'wechat', 'visit', 'walk_in', 'web')`)
 @Check('ck_ticket_type', `"type" IN ('consultation', 'technical', 'billing', 'complaint')`)
 @Check('ck_ticket_priority', `"priority" IN ('low', 'normal', 'high', 'urgent')`)

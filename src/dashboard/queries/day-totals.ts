@@ -1,0 +1,132 @@
+import type { DashboardScope } from '../dashboard.types.js';
+import { type Period, spanOf } from '../period.js';
+import {
+  BACKLOG_FLOWS,
+  type Binder,
+  type Figure,
+  figureRows,
+  type LiveDays,
+  type RowSet,
+} from './figure-rows.js';
+
+/**
+ * The dashboard's day totals (`kpi_day_total`, migration KeepKpiDayTotals): for each figure that
+ * counts the records of a day, and each day, the aggregates of its rows by whose they are (owner, and
+ * for tickets and answers the assignee, team and customer's owner a scope matches them by); for the
+ * figures the page splits by a dimension or customer, a second, "sliced" set with those too.
+ *
+ * Exact at every moment: the days a change touched are listed in `kpi_dirty` (by triggers, in the
+ * writer's transaction) until the job counts them again, and a page reads the rows of listed days
+ * from the records (figure-rows.ts, `live`), the other days from the totals.
+ */
+
+/** The figures summed from day totals (every other figure is read from its rows). */
+export const ROLLED: ReadonlySet<RowSet> = new Set<RowSet>([
+  'new_customers',
+  'follow_ups',
+  'closed_deals',
+  'won_deals',
+  'pipeline',
+  'signed',
+  'collected',
+  'installments_due',
+  'tickets',
+  'first_response',
+  'resolved',
+  'csat',
+  'nps',
+  'ces',
+  ...BACKLOG_FLOWS,
+]);
+
+/** The figures whose totals are also kept by dimension (the page's splits of them). */
+export const SLICED: ReadonlySet<Figure> = new Set<Figure>(['signed', 'tickets']);
+/** The sliced figures whose totals are also kept by customer (the top customers). */
+export const BY_CUSTOMER: ReadonlySet<Figure> = new Set<Figure>(['signed']);
+
+/** The row sets a scope matches by assignee, team or customer's owner (else by owner). */
+const BY_TICKET: ReadonlySet<RowSet> = new Set<RowSet>([
+  'tickets',
+  'first_response',
+  'resolved',
+  'csat',
+  'nps',
+  'ces',
+  ...BACKLOG_FLOWS,
+]);
+
+/** Every day the totals can hold: the whole range they are built over. */
+export const ALL_DAYS = (zone: string): Period => spanOf('custom', '1900-01-01', '2199-12-31', zone);
+
+/**
+ * The statement's first part: `kpi` (built: whether the totals are kept in `zone`; days, first,
+ * last: the days to read from the records, all of them while the totals are not built).
+ */
+export function kpiState(b: Binder, zone: string): string {
+  const z = b.bind(zone);
+  return `kpi AS MATERIALIZED (
+    SELECT s.built, CASE WHEN s.built THEN coalesce(m.days, '{}') END AS days,
+           CASE WHEN s.built THEN m.first ELSE '-infinity'::date END AS first,
+           CASE WHEN s.built THEN m.last ELSE 'infinity'::date END AS last
+      FROM (SELECT zone IS NOT DISTINCT FROM ${z}::text AND built_at IS NOT NULL AS built FROM kpi_rollup) s,
+           (SELECT array_agg(day) AS days, min(day) AS first, max(day) AS last
+              FROM (SELECT (at AT TIME ZONE ${z}::text)::date AS day FROM kpi_dirty WHERE at IS NOT NULL
+                    UNION SELECT on_day FROM kpi_dirty WHERE on_day IS NOT NULL) d) m)`;
+}
+
+/** The live days of `kpiState`, for figure-rows.ts: every day while the totals are not built. */
+export const LIVE: LiveDays = {
+  days: '(SELECT days FROM kpi)::date[]',
+  first: '(SELECT first FROM kpi)',
+  last: '(SELECT last FROM kpi)',
+  all: '(SELECT NOT built FROM kpi)',
+};
+
+/** The condition a scope puts on day totals `d`, as figure-rows.ts puts it on the records. */
+function inScope(b: Binder, figure: RowSet, scope: DashboardScope): string {
+  if (scope.userIds === null) return 'true';
+  const users = b.bind(scope.userIds);
+  return BY_TICKET.has(figure)
+    ? `(d.k_user = ANY(${users}::int[]) OR d.k_team = ANY(${b.bind(scope.teamIds)}::int[]) OR d.k_cust = ANY(${users}::int[]))`
+    : `d.owner_id = ANY(${users}::int[])`;
+}
+
+/**
+ * The day totals of `figure` (sliced or not) on the days of `period` that are not being read from
+ * the records, in scope.
+ */
+export function keptDays(
+  b: Binder,
+  figure: RowSet,
+  sliced: boolean,
+  scope: DashboardScope,
+  period: Period,
+): string {
+  return `SELECT d.* FROM kpi_day_total d, kpi
+     WHERE kpi.built AND d.figure = ${b.bind(figure)}::text AND d.sliced = ${sliced}
+       AND d.day BETWEEN ${b.bind(period.from)}::date AND ${b.bind(period.to)}::date
+       AND NOT (d.day = ANY(kpi.days)) AND ${inScope(b, figure, scope)}`;
+}
+
+/**
+ * What a count of the totals (job or rebuild) writes for `figure`: its rows of `period` (on `live`
+ * days only, when given) summed by day and key, sliced or not.
+ */
+export function countedDays(
+  b: Binder,
+  figure: RowSet,
+  sliced: boolean,
+  period: Period,
+  live?: LiveDays,
+): string {
+  const everyone: DashboardScope = { userIds: null, teamIds: [] };
+  const customer = sliced && BY_CUSTOMER.has(figure as Figure);
+  const slice = `${sliced ? 'r.dim1, r.dim2' : 'NULL::text, NULL::text'}, ${customer ? 'r.customer_id' : 'NULL::int'}`;
+  return `INSERT INTO kpi_day_total (figure, sliced, day, owner_id, k_user, k_team, k_cust, dim1, dim2, customer_id,
+                              n, hits, total, total_hit, total2)
+    SELECT ${b.bind(figure)}::text, ${sliced}, r.at::date, r.owner_id, r.k_user, r.k_team, r.k_cust, ${slice},
+           count(*), count(*) FILTER (WHERE r.hit), coalesce(sum(r.value), 0),
+           coalesce(sum(r.value) FILTER (WHERE r.hit), 0), coalesce(sum(r.value2), 0)
+      FROM (${figureRows(b, figure, everyone, period, new Date(), {}, live)}) r
+     GROUP BY r.at, r.owner_id, r.k_user, r.k_team, r.k_cust${sliced ? ', r.dim1, r.dim2' : ''}${customer ? ', r.customer_id' : ''}`;
+}
