@@ -754,7 +754,8 @@ export class CustomersService {
     if (teams === false) return current ?? actor.user.id;
     if (wanted === null || wanted === current) return wanted;
     const choices = await this.users.assignableOwners(teams, null);
-    if (!choices.some((c) => c.id === wanted)) throw ValidationFailed.field('ownerId', 'validation.ownerNotOffered');
+    if (!choices.some((c) => c.id === wanted))
+      throw ValidationFailed.field('ownerId', 'validation.ownerNotOffered');
     return wanted;
   }
 
