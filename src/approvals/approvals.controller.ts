@@ -18,9 +18,12 @@ export class ApprovalsController {
     return { title: 'approval.inbox', ...(await this.approvals.inbox(user)) };
   }
 
-  /** A decision; refused (decided already, moved on), back to the inbox, told why. */
+  /**
+   * A decision from the record's page. Refused (a rejection without its reason, decided already, moved
+   * on), back on that page at the decision form, told why beside it, the comment as typed.
+   */
   @Post(':roundId/decide')
-  @RefusalGoesTo('/approvals')
+  @RefusalGoesTo('/approvals', { name: 'approval', keep: ['comment'] })
   @Redirect()
   async decide(
     @CurrentUser() user: SessionUser,

@@ -1,4 +1,4 @@
-import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
 import type { SessionUser } from './session-user.js';
 import type { Role } from './roles.js';
@@ -7,6 +7,7 @@ export const IS_PUBLIC = 'kehu:public';
 export const ROLES_KEY = 'kehu:roles';
 export const FORM_VIEW = 'kehu:form-view';
 export const REFUSAL_PATH = 'kehu:refusal-path';
+export const REFUSAL_FORM = 'kehu:refusal-form';
 
 /** The route needs no signed-in user. Every other route does. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
@@ -41,11 +42,22 @@ export interface FormViewOptions<C> {
 export const FormView = <C>(view: string, model?: FormModel<C>) =>
   SetMetadata(FORM_VIEW, { view, model } satisfies FormViewOptions<C>);
 
+/** A form that posts away from its page (RefusalGoesTo): how it is shown again there when refused. */
+export interface RefusedFormOptions {
+  /** The form's name: the key of its data in the page's view model, and the id of its element. */
+  name: string;
+  /** The fields whose typed text the form shows again. */
+  keep: readonly string[];
+}
+
 /**
  * A refused action (a rule such as the pool's cap, answered 409) goes back to `path` with the reason
  * as a flash message instead of an error page. `:name` in the path is the route's id of that name.
+ * With `form`, the refusal goes back to the page the form was on (its `returnTo`, when inside the
+ * site; else `path`), scrolled to the form, with the reason beside it and the `keep` fields as typed.
  */
-export const RefusalGoesTo = (path: string) => SetMetadata(REFUSAL_PATH, path);
+export const RefusalGoesTo = (path: string, form?: RefusedFormOptions) =>
+  applyDecorators(SetMetadata(REFUSAL_PATH, path), ...(form ? [SetMetadata(REFUSAL_FORM, form)] : []));
 
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): SessionUser => {
   const user = ctx.switchToHttp().getRequest<Request>().user as SessionUser | undefined;

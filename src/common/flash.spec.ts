@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeReturnTo } from './flash.js';
+import { type FlashMessage, messagesFor, safeReturnTo } from './flash.js';
 
 describe('safeReturnTo', () => {
   it.each([
@@ -42,5 +42,41 @@ describe('safeReturnTo', () => {
     ['a carriage return', '/\r/evil.example'],
   ])('refuses a path that %s turns into another site', (_, value) => {
     expect(safeReturnTo(value)).toBe('/');
+  });
+});
+
+describe('messagesFor', () => {
+  const refused: FlashMessage = {
+    type: 'error',
+    key: 'approval.reject_reason_required',
+    form: { name: 'approval', path: '/contracts/7', field: 'comment', values: { comment: '价格' } },
+  };
+  const saved: FlashMessage = { type: 'success', key: 'contract.updated' };
+
+  it('puts a refused form’s reason beside that form on its page, the rest on top', () => {
+    expect(messagesFor([saved, refused], '/contracts/7', { approval: { rounds: [] } })).toEqual({
+      flash: [saved],
+      refusedForms: {
+        approval: {
+          key: 'approval.reject_reason_required',
+          params: undefined,
+          field: 'comment',
+          values: { comment: '价格' },
+        },
+      },
+    });
+  });
+
+  it('says it on top on another page, or on a page without the form, so it is never lost', () => {
+    const onTop = { type: 'error', key: 'approval.reject_reason_required', params: undefined };
+    expect(messagesFor([refused], '/contracts/8', { approval: {} })).toEqual({
+      flash: [onTop],
+      refusedForms: {},
+    });
+    expect(messagesFor([refused], '/contracts/7', { contract: {} })).toEqual({
+      flash: [onTop],
+      refusedForms: {},
+    });
+    expect(messagesFor([refused], '/contracts/7', undefined)).toEqual({ flash: [onTop], refusedForms: {} });
   });
 });

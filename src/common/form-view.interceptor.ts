@@ -2,10 +2,17 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import { ModuleRef, Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { catchError, from, map, type Observable, of } from 'rxjs';
-import { FORM_VIEW, type FormContext, type FormViewOptions, REFUSAL_PATH } from './decorators.js';
+import {
+  FORM_VIEW,
+  type FormContext,
+  type FormViewOptions,
+  REFUSAL_FORM,
+  REFUSAL_PATH,
+  type RefusedFormOptions,
+} from './decorators.js';
 import { DomainError, ValidationFailed } from './errors.js';
 import { FormRejected } from './exception.filter.js';
-import { flash, seeOther } from './flash.js';
+import { flash, safeReturnTo, seeOther } from './flash.js';
 import { parseId } from './ids.js';
 import { fromUniqueViolation } from './unique-violation.js';
 
@@ -23,6 +30,12 @@ function routeParams(req: Request): Pick<FormContext, 'ids' | 'params'> {
   return { ids, params };
 }
 
+/**
+ * The most of a field's typed text a refused form keeps in the session for its page: more than any
+ * form's field holds (a crafted send is cut, not stored whole with the session).
+ */
+const KEPT_TEXT_MOST = 10_000;
+
 /** Not found and forbidden stay what they are: the form is not shown again for a record one may not touch. */
 const isRejectedInput = (err: unknown): err is DomainError =>
   err instanceof DomainError && err.status !== 404 && err.status !== 403;
@@ -30,7 +43,8 @@ const isRejectedInput = (err: unknown): err is DomainError =>
 /**
  * For handlers marked @FormView: rejected input (validation, a stale version, a rule) becomes
  * FormRejected with the form's view model, so the filter shows the same form again.
- * For handlers marked @RefusalGoesTo: a refusal becomes a flash message on that page.
+ * For handlers marked @RefusalGoesTo: a refusal becomes a flash message on that page, or, for a form
+ * posted from another page, a message beside that form there with what was typed (RefusedForm).
  */
 @Injectable()
 export class FormViewInterceptor implements NestInterceptor {
@@ -42,6 +56,7 @@ export class FormViewInterceptor implements NestInterceptor {
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     const form = this.reflector.get<FormViewOptions<unknown> | undefined>(FORM_VIEW, ctx.getHandler());
     const refusalPath = this.reflector.get<string | undefined>(REFUSAL_PATH, ctx.getHandler());
+    const refusedForm = this.reflector.get<RefusedFormOptions | undefined>(REFUSAL_FORM, ctx.getHandler());
     if (!form && !refusalPath) return next.handle();
     const req = ctx.switchToHttp().getRequest<Request>();
     return next.handle().pipe(
@@ -50,12 +65,29 @@ export class FormViewInterceptor implements NestInterceptor {
         if (!isRejectedInput(err)) throw err;
         if (refusalPath) {
           // The page it goes to has no fields to mark: a field's own message says what was wrong.
-          const fieldError =
-            err instanceof ValidationFailed ? Object.values(err.fields).flat()[0] : undefined;
-          flash(req, fieldError?.key ?? err.key, fieldError?.params ?? err.params, 'error');
-          const { params } = routeParams(req);
+          const [field, [fieldError] = []] =
+            err instanceof ValidationFailed
+              ? (Object.entries(err.fields).find(([, errors]) => errors.length > 0) ?? [])
+              : [];
+          const key = fieldError?.key ?? err.key;
+          const params = fieldError?.params ?? err.params;
+          const body = (req.body ?? {}) as Record<string, unknown>;
+          // A form from another page goes back there, to be shown again with the reason beside it.
+          const back = refusedForm ? safeReturnTo(body.returnTo, '') : '';
+          if (refusedForm && back) {
+            const values = Object.fromEntries(
+              refusedForm.keep.flatMap((k) =>
+                typeof body[k] === 'string' ? [[k, body[k].slice(0, KEPT_TEXT_MOST)]] : [],
+              ),
+            ) as Record<string, string>;
+            const path = back.split(/[?#]/)[0];
+            flash(req, key, params, 'error', { name: refusedForm.name, path, field, values });
+            return of(seeOther(back.includes('#') ? back : `${back}#${refusedForm.name}`));
+          }
+          flash(req, key, params, 'error');
+          const { params: route } = routeParams(req);
           const path = refusalPath.replace(/:(\w+)/g, (_, name: string) =>
-            encodeURIComponent(params[name] ?? ''),
+            encodeURIComponent(route[name] ?? ''),
           );
           return of(seeOther(path));
         }

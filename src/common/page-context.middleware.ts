@@ -6,7 +6,7 @@ import { isLocale, localeFromHeader } from '../i18n/i18n.js';
 import type { Locale } from '../i18n/locales.js';
 import { isApiRequest } from './api/api-request.js';
 import { LOCALES, mayUseRoute } from './roles.js';
-import { takeFlash } from './flash.js';
+import { messagesFor, takeFlash } from './flash.js';
 import { requestContext } from './request-context.js';
 import { bellCount } from './session-user.js';
 
@@ -98,11 +98,12 @@ export class PageContextMiddleware implements NestMiddleware {
     });
     // Flash messages are taken when a page is actually rendered, not by a redirect on the way, nor by
     // an error page (a missing image or icon requested beside the page would swallow them).
+    // A refused form's message goes beside that form when the page shows it (messagesFor).
     const render = res.render.bind(res);
     res.render = ((view: string, locals?: object, cb?: (err: Error, html: string) => void) =>
       render(
         view,
-        { flash: res.statusCode < 400 ? takeFlash(req) : [], ...locals },
+        { ...messagesFor(res.statusCode < 400 ? takeFlash(req) : [], path, locals), ...locals },
         cb,
       )) as Response['render'];
 

@@ -730,7 +730,8 @@ export class ContractsService implements OnModuleInit {
     const teams = this.assignableTeams(user);
     if (teams === false) return fallback;
     const owners = await this.users.assignableOwners(teams, null, m);
-    if (!owners.some((o) => o.id === chosen)) throw ValidationFailed.field('ownerId', 'validation.invalid');
+    if (!owners.some((o) => o.id === chosen))
+      throw ValidationFailed.field('ownerId', 'validation.ownerNotOffered');
     return chosen;
   }
 

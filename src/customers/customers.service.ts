@@ -605,7 +605,7 @@ export class CustomersService {
       const teams = this.policy.assignableTeams(actor);
       const choices = teams === false ? [] : await this.users.assignableOwners(teams, null);
       ownerName = choices.find((c) => c.id === to)?.name ?? null;
-      if (ownerName === null) throw ValidationFailed.field('ownerId', 'validation.invalid');
+      if (ownerName === null) throw ValidationFailed.field('ownerId', 'validation.ownerNotOffered');
     }
     const action = dto.action === 'assign' ? 'assign' : 'release';
     const result: BulkResult = { action: dto.action, done: 0, skipped: {}, ownerName };
@@ -754,7 +754,8 @@ export class CustomersService {
     if (teams === false) return current ?? actor.user.id;
     if (wanted === null || wanted === current) return wanted;
     const choices = await this.users.assignableOwners(teams, null);
-    if (!choices.some((c) => c.id === wanted)) throw ValidationFailed.field('ownerId', 'validation.invalid');
+    if (!choices.some((c) => c.id === wanted))
+      throw ValidationFailed.field('ownerId', 'validation.ownerNotOffered');
     return wanted;
   }
 

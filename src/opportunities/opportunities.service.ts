@@ -571,7 +571,8 @@ export class OpportunitiesService implements OnModuleInit {
     const teams = this.policy.assignableTeams(actor);
     if (teams === false) return fallback;
     const owners = await this.users.assignableOwners(teams, null, m);
-    if (!owners.some((o) => o.id === chosen)) throw ValidationFailed.field('ownerId', 'validation.invalid');
+    if (!owners.some((o) => o.id === chosen))
+      throw ValidationFailed.field('ownerId', 'validation.ownerNotOffered');
     return chosen;
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { SessionUser } from '../common/session-user.js';
+import { QUEUE_COUNT_CAP, queueCountText } from './queue-count.js';
 import { TicketPolicy } from './ticket.policy.js';
 import { TicketsService } from './tickets.service.js';
 import type { TicketQueueRow } from './tickets.types.js';
@@ -11,6 +12,8 @@ export interface MyDayTickets {
   rows: TicketQueueRow[];
   /** How many open tickets are assigned to the agent in all (capped as the queue caps it). */
   total: number;
+  /** That count as the "mine" tab shows it: "99+" past the cap. */
+  count: string | number;
   /** The agent has more than are listed: a link to the queue follows. */
   more: boolean;
 }
@@ -32,6 +35,12 @@ export class MyDayTicketsService {
     const page = await this.tickets.queue(user, 'mine', {}, {});
     if (!page.rows.length) return null;
     const rows = page.rows.slice(0, MY_DAY_TICKETS);
-    return { rows, total: page.total, more: page.total > rows.length };
+    return {
+      rows,
+      total: page.total,
+      // A capped page counted past the cap: the tab's "99+".
+      count: queueCountText(page.capped ? QUEUE_COUNT_CAP + 1 : page.total),
+      more: page.total > rows.length,
+    };
   }
 }

@@ -38,6 +38,7 @@ import {
   TicketBulkAssignDto,
   TicketQueueQueryDto,
 } from './dto/ticket-queue.dto.js';
+import { queueCountText } from './queue-count.js';
 import { uploads } from './ticket-upload.middleware.js';
 import {
   AGENT_CHANNELS,
@@ -211,7 +212,7 @@ export class TicketsController {
       queue,
       filter: query,
       filtered: Object.values(filters).some((v) => v !== undefined),
-      tabs: TICKET_QUEUES.map((q) => ({ queue: q, count: counts[q], current: q === queue })),
+      tabs: TICKET_QUEUES.map((q) => ({ queue: q, count: queueCountText(counts[q]), current: q === queue })),
       list: {
         ...list,
         rows: list.rows.map((r) => ({ ...r, due: dueLabel(r.dueAt, r.receivedAt, now) })),

@@ -4,6 +4,7 @@ import { DataSource, type EntityManager, In } from 'typeorm';
 import { pageOf } from '../common/list-cursor.js';
 import { poolOf, prepared } from '../common/sql.js';
 import { CannedReply } from './canned-reply.entity.js';
+import { QUEUE_COUNT_CAP } from './queue-count.js';
 import type { SlaPolicyRow } from './sla-clock.js';
 import { SlaPolicy } from './sla-policy.entity.js';
 import { SurveyResponse } from './survey-response.entity.js';
@@ -22,11 +23,6 @@ import type {
 } from './tickets.types.js';
 
 export const QUEUE_PAGE_SIZE = 25;
-/**
- * A queue counts up to this many ("99+" past it): enough to tell a busy queue from a quiet one, while a
- * desk with a backlog of thousands is not counted through on every page.
- */
-export const QUEUE_COUNT_CAP = 99;
 /** "Breaching soon": the running target is due within this many minutes (or already past). */
 export const BREACHING_SOON_MINUTES = 120;
 /** "Recently resolved": resolved within this many days. */
@@ -485,8 +481,9 @@ export class TicketsRepository {
   }
 
   /**
-   * The capped count of each queue for the scope. Unassigned, mine, my team and waiting sum the totals
-   * the database keeps per team, assignee and status (migration KeepTicketQueueTotals), a few rows;
+   * The count of each queue for the scope, up to QUEUE_COUNT_CAP + 1 (past the cap, its tab says "99+").
+   * Unassigned, mine, my team and waiting sum the totals the database keeps per team, assignee and
+   * status (migration KeepTicketQueueTotals), a few rows;
    * breaching soon and recently resolved, which depend on the time of asking, read their tickets'
    * indexes up to the cap. A scope of a rep's customers has no kept totals and reads tickets too.
    */
@@ -509,7 +506,7 @@ export class TicketsRepository {
     } = await poolOf(this.dataSource).query<Record<string, number>>(
       prepared(`SELECT ${parts.join(', ')}`, values),
     );
-    return queues.map((_q, i) => Math.min(row[`q${i}`], QUEUE_COUNT_CAP));
+    return queues.map((_q, i) => Math.min(row[`q${i}`], QUEUE_COUNT_CAP + 1));
   }
 
   /** Live, open tickets of these ids the scope holds (for a bulk assignment), locked. */

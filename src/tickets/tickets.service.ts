@@ -505,7 +505,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     };
   }
 
-  /** How many tickets each queue holds for the user (capped). */
+  /** How many tickets each queue holds for the user, counted up to QUEUE_COUNT_CAP + 1 (queueCountText shows them). */
   async queueCounts(user: SessionUser): Promise<QueueCounts> {
     this.policy.assertAgent(user);
     const counts = await this.repo.queueCounts(this.scopeOf(user), user.id, TICKET_QUEUES);

@@ -303,9 +303,10 @@ describe('a round through its steps', () => {
     expect(await notes(gm2, 'approval_waiting')).toHaveLength(1);
     expect(visibleText((await c.get('/approvals')).text)).toContain('Decided by me');
 
-    // A second click on the same form: refused, in the user's language, nothing changed.
+    // A second click on the same form: refused, in the user's language, nothing changed. It goes back
+    // to the page the form was on, at the form; a page without the form says why on top.
     const again = await decide(c, round.roundId, 'approve', { stepId: String(stepId) });
-    expect(again.location).toBe('/approvals');
+    expect(again.location).toBe('/notifications#approval');
     expect(await flashAfter(c, again)).toContain('You have already decided this.');
     const zh = await as(manager, 'zh-CN');
     expect(
@@ -356,6 +357,7 @@ describe('或签 and rejection', () => {
     expect(await stepStatuses(round.roundId)).toEqual(['approved', 'pending']);
     const c = await as(gm2);
     const late = await decide(c, round.roundId, 'approve');
+    expect(late.location).toBe('/notifications#approval');
     expect(await flashAfter(c, late)).toContain('Another approver has already decided this step.');
     expect(await notes(manager, 'approval_waiting')).toContainEqual({
       params: { title: round.title, by: 'Ray Rep' },
@@ -376,9 +378,9 @@ describe('或签 and rejection', () => {
       params: { title: round.title, by: 'Gus General' },
     });
     const c = await as(gm2);
-    expect(await flashAfter(c, await decide(c, round.roundId, 'approve'))).toContain(
-      'This approval has already been decided.',
-    );
+    const closed = await decide(c, round.roundId, 'approve');
+    expect(closed.location).toBe('/notifications#approval');
+    expect(await flashAfter(c, closed)).toContain('This approval has already been decided.');
 
     // Resubmitted, the record's next round is number 2, and its history keeps both, newest first.
     await t.app.get(DataSource).transaction((m) =>

@@ -623,10 +623,15 @@ describe('many at once', () => {
       const won = replies.findIndex((r) => r.location === `/contracts/${id}`);
       expect(won).toBeGreaterThanOrEqual(0);
       const lost = 1 - won;
-      // The other is back at the inbox, told in their language that it was decided already.
-      expect(replies[lost]).toMatchObject({ status: 303, location: '/approvals' });
-      const told = visibleText((await [a, b][lost].get('/approvals')).text);
-      expect(told).toContain(
+      // The other is back on the contract's page at the approval, told there in their language that
+      // it was decided already (the form is gone: there is nothing left for them to decide).
+      expect(replies[lost]).toMatchObject({ status: 303, location: `/contracts/${id}#approval` });
+      const page = (await [a, b][lost].get(replies[lost].location!)).text;
+      const section = /<section class="card approval-history" id="approval">[\s\S]*?<\/section>/.exec(
+        page,
+      )![0];
+      expect(section).not.toContain('/decide"');
+      expect(visibleText(/<p class="error" role="alert">[\s\S]*?<\/p>/.exec(section)?.[0] ?? '')).toBe(
         langOf.get([a, b][lost]) === 'en' ? 'This approval has already been decided.' : '该审批已有结果。',
       );
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs } from '../helpers/api.js';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
-import { type Client, visibleText } from '../helpers/client.js';
+import { type Client, decodeHtml, visibleText } from '../helpers/client.js';
 import { createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
 
 /**
@@ -279,6 +279,53 @@ describe('bad input', () => {
 });
 
 describe('approval, signing and the end of a contract', () => {
+  it('brings a refused decision back to the contract’s decision form, told why beside it, the comment kept', async () => {
+    const c = await signedIn(t, rep);
+    const id = await created(c);
+    expect((await act(c, id, 'submit')).status).toBe(303);
+    const long = `理由很长。${'价格'.repeat(1000)}`;
+    for (const [lang, reasonRequired, tooLong] of [
+      ['zh-CN', '驳回时请说明原因。', '最多 2000 个字符。'],
+      ['en', 'Say why you reject it.', 'At most 2000 characters.'],
+    ] as const) {
+      const m = await signedIn(t, manager, lang);
+      // A rejection without its reason: back at the form on the contract's page, the reason beside the comment.
+      const bare = await decideOn(m, id, 'reject', '');
+      expect(bare).toMatchObject({ status: 303, location: `/contracts/${id}#approval` });
+      const page = (await m.get(bare.location!)).text;
+      const form = /<form[^>]*class="form approval-decide"[\s\S]*?<\/form>/.exec(page)![0];
+      expect(form).toMatch(/<textarea id="f-approval-comment"[^>]*aria-invalid="true"/);
+      expect(
+        visibleText(/<div class="errors" id="e-approval-comment">[\s\S]*?<\/div>/.exec(form)?.[0] ?? ''),
+      ).toBe(reasonRequired);
+      // Said beside the form only, not again at the top of the page.
+      expect(visibleText(page.slice(0, page.indexOf('id="approval"')))).not.toContain(reasonRequired);
+
+      // A comment the form refuses comes back as typed, with why.
+      const refused = await decideOn(m, id, 'approve', long);
+      expect(refused).toMatchObject({ status: 303, location: `/contracts/${id}#approval` });
+      const again = (await m.get(refused.location!)).text;
+      expect(decodeHtml(/<textarea id="f-approval-comment"[^>]*>([^<]*)<\/textarea>/.exec(again)![1])).toBe(
+        long,
+      );
+      expect(
+        visibleText(/<div class="errors" id="e-approval-comment">[\s\S]*?<\/div>/.exec(again)?.[0] ?? ''),
+      ).toBe(tooLong);
+      // Shown once: the next visit has an empty form again.
+      expect((await m.get(`/contracts/${id}`)).text).toMatch(
+        /<textarea id="f-approval-comment"[^>]*><\/textarea>/,
+      );
+    }
+    expect(await contract(id)).toMatchObject({ status: 'pending_approval' });
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS n FROM approval_approver a JOIN approval_step s ON s.id = a.step_id
+        JOIN approval_round r ON r.id = s.round_id
+       WHERE r.subject_kind = 'contract' AND r.subject_id = $1 AND a.decision IS NOT NULL`,
+      [id],
+    );
+    expect(rows[0].n).toBe(0);
+  });
+
   it('goes to approval, cannot be edited while pending, is rejected, corrected and resubmitted, then approved', async () => {
     const c = await signedIn(t, rep);
     const id = await created(c);

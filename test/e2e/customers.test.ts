@@ -25,6 +25,15 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+/** The owner's field of a form page: the select with its errors, or the refusal where it would be. */
+function ownerField(html: string): string {
+  return (
+    /<div class="field has-error">(?:(?!<div class="field)[\s\S])*?id="e-ownerId"[\s\S]*?<\/div>/.exec(
+      html,
+    )?.[0] ?? ''
+  );
+}
+
 describe('creating a customer', () => {
   it('stores script and SQL as typed and shows them escaped', async () => {
     const c = await signedIn(t, rep);
@@ -350,16 +359,50 @@ describe('editing a customer', () => {
     expect(visibleText((await theirs.get('/notifications')).text)).toContain('Unassigned Ltd');
   });
 
-  it('does not let a manager give a customer to another team', async () => {
+  it('does not let a manager give a customer to another team, and says so on the owner field', async () => {
     const id = await createCustomer(t.db, { ownerId: rep.id, name: 'Stays East Ltd' });
-    const c = await signedIn(t, manager);
-    const reply = await c.submit(
-      `/customers/${id}/edit`,
-      customerForm({ name: 'Stays East Ltd', ownerId: String(westRep.id), version: '1' }),
-    );
-    expect(reply.status).toBe(422);
+    for (const [lang, message] of [
+      ['zh-CN', '不是您可以选择的负责人。'],
+      ['en', 'Not an owner you may choose.'],
+    ] as const) {
+      const c = await signedIn(t, manager, lang);
+      const reply = await c.submit(
+        `/customers/${id}/edit`,
+        customerForm({
+          name: 'Stays East Ltd',
+          address: '东三环 9 号',
+          ownerId: String(westRep.id),
+          version: '1',
+        }),
+      );
+      expect(reply.status).toBe(422);
+      // The message sits beside the owner select, and what was typed elsewhere is kept.
+      expect(visibleText(ownerField(reply.text))).toContain(message);
+      expect(reply.text).toContain('value="东三环 9 号"');
+    }
     const { rows } = await t.db.query('SELECT owner_id FROM customer WHERE id = $1', [id]);
     expect(rows[0].owner_id).toBe(rep.id);
+  });
+
+  it('tells a rep, whose form offers no owner, why an owner sent by hand is refused', async () => {
+    for (const [lang, message] of [
+      ['zh-CN', '负责人 不是您可以选择的负责人。'],
+      ['en', 'Owner Not an owner you may choose.'],
+    ] as const) {
+      const c = await signedIn(t, rep, lang);
+      const reply = await c.submit(
+        '/customers/new',
+        customerForm({ name: 'Rep Crafted Owner Ltd', address: '中山路 8 号', ownerId: 'someone' }),
+      );
+      expect(reply.status).toBe(422);
+      expect(reply.text).not.toContain('id="f-ownerId"');
+      expect(visibleText(ownerField(reply.text))).toContain(message);
+      expect(reply.text).toContain('value="中山路 8 号"');
+    }
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS n FROM customer WHERE name = 'Rep Crafted Owner Ltd'`,
+    );
+    expect(rows[0].n).toBe(0);
   });
 });
 

@@ -775,7 +775,7 @@ const FORMS: FormCase[] = [
   {
     name: 'an approval decision on the contract’s page',
     covers: ['DecideDto.comment'],
-    // A session of its own: a refusal is told above the inbox, a flash message in the session.
+    // A session of its own: a refusal is told beside the form on the contract's page, through the session.
     client: () => decider,
     page: () => `/contracts/${(ids.deciding = decidePool.shift()!)}`,
     action: () => `/approvals/${ids.decideRound}/decide`,
@@ -992,9 +992,10 @@ async function send(
       )
     : await postRaw(client, action, fields);
   if (!form.refusalRedirects || reply.status !== 303 || !reply.location) return reply;
-  // Refused, an action on a record page goes back to the page and says why above it.
+  // Refused, an action on a record page goes back to the page and says why: above it, or beside the
+  // form it was sent from (an approval decision's comment).
   const next = await client.get(reply.location);
-  return /class="flash flash-error"/.test(next.text) ? { ...next, status: 422 } : reply;
+  return refusalMessages(next.text).length > 0 ? { ...next, status: 422 } : reply;
 }
 
 /** Posts a form body as given: text percent-encoded as a browser does, bytes as they are. */

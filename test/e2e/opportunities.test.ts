@@ -295,6 +295,42 @@ describe('saving a deal', () => {
   });
 });
 
+describe('choosing a deal’s owner', () => {
+  it('refuses an owner outside the offered list with a message on the owner field, in the user’s language', async () => {
+    const title = `越权负责人 ${Math.random().toString(36).slice(2, 7)}`;
+    const cases = [
+      // Each user's last page is in English, the language the tests after this one read.
+      [manager, 'zh-CN', String(outsider.id), ['负责人', '不是您可以选择的负责人。']],
+      [manager, 'en', String(outsider.id), ['Owner', 'Not an owner you may choose.']],
+      // A rep's form offers no owner: one sent by hand is refused where the owner would be.
+      [rep, 'zh-CN', 'someone', ['负责人', '不是您可以选择的负责人。']],
+      [rep, 'en', 'someone', ['Owner', 'Not an owner you may choose.']],
+    ] as const;
+    for (const [user, lang, ownerId, said] of cases) {
+      const c = await signedIn(t, user, lang);
+      const reply = await c.submit(`/opportunities/new?customer=${customerId}`, {
+        customerId: String(customerId),
+        title,
+        amount: '88,000',
+        expectedCloseDate: '2027-03-31',
+        ownerId,
+      });
+      expect(reply.status).toBe(422);
+      const field =
+        /<div class="field has-error">(?:(?!<div class="field)[\s\S])*?id="e-ownerId"[\s\S]*?<\/div>/.exec(
+          reply.text,
+        );
+      // The owner's field: its label, the select if there is one, and the reason.
+      const text = visibleText(field?.[0] ?? '');
+      expect(text.startsWith(said[0])).toBe(true);
+      expect(text).toContain(said[1]);
+      expect(reply.text).toContain(`value="${title}"`);
+    }
+    const { rows } = await t.db.query('SELECT count(*)::int AS n FROM opportunity WHERE title = $1', [title]);
+    expect(rows[0].n).toBe(0);
+  });
+});
+
 describe('the owner’s manager', () => {
   it('hears of each stage change once, in-app and by mail; not of their own moves', async () => {
     const c = await signedIn(t, rep);

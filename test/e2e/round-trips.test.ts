@@ -149,7 +149,7 @@ describe('a bulk action refused', () => {
     });
     expect(reply.status).toBe(303);
     const page = visibleText((await c.get(reply.location!)).text);
-    expect(page).toContain('Not a valid choice.');
+    expect(page).toContain('Not an owner you may choose.');
     expect(page).not.toContain('Please correct the fields marked below.');
     const { rows } = await t.db.query('SELECT owner_id FROM customer WHERE id = $1', [pooled]);
     expect(rows[0].owner_id).toBeNull();

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionUser } from '../../src/common/session-user.js';
 import { TicketsService } from '../../src/tickets/tickets.service.js';
 import { UsersService } from '../../src/users/users.service.js';
-import { startApp, type TestApp } from '../helpers/app.js';
-import { createCustomer, createTeam, createUser } from '../helpers/factories.js';
+import { signedIn, startApp, type TestApp } from '../helpers/app.js';
+import { visibleText } from '../helpers/client.js';
+import { createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
 
 /**
  * The queue tabs count unassigned, mine, my team and waiting from totals the database keeps per team,
@@ -18,6 +19,7 @@ let teamA: number;
 let teamB: number;
 const ids: Record<string, number> = {};
 const users: Record<'admin' | 'one' | 'two', SessionUser> = {} as never;
+const accounts: Record<'one', UserRow> = {} as never;
 
 /** Adds `n` tickets (new and open ones running against a due time, as the app stores them). */
 async function add(
@@ -57,6 +59,14 @@ async function keptAndCounted() {
   return { kept: kept.rows, counted: counted.rows };
 }
 
+/** The queue tabs on /tickets and the "my tickets" card of My day, as the user reads them. */
+async function shown(user: UserRow, lang: 'en' | 'zh-CN') {
+  const c = await signedIn(t, user, lang);
+  const tabs = /<nav class="tabs queue-tabs"[\s\S]*?<\/nav>/.exec((await c.get('/tickets')).text)![0];
+  const myDay = /<section class="card my-tickets">[\s\S]*?<\/section>/.exec((await c.get('/')).text)![0];
+  return { tabs: visibleText(tabs), myDay: visibleText(myDay) };
+}
+
 async function counts(user: SessionUser) {
   const c = await tickets.queueCounts(user);
   return { unassigned: c.unassigned, mine: c.mine, team: c.team, waiting: c.waiting };
@@ -73,6 +83,7 @@ beforeAll(async () => {
   const two = await createUser(t.db, { role: 'service', teamId: teamB });
   ids.one = one.id;
   ids.two = two.id;
+  accounts.one = one;
   const find = t.app.get(UsersService);
   users.admin = (await find.findForSession(admin.id))!;
   users.one = (await find.findForSession(one.id))!;
@@ -155,8 +166,18 @@ describe('the queue totals the database keeps', () => {
     );
     const { kept, counted } = await keptAndCounted();
     expect(kept).toEqual(counted);
-    // Past 99 a tab says "99+": the count stops at the cap.
-    expect(await counts(users.one)).toMatchObject({ unassigned: 73, mine: 99 });
+    // Past 99 a tab says "99+", as the bell does (the count stops at the cap), and so does My day.
+    expect(await counts(users.one)).toMatchObject({ unassigned: 73 });
+    const en = await shown(accounts.one, 'en');
+    expect(en.tabs).toContain('Unassigned 73');
+    expect(en.tabs).toContain('Mine 99+');
+    expect(en.myDay).toContain('My tickets 99+');
+    expect(en.myDay).toContain('All my tickets (99+)');
+    const zh = await shown(accounts.one, 'zh-CN');
+    expect(zh.tabs).toContain('未分配 73');
+    expect(zh.tabs).toContain('我的 99+');
+    expect(zh.myDay).toContain('我的工单 99+');
+    expect(zh.myDay).toContain('我的全部工单（99+）');
     expect(await counts(users.two)).toMatchObject({ mine: 0 });
   });
 

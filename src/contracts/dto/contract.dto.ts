@@ -138,7 +138,7 @@ export class ContractFieldsDto {
   /** The owner, where the user may choose one (a manager, the admin); otherwise it stays as it is. */
   @IntOrNull()
   @IsOptional()
-  @IsInt()
+  @IsInt({ message: keyed('validation.ownerNotOffered') })
   ownerId: number | null = null;
 }
 

@@ -123,7 +123,7 @@ export class CustomerDto {
   /** Only managers and admins choose the owner; a sales rep's new customer is their own. */
   @IntOrNull()
   @IsOptional()
-  @IsInt()
+  @IsInt({ message: keyed('validation.ownerNotOffered') })
   ownerId: number | null = null;
 
   @Trimmed()

@@ -60,7 +60,7 @@ export class OpportunityFieldsDto {
   /** The owner, where the user may choose one (a manager, the admin); otherwise it stays as it is. */
   @IntOrNull()
   @IsOptional()
-  @IsInt()
+  @IsInt({ message: keyed('validation.ownerNotOffered') })
   ownerId: number | null = null;
 }
 
