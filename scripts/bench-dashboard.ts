@@ -207,10 +207,12 @@ async function main(): Promise<void> {
       const now = new Date();
       const kept = await warmOf(() => figures.totals(scope, period, now, [f]), WARM_VIEWS);
       const raw = await warmOf(() => rowsOnly.totals(scope, period, now, [f]), ROWS_VIEWS);
-      console.log(`  ${f.padEnd(18)} ${ms(kept)} / ${ms(raw)}${ROLLED.has(f) || f === 'backlog' ? '  (day totals)' : ''}`);
+      console.log(
+        `  ${f.padEnd(18)} ${ms(kept)} / ${ms(raw)}${ROLLED.has(f) || f === 'backlog' ? '  (day totals)' : ''}`,
+      );
     }
     const customers = app.get(CustomersQuery);
-    const atRisk = await warmOf(() => customers.healthFacts(scope, new Date(), period.to), ROWS_VIEWS);
+    const atRisk = await warmOf(() => customers.healthFacts(scope, new Date(), period.to, 20), ROWS_VIEWS);
     console.log(`  ${'customers at risk'.padEnd(18)} ${ms(atRisk)}`);
   }
   await app.close();

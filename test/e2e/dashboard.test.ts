@@ -372,3 +372,52 @@ describe('DashboardService, as the weekly digest and the alert rules read it', (
     expect([week.from, week.to]).toEqual(['2026-11-30', '2026-12-06']);
   });
 });
+
+describe('the customers at risk of a team with thousands of silent customers', () => {
+  it('are the lowest health scores of them all, however recently the worst was heard from', async () => {
+    const team = await createTeam(t.db, `Crowded ${Date.now()}`);
+    const manager = await createUser(t.db, { role: 'manager', teamId: team, name: 'Crowded boss' });
+    const rep = await createUser(t.db, { role: 'sales', teamId: team, name: 'Crowded rep' });
+    await t.db.query('UPDATE team SET manager_id = $2 WHERE id = $1', [team, manager.id]);
+    // 2,100 tier C customers silent for 200 days (30 off: score 70), and one heard from yesterday with
+    // two open complaints (30 off) and a CSAT of 1 last week (15 off): score 55, the worst of them.
+    await t.db.query(
+      `INSERT INTO customer (kind, name, name_key, owner_id, status, tier, last_interaction_at, version, created_at)
+       SELECT 'company', 'Silent ' || g, 'silent ' || g, $1, 'active', 'C', now() - interval '200 days', 1,
+              now() - interval '300 days'
+         FROM generate_series(1, 2100) g`,
+      [rep.id],
+    );
+    const { rows } = await t.db.query<{ id: number }>(
+      `INSERT INTO customer (kind, name, name_key, owner_id, status, tier, last_interaction_at, version)
+       VALUES ('company', 'Heard from yesterday', 'heard from yesterday', $1, 'active', 'C', now() - interval '1 day', 1)
+       RETURNING id`,
+      [rep.id],
+    );
+    const unhappy = rows[0].id;
+    for (const n of [1, 2])
+      await t.db.query(
+        `INSERT INTO ticket (number, customer_id, requester_name, channel, type, priority, status, subject, team_id,
+           received_at, first_response_target_minutes, resolution_target_minutes, first_response_due_at,
+           resolution_due_at, tracking_token, version)
+         VALUES ('T-crowded-' || $1::int || '-' || $2::int, $1::int, 'Requester', 'phone', 'complaint', 'normal', 'open',
+                 'Still broken', $3, now() - interval '2 days', 120, 1440, now(), now() + interval '1 day',
+                 'tok-crowded-' || $1::int || '-' || $2::int, 1)`,
+        [unhappy, n, team],
+      );
+    await t.db.query(
+      `INSERT INTO survey_response (kind, customer_id, sent_to, token, sent_at, expires_at, answered_at, nps, csat)
+       VALUES ('nps', $1, 'a@example.com', 'tok-crowded-csat-' || $1::int, now() - interval '8 days', now() + interval '20 days',
+               now() - interval '7 days', 2, 1)`,
+      [unhappy],
+    );
+
+    const c = await signedIn(t, manager, 'en');
+    const page = await c.get('/dashboard');
+    const risk = /data-testid="at-risk"[\s\S]*?<\/table>/.exec(page.text)![0];
+    const shown = [...risk.matchAll(/<tr data-customer="(\d+)">/g)].map((m) => Number(m[1]));
+    expect(shown[0]).toBe(unhappy);
+    expect(shown).toHaveLength(20);
+    expect(visibleText(/<tr data-customer="\d+">([\s\S]*?)<\/tr>/.exec(risk)![1])).toContain('55');
+  });
+});
