@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { type DayTotalsRun, DayTotalsQuery } from './queries/day-totals.query.js';
 
 /** The job keeping the dashboard's day totals counted. */
-export const DAY_TOTALS_JOB = 'dashboard.day-totals';
+const DAY_TOTALS_JOB = 'dashboard.day-totals';
 
 /**
  * Keeps the dashboard's day totals (queries/day-totals.ts) counted: a job every minute, one run at a

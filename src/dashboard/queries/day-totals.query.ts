@@ -15,15 +15,6 @@ export interface DayTotalsRun {
 export class DayTotalsQuery {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Whether the totals are kept, with their days in `zone`. */
-  async built(zone: string): Promise<boolean> {
-    const [row] = await this.dataSource.query<{ built: boolean }[]>(
-      `SELECT zone IS NOT DISTINCT FROM $1::text AND built_at IS NOT NULL AS built FROM kpi_rollup`,
-      [zone],
-    );
-    return row.built;
-  }
-
   /**
    * Counts every day again from the records, its days in `zone`. The listed days are cleared first:
    * a change committed after that is listed again, whether or not the count saw it.
@@ -46,6 +37,7 @@ export class DayTotalsQuery {
   refresh(zone: string, forget = false): Promise<DayTotalsRun | null> {
     return this.dataSource.transaction(async (m) => {
       await this.lock(m);
+      // Kept, with their days in this zone (as day-totals.ts's kpiState reads it).
       const [state] = await m.query<{ built: boolean }[]>(
         `SELECT zone IS NOT DISTINCT FROM $1::text AND built_at IS NOT NULL AS built FROM kpi_rollup`,
         [zone],

@@ -20,7 +20,10 @@ import {
  * from the records (figure-rows.ts, `live`), the other days from the totals.
  */
 
-/** The figures summed from day totals (every other figure is read from its rows). */
+/**
+ * The row sets summed from day totals: the figures that count a day's records, and the backlog's flows
+ * (figures.query.ts sums the backlog from them; the other figures are read from their rows).
+ */
 export const ROLLED: ReadonlySet<RowSet> = new Set<RowSet>([
   'new_customers',
   'follow_ups',
