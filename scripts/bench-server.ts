@@ -6,6 +6,7 @@ import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { freePort } from '../src/database/embedded-postgres.js';
 import { DEMO_PASSWORD } from '../src/seed/seed.service.js';
 import { peakRssBytes, postmasterPid, processCpuMs, processTreeCpuMs, resetPeakRss } from './proc-stats.js';
+import { SERVER_ENV, SERVER_NODE_ARGS } from './server-launch.js';
 import { BENCH_ENV, startThrowawayDatabase } from './throwaway-app.js';
 import { ENTITIES } from '../src/entities.js';
 
@@ -47,10 +48,11 @@ export async function startBenchServer(
   try {
     await opts.seed?.(db);
     const port = await freePort();
-    // The heap limit `npm start` and the Dockerfile give the server.
-    child = spawn(process.execPath, ['--max-old-space-size=256', ...(opts.nodeArgs ?? []), MAIN], {
+    // The node options and environment `npm start` and the Dockerfile give the server.
+    child = spawn(process.execPath, [...SERVER_NODE_ARGS, ...(opts.nodeArgs ?? []), MAIN], {
       env: {
         ...process.env,
+        ...SERVER_ENV,
         ...BENCH_ENV,
         DATABASE_URL: database.url,
         DATA_DIR: database.dataDir,

@@ -17,6 +17,7 @@ import { RssPhases, residentBytes } from './bench/memory.js';
 import { hasWrk, load } from './bench/wrk.js';
 import { signIn } from './bench-server.js';
 import { machineBusyMs, peakRssBytes, processCpuMs } from './proc-stats.js';
+import { SERVER_ENV, SERVER_NODE_ARGS } from './server-launch.js';
 import { BENCH_ENV } from './throwaway-app.js';
 
 /**
@@ -236,8 +237,9 @@ async function main(): Promise<void> {
     const kehuPort = await freePort();
     const kehuUrl = `http://127.0.0.1:${kehuPort}`;
     const kehu = await startProcess(
-      ['--max-old-space-size=256', join(DIST, 'src/main.js')],
+      [...SERVER_NODE_ARGS, join(DIST, 'src/main.js')],
       {
+        ...SERVER_ENV,
         ...BENCH_ENV,
         DATABASE_URL: database.url,
         DATA_DIR: database.dataDir,

@@ -10,7 +10,7 @@ import { keyed } from '../common/validation.js';
  * outside the JS heap while it runs; the library's default (64 MiB, four lanes) took a server past
  * 400 MB with four people signing in at once.
  */
-const COST = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const HASH_COST = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 /** Hashes computed at once; more wait their turn (a few milliseconds each). */
 const AT_ONCE = 2;
@@ -31,7 +31,7 @@ async function inTurn<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export function hashPassword(plain: string): Promise<string> {
-  return inTurn(() => argon2.hash(plain, COST));
+  return inTurn(() => argon2.hash(plain, HASH_COST));
 }
 
 export async function verifyPassword(hash: string, plain: string): Promise<boolean> {
@@ -45,7 +45,7 @@ export async function verifyPassword(hash: string, plain: string): Promise<boole
 /** Whether `hash` was made at another cost than today's (then signing in hashes the password again). */
 export function needsRehash(hash: string): boolean {
   try {
-    return argon2.needsRehash(hash, COST);
+    return argon2.needsRehash(hash, HASH_COST);
   } catch {
     return false;
   }
