@@ -20,6 +20,18 @@ import {
  * from the records (figure-rows.ts, `live`), the other days from the totals.
  */
 
+/** The row sets of tickets and answers: a scope matches them by assignee, team or customer's owner. */
+const TICKET_SIDE: readonly RowSet[] = [
+  'tickets',
+  'first_response',
+  'resolved',
+  'csat',
+  'nps',
+  'ces',
+  ...BACKLOG_FLOWS,
+];
+const BY_TICKET: ReadonlySet<RowSet> = new Set(TICKET_SIDE);
+
 /**
  * The row sets summed from day totals: the figures that count a day's records, and the backlog's flows
  * (figures.query.ts sums the backlog from them; the other figures are read from their rows).
@@ -33,30 +45,13 @@ export const ROLLED: ReadonlySet<RowSet> = new Set<RowSet>([
   'signed',
   'collected',
   'installments_due',
-  'tickets',
-  'first_response',
-  'resolved',
-  'csat',
-  'nps',
-  'ces',
-  ...BACKLOG_FLOWS,
+  ...TICKET_SIDE,
 ]);
 
 /** The figures whose totals are also kept by dimension (the page's splits of them). */
 export const SLICED: ReadonlySet<Figure> = new Set<Figure>(['signed', 'tickets']);
 /** The sliced figures whose totals are also kept by customer (the top customers). */
 export const BY_CUSTOMER: ReadonlySet<Figure> = new Set<Figure>(['signed']);
-
-/** The row sets a scope matches by assignee, team or customer's owner (else by owner). */
-const BY_TICKET: ReadonlySet<RowSet> = new Set<RowSet>([
-  'tickets',
-  'first_response',
-  'resolved',
-  'csat',
-  'nps',
-  'ces',
-  ...BACKLOG_FLOWS,
-]);
 
 /** Every day the totals can hold: the whole range they are built over. */
 export const ALL_DAYS = (zone: string): Period => spanOf('custom', '1900-01-01', '2199-12-31', zone);
