@@ -4,9 +4,11 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../src/audit/audit.service.js';
 import { APP_CONFIG, type AppConfig, loadConfig } from '../src/config/config.js';
 import { createApp } from '../src/app.js';
+import { localDay } from '../src/common/time.js';
 import { DashboardPolicy } from '../src/dashboard/dashboard.policy.js';
 import { DashboardService } from '../src/dashboard/dashboard.service.js';
 import { DayTotalsService } from '../src/dashboard/day-totals.service.js';
+import { CustomerHealthService } from '../src/dashboard/customer-health.service.js';
 import { CustomersQuery } from '../src/dashboard/queries/customers.query.js';
 import { ROLLED } from '../src/dashboard/queries/day-totals.js';
 import { FiguresQuery } from '../src/dashboard/queries/figures.query.js';
@@ -103,6 +105,13 @@ async function main(): Promise<void> {
     await totals.build();
     console.log(`day totals counted from every record in ${ms(performance.now() - started).trim()}`);
   }
+  // The customers' health scores (the at-risk list), every active customer scored.
+  started = performance.now();
+  const health = app.get(CustomerHealthService);
+  const scored = await health.build();
+  console.log(
+    `health scores: ${scored.customers} active customers scored in ${ms(performance.now() - started).trim()}`,
+  );
   const { rows: held } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM kpi_day_total');
   console.log(`day totals: ${held[0].n} rows`);
   // The job's run after a day's changes: a follow-up logged on each of the last 30 days.
@@ -120,6 +129,11 @@ async function main(): Promise<void> {
   started = performance.now();
   await totals.run();
   console.log(`a job run with nothing changed: ${ms(performance.now() - started).trim()}`);
+  started = performance.now();
+  const rescored = await health.run();
+  console.log(
+    `health scores: a job run scoring again ${rescored?.customers} customers: ${ms(performance.now() - started).trim()}`,
+  );
   await app.close();
 
   const { rows: people } = await db.query<{ id: number; role: string }>(
@@ -141,7 +155,7 @@ async function main(): Promise<void> {
   const fromRows = new DashboardService(
     app.get(DashboardPolicy),
     app.get(FiguresQuery).fromRowsOnly(),
-    app.get(CustomersQuery),
+    app.get(CustomersQuery).fromRecordsOnly(),
     app.get(UsersService),
     app.get(AuditService),
     app.get<AppConfig>(APP_CONFIG),
@@ -185,8 +199,8 @@ async function main(): Promise<void> {
       }
     }
   }
-  // Where the admin's page of last month spends its time: each figure's totals (warm), and the
-  // customers at risk, which are read from the records either way.
+  // Where the admin's page of last month spends its time: each figure's totals (warm), the funnel's
+  // stages, and the customers at risk.
   const user = await users.findForSession(admin.id);
   if (user) {
     const scope = await dashboard.scopeFor(user, {});
@@ -202,18 +216,29 @@ async function main(): Promise<void> {
       }
       return median(times);
     };
-    console.log('admin, last month, each figure warm: day totals (where kept) / from the records');
+    console.log('admin, last month, each figure warm: kept (where kept) / from the records');
     for (const f of FIGURES) {
       const now = new Date();
-      const kept = await warmOf(() => figures.totals(scope, period, now, [f]), WARM_VIEWS);
-      const raw = await warmOf(() => rowsOnly.totals(scope, period, now, [f]), ROWS_VIEWS);
-      console.log(
-        `  ${f.padEnd(18)} ${ms(kept)} / ${ms(raw)}${ROLLED.has(f) || f === 'backlog' ? '  (day totals)' : ''}`,
-      );
+      // The funnel is a chart, read as its stages (a group), from the funnel's months.
+      const read = (q: FiguresQuery) =>
+        f === 'funnel'
+          ? q.groups(scope, period, now, [{ figure: f, by: 'dim1' }])
+          : q.totals(scope, period, now, [f]);
+      const kept = await warmOf(() => read(figures), WARM_VIEWS);
+      const raw = await warmOf(() => read(rowsOnly), ROWS_VIEWS);
+      const from =
+        f === 'funnel' ? '  (funnel months)' : ROLLED.has(f) || f === 'backlog' ? '  (day totals)' : '';
+      console.log(`  ${f.padEnd(22)} ${ms(kept)} / ${ms(raw)}${from}`);
     }
     const customers = app.get(CustomersQuery);
-    const atRisk = await warmOf(() => customers.healthFacts(scope, new Date(), period.to, 20), ROWS_VIEWS);
-    console.log(`  ${'customers at risk'.padEnd(18)} ${ms(atRisk)}`);
+    const now = new Date();
+    const clock = { now, today: localDay(now, period.zone), zone: period.zone };
+    const atRisk = await warmOf(() => customers.healthFacts(scope, clock, 20), WARM_VIEWS);
+    const atRiskRaw = await warmOf(
+      () => customers.fromRecordsOnly().healthFacts(scope, clock, 20),
+      ROWS_VIEWS,
+    );
+    console.log(`  ${'customers at risk'.padEnd(22)} ${ms(atRisk)} / ${ms(atRiskRaw)}  (kept scores)`);
   }
   await app.close();
   await db.end();

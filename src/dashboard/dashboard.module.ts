@@ -5,7 +5,9 @@ import { DashboardApiController } from './dashboard.api.controller.js';
 import { DashboardController } from './dashboard.controller.js';
 import { DashboardPolicy } from './dashboard.policy.js';
 import { DashboardService } from './dashboard.service.js';
+import { CustomerHealthService } from './customer-health.service.js';
 import { DayTotalsService } from './day-totals.service.js';
+import { CustomerHealthQuery } from './queries/customer-health.query.js';
 import { CustomersQuery } from './queries/customers.query.js';
 import { DayTotalsQuery } from './queries/day-totals.query.js';
 import { FiguresQuery } from './queries/figures.query.js';
@@ -21,6 +23,8 @@ import { FiguresQuery } from './queries/figures.query.js';
     CustomersQuery,
     DayTotalsQuery,
     DayTotalsService,
+    CustomerHealthQuery,
+    CustomerHealthService,
   ],
   exports: [DashboardService],
 })

@@ -376,7 +376,11 @@ export class DashboardService {
 
   /** The active customers most at risk, worst first, each with its reasons in words. */
   private async atRisk(scope: DashboardScope, now: Date, locale: Locale) {
-    const facts = await this.customers.healthFacts(scope, now, localDay(now, this.zone), AT_RISK_SHOWN);
+    const facts = await this.customers.healthFacts(
+      scope,
+      { now, today: localDay(now, this.zone), zone: this.zone },
+      AT_RISK_SHOWN,
+    );
     const names = await this.users.namesOf(facts.flatMap((f) => (f.ownerId === null ? [] : [f.ownerId])));
     return facts
       .map((f) => {

@@ -7,6 +7,8 @@ import { KeepTicketQueueTotals1797900000000 } from '../../migrations/17979000000
 import { AddAtRiskIndexes1797900000001 } from '../../migrations/1797900000001-AddAtRiskIndexes.js';
 import { CountAwayAsReferenceData1797900000002 } from '../../migrations/1797900000002-CountAwayAsReferenceData.js';
 import { KeepKpiDayTotals1798000000000 } from '../../migrations/1798000000000-KeepKpiDayTotals.js';
+import { KeepCustomerHealth1798100000000 } from '../../migrations/1798100000000-KeepCustomerHealth.js';
+import { KeepFunnelMonths1798200000000 } from '../../migrations/1798200000000-KeepFunnelMonths.js';
 import { AddSlaWatchIndexes1797900000003 } from '../../migrations/1797900000003-AddSlaWatchIndexes.js';
 import { AddPasswordResetTokens1797600000000 } from '../../migrations/1797600000000-AddPasswordResetTokens.js';
 import { AddPortalRequests1797400000000 } from '../../migrations/1797400000000-AddPortalRequests.js';
@@ -96,4 +98,6 @@ export const MIGRATIONS = [
   CountAwayAsReferenceData1797900000002,
   AddSlaWatchIndexes1797900000003,
   KeepKpiDayTotals1798000000000,
+  KeepCustomerHealth1798100000000,
+  KeepFunnelMonths1798200000000,
 ];

@@ -138,6 +138,10 @@ describe('the dashboard’s day totals', () => {
 
   it('once counted, give every figure and group of every scope as the records do', async () => {
     expect(await totals.build()).toEqual({ full: true, days: [] });
+    const { rows: months } = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM kpi_funnel_month WHERE month = '2026-10-01'`,
+    );
+    expect(months[0].n).toBeGreaterThan(0);
     // o1 and o2 (East), o4 (West).
     expect(await held('2026-10-01', '2026-10-31', 'won_deals')).toBe(3);
     expect(await held('2026-10-01', '2026-10-31', 'tickets')).toBeGreaterThan(0);
@@ -151,7 +155,9 @@ describe('the dashboard’s day totals', () => {
     // payment collected on 15 October, a deal won on 20 October, West's customer handed to East's rep
     // (its ticket of 6 October and that ticket's answer of 9 October now in East's figures, on days
     // nothing else changed), a follow-up of 3 October deleted, one logged on 16 October, a contract's
-    // owner changed, a survey answered, and a ticket received today.
+    // owner changed, a survey answered, and a ticket received today; for the funnel's months, o5's win
+    // recorded as a stage change, o6 moved on 8 October, o1 handed to r2, o2's amount changed and o4's
+    // move of 2 October undone.
     await whileTheJobWaits(async () => {
       await t.db.query(
         `UPDATE ticket SET status = 'resolved', assignee_id = $2, first_responded_at = $3, first_response_minutes = 20,
@@ -202,6 +208,20 @@ describe('the dashboard’s day totals', () => {
                  120, 1440, now() + interval '2 hours', now() + interval '1 day', 'tok-today-' || $1::int, 1)`,
         [d.customers.c2, d.east, d.s1.id],
       );
+
+      await t.db.query(
+        `INSERT INTO opportunity_stage_change (opportunity_id, from_stage, to_stage, by_id, at)
+         VALUES ($1, 'negotiation', 'won', $2, $3)`,
+        [d.deals.o5, d.r2.id, sh('2026-10-20 15:00')],
+      );
+      await t.db.query(
+        `INSERT INTO opportunity_stage_change (opportunity_id, from_stage, to_stage, by_id, at)
+         VALUES ($1, 'needs_analysis', 'negotiation', $2, $3)`,
+        [d.deals.o6, d.r2.id, sh('2026-10-08 11:00')],
+      );
+      await t.db.query('UPDATE opportunity SET owner_id = $2 WHERE id = $1', [d.deals.o1, d.r2.id]);
+      await t.db.query(`UPDATE opportunity SET amount = amount + 1000 WHERE id = $1`, [d.deals.o2]);
+      await t.db.query('DELETE FROM opportunity_stage_change WHERE opportunity_id = $1', [d.deals.o4]);
 
       // Before the job: the changed days are listed, the totals still hold what they held, the figures
       // are already the records'.

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { COLLECTING_STATUSES } from '../../contracts/payment.options.js';
 import type { DashboardScope } from '../dashboard.types.js';
 import { CSAT_LOOKBACK_DAYS, LOW_CSAT, STALE_DEAL_DAYS, TIER_RHYTHM_DAYS } from '../kpi-formulas.js';
+import { Binder } from './figure-rows.js';
 
 /** What the health score reads of a customer (kpi-formulas.ts, healthScore). */
 export interface HealthFacts {
@@ -19,79 +20,141 @@ export interface HealthFacts {
   staleDeals: number;
 }
 
+/** The instant a health score is taken at, and the company's day and zone then. */
+export interface HealthClock {
+  now: Date;
+  /** The company's calendar day at `now` (YYYY-MM-DD): installments due before it are overdue. */
+  today: string;
+  zone: string;
+}
+
+const ACTIVE = `cu.deleted_at IS NULL AND cu.merged_into_id IS NULL AND cu.status = 'active'`;
+
+/**
+ * The active customers `pick` lists (SQL selecting customer ids; null: all of them), each with the
+ * facts of its health, its score (healthScore's arithmetic, kpi-formulas.ts) and the instant its score
+ * next changes by time alone (`changes_at`, NULL when it never does): its silence reaching the next
+ * multiple of its tier's rhythm that costs more, its last low CSAT leaving the lookback, an open
+ * installment falling due (at the company's midnight), an open deal going stale. Each fact is read for
+ * every customer at once from its own index or table, grouped by customer.
+ */
+export function scoredCustomers(b: Binder, clock: HealthClock, pick: string | null): string {
+  const now = `${b.bind(clock.now)}::timestamptz`;
+  const today = `${b.bind(clock.today)}::date`;
+  const low = b.bind(LOW_CSAT);
+  const lookback = `make_interval(days => ${b.bind(CSAT_LOOKBACK_DAYS)})`;
+  const staleAfter = `make_interval(days => ${b.bind(STALE_DEAL_DAYS)})`;
+  const picked = (column: string) => (pick === null ? '' : `AND ${column} IN (SELECT id FROM pick)`);
+  const rhythm = `CASE cu.tier WHEN 'A' THEN ${TIER_RHYTHM_DAYS.A} WHEN 'B' THEN ${TIER_RHYTHM_DAYS.B} ELSE ${TIER_RHYTHM_DAYS.C} END`;
+  const base = 'coalesce(cu.last_interaction_at, cu.created_at)';
+  // Silence in whole days of 24 hours; its penalty steps at rhythm + 1, 2, 3 and 4 rhythms.
+  const silenceStep = (days: string) => `f.base + make_interval(secs => 86400 * (${days}))`;
+  return `
+    WITH ${pick === null ? '' : `pick(id) AS MATERIALIZED (${pick}),`}
+     complaints AS (
+       SELECT t.customer_id AS id, count(*)::int AS n FROM ticket t
+        WHERE t.type = 'complaint' AND t.status IN ('new', 'open', 'pending')
+          AND t.deleted_at IS NULL AND t.merged_into_id IS NULL ${picked('t.customer_id')}
+        GROUP BY t.customer_id),
+     csat AS (
+       SELECT s.customer_id AS id, min(s.csat)::int AS lowest,
+              max(s.answered_at) FILTER (WHERE s.csat <= ${low}) AS last_low
+         FROM survey_response s
+        WHERE s.csat IS NOT NULL AND s.answered_at > ${now} - ${lookback} ${picked('s.customer_id')}
+        GROUP BY s.customer_id),
+     owed AS (
+       SELECT k.customer_id AS id, sum(i.amount - i.collected) FILTER (WHERE i.due_on < ${today}) AS amount,
+              min(i.due_on) FILTER (WHERE i.due_on >= ${today}) AS next_due
+         FROM payment_installment i JOIN contract k ON k.id = i.contract_id
+        WHERE k.deleted_at IS NULL AND k.status = ANY(${b.bind([...COLLECTING_STATUSES])}) AND i.collected < i.amount
+              ${picked('k.customer_id')}
+        GROUP BY k.customer_id),
+     stale AS (
+       SELECT o.customer_id AS id, count(*) FILTER (WHERE o.last_activity_at < ${now} - ${staleAfter})::int AS n,
+              min(o.last_activity_at) FILTER (WHERE o.last_activity_at >= ${now} - ${staleAfter}) AS next_active
+         FROM opportunity o
+        WHERE o.deleted_at IS NULL AND o.stage NOT IN ('won', 'lost') ${picked('o.customer_id')}
+        GROUP BY o.customer_id),
+     facts AS (
+       SELECT cu.id, cu.name, cu.tier, cu.owner_id, ${base} AS base, ${rhythm} AS rhythm,
+              floor(extract(epoch FROM ${now} - ${base}) / 86400)::int AS silent,
+              coalesce(c.n, 0) AS complaints, s.lowest, s.last_low, coalesce(w.amount, 0) AS owed, w.next_due,
+              coalesce(d.n, 0) AS stale, d.next_active
+         FROM customer cu
+         LEFT JOIN complaints c ON c.id = cu.id LEFT JOIN csat s ON s.id = cu.id
+         LEFT JOIN owed w ON w.id = cu.id LEFT JOIN stale d ON d.id = cu.id
+        WHERE ${ACTIVE} ${picked('cu.id')})
+    SELECT f.id, f.name, f.tier, f.owner_id, f.silent, f.complaints, f.lowest, f.owed, f.stale,
+           greatest(0, 100
+             - CASE WHEN f.silent > f.rhythm THEN least(40, 10 + 10 * ((f.silent - f.rhythm) / f.rhythm)) ELSE 0 END
+             - least(30, 15 * f.complaints)
+             - CASE WHEN f.lowest <= ${low} THEN 15 ELSE 0 END
+             - CASE WHEN f.owed > 0 THEN 20 ELSE 0 END
+             - CASE WHEN f.stale > 0 THEN 10 ELSE 0 END) AS score,
+           least(
+             CASE WHEN f.silent <= f.rhythm THEN ${silenceStep('f.rhythm + 1')}
+                  WHEN f.silent < 2 * f.rhythm THEN ${silenceStep('2 * f.rhythm')}
+                  WHEN f.silent < 3 * f.rhythm THEN ${silenceStep('3 * f.rhythm')}
+                  WHEN f.silent < 4 * f.rhythm THEN ${silenceStep('4 * f.rhythm')} END,
+             f.last_low + ${lookback},
+             (f.next_due + 1)::timestamp AT TIME ZONE ${b.bind(clock.zone)}::text,
+             f.next_active + ${staleAfter}) AS changes_at
+      FROM facts f`;
+}
+
+/** Whether the kept health scores are current in `zone` (customer-health.query.ts keeps them). */
+export const healthKept = (b: Binder, zone: string) =>
+  `(SELECT zone IS NOT DISTINCT FROM ${b.bind(zone)}::text AND built_at IS NOT NULL FROM customer_health_state)`;
+
 /**
  * The customers' side of the dashboard: the facts behind the health of the active customers most at
  * risk, in one statement.
  */
 @Injectable()
 export class CustomersQuery {
+  /** Whether the kept scores choose the candidates (false: every active customer in scope is one). */
+  private kept = true;
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** The same list, every customer in scope scored from the records: what the kept scores are checked and timed against. */
+  fromRecordsOnly(): CustomersQuery {
+    const records = new CustomersQuery(this.dataSource);
+    records.kept = false;
+    return records;
+  }
+
   /**
-   * The `limit` active customers in scope with the lowest health score (kpi-formulas.ts, healthScore;
-   * ties by name and id), with its facts. Each fact is read for every customer at once from its own
-   * index or table (open complaints, low CSATs, overdue installments, stale deals, each grouped by
-   * customer) and joined to the customers silent beyond their tier's rhythm or with one of them; the
-   * score is healthScore's arithmetic, so the list is exact whatever the number of candidates (until
-   * now the worst 2,000 by silence were scored, and a customer heard from yesterday with complaints
-   * could be left out: dashboard.test.ts, "thousands of silent customers").
+   * The `limit` active customers in scope with the lowest health score (ties by name and id), with
+   * their facts. The scores kept in `customer_health` (migration KeepCustomerHealth) choose the
+   * candidates: the `limit` best ranked of those whose kept score still holds (no change listed since,
+   * `changes_at` still to come), with every customer whose score may have moved. Only the candidates
+   * are scored from the records; a customer left out has a kept score that holds and at least `limit`
+   * ahead of it. Until the scores are kept, every active customer in scope is a candidate.
    */
-  async healthFacts(scope: DashboardScope, now: Date, today: string, limit: number): Promise<HealthFacts[]> {
-    const values: unknown[] = [
-      now,
-      today,
-      LOW_CSAT,
-      CSAT_LOOKBACK_DAYS,
-      STALE_DEAL_DAYS,
-      [...COLLECTING_STATUSES],
-    ];
-    const rhythm = `CASE cu.tier WHEN 'A' THEN ${TIER_RHYTHM_DAYS.A} WHEN 'B' THEN ${TIER_RHYTHM_DAYS.B} ELSE ${TIER_RHYTHM_DAYS.C} END`;
-    let owned = 'true';
-    if (scope.userIds !== null) {
-      values.push(scope.userIds);
-      owned = `cu.owner_id = ANY($${values.length}::int[])`;
-    }
-    const silent = `floor(extract(epoch FROM $1::timestamptz - coalesce(cu.last_interaction_at, cu.created_at)) / 86400)::int`;
+  async healthFacts(scope: DashboardScope, clock: HealthClock, limit: number): Promise<HealthFacts[]> {
+    const b = new Binder();
+    const users = scope.userIds === null ? null : `${b.bind(scope.userIds)}::int[]`;
+    const owned = (column: string) => (users === null ? 'true' : `${column} = ANY(${users})`);
+    const everyone = (kept: string) =>
+      `SELECT cu.id FROM customer cu WHERE NOT ${kept} AND ${ACTIVE} AND ${owned('cu.owner_id')}`;
+    const candidates = this.kept
+      ? `SELECT customer_id FROM customer_health_dirty
+         UNION SELECT customer_id FROM customer_health WHERE changes_at <= ${b.bind(clock.now)}::timestamptz
+         UNION (SELECT h.customer_id FROM customer_health h
+                 WHERE (h.changes_at IS NULL OR h.changes_at > ${b.bind(clock.now)}::timestamptz) AND ${owned('h.owner_id')}
+                   AND NOT EXISTS (SELECT FROM customer_health_dirty d WHERE d.customer_id = h.customer_id)
+                 ORDER BY h.score, h.name, h.customer_id LIMIT ${Math.trunc(limit)})
+         UNION ${everyone(healthKept(b, clock.zone))}`
+      : everyone('false');
+    const scored = scoredCustomers(b, clock, candidates);
     return this.dataSource.query<HealthFacts[]>(
-      `WITH complaints AS (
-         SELECT t.customer_id AS id, count(*)::int AS n FROM ticket t
-          WHERE t.type = 'complaint' AND t.status IN ('new', 'open', 'pending')
-            AND t.deleted_at IS NULL AND t.merged_into_id IS NULL
-          GROUP BY t.customer_id),
-       csat AS (
-         SELECT s.customer_id AS id, min(s.csat)::int AS lowest FROM survey_response s
-          WHERE s.csat IS NOT NULL AND s.answered_at > $1::timestamptz - make_interval(days => $4)
-          GROUP BY s.customer_id),
-       owed AS (
-         SELECT k.customer_id AS id, sum(i.amount - i.collected) AS amount
-           FROM payment_installment i JOIN contract k ON k.id = i.contract_id
-          WHERE k.deleted_at IS NULL AND k.status = ANY($6) AND i.collected < i.amount AND i.due_on < $2::date
-          GROUP BY k.customer_id),
-       stale AS (
-         SELECT o.customer_id AS id, count(*)::int AS n FROM opportunity o
-          WHERE o.deleted_at IS NULL AND o.stage NOT IN ('won', 'lost')
-            AND o.last_activity_at < $1::timestamptz - make_interval(days => $5)
-          GROUP BY o.customer_id),
-       facts AS (
-         SELECT cu.id, cu.name, cu.tier, cu.owner_id, ${silent} AS silent, ${rhythm} AS rhythm,
-                coalesce(c.n, 0) AS complaints, s.lowest, coalesce(w.amount, 0) AS owed, coalesce(d.n, 0) AS stale
-           FROM customer cu
-           LEFT JOIN complaints c ON c.id = cu.id LEFT JOIN csat s ON s.id = cu.id
-           LEFT JOIN owed w ON w.id = cu.id LEFT JOIN stale d ON d.id = cu.id
-          WHERE cu.deleted_at IS NULL AND cu.merged_into_id IS NULL AND cu.status = 'active' AND ${owned}
-            AND (${silent} > ${rhythm} OR c.id IS NOT NULL OR s.lowest <= $3 OR w.id IS NOT NULL OR d.id IS NOT NULL)),
-       scored AS (
-         SELECT f.*, greatest(0, 100
-                  - CASE WHEN f.silent > f.rhythm THEN least(40, 10 + 10 * ((f.silent - f.rhythm) / f.rhythm)) ELSE 0 END
-                  - least(30, 15 * f.complaints)
-                  - CASE WHEN f.lowest <= $3 THEN 15 ELSE 0 END
-                  - CASE WHEN f.owed > 0 THEN 20 ELSE 0 END
-                  - CASE WHEN f.stale > 0 THEN 10 ELSE 0 END) AS score
-           FROM facts f)
-       SELECT id, name, tier, owner_id AS "ownerId", silent AS "daysSilent", complaints AS "openComplaints",
+      `SELECT id, name, tier, owner_id AS "ownerId", silent AS "daysSilent", complaints AS "openComplaints",
               lowest AS "lowestCsat", owed::text AS overdue, stale AS "staleDeals"
-         FROM scored ORDER BY score, name, id LIMIT ${Math.trunc(limit)}`,
-      values,
+         FROM (${scored}) s
+        WHERE s.score < 100 AND ${owned('s.owner_id')}
+        ORDER BY s.score, s.name, s.id LIMIT ${Math.trunc(limit)}`,
+      b.values,
     );
   }
 }

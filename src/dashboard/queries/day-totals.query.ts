@@ -1,16 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { ALL_DAYS, countedDays, ROLLED, SLICED } from './day-totals.js';
+import { ALL_DAYS, countedDays, countedFunnel, ROLLED, SLICED } from './day-totals.js';
 import { Binder, type Figure } from './figure-rows.js';
 
-/** What a count of the day totals did: every day counted again (`full`), or the days listed. */
+/**
+ * What a count of the day totals did: every day counted again (`full`), or the days listed (and the
+ * funnel's months of `deals` deals).
+ */
 export interface DayTotalsRun {
   full: boolean;
   days: string[];
+  deals?: number;
 }
 
-/** The day totals' counting (day-totals.ts): all of them, or the days changes listed since. */
+/** The day totals' counting (day-totals.ts), with the funnel's months: all of them, or what changes listed since. */
 @Injectable()
 export class DayTotalsQuery {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -23,8 +27,12 @@ export class DayTotalsQuery {
     return this.dataSource.transaction(async (m) => {
       await this.lock(m);
       await m.query('DELETE FROM kpi_dirty');
+      await m.query('DELETE FROM kpi_funnel_dirty');
       await m.query('DELETE FROM kpi_day_total');
+      await m.query('DELETE FROM kpi_funnel_month');
       await this.count(m, zone);
+      const b = new Binder();
+      await m.query(countedFunnel(b, zone), b.values);
       await m.query(`UPDATE kpi_rollup SET zone = $1, built_at = now()`, [zone]);
       return { full: true, days: [] };
     });
@@ -43,7 +51,10 @@ export class DayTotalsQuery {
         [zone],
       );
       if (!state.built) {
-        if (forget) await m.query('DELETE FROM kpi_dirty');
+        if (forget) {
+          await m.query('DELETE FROM kpi_dirty');
+          await m.query('DELETE FROM kpi_funnel_dirty');
+        }
         return null;
       }
       const [{ days }] = await m.query<{ days: string[] | null }[]>(
@@ -57,7 +68,16 @@ export class DayTotalsQuery {
         await m.query('DELETE FROM kpi_day_total WHERE day = ANY($1::date[])', [days]);
         await this.count(m, zone, days);
       }
-      return { full: false, days: days ?? [] };
+      const [{ deals }] = await m.query<{ deals: number[] | null }[]>(
+        `WITH taken AS (DELETE FROM kpi_funnel_dirty RETURNING opportunity_id)
+         SELECT array_agg(DISTINCT opportunity_id) AS deals FROM taken`,
+      );
+      if (deals?.length) {
+        await m.query('DELETE FROM kpi_funnel_month WHERE opportunity_id = ANY($1::int[])', [deals]);
+        const b = new Binder();
+        await m.query(countedFunnel(b, zone, `SELECT unnest(${b.bind(deals)}::int[])`), b.values);
+      }
+      return { full: false, days: days ?? [], deals: deals?.length ?? 0 };
     });
   }
 

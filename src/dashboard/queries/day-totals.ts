@@ -1,10 +1,12 @@
 import type { DashboardScope } from '../dashboard.types.js';
-import { type Period, spanOf } from '../period.js';
+import { addDays, type Period, spanOf } from '../period.js';
 import {
   BACKLOG_FLOWS,
   type Binder,
   type Figure,
+  FUNNEL,
   figureRows,
+  funnelRowsOf,
   type LiveDays,
   type RowSet,
 } from './figure-rows.js';
@@ -127,4 +129,63 @@ export function countedDays(
            coalesce(sum(r.value) FILTER (WHERE r.hit), 0), coalesce(sum(r.value2), 0)
       FROM (${figureRows(b, figure, everyone, period, new Date(), {}, live)}) r
      GROUP BY r.at, r.owner_id, r.k_user, r.k_team, r.k_cust${sliced ? ', r.dim1, r.dim2' : ''}${customer ? ', r.customer_id' : ''}`;
+}
+
+/** Whether `period` is whole months (its funnel can be read from the kept months). */
+export function wholeMonths(period: Period): boolean {
+  return period.from.endsWith('-01') && addDays(period.to, 1).endsWith('-01');
+}
+
+/**
+ * The funnel's rows for a period of whole months, as (key: the stage, n, hits, total, total_hit,
+ * total2) parts for figures.query.ts to sum: the kept months (`kpi_funnel_month`, migration
+ * KeepFunnelMonths) of the deals not listed in `kpi_funnel_dirty`, each deal once with the furthest
+ * stage it reached in those months, and the listed deals' rows from the records; every deal from the
+ * records while the totals are not built. `rowPart` names a record row's (r) sums as the parts do.
+ */
+export function keptFunnel(
+  b: Binder,
+  scope: DashboardScope,
+  period: Period,
+  now: Date,
+  rowPart: string,
+): string {
+  const owned = scope.userIds === null ? 'true' : `f.owner_id = ANY(${b.bind(scope.userIds)}::int[])`;
+  const listed = 'SELECT opportunity_id FROM kpi_funnel_dirty';
+  const kept = `(SELECT built FROM kpi) AND ${owned} AND f.opportunity_id NOT IN (${listed})`;
+  // One month holds one row per deal: counted by furthest stage as they are. Over several months a
+  // deal counts once, at the furthest it reached in any of them.
+  const reached =
+    period.from.slice(0, 7) === period.to.slice(0, 7)
+      ? `SELECT f.furthest, count(*) AS n, sum(f.amount) AS amount FROM kpi_funnel_month f
+          WHERE f.month = ${b.bind(period.from)}::date AND ${kept} GROUP BY f.furthest`
+      : `SELECT m.furthest, count(*) AS n, sum(m.amount) AS amount
+           FROM (SELECT max(f.furthest) AS furthest, max(f.amount) AS amount FROM kpi_funnel_month f
+                  WHERE f.month BETWEEN ${b.bind(period.from)}::date AND ${b.bind(period.to)}::date AND ${kept}
+                  GROUP BY f.opportunity_id) m
+          GROUP BY m.furthest`;
+  return `
+    SELECT s.stage AS key, g.n, g.n AS hits, g.amount AS total, g.amount AS total_hit, NULL::numeric AS total2
+      FROM (${reached}) g CROSS JOIN LATERAL unnest((${FUNNEL})[1:g.furthest]) AS s(stage)
+    UNION ALL
+    SELECT r.dim1, 1, ${rowPart} FROM (${funnelRowsOf(b, scope, period, now, listed)}) r WHERE (SELECT built FROM kpi)
+    UNION ALL
+    SELECT r.dim1, 1, ${rowPart} FROM (${figureRows(b, 'funnel', scope, period, now)}) r WHERE (SELECT NOT built FROM kpi)`;
+}
+
+/**
+ * What a count of the funnel's months writes: per deal (of `deals`, SQL of deal ids, when given) and
+ * month in `zone` it moved in, the furthest stage it reached that month, with its owner and amount.
+ * The deals and stage changes the funnel's rows read (figure-rows.ts), grouped by month.
+ */
+export function countedFunnel(b: Binder, zone: string, deals?: string): string {
+  const reached = `max(array_position(${FUNNEL}, sc.to_stage))`;
+  return `INSERT INTO kpi_funnel_month (opportunity_id, month, furthest, owner_id, amount)
+    SELECT sc.opportunity_id, date_trunc('month', sc.at AT TIME ZONE ${b.bind(zone)}::text)::date, ${reached},
+           o.owner_id, o.amount
+      FROM opportunity_stage_change sc JOIN opportunity o ON o.id = sc.opportunity_id
+      JOIN customer cu ON cu.id = o.customer_id
+     WHERE o.deleted_at IS NULL ${deals === undefined ? '' : `AND sc.opportunity_id IN (${deals})`}
+     GROUP BY 1, 2, o.owner_id, o.amount
+    HAVING ${reached} IS NOT NULL`;
 }

@@ -71,6 +71,8 @@ interface Ctx {
   now: Date;
   /** When given, only the rows of these days (day-totals.ts, LiveDays). */
   live?: LiveDays;
+  /** When given (SQL selecting deal ids), only the funnel's rows of these deals (day-totals.ts). */
+  deals?: string;
 }
 
 /**
@@ -122,7 +124,7 @@ const TK = ', t.assignee_id, t.team_id, cu.owner_id';
 const LIVE_TICKET = (t: string) => `${t}.deleted_at IS NULL AND ${t}.merged_into_id IS NULL`;
 /** The stages a deal passes on its way to being won, in order. */
 export const FUNNEL_STAGES = ['initial_contact', 'needs_analysis', 'proposal', 'negotiation', 'won'] as const;
-const FUNNEL = `ARRAY[${FUNNEL_STAGES.map((s) => `'${s}'`).join(', ')}]::text[]`;
+export const FUNNEL = `ARRAY[${FUNNEL_STAGES.map((s) => `'${s}'`).join(', ')}]::text[]`;
 const COLLECTING = `ARRAY[${COLLECTING_STATUSES.map((s) => `'${s}'`).join(', ')}]`;
 
 /**
@@ -181,7 +183,9 @@ const DEFS: Record<RowSet, (c: Ctx) => string> = {
            o.amount, NULL::numeric, true, s.stage, NULL::text, NULL::int, NULL::int, NULL::int
       FROM (SELECT sc.opportunity_id, min(sc.at) AS first_at,
                    max(array_position(${FUNNEL}, sc.to_stage)) AS furthest
-              FROM opportunity_stage_change sc WHERE ${inPeriod(c, 'sc.at')} GROUP BY sc.opportunity_id) m
+              FROM opportunity_stage_change sc
+             WHERE ${inPeriod(c, 'sc.at')} ${c.deals === undefined ? '' : `AND sc.opportunity_id IN (${c.deals})`}
+             GROUP BY sc.opportunity_id) m
       JOIN opportunity o ON o.id = m.opportunity_id JOIN customer cu ON cu.id = o.customer_id
       CROSS JOIN LATERAL unnest((${FUNNEL})[1:m.furthest]) AS s(stage)
      WHERE o.deleted_at IS NULL AND ${byOwner(c, 'o.owner_id')}`,
@@ -330,6 +334,25 @@ export function figureRows(
   if (filter.dim2 !== undefined) where.push(`r.dim2 = ${b.bind(filter.dim2)}`);
   if (filter.owner !== undefined) where.push(`r.owner_id = ${b.bind(filter.owner)}::int`);
   if (filter.customer !== undefined) where.push(`r.customer_id = ${b.bind(filter.customer)}::int`);
+  return named(inner, where);
+}
+
+/**
+ * The funnel's rows of the deals `deals` selects (SQL of deal ids) only: the deals read from the
+ * records while the others' months are kept (day-totals.ts, keptFunnel).
+ */
+export function funnelRowsOf(
+  b: Binder,
+  scope: DashboardScope,
+  period: Period,
+  now: Date,
+  deals: string,
+): string {
+  return named(DEFS.funnel({ b, scope, p: period, now, deals }), []);
+}
+
+/** A row set's SQL with its columns named, narrowed by `where`. */
+function named(inner: string, where: string[]): string {
   return `SELECT r.* FROM (${inner}) AS r(id, ref, label, customer_id, customer_name, at, owner_id, value, value2, hit, dim1, dim2, k_user, k_team, k_cust)${
     where.length ? ` WHERE ${where.join(' AND ')}` : ''
   }`;

@@ -4,7 +4,16 @@ import { DataSource } from 'typeorm';
 import type { DashboardScope } from '../dashboard.types.js';
 import { localDay } from '../../common/time.js';
 import { addDays, type Period, spanOf } from '../period.js';
-import { BY_CUSTOMER, keptDays, kpiState, LIVE, ROLLED, SLICED } from './day-totals.js';
+import {
+  BY_CUSTOMER,
+  keptDays,
+  keptFunnel,
+  kpiState,
+  LIVE,
+  ROLLED,
+  SLICED,
+  wholeMonths,
+} from './day-totals.js';
 import {
   activeCustomerTotals,
   Binder,
@@ -215,6 +224,9 @@ export class FiguresQuery {
     const b = new Binder();
     const state = this.kept ? `WITH ${kpiState(b, period.zone)}\n` : '';
     const parts = requests.map((r, i) => {
+      if (this.kept && r.figure === 'funnel' && r.by === 'dim1' && !narrowed(r.filter) && wholeMonths(period))
+        return `SELECT ${i} AS request, x.key, NULL AS name, ${SUMMED}
+           FROM (${keptFunnel(b, scope, period, now, ROW_PART)}) x GROUP BY x.key`;
       if (!this.keptGroup(r.figure, r.by, r.filter))
         return `SELECT ${i} AS request, ${GROUP_EXPR[r.by]} AS key, ${r.by === 'customer' ? 'max(r.customer_name)' : 'NULL'} AS name,
                 ${AGGREGATES}
@@ -240,8 +252,7 @@ export class FiguresQuery {
 
   /** Whether a group of `figure`'s rows is summed from its day totals. */
   private keptGroup(figure: Figure, by: GroupBy, filter?: RowFilter): boolean {
-    if (!this.kept || !ROLLED.has(figure)) return false;
-    if (filter && Object.values(filter).some((v) => v !== undefined)) return false;
+    if (!this.kept || !ROLLED.has(figure) || narrowed(filter)) return false;
     if (by === 'owner' || by === 'month') return true;
     return by === 'customer' ? BY_CUSTOMER.has(figure) : SLICED.has(figure);
   }
@@ -253,4 +264,9 @@ export class FiguresQuery {
       ids === null ? [] : [ids],
     );
   }
+}
+
+/** Whether a filter narrows the rows at all. */
+function narrowed(filter?: RowFilter): boolean {
+  return filter !== undefined && Object.values(filter).some((v) => v !== undefined);
 }
