@@ -102,10 +102,6 @@ export function scoredCustomers(b: Binder, clock: HealthClock, pick: string | nu
       FROM facts f`;
 }
 
-/** Whether the kept health scores are current in `zone` (customer-health.query.ts keeps them). */
-export const healthKept = (b: Binder, zone: string) =>
-  `(SELECT zone IS NOT DISTINCT FROM ${b.bind(zone)}::text AND built_at IS NOT NULL FROM customer_health_state)`;
-
 /**
  * The customers' side of the dashboard: the facts behind the health of the active customers most at
  * risk, in one statement.
@@ -136,17 +132,21 @@ export class CustomersQuery {
     const b = new Binder();
     const users = scope.userIds === null ? null : `${b.bind(scope.userIds)}::int[]`;
     const owned = (column: string) => (users === null ? 'true' : `${column} = ANY(${users})`);
-    const everyone = (kept: string) =>
-      `SELECT cu.id FROM customer cu WHERE NOT ${kept} AND ${ACTIVE} AND ${owned('cu.owner_id')}`;
-    const candidates = this.kept
-      ? `SELECT customer_id FROM customer_health_dirty
-         UNION SELECT customer_id FROM customer_health WHERE changes_at <= ${b.bind(clock.now)}::timestamptz
-         UNION (SELECT h.customer_id FROM customer_health h
-                 WHERE (h.changes_at IS NULL OR h.changes_at > ${b.bind(clock.now)}::timestamptz) AND ${owned('h.owner_id')}
-                   AND NOT EXISTS (SELECT FROM customer_health_dirty d WHERE d.customer_id = h.customer_id)
-                 ORDER BY h.score, h.name, h.customer_id LIMIT ${Math.trunc(limit)})
-         UNION ${everyone(healthKept(b, clock.zone))}`
-      : everyone('false');
+    const everyone = `SELECT cu.id FROM customer cu WHERE ${ACTIVE} AND ${owned('cu.owner_id')}`;
+    let candidates = everyone;
+    if (this.kept) {
+      const now = `${b.bind(clock.now)}::timestamptz`;
+      const kept = `(SELECT zone IS NOT DISTINCT FROM ${b.bind(clock.zone)}::text AND built_at IS NOT NULL
+                       FROM customer_health_state)`;
+      candidates = `
+        SELECT customer_id FROM customer_health_dirty
+        UNION SELECT customer_id FROM customer_health WHERE changes_at <= ${now}
+        UNION (SELECT h.customer_id FROM customer_health h
+                WHERE (h.changes_at IS NULL OR h.changes_at > ${now}) AND ${owned('h.owner_id')}
+                  AND NOT EXISTS (SELECT FROM customer_health_dirty d WHERE d.customer_id = h.customer_id)
+                ORDER BY h.score, h.name, h.customer_id LIMIT ${Math.trunc(limit)})
+        UNION (${everyone} AND NOT ${kept})`;
+    }
     const scored = scoredCustomers(b, clock, candidates);
     return this.dataSource.query<HealthFacts[]>(
       `SELECT id, name, tier, owner_id AS "ownerId", silent AS "daysSilent", complaints AS "openComplaints",
