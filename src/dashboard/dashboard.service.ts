@@ -112,9 +112,12 @@ export class DashboardService {
     return currentPeriod(kind, now, this.zone, custom);
   }
 
-  /** The period a figure is compared with (the week, month, quarter, year or as many days before). */
-  previous(period: Period): Period {
-    return previousPeriod(period);
+  /**
+   * The period a figure is compared with (the week, month, quarter, year or as many days before; of a
+   * period under way at `now`, as many of its first days as have begun of this one).
+   */
+  previous(period: Period, now = new Date()): Period {
+    return previousPeriod(period, localDay(now, this.zone));
   }
 
   /** Every KPI of a scope in a period (money in fen, rates as fractions): what the weekly digest sends. */
@@ -153,7 +156,7 @@ export class DashboardService {
       query.from === undefined ? {} : { period: 'custom', from: query.from, to: query.to },
       now,
     );
-    const previous = previousPeriod(period);
+    const previous = this.previous(period, now);
     return {
       period: { from: period.from, to: period.to },
       previous: { from: previous.from, to: previous.to },
@@ -168,7 +171,7 @@ export class DashboardService {
     const scope = await this.policy.scope(user, filter);
     const sections = this.policy.sections(user);
     const period = this.periodOf(filter, now);
-    const previous = previousPeriod(period);
+    const previous = this.previous(period, now);
     const trend = trendSpan(period);
     const locale = user.locale;
 
@@ -353,7 +356,7 @@ export class DashboardService {
 
     return {
       period: { ...period, label: periodLabel(locale, period) },
-      previous: { ...previous, label: periodLabel(locale, previous) },
+      previous: { ...previous, label: daysLabel(previous) },
       filter,
       choices,
       sections,
@@ -605,7 +608,12 @@ export function drillUrl(figure: Figure, filter: DashboardFilterDto, rows: RowFi
 }
 
 function periodLabel(locale: Locale, p: Period): string {
-  return `${translate(locale, `dashboard.period.${p.kind}`)} · ${p.from} – ${p.to}`;
+  return `${translate(locale, `dashboard.period.${p.kind}`)} · ${daysLabel(p)}`;
+}
+
+/** A period's days: "2026-11-01 – 2026-11-30", or the one day. */
+function daysLabel(p: Period): string {
+  return p.from === p.to ? p.from : `${p.from} – ${p.to}`;
 }
 
 const trimNumber = (v: string) => {

@@ -50,6 +50,29 @@ describe('periodOf', () => {
     expect(days(previousPeriod(year))).toBe('2025-01-01..2025-12-31');
   });
 
+  it('compares a period under way with as many of the first days of the one before as have begun', () => {
+    const december = periodOf('this_month', '2026-12-01', SH);
+    expect(days(previousPeriod(december, '2026-12-01'))).toBe('2026-11-01..2026-11-01');
+    expect(days(previousPeriod(december, '2026-12-15'))).toBe('2026-11-01..2026-11-15');
+    // March's last days against the whole of February.
+    expect(days(previousPeriod(periodOf('this_month', '2026-03-30', SH), '2026-03-30'))).toBe(
+      '2026-02-01..2026-02-28',
+    );
+    const week = periodOf('this_week', '2026-12-02', SH);
+    expect(days(previousPeriod(week, '2026-12-02'))).toBe('2026-11-23..2026-11-25');
+    const q4 = periodOf('this_quarter', '2026-11-30', SH);
+    expect(days(previousPeriod(q4, '2026-11-30'))).toBe('2026-07-01..2026-08-30');
+    const year = periodOf('this_year', '2026-11-30', SH);
+    expect(days(previousPeriod(year, '2026-11-30'))).toBe('2025-01-01..2025-11-30');
+    // Last month, a custom span, and a period not under way are compared whole.
+    expect(days(previousPeriod(periodOf('last_month', '2026-12-01', SH), '2026-12-01'))).toBe(
+      '2026-10-01..2026-10-31',
+    );
+    const span = periodOf('custom', '2026-12-01', SH, { from: '2026-11-25', to: '2026-12-04' });
+    expect(days(previousPeriod(span, '2026-12-01'))).toBe('2026-11-15..2026-11-24');
+    expect(days(previousPeriod(december, '2027-01-05'))).toBe('2026-11-01..2026-11-30');
+  });
+
   it('compares a custom span with as many days just before it', () => {
     const p = periodOf('custom', '2026-11-30', SH, { from: '2026-11-10', to: '2026-11-19' });
     expect(days(previousPeriod(p))).toBe('2026-10-31..2026-11-09');

@@ -93,9 +93,21 @@ export function currentPeriod(
 
 /**
  * The period a figure is compared with: the week, month, quarter or year before (last month's: the
- * month before it); a custom span, the same number of days just before it.
+ * month before it); a custom span, the same number of days just before it. While a week, month,
+ * quarter or year is under way (`today`, the company's day, falls in it), only as many of the first
+ * days of the one before as have begun of this one: on 1 December this month is compared with
+ * 1 November, on the 31st of March with February up to its end.
  */
-export function previousPeriod(p: Period): Period {
+export function previousPeriod(p: Period, today?: string): Period {
+  const whole = periodBefore(p);
+  const underWay = p.kind !== 'custom' && p.kind !== 'last_month' && today !== undefined;
+  if (!underWay || today < p.from || today > p.to) return whole;
+  const to = addDays(whole.from, daysFrom(p.from, today));
+  return to < whole.to ? spanOf(p.kind, whole.from, to, p.zone) : whole;
+}
+
+/** The whole week, month, quarter, year or span of as many days just before `p`. */
+function periodBefore(p: Period): Period {
   switch (p.kind) {
     case 'this_week':
       return spanOf(p.kind, addDays(p.from, -7), addDays(p.to, -7), p.zone);
@@ -107,11 +119,15 @@ export function previousPeriod(p: Period): Period {
     case 'this_year':
       return spanOf(p.kind, monthStart(p.from, -12), addDays(p.from, -1), p.zone);
     case 'custom': {
-      const days =
-        Math.round((Date.parse(`${p.to}T00:00:00Z`) - Date.parse(`${p.from}T00:00:00Z`)) / DAY) + 1;
+      const days = daysFrom(p.from, p.to) + 1;
       return spanOf(p.kind, addDays(p.from, -days), addDays(p.from, -1), p.zone);
     }
   }
+}
+
+/** How many days `to` is after `from` (calendar days). */
+function daysFrom(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY);
 }
 
 /** The twelve months ending with the month `p` ends in: the span of the monthly trends. */

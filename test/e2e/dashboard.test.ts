@@ -421,3 +421,80 @@ describe('the customers at risk of a team with thousands of silent customers', (
     expect(visibleText(/<tr data-customer="\d+">([\s\S]*?)<\/tr>/.exec(risk)![1])).toContain('55');
   });
 });
+
+describe('a month under way', () => {
+  it('is compared with as many first days of the month before as have begun of it', async () => {
+    const team = await createTeam(t.db, `Under way ${Date.now()}`);
+    const manager = await createUser(t.db, { role: 'manager', teamId: team, name: 'Under way boss' });
+    const rep = await createUser(t.db, { role: 'sales', teamId: team, name: 'Under way rep' });
+    await t.db.query('UPDATE team SET manager_id = $2 WHERE id = $1', [team, manager.id]);
+    const { rows } = await t.db.query<{ id: number }>(
+      `INSERT INTO customer (kind, name, name_key, owner_id, status, tier, version)
+       VALUES ('company', 'Under way customer', 'under way customer', $1, 'active', 'B', 1) RETURNING id`,
+      [rep.id],
+    );
+    // Today in Shanghai, the first and the last day of the month before: a follow-up logged on each.
+    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    const [y, m, dayOfMonth] = today.split('-').map(Number);
+    const firstBefore = new Date(Date.UTC(y, m - 2, 1)).toISOString().slice(0, 10);
+    const lastBefore = new Date(Date.UTC(y, m - 1, 0)).toISOString().slice(0, 10);
+    for (const day of [firstBefore, lastBefore])
+      await t.db.query(
+        `INSERT INTO follow_up (customer_id, author_id, method, happened_at, summary, version)
+         VALUES ($1, $2, 'phone', ($3 || ' 10:00')::timestamp AT TIME ZONE 'Asia/Shanghai', 'Called', 1)`,
+        [rows[0].id, rep.id, day],
+      );
+    const c = await signedIn(t, manager, 'en');
+    const page = await c.get('/dashboard?period=this_month');
+    // The month before's last day counts only once this month has come as far.
+    const upTo =
+      dayOfMonth >= Number(lastBefore.slice(8))
+        ? lastBefore
+        : `${firstBefore.slice(0, 8)}${String(dayOfMonth).padStart(2, '0')}`;
+    expect(visibleText(page.text)).toContain(
+      `each against ${upTo === firstBefore ? firstBefore : `${firstBefore} – ${upTo}`};`,
+    );
+    expect(card(page.text, 'follow_ups').previous).toBe(`Before: ${upTo === lastBefore ? 2 : 1}`);
+  });
+});
+
+describe('a service desk’s complaint rate', () => {
+  it('counts its complaints against every active customer, as its team owns none', async () => {
+    const desk = await createTeam(t.db, `Desk ${Date.now()}`);
+    const lead = await createUser(t.db, { role: 'manager', teamId: desk, name: 'Desk lead' });
+    const agent = await createUser(t.db, { role: 'service', teamId: desk, name: 'Desk agent' });
+    await t.db.query('UPDATE team SET manager_id = $2 WHERE id = $1', [desk, lead.id]);
+    for (const [n, type] of [
+      [1, 'complaint'],
+      [2, 'complaint'],
+      [3, 'consultation'],
+    ] as const)
+      await t.db.query(
+        `INSERT INTO ticket (number, customer_id, requester_name, channel, type, priority, status, subject, team_id,
+           assignee_id, received_at, first_response_target_minutes, resolution_target_minutes, first_response_due_at,
+           resolution_due_at, tracking_token, version)
+         VALUES ('T-desk-' || $1::int, $2, 'Requester', 'phone', $3, 'normal', 'open', 'Desk ticket', $4, $5,
+                 '2026-06-15 10:00+08', 120, 1440, '2026-06-15 12:00+08', '2026-06-16 10:00+08', 'tok-desk-' || $1::int, 1)`,
+        [n, d.customers.c2, type, desk, agent.id],
+      );
+    const dashboard = t.app.get(DashboardService);
+    const june = dashboard.period('custom', new Date(), { from: '2026-06-01', to: '2026-06-30' });
+    const { rows } = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM customer WHERE status = 'active' AND deleted_at IS NULL AND merged_into_id IS NULL`,
+    );
+    expect(rows[0].n).toBeGreaterThan(0);
+    expect(await dashboard.kpi('complaint_rate', await dashboard.scopeOfUser(lead.id), june)).toBeCloseTo(
+      2 / rows[0].n,
+      12,
+    );
+    // A sales manager's team still counts against the customers it owns (East: c1, c2, c3, c5, c6…).
+    const east = await dashboard.scopeOfUser(d.manager.id);
+    const { rows: owned } = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM customer WHERE status = 'active' AND deleted_at IS NULL AND merged_into_id IS NULL
+          AND owner_id = ANY($1::int[])`,
+      [east.userIds],
+    );
+    const october = dashboard.period('custom', new Date(), { from: '2026-10-01', to: '2026-10-31' });
+    expect(await dashboard.kpi('complaint_rate', east, october)).toBeCloseTo(2 / owned[0].n, 12);
+  });
+});

@@ -222,12 +222,12 @@ const DEFS: Record<RowSet, (c: Ctx) => string> = {
      WHERE k.deleted_at IS NULL AND k.status = ANY(${COLLECTING}) AND i.collected < i.amount
        AND i.due_on < (${cutoff(c)} AT TIME ZONE ${c.b.bind(c.p.zone)})::date AND ${byOwner(c, 'k.owner_id')}`,
 
-  // Active customers now: the complaint rate's denominator.
+  // Active customers now, those the scope serves: the complaint rate's denominator.
   active_customers: (c) => `
     SELECT cu.id, '/customers/' || cu.id, cu.name, cu.id, cu.name, ${localDay(c, 'cu.created_at')}, cu.owner_id,
            NULL::numeric, NULL::numeric, true, cu.province, cu.industry, NULL::int, NULL::int, NULL::int
       FROM customer cu
-     WHERE ${LIVE_CUSTOMER('cu')} AND cu.status = 'active' AND ${byOwner(c, 'cu.owner_id')}`,
+     WHERE ${LIVE_CUSTOMER('cu')} AND cu.status = 'active' AND ${served(c)}`,
 
   // Tickets received in the period (hit: complaints); dim1 the channel, dim2 the type.
   tickets: (c) => `
@@ -297,7 +297,19 @@ const DEFS: Record<RowSet, (c: Ctx) => string> = {
 export function activeCustomerTotals(b: Binder, scope: DashboardScope): string {
   const c: Ctx = { b, scope, p: undefined as never, now: new Date() };
   return `SELECT count(*)::int AS n, count(*)::int AS hits, '0' AS total, '0' AS "totalHit", '0' AS total2
-      FROM customer cu WHERE ${LIVE_CUSTOMER('cu')} AND cu.status = 'active' AND ${byOwner(c, 'cu.owner_id')}`;
+      FROM customer cu WHERE ${LIVE_CUSTOMER('cu')} AND cu.status = 'active' AND ${served(c)}`;
+}
+
+/**
+ * The active customers a scope serves: those it owns; a scope that owns none (a service desk, whose
+ * tickets come from every customer) serves them all.
+ */
+function served(c: Ctx): string {
+  if (c.scope.userIds === null) return 'true';
+  const users = c.b.bind(c.scope.userIds);
+  return `(cu.owner_id = ANY(${users}::int[])
+           OR NOT EXISTS (SELECT FROM customer o WHERE ${LIVE_CUSTOMER('o')} AND o.status = 'active'
+                                                   AND o.owner_id = ANY(${users}::int[])))`;
 }
 
 /** Answers with a score of `column`, answered in the period, of a ticket or a customer in scope. */
