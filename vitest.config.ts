@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
@@ -21,6 +22,9 @@ export default defineConfig({
     include: ['src/**/*.spec.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
+    // A test file mostly waits on PostgreSQL, Chromium or a server it started: one file per core keeps
+    // the cores busy (2 cores: ~13 minutes for the suite, ~20 with vitest's default of one fewer).
+    maxWorkers: availableParallelism(),
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default', './test/summary-reporter.ts'],
