@@ -91,7 +91,17 @@ const october = () => dashboard.period('custom', new Date(), { from: '2026-10-01
 const year = () => dashboard.period('custom', new Date(), { from: '2026-01-01', to: '2026-12-31' });
 const week = () => dashboard.period('custom', new Date(), { from: '2026-10-19', to: '2026-10-25' });
 const thisMonth = () => dashboard.period('this_month');
-const periods = () => [october(), dashboard.previous(october()), year(), week(), thisMonth()];
+const quarter = () => dashboard.period('custom', new Date(), { from: '2026-10-01', to: '2026-12-31' });
+const twoMonths = () => dashboard.period('custom', new Date(), { from: '2026-09-01', to: '2026-10-31' });
+const periods = () => [
+  october(),
+  dashboard.previous(october()),
+  year(),
+  week(),
+  thisMonth(),
+  quarter(),
+  twoMonths(),
+];
 
 async function held(from: string, to: string, figure: string): Promise<number> {
   const { rows: r } = await t.db.query<{ n: number }>(

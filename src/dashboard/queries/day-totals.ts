@@ -1,5 +1,5 @@
 import type { DashboardScope } from '../dashboard.types.js';
-import { addDays, type Period, spanOf } from '../period.js';
+import { addDays, monthsOf, type Period, spanOf } from '../period.js';
 import {
   BACKLOG_FLOWS,
   type Binder,
@@ -136,12 +136,27 @@ export function wholeMonths(period: Period): boolean {
   return period.from.endsWith('-01') && addDays(period.to, 1).endsWith('-01');
 }
 
+/** The spans the funnel's deals are kept by (`kpi_funnel_month.span`). */
+const SPANS = ['month', 'quarter', 'year'] as const;
+
+/** The span `period` is exactly (a calendar month, quarter or year), or null. */
+export function keptSpan(period: Period): (typeof SPANS)[number] | null {
+  if (!wholeMonths(period)) return null;
+  const months = monthsOf(period).length;
+  const first = Number(period.from.slice(5, 7));
+  if (months === 1) return 'month';
+  if (months === 3 && first % 3 === 1) return 'quarter';
+  if (months === 12 && first === 1) return 'year';
+  return null;
+}
+
 /**
  * The funnel's rows for a period of whole months, as (key: the stage, n, hits, total, total_hit,
- * total2) parts for figures.query.ts to sum: the kept months (`kpi_funnel_month`, migration
- * KeepFunnelMonths) of the deals not listed in `kpi_funnel_dirty`, each deal once with the furthest
- * stage it reached in those months, and the listed deals' rows from the records; every deal from the
- * records while the totals are not built. `rowPart` names a record row's (r) sums as the parts do.
+ * total2) parts for figures.query.ts to sum: the kept months, quarters or years (`kpi_funnel_month`,
+ * migrations KeepFunnelMonths, KeepFunnelQuartersAndYears) of the deals not listed in
+ * `kpi_funnel_dirty`, each deal once with the furthest stage it reached in the period, and the listed
+ * deals' rows from the records; every deal from the records while the totals are not built.
+ * `rowPart` names a record row's (r) sums as the parts do.
  */
 export function keptFunnel(
   b: Binder,
@@ -153,15 +168,17 @@ export function keptFunnel(
   const owned = scope.userIds === null ? 'true' : `f.owner_id = ANY(${b.bind(scope.userIds)}::int[])`;
   const listed = 'SELECT opportunity_id FROM kpi_funnel_dirty';
   const kept = `(SELECT built FROM kpi) AND ${owned} AND f.opportunity_id NOT IN (${listed})`;
-  // One month holds one row per deal: counted by furthest stage as they are. Over several months a
-  // deal counts once, at the furthest it reached in any of them.
+  // A month, quarter or year holds one row per deal: counted by furthest stage as they are. Over other
+  // runs of months a deal counts once, at the furthest it reached in any of them.
+  const span = keptSpan(period);
   const reached =
-    period.from.slice(0, 7) === period.to.slice(0, 7)
+    span !== null
       ? `SELECT f.furthest, count(*) AS n, sum(f.amount) AS amount FROM kpi_funnel_month f
-          WHERE f.month = ${b.bind(period.from)}::date AND ${kept} GROUP BY f.furthest`
+          WHERE f.span = '${span}' AND f.month = ${b.bind(period.from)}::date AND ${kept} GROUP BY f.furthest`
       : `SELECT m.furthest, count(*) AS n, sum(m.amount) AS amount
            FROM (SELECT max(f.furthest) AS furthest, max(f.amount) AS amount FROM kpi_funnel_month f
-                  WHERE f.month BETWEEN ${b.bind(period.from)}::date AND ${b.bind(period.to)}::date AND ${kept}
+                  WHERE f.span = 'month' AND f.month BETWEEN ${b.bind(period.from)}::date AND ${b.bind(period.to)}::date
+                    AND ${kept}
                   GROUP BY f.opportunity_id) m
           GROUP BY m.furthest`;
   return `
@@ -175,17 +192,18 @@ export function keptFunnel(
 
 /**
  * What a count of the funnel's months writes: per deal (of `deals`, SQL of deal ids, when given) and
- * month in `zone` it moved in, the furthest stage it reached that month, with its owner and amount.
- * The deals and stage changes the funnel's rows read (figure-rows.ts), grouped by month.
+ * month, quarter and year in `zone` it moved in, the furthest stage it reached then, with its owner
+ * and amount. The deals and stage changes the funnel's rows read (figure-rows.ts), grouped by span.
  */
 export function countedFunnel(b: Binder, zone: string, deals?: string): string {
   const reached = `max(array_position(${FUNNEL}, sc.to_stage))`;
-  return `INSERT INTO kpi_funnel_month (opportunity_id, month, furthest, owner_id, amount)
-    SELECT sc.opportunity_id, date_trunc('month', sc.at AT TIME ZONE ${b.bind(zone)}::text)::date, ${reached},
+  return `INSERT INTO kpi_funnel_month (opportunity_id, span, month, furthest, owner_id, amount)
+    SELECT sc.opportunity_id, u.span, date_trunc(u.span, sc.at AT TIME ZONE ${b.bind(zone)}::text)::date, ${reached},
            o.owner_id, o.amount
       FROM opportunity_stage_change sc JOIN opportunity o ON o.id = sc.opportunity_id
       JOIN customer cu ON cu.id = o.customer_id
+      CROSS JOIN unnest(${b.bind([...SPANS])}::text[]) AS u(span)
      WHERE o.deleted_at IS NULL ${deals === undefined ? '' : `AND sc.opportunity_id IN (${deals})`}
-     GROUP BY 1, 2, o.owner_id, o.amount
+     GROUP BY 1, 2, 3, o.owner_id, o.amount
     HAVING ${reached} IS NOT NULL`;
 }
