@@ -462,6 +462,45 @@ describe('RulesService', () => {
     }
   });
 
+  it("takes the alerts' least number of tickets from /admin/settings, shown in both languages", async () => {
+    const admin = await createUser(a.db, { role: 'admin' });
+    const zh = await signedIn(a, admin, 'zh-CN');
+    const zhPage = visibleText((await zh.get('/admin/settings')).text);
+    expect(zhPage).toContain('预警起判工单数（当月）');
+    expect(zhPage).toContain('当月已解决工单达到此数才判断 SLA 达成率');
+    const c = await signedIn(a, admin, 'en');
+    expect(visibleText((await c.get('/admin/settings')).text)).toContain(
+      'Alerts judge from (tickets in the month)',
+    );
+    const { rows } = await a.db.query<{ value: Record<string, unknown>; version: number }>(
+      'SELECT value, version FROM setting WHERE key = $1',
+      [RULE_SETTINGS_KEY],
+    );
+    const form = (alertMinTickets: string, version: number) =>
+      c.submit(
+        '/admin/settings',
+        {
+          ...Object.fromEntries(
+            Object.entries({ ...RULE_DEFAULTS, ...(rows[0]?.value ?? {}) }).map(([k, v]) => [k, String(v)]),
+          ),
+          alertMinTickets,
+          version: String(version),
+        },
+        `/admin/settings/${RULE_SETTINGS_KEY}`,
+      );
+    const version = rows[0]?.version ?? 0;
+    expect((await form('0', version)).status).toBe(422);
+    expect((await form('1', version)).status).toBe(303);
+    try {
+      const { manager, rep, customer } = await serviceTeam('en', 'Single Complaint Co');
+      await ticketsOf(rep, customer, 1, new Date('2026-11-19T02:00:00Z'), { type: 'complaint' });
+      await runEverywhere((r) => r.thresholds(new Date('2026-11-20T04:00:00Z')));
+      expect(await thresholdFirings(manager.id)).toEqual(['2026-11:complaint_rate:above']);
+    } finally {
+      await setRules({ alertMinTickets: RULE_DEFAULTS.alertMinTickets });
+    }
+  });
+
   it("mails a low score to the active admins when the owner's team has no manager", async () => {
     const team = await createTeam(a.db);
     const owner = await createUser(a.db, { role: 'sales', teamId: team, name: 'Owner Alone' });
