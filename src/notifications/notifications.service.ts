@@ -28,9 +28,20 @@ export const toNotificationView = (n: Notification): NotificationView => ({
   createdAt: n.createdAt,
 });
 
+/**
+ * How a kind of notification's stored params read in a language: a module that stores keys and raw
+ * values (a KPI and its fraction) turns them into text when the list is shown, in its reader's language.
+ */
+export type NotificationParamsReader = (
+  locale: Locale,
+  params: Record<string, string | number>,
+) => Record<string, string | number>;
+
 /** In-app notifications (the bell's unread count and the list behind it) and the group robots. */
 @Injectable()
 export class NotificationsService {
+  private readonly readers = new Map<string, NotificationParamsReader>();
+
   constructor(
     private readonly notifications: NotificationsRepository,
     private readonly robots: RobotsService,
@@ -55,6 +66,11 @@ export class NotificationsService {
     return this.robots.locale();
   }
 
+  /** Declares how notifications of `kind` read their stored params when shown (once, at start). */
+  readParams(kind: string, reader: NotificationParamsReader): void {
+    this.readers.set(kind, reader);
+  }
+
   /** Tells `userId` something (`notification.<kind>` with `params`), in the caller's transaction if given. */
   async notify(
     userId: number,
@@ -74,7 +90,11 @@ export class NotificationsService {
   async list(user: SessionUser, page: number): Promise<Page<NotificationView>> {
     const perPage = 30;
     const [rows, total] = await this.notifications.findNewest(user.id, (page - 1) * perPage, perPage);
-    return toPage(rows.map(toNotificationView), total, page, perPage);
+    const views = rows.map(toNotificationView).map((n) => {
+      const reader = this.readers.get(n.kind);
+      return reader ? { ...n, params: reader(user.locale, n.params) } : n;
+    });
+    return toPage(views, total, page, perPage);
   }
 
   /** Marks one of the user's notifications read and returns where it points. */

@@ -20,6 +20,12 @@ export interface RuleSettings {
   slaAttainmentBelow: number;
   /** A jump of this many percent against the previous period also alerts (0: never). */
   jumpPercent: number;
+  /**
+   * A threshold alert judges a figure only on at least this many tickets in the period (resolved ones
+   * for SLA attainment, received ones for the complaint rate), and a jump only when the period compared
+   * with had as many: one late ticket on the 1st is no SLA drop.
+   */
+  alertMinTickets: number;
   /** Greetings and surveys to contacts go out in this language. */
   contactLocale: Locale;
   birthdayZh: string;
@@ -38,6 +44,7 @@ export const RULE_DEFAULTS: RuleSettings = {
   complaintRateAbove: 5,
   slaAttainmentBelow: 90,
   jumpPercent: 50,
+  alertMinTickets: 20,
   contactLocale: 'zh-CN',
   birthdayZh:
     '尊敬的{{contact.name}}：\n\n值此生日之际，{{company.name}}全体同仁祝您生日快乐，身体健康，万事如意！\n感谢{{customer.name}}一直以来的信任与支持。',

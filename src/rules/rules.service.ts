@@ -14,6 +14,7 @@ import { localDay } from '../common/time.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { DashboardService } from '../dashboard/dashboard.service.js';
 import type { KpiKey, KpiValues, Period } from '../dashboard/dashboard.types.js';
+import type { SessionUser } from '../common/session-user.js';
 import { translate } from '../i18n/i18n.js';
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
@@ -75,6 +76,19 @@ interface Person {
   role: string;
 }
 
+/** One figure a threshold alert judges, for one manager's team. */
+interface ThresholdCheck {
+  key: 'complaint_rate' | 'sla_attainment';
+  value: number | null;
+  was: number | null;
+  /** The tickets it is judged on this month so far, and in the same days of the month before. */
+  tickets: number;
+  ticketsBefore: number;
+  crosses: (value: number) => boolean;
+  level: { kind: 'above' | 'below'; percent: number };
+  jumped: (value: number, was: number) => boolean;
+}
+
 /** A calendar day moved by `n` days. */
 const addDays = (day: string, n: number) =>
   new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
@@ -125,6 +139,10 @@ export class RulesService implements OnModuleInit {
         cron,
         singleton: true,
       });
+    for (const kind of ['above', 'below', 'jump'])
+      this.notifications.readParams(`rule_threshold_${kind}`, (locale, params) =>
+        this.thresholdText(locale, params),
+      );
     every(RULE_JOBS.vipIdle, '0 8 * * *', () => this.vipIdle());
     every(RULE_JOBS.lowCsat, '*/10 * * * *', () => this.lowCsat());
     every(RULE_JOBS.contractSurvey, '0 * * * *', () => this.contractSurveys());
@@ -222,7 +240,8 @@ export class RulesService implements OnModuleInit {
 
   /**
    * Each survey answered with a score below the setting (ticket or contract): a care task to the
-   * customer's owner and a mail to the owner's manager, once per survey.
+   * customer's owner and a mail to the owner's manager (to the active admins when the owner's team has
+   * no manager), once per survey.
    */
   async lowCsat(now = new Date()): Promise<number> {
     const s = await this.ruleSettings();
@@ -233,12 +252,17 @@ export class RulesService implements OnModuleInit {
     if (!low.length) return 0;
     const customers = await this.care.ownersOf([...new Set(low.map((l) => l.customerId))]);
     const people = await this.people();
+    const admins = [...people.values()]
+      .filter((u) => u.active && u.role === 'admin')
+      .sort((a, b) => a.id - b.id);
     let fired = 0;
     for (const survey of low) {
       const customer = customers.get(survey.customerId);
       const owner = customer?.ownerId ? people.get(customer.ownerId) : undefined;
       if (!customer || !owner?.active) continue;
+      // The owner's manager reads it; when their team has none, the active admins do.
       const manager = await this.users.managerOf(owner.id);
+      const readers: Pick<Person, 'name' | 'email' | 'locale' | 'timezone'>[] = manager ? [manager] : admins;
       const done = await this.fire(
         {
           rule: 'low_csat',
@@ -258,18 +282,19 @@ export class RulesService implements OnModuleInit {
             `/customers/${survey.customerId}`,
             m,
           );
-          if (manager)
+          for (const reader of readers)
             await this.mail.enqueue(
               {
-                to: manager.email,
+                to: reader.email,
                 template: 'rule-low-csat',
-                locale: manager.locale,
-                timezone: manager.timezone,
+                locale: reader.locale,
+                timezone: reader.timezone,
                 params: {
                   ...params,
-                  name: manager.name,
+                  name: reader.name,
                   owner: owner.name,
                   comment: survey.comment ?? '',
+                  noManager: manager ? '' : 'yes',
                   url: `/customers/${survey.customerId}`,
                 },
               },
@@ -403,74 +428,104 @@ export class RulesService implements OnModuleInit {
   // ---- 6. Threshold alerts ----
 
   /**
-   * For each manager's team this month: the complaint rate above, or SLA attainment below, the
-   * setting's level, or either moving against the previous month by the setting's jump: an in-app
-   * and mail alert to the manager, at most once per month for each KPI and kind of alert.
+   * For each manager's team this month so far: the complaint rate above, or SLA attainment below, the
+   * setting's level, or either moving by the setting's jump against the same days at the start of the
+   * previous month (like with like, not a part-month against a whole one): an in-app and mail alert to
+   * the manager, at most once per month for each KPI and kind of alert. A figure is judged only on the
+   * setting's least number of tickets (resolved ones for SLA attainment, received ones for the
+   * complaint rate), and a jump only when the days compared with had as many, so one late ticket on
+   * the 1st neither alerts nor uses up the month's alert. The figures are the dashboard's own
+   * (`DashboardService.kpis`), each with its definition there.
    */
   async thresholds(now = new Date()): Promise<number> {
     const s = await this.ruleSettings();
-    const period = this.dashboard.period('this_month', now);
-    const before = this.dashboard.previous(period);
+    const today = localDay(now, this.zone);
+    const month = this.dashboard.period('this_month', now);
+    const period = this.dashboard.period('custom', now, { from: month.from, to: today });
+    const monthBefore = this.dashboard.previous(month);
+    const days = Math.round((Date.parse(today) - Date.parse(month.from)) / DAY) + 1;
+    const sameDays = addDays(monthBefore.from, days - 1);
+    const before = this.dashboard.period('custom', now, {
+      from: monthBefore.from,
+      to: sameDays < monthBefore.to ? sameDays : monthBefore.to,
+    });
     const robotLocale = await this.notifications.robotLocale();
+    const jump = s.jumpPercent / 100;
     let fired = 0;
     for (const manager of await this.managers()) {
+      const reader = await this.users.findForSession(manager.id);
+      if (!reader) continue;
       const scope = await this.dashboard.scopeOfUser(manager.id);
-      const alerts: {
-        key: KpiKey;
-        kind: 'above' | 'below' | 'jump';
-        value: number | null;
-        was: number | null;
-      }[] = [];
-      const [complaints, complaintsBefore, sla, slaBefore] = await Promise.all([
-        this.dashboard.kpi('complaint_rate', scope, period, now),
-        this.dashboard.kpi('complaint_rate', scope, before, now),
-        this.dashboard.kpi('sla_attainment', scope, period, now),
-        this.dashboard.kpi('sla_attainment', scope, before, now),
+      const [cur, prev, resolved, resolvedBefore] = await Promise.all([
+        this.dashboard.kpis(scope, period, now),
+        this.dashboard.kpis(scope, before, now),
+        this.resolvedCount(reader, period),
+        this.resolvedCount(reader, before),
       ]);
-      const jump = s.jumpPercent / 100;
-      if (complaints !== null && complaints > s.complaintRateAbove / 100)
-        alerts.push({ key: 'complaint_rate', kind: 'above', value: complaints, was: complaintsBefore });
-      else if (
-        jump > 0 &&
-        complaints !== null &&
-        complaintsBefore &&
-        complaints >= complaintsBefore * (1 + jump)
-      )
-        alerts.push({ key: 'complaint_rate', kind: 'jump', value: complaints, was: complaintsBefore });
-      if (sla !== null && sla < s.slaAttainmentBelow / 100)
-        alerts.push({ key: 'sla_attainment', kind: 'below', value: sla, was: slaBefore });
-      else if (jump > 0 && sla !== null && slaBefore && sla <= slaBefore * (1 - Math.min(jump, 1)))
-        alerts.push({ key: 'sla_attainment', kind: 'jump', value: sla, was: slaBefore });
-      for (const a of alerts) {
-        const shown = this.dashboard.formatted(manager.locale, a.key, a.value, a.was);
-        const was = this.dashboard.formatted(manager.locale, a.key, a.was).value;
-        const level = a.key === 'complaint_rate' ? `${s.complaintRateAbove}%` : `${s.slaAttainmentBelow}%`;
-        const params = { kpi: shown.label, value: shown.value, was, level, change: shown.change };
+      const checks: ThresholdCheck[] = [
+        {
+          key: 'complaint_rate',
+          value: cur.complaint_rate,
+          was: prev.complaint_rate,
+          tickets: cur.tickets ?? 0,
+          ticketsBefore: prev.tickets ?? 0,
+          crosses: (v) => v > s.complaintRateAbove / 100,
+          level: { kind: 'above', percent: s.complaintRateAbove },
+          jumped: (v, was) => v >= was * (1 + jump),
+        },
+        {
+          key: 'sla_attainment',
+          value: cur.sla_attainment,
+          was: prev.sla_attainment,
+          tickets: resolved,
+          ticketsBefore: resolvedBefore,
+          crosses: (v) => v < s.slaAttainmentBelow / 100,
+          level: { kind: 'below', percent: s.slaAttainmentBelow },
+          jumped: (v, was) => v <= was * (1 - Math.min(jump, 1)),
+        },
+      ];
+      for (const c of checks) {
+        if (c.value === null || c.tickets < s.alertMinTickets) continue;
+        const comparable = c.was !== null && c.ticketsBefore >= s.alertMinTickets;
+        const kind = c.crosses(c.value)
+          ? c.level.kind
+          : jump > 0 && comparable && c.was && c.jumped(c.value, c.was)
+            ? 'jump'
+            : null;
+        if (!kind) continue;
+        // Kept as keys and raw values: each reader sees them in their language (thresholdText).
+        const stored: Record<string, string | number> = {
+          kpi: c.key,
+          value: c.value,
+          level: c.level.percent,
+          ...(comparable && c.was !== null ? { was: c.was } : {}),
+        };
         const done = await this.fire(
           {
             rule: 'threshold',
             subjectKind: 'user',
             subjectId: manager.id,
-            period: `${period.from.slice(0, 7)}:${a.key}:${a.kind}`,
+            period: `${month.from.slice(0, 7)}:${c.key}:${kind}`,
             customerId: null,
-            details: { kpi: a.key, kind: a.kind, value: a.value, was: a.was },
+            details: {
+              kpi: c.key,
+              kind,
+              value: c.value,
+              was: c.was,
+              tickets: c.tickets,
+              ticketsBefore: c.ticketsBefore,
+              from: before.from,
+              to: before.to,
+            },
           },
           async (m) => {
-            await this.notifications.notify(manager.id, `rule_threshold_${a.kind}`, params, '/dashboard', m);
-            const robot = this.dashboard.formatted(robotLocale, a.key, a.value, a.was);
-            const robotParams = {
-              ...params,
-              kpi: robot.label,
-              value: robot.value,
-              was: this.dashboard.formatted(robotLocale, a.key, a.was).value,
-              change: robot.change,
-              manager: manager.name,
-            };
+            await this.notifications.notify(manager.id, `rule_threshold_${kind}`, stored, '/dashboard', m);
+            const robotParams = { ...this.thresholdText(robotLocale, stored), manager: manager.name };
             await this.notifications.toRobots(
               'threshold',
               {
                 title: { key: 'robots.msg.threshold_title', params: robotParams },
-                lines: [{ key: `robots.msg.threshold_${a.kind}`, params: robotParams }],
+                lines: [{ key: `robots.msg.threshold_${kind}`, params: robotParams }],
                 link: '/dashboard',
               },
               m,
@@ -478,10 +533,14 @@ export class RulesService implements OnModuleInit {
             await this.mail.enqueue(
               {
                 to: manager.email,
-                template: `rule-threshold-${a.kind}`,
+                template: `rule-threshold-${kind}`,
                 locale: manager.locale,
                 timezone: manager.timezone,
-                params: { ...params, name: manager.name, url: '/dashboard' },
+                params: {
+                  ...this.thresholdText(manager.locale, stored),
+                  name: manager.name,
+                  url: '/dashboard',
+                },
               },
               m,
             );
@@ -491,6 +550,35 @@ export class RulesService implements OnModuleInit {
       }
     }
     return this.done(fired);
+  }
+
+  /** How many tickets in a manager's scope were resolved in a period: SLA attainment's denominator. */
+  private async resolvedCount(reader: SessionUser, period: Period): Promise<number> {
+    const drill = await this.dashboard.drill(reader, 'resolved', {
+      period: 'custom',
+      from: period.from,
+      to: period.to,
+    });
+    return drill.count;
+  }
+
+  /**
+   * A threshold alert's stored params (the KPI's key, its raw fraction, the level in percent) as text
+   * in `locale`: the KPI's label, its value and the one compared with as the dashboard shows them.
+   * Params stored as text by an older Kehu are shown as they are.
+   */
+  thresholdText(locale: Locale, p: Record<string, string | number>): Record<string, string | number> {
+    const key = p.kpi;
+    if ((key !== 'complaint_rate' && key !== 'sla_attainment') || typeof p.value !== 'number') return p;
+    const was = typeof p.was === 'number' ? p.was : null;
+    const shown = this.dashboard.formatted(locale, key, p.value, was);
+    return {
+      kpi: shown.label,
+      value: shown.value,
+      was: this.dashboard.formatted(locale, key, was).value,
+      level: `${p.level}%`,
+      change: shown.change,
+    };
   }
 
   // ---- 7. The weekly digest ----

@@ -241,12 +241,15 @@ describe('RobotsService', () => {
     const rep = await createUser(a.db, { role: 'service', teamId: team });
     const customer = await createCustomer(a.db, { name: 'Cross Co', ownerId: rep.id });
     const now = new Date();
+    // Twenty tickets received (the alerts' least sample), one a complaint: 1 of 1 active customer.
     await a.db.query(
       `INSERT INTO ticket (number, customer_id, requester_name, channel, type, priority, status, subject, team_id,
          assignee_id, received_at, first_response_target_minutes, resolution_target_minutes, first_response_due_at,
          resolution_due_at, tracking_token, version)
-       VALUES ('T-ROBOT-2', $1, 'Requester', 'phone', 'complaint', 'normal', 'open', 'Broken', $2, $3, $4, 120, 1440,
-               $4::timestamptz + interval '2 hours', $4::timestamptz + interval '1 day', 'tok-robot-2', 1)`,
+       SELECT 'T-ROBOT-2-' || g, $1, 'Requester', 'phone', CASE WHEN g = 1 THEN 'complaint' ELSE 'technical' END,
+              'normal', 'open', 'Broken', $2, $3, $4, 120, 1440, $4::timestamptz + interval '2 hours',
+              $4::timestamptz + interval '1 day', 'tok-robot-2-' || g, 1
+         FROM generate_series(1, 20) g`,
       [customer, team, rep.id, new Date(now.getTime() - 60_000)],
     );
 

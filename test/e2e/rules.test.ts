@@ -4,7 +4,7 @@ import { RulesService } from '../../src/rules/rules.service.js';
 import { SeedService } from '../../src/seed/seed.service.js';
 import { TicketsService } from '../../src/tickets/tickets.service.js';
 import { apiAs } from '../helpers/api.js';
-import { startApp, type TestApp } from '../helpers/app.js';
+import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { Client, visibleText } from '../helpers/client.js';
 import { eventually } from '../helpers/eventually.js';
 import { createContact, createCustomer, createTeam, createUser, PASSWORD } from '../helpers/factories.js';
@@ -54,6 +54,59 @@ async function contactWithEmail(customerId: number, name: string, email: string,
   const id = await createContact(a.db, customerId, name);
   await a.db.query('UPDATE contact SET email = $2, "primary" = $3 WHERE id = $1', [id, email, primary]);
   return id;
+}
+
+/** A service team with its manager (in `locale`), an agent and a customer the agent owns. */
+async function serviceTeam(locale: 'en' | 'zh-CN', customerName: string) {
+  const team = await createTeam(a.db);
+  const manager = await createUser(a.db, { role: 'manager', teamId: team, locale });
+  await a.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [manager.id, team]);
+  const rep = await createUser(a.db, { role: 'service', teamId: team });
+  const customer = await createCustomer(a.db, { name: customerName, ownerId: rep.id });
+  return { team, manager, rep: { id: rep.id, teamId: team }, customer };
+}
+
+let ticketBatch = 0;
+/**
+ * `n` tickets of the agent's team, received at `at`; open, or resolved an hour later with a first
+ * answer after ten minutes, within both targets ('met') or past the resolution target ('late').
+ */
+async function ticketsOf(
+  rep: { id: number; teamId: number },
+  customer: number,
+  n: number,
+  at: Date,
+  o: { type?: string; resolved?: 'met' | 'late' } = {},
+) {
+  const batch = `R${++ticketBatch}`;
+  await a.db.query(
+    `INSERT INTO ticket (number, customer_id, requester_name, channel, type, priority, status, subject, team_id,
+       assignee_id, received_at, first_response_target_minutes, resolution_target_minutes, first_response_due_at,
+       resolution_due_at, first_responded_at, resolved_at, tracking_token, version)
+     SELECT 'T-' || $6 || '-' || g, $1, 'Requester', 'phone', $5, 'normal',
+            CASE WHEN $7::text IS NULL THEN 'open' ELSE 'resolved' END, 'Ticket', $2, $3, $4, 120, 1440,
+            $4::timestamptz + interval '2 hours',
+            $4::timestamptz + CASE WHEN $7 = 'late' THEN interval '30 minutes' ELSE interval '1 day' END,
+            CASE WHEN $7::text IS NULL THEN NULL ELSE $4::timestamptz + interval '10 minutes' END,
+            CASE WHEN $7::text IS NULL THEN NULL ELSE $4::timestamptz + interval '1 hour' END,
+            'tok-' || $6 || '-' || g, 1
+       FROM generate_series(1, $8::int) g`,
+    [customer, rep.teamId, rep.id, at, o.type ?? 'technical', batch, o.resolved ?? null, n],
+  );
+}
+
+/** The threshold alerts fired for a manager, by period key. */
+async function thresholdFirings(managerId: number): Promise<string[]> {
+  return (await firings('threshold')).filter((f) => f.subject_id === managerId).map((f) => f.period);
+}
+
+/** Changes some of the rules' settings, as an admin's save would (every instance reads it next). */
+async function setRules(values: Partial<typeof RULE_DEFAULTS>) {
+  await a.db.query(
+    `INSERT INTO setting (key, value, version) VALUES ($1, $2::jsonb, 1)
+     ON CONFLICT (key) DO UPDATE SET value = setting.value || EXCLUDED.value, version = setting.version + 1`,
+    [RULE_SETTINGS_KEY, JSON.stringify(values)],
+  );
 }
 
 beforeAll(async () => {
@@ -316,34 +369,160 @@ describe('RulesService', () => {
     expect(mailsTo('ann.bday@example.com')[1].raw).toMatch(/Subject: .*National Day|Subject: =\?UTF-8/);
   });
 
-  it('alerts a manager once a month when the complaint rate passes the level', async () => {
-    const team = await createTeam(a.db);
-    const manager = await createUser(a.db, { role: 'manager', teamId: team, locale: 'zh-CN' });
-    await a.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [manager.id, team]);
-    const rep = await createUser(a.db, { role: 'service', teamId: team });
-    const customer = await createCustomer(a.db, { name: 'Angry Co', ownerId: rep.id });
-    const now = new Date();
-    await a.db.query(
-      `INSERT INTO ticket (number, customer_id, requester_name, channel, type, priority, status, subject, team_id,
-         assignee_id, received_at, first_response_target_minutes, resolution_target_minutes, first_response_due_at,
-         resolution_due_at, tracking_token, version)
-       VALUES ('T-RULE-1', $1, 'Requester', 'phone', 'complaint', 'normal', 'open', 'Broken', $2, $3, $4, 120, 1440,
-               $4::timestamptz + interval '2 hours', $4::timestamptz + interval '1 day', 'tok-rule-1', 1)`,
-      [customer, team, rep.id, new Date(now.getTime() - 60_000)],
-    );
+  it('alerts a manager once a month when the complaint rate passes the level, judged on at least 20 tickets received', async () => {
+    const { manager, rep, customer } = await serviceTeam('zh-CN', 'Angry Co');
+    const now = new Date('2026-11-20T04:00:00Z');
+    await ticketsOf(rep, customer, 1, new Date('2026-11-19T02:00:00Z'), { type: 'complaint' });
 
+    // One complaint among one ticket is no rate to judge: nothing fires, and the month's alert is kept.
+    await runEverywhere((r) => r.thresholds(now));
+    expect(await thresholdFirings(manager.id)).toEqual([]);
+
+    await ticketsOf(rep, customer, 19, new Date('2026-11-19T03:00:00Z'));
     await runEverywhere((r) => r.thresholds(now));
 
-    const alerts = (await firings('threshold')).filter((f) => f.subject_id === manager.id);
-    expect(alerts.map((f) => f.period)).toContain(`${shanghaiDay(now).slice(0, 7)}:complaint_rate:above`);
-    expect(new Set(alerts.map((f) => f.period)).size).toBe(alerts.length);
+    expect(await thresholdFirings(manager.id)).toEqual(['2026-11:complaint_rate:above']);
     const { rows: notes } = await a.db.query(
-      `SELECT kind FROM notification WHERE user_id = $1 AND kind = 'rule_threshold_above'`,
+      `SELECT kind, params FROM notification WHERE user_id = $1 AND kind LIKE 'rule_threshold_%'`,
       [manager.id],
     );
-    expect(notes.length).toBe(alerts.filter((f) => String(f.period).endsWith(':above')).length);
-    await eventually(async () => expect(mailsTo(manager.email)).toHaveLength(alerts.length));
-    expect(mailsTo(manager.email).some((m) => bodyOf(m.raw).includes('投诉率'))).toBe(true);
+    expect(notes).toEqual([
+      { kind: 'rule_threshold_above', params: { kpi: 'complaint_rate', value: 1, level: 5 } },
+    ]);
+    await eventually(async () => expect(mailsTo(manager.email)).toHaveLength(1));
+    const mail = bodyOf(mailsTo(manager.email)[0].raw);
+    expect(mail).toContain('您团队本月的投诉率为 100.0%，高于预警线 5%');
+  });
+
+  it('alerts a manager once when SLA attainment falls below the level on 20 resolved tickets, not on one late ticket on the 1st; each reader sees it in their language', async () => {
+    const { manager, rep, customer } = await serviceTeam('en', 'Slow Co');
+    // 08:00 on the 1st in Shanghai: one ticket resolved late since midnight.
+    await ticketsOf(rep, customer, 1, new Date('2026-10-31T22:00:00Z'), { resolved: 'late' });
+    await runEverywhere((r) => r.thresholds(new Date('2026-11-01T00:00:00Z')));
+    expect(await thresholdFirings(manager.id)).toEqual([]);
+    expect(mailsTo(manager.email)).toHaveLength(0);
+
+    // By the 20th, 25 resolved, 12 within their targets: 48.0%, below 90%.
+    await ticketsOf(rep, customer, 12, new Date('2026-11-10T02:00:00Z'), { resolved: 'late' });
+    await ticketsOf(rep, customer, 12, new Date('2026-11-10T02:00:00Z'), { resolved: 'met' });
+    await runEverywhere((r) => r.thresholds(new Date('2026-11-20T04:00:00Z')));
+    await runEverywhere((r) => r.thresholds(new Date('2026-11-25T04:00:00Z')));
+
+    expect(await thresholdFirings(manager.id)).toEqual(['2026-11:sla_attainment:below']);
+    await eventually(async () => expect(mailsTo(manager.email)).toHaveLength(1));
+    const mail = mailsTo(manager.email)[0];
+    expect(mail.raw).toMatch(/Subject: Alert: SLA attainment at 48\.0%/);
+    expect(bodyOf(mail.raw)).toContain(
+      "Your team's SLA attainment is 48.0% this month, below the alert level of 90%",
+    );
+
+    // The alert is kept as the KPI and its figure; the list shows it in the reader's language of today.
+    const en = await signedIn(a, manager, 'en');
+    expect(visibleText((await en.get('/notifications')).text)).toContain(
+      'SLA attainment is 48.0% this month, below the alert level of 90%.',
+    );
+    const zh = await signedIn(a, manager, 'zh-CN');
+    const zhList = visibleText((await zh.get('/notifications')).text);
+    expect(zhList).toContain('本月SLA 达成率为 48.0%，低于预警线 90%。');
+    expect(zhList).not.toContain('SLA attainment');
+  });
+
+  it('alerts on a jump of SLA attainment against the same days of the month before, not against the whole month, and only on enough tickets', async () => {
+    const { manager, rep, customer } = await serviceTeam('en', 'Jumpy Co');
+    await setRules({ slaAttainmentBelow: 40, jumpPercent: 50 });
+    try {
+      // October 1–20: 20 resolved within their targets (100%); October 25: 20 late, so all October
+      // reads 50%.
+      await ticketsOf(rep, customer, 20, new Date('2026-10-10T02:00:00Z'), { resolved: 'met' });
+      await ticketsOf(rep, customer, 20, new Date('2026-10-25T02:00:00Z'), { resolved: 'late' });
+      const now = new Date('2026-11-20T04:00:00Z');
+
+      // November so far: 5 resolved, all late. Too few to judge: neither the level nor the jump fires.
+      await ticketsOf(rep, customer, 5, new Date('2026-11-12T02:00:00Z'), { resolved: 'late' });
+      await runEverywhere((r) => r.thresholds(now));
+      expect(await thresholdFirings(manager.id)).toEqual([]);
+
+      // 20 resolved, 9 within their targets: 45.0%, above the level of 40% and against a whole
+      // October of 50% no jump, but half of the 100% of October 1–20.
+      await ticketsOf(rep, customer, 9, new Date('2026-11-12T02:00:00Z'), { resolved: 'met' });
+      await ticketsOf(rep, customer, 6, new Date('2026-11-12T02:00:00Z'), { resolved: 'late' });
+      await runEverywhere((r) => r.thresholds(now));
+      await runEverywhere((r) => r.thresholds(new Date('2026-11-21T04:00:00Z')));
+
+      expect(await thresholdFirings(manager.id)).toEqual(['2026-11:sla_attainment:jump']);
+      await eventually(async () => expect(mailsTo(manager.email)).toHaveLength(1));
+      expect(bodyOf(mailsTo(manager.email)[0].raw)).toContain(
+        "Your team's SLA attainment moved from 100.0% in the same days of last month to 45.0% this month so far (▼ −55.0 pts).",
+      );
+    } finally {
+      await setRules({
+        slaAttainmentBelow: RULE_DEFAULTS.slaAttainmentBelow,
+        jumpPercent: RULE_DEFAULTS.jumpPercent,
+      });
+    }
+  });
+
+  it("takes the alerts' least number of tickets from /admin/settings, shown in both languages", async () => {
+    const admin = await createUser(a.db, { role: 'admin' });
+    const zh = await signedIn(a, admin, 'zh-CN');
+    const zhPage = visibleText((await zh.get('/admin/settings')).text);
+    expect(zhPage).toContain('预警起判工单数（当月）');
+    expect(zhPage).toContain('当月已解决工单达到此数才判断 SLA 达成率');
+    const c = await signedIn(a, admin, 'en');
+    expect(visibleText((await c.get('/admin/settings')).text)).toContain(
+      'Alerts judge from (tickets in the month)',
+    );
+    const { rows } = await a.db.query<{ value: Record<string, unknown>; version: number }>(
+      'SELECT value, version FROM setting WHERE key = $1',
+      [RULE_SETTINGS_KEY],
+    );
+    const form = (alertMinTickets: string, version: number) =>
+      c.submit(
+        '/admin/settings',
+        {
+          ...Object.fromEntries(
+            Object.entries({ ...RULE_DEFAULTS, ...(rows[0]?.value ?? {}) }).map(([k, v]) => [k, String(v)]),
+          ),
+          alertMinTickets,
+          version: String(version),
+        },
+        `/admin/settings/${RULE_SETTINGS_KEY}`,
+      );
+    const version = rows[0]?.version ?? 0;
+    expect((await form('0', version)).status).toBe(422);
+    expect((await form('1', version)).status).toBe(303);
+    try {
+      const { manager, rep, customer } = await serviceTeam('en', 'Single Complaint Co');
+      await ticketsOf(rep, customer, 1, new Date('2026-11-19T02:00:00Z'), { type: 'complaint' });
+      await runEverywhere((r) => r.thresholds(new Date('2026-11-20T04:00:00Z')));
+      expect(await thresholdFirings(manager.id)).toEqual(['2026-11:complaint_rate:above']);
+    } finally {
+      await setRules({ alertMinTickets: RULE_DEFAULTS.alertMinTickets });
+    }
+  });
+
+  it("mails a low score to the active admins when the owner's team has no manager", async () => {
+    const team = await createTeam(a.db);
+    const owner = await createUser(a.db, { role: 'sales', teamId: team, name: 'Owner Alone' });
+    const admin = await createUser(a.db, { role: 'admin', locale: 'zh-CN', name: 'Admin Active' });
+    const gone = await createUser(a.db, { role: 'admin', name: 'Admin Gone', active: false });
+    const customer = await createCustomer(a.db, { name: 'Unmanaged Co', ownerId: owner.id });
+    const contact = await contactWithEmail(customer, 'Low Scorer', 'low.scorer@example.com');
+    await a.db.query(
+      `INSERT INTO survey_response (kind, customer_id, contact_id, sent_to, token, sent_at, expires_at, answered_at, csat, comment)
+       VALUES ('contract', $1, $2, 'low.scorer@example.com', 'low-score-token-unmanaged-0001', now() - interval '1 day',
+               now() + interval '10 days', now(), 1, 'Nobody called')`,
+      [customer, contact],
+    );
+
+    await runEverywhere((r) => r.lowCsat());
+
+    expect((await firings('low_csat')).filter((f) => f.customer_id === customer)).toHaveLength(1);
+    await eventually(async () => expect(mailsTo(admin.email)).toHaveLength(1));
+    const mail = bodyOf(mailsTo(admin.email)[0].raw);
+    expect(mail).toContain('Unmanaged Co 的满意度评分为 1 分');
+    expect(mail).toContain('Owner Alone 所在团队没有经理，因此此邮件发给管理员。');
+    expect(mailsTo(gone.email)).toHaveLength(0);
   });
 
   it('sends each manager one weekly digest in their language, none to one who opted out on the account page', async () => {
@@ -351,6 +530,9 @@ describe('RulesService', () => {
     const t2 = await createTeam(a.db);
     const zh = await createUser(a.db, { role: 'manager', teamId: t1, locale: 'zh-CN' });
     const quiet = await createUser(a.db, { role: 'manager', teamId: t2, locale: 'en' });
+    const t3 = await createTeam(a.db);
+    const en = await createUser(a.db, { role: 'manager', teamId: t3, locale: 'en' });
+    await a.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [en.id, t3]);
     await a.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [zh.id, t1]);
     await a.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [quiet.id, t2]);
     const c = new Client(a.url);
@@ -363,14 +545,30 @@ describe('RulesService', () => {
     const monday = new Date('2026-11-30T00:00:00Z');
     await runEverywhere((r) => r.digest(monday));
 
-    const sent = (await firings('digest')).filter((f) => [zh.id, quiet.id].includes(f.subject_id));
-    expect(sent).toEqual([expect.objectContaining({ subject_id: zh.id, period: '2026-11-23' })]);
+    const sent = (await firings('digest')).filter((f) => [zh.id, quiet.id, en.id].includes(f.subject_id));
+    expect(sent).toEqual([
+      expect.objectContaining({ subject_id: zh.id, period: '2026-11-23' }),
+      expect.objectContaining({ subject_id: en.id, period: '2026-11-23' }),
+    ]);
     await eventually(async () => expect(mailsTo(zh.email)).toHaveLength(1));
     const mail = bodyOf(mailsTo(zh.email)[0].raw);
     expect(mail).toContain('较上周');
     expect(mail).toContain('较上月同周');
     expect(mail).toContain('2026-11-23');
+    expect(mail).toContain('SLA 达成率');
+    expect(mail).not.toContain('SLA attainment');
     expect(mailsTo(quiet.email)).toHaveLength(0);
+
+    await eventually(async () => expect(mailsTo(en.email)).toHaveLength(1));
+    const english = mailsTo(en.email)[0];
+    const enMail = bodyOf(english.raw);
+    expect(enMail).toContain("Your team's KPIs from 2026-11-23 to 2026-11-29");
+    expect(enMail).toContain('vs last week');
+    expect(enMail).toContain('vs a month ago');
+    expect(enMail).toContain('SLA attainment');
+    expect(enMail).toContain('Complaint rate');
+    expect(enMail).not.toContain('较上周');
+    expect(enMail).not.toContain('投诉率');
   });
 
   it('the demo company shows firings on a fresh start: an overdue VIP care task, an answered NPS survey; the rules do not repeat them', async () => {

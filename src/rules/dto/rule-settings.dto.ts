@@ -44,6 +44,9 @@ export class RuleSettingsDto implements RuleSettings {
   @WholeNumber(0, 1000)
   jumpPercent: number;
 
+  @WholeNumber(1, 100000)
+  alertMinTickets: number;
+
   @IsIn(LOCALES, { message: keyed('validation.invalid') })
   contactLocale: Locale;
 
