@@ -106,6 +106,9 @@ describe.skipIf(browserMissing)('the dashboard in Chromium', () => {
       series: ['签约', '回款', '工单', '满意度'],
       octoberCsat: 3.5,
     });
+    await page
+      .locator('section[aria-labelledby=h-trends]')
+      .screenshot({ path: join(SCREENSHOTS, 'dashboard-phone-zh-trends.png') });
     // Nothing wider than the phone: the page does not scroll sideways.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-phone-zh.png'), fullPage: true });

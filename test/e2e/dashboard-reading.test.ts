@@ -2,8 +2,8 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { type Client, decodeHtml, visibleText } from '../helpers/client.js';
-import { type DashboardData, seedDashboard } from '../helpers/dashboard-data.js';
-import type { UserRow } from '../helpers/factories.js';
+import { type DashboardData, seedDashboard, sh } from '../helpers/dashboard-data.js';
+import { createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
 
 /**
  * How the dashboard reads to the people who use it, on the hand-made company of
@@ -232,6 +232,54 @@ describe('the drill-down from SLA attainment', () => {
 
   it('refuses an SLA narrowing that is neither met nor missed', async () => {
     expect((await c.get(`/dashboard/drill/resolved?${OCTOBER}&view=sla&sla=late`)).status).toBe(422);
+  });
+});
+
+describe('the SLA drill-down of a desk where first-contact resolution and SLA part ways', () => {
+  it('marks the ticket answered once but late as missed, and the one answered thrice in time as met', async () => {
+    const desk = await createTeam(t.db, `Desk ${Date.now()}`);
+    const lead = await createUser(t.db, { role: 'manager', teamId: desk });
+    const agent = await createUser(t.db, { role: 'service', teamId: desk });
+    await t.db.query('UPDATE team SET manager_id = $2 WHERE id = $1', [desk, lead.id]);
+    const customer = await createCustomer(t.db, { ownerId: lead.id, name: `Desk customer ${Date.now()}` });
+    const ticket = async (n: number, replies: number, firstResponded: string) => {
+      const { rows } = await t.db.query<{ id: number }>(
+        `INSERT INTO ticket (number, customer_id, requester_name, channel, type, priority, status, subject, team_id,
+           assignee_id, received_at, first_response_target_minutes, resolution_target_minutes, first_response_due_at,
+           resolution_due_at, first_responded_at, first_response_minutes, resolved_at, resolution_minutes,
+           public_reply_count, tracking_token, version)
+         VALUES ($1, $2, 'Requester', 'phone', 'technical', 'normal', 'resolved', 'Printer', $3, $4,
+                 $5, 120, 1440, $6, $7, $8, 60, $9, 300, $10, $11, 1)
+         RETURNING id`,
+        [
+          `T-desk-${desk}-${n}`,
+          customer,
+          desk,
+          agent.id,
+          sh('2026-10-14 09:00'),
+          sh('2026-10-14 11:00'),
+          sh('2026-10-15 09:00'),
+          sh(firstResponded),
+          sh('2026-10-14 16:00'),
+          replies,
+          `tok-desk-${desk}-${n}`,
+        ],
+      );
+      return rows[0].id;
+    };
+    const onceButLate = await ticket(1, 1, '2026-10-14 13:00');
+    const thriceInTime = await ticket(2, 3, '2026-10-14 10:00');
+
+    const c = await signedIn(t, lead, 'en');
+    const sla = await c.get(`/dashboard/drill/resolved?${OCTOBER}&view=sla`);
+    const marks = drillRows(sla.text);
+    expect(marks.get(onceButLate)).toContain('✗ SLA missed');
+    expect(marks.get(thriceInTime)).toContain('✓ SLA met');
+    const missed = await c.get(`/dashboard/drill/resolved?${OCTOBER}&view=sla&sla=missed`);
+    expect([...drillRows(missed.text).keys()]).toEqual([onceButLate]);
+    const fcr = drillRows((await c.get(`/dashboard/drill/resolved?${OCTOBER}`)).text);
+    expect(fcr.get(onceButLate)).toContain('✓ Resolved at first contact');
+    expect(fcr.get(thriceInTime)).not.toContain('✓');
   });
 });
 
