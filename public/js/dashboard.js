@@ -85,7 +85,17 @@
         grid: { drawOnChartArea: false },
       },
     };
-    if (hasMoney) scales.money = { type: 'linear', position: 'left', beginAtZero: true, title: title(t.axes.money) };
+    if (hasMoney) {
+      // Amounts on the axis in short (2.5万, 25K): the exact ones are in the table below.
+      const short = new Intl.NumberFormat(document.documentElement.lang || undefined, { notation: 'compact' });
+      scales.money = {
+        type: 'linear',
+        position: 'left',
+        beginAtZero: true,
+        ticks: { callback: (v) => short.format(v) },
+        title: title(t.axes.money),
+      };
+    }
     new Chart(trends, {
       data: { labels: t.labels, datasets: datasets },
       options: {
