@@ -48,7 +48,7 @@ import {
 } from './period.js';
 import { CustomersQuery } from './queries/customers.query.js';
 import { type Figure, FIGURES, FUNNEL_STAGES, MONEY_FIGURES, type RowFilter } from './queries/figure-rows.js';
-import { FiguresQuery, type GroupBy, type GroupTotals } from './queries/figures.query.js';
+import { FiguresQuery, type FigureTotals, type GroupBy, type GroupTotals } from './queries/figures.query.js';
 
 const CHANNELS = ['portal', 'email', 'phone', 'wechat', 'visit', 'walk_in', 'web'] as const;
 const TICKET_TYPES = ['consultation', 'technical', 'billing', 'complaint'] as const;
@@ -487,7 +487,16 @@ export class DashboardService {
           ? 'dashboard.value.money'
           : 'dashboard.col.value',
       hasHit: view === null && HIT_FIGURES.has(f),
-      sla: view === 'sla' ? await this.slaChoices(f, scope, period, now, rows, filter) : null,
+      sla:
+        view === 'sla'
+          ? this.slaChoices(
+              f,
+              filter,
+              rows,
+              // unnarrowed, the heading's totals are every resolved ticket's already
+              filter.sla === undefined ? totals : await this.figures.totalsOf(f, scope, period, now, rows),
+            )
+          : null,
       narrowed: Object.values(rows).filter((v) => v !== undefined).length > 0,
       rows: list.map((r) => ({
         ...r,
@@ -499,16 +508,11 @@ export class DashboardService {
     };
   }
 
-  /** The SLA view's choices: every resolved ticket, those that met their SLA, those that missed it. */
-  private async slaChoices(
-    f: Figure,
-    scope: DashboardScope,
-    period: Period,
-    now: Date,
-    rows: RowFilter,
-    filter: DrillFilterDto,
-  ) {
-    const all = await this.figures.totalsOf(f, scope, period, now, rows);
+  /**
+   * The SLA view's choices, counted from `all` (the resolved tickets' totals, unnarrowed by SLA): every
+   * resolved ticket, those that met their SLA (value2 summed), those that missed it.
+   */
+  private slaChoices(f: Figure, filter: DrillFilterDto, rows: RowFilter, all: FigureTotals) {
     const met = Number(all.total2);
     const link = (sla?: 'met' | 'missed') => drillUrl(f, filter, { ...rows, sla }, 'sla');
     return {
