@@ -48,27 +48,60 @@
     });
   }
 
+  // The monthly trends: money as bars on the left axis (only for a user whose page shows money),
+  // tickets and CSAT as lines, each on its own titled axis on the right, so a CSAT of 4.0 reads 4.0.
   const trends = canvas('trends');
   if (trends && data.trends) {
     const t = data.trends;
-    new Chart(trends, {
-      data: {
-        labels: t.labels,
-        datasets: [
-          { type: 'bar', label: t.names.signed, data: t.signed, backgroundColor: palette[0], yAxisID: 'money' },
-          { type: 'bar', label: t.names.collected, data: t.collected, backgroundColor: palette[1], yAxisID: 'money' },
-          { type: 'line', label: t.names.tickets, data: t.tickets, borderColor: palette[2], backgroundColor: palette[2], yAxisID: 'count' },
-          { type: 'line', label: t.names.csat, data: t.csat, borderColor: palette[4], backgroundColor: palette[4], yAxisID: 'score', spanGaps: true },
-        ],
+    const hasMoney = Array.isArray(t.signed);
+    const title = (text) => ({ display: true, text: text });
+    const datasets = [];
+    if (hasMoney) {
+      datasets.push(
+        { type: 'bar', label: t.names.signed, data: t.signed, backgroundColor: palette[0], yAxisID: 'money' },
+        { type: 'bar', label: t.names.collected, data: t.collected, backgroundColor: palette[1], yAxisID: 'money' },
+      );
+    }
+    datasets.push(
+      { type: 'line', label: t.names.tickets, data: t.tickets, borderColor: palette[2], backgroundColor: palette[2], yAxisID: 'count' },
+      { type: 'line', label: t.names.csat, data: t.csat, borderColor: palette[4], backgroundColor: palette[4], yAxisID: 'score', spanGaps: true },
+    );
+    const scales = {
+      count: {
+        type: 'linear',
+        position: hasMoney ? 'right' : 'left',
+        beginAtZero: true,
+        ticks: { precision: 0 },
+        title: title(t.axes.tickets),
+        grid: { drawOnChartArea: !hasMoney },
       },
+      score: {
+        type: 'linear',
+        position: 'right',
+        min: 0,
+        max: 5,
+        ticks: { stepSize: 1 },
+        title: title(t.axes.csat),
+        grid: { drawOnChartArea: false },
+      },
+    };
+    if (hasMoney) {
+      // Amounts on the axis in short (2.5万, 25K): the exact ones are in the table below.
+      const short = new Intl.NumberFormat(document.documentElement.lang || undefined, { notation: 'compact' });
+      scales.money = {
+        type: 'linear',
+        position: 'left',
+        beginAtZero: true,
+        ticks: { callback: (v) => short.format(v) },
+        title: title(t.axes.money),
+      };
+    }
+    new Chart(trends, {
+      data: { labels: t.labels, datasets: datasets },
       options: {
         interaction: { mode: 'index', intersect: false },
         plugins: { legend: { position: 'bottom' } },
-        scales: {
-          money: { type: 'linear', position: 'left', beginAtZero: true },
-          count: { type: 'linear', position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } },
-          score: { type: 'linear', display: false, min: 0, max: 5 },
-        },
+        scales: scales,
       },
     });
   }

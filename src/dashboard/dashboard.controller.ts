@@ -45,6 +45,6 @@ export class DashboardController {
     @Query() filter: DrillFilterDto,
   ) {
     const drill = await this.dashboard.drill(user, figure, filter);
-    return { title: `dashboard.figure.${drill.figure}`, section: 'dashboard', ...drill };
+    return { title: drill.heading, section: 'dashboard', ...drill };
   }
 }

@@ -14,12 +14,24 @@ import type { DashboardScope } from './dashboard.types.js';
 import type { DashboardFilterDto, DrillFilterDto, KpiApiQuery } from './dto/dashboard-filter.dto.js';
 import { type KpisResource, toKpiValuesResource } from './kpi.resource.js';
 import { change, conversions, healthScore, percent, ratio } from './kpi-formulas.js';
-import { formatChange, formatKpi } from './kpi-format.js';
+import {
+  changeCell,
+  COUNT_FORMAT,
+  counted,
+  formatChange,
+  formatKpi,
+  kpiCell,
+  moneyCell,
+  type NumberCell,
+  PERCENT_FORMAT,
+} from './kpi-format.js';
 import {
   KPI_FIGURES,
+  type DrillView,
   type KpiDef,
   kpiFor,
   type KpiKey,
+  type KpiKind,
   KPIS,
   type KpiValues,
   kpiValues,
@@ -36,7 +48,7 @@ import {
 } from './period.js';
 import { CustomersQuery } from './queries/customers.query.js';
 import { type Figure, FIGURES, FUNNEL_STAGES, MONEY_FIGURES, type RowFilter } from './queries/figure-rows.js';
-import { FiguresQuery, type GroupBy, type GroupTotals } from './queries/figures.query.js';
+import { FiguresQuery, type FigureTotals, type GroupBy, type GroupTotals } from './queries/figures.query.js';
 
 const CHANNELS = ['portal', 'email', 'phone', 'wechat', 'visit', 'walk_in', 'web'] as const;
 const TICKET_TYPES = ['consultation', 'technical', 'billing', 'complaint'] as const;
@@ -56,6 +68,8 @@ export interface KpiCard {
   change: string;
   direction: 'up' | 'down' | 'flat' | null;
   drill: string;
+  /** The numbers behind the texts, for the export: the kind and both periods' values. */
+  raw: { kind: KpiKind; value: number | null; previous: number | null };
 }
 
 /**
@@ -205,7 +219,8 @@ export class DashboardService {
       ],
     );
 
-    const drill = (figure: Figure, rows: RowFilter = {}) => drillUrl(figure, filter, rows);
+    const drill = (figure: Figure, rows: RowFilter = {}, view?: DrillView) =>
+      drillUrl(figure, filter, rows, view);
     const cards = (section: 'sales' | 'service'): KpiCard[] =>
       KPIS.filter((k) => k.section === section).map((k) => {
         const def = k as KpiDef;
@@ -216,7 +231,8 @@ export class DashboardService {
           previous: formatKpi(locale, def.kind, before[k.key]),
           change: formatChange(locale, def.kind, c),
           direction: c.direction,
-          drill: drill(def.drill.figure, def.drill.filter),
+          drill: drill(def.drill.figure, def.drill.filter, def.drill.view),
+          raw: { kind: def.kind, value: current[k.key], previous: before[k.key] },
         };
       });
 
@@ -228,6 +244,7 @@ export class DashboardService {
       label: translate(locale, `opportunity.stage.${stage}`),
       entered: entered[i],
       conversion: i < rates.length ? percent(rates[i]) : null,
+      rate: i < rates.length ? rates[i] : null,
       drill: drill('funnel', { dim1: stage }),
     }));
 
@@ -267,6 +284,7 @@ export class DashboardService {
           amount: fromNumeric(g.total),
           count: g.n,
           share: percent(ratio(fromNumeric(g.total), total)),
+          shareRatio: ratio(fromNumeric(g.total), total),
           drill: g.key === null ? null : drill('signed', { [dim]: g.key }),
         }))
         .sort((a, b) => b.amount - a.amount);
@@ -281,6 +299,7 @@ export class DashboardService {
             label: translate(locale, `${prefix}.${k}`),
             count: n,
             share: percent(ratio(n, total)),
+            shareRatio: ratio(n, total),
             drill: drill('tickets', { [dim]: k }),
           };
         })
@@ -339,17 +358,31 @@ export class DashboardService {
         label: translate(locale, 'dashboard.col.signed'),
       },
       channels: { labels: channelsView.map((r) => r.label), data: channelsView.map((r) => r.count) },
+      // The series the page's trend table shows (no money for a user without sales), each axis titled.
       trends: {
         labels: months,
-        signed: trends.map((t) => yuan(t.signed)),
-        collected: trends.map((t) => yuan(t.collected)),
+        ...(sections.sales
+          ? {
+              signed: trends.map((t) => yuan(t.signed)),
+              collected: trends.map((t) => yuan(t.collected)),
+            }
+          : {}),
         tickets: trends.map((t) => t.tickets),
         csat: trends.map((t) => (t.csat === null ? null : Number(t.csat))),
         names: {
-          signed: translate(locale, 'dashboard.col.signed'),
-          collected: translate(locale, 'dashboard.col.collected'),
+          ...(sections.sales
+            ? {
+                signed: translate(locale, 'dashboard.col.signed'),
+                collected: translate(locale, 'dashboard.col.collected'),
+              }
+            : {}),
           tickets: translate(locale, 'dashboard.col.tickets'),
           csat: translate(locale, 'dashboard.col.csat'),
+        },
+        axes: {
+          ...(sections.sales ? { money: translate(locale, 'dashboard.chart.axis_money') } : {}),
+          tickets: translate(locale, 'dashboard.chart.axis_tickets'),
+          csat: translate(locale, 'dashboard.chart.axis_csat'),
         },
       },
     };
@@ -395,8 +428,9 @@ export class DashboardService {
           owner: f.ownerId === null ? null : (names.get(f.ownerId) ?? null),
           score: health.score,
           reasons: health.reasons.map((r) =>
-            translate(locale, `dashboard.reason.${r.key}`, {
+            counted(locale, `dashboard.reason.${r.key}`, {
               ...r.params,
+              count: Number(r.params.count ?? 0),
               ...(r.key === 'overdue' ? { amount: formatMoney(fen(Number(r.params.amount))) } : {}),
             }),
           ),
@@ -413,45 +447,99 @@ export class DashboardService {
     return { teams: await this.figures.teams(teamIds), people };
   }
 
-  /** A drill-down: the records behind one figure, narrowed as the link says, in the same scope. */
+  /**
+   * A drill-down: the records behind one figure, narrowed as the link says, in the same scope. From
+   * SLA attainment (view=sla) the resolved tickets are marked met or missed, and may be narrowed to
+   * either (sla=met|missed).
+   */
   async drill(user: SessionUser, figure: string, filter: DrillFilterDto) {
     if (!(FIGURES as readonly string[]).includes(figure)) throw new NotFound();
     const f = figure as Figure;
+    const locale = user.locale;
     const now = new Date();
     const scope = await this.policy.scope(user, filter);
     const period = this.periodOf(filter, now);
+    const view: DrillView | null = filter.view === 'sla' && f === 'resolved' ? 'sla' : null;
     const rows: RowFilter = {
       dim1: filter.dim1,
       dim2: filter.dim2,
       owner: filter.owner,
       customer: filter.customer,
     };
-    const totals = await this.figures.totalsOf(f, scope, period, now, rows);
-    const list = await this.figures.rows(f, scope, period, now, rows, DRILL_LIMIT);
+    const narrowedRows: RowFilter = { ...rows, sla: f === 'resolved' ? filter.sla : undefined };
+    const totals = await this.figures.totalsOf(f, scope, period, now, narrowedRows);
+    const list = await this.figures.rows(f, scope, period, now, narrowedRows, DRILL_LIMIT);
     const names = await this.users.namesOf(list.flatMap((r) => (r.ownerId === null ? [] : [r.ownerId])));
     const isMoney = MONEY_FIGURES.has(f);
     const show = (v: string | null) =>
       v === null ? '' : isMoney ? formatMoney(fromNumeric(v)) : trimNumber(v);
+    const valueKey = `dashboard.value.${f}`;
     return {
       figure: f,
-      period: { ...period, label: periodLabel(user.locale, period) },
+      heading: view === 'sla' ? 'dashboard.figure.resolved_sla' : `dashboard.figure.${f}`,
+      period: { ...period, label: periodLabel(locale, period) },
       count: totals.n,
+      countText: counted(locale, 'dashboard.drill.count', { count: totals.n }),
       total: isMoney ? formatMoney(fromNumeric(totals.total)) : null,
       shown: list.length,
       more: totals.n > list.length,
       hasValue: list.some((r) => r.value !== null),
-      hasHit: HIT_FIGURES.has(f),
+      valueHeader: hasKey(locale, valueKey)
+        ? valueKey
+        : isMoney
+          ? 'dashboard.value.money'
+          : 'dashboard.col.value',
+      hasHit: view === null && HIT_FIGURES.has(f),
+      sla:
+        view === 'sla'
+          ? this.slaChoices(
+              f,
+              filter,
+              rows,
+              // unnarrowed, the heading's totals are every resolved ticket's already
+              filter.sla === undefined ? totals : await this.figures.totalsOf(f, scope, period, now, rows),
+            )
+          : null,
       narrowed: Object.values(rows).filter((v) => v !== undefined).length > 0,
       rows: list.map((r) => ({
         ...r,
         owner: r.ownerId === null ? null : (names.get(r.ownerId) ?? null),
         valueText: show(r.value),
+        slaMet: Number(r.value2) === 1,
       })),
       back: `/dashboard?${filterParams(filter).toString()}`,
     };
   }
 
-  /** The page's tables as an XLSX workbook, audited like every export. */
+  /**
+   * The SLA view's choices, counted from `all` (the resolved tickets' totals, unnarrowed by SLA): every
+   * resolved ticket, those that met their SLA (value2 summed), those that missed it.
+   */
+  private slaChoices(f: Figure, filter: DrillFilterDto, rows: RowFilter, all: FigureTotals) {
+    const met = Number(all.total2);
+    const link = (sla?: 'met' | 'missed') => drillUrl(f, filter, { ...rows, sla }, 'sla');
+    return {
+      met,
+      missed: all.n - met,
+      choices: [
+        { key: 'all', label: 'dashboard.sla.all', n: all.n, href: link(), current: filter.sla === undefined },
+        { key: 'met', label: 'dashboard.sla.met', n: met, href: link('met'), current: filter.sla === 'met' },
+        {
+          key: 'missed',
+          label: 'dashboard.sla.missed',
+          n: all.n - met,
+          href: link('missed'),
+          current: filter.sla === 'missed',
+        },
+      ],
+    };
+  }
+
+  /**
+   * The page's tables as an XLSX workbook, audited like every export: what the user's page shows (no
+   * money for a user without sales), every amount, share, rate and time a number Excel can sum, sort
+   * and chart, shown in its format (yuan to the fen, %, minutes or days).
+   */
   async export(
     user: SessionUser,
     filter: DashboardFilterDto,
@@ -460,29 +548,37 @@ export class DashboardService {
     const l = user.locale;
     const tr = (key: string) => translate(l, key);
     const book = new ExcelJS.Workbook();
-    const sheet = (name: string, header: string[], rows: (string | number | null)[][]) => {
+    const sheet = (name: string, header: string[], rows: Cell[][]) => {
       const s = book.addWorksheet(tr(name));
       s.addRow(header);
-      for (const r of rows) s.addRow(r);
+      for (const r of rows) {
+        const row = s.addRow(r.map((c) => (isNumberCell(c) ? c.value : c)));
+        r.forEach((c, i) => {
+          if (isNumberCell(c)) row.getCell(i + 1).numFmt = c.numFmt;
+          else if (typeof c === 'number') row.getCell(i + 1).numFmt = COUNT_FORMAT;
+        });
+      }
       s.getRow(1).font = { bold: true };
       s.columns.forEach((c) => (c.width = 18));
     };
-    const money = (f: Fen) => formatMoney(f);
+    const money = (f: Fen) => moneyCell(f);
+    const share = (v: number | null): NumberCell => ({ value: v, numFmt: PERCENT_FORMAT });
+    const { sales, service, customers } = page.sections;
     sheet(
       'dashboard.sheet.summary',
       [tr('dashboard.col.kpi'), page.period.label, page.previous.label, tr('dashboard.col.change')],
-      [...(page.sections.sales ? page.sales : []), ...page.service].map((c) => [
+      [...(sales ? page.sales : []), ...(service ? page.service : [])].map((c) => [
         tr(`dashboard.kpi.${c.key}`),
-        c.value,
-        c.previous,
-        c.change,
+        kpiCell(l, c.raw.kind, c.raw.value),
+        kpiCell(l, c.raw.kind, c.raw.previous),
+        changeCell(l, c.raw.kind, change(c.raw.value, c.raw.previous)),
       ]),
     );
-    if (page.sections.sales) {
+    if (sales) {
       sheet(
         'dashboard.sheet.funnel',
         [tr('dashboard.col.stage'), tr('dashboard.chart.entered'), tr('dashboard.col.conversion')],
-        page.funnel.map((r) => [r.label, r.entered, r.conversion ?? '']),
+        page.funnel.map((r) => [r.label, r.entered, share(r.rate)]),
       );
       sheet(
         'dashboard.sheet.leaderboard',
@@ -509,7 +605,7 @@ export class DashboardService {
           tr('dashboard.col.contracts'),
           tr('dashboard.col.share'),
         ],
-        page.regions.map((r) => [r.label, money(r.amount), r.count, r.share]),
+        page.regions.map((r) => [r.label, money(r.amount), r.count, share(r.shareRatio)]),
       );
       sheet(
         'dashboard.sheet.industries',
@@ -519,31 +615,38 @@ export class DashboardService {
           tr('dashboard.col.contracts'),
           tr('dashboard.col.share'),
         ],
-        page.industries.map((r) => [r.label, money(r.amount), r.count, r.share]),
+        page.industries.map((r) => [r.label, money(r.amount), r.count, share(r.shareRatio)]),
       );
     }
-    sheet(
-      'dashboard.sheet.channels',
-      [tr('dashboard.col.channel'), tr('dashboard.col.tickets'), tr('dashboard.col.share')],
-      page.channels.map((r) => [r.label, r.count, r.share]),
-    );
-    sheet(
-      'dashboard.sheet.types',
-      [tr('dashboard.col.type'), tr('dashboard.col.tickets'), tr('dashboard.col.share')],
-      page.types.map((r) => [r.label, r.count, r.share]),
-    );
+    if (service) {
+      sheet(
+        'dashboard.sheet.channels',
+        [tr('dashboard.col.channel'), tr('dashboard.col.tickets'), tr('dashboard.col.share')],
+        page.channels.map((r) => [r.label, r.count, share(r.shareRatio)]),
+      );
+      sheet(
+        'dashboard.sheet.types',
+        [tr('dashboard.col.type'), tr('dashboard.col.tickets'), tr('dashboard.col.share')],
+        page.types.map((r) => [r.label, r.count, share(r.shareRatio)]),
+      );
+    }
+    // The trend table as the page has it: the money columns only for a user with sales.
     sheet(
       'dashboard.sheet.trends',
       [
         tr('dashboard.col.month'),
-        tr('dashboard.col.signed'),
-        tr('dashboard.col.collected'),
+        ...(sales ? [tr('dashboard.col.signed'), tr('dashboard.col.collected')] : []),
         tr('dashboard.col.tickets'),
         tr('dashboard.col.csat'),
       ],
-      page.trends.map((r) => [r.month, money(r.signed), money(r.collected), r.tickets, r.csat ?? '']),
+      page.trends.map((r) => [
+        r.month,
+        ...(sales ? [money(r.signed), money(r.collected)] : []),
+        r.tickets,
+        { value: r.csat === null ? null : Number(r.csat), numFmt: '0.00' },
+      ]),
     );
-    if (page.sections.customers) {
+    if (customers) {
       sheet(
         'dashboard.sheet.at_risk',
         [
@@ -576,6 +679,10 @@ export class DashboardService {
   }
 }
 
+/** A cell of the export: text, a count, or a number with its format; null an empty cell. */
+type Cell = string | number | NumberCell | null;
+const isNumberCell = (c: Cell): c is NumberCell => typeof c === 'object' && c !== null;
+
 /** Figures whose rows carry a meaningful hit: a won deal, a complaint, first-contact resolution, a low CSAT… */
 const HIT_FIGURES: ReadonlySet<Figure> = new Set([
   'closed_deals',
@@ -599,10 +706,16 @@ export function filterParams(filter: DashboardFilterDto): URLSearchParams {
   return p;
 }
 
-/** The page listing the records behind `figure`, for the filter and narrowed by `rows`. */
-export function drillUrl(figure: Figure, filter: DashboardFilterDto, rows: RowFilter = {}): string {
+/** The page listing the records behind `figure`, for the filter, narrowed by `rows`, marked as `view` says. */
+export function drillUrl(
+  figure: Figure,
+  filter: DashboardFilterDto,
+  rows: RowFilter = {},
+  view?: DrillView,
+): string {
   const p = filterParams(filter);
   for (const [k, v] of Object.entries(rows)) if (v !== undefined) p.set(k, String(v));
+  if (view) p.set('view', view);
   const qs = p.toString();
   return `/dashboard/drill/${figure}${qs ? `?${qs}` : ''}`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { change } from './kpi-formulas.js';
-import { formatChange, formatKpi } from './kpi-format.js';
+import { changeCell, counted, formatChange, formatKpi, kpiCell, moneyCell } from './kpi-format.js';
 
 describe('KPI texts', () => {
   it('writes each kind of value in both languages', () => {
@@ -25,5 +25,47 @@ describe('KPI texts', () => {
     expect(formatChange('en', 'nps', change(10, 30))).toBe('▼ −20.0');
     expect(formatChange('en', 'count', change(4, 4))).toBe('＝');
     expect(formatChange('en', 'rate', change(null, 0.5))).toBe('');
+  });
+});
+
+describe('KPI cells of the workbook', () => {
+  it('are numbers in their formats: yuan from whole fen, rates as fractions, times with their unit', () => {
+    expect(moneyCell(2_000_050)).toEqual({ value: 20000.5, numFmt: '"¥"#,##0.00;-"¥"#,##0.00' });
+    expect(kpiCell('en', 'money', 750_001)).toEqual({ value: 7500.01, numFmt: '"¥"#,##0.00;-"¥"#,##0.00' });
+    expect(kpiCell('en', 'rate', 7 / 12)).toEqual({ value: 7 / 12, numFmt: '0.0%' });
+    expect(kpiCell('en', 'minutes', 749.6)).toEqual({ value: 749.6, numFmt: '#,##0" min"' });
+    expect(kpiCell('zh-CN', 'minutes', 60)).toEqual({ value: 60, numFmt: '#,##0" 分钟"' });
+    expect(kpiCell('en', 'days', 6.583)).toEqual({ value: 6.583, numFmt: '0.0" days"' });
+    expect(kpiCell('en', 'count', 3)).toEqual({ value: 3, numFmt: '#,##0' });
+    expect(kpiCell('en', 'money', null).value).toBeNull();
+  });
+
+  it('write the change as the page reads it, arrows in the format', () => {
+    expect(changeCell('en', 'count', change(3, 1))).toEqual({
+      value: 2,
+      numFmt: '"▲ +"0.0%;"▼ −"0.0%;"＝"',
+    });
+    expect(changeCell('en', 'money', change(150, 0))).toEqual({
+      value: 1.5,
+      numFmt: '"▲ +""¥"#,##0.00;"▼ −""¥"#,##0.00;"＝"',
+    });
+    expect(changeCell('en', 'rate', change(0.25, 0.5))?.value).toBe(-25);
+    expect(changeCell('en', 'rate', change(0.25, 0.5))?.numFmt).toContain('" pts"');
+    expect(changeCell('en', 'nps', change(10, 30))?.value).toBe(-20);
+    expect(changeCell('en', 'rate', change(null, 0.5))).toBeNull();
+  });
+});
+
+describe('counted', () => {
+  it('reads one in the singular in English, and Chinese alike for every count', () => {
+    expect(counted('en', 'dashboard.drill.count', { count: 1 })).toBe('1 record');
+    expect(counted('en', 'dashboard.drill.count', { count: 0 })).toBe('0 records');
+    expect(counted('en', 'dashboard.drill.count', { count: 2 })).toBe('2 records');
+    expect(counted('en', 'dashboard.reason.stale_deals', { count: 1, days: 30 })).toBe(
+      '1 deal idle for 30+ days',
+    );
+    expect(counted('en', 'dashboard.reason.complaints', { count: 2 })).toBe('2 open complaints');
+    expect(counted('zh-CN', 'dashboard.drill.count', { count: 1 })).toBe('共 1 条记录');
+    expect(counted('zh-CN', 'dashboard.drill.count', { count: 5 })).toBe('共 5 条记录');
   });
 });

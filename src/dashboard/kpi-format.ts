@@ -1,5 +1,5 @@
 import { fen, formatMoney } from '../common/money.js';
-import { translate } from '../i18n/i18n.js';
+import { hasKey, type Params, translate } from '../i18n/i18n.js';
 import type { Locale } from '../i18n/locales.js';
 import { type Change, percent } from './kpi-formulas.js';
 import type { KpiKind } from './kpis.js';
@@ -39,4 +39,88 @@ export function formatChange(locale: Locale, kind: KpiKind, c: Change): string {
   if (kind === 'nps') return `${arrow} ${sign}${abs.toFixed(1)}`;
   if (c.relative !== null) return `${arrow} ${sign}${(Math.abs(c.relative) * 100).toFixed(1)}%`;
   return `${arrow} ${sign}${kind === 'money' ? formatMoney(fen(abs)) : formatKpi(locale, kind, abs)}`;
+}
+
+/**
+ * A message counting `params.count` things, in the grammatical number the locale gives that count:
+ * English reads `key_one` for 1 ("1 record") and `key` otherwise ("3 records"); Chinese, which has
+ * no plural, always reads `key`.
+ */
+export function counted(locale: Locale, key: string, params: Params & { count: number }): string {
+  const one = new Intl.PluralRules(locale).select(params.count) === 'one' && hasKey(locale, `${key}_one`);
+  return translate(locale, one ? `${key}_one` : key, params);
+}
+
+/** A spreadsheet cell: a number (or empty) and the Excel number format it is shown in. */
+export interface NumberCell {
+  value: number | null;
+  numFmt: string;
+}
+
+/** Money: yuan to the fen with the yuan sign, negatives with a minus. */
+export const MONEY_FORMAT = '"¥"#,##0.00;-"¥"#,##0.00';
+export const PERCENT_FORMAT = '0.0%';
+export const COUNT_FORMAT = '#,##0';
+
+/** A number format `fmt` with the text of a unit message around it: "{n} min" → #,##0" min". */
+function withUnit(locale: Locale, key: string, fmt: string): string {
+  const [before, after = ''] = translate(locale, key, { n: '\u0000' }).split('\u0000');
+  const lit = (s: string) => (s ? `"${s.replace(/"/g, "'")}"` : '');
+  return `${lit(before)}${fmt}${lit(after)}`;
+}
+
+/** How a KPI kind's value is written in a cell: the number format, one section. */
+function kindFormat(locale: Locale, kind: KpiKind): string {
+  switch (kind) {
+    case 'count':
+      return COUNT_FORMAT;
+    case 'money':
+      return '"¥"#,##0.00';
+    case 'rate':
+      return PERCENT_FORMAT;
+    case 'minutes':
+      return withUnit(locale, 'dashboard.unit.minutes', '#,##0');
+    case 'days':
+      return withUnit(locale, 'dashboard.unit.days', '0.0');
+    case 'score':
+      return '0.00';
+    case 'nps':
+      return '0.0';
+  }
+}
+
+/** Money (whole fen) as a cell in yuan: the exact fen divided once, as the cell is written. */
+export function moneyCell(f: number | null): NumberCell {
+  return { value: f === null ? null : f / 100, numFmt: MONEY_FORMAT };
+}
+
+/**
+ * A KPI's value as a spreadsheet cell, a number Excel can sum, sort and chart: money in yuan (from
+ * whole fen), rates as fractions shown in %, times in business minutes or days with their unit in
+ * the format. Nothing to measure: an empty cell.
+ */
+export function kpiCell(locale: Locale, kind: KpiKind, v: number | null): NumberCell {
+  if (kind === 'money') return moneyCell(v);
+  return { value: v, numFmt: kindFormat(locale, kind) };
+}
+
+/**
+ * The change against the previous period as a cell, read as the page reads it (▲ +12.5%, ▼ −3.0 pts,
+ * ＝): relative for amounts, counts and times, points for rates, the difference for NPS, or the
+ * difference in the KPI's unit when the previous period was zero.
+ */
+export function changeCell(locale: Locale, kind: KpiKind, c: Change): NumberCell | null {
+  if (c.delta === null || c.direction === null) return null;
+  const signed = (fmt: string) => `"▲ +"${fmt};"▼ −"${fmt};"＝"`;
+  if (kind === 'rate')
+    return {
+      value: c.delta * 100,
+      numFmt: signed(`0.0" ${translate(locale, 'dashboard.unit.points')}"`),
+    };
+  if (kind === 'nps') return { value: c.delta, numFmt: signed('0.0') };
+  if (c.relative !== null) return { value: c.relative, numFmt: signed(PERCENT_FORMAT) };
+  return {
+    value: kind === 'money' ? c.delta / 100 : c.delta,
+    numFmt: signed(kindFormat(locale, kind)),
+  };
 }

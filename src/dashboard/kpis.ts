@@ -14,9 +14,15 @@ export interface KpiDef {
   kind: KpiKind;
   /** The value from the figures' totals; null when there is nothing to measure. */
   value(t: (f: Figure) => FigureTotals): number | null;
-  /** The records behind it: a figure and how its rows are narrowed. */
-  drill: { figure: Figure; filter?: RowFilter };
+  /**
+   * The records behind it: a figure, how its rows are narrowed, and what its list marks when not the
+   * figure's own hit (SLA attainment marks each resolved ticket met or missed, not first-contact).
+   */
+  drill: { figure: Figure; filter?: RowFilter; view?: DrillView };
 }
+
+/** A drill-down's way of marking its rows other than by the figure's hit. */
+export type DrillView = 'sla';
 
 const money = (s: string): Fen => fromNumeric(s);
 const num = (s: string): number => Number(s);
@@ -146,7 +152,7 @@ export const KPIS = [
     section: 'service',
     kind: 'rate',
     value: (t) => ratio(num(t('resolved').total2), t('resolved').n),
-    drill: { figure: 'resolved' },
+    drill: { figure: 'resolved', view: 'sla' },
   },
   {
     key: 'complaints',

@@ -29,8 +29,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signIn(viewport: typeof DESKTOP, locale: 'en' | 'zh-CN') {
-  await t.db.query('UPDATE app_user SET locale = $2 WHERE id = $1', [d.manager.id, locale]);
+async function signIn(viewport: typeof DESKTOP, locale: 'en' | 'zh-CN', user = d.manager) {
+  await t.db.query('UPDATE app_user SET locale = $2 WHERE id = $1', [user.id, locale]);
   const page = await browser.newPage({ viewport, locale, hasTouch: viewport === PHONE });
   const problems: string[] = [];
   page.on('console', (m) => {
@@ -38,7 +38,7 @@ async function signIn(viewport: typeof DESKTOP, locale: 'en' | 'zh-CN') {
   });
   page.on('pageerror', (e) => problems.push(e.message));
   await page.goto(`${t.url}/login`);
-  await page.fill('#f-email', d.manager.email);
+  await page.fill('#f-email', user.email);
   await page.fill('#f-password', PASSWORD);
   await page.click('button[type=submit].primary');
   await page.waitForURL(`${t.url}/`);
@@ -58,6 +58,37 @@ const drawn = (page: Page) =>
       .map((c) => c.dataset.chart),
   );
 
+/**
+ * The trend chart as drawn: each axis shown (with its title and width on the canvas) and the series
+ * on it, and October's CSAT read back from its line's point on the axis it is drawn against.
+ */
+const trendChart = (page: Page) =>
+  page.evaluate(() => {
+    type Scale = {
+      id: string;
+      width: number;
+      options: { display: boolean | string; title: { text: string } };
+    };
+    type ChartOf = {
+      scales: Record<string, Scale & { getValueForPixel(y: number): number }>;
+      data: { datasets: { label: string; yAxisID: string }[] };
+      getDatasetMeta(i: number): { data: { y: number }[] };
+    };
+    const canvas = document.querySelector<HTMLCanvasElement>('canvas[data-chart="trends"]')!;
+    const chart = (
+      window as unknown as { Chart: { getChart(c: HTMLCanvasElement): ChartOf } }
+    ).Chart.getChart(canvas);
+    const csat = chart.data.datasets.findIndex((s) => s.yAxisID === 'score');
+    const october = chart.getDatasetMeta(csat).data[11];
+    return {
+      axes: Object.values(chart.scales)
+        .filter((s) => s.id !== 'x' && s.options.display !== false && s.width > 0)
+        .map((s) => [s.id, s.options.title.text]),
+      series: chart.data.datasets.map((s) => s.label),
+      octoberCsat: Math.round(chart.scales.score.getValueForPixel(october.y) * 100) / 100,
+    };
+  });
+
 describe.skipIf(browserMissing)('the dashboard in Chromium', () => {
   it('a manager reads it on a phone in Chinese, the charts drawn, and drills into a figure', async () => {
     const { page, problems } = await signIn(PHONE, 'zh-CN');
@@ -65,6 +96,19 @@ describe.skipIf(browserMissing)('the dashboard in Chromium', () => {
     await expect.poll(() => drawn(page)).toEqual(['funnel', 'leaderboard', 'channels', 'trends']);
     expect(await page.locator('h1').textContent()).toBe('数据看板');
     expect(await page.locator('[data-testid=kpi-new_customers]').textContent()).toBe('3');
+    // CSAT on its own titled axis, read as a score and not against the ticket count.
+    expect(await trendChart(page)).toEqual({
+      axes: [
+        ['count', '工单数'],
+        ['score', '满意度（1–5）'],
+        ['money', '金额（¥）'],
+      ],
+      series: ['签约', '回款', '工单', '满意度'],
+      octoberCsat: 3.5,
+    });
+    await page
+      .locator('section[aria-labelledby=h-trends]')
+      .screenshot({ path: join(SCREENSHOTS, 'dashboard-phone-zh-trends.png') });
     // Nothing wider than the phone: the page does not scroll sideways.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-phone-zh.png'), fullPage: true });
@@ -100,6 +144,23 @@ describe.skipIf(browserMissing)('the dashboard in Chromium', () => {
     ]);
     expect(await page.locator('[data-testid=drill-count]').textContent()).toBe('3 records');
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-drill-desktop-en.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('a service agent’s trend chart leaves out the money their page does not show', async () => {
+    const { page, problems } = await signIn(PHONE, 'en', d.s1);
+    await page.goto(`${t.url}/dashboard?${OCTOBER}`);
+    await expect.poll(() => drawn(page)).toEqual(['channels', 'trends']);
+    expect(await trendChart(page)).toEqual({
+      axes: [
+        ['count', 'Tickets'],
+        ['score', 'CSAT (1–5)'],
+      ],
+      series: ['Tickets', 'CSAT'],
+      octoberCsat: 3.5,
+    });
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-phone-en-agent.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
   });

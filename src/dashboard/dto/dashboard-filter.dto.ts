@@ -60,6 +60,16 @@ export class DrillFilterDto extends DashboardFilterDto {
   @Min(1)
   @Max(2_147_483_647)
   customer?: number;
+
+  /** How the list marks its rows: `sla`, each resolved ticket met or missed its SLA. */
+  @IsOptional()
+  @IsIn(['sla'])
+  view?: 'sla';
+
+  /** Resolved tickets that met, or missed, their SLA. */
+  @IsOptional()
+  @IsIn(['met', 'missed'])
+  sla?: 'met' | 'missed';
 }
 
 /** The KPI API's query: a range of days (both or neither: this month) and the team or person filter. */

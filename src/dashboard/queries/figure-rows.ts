@@ -61,6 +61,8 @@ export interface RowFilter {
   dim2?: string;
   owner?: number;
   customer?: number;
+  /** Resolved tickets only: those that met both SLA targets, or those that missed one (value2). */
+  sla?: 'met' | 'missed';
 }
 
 interface Ctx {
@@ -346,6 +348,10 @@ export function figureRows(
   if (filter.dim2 !== undefined) where.push(`r.dim2 = ${b.bind(filter.dim2)}`);
   if (filter.owner !== undefined) where.push(`r.owner_id = ${b.bind(filter.owner)}::int`);
   if (filter.customer !== undefined) where.push(`r.customer_id = ${b.bind(filter.customer)}::int`);
+  if (filter.sla !== undefined) {
+    if (figure !== 'resolved') throw new Error(`dashboard: ${figure} has no SLA to narrow by`);
+    where.push(`r.value2 = ${filter.sla === 'met' ? 1 : 0}`);
+  }
   return named(inner, where);
 }
 
