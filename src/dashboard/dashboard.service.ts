@@ -144,6 +144,11 @@ export class DashboardService {
     return kpiFor(this.figures, key, scope, period, now);
   }
 
+  /** How many records a figure counts for a scope in a period (tickets resolved: SLA attainment's denominator). */
+  async count(figure: Figure, scope: DashboardScope, period: Period, now = new Date()): Promise<number> {
+    return (await this.figures.totals(scope, period, now, [figure])).get(figure)?.n ?? 0;
+  }
+
   /**
    * A KPI's value as the page shows it, and its change against another period's (▲ +12.5%): what
    * the weekly digest and the threshold alerts write in their mail.

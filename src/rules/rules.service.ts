@@ -442,13 +442,8 @@ export class RulesService implements OnModuleInit {
     const today = localDay(now, this.zone);
     const month = this.dashboard.period('this_month', now);
     const period = this.dashboard.period('custom', now, { from: month.from, to: today });
-    const monthBefore = this.dashboard.previous(month);
-    const days = Math.round((Date.parse(today) - Date.parse(month.from)) / DAY) + 1;
-    const sameDays = addDays(monthBefore.from, days - 1);
-    const before = this.dashboard.period('custom', now, {
-      from: monthBefore.from,
-      to: sameDays < monthBefore.to ? sameDays : monthBefore.to,
-    });
+    // The same days of the month before (the dashboard's comparison of a month under way).
+    const before = this.dashboard.previous(month, now);
     const robotLocale = await this.notifications.robotLocale();
     const jump = s.jumpPercent / 100;
     let fired = 0;
@@ -459,8 +454,8 @@ export class RulesService implements OnModuleInit {
       const [cur, prev, resolved, resolvedBefore] = await Promise.all([
         this.dashboard.kpis(scope, period, now),
         this.dashboard.kpis(scope, before, now),
-        this.resolvedCount(reader, period),
-        this.resolvedCount(reader, before),
+        this.dashboard.count('resolved', scope, period, now),
+        this.dashboard.count('resolved', scope, before, now),
       ]);
       const checks: ThresholdCheck[] = [
         {
@@ -552,16 +547,6 @@ export class RulesService implements OnModuleInit {
     return this.done(fired);
   }
 
-  /** How many tickets in a manager's scope were resolved in a period: SLA attainment's denominator. */
-  private async resolvedCount(reader: SessionUser, period: Period): Promise<number> {
-    const drill = await this.dashboard.drill(reader, 'resolved', {
-      period: 'custom',
-      from: period.from,
-      to: period.to,
-    });
-    return drill.count;
-  }
-
   /**
    * A threshold alert's stored params (the KPI's key, its raw fraction, the level in percent) as text
    * in `locale`: the KPI's label, its value and the one compared with as the dashboard shows them.
@@ -590,7 +575,7 @@ export class RulesService implements OnModuleInit {
    */
   async digest(now = new Date()): Promise<number> {
     const week = this.dashboard.period('this_week', new Date(now.getTime() - DAY));
-    const previous = this.dashboard.previous(week);
+    const previous = this.dashboard.previous(week, now);
     const monthAgo = this.dashboard.period('custom', now, {
       from: addDays(week.from, -28),
       to: addDays(week.to, -28),
