@@ -51,10 +51,11 @@ export class TicketSurveys {
   /**
    * After a resolution: the survey row and its invitation to the requester; none without an e-mail
    * address, nor to a contact who opted out of Kehu's mail (their invitation carries the link to).
+   * Whether one was sent.
    */
-  async send(m: EntityManager, t: Ticket, now: Date): Promise<void> {
-    if (!t.requesterEmail) return;
-    if (t.contactId !== null && (await this.care.optedOut(m, t.contactId))) return;
+  async send(m: EntityManager, t: Ticket, now: Date): Promise<boolean> {
+    if (!t.requesterEmail) return false;
+    if (t.contactId !== null && (await this.care.optedOut(m, t.contactId))) return false;
     const surveyToken = newToken();
     await this.repo.insertSurvey(m, {
       kind: 'ticket',
@@ -83,6 +84,7 @@ export class TicketSurveys {
       },
       m,
     );
+    return true;
   }
 
   /**

@@ -424,8 +424,8 @@ export class TicketsController {
     @Body() dto: TicketVersionDto,
     @Req() req: Request,
   ) {
-    await this.tickets.resolve(id, user, { version: editedVersion(dto.version) });
-    flash(req, 'tickets.resolved');
+    const { surveySent } = await this.tickets.resolve(id, user, { version: editedVersion(dto.version) });
+    flash(req, surveySent ? 'tickets.resolved' : 'tickets.resolved_no_survey');
     return seeOther(`/tickets/${id}`);
   }
 

@@ -815,7 +815,10 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
    * resolved goes through `resolve` (the survey).
    */
   async change(id: number, user: SessionUser, input: ChangeInput): Promise<void> {
-    if (input.status === 'resolved') return this.resolve(id, user, { version: input.version });
+    if (input.status === 'resolved') {
+      await this.resolve(id, user, { version: input.version });
+      return;
+    }
     if (input.status !== undefined && !['new', 'open', 'pending'].includes(input.status))
       throw ValidationFailed.field('status', 'validation.invalid');
     if (input.priority !== undefined && !TICKET_PRIORITIES.includes(input.priority))
@@ -1039,10 +1042,11 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
 
   /**
    * Resolves a ticket: the resolution time is measured (pauses left out) and the requester is mailed
-   * the survey link (/survey/:token, 32 random bytes, working 14 days, once).
+   * the survey link (/survey/:token, 32 random bytes, working 14 days, once) unless they have no
+   * e-mail address or opted out of mail. Whether the survey was sent.
    */
-  async resolve(id: number, user: SessionUser, input: VersionInput): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
+  async resolve(id: number, user: SessionUser, input: VersionInput): Promise<{ surveySent: boolean }> {
+    const surveySent = await this.dataSource.transaction(async (m) => {
       const { t } = await this.visible(user, id, 'resolve', m);
       this.checkVersion(t, input.version);
       const now = new Date();
@@ -1060,10 +1064,12 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         },
         m,
       );
-      await this.surveys.send(m, t, now);
+      const sent = await this.surveys.send(m, t, now);
       await this.webhooks.emit(m, 'ticket.resolved', () => this.notices.payload(m, t.id));
+      return sent;
     });
     await this.mail.kickQuietly();
+    return { surveySent };
   }
 
   /** Takes a resolved ticket back to work: the clock runs again, the time it sat resolved left out. */

@@ -3,7 +3,8 @@ import type { SessionUser } from '../../src/common/session-user.js';
 import type { InboundMail } from '../../src/tickets/inbound/inbound-mail.js';
 import { TicketsService } from '../../src/tickets/tickets.service.js';
 import { UsersService } from '../../src/users/users.service.js';
-import { startApp, type TestApp } from '../helpers/app.js';
+import { signedIn, startApp, type TestApp } from '../helpers/app.js';
+import { visibleText } from '../helpers/client.js';
 import { eventually } from '../helpers/eventually.js';
 import { createTeam, createUser, type UserRow } from '../helpers/factories.js';
 import { SmtpPeer } from '../helpers/smtp.js';
@@ -332,7 +333,16 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     const contactId = (await stored(quiet.id)).contact_id as number | null;
     expect(contactId).not.toBeNull();
     await t.db.query('UPDATE contact SET mail_opt_out = true WHERE id = $1', [contactId]);
-    await tickets.resolve(quiet.id, me, { version: await version(quiet.id) });
+    // The agent resolving it is told no survey went out.
+    const web = await signedIn(t, agent, 'en');
+    await web.get(`/tickets/${quiet.id}`);
+    const resolved = await web.post(`/tickets/${quiet.id}/resolve`, {
+      version: String(await version(quiet.id)),
+    });
+    expect(resolved.status).toBe(303);
+    const shown = visibleText((await web.get(`/tickets/${quiet.id}`)).text);
+    expect(shown).toContain('Ticket resolved. No survey was sent');
+    expect(shown).not.toContain('The customer has been sent the survey');
     expect((await stored(quiet.id)).status).toBe('resolved');
     const { rows: none } = await t.db.query('SELECT 1 FROM survey_response WHERE ticket_id = $1', [quiet.id]);
     expect(none).toEqual([]);
@@ -342,7 +352,9 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     expect(noMail).toEqual([]);
 
     const asked = await portalTicket('yes.mail@example.com');
-    await tickets.resolve(asked.id, me, { version: await version(asked.id) });
+    expect(await tickets.resolve(asked.id, me, { version: await version(asked.id) })).toEqual({
+      surveySent: true,
+    });
     const { rows } = await t.db.query(
       `SELECT html FROM outbox_mail WHERE "to" = 'yes.mail@example.com' AND subject LIKE '%How did we do%'`,
     );
