@@ -228,8 +228,7 @@ const DEFS: Record<RowSet, (c: Ctx) => string> = {
   active_customers: (c) => `
     SELECT cu.id, '/customers/' || cu.id, cu.name, cu.id, cu.name, ${localDay(c, 'cu.created_at')}, cu.owner_id,
            NULL::numeric, NULL::numeric, true, cu.province, cu.industry, NULL::int, NULL::int, NULL::int
-      FROM customer cu
-     WHERE ${LIVE_CUSTOMER('cu')} AND cu.status = 'active' AND ${served(c)}`,
+      FROM ${servedCustomers(c)}`,
 
   // Tickets received in the period (hit: complaints); dim1 the channel, dim2 the type.
   tickets: (c) => `
@@ -299,19 +298,23 @@ const DEFS: Record<RowSet, (c: Ctx) => string> = {
 export function activeCustomerTotals(b: Binder, scope: DashboardScope): string {
   const c: Ctx = { b, scope, p: undefined as never, now: new Date() };
   return `SELECT count(*)::int AS n, count(*)::int AS hits, '0' AS total, '0' AS "totalHit", '0' AS total2
-      FROM customer cu WHERE ${LIVE_CUSTOMER('cu')} AND cu.status = 'active' AND ${served(c)}`;
+      FROM ${servedCustomers(c)}`;
 }
 
 /**
- * The active customers a scope serves: those it owns; a scope that owns none (a service desk, whose
- * tickets come from every customer) serves them all.
+ * The active customers a scope serves, as the row source `cu`: those it owns; a scope that owns none
+ * (a service desk, whose tickets come from every customer) serves them all. Two branches, so that
+ * each reads the index of active customers by owner, and the second only when the first is empty.
  */
-function served(c: Ctx): string {
-  if (c.scope.userIds === null) return 'true';
+function servedCustomers(c: Ctx): string {
+  const active = (t: string) => `${LIVE_CUSTOMER(t)} AND ${t}.status = 'active'`;
+  if (c.scope.userIds === null) return `customer cu WHERE ${active('cu')}`;
   const users = c.b.bind(c.scope.userIds);
-  return `(cu.owner_id = ANY(${users}::int[])
-           OR NOT EXISTS (SELECT FROM customer o WHERE ${LIVE_CUSTOMER('o')} AND o.status = 'active'
-                                                   AND o.owner_id = ANY(${users}::int[])))`;
+  return `(SELECT * FROM customer cu WHERE ${active('cu')} AND cu.owner_id = ANY(${users}::int[])
+           UNION ALL
+           SELECT * FROM customer cu
+            WHERE ${active('cu')}
+              AND NOT EXISTS (SELECT FROM customer o WHERE ${active('o')} AND o.owner_id = ANY(${users}::int[]))) cu`;
 }
 
 /** Answers with a score of `column`, answered in the period, of a ticket or a customer in scope. */
