@@ -940,6 +940,7 @@ const FORMS: FormCase[] = [
           'jumpPercent',
           'npsSkipDays',
           'slaAttainmentBelow',
+          'alertMinTickets',
         ],
         'RuleSettingsDto',
       ],
