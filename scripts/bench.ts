@@ -229,10 +229,11 @@ async function main(): Promise<void> {
         `seeded tickets up to ${TICKETS} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
     }
-    // The dashboard's list of changed days (kpi_dirty) holds a mark for each instant the seed wrote
-    // (millions); a deployment's data mostly predates it, and the first count of the day totals clears
-    // it anyway. Cleared here, so that its cleanup is not measured as the server's idle time.
-    await seedDb.query('TRUNCATE kpi_dirty');
+    // The dashboard's lists of changes (days in kpi_dirty, deals in kpi_funnel_dirty, customers in
+    // customer_health_dirty) hold a mark for each row the seed wrote (millions); a deployment's data
+    // mostly predates them, and the first counts clear them anyway. Cleared here, so that their
+    // cleanup is not measured as the server's idle time.
+    await seedDb.query('TRUNCATE kpi_dirty, kpi_funnel_dirty, customer_health_dirty');
     await seedDb.query('VACUUM ANALYZE');
     await seedDb.destroy();
     await control.connect();
@@ -254,19 +255,23 @@ async function main(): Promise<void> {
     );
     stops.unshift(kehu.stop);
     const rss = new RssPhases(kehu.pid);
-    // In production the dashboard's day-totals job counts every day on its first run, within a minute
-    // of start-up (README, Dashboard): the measures start once it is done, as in a running deployment.
+    // In production the dashboard's jobs count every day's totals and score every customer's health
+    // on their first runs, within a minute or two of start-up (README, Dashboard): the measures start
+    // once both are done, as in a running deployment.
     started = performance.now();
     for (;;) {
       const { rows: counted } = await control.query<{ built: boolean }>(
-        'SELECT built_at IS NOT NULL AS built FROM kpi_rollup',
+        `SELECT (SELECT built_at FROM kpi_rollup) IS NOT NULL
+                AND (SELECT built_at FROM customer_health_state) IS NOT NULL AS built`,
       );
       if (counted[0].built) break;
       if (performance.now() - started > 600_000)
-        throw new Error('the day totals were not counted in 10 minutes');
+        throw new Error('the day totals and health scores were not counted in 10 minutes');
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
-    console.log(`day totals counted ${((performance.now() - started) / 1000).toFixed(1)} s after start-up`);
+    console.log(
+      `day totals and health scores counted ${((performance.now() - started) / 1000).toFixed(1)} s after start-up`,
+    );
     const mb = (bytes: number) => bytes / 1e6;
 
     const { rows: picked } = await control.query<{ id: number }>(
