@@ -10,6 +10,7 @@ import {
   type TicketStatus,
   type TicketType,
 } from '../tickets/ticket.options.js';
+import { WARNING_SHARE } from '../tickets/sla-clock.js';
 import { loadCalendar, REQUESTS } from './demo-tickets.js';
 
 /**
@@ -148,6 +149,12 @@ export async function insertScaleTickets(
     const closedAt =
       status === 'closed' && resolvedAt ? past(new Date(resolvedAt.getTime() + 7 * DAY)) : null;
     const pausedAt = status === 'pending' && firstRespondedAt ? firstRespondedAt : null;
+    // The SLA watch ran all along: a warning (at 80% of a target) or breach that came before the
+    // answer, the resolution or now was told when it came. A waiting ticket's resolution clock is paused.
+    const running = status === 'new' || status === 'open';
+    const respondedBy = firstRespondedAt ?? now;
+    const resolvedBy = resolvedAt ?? (running ? now : null);
+    const passed = (d: Date, by: Date | null) => (by && by > d ? d.toISOString() : null);
     const dueAt = status === 'new' ? firstResponseDueAt : status === 'open' ? resolutionDueAt : null;
     const request = REQUESTS[Math.floor(r() * REQUESTS.length)];
     col('id', ids[i]);
@@ -175,11 +182,10 @@ export async function insertScaleTickets(
     col('responded', firstRespondedAt?.toISOString() ?? null);
     col('resolved', resolvedAt?.toISOString() ?? null);
     col('closed', closedAt?.toISOString() ?? null);
-    col(
-      'frBreached',
-      firstRespondedAt && firstRespondedAt > firstResponseDueAt ? firstResponseDueAt.toISOString() : null,
-    );
-    col('resBreached', resolvedAt && resolvedAt > resolutionDueAt ? resolutionDueAt.toISOString() : null);
+    col('frWarned', passed(at(receivedAt, fr * WARNING_SHARE), respondedBy));
+    col('frBreached', passed(firstResponseDueAt, respondedBy));
+    col('resWarned', passed(at(receivedAt, res * WARNING_SHARE), resolvedBy));
+    col('resBreached', passed(resolutionDueAt, resolvedBy));
     col('replies', responded ? 1 + Math.floor(r() * 3) : 0);
     col('token', randomBytes(18).toString('base64url'));
   }
@@ -187,19 +193,21 @@ export async function insertScaleTickets(
     `INSERT INTO ticket (id, number, customer_id, contact_id, requester_name, requester_email, requester_mobile,
        channel, type, priority, status, subject, team_id, assignee_id, received_at,
        first_response_target_minutes, resolution_target_minutes, first_response_due_at, resolution_due_at,
-       due_at, paused_at, first_responded_at, resolved_at, closed_at, first_response_breached_at,
-       resolution_breached_at, public_reply_count, tracking_token, created_at, updated_at, version)
+       due_at, paused_at, first_responded_at, resolved_at, closed_at, first_response_warned_at,
+       first_response_breached_at, resolution_warned_at, resolution_breached_at, public_reply_count,
+       tracking_token, created_at, updated_at, version)
      SELECT t.*, t.received_at, coalesce(t.closed_at, t.resolved_at, t.first_responded_at, t.received_at), 1
-       FROM unnest($28::int[], $1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
+       FROM unnest($30::int[], $1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
                    $8::text[], $9::text[], $10::text[], $11::text[], $12::int[], $13::int[], $14::timestamptz[],
                    $15::int[], $16::int[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[],
                    $20::timestamptz[], $21::timestamptz[], $22::timestamptz[], $23::timestamptz[],
-                   $24::timestamptz[], $25::timestamptz[], $26::int[], $27::text[])
+                   $24::timestamptz[], $25::timestamptz[], $26::timestamptz[], $27::timestamptz[],
+                   $28::int[], $29::text[])
          AS t(id, number, customer_id, contact_id, requester_name, requester_email, requester_mobile, channel, type,
               priority, status, subject, team_id, assignee_id, received_at, first_response_target_minutes,
               resolution_target_minutes, first_response_due_at, resolution_due_at, due_at, paused_at,
-              first_responded_at, resolved_at, closed_at, first_response_breached_at, resolution_breached_at,
-              public_reply_count, tracking_token)`,
+              first_responded_at, resolved_at, closed_at, first_response_warned_at, first_response_breached_at,
+              resolution_warned_at, resolution_breached_at, public_reply_count, tracking_token)`,
     [
       c.number,
       c.customer,
@@ -224,7 +232,9 @@ export async function insertScaleTickets(
       c.responded,
       c.resolved,
       c.closed,
+      c.frWarned,
       c.frBreached,
+      c.resWarned,
       c.resBreached,
       c.replies,
       c.token,

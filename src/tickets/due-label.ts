@@ -1,3 +1,4 @@
+import { WARNING_SHARE } from './sla-clock.js';
 /**
  * How a queue row or a ticket page shows an SLA due time: relative to now ("in 2 h 10 min",
  * "overdue by 3 d"), coloured by state: overdue (red), warning once 80% of the time from arrival to
@@ -12,9 +13,6 @@ export interface DueLabel {
   key: string;
   params: { d: number; h: number; m: number };
 }
-
-/** The share of the time from arrival to the due time after which a due time shows amber. */
-export const WARNING_SHARE = 0.8;
 
 export function dueLabel(dueAt: Date | null, since: Date, now: Date, warned = false): DueLabel | null {
   if (!dueAt) return null;

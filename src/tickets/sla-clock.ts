@@ -209,5 +209,5 @@ export function shareAt(
   return addBusinessMinutes(c.receivedAt, Math.ceil(targetMinutes * share) + c.pausedMinutes, calendar);
 }
 
-/** The share of a target that fires the warning. */
+/** The share of a target that fires the warning, and after which a due time shows amber. */
 export const WARNING_SHARE = 0.8;

@@ -298,6 +298,21 @@ describe('database', () => {
       });
       expect(tickets).toMatchObject({ future: 0, silent: 0 });
       expect(tickets.closed).toBeGreaterThan(3000);
+      // The SLA watch ran all along: no running ticket is past a due time or its 80% with the warning
+      // or breach still to tell, so a server started on this data has no backlog of alerts to send.
+      const [sla] = await ds.query(
+        `SELECT count(*) FILTER (WHERE first_responded_at IS NULL AND first_response_due_at <= now()
+                                   AND first_response_breached_at IS NULL)::int AS untold_first_response,
+                count(*) FILTER (WHERE resolution_due_at <= now() AND resolution_breached_at IS NULL)::int AS untold_resolution,
+                count(*) FILTER (WHERE first_response_breached_at IS NOT NULL AND first_response_warned_at IS NULL
+                                    OR resolution_breached_at IS NOT NULL AND resolution_warned_at IS NULL)::int AS unwarned,
+                count(*) FILTER (WHERE resolution_warned_at IS NOT NULL AND resolution_breached_at IS NULL)::int AS warned_only,
+                count(*) FILTER (WHERE resolution_breached_at IS NOT NULL)::int AS breached
+           FROM ticket WHERE status IN ('new', 'open')`,
+      );
+      expect(sla).toMatchObject({ untold_first_response: 0, untold_resolution: 0, unwarned: 0 });
+      expect(sla.breached).toBeGreaterThan(0);
+      expect(sla.warned_only).toBeGreaterThan(0);
       expect(await seed.seedScaleTickets(100)).toBe(5000);
     } finally {
       await ds.destroy();
