@@ -408,7 +408,9 @@ export class ContractsService implements OnModuleInit {
 
   /**
    * What the new contract form starts from: a won deal (its customer and title, its amount as one
-   * line), an accepted quote (its lines), or a customer chosen directly.
+   * line), an accepted quote (its lines), or a customer chosen directly. A quote is the source when
+   * one is named, even beside its deal's id (the form sent back with an error carries both): its deal
+   * need not be won.
    */
   async draftFrom(
     user: SessionUser,
@@ -417,7 +419,7 @@ export class ContractsService implements OnModuleInit {
     if (!this.policy.mayCreate(user)) throw new NotAllowed();
     const values: Record<string, unknown> = { ownerId: user.id, lines: [] as LineInput[] };
     let customerId = source.customer ?? null;
-    if (source.opportunity) {
+    if (source.opportunity && !source.quote) {
       const deal = await this.opportunities.wonDeal(user, source.opportunity);
       customerId = deal.customerId;
       Object.assign(values, {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobsService } from '../../src/automation/jobs.service.js';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
-import { visibleText, type Client } from '../helpers/client.js';
+import { decodeHtml, visibleText, type Client } from '../helpers/client.js';
 import { eventually } from '../helpers/eventually.js';
 import { createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
 
@@ -344,6 +344,46 @@ describe('the discount threshold', () => {
       [contractId],
     );
     expect(rows[0]).toEqual({ amount: total, quote_id: id, lines: LINES.length });
+  });
+
+  it('keeps a contract form from an accepted quote, as typed, when the deal is not won yet and a field is wrong', async () => {
+    const c = await signedIn(t, rep);
+    const id = await newQuote(c);
+    await c.get(`/quotes/${id}`);
+    await c.post(`/quotes/${id}/submit`, { version: await version(id) });
+    await c.get(`/quotes/${id}`);
+    await c.post(`/quotes/${id}/accept`, { version: await version(id) });
+    // The deal is still at its proposal stage: the quote, not a won deal, is the contract's source.
+    const form = await c.get(`/contracts/new?quote=${id}`);
+    const fields: Record<string, string> = {};
+    const contractForm = /<form[^>]*action="\/contracts\/new[^"]*"[\s\S]*?<\/form>/.exec(form.text)![0];
+    for (const [tag] of contractForm.matchAll(/<input\b[^>]*>/g)) {
+      const name = /\bname="([^"]*)"/.exec(tag)?.[1];
+      const value = /\bvalue="([^"]*)"/.exec(tag)?.[1] ?? '';
+      if (name && !/type="(checkbox|file|radio)"/.test(tag)) fields[name] = decodeHtml(value);
+    }
+    expect(fields.opportunityId).toBe(String(dealId));
+    const contractsBefore = Number(
+      (await t.db.query('SELECT count(*) AS n FROM contract')).rows[0].n as string,
+    );
+    const refused = await c.post('/contracts/new', {
+      ...fields,
+      startOn: '2027-06-01',
+      endOn: '2027-01-01',
+      ourSignatoryName: '王经理',
+    });
+    expect(refused.status).toBe(422);
+    const page = visibleText(refused.text);
+    expect(page).toContain('New contract');
+    expect(page).toContain('上海华信科技有限公司');
+    expect(refused.text).toContain('value="王经理"');
+    expect(refused.text).toContain('value="2027-06-01"');
+    expect(refused.text).toContain('value="服务器"');
+    expect(refused.text).toContain(`name="quoteId" value="${id}"`);
+    const contractsAfter = Number(
+      (await t.db.query('SELECT count(*) AS n FROM contract')).rows[0].n as string,
+    );
+    expect(contractsAfter).toBe(contractsBefore);
   });
 
   it('marks a sent quote past its validity expired when it is read', async () => {
