@@ -31,8 +31,8 @@ export class ApprovalsController {
     @Body() dto: DecideDto,
     @Req() req: Request,
   ) {
-    const outcome = await this.approvals.decideRound(user, roundId, dto.decision, dto.comment, dto.stepId);
-    flash(req, outcome ? `approval.flash.${outcome}` : `approval.flash.${dto.decision}`);
+    const effect = await this.approvals.decideRound(user, roundId, dto.decision, dto.comment, dto.stepId);
+    flash(req, `approval.flash.${effect}`);
     return seeOther(safeReturnTo(dto.returnTo, '/approvals'));
   }
 }

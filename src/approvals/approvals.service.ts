@@ -31,6 +31,7 @@ import type {
   ApprovalStepPlan,
   ApprovalSubject,
   ApprovalSubmission,
+  DecisionEffect,
 } from './approvals.types.js';
 import { type ApprovalFacts, ApprovalPolicy } from './approvals.policy.js';
 import { ApprovalsRepository, type RoundRecord } from './approvals.repository.js';
@@ -369,17 +370,20 @@ export class ApprovalsService implements OnModuleInit {
       return this.decideIn(m, user, record, decision, comment);
     });
     await this.mail.kickQuietly();
-    return outcome;
+    return outcome === 'approved' || outcome === 'rejected' ? outcome : null;
   }
 
-  /** The inbox's and the record page's form: a decision on round `roundId`, made on step `stepId` as shown. */
+  /**
+   * The inbox's and the record page's form: a decision on round `roundId`, made on step `stepId` as
+   * shown. Returns what it did, for the approver to be told.
+   */
   async decideRound(
     user: SessionUser,
     roundId: number,
     decision: ApprovalDecision,
     comment: string | null,
     stepId: number | null,
-  ): Promise<ApprovalOutcome | null> {
+  ): Promise<DecisionEffect> {
     const outcome = await this.dataSource.transaction(async (m) => {
       const record = await this.repo.lockRound(m, roundId);
       if (!record) throw new NotFound();
@@ -396,7 +400,7 @@ export class ApprovalsService implements OnModuleInit {
     decision: ApprovalDecision,
     comment: string | null,
     shownStepId: number | null = null,
-  ): Promise<ApprovalOutcome | null> {
+  ): Promise<DecisionEffect> {
     const { round, steps, seats } = record;
     const facts = factsOf(record);
     if (!this.policy.can(user, 'view', facts)) throw new NotFound();
@@ -422,6 +426,7 @@ export class ApprovalsService implements OnModuleInit {
     await this.repo.recordDecision(m, seat!.id, decision, comment, now);
     Object.assign(seat!, { decision, comment, decidedAt: now });
     let outcome: ApprovalOutcome | null = null;
+    let stepDone = false;
     if (decision === 'reject') {
       await this.repo.updateStep(m, current.id, { status: 'rejected', decidedAt: now });
       await this.repo.skipWaiting(m, round.id);
@@ -431,6 +436,7 @@ export class ApprovalsService implements OnModuleInit {
       seats.filter((s) => s.stepId === current.id).every((s) => s.decision === 'approve')
     ) {
       outcome = await this.completeStep(m, record, current, now);
+      stepDone = true;
     }
     await this.audit.record(
       {
@@ -448,7 +454,7 @@ export class ApprovalsService implements OnModuleInit {
       m,
     );
     if (outcome) await this.finish(m, record, outcome, user, comment, now);
-    return outcome;
+    return outcome ?? (stepDone ? 'next_step' : 'others_pending');
   }
 
   /** A step approved: the next one starts and its approvers are asked; after the last, the round is approved. */

@@ -16,6 +16,12 @@ export type ApprovalDecision = 'approve' | 'reject';
 
 export type ApprovalOutcome = 'approved' | 'rejected';
 
+/**
+ * What one decision did, as the approver is told: ended the round (approved or rejected), completed
+ * its step so that the next step's approvers were asked, or left a 会签 step waiting for the others.
+ */
+export type DecisionEffect = ApprovalOutcome | 'next_step' | 'others_pending';
+
 /** One step of a round as its subject's module plans it. */
 export interface ApprovalStepPlan {
   mode: ApprovalMode;

@@ -298,6 +298,9 @@ describe('a round through its steps', () => {
     ).rows[0].id;
     const reply = await decide(c, round.roundId, 'approve', { comment: '价格合理', stepId: String(stepId) });
     expect(reply).toMatchObject({ status: 303, location: '/notifications' });
+    expect(await flashAfter(c, reply)).toContain(
+      'Your approval was recorded; the next approvers have been asked.',
+    );
     expect(await stepStatuses(round.roundId)).toEqual(['approved', 'pending']);
     expect(await notes(gm1, 'approval_waiting')).toHaveLength(1);
     expect(await notes(gm2, 'approval_waiting')).toHaveLength(1);
@@ -317,7 +320,13 @@ describe('a round through its steps', () => {
   });
 
   it('needs every general manager for 会签, then tells the subject once and the requester', async () => {
-    expect((await decide(await as(gm1), round.roundId, 'approve')).location).toBe('/notifications');
+    // The first of the 会签 step is told the step now waits for the others: nobody else was asked.
+    const g1 = await as(gm1);
+    const first = await decide(g1, round.roundId, 'approve');
+    expect(first.location).toBe('/notifications');
+    const told = await flashAfter(g1, first);
+    expect(told).toContain('Your approval was recorded; this step also waits for the other approvers.');
+    expect(told).not.toContain('next approvers');
     expect(await roundStatus(round.roundId)).toBe('pending');
     expect(await decisionsOf(round.subjectId)).toEqual([]);
     expect(await waitingFor(gm1)).not.toContain(round.title);
