@@ -1,5 +1,5 @@
 import { type FieldErrors, ValidationFailed } from '../common/errors.js';
-import { type Fen, fen, readMoney, sumMoney, toNumeric } from '../common/money.js';
+import { type Fen, fen, formatMoney, readMoney, sumMoney } from '../common/money.js';
 import { MAX_INSTALLMENTS } from './payment.options.js';
 
 /**
@@ -110,8 +110,8 @@ export function readPlan(inputs: InstallmentInput[], contractAmount: Fen): Exact
   const sum = sumMoney(out.map((x) => x.amount));
   if (sum !== contractAmount)
     throw ValidationFailed.field('installments', 'payment.plan_sum_mismatch', {
-      sum: toNumeric(sum),
-      amount: toNumeric(contractAmount),
+      sum: formatMoney(sum),
+      amount: formatMoney(contractAmount),
     });
   return out;
 }
@@ -130,7 +130,7 @@ export function checkPaidKept(next: ExactInstallment[], stored: StoredInstallmen
     if (!s) errors[`installments.${i}.amount`] = [{ key: 'validation.invalid' }];
     else if (s.collected > 0 && s.amount !== n.amount)
       errors[`installments.${i}.amount`] = [
-        { key: 'payment.paid_amount_kept', params: { amount: toNumeric(s.amount) } },
+        { key: 'payment.paid_amount_kept', params: { amount: formatMoney(s.amount) } },
       ];
   });
   const kept = new Set(next.map((n) => n.id));

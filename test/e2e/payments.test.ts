@@ -184,6 +184,26 @@ describe('the payment plan', () => {
     expect(await planVersion(id)).toBe(0);
   });
 
+  it('names both sums of a plan that does not add up as money is written, thousands grouped', async () => {
+    const id = await contract('124526.00', 'draft', { owner: zhRep.id });
+    const c = await signedIn(t, zhRep, 'zh-CN');
+    await c.get(`/contracts/${id}/plan`);
+    const reply = await c.post(
+      `/contracts/${id}/plan`,
+      planFields(
+        [
+          ['2027-01-10', '40,000'],
+          ['2027-02-10', '40000'],
+          ['2027-03-10', '40,000.00'],
+        ],
+        0,
+      ),
+    );
+    expect(reply.status).toBe(422);
+    expect(visibleText(reply.text)).toContain('各期合计 ¥120,000.00，与合同金额 ¥124,526.00 不符。');
+    expect(await installments(id)).toEqual([]);
+  });
+
   it('refuses negative, non-numeric and impossible values beside their fields, in Chinese for a Chinese user', async () => {
     const id = await contract('300.00', 'draft', { owner: zhRep.id });
     const c = await signedIn(t, zhRep, 'zh-CN');
