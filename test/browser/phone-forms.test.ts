@@ -1,0 +1,94 @@
+/// <reference lib="dom" />
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD, SeedService } from '../../src/seed/seed.service.js';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { browserMissing, launchBrowser, PHONE, SCREENSHOTS } from '../helpers/browser.js';
+
+/**
+ * The sales and service pages as a rep and an agent use them on a 390 px phone, in Chinese: what a
+ * form says after a refusal is where the eye is, nothing sticks out of the screen, and the cards of a
+ * page and the fields of a card keep their places.
+ */
+let t: TestApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (browserMissing) return;
+  t = await startApp();
+  await t.app.get(SeedService).seedDemoOnce(40);
+  browser = await launchBrowser();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+async function signIn(email: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: PHONE, locale: 'zh-CN', hasTouch: true });
+  await page.goto(`${t.url}/login`);
+  await page.fill('#f-email', email);
+  await page.fill('#f-password', DEMO_PASSWORD);
+  await page.click('button[type=submit].primary');
+  await page.waitForURL(`${t.url}/`);
+  if ((await page.locator('html').getAttribute('lang')) !== 'zh-CN') {
+    await page.selectOption('#locale-select', 'zh-CN');
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('zh-CN');
+  }
+  return page;
+}
+
+async function firstId(sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await t.db.query<{ id: number }>(sql, params);
+  expect(rows.length).toBeGreaterThan(0);
+  return rows[0].id;
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(SCREENSHOTS, `phone-forms-${name}.png`) });
+
+/** Whether the element is on the screen as the page is shown (not scrolled off above or below). */
+const onScreen = (page: Page, selector: string) =>
+  page
+    .locator(selector)
+    .first()
+    .evaluate((e) => {
+      const r = e.getBoundingClientRect();
+      return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;
+    });
+
+describe.skipIf(browserMissing)('sales and service pages on a phone', () => {
+  it('shows a refused payment or invoice where its form is, not at the top of a long page', async () => {
+    const contractId = await firstId(
+      `SELECT c.id FROM contract c JOIN app_user u ON u.id = c.owner_id
+        WHERE u.email = 'sales1@demo.kehu' AND c.status = 'signed' ORDER BY c.id LIMIT 1`,
+    );
+    const rep = await signIn('sales1@demo.kehu');
+    await rep.goto(`${t.url}/contracts/${contractId}`);
+    const payment = rep.locator('form.payment-form');
+    await payment.locator('input[name=amount]').fill('999,999,999.00');
+    await payment.locator('input[name=reference]').fill('WX-20261201');
+    await Promise.all([
+      rep.waitForURL(/\/payments/),
+      payment.getByRole('button', { name: '登记回款' }).click(),
+    ]);
+    await rep.waitForLoadState();
+    expect(await rep.locator('form.payment-form .error').first().textContent()).toContain(
+      '超过该合同的未回款金额',
+    );
+    expect(await onScreen(rep, 'form.payment-form .error')).toBe(true);
+    expect(await rep.locator('form.payment-form input[name=reference]').inputValue()).toBe('WX-20261201');
+    await shot(rep, 'payment-refused');
+
+    const invoice = rep.locator('form.invoice-form');
+    await invoice.locator('input[name=number]').fill('No.04412345');
+    await invoice.locator('input[name=amount]').fill('999,999,999.00');
+    await Promise.all([
+      rep.waitForURL(/\/invoices/),
+      invoice.getByRole('button', { name: '登记开票' }).click(),
+    ]);
+    await rep.waitForLoadState();
+    expect(await onScreen(rep, 'form.invoice-form .error')).toBe(true);
+  });
+});
