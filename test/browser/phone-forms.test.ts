@@ -91,4 +91,16 @@ describe.skipIf(browserMissing)('sales and service pages on a phone', () => {
     await rep.waitForLoadState();
     expect(await onScreen(rep, 'form.invoice-form .error')).toBe(true);
   });
+  it('fits a printable quote to the phone: its lines scroll inside the sheet, the page does not', async () => {
+    const quoteId = await firstId(
+      `SELECT q.id FROM quote q JOIN app_user u ON u.id = q.owner_id
+        WHERE u.email = 'sales1@demo.kehu' AND EXISTS (SELECT 1 FROM quote_line l WHERE l.quote_id = q.id)
+        ORDER BY q.id LIMIT 1`,
+    );
+    const rep = await signIn('sales1@demo.kehu');
+    await rep.goto(`${t.url}/quotes/${quoteId}/print`);
+    expect(await rep.locator('table.doc-lines tbody tr').count()).toBeGreaterThan(0);
+    expect(await rep.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await shot(rep, 'quote-print');
+  });
 });
