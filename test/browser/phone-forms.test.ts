@@ -103,4 +103,21 @@ describe.skipIf(browserMissing)('sales and service pages on a phone', () => {
     expect(await rep.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await shot(rep, 'quote-print');
   });
+  it('lines up the labels of a quote’s number cells with the others on a phone’s line cards', async () => {
+    const quoteId = await firstId(
+      `SELECT q.id FROM quote q JOIN app_user u ON u.id = q.owner_id
+        WHERE u.email = 'sales1@demo.kehu' AND EXISTS (SELECT 1 FROM quote_line l WHERE l.quote_id = q.id)
+        ORDER BY q.id LIMIT 1`,
+    );
+    const rep = await signIn('sales1@demo.kehu');
+    await rep.goto(`${t.url}/quotes/${quoteId}`);
+    const row = rep.locator('table.responsive tbody tr').first();
+    // Each label (the cell's ::before) starts at the card's left edge, as the name's and the unit's do.
+    const aligns = await row
+      .locator('td[data-label]')
+      .evaluateAll((cells) => cells.map((c) => getComputedStyle(c, '::before').textAlign));
+    expect(aligns.length).toBeGreaterThan(4);
+    expect(aligns.filter((a) => a === 'right')).toEqual([]);
+    await shot(rep, 'quote-lines');
+  });
 });
