@@ -120,4 +120,32 @@ describe.skipIf(browserMissing)('sales and service pages on a phone', () => {
     expect(aligns.filter((a) => a === 'right')).toEqual([]);
     await shot(rep, 'quote-lines');
   });
+  it('puts a refused quote line’s error under its input, not squeezed beside it', async () => {
+    const dealId = await firstId(
+      `SELECT o.id FROM opportunity o JOIN app_user u ON u.id = o.owner_id
+        WHERE u.email = 'sales1@demo.kehu' AND o.stage NOT IN ('won', 'lost') ORDER BY o.id LIMIT 1`,
+    );
+    const rep = await signIn('sales1@demo.kehu');
+    await rep.goto(`${t.url}/opportunities/${dealId}/quotes/new`);
+    await rep.fill('input[name="lines[0][itemName]"]', '服务器');
+    await rep.fill('input[name="lines[0][quantity]"]', '-2');
+    await rep.fill('input[name="lines[0][unitPrice]"]', '６００００');
+    await rep.fill('input[name="lines[0][discountPercent]"]', '120');
+    await Promise.all([
+      rep.waitForURL(`${t.url}/opportunities/${dealId}/quotes/new`),
+      rep.locator('form.quote-form').getByRole('button', { name: '保存' }).click(),
+    ]);
+    await rep.waitForLoadState();
+    for (const field of ['quantity', 'discountPercent']) {
+      const input = await rep.locator(`input[name="lines[0][${field}]"]`).boundingBox();
+      const error = await rep.locator(`#e-lines-0-${field}`).boundingBox();
+      expect(error!.y).toBeGreaterThanOrEqual(input!.y + input!.height);
+      // The input keeps its width beside its label.
+      expect(input!.width).toBeGreaterThan(PHONE.width / 3);
+    }
+    expect(await rep.inputValue('input[name="lines[0][quantity]"]')).toBe('-2');
+    await rep
+      .locator('form.quote-form table')
+      .screenshot({ path: join(SCREENSHOTS, 'phone-forms-quote-line-errors.png') });
+  });
 });
