@@ -148,4 +148,16 @@ describe.skipIf(browserMissing)('sales and service pages on a phone', () => {
       .locator('form.quote-form table')
       .screenshot({ path: join(SCREENSHOTS, 'phone-forms-quote-line-errors.png') });
   });
+  it('keeps the cards of a two-column page apart when a phone stacks them', async () => {
+    const dealId = await firstId(
+      `SELECT o.id FROM opportunity o JOIN app_user u ON u.id = o.owner_id
+        WHERE u.email = 'sales1@demo.kehu' AND o.stage NOT IN ('won', 'lost') ORDER BY o.id LIMIT 1`,
+    );
+    const rep = await signIn('sales1@demo.kehu');
+    await rep.goto(`${t.url}/opportunities/${dealId}`);
+    // The deal's left column ends with its stage history; the follow-ups' card comes under it.
+    const history = await rep.locator('.deal-page > div > .card').last().boundingBox();
+    const activity = await rep.locator('.deal-page > .card').first().boundingBox();
+    expect(activity!.y - (history!.y + history!.height)).toBeGreaterThanOrEqual(12);
+  });
 });
