@@ -160,4 +160,20 @@ describe.skipIf(browserMissing)('sales and service pages on a phone', () => {
     const activity = await rep.locator('.deal-page > .card').first().boundingBox();
     expect(activity!.y - (history!.y + history!.height)).toBeGreaterThanOrEqual(12);
   });
+  it('brings an empty reply’s error into view on a long ticket page, the note box still ticked', async () => {
+    const ticketId = await firstId(
+      `SELECT k.id FROM ticket k JOIN app_user u ON u.id = k.assignee_id
+        WHERE u.email = 'service1@demo.kehu' AND k.status IN ('new', 'open') ORDER BY k.id LIMIT 1`,
+    );
+    const agent = await signIn('service1@demo.kehu');
+    await agent.goto(`${t.url}/tickets/${ticketId}`);
+    const reply = agent.locator('form.reply-form');
+    await reply.locator('input[name=internal]').check();
+    await Promise.all([agent.waitForURL(/\/reply$/), reply.getByRole('button', { name: '发送' }).click()]);
+    await agent.waitForLoadState();
+    expect(await agent.locator('form.reply-form .error').first().textContent()).toContain('必填');
+    expect(await onScreen(agent, 'form.reply-form .error')).toBe(true);
+    expect(await agent.locator('form.reply-form input[name=internal]').isChecked()).toBe(true);
+    await shot(agent, 'reply-refused');
+  });
 });
