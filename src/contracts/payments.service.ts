@@ -75,6 +75,7 @@ export interface InstallmentFormRow extends InstallmentInput {
   n: number;
   /** Paid in part or whole: its amount is kept. */
   paid: boolean;
+  /** What it has collected, written as money is (¥1,234.50). */
   collected: string | null;
 }
 
@@ -417,7 +418,7 @@ export class PaymentsService implements OnModuleInit {
       contract: { id: c.id, number: c.number, title: c.title, amount: c.amount, status: c.status },
       rows: all.map((r, i): InstallmentFormRow => {
         const p = r.id ? paid.get(Number(r.id)) : undefined;
-        return { ...r, n: i + 1, paid: !!p, collected: p ? toNumeric(p.collected) : null };
+        return { ...r, n: i + 1, paid: !!p, collected: p ? formatMoney(p.collected) : null };
       }),
       values: { version: version ?? 0 },
       split: split ?? null,

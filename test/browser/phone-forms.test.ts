@@ -176,4 +176,27 @@ describe.skipIf(browserMissing)('sales and service pages on a phone', () => {
     expect(await agent.locator('form.reply-form input[name=internal]').isChecked()).toBe(true);
     await shot(agent, 'reply-refused');
   });
+  it('says what an installment has collected as money is written, under its amount, on the plan form', async () => {
+    const contractId = await firstId(
+      `SELECT c.id FROM contract c JOIN app_user u ON u.id = c.owner_id
+        WHERE u.email = 'sales1@demo.kehu' AND c.status = 'signed'
+          AND EXISTS (SELECT 1 FROM payment_installment i WHERE i.contract_id = c.id AND i.collected >= 1000)
+        ORDER BY c.id LIMIT 1`,
+    );
+    const { rows } = await t.db.query<{ collected: string }>(
+      `SELECT collected::text FROM payment_installment WHERE contract_id = $1 AND collected >= 1000
+        ORDER BY position LIMIT 1`,
+      [contractId],
+    );
+    const [whole, fen] = rows[0].collected.split('.');
+    const written = `¥${whole.replace(/\B(?=(\d{3})+$)/g, ',')}.${fen}`;
+    const rep = await signIn('sales1@demo.kehu');
+    await rep.goto(`${t.url}/contracts/${contractId}/plan`);
+    const cell = rep.locator('td', { has: rep.locator('small.hint') }).first();
+    expect(await cell.locator('small.hint').textContent()).toBe(`已回款 ${written}`);
+    const input = await cell.locator('input').boundingBox();
+    const hint = await cell.locator('small.hint').boundingBox();
+    expect(hint!.y).toBeGreaterThanOrEqual(input!.y + input!.height);
+    await cell.screenshot({ path: join(SCREENSHOTS, 'phone-forms-plan-collected.png') });
+  });
 });
