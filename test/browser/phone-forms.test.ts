@@ -199,4 +199,18 @@ describe.skipIf(browserMissing)('sales and service pages on a phone', () => {
     expect(hint!.y).toBeGreaterThanOrEqual(input!.y + input!.height);
     await cell.screenshot({ path: join(SCREENSHOTS, 'phone-forms-plan-collected.png') });
   });
+  it('ends each board column with its last deal on a phone, not stretched to the longest column', async () => {
+    const rep = await signIn('sales1@demo.kehu');
+    await rep.goto(`${t.url}/opportunities`);
+    const columns = await rep.locator('.board-column').evaluateAll((cs) =>
+      cs.map((c) => ({
+        cards: c.querySelectorAll('.deal-card').length,
+        height: c.getBoundingClientRect().height,
+      })),
+    );
+    const fewest = columns.reduce((a, b) => (b.cards < a.cards ? b : a));
+    const most = columns.reduce((a, b) => (b.cards > a.cards ? b : a));
+    expect(most.cards).toBeGreaterThan(fewest.cards);
+    expect(fewest.height).toBeLessThan(most.height);
+  });
 });
