@@ -213,4 +213,23 @@ describe.skipIf(browserMissing)('sales and service pages on a phone', () => {
     expect(most.cards).toBeGreaterThan(fewest.cards);
     expect(fewest.height).toBeLessThan(most.height);
   });
+  it('brings a signing refused for its missing scan into view on a long contract page', async () => {
+    const contractId = await firstId(
+      `SELECT c.id FROM contract c JOIN app_user u ON u.id = c.owner_id
+        WHERE u.email = 'sales1@demo.kehu' AND c.status = 'approved' ORDER BY c.id LIMIT 1`,
+    );
+    const rep = await signIn('sales1@demo.kehu');
+    await rep.goto(`${t.url}/contracts/${contractId}`);
+    const sign = rep.locator(`form[action="/contracts/${contractId}/sign"]`);
+    await sign.locator('input[name=signedOn]').fill('2026-12-01');
+    await Promise.all([rep.waitForURL(/\/sign$/), sign.getByRole('button', { name: '确认已签署' }).click()]);
+    await rep.waitForLoadState();
+    expect(await rep.locator(`form[action="/contracts/${contractId}/sign"] .error`).textContent()).toContain(
+      '请上传签署后的合同扫描件',
+    );
+    expect(await onScreen(rep, `form[action="/contracts/${contractId}/sign"] .error`)).toBe(true);
+    expect(await rep.inputValue(`form[action="/contracts/${contractId}/sign"] input[name=signedOn]`)).toBe(
+      '2026-12-01',
+    );
+  });
 });
