@@ -32,10 +32,9 @@ async function signIn(email: string): Promise<Page> {
   await page.fill('#f-password', DEMO_PASSWORD);
   await page.click('button[type=submit].primary');
   await page.waitForURL(`${t.url}/`);
-  if ((await page.locator('html').getAttribute('lang')) !== 'zh-CN') {
+  if ((await page.locator('html').getAttribute('lang')) !== 'zh-CN')
     await page.selectOption('#locale-select', 'zh-CN');
-    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('zh-CN');
-  }
+  await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('zh-CN');
   return page;
 }
 
