@@ -145,6 +145,7 @@ describe.each(['admin', 'manager', 'agent'])('the queues page of the %s', (who) 
   let c: Client;
   beforeAll(async () => {
     c = await signedIn(t, accounts[who]);
+    await c.get('/tickets'); // reference data loaded once, as after any change
   });
 
   it.each(QUEUES)(
