@@ -31,12 +31,13 @@ import type { TicketChannel, TicketPriority, TicketStatus, TicketType } from './
   where: '"deleted_at" IS NULL',
 })
 @Index('ix_ticket_status_due', ['status', 'dueAt', 'id'], { where: '"deleted_at" IS NULL' })
-@Index('ix_ticket_unassigned_team_status_due', ['teamId', 'status', 'dueAt', 'id'], {
-  where: '"assignee_id" IS NULL AND "deleted_at" IS NULL',
-})
-@Index('ix_ticket_unassigned_status_due', ['status', 'dueAt', 'id'], {
-  where: '"assignee_id" IS NULL AND "deleted_at" IS NULL',
-})
+// The unassigned, mine and team queues: running tickets by sort key, per team, assignee, unassigned
+// and all; see migration AddRunningTicketQueueIndexes.
+@Index('ix_ticket_running_team', { synchronize: false })
+@Index('ix_ticket_running_assignee', { synchronize: false })
+@Index('ix_ticket_running', { synchronize: false })
+@Index('ix_ticket_running_unassigned_team', { synchronize: false })
+@Index('ix_ticket_running_unassigned', { synchronize: false })
 @Index('ix_ticket_resolved', ['resolvedAt', 'id'], {
   where: '"deleted_at" IS NULL AND "resolved_at" IS NOT NULL',
 })

@@ -195,16 +195,18 @@ export class TicketsController {
   async index(@CurrentUser() user: SessionUser, @Query() query: TicketQueueQueryDto) {
     const { queue: asked, after, before, ...filters } = query;
     const cursor = { after, before };
-    // A queue asked for is read beside the counts; without a choice, the agent's own queue while it
-    // holds anything, else their team's, once the counts say so.
-    const [counts, away, assignees, askedList] = await Promise.all([
-      this.tickets.queueCounts(user),
+    // A queue asked for is read with the counts, in one statement; without a choice, the agent's own
+    // queue while it holds anything, else their team's, once the counts say so.
+    const [read, away, assignees] = await Promise.all([
+      asked
+        ? this.tickets.queueWithCounts(user, asked, filters, cursor)
+        : this.tickets.queueCounts(user).then((counts) => ({ counts, list: null })),
       this.tickets.isAway(user),
       this.bulkAssignees(user),
-      asked ? this.tickets.queue(user, asked, filters, cursor) : null,
     ]);
+    const { counts } = read;
     const queue: TicketQueue = asked ?? (counts.mine > 0 ? 'mine' : 'team');
-    const list = askedList ?? (await this.tickets.queue(user, queue, filters, cursor));
+    const list = read.list ?? (await this.tickets.queue(user, queue, filters, cursor));
     const now = new Date();
     return {
       title: 'tickets.nav',

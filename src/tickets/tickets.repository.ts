@@ -186,6 +186,95 @@ function queueScans(
   return parts.join(' UNION ALL ');
 }
 
+/** The queues of running tickets (new, open, waiting), read from the running tickets' own indexes. */
+const RUNNING_QUEUES: readonly TicketQueue[] = ['unassigned', 'mine', 'team'];
+
+/** A running ticket, as the running tickets' indexes hold them (migration AddRunningTicketQueueIndexes). */
+const RUNNING = `t.status IN ('new', 'open', 'pending') AND t.deleted_at IS NULL`;
+
+/** The running queues' sort key, as those indexes hold it: the due time, waiting tickets last. */
+const RUNNING_KEY = `COALESCE(t.due_at, 'infinity'::timestamptz)`;
+
+/**
+ * Where a running queue's tickets are found, as conditions each matching one of the running
+ * tickets' indexes: one per team of the scope (the teams written in, see teamList), the tickets of
+ * no team, those assigned to the user (a ticket is in at most two of them: its team's and its
+ * assignee's), or the admin's one. Null when the scope is not made of these (a sales rep's).
+ */
+function runningHeads(
+  scope: TicketScope,
+  queue: TicketQueue,
+  me: number,
+  bind: (v: unknown) => string,
+): string[] | null {
+  if (queue === 'mine') return [`t.assignee_id = ${bind(me)}::int`];
+  if (scope.everyone) return ['true'];
+  if (scope.customerOwnerId !== null) return null;
+  const teams = [...new Set(scope.teamIds)];
+  if (!teams.every((id) => Number.isSafeInteger(id))) throw new Error(`Not team ids: ${teams.join(',')}`);
+  const heads = teams.map((id) => `t.team_id = ${id}`);
+  if (scope.noTeam) heads.push('t.team_id IS NULL');
+  if (scope.assigneeId !== null && queue !== 'unassigned')
+    heads.push(`t.assignee_id = ${bind(scope.assigneeId)}::int`);
+  return heads;
+}
+
+/**
+ * A running queue's walks, one per head, each down its index in the queue's order (`cursor`: only
+ * after it), at most `rows` each, reading `columns`. Merged in the same order and stopped at a page's
+ * length, they read about a page of tickets in all, however many the queue holds.
+ */
+function runningScans(
+  heads: string[],
+  queue: TicketQueue,
+  filters: string,
+  rows: number,
+  dir: 'ASC' | 'DESC',
+  cursor: { value: string; id: string } | null,
+  columns: string,
+): string {
+  const unassigned = queue === 'unassigned' ? ' AND t.assignee_id IS NULL' : '';
+  const after = cursor
+    ? ` AND (${RUNNING_KEY}, t.id) ${dir === 'ASC' ? '>' : '<'} (CAST(${cursor.value} AS timestamptz), ${cursor.id}::int)`
+    : '';
+  return heads
+    .map(
+      (head) => `(SELECT ${columns} FROM ticket t WHERE ${head} AND ${RUNNING}${unassigned}${filters}${after}
+         ORDER BY ${RUNNING_KEY} ${dir}, t.id ${dir} LIMIT ${rows})`,
+    )
+    .join(' UNION ALL ');
+}
+
+/**
+ * The breaching-soon count, up to the cap: the scope's teams, the tickets of no team, then the
+ * user's own outside those (so no ticket is read twice), read one after the other down the
+ * (team or assignee, status, due time) indexes and stopped at the cap, most often within the first.
+ */
+function breachingCount(scope: TicketScope, bind: (v: unknown) => string): string | null {
+  const parts: string[] = [];
+  if (scope.everyone) parts.push('true');
+  else {
+    if (scope.customerOwnerId !== null) return null;
+    const teams = [...new Set(scope.teamIds)];
+    if (!teams.every((id) => Number.isSafeInteger(id))) throw new Error(`Not team ids: ${teams.join(',')}`);
+    const seen: string[] = [];
+    if (teams.length) seen.push(`t.team_id IN (${teams.join(', ')})`);
+    if (scope.noTeam) seen.push('t.team_id IS NULL');
+    parts.push(...seen);
+    if (scope.assigneeId !== null)
+      parts.push(
+        `t.assignee_id = ${bind(scope.assigneeId)}::int${seen.length ? ` AND NOT coalesce(${seen.join(' OR ')}, false)` : ''}`,
+      );
+  }
+  if (!parts.length) return '0';
+  const cap = QUEUE_COUNT_CAP + 1;
+  const scans = parts.map(
+    (cond) => `(SELECT 1 FROM ticket t WHERE ${cond} AND t.status IN ('new', 'open') AND t.deleted_at IS NULL
+       AND t.due_at <= now() + make_interval(mins => ${BREACHING_SOON_MINUTES}) LIMIT ${cap})`,
+  );
+  return `(SELECT count(*)::int FROM (SELECT 1 FROM (${scans.join(' UNION ALL ')}) u LIMIT ${cap}) s)`;
+}
+
 /** The queues whose counts the kept totals hold, besides mine: their condition on a totals row `k`. */
 const KEPT_QUEUES: Partial<Record<TicketQueue, string>> = {
   unassigned: 'k.assignee_id IS NULL',
@@ -217,6 +306,45 @@ function keptCount(
     `SELECT coalesce(sum(k.count), 0)::int AS n FROM (SELECT nullif(team_id, 0) AS team_id,
        nullif(assignee_id, 0) AS assignee_id, status, count FROM ticket_queue_total) k WHERE ${condition}`
   );
+}
+
+/**
+ * The statement of the queues' tab counts, one column each (`tab0`, `tab1`… in the order of
+ * `queues`), up to QUEUE_COUNT_CAP + 1 or more (the caller caps them): unassigned, mine, my team and
+ * waiting in one pass over the kept totals (a few rows per team, agent and status), breaching soon
+ * and recently resolved, which depend on the time of asking, from the tickets' indexes up to the cap
+ * (see breachingCount; recently resolved walks the resolution-time index from the newest). A scope of
+ * a rep's customers, which the totals do not know, reads tickets for every queue.
+ */
+function tabCounts(
+  scope: TicketScope,
+  me: number,
+  queues: readonly TicketQueue[],
+  bind: (v: unknown) => string,
+): string {
+  const kept: string[] = [];
+  const counted: string[] = [];
+  const repScope = !scope.everyone && scope.customerOwnerId !== null;
+  for (const [i, q] of queues.entries()) {
+    const keptIn =
+      q === 'mine'
+        ? `k.assignee_id = ${bind(me)}::int`
+        : KEPT_QUEUES[q] && !repScope
+          ? `${KEPT_QUEUES[q]} AND ${scopeCondition(scope, 'k', bind)}`
+          : null;
+    if (keptIn) {
+      kept.push(`coalesce(sum(k.count) FILTER (WHERE ${keptIn}), 0)::int AS tab${i}`);
+      continue;
+    }
+    const count =
+      (q === 'breaching' ? breachingCount(scope, bind) : null) ??
+      `(SELECT count(*)::int FROM (SELECT 1 FROM ticket t WHERE t.deleted_at IS NULL AND ${scopeCondition(scope, 't', bind)}
+         AND ${queueCondition(q, me, bind)}${countOrder(q)} LIMIT ${QUEUE_COUNT_CAP + 1}) s${i})`;
+    counted.push(`${count} AS tab${i}`);
+  }
+  if (!kept.length) return `SELECT ${counted.join(', ')}`;
+  return `SELECT kept.*${counted.map((c) => `, ${c}`).join('')} FROM (SELECT ${kept.join(', ')} FROM (SELECT nullif(team_id, 0) AS team_id,
+       nullif(assignee_id, 0) AS assignee_id, status, count FROM ticket_queue_total) k) kept`;
 }
 
 /** A cursor's sort value and id, or null for a mangled one (the queue starts from its first page). */
@@ -396,7 +524,9 @@ export class TicketsRepository {
 
   /**
    * A page of a queue with its capped count, in one statement: the tickets of the scope in the
-   * queue, filtered, by running due time (resolved: newest resolution first), `size` + 1 rows.
+   * queue, filtered, by running due time (resolved: newest resolution first), `size` + 1 rows. With
+   * `tabs`, the same statement counts those queues too, as queueCounts does (`counts`, in their order),
+   * and an unfiltered page takes its own count from its tab.
    */
   async findQueuePage(
     scope: TicketScope,
@@ -406,12 +536,14 @@ export class TicketsRepository {
     tierCustomers: CustomerIds | null,
     cursor: { after?: string; before?: string },
     size = QUEUE_PAGE_SIZE,
+    tabs: readonly TicketQueue[] = [],
   ): Promise<{
     rows: QueuePageRow[];
     next: string | null;
     prev: string | null;
     total: number;
     capped: boolean;
+    counts: number[];
   }> {
     const values: unknown[] = [];
     const bind = (v: unknown) => `$${values.push(v)}`;
@@ -422,9 +554,33 @@ export class TicketsRepository {
     // Forward on an ascending queue reads ASC; reading back flips it.
     const asc = newestFirst === back;
     const dir = asc ? 'ASC' : 'DESC';
-    const heads = queue === 'resolved' ? null : queueHeads(scope, queue, me, bind);
-    let text: string;
-    if (heads && queue !== 'resolved') {
+    const filtered = !!(f.type || f.priority || f.channel || f.tier);
+    const tabbed = tabs.indexOf(queue);
+    const ownTab = !filtered && tabbed >= 0 ? `SELECT tabs.counts[${tabbed + 1}] AS n FROM tabs` : null;
+    const running = RUNNING_QUEUES.includes(queue) ? runningHeads(scope, queue, me, bind) : null;
+    const heads = running || queue === 'resolved' ? null : queueHeads(scope, queue, me, bind);
+    let page: string;
+    let counted: string;
+    if (running) {
+      // The queue's walks merged in order, a ticket in two of them (its team's and its assignee's) once.
+      const filters = filterConditions(f, tierCustomers, bind)
+        .map((c) => ` AND ${c}`)
+        .join('');
+      const from = at ? { value: bind(at[0]), id: bind(at[1]) } : null;
+      const columns = `${QUEUE_COLUMNS}, ${RUNNING_KEY} AS sort_key`;
+      page = running.length
+        ? `SELECT DISTINCT ON (u.sort_key, u.id) u.*, (u.sort_key)::text AS "cursorValue"
+             FROM (${runningScans(running, queue, filters, size + 1, dir, from, columns)}) u
+            ORDER BY u.sort_key ${dir}, u.id ${dir} LIMIT ${size + 1}`
+        : `SELECT ${columns}, NULL::text AS "cursorValue" FROM ticket t WHERE false`;
+      // Unfiltered, the page counts its queue as its tab does, from the kept totals.
+      counted =
+        ownTab ??
+        (filtered ? null : keptCount(scope, queue, me, bind)) ??
+        (running.length
+          ? `SELECT count(*)::int AS n FROM (SELECT DISTINCT id FROM (${runningScans(running, queue, filters, QUEUE_COUNT_CAP + 1, 'ASC', null, 't.id')}) u LIMIT ${QUEUE_COUNT_CAP + 1}) s`
+          : 'SELECT 0 AS n');
+    } else if (heads && queue !== 'resolved') {
       const filters = filterConditions(f, tierCustomers, bind)
         .map((c) => ` AND ${c}`)
         .join('');
@@ -433,18 +589,15 @@ export class TicketsRepository {
         ? `SELECT id, sort_key FROM (${queueScans(heads, queue, filters, size + 1, dir, from)}) u
             GROUP BY id, sort_key ORDER BY sort_key ${dir}, id ${dir} LIMIT ${size + 1}`
         : 'SELECT NULL::int AS id, NULL::timestamptz AS sort_key WHERE false';
+      page = `SELECT l.* FROM (${top}) top CROSS JOIN LATERAL (
+          SELECT ${QUEUE_COLUMNS}, top.sort_key, (top.sort_key)::text AS "cursorValue" FROM ticket t WHERE t.id = top.id) l`;
       // Unfiltered, the page counts its queue as its tab does, from the kept totals.
-      const kept = filters ? null : keptCount(scope, queue, me, bind);
-      const counted = kept
-        ? kept
-        : heads.length
+      counted =
+        ownTab ??
+        (filtered ? null : keptCount(scope, queue, me, bind)) ??
+        (heads.length
           ? `SELECT count(*)::int AS n FROM (SELECT DISTINCT id FROM (${queueScans(heads, queue, filters, QUEUE_COUNT_CAP + 1, 'ASC', null)}) u LIMIT ${QUEUE_COUNT_CAP + 1}) s`
-          : 'SELECT 0 AS n';
-      text = `WITH top AS (${top}),
-        page AS (SELECT l.* FROM top CROSS JOIN LATERAL (
-          SELECT ${QUEUE_COLUMNS}, top.sort_key, (top.sort_key)::text AS "cursorValue" FROM ticket t WHERE t.id = top.id) l),
-        counted AS (${counted})
-        SELECT counted.n AS total, page.* FROM counted LEFT JOIN page ON true ORDER BY page.sort_key ${dir}, page.id ${dir}`;
+          : 'SELECT 0 AS n');
     } else {
       const where = [
         't.deleted_at IS NULL',
@@ -455,14 +608,23 @@ export class TicketsRepository {
       const after = at
         ? ` AND (${key}, t.id) ${asc ? '>' : '<'} (CAST(${bind(at[0])} AS timestamptz), ${bind(at[1])}::int)`
         : '';
-      text = `WITH page AS (
-        SELECT ${QUEUE_COLUMNS}, ${key} AS sort_key, (${key})::text AS "cursorValue"
-          FROM ticket t WHERE ${where}${after} ORDER BY ${key} ${dir}, t.id ${dir} LIMIT ${size + 1}),
-      counted AS (SELECT count(*)::int AS n FROM (SELECT 1 FROM ticket t WHERE ${where}${countOrder(queue)} LIMIT ${QUEUE_COUNT_CAP + 1}) s)
-      SELECT counted.n AS total, page.* FROM counted LEFT JOIN page ON true ORDER BY page.sort_key ${dir}, page.id ${dir}`;
+      page = `SELECT ${QUEUE_COLUMNS}, ${key} AS sort_key, (${key})::text AS "cursorValue"
+          FROM ticket t WHERE ${where}${after} ORDER BY ${key} ${dir}, t.id ${dir} LIMIT ${size + 1}`;
+      counted =
+        ownTab ??
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM ticket t WHERE ${where}${countOrder(queue)} LIMIT ${QUEUE_COUNT_CAP + 1}) s`;
     }
+    const tabsCte = tabs.length
+      ? `tabs AS (SELECT ARRAY[${tabs.map((_q, i) => `c.tab${i}`).join(', ')}] AS counts FROM (${tabCounts(scope, me, tabs, bind)}) c), `
+      : '';
+    const text = `WITH ${tabsCte}page AS (${page}),
+        counted AS (${counted})
+      SELECT counted.n AS total, ${tabs.length ? 'tabs.counts' : 'NULL::int[]'} AS "tabCounts", page.*
+        FROM counted${tabs.length ? ' CROSS JOIN tabs' : ''} LEFT JOIN page ON true
+       ORDER BY page.sort_key ${dir}, page.id ${dir}`;
     type Row = QueuePageRow & {
       total: number;
+      tabCounts: number[] | null;
       cursorValue: string;
       sort_key: unknown;
     };
@@ -475,8 +637,9 @@ export class TicketsRepository {
       QUEUE_COUNT_CAP,
     );
     return {
-      rows: rows.map(({ total: _t, cursorValue: _c, sort_key: _k, ...r }) => r),
+      rows: rows.map(({ total: _t, tabCounts: _n, cursorValue: _c, sort_key: _k, ...r }) => r),
       ...paging,
+      counts: (found[0]?.tabCounts ?? []).map((n) => Math.min(n, QUEUE_COUNT_CAP + 1)),
     };
   }
 
@@ -490,23 +653,12 @@ export class TicketsRepository {
   async queueCounts(scope: TicketScope, me: number, queues: readonly TicketQueue[]): Promise<number[]> {
     const values: unknown[] = [];
     const bind = (v: unknown) => `$${values.push(v)}`;
-    const scoped = scopeCondition(scope, 't', bind);
-    const parts = queues.map((q, i) => {
-      const kept = keptCount(scope, q, me, bind);
-      if (kept) return `(${kept}) AS q${i}`;
-      const heads = q === 'resolved' ? null : queueHeads(scope, q, me, bind);
-      if (heads && q !== 'resolved')
-        return heads.length
-          ? `(SELECT count(*)::int FROM (SELECT DISTINCT id FROM (${queueScans(heads, q, '', QUEUE_COUNT_CAP + 1, 'ASC', null)}) u LIMIT ${QUEUE_COUNT_CAP + 1}) s${i}) AS q${i}`
-          : `0 AS q${i}`;
-      return `(SELECT count(*)::int FROM (SELECT 1 FROM ticket t WHERE t.deleted_at IS NULL AND ${scoped} AND ${queueCondition(q, me, bind)}${countOrder(q)} LIMIT ${QUEUE_COUNT_CAP + 1}) s${i}) AS q${i}`;
-    });
     const {
       rows: [row],
     } = await poolOf(this.dataSource).query<Record<string, number>>(
-      prepared(`SELECT ${parts.join(', ')}`, values),
+      prepared(tabCounts(scope, me, queues, bind), values),
     );
-    return queues.map((_q, i) => Math.min(row[`q${i}`], QUEUE_COUNT_CAP + 1));
+    return queues.map((_q, i) => Math.min(row[`tab${i}`], QUEUE_COUNT_CAP + 1));
   }
 
   /** Live, open tickets of these ids the scope holds (for a bulk assignment), locked. */

@@ -473,9 +473,44 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     cursor: { after?: string; before?: string } = {},
     size = QUEUE_PAGE_SIZE,
   ): Promise<TicketQueuePage> {
+    return (await this.readQueue(user, queue, filters, cursor, size, [])).list;
+  }
+
+  /**
+   * A page of a queue and the count of every queue (the queues page: the list and its tabs), in one
+   * statement; the counts as queueCounts gives them.
+   */
+  async queueWithCounts(
+    user: SessionUser,
+    queue: TicketQueue,
+    filters: QueueFilters,
+    cursor: { after?: string; before?: string } = {},
+  ): Promise<{ list: TicketQueuePage; counts: QueueCounts }> {
+    const { list, counts } = await this.readQueue(
+      user,
+      queue,
+      filters,
+      cursor,
+      QUEUE_PAGE_SIZE,
+      TICKET_QUEUES,
+    );
+    return {
+      list,
+      counts: Object.fromEntries(TICKET_QUEUES.map((q, i) => [q, counts[i]])) as QueueCounts,
+    };
+  }
+
+  private async readQueue(
+    user: SessionUser,
+    queue: TicketQueue,
+    filters: QueueFilters,
+    cursor: { after?: string; before?: string },
+    size: number,
+    tabs: readonly TicketQueue[],
+  ): Promise<{ list: TicketQueuePage; counts: number[] }> {
     this.policy.assertAgent(user);
     if (!TICKET_QUEUES.includes(queue)) throw new NotFound();
-    const page = await this.repo.findQueuePage(
+    const { counts, ...page } = await this.repo.findQueuePage(
       this.scopeOf(user),
       queue,
       user.id,
@@ -483,6 +518,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       filters.tier ? this.customers.idsWhere({ tier: filters.tier }) : null,
       cursor,
       size,
+      tabs,
     );
     // Customers' names by id in a second statement (as the deal list reads them); agents' and
     // teams' names from the directory in memory.
@@ -492,7 +528,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       this.users.teamNamesOf(page.rows.flatMap((r) => (r.teamId === null ? [] : [r.teamId]))),
     ]);
     const now = Date.now();
-    return {
+    const list = {
       queue,
       ...page,
       rows: page.rows.map((r) => ({
@@ -503,6 +539,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         overdue: r.dueAt !== null && new Date(r.dueAt).getTime() < now,
       })),
     };
+    return { list, counts };
   }
 
   /** How many tickets each queue holds for the user, counted up to QUEUE_COUNT_CAP + 1 (queueCountText shows them). */

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionUser } from '../../src/common/session-user.js';
+import { queueCountText } from '../../src/tickets/queue-count.js';
 import { TicketsService } from '../../src/tickets/tickets.service.js';
 import type { TicketQueue } from '../../src/tickets/tickets.types.js';
 import { UsersService } from '../../src/users/users.service.js';
-import { startApp, type TestApp } from '../helpers/app.js';
+import { signedIn, startApp, type TestApp } from '../helpers/app.js';
+import type { Client } from '../helpers/client.js';
 import { createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
 import { scansOf, StatementRecorder } from '../helpers/statements.js';
 
@@ -20,6 +22,7 @@ let t: TestApp;
 let tickets: TicketsService;
 const recorder = new StatementRecorder();
 const users: Record<string, SessionUser> = {};
+const accounts: Record<string, UserRow> = {};
 
 beforeAll(async () => {
   t = await startApp();
@@ -58,6 +61,7 @@ beforeAll(async () => {
   );
   await t.db.query('VACUUM ANALYZE ticket');
   const find = t.app.get(UsersService);
+  Object.assign(accounts, { admin, manager, agent: agents[1] });
   users.admin = (await find.findForSession(admin.id))!;
   users.manager = (await find.findForSession(manager.id))!;
   users.agent = (await find.findForSession(agents[1].id))!;
@@ -125,4 +129,57 @@ describe.each(['admin', 'manager', 'agent'])('the queues of the %s', (who) => {
     expect(seqScan).toBe(false);
     expect(looked).toBeLessThan(TICKETS / 2);
   });
+});
+
+/** The number each queue's tab shows on a queues page. */
+function tabsOf(html: string): Record<string, string> {
+  return Object.fromEntries(
+    [...html.matchAll(/data-queue="(\w+)">[^<]*<span class="count">([^<]*)<\/span>/g)].map((m) => [
+      m[1],
+      m[2],
+    ]),
+  );
+}
+
+describe.each(['admin', 'manager', 'agent'])('the queues page of the %s', (who) => {
+  let c: Client;
+  beforeAll(async () => {
+    c = await signedIn(t, accounts[who]);
+    await c.get('/tickets'); // reference data loaded once, as after any change
+  });
+
+  it.each(QUEUES)(
+    "%s: the page, its count and every tab in one statement; its customers' names in another",
+    async (queue) => {
+      const { result: reply, statements } = await recorder.during(() => c.get(`/tickets?queue=${queue}`));
+      expect(reply.status).toBe(200);
+      // The session, the bell's count, the queue with every tab's count, its customers' names.
+      expect(statements.length).toBeLessThanOrEqual(4);
+      const read = statements.filter((s) => /\bFROM ticket\b/.test(s.text));
+      expect(read).toHaveLength(1);
+      const { seqScan, looked } = await scansOf(t.db, read[0], 'ticket');
+      expect(seqScan).toBe(false);
+      expect(looked).toBeLessThan(TICKETS / 4);
+      // The tabs say what the queues' own count says.
+      const counts = await tickets.queueCounts(users[who]);
+      expect(tabsOf(reply.text)).toEqual(
+        Object.fromEntries(QUEUES.map((q) => [q, String(queueCountText(counts[q]))])),
+      );
+    },
+  );
+
+  it.each(['unassigned', 'mine', 'team'] as const)(
+    '%s: the page reads about a page of tickets, however many the queue holds',
+    async (queue) => {
+      const { result, statements } = await recorder.during(() =>
+        tickets.queue(users[who], queue, {}, {}, 10),
+      );
+      const list = statements.find((s) => s.text.includes('FROM ticket t'))!;
+      const { looked } = await scansOf(t.db, list, 'ticket');
+      // Each walk (a team's, the tickets of no team, the user's own) stops where the merged page
+      // does: a ticket in two of them (its team's and its assignee's) read twice at most.
+      expect(looked).toBeLessThanOrEqual(2 * 11 + 3);
+      expect(result.rows.length).toBe(queue === 'mine' && who !== 'agent' ? 0 : 10);
+    },
+  );
 });
