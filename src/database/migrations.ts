@@ -10,6 +10,7 @@ import { KeepKpiDayTotals1798000000000 } from '../../migrations/1798000000000-Ke
 import { KeepCustomerHealth1798100000000 } from '../../migrations/1798100000000-KeepCustomerHealth.js';
 import { KeepFunnelMonths1798200000000 } from '../../migrations/1798200000000-KeepFunnelMonths.js';
 import { KeepFunnelQuartersAndYears1798300000000 } from '../../migrations/1798300000000-KeepFunnelQuartersAndYears.js';
+import { CoverOpportunityBoardCards1798500000000 } from '../../migrations/1798500000000-CoverOpportunityBoardCards.js';
 import { AddSlaWatchIndexes1797900000003 } from '../../migrations/1797900000003-AddSlaWatchIndexes.js';
 import { AddPasswordResetTokens1797600000000 } from '../../migrations/1797600000000-AddPasswordResetTokens.js';
 import { AddPortalRequests1797400000000 } from '../../migrations/1797400000000-AddPortalRequests.js';
@@ -102,4 +103,5 @@ export const MIGRATIONS = [
   KeepCustomerHealth1798100000000,
   KeepFunnelMonths1798200000000,
   KeepFunnelQuartersAndYears1798300000000,
+  CoverOpportunityBoardCards1798500000000,
 ];
