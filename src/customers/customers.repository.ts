@@ -544,13 +544,13 @@ export class CustomersRepository {
   }
 
   /**
-   * Names of live or deleted customers by id. Prepared: the deal list and the ticket queues read
-   * their page's names with it on every request, and its plan never changes.
+   * Names of live or deleted customers by id. A list page asks for its rows' names on every view (the
+   * board for up to 180 cards): a prepared statement, planned once per connection, each id asked once.
    */
   async names(ids: number[]): Promise<Map<number, string>> {
     if (!ids.length) return new Map();
     const { rows } = await poolOf(this.dataSource).query<{ id: number; name: string }>(
-      prepared('SELECT id, name FROM customer WHERE id = ANY($1)', [ids]),
+      prepared('SELECT id, name FROM customer WHERE id = ANY($1::int[])', [[...new Set(ids)]]),
     );
     return new Map(rows.map((r) => [r.id, r.name]));
   }

@@ -11,6 +11,7 @@ import { KeepCustomerHealth1798100000000 } from '../../migrations/1798100000000-
 import { KeepFunnelMonths1798200000000 } from '../../migrations/1798200000000-KeepFunnelMonths.js';
 import { KeepFunnelQuartersAndYears1798300000000 } from '../../migrations/1798300000000-KeepFunnelQuartersAndYears.js';
 import { AddRunningTicketQueueIndexes1798400000000 } from '../../migrations/1798400000000-AddRunningTicketQueueIndexes.js';
+import { CoverOpportunityBoardCards1798500000000 } from '../../migrations/1798500000000-CoverOpportunityBoardCards.js';
 import { AddSlaWatchIndexes1797900000003 } from '../../migrations/1797900000003-AddSlaWatchIndexes.js';
 import { AddPasswordResetTokens1797600000000 } from '../../migrations/1797600000000-AddPasswordResetTokens.js';
 import { AddPortalRequests1797400000000 } from '../../migrations/1797400000000-AddPortalRequests.js';
@@ -104,4 +105,5 @@ export const MIGRATIONS = [
   KeepFunnelMonths1798200000000,
   KeepFunnelQuartersAndYears1798300000000,
   AddRunningTicketQueueIndexes1798400000000,
+  CoverOpportunityBoardCards1798500000000,
 ];

@@ -64,6 +64,9 @@ const rowColumns = `o.id, o.title, o.customer_id AS "customerId", o.owner_id AS 
   o.last_activity_at AS "lastActivityAt", o.updated_at AS "updatedAt", o.version`;
 
 type RawRow = Omit<OpportunityRow, 'amount'> & { amount: string };
+
+/** Stages written into a statement as a text array (constants of the code, never user input). */
+const stageArray = (stages: readonly OpportunityStage[]) => `'{${stages.join(',')}}'::text[]`;
 const toRow = (r: RawRow): OpportunityRow => ({ ...r, amount: fromNumeric(r.amount) });
 
 /** A deal as the customer's timeline reads it: JSON, its timestamps as ISO text. */
@@ -105,7 +108,8 @@ export function narrowedToOwner(scope: OpportunityScope, owner: string | undefin
  * The list page and its capped count as one statement (null: the scope holds no one). As the customer
  * list (README, "The list pattern"): one index scan per owner in the sort's order (an OR of owners
  * would read every deal), merged, then only the page's rows read from the table; the count walks the
- * owners' indexes by last change and stops after COUNT_CAP + 1 rows.
+ * owners' indexes by last change and stops after COUNT_CAP + 1 rows, unless the kept board totals'
+ * open deals already pass the cap.
  */
 export function listStatement(
   scope: OpportunityScope,
@@ -138,7 +142,16 @@ export function listStatement(
     ORDER BY sort_key ${dir}, id ${dir} LIMIT ${size + 1}`;
   const page = `page AS (SELECT l.* FROM (${top}) top CROSS JOIN LATERAL (
       SELECT ${rowColumns}, ${key} AS sort_key, (${key})::text AS "cursorValue" FROM opportunity o WHERE o.id = top.id) l)`;
-  const counted = `SELECT count(*)::int AS n FROM (SELECT 1 FROM (${scans('1', COUNT_CAP + 1, { key: 'o.updated_at', dir: 'DESC' }, false)}) b LIMIT ${COUNT_CAP + 1}) s`;
+  const walked = `SELECT count(*)::int AS n FROM (SELECT 1 FROM (${scans('1', COUNT_CAP + 1, { key: 'o.updated_at', dir: 'DESC' }, false)}) b LIMIT ${COUNT_CAP + 1}) s`;
+  // Without a filter the kept board totals do not hold (title words, a customer, staleness), their
+  // open deals' rows (a few per owner) tell first whether the scope holds more than the cap; only a
+  // scope that does not is counted from the indexes (PostgreSQL runs that branch only when reached).
+  const counted =
+    f.q || f.customer || f.stale
+      ? walked
+      : `SELECT CASE WHEN (SELECT coalesce(sum(k.count), 0) FROM opportunity_stage_total k
+            WHERE k.closed_on = 'infinity'${f.stage ? ` AND k.stage = ${bind(f.stage)}` : ''}${owners === null ? '' : ` AND k.owner_id = ANY(${owners}::int[])`}) > ${COUNT_CAP}
+          THEN ${COUNT_CAP + 1} ELSE (${walked}) END AS n`;
   return {
     text: `WITH ${page}, counted AS (${counted})
       SELECT counted.n AS total, page.* FROM counted LEFT JOIN page ON true ORDER BY page.sort_key ${dir}, page.id ${dir}`,
@@ -251,9 +264,15 @@ export class OpportunitiesRepository {
    * its owners instead of every deal in scope. A filter on what those totals do not hold (title words,
    * a customer, stale deals) falls back to summing the matching deals, from the board's indexes.
    *
-   * The cards' ids are found in an index alone and only their rows read from the table: an open
-   * column's first deals by expected close from the board's index, a closed column's latest closed
-   * from the closed deals' (`ix_opportunity_closed_board`), which holds only the window's few at its end.
+   * The cards are read from an index alone, which carries every column a card shows (migration
+   * CoverOpportunityBoardCards): an open column's first deals by expected close from the board's
+   * index, a closed column's latest closed from the closed deals' (`ix_opportunity_closed_board`),
+   * which holds only the window's few at its end.
+   *
+   * One row per card (a column without cards: one row with its figures and no card), as plain columns:
+   * building the cards as JSON cost PostgreSQL more than finding them. The stages are written into the
+   * statement, not bound, so that PostgreSQL knows there are six and keeps one plan for the prepared
+   * statement instead of planning it again on every view.
    */
   async board(
     scope: OpportunityScope,
@@ -269,7 +288,6 @@ export class OpportunitiesRepository {
       scopeCondition(scope, 'o', bind),
       `(o.closed_at IS NULL OR o.closed_at >= ${bind(closedSince)})`,
     ].join(' AND ');
-    const stages = bind(OPPORTUNITY_STAGES);
     // The kept totals know owners, stages and closing days only: a board filtered by title words, a
     // customer or staleness sums its matching deals instead (the statement before the kept totals).
     const kept = !f.q && !f.customer && !f.stale;
@@ -284,46 +302,43 @@ export class OpportunitiesRepository {
           FROM opportunity o WHERE o.stage = s.stage AND ${where}`;
     // Open columns show their deals by expected close; won and lost, the latest closed first. Each
     // column runs the branch of its kind only (the other's stage test is false before any scan).
-    const closed = bind(CLOSED_STAGES);
-    const text = `SELECT s.stage, t.count, t.sum, t.weighted, c.cards
-      FROM unnest(${stages}::text[]) AS s(stage)
+    const closed = stageArray(CLOSED_STAGES);
+    const cards = `SELECT ${rowColumns}, o.closed_at AS "closedAt" FROM opportunity o`;
+    const text = `SELECT s.stage AS "column", t.count, t.sum AS "stageSum", t.weighted AS "stageWeighted", c.*
+      FROM unnest(${stageArray(OPPORTUNITY_STAGES)}) WITH ORDINALITY AS s(stage, n)
       CROSS JOIN LATERAL (${totals}) t
-      CROSS JOIN LATERAL (
-        SELECT coalesce(json_agg(x), '[]') AS cards FROM (
-          SELECT ${rowColumns} FROM (
-            (SELECT o.id FROM opportunity o
-              WHERE s.stage <> ALL(${closed}::text[]) AND o.stage = s.stage AND ${where}
-              ORDER BY o.expected_close_date, o.id LIMIT ${perStage})
-            UNION ALL
-            (SELECT o.id FROM opportunity o
-              WHERE s.stage = ANY(${closed}::text[]) AND o.stage = s.stage AND o.closed_at >= ${bind(closedSince)}
-                AND ${where}
-              ORDER BY o.closed_at DESC, o.id DESC LIMIT ${perStage})) first
-            JOIN opportunity o ON o.id = first.id
-           ORDER BY o.closed_at DESC NULLS FIRST, o.expected_close_date, o.id) x) c`;
-    const { rows } = await poolOf(this.dataSource).query<{
-      stage: OpportunityStage;
-      count: number;
-      sum: string;
-      weighted: string;
-      cards: (Omit<RawRow, 'lastActivityAt' | 'updatedAt'> & { lastActivityAt: string; updatedAt: string })[];
-    }>(prepared(text, values));
-    return {
-      totals: rows.map((r) => ({
-        stage: r.stage,
-        count: r.count,
-        sum: fromNumeric(r.sum),
-        weighted: fromNumeric(r.weighted),
-      })),
-      cards: rows.flatMap((r) =>
-        r.cards.map((c) => ({
-          ...c,
-          amount: fromNumeric(String(c.amount)),
-          lastActivityAt: new Date(c.lastActivityAt),
-          updatedAt: new Date(c.updatedAt),
-        })),
-      ),
-    };
+      LEFT JOIN LATERAL (
+        (${cards}
+          WHERE s.stage <> ALL(${closed}) AND o.stage = s.stage AND ${where}
+          ORDER BY o.expected_close_date, o.id LIMIT ${perStage})
+        UNION ALL
+        (${cards}
+          WHERE s.stage = ANY(${closed}) AND o.stage = s.stage AND o.closed_at >= ${bind(closedSince)} AND ${where}
+          ORDER BY o.closed_at DESC, o.id DESC LIMIT ${perStage})) c ON true
+      ORDER BY s.n, c."closedAt" DESC NULLS FIRST, c."expectedCloseDate"::date, c.id`;
+    // A column without cards: its card columns are null.
+    const { rows } = await poolOf(this.dataSource).query<
+      RawRow & {
+        column: OpportunityStage;
+        count: number;
+        stageSum: string;
+        stageWeighted: string;
+        closedAt: unknown;
+      }
+    >(prepared(text, values));
+    const totalsOf = new Map<OpportunityStage, StageTotals>();
+    const found: OpportunityRow[] = [];
+    for (const { column, count, stageSum, stageWeighted, closedAt: _closedAt, ...card } of rows) {
+      if (!totalsOf.has(column))
+        totalsOf.set(column, {
+          stage: column,
+          count,
+          sum: fromNumeric(stageSum),
+          weighted: fromNumeric(stageWeighted),
+        });
+      if (card.id !== null) found.push(toRow(card));
+    }
+    return { totals: [...totalsOf.values()], cards: found };
   }
 
   /** The weighted forecast: open deals of the scope by owner and month of expected close, from `from` on. */
