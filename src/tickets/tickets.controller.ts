@@ -365,13 +365,16 @@ export class TicketsController {
   ) {
     if (dto.insert) throw new CannedReplyInserted();
     if (!dto.body) throw ValidationFailed.field('body', 'validation.required');
-    await this.tickets.reply(id, user, {
+    const { mailed } = await this.tickets.reply(id, user, {
       body: dto.body,
       internal: dto.internal,
       version: editedVersion(dto.version),
       attachments: uploads(files),
     });
-    flash(req, dto.internal ? 'tickets.reply.noted' : 'tickets.reply.sent');
+    flash(
+      req,
+      dto.internal ? 'tickets.reply.noted' : mailed ? 'tickets.reply.sent' : 'tickets.reply.not_mailed',
+    );
     return seeOther(`/tickets/${id}`);
   }
 

@@ -770,12 +770,14 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   /**
    * A public reply (mailed to the requester as "[T-000123] subject"; the first one stops the
    * first-response clock) or an internal note (colleagues it @mentions are told in-app and by mail).
+   * Answers whether a public reply was mailed: a requester without an e-mail address sees it only on
+   * the ticket's tracking page.
    */
-  async reply(id: number, user: SessionUser, input: ReplyInput): Promise<void> {
+  async reply(id: number, user: SessionUser, input: ReplyInput): Promise<{ mailed: boolean }> {
     const body = (input.body ?? '').trim();
     if (!body) throw ValidationFailed.field('body', 'validation.required');
     const internal = !!input.internal;
-    await this.dataSource.transaction(async (m) => {
+    const mailed = await this.dataSource.transaction(async (m) => {
       const { t } = await this.visible(user, id, internal ? 'note' : 'reply', m);
       this.checkVersion(t, input.version);
       const messageId = await this.addMessage(
@@ -805,7 +807,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
           { by: user.name, excerpt: body.slice(0, 200) },
           'ticket-mention',
         );
-        return;
+        return false;
       }
       const now = new Date();
       const clock = respond(clockOf(t), now, await this.calendar.calendar());
@@ -824,26 +826,28 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
           },
           m,
         );
-      if (t.requesterEmail)
-        await this.mail.enqueue(
-          {
-            to: t.requesterEmail,
-            template: 'ticket-reply',
-            locale: t.locale,
-            params: {
-              name: t.requesterName,
-              number: t.number,
-              subject: t.subject,
-              by: user.name,
-              body,
-              url: `/portal/tickets/${t.trackingToken}`,
-              messageId,
-            },
+      if (!t.requesterEmail) return false;
+      await this.mail.enqueue(
+        {
+          to: t.requesterEmail,
+          template: 'ticket-reply',
+          locale: t.locale,
+          params: {
+            name: t.requesterName,
+            number: t.number,
+            subject: t.subject,
+            by: user.name,
+            body,
+            url: `/portal/tickets/${t.trackingToken}`,
+            messageId,
           },
-          m,
-        );
+        },
+        m,
+      );
+      return true;
     });
     await this.mail.kickQuietly();
+    return { mailed };
   }
 
   /**

@@ -162,6 +162,33 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     ]);
   });
 
+  it('a reply to a requester without an e-mail address is kept on the ticket, and the agent is told it was not mailed', async () => {
+    const phoneOnly = await tickets.open(
+      {
+        channel: 'portal',
+        type: 'consultation',
+        subject: 'Call me back',
+        body: 'My printer jams.',
+        requester: { name: 'Wang Lei', company: 'Wang Print', mobile: '13912345678' },
+        locale: 'en',
+      },
+      null,
+    );
+    const web = await signedIn(t, agent, 'en');
+    await web.get(`/tickets/${phoneOnly.id}`);
+    const replied = await web.post(`/tickets/${phoneOnly.id}/reply`, {
+      body: 'Please clean the roller.',
+      version: String(await version(phoneOnly.id)),
+    });
+    expect(replied.status).toBe(303);
+    const shown = visibleText((await web.get(`/tickets/${phoneOnly.id}`)).text);
+    expect(shown).toContain('It was not e-mailed: the requester has no e-mail address');
+    expect(shown).not.toContain('Reply sent to the customer.');
+    expect((await stored(phoneOnly.id)).public_reply_count).toBe(1);
+    const { rows } = await t.db.query(`SELECT 1 FROM outbox_mail WHERE html LIKE '%clean the roller%'`);
+    expect(rows).toEqual([]);
+  });
+
   it('an internal note stays inside and tells the colleague it mentions, in-app and by mail', async () => {
     const opened = await portalTicket();
     await tickets.reply(opened.id, me, {
