@@ -32,11 +32,16 @@ export interface ApprovalStepPlan {
 }
 
 /** What is to be approved, as the inbox and the e-mails show it without asking its module again. */
+/** What an approval round is called in the inbox and its mail: "BJ-2026-0012 华信科技 · 服务器扩容". */
+export function approvalTitle(number: string, customerName: string, title: string): string {
+  return `${number} ${customerName} · ${title}`;
+}
+
 export interface ApprovalSubmission {
   /** The registered subject kind: quote, contract. */
   kind: string;
   subjectId: number;
-  /** The record's number and title as people say it: "BJ-2026-0012 华信科技 服务器扩容". */
+  /** The record's number, customer and title as people say it (approvalTitle). */
   title: string;
   /** The record's page, where an approver reads it before deciding. */
   url: string;

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { ApprovalDecision, ApprovalOutcome } from '../approvals/approvals.types.js';
+import { type ApprovalDecision, type ApprovalOutcome, approvalTitle } from '../approvals/approvals.types.js';
 import { AuditService, diffOf } from '../audit/audit.service.js';
 import type { ApiPage } from '../common/api/api-page.js';
 import { AttachmentOwners } from '../common/attachments/attachment-owners.js';
@@ -593,7 +593,7 @@ export class ContractsService implements OnModuleInit {
       await this.approvals.submit(m, {
         kind: 'contract',
         subjectId: c.id,
-        title: `${c.number} ${c.customerName} ${c.title}`,
+        title: approvalTitle(c.number, c.customerName, c.title),
         url: `/contracts/${c.id}`,
         amount: toNumeric(c.amount),
         requestedBy: user.id,

@@ -14,6 +14,7 @@ import { quoteTotals, toDecimal } from '../opportunities/quotes/quote-totals.js'
 import { insertDemoTickets, SERVICE_TEAMS } from './demo-tickets.js';
 import { insertScaleTickets, scaleContext } from './scale-tickets.js';
 import { customersBeforeTheirTickets, insertSalesHistory } from './demo-history.js';
+import { approvalTitle } from '../approvals/approvals.types.js';
 
 export const DEMO_PASSWORD = 'kehu-demo-2026';
 export const DEMO_USERS = [
@@ -446,7 +447,7 @@ export class SeedService {
       await this.openApprovalRound(m, {
         kind: 'contract',
         subjectId: pending.id,
-        title: `${pending.number} ${pending.customerName} ${pending.title}`,
+        title: approvalTitle(pending.number, pending.customerName, pending.title),
         url: `/contracts/${pending.id}`,
         amount: pending.amount,
         requestedBy: pending.ownerId,
@@ -581,7 +582,7 @@ export class SeedService {
         await this.openApprovalRound(m, {
           kind: 'quote',
           subjectId: quote.id,
-          title: `${number} ${names.customer} ${names.deal}`,
+          title: approvalTitle(number, names.customer, names.deal),
           url: `/quotes/${quote.id}`,
           amount: toNumeric(t.total),
           requestedBy: ownerId,

@@ -246,6 +246,11 @@ describe('the discount threshold', () => {
     );
     expect(told.map((n) => n.link)).toContain(`/quotes/${big}`);
     const m = await signedIn(t, manager);
+    // The inbox names it by number, customer and deal, the deal's title set apart from the name.
+    const { rows: numbered } = await t.db.query('SELECT number FROM quote WHERE id = $1', [big]);
+    expect(visibleText((await m.get('/approvals')).text)).toContain(
+      `${numbered[0].number} 上海华信科技有限公司 · 服务器扩容`,
+    );
     expect(visibleText((await m.get(`/quotes/${big}`)).text)).toContain('Approve');
     expect(await decide(m, big, 'approve', '同意')).toMatchObject({
       status: 303,

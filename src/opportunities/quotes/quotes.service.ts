@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ApprovalsService } from '../../approvals/approvals.service.js';
-import type { ApprovalOutcome } from '../../approvals/approvals.types.js';
+import { type ApprovalOutcome, approvalTitle } from '../../approvals/approvals.types.js';
 import { AuditService, diffOf } from '../../audit/audit.service.js';
 import { JobsService } from '../../automation/jobs.service.js';
 import type { ApiPage } from '../../common/api/api-page.js';
@@ -492,7 +492,7 @@ export class QuotesService implements OnModuleInit {
       await this.approvals.submit(m, {
         kind: 'quote',
         subjectId: q.id,
-        title: `${q.number} ${customers.get(q.customerId) ?? ''} ${q.dealTitle}`,
+        title: approvalTitle(q.number, customers.get(q.customerId) ?? '', q.dealTitle),
         url: `/quotes/${q.id}`,
         amount: toNumeric(q.total),
         requestedBy: user.id,
