@@ -148,6 +148,30 @@ describe.skipIf(browserMissing)('the dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('an admin choosing a team is offered only its people, and a person of another team is unselected', async () => {
+    const { page, problems } = await signIn(DESKTOP, 'en', d.admin);
+    await page.goto(`${t.url}/dashboard?${OCTOBER}&rep=${d.r2.id}`);
+    const offered = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll<HTMLOptionElement>('#f-rep option')]
+          .filter((o) => !o.disabled && !o.closest('[hidden]') && o.value !== '')
+          .map((o) => Number(o.value)),
+      );
+    expect(await offered()).toEqual(expect.arrayContaining([d.r1.id, d.r2.id, d.r3.id]));
+    await page.selectOption('#f-team', String(d.west));
+    expect(await offered()).toEqual(expect.arrayContaining([d.r3.id, d.westManager.id]));
+    expect(await offered()).not.toContain(d.r2.id);
+    expect(await page.inputValue('#f-rep')).toBe('');
+    await page.selectOption('#f-rep', String(d.r3.id));
+    await Promise.all([page.waitForURL(/rep=/), page.click('form.dashboard-filters button[type=submit]')]);
+    expect(await page.locator('[data-testid=dashboard-scope]').textContent()).toMatch(
+      /^West rep .* \(team West .*\) only$/,
+    );
+    expect(await page.locator('[data-testid=kpi-signed_amount]').textContent()).toBe('¥50,000.00');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('a service agent’s trend chart leaves out the money their page does not show', async () => {
     const { page, problems } = await signIn(PHONE, 'en', d.s1);
     await page.goto(`${t.url}/dashboard?${OCTOBER}`);
