@@ -14,7 +14,6 @@ import { localDay } from '../common/time.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { DashboardService } from '../dashboard/dashboard.service.js';
 import type { KpiKey, KpiValues, Period } from '../dashboard/dashboard.types.js';
-import type { SessionUser } from '../common/session-user.js';
 import { translate } from '../i18n/i18n.js';
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
@@ -31,6 +30,7 @@ import {
   RULE_SETTINGS_KEY,
   type RuleSettings,
 } from './rule-settings.js';
+import { RULE_AUDIT_FIELDS, ruleAuditValue } from './rule-audit.js';
 import { type NewFiring, RulesRepository } from './rules.repository.js';
 
 /** The rules' jobs, by name: each runs once at a time across instances, and each firing once. */
@@ -154,6 +154,21 @@ export class RulesService implements OnModuleInit {
     this.lifecycles.register({
       entity: 'rule_firing',
       audit: { fields: {} },
+      // A firing is recorded against its customer, its manager or the company: labelled by its action.
+      auditActions: [
+        {
+          action: 'rule_fired',
+          fields: RULE_AUDIT_FIELDS,
+          value: (locale, field, value, entry) =>
+            ruleAuditValue(
+              locale,
+              field,
+              value,
+              entry,
+              (kpi, v) => this.dashboard.formatted(locale, kpi, v).value,
+            ),
+        },
+      ],
       timeline: timelineSource(
         this.repo.timelineSql,
         (rows: (Pick<RuleFiring, 'rule' | 'details'> & { firedAt: string })[]) =>

@@ -394,6 +394,42 @@ describe('RulesService', () => {
     expect(mail).toContain('您团队本月的投诉率为 100.0%，高于预警线 5%');
   });
 
+  it('shows its firings in the audit log labelled in the reader’s language, not as codes', async () => {
+    const { manager, rep, customer } = await serviceTeam('en', 'Audited Co');
+    await ticketsOf(rep, customer, 20, new Date('2026-11-19T02:00:00Z'), { type: 'complaint' });
+    await rulesA.thresholds(new Date('2026-11-20T04:00:00Z'));
+    expect(await thresholdFirings(manager.id)).toEqual(['2026-11:complaint_rate:above']);
+    const admin = await createUser(a.db, { role: 'admin' });
+    const audit = async (locale: 'en' | 'zh-CN') =>
+      visibleText(
+        (await (await signedIn(a, admin, locale)).get(`/audit?entity=user&entityId=${manager.id}`)).text,
+      );
+    const en = await audit('en');
+    for (const line of [
+      'Rule fired',
+      'Rule: → Threshold alert',
+      'Period: → 2026-11',
+      'Figure: → Complaint rate',
+      'Alert: → Above the alert level',
+      'Value: → 2000.0%', // 20 complaints of its one active customer
+      'Tickets judged on: → 20',
+    ])
+      expect(en).toContain(line);
+    // In the order the rule tells them: the rule, its period, the figure…
+    expect(en).toMatch(/Rule: → Threshold alert Period: → 2026-11 Figure: → Complaint rate Alert: →/);
+    const zh = await audit('zh-CN');
+    for (const line of [
+      '规则： → 阈值预警',
+      '指标： → 投诉率',
+      '预警类型： → 高于预警线',
+      '数值： → 2000.0%',
+    ])
+      expect(zh).toContain(line);
+    for (const page of [en, zh])
+      for (const code of ['complaint_rate', 'threshold', 'above', 'kpi:', 'ticketsBefore'])
+        expect(page).not.toContain(code);
+  });
+
   it('alerts a manager once when SLA attainment falls below the level on 20 resolved tickets, not on one late ticket on the 1st; each reader sees it in their language', async () => {
     const { manager, rep, customer } = await serviceTeam('en', 'Slow Co');
     // 08:00 on the 1st in Shanghai: one ticket resolved late since midnight.
