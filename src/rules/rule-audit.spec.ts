@@ -16,7 +16,8 @@ describe('ruleAuditValue', () => {
   it('shows a threshold’s figures as the dashboard does, and its period as its month', () => {
     expect(ruleAuditValue('en', 'value', 0.48, alert, pct)).toBe('48.0%');
     expect(ruleAuditValue('en', 'was', null, alert, pct)).toBe('—');
-    expect(ruleAuditValue('en', 'period', '2026-11:sla_attainment:below', alert, pct)).toBe('2026-11');
+    expect(ruleAuditValue('en', 'period', '2026-11:sla_attainment:below', alert, pct)).toBe('November 2026');
+    expect(ruleAuditValue('zh-CN', 'period', '2026-11:sla_attainment:below', alert, pct)).toBe('2026年11月');
     expect(ruleAuditValue('en', 'period', 'once', {}, pct)).toBe('Once only');
     expect(ruleAuditValue('zh-CN', 'since', 'never', {}, pct)).toBe('从未');
   });

@@ -1,4 +1,5 @@
 import type { Locale } from '../common/roles.js';
+import { monthName } from '../common/time.js';
 import { hasKey, translate } from '../i18n/i18n.js';
 
 /** The figures a threshold alert judges. */
@@ -32,7 +33,7 @@ export const RULE_AUDIT_FIELDS: Record<string, string> = {
 /**
  * A firing's recorded value as the audit log shows it in `locale`: the rule's name, the KPI's label,
  * the kind of alert, a threshold's figures as the dashboard shows them (`kpiText`), the month an alert
- * is about; null for a value shown as stored (a date, a name, a count).
+ * is about by its name; null for a value shown as stored (a date, a name, a count).
  */
 export function ruleAuditValue(
   locale: Locale,
@@ -60,7 +61,7 @@ export function ruleAuditValue(
       if (value === 'once') return translate(locale, 'rules.audit.once');
       // A threshold alert's period is its month, its KPI and its kind (2026-11:sla_attainment:below).
       const month = typeof value === 'string' ? /^(\d{4}-\d{2}):/.exec(value) : null;
-      return month ? month[1] : null;
+      return month ? monthName(locale, month[1]) : null;
     }
     case 'since':
       return value === 'never' ? translate(locale, 'rules.audit.never') : null;

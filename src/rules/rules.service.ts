@@ -10,7 +10,7 @@ import type { Locale } from '../common/roles.js';
 import { CompanySettings } from '../common/settings/company.js';
 import { SettingsSections } from '../common/settings/settings-sections.js';
 import { SettingsService } from '../common/settings/settings.service.js';
-import { localDay } from '../common/time.js';
+import { localDay, monthName } from '../common/time.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { DashboardService } from '../dashboard/dashboard.service.js';
 import type { KpiKey, KpiValues, Period } from '../dashboard/dashboard.types.js';
@@ -140,8 +140,8 @@ export class RulesService implements OnModuleInit {
         singleton: true,
       });
     for (const kind of ['above', 'below', 'jump'])
-      this.notifications.readParams(`rule_threshold_${kind}`, (locale, params) =>
-        this.thresholdText(locale, params),
+      this.notifications.readParams(`rule_threshold_${kind}`, (locale, params, createdAt) =>
+        this.thresholdText(locale, params, createdAt),
       );
     every(RULE_JOBS.vipIdle, '0 8 * * *', () => this.vipIdle());
     every(RULE_JOBS.lowCsat, '*/10 * * * *', () => this.lowCsat());
@@ -503,6 +503,7 @@ export class RulesService implements OnModuleInit {
         if (!kind) continue;
         // Kept as keys and raw values: each reader sees them in their language (thresholdText).
         const stored: Record<string, string | number> = {
+          month: month.from.slice(0, 7),
           kpi: c.key,
           value: c.value,
           level: c.level.percent,
@@ -561,16 +562,27 @@ export class RulesService implements OnModuleInit {
   }
 
   /**
-   * A threshold alert's stored params (the KPI's key, its raw fraction, the level in percent) as text
-   * in `locale`: the KPI's label, its value and the one compared with as the dashboard shows them.
-   * Params stored as text by an older Kehu are shown as they are.
+   * A threshold alert's stored params (the month it is about, the KPI's key, its raw fraction, the level
+   * in percent) as text in `locale`: the month by its name, the KPI's label, its value and the one
+   * compared with as the dashboard shows them. An alert stored without its month by an older Kehu is
+   * about the month it was made in (`createdAt`, in the company's zone); params stored as text by an
+   * older Kehu still are shown as they are.
    */
-  thresholdText(locale: Locale, p: Record<string, string | number>): Record<string, string | number> {
+  thresholdText(
+    locale: Locale,
+    p: Record<string, string | number>,
+    createdAt?: Date,
+  ): Record<string, string | number> {
     const key = p.kpi;
-    if ((key !== 'complaint_rate' && key !== 'sla_attainment') || typeof p.value !== 'number') return p;
+    const month =
+      typeof p.month === 'string' ? p.month : createdAt ? localDay(createdAt, this.zone).slice(0, 7) : null;
+    const named: Record<string, string> = month === null ? {} : { month: monthName(locale, month) };
+    if ((key !== 'complaint_rate' && key !== 'sla_attainment') || typeof p.value !== 'number')
+      return { ...p, ...named };
     const was = typeof p.was === 'number' ? p.was : null;
     const shown = this.dashboard.formatted(locale, key, p.value, was);
     return {
+      ...named,
       kpi: shown.label,
       value: shown.value,
       was: this.dashboard.formatted(locale, key, was).value,

@@ -387,11 +387,14 @@ describe('RulesService', () => {
       [manager.id],
     );
     expect(notes).toEqual([
-      { kind: 'rule_threshold_above', params: { kpi: 'complaint_rate', value: 1, level: 5 } },
+      {
+        kind: 'rule_threshold_above',
+        params: { month: '2026-11', kpi: 'complaint_rate', value: 1, level: 5 },
+      },
     ]);
     await eventually(async () => expect(mailsTo(manager.email)).toHaveLength(1));
     const mail = bodyOf(mailsTo(manager.email)[0].raw);
-    expect(mail).toContain('您团队本月的投诉率为 100.0%，高于预警线 5%');
+    expect(mail).toContain('您团队2026年11月至今的投诉率为 100.0%，高于预警线 5%');
   });
 
   it('shows its firings in the audit log labelled in the reader’s language, not as codes', async () => {
@@ -408,7 +411,7 @@ describe('RulesService', () => {
     for (const line of [
       'Rule fired',
       'Rule: → Threshold alert',
-      'Period: → 2026-11',
+      'Period: → November 2026',
       'Figure: → Complaint rate',
       'Alert: → Above the alert level',
       'Value: → 2000.0%', // 20 complaints of its one active customer
@@ -416,7 +419,7 @@ describe('RulesService', () => {
     ])
       expect(en).toContain(line);
     // In the order the rule tells them: the rule, its period, the figure…
-    expect(en).toMatch(/Rule: → Threshold alert Period: → 2026-11 Figure: → Complaint rate Alert: →/);
+    expect(en).toMatch(/Rule: → Threshold alert Period: → November 2026 Figure: → Complaint rate Alert: →/);
     const zh = await audit('zh-CN');
     for (const line of [
       '规则： → 阈值预警',
@@ -449,18 +452,30 @@ describe('RulesService', () => {
     const mail = mailsTo(manager.email)[0];
     expect(mail.raw).toMatch(/Subject: Alert: SLA attainment at 48\.0%/);
     expect(bodyOf(mail.raw)).toContain(
-      "Your team's SLA attainment is 48.0% this month, below the alert level of 90%",
+      "Your team's SLA attainment is 48.0% in November 2026 so far, below the alert level of 90%",
     );
 
-    // The alert is kept as the KPI and its figure; the list shows it in the reader's language of today.
+    // The alert is kept as the month, the KPI and its figure; the list shows it in the reader's language
+    // of today, naming the month it is about however much later it is read (today is past November 2026).
     const en = await signedIn(a, manager, 'en');
-    expect(visibleText((await en.get('/notifications')).text)).toContain(
-      'SLA attainment is 48.0% this month, below the alert level of 90%.',
-    );
+    const enList = visibleText((await en.get('/notifications')).text);
+    expect(enList).toContain('SLA attainment was 48.0% in November 2026, below the alert level of 90%.');
+    expect(enList).not.toContain('this month');
     const zh = await signedIn(a, manager, 'zh-CN');
     const zhList = visibleText((await zh.get('/notifications')).text);
-    expect(zhList).toContain('本月SLA 达成率为 48.0%，低于预警线 90%。');
+    expect(zhList).toContain('2026年11月SLA 达成率为 48.0%，低于预警线 90%。');
     expect(zhList).not.toContain('SLA attainment');
+    expect(zhList).not.toContain('本月');
+
+    // One kept by an older Kehu, without its month, is about the month it was made in (in Shanghai).
+    await a.db.query(
+      `INSERT INTO notification (user_id, kind, params, link, created_at)
+       VALUES ($1, 'rule_threshold_above', $2, '/dashboard', '2026-09-30T16:30:00Z')`,
+      [manager.id, JSON.stringify({ kpi: 'complaint_rate', value: 0.08, level: 5 })],
+    );
+    expect(visibleText((await zh.get('/notifications')).text)).toContain(
+      '2026年10月投诉率为 8.0%，高于预警线 5%。',
+    );
   });
 
   it('alerts on a jump of SLA attainment against the same days of the month before, not against the whole month, and only on enough tickets', async () => {
@@ -488,7 +503,7 @@ describe('RulesService', () => {
       expect(await thresholdFirings(manager.id)).toEqual(['2026-11:sla_attainment:jump']);
       await eventually(async () => expect(mailsTo(manager.email)).toHaveLength(1));
       expect(bodyOf(mailsTo(manager.email)[0].raw)).toContain(
-        "Your team's SLA attainment moved from 100.0% in the same days of last month to 45.0% this month so far (▼ −55.0 pts).",
+        "Your team's SLA attainment moved from 100.0% in the same days of last month to 45.0% in November 2026 so far (▼ −55.0 pts).",
       );
     } finally {
       await setRules({
