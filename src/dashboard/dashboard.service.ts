@@ -17,7 +17,6 @@ import { change, conversions, healthScore, percent, ratio } from './kpi-formulas
 import {
   changeCell,
   COUNT_FORMAT,
-  counted,
   formatChange,
   formatKpi,
   kpiCell,
@@ -456,7 +455,7 @@ export class DashboardService {
           owner: f.ownerId === null ? null : (names.get(f.ownerId) ?? null),
           score: health.score,
           reasons: health.reasons.map((r) =>
-            counted(locale, `dashboard.reason.${r.key}`, {
+            translate(locale, `dashboard.reason.${r.key}`, {
               ...r.params,
               count: Number(r.params.count ?? 0),
               ...(r.key === 'overdue' ? { amount: formatMoney(fen(Number(r.params.amount))) } : {}),
@@ -548,7 +547,7 @@ export class DashboardService {
       period: { ...period, label: periodLabel(locale, period) },
       scopeText: await this.scopeText(user, filter),
       count: totals.n,
-      countText: counted(locale, 'dashboard.drill.count', { count: totals.n }),
+      countText: translate(locale, 'dashboard.drill.count', { count: totals.n }),
       total: isMoney ? formatMoney(fromNumeric(totals.total)) : null,
       shown: list.length,
       more: totals.n > list.length,
