@@ -194,7 +194,9 @@ describe('the dashboard of team East’s manager, October 2026', () => {
     );
     const list = await drill(c, href);
     expect(list.ids.sort()).toEqual([d.deals.o1, d.deals.o2, d.deals.o5].sort());
-    const october = decodeHtml(/<td>2026-10<\/td><td class="num"><a href="([^"]+)"/.exec(html)![1]);
+    const october = decodeHtml(
+      /<td>2026-10<\/td><td class="num" data-label="Signed"><a href="([^"]+)"/.exec(html)![1],
+    );
     expect(october).toContain('from=2026-10-01&to=2026-10-31');
     expect((await drill(c, october)).total).toBe('Total: ¥20,000.50');
     const region = decodeHtml(/<td>广东省<\/td><td class="num"><a href="([^"]+)"/.exec(html)![1]);
