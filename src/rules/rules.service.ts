@@ -444,9 +444,10 @@ export class RulesService implements OnModuleInit {
 
   /**
    * For each manager's team this month so far: the complaint rate above, or SLA attainment below, the
-   * setting's level, or either moving by the setting's jump against the same days at the start of the
-   * previous month (like with like, not a part-month against a whole one): an in-app and mail alert to
-   * the manager, at most once per month for each KPI and kind of alert. A figure is judged only on the
+   * setting's level, or, still short of it, moving against the same days at the start of the previous
+   * month (like with like, not a part-month against a whole one): the complaint rate rising by the
+   * setting's percent of itself, SLA attainment falling by its points (see RuleSettings). An in-app and
+   * mail alert to the manager, at most once per month for each KPI and kind of alert. A figure is judged only on the
    * setting's least number of tickets (resolved ones for SLA attainment, received ones for the
    * complaint rate), and a jump only when the days compared with had as many, so one late ticket on
    * the 1st neither alerts nor uses up the month's alert. The figures are the dashboard's own
@@ -461,6 +462,7 @@ export class RulesService implements OnModuleInit {
     const before = this.dashboard.previous(month, now);
     const robotLocale = await this.notifications.robotLocale();
     const jump = s.jumpPercent / 100;
+    const drop = s.slaDropPoints / 100;
     let fired = 0;
     for (const manager of await this.managers()) {
       const scope = await this.dashboard.scopeOfUser(manager.id);
@@ -479,7 +481,7 @@ export class RulesService implements OnModuleInit {
           ticketsBefore: prev.tickets ?? 0,
           crosses: (v) => v > s.complaintRateAbove / 100,
           level: { kind: 'above', percent: s.complaintRateAbove },
-          jumped: (v, was) => v >= was * (1 + jump),
+          jumped: (v, was) => jump > 0 && was > 0 && v >= was * (1 + jump),
         },
         {
           key: 'sla_attainment',
@@ -489,7 +491,7 @@ export class RulesService implements OnModuleInit {
           ticketsBefore: resolvedBefore,
           crosses: (v) => v < s.slaAttainmentBelow / 100,
           level: { kind: 'below', percent: s.slaAttainmentBelow },
-          jumped: (v, was) => v <= was * (1 - Math.min(jump, 1)),
+          jumped: (v, was) => drop > 0 && was - v >= drop - 1e-9,
         },
       ];
       for (const c of checks) {
@@ -497,7 +499,7 @@ export class RulesService implements OnModuleInit {
         const comparable = c.was !== null && c.ticketsBefore >= s.alertMinTickets;
         const kind = c.crosses(c.value)
           ? c.level.kind
-          : jump > 0 && comparable && c.was && c.jumped(c.value, c.was)
+          : comparable && c.was !== null && c.jumped(c.value, c.was)
             ? 'jump'
             : null;
         if (!kind) continue;

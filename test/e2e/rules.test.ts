@@ -480,7 +480,7 @@ describe('RulesService', () => {
 
   it('alerts on a jump of SLA attainment against the same days of the month before, not against the whole month, and only on enough tickets', async () => {
     const { manager, rep, customer } = await serviceTeam('en', 'Jumpy Co');
-    await setRules({ slaAttainmentBelow: 40, jumpPercent: 50 });
+    await setRules({ slaAttainmentBelow: 40, slaDropPoints: 50 });
     try {
       // October 1–20: 20 resolved within their targets (100%); October 25: 20 late, so all October
       // reads 50%.
@@ -508,9 +508,36 @@ describe('RulesService', () => {
     } finally {
       await setRules({
         slaAttainmentBelow: RULE_DEFAULTS.slaAttainmentBelow,
-        jumpPercent: RULE_DEFAULTS.jumpPercent,
+        slaDropPoints: RULE_DEFAULTS.slaDropPoints,
       });
     }
+  });
+
+  it('with the default settings, alerts on a fall of SLA attainment that has not crossed the level, and on a rise of the complaint rate under its level', async () => {
+    const { manager, rep, customer } = await serviceTeam('en', 'Slipping Co');
+    // October 1–20: 20 resolved within their targets (100%), 40 received of which 1 complaint.
+    await ticketsOf(rep, customer, 20, new Date('2026-10-10T02:00:00Z'), { resolved: 'met' });
+    await ticketsOf(rep, customer, 19, new Date('2026-10-10T02:00:00Z'));
+    await ticketsOf(rep, customer, 1, new Date('2026-10-10T02:00:00Z'), { type: 'complaint' });
+    // Forty active customers. November to the 20th: 25 resolved, 23 within their targets (92.0%: still
+    // above the level of 90%, 8 points under October's same days), and 2 complaints of 45 received (5.0%
+    // of the customers: not above the level of 5%, but twice October's 2.5%).
+    for (let i = 0; i < 39; i++) await createCustomer(a.db, { name: `Slipping ${i}`, ownerId: rep.id });
+    await ticketsOf(rep, customer, 23, new Date('2026-11-12T02:00:00Z'), { resolved: 'met' });
+    await ticketsOf(rep, customer, 2, new Date('2026-11-12T02:00:00Z'), { resolved: 'late' });
+    await ticketsOf(rep, customer, 18, new Date('2026-11-12T02:00:00Z'));
+    await ticketsOf(rep, customer, 2, new Date('2026-11-12T02:00:00Z'), { type: 'complaint' });
+    await runEverywhere((r) => r.thresholds(new Date('2026-11-20T04:00:00Z')));
+
+    expect((await thresholdFirings(manager.id)).sort()).toEqual([
+      '2026-11:complaint_rate:jump',
+      '2026-11:sla_attainment:jump',
+    ]);
+    const en = visibleText((await (await signedIn(a, manager, 'en')).get('/notifications')).text);
+    expect(en).toContain(
+      'SLA attainment moved from 100.0% to 92.0% in November 2026, against the same days of the month before (▼ −8.0 pts).',
+    );
+    expect(en).toContain('Complaint rate moved from 2.5% to 5.0% in November 2026');
   });
 
   it("takes the alerts' least number of tickets from /admin/settings, shown in both languages", async () => {
