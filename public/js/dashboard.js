@@ -1,3 +1,23 @@
+// The person picker follows the team picker: with a team chosen it offers only that team's people
+// (the server renders the others hidden), and a person of another team is unselected, so the page is
+// never asked for a team and someone outside it.
+(function () {
+  'use strict';
+  const rep = document.querySelector('select[data-team-picker]');
+  const team = rep && document.getElementById(rep.dataset.teamPicker);
+  if (!rep || !team) return;
+  team.addEventListener('change', function () {
+    const chosen = team.value;
+    rep.querySelectorAll('[data-team]').forEach(function (el) {
+      const off = chosen !== '' && el.dataset.team !== chosen;
+      el.hidden = off;
+      el.disabled = off;
+    });
+    const group = rep.selectedOptions[0] && rep.selectedOptions[0].closest('[data-team]');
+    if (group && group.hidden) rep.value = '';
+  });
+})();
+
 // Draws the dashboard's charts with Chart.js (served by Kehu at /dashboard/chart.umd.js) from the
 // page's JSON data block; every chart's numbers are also in the table beside it.
 (function () {

@@ -40,7 +40,11 @@ function toAuditView(
   viewer: Pick<SessionUser, 'locale' | 'timezone'>,
   labels: CustomerLifecycles,
 ): AuditView {
+  // An action a module tells itself (a rule's firing) is labelled by it, whatever its record.
+  const byAction = labels.actionLabels(a.action);
+  const entry = Object.fromEntries(Object.entries(a.diff).map(([field, c]) => [field, c.to]));
   const text = (field: string, value: unknown) =>
+    (value === undefined ? null : byAction?.value?.(viewer.locale, field, value, entry)) ??
     valueText(viewer.locale, viewer.timezone, labels.valueLabels(a.entity, field), show(value));
   return {
     id: a.id,
@@ -52,17 +56,26 @@ function toAuditView(
     entityKey: keyIfNamed(`audit.entities.${a.entity}`),
     entityId: a.entityId,
     ip: a.ip,
-    changes: Object.entries(a.diff).map(([field, c]) => ({
+    changes: ordered(a.diff, byAction ? Object.keys(byAction.fields) : []).map(([field, c]) => ({
       // A merge counts what moved by kind of record: those fields are named as the records are.
       field: fieldLabel(
         viewer.locale,
-        labels.fieldLabel(a.entity, field) ?? keyIfNamed(`audit.entities.${field}`) ?? undefined,
+        byAction?.fields[field] ??
+          labels.fieldLabel(a.entity, field) ??
+          keyIfNamed(`audit.entities.${field}`) ??
+          undefined,
         field,
       ),
       from: text(field, c.from),
       to: text(field, c.to),
     })),
   };
+}
+
+/** An entry's changes, those of `order` first and in its order (PostgreSQL keeps a JSON object's keys sorted by length). */
+function ordered(diff: AuditEntry['diff'], order: string[]) {
+  const rank = (field: string) => (order.includes(field) ? order.indexOf(field) : order.length);
+  return Object.entries(diff).sort(([x], [y]) => rank(x) - rank(y));
 }
 
 /** Fields of `after` that differ from `before`, as {field: {from, to}}; dates compared by value. */

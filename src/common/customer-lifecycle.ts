@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { Locale } from './roles.js';
 import type { SessionUser } from './session-user.js';
 import { poolOf, prepared } from './sql.js';
 
@@ -20,6 +21,8 @@ export interface CustomerLifecycle {
   entity: string;
   /** How the audit log names the record's fields (field → locale key) and option values (field → key prefix). */
   audit: { fields: Record<string, string>; values?: Record<string, string> };
+  /** How the audit log tells the entries of the module's own actions, whatever record they are about. */
+  auditActions?: AuditActionLabels[];
   /** The record's entries on a customer's timeline, read with every other module's in one statement. */
   timeline?: TimelineSource;
   /**
@@ -34,6 +37,18 @@ export interface CustomerLifecycle {
   handOver?: HandOver;
   /** Runs inside a user's deactivation, after the hand-over: what the module does about a user leaving. */
   deactivate?: (m: EntityManager, userId: number, actor: SessionUser) => Promise<void>;
+}
+
+/**
+ * How the audit log tells the entries of one action, whatever record they are recorded against (a
+ * rule's firing is about a customer, a manager or the company): its fields' labels (field → locale key),
+ * and its values in the reader's language (`value` answers null for a value it leaves as stored or to
+ * the record's own labels; `entry` holds the entry's other values, by field).
+ */
+export interface AuditActionLabels {
+  action: string;
+  fields: Record<string, string>;
+  value?: (locale: Locale, field: string, value: unknown, entry: Record<string, unknown>) => string | null;
 }
 
 export interface HandOver {
@@ -210,6 +225,15 @@ export class CustomerLifecycles {
   /** What modules do when a user is deactivated, in registration order. */
   deactivationSteps(): NonNullable<CustomerLifecycle['deactivate']>[] {
     return this.registered.flatMap((l) => (l.deactivate ? [l.deactivate] : []));
+  }
+
+  /** How the audit log tells the entries of `action`, if a module registered it. */
+  actionLabels(action: string): AuditActionLabels | undefined {
+    for (const l of this.registered) {
+      const found = l.auditActions?.find((a) => a.action === action);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** The locale key naming `field` of `entity` in the audit log, if one is registered. */

@@ -19,6 +19,9 @@ export class DomainError extends Error {
   /** The status the API answers with where it differs from the page's (a duplicate is a 409 there). */
   apiStatus?: number;
 
+  /** Ways on that an error page offers besides going home: a link each, its text a locale key. */
+  links: { href: string; key: string; params?: Params }[] = [];
+
   constructor(
     readonly status: number,
     readonly key: string,

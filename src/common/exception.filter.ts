@@ -232,7 +232,8 @@ export class AppExceptionFilter implements ExceptionFilter {
       !form && req.method === 'GET' && fields.length > 0
         ? { key: 'error.bad_address', params: { fields: fields.join(', ') } }
         : { key: d.key, params: d.params };
-    res.status(d.status).render('errors/error', { status: d.status, message }, (renderError, html) => {
+    const links = err instanceof DomainError ? err.links : [];
+    res.status(d.status).render('errors/error', { status: d.status, message, links }, (renderError, html) => {
       if (!renderError) {
         res.send(html);
         return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localDay, parseLocalDateTime, toLocalInput, zoneOffsetMinutes } from './time.js';
+import { localDay, monthName, parseLocalDateTime, toLocalInput, zoneOffsetMinutes } from './time.js';
 
 describe('local times', () => {
   it('knows the zone offset', () => {
@@ -33,5 +33,14 @@ describe('local times', () => {
     const start = Date.UTC(2026, 0, 1);
     for (let i = 0; i < 20_000; i++) localDay(new Date(start + i * 3_600_000), 'Asia/Shanghai');
     expect(process.memoryUsage().rss - before).toBeLessThan(60 * 1024 * 1024);
+  });
+});
+
+describe('monthName', () => {
+  it('names a month in each language, and refuses what is not one', () => {
+    expect(monthName('en', '2026-11')).toBe('November 2026');
+    expect(monthName('zh-CN', '2026-11')).toBe('2026年11月');
+    expect(monthName('en', '2027-01')).toBe('January 2027');
+    expect(() => monthName('en', '2026-13')).toThrow('not a month');
   });
 });

@@ -1,3 +1,5 @@
+import type { Locale } from '../i18n/locales.js';
+
 /**
  * One formatter per time zone, made once: building an Intl.DateTimeFormat costs ~0.1 ms and memory
  * the allocator keeps (22,000 of them, a manager's My day at scale, held 190 MB until the process ended).
@@ -66,6 +68,19 @@ export function toLocalInput(instant: Date, zone: string): string {
 /** The calendar day of `instant` in `zone`, as YYYY-MM-DD. */
 export function localDay(instant: Date, zone: string): string {
   return toLocalInput(instant, zone).slice(0, 10);
+}
+
+const monthFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A calendar month (YYYY-MM) named in `locale`: "November 2026", "2026年11月". */
+export function monthName(locale: Locale, month: string): string {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new Error(`monthName: not a month: ${month}`);
+  let format = monthFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', timeZone: 'UTC' });
+    monthFormats.set(locale, format);
+  }
+  return format.format(new Date(`${month}-01T00:00:00Z`));
 }
 
 /** Whole days from `from` to `to` (YYYY-MM-DD), negative when `to` is earlier. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotFound } from '../common/errors.js';
+import { DomainError, NotFound } from '../common/errors.js';
 import type { Role } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
 import { UsersService } from '../users/users.service.js';
@@ -9,7 +9,9 @@ import type { DashboardScope, DashboardSections } from './dashboard.types.js';
  * Who sees which figures (DESIGN.md, "Who sees what"): the admin everyone's, narrowed at will to a team
  * or a person; a manager their teams' (their own included), narrowed to one of those teams or members;
  * a rep and a service agent their own version, the filters ignored. A team or person outside what a
- * user may see answers 404, as a record would.
+ * user may see answers 404, as a record would. A team and a person chosen together narrow to the
+ * person, who must be of that team: a person of another team is refused (RepOutsideTeam), never shown
+ * under the team's name.
  */
 
 /** How each role's dashboard is scoped and which parts it shows. */
@@ -27,6 +29,14 @@ export const DASHBOARD_RULES: Record<
 export interface Member {
   id: number;
   teamId: number | null;
+  name?: string;
+}
+
+/** A person chosen with a team they are not of (team West and a rep of East): which did the user mean? */
+export class RepOutsideTeam extends DomainError {
+  constructor(params: { rep: string; team: string }) {
+    super(422, 'dashboard.filter.rep_outside_team', params);
+  }
 }
 
 /** The filter a user chose on the page. */
@@ -35,23 +45,31 @@ export interface ScopeFilter {
   rep?: number;
 }
 
-/** The scope of `user`'s dashboard under `filter`, given everyone's team. */
-export function scopeOf(user: SessionUser, filter: ScopeFilter, members: readonly Member[]): DashboardScope {
+/** The scope of `user`'s dashboard under `filter`, given everyone's team (and the teams' names, for a refusal). */
+export function scopeOf(
+  user: SessionUser,
+  filter: ScopeFilter,
+  members: readonly Member[],
+  teamNames: ReadonlyMap<number, string> = new Map(),
+): DashboardScope {
   const reach = DASHBOARD_RULES[user.role].reach;
   if (reach === 'own') return { userIds: [user.id], teamIds: [] };
   const teams = reach === 'everyone' ? null : user.teamIds;
   const membersOf = (teamIds: number[]) =>
     members.filter((m) => m.teamId !== null && teamIds.includes(m.teamId)).map((m) => m.id);
   const visible = teams === null ? null : [...new Set([user.id, ...membersOf(teams)])].sort((a, b) => a - b);
+  if (filter.team !== undefined && teams !== null && !teams.includes(filter.team)) throw new NotFound();
   if (filter.rep !== undefined) {
-    if (visible !== null ? !visible.includes(filter.rep) : !members.some((m) => m.id === filter.rep))
-      throw new NotFound();
+    const rep = members.find((m) => m.id === filter.rep);
+    if (!rep || (visible !== null && !visible.includes(rep.id))) throw new NotFound();
+    if (filter.team !== undefined && rep.teamId !== filter.team)
+      throw new RepOutsideTeam({
+        rep: rep.name ?? `#${rep.id}`,
+        team: teamNames.get(filter.team) ?? `#${filter.team}`,
+      });
     return { userIds: [filter.rep], teamIds: [] };
   }
-  if (filter.team !== undefined) {
-    if (teams !== null && !teams.includes(filter.team)) throw new NotFound();
-    return { userIds: membersOf([filter.team]), teamIds: [filter.team] };
-  }
+  if (filter.team !== undefined) return { userIds: membersOf([filter.team]), teamIds: [filter.team] };
   return teams === null ? { userIds: null, teamIds: [] } : { userIds: visible ?? [], teamIds: teams };
 }
 
@@ -66,7 +84,11 @@ export class DashboardPolicy {
 
   async scope(user: SessionUser, filter: ScopeFilter): Promise<DashboardScope> {
     if (!mayFilter(user)) return scopeOf(user, {}, []);
-    return scopeOf(user, filter, await this.users.everyone());
+    const teamNames =
+      filter.team !== undefined && filter.rep !== undefined
+        ? await this.users.teamNamesOf([filter.team])
+        : new Map<number, string>();
+    return scopeOf(user, filter, await this.users.everyone(), teamNames);
   }
 
   sections(user: SessionUser): DashboardSections {
@@ -88,10 +110,10 @@ export class DashboardPolicy {
 
   mayFilter = mayFilter;
 
-  /** The teams (ids) and people a user may narrow the dashboard to. */
+  /** The teams (ids) and people (with their team) a user may narrow the dashboard to. */
   async choices(
     user: SessionUser,
-  ): Promise<{ teamIds: number[] | null; people: { id: number; name: string }[] }> {
+  ): Promise<{ teamIds: number[] | null; people: { id: number; name: string; teamId: number | null }[] }> {
     if (!mayFilter(user)) return { teamIds: [], people: [] };
     const everyone = await this.users.everyone();
     const teams = DASHBOARD_RULES[user.role].reach === 'everyone' ? null : user.teamIds;
@@ -102,7 +124,7 @@ export class DashboardPolicy {
           u.role !== 'admin' &&
           (teams === null || u.id === user.id || (u.teamId !== null && teams.includes(u.teamId))),
       )
-      .map((u) => ({ id: u.id, name: u.name }));
+      .map((u) => ({ id: u.id, name: u.name, teamId: u.teamId }));
     return { teamIds: teams, people };
   }
 }

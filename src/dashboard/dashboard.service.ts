@@ -9,7 +9,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { hasKey, translate } from '../i18n/i18n.js';
 import type { Locale } from '../i18n/locales.js';
 import { UsersService } from '../users/users.service.js';
-import { DashboardPolicy } from './dashboard.policy.js';
+import { DashboardPolicy, RepOutsideTeam } from './dashboard.policy.js';
 import type { DashboardScope } from './dashboard.types.js';
 import type { DashboardFilterDto, DrillFilterDto, KpiApiQuery } from './dto/dashboard-filter.dto.js';
 import { type KpisResource, toKpiValuesResource } from './kpi.resource.js';
@@ -17,7 +17,6 @@ import { change, conversions, healthScore, percent, ratio } from './kpi-formulas
 import {
   changeCell,
   COUNT_FORMAT,
-  counted,
   formatChange,
   formatKpi,
   kpiCell,
@@ -184,10 +183,32 @@ export class DashboardService {
     };
   }
 
-  /** The whole page's view model. */
+  /**
+   * The scope of a page (the dashboard, a drill-down) under its filter. A team chosen with a person of
+   * another team is refused with the two ways on, each the page at `url` under the filter without the
+   * other: the team's figures, or the person's.
+   */
+  private async pageScope(
+    user: SessionUser,
+    filter: DashboardFilterDto,
+    url: (filter: DashboardFilterDto) => string,
+  ): Promise<DashboardScope> {
+    try {
+      return await this.policy.scope(user, filter);
+    } catch (e) {
+      if (e instanceof RepOutsideTeam)
+        e.links = [
+          { href: url({ ...filter, rep: undefined }), key: 'dashboard.filter.show_team', params: e.params },
+          { href: url({ ...filter, team: undefined }), key: 'dashboard.filter.show_rep', params: e.params },
+        ];
+      throw e;
+    }
+  }
+
+  /** The whole page's view model (the export's too: refused, it links to the dashboard). */
   async page(user: SessionUser, filter: DashboardFilterDto) {
     const now = new Date();
-    const scope = await this.policy.scope(user, filter);
+    const scope = await this.pageScope(user, filter, (f) => `/dashboard?${filterParams(f).toString()}`);
     const sections = this.policy.sections(user);
     const period = this.periodOf(filter, now);
     const previous = this.previous(period, now);
@@ -350,7 +371,7 @@ export class DashboardService {
     const channelsView = mix(channels, 'dim1', CHANNELS, 'dashboard.channel');
     const typesView = mix(types, 'dim2', TICKET_TYPES, 'dashboard.ticket_type');
 
-    const choices = await this.filterChoices(user);
+    const choices = await this.filterChoices(user, filter);
     const charts = {
       funnel: {
         labels: funnelRows.map((r) => r.label),
@@ -397,6 +418,7 @@ export class DashboardService {
       previous: { ...previous, label: daysLabel(previous) },
       filter,
       choices,
+      scopeText: await this.scopeText(user, filter),
       sections,
       serviceFirst: await this.policy.leadsWithService(user),
       sales: cards('sales'),
@@ -433,7 +455,7 @@ export class DashboardService {
           owner: f.ownerId === null ? null : (names.get(f.ownerId) ?? null),
           score: health.score,
           reasons: health.reasons.map((r) =>
-            counted(locale, `dashboard.reason.${r.key}`, {
+            translate(locale, `dashboard.reason.${r.key}`, {
               ...r.params,
               count: Number(r.params.count ?? 0),
               ...(r.key === 'overdue' ? { amount: formatMoney(fen(Number(r.params.amount))) } : {}),
@@ -445,11 +467,48 @@ export class DashboardService {
       .slice(0, AT_RISK_SHOWN);
   }
 
-  /** The teams and people a user may narrow the page to. */
-  private async filterChoices(user: SessionUser) {
+  /**
+   * The teams and people a user may narrow the page to: the people grouped by their team, and with a
+   * team chosen only that team's people offered (the others' groups hidden, shown again by the page's
+   * script when the team picker changes), so a team and a person of another team are not chosen together.
+   */
+  private async filterChoices(user: SessionUser, filter: DashboardFilterDto) {
     if (!this.policy.mayFilter(user)) return null;
     const { teamIds, people } = await this.policy.choices(user);
-    return { teams: await this.figures.teams(teamIds), people };
+    const teams = await this.figures.teams(teamIds);
+    const offered = (teamId: number | null) => filter.team === undefined || filter.team === teamId;
+    const grouped = new Set(teams.map((t) => t.id));
+    return {
+      teams,
+      groups: teams
+        .map((t) => ({ ...t, hidden: !offered(t.id), people: people.filter((p) => p.teamId === t.id) }))
+        .filter((g) => g.people.length > 0),
+      // People of no team (or of a team outside the user's): offered only with every team.
+      others: people.filter((p) => p.teamId === null || !grouped.has(p.teamId)),
+      othersHidden: filter.team !== undefined,
+    };
+  }
+
+  /**
+   * Whose figures a filtered page shows, in words ("Li Ming (team East) only"): null unfiltered or for a
+   * user whose page is always their own.
+   */
+  private async scopeText(user: SessionUser, filter: DashboardFilterDto): Promise<string | null> {
+    if (!this.policy.mayFilter(user)) return null;
+    const locale = user.locale;
+    if (filter.rep !== undefined) {
+      const rep = (await this.users.everyone()).find((u) => u.id === filter.rep);
+      const team = rep?.teamId ? (await this.users.teamNamesOf([rep.teamId])).get(rep.teamId) : undefined;
+      const name = rep?.name ?? `#${filter.rep}`;
+      return team === undefined
+        ? translate(locale, 'dashboard.scope.rep', { rep: name })
+        : translate(locale, 'dashboard.scope.rep_of_team', { rep: name, team });
+    }
+    if (filter.team !== undefined) {
+      const team = (await this.users.teamNamesOf([filter.team])).get(filter.team) ?? `#${filter.team}`;
+      return translate(locale, 'dashboard.scope.team', { team });
+    }
+    return null;
   }
 
   /**
@@ -462,7 +521,10 @@ export class DashboardService {
     const f = figure as Figure;
     const locale = user.locale;
     const now = new Date();
-    const scope = await this.policy.scope(user, filter);
+    const { dim1, dim2, owner, customer, sla } = filter;
+    const scope = await this.pageScope(user, filter, (f) =>
+      drillUrl(figure as Figure, f, { dim1, dim2, owner, customer, sla }, filter.view),
+    );
     const period = this.periodOf(filter, now);
     const view: DrillView | null = filter.view === 'sla' && f === 'resolved' ? 'sla' : null;
     const rows: RowFilter = {
@@ -483,8 +545,9 @@ export class DashboardService {
       figure: f,
       heading: view === 'sla' ? 'dashboard.figure.resolved_sla' : `dashboard.figure.${f}`,
       period: { ...period, label: periodLabel(locale, period) },
+      scopeText: await this.scopeText(user, filter),
       count: totals.n,
-      countText: counted(locale, 'dashboard.drill.count', { count: totals.n }),
+      countText: translate(locale, 'dashboard.drill.count', { count: totals.n }),
       total: isMoney ? formatMoney(fromNumeric(totals.total)) : null,
       shown: list.length,
       more: totals.n > list.length,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { change } from './kpi-formulas.js';
-import { changeCell, counted, formatChange, formatKpi, kpiCell, moneyCell } from './kpi-format.js';
+import { changeCell, formatChange, formatKpi, kpiCell, moneyCell } from './kpi-format.js';
 
 describe('KPI texts', () => {
   it('writes each kind of value in both languages', () => {
@@ -53,19 +53,5 @@ describe('KPI cells of the workbook', () => {
     expect(changeCell('en', 'rate', change(0.25, 0.5))?.numFmt).toContain('" pts"');
     expect(changeCell('en', 'nps', change(10, 30))?.value).toBe(-20);
     expect(changeCell('en', 'rate', change(null, 0.5))).toBeNull();
-  });
-});
-
-describe('counted', () => {
-  it('reads one in the singular in English, and Chinese alike for every count', () => {
-    expect(counted('en', 'dashboard.drill.count', { count: 1 })).toBe('1 record');
-    expect(counted('en', 'dashboard.drill.count', { count: 0 })).toBe('0 records');
-    expect(counted('en', 'dashboard.drill.count', { count: 2 })).toBe('2 records');
-    expect(counted('en', 'dashboard.reason.stale_deals', { count: 1, days: 30 })).toBe(
-      '1 deal idle for 30+ days',
-    );
-    expect(counted('en', 'dashboard.reason.complaints', { count: 2 })).toBe('2 open complaints');
-    expect(counted('zh-CN', 'dashboard.drill.count', { count: 1 })).toBe('共 1 条记录');
-    expect(counted('zh-CN', 'dashboard.drill.count', { count: 5 })).toBe('共 5 条记录');
   });
 });

@@ -1,5 +1,5 @@
 import { fen, formatMoney } from '../common/money.js';
-import { hasKey, type Params, translate } from '../i18n/i18n.js';
+import { translate } from '../i18n/i18n.js';
 import type { Locale } from '../i18n/locales.js';
 import { type Change, percent } from './kpi-formulas.js';
 import type { KpiKind } from './kpis.js';
@@ -39,16 +39,6 @@ export function formatChange(locale: Locale, kind: KpiKind, c: Change): string {
   if (kind === 'nps') return `${arrow} ${sign}${abs.toFixed(1)}`;
   if (c.relative !== null) return `${arrow} ${sign}${(Math.abs(c.relative) * 100).toFixed(1)}%`;
   return `${arrow} ${sign}${kind === 'money' ? formatMoney(fen(abs)) : formatKpi(locale, kind, abs)}`;
-}
-
-/**
- * A message counting `params.count` things, in the grammatical number the locale gives that count:
- * English reads `key_one` for 1 ("1 record") and `key` otherwise ("3 records"); Chinese, which has
- * no plural, always reads `key`.
- */
-export function counted(locale: Locale, key: string, params: Params & { count: number }): string {
-  const one = new Intl.PluralRules(locale).select(params.count) === 'one' && hasKey(locale, `${key}_one`);
-  return translate(locale, one ? `${key}_one` : key, params);
 }
 
 /** A spreadsheet cell: a number (or empty) and the Excel number format it is shown in. */

@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { keysOf, localeFromHeader, MissingTranslation, translate } from './i18n.js';
+import { hasKey, keysOf, localeFromHeader, MissingTranslation, PLURAL_FORM, translate } from './i18n.js';
+
+/** A key giving a counting message's form for a count of its own (`x_one` beside `x`), in `locale`. */
+const pluralForm = (locale: 'en' | 'zh-CN', key: string) =>
+  PLURAL_FORM.test(key) && hasKey(locale, key.replace(PLURAL_FORM, ''));
 
 describe('locale files', () => {
-  it('have exactly the same keys in English and Chinese', () => {
-    const en = keysOf('en');
-    const zh = keysOf('zh-CN');
+  it('have exactly the same keys in English and Chinese, but for the plural forms of one language', () => {
+    const en = keysOf('en').filter((k) => !pluralForm('en', k));
+    const zh = keysOf('zh-CN').filter((k) => !pluralForm('zh-CN', k));
     expect(en.filter((k) => !zh.includes(k))).toEqual([]);
     expect(zh.filter((k) => !en.includes(k))).toEqual([]);
+  });
+
+  it('give Chinese no plural forms, which it would never read', () => {
+    expect(keysOf('zh-CN').filter((k) => pluralForm('zh-CN', k))).toEqual([]);
   });
 
   it('leave no message empty', () => {
@@ -22,6 +30,26 @@ describe('translate', () => {
       'Too many failed sign-ins. Try again in 15 minutes.',
     );
     expect(translate('zh-CN', 'auth.throttled', {})).toContain('{minutes}');
+  });
+
+  it('reads a counting message in the grammatical number of its count: English singular for 1, Chinese alike for all', () => {
+    expect(translate('en', 'dashboard.drill.count', { count: 1 })).toBe('1 record');
+    expect(translate('en', 'dashboard.drill.count', { count: 0 })).toBe('0 records');
+    expect(translate('en', 'dashboard.drill.count', { count: 2 })).toBe('2 records');
+    expect(translate('en', 'dashboard.reason.stale_deals', { count: 1, days: 30 })).toBe(
+      '1 deal idle for 30+ days',
+    );
+    expect(translate('en', 'notification.handed_over', { count: 1, name: 'Li Ming' })).toBe(
+      '1 record of Li Ming was handed over to you.',
+    );
+    expect(translate('en', 'notification.handed_over', { count: '12', name: 'Li Ming' })).toBe(
+      '12 records of Li Ming were handed over to you.',
+    );
+    expect(translate('zh-CN', 'dashboard.drill.count', { count: 1 })).toBe('共 1 条记录');
+    expect(translate('zh-CN', 'dashboard.drill.count', { count: 5 })).toBe('共 5 条记录');
+    // No count, or not a number: the message as it is.
+    expect(translate('en', 'dashboard.drill.count', {})).toBe('{count} records');
+    expect(translate('en', 'dashboard.drill.count', { count: '1,000+' })).toBe('1,000+ records');
   });
 
   it('throws on an unknown key', () => {

@@ -35,10 +35,41 @@ export function hasKey(locale: Locale, key: string): boolean {
   return messages[locale].has(key);
 }
 
-/** The message for `key` in `locale`, with `{name}` placeholders filled. Unknown keys throw. */
+/** How each language names a count's grammatical number: English "one" for 1, Chinese always "other". */
+const pluralRules: Record<Locale, Intl.PluralRules> = {
+  en: new Intl.PluralRules('en'),
+  'zh-CN': new Intl.PluralRules('zh-CN'),
+};
+
+/** The forms a catalog may give a counting message beside its own (`other`): `key_one`, `key_few`… */
+export const PLURAL_FORM = /_(zero|one|two|few|many)$/;
+
+/**
+ * The key a message counting `params.count` reads in `locale`: `key_<form>` when the language gives
+ * that count a form of its own and the catalog has it (English: `key_one` for 1, "1 record"), else
+ * `key` ("0 records", "3 records"; Chinese, which has no plural, always).
+ */
+function pluralKey(locale: Locale, key: string, count: Params[string]): string {
+  const n =
+    typeof count === 'number'
+      ? count
+      : typeof count === 'string' && /^\d+$/.test(count)
+        ? Number(count)
+        : NaN;
+  if (!Number.isFinite(n)) return key;
+  const form = pluralRules[locale].select(n);
+  return form !== 'other' && messages[locale].has(`${key}_${form}`) ? `${key}_${form}` : key;
+}
+
+/**
+ * The message for `key` in `locale`, with `{name}` placeholders filled; a message counting things
+ * (`params.count`) in the grammatical number of that count (see pluralKey). Unknown keys throw.
+ */
 export function translate(locale: Locale, key: string, params: Params = {}): string {
-  const message = messages[locale].get(key);
+  const catalog = messages[locale];
+  let message = catalog.get(key);
   if (message === undefined) throw new MissingTranslation(`No "${key}" in ${locale}.json`);
+  if (params.count !== undefined) message = catalog.get(pluralKey(locale, key, params.count)) ?? message;
   if (!message.includes('{')) return message;
   return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = params[name];

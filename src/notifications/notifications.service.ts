@@ -30,11 +30,13 @@ export const toNotificationView = (n: Notification): NotificationView => ({
 
 /**
  * How a kind of notification's stored params read in a language: a module that stores keys and raw
- * values (a KPI and its fraction) turns them into text when the list is shown, in its reader's language.
+ * values (a KPI and its fraction) turns them into text when the list is shown, in its reader's language
+ * (`createdAt`: when the notification was made, for params an older Kehu stored without their time).
  */
 export type NotificationParamsReader = (
   locale: Locale,
   params: Record<string, string | number>,
+  createdAt: Date,
 ) => Record<string, string | number>;
 
 /** In-app notifications (the bell's unread count and the list behind it) and the group robots. */
@@ -92,7 +94,7 @@ export class NotificationsService {
     const [rows, total] = await this.notifications.findNewest(user.id, (page - 1) * perPage, perPage);
     const views = rows.map(toNotificationView).map((n) => {
       const reader = this.readers.get(n.kind);
-      return reader ? { ...n, params: reader(user.locale, n.params) } : n;
+      return reader ? { ...n, params: reader(user.locale, n.params, n.createdAt) } : n;
     });
     return toPage(views, total, page, perPage);
   }

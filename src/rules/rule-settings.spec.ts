@@ -8,6 +8,17 @@ const values = {
   holiday: '中秋节',
 };
 
+describe('the threshold alerts’ defaults', () => {
+  it('let each alert fire on its own: a fall or a rise large enough to alert can stay short of the level', () => {
+    const d = RULE_DEFAULTS;
+    // SLA attainment from a perfect month falls by the drop's points and is still at or above its level.
+    expect(100 - d.slaDropPoints).toBeGreaterThanOrEqual(d.slaAttainmentBelow);
+    expect(d.slaDropPoints).toBeGreaterThan(0);
+    // The complaint rate's rise is a share of itself: any rise from under the level's share can alert.
+    expect(d.jumpPercent).toBeGreaterThan(0);
+  });
+});
+
 describe('fillGreeting', () => {
   it('fills the known placeholders, spaces inside the braces allowed, and leaves others as typed', () => {
     expect(

@@ -18,8 +18,18 @@ export interface RuleSettings {
   complaintRateAbove: number;
   /** SLA attainment alert: below this percentage. */
   slaAttainmentBelow: number;
-  /** A jump of this many percent against the previous period also alerts (0: never). */
+  /**
+   * The complaint rate rising by this many percent of itself against the same days of the month before
+   * also alerts (2% → 3% is a rise of 50%; 0: never), while still under its level.
+   */
   jumpPercent: number;
+  /**
+   * SLA attainment falling by this many percentage points against the same days of the month before
+   * also alerts (98% → 92% is 6 points; 0: never). In points, not in percent of itself: a fall of half
+   * (the complaint rate's jump) takes 98% to 49%, far past the level, so it could never alert on its own.
+   * Less than 100 − the level, a fall from a good month alerts before the level does.
+   */
+  slaDropPoints: number;
   /**
    * A threshold alert judges a figure only on at least this many tickets in the period (resolved ones
    * for SLA attainment, received ones for the complaint rate), and a jump only when the period compared
@@ -44,6 +54,7 @@ export const RULE_DEFAULTS: RuleSettings = {
   complaintRateAbove: 5,
   slaAttainmentBelow: 90,
   jumpPercent: 50,
+  slaDropPoints: 5,
   alertMinTickets: 20,
   contactLocale: 'zh-CN',
   birthdayZh:

@@ -10,11 +10,10 @@ import type { Locale } from '../common/roles.js';
 import { CompanySettings } from '../common/settings/company.js';
 import { SettingsSections } from '../common/settings/settings-sections.js';
 import { SettingsService } from '../common/settings/settings.service.js';
-import { localDay } from '../common/time.js';
+import { localDay, monthName } from '../common/time.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { DashboardService } from '../dashboard/dashboard.service.js';
 import type { KpiKey, KpiValues, Period } from '../dashboard/dashboard.types.js';
-import type { SessionUser } from '../common/session-user.js';
 import { translate } from '../i18n/i18n.js';
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
@@ -31,6 +30,7 @@ import {
   RULE_SETTINGS_KEY,
   type RuleSettings,
 } from './rule-settings.js';
+import { RULE_AUDIT_FIELDS, ruleAuditValue } from './rule-audit.js';
 import { type NewFiring, RulesRepository } from './rules.repository.js';
 
 /** The rules' jobs, by name: each runs once at a time across instances, and each firing once. */
@@ -140,8 +140,8 @@ export class RulesService implements OnModuleInit {
         singleton: true,
       });
     for (const kind of ['above', 'below', 'jump'])
-      this.notifications.readParams(`rule_threshold_${kind}`, (locale, params) =>
-        this.thresholdText(locale, params),
+      this.notifications.readParams(`rule_threshold_${kind}`, (locale, params, createdAt) =>
+        this.thresholdText(locale, params, createdAt),
       );
     every(RULE_JOBS.vipIdle, '0 8 * * *', () => this.vipIdle());
     every(RULE_JOBS.lowCsat, '*/10 * * * *', () => this.lowCsat());
@@ -154,6 +154,21 @@ export class RulesService implements OnModuleInit {
     this.lifecycles.register({
       entity: 'rule_firing',
       audit: { fields: {} },
+      // A firing is recorded against its customer, its manager or the company: labelled by its action.
+      auditActions: [
+        {
+          action: 'rule_fired',
+          fields: RULE_AUDIT_FIELDS,
+          value: (locale, field, value, entry) =>
+            ruleAuditValue(
+              locale,
+              field,
+              value,
+              entry,
+              (kpi, v) => this.dashboard.formatted(locale, kpi, v).value,
+            ),
+        },
+      ],
       timeline: timelineSource(
         this.repo.timelineSql,
         (rows: (Pick<RuleFiring, 'rule' | 'details'> & { firedAt: string })[]) =>
@@ -429,9 +444,10 @@ export class RulesService implements OnModuleInit {
 
   /**
    * For each manager's team this month so far: the complaint rate above, or SLA attainment below, the
-   * setting's level, or either moving by the setting's jump against the same days at the start of the
-   * previous month (like with like, not a part-month against a whole one): an in-app and mail alert to
-   * the manager, at most once per month for each KPI and kind of alert. A figure is judged only on the
+   * setting's level, or, still short of it, moving against the same days at the start of the previous
+   * month (like with like, not a part-month against a whole one): the complaint rate rising by the
+   * setting's percent of itself, SLA attainment falling by its points (see RuleSettings). An in-app and
+   * mail alert to the manager, at most once per month for each KPI and kind of alert. A figure is judged only on the
    * setting's least number of tickets (resolved ones for SLA attainment, received ones for the
    * complaint rate), and a jump only when the days compared with had as many, so one late ticket on
    * the 1st neither alerts nor uses up the month's alert. The figures are the dashboard's own
@@ -446,6 +462,7 @@ export class RulesService implements OnModuleInit {
     const before = this.dashboard.previous(month, now);
     const robotLocale = await this.notifications.robotLocale();
     const jump = s.jumpPercent / 100;
+    const drop = s.slaDropPoints / 100;
     let fired = 0;
     for (const manager of await this.managers()) {
       const scope = await this.dashboard.scopeOfUser(manager.id);
@@ -464,7 +481,7 @@ export class RulesService implements OnModuleInit {
           ticketsBefore: prev.tickets ?? 0,
           crosses: (v) => v > s.complaintRateAbove / 100,
           level: { kind: 'above', percent: s.complaintRateAbove },
-          jumped: (v, was) => v >= was * (1 + jump),
+          jumped: (v, was) => jump > 0 && was > 0 && v >= was * (1 + jump),
         },
         {
           key: 'sla_attainment',
@@ -474,7 +491,7 @@ export class RulesService implements OnModuleInit {
           ticketsBefore: resolvedBefore,
           crosses: (v) => v < s.slaAttainmentBelow / 100,
           level: { kind: 'below', percent: s.slaAttainmentBelow },
-          jumped: (v, was) => v <= was * (1 - Math.min(jump, 1)),
+          jumped: (v, was) => drop > 0 && was - v >= drop - 1e-9,
         },
       ];
       for (const c of checks) {
@@ -482,12 +499,13 @@ export class RulesService implements OnModuleInit {
         const comparable = c.was !== null && c.ticketsBefore >= s.alertMinTickets;
         const kind = c.crosses(c.value)
           ? c.level.kind
-          : jump > 0 && comparable && c.was && c.jumped(c.value, c.was)
+          : comparable && c.was !== null && c.jumped(c.value, c.was)
             ? 'jump'
             : null;
         if (!kind) continue;
         // Kept as keys and raw values: each reader sees them in their language (thresholdText).
         const stored: Record<string, string | number> = {
+          month: month.from.slice(0, 7),
           kpi: c.key,
           value: c.value,
           level: c.level.percent,
@@ -546,16 +564,27 @@ export class RulesService implements OnModuleInit {
   }
 
   /**
-   * A threshold alert's stored params (the KPI's key, its raw fraction, the level in percent) as text
-   * in `locale`: the KPI's label, its value and the one compared with as the dashboard shows them.
-   * Params stored as text by an older Kehu are shown as they are.
+   * A threshold alert's stored params (the month it is about, the KPI's key, its raw fraction, the level
+   * in percent) as text in `locale`: the month by its name, the KPI's label, its value and the one
+   * compared with as the dashboard shows them. An alert stored without its month by an older Kehu is
+   * about the month it was made in (`createdAt`, in the company's zone); params stored as text by an
+   * older Kehu still are shown as they are.
    */
-  thresholdText(locale: Locale, p: Record<string, string | number>): Record<string, string | number> {
+  thresholdText(
+    locale: Locale,
+    p: Record<string, string | number>,
+    createdAt?: Date,
+  ): Record<string, string | number> {
     const key = p.kpi;
-    if ((key !== 'complaint_rate' && key !== 'sla_attainment') || typeof p.value !== 'number') return p;
+    const month =
+      typeof p.month === 'string' ? p.month : createdAt ? localDay(createdAt, this.zone).slice(0, 7) : null;
+    const named: Record<string, string> = month === null ? {} : { month: monthName(locale, month) };
+    if ((key !== 'complaint_rate' && key !== 'sla_attainment') || typeof p.value !== 'number')
+      return { ...p, ...named };
     const was = typeof p.was === 'number' ? p.was : null;
     const shown = this.dashboard.formatted(locale, key, p.value, was);
     return {
+      ...named,
       kpi: shown.label,
       value: shown.value,
       was: this.dashboard.formatted(locale, key, was).value,

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { browserMissing, DESKTOP, launchBrowser, PHONE, SCREENSHOTS } from '../helpers/browser.js';
@@ -44,6 +44,22 @@ async function signIn(viewport: typeof DESKTOP, locale: 'en' | 'zh-CN', user = d
   await page.waitForURL(`${t.url}/`);
   return { page, problems };
 }
+
+/** Whether an element lies wholly within the viewport's width, shown (not scrolled out of a box sideways). */
+const onScreen = async (page: Page, el: Locator) => {
+  const box = await el.boundingBox();
+  const width = page.viewportSize()!.width;
+  const clipped = await el.evaluate((node) => {
+    const r = node.getBoundingClientRect();
+    for (let p = node.parentElement; p; p = p.parentElement) {
+      const c = p.getBoundingClientRect();
+      if (getComputedStyle(p).overflowX !== 'visible' && (r.left < c.left || r.right > c.right + 0.5))
+        return true;
+    }
+    return false;
+  });
+  return box !== null && box.width > 0 && box.x >= 0 && box.x + box.width <= width && !clipped;
+};
 
 /** The charts Chart.js drew: canvases holding a chart with a size. */
 const drawn = (page: Page) =>
@@ -106,6 +122,14 @@ describe.skipIf(browserMissing)('the dashboard in Chromium', () => {
       series: ['签约', '回款', '工单', '满意度'],
       octoberCsat: 3.5,
     });
+    // Every month's figures on the phone's screen, CSAT (the last) included, each under its label.
+    const october = page.locator('[data-testid=trends] tbody tr').nth(11);
+    await october.scrollIntoViewIfNeeded();
+    expect(await onScreen(page, october.locator('td:last-child'))).toBe(true);
+    expect(
+      await october.locator('td:last-child').evaluate((td) => getComputedStyle(td, '::before').content),
+    ).toBe('"满意度"');
+    expect(await october.locator('td:last-child').innerText()).toBe('3.50');
     await page
       .locator('section[aria-labelledby=h-trends]')
       .screenshot({ path: join(SCREENSHOTS, 'dashboard-phone-zh-trends.png') });
@@ -137,6 +161,11 @@ describe.skipIf(browserMissing)('the dashboard in Chromium', () => {
     await expect.poll(() => drawn(page)).toEqual(['funnel', 'leaderboard', 'channels', 'trends']);
     expect(await page.locator('h1').textContent()).toBe('Dashboard');
     expect(await page.locator('[data-testid=kpi-signed_amount]').textContent()).toBe('¥20,000.50');
+    // On a desktop the trends stay a table with its header, CSAT the last column.
+    const csat = page.locator('[data-testid=trends] thead th:last-child');
+    await csat.scrollIntoViewIfNeeded();
+    expect(await csat.textContent()).toBe('CSAT');
+    expect(await onScreen(page, csat)).toBe(true);
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-desktop-en.png'), fullPage: true });
     await Promise.all([
       page.waitForURL(/\/dashboard\/drill\/funnel/),
@@ -144,6 +173,30 @@ describe.skipIf(browserMissing)('the dashboard in Chromium', () => {
     ]);
     expect(await page.locator('[data-testid=drill-count]').textContent()).toBe('3 records');
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-drill-desktop-en.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('an admin choosing a team is offered only its people, and a person of another team is unselected', async () => {
+    const { page, problems } = await signIn(DESKTOP, 'en', d.admin);
+    await page.goto(`${t.url}/dashboard?${OCTOBER}&rep=${d.r2.id}`);
+    const offered = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll<HTMLOptionElement>('#f-rep option')]
+          .filter((o) => !o.disabled && !o.closest('[hidden]') && o.value !== '')
+          .map((o) => Number(o.value)),
+      );
+    expect(await offered()).toEqual(expect.arrayContaining([d.r1.id, d.r2.id, d.r3.id]));
+    await page.selectOption('#f-team', String(d.west));
+    expect(await offered()).toEqual(expect.arrayContaining([d.r3.id, d.westManager.id]));
+    expect(await offered()).not.toContain(d.r2.id);
+    expect(await page.inputValue('#f-rep')).toBe('');
+    await page.selectOption('#f-rep', String(d.r3.id));
+    await Promise.all([page.waitForURL(/rep=/), page.click('form.dashboard-filters button[type=submit]')]);
+    expect(await page.locator('[data-testid=dashboard-scope]').textContent()).toMatch(
+      /^West rep .* \(team West .*\) only$/,
+    );
+    expect(await page.locator('[data-testid=kpi-signed_amount]').textContent()).toBe('¥50,000.00');
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -194,7 +194,9 @@ describe('the dashboard of team East’s manager, October 2026', () => {
     );
     const list = await drill(c, href);
     expect(list.ids.sort()).toEqual([d.deals.o1, d.deals.o2, d.deals.o5].sort());
-    const october = decodeHtml(/<td>2026-10<\/td><td class="num"><a href="([^"]+)"/.exec(html)![1]);
+    const october = decodeHtml(
+      /<td>2026-10<\/td><td class="num" data-label="Signed"><a href="([^"]+)"/.exec(html)![1],
+    );
     expect(october).toContain('from=2026-10-01&to=2026-10-31');
     expect((await drill(c, october)).total).toBe('Total: ¥20,000.50');
     const region = decodeHtml(/<td>广东省<\/td><td class="num"><a href="([^"]+)"/.exec(html)![1]);
@@ -316,6 +318,84 @@ describe('the dashboard of others', () => {
     expect(card(west.text, 'signed_amount').value).toBe('¥50,000.00');
     expect(card(west.text, 'collected_amount').value).toBe('¥20,000.00');
     expect(card(west.text, 'csat').value).toBe('1.00');
+  });
+});
+
+describe('a team and a person chosen together', () => {
+  const teamName = async (id: number) =>
+    (await t.db.query<{ name: string }>('SELECT name FROM team WHERE id = $1', [id])).rows[0].name;
+  const userName = async (id: number) =>
+    (await t.db.query<{ name: string }>('SELECT name FROM app_user WHERE id = $1', [id])).rows[0].name;
+
+  it('narrows to the person when they are of the team, and says so', async () => {
+    const c = await signedIn(t, d.admin, 'en');
+    const r2 = await userName(d.r2.id);
+    const page = await c.get(`/dashboard?${OCTOBER}&team=${d.east}&rep=${d.r2.id}`);
+    expect(page.status).toBe(200);
+    expect(card(page.text, 'signed_amount').value).toBe('¥8,000.50');
+    expect(visibleText(page.text)).toContain(`${r2} (team ${await teamName(d.east)}) only · Figures for`);
+    const team = await c.get(`/dashboard?${OCTOBER}&team=${d.west}`);
+    expect(visibleText(team.text)).toContain(`Team ${await teamName(d.west)} only · Figures for`);
+  });
+
+  it('refuses a person of another team, on the page, its drill-downs, its export and the API, in each language', async () => {
+    const contradictory = `${OCTOBER}&team=${d.west}&rep=${d.r2.id}`;
+    const west = await teamName(d.west);
+    const r2 = await userName(d.r2.id);
+    const en = await signedIn(t, d.admin, 'en');
+    const page = await en.get(`/dashboard?${contradictory}`);
+    expect(page.status).toBe(422);
+    expect(visibleText(page.text)).toContain(
+      `${r2} is not in team ${west}. Choose one of team ${west}'s people, or All teams to see ${r2}'s figures.`,
+    );
+    expect(page.text).not.toContain('data-kpi="signed_amount"');
+    // The two ways on: the team's figures, or the person's.
+    const ways = (html: string) =>
+      [...html.matchAll(/<a class="button primary" href="([^"]+)" data-testid="error-link">([^<]+)</g)].map(
+        (m) => [decodeHtml(m[1]), decodeHtml(m[2])],
+      );
+    expect(ways(page.text)).toEqual([
+      [`/dashboard?${OCTOBER}&team=${d.west}`, `Show team ${west}`],
+      [`/dashboard?${OCTOBER}&rep=${d.r2.id}`, `Show ${r2}`],
+    ]);
+    const drill = await en.get(
+      `/dashboard/drill/signed?${contradictory}&dim1=${encodeURIComponent('广东省')}`,
+    );
+    expect(drill.status).toBe(422);
+    expect(visibleText(drill.text)).toContain(`${r2} is not in team ${west}.`);
+    expect(ways(drill.text)[1]).toEqual([
+      `/dashboard/drill/signed?${OCTOBER}&rep=${d.r2.id}&dim1=${encodeURIComponent('广东省')}`,
+      `Show ${r2}`,
+    ]);
+    const file = await fetch(`${t.url}/dashboard/export?${contradictory}`, {
+      headers: { cookie: `kehu.sid=${en.sessionId}` },
+    });
+    expect(file.status).toBe(422);
+    const zh = await signedIn(t, d.manager, 'zh-CN');
+    const outOfReach = await zh.get(`/dashboard?${OCTOBER}&team=${d.east}&rep=${d.r3.id}`);
+    expect(outOfReach.status).toBe(404); // West's rep is outside this manager's reach whatever the team says
+    const admin = await signedIn(t, d.admin, 'zh-CN');
+    const zhPage = await admin.get(`/dashboard?${contradictory}`);
+    expect(zhPage.status).toBe(422);
+    expect(visibleText(zhPage.text)).toContain(`${r2}不在${west}团队。`);
+    const api = await apiAs(t, d.admin);
+    const reply = await api.get(`/api/v1/kpis?from=2026-10-01&to=2026-10-31&team=${d.west}&rep=${d.r2.id}`);
+    expect(reply.status).toBe(422);
+    expect(reply.body.message).toContain(`is not in team ${west}`);
+  });
+
+  it('offers with a team chosen only that team’s people', async () => {
+    const c = await signedIn(t, d.admin, 'en');
+    const rep = (html: string) => /<select id="f-rep"[\s\S]*?<\/select>/.exec(html)![0];
+    const offered = (html: string) =>
+      [...rep(html).matchAll(/<optgroup label="[^"]*" data-team="(\d+)"( hidden disabled)?>/g)]
+        .filter((m) => !m[2])
+        .map((m) => Number(m[1]));
+    const all = await c.get(`/dashboard?${OCTOBER}`);
+    expect(offered(all.text)).toEqual(expect.arrayContaining([d.east, d.west]));
+    const west = await c.get(`/dashboard?${OCTOBER}&team=${d.west}`);
+    expect(offered(west.text)).toEqual([d.west]);
+    expect(rep(west.text)).toContain(`value="${d.r3.id}"`);
   });
 });
 

@@ -166,7 +166,9 @@ describe('demo history', () => {
     await c.login('manager@demo.kehu', DEMO_PASSWORD);
     const page = await c.get('/dashboard?period=this_month');
     expect(page.status).toBe(200);
-    const table = /<table class="table compact" data-testid="trends">([\s\S]*?)<\/table>/.exec(page.text)![1];
+    const table = /<table class="table compact stacked" data-testid="trends">([\s\S]*?)<\/table>/.exec(
+      page.text,
+    )![1];
     const months = [...table.matchAll(/<tr>(<td[\s\S]*?)<\/tr>/g)].map((m) =>
       [...m[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) => visibleText(cell[1])),
     );

@@ -938,6 +938,7 @@ const FORMS: FormCase[] = [
           'complaintRateAbove',
           'contractSurveyDays',
           'jumpPercent',
+          'slaDropPoints',
           'npsSkipDays',
           'slaAttainmentBelow',
           'alertMinTickets',

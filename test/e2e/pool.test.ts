@@ -244,6 +244,22 @@ describe('hand-over when a rep leaves', () => {
     expect(audit.rows[0].diff['hand_over.customers']).toEqual({ to: 2 });
   });
 
+  it('counts one record in the singular in English, in the admin’s form and the successor’s notification', async () => {
+    const leaving = await createUser(t.db, { role: 'sales', teamId: team, name: 'Single Leaver' });
+    const successor = await createUser(t.db, { role: 'sales', teamId: team, name: 'Single Taker' });
+    await createCustomer(t.db, { ownerId: leaving.id });
+    const c = await signedIn(t, admin, 'en');
+    expect(visibleText((await c.get(`/admin/users/${leaving.id}/edit`)).text)).toContain('Owns: 1 customer ');
+    expect(
+      (await c.post(`/admin/users/${leaving.id}/deactivate`, { handOverTo: String(successor.id) })).status,
+    ).toBe(303);
+    const en = visibleText((await (await signedIn(t, successor, 'en')).get('/notifications')).text);
+    expect(en).toContain('1 record of Single Leaver was handed over to you.');
+    expect(en).not.toContain('1 records');
+    const zh = visibleText((await (await signedIn(t, successor, 'zh-CN')).get('/notifications')).text);
+    expect(zh).toContain('Single Leaver 的 1 条记录已移交给您。');
+  });
+
   it('can send the customers to the pool instead', async () => {
     const leaving = await createUser(t.db, { role: 'sales', teamId: team });
     const id = await createCustomer(t.db, { ownerId: leaving.id });

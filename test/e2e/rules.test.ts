@@ -387,11 +387,50 @@ describe('RulesService', () => {
       [manager.id],
     );
     expect(notes).toEqual([
-      { kind: 'rule_threshold_above', params: { kpi: 'complaint_rate', value: 1, level: 5 } },
+      {
+        kind: 'rule_threshold_above',
+        params: { month: '2026-11', kpi: 'complaint_rate', value: 1, level: 5 },
+      },
     ]);
     await eventually(async () => expect(mailsTo(manager.email)).toHaveLength(1));
     const mail = bodyOf(mailsTo(manager.email)[0].raw);
-    expect(mail).toContain('您团队本月的投诉率为 100.0%，高于预警线 5%');
+    expect(mail).toContain('您团队2026年11月至今的投诉率为 100.0%，高于预警线 5%');
+  });
+
+  it('shows its firings in the audit log labelled in the reader’s language, not as codes', async () => {
+    const { manager, rep, customer } = await serviceTeam('en', 'Audited Co');
+    await ticketsOf(rep, customer, 20, new Date('2026-11-19T02:00:00Z'), { type: 'complaint' });
+    await rulesA.thresholds(new Date('2026-11-20T04:00:00Z'));
+    expect(await thresholdFirings(manager.id)).toEqual(['2026-11:complaint_rate:above']);
+    const admin = await createUser(a.db, { role: 'admin' });
+    const audit = async (locale: 'en' | 'zh-CN') =>
+      visibleText(
+        (await (await signedIn(a, admin, locale)).get(`/audit?entity=user&entityId=${manager.id}`)).text,
+      );
+    const en = await audit('en');
+    for (const line of [
+      'Rule fired',
+      'Rule: → Threshold alert',
+      'Period: → November 2026',
+      'Figure: → Complaint rate',
+      'Alert: → Above the alert level',
+      'Value: → 2000.0%', // 20 complaints of its one active customer
+      'Tickets judged on: → 20',
+    ])
+      expect(en).toContain(line);
+    // In the order the rule tells them: the rule, its period, the figure…
+    expect(en).toMatch(/Rule: → Threshold alert Period: → November 2026 Figure: → Complaint rate Alert: →/);
+    const zh = await audit('zh-CN');
+    for (const line of [
+      '规则： → 阈值预警',
+      '指标： → 投诉率',
+      '预警类型： → 高于预警线',
+      '数值： → 2000.0%',
+    ])
+      expect(zh).toContain(line);
+    for (const page of [en, zh])
+      for (const code of ['complaint_rate', 'threshold', 'above', 'kpi:', 'ticketsBefore'])
+        expect(page).not.toContain(code);
   });
 
   it('alerts a manager once when SLA attainment falls below the level on 20 resolved tickets, not on one late ticket on the 1st; each reader sees it in their language', async () => {
@@ -413,23 +452,35 @@ describe('RulesService', () => {
     const mail = mailsTo(manager.email)[0];
     expect(mail.raw).toMatch(/Subject: Alert: SLA attainment at 48\.0%/);
     expect(bodyOf(mail.raw)).toContain(
-      "Your team's SLA attainment is 48.0% this month, below the alert level of 90%",
+      "Your team's SLA attainment is 48.0% in November 2026 so far, below the alert level of 90%",
     );
 
-    // The alert is kept as the KPI and its figure; the list shows it in the reader's language of today.
+    // The alert is kept as the month, the KPI and its figure; the list shows it in the reader's language
+    // of today, naming the month it is about however much later it is read (today is past November 2026).
     const en = await signedIn(a, manager, 'en');
-    expect(visibleText((await en.get('/notifications')).text)).toContain(
-      'SLA attainment is 48.0% this month, below the alert level of 90%.',
-    );
+    const enList = visibleText((await en.get('/notifications')).text);
+    expect(enList).toContain('SLA attainment was 48.0% in November 2026, below the alert level of 90%.');
+    expect(enList).not.toContain('this month');
     const zh = await signedIn(a, manager, 'zh-CN');
     const zhList = visibleText((await zh.get('/notifications')).text);
-    expect(zhList).toContain('本月SLA 达成率为 48.0%，低于预警线 90%。');
+    expect(zhList).toContain('2026年11月SLA 达成率为 48.0%，低于预警线 90%。');
     expect(zhList).not.toContain('SLA attainment');
+    expect(zhList).not.toContain('本月');
+
+    // One kept by an older Kehu, without its month, is about the month it was made in (in Shanghai).
+    await a.db.query(
+      `INSERT INTO notification (user_id, kind, params, link, created_at)
+       VALUES ($1, 'rule_threshold_above', $2, '/dashboard', '2026-09-30T16:30:00Z')`,
+      [manager.id, JSON.stringify({ kpi: 'complaint_rate', value: 0.08, level: 5 })],
+    );
+    expect(visibleText((await zh.get('/notifications')).text)).toContain(
+      '2026年10月投诉率为 8.0%，高于预警线 5%。',
+    );
   });
 
   it('alerts on a jump of SLA attainment against the same days of the month before, not against the whole month, and only on enough tickets', async () => {
     const { manager, rep, customer } = await serviceTeam('en', 'Jumpy Co');
-    await setRules({ slaAttainmentBelow: 40, jumpPercent: 50 });
+    await setRules({ slaAttainmentBelow: 40, slaDropPoints: 50 });
     try {
       // October 1–20: 20 resolved within their targets (100%); October 25: 20 late, so all October
       // reads 50%.
@@ -452,14 +503,41 @@ describe('RulesService', () => {
       expect(await thresholdFirings(manager.id)).toEqual(['2026-11:sla_attainment:jump']);
       await eventually(async () => expect(mailsTo(manager.email)).toHaveLength(1));
       expect(bodyOf(mailsTo(manager.email)[0].raw)).toContain(
-        "Your team's SLA attainment moved from 100.0% in the same days of last month to 45.0% this month so far (▼ −55.0 pts).",
+        "Your team's SLA attainment moved from 100.0% in the same days of last month to 45.0% in November 2026 so far (▼ −55.0 pts).",
       );
     } finally {
       await setRules({
         slaAttainmentBelow: RULE_DEFAULTS.slaAttainmentBelow,
-        jumpPercent: RULE_DEFAULTS.jumpPercent,
+        slaDropPoints: RULE_DEFAULTS.slaDropPoints,
       });
     }
+  });
+
+  it('with the default settings, alerts on a fall of SLA attainment that has not crossed the level, and on a rise of the complaint rate under its level', async () => {
+    const { manager, rep, customer } = await serviceTeam('en', 'Slipping Co');
+    // October 1–20: 20 resolved within their targets (100%), 40 received of which 1 complaint.
+    await ticketsOf(rep, customer, 20, new Date('2026-10-10T02:00:00Z'), { resolved: 'met' });
+    await ticketsOf(rep, customer, 19, new Date('2026-10-10T02:00:00Z'));
+    await ticketsOf(rep, customer, 1, new Date('2026-10-10T02:00:00Z'), { type: 'complaint' });
+    // Forty active customers. November to the 20th: 25 resolved, 23 within their targets (92.0%: still
+    // above the level of 90%, 8 points under October's same days), and 2 complaints of 45 received (5.0%
+    // of the customers: not above the level of 5%, but twice October's 2.5%).
+    for (let i = 0; i < 39; i++) await createCustomer(a.db, { name: `Slipping ${i}`, ownerId: rep.id });
+    await ticketsOf(rep, customer, 23, new Date('2026-11-12T02:00:00Z'), { resolved: 'met' });
+    await ticketsOf(rep, customer, 2, new Date('2026-11-12T02:00:00Z'), { resolved: 'late' });
+    await ticketsOf(rep, customer, 18, new Date('2026-11-12T02:00:00Z'));
+    await ticketsOf(rep, customer, 2, new Date('2026-11-12T02:00:00Z'), { type: 'complaint' });
+    await runEverywhere((r) => r.thresholds(new Date('2026-11-20T04:00:00Z')));
+
+    expect((await thresholdFirings(manager.id)).sort()).toEqual([
+      '2026-11:complaint_rate:jump',
+      '2026-11:sla_attainment:jump',
+    ]);
+    const en = visibleText((await (await signedIn(a, manager, 'en')).get('/notifications')).text);
+    expect(en).toContain(
+      'SLA attainment moved from 100.0% to 92.0% in November 2026, against the same days of the month before (▼ −8.0 pts).',
+    );
+    expect(en).toContain('Complaint rate moved from 2.5% to 5.0% in November 2026');
   });
 
   it("takes the alerts' least number of tickets from /admin/settings, shown in both languages", async () => {

@@ -44,6 +44,9 @@ export class RuleSettingsDto implements RuleSettings {
   @WholeNumber(0, 1000)
   jumpPercent: number;
 
+  @WholeNumber(0, 100)
+  slaDropPoints: number;
+
   @WholeNumber(1, 100000)
   alertMinTickets: number;
 
