@@ -52,6 +52,23 @@ describe('translate', () => {
     expect(translate('en', 'dashboard.drill.count', { count: '1,000+' })).toBe('1,000+ records');
   });
 
+  it('reads a message counting its only number (days, minutes) in that number, whatever else it is given', () => {
+    expect(translate('en', 'tickets.due.in_days', { d: 1, h: 4, m: 30 })).toBe('in 1 day');
+    expect(translate('en', 'tickets.due.in_days', { d: 3, h: 4, m: 30 })).toBe('in 3 days');
+    expect(translate('en', 'notification.pool_warning', { name: '华信', days: 1 })).toBe(
+      '华信 returns to the public pool in 1 day unless you follow up.',
+    );
+    expect(translate('en', 'auth.throttled', { minutes: '1' })).toBe(
+      'Too many failed sign-ins. Try again in 1 minute.',
+    );
+    expect(translate('en', 'auth.throttled', { minutes: 15 })).toBe(
+      'Too many failed sign-ins. Try again in 15 minutes.',
+    );
+    expect(translate('zh-CN', 'tickets.due.in_days', { d: 1, h: 0, m: 0 })).toBe(
+      translate('zh-CN', 'tickets.due.in_days', { d: 2, h: 0, m: 0 }).replace('2', '1'),
+    );
+  });
+
   it('throws on an unknown key', () => {
     expect(() => translate('en', 'no.such.key')).toThrow(MissingTranslation);
     expect(() => translate('en', 'customer')).toThrow(MissingTranslation);

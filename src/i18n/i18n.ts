@@ -44,8 +44,29 @@ const pluralRules: Record<Locale, Intl.PluralRules> = {
 /** The forms a catalog may give a counting message beside its own (`other`): `key_one`, `key_few`… */
 export const PLURAL_FORM = /_(zero|one|two|few|many)$/;
 
+/** The messages of each catalog that have a form for a count of their own (`x` of `x_one`). */
+const counting: Record<Locale, Set<string>> = {
+  en: countingKeys(messages.en),
+  'zh-CN': countingKeys(messages['zh-CN']),
+};
+
+function countingKeys(catalog: Map<string, string>): Set<string> {
+  return new Set(
+    [...catalog.keys()].filter((k) => PLURAL_FORM.test(k)).map((k) => k.replace(PLURAL_FORM, '')),
+  );
+}
+
+/** What `message` counts: `params.count`, else the only number it shows ("in {days} days"), else nothing. */
+function countOf(message: string, params: Params): Params[string] {
+  if (params.count !== undefined) return params.count;
+  const numbers = [...message.matchAll(/\{(\w+)\}/g)]
+    .map(([, name]) => params[name])
+    .filter((v) => typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v)));
+  return numbers.length === 1 ? numbers[0] : undefined;
+}
+
 /**
- * The key a message counting `params.count` reads in `locale`: `key_<form>` when the language gives
+ * The key a message counting `count` reads in `locale`: `key_<form>` when the language gives
  * that count a form of its own and the catalog has it (English: `key_one` for 1, "1 record"), else
  * `key` ("0 records", "3 records"; Chinese, which has no plural, always).
  */
@@ -63,13 +84,15 @@ function pluralKey(locale: Locale, key: string, count: Params[string]): string {
 
 /**
  * The message for `key` in `locale`, with `{name}` placeholders filled; a message counting things
- * (`params.count`) in the grammatical number of that count (see pluralKey). Unknown keys throw.
+ * (`params.count`, or its only number) in the grammatical number of that count (see pluralKey).
+ * Unknown keys throw.
  */
 export function translate(locale: Locale, key: string, params: Params = {}): string {
   const catalog = messages[locale];
   let message = catalog.get(key);
   if (message === undefined) throw new MissingTranslation(`No "${key}" in ${locale}.json`);
-  if (params.count !== undefined) message = catalog.get(pluralKey(locale, key, params.count)) ?? message;
+  if (counting[locale].has(key))
+    message = catalog.get(pluralKey(locale, key, countOf(message, params))) ?? message;
   if (!message.includes('{')) return message;
   return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = params[name];
