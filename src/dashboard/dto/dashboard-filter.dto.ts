@@ -92,7 +92,11 @@ export class KpiApiQuery {
   @Max(2_147_483_647)
   team?: number;
 
-  @ApiPropertyOptional({ example: 12, description: 'A person (admins: anyone; managers: of their teams).' })
+  @ApiPropertyOptional({
+    example: 12,
+    description:
+      'A person (admins: anyone; managers: of their teams). With `team`, one of that team: a person of another team is refused (422).',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
