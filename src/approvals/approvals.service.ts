@@ -325,7 +325,7 @@ export class ApprovalsService implements OnModuleInit {
             to: steps
               .map(
                 (s) =>
-                  `${s.plan.mode === 'all' ? '会签' : '或签'}: ${s.seats.map((x) => names.get(x.userId)).join(', ')}`,
+                  `${s.plan.mode === 'all' ? '会签' : '或签'}：${s.seats.map((x) => names.get(x.userId)).join(', ')}`,
               )
               .join(' → '),
           },

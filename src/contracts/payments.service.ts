@@ -464,7 +464,9 @@ export class PaymentsService implements OnModuleInit {
           n: i.position,
           amount: formatMoney(i.amount),
           due: i.dueOn,
-          note: i.note ? ` (${i.note})` : '',
+          note: i.note
+            ? `${translate(locale, 'punct.open')}${i.note}${translate(locale, 'punct.close')}`
+            : '',
         }),
       )
       .join(locale === 'en' ? '; ' : '；');

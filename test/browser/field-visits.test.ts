@@ -68,7 +68,7 @@ describe.skipIf(browserMissing)('field visits (外勤) on a phone', () => {
       page.click('form.follow-up-form button[type=submit]'),
     ]);
     expect(await page.locator('.timeline').textContent()).toContain(
-      '地点: 天府大道 100 号 · 30.57280, 104.06680 (±20 m)',
+      '地点：天府大道 100 号 · 30.57280, 104.06680 (±20 m)',
     );
     await page.screenshot({ path: join(SCREENSHOTS, 'field-visit-timeline-phone-zh.png'), fullPage: true });
     expect(await followUps(customerId)).toEqual([

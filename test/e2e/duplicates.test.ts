@@ -49,7 +49,7 @@ describe('duplicates when creating', () => {
     expect(reply.status).toBe(422);
     const text = visibleText(reply.text);
     expect(text).toContain('该客户已存在且归属其他销售');
-    expect(text).toContain('Mailbox Owner Ltd · 负责人: 张伟 联系方式相同');
+    expect(text).toContain('Mailbox Owner Ltd · 负责人：张伟 联系方式相同');
     // Blocked: no box to tick to save anyway.
     expect(reply.text).not.toContain('name="confirmDuplicate"');
     expect(reply.text).toContain('value="Buyer@Mailbox.CN"');
@@ -120,7 +120,7 @@ describe('duplicates when editing', () => {
     expect(reply.status).toBe(422);
     const text = visibleText(reply.text);
     expect(text).toContain('该客户已存在且归属其他销售');
-    expect(text).toContain('上海恒通物流有限公司 · 负责人: 张伟');
+    expect(text).toContain('上海恒通物流有限公司 · 负责人：张伟');
     expect(reply.text).toContain('value="恒通物流（上海）有限公司"');
     const { rows } = await t.db.query('SELECT name, version FROM customer WHERE id = $1', [mine]);
     expect(rows[0]).toEqual({ name: 'Renamed Soon Ltd', version: 1 });

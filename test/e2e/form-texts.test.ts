@@ -127,6 +127,6 @@ describe('the 360° timeline', () => {
     expect(page).toContain('followed up since then');
 
     const zh = visibleText((await (await signedIn(t, rep, 'zh-CN')).get(`/customers/${customer}`)).text);
-    expect(zh).toContain('地点: 成都市高新区天府大道 100 号');
+    expect(zh).toContain('地点：成都市高新区天府大道 100 号');
   });
 });

@@ -138,7 +138,7 @@ describe('a deal’s stages', () => {
     expect(lost.status).toBe(303);
     expect(await deal(id)).toMatchObject({ stage: 'lost', probability: 0, lost_reason: 'price' });
     expect(visibleText((await c.get(`/opportunities/${id}`)).text)).toContain(
-      '价格: 对方选择了报价更低的供应商',
+      '价格：对方选择了报价更低的供应商',
     );
   });
 

@@ -292,7 +292,7 @@ describe('the export', () => {
     expect(bodies).toContain(`${NAME}您好，发票已改好。`);
     expect(section('满意度调查 / Surveys').records[0]).toMatchObject({
       '意见 / Comment': `我是${NAME}，很满意`,
-      '满意度 (1–5) / Satisfaction (1–5)': 5,
+      '满意度（1–5） / Satisfaction (1–5)': 5,
     });
     const mails = section('邮件 / Mails').records;
     expect(mails.length).toBeGreaterThanOrEqual(2); // the reply and the survey invitation

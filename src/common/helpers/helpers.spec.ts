@@ -31,6 +31,28 @@ describe('t', () => {
   });
 });
 
+describe('withColon and paren', () => {
+  it('write a label and an aside with the page locale’s punctuation', () => {
+    const source = '{{withColon "customer.owner"}}{{name}}{{paren (t "tickets.away.short")}}';
+    expect(render(source, { locale: 'en', name: '张伟' })).toBe('Owner: 张伟 (away)');
+    expect(render(source, { locale: 'zh-CN', name: '张伟' })).toBe('负责人：张伟（离开）');
+  });
+
+  it('fill a label’s parameters, escape the aside and write nothing for no aside', () => {
+    expect(render('{{withColon "import.row_n" row=3}}', { locale: 'zh-CN' })).toBe('第 3 行：');
+    expect(render('x{{paren v}}', { locale: 'en', v: '<b>' })).toBe('x (&lt;b&gt;)');
+    expect(render('x{{paren v}}', { locale: 'zh-CN', v: '' })).toBe('x');
+    expect(render('x{{paren v}}', { locale: 'zh-CN' })).toBe('x');
+  });
+
+  it('throw without a locale, a key or a value', () => {
+    expect(() => render('{{withColon "customer.owner"}}', {})).toThrow(/locale/);
+    expect(() => render('{{withColon k}}', { locale: 'en' })).toThrow(/message key/);
+    expect(() => render('{{paren v}}', { v: 'x' })).toThrow(/locale/);
+    expect(() => render('{{paren}}', { locale: 'en' })).toThrow(/one value/);
+  });
+});
+
 describe('eq', () => {
   it('compares as strings, and null only with null', () => {
     expect(render('{{#if (eq a b)}}y{{else}}n{{/if}}', { a: 3, b: '3' })).toBe('y');

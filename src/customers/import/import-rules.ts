@@ -192,7 +192,7 @@ export function rowErrorText(
           values: list[1].map((v) => translate(locale, `${list[0]}${v}`)).join(locale === 'en' ? ', ' : '、'),
         })
       : translate(locale, key);
-  const colon = locale === 'en' ? ': ' : '：';
+  const colon = translate(locale, 'punct.colon');
   const where =
     column && column.index >= 0
       ? `${translate(locale, 'import.column_at', { letter: columnLetter(column.index), header: column.header })}${colon}`
