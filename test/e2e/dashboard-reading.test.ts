@@ -209,6 +209,12 @@ describe('the drill-down from SLA attainment', () => {
     expect(visibleText(/data-testid="drill-count">([^<]*)</.exec(missed.text)![1])).toBe('1 record');
     const met = await c.get(`/dashboard/drill/resolved?${OCTOBER}&view=sla&sla=met`);
     expect([...drillRows(met.text).keys()]).toEqual([d.tickets.t1]);
+    // In Chinese, each count in full-width parentheses.
+    const zh = await signedIn(t, d.manager, 'zh-CN');
+    const zhPage = await zh.get(cardHref(html, 'sla_attainment'));
+    expect(visibleText(/data-testid="sla-filter">([\s\S]*?)<\/nav>/.exec(zhPage.text)![1])).toBe(
+      '全部（2） SLA 达成（1） SLA 未达成（1）',
+    );
   });
 
   it('gives the value column its unit, business minutes', async () => {
