@@ -196,6 +196,28 @@ describe('a quote on a deal', () => {
   });
 });
 
+/** A quote within the discount threshold, sent and accepted by the customer, as the rep does it. */
+async function acceptedQuote(c: Client): Promise<number> {
+  const id = await newQuote(c);
+  await c.get(`/quotes/${id}`);
+  await c.post(`/quotes/${id}/submit`, { version: await version(id) });
+  await c.get(`/quotes/${id}`);
+  await c.post(`/quotes/${id}/accept`, { version: await version(id) });
+  return id;
+}
+
+/** The new contract form's inputs as a browser sends them: each name with its value. */
+function contractFormFields(html: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  const form = /<form[^>]*action="\/contracts\/new[^"]*"[\s\S]*?<\/form>/.exec(html)![0];
+  for (const [tag] of form.matchAll(/<input\b[^>]*>/g)) {
+    const name = /\bname="([^"]*)"/.exec(tag)?.[1];
+    const value = /\bvalue="([^"]*)"/.exec(tag)?.[1] ?? '';
+    if (name && !/type="(checkbox|file|radio)"/.test(tag)) fields[name] = decodeHtml(value);
+  }
+  return fields;
+}
+
 /** An approver's decision on the quote's pending round, from the form on the quote's page. */
 async function decide(c: Client, quoteId: number, decision: 'approve' | 'reject', comment: string) {
   const { rows } = await t.db.query<{ round: number; step: number }>(
@@ -316,25 +338,14 @@ describe('the discount threshold', () => {
 
   it('an accepted quote becomes a contract with its lines and its total to the fen', async () => {
     const c = await signedIn(t, rep);
-    const id = await newQuote(c);
-    await c.get(`/quotes/${id}`);
-    await c.post(`/quotes/${id}/submit`, { version: await version(id) });
-    await c.get(`/quotes/${id}`);
-    await c.post(`/quotes/${id}/accept`, { version: await version(id) });
+    const id = await acceptedQuote(c);
     const { total } = await quote(id);
     // Its page and its deal's page offer the contract, made from the quote.
     expect((await c.get(`/quotes/${id}`)).text).toContain(`href="/contracts/new?quote=${id}"`);
     // The form as the rep sees it, sent as it is: its inputs' names and values.
     const form = await c.get(`/contracts/new?quote=${id}`);
     expect(form.status).toBe(200);
-    const fields: Record<string, string> = {};
-    const contractForm = /<form[^>]*action="\/contracts\/new[^"]*"[\s\S]*?<\/form>/.exec(form.text)![0];
-    for (const [tag] of contractForm.matchAll(/<input\b[^>]*>/g)) {
-      const name = /\bname="([^"]*)"/.exec(tag)?.[1];
-      const value = /\bvalue="([^"]*)"/.exec(tag)?.[1] ?? '';
-      if (name && !/type="(checkbox|file|radio)"/.test(tag))
-        fields[name] = value.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
-    }
+    const fields = contractFormFields(form.text);
     expect(fields['lines[0][item]']).toBe('服务器');
     const saved = await c.post('/contracts/new', { ...fields, title: fields.title || '按报价签约' });
     expect({ status: saved.status, page: saved.status === 303 ? '' : visibleText(saved.text) }).toMatchObject(
@@ -353,20 +364,10 @@ describe('the discount threshold', () => {
 
   it('keeps a contract form from an accepted quote, as typed, when the deal is not won yet and a field is wrong', async () => {
     const c = await signedIn(t, rep);
-    const id = await newQuote(c);
-    await c.get(`/quotes/${id}`);
-    await c.post(`/quotes/${id}/submit`, { version: await version(id) });
-    await c.get(`/quotes/${id}`);
-    await c.post(`/quotes/${id}/accept`, { version: await version(id) });
+    const id = await acceptedQuote(c);
     // The deal is still at its proposal stage: the quote, not a won deal, is the contract's source.
     const form = await c.get(`/contracts/new?quote=${id}`);
-    const fields: Record<string, string> = {};
-    const contractForm = /<form[^>]*action="\/contracts\/new[^"]*"[\s\S]*?<\/form>/.exec(form.text)![0];
-    for (const [tag] of contractForm.matchAll(/<input\b[^>]*>/g)) {
-      const name = /\bname="([^"]*)"/.exec(tag)?.[1];
-      const value = /\bvalue="([^"]*)"/.exec(tag)?.[1] ?? '';
-      if (name && !/type="(checkbox|file|radio)"/.test(tag)) fields[name] = decodeHtml(value);
-    }
+    const fields = contractFormFields(form.text);
     expect(fields.opportunityId).toBe(String(dealId));
     const contractsBefore = Number(
       (await t.db.query('SELECT count(*) AS n FROM contract')).rows[0].n as string,
