@@ -375,12 +375,18 @@ async function main(): Promise<void> {
       const cookie = cookies.get(page.email)!;
       const get = () => fetch(kehuUrl + page.path, { headers: { cookie } });
       for (let i = 0; i < 5; i++) await (await get()).arrayBuffer(); // caches filled, code compiled
+      // The background jobs send their statements through the same pool: one that ran while a
+      // request was captured would be counted as the page's. Of two captures the shorter is the page.
       let html = '';
-      const statements = await database.capture(async () => {
-        const res = await get();
-        html = await res.text();
-        if (res.status !== 200) throw new Error(`${page.name}: ${page.path} answered ${res.status}`);
-      });
+      let statements: Statement[] = [];
+      for (let i = 0; i < 2; i++) {
+        const once = await database.capture(async () => {
+          const res = await get();
+          html = await res.text();
+          if (res.status !== 200) throw new Error(`${page.name}: ${page.path} answered ${res.status}`);
+        });
+        if (i === 0 || once.length < statements.length) statements = once;
+      }
       const fullScans: string[] = [];
       let looked = 0;
       for (const s of statements) {
