@@ -12,6 +12,7 @@ import { KeepFunnelMonths1798200000000 } from '../../migrations/1798200000000-Ke
 import { KeepFunnelQuartersAndYears1798300000000 } from '../../migrations/1798300000000-KeepFunnelQuartersAndYears.js';
 import { AddRunningTicketQueueIndexes1798400000000 } from '../../migrations/1798400000000-AddRunningTicketQueueIndexes.js';
 import { CoverOpportunityBoardCards1798500000000 } from '../../migrations/1798500000000-CoverOpportunityBoardCards.js';
+import { KeepCustomerNameOnDeals1798600000000 } from '../../migrations/1798600000000-KeepCustomerNameOnDeals.js';
 import { AddSlaWatchIndexes1797900000003 } from '../../migrations/1797900000003-AddSlaWatchIndexes.js';
 import { AddPasswordResetTokens1797600000000 } from '../../migrations/1797600000000-AddPasswordResetTokens.js';
 import { AddPortalRequests1797400000000 } from '../../migrations/1797400000000-AddPortalRequests.js';
@@ -106,4 +107,5 @@ export const MIGRATIONS = [
   KeepFunnelQuartersAndYears1798300000000,
   AddRunningTicketQueueIndexes1798400000000,
   CoverOpportunityBoardCards1798500000000,
+  KeepCustomerNameOnDeals1798600000000,
 ];

@@ -32,6 +32,8 @@ export interface OpportunityRow {
   id: number;
   title: string;
   customerId: number;
+  /** The customer's current name, kept on the deal by the database. */
+  customerName: string;
   ownerId: number;
   stage: OpportunityStage;
   amount: Fen;
@@ -59,9 +61,10 @@ export interface ForecastRow {
   weighted: Fen;
 }
 
-const rowColumns = `o.id, o.title, o.customer_id AS "customerId", o.owner_id AS "ownerId", o.stage,
-  o.amount::text AS amount, o.probability, o.expected_close_date::text AS "expectedCloseDate",
-  o.last_activity_at AS "lastActivityAt", o.updated_at AS "updatedAt", o.version`;
+const rowColumns = `o.id, o.title, o.customer_id AS "customerId", o.customer_name AS "customerName",
+  o.owner_id AS "ownerId", o.stage, o.amount::text AS amount, o.probability,
+  o.expected_close_date::text AS "expectedCloseDate", o.last_activity_at AS "lastActivityAt",
+  o.updated_at AS "updatedAt", o.version`;
 
 type RawRow = Omit<OpportunityRow, 'amount'> & { amount: string };
 

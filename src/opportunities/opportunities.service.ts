@@ -63,7 +63,6 @@ const closedShownSince = (now: Date): Date =>
 
 /** A deal as the list and the board show it. */
 export interface OpportunityItem extends OpportunityRow {
-  customerName: string;
   ownerName: string;
   weighted: Fen;
   stale: boolean;
@@ -225,19 +224,15 @@ export class OpportunitiesService implements OnModuleInit {
     return new Date(Date.now() - (await this.rules()).staleDays * DAY_MS);
   }
 
-  /** Rows with their customer's and owner's names, weighted amount, staleness and the user's switches. */
+  /** Rows with their owner's name, weighted amount, staleness and the user's switches. */
   private async items(
     actor: OpportunityActor,
     rows: OpportunityRow[],
     staleBefore: Date,
   ): Promise<OpportunityItem[]> {
-    const [customers, owners] = await Promise.all([
-      rows.length ? this.customers.namesOf(rows.map((r) => r.customerId)) : new Map<number, string>(),
-      this.users.namesOf(rows.map((r) => r.ownerId)),
-    ]);
+    const owners = await this.users.namesOf(rows.map((r) => r.ownerId));
     return rows.map((r) => ({
       ...r,
-      customerName: customers.get(r.customerId) ?? '',
       ownerName: owners.get(r.ownerId) ?? '',
       weighted: weightedOf(r.amount, r.probability),
       stale: isOpen(r.stage) && r.lastActivityAt < staleBefore,
@@ -309,16 +304,12 @@ export class OpportunitiesService implements OnModuleInit {
   async get(user: SessionUser, id: number): Promise<OpportunityView> {
     const actor = await this.policy.actor(user);
     const o = await this.visible(actor, id);
-    const [customers, owners, staleBefore] = await Promise.all([
-      this.customers.namesOf([o.customerId]),
-      this.users.namesOf([o.ownerId]),
-      this.staleBefore(),
-    ]);
+    const [owners, staleBefore] = await Promise.all([this.users.namesOf([o.ownerId]), this.staleBefore()]);
     return {
       id: o.id,
       title: o.title,
       customerId: o.customerId,
-      customerName: customers.get(o.customerId) ?? '',
+      customerName: o.customerName,
       ownerId: o.ownerId,
       ownerName: owners.get(o.ownerId) ?? '',
       stage: o.stage,

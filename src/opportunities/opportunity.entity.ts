@@ -30,11 +30,11 @@ import type { LostReason, OpportunitySource, OpportunityStage } from './opportun
 @Index('ix_opportunity_updated', ['updatedAt', 'id'], { where: '"deleted_at" IS NULL' })
 @Index('ix_opportunity_close', ['expectedCloseDate', 'id'], { where: '"deleted_at" IS NULL' })
 @Index('ix_opportunity_amount', ['amount', 'id'], { where: '"deleted_at" IS NULL' })
-// The board's: by stage and expected close, INCLUDE (closed_at, owner_id, amount, probability); see its migration.
+// The board's: by stage and expected close, INCLUDE what its figures and cards read; see KeepCustomerNameOnDeals.
 @Index('ix_opportunity_stage_board', { synchronize: false })
 // A rep's or a team's board: the same by owner first, INCLUDE (closed_at, amount, probability).
 @Index('ix_opportunity_owner_stage_board', { synchronize: false })
-// The won and lost columns: closed deals by stage and closing time, INCLUDE (owner_id).
+// The won and lost columns: closed deals by stage and closing time, INCLUDE the same.
 @Index('ix_opportunity_closed_board', { synchronize: false })
 // The dashboard's at-risk list: open deals by last activity, with their customer; see AddAtRiskIndexes.
 @Index('ix_opportunity_open_activity', { synchronize: false })
@@ -56,6 +56,14 @@ export class Opportunity {
 
   @Column({ type: 'integer' })
   customerId: number;
+
+  /**
+   * The customer's name as it is now, for the board's cards and the list's rows: the database keeps it
+   * (a new or moved deal takes it, a renamed customer renames it; migration KeepCustomerNameOnDeals),
+   * so Kehu never writes it.
+   */
+  @Column({ type: 'text', insert: false, update: false })
+  customerName: string;
 
   @ManyToOne('User', { onDelete: 'RESTRICT' })
   @JoinColumn()

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signedIn, startApp, type TestApp } from '../helpers/app.js';
+import { customerForm, signedIn, startApp, type TestApp } from '../helpers/app.js';
 import { visibleText, type Client } from '../helpers/client.js';
 import { createCustomer, createTeam, createUser, type UserRow } from '../helpers/factories.js';
 
@@ -217,6 +217,58 @@ describe('who sees a deal', () => {
     expect(/data-testid="sum-proposal">([^<]+)</.exec(board)?.[1]).toBe('¥150,000.50');
     expect(/data-testid="weighted-proposal">([^<]+)</.exec(board)?.[1]).toBe('¥75,000.25');
     expect(/data-testid="count-negotiation">(\d+)</.exec(board)?.[1]).toBe('0');
+  });
+});
+
+describe('the customer a deal names', () => {
+  it('follows a renamed customer and the survivor of a merge on the board, the list and the deal', async () => {
+    const lone = await createUser(t.db, { role: 'sales' });
+    const own = await createCustomer(t.db, { ownerId: lone.id, name: '杭州恒远贸易有限公司' });
+    const merged = await createCustomer(t.db, { ownerId: lone.id, name: '恒远贸易（杭州）' });
+    const c = await signedIn(t, lone);
+    const ids: number[] = [];
+    for (const [customer, title] of [
+      [own, 'Warehouse scanners'],
+      [merged, 'Forklift rental'],
+    ] as const) {
+      const reply = await c.submit(`/opportunities/new?customer=${customer}`, {
+        customerId: String(customer),
+        title,
+        amount: '30,000',
+        expectedCloseDate: '2027-02-01',
+      });
+      expect(reply.status).toBe(303);
+      ids.push(Number(/\/opportunities\/(\d+)$/.exec(reply.location!)![1]));
+    }
+    expect(visibleText((await c.get('/opportunities')).text)).toContain('杭州恒远贸易有限公司');
+
+    const form = await c.get(`/customers/${own}/edit`);
+    const version = /name="version" value="(\d+)"/.exec(form.text)![1];
+    const renamed = await c.post(
+      `/customers/${own}/edit`,
+      customerForm({ name: '杭州恒远供应链有限公司', version }),
+    );
+    expect(renamed.status).toBe(303);
+    for (const path of ['/opportunities', '/opportunities?view=list', `/opportunities/${ids[0]}`]) {
+      const page = visibleText((await c.get(path)).text);
+      expect(page, path).toContain('杭州恒远供应链有限公司');
+      expect(page, path).not.toContain('杭州恒远贸易有限公司');
+    }
+
+    const admin = await signedIn(t, await createUser(t.db, { role: 'admin' }));
+    await admin.get(`/customers/${own}/merge?with=${merged}`);
+    expect((await admin.post(`/customers/${own}/merge`, { otherId: String(merged) })).status).toBe(303);
+    const list = visibleText((await c.get('/opportunities?view=list')).text);
+    expect(list).toContain('Forklift rental');
+    expect(list).not.toContain('恒远贸易（杭州）');
+    const { rows } = await t.db.query(
+      'SELECT customer_id AS "customerId", customer_name AS "customerName" FROM opportunity WHERE id = ANY($1) ORDER BY id',
+      [ids],
+    );
+    expect(rows).toEqual([
+      { customerId: own, customerName: '杭州恒远供应链有限公司' },
+      { customerId: own, customerName: '杭州恒远供应链有限公司' },
+    ]);
   });
 });
 

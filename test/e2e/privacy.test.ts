@@ -392,6 +392,7 @@ describe('the erasure', () => {
         expect.stringMatching(/^public\.contract\.customer_name /),
         expect.stringMatching(/^public\.contract\.customer_signatory_name /),
         expect.stringMatching(/^public\.opportunity\.title /),
+        expect.stringMatching(/^public\.opportunity\.customer_name /),
         expect.stringMatching(/^public\.task\.title /),
         expect.stringMatching(/^public\.webhook_event\.data /),
         expect.stringMatching(/^public\.notification\.params /),
