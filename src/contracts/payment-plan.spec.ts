@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationFailed } from '../common/errors.js';
 import { type Fen, yuan } from '../common/money.js';
-import { addMonths, checkPaidKept, equalInstallments, readPlan } from './payment-plan.js';
+import { addMonths, checkPaidKept, equalInstallments, readPlan, splitRest } from './payment-plan.js';
 
 const f = (n: number) => n as Fen;
 const row = (dueOn: string, amount: string, id: string | null = null) => ({ id, dueOn, amount, note: null });
@@ -16,6 +16,31 @@ function refusal(run: () => unknown): Record<string, string[]> {
   }
   throw new Error('not refused');
 }
+
+describe('splitRest', () => {
+  it('splits the whole amount from the start day when nothing is paid', () => {
+    expect(splitRest(f(10_000), 3, [], '2027-01-31')).toEqual([
+      { dueOn: '2027-01-31', amount: 3_333 },
+      { dueOn: '2027-02-28', amount: 3_333 },
+      { dueOn: '2027-03-31', amount: 3_334 },
+    ]);
+  });
+
+  it('splits what the paid installments leave, from a month after the latest of them', () => {
+    const paid = [
+      { dueOn: '2027-03-15', amount: f(40_000) },
+      { dueOn: '2027-01-15', amount: f(20_000) },
+    ];
+    expect(splitRest(f(100_000), 2, paid, '2027-01-01')).toEqual([
+      { dueOn: '2027-04-15', amount: 20_000 },
+      { dueOn: '2027-05-15', amount: 20_000 },
+    ]);
+  });
+
+  it('adds nothing when the paid installments make up the whole amount', () => {
+    expect(splitRest(f(50_000), 3, [{ dueOn: '2027-01-15', amount: f(50_000) }], '2027-01-01')).toEqual([]);
+  });
+});
 
 describe('equalInstallments', () => {
   it.each([

@@ -69,6 +69,28 @@ export function equalInstallments(total: Fen, n: number): Fen[] {
   return Array.from({ length: n }, (_, i) => fen(i === n - 1 ? total - base * (n - 1) : base));
 }
 
+/**
+ * What "split into n equal installments" fills in: the installments already paid (in part) stay as
+ * they are (a save may not change them), and what they leave of `total` comes after them in n equal
+ * installments a month apart, from a month after the latest paid one's due day (from `start` when none
+ * is paid). Nothing is added when the paid installments already make up the total.
+ */
+export function splitRest(
+  total: Fen,
+  n: number,
+  paid: Pick<StoredInstallment, 'dueOn' | 'amount'>[],
+  start: string,
+): { dueOn: string; amount: Fen }[] {
+  const rest = fen(total - sumMoney(paid.map((p) => p.amount)));
+  if (rest <= 0) return [];
+  const latest = paid.reduce<string | null>(
+    (day, p) => (day === null || p.dueOn > day ? p.dueOn : day),
+    null,
+  );
+  const from = latest === null ? start : addMonths(latest, 1);
+  return equalInstallments(rest, n).map((amount, i) => ({ dueOn: addMonths(from, i), amount }));
+}
+
 /** The first and the last day a due date may fall on: a plan is about this century's money. */
 const EARLIEST_DUE = '2000-01-01';
 const LATEST_DUE = '2099-12-31';

@@ -33,15 +33,7 @@ import {
 import { ContractsRepository } from './contracts.repository.js';
 import type { InvoiceDto, PaymentDto, PaymentPlanDto, PaymentReversalDto } from './dto/payment.dto.js';
 import { allocate, outstandingOf } from './payment-allocations.js';
-import {
-  addDays,
-  addMonths,
-  checkPaidKept,
-  equalInstallments,
-  type InstallmentInput,
-  isDay,
-  readPlan,
-} from './payment-plan.js';
+import { addDays, checkPaidKept, type InstallmentInput, isDay, readPlan, splitRest } from './payment-plan.js';
 import {
   type InvoiceList,
   type PaymentList,
@@ -391,24 +383,28 @@ export class PaymentsService implements OnModuleInit {
     const { c, can } = await this.visible(user, id);
     if (!can.plan) throw new NotAllowed();
     const [version, stored] = await Promise.all([this.repo.planVersion(id), this.repo.installments(id)]);
-    const paid = new Map(stored.filter((s) => s.collected > 0).map((s) => [s.id, s]));
+    const paidOnes = stored.filter((s) => s.collected > 0);
+    const paid = new Map(paidOnes.map((s) => [s.id, s]));
+    const storedRow = (s: (typeof stored)[number]): InstallmentInput => ({
+      id: String(s.id),
+      dueOn: s.dueOn,
+      amount: toNumeric(s.amount),
+      note: s.note,
+    });
     let rows: InstallmentInput[];
     if (typed) rows = typed;
     else if (split) {
       const start = c.startOn ?? c.signedOn ?? this.today(user);
-      rows = equalInstallments(c.amount, split).map((amount, i) => ({
-        id: null,
-        dueOn: addMonths(start, i),
-        amount: toNumeric(amount),
-        note: null,
-      }));
-    } else
-      rows = stored.map((s) => ({
-        id: String(s.id),
-        dueOn: s.dueOn,
-        amount: toNumeric(s.amount),
-        note: s.note,
-      }));
+      rows = [
+        ...paidOnes.map(storedRow),
+        ...splitRest(c.amount, split, paidOnes, start).map((r) => ({
+          id: null,
+          dueOn: r.dueOn,
+          amount: toNumeric(r.amount),
+          note: null,
+        })),
+      ];
+    } else rows = stored.map(storedRow);
     const spare = Math.max(2, 3 - rows.length);
     const all = [
       ...rows,
@@ -422,6 +418,10 @@ export class PaymentsService implements OnModuleInit {
       }),
       values: { version: version ?? 0 },
       split: split ?? null,
+      // What a split divides when some installments are paid: the rest of the amount.
+      splitRest: paidOnes.length
+        ? formatMoney(fen(c.amount - sumMoney(paidOnes.map((s) => s.amount))))
+        : null,
     };
   }
 

@@ -87,9 +87,12 @@ function filterConditions(
   include = { stage: true },
 ): string[] {
   const where = ['o.deleted_at IS NULL'];
+  // Each word in the deal's title or its customer's name ("华信 ERP": 华信's ERP deals).
   if (f.q)
-    for (const word of f.q.split(/\s+/).filter(Boolean).slice(0, 5))
-      where.push(`o.title ILIKE ${bind(`%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+    for (const word of f.q.split(/\s+/).filter(Boolean).slice(0, 5)) {
+      const like = bind(`%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`(o.title ILIKE ${like} OR o.customer_name ILIKE ${like})`);
+    }
   if (include.stage && f.stage) where.push(`o.stage = ${bind(f.stage)}`);
   if (f.customer) where.push(`o.customer_id = ${bind(f.customer)}`);
   if (f.stale)

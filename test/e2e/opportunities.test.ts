@@ -261,6 +261,12 @@ describe('the customer a deal names', () => {
     const list = visibleText((await c.get('/opportunities?view=list')).text);
     expect(list).toContain('Forklift rental');
     expect(list).not.toContain('恒远贸易（杭州）');
+    // The list's search finds a deal by its customer's name too, each word in the one or the other.
+    const found = visibleText(
+      (await c.get(`/opportunities?view=list&q=${encodeURIComponent('供应链 Forklift')}`)).text,
+    );
+    expect(found).toContain('Forklift rental');
+    expect(found).not.toContain('Warehouse scanners');
     const { rows } = await t.db.query(
       'SELECT customer_id AS "customerId", customer_name AS "customerName" FROM opportunity WHERE id = ANY($1) ORDER BY id',
       [ids],

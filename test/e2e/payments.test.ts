@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMonths } from '../../src/contracts/payment-plan.js';
 import { PaymentsService } from '../../src/contracts/payments.service.js';
 import { localDay } from '../../src/common/time.js';
 import { signedIn, startApp, type TestApp } from '../helpers/app.js';
@@ -250,6 +251,42 @@ describe('the payment plan', () => {
     // The printed contract states the plan.
     const printed = visibleText((await c.get(`/contracts/${id}/print?lang=zh-CN`)).text);
     expect(printed).toContain('第 2 期：2027-02-10 前支付 ¥200.00');
+  });
+});
+
+describe('splitting a partly paid plan', () => {
+  it('splits only what the paid installments leave, keeping them, and saves the plan it filled in', async () => {
+    const id = await contract('300.00');
+    const c = await signedIn(t, rep);
+    await savePlan(c, id, [
+      [day(-30), '100.00'],
+      [day(-5), '100.00'],
+      [day(30), '100.00'],
+    ]);
+    expect((await pay(c, id, '190.00')).status).toBe(303);
+    const [first, second] = await installments(id);
+    const form = await c.get(`/contracts/${id}/plan?split=2`);
+    expect(visibleText(form.text)).toContain(
+      'Installments already paid (in part) stay as they are; the rest, ¥100.00, is split.',
+    );
+    // The form as filled in: every non-empty row, as the browser sends it.
+    const fields: Record<string, string> = {};
+    for (const m of form.text.matchAll(/name="(installments\[\d+\]\[\w+\]|version)" value="([^"]+)"/g))
+      fields[m[1]] = m[2];
+    const filled = Object.keys(fields).filter((k) => k.endsWith('[amount]'));
+    expect(filled.map((k) => fields[k])).toEqual(['100.00', '100.00', '50.00', '50.00']);
+    expect(fields['installments[0][id]']).toBe(String(first.id));
+    expect(fields['installments[1][id]']).toBe(String(second.id));
+    expect(fields['installments[2][dueOn]']).toBe(addMonths(second.due_on, 1));
+    expect(fields['installments[3][dueOn]']).toBe(addMonths(second.due_on, 2));
+    const saved = await c.post(`/contracts/${id}/plan`, fields);
+    expect(saved.status).toBe(303);
+    expect((await installments(id)).map((i) => [i.amount, i.collected])).toEqual([
+      ['100.00', '100.00'],
+      ['100.00', '90.00'],
+      ['50.00', '0.00'],
+      ['50.00', '0.00'],
+    ]);
   });
 });
 

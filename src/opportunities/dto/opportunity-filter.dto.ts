@@ -15,7 +15,7 @@ export class OpportunityFilterDto {
   @IsIn(['board', 'list'])
   view?: 'board' | 'list';
 
-  /** Words of the deal's title. */
+  /** Words of the deal's title or its customer's name. */
   @Trimmed()
   @IsOptional()
   @IsString()
