@@ -69,6 +69,11 @@ export function equalInstallments(total: Fen, n: number): Fen[] {
   return Array.from({ length: n }, (_, i) => fen(i === n - 1 ? total - base * (n - 1) : base));
 }
 
+/** What the installments already paid (in part) leave of `total` for the rest of the plan. */
+export function restOf(total: Fen, paid: Pick<StoredInstallment, 'amount'>[]): Fen {
+  return fen(total - sumMoney(paid.map((p) => p.amount)));
+}
+
 /**
  * What "split into n equal installments" fills in: the installments already paid (in part) stay as
  * they are (a save may not change them), and what they leave of `total` comes after them in n equal
@@ -81,7 +86,7 @@ export function splitRest(
   paid: Pick<StoredInstallment, 'dueOn' | 'amount'>[],
   start: string,
 ): { dueOn: string; amount: Fen }[] {
-  const rest = fen(total - sumMoney(paid.map((p) => p.amount)));
+  const rest = restOf(total, paid);
   if (rest <= 0) return [];
   const latest = paid.reduce<string | null>(
     (day, p) => (day === null || p.dueOn > day ? p.dueOn : day),

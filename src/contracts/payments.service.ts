@@ -33,7 +33,15 @@ import {
 import { ContractsRepository } from './contracts.repository.js';
 import type { InvoiceDto, PaymentDto, PaymentPlanDto, PaymentReversalDto } from './dto/payment.dto.js';
 import { allocate, outstandingOf } from './payment-allocations.js';
-import { addDays, checkPaidKept, type InstallmentInput, isDay, readPlan, splitRest } from './payment-plan.js';
+import {
+  addDays,
+  checkPaidKept,
+  type InstallmentInput,
+  isDay,
+  readPlan,
+  restOf,
+  splitRest,
+} from './payment-plan.js';
 import {
   type InvoiceList,
   type PaymentList,
@@ -419,9 +427,7 @@ export class PaymentsService implements OnModuleInit {
       values: { version: version ?? 0 },
       split: split ?? null,
       // What a split divides when some installments are paid: the rest of the amount.
-      splitRest: paidOnes.length
-        ? formatMoney(fen(c.amount - sumMoney(paidOnes.map((s) => s.amount))))
-        : null,
+      splitRest: paidOnes.length ? formatMoney(restOf(c.amount, paidOnes)) : null,
     };
   }
 
