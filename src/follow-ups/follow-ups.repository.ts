@@ -78,6 +78,15 @@ export class FollowUpsRepository {
       : null;
   }
 
+  /** Whether a live follow-up logged against the deal happened after `at`. */
+  async laterOnDeal(m: EntityManager, opportunityId: number, at: Date): Promise<boolean> {
+    const rows = await m.query<unknown[]>(
+      `SELECT 1 FROM follow_up WHERE opportunity_id = $1 AND deleted_at IS NULL AND happened_at > $2 LIMIT 1`,
+      [opportunityId, at],
+    );
+    return rows.length > 0;
+  }
+
   async softDelete(m: EntityManager, id: number): Promise<void> {
     await m.softDelete(FollowUp, { id });
   }

@@ -238,8 +238,16 @@ export class FollowUpsService implements OnModuleInit {
       await this.customers.assertMay(user, 'log_follow_up', dto.customerId, m);
       if (dto.contactId !== null && !(await this.contacts.belongsTo(m, dto.customerId, dto.contactId)))
         throw ValidationFailed.field('contactId', 'validation.invalid');
+      // The deal takes the next step of its latest follow-up, not of one logged after the fact.
       if (dto.opportunityId !== null)
-        await this.opportunities.logActivity(m, user, dto.opportunityId, dto.customerId, happenedAt);
+        await this.opportunities.logActivity(
+          m,
+          user,
+          dto.opportunityId,
+          dto.customerId,
+          happenedAt,
+          (await this.repo.laterOnDeal(m, dto.opportunityId, happenedAt)) ? null : dto.nextAction,
+        );
       const fields = {
         customerId: dto.customerId,
         opportunityId: dto.opportunityId,

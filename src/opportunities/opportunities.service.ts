@@ -662,7 +662,9 @@ export class OpportunitiesService implements OnModuleInit {
 
   /**
    * For a follow-up logged against a deal: refuses unless the user may see the deal and it belongs to
-   * the follow-up's customer; the deal's last activity moves to `at`.
+   * the follow-up's customer; the deal's last activity moves to `at`. The follow-up's next step
+   * (given when it is the deal's latest) becomes the open deal's next step when the user may edit the
+   * deal: a new version, audited.
    */
   async logActivity(
     m: EntityManager,
@@ -670,11 +672,25 @@ export class OpportunitiesService implements OnModuleInit {
     id: number,
     customerId: number,
     at: Date,
+    nextStep: string | null,
   ): Promise<void> {
-    const o = await this.repo.findLive(id, m);
-    if (!o || o.customerId !== customerId || !this.policy.can(await this.policy.actor(user), 'view', o))
+    const o = await this.repo.lock(m, id);
+    const actor = await this.policy.actor(user);
+    if (!o || o.customerId !== customerId || !this.policy.can(actor, 'view', o))
       throw ValidationFailed.field('opportunityId', 'validation.invalid');
     await this.repo.touch(m, id, at);
+    if (!nextStep || nextStep === o.nextStep) return;
+    if (!isOpen(o.stage) || !this.policy.can(actor, 'edit', o)) return;
+    await this.repo.update(m, id, { nextStep });
+    await this.audit.record(
+      {
+        action: 'update',
+        entity: 'opportunity',
+        entityId: id,
+        diff: diffOf<Opportunity>(audited(o), audited({ ...o, nextStep }), AUDITED),
+      },
+      m,
+    );
   }
 
   /** A won deal the user may see, for a contract made from it: its customer, title and amount. */

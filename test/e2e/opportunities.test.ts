@@ -451,4 +451,38 @@ describe('activity', () => {
     expect(page).not.toContain('Stale');
     expect(visibleText((await c.get('/')).text)).not.toContain('停滞测试项目');
   });
+
+  it('takes the next step of its latest follow-up, audited, not of one logged after the fact', async () => {
+    const c = await signedIn(t, rep);
+    const id = await newDeal(c, { title: '下一步测试项目', nextStep: '约客户演示' });
+    const local = (hoursAgo: number) =>
+      new Date(Date.now() + (8 - hoursAgo) * 3600_000).toISOString().slice(0, 16);
+    const log = async (hoursAgo: number, nextAction: string) => {
+      await c.get(`/follow-ups/new?customer=${customerId}&opportunity=${id}`);
+      const reply = await c.post('/follow-ups', {
+        customerId: String(customerId),
+        opportunityId: String(id),
+        method: 'phone',
+        happenedAt: local(hoursAgo),
+        summary: `电话沟通 ${nextAction}`,
+        nextAction,
+      });
+      expect(reply.status).toBe(303);
+    };
+    const before = await t.db.query('SELECT version FROM opportunity WHERE id = $1', [id]);
+    await log(0, '周五前发修订版报价');
+    // Logged later, about a call two days ago: the deal keeps the newer call's next step.
+    await log(48, '寄送样品');
+    const page = visibleText((await c.get(`/opportunities/${id}`)).text);
+    expect(page).toContain('Next step 周五前发修订版报价');
+    const { rows } = await t.db.query('SELECT next_step, version FROM opportunity WHERE id = $1', [id]);
+    expect(rows[0]).toEqual({ next_step: '周五前发修订版报价', version: before.rows[0].version + 1 });
+    const audit = await t.db.query(
+      `SELECT actor_id, diff FROM audit_entry WHERE entity = 'opportunity' AND entity_id = $1 AND action = 'update'`,
+      [String(id)],
+    );
+    expect(audit.rows).toEqual([
+      { actor_id: rep.id, diff: { nextStep: { from: '约客户演示', to: '周五前发修订版报价' } } },
+    ]);
+  });
 });
