@@ -71,6 +71,14 @@ export class Ticket {
   @Column({ type: 'integer' })
   customerId: number;
 
+  /**
+   * The customer's name as it is now, for the queues' rows: the database keeps it (a new or moved
+   * ticket takes it, a renamed customer renames it; migration KeepCustomerNameOnTickets), so Kehu
+   * never writes it.
+   */
+  @Column({ type: 'text', insert: false, update: false })
+  customerName: string;
+
   @ManyToOne('Contact', { onDelete: 'SET NULL' })
   @JoinColumn()
   contact?: never;

@@ -51,7 +51,8 @@ export interface WatchedTicket {
 const OPEN = OPEN_TICKET_STATUSES as string[];
 
 /** The columns of a queue's row (its customer's and team's names are the customers' and users' modules'). */
-const QUEUE_COLUMNS = `t.id, t.number, t.subject, t.customer_id AS "customerId", t.requester_name AS "requesterName",
+const QUEUE_COLUMNS = `t.id, t.number, t.subject, t.customer_id AS "customerId", t.customer_name AS "customerName",
+  t.requester_name AS "requesterName",
   t.channel, t.type, t.priority, t.status, t.team_id AS "teamId", t.assignee_id AS "assigneeId",
   t.received_at AS "receivedAt", t.due_at AS "dueAt", t.resolved_at AS "resolvedAt"`;
 
@@ -361,8 +362,8 @@ function readCursor(cursor: string | undefined): [string, number] | null {
   }
 }
 
-/** A queue's row as the statement reads it: the names of its assignee, customer and team come by id afterwards. */
-export type QueuePageRow = Omit<TicketQueueRow, 'assigneeName' | 'customerName' | 'teamName' | 'overdue'>;
+/** A queue's row as the statement reads it: the names of its assignee and team come from the directory afterwards. */
+export type QueuePageRow = Omit<TicketQueueRow, 'assigneeName' | 'teamName' | 'overdue'>;
 
 /** All SQL on tickets, their messages, SLA policies, routing, canned replies and surveys. */
 @Injectable()

@@ -520,10 +520,8 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       size,
       tabs,
     );
-    // Customers' names by id in a second statement (as the deal list reads them); agents' and
-    // teams' names from the directory in memory.
-    const [customers, users, teams] = await Promise.all([
-      this.customers.namesOf(page.rows.map((r) => r.customerId)),
+    // Each row carries its customer's name; agents' and teams' names come from the directory in memory.
+    const [users, teams] = await Promise.all([
       this.users.namesOf(page.rows.flatMap((r) => (r.assigneeId === null ? [] : [r.assigneeId]))),
       this.users.teamNamesOf(page.rows.flatMap((r) => (r.teamId === null ? [] : [r.teamId]))),
     ]);
@@ -533,7 +531,6 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       ...page,
       rows: page.rows.map((r) => ({
         ...r,
-        customerName: customers.get(r.customerId) ?? '',
         teamName: r.teamId === null ? null : (teams.get(r.teamId) ?? null),
         assigneeName: r.assigneeId === null ? null : (users.get(r.assigneeId) ?? null),
         overdue: r.dueAt !== null && new Date(r.dueAt).getTime() < now,

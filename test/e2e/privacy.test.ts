@@ -385,6 +385,7 @@ describe('the erasure', () => {
         expect.stringMatching(/^public\.contact\.name /),
         expect.stringMatching(/^public\.follow_up\.summary /),
         expect.stringMatching(/^public\.ticket\.requester_name /),
+        expect.stringMatching(/^public\.ticket\.customer_name /),
         expect.stringMatching(/^public\.ticket_message\.body /),
         expect.stringMatching(/^public\.survey_response\.comment /),
         expect.stringMatching(/^public\.outbox_mail\.html /),

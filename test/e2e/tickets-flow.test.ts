@@ -118,7 +118,12 @@ describe(`${TicketsService.name}: working a ticket`, () => {
       version: await version(second.id),
     });
     const row = await stored(second.id);
-    expect([row.customer_id, row.contact_id, row.requester_unconfirmed]).toEqual([known, contact, false]);
+    expect([row.customer_id, row.customer_name, row.contact_id, row.requester_unconfirmed]).toEqual([
+      known,
+      'Known Ltd',
+      contact,
+      false,
+    ]);
     const history = (await tickets.detail(second.id, me)).history;
     expect(history[0].actionKey).toBe('tickets.history.relink');
     expect(history[0].changes).toEqual(
@@ -126,6 +131,9 @@ describe(`${TicketsService.name}: working a ticket`, () => {
         expect.objectContaining({ field: 'tickets.field.customerId', to: 'Known Ltd' }),
       ]),
     );
+    // The ticket names its customer as the customer is named now.
+    await t.db.query(`UPDATE customer SET name = 'Known Holdings Ltd' WHERE id = $1`, [known]);
+    expect((await stored(second.id)).customer_name).toBe('Known Holdings Ltd');
   });
 
   it('a public reply goes to the requester as "[T-000123] subject" and stops the first-response clock', async () => {
