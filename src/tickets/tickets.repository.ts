@@ -50,11 +50,10 @@ export interface WatchedTicket {
 
 const OPEN = OPEN_TICKET_STATUSES as string[];
 
-/** The columns of a queue's row (its customer's and team's names are the customers' and users' modules'). */
+/** The columns of a queue's row (its team's and assignee's names are the users module's). */
 const QUEUE_COLUMNS = `t.id, t.number, t.subject, t.customer_id AS "customerId", t.customer_name AS "customerName",
-  t.requester_name AS "requesterName",
-  t.channel, t.type, t.priority, t.status, t.team_id AS "teamId", t.assignee_id AS "assigneeId",
-  t.received_at AS "receivedAt", t.due_at AS "dueAt", t.resolved_at AS "resolvedAt"`;
+  t.requester_name AS "requesterName", t.channel, t.type, t.priority, t.status, t.team_id AS "teamId",
+  t.assignee_id AS "assigneeId", t.received_at AS "receivedAt", t.due_at AS "dueAt", t.resolved_at AS "resolvedAt"`;
 
 /** The queue's condition on the ticket aliased `t` (besides the scope and filters). */
 function queueCondition(queue: TicketQueue, me: number, bind: (v: unknown) => string): string {
@@ -418,9 +417,10 @@ export class TicketsRepository {
   }
 
   /** The last deleted tickets, last deleted first (merged ones are closed, not deleted: not among them). */
-  async findDeleted(limit: number): Promise<Omit<DeletedTicket, 'customerName'>[]> {
+  async findDeleted(limit: number): Promise<DeletedTicket[]> {
     return this.dataSource.query(
-      `SELECT id, number, subject, status, customer_id AS "customerId", deleted_at AS "deletedAt"
+      `SELECT id, number, subject, status, customer_id AS "customerId", customer_name AS "customerName",
+              deleted_at AS "deletedAt"
          FROM ticket WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC LIMIT $1`,
       [limit],
     );

@@ -1217,9 +1217,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   /** The recycle bin: deleted tickets, last deleted first, with their customers' names (the admin's). */
   async deleted(user: SessionUser): Promise<DeletedTicket[]> {
     if (!this.policy.mayRestore(user)) throw new NotAllowed();
-    const rows = await this.repo.findDeleted(RECYCLE_BIN_SIZE);
-    const names = await this.customers.namesOf([...new Set(rows.map((r) => r.customerId))]);
-    return rows.map((r) => ({ ...r, customerName: names.get(r.customerId) ?? '' }));
+    return this.repo.findDeleted(RECYCLE_BIN_SIZE);
   }
 
   /** Whether the user keeps the recycle bin (sees deleted tickets and restores them). */
