@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { InvalidCredentials, LoginThrottled } from '../common/errors.js';
 import type { SessionUser } from '../common/session-user.js';
+import { Turns } from '../common/turns.js';
 import { SessionsService } from '../common/sessions/sessions.service.js';
 import { UsersService } from '../users/users.service.js';
 import { LoginFailuresRepository } from './login-failures.repository.js';
@@ -20,6 +21,14 @@ export const WINDOW_MINUTES = 15;
 export const MAX_FAILURES_PER_ACCOUNT = 50;
 export const ACCOUNT_WINDOW_MINUTES = 60;
 export const MAX_FAILURES_PER_IP = 20;
+
+/**
+ * Sign-ins checked at once. Each holds a database connection for its whole check (its account's turn
+ * is a transaction lock) while it waits for the password hash; twenty people signing in at nine
+ * o'clock would otherwise hold the whole pool and leave every other request waiting for a connection
+ * until it gave up. The others wait here, holding nothing.
+ */
+const signingIn = new Turns(2);
 
 /** Signing in and out: the password check, the throttle on guessing, and their audit entries. */
 @Injectable()
@@ -42,8 +51,8 @@ export class AuthService {
     if (emailInput.includes('\0') || password.includes('\0')) throw new InvalidCredentials();
     const email = emailInput.trim().toLowerCase();
     let waitMinutes = WINDOW_MINUTES;
-    const outcome = await this.dataSource.transaction(
-      async (m): Promise<'throttled' | 'failed' | SessionUser> => {
+    const outcome = await signingIn.run(() =>
+      this.dataSource.transaction(async (m): Promise<'throttled' | 'failed' | SessionUser> => {
         await this.failures.takeTurns(m, email);
         const recent = await this.failures.countRecent(m, email, ip, WINDOW_MINUTES, ACCOUNT_WINDOW_MINUTES);
         const byAccount = recent.byEmail >= MAX_FAILURES_PER_ACCOUNT;
@@ -74,7 +83,7 @@ export class AuthService {
         await this.users.recordLogin(user.id, m);
         await this.audit.record({ action: 'login', entity: 'user', entityId: user.id, actor: user }, m);
         return user;
-      },
+      }),
     );
     if (outcome === 'throttled') throw new LoginThrottled(waitMinutes);
     if (outcome === 'failed') throw new InvalidCredentials();

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import argon2 from 'argon2';
 import { ValidateBy } from 'class-validator';
+import { Turns } from '../common/turns.js';
 import { keyed } from '../common/validation.js';
 
 /**
@@ -12,31 +13,16 @@ import { keyed } from '../common/validation.js';
  */
 export const HASH_COST = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-/** Hashes computed at once; more wait their turn (a few milliseconds each). */
-const AT_ONCE = 2;
-let running = 0;
-const waiting: (() => void)[] = [];
-
-async function inTurn<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
-  else running++;
-  try {
-    return await work();
-  } finally {
-    // The next in line takes this turn over; with nobody waiting it is given back.
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
-  }
-}
+/** Two hashes computed at once; more wait their turn (a few milliseconds each). */
+const hashing = new Turns(2);
 
 export function hashPassword(plain: string): Promise<string> {
-  return inTurn(() => argon2.hash(plain, HASH_COST));
+  return hashing.run(() => argon2.hash(plain, HASH_COST));
 }
 
 export async function verifyPassword(hash: string, plain: string): Promise<boolean> {
   try {
-    return await inTurn(() => argon2.verify(hash, plain));
+    return await hashing.run(() => argon2.verify(hash, plain));
   } catch {
     return false;
   }

@@ -237,8 +237,8 @@ describe('two Kehu instances on one database', () => {
       [owner.email],
     );
     expect(mails).toEqual([
-      { subject: expect.stringContaining('overdue follow-ups') },
-      { subject: expect.stringContaining('overdue installments') },
+      { subject: '1 overdue follow-up' },
+      { subject: '1 overdue installment (¥2,500.00)' },
       { subject: expect.stringContaining('VIP customer') },
     ]);
   }, 200_000);
