@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,7 @@ describe('SequencesService', () => {
   let name: string;
   let ds: DataSource;
   let sequences: SequencesService;
+  const dataDir = mkdtempSync(join(tmpdir(), 'kehu-data-'));
 
   beforeAll(async () => {
     const db = await copyTemplateDatabase();
@@ -36,7 +37,7 @@ describe('SequencesService', () => {
     const config = loadConfig({
       NODE_ENV: 'test',
       SESSION_SECRET: 'test-secret-test-secret-test-secret',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'kehu-data-')),
+      DATA_DIR: dataDir,
       DEFAULT_TIMEZONE: 'Asia/Shanghai',
     });
     sequences = new SequencesService(new SequencesRepository(), config);
@@ -45,6 +46,7 @@ describe('SequencesService', () => {
   afterAll(async () => {
     await ds?.destroy();
     await dropDatabase(inject('serverUrl'), name);
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   const last = async (kind: string, year: number) =>

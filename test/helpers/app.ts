@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -26,11 +26,12 @@ export { copyTemplateDatabase };
 /** The real Kehu app on its own database copy, listening on a free port. */
 export async function startApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
   const database = await copyTemplateDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'kehu-data-'));
   const config: AppConfig = {
     ...loadConfig({
       NODE_ENV: 'test',
       SESSION_SECRET: 'test-secret-test-secret-test-secret',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'kehu-data-')),
+      DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
     }),
     databaseUrl: database.url,
@@ -49,6 +50,7 @@ export async function startApp(overrides: Partial<AppConfig> = {}): Promise<Test
       await app.close();
       await db.end();
       await dropDatabase(inject('serverUrl'), database.name);
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
