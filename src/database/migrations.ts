@@ -14,6 +14,7 @@ import { AddRunningTicketQueueIndexes1798400000000 } from '../../migrations/1798
 import { CoverOpportunityBoardCards1798500000000 } from '../../migrations/1798500000000-CoverOpportunityBoardCards.js';
 import { KeepCustomerNameOnDeals1798600000000 } from '../../migrations/1798600000000-KeepCustomerNameOnDeals.js';
 import { KeepCustomerNameOnTickets1798700000000 } from '../../migrations/1798700000000-KeepCustomerNameOnTickets.js';
+import { CoverCustomerListFilters1798800000000 } from '../../migrations/1798800000000-CoverCustomerListFilters.js';
 import { AddSlaWatchIndexes1797900000003 } from '../../migrations/1797900000003-AddSlaWatchIndexes.js';
 import { AddPasswordResetTokens1797600000000 } from '../../migrations/1797600000000-AddPasswordResetTokens.js';
 import { AddPortalRequests1797400000000 } from '../../migrations/1797400000000-AddPortalRequests.js';
@@ -110,4 +111,5 @@ export const MIGRATIONS = [
   CoverOpportunityBoardCards1798500000000,
   KeepCustomerNameOnDeals1798600000000,
   KeepCustomerNameOnTickets1798700000000,
+  CoverCustomerListFilters1798800000000,
 ];

@@ -66,34 +66,43 @@ export interface PlanNode {
   'Actual Rows'?: number;
   'Actual Loops'?: number;
   'Rows Removed by Filter'?: number;
+  'Heap Fetches'?: number;
   Plans?: PlanNode[];
 }
 
 /**
  * How a statement, run again under EXPLAIN ANALYZE, reads `table`: whether it scans it sequentially,
- * the indexes it reads it by, and how many of its rows it looked at (returned or filtered out).
+ * the indexes it reads it by, how many of its rows it looked at (returned or filtered out), and how
+ * many of those it read from the table itself (all but those an index-only scan took from the index
+alone).
  */
 export async function scansOf(
   db: pg.Pool | pg.Client,
   s: Statement,
   table: string,
-): Promise<{ seqScan: boolean; looked: number; indexes: string[] }> {
+): Promise<{ seqScan: boolean; looked: number; fromTable: number; indexes: string[] }> {
   const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
     `EXPLAIN (ANALYZE, FORMAT JSON) ${s.text}`,
     s.values,
   );
   let seqScan = false;
   let looked = 0;
+  let fromTable = 0;
   const indexes = new Set<string>();
   const walk = (node: PlanNode) => {
     if (node['Relation Name'] === table) {
       if (node['Node Type'] === 'Seq Scan') seqScan = true;
       if (node['Index Name']) indexes.add(node['Index Name']);
-      looked +=
+      const rows =
         ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0)) * (node['Actual Loops'] ?? 1);
+      looked += rows;
+      fromTable +=
+        node['Node Type'] === 'Index Only Scan'
+          ? (node['Heap Fetches'] ?? 0) * (node['Actual Loops'] ?? 1)
+          : rows;
     }
     for (const child of node.Plans ?? []) walk(child);
   };
   walk(rows[0]['QUERY PLAN'][0].Plan);
-  return { seqScan, looked, indexes: [...indexes] };
+  return { seqScan, looked, fromTable, indexes: [...indexes] };
 }
