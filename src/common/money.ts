@@ -78,12 +78,14 @@ export function readMoney(input: string): { fen: Fen } | { problem: MoneyProblem
 }
 
 /**
- * An amount from a form field, or a 422 that names the field: "Enter an amount in yuan…",
- * "At most two decimal places…". An empty field is "required"; optional fields check for it first.
+ * An amount from a form field, zero or more, or a 422 that names the field: "Enter an amount in
+ * yuan…", "At most two decimal places…", "An amount cannot be negative.". An empty field is
+ * "required"; optional fields check for it first.
  */
 export function parseMoney(input: string, field: string): Fen {
   const read = readMoney(input);
   if ('problem' in read) throw ValidationFailed.field(field, read.problem);
+  if (read.fen < 0) throw ValidationFailed.field(field, 'validation.moneyNegative');
   return read.fen;
 }
 

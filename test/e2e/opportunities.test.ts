@@ -323,6 +323,35 @@ describe('saving a deal', () => {
     expect(await deal(id)).toMatchObject({ title: 'Before', amount: '120000.50' });
   });
 
+  it('refuses a negative amount beside the field, in the user’s language, with the typed values kept', async () => {
+    const c = await signedIn(t, rep, 'zh-CN');
+    const { rows } = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM opportunity');
+    const created = await c.submit(`/opportunities/new?customer=${customerId}`, {
+      customerId: String(customerId),
+      title: '负数金额的商机',
+      amount: '-5,000',
+      expectedCloseDate: '2027-03-31',
+    });
+    expect(created.status).toBe(422);
+    expect(visibleText(created.text)).toContain('金额不能为负数。');
+    expect(created.text).toContain('value="负数金额的商机"');
+    expect(created.text).toContain('value="-5,000"');
+    const after = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM opportunity');
+    expect(after.rows[0].n).toBe(rows[0].n);
+
+    const id = await newDeal(c, { title: 'Kept as it was' });
+    const edited = await c.submit(`/opportunities/${id}/edit`, {
+      version: String((await deal(id)).version),
+      title: 'Typed over',
+      amount: '−1',
+      expectedCloseDate: '2027-03-31',
+    });
+    expect(edited.status).toBe(422);
+    expect(visibleText(edited.text)).toContain('金额不能为负数。');
+    expect(edited.text).toContain('value="Typed over"');
+    expect(await deal(id)).toMatchObject({ title: 'Kept as it was', amount: '120000.50' });
+  });
+
   it('shows field errors beside the fields and saves a valid edit, audited with labels', async () => {
     const c = await signedIn(t, rep);
     const id = await newDeal(c);
