@@ -530,6 +530,16 @@ export class CustomersRepository {
     );
   }
 
+  /** What a contract names its customer by: USCC and the address's parts (live or deleted customers). */
+  async party(
+    id: number,
+  ): Promise<Pick<Customer, 'uscc' | 'province' | 'city' | 'district' | 'address'> | null> {
+    const rows = await this.dataSource.query<
+      Pick<Customer, 'uscc' | 'province' | 'city' | 'district' | 'address'>[]
+    >('SELECT uscc, province, city, district, address FROM customer WHERE id = $1', [id]);
+    return rows[0] ?? null;
+  }
+
   /** Name, tier, VIP mark and owner of live or deleted customers by id (in `m`'s transaction when given). */
   async facts(
     ids: number[],

@@ -1,3 +1,4 @@
+import { wholeAddress } from './address.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -422,6 +423,16 @@ export class CustomersService {
    */
   factsOf(ids: number[], m?: EntityManager): Promise<Map<number, CustomerFacts>> {
     return this.repo.facts([...new Set(ids)], m);
+  }
+
+  /**
+   * A customer as a contract names it: USCC and whole address (address.ts). For a record the user may see that names this customer, so
+   * not narrowed to the customers the user sees.
+   */
+  async partyOf(id: number): Promise<{ uscc: string; address: string }> {
+    const row = await this.repo.party(id);
+    if (!row) return { uscc: '', address: '' };
+    return { uscc: row.uscc ?? '', address: wholeAddress(row) };
   }
 
   /** Names of customers by id (deleted ones included), for other modules' lists. */

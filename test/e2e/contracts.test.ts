@@ -495,6 +495,19 @@ describe('the customer’s 360° page', () => {
 });
 
 describe('the contract text', () => {
+  it('names the customer on the default template by USCC and whole address', async () => {
+    await t.db.query(
+      `UPDATE customer SET province = '北京市', city = '北京市', district = '海淀区', address = '科技园路237号',
+         uscc = '91110108MA01ABCD2X' WHERE id = $1`,
+      [customerId],
+    );
+    const c = await signedIn(t, rep);
+    const id = await created(c, {}, [['服务器', '1', '8,000']]);
+    const text = visibleText((await c.get(`/contracts/${id}/print?lang=zh-CN`)).text);
+    expect(text).toContain('地址： 北京市海淀区科技园路237号');
+    expect(text).toContain('91110108MA01ABCD2X');
+  });
+
   it('prints the admin’s template with the values filled in and hostile text shown as text', async () => {
     const admin = await createUser(t.db, { role: 'admin' });
     const a = await signedIn(t, admin);
