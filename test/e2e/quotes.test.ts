@@ -242,6 +242,9 @@ describe('the discount threshold', () => {
     await c.get(`/quotes/${small}`);
     expect((await c.post(`/quotes/${small}/submit`, { version: await version(small) })).status).toBe(303);
     expect((await quote(small)).status).toBe('sent');
+    const NOT_APPROVED = 'Awaiting approval: not to be sent to the customer.';
+    const printed = async (id: number) => visibleText((await c.get(`/quotes/${id}/print?lang=en`)).text);
+    expect(await printed(small)).not.toContain(NOT_APPROVED);
 
     // 10% on the line and 5.56% overall: 15.004% off the list, past 15%.
     const big = await newQuote(
@@ -253,8 +256,11 @@ describe('the discount threshold', () => {
     );
     const page = visibleText((await c.get(`/quotes/${big}`)).text);
     expect(page).toContain('Submit for approval');
+    // Printed before its approval, the sheet says it is not to be sent.
+    expect(await printed(big)).toContain(NOT_APPROVED);
     await c.post(`/quotes/${big}/submit`, { version: await version(big) });
     expect((await quote(big)).status).toBe('pending_approval');
+    expect(await printed(big)).toContain(NOT_APPROVED);
     // Nobody edits a pending quote.
     expect((await c.get(`/quotes/${big}/edit`)).status).toBe(403);
     // The rep cannot approve their own.
@@ -279,6 +285,7 @@ describe('the discount threshold', () => {
       location: `/quotes/${big}`,
     });
     expect((await quote(big)).status).toBe('approved');
+    expect(await printed(big)).not.toContain(NOT_APPROVED);
     // Then the rep sends it, and the customer accepts it.
     await c.get(`/quotes/${big}`);
     await c.post(`/quotes/${big}/send`, { version: await version(big) });

@@ -203,6 +203,11 @@ export class QuotesController {
       locales: LOCALES,
       titleText: quote.number,
       quote,
+      // Printed before its discount is approved (or after a refusal), the sheet says it is not to be sent.
+      awaitingApproval:
+        quote.status === 'pending_approval' ||
+        quote.status === 'rejected' ||
+        (quote.status === 'draft' && quote.needsApproval),
       company: await this.company.letterhead(locale),
     };
   }
