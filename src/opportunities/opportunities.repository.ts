@@ -329,12 +329,12 @@ export class OpportunitiesRepository {
         count: number;
         stageSum: string;
         stageWeighted: string;
-        closedAt: unknown;
+        closedAt: Date | null;
       }
     >(prepared(text, values));
     const totalsOf = new Map<OpportunityStage, StageTotals>();
-    const found: OpportunityRow[] = [];
-    for (const { column, count, stageSum, stageWeighted, closedAt: _closedAt, ...card } of rows) {
+    const found: (OpportunityRow & { closedAt: Date | null })[] = [];
+    for (const { column, count, stageSum, stageWeighted, closedAt, ...card } of rows) {
       if (!totalsOf.has(column))
         totalsOf.set(column, {
           stage: column,
@@ -342,12 +342,15 @@ export class OpportunitiesRepository {
           sum: fromNumeric(stageSum),
           weighted: fromNumeric(stageWeighted),
         });
-      if (card.id !== null) found.push(toRow(card));
+      if (card.id !== null) found.push({ ...toRow(card), closedAt });
     }
     return { totals: [...totalsOf.values()], cards: found };
   }
 
-  /** The weighted forecast: open deals of the scope by owner and month of expected close, from `from` on. */
+  /**
+   * The weighted forecast: open deals of the scope by owner and month of expected close (YYYY-MM)
+   * before `until`; those expected before `from`, still open, under 'overdue'.
+   */
   async forecast(scope: OpportunityScope, from: string, until: string): Promise<ForecastRow[]> {
     const values: unknown[] = [];
     const bind = (value: unknown) => `$${values.push(value)}`;
@@ -358,12 +361,14 @@ export class OpportunitiesRepository {
       sum: string;
       weighted: string;
     }>(
-      `SELECT o.owner_id AS "ownerId", to_char(date_trunc('month', o.expected_close_date), 'YYYY-MM') AS month,
+      `SELECT o.owner_id AS "ownerId",
+              CASE WHEN o.expected_close_date < ${bind(from)}::date THEN 'overdue'
+                   ELSE to_char(date_trunc('month', o.expected_close_date), 'YYYY-MM') END AS month,
               count(*)::int AS count, sum(o.amount)::text AS sum,
               round(sum(o.amount * o.probability) / 100, 2)::text AS weighted
          FROM opportunity o
         WHERE o.deleted_at IS NULL AND o.stage = ANY(${bind(OPEN_STAGES)}::text[])
-          AND o.expected_close_date >= ${bind(from)}::date AND o.expected_close_date < ${bind(until)}::date
+          AND o.expected_close_date < ${bind(until)}::date
           AND ${scopeCondition(scope, 'o', bind)}
         GROUP BY 1, 2 ORDER BY 2, 1`,
       values,

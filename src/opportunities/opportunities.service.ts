@@ -66,6 +66,8 @@ export interface OpportunityItem extends OpportunityRow {
   ownerName: string;
   weighted: Fen;
   stale: boolean;
+  /** Open, and its expected close day (in the user's time zone) has passed. */
+  pastClose: boolean;
   /** Where the board's buttons move an open deal: the stage before and after it. */
   back: OpportunityStage | null;
   forward: OpportunityStage | null;
@@ -225,17 +227,19 @@ export class OpportunitiesService implements OnModuleInit {
   }
 
   /** Rows with their owner's name, weighted amount, staleness and the user's switches. */
-  private async items(
+  private async items<R extends OpportunityRow>(
     actor: OpportunityActor,
-    rows: OpportunityRow[],
+    rows: R[],
     staleBefore: Date,
-  ): Promise<OpportunityItem[]> {
+  ): Promise<(R & OpportunityItem)[]> {
     const owners = await this.users.namesOf(rows.map((r) => r.ownerId));
+    const today = localDay(new Date(), actor.user.timezone);
     return rows.map((r) => ({
       ...r,
       ownerName: owners.get(r.ownerId) ?? '',
       weighted: weightedOf(r.amount, r.probability),
       stale: isOpen(r.stage) && r.lastActivityAt < staleBefore,
+      pastClose: isOpen(r.stage) && r.expectedCloseDate < today,
       ...neighbours(r.stage),
       can: this.policy.flags(actor, r),
     }));
@@ -574,16 +578,22 @@ export class OpportunitiesService implements OnModuleInit {
       throw ValidationFailed.field('expectedCloseDate', 'validation.isDate');
   }
 
-  /** The weighted forecast: open deals by month of expected close, per rep and for the whole scope. */
+  /**
+   * The weighted forecast: open deals by month of expected close, per rep and for the whole scope,
+   * after a first column ('overdue') of those still open whose expected close was in an earlier month.
+   */
   async forecast(user: SessionUser, months = 6) {
     const actor = await this.policy.actor(user);
     const today = localDay(new Date(), user.timezone);
     const start = `${today.slice(0, 7)}-01`;
-    const monthKeys = Array.from({ length: months }, (_, i) => {
-      const d = new Date(`${start}T00:00:00Z`);
-      d.setUTCMonth(d.getUTCMonth() + i);
-      return d.toISOString().slice(0, 7);
-    });
+    const monthKeys = [
+      'overdue',
+      ...Array.from({ length: months }, (_, i) => {
+        const d = new Date(`${start}T00:00:00Z`);
+        d.setUTCMonth(d.getUTCMonth() + i);
+        return d.toISOString().slice(0, 7);
+      }),
+    ];
     const end = new Date(`${start}T00:00:00Z`);
     end.setUTCMonth(end.getUTCMonth() + months);
     const rows = await this.repo.forecast(this.policy.scope(actor), start, end.toISOString().slice(0, 10));

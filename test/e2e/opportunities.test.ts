@@ -300,6 +300,26 @@ describe('the forecast', () => {
     );
     expect(visibleText(page.text)).toContain('Forecast Rep');
   });
+
+  it('keeps an open deal whose close date has passed, in a first column, and marks it on the board', async () => {
+    const lone = await createUser(t.db, { role: 'sales', name: 'Late Rep' });
+    const own = await createCustomer(t.db, { ownerId: lone.id });
+    const c = await signedIn(t, lone, 'zh-CN');
+    const reply = await c.submit(`/opportunities/new?customer=${own}`, {
+      customerId: String(own),
+      title: '逾期未关的商机',
+      amount: '40,000',
+      stage: 'negotiation',
+      // Expected 40 days ago, and still being negotiated.
+      expectedCloseDate: new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10),
+    });
+    expect(reply.status).toBe(303);
+    const page = await c.get('/opportunities/forecast');
+    expect(/data-testid="total-overdue"><strong>([^<]+)</.exec(page.text)?.[1]).toBe('¥30,000.00');
+    expect(visibleText(page.text)).toContain('已过预计成交日');
+    const board = visibleText((await c.get('/opportunities')).text);
+    expect(board).toMatch(/逾期未关的商机 .*已过预计成交日/);
+  });
 });
 
 describe('saving a deal', () => {
