@@ -96,7 +96,7 @@ const PIPE_OPTIONS = {
 /**
  * Nest's ValidationPipe, refusing first any text with a NUL character or half a surrogate pair in it:
  * for every body, query and route parameter, whatever its DTO says, as a field error (the form shown
- * again with it, or the address named on a GET).
+ * again with it, or the address named on a GET). A page's empty query parameters are left out.
  */
 class KehuValidationPipe extends ValidationPipe {
   /** `strict`: the same checks for the API, where a field the DTO does not know is refused, not dropped. */
@@ -107,6 +107,9 @@ class KehuValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (this.strict && requestContext.get()?.api)
       return this.strict.transform(value, metadata) as Promise<unknown>;
+    // A filter form sends its "all" choices as empty parameters (?type=billing&priority=): not chosen.
+    if (metadata.type === 'query' && value !== null && typeof value === 'object')
+      value = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== ''));
     if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
       const fields = unstorableFields(value, metadata.data ?? '', []);
       if (fields.length) {

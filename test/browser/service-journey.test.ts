@@ -126,7 +126,8 @@ const ticketBySubject = (subject: string) =>
       assignee_id: number;
       customer_id: number;
       channel: string;
-    }>('SELECT id, number, team_id, assignee_id, customer_id, channel FROM ticket WHERE subject = $1', [
+      type: string;
+    }>('SELECT id, number, team_id, assignee_id, customer_id, channel, type FROM ticket WHERE subject = $1', [
       subject,
     ]);
     expect(rows).toHaveLength(1);
@@ -215,6 +216,11 @@ describe.skipIf(browserMissing)('the service journey', () => {
       for (const ticket of [portalTicket, mailTicket])
         expect(await agent.locator(`tr[data-ticket="${ticket.number}"]`).count()).toBe(1);
       await shot(agent, `queue-${locale}`);
+      // Filtered by the form, the other filters left at "all" (sent as empty parameters).
+      await agent.selectOption('.ticket-filters select[name=type]', portalTicket.type);
+      await Promise.all([agent.waitForURL(/type=/), agent.click('.ticket-filters button[type=submit]')]);
+      expect(agent.url()).toContain('priority=&');
+      expect(await agent.locator(`tr[data-ticket="${portalTicket.number}"]`).count()).toBe(1);
       await agent.goto(`${t.url}/tickets/new`);
       expect(await agent.locator('#f-receivedAt').inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
       await shot(agent, `new-ticket-${locale}`);
