@@ -402,8 +402,13 @@ export class TicketsController {
     @Req() req: Request,
   ) {
     await this.tickets.transfer(id, user, { ...dto, version: editedVersion(dto.version) });
-    flash(req, 'tickets.transfer.done');
-    return seeOther(`/tickets/${id}`);
+    // Handed to a team the agent does not work in, it leaves their sight: back to their team's queue.
+    if (await this.tickets.maySee(user, id)) {
+      flash(req, 'tickets.transfer.done');
+      return seeOther(`/tickets/${id}`);
+    }
+    flash(req, 'tickets.transfer.done_gone');
+    return seeOther('/tickets?queue=team');
   }
 
   @Post(':id/merge')

@@ -440,6 +440,12 @@ describe('the ticket page', () => {
       ticket.id,
     ]);
     expect(row.rows[0].team_id).toBe(teamB);
+    // Now the other team's, out of the agent's sight: they land on their team's queue, told where it went.
+    expect((await c.get(`/tickets/${ticket.id}`)).status).toBe(404);
+    expect(done.location).toBe('/tickets?queue=team');
+    expect(visibleText((await c.get(done.location!)).text)).toContain(
+      'Ticket transferred: it is now in the other team’s queue.',
+    );
   });
 
   it('merges a duplicate into another ticket by its number', async () => {
