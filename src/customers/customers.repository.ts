@@ -774,6 +774,15 @@ export class CustomersRepository {
     return row ? { contactId: row.contact_id, customerId: row.customer_id } : null;
   }
 
+  /** Up to `limit` live customers whose duplicate key is `nameKey`, oldest first. */
+  async liveIdsByNameKey(m: EntityManager, nameKey: string, limit: number): Promise<number[]> {
+    const rows = await m.query<{ id: number }[]>(
+      'SELECT id FROM customer WHERE name_key = $1 AND deleted_at IS NULL ORDER BY id LIMIT $2',
+      [nameKey, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /**
    * Two requests from the same unknown person at once (a mail and its resend) take turns, so the
    * second finds the contact the first created instead of making a second lead.

@@ -43,7 +43,7 @@ import type { CustomerFilterDto } from './dto/customer-filter.dto.js';
 import type { CustomerDto } from './dto/customer.dto.js';
 import { judgeDuplicates } from './duplicates.js';
 import { normalizeEmail } from './email.js';
-import { normalizeMobile, normalizePhone } from './phone.js';
+import { mobileProblem, normalizeMobile, normalizePhone } from './phone.js';
 import { PoolRepository } from './pool.repository.js';
 import type { RequesterInput, RequesterMatch } from './requester.types.js';
 
@@ -435,6 +435,11 @@ export class CustomersService {
     return { uscc: row.uscc ?? '', address: wholeAddress(row) };
   }
 
+  /** What is wrong with a Chinese mobile number as typed, as a locale key; null when it is one. */
+  mobileProblem(input: string): string | null {
+    return mobileProblem(input);
+  }
+
   /** Names of customers by id (deleted ones included), for other modules' lists. */
   namesOf(ids: number[]): Promise<Map<number, string>> {
     return this.repo.names([...new Set(ids)]);
@@ -515,9 +520,11 @@ export class CustomersService {
   /**
    * The customer and contact a service request comes from (a mail's sender, the portal form, a call an
    * agent logs). A live contact with the requester's e-mail (in any case) or mobile matches, an active
-   * customer's first. When none does, a lead customer is created with them as its contact: named after
-   * their company (a company) or else after them (a person), with no owner, so it waits in the pool for
-   * whoever takes it, audited as created from a service request. The caller checks its own rights
+   * customer's first. When none does, but they name a company that is one live customer's exact name
+   * (its duplicate key), they are added to it as a contact; otherwise a lead customer is created with
+   * them as its contact: named after their company (a company) or else after them (a person), with no
+   * owner, so it waits in the pool for whoever takes it, audited as created from a service request.
+   * Either way the match is unconfirmed, for an agent to confirm or re-link. The caller checks its own rights
    * (a mail has no user; an agent logging a call may create no customers otherwise): this only
    * records who asked.
    */
@@ -534,6 +541,34 @@ export class CustomersService {
 
       const person = input.name.trim() || email || mobile || input.mobile?.trim() || '—';
       const company = input.company?.trim() || null;
+      const contact = {
+        name: person,
+        email,
+        mobile,
+        phone: !mobile && input.mobile ? normalizePhone(input.mobile) : null,
+        primary: true,
+      };
+      const auditedContact = { to: [contact.name, contact.email, contact.mobile].filter(Boolean).join(' ') };
+      const actorOf = actor === 'system' ? null : { id: actor.id, email: actor.email };
+      // Someone new at a company Kehu knows, by that company's name alone: they join it as a contact.
+      const known = company ? await this.repo.liveIdsByNameKey(m, duplicateKey(company), 2) : [];
+      if (known.length === 1) {
+        const customerId = known[0];
+        const contactId = await this.contacts.insert(m, { ...contact, primary: false, customerId });
+        await this.audit.record(
+          {
+            action: 'contact_from_request',
+            entity: 'customer',
+            entityId: customerId,
+            diff: { contacts: auditedContact },
+            actor: actorOf,
+          },
+          m,
+        );
+        await this.publish(m, 'customer.updated', customerId);
+        return { customerId, contactId, matched: false };
+      }
+
       const name = company ?? person;
       const fields: CustomerFields = {
         kind: company ? 'company' : 'person',
@@ -549,24 +584,14 @@ export class CustomersService {
       // The diff of what was chosen, before the insert adds the table's defaults to `fields`.
       const diff = diffOf<Customer>(null, fields, CUSTOMER_FIELDS);
       const customerId = await this.repo.insert(m, fields);
-      const contact = {
-        name: person,
-        email,
-        mobile,
-        phone: !mobile && input.mobile ? normalizePhone(input.mobile) : null,
-        primary: true,
-      };
       const contactId = await this.contacts.insert(m, { ...contact, customerId });
       await this.audit.record(
         {
           action: 'create_from_request',
           entity: 'customer',
           entityId: customerId,
-          diff: {
-            ...diff,
-            contacts: { to: [contact.name, contact.email, contact.mobile].filter(Boolean).join(' ') },
-          },
-          actor: actor === 'system' ? null : { id: actor.id, email: actor.email },
+          diff: { ...diff, contacts: auditedContact },
+          actor: actorOf,
         },
         m,
       );

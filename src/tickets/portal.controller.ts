@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Post, Redirect, Render, Req, UploadedFiles } from '@nestjs/common';
 import type { Request } from 'express';
+import { CustomersService } from '../customers/customers.service.js';
 import { guestToken } from '../common/csrf.guard.js';
 import { FormView, Public } from '../common/decorators.js';
 import { NotFound, ValidationFailed } from '../common/errors.js';
@@ -30,6 +31,7 @@ const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 export class PortalController {
   constructor(
     private readonly tickets: TicketsService,
+    private readonly customers: CustomersService,
     private readonly limit: PortalRateLimit,
   ) {}
 
@@ -69,7 +71,9 @@ export class PortalController {
     @Req() req: Request,
   ) {
     if (dto.website) return seeOther('/portal/tickets/sent');
-    if (!dto.mobile && !dto.email) throw ValidationFailed.field('mobile', 'portal.contact_required');
+    // A number agents could not call back (seven digits, a wrong prefix) is refused as their form does.
+    const mobileProblem = dto.mobile ? this.customers.mobileProblem(dto.mobile) : null;
+    if (mobileProblem) throw ValidationFailed.field('mobile', mobileProblem);
     await this.limit.take(portalKeys(req.ip, dto.email, dto.mobile));
     const opened = await this.tickets.open(
       {

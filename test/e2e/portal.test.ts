@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { Client, decodeHtml, visibleText } from '../helpers/client.js';
-import { createTeam, createUser } from '../helpers/factories.js';
+import { createCustomer, createTeam, createUser } from '../helpers/factories.js';
 
 /**
  * The public portal as a customer uses it, signed in nowhere, on a phone: the request form in both
@@ -103,13 +103,59 @@ describe('the portal form', () => {
     expect(await countTickets(subject)).toBe(0);
   });
 
-  it('asks for a mobile or an e-mail', async () => {
+  it('asks for a mobile or an e-mail, along with the other fields’ errors', async () => {
     const c = client('en');
     const subject = `No address ${Date.now()}`;
-    const refused = await c.submit('/portal/tickets/new', request({ email: '', mobile: '', subject }));
+    const refused = await c.submit(
+      '/portal/tickets/new',
+      request({ name: '', email: '', mobile: '', subject }),
+    );
     expect(refused.status).toBe(422);
     expect(visibleText(refused.text)).toContain('Give a mobile or an e-mail, so we can answer you.');
+    expect(refused.text).toMatch(/id="e-name"[\s\S]*Required/);
     expect(await countTickets(subject)).toBe(0);
+  });
+
+  it('refuses a mobile nobody could call back, as the agents’ form does', async () => {
+    const subject = `Short mobile ${Date.now()}`;
+    const refused = await client('zh-CN').submit(
+      '/portal/tickets/new',
+      request({ email: '', mobile: '1381234', subject }),
+    );
+    expect(refused.status).toBe(422);
+    expect(visibleText(refused.text)).toContain('手机号应为 11 位，此号码位数不对。');
+    expect(refused.text).toContain('value="1381234"');
+    expect(await countTickets(subject)).toBe(0);
+    const sent = await client('zh-CN').submit(
+      '/portal/tickets/new',
+      request({ email: '', mobile: '138 1234 5678', subject }),
+    );
+    expect(sent.status).toBe(303);
+    expect(await countTickets(subject)).toBe(1);
+  });
+
+  it('adds someone new from a company Kehu knows to that customer, for an agent to confirm', async () => {
+    const known = await createCustomer(t.db, { name: '苏州恒信精密机械有限公司' });
+    const subject = `Known company ${Date.now()}`;
+    const sent = await client('zh-CN').submit(
+      '/portal/tickets/new',
+      request({ name: '陈新', company: '苏州恒信精密机械有限公司', subject }),
+    );
+    expect(sent.status).toBe(303);
+    const { rows } = await t.db.query<{ customer_id: number; requester_unconfirmed: boolean }>(
+      'SELECT customer_id, requester_unconfirmed FROM ticket WHERE subject = $1',
+      [subject],
+    );
+    expect(rows).toEqual([{ customer_id: known, requester_unconfirmed: true }]);
+    const same = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM customer WHERE name = '苏州恒信精密机械有限公司' AND deleted_at IS NULL`,
+    );
+    expect(same.rows[0].n).toBe(1);
+    const contacts = await t.db.query<{ name: string }>(
+      'SELECT name FROM contact WHERE customer_id = $1 AND deleted_at IS NULL',
+      [known],
+    );
+    expect(contacts.rows.map((r) => r.name)).toContain('陈新');
   });
 
   it('refuses a form without the CSRF token, and stores nothing', async () => {

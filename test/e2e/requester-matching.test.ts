@@ -84,7 +84,8 @@ describe('CustomersService.findOrCreateRequester', () => {
     const r = await customers.findOrCreateRequester(
       {
         name: '赵敏',
-        company: '金源食品有限公司',
+        // Another company's name: the one of the deleted contact would take them in by name alone.
+        company: '赵敏食品商行',
         email: 'zhaomin@jinyuan-food.cn',
         mobile: '137 0000 1111',
         locale: 'zh-CN',
@@ -94,6 +95,41 @@ describe('CustomersService.findOrCreateRequester', () => {
     expect(r.matched).toBe(false);
     expect(r.customerId).not.toBe(customer);
     expect(r.customerId).not.toBe(binned);
+  });
+
+  it('adds someone new who names a company Kehu knows to it, unless two customers have that name', async () => {
+    const known = await createCustomer(t.db, { name: '宁波港通物流有限公司' });
+    const r = await customers.findOrCreateRequester(
+      { name: '吴涛', company: '宁波港通物流有限公司', email: 'wutao@gangtong.cn', locale: 'zh-CN' },
+      'system',
+    );
+    expect(r).toMatchObject({ customerId: known, matched: false });
+    const { rows: contact } = await t.db.query(
+      'SELECT customer_id, name, email, "primary" FROM contact WHERE id = $1',
+      [r.contactId],
+    );
+    expect(contact).toEqual([
+      { customer_id: known, name: '吴涛', email: 'wutao@gangtong.cn', primary: false },
+    ]);
+    const { rows: audit } = await t.db.query(
+      `SELECT action, diff FROM audit_entry WHERE entity = 'customer' AND entity_id = $1`,
+      [String(known)],
+    );
+    expect(audit).toEqual([
+      { action: 'contact_from_request', diff: { contacts: { to: '吴涛 wutao@gangtong.cn' } } },
+    ]);
+
+    // Two customers of that name: which one is unknown, so a lead of its own waits for an agent.
+    await createCustomer(t.db, { name: '温州华丰电器有限公司' });
+    await createCustomer(t.db, { name: '温州华丰电器有限公司' });
+    const twice = await customers.findOrCreateRequester(
+      { name: '林峰', company: '温州华丰电器有限公司', mobile: '13900002222', locale: 'zh-CN' },
+      'system',
+    );
+    const { rows: lead } = await t.db.query('SELECT status, owner_id FROM customer WHERE id = $1', [
+      twice.customerId,
+    ]);
+    expect(lead).toEqual([{ status: 'lead', owner_id: null }]);
   });
 
   it('makes an unknown sender a lead in the pool with them as its contact, audited as from a service request', async () => {

@@ -1,4 +1,4 @@
-import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { keyed, Trimmed } from '../../common/validation.js';
 import { TICKET_TYPES, type TicketType } from '../ticket.options.js';
 import { MOBILE_TYPED } from './ticket-form.dto.js';
@@ -21,8 +21,10 @@ export class PortalTicketDto {
   @max(200)
   company: string | null = null;
 
+  /** A mobile or an e-mail, or both: without either, the mobile's field asks for one. */
   @Trimmed()
-  @IsOptional()
+  @ValidateIf((o: PortalTicketDto) => o.mobile !== null || o.email === null)
+  @IsString({ message: keyed('portal.contact_required') })
   @Matches(MOBILE_TYPED, { message: keyed('validation.mobile') })
   mobile: string | null = null;
 
