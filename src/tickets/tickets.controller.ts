@@ -47,7 +47,7 @@ import {
   TICKET_TYPES,
   type TicketStatus,
 } from './ticket.options.js';
-import { TicketsService } from './tickets.service.js';
+import { TicketsService, triesToMention } from './tickets.service.js';
 import { TICKET_QUEUES, type TicketQueue } from './tickets.types.js';
 
 const OPTIONS = { TICKET_TYPES, TICKET_PRIORITIES, TICKET_CHANNELS, TIERS: CUSTOMER_TIERS };
@@ -365,16 +365,19 @@ export class TicketsController {
   ) {
     if (dto.insert) throw new CannedReplyInserted();
     if (!dto.body) throw ValidationFailed.field('body', 'validation.required');
-    const { mailed } = await this.tickets.reply(id, user, {
+    const { mailed, told } = await this.tickets.reply(id, user, {
       body: dto.body,
       internal: dto.internal,
       version: editedVersion(dto.version),
       attachments: uploads(files),
     });
-    flash(
-      req,
-      dto.internal ? 'tickets.reply.noted' : mailed ? 'tickets.reply.sent' : 'tickets.reply.not_mailed',
-    );
+    if (!dto.internal) flash(req, mailed ? 'tickets.reply.sent' : 'tickets.reply.not_mailed');
+    else if (told.length)
+      flash(req, 'tickets.reply.noted_told', {
+        names: new Intl.ListFormat(req.locale, { type: 'conjunction' }).format(told),
+      });
+    // An "@" that named nobody Kehu knows: the agent learns that no one was told.
+    else flash(req, triesToMention(dto.body) ? 'tickets.reply.noted_nobody' : 'tickets.reply.noted');
     return seeOther(`/tickets/${id}`);
   }
 

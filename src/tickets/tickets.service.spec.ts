@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { firstContactResolution, mentionedIn, ticketNumberOf } from './tickets.service.js';
+import { firstContactResolution, mentionedIn, ticketNumberOf, triesToMention } from './tickets.service.js';
 
 const colleagues = [
   { id: 1, name: 'Zhou Jie', email: 'zhou.jie@kehu.test' },
   { id: 2, name: '张三', email: 'zhangsan@kehu.test' },
   { id: 3, name: 'Ann', email: 'ann@kehu.test' },
   { id: 4, name: 'Anna', email: 'anna.b@kehu.test' },
+  { id: 5, name: '孙丽 Sun Li', email: 'service-lead@kehu.test' },
+  { id: 6, name: '孙丽华', email: 'slh@kehu.test' },
 ];
 
 describe('TicketsService rules', () => {
@@ -17,9 +19,25 @@ describe('TicketsService rules', () => {
     ['@ann and @anna.b', [3, 4]],
     ['@Anna only', [4]],
     ['mail ann@kehu.test', []],
+    ['@孙丽 请看一下', [5]],
+    ['@孙丽请看一下', [5]],
+    ['@Sun Li, please look', [5]],
+    ['@孙丽 Sun Li 请看', [5]],
+    ['@service-lead 请看', [5]],
+    ['@孙丽华 请看', [6]],
     ['no mention', []],
   ])('%s mentions %o', (body, ids) => {
     expect(mentionedIn(body, colleagues)).toEqual(ids);
+  });
+
+  it.each([
+    ['@孙丽 请看', true],
+    ['请 @nobody 看', true],
+    ['@', false],
+    ['mail ann@kehu.test', false],
+    ['no mention', false],
+  ])('%s tries to mention: %s', (body, tries) => {
+    expect(triesToMention(body)).toBe(tries);
   });
 
   it.each([

@@ -116,30 +116,50 @@ export function ticketNumberOf(text: string): string | null {
 /** The language a mail seems written in: Chinese when it has Chinese characters, English otherwise. */
 const localeOfText = (text: string): Locale => (/[\u4e00-\u9fff]/.test(text) ? 'zh-CN' : 'en');
 
-/** The names of colleagues an internal note mentions (@name or @e-mail local part), by user id. */
+const CJK = /[\u4e00-\u9fff]/;
+
+/**
+ * The colleagues an internal note mentions, by user id: "@" then one of their handles, the longest
+ * that fits (so "@孙丽华" is not 孙丽). A colleague's handles are their whole name, its Chinese part
+ * and its other part (a bilingual "孙丽 Sun Li" is @孙丽, @Sun Li or @孙丽 Sun Li), and their e-mail's
+ * local part. A handle ends the word ("@ann" does not mention Anna) unless it ends in Chinese,
+ * which is written on without a space ("@孙丽请看一下").
+ */
 export function mentionedIn(
   body: string,
   colleagues: readonly { id: number; name: string; email: string }[],
 ): number[] {
   const text = body.toLowerCase();
+  const handles = colleagues
+    .flatMap((c) => handlesOf(c).map((handle) => ({ handle, id: c.id })))
+    .sort((a, b) => b.handle.length - a.handle.length);
   const found = new Set<number>();
-  for (const c of colleagues) {
-    const handles = [c.name.toLowerCase(), c.email.toLowerCase().split('@')[0]].filter(Boolean);
-    for (const h of handles) {
-      let at = text.indexOf(`@${h}`);
-      while (at >= 0) {
-        const after = text.charAt(at + h.length + 1);
-        // A handle ends the word: "@ann" does not mention Anna.
-        if (!after || !/[\p{L}\p{N}._-]/u.test(after) || /[\u4e00-\u9fff]/.test(h)) {
-          found.add(c.id);
-          break;
-        }
-        at = text.indexOf(`@${h}`, at + 1);
-      }
-    }
+  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+    const rest = text.slice(at + 1);
+    const match = handles.find(({ handle }) => {
+      if (!rest.startsWith(handle)) return false;
+      const after = rest.charAt(handle.length);
+      return !after || CJK.test(handle.at(-1)!) || !/[\p{L}\p{N}._-]/u.test(after);
+    });
+    if (match) found.add(match.id);
   }
   return [...found].sort((a, b) => a - b);
 }
+
+function handlesOf(c: { name: string; email: string }): string[] {
+  const name = c.name.toLowerCase().replace(/\s+/g, ' ').trim();
+  const chinese = name.match(/[\u4e00-\u9fff·]+/g) ?? [];
+  const other = name
+    .replace(/[\u4e00-\u9fff·]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return [...new Set([name, ...chinese, other, c.email.toLowerCase().split('@')[0]])].filter(
+    (h) => h.length > 0,
+  );
+}
+
+/** Whether a note seems to mention someone: an "@" that does not sit inside an e-mail address. */
+export const triesToMention = (body: string): boolean => /(^|[^\p{L}\p{N}._-])@\S/u.test(body);
 
 /**
  * Service tickets (工单): opened by agents for calls, visits and WeChat, by customers on the portal
@@ -767,13 +787,18 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   /**
    * A public reply (mailed to the requester as "[T-000123] subject"; the first one stops the
    * first-response clock) or an internal note (colleagues it @mentions are told in-app and by mail).
-   * Answers whether a public reply was mailed: a requester without an e-mail address sees it only on
-   * the ticket's tracking page.
+   * Answers whether a public reply was mailed (a requester without an e-mail address sees it only on
+   * the ticket's tracking page), and the names of the colleagues a note told.
    */
-  async reply(id: number, user: SessionUser, input: ReplyInput): Promise<{ mailed: boolean }> {
+  async reply(
+    id: number,
+    user: SessionUser,
+    input: ReplyInput,
+  ): Promise<{ mailed: boolean; told: string[] }> {
     const body = (input.body ?? '').trim();
     if (!body) throw ValidationFailed.field('body', 'validation.required');
     const internal = !!input.internal;
+    let told: string[] = [];
     const mailed = await this.dataSource.transaction(async (m) => {
       const { t } = await this.visible(user, id, internal ? 'note' : 'reply', m);
       this.checkVersion(t, input.version);
@@ -796,6 +821,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       if (internal) {
         const colleagues = (await this.users.activeRecipients()).filter((u) => u.id !== user.id);
         const mentioned = mentionedIn(body, colleagues);
+        told = colleagues.filter((c) => mentioned.includes(c.id)).map((c) => c.name);
         await this.notices.tell(
           m,
           t,
@@ -844,7 +870,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       return true;
     });
     await this.mail.kickQuietly();
-    return { mailed };
+    return { mailed, told };
   }
 
   /**

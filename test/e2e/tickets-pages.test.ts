@@ -265,6 +265,31 @@ describe('a ticket logged from a phone call', () => {
 });
 
 describe('the ticket page', () => {
+  it('says whom a note told, and that it told no one when its @ names nobody', async () => {
+    const lead = await createUser(t.db, { role: 'service', teamId: teamA, name: '孙丽 Sun Li' });
+    const ticket = await createTicket(t.db, {
+      customerId,
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Mention',
+    });
+    const c = await signedIn(t, agent1, 'zh-CN');
+    const note = async (body: string) => {
+      await c.get(`/tickets/${ticket.id}`);
+      const version = String((await ticketRow(ticket.id)).version);
+      const sent = await c.post(`/tickets/${ticket.id}/reply`, { body, internal: '1', version });
+      expect(sent.status).toBe(303);
+      return visibleText((await c.get(sent.location!)).text);
+    };
+    expect(await note('@孙丽 客户说旧地址还在用，请确认')).toContain('已添加内部备注，已通知 孙丽 Sun Li。');
+    const told = await t.db.query('SELECT 1 FROM notification WHERE user_id = $1 AND kind = $2', [
+      lead.id,
+      'ticket_mentioned',
+    ]);
+    expect(told.rowCount).toBe(1);
+    expect(await note('@小孙 请看一下')).toContain('但没有通知任何人');
+  });
+
   it('posts a public reply and an internal note, the note set apart', async () => {
     const ticket = await createTicket(t.db, {
       customerId,
