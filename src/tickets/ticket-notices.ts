@@ -6,9 +6,17 @@ import { UsersService } from '../users/users.service.js';
 import type { Ticket } from './ticket.entity.js';
 import { TicketsRepository } from './tickets.repository.js';
 
-/** Resolved with at most one public agent reply and never reopened: resolved on first contact. */
-export const firstContactResolution = (t: Pick<Ticket, 'status' | 'publicReplyCount' | 'reopenCount'>) =>
-  (t.status === 'resolved' || t.status === 'closed') && t.publicReplyCount <= 1 && t.reopenCount === 0;
+/**
+ * Resolved with at most one public agent reply and never reopened: resolved on first contact. A
+ * ticket merged into another was not resolved at all: its conversation goes on there.
+ */
+export const firstContactResolution = (
+  t: Pick<Ticket, 'status' | 'publicReplyCount' | 'reopenCount' | 'mergedIntoId'>,
+) =>
+  (t.status === 'resolved' || t.status === 'closed') &&
+  t.mergedIntoId === null &&
+  t.publicReplyCount <= 1 &&
+  t.reopenCount === 0;
 
 /** How the tickets module tells people: agents in-app and by mail, and webhooks the ticket as data. */
 @Injectable()

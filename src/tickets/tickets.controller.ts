@@ -169,13 +169,16 @@ export class TicketsController {
       mayChange: can.change || can.assign,
       mayAct:
         can.change || can.assign || can.resolve || can.reopen || can.transfer || can.merge || can.delete,
-      // No countdown while the clock stands still (waiting on the customer) or once a target is met.
+      // No countdown while the clock stands still (waiting on the customer), once a target is met, or
+      // on a ticket closed without an answer (merged into another).
       firstDue:
-        ticket.firstRespondedAt || paused
+        ticket.firstRespondedAt || paused || ticket.status === 'closed'
           ? null
           : dueLabel(ticket.firstResponseDueAt, ticket.receivedAt, now),
       resolutionDue:
-        ticket.resolvedAt || paused ? null : dueLabel(ticket.resolutionDueAt, ticket.receivedAt, now),
+        ticket.resolvedAt || paused || ticket.status === 'closed'
+          ? null
+          : dueLabel(ticket.resolutionDueAt, ticket.receivedAt, now),
       insertedBody: canned ? (typed ? `${typed}\n\n${canned.body}` : canned.body) : null,
       relinkQ,
       relinkChoices,

@@ -53,10 +53,24 @@ describe('TicketsService rules', () => {
   });
 
   it('counts a ticket resolved with at most one public reply, never reopened, as resolved on first contact', () => {
-    expect(firstContactResolution({ status: 'resolved', publicReplyCount: 1, reopenCount: 0 })).toBe(true);
-    expect(firstContactResolution({ status: 'closed', publicReplyCount: 0, reopenCount: 0 })).toBe(true);
-    expect(firstContactResolution({ status: 'resolved', publicReplyCount: 2, reopenCount: 0 })).toBe(false);
-    expect(firstContactResolution({ status: 'resolved', publicReplyCount: 1, reopenCount: 1 })).toBe(false);
-    expect(firstContactResolution({ status: 'open', publicReplyCount: 1, reopenCount: 0 })).toBe(false);
+    expect(
+      firstContactResolution({ status: 'resolved', publicReplyCount: 1, reopenCount: 0, mergedIntoId: null }),
+    ).toBe(true);
+    expect(
+      firstContactResolution({ status: 'closed', publicReplyCount: 0, reopenCount: 0, mergedIntoId: null }),
+    ).toBe(true);
+    expect(
+      firstContactResolution({ status: 'resolved', publicReplyCount: 2, reopenCount: 0, mergedIntoId: null }),
+    ).toBe(false);
+    expect(
+      firstContactResolution({ status: 'resolved', publicReplyCount: 1, reopenCount: 1, mergedIntoId: null }),
+    ).toBe(false);
+    expect(
+      firstContactResolution({ status: 'open', publicReplyCount: 1, reopenCount: 0, mergedIntoId: null }),
+    ).toBe(false);
+    // Merged into another ticket: closed, never answered.
+    expect(
+      firstContactResolution({ status: 'closed', publicReplyCount: 0, reopenCount: 0, mergedIntoId: 7 }),
+    ).toBe(false);
   });
 });

@@ -501,6 +501,9 @@ describe('the ticket page', () => {
     expect(row.rows[0].merged_into_id).toBe(keep.id);
     const page = await c.get(`/tickets/${dup.id}`);
     expect(page.text).toContain(`href="/tickets/${keep.id}"`);
+    // Closed unanswered: no clock runs on it, and it was not resolved on first contact.
+    expect(page.text).not.toMatch(/class="due due-/);
+    expect(page.text).not.toContain('data-testid="first-contact"');
   });
 
   it('resolves a ticket and reopens it', async () => {
