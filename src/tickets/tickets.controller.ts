@@ -100,7 +100,7 @@ export class TicketsController {
             (u.teamId !== null && mine.has(u.teamId)) ||
             u.managedTeamIds.some((id) => mine.has(id))),
       )
-      .map((u) => ({ id: u.id, name: u.name }));
+      .map((u) => ({ id: u.id, name: u.name, away: u.awaySince !== null }));
   }
 
   /** The new-ticket form: a known customer picked (with its contacts), or a search for one. */
@@ -227,7 +227,8 @@ export class TicketsController {
       agent: true,
       away,
       assignees,
-      canAssign: assignees.length > 0,
+      // The bulk-assign bar, for whoever may assign to someone (and the refused form's page key).
+      bulk: assignees.length > 0,
       recycleBin: this.tickets.mayRestore(user),
     };
   }
@@ -285,7 +286,8 @@ export class TicketsController {
   }
 
   @Post('assign')
-  @RefusalGoesTo('/tickets')
+  // Refused (no agent chosen, no ticket ticked): back to the same queue, the reason beside the bar.
+  @RefusalGoesTo('/tickets', { name: 'bulk', keep: ['assigneeId'] })
   @Redirect()
   async assign(@CurrentUser() user: SessionUser, @Body() dto: TicketBulkAssignDto, @Req() req: Request) {
     const count = await this.tickets.assignMany(dto.ids, dto.assigneeId, user);

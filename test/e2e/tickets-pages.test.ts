@@ -177,9 +177,24 @@ describe('the queues', () => {
       (await c.post('/tickets/assign', { ids: String(one.id), assigneeId: String(agent2.id) })).status,
     ).toBe(303);
     expect((await ticketRow(one.id)).assignee_id).toBe(agent2.id);
-    const none = await c.post('/tickets/assign', { assigneeId: String(agent2.id) });
+    const none = await c.post('/tickets/assign', {
+      assigneeId: String(agent2.id),
+      returnTo: '/tickets?queue=unassigned',
+    });
     expect(none.status).toBe(303);
-    expect(visibleText((await c.get(none.location!)).text)).toContain('Tick at least one ticket.');
+    // Back on the queue it was sent from, the reason beside the bar and the agent still chosen.
+    expect(none.location).toBe('/tickets?queue=unassigned#bulk');
+    const shown = await c.get(none.location!);
+    expect(shown.text).toMatch(/id="e-bulk" role="alert">Tick at least one ticket\.</);
+    expect(shown.text).toContain(`<option value="${agent2.id}" selected>`);
+    const nobody = await c.post('/tickets/assign', {
+      ids: String(one.id),
+      assigneeId: '',
+      returnTo: '/tickets?queue=unassigned',
+    });
+    expect(visibleText((await c.get(nobody.location!)).text)).toContain(
+      'Choose the agent to assign them to.',
+    );
   });
 
   it('marks the agent away and back', async () => {
@@ -191,6 +206,11 @@ describe('the queues', () => {
     );
     expect(away.rows[0].away).toBe(true);
     expect(visibleText((await c.get('/tickets')).text)).toContain('You are away');
+    // Whoever assigns in bulk sees them marked away.
+    const lead = await signedIn(t, manager);
+    expect((await lead.get('/tickets?queue=unassigned')).text).toContain(
+      `<option value="${agent1.id}">Agent Wang (away)</option>`,
+    );
     await c.post('/tickets/away', { away: '' });
     const back = await t.db.query<{ away: boolean }>(
       'SELECT away_since IS NOT NULL AS away FROM app_user WHERE id = $1',

@@ -71,7 +71,7 @@ export class TicketBulkAssignDto {
 
   @IntOrNull()
   @IsInt({ message: keyed('tickets.bulk.assignee_required') })
-  @Min(1)
+  @Min(1, { message: keyed('tickets.bulk.assignee_required') })
   assigneeId: number;
 
   /** The queue the form was sent from, to return to it. */
