@@ -37,6 +37,7 @@ import {
   kpisFor,
 } from './kpis.js';
 import {
+  addDays,
   currentPeriod,
   monthDays,
   monthsOf,
@@ -63,6 +64,8 @@ const yuan = (f: Fen) => f / 100;
 export interface KpiCard {
   key: string;
   value: string;
+  /** Set against the period before: false for a figure that counts days still to come (`ahead`). */
+  compared: boolean;
   previous: string;
   change: string;
   direction: 'up' | 'down' | 'flat' | null;
@@ -212,6 +215,8 @@ export class DashboardService {
     const sections = this.policy.sections(user);
     const period = this.periodOf(filter, now);
     const previous = this.previous(period, now);
+    // Compared with the first days of the period before, not all of it: the period is under way.
+    const underWay = previous.to !== addDays(period.from, -1);
     const trend = trendSpan(period);
     const locale = user.locale;
 
@@ -250,15 +255,18 @@ export class DashboardService {
     const cards = (section: 'sales' | 'service'): KpiCard[] =>
       KPIS.filter((k) => k.section === section).map((k) => {
         const def = k as KpiDef;
-        const c = change(current[k.key], before[k.key]);
+        const compared = !(def.ahead && underWay);
+        const earlier = compared ? before[k.key] : null;
+        const c = change(current[k.key], earlier);
         return {
           key: k.key,
           value: formatKpi(locale, def.kind, current[k.key]),
-          previous: formatKpi(locale, def.kind, before[k.key]),
-          change: formatChange(locale, def.kind, c),
-          direction: c.direction,
+          compared,
+          previous: formatKpi(locale, def.kind, earlier),
+          change: compared ? formatChange(locale, def.kind, c) : '',
+          direction: compared ? c.direction : null,
           drill: drill(def.drill.figure, def.drill.filter, def.drill.view),
-          raw: { kind: def.kind, value: current[k.key], previous: before[k.key] },
+          raw: { kind: def.kind, value: current[k.key], previous: earlier },
         };
       });
 
@@ -415,7 +423,12 @@ export class DashboardService {
 
     return {
       period: { ...period, label: periodLabel(locale, period) },
-      previous: { ...previous, label: daysLabel(previous) },
+      previous: {
+        ...previous,
+        label: translate(locale, underWay ? 'dashboard.same_days_before' : 'dashboard.period_before', {
+          days: daysLabel(previous),
+        }),
+      },
       filter,
       choices,
       scopeText: await this.scopeText(user, filter),

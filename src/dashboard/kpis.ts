@@ -19,6 +19,11 @@ export interface KpiDef {
    * figure's own hit (SLA attainment marks each resolved ticket met or missed, not first-contact).
    */
   drill: { figure: Figure; filter?: RowFilter; view?: DrillView };
+  /**
+   * Counts the rest of the period too (deals expected to close in it, installments falling due in
+   * it): while the period is under way it is not set against the first days of the one before.
+   */
+  ahead?: true;
 }
 
 /** A drill-down's way of marking its rows other than by the figure's hit. */
@@ -70,6 +75,7 @@ export const KPIS = [
   {
     key: 'pipeline_value',
     section: 'sales',
+    ahead: true,
     kind: 'money',
     value: (t) => money(t('pipeline').total),
     drill: { figure: 'pipeline' },
@@ -77,6 +83,7 @@ export const KPIS = [
   {
     key: 'weighted_forecast',
     section: 'sales',
+    ahead: true,
     kind: 'money',
     value: (t) => money(t('pipeline').total2),
     drill: { figure: 'pipeline' },
@@ -105,6 +112,7 @@ export const KPIS = [
   {
     key: 'collection_rate',
     section: 'sales',
+    ahead: true,
     kind: 'rate',
     value: (t) => {
       const due = money(t('installments_due').total);

@@ -29,12 +29,13 @@ function card(html: string, key: string) {
   const m = new RegExp(`<div class="kpi" data-kpi="${key}">([\\s\\S]*?)</details>\\s*</div>`).exec(html);
   if (!m) throw new Error(`no card ${key}`);
   const link = /<a class="kpi-value" href="([^"]+)"[^>]*>([^<]*)<\/a>/.exec(m[1])!;
-  const prev = /<span class="kpi-prev">([\s\S]*?)<span class="kpi-change/.exec(m[1])!;
+  const prev = /<span class="kpi-prev">([\s\S]*?)<span class="kpi-change/.exec(m[1]);
   const change = /data-testid="change-[^"]+">([^<]*)</.exec(m[1])!;
   return {
     href: decodeHtml(link[1]),
     value: decodeHtml(link[2]).trim(),
-    previous: visibleText(prev[1]),
+    // A figure not compared while the period is under way has no value before, only why.
+    previous: prev ? visibleText(prev[1]) : null,
     change: decodeHtml(change[1]).trim(),
   };
 }
@@ -533,9 +534,17 @@ describe('a month under way', () => {
         ? lastBefore
         : `${firstBefore.slice(0, 8)}${String(dayOfMonth).padStart(2, '0')}`;
     expect(visibleText(page.text)).toContain(
-      `each against ${upTo === firstBefore ? firstBefore : `${firstBefore} – ${upTo}`};`,
+      `each against the same days of the period before (${upTo === firstBefore ? firstBefore : `${firstBefore} – ${upTo}`});`,
     );
     expect(card(page.text, 'follow_ups').previous).toBe(`Before: ${upTo === lastBefore ? 2 : 1}`);
+    // Deals expected to close and installments falling due in the rest of the month are not set
+    // against a few days of the month before.
+    for (const key of ['pipeline_value', 'weighted_forecast', 'collection_rate'])
+      expect(card(page.text, key)).toMatchObject({
+        previous: null,
+        change: 'Counts the rest of the period: compared once it is over.',
+      });
+    expect(card(page.text, 'signed_amount').previous).toMatch(/^Before: /);
   });
 });
 
