@@ -1026,8 +1026,8 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     const number = ticketNumberOf(input.intoNumber ?? '');
     if (!number) throw ValidationFailed.field('intoNumber', 'tickets.error.no_such_ticket');
     const target = await this.repo.findByNumber(number);
-    if (!target || target.id === id)
-      throw ValidationFailed.field('intoNumber', 'tickets.error.no_such_ticket');
+    if (target?.id === id) throw ValidationFailed.field('intoNumber', 'tickets.error.merge_into_itself');
+    if (!target) throw ValidationFailed.field('intoNumber', 'tickets.error.no_such_ticket');
     await this.dataSource.transaction(async (m) => {
       // Both locked, the lower id first, so two merges the other way round wait rather than deadlock.
       const [first, second] = id < target.id ? [id, target.id] : [target.id, id];

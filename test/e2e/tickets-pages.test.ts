@@ -145,6 +145,9 @@ describe('the queues', () => {
     expect([...page.text.matchAll(/data-ticket="([^"]+)"/g)].map((m) => m[1])).toEqual([mine[2].number]);
     expect(page.text).toMatch(/<option value="billing" selected>/);
     expect((await c.get('/tickets?queue=mine&priority=bogus')).status).toBe(422);
+    // Nothing matching: the filters are named as why, not the queue called empty.
+    const none = visibleText((await c.get('/tickets?queue=mine&type=complaint&channel=visit')).text);
+    expect(none).toContain('No ticket in this queue matches these filters.');
   });
 
   it('assigns ticked tickets in bulk, refused without the CSRF token', async () => {
@@ -512,6 +515,8 @@ describe('the ticket page', () => {
     const bad = await c.post(`/tickets/${dup.id}/merge`, { intoNumber: 'twelve', version });
     expect(bad.status).toBe(422);
     expect(visibleText(bad.text)).toContain('Enter a ticket number such as T-000123.');
+    const itself = await c.post(`/tickets/${dup.id}/merge`, { intoNumber: dup.number, version });
+    expect(visibleText(itself.text)).toContain('A ticket cannot be merged into itself');
     const done = await c.post(`/tickets/${dup.id}/merge`, { intoNumber: keep.number, version });
     expect(done.status).toBe(303);
     const row = await t.db.query<{ merged_into_id: number }>(
