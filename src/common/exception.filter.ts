@@ -233,7 +233,18 @@ export class AppExceptionFilter implements ExceptionFilter {
         ? { key: 'error.bad_address', params: { fields: fields.join(', ') } }
         : { key: d.key, params: d.params };
     const links = err instanceof DomainError ? err.links : [];
-    res.status(d.status).render('errors/error', { status: d.status, message, links }, (renderError, html) => {
+    // A customer on the portal or a survey is sent on to the portal's form, not to a staff page.
+    const customer = /^\/(portal|survey)\//.test(req.path);
+    const page = {
+      status: d.status,
+      message,
+      links,
+      home: customer
+        ? { href: '/portal/tickets/new', key: 'portal.another' }
+        : { href: '/', key: 'error.home' },
+      ...(customer ? { layout: 'bare' } : {}),
+    };
+    res.status(d.status).render('errors/error', page, (renderError, html) => {
       if (!renderError) {
         res.send(html);
         return;

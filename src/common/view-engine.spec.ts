@@ -40,6 +40,7 @@ describe('ViewEngine', () => {
         locale,
         status: 404,
         message: { key: 'error.not_found' },
+        home: { href: '/', key: 'error.home' },
         flash: [],
         csrfToken: 't',
         locales: ['en', 'zh-CN'],
@@ -94,7 +95,12 @@ describe('ViewEngine', () => {
 
   it('leaves an unknown key to fail when the page renders, naming the key', () => {
     expect(() =>
-      views.render('errors/error', { locale: 'en', message: { key: 'no.such.key' }, layout: false }),
+      views.render('errors/error', {
+        locale: 'en',
+        message: { key: 'no.such.key' },
+        home: { href: '/', key: 'error.home' },
+        layout: false,
+      }),
     ).toThrow(/no\.such\.key/);
   });
 });

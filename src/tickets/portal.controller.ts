@@ -91,12 +91,14 @@ export class PortalController {
     return seeOther('/portal/tickets/sent');
   }
 
-  /** After the form: the ticket's number and its tracking link (once; a reload says "received"). */
+  /**
+   * After the form: the ticket's number and its tracking link, again on a reload (a customer who gave
+   * no e-mail has no other way back to it), until this browser sends another request.
+   */
   @Get('sent')
   @Render('portal/sent')
   sent(@Req() req: Request) {
     const sent = req.session.portalSent;
-    delete req.session.portalSent;
     return {
       title: 'portal.sent_title',
       layout: 'bare',

@@ -81,6 +81,8 @@ describe('the portal form', () => {
     expect(visibleText(page.text)).toContain(ticket.number);
     const link = /href="([^"]+)" data-testid="tracking-link"/.exec(page.text)?.[1];
     expect(decodeHtml(link!)).toBe(`/portal/tickets/${ticket.tracking_token}`);
+    // Reloaded, the page still gives the way back: without an e-mail there is no other.
+    expect((await c.get('/portal/tickets/sent')).text).toContain(link);
 
     const tracking = await c.get(`/portal/tickets/${ticket.tracking_token}`);
     expect(tracking.status).toBe(200);
@@ -262,7 +264,11 @@ describe('the portal form', () => {
 describe('the tracking page', () => {
   it('answers 404 for a token nobody was given', async () => {
     expect((await client().get('/portal/tickets/AAAAAAAAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
-    expect((await client().get('/portal/tickets/short')).status).toBe(404);
+    const unknown = await client('zh-CN').get('/portal/tickets/short');
+    expect(unknown.status).toBe(404);
+    // The customer is sent on to the portal's form, not to a page of the staff's.
+    expect(unknown.text).toContain('href="/portal/tickets/new">再提交一个请求</a>');
+    expect(unknown.text).not.toContain('返回我的一天');
   });
 
   it("shows public replies and never internal notes; the customer's reply joins the conversation", async () => {
