@@ -84,6 +84,8 @@ describe.skipIf(browserMissing)('the API pages in Chromium', () => {
     await page.fill('#f-password', PASSWORD);
     await page.click('button[type=submit].primary');
     await page.waitForURL(`${t.url}/`);
+    // The admin's pages are listed under Administration in the bar.
+    await page.click('nav.nav .nav-group > summary');
     await page.click('nav a[href="/admin/webhooks"]');
     // Nothing listens on port 9: the test event's delivery fails and says why.
     await page.fill('#f-url', 'http://127.0.0.1:9/hooks');

@@ -38,6 +38,8 @@ describe.skipIf(browserMissing)('the business calendar page', () => {
     await page.click('button[type=submit].primary');
     await page.waitForURL(`${t.url}/`);
     if (size === 'phone') await page.click('label.nav-toggle-label');
+    // The admin's pages are listed under Administration in the bar.
+    await page.click('nav.nav .nav-group > summary');
     await page.click('nav.nav a[href="/admin/calendar"]');
     await page.waitForURL(`${t.url}/admin/calendar`);
     await page.fill('#f-from', '2026-09-30T17:00');
