@@ -56,7 +56,7 @@ export class ContractsController {
   /** The contract form: new (on a customer, or the customer list to choose one) or an edit. */
   async contractForm(
     user: SessionUser,
-    source: { customer?: number; opportunity?: number; quote?: number },
+    source: { customer?: number; opportunity?: number; quote?: number; q?: string },
     id?: number,
     typed?: LineInput[] | null,
   ) {
@@ -79,7 +79,10 @@ export class ContractsController {
       title: 'contract.new',
       section: 'contracts',
       customer,
-      choices: customer ? null : await this.contracts.customerChoices(user),
+      // Without a customer, the page is the choice of one: a search, or the user's own longest idle.
+      choosing: !customer,
+      q: source.q,
+      choices: customer ? null : await this.contracts.customerChoices(user, source.q),
       owners: await this.contracts.ownerChoices(user, user.id),
       values: draft.values,
       rows: numbered(formRows(typed ?? (draft.values.lines as LineInput[]))),

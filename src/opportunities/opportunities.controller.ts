@@ -40,7 +40,7 @@ export class OpportunitiesController {
   ) {}
 
   /** The deal form: new on a customer the user may work on, or an open deal they may edit. */
-  async dealForm(user: SessionUser, customerId: number | undefined, id?: number) {
+  async dealForm(user: SessionUser, customerId: number | undefined, id?: number, q?: string) {
     const deal = id === undefined ? undefined : await this.opportunities.getFor(user, id, 'edit');
     const customer = deal
       ? { id: deal.customerId, name: deal.customerName }
@@ -57,7 +57,12 @@ export class OpportunitiesController {
       titleText: deal?.title,
       deal,
       customer,
-      choices: customer ? null : (await this.customers.list(user, { owner: 'me', sort: 'idle' })).rows,
+      // Without a customer, the page is the choice of one: a search, or the user's own longest idle.
+      choosing: !customer,
+      q,
+      choices: customer
+        ? null
+        : (await this.customers.list(user, q ? { q } : { owner: 'me', sort: 'idle' })).rows,
       owners,
       options: OPTIONS,
       probabilities: STAGE_PROBABILITY,
@@ -101,7 +106,7 @@ export class OpportunitiesController {
   @Get('new')
   @Render('opportunities/form')
   async newForm(@CurrentUser() user: SessionUser, @Query() query: OpportunityFormQueryDto) {
-    return freshForm(await this.dealForm(user, query.customer));
+    return freshForm(await this.dealForm(user, query.customer, undefined, query.q));
   }
 
   @Post('new')

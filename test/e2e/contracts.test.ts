@@ -494,6 +494,17 @@ describe('the customer’s 360° page', () => {
   });
 });
 
+describe('choosing the customer of a new contract', () => {
+  it('finds the customer by a search, and says when none matches', async () => {
+    const c = await signedIn(t, rep, 'zh-CN');
+    const page = visibleText((await c.get('/contracts/new')).text);
+    expect(page).toContain('先列出您最久未联系的客户');
+    const found = await c.get(`/contracts/new?q=${encodeURIComponent('华信')}`);
+    expect(found.text).toContain(`href="/contracts/new?customer=${customerId}"`);
+    expect(visibleText((await c.get('/contracts/new?q=zzzz-none')).text)).toContain('没有匹配的客户。');
+  });
+});
+
 describe('the contract text', () => {
   it('names the customer on the default template by USCC and whole address', async () => {
     await t.db.query(

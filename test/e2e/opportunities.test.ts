@@ -322,6 +322,23 @@ describe('the forecast', () => {
   });
 });
 
+describe('choosing the customer of a new deal', () => {
+  it('lists the rep’s own customers, and finds any they see by a search', async () => {
+    const c = await signedIn(t, rep);
+    await createCustomer(t.db, { ownerId: rep.id, name: '杭州蓝海贸易有限公司' });
+    // Many customers of their own: the list shows some, the search finds the one wanted.
+    for (let i = 0; i < 30; i++)
+      await createCustomer(t.db, { ownerId: rep.id, name: `Filler ${i} 有限公司` });
+    const first = visibleText((await c.get('/opportunities/new')).text);
+    expect(first).toContain('Which customer is the deal with?');
+    const found = await c.get(`/opportunities/new?q=${encodeURIComponent('蓝海')}`);
+    expect(found.text).toMatch(/href="\/opportunities\/new\?customer=\d+">杭州蓝海贸易有限公司</);
+    expect(visibleText((await c.get('/opportunities/new?q=nothing-like-it')).text)).toContain(
+      'No customer matches.',
+    );
+  });
+});
+
 describe('saving a deal', () => {
   it('refuses a stale save with the typed values kept, and changes nothing', async () => {
     const c = await signedIn(t, rep);

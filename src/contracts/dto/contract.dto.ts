@@ -229,6 +229,12 @@ export class ContractFormQueryDto {
   @Min(1)
   @Max(2_147_483_647)
   quote?: number;
+
+  /** A search for the customer, while none is chosen. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
 }
 
 /** The print page's language: the user's own unless asked. */

@@ -68,4 +68,10 @@ export class OpportunityFormQueryDto {
   @Min(1)
   @Max(2_147_483_647)
   customer?: number;
+
+  /** A search for the customer, while none is chosen. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
 }
