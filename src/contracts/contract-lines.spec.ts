@@ -99,6 +99,42 @@ describe('linesFromQuote', () => {
     expect(readLines(lines).amount).toBe(1_395_053);
   });
 
+  it('keeps every quantity when a priced line of quantity 1 can take the fen the unit prices leave', () => {
+    // 5 licences, 20 days of service and a year of support, 12% off each, 8% off the whole, 13% tax.
+    const lines = linesFromQuote({
+      total: fen(34_649_868),
+      lines: [
+        {
+          itemName: '软件许可',
+          specification: '企业版',
+          unit: '套',
+          quantity: '5.000',
+          lineTotal: fen(28_380_000),
+        },
+        {
+          itemName: '实施服务',
+          specification: null,
+          unit: '人天',
+          quantity: '20.000',
+          lineTotal: fen(2_112_000),
+        },
+        {
+          itemName: '年度维保',
+          specification: '7×24',
+          unit: '年',
+          quantity: '1.000',
+          lineTotal: fen(2_838_000),
+        },
+      ],
+    });
+    expect(lines.map((l) => [l.item, l.quantity, l.unit])).toEqual([
+      ['软件许可', '5', '套'],
+      ['实施服务', '20', '人天'],
+      ['年度维保', '1', '年'],
+    ]);
+    expect(readLines(lines).amount).toBe(34_649_868);
+  });
+
   it('keeps a line at its quantity when a unit price in fen gives its share exactly, else one lot', () => {
     const lines = linesFromQuote({
       total: fen(339_000),

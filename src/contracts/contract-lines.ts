@@ -156,9 +156,10 @@ export interface QuoteToCarry {
  * The lines of a contract made from an accepted quote. A contract states what the customer pays, so
  * its amount is the quote's total (after the line and overall discounts, tax included) to the fen:
  * the total is shared among the lines in proportion to their totals in the quote (largest remainder,
- * so the shares add up exactly), and each line keeps its quantity at the unit price that gives its
- * share. A share that no unit price in fen gives at that quantity becomes one lot of the line (its
- * quantity and unit written into the specification), so no fen is lost or invented.
+ * so the shares add up exactly). Each line keeps its quantity, at the unit price in fen that comes
+ * nearest its share from below; the few fen those prices leave go to the largest priced line of
+ * quantity 1, whose price can take any amount. Without such a line, the largest line becomes one lot (its quantity
+ * and unit written into the specification) and takes them, so no fen is lost or invented.
  */
 export function linesFromQuote(quote: QuoteToCarry): LineInput[] {
   if (!quote.lines.length) return [];
@@ -166,27 +167,40 @@ export function linesFromQuote(quote: QuoteToCarry): LineInput[] {
   const shares = weights.some((w) => w > 0)
     ? splitByRatios(quote.total, weights)
     : quote.lines.map((_, i) => (i === 0 ? quote.total : fen(0)));
-  return quote.lines.map((l, i) => {
-    const share = shares[i];
+  const priced = quote.lines.map((l, i) => {
     const quantity = readQuantity(l.quantity);
-    if (typeof quantity === 'number') {
-      const unitPrice = fen(Math.round((share * 1000) / quantity));
-      if (lineTotal(quantity, unitPrice) === share)
-        return {
-          item: l.itemName,
-          specification: l.specification,
-          unit: l.unit,
-          quantity: shortQuantity(quantityText(quantity)),
-          unitPrice: toNumeric(unitPrice),
-        };
-    }
-    const lot = `${shortQuantity(l.quantity)}${l.unit ?? ''}`;
+    if (typeof quantity !== 'number') return { line: l, share: shares[i], quantity: null, unitPrice: fen(0) };
+    const unitPrice = fen(Number((BigInt(shares[i]) * 1000n) / BigInt(quantity)));
+    return { line: l, share: shares[i], quantity, unitPrice };
+  });
+  const atQuantity = priced.filter((p) => p.quantity !== null);
+  let left = sumMoney(atQuantity.map((p) => fen(p.share - lineTotal(p.quantity!, p.unitPrice))));
+  // A free line (a share of nothing) stays free.
+  const single = atQuantity
+    .filter((p) => p.quantity === 1000 && p.share > 0)
+    .sort((a, b) => b.share - a.share)[0];
+  if (left > 0 && single) {
+    single.unitPrice = fen(single.unitPrice + left);
+    left = fen(0);
+  }
+  const lot = left > 0 ? atQuantity.toSorted((a, b) => b.share - a.share)[0] : undefined;
+  return priced.map((p) => {
+    if (p.quantity !== null && p !== lot)
+      return {
+        item: p.line.itemName,
+        specification: p.line.specification,
+        unit: p.line.unit,
+        quantity: shortQuantity(quantityText(p.quantity)),
+        unitPrice: toNumeric(p.unitPrice),
+      };
+    const lotText = `${shortQuantity(p.line.quantity)}${p.line.unit ?? ''}`;
+    const price = p === lot ? fen(lineTotal(p.quantity!, p.unitPrice) + left) : p.share;
     return {
-      item: l.itemName,
-      specification: l.specification ? `${l.specification}（${lot}）` : lot,
+      item: p.line.itemName,
+      specification: p.line.specification ? `${p.line.specification}（${lotText}）` : lotText,
       unit: null,
       quantity: '1',
-      unitPrice: toNumeric(share),
+      unitPrice: toNumeric(price),
     };
   });
 }
