@@ -648,6 +648,7 @@ export class ContractsService implements OnModuleInit {
         { fileName: scan.fileName, bytes: scan.bytes, uploadedById: user.id },
       );
       await this.changeStatus(m, c, 'signed', 'sign', { signedOn: dto.signedOn });
+      await this.customers.activateOnSigning(m, c.customerId);
       // ---- kickoff: signing hands the contract to delivery (three tasks, same transaction) ----
       await this.kickoff.onSigned(m, c, dto.signedOn);
       // ---- end kickoff ----

@@ -384,6 +384,26 @@ export class CustomersService {
   }
 
   /**
+   * A signed contract makes its customer an active one: a lead, a prospect or a churned customer
+   * becomes active, audited as the signer's change, in the caller's transaction.
+   */
+  async activateOnSigning(m: EntityManager, id: number): Promise<void> {
+    const customer = await this.repo.lockById(m, id);
+    if (!customer || customer.status === 'active') return;
+    await this.repo.update(m, id, { status: 'active' });
+    await this.audit.record(
+      {
+        action: 'update',
+        entity: 'customer',
+        entityId: id,
+        diff: { status: { from: customer.status, to: 'active' } },
+      },
+      m,
+    );
+    await this.publish(m, 'customer.updated', id);
+  }
+
+  /**
    * Sets the customer's last interaction outright (a corrected or deleted follow-up moves it back to
    * the latest one left; null when none is), in the caller's transaction.
    */

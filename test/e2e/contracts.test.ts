@@ -384,6 +384,8 @@ describe('approval, signing and the end of a contract', () => {
 
   it('is signed with its scan attached, then completed; the scan opens for those who see the contract', async () => {
     const c = await signedIn(t, rep);
+    // Still a lead when the contract is made: signing makes it an active customer.
+    await t.db.query(`UPDATE customer SET status = 'lead' WHERE id = $1`, [customerId]);
     const id = await created(c, {}, [['服务器', '1', '5,000']]);
     await act(c, id, 'submit');
     const m = await signedIn(t, manager);
@@ -408,6 +410,15 @@ describe('approval, signing and the end of a contract', () => {
     );
     expect(signed.status).toBe(303);
     expect(await contract(id)).toMatchObject({ status: 'signed', signed_on: '2026-12-01' });
+    const { rows: became } = await t.db.query(
+      `SELECT c.status, a.actor_id, a.diff FROM customer c
+         JOIN audit_entry a ON a.entity = 'customer' AND a.entity_id = c.id::text AND a.action = 'update'
+        WHERE c.id = $1 ORDER BY a.id DESC LIMIT 1`,
+      [customerId],
+    );
+    expect(became).toEqual([
+      { status: 'active', actor_id: rep.id, diff: { status: { from: 'lead', to: 'active' } } },
+    ]);
     const { rows } = await t.db.query<{ id: number; file_name: string }>(
       `SELECT id, file_name FROM attachment WHERE owner_kind = 'contract' AND owner_id = $1`,
       [id],
