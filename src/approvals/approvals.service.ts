@@ -730,17 +730,24 @@ export class ApprovalsService implements OnModuleInit {
     return this.policy.linksInbox(user, (await this.rules()).generalManagerIds);
   }
 
-  /** The settings form's choices: every active user, those chosen as general managers ticked. */
+  /**
+   * The settings form's choices: every active user with their role, the admins and managers first,
+   * those chosen as general managers ticked.
+   */
   private async settingsChoices(values: ApprovalRules) {
     const chosen = new Set(values.generalManagerIds);
+    const rank = (role: string) => ['admin', 'manager', 'sales', 'service'].indexOf(role);
     return {
       users: (await this.people())
         .filter((p) => p.active || chosen.has(p.id))
+        .sort((a, b) => rank(a.role) - rank(b.role) || a.name.localeCompare(b.name))
         .map((p) => ({
           id: p.id,
           name: p.name,
+          role: p.role,
           checked: chosen.has(p.id),
         })),
+      noneChosen: chosen.size === 0,
       modes: ['all', 'any'],
     };
   }

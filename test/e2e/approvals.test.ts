@@ -149,6 +149,8 @@ describe('the approvals section of /admin/settings', () => {
     const page = await c.get('/admin/settings');
     expect(page.text).toContain('id="settings-approvals"');
     expect(visibleText(page.text)).toContain('Gus General');
+    // None chosen yet: the page says what that means for large contracts.
+    expect(page.text).toContain('data-testid="no-general-managers"');
     const reply = await c.post('/admin/settings/approvals', {
       threshold: '¥100,000',
       generalManagerIds: [String(gm1.id), String(gm2.id)],
@@ -164,6 +166,7 @@ describe('the approvals section of /admin/settings', () => {
     });
     const again = await c.get('/admin/settings');
     expect(again.text).toMatch(new RegExp(`value="${gm1.id}" checked`));
+    expect(again.text).not.toContain('data-testid="no-general-managers"');
 
     expect(await approvals.routeByAmount(rep.id, '100000.00')).toEqual([
       { mode: 'any', approverIds: [manager.id], labelKey: 'approval.step.manager' },
