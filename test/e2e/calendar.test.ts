@@ -140,6 +140,35 @@ describe('/admin/calendar', () => {
     expect(await exceptionOn('2031-03-08')).toMatchObject([{ kind: 'workday', name: '春节' }]);
   });
 
+  it('warns when the current year has no holidays entered, as its due times would count them worked', async () => {
+    const c = await signedIn(t, admin);
+    const year = Number(new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 4));
+    const shown = async () => visibleText((await c.get('/admin/calendar')).text);
+    const warning = `No public holidays are entered for ${year}`;
+    const held = await t.db.query('SELECT 1 FROM calendar_exception WHERE day >= $1 AND day < $2', [
+      `${year}-01-01`,
+      `${year + 1}-01-01`,
+    ]);
+    if (held.rowCount) expect(await shown()).not.toContain(warning);
+    const { rows: gone } = await t.db.query<Record<string, unknown>>(
+      'DELETE FROM calendar_exception WHERE day >= $1 AND day < $2 RETURNING *',
+      [`${year}-01-01`, `${year + 1}-01-01`],
+    );
+    try {
+      expect(await shown()).toContain(warning);
+    } finally {
+      // Put back for the due times the other tests compute.
+      for (const row of gone) {
+        const columns = Object.keys(row);
+        await t.db.query(
+          `INSERT INTO calendar_exception (${columns.map((c) => `"${c}"`).join(', ')})
+           VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+          columns.map((c) => row[c]),
+        );
+      }
+    }
+  });
+
   it('is for admins only', async () => {
     const c = await signedIn(t, manager);
     expect((await c.get('/admin/calendar')).status).toBe(403);

@@ -143,9 +143,16 @@ export class BusinessCalendarService {
       this.repo.exceptionYears(),
     ]);
     const years = [...new Set([...stored, thisYear, thisYear + 1, shown])].sort((a, b) => a - b);
+    // A year without holidays counts every weekday as worked: this year's, and from October (when the
+    // State Council publishes the next year's) the next year's, are asked for.
+    const month = Number(localDay(new Date(), zone).slice(5, 7));
+    const missingYears = [thisYear, ...(month >= 10 ? [thisYear + 1] : [])].filter(
+      (y) => !stored.includes(y),
+    );
     return {
       title: 'calendar.title',
       zone,
+      missingYears,
       year: shown,
       years: years.map((y) => ({ year: y, current: y === shown })),
       hours: this.hoursValues(hours),
