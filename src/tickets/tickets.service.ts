@@ -384,7 +384,9 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       await this.webhooks.emit(m, 'ticket.created', () => this.notices.payload(m, id));
       if (assigneeId !== null) {
         await this.webhooks.emit(m, 'ticket.assigned', () => this.notices.payload(m, id));
-        await this.notices.tell(m, t, [assigneeId], 'ticket_assigned', { by: by?.name ?? '' });
+        // An agent who logs a ticket for themselves knows it is theirs.
+        if (assigneeId !== by?.id)
+          await this.notices.tell(m, t, [assigneeId], 'ticket_assigned', { by: by?.name ?? '' });
       }
       if (t.requesterEmail)
         await this.mail.enqueue(
@@ -923,7 +925,8 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       );
       if (after.assigneeId) {
         await this.webhooks.emit(m, 'ticket.assigned', () => this.notices.payload(m, t.id));
-        await this.notices.tell(m, t, [after.assigneeId], 'ticket_assigned', { by: user.name });
+        if (after.assigneeId !== user.id)
+          await this.notices.tell(m, t, [after.assigneeId], 'ticket_assigned', { by: user.name });
       }
     });
     await this.mail.kickQuietly();

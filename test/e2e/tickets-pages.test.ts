@@ -460,6 +460,24 @@ describe('the ticket page', () => {
     expect(sent.rowCount).toBe(0);
   });
 
+  it('tells the agent a ticket is given to, not the one who takes it', async () => {
+    const ticket = await createTicket(t.db, { customerId, teamId: teamA, subject: 'Who is told' });
+    const assigned = async (to: UserRow) => {
+      await c.get(`/tickets/${ticket.id}`);
+      const version = String((await ticketRow(ticket.id)).version);
+      const done = await c.post(`/tickets/${ticket.id}/change`, { assigneeId: String(to.id), version });
+      expect(done.status).toBe(303);
+      const told = await t.db.query(
+        `SELECT 1 FROM notification WHERE user_id = $1 AND kind = 'ticket_assigned' AND link = $2`,
+        [to.id, `/tickets/${ticket.id}`],
+      );
+      return told.rowCount;
+    };
+    const c = await signedIn(t, agent1);
+    expect(await assigned(agent1)).toBe(0);
+    expect(await assigned(agent2)).toBe(1);
+  });
+
   it('transfers to another team with a reason, and asks for the reason', async () => {
     const ticket = await createTicket(t.db, {
       customerId,
