@@ -158,6 +158,7 @@ export class TicketsController {
         changes: h.changes.map((c) => ({
           fieldKey: hasKey('en', c.field) ? c.field : null,
           field: c.field.replace(/^tickets\.field\./, ''),
+          fact: c.fact,
           from: shownValue(c.from),
           to: shownValue(c.to),
         })),

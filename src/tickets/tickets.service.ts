@@ -696,6 +696,8 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       by: e.actorId === null ? null : (users.get(e.actorId) ?? null),
       changes: Object.entries(e.diff).map(([field, c]) => ({
         field: `tickets.field.${field}`,
+        // A fact of the change (the messages a merge moved) has no value before it.
+        fact: !('from' in c),
         from: text(field, c.from),
         to: text(field, c.to),
       })),

@@ -187,7 +187,7 @@ export interface TicketHistoryEntry {
   /** Locale key of the action: tickets.history.<action>. */
   actionKey: string;
   by: string | null;
-  changes: { field: string; from: string | null; to: string | null }[];
+  changes: { field: string; fact: boolean; from: string | null; to: string | null }[];
 }
 
 /** The customer's summary beside the conversation. */

@@ -250,8 +250,18 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     ]);
     expect(history[0].changes).toEqual(
       expect.arrayContaining([
-        { field: 'tickets.field.status', from: 'tickets.status.pending', to: 'tickets.status.open' },
-        { field: 'tickets.field.priority', from: 'tickets.priority.normal', to: 'tickets.priority.urgent' },
+        {
+          field: 'tickets.field.status',
+          fact: false,
+          from: 'tickets.status.pending',
+          to: 'tickets.status.open',
+        },
+        {
+          field: 'tickets.field.priority',
+          fact: false,
+          from: 'tickets.priority.normal',
+          to: 'tickets.priority.urgent',
+        },
       ]),
     );
   });
@@ -292,7 +302,9 @@ describe(`${TicketsService.name}: working a ticket`, () => {
     const detail = await tickets.detail(opened.id, await session(techAgent));
     expect(detail.history[0].actionKey).toBe('tickets.history.transfer');
     expect(detail.history[0].changes).toEqual(
-      expect.arrayContaining([{ field: 'tickets.field.reason', from: null, to: 'Needs an engineer' }]),
+      expect.arrayContaining([
+        { field: 'tickets.field.reason', fact: true, from: null, to: 'Needs an engineer' },
+      ]),
     );
     // The agent who transferred it no longer sees it.
     await expect(tickets.detail(opened.id, me)).rejects.toMatchObject({ status: 404 });

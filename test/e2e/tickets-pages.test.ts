@@ -547,6 +547,10 @@ describe('the ticket page', () => {
     // Closed unanswered: no clock runs on it, and it was not resolved on first contact.
     expect(page.text).not.toMatch(/class="due due-/);
     expect(page.text).not.toContain('data-testid="first-contact"');
+    // The ticket kept says what it took in, without a value "before" a fact.
+    const kept = visibleText((await c.get(`/tickets/${keep.id}`)).text);
+    expect(kept).toContain(`Merged from: ${dup.number}`);
+    expect(kept).toMatch(/Messages moved: \d/);
   });
 
   it('resolves a ticket and reopens it', async () => {
