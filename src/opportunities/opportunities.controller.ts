@@ -165,7 +165,9 @@ export class OpportunitiesController {
     if (dto.stage === 'lost' && !dto.lostReason) return seeOther(`/opportunities/${id}/lost`);
     await this.opportunities.moveStage(user, id, dto);
     flash(req, 'opportunity.moved');
-    return seeOther(safeReturnTo(dto.returnTo, `/opportunities/${id}`));
+    // Back on the board, at the card in its new column (on a phone, a long scroll from the top).
+    const back = safeReturnTo(dto.returnTo, '').split('#')[0];
+    return seeOther(back ? `${back}#deal-${id}` : `/opportunities/${id}`);
   }
 
   @Get(':id/lost')

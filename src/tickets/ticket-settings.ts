@@ -50,7 +50,7 @@ export class TicketSettings {
       this.repo.routes(),
       this.repo.policies(),
       this.repo.cannedReplies(null),
-      this.users.teamChoices(),
+      this.users.serviceTeamChoices(),
       this.store.get(TICKET_SETTINGS_KEY, TICKET_SETTINGS_DEFAULTS),
     ]);
     return {

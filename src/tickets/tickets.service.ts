@@ -721,7 +721,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       this.repo.surveyOfTicket(t.id),
       can.reply ? this.ticketSettings.cannedRepliesFor(t, facts) : Promise.resolve([]),
       t.teamId !== null && can.assign ? this.users.teamAgents(t.teamId) : Promise.resolve([]),
-      can.transfer ? this.users.teamChoices() : Promise.resolve([]),
+      can.transfer ? this.users.serviceTeamChoices() : Promise.resolve([]),
     ]);
     return {
       ticket,
@@ -782,7 +782,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       channels: AGENT_CHANNELS,
       types: TICKET_TYPES,
       priorities: TICKET_PRIORITIES,
-      teams: await this.users.teamChoices(),
+      teams: await this.users.serviceTeamChoices(),
     };
   }
 

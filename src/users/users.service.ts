@@ -257,6 +257,14 @@ export class UsersService {
     return (await this.teamDirectory.get()).map(({ id, name }) => ({ id, name }));
   }
 
+  /** The teams with an active service agent, which tickets can be given to, from memory. */
+  async serviceTeamChoices(): Promise<{ id: number; name: string }[]> {
+    const staffed = new Set(
+      (await this.everyone()).filter((u) => u.active && u.role === 'service').map((u) => u.teamId),
+    );
+    return (await this.teamChoices()).filter((t) => staffed.has(t.id));
+  }
+
   /** The names of these teams by id, from memory. */
   async teamNamesOf(ids: number[]): Promise<Map<number, string>> {
     if (!ids.length) return new Map();

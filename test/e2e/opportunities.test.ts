@@ -171,6 +171,20 @@ describe('a deal’s stages', () => {
   });
 });
 
+describe('the board’s buttons', () => {
+  it('come back to the moved card, and ask before a deal is won', async () => {
+    const c = await signedIn(t, rep);
+    const id = await newDeal(c, { title: 'Board button deal', stage: 'negotiation' });
+    const board = await c.get('/opportunities');
+    const card = new RegExp(`<li class="deal-card[^"]*" id="deal-${id}"[\\s\\S]*?</li>`).exec(board.text)![0];
+    expect(card).toContain(
+      'data-confirm="Mark “Board button deal” won? Only a manager can reopen a closed deal."',
+    );
+    const moved = await move(c, id, 'proposal', { returnTo: '/opportunities?owner=me' });
+    expect(moved.location).toBe(`/opportunities?owner=me#deal-${id}`);
+  });
+});
+
 describe('who sees a deal', () => {
   it('shows a rep their own deals, a manager the team’s, service all read-only; anyone else gets 404', async () => {
     const c = await signedIn(t, rep);
