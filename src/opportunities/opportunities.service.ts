@@ -186,6 +186,7 @@ export class OpportunitiesService implements OnModuleInit {
           source: 'opportunity.source_label',
           lostReason: 'opportunity.lost_reason_label',
           lostNote: 'opportunity.lost_note',
+          quote: 'opportunity.accepted_quote',
         },
         values: {
           stage: 'opportunity.stage.',

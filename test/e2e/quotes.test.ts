@@ -293,6 +293,18 @@ describe('the discount threshold', () => {
     await c.get(`/quotes/${big}`);
     await c.post(`/quotes/${big}/accept`, { version: await version(big) });
     expect((await quote(big)).status).toBe('accepted');
+    // Its open deal now counts what the customer agreed to pay, audited with the quote's number.
+    const { rows: agreed } = await t.db.query(
+      `SELECT o.amount::text AS amount, a.diff FROM opportunity o
+         JOIN audit_entry a ON a.entity = 'opportunity' AND a.entity_id = o.id::text AND a.action = 'update'
+        WHERE o.id = $1 ORDER BY a.id DESC LIMIT 1`,
+      [dealId],
+    );
+    expect(agreed[0].amount).toBe((await quote(big)).total);
+    expect(agreed[0].diff).toMatchObject({
+      amount: { to: (await quote(big)).total },
+      quote: { to: numbered[0].number },
+    });
     const { rows: audit } = await t.db.query(
       `SELECT action FROM audit_entry WHERE entity = 'quote' AND entity_id = $1 ORDER BY id`,
       [String(big)],

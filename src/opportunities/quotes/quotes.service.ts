@@ -34,6 +34,8 @@ import { NotificationsService } from '../../notifications/notifications.service.
 import { WebhooksService } from '../../notifications/webhooks/webhooks.service.js';
 import { UsersService } from '../../users/users.service.js';
 import type { OpportunityActor } from '../opportunity.policy.js';
+import { isOpen } from '../opportunity.options.js';
+import { OpportunitiesRepository } from '../opportunities.repository.js';
 import type { QuoteActionDto, QuoteEditDto, QuoteFieldsDto, QuoteLineDto } from './dto/quote.dto.js';
 import type { QuoteApiQuery } from './dto/quote-api.dto.js';
 import type { QuoteLine } from './quote-line.entity.js';
@@ -166,6 +168,7 @@ export class QuotesService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repo: QuotesRepository,
+    private readonly deals: OpportunitiesRepository,
     private readonly policy: QuotePolicy,
     private readonly approvals: ApprovalsService,
     private readonly sequences: SequencesService,
@@ -511,7 +514,28 @@ export class QuotesService implements OnModuleInit {
       this.policy.assert(actor, action, this.subject(q));
       if (editedVersion(dto.version) !== q.version) throw new StaleVersion();
       await this.changeStatus(m, q, to[action], action, action === 'send' ? { sentAt: new Date() } : {});
+      if (action === 'accept') await this.dealTakesAccepted(m, q);
     });
+  }
+
+  /**
+   * An accepted quote sets its open deal's amount to the quote's total, what the customer agreed to
+   * pay, so the board and the forecast count it; the deal gets a new version and the change is
+   * audited with the quote's number. A closed deal keeps its amount.
+   */
+  private async dealTakesAccepted(m: EntityManager, q: Quote): Promise<void> {
+    const deal = await this.deals.lock(m, q.opportunityId);
+    if (!deal || !isOpen(deal.stage) || deal.amount === q.total) return;
+    await this.deals.update(m, deal.id, { amount: q.total });
+    await this.audit.record(
+      {
+        action: 'update',
+        entity: 'opportunity',
+        entityId: deal.id,
+        diff: { amount: { from: toNumeric(deal.amount), to: toNumeric(q.total) }, quote: { to: q.number } },
+      },
+      m,
+    );
   }
 
   /** Removes a draft or rejected quote (soft: its number stays taken). */
