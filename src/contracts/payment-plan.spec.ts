@@ -84,7 +84,10 @@ describe('readPlan', () => {
   it('refuses a sum one fen off the amount, naming the plan', () => {
     expect(
       refusal(() => readPlan([row('2027-01-10', '1000.00'), row('2027-02-10', '999.99')], yuan(2000))),
-    ).toEqual({ installments: ['payment.plan_sum_mismatch'] });
+    ).toEqual({ installments: ['payment.plan_sum_short'] });
+    expect(
+      refusal(() => readPlan([row('2027-01-10', '1000.00'), row('2027-02-10', '1000.01')], yuan(2000))),
+    ).toEqual({ installments: ['payment.plan_sum_over'] });
   });
 
   it('names each wrong field: negative, not a number, impossible date, far future, missing', () => {

@@ -136,10 +136,15 @@ export function readPlan(inputs: InstallmentInput[], contractAmount: Fen): Exact
   if (Object.keys(errors).length) throw new ValidationFailed(errors);
   const sum = sumMoney(out.map((x) => x.amount));
   if (sum !== contractAmount)
-    throw ValidationFailed.field('installments', 'payment.plan_sum_mismatch', {
-      sum: formatMoney(sum),
-      amount: formatMoney(contractAmount),
-    });
+    throw ValidationFailed.field(
+      'installments',
+      sum < contractAmount ? 'payment.plan_sum_short' : 'payment.plan_sum_over',
+      {
+        sum: formatMoney(sum),
+        amount: formatMoney(contractAmount),
+        gap: formatMoney(fen(Math.abs(contractAmount - sum))),
+      },
+    );
   return out;
 }
 

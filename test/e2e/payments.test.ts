@@ -178,7 +178,7 @@ describe('the payment plan', () => {
     );
     expect(reply.status).toBe(422);
     expect(visibleText(reply.text)).toContain(
-      'The installments add up to ¥299.99, not the contract amount ¥300.00.',
+      'The installments add up to ¥299.99, ¥0.01 short of the contract amount ¥300.00.',
     );
     expect(reply.text).toContain('value="99.99"');
     expect(await installments(id)).toEqual([]);
@@ -201,7 +201,9 @@ describe('the payment plan', () => {
       ),
     );
     expect(reply.status).toBe(422);
-    expect(visibleText(reply.text)).toContain('各期合计 ¥120,000.00，与合同金额 ¥124,526.00 不符。');
+    expect(visibleText(reply.text)).toContain('各期合计 ¥120,000.00，比合同金额 ¥124,526.00 少 ¥4,526.00。');
+    // The plan's sum is wrong, not any field: no input is marked.
+    expect(reply.text).not.toMatch(/has-error|aria-invalid/);
     expect(await installments(id)).toEqual([]);
   });
 
