@@ -277,7 +277,8 @@ describe('the discount threshold', () => {
     // The inbox names it by number, customer and deal, the deal's title set apart from the name.
     const { rows: numbered } = await t.db.query('SELECT number FROM quote WHERE id = $1', [big]);
     expect(visibleText((await m.get('/approvals')).text)).toContain(
-      `${numbered[0].number} 上海华信科技有限公司 · 服务器扩容`,
+      // With the discount that needs the approval: 10% on the line, then 5.56% overall.
+      `${numbered[0].number} 上海华信科技有限公司 · 服务器扩容 · −15%`,
     );
     expect(visibleText((await m.get(`/quotes/${big}`)).text)).toContain('Approve');
     expect(await decide(m, big, 'approve', '同意')).toMatchObject({

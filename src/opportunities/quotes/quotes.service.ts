@@ -495,7 +495,8 @@ export class QuotesService implements OnModuleInit {
       await this.approvals.submit(m, {
         kind: 'quote',
         subjectId: q.id,
-        title: approvalTitle(q.number, customers.get(q.customerId) ?? '', q.dealTitle),
+        // The discount is why it waits: the approver reads it in the inbox and the mail (−19.04%).
+        title: `${approvalTitle(q.number, customers.get(q.customerId) ?? '', q.dealTitle)} · −${shortDecimal(effectiveDiscount(q), 2)}%`,
         url: `/quotes/${q.id}`,
         amount: toNumeric(q.total),
         requestedBy: user.id,
