@@ -254,11 +254,6 @@ export class TicketsController {
   ) {
     const receivedAt = parseLocalDateTime(dto.receivedAt, user.timezone);
     if (!receivedAt) throw ValidationFailed.field('receivedAt', 'validation.isDateTime');
-    if (dto.customerId === null) {
-      if (!dto.requesterName) throw ValidationFailed.field('requesterName', 'validation.required');
-      if (!dto.requesterMobile && !dto.requesterEmail)
-        throw ValidationFailed.field('requesterMobile', 'tickets.form.contact_required');
-    }
     // With a known customer, the requester is the contact chosen (or the customer) unless typed.
     const picked = dto.customerId ? await this.customers.getFor(user, dto.customerId, 'view') : null;
     const contact = picked?.contacts.find((c) => c.id === dto.contactId);

@@ -1403,6 +1403,8 @@ const QUERIES: { covers: string[]; path: () => string }[] = [
   },
   { covers: ['MergeQueryDto.q'], path: () => `/customers/${ids.customer}/merge?q={}` },
   { covers: ['NewTicketQueryDto.customerQ'], path: () => '/tickets/new?customerQ={}' },
+  { covers: ['OpportunityFormQueryDto.q'], path: () => '/opportunities/new?q={}' },
+  { covers: ['ContractFormQueryDto.q'], path: () => '/contracts/new?q={}' },
   { covers: ['TicketShowQueryDto.relinkQ'], path: () => `/tickets/${ids.ticket}?relinkQ={}` },
   { covers: ['CalendarPreviewDto.from'], path: () => '/admin/calendar?from={}' },
   { covers: ['LoginDto.returnTo'], path: () => '/login?returnTo={}' },

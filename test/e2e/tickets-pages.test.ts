@@ -280,6 +280,8 @@ describe('a ticket logged from a phone call', () => {
     expect(refused.status).toBe(422);
     expect(refused.text).toMatch(/id="e-receivedAt"[\s\S]*Enter a date and time/);
     expect(refused.text).toMatch(/id="e-body"[\s\S]*Required/);
+    // Who asked is asked for in the same round: a mobile or an e-mail.
+    expect(refused.text).toMatch(/id="e-requesterMobile"[\s\S]*Give a mobile or an e-mail/);
     expect(refused.text).toContain(`value="${subject}"`);
     expect(refused.text).toContain('value="Zhang Wei"');
     const none = await t.db.query('SELECT 1 FROM ticket WHERE subject = $1', [subject]);

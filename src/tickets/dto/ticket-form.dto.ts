@@ -1,4 +1,14 @@
-import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import {
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { IntOrNull, keyed, Trimmed } from '../../common/validation.js';
 import {
   AGENT_CHANNELS,
@@ -41,14 +51,18 @@ export class NewTicketDto {
   @Min(1)
   contactId: number | null = null;
 
+  /** Who asked, when no known customer is picked (then with a mobile or an e-mail). */
   @Trimmed()
-  @IsOptional()
-  @IsString()
+  @ValidateIf((o: NewTicketDto) => o.customerId === null || o.requesterName !== null)
+  @IsString({ message: keyed('validation.required') })
   @max(100)
   requesterName: string | null = null;
 
   @Trimmed()
-  @IsOptional()
+  @ValidateIf(
+    (o: NewTicketDto) => o.requesterMobile !== null || (o.customerId === null && o.requesterEmail === null),
+  )
+  @IsString({ message: keyed('tickets.form.contact_required') })
   @Matches(MOBILE_TYPED, { message: keyed('validation.mobile') })
   requesterMobile: string | null = null;
 
