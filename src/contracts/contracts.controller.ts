@@ -13,6 +13,7 @@ import {
 import type { Request } from 'express';
 import { CurrentUser, FormView, freshForm, RefusalGoesTo } from '../common/decorators.js';
 import { flash, seeOther } from '../common/flash.js';
+import { FormRedisplay } from '../common/errors.js';
 import { IdPipe } from '../common/ids.js';
 import { OnceOnly } from '../common/once-only.js';
 import type { SessionUser } from '../common/session-user.js';
@@ -127,6 +128,7 @@ export class ContractsController {
   @OnceOnly()
   @Redirect()
   async create(@CurrentUser() user: SessionUser, @Body() dto: ContractDto, @Req() req: Request) {
+    if (dto._addLine !== undefined) throw new FormRedisplay();
     const id = await this.contracts.create(user, dto);
     flash(req, 'contract.created', { title: dto.title });
     return seeOther(`/contracts/${id}`);
@@ -167,6 +169,7 @@ export class ContractsController {
     @Body() dto: ContractEditDto,
     @Req() req: Request,
   ) {
+    if (dto._addLine !== undefined) throw new FormRedisplay();
     await this.contracts.update(user, id, dto);
     flash(req, 'contract.updated', { title: dto.title });
     return seeOther(`/contracts/${id}`);

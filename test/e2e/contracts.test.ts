@@ -505,6 +505,26 @@ describe('the customer’s 360° page', () => {
   });
 });
 
+describe('the contract form’s lines', () => {
+  it('gives more rows on "add line", keeping what was typed and storing nothing', async () => {
+    const c = await signedIn(t, rep);
+    const { rows: before } = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM contract');
+    const lines: [string, string, string][] = [
+      ['服务器', '2', '68,000'],
+      ['交换机', '4', '3,500'],
+      ['实施服务', '10', '1,200'],
+    ];
+    const reply = await newContract(c, { title: 'Needs more lines', _addLine: '1' }, lines);
+    expect(reply.status).toBe(200);
+    expect(reply.text).toContain('value="Needs more lines"');
+    expect(reply.text).toContain('value="实施服务"');
+    // The three typed, and at least two empty rows to type into.
+    expect([...reply.text.matchAll(/name="lines\[(\d+)\]\[item\]"/g)].length).toBeGreaterThanOrEqual(5);
+    const { rows: after } = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM contract');
+    expect(after[0].n).toBe(before[0].n);
+  });
+});
+
 describe('choosing the customer of a new contract', () => {
   it('finds the customer by a search, and says when none matches', async () => {
     const c = await signedIn(t, rep, 'zh-CN');

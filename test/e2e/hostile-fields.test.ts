@@ -1449,6 +1449,7 @@ const NOT_SENT: Record<string, string> = {
   'FollowUpDto.returnTo': 'a redirect target (safeReturnTo, flash.spec.ts)',
   'PortalTicketDto.website': 'the honeypot: a filled one drops the request (portal.test.ts)',
   'QuoteFieldsDto._addLine': 'a button, not stored: adds a line to the form',
+  'ContractFieldsDto._addLine': 'a button, not stored: adds lines to the form',
   'CustomerDto.duplicateReason': 'sent with every customer above ("测试"); kept in the audit trail only',
   'DeactivateDto.handOverTo': 'a user id chosen from a list (hand-over.test.ts)',
   'TicketMergeDto.intoNumber': 'a ticket number looked up, never stored (tickets-flow.test.ts)',

@@ -47,9 +47,10 @@ describeFromValidation(ContractLineDto, {
     unitPrice: 'CNY as a decimal string, zero or more.',
   },
 });
-describeFromValidation(ContractDto, { examples: EXAMPLES, descriptions: DESCRIPTIONS });
+describeFromValidation(ContractDto, { omit: ['_addLine'], examples: EXAMPLES, descriptions: DESCRIPTIONS });
 const { customerId: _customer, opportunityId: _deal, quoteId: _quote, ...EDITED } = EXAMPLES;
 describeFromValidation(ContractEditDto, {
+  omit: ['_addLine'],
   examples: { ...EDITED, version: 2 },
   descriptions: { ...DESCRIPTIONS, version: 'Required: the version the edit was made on.' },
 });

@@ -135,6 +135,11 @@ export class ContractFieldsDto {
   @ValidateNested({ each: true })
   lines: ContractLineDto[] = [];
 
+  /** The form's "add line" button: show the form again with more rows (pages only). */
+  @IsOptional()
+  @IsString()
+  _addLine?: string;
+
   /** The owner, where the user may choose one (a manager, the admin); otherwise it stays as it is. */
   @IntOrNull()
   @IsOptional()
