@@ -158,8 +158,9 @@ export interface QuoteToCarry {
  * the total is shared among the lines in proportion to their totals in the quote (largest remainder,
  * so the shares add up exactly). Each line keeps its quantity, at the unit price in fen that comes
  * nearest its share from below; the few fen those prices leave go to the largest priced line of
- * quantity 1, whose price can take any amount. Without such a line, the largest line becomes one lot (its quantity
- * and unit written into the specification) and takes them, so no fen is lost or invented.
+ * quantity 1, whose price can take any amount. Without such a line, the largest line becomes one lot
+ * (its quantity and unit written into the specification) and takes them, so no fen is lost or
+ * invented.
  */
 export function linesFromQuote(quote: QuoteToCarry): LineInput[] {
   if (!quote.lines.length) return [];

@@ -455,7 +455,10 @@ export class ContractsService implements OnModuleInit {
     return this.customers.getFor(user, customerId, 'log_follow_up');
   }
 
-  /** The customers a user may pick for a new contract: those a search finds among the ones they see, else their own, longest without contact first. */
+  /**
+   * The customers a user may pick for a new contract: those a search finds among the ones they see,
+   * else their own, longest without contact first.
+   */
   async customerChoices(user: SessionUser, q?: string) {
     return (await this.customers.list(user, q ? { q } : { owner: 'me', sort: 'idle' })).rows;
   }

@@ -446,8 +446,8 @@ export class CustomersService {
   }
 
   /**
-   * A customer as a contract names it: USCC and whole address (address.ts). For a record the user may see that names this customer, so
-   * not narrowed to the customers the user sees.
+   * A customer as a contract names it: USCC and whole address (address.ts). Asked for a record the
+   * user may see that names this customer, so not narrowed to the customers the user sees.
    */
   async partyOf(id: number): Promise<{ uscc: string; address: string }> {
     const row = await this.repo.party(id);
