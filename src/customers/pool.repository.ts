@@ -71,12 +71,15 @@ export class PoolRepository {
     m: EntityManager,
     r: PoolRules,
   ): Promise<{ id: number; name: string; ownerId: number; days: number }[]> {
-    const [rows] = await m.query<[{ id: number; name: string; owner_id: number; days: number }[], number]>(
-      `UPDATE customer c SET pool_warned_at = now()
-        WHERE c.owner_id IS NOT NULL AND c.deleted_at IS NULL AND c.pool_warned_at IS NULL
-          AND ${SINCE} < now() - make_interval(days => ${LIMIT_DAYS} - $4::int)
-        RETURNING c.id, c.name, c.owner_id,
-                  greatest(0, ceil(extract(epoch FROM (${SINCE} + make_interval(days => ${LIMIT_DAYS}) - now())) / 86400))::int AS days`,
+    // The most pressing first: an owner's warnings arrive in the order the customers go back.
+    const rows = await m.query<{ id: number; name: string; owner_id: number; days: number }[]>(
+      `WITH warned AS (
+         UPDATE customer c SET pool_warned_at = now()
+          WHERE c.owner_id IS NOT NULL AND c.deleted_at IS NULL AND c.pool_warned_at IS NULL
+            AND ${SINCE} < now() - make_interval(days => ${LIMIT_DAYS} - $4::int)
+          RETURNING c.id, c.name, c.owner_id,
+                    greatest(0, ceil(extract(epoch FROM (${SINCE} + make_interval(days => ${LIMIT_DAYS}) - now())) / 86400))::int AS days)
+       SELECT * FROM warned ORDER BY days, id`,
       [r.returnDaysA, r.returnDaysB, r.returnDaysC, r.warnDays],
     );
     return rows.map((c) => ({ id: c.id, name: c.name, ownerId: c.owner_id, days: c.days }));
