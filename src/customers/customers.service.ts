@@ -460,6 +460,11 @@ export class CustomersService {
     return mobileProblem(input);
   }
 
+  /** A mobile as typed ("139 1234 5678", "+86 139-1234-5678") as its 11 digits; null when it is not one. */
+  normalizedMobile(input: string): string | null {
+    return normalizeMobile(input);
+  }
+
   /** Names of customers by id (deleted ones included), for other modules' lists. */
   namesOf(ids: number[]): Promise<Map<number, string>> {
     return this.repo.names([...new Set(ids)]);

@@ -339,7 +339,10 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         contactId,
         requesterName: requester.name.trim(),
         requesterEmail: requester.email?.trim().toLowerCase() || null,
-        requesterMobile: requester.mobile?.trim() || null,
+        // Kept as 11 digits, as contacts keep theirs, so the customer's other tickets find it.
+        requesterMobile: requester.mobile?.trim()
+          ? (this.customers.normalizedMobile(requester.mobile) ?? requester.mobile.trim())
+          : null,
         requesterUnconfirmed: unconfirmed,
         channel: input.channel,
         type: input.type,
@@ -658,6 +661,8 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         'confirm_requester',
         'return_to_team',
         'survey_answer',
+        'delete',
+        'restore',
       ],
       100,
     );
@@ -694,7 +699,8 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       at: e.at,
       actionKey: `tickets.history.${e.action}`,
       by: e.actorId === null ? null : (users.get(e.actorId) ?? null),
-      changes: Object.entries(e.diff).map(([field, c]) => ({
+      // A delete records the number it had, which the page already shows.
+      changes: Object.entries(e.action === 'delete' ? {} : e.diff).map(([field, c]) => ({
         field: `tickets.field.${field}`,
         // A fact of the change (the messages a merge moved) has no value before it.
         fact: !('from' in c),

@@ -110,7 +110,8 @@ async function logCall(fields: Record<string, unknown> = {}, minutesAgo = 10) {
     body: '客户来电：上周收到的专票抬头是旧公司名，财务入不了账。',
     customerId,
     contactId,
-    requester: { name: '王芳', mobile: '13812345678' },
+    // As an agent types it off the phone: kept as its 11 digits.
+    requester: { name: '王芳', mobile: '+86 138-1234-5678' },
     receivedAt: receivedAt.toISOString(),
     ...fields,
   });
