@@ -715,8 +715,11 @@ describe('the recycle bin', () => {
     expect(visibleText(bin.text)).toContain(`${spam.number} Cheap watches 便宜手表 杭州云帆贸易有限公司`);
     const restored = await a.post(`/tickets/${spam.id}/restore`, {});
     expect(restored.location).toBe(`/tickets/${spam.id}`);
-    expect(visibleText((await a.get(`/tickets/${spam.id}`)).text)).toContain(
-      `Ticket ${spam.number} restored.`,
+    const back = visibleText((await a.get(`/tickets/${spam.id}`)).text);
+    expect(back).toContain(`Ticket ${spam.number} restored.`);
+    // Its history says who put it in the bin and who brought it back, newest first.
+    expect(back).toMatch(
+      /History [^A-Z]*Admin Restored from the recycle bin [^A-Z]*Manager Zhou Deleted \(recycle bin\)/,
     );
     expect(visibleText((await a.get('/tickets/deleted')).text)).not.toContain(spam.number);
     // Restoring twice finds nothing to restore.
