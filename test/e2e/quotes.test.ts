@@ -256,6 +256,7 @@ describe('the discount threshold', () => {
     );
     const page = visibleText((await c.get(`/quotes/${big}`)).text);
     expect(page).toContain('Submit for approval');
+    expect(page).toContain('15.004%');
     // Printed before its approval, the sheet says it is not to be sent.
     expect(await printed(big)).toContain(NOT_APPROVED);
     await c.post(`/quotes/${big}/submit`, { version: await version(big) });
@@ -277,8 +278,9 @@ describe('the discount threshold', () => {
     // The inbox names it by number, customer and deal, the deal's title set apart from the name.
     const { rows: numbered } = await t.db.query('SELECT number FROM quote WHERE id = $1', [big]);
     expect(visibleText((await m.get('/approvals')).text)).toContain(
-      // With the discount that needs the approval: 10% on the line, then 5.56% overall.
-      `${numbered[0].number} 上海华信科技有限公司 · 服务器扩容 · −15%`,
+      // With the discount that needs the approval: 10% on the line, then 5.56% overall. Just past
+      // the 15% threshold, it is not rounded down to it.
+      `${numbered[0].number} 上海华信科技有限公司 · 服务器扩容 · −15.004%`,
     );
     expect(visibleText((await m.get(`/quotes/${big}`)).text)).toContain('Approve');
     expect(await decide(m, big, 'approve', '同意')).toMatchObject({

@@ -4,6 +4,7 @@ import {
   effectiveDiscount,
   fromDecimal,
   passesThreshold,
+  shownDiscount,
   quoteTotals,
   readPercent,
   readQuantity,
@@ -156,6 +157,23 @@ describe('passesThreshold', () => {
         0,
       ),
     ).toBe(false);
+  });
+});
+
+describe('shownDiscount', () => {
+  const totals = (overall: string) =>
+    quoteTotals({
+      lines: [line('1', '1000', '10')],
+      discount: fromDecimal(overall, 2),
+      taxRate: 1300,
+      pricesIncludeTax: false,
+    });
+
+  it('shows the discount to the hundredth, and past the threshold never as the threshold itself', () => {
+    expect(shownDiscount(totals('5.55'), 1500)).toBe('15');
+    expect(shownDiscount(totals('5.56'), 1500)).toBe('15.004');
+    expect(shownDiscount(totals('5.56'), 2000)).toBe('15');
+    expect(shownDiscount(totals('10'), 1500)).toBe('19');
   });
 });
 

@@ -146,6 +146,23 @@ export function passesThreshold(
   return (list - sold) * BigInt(HUNDRED_PERCENT) > BigInt(threshold) * list;
 }
 
+/**
+ * The whole discount as the quote and its approval show it, in percent: to the hundredth, except
+ * where that would show a discount just past `threshold` (hundredths of a percent) as the threshold
+ * itself (15.004% as "15", waiting for approval at 15%): then to the thousandth, rounded up ("15.004").
+ */
+export function shownDiscount(
+  t: Pick<QuoteTotals, 'listTotal' | 'subtotal' | 'discountAmount'>,
+  threshold: number,
+): string {
+  const rounded = effectiveDiscount(t);
+  if (rounded > threshold || !passesThreshold(t, threshold)) return shortDecimal(rounded, 2);
+  const sold = BigInt(t.subtotal - t.discountAmount);
+  const list = BigInt(t.listTotal);
+  const thousandths = ((list - sold) * BigInt(HUNDRED_PERCENT * 10) + list - 1n) / list;
+  return shortDecimal(Number(thousandths), 3);
+}
+
 // ---- Reading and writing the units as people type them and as PostgreSQL stores them ----
 
 /** Why a typed quantity or percentage was refused: a locale key, usable as a field's error. */

@@ -45,7 +45,7 @@ import { type QuoteAction, QuotePolicy, type QuoteSubject } from './quote.policy
 import { type QuoteResource, toQuoteResource } from './quote.resource.js';
 import { QUOTE_RULES_DEFAULTS, QUOTE_RULES_KEY, QuoteRulesDto, type QuoteRules } from './quote-rules.js';
 import {
-  effectiveDiscount,
+  shownDiscount,
   fromDecimal,
   PERCENT_SCALE,
   passesThreshold,
@@ -496,7 +496,7 @@ export class QuotesService implements OnModuleInit {
         kind: 'quote',
         subjectId: q.id,
         // The discount is why it waits: the approver reads it in the inbox and the mail (−19.04%).
-        title: `${approvalTitle(q.number, customers.get(q.customerId) ?? '', q.dealTitle)} · −${shortDecimal(effectiveDiscount(q), 2)}%`,
+        title: `${approvalTitle(q.number, customers.get(q.customerId) ?? '', q.dealTitle)} · −${shownDiscount(q, threshold)}%`,
         url: `/quotes/${q.id}`,
         amount: toNumeric(q.total),
         requestedBy: user.id,
@@ -633,7 +633,7 @@ export class QuotesService implements OnModuleInit {
       net: q.net,
       tax: q.tax,
       total: q.total,
-      effectiveDiscount: shortDecimal(effectiveDiscount(q), 2),
+      effectiveDiscount: shownDiscount(q, threshold * PERCENT_SCALE),
       needsApproval: passesThreshold(q, threshold * PERCENT_SCALE),
       threshold,
       capitals: rmbCapitals(toNumeric(q.total)),
