@@ -248,7 +248,8 @@ export class PaymentsRepository {
    * Receivables by owner in one statement: for each owner, their signed and completed contracts (the
    * owner index) and those contracts' installments (by contract), summed: outstanding, overdue
    * (due before `today`), collected, and due and collected for installments due in the month and the
-   * quarter. Owners with no installments at all are left out.
+   * quarter. A contract without a plan counts its whole amount as outstanding, due on no day. Owners
+   * with nothing signed are left out.
    */
   async receivables(
     ownerIds: number[],
@@ -268,8 +269,14 @@ export class PaymentsRepository {
                 coalesce(sum(i.collected) FILTER (WHERE i.due_on BETWEEN $3 AND $4), 0)::text AS "collectedMonth",
                 coalesce(sum(i.amount) FILTER (WHERE i.due_on BETWEEN $5 AND $6), 0)::text AS "dueQuarter",
                 coalesce(sum(i.collected) FILTER (WHERE i.due_on BETWEEN $5 AND $6), 0)::text AS "collectedQuarter"
-           FROM contract c JOIN payment_installment i ON i.contract_id = c.id
-          WHERE c.owner_id = w.id AND c.status = ANY($7) AND c.deleted_at IS NULL) s
+           FROM (SELECT i.amount, i.collected, i.due_on
+                   FROM contract c JOIN payment_installment i ON i.contract_id = c.id
+                  WHERE c.owner_id = w.id AND c.status = ANY($7) AND c.deleted_at IS NULL
+                 UNION ALL
+                 -- A contract signed without a plan: its whole amount is owed, by no date yet.
+                 SELECT c.amount, 0, NULL FROM contract c
+                  WHERE c.owner_id = w.id AND c.status = ANY($7) AND c.deleted_at IS NULL
+                    AND NOT EXISTS (SELECT 1 FROM payment_installment i WHERE i.contract_id = c.id)) i) s
        WHERE s.n > 0 ORDER BY w.id`,
       [ownerIds, today, month.from, month.to, quarter.from, quarter.to, COLLECTING],
     );

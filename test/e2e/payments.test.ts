@@ -22,6 +22,7 @@ let zhRep: UserRow;
 let outsider: UserRow;
 let serviceInTeam: UserRow;
 let customerId: number;
+let teamId: number;
 
 const PDF = Buffer.from(
   '%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n',
@@ -32,7 +33,7 @@ const day = (k: number) =>
 
 beforeAll(async () => {
   t = await startApp();
-  const team = await createTeam(t.db);
+  const team = (teamId = await createTeam(t.db));
   const otherTeam = await createTeam(t.db);
   manager = await createUser(t.db, { role: 'manager', teamId: team, name: 'Manager Ma' });
   await t.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [manager.id, team]);
@@ -555,6 +556,14 @@ describe('the receivables page', () => {
     expect(text).toContain('Total');
     const other = visibleText((await (await signedIn(t, outsider)).get('/contracts/receivables')).text);
     expect(other).not.toContain('Rep Li');
+  });
+
+  it('counts a contract signed without a payment plan as owed whole, overdue on no day', async () => {
+    const owner = await createUser(t.db, { role: 'sales', teamId, name: 'Rep Planless' });
+    await contract('139500.00', 'signed', { owner: owner.id });
+    await contract('800.00', 'draft', { owner: owner.id });
+    const page = await (await signedIn(t, manager)).get('/contracts/receivables');
+    expect(visibleText(page.text)).toContain('Rep Planless ¥139,500.00 ¥0.00 ¥0.00');
   });
 });
 
