@@ -155,13 +155,34 @@ export class PaymentsRepository {
     return m.findOne(Payment, { where: { id, contractId }, lock: { mode: 'pessimistic_write' } });
   }
 
-  /** Marks a payment reversed and gives its allocations back to the installments (which become open again). */
+  /** Marks a payment reversed; its allocations stay as the record of what it had covered. */
   async reversePayment(m: EntityManager, id: number, by: number, reason: string): Promise<void> {
     await m.update(Payment, { id }, { reversedAt: new Date(), reversedById: by, reversalReason: reason });
+  }
+
+  /**
+   * Shares the contract's live payments out over its installments afresh: their allocations become
+   * `shares`, and each installment's collected money the sum of what live payments give it.
+   */
+  async reallocate(
+    m: EntityManager,
+    contractId: number,
+    shares: { paymentId: number; allocations: Allocation[] }[],
+  ): Promise<void> {
     await m.query(
-      `UPDATE payment_installment i SET collected = i.collected - a.amount
-         FROM payment_allocation a WHERE a.payment_id = $1 AND a.installment_id = i.id`,
-      [id],
+      `DELETE FROM payment_allocation a USING payment p
+        WHERE a.payment_id = p.id AND p.contract_id = $1 AND p.reversed_at IS NULL`,
+      [contractId],
+    );
+    for (const { paymentId, allocations } of shares)
+      for (const a of allocations)
+        await m.insert(PaymentAllocation, { paymentId, installmentId: a.installmentId, amount: a.amount });
+    await m.query(
+      `UPDATE payment_installment i
+          SET collected = coalesce((SELECT sum(a.amount) FROM payment_allocation a JOIN payment p ON p.id = a.payment_id
+                                     WHERE a.installment_id = i.id AND p.reversed_at IS NULL), 0)
+        WHERE i.contract_id = $1`,
+      [contractId],
     );
   }
 

@@ -558,6 +558,7 @@ export class PaymentsService implements OnModuleInit {
       if (!p) throw new NotFound();
       if (p.reversedAt) throw refuse('reversalReason', 'payment.already_reversed');
       await this.repo.reversePayment(m, paymentId, user.id, dto.reversalReason);
+      await this.reallocate(m, id);
       await this.audit.record(
         {
           action: 'reverse',
@@ -568,6 +569,28 @@ export class PaymentsService implements OnModuleInit {
         m,
       );
     });
+  }
+
+  /**
+   * After a reversal, the payments still standing are shared out again, in the order they came in,
+   * oldest installment first, as if the reversed one had never been: a later payment that had gone
+   * past an installment the reversed one paid now settles that installment first.
+   */
+  private async reallocate(m: EntityManager, id: number): Promise<void> {
+    const running = (await this.repo.installments(id, m)).map((i) => ({ ...i, collected: fen(0) }));
+    const live = (await this.repo.payments(id, m))
+      .filter((p) => !p.reversedAt)
+      .sort((a, b) => (a.receivedOn === b.receivedOn ? a.id - b.id : a.receivedOn < b.receivedOn ? -1 : 1));
+    const shares = live.map((p) => {
+      // Never null: the live payments were each within what was outstanding, and so is their sum.
+      const allocations = allocate(running, p.amount) ?? [];
+      for (const a of allocations) {
+        const i = running.find((r) => r.id === a.installmentId)!;
+        i.collected = fen(i.collected + a.amount);
+      }
+      return { paymentId: p.id, allocations };
+    });
+    await this.repo.reallocate(m, id, shares);
   }
 
   /** A contract's payments (reversed ones too) with its money so far, as the API answers them. */

@@ -400,6 +400,29 @@ describe('payments received', () => {
     expect(visibleText((await c.get(`/contracts/${id}`)).text)).toContain('Reversed');
   });
 
+  it('shares the payments still standing out again after a reversal, oldest installment first', async () => {
+    const k = await contract('200.00');
+    await savePlan(c, k, [
+      [day(-30), '100.00'],
+      [day(30), '100.00'],
+    ]);
+    await pay(c, k, '60.00');
+    const { rows } = await t.db.query<{ id: number }>('SELECT id FROM payment WHERE contract_id = $1', [k]);
+    await pay(c, k, '100.00');
+    expect((await installments(k)).map((i) => i.collected)).toEqual(['100.00', '60.00']);
+    await c.get(`/contracts/${k}`);
+    await c.post(`/contracts/${k}/payments/${rows[0].id}/reverse`, { reversalReason: '登记错了' });
+    // The ¥100.00 still standing settles the installment already due: nothing is overdue.
+    expect((await installments(k)).map((i) => i.collected)).toEqual(['100.00', '0.00']);
+    expect(visibleText((await c.get(`/contracts/${k}`)).text)).toMatch(/Overdue ¥0\.00/);
+    const { rows: shares } = await t.db.query(
+      `SELECT a.amount::text AS amount FROM payment_allocation a JOIN payment p ON p.id = a.payment_id
+        WHERE p.contract_id = $1 AND p.reversed_at IS NULL`,
+      [k],
+    );
+    expect(shares).toEqual([{ amount: '100.00' }]);
+  });
+
   it('refuses a form without its CSRF token, storing nothing', async () => {
     const before = await countOf('payment', id);
     await c.get(`/contracts/${id}`);
