@@ -592,6 +592,7 @@ export class ContractsService implements OnModuleInit {
       const steps = await this.approvals.routeByAmount(c.ownerId, toNumeric(c.amount));
       if (!steps.length || steps.some((s) => !s.approverIds.length))
         throw ValidationFailed.field('_', 'contract.no_approver');
+      await this.payments.assertPlanAddsUp(m, c);
       await this.changeStatus(m, c, 'pending_approval', 'submit', { approvalRounds: c.approvalRounds + 1 });
       await this.approvals.submit(m, {
         kind: 'contract',
@@ -639,12 +640,13 @@ export class ContractsService implements OnModuleInit {
     dto: ContractSignDto,
     scan: ContractUpload | null,
   ): Promise<void> {
-    checkDay('signedOn', dto.signedOn);
+    this.payments.checkPastDay('signedOn', dto.signedOn, user, 'contract.signed_future');
     if (!scan || !scan.bytes.length) throw ValidationFailed.field('file', 'contract.scan_required');
     await this.dataSource.transaction(async (m) => {
       const { c, actor } = await this.visible(user, id, m);
       this.policy.assert(actor, 'sign', c);
       if (editedVersion(dto.version) !== c.version) throw new StaleVersion();
+      await this.payments.assertPlanAddsUp(m, c);
       await this.attachments.store(
         m,
         { kind: CONTRACT_ATTACHMENTS, id },

@@ -283,11 +283,11 @@ export class PaymentsService implements OnModuleInit {
     return { c, can: this.policy.flags(actor, c) };
   }
 
-  /** A day a payment or an invoice is recorded on: a real day, not before 2000 and not after today. */
-  private checkPastDay(field: string, day: string, user: SessionUser): void {
+  /** A day a payment, an invoice or a signing is recorded on: a real day, not before 2000 and not after today. */
+  checkPastDay(field: string, day: string, user: SessionUser, future = 'payment.date_future'): void {
     if (!isDay(day)) throw refuse(field, 'validation.isDate');
     if (day < EARLIEST_DAY) throw refuse(field, 'payment.date_too_early');
-    if (day > this.today(user)) throw refuse(field, 'payment.date_future');
+    if (day > this.today(user)) throw refuse(field, future);
   }
 
   /** A positive amount of money as typed, or the field's error. */
@@ -488,6 +488,20 @@ export class PaymentsService implements OnModuleInit {
     return { contractId: id, version: version ?? 0, installments: installments.map(toInstallmentResource) };
   }
 
+  /**
+   * Refuses to send on (for approval, or to signing) a contract whose payment plan no longer adds up
+   * to its amount, naming both sums; a contract without a plan passes.
+   */
+  async assertPlanAddsUp(m: EntityManager, contract: { id: number; amount: Fen }): Promise<void> {
+    if ((await this.repo.planVersion(contract.id, m)) === null) return;
+    const planned = sumMoney((await this.repo.installments(contract.id, m)).map((i) => i.amount));
+    if (planned !== contract.amount)
+      throw ValidationFailed.field('_', 'payment.plan_not_amount', {
+        planned: formatMoney(planned),
+        amount: formatMoney(contract.amount),
+      });
+  }
+
   // ---- Payments ----
 
   /**
@@ -619,7 +633,7 @@ export class PaymentsService implements OnModuleInit {
 
   /** Records an invoice issued against a signed (or completed) contract; all invoices stay within its amount. */
   async recordInvoice(user: SessionUser, id: number, dto: InvoiceDto): Promise<number> {
-    this.checkPastDay('issuedOn', dto.issuedOn, user);
+    this.checkPastDay('issuedOn', dto.issuedOn, user, 'payment.invoice_date_future');
     const amount = this.positiveAmount('amount', dto.amount);
     const taxRate = readTaxRate(dto.taxRate);
     if (taxRate === null) throw refuse('taxRate', 'invoice.tax_rate_invalid');

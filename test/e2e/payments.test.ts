@@ -186,6 +186,23 @@ describe('the payment plan', () => {
     expect(await planVersion(id)).toBe(0);
   });
 
+  it('keeps a contract whose plan no longer adds up from approval, naming both sums', async () => {
+    const id = await contract('300.00', 'draft');
+    const c = await signedIn(t, rep);
+    await savePlan(c, id, [[day(10), '300.00']]);
+    // Its lines grew after the plan was made.
+    await t.db.query('UPDATE contract SET amount = 1300 WHERE id = $1', [id]);
+    await c.get(`/contracts/${id}`);
+    const reply = await c.post(`/contracts/${id}/submit`, { version: '1' });
+    // Refused on the contract's page, which says why.
+    expect(reply.location).toBe(`/contracts/${id}`);
+    expect(visibleText((await c.get(`/contracts/${id}`)).text)).toContain(
+      'The payment plan adds up to ¥300.00, not the contract amount ¥1,300.00: edit the plan first.',
+    );
+    const { rows } = await t.db.query('SELECT status FROM contract WHERE id = $1', [id]);
+    expect(rows[0].status).toBe('draft');
+  });
+
   it('names both sums of a plan that does not add up as money is written, thousands grouped', async () => {
     const id = await contract('124526.00', 'draft', { owner: zhRep.id });
     const c = await signedIn(t, zhRep, 'zh-CN');
@@ -460,6 +477,9 @@ describe('invoices', () => {
     const over = await invoice(c, id, '04400212345679', '150.01');
     expect(over.status).toBe(422);
     expect(visibleText(over.text)).toContain('at most ¥150.00 is left to invoice');
+    const future = await invoice(c, id, '04400212345680', '10.00', { issuedOn: day(2) });
+    expect(future.status).toBe(422);
+    expect(visibleText(future.text)).toContain('enter the day the invoice was issued');
     const taken = await invoice(c, id, '04400212345678', '10.00');
     expect(taken.status).toBe(422);
     expect(visibleText(taken.text)).toContain('already has an invoice with this number');
@@ -594,6 +614,15 @@ describe('signing', () => {
   it('creates three kickoff tasks for the team’s service user, on their My day, marked done with CSRF', async () => {
     const id = await contract('5000.00', 'approved');
     const c = await signedIn(t, rep);
+    await c.get(`/contracts/${id}`);
+    // Not on a day still to come.
+    const early = await c.upload(
+      `/contracts/${id}/sign`,
+      { name: 'scan.pdf', content: PDF, type: 'application/pdf' },
+      { version: '1', signedOn: day(3) },
+    );
+    expect(early.status).toBe(422);
+    expect(visibleText(early.text)).toContain('enter the day the contract was signed');
     await c.get(`/contracts/${id}`);
     const signed = await c.upload(
       `/contracts/${id}/sign`,
