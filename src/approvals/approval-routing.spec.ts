@@ -126,6 +126,15 @@ describe('a deactivated approver', () => {
     expect(seatApprovers([8, 8], PEOPLE)).toEqual([{ userId: 8, replacedFrom: null }]);
   });
 
+  it('never seats the requester on their own request', () => {
+    // A general manager (8) submits a contract of their own: the other general manager decides.
+    expect(seatApprovers([8, 9], PEOPLE, 8)).toEqual([{ userId: 9, replacedFrom: null }]);
+    // The only general manager, a rep of team 10 (20), submits: their manager decides that step.
+    expect(seatApprovers([20], PEOPLE, 20)).toEqual([{ userId: 5, replacedFrom: null }]);
+    // Nor as a deactivated approver's substitute: the admin after them does.
+    expect(seatApprovers([99], PEOPLE, 1)).toEqual([{ userId: 2, replacedFrom: 99 }]);
+  });
+
   it('routes a contract above the threshold around a deactivated general manager', () => {
     const [, gms] = routeByAmount(20, yuan(200_000), { ...RULES, generalManagerIds: [8, 99] }, PEOPLE);
     expect(seatApprovers(gms.approverIds, PEOPLE).map((s) => s.userId)).toEqual([8, 1]);

@@ -89,12 +89,17 @@ export function routeByAmount(
 
 /**
  * Who stands in for a deactivated approver: their team's manager, else (no manager, or they are
- * the manager) the first active admin who is not them. Null when nobody can.
+ * the manager) the first active admin who is not them; never `except` (the requester of the round).
+ * Null when nobody can.
  */
-export function substituteFor(userId: number, people: RoutingPerson[]): number | null {
-  const manager = managersOf(userId, people)[0];
+export function substituteFor(
+  userId: number,
+  people: RoutingPerson[],
+  except: number | null = null,
+): number | null {
+  const manager = managersOf(userId, people).find((id) => id !== except);
   if (manager !== undefined) return manager;
-  return adminsOf(people).find((id) => id !== userId) ?? null;
+  return adminsOf(people).find((id) => id !== userId && id !== except) ?? null;
 }
 
 /** An approver as a step will hold them: who decides, and whom they stand in for. */
@@ -106,17 +111,27 @@ export interface SeatedApprover {
 /**
  * A step's approvers as submitted: each inactive one replaced by their substitute (substituteFor),
  * nobody twice. An inactive approver nobody can stand in for, or an id that is no user's, is dropped.
+ * Nobody approves their own request: the requester (a general manager submitting their own contract)
+ * is left out, and a step that leaves empty goes to the requester's own substitute.
  */
-export function seatApprovers(approverIds: number[], people: RoutingPerson[]): SeatedApprover[] {
+export function seatApprovers(
+  approverIds: number[],
+  people: RoutingPerson[],
+  requester: number | null = null,
+): SeatedApprover[] {
   const known = byId(people);
   const seated: SeatedApprover[] = [];
   for (const id of approverIds) {
     // An id that is nobody's (a general manager's account deleted since) seats no one.
-    if (!known.has(id)) continue;
+    if (!known.has(id) || id === requester) continue;
     const active = known.get(id)!.active;
-    const userId = active ? id : substituteFor(id, people);
+    const userId = active ? id : substituteFor(id, people, requester);
     if (userId === null || seated.some((s) => s.userId === userId)) continue;
     seated.push({ userId, replacedFrom: active ? null : id });
+  }
+  if (!seated.length && requester !== null && approverIds.includes(requester)) {
+    const stand = substituteFor(requester, people);
+    if (stand !== null) seated.push({ userId: stand, replacedFrom: null });
   }
   return seated;
 }

@@ -269,7 +269,7 @@ export class ApprovalsService implements OnModuleInit {
     if (await this.repo.hasPending(m, submission.kind, submission.subjectId)) throw new ApprovalPending();
     const people = await this.people();
     const steps = submission.steps
-      .map((plan) => ({ plan, seats: seatApprovers(plan.approverIds, people) }))
+      .map((plan) => ({ plan, seats: seatApprovers(plan.approverIds, people, submission.requestedBy) }))
       .filter((s) => s.seats.length > 0);
     if (!steps.length) throw new NoApprovers();
     const amount = submission.amount === null ? null : fromNumeric(submission.amount);
