@@ -431,7 +431,10 @@ describe('payments received', () => {
     await c.post(`/contracts/${k}/payments/${rows[0].id}/reverse`, { reversalReason: '登记错了' });
     // The ¥100.00 still standing settles the installment already due: nothing is overdue.
     expect((await installments(k)).map((i) => i.collected)).toEqual(['100.00', '0.00']);
-    expect(visibleText((await c.get(`/contracts/${k}`)).text)).toMatch(/Overdue ¥0\.00/);
+    const page = (await c.get(`/contracts/${k}`)).text;
+    expect(visibleText(page)).toMatch(/Overdue ¥0\.00/);
+    // Completing it asks first, naming what is still to be collected.
+    expect(page).toContain('data-confirm="¥100.00 is still to be collected on this contract.');
     const { rows: shares } = await t.db.query(
       `SELECT a.amount::text AS amount FROM payment_allocation a JOIN payment p ON p.id = a.payment_id
         WHERE p.contract_id = $1 AND p.reversed_at IS NULL`,
