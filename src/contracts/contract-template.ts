@@ -16,6 +16,9 @@ export const CONTRACT_TEMPLATE_DEFAULTS: ContractTemplate = {
 统一社会信用代码：{{customer.uscc}}
 地址：{{customer.address}}
 
+乙方（卖方）：{{company.name}}
+地址：{{company.address}}
+
 甲乙双方经友好协商，就下列产品及服务达成如下协议：
 
 第一条 标的
@@ -28,6 +31,7 @@ export const CONTRACT_TEMPLATE_DEFAULTS: ContractTemplate = {
 自 {{contract.startOn}} 起至 {{contract.endOn}} 止。
 
 第四条 付款安排
+{{contract.paymentTerms}}
 {{contract.paymentPlan}}
 
 第五条 其他
@@ -37,6 +41,9 @@ export const CONTRACT_TEMPLATE_DEFAULTS: ContractTemplate = {
 Buyer: {{customer.name}}
 Unified social credit code: {{customer.uscc}}
 Address: {{customer.address}}
+
+Seller: {{company.name}}
+Address: {{company.address}}
 
 The parties have agreed on the following products and services:
 
@@ -50,6 +57,7 @@ The total amount is {{contract.amount}} (in words: 人民币{{contract.amountInW
 From {{contract.startOn}} to {{contract.endOn}}.
 
 4. Payment
+{{contract.paymentTerms}}
 {{contract.paymentPlan}}
 
 5. Miscellaneous

@@ -5,11 +5,14 @@ const VALUES = {
   'customer.name': '上海华信科技有限公司',
   'customer.uscc': '91310000MA1FL0XXXX',
   'customer.address': '上海市浦东新区张江路 88 号',
+  'company.name': '北京客户软件有限公司',
+  'company.address': '北京市海淀区中关村大街 1 号',
   'contract.number': 'HT-2026-0001',
   'contract.amount': '¥12,345.60',
   'contract.amountInWords': '壹万贰仟叁佰肆拾伍元陆角整',
   'contract.startOn': '2027-01-01',
   'contract.endOn': '2027-12-31',
+  'contract.paymentTerms': '',
   'contract.paymentPlan': '',
 };
 

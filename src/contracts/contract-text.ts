@@ -11,12 +11,15 @@ export const CONTRACT_PLACEHOLDERS = [
   'customer.name',
   'customer.uscc',
   'customer.address',
+  'company.name',
+  'company.address',
   'contract.number',
   'contract.amount',
   'contract.amountInWords',
   'contract.startOn',
   'contract.endOn',
   'contract.lines',
+  'contract.paymentTerms',
   'contract.paymentPlan',
 ] as const;
 export type ContractPlaceholder = (typeof CONTRACT_PLACEHOLDERS)[number];

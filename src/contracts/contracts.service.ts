@@ -753,20 +753,24 @@ export class ContractsService implements OnModuleInit {
     ).value;
     // Whoever may see the contract prints its party whole, an approver outside the customer's scope too.
     const party = await this.customers.partyOf(contract.customerId);
+    const company = await this.company.letterhead(locale);
     const blocks: ContractBlock[] = renderContractText(locale === 'en' ? template.textEn : template.textZh, {
       'customer.name': contract.customerName,
       'customer.uscc': party.uscc,
       'customer.address': party.address,
+      'company.name': company.name,
+      'company.address': company.address,
       'contract.number': contract.number,
       'contract.amount': formatMoney(contract.amount),
       'contract.amountInWords': contract.amountInWords,
       'contract.startOn': contract.startOn ?? '',
       'contract.endOn': contract.endOn ?? '',
+      'contract.paymentTerms': contract.paymentTerms ?? '',
       // ---- payments: the payment plan's installments (nothing without a plan) ----
       'contract.paymentPlan': await this.payments.planText(id, locale),
       // ---- end payments ----
     });
-    return { contract, blocks, locale, company: await this.company.letterhead(locale) };
+    return { contract, blocks, locale, company };
   }
 
   // ---- The customer's life ----

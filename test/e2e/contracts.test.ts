@@ -537,17 +537,22 @@ describe('choosing the customer of a new contract', () => {
 });
 
 describe('the contract text', () => {
-  it('names the customer on the default template by USCC and whole address', async () => {
+  it('names the customer on the default template by USCC and whole address, the seller and the payment terms', async () => {
     await t.db.query(
       `UPDATE customer SET province = '北京市', city = '北京市', district = '海淀区', address = '科技园路237号',
          uscc = '91110108MA01ABCD2X' WHERE id = $1`,
       [customerId],
     );
     const c = await signedIn(t, rep);
-    const id = await created(c, {}, [['服务器', '1', '8,000']]);
+    const id = await created(c, { paymentTerms: '合同签订后10个工作日内支付30%，验收后支付70%。' }, [
+      ['服务器', '1', '8,000'],
+    ]);
     const text = visibleText((await c.get(`/contracts/${id}/print?lang=zh-CN`)).text);
     expect(text).toContain('地址： 北京市海淀区科技园路237号');
     expect(text).toContain('91110108MA01ABCD2X');
+    // The seller (the company in /admin/settings) and the payment terms typed on the contract.
+    expect(text).toContain('乙方（卖方）：');
+    expect(text).toContain('第四条 付款安排 合同签订后10个工作日内支付30%，验收后支付70%。');
   });
 
   it('prints the admin’s template with the values filled in and hostile text shown as text', async () => {
