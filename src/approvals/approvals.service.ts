@@ -491,7 +491,9 @@ export class ApprovalsService implements OnModuleInit {
     const [requester] = await this.recipients([round.requestedById]);
     if (!requester) return;
     const params = { title: round.title, by: by.name };
-    await this.notifications.notify(requester.id, `approval_${outcome}`, params, round.url, m);
+    // A rejection says why (a rejection always has a comment), so the bell alone tells what to fix.
+    const told = outcome === 'rejected' ? { ...params, comment: shortened(comment ?? '', 200) } : params;
+    await this.notifications.notify(requester.id, `approval_${outcome}`, told, round.url, m);
     await this.mail.enqueue(
       {
         to: requester.email,
@@ -756,4 +758,9 @@ export class ApprovalsService implements OnModuleInit {
   erasePerson(m: EntityManager, who: { pattern: string; mask: string }): Promise<number> {
     return who.pattern ? this.repo.maskText(m, who.pattern, who.mask) : Promise.resolve(0);
   }
+}
+
+/** `text` cut to `max` characters, an ellipsis marking the cut. */
+function shortened(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -387,8 +387,12 @@ describe('或签 and rejection', () => {
       { outcome: 'rejected', by_id: gm1.id, comment: '折扣过高' },
     ]);
     expect(await notes(rep, 'approval_rejected')).toContainEqual({
-      params: { title: round.title, by: 'Gus General' },
+      params: { title: round.title, by: 'Gus General', comment: '折扣过高' },
     });
+    // The requester reads why on their notifications page, without opening the record.
+    expect(visibleText((await (await as(rep)).get('/notifications')).text)).toContain(
+      `${round.title} was rejected by Gus General. 折扣过高`,
+    );
     const c = await as(gm2);
     const closed = await decide(c, round.roundId, 'approve');
     expect(closed.location).toBe('/notifications#approval');
