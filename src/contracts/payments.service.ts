@@ -333,7 +333,8 @@ export class PaymentsService implements OnModuleInit {
         state:
           i.collected === i.amount
             ? 'paid'
-            : i.dueOn < today
+            : // Not yet the customer's obligation before signing: nothing is overdue (as overdueOf).
+              i.dueOn < today && collecting(contract.status)
               ? 'overdue'
               : i.collected > 0
                 ? 'partly_paid'

@@ -357,8 +357,12 @@ describe('payments received', () => {
     await savePlan(c, approved, [[day(-10), '50.00']]);
     expect((await pay(c, approved, '10.00')).status).toBe(403);
     // Not yet the customer's obligation: nothing of it is overdue.
-    const page = visibleText((await c.get(`/contracts/${approved}`)).text);
+    const html = (await c.get(`/contracts/${approved}`)).text;
+    const page = visibleText(html);
     expect(page).toMatch(/Overdue ¥0\.00/);
+    // Nor is its installment marked overdue, though its day has passed.
+    expect(html).toContain('installment-open');
+    expect(html).not.toContain('installment-overdue');
     expect(page).toContain('Payments and invoices are recorded once the contract is signed.');
     expect(await countOf('payment', approved)).toBe(0);
   });
