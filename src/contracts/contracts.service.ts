@@ -654,6 +654,8 @@ export class ContractsService implements OnModuleInit {
       );
       await this.changeStatus(m, c, 'signed', 'sign', { signedOn: dto.signedOn });
       await this.customers.activateOnSigning(m, c.customerId);
+      // Made from a quote on a deal still open: signing wins it, so the forecast stops counting it.
+      if (c.opportunityId) await this.opportunities.winOnSigning(m, user, c.opportunityId);
       // ---- kickoff: signing hands the contract to delivery (three tasks, same transaction) ----
       await this.kickoff.onSigned(m, c, dto.signedOn);
       // ---- end kickoff ----

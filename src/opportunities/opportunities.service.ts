@@ -704,6 +704,17 @@ export class OpportunitiesService implements OnModuleInit {
     );
   }
 
+  /**
+   * A contract signed for a deal still open wins it, in the signing's transaction: recorded in its
+   * stage history and audited, its owner's manager told, as for a move on the board. A deal already
+   * closed (or deleted) stays as it is.
+   */
+  async winOnSigning(m: EntityManager, user: SessionUser, id: number): Promise<void> {
+    const deal = await this.repo.lock(m, id);
+    if (!deal || deal.deletedAt || !isOpen(deal.stage)) return;
+    await this.changeStage(m, user, deal, 'won', { lostReason: null, lostNote: null });
+  }
+
   /** A won deal the user may see, for a contract made from it: its customer, title and amount. */
   async wonDeal(
     user: SessionUser,

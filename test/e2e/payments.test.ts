@@ -663,6 +663,36 @@ describe('signing', () => {
     expect(after[0].status).toBe('done');
     expect(visibleText((await s.get('/')).text)).not.toContain('Kickoff meeting');
   });
+
+  it('wins the deal the contract was made for, when it is still open, told to the manager', async () => {
+    const { rows: deal } = await t.db.query<{ id: number }>(
+      `INSERT INTO opportunity (customer_id, owner_id, title, stage, amount, probability, expected_close_date, version)
+       VALUES ($1, $2, '机房扩容', 'proposal', 5000, 50, $3, 1) RETURNING id`,
+      [customerId, rep.id, day(20)],
+    );
+    const id = await contract('5000.00', 'approved');
+    await t.db.query('UPDATE contract SET opportunity_id = $1 WHERE id = $2', [deal[0].id, id]);
+    const c = await signedIn(t, rep);
+    await c.get(`/contracts/${id}`);
+    const signed = await c.upload(
+      `/contracts/${id}/sign`,
+      { name: 'scan.pdf', content: PDF, type: 'application/pdf' },
+      { version: '1', signedOn: day(0) },
+    );
+    expect(signed.status).toBe(303);
+    const { rows } = await t.db.query(
+      `SELECT o.stage, o.probability, (SELECT array_agg(s.from_stage || '>' || s.to_stage) FROM opportunity_stage_change s
+                                        WHERE s.opportunity_id = o.id) AS moves
+         FROM opportunity o WHERE o.id = $1`,
+      [deal[0].id],
+    );
+    expect(rows[0]).toEqual({ stage: 'won', probability: 100, moves: ['proposal>won'] });
+    const { rows: told } = await t.db.query(
+      `SELECT link FROM notification WHERE user_id = $1 AND kind = 'opportunity_stage_changed'`,
+      [manager.id],
+    );
+    expect(told.map((n) => n.link)).toContain(`/opportunities/${deal[0].id}`);
+  });
 });
 
 describe('a leaving service user', () => {
