@@ -443,6 +443,7 @@ export class ContractsService implements OnModuleInit {
         quoteId: quote.id,
         opportunityId: quote.opportunityId,
         title: quote.dealTitle,
+        paymentTerms: quote.terms ?? '',
         lines: linesFromQuote(quote),
       });
     }

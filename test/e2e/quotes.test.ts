@@ -215,6 +215,8 @@ function contractFormFields(html: string): Record<string, string> {
     const value = /\bvalue="([^"]*)"/.exec(tag)?.[1] ?? '';
     if (name && !/type="(checkbox|file|radio)"/.test(tag)) fields[name] = decodeHtml(value);
   }
+  for (const [, name, text] of form.matchAll(/<textarea\b[^>]*\bname="([^"]*)"[^>]*>([\s\S]*?)<\/textarea>/g))
+    fields[name] = decodeHtml(text);
   return fields;
 }
 
@@ -361,6 +363,7 @@ describe('the discount threshold', () => {
   it('an accepted quote becomes a contract with its lines and its total to the fen', async () => {
     const c = await signedIn(t, rep);
     const id = await acceptedQuote(c);
+    await t.db.query(`UPDATE quote SET terms = '预付 30%，到货验收后付清。' WHERE id = $1`, [id]);
     const { total } = await quote(id);
     // Its page and its deal's page offer the contract, made from the quote.
     expect((await c.get(`/quotes/${id}`)).text).toContain(`href="/contracts/new?quote=${id}"`);
@@ -369,6 +372,8 @@ describe('the discount threshold', () => {
     expect(form.status).toBe(200);
     const fields = contractFormFields(form.text);
     expect(fields['lines[0][item]']).toBe('服务器');
+    // Its terms are offered as the contract's payment terms.
+    expect(fields.paymentTerms).toBe('预付 30%，到货验收后付清。');
     const saved = await c.post('/contracts/new', { ...fields, title: fields.title || '按报价签约' });
     expect({ status: saved.status, page: saved.status === 303 ? '' : visibleText(saved.text) }).toMatchObject(
       {

@@ -123,6 +123,8 @@ export interface AcceptedQuote {
   dealTitle: string;
   customerId: number;
   total: Fen;
+  /** Its terms (payment, delivery): what a contract made from it offers as its payment terms. */
+  terms: string | null;
   lines: {
     itemName: string;
     specification: string | null;
@@ -707,6 +709,7 @@ export class QuotesService implements OnModuleInit {
       dealTitle: q.dealTitle,
       customerId: q.customerId,
       total: q.total,
+      terms: q.terms,
       lines: lines.map((l) => ({
         itemName: l.itemName,
         specification: l.specification,
