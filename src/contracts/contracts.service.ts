@@ -19,6 +19,7 @@ import {
   NotFound,
   StaleVersion,
   ValidationFailed,
+  type FieldErrors,
 } from '../common/errors.js';
 import { type Fen, formatMoney, toNumeric } from '../common/money.js';
 import type { Locale } from '../common/roles.js';
@@ -466,13 +467,30 @@ export class ContractsService implements OnModuleInit {
 
   // ---- Changes ----
 
-  /** The fields and lines of a form, read exactly and checked (dates real, the end not before the start). */
+  /**
+   * The fields and lines of a form, read exactly and checked (dates real, the end not before the
+   * start, every line): everything wrong is refused at once, the dates' errors with the lines'.
+   */
   private readFields(dto: ContractFieldsDto) {
-    checkDay('startOn', dto.startOn);
-    checkDay('endOn', dto.endOn);
-    if (dto.startOn && dto.endOn && dto.endOn < dto.startOn)
-      throw ValidationFailed.field('endOn', 'contract.end_before_start');
-    const { lines, amount } = readLines(dto.lines ?? []);
+    const errors: FieldErrors = {};
+    const check = <T>(read: () => T): T | undefined => {
+      try {
+        return read();
+      } catch (e) {
+        if (!(e instanceof ValidationFailed)) throw e;
+        Object.assign(errors, e.fields);
+        return undefined;
+      }
+    };
+    check(() => {
+      checkDay('startOn', dto.startOn);
+      checkDay('endOn', dto.endOn);
+      if (dto.startOn && dto.endOn && dto.endOn < dto.startOn)
+        throw ValidationFailed.field('endOn', 'contract.end_before_start');
+    });
+    const read = check(() => readLines(dto.lines ?? []));
+    if (!read || Object.keys(errors).length) throw new ValidationFailed(errors);
+    const { lines, amount } = read;
     return {
       lines,
       fields: {

@@ -246,6 +246,19 @@ describe('bad input', () => {
     },
   );
 
+  it('names every problem of a form at once: the dates and each wrong line', async () => {
+    const c = await signedIn(t, rep);
+    const reply = await newContract(c, { startOn: '2027-06-01', endOn: '2027-05-31' }, [
+      ['服务器', '-2', '100'],
+      ['安装', '1', '-300'],
+    ]);
+    expect(reply.status).toBe(422);
+    const text = visibleText(reply.text);
+    expect(text).toContain('The end date is before the start date.');
+    expect(text).toContain('Enter a quantity above zero');
+    expect(text).toContain('A price cannot be negative.');
+  });
+
   it('says it in the user’s language', async () => {
     const c = await signedIn(t, rep, 'zh-CN');
     const reply = await newContract(c, {}, [['服务器', '1', '-1']]);
