@@ -60,6 +60,12 @@ const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 const yuan = (f: Fen) => f / 100;
 
+/** A change as news: a rise is good unless less is better; no news when flat or neither is better. */
+function toneOf(direction: KpiCard['direction'], better: KpiDef['better']): KpiCard['tone'] {
+  if (better === 'neither' || (direction !== 'up' && direction !== 'down')) return null;
+  return (direction === 'up') === (better !== 'lower') ? 'good' : 'bad';
+}
+
 /** A figure as the page shows it: value, the previous period's, the change, and where its records are. */
 export interface KpiCard {
   key: string;
@@ -69,6 +75,8 @@ export interface KpiCard {
   previous: string;
   change: string;
   direction: 'up' | 'down' | 'flat' | null;
+  /** Whether the change is good news or bad (KpiDef.better); null when unchanged, neither, or not compared. */
+  tone: 'good' | 'bad' | null;
   drill: string;
   /** The numbers behind the texts, for the export: the kind and both periods' values. */
   raw: { kind: KpiKind; value: number | null; previous: number | null };
@@ -265,6 +273,7 @@ export class DashboardService {
           previous: formatKpi(locale, def.kind, earlier),
           change: compared ? formatChange(locale, def.kind, c) : '',
           direction: compared ? c.direction : null,
+          tone: compared ? toneOf(c.direction, def.better) : null,
           drill: drill(def.drill.figure, def.drill.filter, def.drill.view),
           raw: { kind: def.kind, value: current[k.key], previous: earlier },
         };

@@ -24,6 +24,11 @@ export interface KpiDef {
    * it): while the period is under way it is not set against the first days of the one before.
    */
   ahead?: true;
+  /**
+   * Which way is good news: higher (the default), lower (an overdue sum, a response time, complaints,
+   * effort) or neither (how many tickets came in). The change is coloured by it, not by its direction.
+   */
+  better?: 'lower' | 'neither';
 }
 
 /** A drill-down's way of marking its rows other than by the figure's hit. */
@@ -90,6 +95,7 @@ export const KPIS = [
   },
   {
     key: 'sales_cycle',
+    better: 'lower',
     section: 'sales',
     kind: 'days',
     value: (t) => mean(num(t('won_deals').total), t('won_deals').n),
@@ -122,6 +128,7 @@ export const KPIS = [
   },
   {
     key: 'overdue_receivables',
+    better: 'lower',
     section: 'sales',
     kind: 'money',
     value: (t) => money(t('overdue').total),
@@ -129,6 +136,7 @@ export const KPIS = [
   },
   {
     key: 'tickets',
+    better: 'neither',
     section: 'service',
     kind: 'count',
     value: (t) => t('tickets').n,
@@ -136,6 +144,7 @@ export const KPIS = [
   },
   {
     key: 'first_response_time',
+    better: 'lower',
     section: 'service',
     kind: 'minutes',
     value: (t) => mean(num(t('first_response').total), t('first_response').n),
@@ -143,6 +152,7 @@ export const KPIS = [
   },
   {
     key: 'resolution_time',
+    better: 'lower',
     section: 'service',
     kind: 'minutes',
     value: (t) => mean(num(t('resolved').total), t('resolved').n),
@@ -164,6 +174,7 @@ export const KPIS = [
   },
   {
     key: 'complaints',
+    better: 'lower',
     section: 'service',
     kind: 'count',
     value: (t) => t('tickets').hits,
@@ -171,6 +182,7 @@ export const KPIS = [
   },
   {
     key: 'complaint_rate',
+    better: 'lower',
     section: 'service',
     kind: 'rate',
     value: (t) => ratio(t('tickets').hits, t('active_customers').n),
@@ -178,6 +190,7 @@ export const KPIS = [
   },
   {
     key: 'backlog',
+    better: 'lower',
     section: 'service',
     kind: 'count',
     value: (t) => t('backlog').n,
@@ -185,6 +198,7 @@ export const KPIS = [
   },
   {
     key: 'backlog_age',
+    better: 'lower',
     section: 'service',
     kind: 'days',
     value: (t) => mean(num(t('backlog').total), t('backlog').n),
@@ -206,6 +220,7 @@ export const KPIS = [
   },
   {
     key: 'ces',
+    better: 'lower',
     section: 'service',
     kind: 'score',
     value: (t) => mean(num(t('ces').total), t('ces').n),

@@ -99,6 +99,16 @@ describe('the dashboard of team East’s manager, October 2026', () => {
     expect(card(html, 'won_deals').change).toBe('▲ +2');
   });
 
+  it('colours a change as news: up is good for won deals, bad for overdue money and complaints', () => {
+    const tone = (key: string) =>
+      new RegExp(`class="kpi-change([^"]*)" data-testid="change-${key}"`).exec(html)?.[1].trim();
+    expect(tone('won_deals')).toBe('kpi-good');
+    expect(tone('overdue_receivables')).toBe('kpi-bad');
+    expect(tone('complaints')).toBe('kpi-bad');
+    // More tickets is neither.
+    expect(tone('tickets')).toBe('');
+  });
+
   it('counts the funnel from the stage history, each deal up to its furthest stage, and converts stage to stage', () => {
     const table = /data-testid="funnel-table"[\s\S]*?<\/table>/.exec(html)![0];
     const cells = [...table.matchAll(/data-testid="funnel-(\w+)">(\d+)</g)].map((m) => [m[1], Number(m[2])]);
