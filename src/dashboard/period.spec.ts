@@ -73,6 +73,16 @@ describe('periodOf', () => {
     expect(days(previousPeriod(december, '2027-01-05'))).toBe('2026-11-01..2026-11-30');
   });
 
+  it('compares custom whole months with as many whole months before, as last month is', () => {
+    const november = periodOf('custom', '2026-12-01', SH, { from: '2026-11-01', to: '2026-11-30' });
+    expect(previousPeriod(november)).toMatchObject({ from: '2026-10-01', to: '2026-10-31' });
+    const quarter = periodOf('custom', '2026-12-01', SH, { from: '2026-01-01', to: '2026-03-31' });
+    expect(previousPeriod(quarter)).toMatchObject({ from: '2025-10-01', to: '2025-12-31' });
+    // Not whole months: as many days.
+    const partly = periodOf('custom', '2026-12-01', SH, { from: '2026-11-01', to: '2026-11-29' });
+    expect(previousPeriod(partly)).toMatchObject({ from: '2026-10-03', to: '2026-10-31' });
+  });
+
   it('compares a custom span with as many days just before it', () => {
     const p = periodOf('custom', '2026-11-30', SH, { from: '2026-11-10', to: '2026-11-19' });
     expect(days(previousPeriod(p))).toBe('2026-10-31..2026-11-09');

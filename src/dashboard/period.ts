@@ -93,10 +93,11 @@ export function currentPeriod(
 
 /**
  * The period a figure is compared with: the week, month, quarter or year before (last month's: the
- * month before it); a custom span, the same number of days just before it. While a week, month,
- * quarter or year is under way (`today`, the company's day, falls in it), only as many of the first
- * days of the one before as have begun of this one: on 1 December this month is compared with
- * 1 November, on the 31st of March with February up to its end.
+ * month before it); a custom span, as many whole months before when it is whole months, else the
+ * same number of days just before it. While a week, month, quarter or year is under way (`today`, the
+ * company's day, falls in it), only as many of the first days of the one before as have begun of this
+ * one: on 1 December this month is compared with 1 November, on the 31st of March with February up
+ * to its end.
  */
 export function previousPeriod(p: Period, today?: string): Period {
   const whole = periodBefore(p);
@@ -119,10 +120,22 @@ function periodBefore(p: Period): Period {
     case 'this_year':
       return spanOf(p.kind, monthStart(p.from, -12), addDays(p.from, -1), p.zone);
     case 'custom': {
+      // Whole calendar months (1 November to 30 November, or a quarter) are set against as many
+      // whole months before, as last month's choice is: not against the 30 days before.
+      const months = wholeMonths(p);
+      if (months) return spanOf(p.kind, monthStart(p.from, -months), addDays(p.from, -1), p.zone);
       const days = daysFrom(p.from, p.to) + 1;
       return spanOf(p.kind, addDays(p.from, -days), addDays(p.from, -1), p.zone);
     }
   }
+}
+
+/** How many calendar months `p` spans when it runs from a month's first day to a month's last; else null. */
+function wholeMonths(p: Period): number | null {
+  if (p.from !== monthStart(p.from) || addDays(p.to, 1) !== monthStart(p.to, 1)) return null;
+  const [fy, fm] = p.from.split('-').map(Number);
+  const [ty, tm] = p.to.split('-').map(Number);
+  return (ty - fy) * 12 + (tm - fm) + 1;
 }
 
 /** How many days `to` is after `from` (calendar days). */

@@ -62,7 +62,7 @@ describe('the dashboard of team East’s manager, October 2026', () => {
   });
 
   it.each([
-    // key, this period, the period before (31 days to 30 September)
+    // key, this period, the period before (September)
     ['new_customers', '3', '1'], // c1, c2, c5 (01:00 on 1 October in Shanghai); c3 in September
     ['follow_ups', '3', '1'],
     ['won_deals', '2', '0'],
@@ -416,7 +416,8 @@ describe('GET /api/v1/kpis', () => {
     const reply = await api.get('/api/v1/kpis?from=2026-10-01&to=2026-10-31');
     expect(reply.status).toBe(200);
     expect(reply.body.period).toEqual({ from: '2026-10-01', to: '2026-10-31' });
-    expect(reply.body.previous).toEqual({ from: '2026-08-31', to: '2026-09-30' });
+    // A whole month is set against the whole month before.
+    expect(reply.body.previous).toEqual({ from: '2026-09-01', to: '2026-09-30' });
     expect(reply.body.kpis).toMatchObject({
       new_customers: 3,
       signed_amount: '20000.50',
@@ -458,7 +459,7 @@ describe('DashboardService, as the weekly digest and the alert rules read it', (
     expect(await dashboard.kpi('complaint_rate', scope, october)).toBe(0.4);
     expect(await dashboard.kpi('sla_attainment', scope, october)).toBe(0.5);
     const before = dashboard.previous(october);
-    expect([before.from, before.to]).toEqual(['2026-08-31', '2026-09-30']);
+    expect([before.from, before.to]).toEqual(['2026-09-01', '2026-09-30']);
     expect((await dashboard.kpis(scope, before)).signed_amount).toBe(300_000);
     const week = dashboard.period('this_week', new Date('2026-11-29T17:00:00Z'));
     expect([week.from, week.to]).toEqual(['2026-11-30', '2026-12-06']);
