@@ -7,4 +7,13 @@ describe('htmlToText', () => {
       "Hello O'Brien,\n\nA & B <ok>",
     );
   });
+
+  it('keeps a link’s address after its words, and a bare address once', () => {
+    expect(htmlToText('<p><a href="https://kehu.example/tickets/5?tab&#x3D;a&amp;b">打开工单</a></p>')).toBe(
+      '打开工单\nhttps://kehu.example/tickets/5?tab=a&b',
+    );
+    expect(htmlToText('<p><a href="https://kehu.example/t/x">https://kehu.example/t/x</a></p>')).toBe(
+      'https://kehu.example/t/x',
+    );
+  });
 });

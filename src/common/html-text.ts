@@ -9,9 +9,17 @@ const ENTITIES: Record<string, string> = {
   nbsp: ' ',
 };
 
-/** The plain-text part of a mail: tags dropped, Handlebars' escapes undone, blank lines folded. */
+/**
+ * The plain-text part of a mail: tags dropped, a link's address kept on the line after its words (a
+ * mail read as text, or in the outbox, still leads to the page), Handlebars' escapes undone, blank
+ * lines folded.
+ */
 export function htmlToText(html: string): string {
   return html
+    .replace(/<a\b[^>]*\bhref="([^"]*)"[^>]*>([\s\S]*?)<\/a>/gi, (_, href: string, words: string) => {
+      const label = words.replace(/<[^>]+>/g, '').trim();
+      return label && label !== href ? `${label}\n${href}` : href;
+    })
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(p|div|h\d|li)>/gi, '\n')
     .replace(/<[^>]+>/g, '')
