@@ -9,6 +9,8 @@ export type TicketChannel = (typeof TICKET_CHANNELS)[number];
 
 /** The channels an agent logs by hand; portal and e-mail tickets open themselves. */
 export const AGENT_CHANNELS: readonly TicketChannel[] = ['phone', 'wechat', 'visit', 'walk_in'];
+/** The channels a ticket logged through the API comes in by: an agent's, or `web` for one an integration took in. */
+export const API_CHANNELS: readonly TicketChannel[] = [...AGENT_CHANNELS, 'web'];
 
 export const TICKET_TYPES = ['consultation', 'technical', 'billing', 'complaint'] as const;
 export type TicketType = (typeof TICKET_TYPES)[number];

@@ -72,7 +72,7 @@ export class TicketsApiController {
         priority: dto.priority ?? undefined,
         subject: dto.subject,
         body: dto.body,
-        requester: dto.requester,
+        requester: dto.requester ?? (await this.tickets.knownRequester(user, dto.customerId!, dto.contactId)),
         customerId: dto.customerId,
         contactId: dto.contactId,
         receivedAt: dto.receivedAt === null ? null : new Date(dto.receivedAt),

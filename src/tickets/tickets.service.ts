@@ -638,6 +638,21 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     );
   }
 
+  /**
+   * Who asked, for a ticket logged for a known customer without naming them: the contact given, else
+   * the customer itself (its name), with their e-mail and mobile.
+   */
+  async knownRequester(
+    user: SessionUser,
+    customerId: number,
+    contactId: number | null,
+  ): Promise<{ name: string; email: string | null; mobile: string | null }> {
+    const customer = await this.customers.getFor(user, customerId, 'view');
+    const contact = customer.contacts.find((c) => c.id === contactId);
+    if (contact) return { name: contact.name, email: contact.email, mobile: contact.mobile };
+    return { name: customer.name, email: null, mobile: null };
+  }
+
   /** The ticket's history from the audit log, newest first, each change named by a locale key. */
   private async history(ticketId: number): Promise<TicketHistoryEntry[]> {
     const events = await this.audit.eventsOf(

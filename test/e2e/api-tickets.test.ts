@@ -201,15 +201,37 @@ describe('/api/v1/tickets', () => {
       stranger.body.customerId,
     ]);
     expect(rows).toEqual([{ name: '宁波海联物流有限公司', status: 'lead' }]);
-    const nobody = await deskApi.post('/api/v1/tickets', {
+    // For a known customer, who asked defaults to the contact named, else the customer.
+    const forContact = await deskApi.post('/api/v1/tickets', {
       channel: 'phone',
       type: 'complaint',
       subject: 'x',
       body: 'y',
       customerId,
+      contactId,
+    });
+    expect(forContact.status, JSON.stringify(forContact.body)).toBe(201);
+    const { rows: contact } = await t.db.query('SELECT name FROM contact WHERE id = $1', [contactId]);
+    expect(forContact.body.requester.name).toBe(contact[0].name);
+    // Without a customer, it must be given.
+    const nobody = await deskApi.post('/api/v1/tickets', {
+      channel: 'phone',
+      type: 'complaint',
+      subject: 'x',
+      body: 'y',
     });
     expect(nobody.status).toBe(422);
     expect(nobody.body.details.map((d: { field: string }) => d.field)).toEqual(['requester']);
+    // An integration's request is `web`; `email` and `portal` come in by their own ways.
+    const mailed = await deskApi.post('/api/v1/tickets', {
+      channel: 'email',
+      type: 'complaint',
+      subject: 'x',
+      body: 'y',
+      customerId,
+    });
+    expect(mailed.status).toBe(422);
+    expect(mailed.body.details.map((d: { field: string }) => d.field)).toEqual(['channel']);
   });
 
   it('lists a ticket in its queues and filters, and not in others', async () => {

@@ -12,12 +12,14 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { ApiPageQuery } from '../../common/api/api-page.js';
 import { describeFromValidation } from '../../common/api/openapi-schema.js';
 import { IntOrNull, keyed, Trimmed } from '../../common/validation.js';
 import {
+  API_CHANNELS,
   TICKET_CHANNELS,
   TICKET_PRIORITIES,
   TICKET_STATUSES,
@@ -97,7 +99,7 @@ export class TicketRequesterDto {
  * integration takes in): the customer it is from, or the requester to match, and when it came in.
  */
 export class TicketApiCreateDto {
-  @IsIn(TICKET_CHANNELS, { message: keyed('validation.required') })
+  @IsIn(API_CHANNELS, { message: keyed('validation.required') })
   channel: TicketChannel;
 
   @IsIn(TICKET_TYPES, { message: keyed('validation.required') })
@@ -131,10 +133,12 @@ export class TicketApiCreateDto {
   @Max(ID_MAX)
   contactId: number | null = null;
 
+  /** Without a known customer, required; with one, the contact (or the customer) when not given. */
+  @ValidateIf((o: TicketApiCreateDto) => o.customerId === null || o.requester !== null)
   @IsObject({ message: keyed('validation.required') })
   @ValidateNested()
   @Type(() => TicketRequesterDto)
-  requester: TicketRequesterDto;
+  requester: TicketRequesterDto | null = null;
 
   @IsOptional()
   @IsString()
@@ -215,18 +219,19 @@ describeFromValidation(TicketApiCreateDto, {
     receivedAt: '2026-11-30T09:40:00+08:00',
   },
   descriptions: {
-    channel: 'Where it came in: an agent logs phone, wechat, visit and walk_in requests.',
+    channel:
+      'Where it came in: an agent logs phone, wechat, visit and walk_in requests; web is a request an integration took in.',
     priority: 'Default normal; raised one level for a VIP or tier-A customer.',
     customerId:
       'The known customer it is from (an agent’s pick). Without it, `requester` is matched by e-mail or mobile.',
     contactId: 'The customer’s contact who asked.',
     requester:
-      'Who asked, when `customerId` is not given: an unknown requester becomes a contact on a new lead customer, to be confirmed.',
+      'Who asked. Required when `customerId` is not given: an unknown requester becomes a contact on a new lead customer, to be confirmed. With `customerId`, default: the contact given, else the customer.',
     receivedAt:
       'When the request came in (ISO 8601 with an offset; not in the future): the SLA clock starts there. Default now.',
   },
 });
-ApiProperty({ type: () => TicketRequesterDto, required: true })(TicketApiCreateDto.prototype, 'requester');
+ApiProperty({ type: () => TicketRequesterDto, required: false })(TicketApiCreateDto.prototype, 'requester');
 describeFromValidation(TicketApiEditDto, {
   examples: { status: 'pending', priority: 'high', type: 'technical', assigneeId: 14, version: 3 },
   descriptions: {
