@@ -135,6 +135,12 @@ describe('a deactivated approver', () => {
     expect(seatApprovers([99], PEOPLE, 1)).toEqual([{ userId: 2, replacedFrom: 99 }]);
   });
 
+  it('lets the requester decide only when nobody else can (a company with one admin)', () => {
+    const alone = [person(1, 'admin', null), person(99, 'manager', null, [], false)];
+    expect(seatApprovers([1], alone, 1)).toEqual([{ userId: 1, replacedFrom: null }]);
+    expect(seatApprovers([99], alone, 1)).toEqual([{ userId: 1, replacedFrom: null }]);
+  });
+
   it('routes a contract above the threshold around a deactivated general manager', () => {
     const [, gms] = routeByAmount(20, yuan(200_000), { ...RULES, generalManagerIds: [8, 99] }, PEOPLE);
     expect(seatApprovers(gms.approverIds, PEOPLE).map((s) => s.userId)).toEqual([8, 1]);

@@ -111,8 +111,9 @@ export interface SeatedApprover {
 /**
  * A step's approvers as submitted: each inactive one replaced by their substitute (substituteFor),
  * nobody twice. An inactive approver nobody can stand in for, or an id that is no user's, is dropped.
- * Nobody approves their own request: the requester (a general manager submitting their own contract)
- * is left out, and a step that leaves empty goes to the requester's own substitute.
+ * Nobody approves their own request while someone else can: the requester (a general manager
+ * submitting their own contract) is left out, and a step left empty by that goes to the requester's
+ * own substitute; only when there is none (the company's one admin) does the requester decide.
  */
 export function seatApprovers(
   approverIds: number[],
@@ -121,17 +122,21 @@ export function seatApprovers(
 ): SeatedApprover[] {
   const known = byId(people);
   const seated: SeatedApprover[] = [];
+  let passedOver = false;
   for (const id of approverIds) {
     // An id that is nobody's (a general manager's account deleted since) seats no one.
-    if (!known.has(id) || id === requester) continue;
+    if (!known.has(id)) continue;
     const active = known.get(id)!.active;
+    if (active && id === requester) {
+      passedOver = true;
+      continue;
+    }
     const userId = active ? id : substituteFor(id, people, requester);
+    if (userId === null) passedOver ||= requester !== null && substituteFor(id, people) === requester;
     if (userId === null || seated.some((s) => s.userId === userId)) continue;
     seated.push({ userId, replacedFrom: active ? null : id });
   }
-  if (!seated.length && requester !== null && approverIds.includes(requester)) {
-    const stand = substituteFor(requester, people);
-    if (stand !== null) seated.push({ userId: stand, replacedFrom: null });
-  }
+  if (!seated.length && passedOver && requester !== null)
+    seated.push({ userId: substituteFor(requester, people) ?? requester, replacedFrom: null });
   return seated;
 }
