@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
-import { isLocale, translate } from '../i18n/i18n.js';
+import { hasKey, isLocale, translate } from '../i18n/i18n.js';
 import { isApiRequest } from './api/api-request.js';
 import { DomainError, type FieldErrors, type Params, StaleVersion } from './errors.js';
 import { safeReturnTo } from './flash.js';
@@ -182,6 +182,9 @@ export class AppExceptionFilter implements ExceptionFilter {
 
     if (wantsJson(req)) {
       const api = isApiRequest(req);
+      // The API's own wording where a page's would speak of a form or a page (`api.<key>`).
+      const say = (key: string, params?: Params) =>
+        translate(locale, api && hasKey(locale, `api.${key}`) ? `api.${key}` : key, params);
       const reason = err instanceof DomainError ? err : undefined;
       const status = (api && reason?.apiStatus) || d.status;
       res.status(status).json({
@@ -189,9 +192,9 @@ export class AppExceptionFilter implements ExceptionFilter {
         ...(api ? reason?.details : {}),
         statusCode: status,
         error: d.key.split('.').pop(),
-        message: translate(locale, d.key, d.params),
+        message: say(d.key, d.params),
         details: Object.entries(d.fields).flatMap(([field, errs]) =>
-          errs.map((e) => ({ field, message: translate(locale, e.key, e.params) })),
+          errs.map((e) => ({ field, message: say(e.key, e.params) })),
         ),
       });
       return;

@@ -141,6 +141,10 @@ describe('/api/v1/customers', () => {
     const created = (await repApi.post('/api/v1/customers', { name: '版本测试有限公司' })).body;
     const noVersion = await repApi.patch(`/api/v1/customers/${created.id}`, { tier: 'A' });
     expect(noVersion.status).toBe(422);
+    // In the API's words, not a page's ("reload the page").
+    expect(noVersion.body.details).toEqual([
+      { field: '_', message: 'Send the record’s `version`: the change is made on that version only.' },
+    ]);
     const first = await repApi.patch(`/api/v1/customers/${created.id}`, {
       tier: 'A',
       version: created.version,
@@ -157,6 +161,7 @@ describe('/api/v1/customers', () => {
       error: 'stale_version',
       current: { tier: 'A', version: 2 },
     });
+    expect(stale.body.message).toContain('nothing was changed. `current` holds the record as it now stands');
     const { rows } = await t.db.query('SELECT tier, version FROM customer WHERE id = $1', [created.id]);
     expect(rows[0]).toEqual({ tier: 'A', version: 2 });
   });
@@ -192,7 +197,9 @@ describe('/api/v1/customers', () => {
   it('deletes softly: the customer is gone from the API and kept in the recycle bin', async () => {
     const created = (await repApi.post('/api/v1/customers', { name: '删除测试有限公司' })).body;
     expect((await repApi.delete(`/api/v1/customers/${created.id}`)).status).toBe(204);
-    expect((await repApi.get(`/api/v1/customers/${created.id}`)).status).toBe(404);
+    const gone = await repApi.get(`/api/v1/customers/${created.id}`);
+    expect(gone.status).toBe(404);
+    expect(gone.body.message).toBe('There is no such record, or your token’s user may not see it.');
     const { rows } = await t.db.query('SELECT deleted_at FROM customer WHERE id = $1', [created.id]);
     expect(rows[0].deleted_at).not.toBeNull();
   });
