@@ -70,7 +70,11 @@ describe('/api/docs.json', () => {
   it('is an OpenAPI 3.1 document of the bearer-token API', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.info).toMatchObject({ title: 'Kehu API', version: '1' });
-    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.bearer).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'opaque',
+    });
     expect(doc.security).toEqual([{ bearer: [] }]);
     // Pages are not part of it.
     expect(Object.keys(doc.paths).every((p) => p.startsWith('/api/v1/'))).toBe(true);

@@ -32,7 +32,9 @@ export function apiAuthentication(tokens: ApiTokensService): RequestHandler {
       next(err);
     };
     if (scheme?.toLowerCase() !== 'bearer' || !token) return refuse(new ApiUnauthorized());
-    tokens.authenticate(token, req.ip ?? null).then(
+    // An IPv4 caller reaching a dual-stack server is named as IPv4 (127.0.0.1, not ::ffff:127.0.0.1).
+    const ip = req.ip?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '') ?? null;
+    tokens.authenticate(token, ip).then(
       ({ user, referenceVersion }) => {
         if (WITH_BODY.has(req.method) && hasBody(req) && !req.is('application/json'))
           return refuse(new ApiJsonOnly());

@@ -28,7 +28,13 @@ export function buildApiDocument(app: NestExpressApplication): OpenAPIObject {
     .setTitle('Kehu API')
     .setDescription(INTRO)
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A personal API token (kehu_…)' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      // An opaque token, not a JWT (the library's default format).
+      bearerFormat: 'opaque',
+      description: 'A personal API token (kehu_…)',
+    })
     .addSecurityRequirements('bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config);
