@@ -79,6 +79,9 @@ describe('/api/v1/customers', () => {
     expect(seen.sort()).toEqual([0, 1, 2, 3, 4].map((i) => `游标测试 ${i}`));
     const filtered = await repApi.get('/api/v1/customers?status=prospect&owner=me');
     expect(filtered.body.data.map((c: { name: string }) => c.name)).toEqual(['API 新建科技有限公司']);
+    // A flag as JSON writes it: none of the rep's is a VIP.
+    const vip = await repApi.get('/api/v1/customers?vip=true&owner=me');
+    expect({ status: vip.status, data: vip.body.data }).toEqual({ status: 200, data: [] });
     // The admin sees everyone's.
     const all = await adminApi.get(`/api/v1/customers?q=${encodeURIComponent('游标测试')}&limit=100`);
     expect(all.body.data).toHaveLength(6);

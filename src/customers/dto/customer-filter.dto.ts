@@ -29,9 +29,10 @@ export class CustomerFilterDto {
   @IsIn(CUSTOMER_TIERS)
   tier?: string;
 
+  /** VIP customers only: `1` from the page's checkbox, `true` as an API caller writes it. */
   @emptyToUndefined()
   @IsOptional()
-  @IsIn(['1'])
+  @IsIn(['1', 'true'])
   vip?: string;
 
   @emptyToUndefined()
