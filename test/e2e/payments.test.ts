@@ -617,25 +617,27 @@ describe('the receivables page', () => {
   });
 });
 
+/** Signs contract `id` (version 1) on `signedOn` with its scan, from its page. */
+async function sign(c: Client, id: number, signedOn: string) {
+  await c.get(`/contracts/${id}`);
+  return c.upload(
+    `/contracts/${id}/sign`,
+    { name: 'scan.pdf', content: PDF, type: 'application/pdf' },
+    { version: '1', signedOn },
+  );
+}
+
 describe('signing', () => {
   it('creates three kickoff tasks for the team’s service user, on their My day, marked done with CSRF', async () => {
     const id = await contract('5000.00', 'approved');
     const c = await signedIn(t, rep);
     await c.get(`/contracts/${id}`);
     // Not on a day still to come.
-    const early = await c.upload(
-      `/contracts/${id}/sign`,
-      { name: 'scan.pdf', content: PDF, type: 'application/pdf' },
-      { version: '1', signedOn: day(3) },
-    );
+    const early = await sign(c, id, day(3));
     expect(early.status).toBe(422);
     expect(visibleText(early.text)).toContain('enter the day the contract was signed');
     await c.get(`/contracts/${id}`);
-    const signed = await c.upload(
-      `/contracts/${id}/sign`,
-      { name: 'scan.pdf', content: PDF, type: 'application/pdf' },
-      { version: '1', signedOn: day(0) },
-    );
+    const signed = await sign(c, id, day(0));
     expect(signed.status).toBe(303);
     const { rows } = await t.db.query(
       `SELECT id, assignee_id, kind, status, title FROM task WHERE source_kind = 'contract' AND source_id = $1 ORDER BY id`,
@@ -674,11 +676,7 @@ describe('signing', () => {
     await t.db.query('UPDATE contract SET opportunity_id = $1 WHERE id = $2', [deal[0].id, id]);
     const c = await signedIn(t, rep);
     await c.get(`/contracts/${id}`);
-    const signed = await c.upload(
-      `/contracts/${id}/sign`,
-      { name: 'scan.pdf', content: PDF, type: 'application/pdf' },
-      { version: '1', signedOn: day(0) },
-    );
+    const signed = await sign(c, id, day(0));
     expect(signed.status).toBe(303);
     const { rows } = await t.db.query(
       `SELECT o.stage, o.probability, (SELECT array_agg(s.from_stage || '>' || s.to_stage) FROM opportunity_stage_change s

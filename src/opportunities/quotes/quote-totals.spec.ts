@@ -130,20 +130,21 @@ describe('quoteTotals', () => {
   });
 });
 
-describe('passesThreshold', () => {
-  const totals = (overall: string) =>
-    quoteTotals({
-      lines: [line('1', '1000', '10')],
-      discount: fromDecimal(overall, 2),
-      taxRate: 1300,
-      pricesIncludeTax: false,
-    });
+/** A line of 1,000.00 at 10% off, then `overall` percent off the whole: the discount tests' quote. */
+const tenOffThen = (overall: string) =>
+  quoteTotals({
+    lines: [line('1', '1000', '10')],
+    discount: fromDecimal(overall, 2),
+    taxRate: 1300,
+    pricesIncludeTax: false,
+  });
 
+describe('passesThreshold', () => {
   it('compares the whole discount (lines and overall) exactly with the threshold', () => {
     // 900.00 less 5.56% (50.04) = 849.96: 15.004% off 1,000.00, past 15%.
-    expect(passesThreshold(totals('5.56'), 1500)).toBe(true);
+    expect(passesThreshold(tenOffThen('5.56'), 1500)).toBe(true);
     // less 5.55% (49.95) = 850.05: 14.995%.
-    expect(passesThreshold(totals('5.55'), 1500)).toBe(false);
+    expect(passesThreshold(tenOffThen('5.55'), 1500)).toBe(false);
     // exactly 15% does not pass 15%.
     expect(
       passesThreshold(
@@ -161,19 +162,11 @@ describe('passesThreshold', () => {
 });
 
 describe('shownDiscount', () => {
-  const totals = (overall: string) =>
-    quoteTotals({
-      lines: [line('1', '1000', '10')],
-      discount: fromDecimal(overall, 2),
-      taxRate: 1300,
-      pricesIncludeTax: false,
-    });
-
   it('shows the discount to the hundredth, and past the threshold never as the threshold itself', () => {
-    expect(shownDiscount(totals('5.55'), 1500)).toBe('15');
-    expect(shownDiscount(totals('5.56'), 1500)).toBe('15.004');
-    expect(shownDiscount(totals('5.56'), 2000)).toBe('15');
-    expect(shownDiscount(totals('10'), 1500)).toBe('19');
+    expect(shownDiscount(tenOffThen('5.55'), 1500)).toBe('15');
+    expect(shownDiscount(tenOffThen('5.56'), 1500)).toBe('15.004');
+    expect(shownDiscount(tenOffThen('5.56'), 2000)).toBe('15');
+    expect(shownDiscount(tenOffThen('10'), 1500)).toBe('19');
   });
 });
 
