@@ -119,6 +119,9 @@ describe('/api/v1/customers', () => {
     expect(await count(`SELECT 1 FROM customer WHERE name = 'Unknown field Ltd'`)).toBe(0);
     const query = await repApi.get('/api/v1/customers?colour=red');
     expect(query.status).toBe(422);
+    // A kind that is none of the choices is called that, not missing.
+    const robot = await repApi.post('/api/v1/customers', { name: 'Robot Ltd', kind: 'robot' });
+    expect(robot.body.details).toEqual([{ field: 'kind', message: 'Not a valid choice.' }]);
   });
 
   it('refuses malformed JSON, a body over the limit, another content type and NUL bytes: 4xx, nothing stored', async () => {

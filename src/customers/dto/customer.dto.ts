@@ -31,7 +31,7 @@ const oneOf = (values: readonly string[]) => IsIn(values, { message: keyed('vali
 
 /** One DTO for the customer form (new and edit) and, later, the API. */
 export class CustomerDto {
-  @IsIn(CUSTOMER_KINDS, { message: keyed('validation.required') })
+  @IsIn(CUSTOMER_KINDS, { message: keyed('validation.invalid') })
   kind: CustomerKind = 'company';
 
   @Trimmed()
