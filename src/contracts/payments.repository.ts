@@ -37,6 +37,24 @@ export interface ReceivablesRow {
   collectedQuarter: Fen;
 }
 
+/** One customer's receivables: what its contracts still owe, and since when the oldest unpaid installment was due. */
+export interface CustomerReceivablesRow {
+  customerId: number;
+  customerName: string;
+  contracts: number;
+  outstanding: Fen;
+  overdue: Fen;
+  /** The due day of its oldest installment still unpaid past its day; null when nothing is overdue. */
+  oldestDue: string | null;
+}
+
+/** Receivables by owner and the customers owing most, with how many customers owe anything. */
+export interface Receivables {
+  owners: ReceivablesRow[];
+  customers: CustomerReceivablesRow[];
+  owing: number;
+}
+
 /** A payment of a customer's contract, for its 360° timeline. */
 export interface CustomerPaymentRow {
   id: number;
@@ -266,51 +284,83 @@ export class PaymentsRepository {
   }
 
   /**
-   * Receivables by owner in one statement: for each owner, their signed and completed contracts (the
-   * owner index) and those contracts' installments (by contract), summed: outstanding, overdue
-   * (due before `today`), collected, and due and collected for installments due in the month and the
-   * quarter. A contract without a plan counts its whole amount as outstanding, due on no day. Owners
-   * with nothing signed are left out.
+   * Receivables in one statement, by owner and by customer: the owners' signed and completed
+   * contracts (one scan of the owner index each) and their installments (by contract), read once and
+   * summed both ways. By owner: outstanding, overdue (due before `today`), collected, and due and
+   * collected for installments due in the month and the quarter; owners with nothing signed are left
+   * out. By customer: the `limit` customers owing most (overdue first, then outstanding), each with its
+   * oldest unpaid due day, and how many customers owe anything. A contract without a plan counts its
+   * whole amount as outstanding, due on no day.
    */
   async receivables(
     ownerIds: number[],
     today: string,
     month: { from: string; to: string },
     quarter: { from: string; to: string },
-  ): Promise<ReceivablesRow[]> {
-    if (!ownerIds.length) return [];
-    type Raw = Record<Exclude<keyof ReceivablesRow, 'ownerId'>, string> & { ownerId: number };
-    const rows = await this.dataSource.query<Raw[]>(
-      `SELECT w.id AS "ownerId", s.* FROM unnest($1::int[]) AS w(id) CROSS JOIN LATERAL (
-         SELECT count(*) AS n,
-                coalesce(sum(i.amount - i.collected), 0)::text AS outstanding,
-                coalesce(sum(i.amount - i.collected) FILTER (WHERE i.due_on < $2), 0)::text AS overdue,
-                coalesce(sum(i.collected), 0)::text AS collected,
-                coalesce(sum(i.amount) FILTER (WHERE i.due_on BETWEEN $3 AND $4), 0)::text AS "dueMonth",
-                coalesce(sum(i.collected) FILTER (WHERE i.due_on BETWEEN $3 AND $4), 0)::text AS "collectedMonth",
-                coalesce(sum(i.amount) FILTER (WHERE i.due_on BETWEEN $5 AND $6), 0)::text AS "dueQuarter",
-                coalesce(sum(i.collected) FILTER (WHERE i.due_on BETWEEN $5 AND $6), 0)::text AS "collectedQuarter"
-           FROM (SELECT i.amount, i.collected, i.due_on
-                   FROM contract c JOIN payment_installment i ON i.contract_id = c.id
-                  WHERE c.owner_id = w.id AND c.status = ANY($7) AND c.deleted_at IS NULL
-                 UNION ALL
-                 -- A contract signed without a plan: its whole amount is owed, by no date yet.
-                 SELECT c.amount, 0, NULL FROM contract c
-                  WHERE c.owner_id = w.id AND c.status = ANY($7) AND c.deleted_at IS NULL
-                    AND NOT EXISTS (SELECT 1 FROM payment_installment i WHERE i.contract_id = c.id)) i) s
-       WHERE s.n > 0 ORDER BY w.id`,
-      [ownerIds, today, month.from, month.to, quarter.from, quarter.to, COLLECTING],
+    limit: number,
+  ): Promise<Receivables> {
+    if (!ownerIds.length) return { owners: [], customers: [], owing: 0 };
+    type Raw = {
+      owners: (Record<Exclude<keyof ReceivablesRow, 'ownerId'>, string> & { ownerId: number })[];
+      customers: (Omit<CustomerReceivablesRow, 'outstanding' | 'overdue'> & {
+        outstanding: string;
+        overdue: string;
+      })[];
+      owing: number;
+    };
+    const [row] = await this.dataSource.query<Raw[]>(
+      `WITH items AS MATERIALIZED (
+         SELECT w.id AS owner_id, i.* FROM unnest($1::int[]) AS w(id) CROSS JOIN LATERAL (
+           SELECT c.customer_id, c.customer_name, c.id AS contract_id, i.amount, i.collected, i.due_on
+             FROM contract c JOIN payment_installment i ON i.contract_id = c.id
+            WHERE c.owner_id = w.id AND c.status = ANY($7) AND c.deleted_at IS NULL
+           UNION ALL
+           -- A contract signed without a plan: its whole amount is owed, by no date yet.
+           SELECT c.customer_id, c.customer_name, c.id, c.amount, 0, NULL FROM contract c
+            WHERE c.owner_id = w.id AND c.status = ANY($7) AND c.deleted_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM payment_installment i WHERE i.contract_id = c.id)) i),
+       owners AS (
+         SELECT owner_id AS "ownerId",
+                sum(amount - collected)::text AS outstanding,
+                coalesce(sum(amount - collected) FILTER (WHERE due_on < $2), 0)::text AS overdue,
+                sum(collected)::text AS collected,
+                coalesce(sum(amount) FILTER (WHERE due_on BETWEEN $3 AND $4), 0)::text AS "dueMonth",
+                coalesce(sum(collected) FILTER (WHERE due_on BETWEEN $3 AND $4), 0)::text AS "collectedMonth",
+                coalesce(sum(amount) FILTER (WHERE due_on BETWEEN $5 AND $6), 0)::text AS "dueQuarter",
+                coalesce(sum(collected) FILTER (WHERE due_on BETWEEN $5 AND $6), 0)::text AS "collectedQuarter"
+           FROM items GROUP BY owner_id),
+       customers AS (
+         SELECT customer_id AS "customerId", max(customer_name) AS "customerName",
+                count(DISTINCT contract_id)::int AS contracts,
+                sum(amount - collected) AS outstanding,
+                coalesce(sum(amount - collected) FILTER (WHERE due_on < $2), 0) AS overdue,
+                min(due_on) FILTER (WHERE due_on < $2 AND collected < amount)::text AS "oldestDue"
+           FROM items GROUP BY customer_id HAVING sum(amount - collected) > 0)
+       SELECT (SELECT coalesce(json_agg(o ORDER BY o."ownerId"), '[]') FROM owners o) AS owners,
+              (SELECT coalesce(json_agg(c), '[]') FROM (
+                 SELECT k."customerId", k."customerName", k.contracts, k.outstanding::text, k.overdue::text, k."oldestDue"
+                   FROM customers k ORDER BY k.overdue DESC, k.outstanding DESC, k."customerId" LIMIT $8) c) AS customers,
+              (SELECT count(*)::int FROM customers) AS owing`,
+      [ownerIds, today, month.from, month.to, quarter.from, quarter.to, COLLECTING, limit],
     );
-    return rows.map((r) => ({
-      ownerId: r.ownerId,
-      outstanding: money(r.outstanding),
-      overdue: money(r.overdue),
-      collected: money(r.collected),
-      dueMonth: money(r.dueMonth),
-      collectedMonth: money(r.collectedMonth),
-      dueQuarter: money(r.dueQuarter),
-      collectedQuarter: money(r.collectedQuarter),
-    }));
+    return {
+      owners: row.owners.map((r) => ({
+        ownerId: r.ownerId,
+        outstanding: money(r.outstanding),
+        overdue: money(r.overdue),
+        collected: money(r.collected),
+        dueMonth: money(r.dueMonth),
+        collectedMonth: money(r.collectedMonth),
+        dueQuarter: money(r.dueQuarter),
+        collectedQuarter: money(r.collectedQuarter),
+      })),
+      customers: row.customers.map((r) => ({
+        ...r,
+        outstanding: money(r.outstanding),
+        overdue: money(r.overdue),
+      })),
+      owing: row.owing,
+    };
   }
 
   /**

@@ -58,7 +58,13 @@ import {
   PAYMENT_METHODS,
   RENEWAL_NOTICE_DAYS,
 } from './payment.options.js';
-import { type CustomerPaymentRow, type OverdueRow, PaymentsRepository } from './payments.repository.js';
+import {
+  type CustomerPaymentRow,
+  type CustomerReceivablesRow,
+  type OverdueRow,
+  PaymentsRepository,
+  type ReceivablesRow,
+} from './payments.repository.js';
 
 /** Why a payment, an invoice or a plan was refused, beside the form's field. */
 const refuse = (field: string, key: string, params?: Record<string, string | number>) =>
@@ -133,14 +139,34 @@ export interface OverdueItem extends OverdueRow {
 }
 
 /** A row of the receivables page. */
+/** A line of the receivables page: an owner's, a team's or the total. */
 export interface ReceivablesItem {
-  ownerId: number;
-  ownerName: string;
+  /** The owner's (a team's: the team's; the total: none). */
+  ownerId?: number;
+  teamId?: number | null;
+  name: string;
   outstanding: Fen;
   overdue: Fen;
   collected: Fen;
   monthRate: string;
   quarterRate: string;
+}
+
+/** How many customers owing most the receivables page lists. */
+const RECEIVABLES_CUSTOMERS = 20;
+
+/** The receivables of these owners summed into one line named `name`, with its two periods' 回款率. */
+function receivablesItem(rows: ReceivablesRow[], name: string): ReceivablesItem {
+  const sum = (k: Exclude<keyof ReceivablesRow, 'ownerId'>) => sumMoney(rows.map((r) => r[k]));
+  const rate = (collected: Fen, due: Fen) => formatRate(due === 0 ? null : collected / due);
+  return {
+    name,
+    outstanding: sum('outstanding'),
+    overdue: sum('overdue'),
+    collected: sum('collected'),
+    monthRate: rate(sum('collectedMonth'), sum('dueMonth')),
+    quarterRate: rate(sum('collectedQuarter'), sum('dueQuarter')),
+  };
 }
 
 /** Whether money is collected on a contract in this status (signed, completed): only then is it overdue. */
@@ -794,44 +820,50 @@ export class PaymentsService implements OnModuleInit {
   }
 
   /**
-   * The receivables page: for each owner whose contracts the user sees, the money outstanding and
-   * overdue and the 回款率 of this month and this quarter, with the total; one statement for them all.
+   * /contracts/receivables: what the user's scope is owed, by owner, by team (when the scope spans
+   * more than one) and by customer (those owing most), with the total.
    */
-  async receivables(
-    user: SessionUser,
-  ): Promise<{ rows: ReceivablesItem[]; total: ReceivablesItem; today: string }> {
+  async receivables(user: SessionUser): Promise<{
+    rows: ReceivablesItem[];
+    teams: ReceivablesItem[];
+    total: ReceivablesItem;
+    customers: CustomerReceivablesRow[];
+    owing: number;
+    /** More customers owe than are listed. */
+    moreOwing: boolean;
+    today: string;
+  }> {
     const scope: ContractScope = this.policy.scope(await this.actor(user, []));
-    const ownerIds = scope.everyone
-      ? (await this.users.everyone()).map((u) => u.id).sort((a, b) => a - b)
-      : scope.ownerIds;
+    const directory = new Map((await this.users.everyone()).map((u) => [u.id, u]));
+    const ownerIds = scope.everyone ? [...directory.keys()].sort((a, b) => a - b) : scope.ownerIds;
     const today = this.today(user);
     const { month, quarter } = periodsOf(today);
-    const rows = await this.repo.receivables(ownerIds, today, month, quarter);
-    const names = await this.users.namesOf(rows.map((r) => r.ownerId));
-    const rate = (collected: number, due: number) => formatRate(due === 0 ? null : collected / due);
-    const items = rows.map((r) => ({
-      ownerId: r.ownerId,
-      ownerName: names.get(r.ownerId) ?? '',
-      outstanding: r.outstanding,
-      overdue: r.overdue,
-      collected: r.collected,
-      monthRate: rate(r.collectedMonth, r.dueMonth),
-      quarterRate: rate(r.collectedQuarter, r.dueQuarter),
+    const found = await this.repo.receivables(ownerIds, today, month, quarter, RECEIVABLES_CUSTOMERS);
+    const names = await this.users.namesOf(found.owners.map((r) => r.ownerId));
+    const byOwner = found.owners.map((r) => ({
+      ...r,
+      name: names.get(r.ownerId) ?? '',
+      teamId: directory.get(r.ownerId)?.teamId ?? null,
     }));
-    const sum = (k: keyof (typeof rows)[number]) => sumMoney(rows.map((r) => r[k] as Fen));
+    const byTeam = new Map<number | null, typeof byOwner>();
+    for (const r of byOwner) byTeam.set(r.teamId, [...(byTeam.get(r.teamId) ?? []), r]);
+    const teamNames = await this.users.teamNamesOf([...byTeam.keys()].filter((id) => id !== null));
+    const teams =
+      byTeam.size > 1
+        ? [...byTeam].map(([teamId, rows]) => ({
+            ...receivablesItem(rows, teamNames.get(teamId ?? 0) ?? ''),
+            teamId,
+          }))
+        : [];
+    const worstFirst = (a: ReceivablesItem, b: ReceivablesItem) =>
+      b.overdue - a.overdue || b.outstanding - a.outstanding || a.name.localeCompare(b.name);
     return {
-      rows: items.sort(
-        (a, b) => b.overdue - a.overdue || b.outstanding - a.outstanding || a.ownerId - b.ownerId,
-      ),
-      total: {
-        ownerId: 0,
-        ownerName: '',
-        outstanding: sum('outstanding'),
-        overdue: sum('overdue'),
-        collected: sum('collected'),
-        monthRate: rate(sum('collectedMonth'), sum('dueMonth')),
-        quarterRate: rate(sum('collectedQuarter'), sum('dueQuarter')),
-      },
+      rows: byOwner.map((r) => ({ ...receivablesItem([r], r.name), ownerId: r.ownerId })).sort(worstFirst),
+      teams: teams.sort(worstFirst),
+      total: receivablesItem(byOwner, ''),
+      customers: found.customers,
+      owing: found.owing,
+      moreOwing: found.owing > found.customers.length,
       today,
     };
   }

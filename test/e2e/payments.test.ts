@@ -51,22 +51,24 @@ let numbers = 0;
 async function contract(
   amount: string,
   status: 'draft' | 'approved' | 'signed' | 'completed' = 'signed',
-  fields: { owner?: number; endOn?: string; startOn?: string } = {},
+  fields: { owner?: number; endOn?: string; startOn?: string; customer?: { id: number; name: string } } = {},
 ): Promise<number> {
   const signed = status === 'signed' || status === 'completed';
+  const customer = fields.customer ?? { id: customerId, name: '上海华信科技有限公司' };
   const { rows } = await t.db.query<{ id: number }>(
     `INSERT INTO contract (number, customer_id, customer_name, owner_id, title, amount, status, signed_on, start_on, end_on,
        approval_rounds, version)
-     VALUES ($1, $2, '上海华信科技有限公司', $3, '运维服务', $4, $5, $6, $7, $8, 1, 1) RETURNING id`,
+     VALUES ($1, $2, $9, $3, '运维服务', $4, $5, $6, $7, $8, 1, 1) RETURNING id`,
     [
       `HT-2099-${String(++numbers).padStart(4, '0')}`,
-      customerId,
+      customer.id,
       fields.owner ?? rep.id,
       amount,
       status,
       signed ? day(-40) : null,
       fields.startOn ?? day(-40),
       fields.endOn ?? day(400),
+      customer.name,
     ],
   );
   await t.db.query(
@@ -614,6 +616,44 @@ describe('the receivables page', () => {
     await contract('800.00', 'draft', { owner: owner.id });
     const page = await (await signedIn(t, manager)).get('/contracts/receivables');
     expect(visibleText(page.text)).toContain('Rep Planless ¥139,500.00 ¥0.00 ¥0.00');
+  });
+
+  it('lists the customers owing most, overdue first, since their oldest unpaid day, and teams when there are several', async () => {
+    const owner = await createUser(t.db, { role: 'sales', teamId, name: 'Rep Ledger' });
+    const late = { name: '苏州恒达精密机械有限公司', id: 0 };
+    const planless = { name: '杭州禾谷食品有限公司', id: 0 };
+    late.id = await createCustomer(t.db, { ownerId: owner.id, name: late.name });
+    planless.id = await createCustomer(t.db, { ownerId: owner.id, name: planless.name });
+    const c = await signedIn(t, owner);
+    const lateContract = await contract('10000.00', 'signed', { owner: owner.id, customer: late });
+    await savePlan(c, lateContract, [
+      [day(-30), '4000.00'],
+      [day(30), '6000.00'],
+    ]);
+    expect((await pay(c, lateContract, '1000.00')).status).toBe(303);
+    // Owed whole, on no day yet: listed after the customer whose money is overdue, though it owes more.
+    await contract('50000.00', 'signed', { owner: owner.id, customer: planless });
+
+    const page = await (await signedIn(t, manager)).get('/contracts/receivables');
+    const text = visibleText(page.text);
+    const lateRow = `${late.name} 1 ¥9,000.00 ¥3,000.00 ${day(-30)}`;
+    expect(text).toContain(lateRow);
+    expect(text).toContain(`${planless.name} 1 ¥50,000.00 ¥0.00 —`);
+    expect(text.indexOf(lateRow)).toBeLessThan(text.indexOf(planless.name));
+    expect(page.text).toContain(`href="/contracts?customer=${late.id}"`);
+    // The manager's scope is one team: no team table.
+    expect(text).not.toContain('By team');
+    // A rep of another team sees neither customer.
+    const other = visibleText((await (await signedIn(t, outsider)).get('/contracts/receivables')).text);
+    expect(other).not.toContain(late.name);
+
+    // The admin, in no team, signed one too: the company's receivables span two groups.
+    const admin = await createUser(t.db, { role: 'admin', name: 'Admin Receivables' });
+    await contract('700.00', 'signed', { owner: admin.id, customer: planless });
+    const whole = visibleText((await (await signedIn(t, admin)).get('/contracts/receivables')).text);
+    expect(whole).toContain('By team');
+    expect(whole).toContain('No team ¥700.00 ¥0.00 ¥0.00');
+    expect(whole).toContain(lateRow);
   });
 });
 
