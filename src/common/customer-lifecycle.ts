@@ -9,7 +9,7 @@ import { poolOf, prepared } from './sql.js';
  * The customer's life, as every module takes part in it. Each module that keeps records about
  * customers (follow-ups now; opportunities, contracts, tickets later) registers one CustomerLifecycle
  * in its onModuleInit, saying in one place:
- * - which entries it adds to the customer's 360° timeline;
+ * - which entries it adds to the customer's 360° timeline, and which figures to the top of that page;
  * - what it moves when two customers are merged (inside the merge's transaction);
  * - what it hands over when a rep leaves (inside the deactivation's transaction);
  * - what else it does when a user is deactivated, in that same transaction (approvals seat a substitute);
@@ -25,6 +25,8 @@ export interface CustomerLifecycle {
   auditActions?: AuditActionLabels[];
   /** The record's entries on a customer's timeline, read with every other module's in one statement. */
   timeline?: TimelineSource;
+  /** The record's figures on the customer's 360° page (open deals, money owed), read in that statement too. */
+  summary?: SummarySource;
   /**
    * What the timeline's entries need to know of the customer itself (registered by the customers
    * module alone): a SELECT of customer $1's `ownerId` and `contacts`, a JSON object of its live
@@ -82,6 +84,39 @@ export function timelineSource<Row>(
   return { sql, items: items as unknown as TimelineSource['items'] };
 }
 
+/**
+ * A module's figures on a customer's 360° page: what is open with the customer now (deals, money owed,
+ * tickets), from the module's rows about it, read with the timeline in one statement.
+ */
+export interface SummarySource<Row = Record<string, unknown>> {
+  /** A SELECT of the module's rows about customer $1 that its figures add up (each row as JSON, as a timeline's). */
+  sql: string;
+  /** The figures, as `page.viewer` may see them; none when the viewer sees no row. */
+  figures: (rows: Row[], page: TimelinePage) => SummaryFigure[] | Promise<SummaryFigure[]>;
+}
+
+/** A summary source whose `figures` reads its own rows' shape (as its `sql` names the columns). */
+export function summarySource<Row>(
+  sql: string,
+  figures: (rows: Row[], page: TimelinePage) => SummaryFigure[] | Promise<SummaryFigure[]>,
+): SummarySource {
+  return { sql, figures: figures as unknown as SummarySource['figures'] };
+}
+
+/** One figure at the top of the 360° page. */
+export interface SummaryFigure {
+  /** Locale key of its label, e.g. payment.outstanding. */
+  labelKey: string;
+  /** The value as shown (¥12,000.00, 3). */
+  value: string;
+  /** A line under the value, in the viewer's language (3 contracts, ¥4,000.00 overdue). */
+  detail?: string;
+  /** Calls for attention (money overdue): shown in the danger colour. */
+  alert?: boolean;
+  /** Where the figure's records are listed. */
+  url?: string;
+}
+
 /** What every module's entries are read for: the customer, and who looks. */
 export interface TimelinePage {
   customerId: number;
@@ -135,12 +170,26 @@ export function mergeTimelines(lists: TimelineItem[][], limit: number): Timeline
     .map(({ item }) => item);
 }
 
+/** What the modules' entries and figures are read for, from a row holding the 360° page's columns. */
+function pageOf(row: Record<string, unknown>, customerId: number, viewer?: SessionUser): TimelinePage {
+  const customer = row.timeline_customer as {
+    ownerId: number | null;
+    contacts: Record<string, string>;
+  } | null;
+  return {
+    customerId,
+    ownerId: customer?.ownerId ?? null,
+    contactNames: new Map(Object.entries(customer?.contacts ?? {}).map(([id, name]) => [Number(id), name])),
+    viewer,
+  };
+}
+
 /** The registered lifecycles, in registration order. */
 @Injectable()
 export class CustomerLifecycles {
   private readonly registered: CustomerLifecycle[] = [];
-  /** The timeline's columns, built once every module has registered. */
-  private columns: string | null = null;
+  /** The timeline's columns, and the 360° page's (the timeline's and the figures'), built once every module has registered. */
+  private columns: { timeline: string; profile: string } | null = null;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -157,45 +206,44 @@ export class CustomerLifecycles {
    */
   async timeline(customerId: number, limit = 100, viewer?: SessionUser): Promise<TimelineItem[]> {
     const { rows } = await poolOf(this.dataSource).query<Record<string, unknown>>(
-      prepared(`SELECT ${this.timelineColumns()}`, [customerId, limit]),
+      prepared(`SELECT ${this.built().timeline}`, [customerId, limit]),
     );
     return this.timelineFrom(rows[0], customerId, limit, viewer);
   }
 
   /**
-   * The timeline as columns (named `timeline_…`) that a statement about customer $1 selects, at most
-   * $2 entries from each module: so that the customer's page reads its customer and its timeline in
-   * one round trip. `timelineFrom` reads them.
+   * The 360° page's columns that a statement about customer $1 selects: the timeline (`timeline_…`,
+   * at most $2 entries from each module) and each module's summary rows (`summary_…`), so that the
+   * customer's page reads its customer, its figures and its timeline in one round trip.
+   * `timelineFrom` and `summaryFrom` read them.
    */
-  timelineColumns(): string {
+  profileColumns(): string {
+    return this.built().profile;
+  }
+
+  private built(): { timeline: string; profile: string } {
     if (this.columns !== null) return this.columns;
     const customer = this.registered.find((l) => l.timelineCustomer)?.timelineCustomer;
-    this.columns = [
+    const timeline = [
       customer
         ? `(SELECT row_to_json(c) FROM (${customer}) c) AS timeline_customer`
         : 'NULL::json AS timeline_customer',
       ...this.sources().map((s, i) => `(SELECT json_agg(r) FROM (${s.sql}) r) AS timeline_${i}`),
-    ].join(',\n       ');
+    ];
+    const figures = this.summaries().map((s, i) => `(SELECT json_agg(r) FROM (${s.sql}) r) AS summary_${i}`);
+    const joined = (columns: string[]) => columns.join(',\n       ');
+    this.columns = { timeline: joined(timeline), profile: joined([...timeline, ...figures]) };
     return this.columns;
   }
 
-  /** The timeline, newest first, from a row holding `timelineColumns()`. */
+  /** The timeline, newest first, from a row holding `profileColumns()`. */
   async timelineFrom(
     row: Record<string, unknown>,
     customerId: number,
     limit: number,
     viewer?: SessionUser,
   ): Promise<TimelineItem[]> {
-    const customer = row.timeline_customer as {
-      ownerId: number | null;
-      contacts: Record<string, string>;
-    } | null;
-    const page: TimelinePage = {
-      customerId,
-      ownerId: customer?.ownerId ?? null,
-      contactNames: new Map(Object.entries(customer?.contacts ?? {}).map(([id, name]) => [Number(id), name])),
-      viewer,
-    };
+    const page = pageOf(row, customerId, viewer);
     return mergeTimelines(
       await Promise.all(
         this.sources().map((s, i) =>
@@ -206,8 +254,27 @@ export class CustomerLifecycles {
     );
   }
 
+  /** Every module's figures, in registration order, from a row holding `profileColumns()`. */
+  async summaryFrom(
+    row: Record<string, unknown>,
+    customerId: number,
+    viewer: SessionUser,
+  ): Promise<SummaryFigure[]> {
+    const page = pageOf(row, customerId, viewer);
+    const figures = await Promise.all(
+      this.summaries().map((s, i) =>
+        s.figures((row[`summary_${i}`] as Record<string, unknown>[] | null) ?? [], page),
+      ),
+    );
+    return figures.flat();
+  }
+
   private sources(): TimelineSource[] {
     return this.registered.flatMap((l) => (l.timeline ? [l.timeline] : []));
+  }
+
+  private summaries(): SummarySource[] {
+    return this.registered.flatMap((l) => (l.summary ? [l.summary] : []));
   }
 
   /** The merge steps, each named by its entity. */

@@ -4,6 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Fen, fromNumeric, toNumeric } from '../common/money.js';
 import { Invoice } from './invoice.entity.js';
+import type { RatedInstallment } from './collection-rate.js';
+import type { ContractStatus } from './contract.options.js';
 import type { Allocation } from './payment-allocations.js';
 import { PaymentAllocation } from './payment-allocation.entity.js';
 import { PaymentInstallment } from './payment-installment.entity.js';
@@ -47,6 +49,20 @@ export interface CustomerReceivablesRow {
   /** The due day of its oldest installment still unpaid past its day; null when nothing is overdue. */
   oldestDue: string | null;
 }
+
+/** A signed or completed contract of a customer with its installments, for the customer's figures. */
+export interface CustomerContractMoney {
+  id: number;
+  ownerId: number;
+  status: ContractStatus;
+  amount: Fen;
+  installments: RatedInstallment[];
+}
+
+type SummaryJson = Omit<CustomerContractMoney, 'amount' | 'installments'> & {
+  amount: string;
+  installments: { dueOn: string; amount: string; collected: string }[];
+};
 
 /** Receivables by owner and the customers owing most, with how many customers owe anything. */
 export interface Receivables {
@@ -228,6 +244,30 @@ export class PaymentsRepository {
        FROM contract c JOIN payment p ON p.contract_id = c.id
       WHERE c.customer_id = $1 AND c.deleted_at IS NULL
       ORDER BY p.created_at DESC, p.id DESC LIMIT $2`;
+
+  /**
+   * The customer's signed and completed contracts with their installments, for the figures at the top
+   * of its 360° page (what it still owes, and how much of that is overdue).
+   */
+  readonly summarySql = `SELECT c.id, c.owner_id AS "ownerId", c.status, c.amount::text AS amount,
+            (SELECT coalesce(json_agg(json_build_object('dueOn', i.due_on, 'amount', i.amount::text,
+                                                       'collected', i.collected::text)), '[]')
+               FROM payment_installment i WHERE i.contract_id = c.id) AS installments
+       FROM contract c
+      WHERE c.customer_id = $1 AND c.deleted_at IS NULL AND c.status IN (${COLLECTING.map((s) => `'${s}'`).join(', ')})`;
+
+  /** The summary's rows (JSON: money as text) with exact money. */
+  summaryRows(rows: SummaryJson[]): CustomerContractMoney[] {
+    return rows.map((r) => ({
+      ...r,
+      amount: money(r.amount),
+      installments: r.installments.map((i) => ({
+        ...i,
+        amount: money(i.amount),
+        collected: money(i.collected),
+      })),
+    }));
+  }
 
   /** The timeline's rows (JSON: times as ISO text, the amount as text) as payment rows. */
   timelineRows(

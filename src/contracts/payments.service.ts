@@ -6,6 +6,8 @@ import { AuditService } from '../audit/audit.service.js';
 import { JobsService } from '../automation/jobs.service.js';
 import {
   CustomerLifecycles,
+  type SummaryFigure,
+  summarySource,
   type TimelineItem,
   type TimelinePage,
   timelineSource,
@@ -59,6 +61,7 @@ import {
   RENEWAL_NOTICE_DAYS,
 } from './payment.options.js';
 import {
+  type CustomerContractMoney,
   type CustomerPaymentRow,
   type CustomerReceivablesRow,
   type OverdueRow,
@@ -251,6 +254,11 @@ export class PaymentsService implements OnModuleInit {
         this.repo.timelineSql,
         (rows: Parameters<PaymentsRepository['timelineRows']>[0], page) =>
           this.timelineOf(this.repo.timelineRows(rows), page),
+      ),
+      summary: summarySource(
+        this.repo.summarySql,
+        (rows: Parameters<PaymentsRepository['summaryRows']>[0], page) =>
+          this.figuresOf(this.repo.summaryRows(rows), page),
       ),
     });
     this.lifecycles.register({
@@ -866,6 +874,47 @@ export class PaymentsService implements OnModuleInit {
       moreOwing: found.owing > found.customers.length,
       today,
     };
+  }
+
+  // ---- The customer's 360° page ----
+
+  /**
+   * The customer's money, from the signed and completed contracts the viewer sees: what they came to,
+   * and what is still owed, with what of it is overdue. None when the viewer sees no such contract.
+   */
+  private async figuresOf(
+    rows: CustomerContractMoney[],
+    { viewer, customerId }: TimelinePage,
+  ): Promise<SummaryFigure[]> {
+    if (!rows.length || !viewer) return [];
+    const actor = await this.policy.viewer(viewer, rows, (userId, ids) =>
+      this.approvals.approverOf(userId, 'contract', ids),
+    );
+    const shown = rows.filter((r) => this.policy.can(actor, 'view', r));
+    if (!shown.length) return [];
+    const today = this.today(viewer);
+    // A contract without a plan owes its whole amount, by no day yet.
+    const owed = shown.map((r) => (r.installments.length ? outstandingOf(r.installments) : r.amount));
+    const overdue = sumMoney(shown.map((r) => overdueOf(r.installments, r.status, today)));
+    const locale = viewer.locale;
+    const contracts = `/contracts?customer=${customerId}`;
+    return [
+      {
+        labelKey: 'payment.summary_contracted',
+        value: formatMoney(sumMoney(shown.map((r) => r.amount))),
+        detail: translate(locale, 'payment.summary_contracts', { count: shown.length }),
+        url: contracts,
+      },
+      {
+        labelKey: 'payment.outstanding',
+        value: formatMoney(sumMoney(owed)),
+        detail: overdue
+          ? translate(locale, 'payment.summary_overdue', { amount: formatMoney(overdue) })
+          : translate(locale, 'payment.summary_none_overdue'),
+        alert: overdue > 0,
+        url: contracts,
+      },
+    ];
   }
 
   // ---- The customer's timeline ----

@@ -152,10 +152,11 @@ export class CustomersController {
       flash(req, 'merge.moved', { name: shown.mergedInto.name }, 'info');
       return res.redirect(303, `/customers/${shown.mergedInto.id}`);
     }
-    const { customer, timeline } = shown;
+    const { customer, figures, timeline } = shown;
     res.render('customers/show', {
       titleText: customer.name,
       customer,
+      figures,
       timeline,
       promises: timeline.filter((item) => item.promise),
       followUpCount: timeline.filter((item) => item.kind === 'follow_up').length,

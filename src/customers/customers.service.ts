@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, diffOf } from '../audit/audit.service.js';
-import { type TimelineItem, CustomerLifecycles } from '../common/customer-lifecycle.js';
+import { type SummaryFigure, type TimelineItem, CustomerLifecycles } from '../common/customer-lifecycle.js';
 import {
   DomainError,
   editedVersion,
@@ -350,13 +350,13 @@ export class CustomersService {
     user: SessionUser,
     id: number,
   ): Promise<
-    | { customer: CustomerView; timeline: TimelineItem[]; mergedInto?: undefined }
+    | { customer: CustomerView; figures: SummaryFigure[]; timeline: TimelineItem[]; mergedInto?: undefined }
     | { mergedInto: { id: number; name: string } }
   > {
-    // The customer, its contacts and every module's timeline entries: one round trip.
+    // The customer, its contacts and every module's figures and timeline entries: one round trip.
     const actor = await this.policy.actor(user);
     const found = await this.repo.profile(actor, id, {
-      columns: this.lifecycles.timelineColumns(),
+      columns: this.lifecycles.profileColumns(),
       limit: TIMELINE_LIMIT,
     });
     if (!found) {
@@ -366,6 +366,7 @@ export class CustomersService {
     }
     return {
       customer: await this.view(actor, found.customer),
+      figures: await this.lifecycles.summaryFrom(found.also, id, user),
       timeline: await this.lifecycles.timelineFrom(found.also, id, TIMELINE_LIMIT, user),
     };
   }

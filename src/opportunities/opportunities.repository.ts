@@ -396,7 +396,11 @@ export class OpportunitiesRepository {
   readonly timelineSql = `SELECT ${rowColumns}, o.created_at AS "createdAt" FROM opportunity o
      WHERE o.customer_id = $1 AND o.deleted_at IS NULL ORDER BY o.created_at DESC, o.id DESC LIMIT $2`;
 
-  /** The timeline's rows as deal rows. */
+  /** The customer's open deals, for the figures at the top of its 360° page. */
+  readonly summarySql = `SELECT ${rowColumns}, o.created_at AS "createdAt" FROM opportunity o
+     WHERE o.customer_id = $1 AND o.deleted_at IS NULL AND o.stage = ANY(${stageArray(OPEN_STAGES)})`;
+
+  /** The timeline's (and the summary's) rows as deal rows. */
   timelineRows(rows: TimelineDealRow[]): (OpportunityRow & { createdAt: Date })[] {
     return rows.map((r) => ({
       ...toRow({ ...r, lastActivityAt: at(r.lastActivityAt), updatedAt: at(r.updatedAt) }),

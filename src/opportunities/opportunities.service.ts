@@ -5,6 +5,8 @@ import { AuditService, diffOf } from '../audit/audit.service.js';
 import type { ApiPage } from '../common/api/api-page.js';
 import {
   CustomerLifecycles,
+  type SummaryFigure,
+  summarySource,
   type TimelineItem,
   type TimelinePage,
   timelineSource,
@@ -196,6 +198,9 @@ export class OpportunitiesService implements OnModuleInit {
       },
       timeline: timelineSource(this.repo.timelineSql, (rows: TimelineDealRow[], page) =>
         this.timelineOf(this.repo.timelineRows(rows), page),
+      ),
+      summary: summarySource(this.repo.summarySql, (rows: TimelineDealRow[], page) =>
+        this.figuresOf(this.repo.timelineRows(rows), page),
       ),
       merge: (m, fromId, toId) => this.repo.moveToCustomer(m, fromId, toId),
       handOver: {
@@ -638,6 +643,25 @@ export class OpportunitiesService implements OnModuleInit {
 
   /** The customer's deals on its 360° timeline, those the viewer may see, with a link to each. */
   /** The customer's deals (its timeline rows) as entries, as the viewer sees them. */
+  /** The customer's open deals the viewer sees, summed: none when there is none. */
+  private async figuresOf(
+    rows: OpportunityRow[],
+    { viewer, customerId }: TimelinePage,
+  ): Promise<SummaryFigure[]> {
+    if (!rows.length || !viewer) return [];
+    const actor = await this.policy.actor(viewer);
+    const shown = rows.filter((r) => this.policy.can(actor, 'view', r));
+    if (!shown.length) return [];
+    return [
+      {
+        labelKey: 'opportunity.summary_open',
+        value: formatMoney(sumMoney(shown.map((r) => r.amount))),
+        detail: translate(viewer.locale, 'opportunity.summary_deals', { count: shown.length }),
+        url: `/opportunities?view=list&customer=${customerId}`,
+      },
+    ];
+  }
+
   private async timelineOf(
     rows: (OpportunityRow & { createdAt: Date })[],
     { viewer }: TimelinePage,

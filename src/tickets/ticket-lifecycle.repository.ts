@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { at } from '../common/customer-lifecycle.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { TicketChannel, TicketPriority, TicketStatus, TicketType } from './ticket.options.js';
+import {
+  OPEN_TICKET_STATUSES,
+  type TicketChannel,
+  type TicketPriority,
+  type TicketStatus,
+  type TicketType,
+} from './ticket.options.js';
 
 /** A ticket on a customer's timeline, with the answer of its survey if one came back. */
 export interface TimelineTicketRow {
@@ -26,6 +32,18 @@ export interface TimelineTicketRow {
   surveyAnsweredAt: Date | null;
 }
 
+/** A customer's ($1) live tickets, each with its latest answered survey, as timeline rows. */
+const CUSTOMER_TICKETS = `SELECT t.id, t.number, t.subject, t.status, t.type, t.channel, t.priority, t.team_id AS "teamId",
+            t.assignee_id AS "assigneeId", t.customer_id AS "customerId", t.requester_name AS "requesterName",
+            t.requester_unconfirmed AS "requesterUnconfirmed", t.received_at AS "receivedAt",
+            t.resolved_at AS "resolvedAt", s.csat, s.ces, s.comment AS "surveyComment",
+            s.answered_at AS "surveyAnsweredAt"
+       FROM ticket t
+       LEFT JOIN LATERAL (SELECT csat, ces, comment, answered_at FROM survey_response
+                           WHERE ticket_id = t.id AND answered_at IS NOT NULL
+                           ORDER BY answered_at DESC, id DESC LIMIT 1) s ON true
+      WHERE t.customer_id = $1 AND t.deleted_at IS NULL`;
+
 /** A ticket a leaving agent had open, and its team. */
 export interface ReturnedTicket {
   id: number;
@@ -45,18 +63,16 @@ export class TicketLifecycleRepository {
    * The customer's ($1) tickets, newest arrival first, at most $2, each with its latest answered
    * survey: as a SELECT for its timeline (read with the other modules' entries in one statement).
    */
-  readonly timelineSql = `SELECT t.id, t.number, t.subject, t.status, t.type, t.channel, t.priority, t.team_id AS "teamId",
-            t.assignee_id AS "assigneeId", t.customer_id AS "customerId", t.requester_name AS "requesterName",
-            t.requester_unconfirmed AS "requesterUnconfirmed", t.received_at AS "receivedAt",
-            t.resolved_at AS "resolvedAt", s.csat, s.ces, s.comment AS "surveyComment",
-            s.answered_at AS "surveyAnsweredAt"
-       FROM ticket t
-       LEFT JOIN LATERAL (SELECT csat, ces, comment, answered_at FROM survey_response
-                           WHERE ticket_id = t.id AND answered_at IS NOT NULL
-                           ORDER BY answered_at DESC, id DESC LIMIT 1) s ON true
-      WHERE t.customer_id = $1 AND t.deleted_at IS NULL
+  readonly timelineSql = `${CUSTOMER_TICKETS}
       ORDER BY t.received_at DESC, t.id DESC
       LIMIT $2`;
+
+  /**
+   * The customer's ($1) open tickets and those that came in during the past year, for the figures at
+   * the top of its 360° page (how many are open, how its surveys rated them).
+   */
+  readonly summarySql = `${CUSTOMER_TICKETS}
+        AND (t.status IN (${OPEN_TICKET_STATUSES.map((s) => `'${s}'`).join(', ')}) OR t.received_at > now() - interval '1 year')`;
 
   /** The timeline's rows (JSON: times as ISO text) as ticket rows. */
   timelineRows(

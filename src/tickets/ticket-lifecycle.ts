@@ -3,6 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import {
   CustomerLifecycles,
+  type SummaryFigure,
+  summarySource,
   type TimelineItem,
   type TimelinePage,
   timelineSource,
@@ -13,6 +15,7 @@ import { translate } from '../i18n/i18n.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { UsersService } from '../users/users.service.js';
 import { TicketLifecycleRepository, type TimelineTicketRow } from './ticket-lifecycle.repository.js';
+import { OPEN_TICKET_STATUSES } from './ticket.options.js';
 import { TicketPolicy } from './ticket.policy.js';
 
 /**
@@ -121,6 +124,11 @@ export class TicketLifecycle implements OnModuleInit {
         (rows: Parameters<TicketLifecycleRepository['timelineRows']>[0], page) =>
           this.timelineOf(this.repo.timelineRows(rows), page),
       ),
+      summary: summarySource(
+        this.repo.summarySql,
+        (rows: Parameters<TicketLifecycleRepository['timelineRows']>[0], page) =>
+          this.figuresOf(this.repo.timelineRows(rows), page),
+      ),
       merge: (m, fromId, toId) => this.repo.moveTickets(m, fromId, toId),
       deactivate: (m, userId, actor) => this.returnToTeam(m, userId, actor),
     });
@@ -141,12 +149,9 @@ export class TicketLifecycle implements OnModuleInit {
   }
 
   /** The customer's tickets as `viewer` may see them, newest arrival first. */
-  timelineOf(rows: TimelineTicketRow[], { viewer, ownerId }: TimelinePage): TimelineItem[] {
-    // The customer's owner: a sales rep sees the tickets of their customers.
-    const shown = viewer
-      ? rows.filter((r) => this.policy.can(viewer, 'view', { ...r, customerOwnerId: ownerId }))
-      : rows;
-    const locale: Locale = viewer?.locale ?? 'zh-CN';
+  timelineOf(rows: TimelineTicketRow[], page: TimelinePage): TimelineItem[] {
+    const shown = this.seenBy(rows, page);
+    const locale: Locale = page.viewer?.locale ?? 'zh-CN';
     return shown.map((r) => ({
       at: r.receivedAt,
       kind: 'ticket',
@@ -161,6 +166,37 @@ export class TicketLifecycle implements OnModuleInit {
       nextAt: null,
       url: `/tickets/${r.id}`,
     }));
+  }
+
+  /**
+   * How many of the customer's tickets the viewer sees are open, and how its surveys of the past year
+   * rated the service; none when the viewer sees no ticket of it.
+   */
+  figuresOf(rows: TimelineTicketRow[], page: TimelinePage): SummaryFigure[] {
+    const shown = this.seenBy(rows, page);
+    if (!shown.length || !page.viewer) return [];
+    const open = shown.filter((r) => (OPEN_TICKET_STATUSES as readonly string[]).includes(r.status)).length;
+    const rated = shown.flatMap((r) => (r.csat === null ? [] : [r.csat]));
+    const locale = page.viewer.locale;
+    return [
+      {
+        labelKey: 'tickets.summary_open',
+        value: String(open),
+        detail: rated.length
+          ? translate(locale, 'tickets.summary_csat', {
+              score: (rated.reduce((a, b) => a + b, 0) / rated.length).toFixed(1),
+              count: rated.length,
+            })
+          : translate(locale, 'tickets.summary_no_surveys'),
+      },
+    ];
+  }
+
+  /** The tickets `viewer` may see: a sales rep sees those of their customers (the page's owner). */
+  private seenBy(rows: TimelineTicketRow[], { viewer, ownerId }: TimelinePage): TimelineTicketRow[] {
+    return viewer
+      ? rows.filter((r) => this.policy.can(viewer, 'view', { ...r, customerOwnerId: ownerId }))
+      : rows;
   }
 
   /** A leaving agent's open tickets back to their teams' queues, audited, their managers told. */

@@ -9,6 +9,7 @@ import {
   settleNextSteps,
   type UserRow,
 } from '../helpers/factories.js';
+import { createSurvey, createTicket } from '../helpers/tickets.js';
 
 let t: TestApp;
 let team: number;
@@ -427,5 +428,66 @@ describe('merging customers', () => {
     const c = await signedIn(t, rep);
     expect((await c.get(`/customers/${a}/merge`)).status).toBe(403);
     expect((await c.post(`/customers/${a}/merge`, { otherId: String(b) })).status).toBe(403);
+  });
+});
+
+describe('the figures at the top of the 360° page', () => {
+  it('sum the open deals, the money still owed with what is overdue, and the open tickets, as the viewer sees them', async () => {
+    const owner = await createUser(t.db, { role: 'sales', teamId: team, name: '孙磊' });
+    const id = await createCustomer(t.db, { ownerId: owner.id, name: '宁波甬江模具有限公司' });
+    const deal = (title: string, stage: string, amount: string) =>
+      t.db.query(
+        `INSERT INTO opportunity (customer_id, owner_id, title, stage, amount, probability, expected_close_date, version)
+         VALUES ($1, $2, $3, $4, $5, 50, current_date + 30, 1)`,
+        [id, owner.id, title, stage, amount],
+      );
+    await deal('模具管理系统', 'proposal', '80000.00');
+    await deal('车间看板', 'negotiation', '37000.50');
+    await deal('旧系统维护', 'won', '12000.00');
+    const contract = async (number: string, amount: string, status: string) =>
+      (
+        await t.db.query<{ id: number }>(
+          `INSERT INTO contract (number, customer_id, customer_name, owner_id, title, amount, status, signed_on,
+             start_on, end_on, approval_rounds, version)
+           VALUES ($1, $2, '宁波甬江模具有限公司', $3, '模具管理系统', $4, $5,
+             CASE WHEN $5 = 'signed' THEN current_date - 60 END, current_date - 60, current_date + 300, 1, 1)
+           RETURNING id`,
+          [number, id, owner.id, amount, status],
+        )
+      ).rows[0].id;
+    // Signed for ¥100,000.00: ¥30,000.00 due 20 days ago with ¥10,000.00 collected, ¥70,000.00 next month.
+    const signed = await contract('HT-2099-3601', '100000.00', 'signed');
+    await t.db.query(`INSERT INTO payment_plan (contract_id, version) VALUES ($1, 1)`, [signed]);
+    await t.db.query(
+      `INSERT INTO payment_installment (contract_id, position, due_on, amount, collected)
+       VALUES ($1, 1, current_date - 20, 30000, 10000), ($1, 2, current_date + 30, 70000, 0)`,
+      [signed],
+    );
+    // Signed without a plan: owed whole, overdue on no day. A draft owes nothing yet.
+    await contract('HT-2099-3602', '5000.00', 'signed');
+    await contract('HT-2099-3603', '9999.00', 'draft');
+    await createTicket(t.db, { customerId: id, status: 'open' });
+    const resolved = await createTicket(t.db, { customerId: id, status: 'resolved' });
+    await createSurvey(t.db, { id: resolved.id, customerId: id }, { answered: true });
+
+    const page = await (await signedIn(t, owner)).get(`/customers/${id}`);
+    const figures = visibleText(
+      /<div class="figures business-figures">[\s\S]*?\n<\/div>/.exec(page.text)![0],
+    );
+    expect(figures).toBe(
+      'Open deals ¥117,000.50 2 deals in the pipeline ' +
+        'Contracted ¥105,000.00 2 signed contracts ' +
+        'Outstanding ¥95,000.00 ¥20,000.00 overdue ' +
+        'Open tickets 1 Satisfaction 4.0 / 5 from 1 survey this past year',
+    );
+    // Each money figure leads to the customer's contracts (Handlebars writes = as &#x3D;).
+    expect(page.text).toContain(`href="/contracts?customer&#x3D;${id}"`);
+
+    // In the pool, a rep sees the customer but not another rep's deals and contracts: no such figures.
+    await t.db.query('UPDATE customer SET owner_id = NULL WHERE id = $1', [id]);
+    const other = visibleText((await (await signedIn(t, otherRep)).get(`/customers/${id}`)).text);
+    expect(other).toContain('宁波甬江模具有限公司');
+    expect(other).not.toContain('Open deals');
+    expect(other).not.toContain('Outstanding');
   });
 });
