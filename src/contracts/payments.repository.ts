@@ -230,8 +230,17 @@ export class PaymentsRepository {
   }
 
   /** Whether the contract already has an invoice of this number. */
-  async invoiceNumberTaken(m: EntityManager, contractId: number, number: string): Promise<boolean> {
-    return (await m.count(Invoice, { where: { contractId, number } })) > 0;
+  /**
+   * The live contract an invoice numbered `number` is already recorded on, if any: an invoice's number
+   * is the issuer's own, so the same number on two contracts is one invoice recorded twice.
+   */
+  async contractWithInvoice(m: EntityManager, number: string): Promise<{ id: number } | null> {
+    const rows = await m.query<{ id: number }[]>(
+      `SELECT c.id FROM invoice i JOIN contract c ON c.id = i.contract_id
+        WHERE i.number = $1 AND c.deleted_at IS NULL ORDER BY i.id LIMIT 1`,
+      [number],
+    );
+    return rows[0] ?? null;
   }
 
   /**

@@ -672,16 +672,19 @@ export class PaymentsService implements OnModuleInit {
     const amount = this.positiveAmount('amount', dto.amount);
     const taxRate = readTaxRate(dto.taxRate);
     if (taxRate === null) throw refuse('taxRate', 'invoice.tax_rate_invalid');
+    // As printed on the invoice, typed with spaces or full-width digits: one number whichever way.
+    const number = dto.number.normalize('NFKC').replace(/\s+/g, '');
     return this.dataSource.transaction(async (m) => {
       const c = await this.lockedFor(user, id, 'collect', m);
-      if (await this.repo.invoiceNumberTaken(m, id, dto.number))
-        throw refuse('number', 'invoice.number_taken');
+      const recorded = await this.repo.contractWithInvoice(m, number);
+      if (recorded?.id === id) throw refuse('number', 'invoice.number_taken');
+      if (recorded) throw refuse('number', 'invoice.number_taken_elsewhere');
       const invoiced = sumMoney((await this.repo.invoices(id, m)).map((i) => i.amount));
       if (invoiced + amount > c.amount)
         throw refuse('amount', 'invoice.over_amount', { left: formatMoney(fen(c.amount - invoiced)) });
       const invoiceId = await this.repo.insertInvoice(m, {
         contractId: id,
-        number: dto.number,
+        number,
         issuedOn: dto.issuedOn,
         amount,
         type: dto.type,
@@ -696,7 +699,7 @@ export class PaymentsService implements OnModuleInit {
           entityId: invoiceId,
           diff: {
             contractId: { to: c.number },
-            number: { to: dto.number },
+            number: { to: number },
             issuedOn: { to: dto.issuedOn },
             amount: { to: toNumeric(amount) },
             type: { to: dto.type },

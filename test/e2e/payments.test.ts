@@ -499,7 +499,16 @@ describe('invoices', () => {
     const other = await contract('300.00');
     await savePlan(c, other, [[day(-10), '300.00']]);
     await pay(c, other, '100.00');
-    await invoice(c, other, '1100', '60.00', { type: 'vat_general', taxRate: '6' });
+    // The first contract's invoice, typed again with spaces and full-width digits: one invoice, recorded once.
+    const twice = await invoice(c, other, '0440 0212 ３４５６７８', '60.00');
+    expect(twice.status).toBe(422);
+    expect(visibleText(twice.text)).toContain('already recorded on another contract');
+    expect(await countOf('invoice', other)).toBe(0);
+    expect(
+      (await invoice(c, other, '1100 2233', '60.00', { type: 'vat_general', taxRate: '6' })).status,
+    ).toBe(303);
+    const { rows: stored } = await t.db.query('SELECT number FROM invoice WHERE contract_id = $1', [other]);
+    expect(stored).toEqual([{ number: '11002233' }]);
     page = visibleText((await c.get(`/contracts/${other}`)).text);
     expect(page).toContain('Collected, not invoiced ¥40.00');
     expect(page).toContain('Invoiced, not collected ¥0.00');

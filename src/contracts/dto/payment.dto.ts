@@ -173,7 +173,8 @@ export class PaymentReversalDto {
 export class InvoiceDto {
   @ApiProperty({
     example: '04400212345678',
-    description: 'As the tax system issued it; unique within the contract.',
+    description:
+      'As the tax system issued it (spaces and full-width digits are folded); a number already recorded on a contract is refused.',
   })
   @Trimmed()
   @IsString({ message: keyed('validation.required') })
