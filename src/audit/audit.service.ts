@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type AuditDiff, type AuditRecord, AuditTrail } from '../common/audit-trail.js';
-import { CustomerLifecycles } from '../common/customer-lifecycle.js';
+import { type AuditRef, CustomerLifecycles } from '../common/customer-lifecycle.js';
 import { requestContext } from '../common/request-context.js';
 import type { SessionUser } from '../common/session-user.js';
 import { hasKey } from '../i18n/i18n.js';
@@ -35,16 +35,25 @@ const show = (v: unknown) =>
  * An entry as `viewer` reads it: field and option labels as the record's module names them (`labels`),
  * times in the viewer's language and zone.
  */
+/** Names of the users and teams a page of entries refers to, by id. */
+type ReferencedNames = Record<AuditRef, Map<number, string>>;
+
 function toAuditView(
   a: AuditEntry,
   viewer: Pick<SessionUser, 'locale' | 'timezone'>,
   labels: CustomerLifecycles,
+  names: ReferencedNames,
 ): AuditView {
   // An action a module tells itself (a rule's firing) is labelled by it, whatever its record.
   const byAction = labels.actionLabels(a.action);
   const entry = Object.fromEntries(Object.entries(a.diff).map(([field, c]) => [field, c.to]));
+  const named = (field: string, value: unknown) => {
+    const ref = labels.refOf(a.entity, field);
+    return ref && typeof value === 'number' ? (names[ref].get(value) ?? null) : null;
+  };
   const text = (field: string, value: unknown) =>
     (value === undefined ? null : byAction?.value?.(viewer.locale, field, value, entry)) ??
+    named(field, value) ??
     valueText(viewer.locale, viewer.timezone, labels.valueLabels(a.entity, field), show(value));
   return {
     id: a.id,
@@ -152,13 +161,30 @@ export class AuditService implements AuditTrail {
   async page(viewer: SessionUser, filter: AuditFilter & { page: number }) {
     const perPage = 50;
     const [rows, total] = await this.entries.findNewest(filter, (filter.page - 1) * perPage, perPage);
+    const names = await this.referencedNames(rows);
     const page: Page<AuditView> = toPage(
-      rows.map((a) => toAuditView(a, viewer, this.lifecycles)),
+      rows.map((a) => toAuditView(a, viewer, this.lifecycles, names)),
       total,
       filter.page,
       perPage,
     );
     return { page, filter: { entity: filter.entity, entityId: filter.entityId } };
+  }
+
+  /** The names of the users and teams these entries refer to by id (an owner, an assignee, a team). */
+  private async referencedNames(rows: AuditEntry[]): Promise<ReferencedNames> {
+    const ids: Record<AuditRef, Set<number>> = { user: new Set(), team: new Set() };
+    for (const a of rows)
+      for (const [field, change] of Object.entries(a.diff)) {
+        const ref = this.lifecycles.refOf(a.entity, field);
+        if (!ref) continue;
+        for (const v of [change.from, change.to]) if (typeof v === 'number') ids[ref].add(v);
+      }
+    const [user, team] = await Promise.all([
+      this.lifecycles.namesOf('user', [...ids.user]),
+      this.lifecycles.namesOf('team', [...ids.team]),
+    ]);
+    return { user, team };
   }
 
   /**

@@ -19,8 +19,15 @@ import { poolOf, prepared } from './sql.js';
 export interface CustomerLifecycle {
   /** The kind of record, as its audit entries name it: `customer`, `contact`, `follow_up`… */
   entity: string;
-  /** How the audit log names the record's fields (field → locale key) and option values (field → key prefix). */
-  audit: { fields: Record<string, string>; values?: Record<string, string> };
+  /**
+   * How the audit log names the record's fields (field → locale key), option values (field → key
+   * prefix), and which fields hold a user's or a team's id (shown by the person's or team's name).
+   */
+  audit: {
+    fields: Record<string, string>;
+    values?: Record<string, string>;
+    refs?: Record<string, AuditRef>;
+  };
   /** How the audit log tells the entries of the module's own actions, whatever record they are about. */
   auditActions?: AuditActionLabels[];
   /** The record's entries on a customer's timeline, read with every other module's in one statement. */
@@ -51,6 +58,14 @@ export interface AuditActionLabels {
   action: string;
   fields: Record<string, string>;
   value?: (locale: Locale, field: string, value: unknown, entry: Record<string, unknown>) => string | null;
+}
+
+/** What an id in an audit entry's field stands for: a user or a team. */
+export type AuditRef = 'user' | 'team';
+
+/** Names of users and teams by id (the users module's directory), for the audit log's references. */
+export interface AuditNames {
+  names: (kind: AuditRef, ids: number[]) => Promise<Map<number, string>>;
 }
 
 export interface HandOver {
@@ -190,6 +205,7 @@ export class CustomerLifecycles {
   private readonly registered: CustomerLifecycle[] = [];
   /** The timeline's columns, and the 360° page's (the timeline's and the figures'), built once every module has registered. */
   private columns: { timeline: string; profile: string } | null = null;
+  private auditNames: AuditNames | null = null;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -311,5 +327,20 @@ export class CustomerLifecycles {
   /** The locale key prefix of `field`'s option labels (`customer.tier.`), if it has options. */
   valueLabels(entity: string, field: string): string | undefined {
     return this.registered.find((l) => l.entity === entity)?.audit.values?.[field];
+  }
+
+  /** Whether `field` of `entity` holds a user's or a team's id, if it does. */
+  refOf(entity: string, field: string): AuditRef | undefined {
+    return this.registered.find((l) => l.entity === entity)?.audit.refs?.[field];
+  }
+
+  /** Registers where the audit log finds users' and teams' names (the users module, once). */
+  registerNames(names: AuditNames): void {
+    this.auditNames = names;
+  }
+
+  /** Names of these users or teams by id; none before the users module registered its directory. */
+  namesOf(kind: AuditRef, ids: number[]): Promise<Map<number, string>> {
+    return ids.length && this.auditNames ? this.auditNames.names(kind, ids) : Promise.resolve(new Map());
   }
 }

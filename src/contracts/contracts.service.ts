@@ -261,6 +261,7 @@ export class ContractsService implements OnModuleInit {
           file: 'contract.files',
         },
         values: { status: 'contract.status.' },
+        refs: { ownerId: 'user' },
       },
       timeline: timelineSource(
         this.repo.timelineSql,

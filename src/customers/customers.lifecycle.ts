@@ -110,6 +110,7 @@ export class CustomersLifecycle implements OnModuleInit {
           source: 'customer.source.',
           status: 'customer.status.',
         },
+        refs: { ownerId: 'user' },
       },
       handOver: this.pool.handOver(),
       timeline: timelineSource(this.audit.eventsSql('customer', TIMELINE_ACTIONS), (rows: AuditRow[]) =>

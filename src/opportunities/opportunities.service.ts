@@ -195,6 +195,7 @@ export class OpportunitiesService implements OnModuleInit {
           source: 'opportunity.source.',
           lostReason: 'opportunity.lost_reason.',
         },
+        refs: { ownerId: 'user' },
       },
       timeline: timelineSource(this.repo.timelineSql, (rows: TimelineDealRow[], page) =>
         this.timelineOf(this.repo.timelineRows(rows), page),

@@ -118,6 +118,7 @@ export class TicketLifecycle implements OnModuleInit {
           locale: 'locale.',
           target: 'tickets.audit.targets.',
         },
+        refs: { teamId: 'team', assigneeId: 'user' },
       },
       timeline: timelineSource(
         this.repo.timelineSql,

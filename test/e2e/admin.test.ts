@@ -397,4 +397,24 @@ describe('the audit log', () => {
     );
     expect(visibleText((await adminClient.get('/audit?entity=user')).text)).toContain('archived User 1');
   });
+
+  it('names the people and teams an entry refers to, not their ids', async () => {
+    const from = await createUser(t.db, { role: 'sales', name: '李明' });
+    const to = await createUser(t.db, { role: 'sales', name: '张伟' });
+    const team = await createTeam(t.db, '客服一组');
+    await t.db.query(
+      `INSERT INTO audit_entry (actor_email, action, entity, entity_id, diff) VALUES
+         ('m@kehu', 'assign', 'customer', '77', json_build_object('ownerId', json_build_object('from', $1::int, 'to', $2::int))),
+         ('m@kehu', 'assign', 'ticket', '78', json_build_object('teamId', json_build_object('to', $3::int),
+                                                            'assigneeId', json_build_object('from', NULL, 'to', $2::int))),
+         ('m@kehu', 'assign', 'ticket', '79', '{"assigneeId": {"from": 999999, "to": null}}')`,
+      [from.id, to.id, team],
+    );
+    const page = visibleText((await (await signedIn(t, admin, 'zh-CN')).get('/audit')).text);
+    expect(page).toContain('负责人：李明 → 张伟');
+    expect(page).toContain('团队： → 客服一组');
+    expect(page).toContain('处理人： → 张伟');
+    // Someone no longer in the directory keeps the id as recorded.
+    expect(page).toContain('处理人：999999 →');
+  });
 });
