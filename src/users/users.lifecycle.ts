@@ -31,6 +31,10 @@ export class UsersLifecycle implements OnModuleInit {
         refs: { teamId: 'team' },
       },
     });
+    this.lifecycles.register({
+      entity: 'team',
+      audit: { fields: { name: 'team.name', managerId: 'team.manager' }, refs: { managerId: 'user' } },
+    });
     // The audit log shows the people and teams its entries name by their names, from the directory.
     this.lifecycles.registerNames({
       names: (kind, ids) => (kind === 'user' ? this.users.namesOf(ids) : this.users.teamNamesOf(ids)),

@@ -117,6 +117,10 @@ describe('the audit trail', () => {
     ]);
     expect(audit[0].diff).toEqual({ name: { to: 'Audited Team' }, managerId: { to: lead.id } });
     expect(audit[1].diff).toEqual({ name: { from: 'Audited Team', to: 'Audited Team North' } });
+    // The page names the team's fields as its form does, and its manager by name.
+    const page = await auditPage('team', id);
+    expect(page).toContain('Team name: → Audited Team Manager: → Audited Lead');
+    expect(page).toContain('Team name: Audited Team → Audited Team North');
   });
 
   it('records the pool settings changed, before and after', async () => {
