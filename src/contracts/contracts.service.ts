@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type ApprovalDecision, type ApprovalOutcome, approvalTitle } from '../approvals/approvals.types.js';
 import { AuditService, diffOf } from '../audit/audit.service.js';
-import type { ApiPage } from '../common/api/api-page.js';
+import { afterIdOf, type ApiPage, cursorAfter } from '../common/api/api-page.js';
 import { AttachmentOwners } from '../common/attachments/attachment-owners.js';
 import { AttachmentsService } from '../common/attachments/attachments.service.js';
 import {
@@ -848,12 +848,12 @@ export class ContractsService implements OnModuleInit {
   /** The API's list: contracts the user sees, by id, a page at a time. */
   async page(user: SessionUser, query: ContractApiQuery, limit: number): Promise<ApiPage<ContractResource>> {
     const scope: ContractScope = this.policy.scope(await this.actor(user));
-    const afterId = query.cursor ? Number(Buffer.from(query.cursor, 'base64url').toString()) || 0 : 0;
+    const afterId = afterIdOf(query.cursor);
     const rows = (await this.repo.findApiPage(scope, query, afterId, limit)).slice(0, limit + 1);
     const shown = rows.slice(0, limit);
     const lines = await this.repo.linesOf(shown.map((c) => c.id));
     const data = shown.map((c) => toContractResource(c, lines.get(c.id) ?? []));
-    const next = rows.length > limit ? Buffer.from(String(data.at(-1)!.id)).toString('base64url') : null;
+    const next = rows.length > limit ? cursorAfter(data.at(-1)!.id) : null;
     return { data, next };
   }
 

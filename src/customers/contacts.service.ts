@@ -8,7 +8,7 @@ import type { Contact } from './contact.entity.js';
 import { ContactsRepository } from './contacts.repository.js';
 import { CustomerPolicy } from './customer.policy.js';
 import { type ContactView, CustomersService, toContactView } from './customers.service.js';
-import { type ApiPage } from '../common/api/api-page.js';
+import { afterIdOf, type ApiPage, cursorAfter } from '../common/api/api-page.js';
 import { type ContactResource, toContactResource } from './customer.resource.js';
 import type { ContactDto } from './dto/contact.dto.js';
 import type { ContactApiQuery } from './dto/customer-api.dto.js';
@@ -47,10 +47,10 @@ export class ContactsService {
   /** The API's contacts list: of customers the user sees, by id, a page at a time. */
   async page(user: SessionUser, query: ContactApiQuery, limit: number): Promise<ApiPage<ContactResource>> {
     const actor = await this.policy.actor(user);
-    const afterId = query.cursor ? Number(Buffer.from(query.cursor, 'base64url').toString()) || 0 : 0;
+    const afterId = afterIdOf(query.cursor);
     const rows = await this.repo.findPage(actor, query, afterId, limit);
     const data = rows.slice(0, limit).map((c) => toContactResource(c.customerId, toContactView(c)));
-    const next = rows.length > limit ? Buffer.from(String(data.at(-1)!.id)).toString('base64url') : null;
+    const next = rows.length > limit ? cursorAfter(data.at(-1)!.id) : null;
     return { data, next };
   }
 

@@ -24,7 +24,7 @@ import { NotificationsService } from '../notifications/notifications.service.js'
 import { OpportunitiesService } from '../opportunities/opportunities.service.js';
 import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 import { UsersService } from '../users/users.service.js';
-import type { ApiPage } from '../common/api/api-page.js';
+import { afterIdOf, type ApiPage, cursorAfter } from '../common/api/api-page.js';
 import type { FollowUpApiQuery } from './dto/follow-up-api.dto.js';
 import type { FollowUpDto, FollowUpEditDto, FollowUpFieldsDto } from './dto/follow-up.dto.js';
 import { type FollowUpResource, toFollowUpResource } from './follow-up.resource.js';
@@ -285,10 +285,10 @@ export class FollowUpsService implements OnModuleInit {
   /** The API's follow-ups list: those on customers the user sees, by id, a page at a time. */
   async page(user: SessionUser, query: FollowUpApiQuery, limit: number): Promise<ApiPage<FollowUpResource>> {
     const visible = await this.customers.visibleIdsQuery(user);
-    const afterId = query.cursor ? Number(Buffer.from(query.cursor, 'base64url').toString()) || 0 : 0;
+    const afterId = afterIdOf(query.cursor);
     const rows = await this.repo.findPage(visible, query, afterId, limit);
     const data = rows.slice(0, limit).map(toFollowUpResource);
-    const next = rows.length > limit ? Buffer.from(String(data.at(-1)!.id)).toString('base64url') : null;
+    const next = rows.length > limit ? cursorAfter(data.at(-1)!.id) : null;
     return { data, next };
   }
 

@@ -2,7 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, diffOf } from '../audit/audit.service.js';
-import type { ApiPage } from '../common/api/api-page.js';
+import { afterIdOf, type ApiPage, cursorAfter } from '../common/api/api-page.js';
 import {
   CustomerLifecycles,
   type SummaryFigure,
@@ -777,10 +777,10 @@ export class OpportunitiesService implements OnModuleInit {
     limit: number,
   ): Promise<ApiPage<OpportunityResource>> {
     const actor = await this.policy.actor(user);
-    const afterId = query.cursor ? Number(Buffer.from(query.cursor, 'base64url').toString()) || 0 : 0;
+    const afterId = afterIdOf(query.cursor);
     const rows = await this.repo.findApiPage(this.policy.scope(actor), query, afterId, limit);
     const data = rows.slice(0, limit).map(toOpportunityResource);
-    const next = rows.length > limit ? Buffer.from(String(data.at(-1)!.id)).toString('base64url') : null;
+    const next = rows.length > limit ? cursorAfter(data.at(-1)!.id) : null;
     return { data, next };
   }
 

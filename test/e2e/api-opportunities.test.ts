@@ -104,6 +104,14 @@ describe('/api/v1/opportunities', () => {
     );
     const all = [...first.body.data, ...second.body.data].map((d: { id: number }) => d.id);
     expect(all).toEqual(expect.arrayContaining(ids));
+    // A cursor no page gave is refused, not read as the first page (a client would start over unaware).
+    for (const cursor of ['garbage', 'MA', first.body.next + 'x']) {
+      const mangled = await repApi.get(`/api/v1/opportunities?customerId=${customerId}&cursor=${cursor}`);
+      expect(mangled.status).toBe(422);
+      expect(mangled.body.details).toEqual([
+        { field: 'cursor', message: expect.stringContaining('ask for the first page again') },
+      ]);
+    }
     expect((await managerApi.get(`/api/v1/opportunities/${ids[0]}`)).status).toBe(200);
     expect((await otherApi.get(`/api/v1/opportunities/${ids[0]}`)).status).toBe(404);
     expect((await otherApi.get('/api/v1/opportunities')).body.data).toEqual([]);

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ValidationFailed } from '../errors.js';
 import { keyed } from '../validation.js';
 
 export const API_PAGE_DEFAULT = 25;
@@ -37,3 +38,19 @@ export interface ApiPage<T> {
 
 /** An ISO 8601 time with its offset (UTC, `Z`), or null. */
 export const isoTime = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+
+/**
+ * The id the page of a list by id starts after: 0 without a cursor (the first page). A cursor Kehu
+ * did not give (mangled, or a record id of nothing) is refused, rather than read as the first page,
+ * so that a client paging with it never starts over unaware.
+ */
+export function afterIdOf(cursor: string | undefined): number {
+  if (!cursor) return 0;
+  const id = Number(Buffer.from(cursor, 'base64url').toString());
+  if (!Number.isSafeInteger(id) || id < 1 || cursorAfter(id) !== cursor)
+    throw ValidationFailed.field('cursor', 'api.cursor_invalid');
+  return id;
+}
+
+/** The cursor of the page after the one ending with record `id`, of a list by id. */
+export const cursorAfter = (id: number): string => Buffer.from(String(id)).toString('base64url');

@@ -5,7 +5,7 @@ import { ApprovalsService } from '../../approvals/approvals.service.js';
 import { type ApprovalOutcome, approvalTitle } from '../../approvals/approvals.types.js';
 import { AuditService, diffOf } from '../../audit/audit.service.js';
 import { JobsService } from '../../automation/jobs.service.js';
-import type { ApiPage } from '../../common/api/api-page.js';
+import { afterIdOf, type ApiPage, cursorAfter } from '../../common/api/api-page.js';
 import {
   CustomerLifecycles,
   type TimelineItem,
@@ -739,12 +739,12 @@ export class QuotesService implements OnModuleInit {
   async page(user: SessionUser, query: QuoteApiQuery, limit: number): Promise<ApiPage<QuoteResource>> {
     await this.expireLapsed();
     const actor = await this.policy.actor(user);
-    const afterId = query.cursor ? Number(Buffer.from(query.cursor, 'base64url').toString()) || 0 : 0;
+    const afterId = afterIdOf(query.cursor);
     const rows = await this.repo.apiPage(this.policy.scope(actor), query, afterId, limit);
     const shown = rows.slice(0, limit);
     const lines = await this.repo.linesOf(shown.map((q) => q.id));
     const data = shown.map((q) => toQuoteResource(q, lines.get(q.id) ?? []));
-    const next = rows.length > limit ? Buffer.from(String(data.at(-1)!.id)).toString('base64url') : null;
+    const next = rows.length > limit ? cursorAfter(data.at(-1)!.id) : null;
     return { data, next };
   }
 
