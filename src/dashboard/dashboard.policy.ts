@@ -91,8 +91,14 @@ export class DashboardPolicy {
     return scopeOf(user, filter, await this.users.everyone(), teamNames);
   }
 
-  sections(user: SessionUser): DashboardSections {
-    return DASHBOARD_RULES[user.role].sections;
+  /**
+   * What the page shows the user: a service desk's lead (below) sees what an agent sees, as their
+   * teams sell nothing and own no customers: their sales and customers would be screens of zeros.
+   */
+  async sections(user: SessionUser): Promise<DashboardSections> {
+    return (await this.leadsWithService(user))
+      ? DASHBOARD_RULES.service.sections
+      : DASHBOARD_RULES[user.role].sections;
   }
 
   /**

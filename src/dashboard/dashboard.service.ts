@@ -220,7 +220,7 @@ export class DashboardService {
   async page(user: SessionUser, filter: DashboardFilterDto) {
     const now = new Date();
     const scope = await this.pageScope(user, filter, (f) => `/dashboard?${filterParams(f).toString()}`);
-    const sections = this.policy.sections(user);
+    const sections = await this.policy.sections(user);
     const period = this.periodOf(filter, now);
     const previous = this.previous(period, now);
     // Compared with the first days of the period before, not all of it: the period is under way.
