@@ -11,7 +11,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { JsonBody, patched } from '../common/api/api-input.js';
-import { API_PAGE_DEFAULT } from '../common/api/api-page.js';
+import { API_PAGE_DEFAULT, sortCursorOf } from '../common/api/api-page.js';
 import { StaleShowsCurrent } from '../common/api/stale-version.interceptor.js';
 import { ApiErrorBody } from '../common/api/api-error.js';
 import { CurrentUser } from '../common/decorators.js';
@@ -46,7 +46,8 @@ export class CustomersApiController {
   @ApiOkResponse({ type: CustomerPage, description: 'A page of the list, with the cursor of the next.' })
   async list(@CurrentUser() user: SessionUser, @Query() query: CustomerApiQuery): Promise<CustomerPage> {
     const { cursor, limit, ...filter } = query;
-    const page = await this.customers.list(user, { ...filter, after: cursor }, limit ?? API_PAGE_DEFAULT);
+    const after = sortCursorOf(cursor);
+    const page = await this.customers.list(user, { ...filter, after }, limit ?? API_PAGE_DEFAULT);
     return { data: page.rows.map(toCustomerSummary), next: page.next };
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isoTime } from '../common/api/api-page.js';
+import { isoTime, sortCursorOf } from '../common/api/api-page.js';
 import { NotFound } from '../common/errors.js';
 import type { SessionUser } from '../common/session-user.js';
 import type { TicketApiQuery } from './dto/api-ticket.dto.js';
@@ -71,7 +71,7 @@ export class TicketResources {
       user,
       query.queue ?? 'team',
       { type: query.type, priority: query.priority, channel: query.channel, tier: query.tier },
-      query.cursor ? { after: query.cursor } : {},
+      query.cursor ? { after: sortCursorOf(query.cursor) } : {},
     );
     return { data: page.rows.map(toListItem), next: page.next };
   }

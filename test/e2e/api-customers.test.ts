@@ -77,6 +77,11 @@ describe('/api/v1/customers', () => {
       next = reply.body.next;
     } while (next);
     expect(seen.sort()).toEqual([0, 1, 2, 3, 4].map((i) => `游标测试 ${i}`));
+    const mangled = await repApi.get('/api/v1/customers?cursor=garbage');
+    expect(mangled.status).toBe(422);
+    expect(mangled.body.details).toEqual([
+      { field: 'cursor', message: expect.stringContaining('first page') },
+    ]);
     const filtered = await repApi.get('/api/v1/customers?status=prospect&owner=me');
     expect(filtered.body.data.map((c: { name: string }) => c.name)).toEqual(['API 新建科技有限公司']);
     // A flag as JSON writes it: none of the rep's is a VIP.

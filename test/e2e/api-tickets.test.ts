@@ -244,6 +244,7 @@ describe('/api/v1/tickets', () => {
     expect(ids(await deskApi.get('/api/v1/tickets?queue=team&type=technical'))).not.toContain(ticket.id);
     expect(ids(await deskApi.get('/api/v1/tickets?queue=waiting'))).not.toContain(ticket.id);
     expect(ids(await deskApi.get('/api/v1/tickets?queue=resolved'))).not.toContain(ticket.id);
+    expect((await deskApi.get('/api/v1/tickets?queue=team&cursor=WzEsMl0x')).status).toBe(422);
     const row = (await deskApi.get('/api/v1/tickets?queue=mine')).body.data.find(
       (r: { id: number }) => r.id === ticket.id,
     );

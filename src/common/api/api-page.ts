@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ValidationFailed } from '../errors.js';
+import { decodeCursor } from '../list-cursor.js';
 import { keyed } from '../validation.js';
 
 export const API_PAGE_DEFAULT = 25;
@@ -50,6 +51,16 @@ export function afterIdOf(cursor: string | undefined): number {
   if (!Number.isSafeInteger(id) || id < 1 || cursorAfter(id) !== cursor)
     throw ValidationFailed.field('cursor', 'api.cursor_invalid');
   return id;
+}
+
+/**
+ * The cursor of a list paged by its sort (customers, a ticket queue), as the list reads it; one that
+ * no page gave is refused here, where the pages' own links would start the list over.
+ */
+export function sortCursorOf(cursor: string | undefined): string | undefined {
+  if (cursor && decodeCursor(cursor, 'text') === null)
+    throw ValidationFailed.field('cursor', 'api.cursor_invalid');
+  return cursor;
 }
 
 /** The cursor of the page after the one ending with record `id`, of a list by id. */
