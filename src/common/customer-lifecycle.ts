@@ -203,8 +203,8 @@ function pageOf(row: Record<string, unknown>, customerId: number, viewer?: Sessi
 @Injectable()
 export class CustomerLifecycles {
   private readonly registered: CustomerLifecycle[] = [];
-  /** The timeline's columns, and the 360° page's (the timeline's and the figures'), built once every module has registered. */
-  private columns: { timeline: string; profile: string } | null = null;
+  /** The 360° page's columns (the timeline's and the figures'), built once every module has registered. */
+  private columns: string | null = null;
   private auditNames: AuditNames | null = null;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -217,14 +217,22 @@ export class CustomerLifecycles {
   }
 
   /**
-   * A customer's timeline from every module, newest first, as `viewer` sees it: one statement reads
-   * the customer's owner and contacts and each module's rows (one JSON column per module).
+   * A customer's timeline from every module, newest first, and the modules' figures, as `viewer` sees
+   * them: one statement reads the customer's owner and contacts and each module's rows (one JSON column
+   * per module). For a page showing the customer beside its own record (a ticket's side panel).
    */
-  async timeline(customerId: number, limit = 100, viewer?: SessionUser): Promise<TimelineItem[]> {
+  async profile(
+    customerId: number,
+    limit: number,
+    viewer: SessionUser,
+  ): Promise<{ timeline: TimelineItem[]; figures: SummaryFigure[] }> {
     const { rows } = await poolOf(this.dataSource).query<Record<string, unknown>>(
-      prepared(`SELECT ${this.built().timeline}`, [customerId, limit]),
+      prepared(`SELECT ${this.profileColumns()}`, [customerId, limit]),
     );
-    return this.timelineFrom(rows[0], customerId, limit, viewer);
+    return {
+      timeline: await this.timelineFrom(rows[0], customerId, limit, viewer),
+      figures: await this.summaryFrom(rows[0], customerId, viewer),
+    };
   }
 
   /**
@@ -234,21 +242,15 @@ export class CustomerLifecycles {
    * `timelineFrom` and `summaryFrom` read them.
    */
   profileColumns(): string {
-    return this.built().profile;
-  }
-
-  private built(): { timeline: string; profile: string } {
     if (this.columns !== null) return this.columns;
     const customer = this.registered.find((l) => l.timelineCustomer)?.timelineCustomer;
-    const timeline = [
+    this.columns = [
       customer
         ? `(SELECT row_to_json(c) FROM (${customer}) c) AS timeline_customer`
         : 'NULL::json AS timeline_customer',
       ...this.sources().map((s, i) => `(SELECT json_agg(r) FROM (${s.sql}) r) AS timeline_${i}`),
-    ];
-    const figures = this.summaries().map((s, i) => `(SELECT json_agg(r) FROM (${s.sql}) r) AS summary_${i}`);
-    const joined = (columns: string[]) => columns.join(',\n       ');
-    this.columns = { timeline: joined(timeline), profile: joined([...timeline, ...figures]) };
+      ...this.summaries().map((s, i) => `(SELECT json_agg(r) FROM (${s.sql}) r) AS summary_${i}`),
+    ].join(',\n       ');
     return this.columns;
   }
 

@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { AttachmentOwners } from '../common/attachments/attachment-owners.js';
 import { AttachmentsService } from '../common/attachments/attachments.service.js';
 import { BusinessCalendarService } from '../common/calendar/business-calendar.service.js';
-import { CustomerLifecycles, type TimelineItem } from '../common/customer-lifecycle.js';
+import { CustomerLifecycles, type SummaryFigure, type TimelineItem } from '../common/customer-lifecycle.js';
 import { DomainError, NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
 import type { Locale } from '../common/roles.js';
 import { formatNumber } from '../common/sequences/sequence-formats.js';
@@ -765,8 +765,10 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   }
 
   private async sidePanel(t: Ticket, facts: CustomerFacts | undefined, user: SessionUser) {
-    const [timeline, recent, owner] = await Promise.all([
-      this.lifecycles.timeline(t.customerId, 60, user).catch((): TimelineItem[] => []),
+    const [{ timeline, figures }, recent, owner] = await Promise.all([
+      this.lifecycles
+        .profile(t.customerId, 60, user)
+        .catch(() => ({ timeline: [] as TimelineItem[], figures: [] as SummaryFigure[] })),
       this.repo.ofCustomer(t.customerId, 6),
       this.users.namesOf(facts?.ownerId ? [facts.ownerId] : []),
     ]);
@@ -780,6 +782,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
         ownerId: facts?.ownerId ?? null,
         ownerName: facts?.ownerId ? (owner.get(facts.ownerId) ?? null) : null,
       },
+      figures,
       deals: of('opportunity', 5),
       contracts: of('contract', 5),
       followUps: of('follow_up', 5),

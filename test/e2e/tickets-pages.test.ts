@@ -671,6 +671,8 @@ describe('the ticket page', () => {
     const side = /data-testid="customer-summary"[\s\S]*?<\/section>/.exec(page.text)![0];
     expect(side).toContain(`href="/customers/${customerId}"`);
     expect(visibleText(side)).toContain('Recent tickets');
+    // The customer's figures as on its 360° page: here, its open tickets and their satisfaction.
+    expect(visibleText(side)).toMatch(/Open tickets \d+ No survey answered this past year/);
   });
 });
 
