@@ -20,6 +20,7 @@ import { ContactsRepository } from './contacts.repository.js';
 import { CustomerImportRepository } from './import/customer-import.repository.js';
 import type { Customer } from './customer.entity.js';
 import { duplicateKey, searchText } from './customer-keys.js';
+import { searchCondition } from './customer-search.js';
 import {
   conditionFor,
   type CustomerAction,
@@ -131,6 +132,16 @@ export type { CustomerFacts };
 export interface CustomerIdsQuery {
   sql: string;
   params: Record<string, unknown>;
+}
+
+/**
+ * A customers subquery inside a statement whose values are bound positionally by `bind`: each named
+ * parameter becomes the next placeholder (a `::` cast is left alone).
+ */
+export function inlineCustomerIds(ids: CustomerIdsQuery, bind: (value: unknown) => string): string {
+  return ids.sql.replace(/(?<!:):(\w+)/g, (whole, name: string) =>
+    name in ids.params ? bind(ids.params[name]) : whole,
+  );
 }
 
 /** A customer as its pages show it, with what the user may do to it. */
@@ -420,6 +431,21 @@ export class CustomersService {
   async visibleIdsQuery(user: SessionUser): Promise<CustomerIdsQuery> {
     const { sql, params } = conditionFor(await this.policy.actor(user), 'view', 'c');
     return { sql: `SELECT c.id FROM customer c WHERE c.deleted_at IS NULL AND ${sql}`, params };
+  }
+
+  /**
+   * The live customers one search word finds as the customer list finds them (by name, its pinyin or
+   * initials, a contact's name, mobile or e-mail), as a subquery of their ids with its named
+   * parameters: for another module's search of records by their customer (the deal list).
+   */
+  idsMatching(word: string): CustomerIdsQuery {
+    const params: Record<string, unknown> = {};
+    const condition = searchCondition(word.normalize('NFKC').toLowerCase(), (value) => {
+      const name = `w${Object.keys(params).length}`;
+      params[name] = value;
+      return `:${name}`;
+    });
+    return { sql: `SELECT c.id FROM customer c WHERE c.deleted_at IS NULL AND ${condition}`, params };
   }
 
   /**

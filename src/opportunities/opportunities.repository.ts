@@ -1,4 +1,5 @@
 import { decodeCursor, pageOf } from '../common/list-cursor.js';
+import { type CustomerIdsQuery, inlineCustomerIds } from '../customers/customers.service.js';
 import { at } from '../common/customer-lifecycle.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -79,20 +80,31 @@ export type TimelineDealRow = Omit<RawRow, 'lastActivityAt' | 'updatedAt'> & {
   createdAt: string;
 };
 
-/** The list's filters as SQL conditions on the deal aliased `o` (scope and owner not among them). */
+/** The words of a deal search, each of which must match (the first five). */
+export const dealSearchWords = (q: string | undefined): string[] =>
+  (q ?? '').split(/\s+/).filter(Boolean).slice(0, 5);
+
+/**
+ * The list's filters as SQL conditions on the deal aliased `o` (scope and owner not among them).
+ * `customersFound` holds, for each search word, the customers it finds as the customer list does (its
+ * pinyin, initials, a contact), from the customers module.
+ */
 function filterConditions(
   f: OpportunityFilterDto,
+  customersFound: CustomerIdsQuery[],
   staleBefore: Date,
   bind: (value: unknown) => string,
   include = { stage: true },
 ): string[] {
   const where = ['o.deleted_at IS NULL'];
-  // Each word in the deal's title or its customer's name ("华信 ERP": 华信's ERP deals).
-  if (f.q)
-    for (const word of f.q.split(/\s+/).filter(Boolean).slice(0, 5)) {
-      const like = bind(`%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where.push(`(o.title ILIKE ${like} OR o.customer_name ILIKE ${like})`);
-    }
+  // Each word in the deal's title or its customer ("华信 ERP", "hxkj ERP": 华信's ERP deals).
+  dealSearchWords(f.q).forEach((word, i) => {
+    const like = bind(`%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const found = customersFound[i]
+      ? ` OR o.customer_id IN (${inlineCustomerIds(customersFound[i], bind)})`
+      : '';
+    where.push(`(o.title ILIKE ${like} OR o.customer_name ILIKE ${like}${found})`);
+  });
   if (include.stage && f.stage) where.push(`o.stage = ${bind(f.stage)}`);
   if (f.customer) where.push(`o.customer_id = ${bind(f.customer)}`);
   if (f.stale)
@@ -120,6 +132,7 @@ export function narrowedToOwner(scope: OpportunityScope, owner: string | undefin
 export function listStatement(
   scope: OpportunityScope,
   f: OpportunityFilterDto,
+  customersFound: CustomerIdsQuery[],
   staleBefore: Date,
   dir: 'ASC' | 'DESC',
   ownerDir: 'ASC' | 'DESC',
@@ -131,7 +144,7 @@ export function listStatement(
   const key = sort.key;
   const values: unknown[] = [];
   const bind = (value: unknown) => `$${values.push(value)}`;
-  const where = filterConditions(f, staleBefore, bind).join(' AND ');
+  const where = filterConditions(f, customersFound, staleBefore, bind).join(' AND ');
   const after = cursor
     ? ` AND (${key}, o.id) ${dir === 'ASC' ? '>' : '<'} (CAST(${bind(cursor.value)} AS ${sort.cast}), ${bind(cursor.id)}::int)`
     : '';
@@ -226,6 +239,7 @@ export class OpportunitiesRepository {
   async findPage(
     scope: OpportunityScope,
     f: OpportunityFilterDto,
+    customersFound: CustomerIdsQuery[],
     staleBefore: Date,
     size = PAGE_SIZE,
   ): Promise<{
@@ -246,6 +260,7 @@ export class OpportunitiesRepository {
     const statement = listStatement(
       scope,
       f,
+      customersFound,
       staleBefore,
       dir,
       dir === sort.dir ? 'ASC' : 'DESC',
@@ -283,6 +298,7 @@ export class OpportunitiesRepository {
   async board(
     scope: OpportunityScope,
     f: OpportunityFilterDto,
+    customersFound: CustomerIdsQuery[],
     staleBefore: Date,
     closedSince: Date,
     perStage: number,
@@ -290,7 +306,7 @@ export class OpportunitiesRepository {
     const values: unknown[] = [];
     const bind = (value: unknown) => `$${values.push(value)}`;
     const where = [
-      ...filterConditions(f, staleBefore, bind, { stage: false }),
+      ...filterConditions(f, customersFound, staleBefore, bind, { stage: false }),
       scopeCondition(scope, 'o', bind),
       `(o.closed_at IS NULL OR o.closed_at >= ${bind(closedSince)})`,
     ].join(' AND ');

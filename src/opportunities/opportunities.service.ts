@@ -18,7 +18,7 @@ import type { SessionUser } from '../common/session-user.js';
 import { SettingsSections } from '../common/settings/settings-sections.js';
 import { SettingsService } from '../common/settings/settings.service.js';
 import { localDay } from '../common/time.js';
-import { CustomersService } from '../customers/customers.service.js';
+import { type CustomerIdsQuery, CustomersService } from '../customers/customers.service.js';
 import { translate } from '../i18n/i18n.js';
 import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
@@ -45,6 +45,7 @@ import {
 } from './opportunity.policy.js';
 import { type OpportunityResource, toOpportunityResource } from './opportunity.resource.js';
 import {
+  dealSearchWords,
   narrowedToOwner,
   OpportunitiesRepository,
   type OpportunityRow,
@@ -263,6 +264,7 @@ export class OpportunitiesService implements OnModuleInit {
     const { totals, cards } = await this.repo.board(
       this.scopeFor(actor, filter.owner),
       filter,
+      this.customersFound(filter),
       staleBefore,
       closedShownSince(new Date()),
       CARDS_PER_STAGE,
@@ -287,8 +289,19 @@ export class OpportunitiesService implements OnModuleInit {
   async list(user: SessionUser, filter: OpportunityFilterDto, size = PAGE_SIZE) {
     const actor = await this.policy.actor(user);
     const staleBefore = await this.staleBefore();
-    const page = await this.repo.findPage(this.scopeFor(actor, filter.owner), filter, staleBefore, size);
+    const page = await this.repo.findPage(
+      this.scopeFor(actor, filter.owner),
+      filter,
+      this.customersFound(filter),
+      staleBefore,
+      size,
+    );
     return { ...page, rows: await this.items(actor, page.rows, staleBefore) };
+  }
+
+  /** For each word of the search, the customers it finds as the customer list does (pinyin, initials, a contact). */
+  private customersFound(filter: OpportunityFilterDto): CustomerIdsQuery[] {
+    return dealSearchWords(filter.q).map((word) => this.customers.idsMatching(word));
   }
 
   /** The owners the user may filter by or give deals to: their team's (null: they choose none). */

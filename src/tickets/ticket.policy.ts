@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { NotAllowed, NotFound } from '../common/errors.js';
 import type { Role } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
-import type { CustomerIdsQuery } from '../customers/customers.service.js';
+import { type CustomerIdsQuery, inlineCustomerIds } from '../customers/customers.service.js';
 import { OPEN_TICKET_STATUSES, TICKET_STATUSES, type TicketStatus } from './ticket.options.js';
 
 /**
@@ -100,16 +100,6 @@ export type TicketScope =
       customerOwnerId: number | null;
       ownedCustomers?: CustomerIds;
     };
-
-/**
- * A customers subquery inside a statement whose values are bound positionally by `bind`: each named
- * parameter becomes the next placeholder (a `::` cast is left alone).
- */
-export function inlineCustomerIds(ids: CustomerIds, bind: (value: unknown) => string): string {
-  return ids.sql.replace(/(?<!:):(\w+)/g, (whole, name: string) =>
-    name in ids.params ? bind(ids.params[name]) : whole,
-  );
-}
 
 /** The teams whose tickets are the user's: a manager's teams, an agent's own team. */
 function teamsOf(user: SessionUser): number[] {

@@ -12,7 +12,8 @@ import { TicketMessage } from './ticket-message.entity.js';
 import { TicketRouting } from './ticket-routing.entity.js';
 import { Ticket } from './ticket.entity.js';
 import { OPEN_TICKET_STATUSES, type TicketStatus, type TicketType } from './ticket.options.js';
-import { type CustomerIds, inlineCustomerIds, scopeCondition, type TicketScope } from './ticket.policy.js';
+import { inlineCustomerIds } from '../customers/customers.service.js';
+import { type CustomerIds, scopeCondition, type TicketScope } from './ticket.policy.js';
 import type {
   DeletedTicket,
   PersonToErase,

@@ -281,6 +281,16 @@ describe('the customer a deal names', () => {
     );
     expect(found).toContain('Forklift rental');
     expect(found).not.toContain('Warehouse scanners');
+    // And by the customer's pinyin or initials, as the customer list finds it.
+    for (const q of ['hzhy Forklift', 'hengyuan forklift']) {
+      const byPinyin = visibleText((await c.get(`/opportunities?view=list&q=${encodeURIComponent(q)}`)).text);
+      expect(byPinyin, q).toContain('Forklift rental');
+      expect(byPinyin, q).not.toContain('Warehouse scanners');
+    }
+    expect(visibleText((await c.get('/opportunities?q=hzhy')).text)).toContain('Forklift rental');
+    expect(visibleText((await c.get('/opportunities?view=list&q=shhx')).text)).not.toContain(
+      'Forklift rental',
+    );
     const { rows } = await t.db.query(
       'SELECT customer_id AS "customerId", customer_name AS "customerName" FROM opportunity WHERE id = ANY($1) ORDER BY id',
       [ids],
