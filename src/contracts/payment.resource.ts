@@ -69,6 +69,15 @@ export class InvoiceResource {
   @ApiProperty({ example: '13.00', description: 'Percent.' }) taxRate: string;
   @ApiProperty({ type: 'string', nullable: true, example: null }) note: string | null;
   @ApiProperty({ format: 'date-time', example: '2027-01-10T02:00:00.000Z' }) createdAt: string;
+  @ApiProperty({
+    type: 'string',
+    format: 'date-time',
+    nullable: true,
+    example: null,
+    description: 'When it was reversed by a red-letter invoice (红冲); a reversed invoice is not counted.',
+  })
+  reversedAt: string | null;
+  @ApiProperty({ type: 'string', nullable: true, example: null }) reversalReason: string | null;
 }
 
 /** A contract's invoices and the gaps between invoicing and collection. */
@@ -113,4 +122,6 @@ export const toInvoiceResource = (i: Invoice): InvoiceResource => ({
   taxRate: i.taxRate,
   note: i.note,
   createdAt: isoTime(i.createdAt)!,
+  reversedAt: isoTime(i.reversedAt),
+  reversalReason: i.reversalReason,
 });

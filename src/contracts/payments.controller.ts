@@ -11,7 +11,7 @@ import {
   PaymentDto,
   PaymentPlanDto,
   PaymentPlanQueryDto,
-  PaymentReversalDto,
+  ReversalDto,
 } from './dto/payment.dto.js';
 import type { InstallmentInput } from './payment-plan.js';
 import { PaymentsService } from './payments.service.js';
@@ -46,11 +46,16 @@ export class PaymentsController {
   ) {}
 
   /** The contract page again, with the form that was refused (`activeForm`) showing its errors. */
+  /**
+   * The contract's page, with `activeForm` shown again (a refused payment, invoice or reversal):
+   * `reversalOf` names the payment or invoice (`invoiceReversalOf`) whose reversal was refused.
+   */
   async showModel(
     user: SessionUser,
     id: number,
     activeForm: string | null = null,
     reversalOf: number | null = null,
+    invoiceReversalOf: number | null = null,
   ) {
     const shown = await this.contracts.show(user, id);
     return {
@@ -59,6 +64,7 @@ export class PaymentsController {
       ...shown,
       activeForm,
       reversalOf,
+      invoiceReversalOf,
       values: { version: shown.contract.version },
     };
   }
@@ -134,11 +140,28 @@ export class PaymentsController {
     @CurrentUser() user: SessionUser,
     @Param('id', IdPipe) id: number,
     @Param('paymentId', IdPipe) paymentId: number,
-    @Body() dto: PaymentReversalDto,
+    @Body() dto: ReversalDto,
     @Req() req: Request,
   ) {
     await this.payments.reversePayment(user, id, paymentId, dto);
     flash(req, 'payment.reversed');
+    return seeOther(`/contracts/${id}#money`);
+  }
+
+  @Post(':id/invoices/:invoiceId/reverse')
+  @FormView<PaymentsController>('contracts/show', (c, { user, ids }) =>
+    c.showModel(user, ids.id, 'invoice-reversal', null, ids.invoiceId),
+  )
+  @Redirect()
+  async reverseInvoice(
+    @CurrentUser() user: SessionUser,
+    @Param('id', IdPipe) id: number,
+    @Param('invoiceId', IdPipe) invoiceId: number,
+    @Body() dto: ReversalDto,
+    @Req() req: Request,
+  ) {
+    await this.payments.reverseInvoice(user, id, invoiceId, dto);
+    flash(req, 'invoice.reversed');
     return seeOther(`/contracts/${id}#money`);
   }
 

@@ -189,6 +189,15 @@ export class PaymentsRepository {
     return m.findOne(Payment, { where: { id, contractId }, lock: { mode: 'pessimistic_write' } });
   }
 
+  lockInvoice(m: EntityManager, contractId: number, id: number): Promise<Invoice | null> {
+    return m.findOne(Invoice, { where: { id, contractId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Marks an invoice reversed by a red-letter invoice (红冲): kept, no longer counted. */
+  async reverseInvoice(m: EntityManager, id: number, by: number, reason: string): Promise<void> {
+    await m.update(Invoice, { id }, { reversedAt: new Date(), reversedById: by, reversalReason: reason });
+  }
+
   /** Marks a payment reversed; its allocations stay as the record of what it had covered. */
   async reversePayment(m: EntityManager, id: number, by: number, reason: string): Promise<void> {
     await m.update(Payment, { id }, { reversedAt: new Date(), reversedById: by, reversalReason: reason });

@@ -25,6 +25,7 @@ import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 import { UsersService } from '../users/users.service.js';
 import { collectionRate, formatRate, periodsOf, type RatedInstallment } from './collection-rate.js';
 import type { Contract } from './contract.entity.js';
+import type { Invoice } from './invoice.entity.js';
 import type { ContractStatus } from './contract.options.js';
 import {
   type ContractAction,
@@ -33,7 +34,7 @@ import {
   type ContractScope,
 } from './contract.policy.js';
 import { ContractsRepository } from './contracts.repository.js';
-import type { InvoiceDto, PaymentDto, PaymentPlanDto, PaymentReversalDto } from './dto/payment.dto.js';
+import type { InvoiceDto, PaymentDto, PaymentPlanDto, ReversalDto } from './dto/payment.dto.js';
 import { allocate, outstandingOf } from './payment-allocations.js';
 import {
   addDays,
@@ -116,6 +117,8 @@ export interface ContractMoneyView {
     type: string;
     taxRate: string;
     note: string | null;
+    reversed: boolean;
+    reversalReason: string | null;
   }[];
   collected: Fen;
   outstanding: Fen;
@@ -171,6 +174,10 @@ function receivablesItem(rows: ReceivablesRow[], name: string): ReceivablesItem 
     quarterRate: rate(sum('collectedQuarter'), sum('dueQuarter')),
   };
 }
+
+/** What a contract's invoices come to: those reversed by a red-letter invoice (红冲) count for nothing. */
+const invoicedOf = (invoices: Invoice[]): Fen =>
+  sumMoney(invoices.filter((i) => i.reversedAt === null).map((i) => i.amount));
 
 /** Whether money is collected on a contract in this status (signed, completed): only then is it overdue. */
 const collecting = (status: ContractStatus) =>
@@ -350,7 +357,7 @@ export class PaymentsService implements OnModuleInit {
     const planned = sumMoney(installments.map((i) => i.amount));
     const outstanding = fen(contract.amount - collected);
     const overdue = overdueOf(installments, contract.status, today);
-    const invoiced = sumMoney(invoices.map((i) => i.amount));
+    const invoiced = invoicedOf(invoices);
     const positionOf = new Map(installments.map((i) => [i.id, i.position]));
     return {
       hasPlan: version !== null,
@@ -389,6 +396,8 @@ export class PaymentsService implements OnModuleInit {
         type: i.type,
         taxRate: i.taxRate.replace(/\.00$/, ''),
         note: i.note,
+        reversed: i.reversedAt !== null,
+        reversalReason: i.reversalReason,
       })),
       collected,
       outstanding,
@@ -595,17 +604,12 @@ export class PaymentsService implements OnModuleInit {
   }
 
   /** Reverses a mistaken payment, with the reason: its money goes back off the installments it covered. */
-  async reversePayment(
-    user: SessionUser,
-    id: number,
-    paymentId: number,
-    dto: PaymentReversalDto,
-  ): Promise<void> {
+  async reversePayment(user: SessionUser, id: number, paymentId: number, dto: ReversalDto): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       await this.lockedFor(user, id, 'collect', m);
       const p = await this.repo.lockPayment(m, id, paymentId);
       if (!p) throw new NotFound();
-      if (p.reversedAt) throw refuse('reversalReason', 'payment.already_reversed');
+      if (p.reversedAt) throw refuse('_', 'payment.already_reversed');
       await this.repo.reversePayment(m, paymentId, user.id, dto.reversalReason);
       await this.reallocate(m, id);
       await this.audit.record(
@@ -679,7 +683,7 @@ export class PaymentsService implements OnModuleInit {
       const recorded = await this.repo.contractWithInvoice(m, number);
       if (recorded?.id === id) throw refuse('number', 'invoice.number_taken');
       if (recorded) throw refuse('number', 'invoice.number_taken_elsewhere');
-      const invoiced = sumMoney((await this.repo.invoices(id, m)).map((i) => i.amount));
+      const invoiced = invoicedOf(await this.repo.invoices(id, m));
       if (invoiced + amount > c.amount)
         throw refuse('amount', 'invoice.over_amount', { left: formatMoney(fen(c.amount - invoiced)) });
       const invoiceId = await this.repo.insertInvoice(m, {
@@ -712,11 +716,38 @@ export class PaymentsService implements OnModuleInit {
     });
   }
 
+  /**
+   * Reverses an invoice issued by mistake (红冲: a red-letter invoice cancels it): kept with who, when
+   * and why, no longer counted, so the contract may be invoiced again.
+   */
+  async reverseInvoice(user: SessionUser, id: number, invoiceId: number, dto: ReversalDto): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      await this.lockedFor(user, id, 'collect', m);
+      const invoice = await this.repo.lockInvoice(m, id, invoiceId);
+      if (!invoice) throw new NotFound();
+      if (invoice.reversedAt) throw refuse('_', 'invoice.already_reversed');
+      await this.repo.reverseInvoice(m, invoiceId, user.id, dto.reversalReason);
+      await this.audit.record(
+        {
+          action: 'reverse',
+          entity: 'invoice',
+          entityId: invoiceId,
+          diff: {
+            number: { from: invoice.number, to: null },
+            amount: { from: toNumeric(invoice.amount), to: null },
+            reason: { to: dto.reversalReason },
+          },
+        },
+        m,
+      );
+    });
+  }
+
   /** A contract's invoices and the gaps between invoicing and collection, as the API answers them. */
   async invoiceList(user: SessionUser, id: number): Promise<InvoiceList> {
     await this.visible(user, id);
     const [invoices, installments] = await Promise.all([this.repo.invoices(id), this.repo.installments(id)]);
-    const invoiced = sumMoney(invoices.map((i) => i.amount));
+    const invoiced = invoicedOf(invoices);
     const collected = sumMoney(installments.map((i) => i.collected));
     return {
       data: invoices.map(toInvoiceResource),

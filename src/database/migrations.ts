@@ -2,6 +2,7 @@
 // `npm run migration:generate -- VerbNoun`, which also adds it here. A landed migration is never edited:
 // change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
 // by new files. The test suite fails when the entities and the migrations disagree.
+import { ReverseInvoices1798900000000 } from '../../migrations/1798900000000-ReverseInvoices.js';
 import { MarkSecretMails1797700000000 } from '../../migrations/1797700000000-MarkSecretMails.js';
 import { KeepTicketQueueTotals1797900000000 } from '../../migrations/1797900000000-KeepTicketQueueTotals.js';
 import { AddAtRiskIndexes1797900000001 } from '../../migrations/1797900000001-AddAtRiskIndexes.js';
@@ -112,4 +113,5 @@ export const MIGRATIONS = [
   KeepCustomerNameOnDeals1798600000000,
   KeepCustomerNameOnTickets1798700000000,
   CoverCustomerListFilters1798800000000,
+  ReverseInvoices1798900000000,
 ];

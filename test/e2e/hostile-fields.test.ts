@@ -744,7 +744,7 @@ const FORMS: FormCase[] = [
   },
   {
     name: 'a payment reversed',
-    covers: ['PaymentReversalDto.reversalReason'],
+    covers: ['ReversalDto.reversalReason'],
     page: () => {
       ids.reversed = reversalPool.shift()!;
       return `/contracts/${ids.paidContract}`;

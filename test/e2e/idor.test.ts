@@ -215,6 +215,11 @@ const PAGE_PROBES: Probe[] = [
     body: () => ({ reversalReason: '错' }),
   },
   {
+    route: 'POST /contracts/:id/invoices/:invoiceId/reverse',
+    path: (r) => `/contracts/${r.signed}/invoices/${r.invoice}/reverse`,
+    body: () => ({ reversalReason: '错' }),
+  },
+  {
     route: 'POST /contracts/:id/invoices',
     path: (r) => `/contracts/${r.signed}/invoices`,
     body: () => ({

@@ -398,7 +398,7 @@ describe('payments received', () => {
     await c.get(`/contracts/${id}`);
     const empty = await c.post(`/contracts/${id}/payments/${rows[0].id}/reverse`, { reversalReason: '' });
     expect(empty.status).toBe(422);
-    expect(visibleText(empty.text).split('Say why the payment is reversed.')).toHaveLength(2);
+    expect(visibleText(empty.text).split('Say why it is reversed.')).toHaveLength(2);
     await c.get(`/contracts/${id}`);
     const reversed = await c.post(`/contracts/${id}/payments/${rows[0].id}/reverse`, {
       reversalReason: '重复登记',
@@ -512,6 +512,59 @@ describe('invoices', () => {
     page = visibleText((await c.get(`/contracts/${other}`)).text);
     expect(page).toContain('Collected, not invoiced ¥40.00');
     expect(page).toContain('Invoiced, not collected ¥0.00');
+  });
+
+  it('reverses an invoice issued by mistake (红冲): kept, no longer counted, audited; twice or without a reason refused', async () => {
+    const id = await contract('500.00');
+    const c = await signedIn(t, rep);
+    await savePlan(c, id, [[day(-10), '500.00']]);
+    expect((await invoice(c, id, '04400299990001', '500.00')).status).toBe(303);
+    // Full: nothing more can be invoiced until the mistaken one is reversed.
+    expect((await invoice(c, id, '04400299990002', '450.00')).status).toBe(422);
+    const [{ id: invoiceId }] = (await t.db.query('SELECT id FROM invoice WHERE contract_id = $1', [id]))
+      .rows;
+    const reverse = async (fields: Record<string, string>, client = c) => {
+      await client.get(`/contracts/${id}`);
+      return client.post(`/contracts/${id}/invoices/${invoiceId}/reverse`, fields);
+    };
+    const noReason = await reverse({ reversalReason: '' });
+    expect(noReason.status).toBe(422);
+    expect(visibleText(noReason.text)).toContain('Say why it is reversed.');
+    expect(
+      (
+        await c.post(
+          `/contracts/${id}/invoices/${invoiceId}/reverse`,
+          { reversalReason: 'x' },
+          { csrf: false },
+        )
+      ).status,
+    ).toBe(403);
+    expect((await reverse({ reversalReason: 'x' }, await signedIn(t, outsider))).status).toBe(404);
+
+    expect((await reverse({ reversalReason: '金额开错，已开红字发票' })).status).toBe(303);
+    const page = visibleText((await c.get(`/contracts/${id}`)).text);
+    expect(page).toContain('Reversed 金额开错，已开红字发票');
+    expect(page).toContain('Invoiced ¥0.00');
+    const twice = await reverse({ reversalReason: '再来一次' });
+    expect(twice.status).toBe(422);
+    expect(visibleText(twice.text)).toContain('already reversed');
+    // The correct invoice can now be recorded; the reversed one's number stays used.
+    expect((await invoice(c, id, '04400299990002', '450.00')).status).toBe(303);
+    expect((await invoice(c, id, '04400299990001', '10.00')).status).toBe(422);
+    const { rows } = await t.db.query(
+      `SELECT action, actor_id, diff FROM audit_entry WHERE entity = 'invoice' AND entity_id = $1 ORDER BY id`,
+      [String(invoiceId)],
+    );
+    expect(rows.map((r) => r.action)).toEqual(['create', 'reverse']);
+    expect(rows[1]).toMatchObject({
+      actor_id: rep.id,
+      diff: { amount: { from: '500.00', to: null }, reason: { to: '金额开错，已开红字发票' } },
+    });
+    // The API tells it too.
+    const [stored] = (
+      await t.db.query('SELECT reversed_by_id, reversal_reason FROM invoice WHERE id = $1', [invoiceId])
+    ).rows;
+    expect(stored).toEqual({ reversed_by_id: rep.id, reversal_reason: '金额开错，已开红字发票' });
   });
 });
 

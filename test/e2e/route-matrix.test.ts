@@ -840,6 +840,15 @@ const ROWS: Row[] = [
     expect: x(U, 303, 303, 303, 403, 404),
   },
   {
+    route: 'POST /contracts/:id/invoices/:invoiceId/reverse',
+    path: async () => {
+      const id = await w.contract(s.customer, { status: 'signed' });
+      return `/contracts/${id}/invoices/${await w.invoice(id)}/reverse`;
+    },
+    body: () => ({ reversalReason: '开错了' }),
+    expect: x(U, 303, 303, 303, 403, 404),
+  },
+  {
     route: 'POST /contracts/:id/invoices',
     path: async () => `/contracts/${await w.contract(s.customer, { status: 'signed' })}/invoices`,
     body: () => ({ ...INVOICE, number: `FP${++n}` }),

@@ -168,6 +168,17 @@ export class World {
     return rows[0].id;
   }
 
+  /** An invoice recorded against a signed contract: its id. */
+  async invoice(contractId: number): Promise<number> {
+    const { rows } = await this.db.query<{ id: number }>(
+      `INSERT INTO invoice (contract_id, number, issued_on, amount, type, tax_rate, recorded_by_id)
+       VALUES ($1, 'FP-' || $1::int || '-' || (SELECT count(*) FROM invoice), current_date, 100, 'vat_general', 6, $2)
+       RETURNING id`,
+      [contractId, this.users.sales.id],
+    );
+    return rows[0].id;
+  }
+
   /** A contract sent for approval through the API: its approval round's id. */
   async approvalRound(contractId: number, as: ApiClient = this.api.sales): Promise<number> {
     const sent = await as.post(`/api/v1/contracts/${contractId}/submit`, { version: 1 });
@@ -325,6 +336,7 @@ export interface Records {
   contract: number;
   signed: number;
   payment: number;
+  invoice: number;
   followUp: number;
   ticket: { id: number; number: string; token: string };
   message: number;
@@ -382,6 +394,7 @@ export async function recordsOf(w: World, owner: UserRow, teamId: number, secret
     contract,
     signed,
     payment: await w.payment(signed),
+    invoice: await w.invoice(signed),
     followUp: await w.followUp(customer, { authorId: owner.id, summary: names.followUp }),
     ticket,
     message,

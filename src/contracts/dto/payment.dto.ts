@@ -161,8 +161,8 @@ export class PaymentDto {
   note: string | null = null;
 }
 
-/** Reversing a mistaken payment: why. */
-export class PaymentReversalDto {
+/** Reversing a mistaken payment or invoice (红冲): why. */
+export class ReversalDto {
   @Trimmed()
   @IsString({ message: keyed('payment.reason_required') })
   @max(1000)
