@@ -424,8 +424,8 @@ export class TicketsController {
     @Body() dto: TicketMergeDto,
     @Req() req: Request,
   ) {
-    await this.tickets.merge(id, user, { ...dto, version: editedVersion(dto.version) });
-    flash(req, 'tickets.merge.done', { number: dto.intoNumber });
+    const into = await this.tickets.merge(id, user, { ...dto, version: editedVersion(dto.version) });
+    flash(req, 'tickets.merge.done', { number: into });
     return seeOther(`/tickets/${id}`);
   }
 

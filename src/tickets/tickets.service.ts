@@ -1051,7 +1051,8 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
    * Merges a duplicate into another ticket: its conversation moves there, it is closed with a
    * pointer to the other, and its requester is told by mail where the request continues.
    */
-  async merge(id: number, user: SessionUser, input: MergeInput): Promise<void> {
+  /** Merges ticket `id` into the one numbered `input.intoNumber` (a duplicate of the same customer); answers that number. */
+  async merge(id: number, user: SessionUser, input: MergeInput): Promise<string> {
     const number = ticketNumberOf(input.intoNumber ?? '');
     if (!number) throw ValidationFailed.field('intoNumber', 'tickets.error.no_such_ticket');
     const target = await this.repo.findByNumber(number);
@@ -1070,6 +1071,12 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       this.checkVersion(dup, input.version);
       if (!this.policy.can(user, 'reply', this.subjectOf(into, facts.get(into.customerId))))
         throw ValidationFailed.field('intoNumber', 'tickets.error.no_such_ticket');
+      // Another customer's request is not a duplicate: its conversation and replies would go to them.
+      if (dup.customerId !== into.customerId)
+        throw ValidationFailed.field('intoNumber', 'tickets.error.merge_other_customer', {
+          number: into.number,
+          customer: facts.get(into.customerId)?.name ?? '',
+        });
       const moved = await this.repo.moveMessages(m, dup.id, into.id);
       await this.addMessage(
         m,
@@ -1131,6 +1138,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       }
     });
     await this.mail.kickQuietly();
+    return target.number;
   }
 
   /**

@@ -537,8 +537,26 @@ describe('the ticket page', () => {
     expect(visibleText(bad.text)).toContain('Enter a ticket number such as T-000123.');
     const itself = await c.post(`/tickets/${dup.id}/merge`, { intoNumber: dup.number, version });
     expect(visibleText(itself.text)).toContain('A ticket cannot be merged into itself');
-    const done = await c.post(`/tickets/${dup.id}/merge`, { intoNumber: keep.number, version });
+    // Another customer's ticket is no duplicate: its conversation and replies would reach them.
+    const elsewhere = await createTicket(t.db, {
+      customerId: await createCustomer(t.db, { name: '永安科技（宁波）有限公司' }),
+      teamId: teamA,
+      assigneeId: agent1.id,
+      subject: 'Theirs',
+    });
+    const other = await c.post(`/tickets/${dup.id}/merge`, { intoNumber: elsewhere.number, version });
+    expect(other.status).toBe(422);
+    expect(visibleText(other.text)).toContain(
+      `${elsewhere.number} is a ticket of another customer (永安科技（宁波）有限公司)`,
+    );
+    expect((await ticketRow(dup.id)).status).toBe('open');
+    // Typed as a bare number, the ticket is named by its own number when done.
+    const done = await c.post(`/tickets/${dup.id}/merge`, {
+      intoNumber: String(Number(keep.number.slice(2))),
+      version,
+    });
     expect(done.status).toBe(303);
+    expect(visibleText((await c.get(`/tickets/${dup.id}`)).text)).toContain(`Merged into ${keep.number}`);
     const row = await t.db.query<{ merged_into_id: number }>(
       'SELECT merged_into_id FROM ticket WHERE id = $1',
       [dup.id],
