@@ -969,11 +969,21 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
   private async checkAssignee(t: Ticket, assigneeId: number | null, user: SessionUser): Promise<void> {
     if (assigneeId === null) return;
     if (t.teamId !== null && (await this.users.teamAgents(t.teamId)).some((a) => a.id === assigneeId)) return;
-    if (user.role === 'admin') {
-      const u = (await this.users.everyone()).find((x) => x.id === assigneeId);
-      if (u?.active && (u.role === 'service' || u.role === 'manager' || u.role === 'admin')) return;
-    }
-    throw ValidationFailed.field('assigneeId', 'validation.invalid');
+    const u = (await this.users.everyone()).find((x) => x.id === assigneeId);
+    if (
+      user.role === 'admin' &&
+      u?.active &&
+      (u.role === 'service' || u.role === 'manager' || u.role === 'admin')
+    )
+      return;
+    if (!u) throw ValidationFailed.field('assigneeId', 'validation.invalid');
+    // Said by name: a bulk action may hold tickets of several teams.
+    const team = t.teamId === null ? '' : ((await this.users.teamNamesOf([t.teamId])).get(t.teamId) ?? '');
+    throw ValidationFailed.field('assigneeId', 'tickets.error.assignee_not_in_team', {
+      name: u.name,
+      number: t.number,
+      team,
+    });
   }
 
   /** Gives several tickets to one agent (a queue's bulk action); answers how many changed. */

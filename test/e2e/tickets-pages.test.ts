@@ -198,6 +198,16 @@ describe('the queues', () => {
     expect(visibleText((await c.get(nobody.location!)).text)).toContain(
       'Choose the agent to assign them to.',
     );
+    // An agent of another team is refused by name, and nothing is assigned.
+    const elsewhere = await c.post('/tickets/assign', {
+      ids: String(one.id),
+      assigneeId: String(otherAgent.id),
+      returnTo: '/tickets?queue=unassigned',
+    });
+    expect(visibleText((await c.get(elsewhere.location!)).text)).toContain(
+      `Agent Sun is not in 客服一组, the team of ${one.number}`,
+    );
+    expect((await ticketRow(one.id)).assignee_id).toBe(agent2.id);
   });
 
   it('marks the agent away and back', async () => {
