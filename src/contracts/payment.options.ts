@@ -13,9 +13,6 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 export const INVOICE_TYPES = ['vat_special', 'vat_general'] as const;
 export type InvoiceType = (typeof INVOICE_TYPES)[number];
 
-/** The VAT rates an invoice form offers first (percent); any rate from 0 to 100 is taken. */
-export const COMMON_TAX_RATES = ['13', '9', '6', '3', '1', '0'] as const;
-
 /** The most installments one plan holds. */
 export const MAX_INSTALLMENTS = 60;
 

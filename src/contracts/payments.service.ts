@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { MAX_VAT_RATE_HUNDREDTHS, VAT_RATES } from '../common/vat.js';
 import { ApprovalsService } from '../approvals/approvals.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { JobsService } from '../automation/jobs.service.js';
@@ -56,7 +57,6 @@ import {
 } from './payment.resource.js';
 import {
   COLLECTING_STATUSES,
-  COMMON_TAX_RATES,
   INVOICE_TYPES,
   PAYMENT_METHODS,
   RENEWAL_NOTICE_DAYS,
@@ -189,12 +189,12 @@ function overdueOf(installments: RatedInstallment[], status: ContractStatus, tod
   return sumMoney(installments.filter((i) => i.dueOn < today).map((i) => fen(i.amount - i.collected)));
 }
 
-/** A tax rate as typed ("13", "13%", "6.5") in percent as numeric(5,2) text, or null when it is none. */
+/** A VAT rate as typed ("13", "13%", "6.5") in percent as numeric(5,2) text, or null when it is none or above 17%. */
 export function readTaxRate(input: string): string | null {
   const m = /^(\d{1,3})(?:\.(\d{1,2}))?\s*%?$/.exec(input.normalize('NFKC').trim());
   if (!m) return null;
   const hundredths = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
-  if (hundredths > 10000) return null;
+  if (hundredths > MAX_VAT_RATE_HUNDREDTHS) return null;
   return `${Math.trunc(hundredths / 100)}.${String(hundredths % 100).padStart(2, '0')}`;
 }
 
@@ -410,7 +410,7 @@ export class PaymentsService implements OnModuleInit {
       canCollect: contract.can.collect,
       methods: PAYMENT_METHODS,
       invoiceTypes: INVOICE_TYPES,
-      taxRates: COMMON_TAX_RATES,
+      taxRates: VAT_RATES,
       today,
       paymentDefaults: { receivedOn: today, method: 'bank_transfer', amount: '', reference: '', note: '' },
       invoiceDefaults: {

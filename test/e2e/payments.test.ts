@@ -492,8 +492,10 @@ describe('invoices', () => {
     const taken = await invoice(c, id, '04400212345678', '10.00');
     expect(taken.status).toBe(422);
     expect(visibleText(taken.text)).toContain('already has an invoice with this number');
-    const rate = await invoice(c, id, 'X-1', '10.00', { taxRate: '113' });
+    // 13% typed as 31: no VAT rate is above 17%.
+    const rate = await invoice(c, id, 'X-1', '10.00', { taxRate: '31' });
     expect(rate.status).toBe(422);
+    expect(visibleText(rate.text)).toContain('Enter the VAT rate in percent, from 0 to 17');
     expect(await countOf('invoice', id)).toBe(1);
 
     const other = await contract('300.00');

@@ -502,17 +502,18 @@ describe('refusals', () => {
     expect(await countQuotes()).toBe(before);
   });
 
-  it('refuses an overall discount over 100%, no lines and a validity in the past, in the user’s language', async () => {
+  it('refuses an overall discount over 100%, a VAT rate over 17%, no lines and a validity in the past, in the user’s language', async () => {
     const c = await signedIn(t, rep, 'zh-CN');
     const before = await countQuotes();
     const reply = await c.submit(
       `/opportunities/${dealId}/quotes/new`,
-      quoteForm([], { discountPercent: '150', validUntil: '2020-01-01' }),
+      quoteForm([], { discountPercent: '150', taxRate: '31', validUntil: '2020-01-01' }),
     );
     expect(reply.status).toBe(422);
     const page = visibleText(reply.text);
     expect(page).toContain('请至少添加一行明细。');
     expect(page).toContain('百分比须在 0 到 100 之间。');
+    expect(page).toContain('增值税税率须在 0 到 17% 之间');
     expect(page).toContain('有效期不能早于今天。');
     expect(await countQuotes()).toBe(before);
   });

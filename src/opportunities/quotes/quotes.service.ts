@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { MAX_VAT_RATE_HUNDREDTHS, VAT_RATES } from '../../common/vat.js';
 import { ApprovalsService } from '../../approvals/approvals.service.js';
 import { type ApprovalOutcome, approvalTitle } from '../../approvals/approvals.types.js';
 import { AuditService, diffOf } from '../../audit/audit.service.js';
@@ -40,7 +41,7 @@ import type { QuoteActionDto, QuoteEditDto, QuoteFieldsDto, QuoteLineDto } from 
 import type { QuoteApiQuery } from './dto/quote-api.dto.js';
 import type { QuoteLine } from './quote-line.entity.js';
 import type { Quote } from './quote.entity.js';
-import { type QuoteStatus, TAX_RATES } from './quote.options.js';
+import { type QuoteStatus } from './quote.options.js';
 import { type QuoteAction, QuotePolicy, type QuoteSubject } from './quote.policy.js';
 import { type QuoteResource, toQuoteResource } from './quote.resource.js';
 import { QUOTE_RULES_DEFAULTS, QUOTE_RULES_KEY, QuoteRulesDto, type QuoteRules } from './quote-rules.js';
@@ -301,7 +302,7 @@ export class QuotesService implements OnModuleInit {
         terms: rules.defaultTerms,
       },
       lines: [blankLine()],
-      taxRates: TAX_RATES,
+      taxRates: VAT_RATES,
       threshold: rules.discountThreshold,
     };
   }
@@ -335,7 +336,7 @@ export class QuotesService implements OnModuleInit {
         unitPrice: toNumeric(l.unitPrice),
         discountPercent: shortDecimal(fromDecimal(l.discountPercent, 2), 2),
       })),
-      taxRates: TAX_RATES,
+      taxRates: VAT_RATES,
       threshold: rules.discountThreshold,
     };
   }
@@ -351,6 +352,7 @@ export class QuotesService implements OnModuleInit {
     const fail = (field: string, key: string) => (errors[field] = [{ key }]);
     const taxRate = readPercent(dto.taxRate ?? '', false);
     if ('problem' in taxRate) fail('taxRate', taxRate.problem);
+    else if (taxRate.value > MAX_VAT_RATE_HUNDREDTHS) fail('taxRate', 'validation.vat_rate_range');
     const discount = readPercent(dto.discountPercent ?? '');
     if ('problem' in discount) fail('discountPercent', discount.problem);
     const day = new Date(`${dto.validUntil}T00:00:00Z`);
