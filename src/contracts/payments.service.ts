@@ -17,7 +17,7 @@ import { editedVersion, NotAllowed, NotFound, StaleVersion, ValidationFailed } f
 import { type Fen, fen, formatMoney, readMoney, sumMoney, toNumeric } from '../common/money.js';
 import type { Locale } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
-import { localDay } from '../common/time.js';
+import { daysBetween, localDay } from '../common/time.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { translate } from '../i18n/i18n.js';
 import { MailService } from '../notifications/mail.service.js';
@@ -76,6 +76,12 @@ const refuse = (field: string, key: string, params?: Record<string, string | num
 
 /** The earliest day money or an invoice is recorded on. */
 const EARLIEST_DAY = '2000-01-01';
+
+/**
+ * How many days before its signing a contract's money or invoice may be dated: a deposit (定金) or an
+ * advance invoice comes a little before; a year or more before is a mistyped year.
+ */
+const DAYS_BEFORE_SIGNING = 90;
 
 /** My day lists this many overdue installments. */
 const MY_DAY_OVERDUE = 50;
@@ -331,6 +337,12 @@ export class PaymentsService implements OnModuleInit {
     if (day > this.today(user)) throw refuse(field, future);
   }
 
+  /** Refuses a payment's or an invoice's day long before the contract was signed. */
+  private checkAfterSigning(field: string, day: string, c: Contract): void {
+    if (c.signedOn && daysBetween(day, c.signedOn) > DAYS_BEFORE_SIGNING)
+      throw refuse(field, 'payment.before_signing', { signed: c.signedOn, days: DAYS_BEFORE_SIGNING });
+  }
+
   /** A positive amount of money as typed, or the field's error. */
   private positiveAmount(field: string, input: string): Fen {
     const read = readMoney(input);
@@ -558,6 +570,7 @@ export class PaymentsService implements OnModuleInit {
     const amount = this.positiveAmount('amount', dto.amount);
     return this.dataSource.transaction(async (m) => {
       const c = await this.lockedFor(user, id, 'collect', m);
+      this.checkAfterSigning('receivedOn', dto.receivedOn, c);
       const installments = await this.repo.installments(id, m);
       if (!installments.length) throw refuse('amount', 'payment.no_plan');
       const outstanding = outstandingOf(installments);
@@ -680,6 +693,7 @@ export class PaymentsService implements OnModuleInit {
     const number = dto.number.normalize('NFKC').replace(/\s+/g, '');
     return this.dataSource.transaction(async (m) => {
       const c = await this.lockedFor(user, id, 'collect', m);
+      this.checkAfterSigning('issuedOn', dto.issuedOn, c);
       const recorded = await this.repo.contractWithInvoice(m, number);
       if (recorded?.id === id) throw refuse('number', 'invoice.number_taken');
       if (recorded) throw refuse('number', 'invoice.number_taken_elsewhere');

@@ -337,7 +337,7 @@ describe('payments received', () => {
     expect(page).toMatch(/Overdue ¥10\.00/);
   });
 
-  it('refuses more than is outstanding, a negative or non-numeric amount and a future day; nothing stored', async () => {
+  it('refuses more than is outstanding, a negative or non-numeric amount, a future day and a mistyped year; nothing stored', async () => {
     const before = await countOf('payment', id);
     const over = await pay(c, id, '110.01');
     expect(over.status).toBe(422);
@@ -350,6 +350,10 @@ describe('payments received', () => {
     const future = await pay(c, id, '10.00', { receivedOn: day(400) });
     expect(future.status).toBe(422);
     expect(visibleText(future.text)).toContain('This day has not come yet');
+    // Signed 40 days ago: a deposit a little before is taken, a year before is a mistyped year.
+    const lastYear = await pay(c, id, '10.00', { receivedOn: day(-40 - 365) });
+    expect(lastYear.status).toBe(422);
+    expect(visibleText(lastYear.text)).toContain(`The contract was signed on ${day(-40)}`);
     expect(await countOf('payment', id)).toBe(before);
     expect((await installments(id)).map((i) => i.collected)).toEqual(['100.00', '90.00', '0.00']);
   });
@@ -492,6 +496,9 @@ describe('invoices', () => {
     const taken = await invoice(c, id, '04400212345678', '10.00');
     expect(taken.status).toBe(422);
     expect(visibleText(taken.text)).toContain('already has an invoice with this number');
+    const early = await invoice(c, id, 'X-1', '10.00', { issuedOn: day(-40 - 366) });
+    expect(early.status).toBe(422);
+    expect(visibleText(early.text)).toContain('likely a mistyped year');
     // 13% typed as 31: no VAT rate is above 17%.
     const rate = await invoice(c, id, 'X-1', '10.00', { taxRate: '31' });
     expect(rate.status).toBe(422);
