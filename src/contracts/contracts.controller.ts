@@ -110,6 +110,7 @@ export class ContractsController {
       filter,
       list: await this.contracts.list(user, filter),
       owners: await this.contracts.ownerChoices(user, null),
+      customerFilter: await this.contracts.customerFilter(user, filter.customer),
       options: OPTIONS,
       canCreate: this.contracts.mayCreate(user),
     };

@@ -277,6 +277,15 @@ export class ContractsService implements OnModuleInit {
     });
   }
 
+  /** The customer a list is filtered to (`?customer=`), named, when the user may see it. */
+  async customerFilter(
+    user: SessionUser,
+    id: number | undefined,
+  ): Promise<{ id: number; name: string } | null> {
+    const name = id ? await this.customers.nameIfVisible(user, id) : null;
+    return name === null ? null : { id: id!, name };
+  }
+
   mayCreate(user: SessionUser): boolean {
     return this.policy.mayCreate(user);
   }

@@ -314,6 +314,11 @@ export class CustomersService {
     return survivor ? { id: survivor.id, name: survivor.name } : null;
   }
 
+  /** The name of a customer the user may see, for a list filtered to it; null when it is not theirs to see. */
+  async nameIfVisible(user: SessionUser, id: number): Promise<string | null> {
+    return (await this.repo.findVisible(await this.policy.actor(user), id))?.name ?? null;
+  }
+
   /** A customer the user may see, as its pages show it; 404 otherwise. */
   async get(user: SessionUser, id: number): Promise<CustomerView> {
     const actor = await this.policy.actor(user);

@@ -92,6 +92,7 @@ export class OpportunitiesController {
       list: list ? await this.opportunities.list(user, filter) : null,
       board: list ? null : await this.opportunities.board(user, filter),
       owners: await this.opportunities.ownerChoices(user, null),
+      customerFilter: await this.opportunities.customerFilter(user, filter.customer),
       options: OPTIONS,
       canCreate: this.opportunities.mayCreate(user),
     };

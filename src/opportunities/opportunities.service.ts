@@ -218,6 +218,15 @@ export class OpportunitiesService implements OnModuleInit {
     this.activitySources.push(source);
   }
 
+  /** The customer a list is filtered to (`?customer=`), named, when the user may see it. */
+  async customerFilter(
+    user: SessionUser,
+    id: number | undefined,
+  ): Promise<{ id: number; name: string } | null> {
+    const name = id ? await this.customers.nameIfVisible(user, id) : null;
+    return name === null ? null : { id: id!, name };
+  }
+
   mayCreate(user: SessionUser): boolean {
     return this.policy.mayCreate(user);
   }
@@ -655,9 +664,7 @@ export class OpportunitiesService implements OnModuleInit {
     return this.items(actor, await this.repo.stale(ownerIds, staleBefore, limit), staleBefore);
   }
 
-  /** The customer's deals on its 360° timeline, those the viewer may see, with a link to each. */
-  /** The customer's deals (its timeline rows) as entries, as the viewer sees them. */
-  /** The customer's open deals the viewer sees, summed: none when there is none. */
+  /** The customer's open deals the viewer sees, summed, linking to them on the board: none when there is none. */
   private async figuresOf(
     rows: OpportunityRow[],
     { viewer, customerId }: TimelinePage,
@@ -671,7 +678,7 @@ export class OpportunitiesService implements OnModuleInit {
         labelKey: 'opportunity.summary_open',
         value: formatMoney(sumMoney(shown.map((r) => r.amount))),
         detail: translate(viewer.locale, 'opportunity.summary_deals', { count: shown.length }),
-        url: `/opportunities?view=list&customer=${customerId}`,
+        url: `/opportunities?customer=${customerId}`,
       },
     ];
   }

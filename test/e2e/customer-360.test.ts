@@ -480,8 +480,18 @@ describe('the figures at the top of the 360° page', () => {
         'Outstanding ¥95,000.00 ¥20,000.00 overdue ' +
         'Open tickets 1 Satisfaction 4.0 / 5 from 1 survey this past year',
     );
-    // Each money figure leads to the customer's contracts (Handlebars writes = as &#x3D;).
+    // Each money figure leads to the customer's contracts (Handlebars writes = as &#x3D;), the open deals
+    // to the board narrowed to the customer, named, with the way back to all customers.
     expect(page.text).toContain(`href="/contracts?customer&#x3D;${id}"`);
+    expect(page.text).toContain(`href="/opportunities?customer&#x3D;${id}"`);
+    const ownerClient = await signedIn(t, owner);
+    const board = visibleText((await ownerClient.get(`/opportunities?customer=${id}`)).text);
+    expect(board).toContain('Customer: 宁波甬江模具有限公司 All customers');
+    expect(board).toContain('模具管理系统');
+    expect(board).toContain('2 open deals');
+    const contracts = visibleText((await ownerClient.get(`/contracts?customer=${id}`)).text);
+    expect(contracts).toContain('Customer: 宁波甬江模具有限公司');
+    expect(contracts).toContain('HT-2099-3603');
 
     // In the pool, a rep sees the customer but not another rep's deals and contracts: no such figures.
     await t.db.query('UPDATE customer SET owner_id = NULL WHERE id = $1', [id]);
