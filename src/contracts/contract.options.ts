@@ -19,6 +19,14 @@ export const OPEN_CONTRACT_STATUSES: readonly ContractStatus[] = [
   'signed',
 ];
 
+/** Statuses before signing: nothing is owed yet, whatever the plan says. */
+export const UNSIGNED_STATUSES: readonly ContractStatus[] = [
+  'draft',
+  'pending_approval',
+  'approved',
+  'rejected',
+];
+
 /** Statuses whose fields may still change: a draft, or a rejected contract being corrected. */
 export const EDITABLE_STATUSES: readonly ContractStatus[] = ['draft', 'rejected'];
 

@@ -27,7 +27,7 @@ import { UsersService } from '../users/users.service.js';
 import { collectionRate, formatRate, periodsOf, type RatedInstallment } from './collection-rate.js';
 import type { Contract } from './contract.entity.js';
 import type { Invoice } from './invoice.entity.js';
-import type { ContractStatus } from './contract.options.js';
+import { UNSIGNED_STATUSES, type ContractStatus } from './contract.options.js';
 import {
   type ContractAction,
   type ContractActor,
@@ -128,6 +128,8 @@ export interface ContractMoneyView {
   }[];
   collected: Fen;
   outstanding: Fen;
+  /** Not signed yet: what is outstanding becomes owed only at signing, and the page says so. */
+  unsigned: boolean;
   overdue: Fen;
   invoiced: Fen;
   invoicedNotCollected: Fen;
@@ -413,6 +415,7 @@ export class PaymentsService implements OnModuleInit {
       })),
       collected,
       outstanding,
+      unsigned: UNSIGNED_STATUSES.includes(contract.status),
       overdue,
       invoiced,
       invoicedNotCollected: fen(Math.max(0, invoiced - collected)),

@@ -165,7 +165,10 @@ export class TicketsController {
       })),
       options: OPTIONS,
       statusChoices: statuses,
-      teamOptions: detail.teams.map((t) => ({ value: t.id, label: t.name })),
+      // A transfer goes elsewhere: the ticket's own team is not offered.
+      teamOptions: detail.teams
+        .filter((t) => t.id !== ticket.teamId)
+        .map((t) => ({ value: t.id, label: t.name })),
       mayWrite: can.reply || can.note,
       mayChange: can.change || can.assign,
       mayAct:

@@ -366,6 +366,7 @@ describe('payments received', () => {
     const html = (await c.get(`/contracts/${approved}`)).text;
     const page = visibleText(html);
     expect(page).toMatch(/Overdue ¥0\.00/);
+    expect(page).toMatch(/Owed once signed ¥50\.00/);
     // Nor is its installment marked overdue, though its day has passed.
     expect(html).toContain('installment-open');
     expect(html).not.toContain('installment-overdue');

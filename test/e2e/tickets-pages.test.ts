@@ -498,7 +498,12 @@ describe('the ticket page', () => {
       subject: 'Transfer',
     });
     const c = await signedIn(t, agent1);
-    await c.get(`/tickets/${ticket.id}`);
+    // The teams offered are the others: the ticket's own team is no transfer.
+    const form = (await c.get(`/tickets/${ticket.id}`)).text.match(
+      /action="\/tickets\/\d+\/transfer"[\s\S]*?<\/form>/,
+    )![0];
+    expect(form).toContain(`<option value="${teamB}"`);
+    expect(form).not.toContain(`<option value="${teamA}"`);
     const version = String((await ticketRow(ticket.id)).version);
     const refused = await c.post(`/tickets/${ticket.id}/transfer`, {
       teamId: String(teamB),
@@ -574,6 +579,8 @@ describe('the ticket page', () => {
     expect(row.rows[0].merged_into_id).toBe(keep.id);
     const page = await c.get(`/tickets/${dup.id}`);
     expect(page.text).toContain(`href="/tickets/${keep.id}"`);
+    // Its conversation now lives in the ticket kept, and the page says so rather than showing an empty box.
+    expect(visibleText(page.text)).toContain(`Its messages were moved to ${keep.number}.`);
     // Closed unanswered: no clock runs on it, and it was not resolved on first contact.
     expect(page.text).not.toMatch(/class="due due-/);
     expect(page.text).not.toContain('data-testid="first-contact"');
