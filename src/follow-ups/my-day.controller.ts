@@ -11,7 +11,7 @@ import { FollowUpsService } from './follow-ups.service.js';
 /**
  * `/`: my day, with the user's (and a manager's team's) stale deals, the approvals waiting for them,
  * their contracts' overdue installments, their open tasks and, for whoever works tickets, the tickets
- * assigned to them, due soonest first.
+ * assigned to them, due soonest first (and a team manager's queues, counted).
  */
 @Controller()
 export class MyDayController {
@@ -27,15 +27,20 @@ export class MyDayController {
   @Get()
   @Render('home/index')
   async index(@CurrentUser() user: SessionUser) {
+    const day = await this.followUps.myDay(user);
+    const canLog = this.followUps.mayLog(user);
     return {
       title: 'nav.my_day',
-      day: await this.followUps.myDay(user),
-      canLog: this.followUps.mayLog(user),
+      day,
+      canLog,
+      // Next steps are a seller's: someone who logs no follow-ups sees the cards only when one is theirs.
+      showSteps: canLog || day.overdue.length + day.today.length + day.upcoming.length > 0,
       staleDeals: await this.opportunities.staleFor(user),
       approvals: await this.approvals.waitingOnMyDay(user),
       overdueInstallments: await this.payments.overdueOnMyDay(user),
       tasks: await this.tasks.openFor(user),
       myTickets: await this.tickets.myDay(user),
+      teamTickets: await this.tickets.teamDay(user),
     };
   }
 }

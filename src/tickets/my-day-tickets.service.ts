@@ -3,7 +3,7 @@ import type { SessionUser } from '../common/session-user.js';
 import { QUEUE_COUNT_CAP, queueCountText } from './queue-count.js';
 import { TicketPolicy } from './ticket.policy.js';
 import { TicketsService } from './tickets.service.js';
-import type { TicketQueueRow } from './tickets.types.js';
+import type { TicketQueue, TicketQueueRow } from './tickets.types.js';
 
 /** How many of an agent's tickets My day lists; the queue has the rest. */
 export const MY_DAY_TICKETS = 8;
@@ -16,6 +16,22 @@ export interface MyDayTickets {
   count: string | number;
   /** The agent has more than are listed: a link to the queue follows. */
   more: boolean;
+}
+
+/** The queues of a manager's team that My day counts: what needs someone, what is about to breach. */
+const TEAM_DAY_QUEUES = [
+  'unassigned',
+  'breaching',
+  'team',
+  'waiting',
+] as const satisfies readonly TicketQueue[];
+
+export interface TeamDayQueue {
+  queue: TicketQueue;
+  /** As its tab shows it: "99+" past the cap. */
+  count: string | number;
+  /** Something in it wants attention now (a ticket nobody holds, one about to breach). */
+  urgent: boolean;
 }
 
 /**
@@ -42,5 +58,20 @@ export class MyDayTicketsService {
       count: queueCountText(page.capped ? QUEUE_COUNT_CAP + 1 : page.total),
       more: page.total > rows.length,
     };
+  }
+
+  /**
+   * A team manager's queues on My day, each counted and linked, so the lead sees their desk at a
+   * glance; null for anyone else, and while the team holds no open ticket.
+   */
+  async teamDay(user: SessionUser): Promise<TeamDayQueue[] | null> {
+    if (!this.policy.leadsTeamQueues(user)) return null;
+    const counts = await this.tickets.queueCounts(user);
+    if (!counts.team) return null;
+    return TEAM_DAY_QUEUES.map((queue) => ({
+      queue,
+      count: queueCountText(counts[queue]),
+      urgent: (queue === 'unassigned' || queue === 'breaching') && counts[queue] > 0,
+    }));
   }
 }

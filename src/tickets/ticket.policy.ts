@@ -178,6 +178,11 @@ export class TicketPolicy {
     return AGENTS.includes(user.role);
   }
 
+  /** Whether My day shows the user their team's queues: a manager answers for a team's tickets. */
+  leadsTeamQueues(user: SessionUser): boolean {
+    return user.role === 'manager';
+  }
+
   assertAgent(user: SessionUser): void {
     if (!this.isAgent(user)) throw new NotAllowed();
   }

@@ -63,7 +63,8 @@ describe.each([
     // Session, bell, own steps, the team's, stale deals and their customers' names (by id); for a
     // manager (whom approvals are routed to) the approvals waiting for them; the user's contracts'
     // overdue installments (one statement on contracts and installments), their open tasks (one
-    // on tasks) and, for a manager (who works tickets too), the tickets assigned to them (one on tickets).
+    // on tasks) and, for a manager (who works tickets too), the tickets assigned to them and their
+    // team's queue counts (one on tickets each).
     expect(statements.length).toBeLessThanOrEqual(team.length ? 10 : 7);
     expect(statements.filter((s) => /\bfollow_up\b/.test(s.text))).toEqual([]);
     // (The tickets' statement reads its rows' customer names by id: it is not a walk over customers.)

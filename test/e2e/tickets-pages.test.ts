@@ -885,3 +885,41 @@ describe('the admin’s ticket settings', () => {
     expect((await c.get('/admin/tickets')).status).toBe(403);
   });
 });
+
+describe('My day of the service desk', () => {
+  /** Each queue's count as a page shows it, by the queue its link opens. */
+  const countsIn = (html: string, link: RegExp) =>
+    Object.fromEntries([...html.matchAll(link)].map((m) => [m[1], m[2]]));
+
+  it('counts the team’s queues for its manager, each a link, as the queue tabs count them', async () => {
+    await createTicket(t.db, { customerId, teamId: teamA, assigneeId: null, subject: 'Nobody holds it yet' });
+    await createTicket(t.db, {
+      customerId,
+      teamId: teamA,
+      assigneeId: agent2.id,
+      subject: 'Due within the hour',
+      dueAt: new Date(Date.now() + 20 * 60_000),
+    });
+    const c = await signedIn(t, manager);
+    const section = /<section class="card team-tickets"[\s\S]*?<\/section>/.exec((await c.get('/')).text)![0];
+    expect(visibleText(section)).toMatch(/^My team’s tickets \d+ Unassigned \d+ Breaching soon/);
+    const onMyDay = countsIn(section, /href="\/tickets\?queue=(\w+)"><span class="count[^"]*">([^<]+)</g);
+    const tabs = countsIn(
+      (await c.get('/tickets')).text,
+      /data-queue="(\w+)">[^<]*<span class="count">([^<]+)</g,
+    );
+    expect(Object.keys(onMyDay)).toEqual(['unassigned', 'breaching', 'team', 'waiting']);
+    for (const [queue, count] of Object.entries(onMyDay)) expect(count).toBe(tabs[queue]);
+    expect(Number(onMyDay.unassigned)).toBeGreaterThan(0);
+    // What needs the lead now is marked.
+    expect(section).toMatch(/<span class="count urgent">\d+<\/span> Unassigned/);
+  });
+
+  it('gives an agent their tickets first, without a seller’s next-step cards or the team’s counts', async () => {
+    await createTicket(t.db, { customerId, teamId: teamA, assigneeId: agent1.id, subject: 'Mine today' });
+    const home = (await (await signedIn(t, agent1)).get('/')).text;
+    expect(home).toContain('<section class="card my-tickets">');
+    expect(home).not.toContain('data-testid="team-tickets"');
+    expect(visibleText(home)).not.toContain('Due today');
+  });
+});
