@@ -1,9 +1,9 @@
-import { WARNING_SHARE } from './sla-clock.js';
 /**
  * How a queue row or a ticket page shows an SLA due time: relative to now ("in 2 h 10 min",
- * "overdue by 3 d"), coloured by state: overdue (red), warning once 80% of the time from arrival to
- * the due time has passed or the clock already sent its 80% warning (amber), otherwise ok.
- * Pure, so the thresholds are tested on hand-made times.
+ * "overdue by 3 d"), coloured by state: overdue (red), warning (amber) once the SLA clock has sent its
+ * 80% warning, otherwise ok. The warning is the clock's, counted in business time: amber on the page
+ * and the warning in the agent's inbox are the same moment, nights, weekends and lunch not counted.
+ * Pure, so it is tested on hand-made times.
  */
 export type DueState = 'ok' | 'warning' | 'overdue';
 
@@ -14,17 +14,11 @@ export interface DueLabel {
   params: { d: number; h: number; m: number };
 }
 
-export function dueLabel(dueAt: Date | null, since: Date, now: Date, warned = false): DueLabel | null {
+export function dueLabel(dueAt: Date | null, now: Date, warned: boolean): DueLabel | null {
   if (!dueAt) return null;
   const left = dueAt.getTime() - now.getTime();
   const overdue = left <= 0;
-  const whole = dueAt.getTime() - since.getTime();
-  const spent = now.getTime() - since.getTime();
-  const state: DueState = overdue
-    ? 'overdue'
-    : warned || (whole > 0 && spent >= whole * WARNING_SHARE)
-      ? 'warning'
-      : 'ok';
+  const state: DueState = overdue ? 'overdue' : warned ? 'warning' : 'ok';
   const minutes = Math.max(overdue ? Math.floor(-left / 60_000) : Math.ceil(left / 60_000), 0);
   const d = Math.floor(minutes / 1440);
   const h = Math.floor((minutes % 1440) / 60);

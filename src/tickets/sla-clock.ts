@@ -209,5 +209,5 @@ export function shareAt(
   return addBusinessMinutes(c.receivedAt, Math.ceil(targetMinutes * share) + c.pausedMinutes, calendar);
 }
 
-/** The share of a target that fires the warning, and after which a due time shows amber. */
+/** The share of a target that fires the warning; from it on, the due time shows amber (due-label). */
 export const WARNING_SHARE = 0.8;

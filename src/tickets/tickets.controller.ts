@@ -178,11 +178,11 @@ export class TicketsController {
       firstDue:
         ticket.firstRespondedAt || paused || ticket.status === 'closed'
           ? null
-          : dueLabel(ticket.firstResponseDueAt, ticket.receivedAt, now),
+          : dueLabel(ticket.firstResponseDueAt, now, ticket.firstResponseWarned),
       resolutionDue:
         ticket.resolvedAt || paused || ticket.status === 'closed'
           ? null
-          : dueLabel(ticket.resolutionDueAt, ticket.receivedAt, now),
+          : dueLabel(ticket.resolutionDueAt, now, ticket.resolutionWarned),
       insertedBody: canned ? (typed ? `${typed}\n\n${canned.body}` : canned.body) : null,
       relinkQ,
       relinkChoices,
@@ -224,7 +224,7 @@ export class TicketsController {
       tabs: TICKET_QUEUES.map((q) => ({ queue: q, count: queueCountText(counts[q]), current: q === queue })),
       list: {
         ...list,
-        rows: list.rows.map((r) => ({ ...r, due: dueLabel(r.dueAt, r.receivedAt, now) })),
+        rows: list.rows.map((r) => ({ ...r, due: dueLabel(r.dueAt, now, r.warned) })),
       },
       resolvedQueue: queue === 'resolved',
       options: OPTIONS,

@@ -54,7 +54,9 @@ const OPEN = OPEN_TICKET_STATUSES as string[];
 /** The columns of a queue's row (its team's and assignee's names are the users module's). */
 const QUEUE_COLUMNS = `t.id, t.number, t.subject, t.customer_id AS "customerId", t.customer_name AS "customerName",
   t.requester_name AS "requesterName", t.channel, t.type, t.priority, t.status, t.team_id AS "teamId",
-  t.assignee_id AS "assigneeId", t.received_at AS "receivedAt", t.due_at AS "dueAt", t.resolved_at AS "resolvedAt"`;
+  t.assignee_id AS "assigneeId", t.received_at AS "receivedAt", t.due_at AS "dueAt", t.resolved_at AS "resolvedAt",
+  (CASE WHEN t.first_responded_at IS NULL THEN t.first_response_warned_at ELSE t.resolution_warned_at END)
+    IS NOT NULL AS "warned"`;
 
 /** The queue's condition on the ticket aliased `t` (besides the scope and filters). */
 function queueCondition(queue: TicketQueue, me: number, bind: (v: unknown) => string): string {

@@ -607,6 +607,8 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       resolvedAt: t.resolvedAt,
       resolutionMinutes: t.resolutionMinutes,
       closedAt: t.closedAt,
+      firstResponseWarned: t.firstResponseWarnedAt !== null,
+      resolutionWarned: t.resolutionWarnedAt !== null,
       firstResponseBreached: t.firstResponseBreachedAt !== null,
       resolutionBreached: t.resolutionBreachedAt !== null,
       reopenCount: t.reopenCount,

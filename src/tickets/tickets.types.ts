@@ -84,6 +84,8 @@ export interface TicketQueueRow {
   receivedAt: Date;
   dueAt: Date | null;
   resolvedAt: Date | null;
+  /** The SLA clock has sent its 80% warning for the running target (business time, as it counts). */
+  warned: boolean;
   /** The running target is past due. */
   overdue: boolean;
 }
@@ -153,6 +155,9 @@ export interface TicketView {
   resolvedAt: Date | null;
   resolutionMinutes: number | null;
   closedAt: Date | null;
+  /** The SLA clock has sent its 80% warning for each target. */
+  firstResponseWarned: boolean;
+  resolutionWarned: boolean;
   firstResponseBreached: boolean;
   resolutionBreached: boolean;
   reopenCount: number;

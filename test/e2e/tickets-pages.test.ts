@@ -61,7 +61,8 @@ describe('the queues', () => {
   const mine: { id: number; number: string }[] = [];
 
   beforeAll(async () => {
-    // Agent Wang's three: overdue, near its due time (amber), comfortably ahead.
+    // Agent Wang's four: overdue; warned by the SLA clock (amber); near on the wall clock but not warned,
+    // as after a night or lunch that the business clock does not count (not amber); comfortably ahead.
     mine.push(
       await createTicket(t.db, {
         customerId,
@@ -78,6 +79,15 @@ describe('the queues', () => {
         subject: 'Near one',
         receivedAt: hours(-9),
         dueAt: hours(1),
+        warned: true,
+      }),
+      await createTicket(t.db, {
+        customerId,
+        teamId: teamA,
+        assigneeId: agent1.id,
+        subject: 'Overnight one',
+        receivedAt: hours(-15),
+        dueAt: hours(2),
       }),
       await createTicket(t.db, {
         customerId,
@@ -98,7 +108,7 @@ describe('the queues', () => {
     const page = await c.get('/tickets?queue=mine');
     expect(page.status).toBe(200);
     const tabs = /<nav class="tabs queue-tabs"[\s\S]*?<\/nav>/.exec(page.text)![0];
-    expect(visibleText(tabs)).toMatch(/Mine 3/);
+    expect(visibleText(tabs)).toMatch(/Mine 4/);
     expect(visibleText(tabs)).toMatch(/Unassigned 1/);
     for (const q of [
       'Unassigned',
@@ -113,6 +123,8 @@ describe('the queues', () => {
     expect(order).toEqual(mine.map((m) => m.number));
     expect(page.text).toMatch(/class="due due-overdue"[^>]*>overdue by 1 h/);
     expect(page.text).toMatch(/class="due due-warning"[^>]*>in (\d+ h|(\d+ h )?\d+ min)</);
+    expect(page.text).toMatch(/class="due due-ok"[^>]*>in (1 h \d+ min|2 h)</);
+    expect(page.text.match(/class="due due-warning"/g)).toHaveLength(1);
     expect(page.text).toMatch(/class="due due-ok"[^>]*>in (19|20) h/);
     expect(visibleText(page.text)).not.toContain('Other team');
     // A phone gets the rows as cards (the responsive table) and the nav links to the queues.
@@ -142,7 +154,7 @@ describe('the queues', () => {
 
   it('filters by type, priority, channel and tier in the address', async () => {
     const page = await c.get('/tickets?queue=mine&type=billing');
-    expect([...page.text.matchAll(/data-ticket="([^"]+)"/g)].map((m) => m[1])).toEqual([mine[2].number]);
+    expect([...page.text.matchAll(/data-ticket="([^"]+)"/g)].map((m) => m[1])).toEqual([mine[3].number]);
     expect(page.text).toMatch(/<option value="billing" selected>/);
     expect((await c.get('/tickets?queue=mine&priority=bogus')).status).toBe(422);
     // Nothing matching: the filters are named as why, not the queue called empty.

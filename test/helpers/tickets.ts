@@ -4,8 +4,8 @@ import type pg from 'pg';
 let counter = 0;
 
 /**
- * A ticket written straight into the table, as a test sets the scene: open, due in two hours unless
- * told otherwise. Returns its id, number and tracking token.
+ * A ticket written straight into the table, as a test sets the scene: open, due in two hours and not
+ * yet warned unless told otherwise. Returns its id, number and tracking token.
  */
 export async function createTicket(
   db: pg.Pool,
@@ -21,6 +21,8 @@ export async function createTicket(
     receivedAt?: Date;
     dueAt?: Date | null;
     requesterEmail?: string | null;
+    /** The SLA clock has sent its 80% first-response warning. */
+    warned?: boolean;
   },
 ): Promise<{ id: number; number: string; token: string }> {
   const number = `T-9${String(process.pid % 1000).padStart(3, '0')}${String(++counter).padStart(3, '0')}`;
@@ -30,9 +32,9 @@ export async function createTicket(
   const { rows } = await db.query<{ id: number }>(
     `INSERT INTO ticket (number, customer_id, requester_name, requester_email, channel, type, priority, status,
        subject, team_id, assignee_id, received_at, first_response_target_minutes, resolution_target_minutes,
-       first_response_due_at, resolution_due_at, due_at, tracking_token, resolved_at, version)
+       first_response_due_at, resolution_due_at, due_at, tracking_token, resolved_at, first_response_warned_at, version)
      VALUES ($1, $2, '李娜', $3, $4, $5, $6, $7, $8, $9, $10, $11, 120, 1350, $14, $14::timestamptz + interval '1 day',
-       $12, $13, CASE WHEN $7 IN ('resolved', 'closed') THEN now() END, 1)
+       $12, $13, CASE WHEN $7 IN ('resolved', 'closed') THEN now() END, CASE WHEN $15 THEN now() END, 1)
      RETURNING id`,
     [
       number,
@@ -49,6 +51,7 @@ export async function createTicket(
       due,
       token,
       due ?? new Date(received.getTime() + 2 * 3_600_000),
+      fields.warned ?? false,
     ],
   );
   await db.query(
