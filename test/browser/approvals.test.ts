@@ -1,14 +1,21 @@
 /// <reference lib="dom" />
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApprovalsService } from '../../src/approvals/approvals.service.js';
 import { ViewEngine } from '../../src/common/view-engine.js';
-import { DEMO_PASSWORD, SeedService } from '../../src/seed/seed.service.js';
+import { SeedService } from '../../src/seed/seed.service.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { startApp, type TestApp } from '../helpers/app.js';
-import { browserMissing, DESKTOP, launchBrowser, PHONE, SCREENSHOTS } from '../helpers/browser.js';
+import {
+  browserMissing,
+  DESKTOP,
+  launchBrowser,
+  PHONE,
+  SCREENSHOTS,
+  signedInPage,
+} from '../helpers/browser.js';
 
 /**
  * The approvals inbox in Chromium: the demo manager reads what waits for them on a 390 px phone
@@ -47,15 +54,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signIn(email: string, viewport: typeof DESKTOP): Promise<Page> {
-  const page = await browser.newPage({ viewport, locale: 'zh-CN', hasTouch: viewport === PHONE });
-  await page.goto(`${t.url}/login`);
-  await page.fill('#f-email', email);
-  await page.fill('#f-password', DEMO_PASSWORD);
-  await page.click('button[type=submit].primary');
-  await page.waitForURL(`${t.url}/`);
-  return page;
-}
+const signIn = (email: string, viewport = DESKTOP) => signedInPage(browser, t.url, email, { viewport });
 
 describe.skipIf(browserMissing)('the approvals inbox', () => {
   it.each([

@@ -2,7 +2,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../helpers/app.js';
-import { browserMissing, DESKTOP, launchBrowser } from '../helpers/browser.js';
+import { browserMissing, launchBrowser, signedInPage } from '../helpers/browser.js';
 import { createCustomer, createUser, PASSWORD } from '../helpers/factories.js';
 
 let t: TestApp;
@@ -18,15 +18,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signIn(email: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: DESKTOP, locale: 'en' });
-  await page.goto(`${t.url}/login`);
-  await page.fill('#f-email', email);
-  await page.fill('#f-password', PASSWORD);
-  await page.click('button[type=submit].primary');
-  await page.waitForURL(`${t.url}/`);
-  return page;
-}
+const signIn = (email: string) => signedInPage(browser, t.url, email, { locale: 'en', password: PASSWORD });
 
 /** The confirmation the page shows after a save (post/redirect/get), read once the page has loaded. */
 async function confirmation(page: Page): Promise<string> {

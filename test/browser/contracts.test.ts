@@ -2,9 +2,16 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, SeedService } from '../../src/seed/seed.service.js';
+import { SeedService } from '../../src/seed/seed.service.js';
 import { startApp, type TestApp } from '../helpers/app.js';
-import { browserMissing, DESKTOP, launchBrowser, PHONE, SCREENSHOTS } from '../helpers/browser.js';
+import {
+  browserMissing,
+  DESKTOP,
+  launchBrowser,
+  PHONE,
+  SCREENSHOTS,
+  signedInPage,
+} from '../helpers/browser.js';
 
 /**
  * Contracts in Chromium: a rep makes one with two lines on a 390 px phone (the page never scrolls
@@ -24,15 +31,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signIn(email: string, viewport: typeof DESKTOP): Promise<Page> {
-  const page = await browser.newPage({ viewport, locale: 'zh-CN', hasTouch: viewport === PHONE });
-  await page.goto(`${t.url}/login`);
-  await page.fill('#f-email', email);
-  await page.fill('#f-password', DEMO_PASSWORD);
-  await page.click('button[type=submit].primary');
-  await page.waitForURL(`${t.url}/`);
-  return page;
-}
+const signIn = (email: string, viewport = DESKTOP) => signedInPage(browser, t.url, email, { viewport });
 
 const sideways = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);

@@ -3,10 +3,16 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { pinyin } from 'pinyin-pro';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../src/seed/seed.service.js';
 import { SeedService } from '../../src/seed/seed.service.js';
 import { startApp, type TestApp } from '../helpers/app.js';
-import { browserMissing, DESKTOP, launchBrowser, PHONE, SCREENSHOTS } from '../helpers/browser.js';
+import {
+  browserMissing,
+  DESKTOP,
+  launchBrowser,
+  PHONE,
+  SCREENSHOTS,
+  signedInPage,
+} from '../helpers/browser.js';
 
 let t: TestApp;
 let browser: Browser;
@@ -22,15 +28,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signIn(email: string, viewport = DESKTOP, locale = 'zh-CN'): Promise<Page> {
-  const page = await browser.newPage({ viewport, locale });
-  await page.goto(`${t.url}/login`);
-  await page.fill('#f-email', email);
-  await page.fill('#f-password', DEMO_PASSWORD);
-  await page.click('button[type=submit].primary');
-  await page.waitForURL(`${t.url}/`);
-  return page;
-}
+const signIn = (email: string, viewport = DESKTOP, locale = 'zh-CN') =>
+  signedInPage(browser, t.url, email, { viewport, locale });
 
 /** No page may scroll sideways, on a phone least of all. */
 async function expectNoSidewaysScroll(page: Page): Promise<void> {

@@ -1,10 +1,17 @@
 /// <reference lib="dom" />
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, SeedService } from '../../src/seed/seed.service.js';
+import { SeedService } from '../../src/seed/seed.service.js';
 import { startApp, type TestApp } from '../helpers/app.js';
-import { browserMissing, DESKTOP, launchBrowser, PHONE, SCREENSHOTS } from '../helpers/browser.js';
+import {
+  browserMissing,
+  DESKTOP,
+  launchBrowser,
+  PHONE,
+  SCREENSHOTS,
+  signedInPage,
+} from '../helpers/browser.js';
 
 /**
  * The pipeline board in Chromium: a rep moves a deal on a 390 px phone with the card's button (no drag
@@ -24,15 +31,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signIn(email: string, viewport: typeof DESKTOP): Promise<Page> {
-  const page = await browser.newPage({ viewport, locale: 'zh-CN', hasTouch: viewport === PHONE });
-  await page.goto(`${t.url}/login`);
-  await page.fill('#f-email', email);
-  await page.fill('#f-password', DEMO_PASSWORD);
-  await page.click('button[type=submit].primary');
-  await page.waitForURL(`${t.url}/`);
-  return page;
-}
+const signIn = (email: string, viewport = DESKTOP) => signedInPage(browser, t.url, email, { viewport });
 
 describe.skipIf(browserMissing)('the pipeline board', () => {
   it('moves a deal to the next stage with its button on a phone', async () => {

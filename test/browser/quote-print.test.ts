@@ -1,11 +1,18 @@
 /// <reference lib="dom" />
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, SeedService } from '../../src/seed/seed.service.js';
+import { SeedService } from '../../src/seed/seed.service.js';
 import { startApp, type TestApp } from '../helpers/app.js';
-import { browserMissing, DESKTOP, launchBrowser, PHONE, SCREENSHOTS } from '../helpers/browser.js';
+import {
+  browserMissing,
+  DESKTOP,
+  launchBrowser,
+  PHONE,
+  SCREENSHOTS,
+  signedInPage,
+} from '../helpers/browser.js';
 
 /**
  * A quote from the form to paper in Chromium: a rep builds a two-line quote on a demo deal (the second
@@ -27,15 +34,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signIn(email: string, viewport: typeof DESKTOP): Promise<Page> {
-  const page = await browser.newPage({ viewport, locale: 'zh-CN', hasTouch: viewport === PHONE });
-  await page.goto(`${t.url}/login`);
-  await page.fill('#f-email', email);
-  await page.fill('#f-password', DEMO_PASSWORD);
-  await page.click('button[type=submit].primary');
-  await page.waitForURL(`${t.url}/`);
-  return page;
-}
+const signIn = (email: string, viewport = DESKTOP) => signedInPage(browser, t.url, email, { viewport });
 
 /**
  * Ideographs as a reader means them. A CJK font's character map names some shared glyphs by their
