@@ -163,6 +163,8 @@ describe('cleanFileName', () => {
     ['C:\\fakepath\\报价单.xlsx', '报价单.xlsx'],
     ['../../etc/passwd', 'passwd'],
     ['a\u0000b\r\n.txt', 'ab.txt'],
+    ['合同\u202Efdp.exe', '合同fdp.exe'],
+    ['\u2067报价\u2069.pdf', '报价.pdf'],
     ['  spaced .pdf  ', 'spaced .pdf'],
     ['', 'attachment'],
     ['..', 'attachment'],

@@ -128,10 +128,13 @@ function textCharset(bytes: Buffer): string | null {
   return null;
 }
 
-/** The last part of a browser's file name, without control characters; "attachment" if nothing is left. */
+/**
+ * The last part of a browser's file name, without control characters nor the direction overrides
+ * that make 合同{U+202E}fdp.exe read as 合同exe.pdf; "attachment" if nothing is left.
+ */
 export function cleanFileName(name: string): string {
   const base = name.normalize('NFC').split(/[/\\]/).pop() ?? '';
-  const clean = base.replace(/\p{Cc}/gu, '').trim();
+  const clean = base.replace(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu, '').trim();
   if (clean === '' || clean === '.' || clean === '..') return 'attachment';
   if (clean.length <= 200) return clean;
   const ext = /\.[^.]{1,10}$/.exec(clean)?.[0] ?? '';
