@@ -238,7 +238,7 @@ const NEXT_STEP_COLUMNS = `c.id AS "customerId", c.name AS "customerName", c.own
   c.next_step AS "nextStep", c.next_step_at AS "nextStepAt"`;
 
 /** What another module's records need to know of a customer: its name, tier, VIP mark and owner. */
-export interface CustomerFacts {
+export interface CustomerRowFacts {
   id: number;
   name: string;
   tier: 'A' | 'B' | 'C' | null;
@@ -544,9 +544,9 @@ export class CustomersRepository {
   async facts(
     ids: number[],
     m: EntityManager = this.dataSource.manager,
-  ): Promise<Map<number, CustomerFacts>> {
+  ): Promise<Map<number, CustomerRowFacts>> {
     if (!ids.length) return new Map();
-    const rows = await m.query<CustomerFacts[]>(
+    const rows = await m.query<CustomerRowFacts[]>(
       'SELECT id, name, tier, vip, owner_id AS "ownerId" FROM customer WHERE id = ANY($1)',
       [ids],
     );

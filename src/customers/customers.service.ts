@@ -29,7 +29,7 @@ import {
   DUPLICATE_RULES,
 } from './customer.policy.js';
 import {
-  type CustomerFacts,
+  type CustomerRowFacts,
   type CustomerFields,
   type CustomerListRow,
   CustomersRepository,
@@ -123,7 +123,8 @@ export interface ContactView {
 /** A live customer's next step (the next action and date its latest follow-up set), with its owner. */
 export type CustomerNextStep = NextStepRow;
 
-export type { CustomerFacts };
+/** Name, tier, VIP mark, owner and the owner's team of a customer, for another module's rules. */
+export type CustomerFacts = CustomerRowFacts & { ownerTeamId: number | null };
 
 /**
  * A subquery of customer ids (`SELECT c.id FROM customer c …`) with its named parameters (`:name`),
@@ -470,11 +471,20 @@ export class CustomersService {
   }
 
   /**
-   * Name, tier, VIP mark and owner of customers by id (deleted ones included), for another module's
+   * Name, tier, VIP mark, owner and owner's team of customers by id (deleted ones included), for another module's
    * rules about its records (a ticket's priority, SLA and who sees it); read in `m` when given.
    */
-  factsOf(ids: number[], m?: EntityManager): Promise<Map<number, CustomerFacts>> {
-    return this.repo.facts([...new Set(ids)], m);
+  async factsOf(ids: number[], m?: EntityManager): Promise<Map<number, CustomerFacts>> {
+    const rows = await this.repo.facts([...new Set(ids)], m);
+    const teams = await this.users.teamIdsOf(
+      [...rows.values()].flatMap((r) => (r.ownerId === null ? [] : [r.ownerId])),
+    );
+    return new Map(
+      [...rows].map(([id, r]) => [
+        id,
+        { ...r, ownerTeamId: r.ownerId === null ? null : (teams.get(r.ownerId) ?? null) },
+      ]),
+    );
   }
 
   /**

@@ -150,8 +150,8 @@ export class TicketLifecycle implements OnModuleInit {
   }
 
   /** The customer's tickets as `viewer` may see them, newest arrival first. */
-  timelineOf(rows: TimelineTicketRow[], page: TimelinePage): TimelineItem[] {
-    const shown = this.seenBy(rows, page);
+  async timelineOf(rows: TimelineTicketRow[], page: TimelinePage): Promise<TimelineItem[]> {
+    const shown = await this.seenBy(rows, page);
     const locale: Locale = page.viewer?.locale ?? 'zh-CN';
     return shown.map((r) => ({
       at: r.receivedAt,
@@ -173,8 +173,8 @@ export class TicketLifecycle implements OnModuleInit {
    * How many of the customer's tickets the viewer sees are open, and how its surveys of the past year
    * rated the service; none when the viewer sees no ticket of it.
    */
-  figuresOf(rows: TimelineTicketRow[], page: TimelinePage): SummaryFigure[] {
-    const shown = this.seenBy(rows, page);
+  async figuresOf(rows: TimelineTicketRow[], page: TimelinePage): Promise<SummaryFigure[]> {
+    const shown = await this.seenBy(rows, page);
     if (!shown.length || !page.viewer) return [];
     const open = shown.filter((r) => (OPEN_TICKET_STATUSES as readonly string[]).includes(r.status)).length;
     const rated = shown.flatMap((r) => (r.csat === null ? [] : [r.csat]));
@@ -193,11 +193,20 @@ export class TicketLifecycle implements OnModuleInit {
     ];
   }
 
-  /** The tickets `viewer` may see: a sales rep sees those of their customers (the page's owner). */
-  private seenBy(rows: TimelineTicketRow[], { viewer, ownerId }: TimelinePage): TimelineTicketRow[] {
-    return viewer
-      ? rows.filter((r) => this.policy.can(viewer, 'view', { ...r, customerOwnerId: ownerId }))
-      : rows;
+  /**
+   * The tickets `viewer` may see: a sales rep those of their customers (the page's owner), a manager
+   * those of their teams' customers besides their teams' own.
+   */
+  private async seenBy(
+    rows: TimelineTicketRow[],
+    { viewer, ownerId }: TimelinePage,
+  ): Promise<TimelineTicketRow[]> {
+    if (!viewer) return rows;
+    const ownerTeamId =
+      ownerId === null ? null : ((await this.users.teamIdsOf([ownerId])).get(ownerId) ?? null);
+    return rows.filter((r) =>
+      this.policy.can(viewer, 'view', { ...r, customerOwnerId: ownerId, customerOwnerTeamId: ownerTeamId }),
+    );
   }
 
   /** A leaving agent's open tickets back to their teams' queues, audited, their managers told. */

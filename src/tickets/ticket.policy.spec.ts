@@ -22,6 +22,7 @@ const ticket = (fields: Partial<TicketSubject> = {}): TicketSubject => ({
   assigneeId: null,
   status: 'open',
   customerOwnerId: null,
+  customerOwnerTeamId: null,
   ...fields,
 });
 
@@ -38,6 +39,11 @@ describe('TicketPolicy', () => {
     ['sales', ticket({ customerOwnerId: 10 }), 'view', true],
     ['sales', ticket({ customerOwnerId: 10 }), 'note', false],
     ['sales', ticket(), 'view', false],
+    // A manager reads the tickets of their reps' customers, whichever team works them, and does nothing to them.
+    ['manager', ticket({ teamId: 3, customerOwnerId: 20, customerOwnerTeamId: 2 }), 'view', true],
+    ['manager', ticket({ teamId: 3, customerOwnerId: 20, customerOwnerTeamId: 2 }), 'note', false],
+    ['manager', ticket({ teamId: 3, customerOwnerId: 20, customerOwnerTeamId: 4 }), 'view', false],
+    ['service', ticket({ teamId: 3, customerOwnerId: 20, customerOwnerTeamId: 1 }), 'view', false],
     ['service', ticket({ status: 'resolved' }), 'reply', false],
     ['service', ticket({ status: 'resolved' }), 'reopen', true],
     ['service', ticket({ status: 'resolved' }), 'note', true],
@@ -51,6 +57,8 @@ describe('TicketPolicy', () => {
     expect(relationOf(user('service'), ticket({ assigneeId: 10, teamId: 5 }))).toBe('assignee');
     expect(relationOf(user('service'), ticket())).toBe('team');
     expect(relationOf(user('sales'), ticket({ customerOwnerId: 10 }))).toBe('customer_owner');
+    expect(relationOf(user('manager'), ticket({ teamId: 3, customerOwnerTeamId: 1 }))).toBe('customer_team');
+    expect(relationOf(user('manager'), ticket({ teamId: 1, customerOwnerTeamId: 1 }))).toBe('team');
     expect(relationOf(user('service', { teamId: null, teamIds: [] }), ticket())).toBe('other');
   });
 

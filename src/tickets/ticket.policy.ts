@@ -10,7 +10,8 @@ import { OPEN_TICKET_STATUSES, TICKET_STATUSES, type TicketStatus } from './tick
  * narrows a query to the tickets a user may see, `can` says whether a user may act on one, `flags`
  * give the ticket page its `can.*` switches. Service agents work the tickets of their team (and those
  * no team was routed to yet, so nobody's request falls through), managers those of the teams they
- * manage, the admin all; a sales rep reads the tickets of the customers they own and changes none.
+ * manage, the admin all; a sales rep reads the tickets of the customers they own, and a manager those
+ * of their teams' customers (on the customer's page and the ticket's), changing none.
  * A ticket outside the scope answers 404, as any record does.
  */
 
@@ -22,6 +23,8 @@ export type TicketRelation =
   | 'team'
   /** its customer is theirs */
   | 'customer_owner'
+  /** its customer is a rep's of a team they manage */
+  | 'customer_team'
   | 'other';
 
 export const TICKET_ACTIONS = [
@@ -52,10 +55,10 @@ const AGENT_WORK: readonly TicketAction[] = TICKET_ACTIONS.filter((a) => a !== '
 
 /** The rules: role × relation → what the user may do. */
 export const TICKET_RULES: Record<Role, Record<TicketRelation, readonly TicketAction[]>> = {
-  admin: { assignee: WORK, team: WORK, customer_owner: WORK, other: WORK },
-  manager: { assignee: WORK, team: WORK, customer_owner: [], other: [] },
-  service: { assignee: AGENT_WORK, team: AGENT_WORK, customer_owner: [], other: [] },
-  sales: { assignee: [], team: [], customer_owner: ['view'], other: [] },
+  admin: { assignee: WORK, team: WORK, customer_owner: WORK, customer_team: WORK, other: WORK },
+  manager: { assignee: WORK, team: WORK, customer_owner: [], customer_team: ['view'], other: [] },
+  service: { assignee: AGENT_WORK, team: AGENT_WORK, customer_owner: [], customer_team: [], other: [] },
+  sales: { assignee: [], team: [], customer_owner: ['view'], customer_team: [], other: [] },
 };
 
 /** The statuses each action applies in (view applies in all). */
@@ -71,12 +74,13 @@ const WHEN: Record<Exclude<TicketAction, 'view'>, readonly TicketStatus[]> = {
   delete: TICKET_STATUSES,
 };
 
-/** What the policy needs of a ticket (the customer's owner for sales reps). */
+/** What the policy needs of a ticket (the customer's owner and their team, for sales reps and managers). */
 export interface TicketSubject {
   teamId: number | null;
   assigneeId: number | null;
   status: TicketStatus;
   customerOwnerId: number | null;
+  customerOwnerTeamId: number | null;
 }
 
 /**
@@ -113,6 +117,12 @@ export function relationOf(user: SessionUser, t: TicketSubject): TicketRelation 
   if (user.role === 'service' || user.role === 'manager')
     if (t.teamId === null ? true : teamsOf(user).includes(t.teamId)) return 'team';
   if (t.customerOwnerId !== null && t.customerOwnerId === user.id) return 'customer_owner';
+  if (
+    user.role === 'manager' &&
+    t.customerOwnerTeamId !== null &&
+    user.teamIds.includes(t.customerOwnerTeamId)
+  )
+    return 'customer_team';
   return 'other';
 }
 

@@ -211,6 +211,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       assigneeId: t.assigneeId,
       status: t.status,
       customerOwnerId: facts?.ownerId ?? null,
+      customerOwnerTeamId: facts?.ownerTeamId ?? null,
     };
   }
 

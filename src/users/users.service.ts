@@ -241,6 +241,12 @@ export class UsersService {
     return [...(await this.directory.get()).values()];
   }
 
+  /** The teams of these users (null: in none), from the directory in memory. */
+  async teamIdsOf(userIds: number[]): Promise<Map<number, number | null>> {
+    const directory = await this.directory.get();
+    return new Map(userIds.map((id) => [id, directory.get(id)?.teamId ?? null]));
+  }
+
   /** The ids of everyone in these teams, active or not: a manager's records are theirs. */
   async teamMemberIds(teamIds: number[]): Promise<number[]> {
     if (!teamIds.length) return [];

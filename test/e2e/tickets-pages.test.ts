@@ -694,6 +694,34 @@ describe('the ticket page', () => {
     expect((await c.post(`/tickets/${theirs.id}/reply`, { body: 'Hi', version })).status).toBe(403);
   });
 
+  it('shows a sales manager the tickets of their reps’ customers, read only, on the customer’s page too', async () => {
+    const salesTeam = await createTeam(t.db, '华东销售部');
+    const salesManager = await createUser(t.db, { role: 'manager', teamId: salesTeam, name: 'Manager Qian' });
+    await t.db.query('UPDATE team SET manager_id = $1 WHERE id = $2', [salesManager.id, salesTeam]);
+    const rep = await createUser(t.db, { role: 'sales', teamId: salesTeam });
+    const repCustomer = await createCustomer(t.db, { ownerId: rep.id, name: '嘉兴南湖包装材料有限公司' });
+    const ticket = await createTicket(t.db, {
+      customerId: repCustomer,
+      teamId: teamB,
+      assigneeId: otherAgent.id,
+      subject: 'Complaint before the renewal',
+    });
+    const c = await signedIn(t, salesManager);
+    const page = await c.get(`/tickets/${ticket.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('class="form reply-form"');
+    expect(page.text).not.toContain(`action="/tickets/${ticket.id}/change"`);
+    const version = String((await ticketRow(ticket.id)).version);
+    expect((await c.post(`/tickets/${ticket.id}/reply`, { body: 'Hi', version })).status).toBe(403);
+    const profile = visibleText((await c.get(`/customers/${repCustomer}`)).text);
+    expect(profile).toContain(ticket.number);
+    expect(profile).toMatch(/Open tickets 1/);
+    // Nor does it reach their queues: the service team's desk stays the service team's.
+    expect(visibleText((await c.get('/tickets?queue=team')).text)).not.toContain(ticket.number);
+    // The manager of the service desk's other team sees none of it.
+    expect((await (await signedIn(t, manager)).get(`/tickets/${ticket.id}`)).status).toBe(404);
+  });
+
   it('answers 404 for another team’s ticket', async () => {
     const theirs = await createTicket(t.db, {
       customerId,
