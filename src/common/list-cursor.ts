@@ -15,7 +15,7 @@ export function decodeCursor(cursor: string, cast: string): [string, number] | n
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isInteger(parsed[1])) return null;
     const value = String(parsed[0]);
-    if (cast === 'timestamptz' && value !== '-infinity' && Number.isNaN(Date.parse(value))) return null;
+    if (cast === 'timestamptz' && !/^-?infinity$/.test(value) && Number.isNaN(Date.parse(value))) return null;
     if (cast === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
     if (cast === 'numeric' && !/^\d{1,12}(\.\d{1,2})?$/.test(value)) return null;
     return [value, Number(parsed[1])];

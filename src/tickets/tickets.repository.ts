@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
-import { pageOf } from '../common/list-cursor.js';
+import { decodeCursor, pageOf } from '../common/list-cursor.js';
 import { poolOf, prepared } from '../common/sql.js';
 import { CannedReply } from './canned-reply.entity.js';
 import { QUEUE_COUNT_CAP } from './queue-count.js';
@@ -350,20 +350,6 @@ function tabCounts(
        nullif(assignee_id, 0) AS assignee_id, status, count FROM ticket_queue_total) k) kept`;
 }
 
-/** A cursor's sort value and id, or null for a mangled one (the queue starts from its first page). */
-function readCursor(cursor: string | undefined): [string, number] | null {
-  if (!cursor) return null;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isInteger(parsed[1])) return null;
-    const value = String(parsed[0]);
-    if (value !== 'infinity' && Number.isNaN(Date.parse(value))) return null;
-    return [value, Number(parsed[1])];
-  } catch {
-    return null;
-  }
-}
-
 /** A queue's row as the statement reads it: the names of its assignee and team come from the directory afterwards. */
 export type QueuePageRow = Omit<TicketQueueRow, 'assigneeName' | 'teamName' | 'overdue'>;
 
@@ -554,7 +540,9 @@ export class TicketsRepository {
     const key = sortKey(queue);
     const newestFirst = queue === 'resolved';
     const back = !cursor.after && !!cursor.before;
-    const at = readCursor(cursor.after ?? cursor.before);
+    const given = cursor.after ?? cursor.before;
+    // A due time, or 'infinity' for the tickets without one (waiting on the customer), sorted last.
+    const at = given ? decodeCursor(given, 'timestamptz') : null;
     // Forward on an ascending queue reads ASC; reading back flips it.
     const asc = newestFirst === back;
     const dir = asc ? 'ASC' : 'DESC';
