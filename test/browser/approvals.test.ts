@@ -62,6 +62,13 @@ describe.skipIf(browserMissing)('the approvals inbox', () => {
     ['desktop', DESKTOP],
   ] as const)('shows what waits for the manager on a %s', async (size, viewport) => {
     const page = await signIn('manager@demo.kehu', viewport);
+    // My day lists them too, each line wrapped within its card, however long the deal's name.
+    const card = page.locator('section.approvals-waiting');
+    expect(await card.locator('li').count()).toBeGreaterThan(0);
+    const fits = await card.evaluate((el) =>
+      [...el.querySelectorAll('li > *')].every((e) => e.scrollWidth <= e.clientWidth),
+    );
+    expect(fits).toBe(true);
     if (size === 'phone') await page.click('label.nav-toggle-label');
     await page.click('nav.nav a[href="/approvals"]');
     await page.waitForURL(`${t.url}/approvals`);
