@@ -39,10 +39,23 @@ const customerScans = (s: Statement) => scansOf(t.db, s, 'customer');
  * before the recording, as they would be by any earlier request.
  */
 async function statementsOf(c: Client, path: string) {
-  await c.get(path);
-  const { result: reply, statements } = await recorder.during(() => c.get(path));
-  expect(reply.status).toBe(200);
-  return { reply, statements };
+  const referenceVersion = async () =>
+    (await t.db.query<{ version: string }>('SELECT version FROM reference_version')).rows[0].version;
+  for (let attempt = 1; ; attempt++) {
+    const before = await referenceVersion();
+    await c.get(path);
+    const { result: reply, statements } = await recorder.during(() => c.get(path));
+    expect(reply.status).toBe(200);
+    // A change to users, teams or settings meanwhile (a background job's) reloads them once: ask again.
+    if (attempt < 3 && (await referenceVersion()) !== before) continue;
+    return { reply, statements };
+  }
+}
+
+/** At most `most` statements, naming them when there are more. */
+function expectAtMost(statements: Statement[], most: number) {
+  const texts = statements.map((s) => s.text.replace(/\s+/g, ' ').slice(0, 120)).join('\n');
+  expect(statements.length, texts).toBeLessThanOrEqual(most);
 }
 
 describe.each(['admin@demo.kehu', 'manager@demo.kehu', 'sales1@demo.kehu'])(
@@ -61,7 +74,7 @@ describe.each(['admin@demo.kehu', 'manager@demo.kehu', 'sales1@demo.kehu'])(
       async (path) => {
         const { reply, statements } = await statementsOf(c, path);
         expect(visibleText(reply.text)).toMatch(/\d/);
-        expect(statements.length).toBeLessThanOrEqual(3);
+        expectAtMost(statements, 3);
         const list = statements.find((s) => s.text.includes('FROM customer c'));
         expect(list).toBeDefined();
         const { seqScan, looked } = await customerScans(list!);
@@ -82,7 +95,7 @@ describe.each(['admin@demo.kehu', 'manager@demo.kehu', 'sales1@demo.kehu'])(
         // visible, which lets an index answer for them alone.
         await t.db.query('VACUUM customer');
         const { statements } = await statementsOf(c, path);
-        expect(statements.length).toBeLessThanOrEqual(3);
+        expectAtMost(statements, 3);
         const { seqScan, looked, fromTable } = await customerScans(
           statements.find((s) => s.text.includes('FROM customer c'))!,
         );
@@ -101,7 +114,7 @@ describe.each(['admin@demo.kehu', 'manager@demo.kehu', 'sales1@demo.kehu'])(
       expect(rows[0].n).toBeGreaterThan(100);
       const { reply, statements } = await statementsOf(c, `/customers?q=${encodeURIComponent('华信')}`);
       expect(visibleText(reply.text)).toContain('华信');
-      expect(statements.length).toBeLessThanOrEqual(3);
+      expectAtMost(statements, 3);
       const { seqScan, looked } = await customerScans(
         statements.find((s) => s.text.includes('FROM customer c'))!,
       );
@@ -115,7 +128,7 @@ describe.each(['admin@demo.kehu', 'manager@demo.kehu', 'sales1@demo.kehu'])(
       );
       for (const q of ['bjhx', rows[0].tail]) {
         const { statements } = await statementsOf(c, `/customers?q=${encodeURIComponent(q)}`);
-        expect(statements.length).toBeLessThanOrEqual(3);
+        expectAtMost(statements, 3);
         const search = statements.find((s) => s.text.includes('FROM customer c'))!;
         // One table: a contact's name, phone, mail and mobile are among the customer's tokens.
         expect(search.text, q).not.toMatch(/\bcontact\b/);
