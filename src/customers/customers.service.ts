@@ -264,6 +264,22 @@ export class CustomersService {
     });
   }
 
+  /** As publish, once for each of many customers changed together (an import), in its transaction `m`. */
+  async publishEach(m: EntityManager, type: CustomerEvent, ids: number[]): Promise<void> {
+    await this.webhooks.emitEach(m, type, ids, async (slice) => {
+      const customers = await this.repo.findLiveMany(m, slice);
+      const owners = customers.flatMap((c) => (c.ownerId === null ? [] : [c.ownerId]));
+      const names = await this.users.namesOf([...new Set(owners)]);
+      return customers.map((c) =>
+        toCustomerResource(
+          c,
+          c.ownerId === null ? null : (names.get(c.ownerId) ?? null),
+          c.contacts.map(toContactView),
+        ),
+      );
+    });
+  }
+
   mayCreate(user: SessionUser): boolean {
     return this.policy.mayCreate(user);
   }

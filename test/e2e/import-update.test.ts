@@ -145,3 +145,42 @@ describe('a manager importing with an owner column', () => {
     expect(rows).toEqual([{ owner_id: rep.id }]);
   });
 });
+
+describe('an import and the webhooks', () => {
+  it('tells an endpoint of each customer it created and each it updated, as the API returns them', async () => {
+    const admin = await createUser(t.db, { role: 'admin' });
+    await t.db.query(
+      `INSERT INTO webhook_endpoint (url, events, secret, internal, active, version, created_by_id)
+       VALUES ('http://127.0.0.1:9/hooks', '{customer.created,customer.updated}', 'secret', true, true, 1, $1)`,
+      [admin.id],
+    );
+    const existing = await createCustomer(t.db, { ownerId: rep.id, name: '嘉兴恒通纺织有限公司' });
+    const c = await signedIn(t, rep, 'zh-CN');
+    const importId = await uploadAndCheck(
+      t.db,
+      c,
+      'hooks.csv',
+      csv(
+        '客户名称,城市,联系人,手机',
+        '嘉兴恒通纺织有限公司,嘉兴市,,',
+        '湖州安吉竹业有限公司,湖州市,沈丽,13900003333',
+        '绍兴柯桥印染有限公司,绍兴市,,',
+      ),
+    );
+    const since = (await t.db.query<{ now: Date }>('SELECT now()')).rows[0].now;
+    expect(await runAndWait(t.db, c, importId, { duplicates: 'update' })).toBe('done');
+    const { rows } = await t.db.query<{ type: string; data: Record<string, unknown>; deliveries: number }>(
+      `SELECT e.type, e.data, (SELECT count(*)::int FROM webhook_delivery d WHERE d.event_id = e.id) AS deliveries
+         FROM webhook_event e WHERE e.occurred_at >= $1 ORDER BY e.type, e.data->>'name'`,
+      [since],
+    );
+    expect(rows.map((r) => [r.type, r.data.name, r.data.city, r.deliveries])).toEqual([
+      ['customer.created', '湖州安吉竹业有限公司', '湖州市', 1],
+      ['customer.created', '绍兴柯桥印染有限公司', '绍兴市', 1],
+      ['customer.updated', '嘉兴恒通纺织有限公司', '嘉兴市', 1],
+    ]);
+    expect(rows[2].data.id).toBe(existing);
+    expect(rows[0].data).toMatchObject({ ownerId: rep.id, ownerName: '李明' });
+    expect(rows[0].data.contacts).toMatchObject([{ name: '沈丽', mobile: '13900003333' }]);
+  });
+});

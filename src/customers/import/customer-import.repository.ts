@@ -519,7 +519,7 @@ export class CustomerImportRepository {
    * Creates the customers (with their contact and an audit entry each) of the next `limit` rows to
    * create after row `after`, the rows nextToCreate gave, with their search texts (`searchTexts`, by
    * row number; a row without one gets it when the app next starts: CustomersService.rebuildKeys);
-   * returns how many and the last row number. Of the rows in `updatedLater` (rowsUpdatedLater), the
+   * returns the customers created, in row order, and the last row number. Of the rows in `updatedLater` (rowsUpdatedLater), the
    * customer each became is written beside it. Each customer is inserted with its search tokens, its
    * contact's included, and the statement says so (kehu.search_tokens_given): the database skips
    * computing the new contacts' tokens again (StoreCustomerSearchTokens migration).
@@ -532,8 +532,8 @@ export class CustomerImportRepository {
     searchTexts: { rowNos: number[]; texts: string[] },
     updatedLater: number[],
     actor: { id: number; email: string },
-  ): Promise<{ created: number; last: number }> {
-    const [result] = await m.query<{ created: number; last: number | null }[]>(
+  ): Promise<{ ids: number[]; last: number }> {
+    const [result] = await m.query<{ ids: number[] | null; last: number | null }[]>(
       `WITH src AS MATERIALIZED (
          SELECT nextval('customer_id_seq')::int AS id, row_no, v, search_text FROM (
            SELECT next.row_no, next.v, coalesce(k.search_text, '') AS search_text FROM (
@@ -568,10 +568,10 @@ export class CustomerImportRepository {
          INSERT INTO audit_entry (actor_id, actor_email, action, entity, entity_id, diff)
          SELECT $4, $5, 'create', 'customer', id::text, '{"import": {"to": "spreadsheet"}}'::jsonb FROM src),
        given AS (SELECT set_config('kehu.search_tokens_given', 'on', true) AS given)
-       SELECT count(*)::int AS created, max(row_no) AS last FROM src, given`,
+       SELECT array_agg(id ORDER BY row_no) AS ids, max(row_no) AS last FROM src, given`,
       [importId, after, limit, actor.id, actor.email, searchTexts.rowNos, searchTexts.texts, updatedLater],
     );
-    return { created: result.created, last: result.last ?? after };
+    return { ids: result.ids ?? [], last: result.last ?? after };
   }
 
   /**
@@ -579,9 +579,13 @@ export class CustomerImportRepository {
    * customer holds stays where it is) and audits each change; a customer the row would leave as it is
    * is not written at all (no new version, no audit entry), so re-importing an export changes nothing.
    * Adds each row's contact unless the customer has it already: a contact with the same mobile,
-   * e-mail or name. Returns how many customers changed (their fields, or a contact added).
+   * e-mail or name. Returns the customers that changed (their fields, or a contact added).
    */
-  async updateAll(m: EntityManager, importId: string, actor: { id: number; email: string }): Promise<number> {
+  async updateAll(
+    m: EntityManager,
+    importId: string,
+    actor: { id: number; email: string },
+  ): Promise<number[]> {
     const fill = (field: string, column: string) =>
       field === 'uscc'
         ? `CASE WHEN EXISTS (SELECT 1 FROM customer o WHERE o.uscc = src.v->>'uscc' AND o.id <> c.id AND o.deleted_at IS NULL)
@@ -592,7 +596,7 @@ export class CustomerImportRepository {
       ([field, column]) => `${fill(field, column)} IS DISTINCT FROM c.${column}`,
     ).join(' OR ');
     const fields = UPDATE_COLUMNS.map(([field, column]) => `('${field}', '${column}')`).join(', ');
-    const [result] = await m.query<{ updated: number }[]>(
+    const touched = await m.query<{ id: number }[]>(
       `WITH src AS (
          SELECT duplicate_of AS id, "values" AS v FROM customer_import_row WHERE import_id = $1 AND action = 'update'),
        before AS (
@@ -619,10 +623,10 @@ export class CustomerImportRepository {
                   WHERE ch.v->>f.field IS NOT NULL AND ch.v->>f.field IS DISTINCT FROM b.old->>f.col
                     AND (f.field <> 'uscc' OR NOT EXISTS (SELECT 1 FROM customer o WHERE o.uscc = ch.v->>'uscc' AND o.id <> ch.id AND o.deleted_at IS NULL)))
            FROM changed ch JOIN before b ON b.id = ch.id)
-       SELECT count(*)::int AS updated FROM (SELECT id FROM changed UNION SELECT id FROM contacts) AS touched`,
+       SELECT id FROM changed UNION SELECT id FROM contacts ORDER BY id`,
       [importId, actor.id, actor.email],
     );
-    return result.updated;
+    return touched.map((r) => r.id);
   }
 
   /** How many rows the run leaves out (errors and skipped rows), in its transaction. */

@@ -11,6 +11,7 @@ import type { SessionUser } from '../../common/session-user.js';
 import { UsersService } from '../../users/users.service.js';
 import { type CustomerActor, CustomerPolicy, DUPLICATE_RULES } from '../customer.policy.js';
 import { duplicateKey, searchText } from '../customer-keys.js';
+import { CustomersService } from '../customers.service.js';
 import type { CustomerImport } from './customer-import.entity.js';
 import type { Locale } from '../../common/roles.js';
 import { translate } from '../../i18n/i18n.js';
@@ -113,6 +114,7 @@ export class CustomerImportService implements OnModuleInit {
     private readonly jobs: JobsService,
     private readonly audit: AuditService,
     private readonly users: UsersService,
+    private readonly customers: CustomersService,
     private readonly policy: CustomerPolicy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -468,7 +470,7 @@ export class CustomerImportService implements OnModuleInit {
     const actor = await this.policy.actor(user);
     const counts = await this.dataSource.transaction(async (m) => {
       await this.imports.recheck(m, id, actor);
-      let created = 0;
+      const createdIds: number[] = [];
       const updatedLater = await this.imports.rowsUpdatedLater(m, id);
       // Each chunk's search texts are computed while PostgreSQL writes the chunk before it.
       let rows = await this.imports.nextToCreate(m, id, 0, CREATE_CHUNK);
@@ -479,16 +481,19 @@ export class CustomerImportService implements OnModuleInit {
           this.imports.createNext(m, id, after, CREATE_CHUNK, texts, updatedLater, user),
           searchTextsOf(following),
         ]);
-        created += next.created;
+        createdIds.push(...next.ids);
         after = next.last;
         // Progress is written outside the transaction, so the page can show it.
-        await this.imports.setProgress(id, created);
+        await this.imports.setProgress(id, createdIds.length);
         rows = following;
         texts = followingTexts;
       }
       await this.imports.settleUpdateTargets(m, id);
-      const updated = await this.imports.updateAll(m, id, user);
+      const updatedIds = await this.imports.updateAll(m, id, user);
+      await this.customers.publishEach(m, 'customer.created', createdIds);
+      await this.customers.publishEach(m, 'customer.updated', updatedIds);
       const skipped = await this.imports.countLeftOut(m, id);
+      const [created, updated] = [createdIds.length, updatedIds.length];
       const result = { ...job.counts, created, updated, skipped };
       await this.audit.record(
         {

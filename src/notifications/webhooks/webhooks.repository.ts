@@ -98,20 +98,21 @@ export class WebhooksRepository {
   }
 
   /** Writes an event and its deliveries to `endpointIds`, in the caller's transaction. */
-  async insertEvent(
+  /** Records events of one type that happened now (`resources`, one each), each for every endpoint in `endpointIds`. */
+  async insertEvents(
     m: EntityManager,
-    event: { id: string; type: string; occurredAt: Date; data: Record<string, unknown> },
+    type: string,
+    resources: object[],
     endpointIds: number[],
   ): Promise<void> {
-    await m.query(`INSERT INTO webhook_event (id, type, occurred_at, data) VALUES ($1, $2, $3, $4)`, [
-      event.id,
-      event.type,
-      event.occurredAt,
-      JSON.stringify(event.data),
-    ]);
     await m.query(
-      `INSERT INTO webhook_delivery (endpoint_id, event_id, next_attempt_at) SELECT unnest($1::int[]), $2, now()`,
-      [endpointIds, event.id],
+      `WITH event AS (
+         INSERT INTO webhook_event (id, type, occurred_at, data)
+         SELECT gen_random_uuid(), $1, clock_timestamp(), data FROM unnest($2::jsonb[]) WITH ORDINALITY AS r(data, n) ORDER BY n
+         RETURNING id)
+       INSERT INTO webhook_delivery (endpoint_id, event_id, next_attempt_at)
+       SELECT endpoint_id, event.id, now() FROM event CROSS JOIN unnest($3::int[]) AS endpoint_id`,
+      [type, resources.map((r) => JSON.stringify(r)), endpointIds],
     );
   }
 

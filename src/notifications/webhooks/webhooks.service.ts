@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -40,6 +40,8 @@ export const RETRY_FOR_MS = 24 * 3_600_000;
 export const PAUSE_AFTER_MS = 24 * 3_600_000;
 /** How long a receiver has to answer. */
 const TIMEOUT_MS = 10_000;
+/** How many records' events emitEach loads and records at a time. */
+const EMIT_SLICE = 500;
 /** Finished deliveries stay in the log this many days. */
 const LOG_DAYS = 30;
 /** The test event an admin sends from the endpoint's page. */
@@ -118,13 +120,28 @@ export class WebhooksService implements OnModuleInit, EntitySubscriberInterface 
     if (!endpoints.length) return;
     const resource = typeof data === 'function' ? await data() : data;
     if (!resource) return;
-    const event = {
-      id: randomUUID(),
-      type,
-      occurredAt: new Date(),
-      data: resource as Record<string, unknown>,
-    };
-    await this.repo.insertEvent(m, event, endpoints);
+    await this.repo.insertEvents(m, type, [resource], endpoints);
+    if (m.queryRunner) m.queryRunner.data = { ...m.queryRunner.data, webhooks: true };
+  }
+
+  /**
+   * As emit, once for each of many records changed together (an import): `load` gives the resources
+   * of a slice of their ids, and is called only when some endpoint takes the event.
+   */
+  async emitEach(
+    m: EntityManager,
+    type: string,
+    ids: number[],
+    load: (ids: number[]) => Promise<object[]>,
+  ): Promise<void> {
+    if (!this.types.has(type)) throw new Error(`webhook event ${type} was never declared`);
+    if (!ids.length) return;
+    const endpoints = await this.repo.targets(m, type);
+    if (!endpoints.length) return;
+    for (let i = 0; i < ids.length; i += EMIT_SLICE) {
+      const resources = await load(ids.slice(i, i + EMIT_SLICE));
+      if (resources.length) await this.repo.insertEvents(m, type, resources, endpoints);
+    }
     if (m.queryRunner) m.queryRunner.data = { ...m.queryRunner.data, webhooks: true };
   }
 
@@ -202,11 +219,7 @@ export class WebhooksService implements OnModuleInit, EntitySubscriberInterface 
     await this.dataSource.transaction(async (m) => {
       const endpoint = await this.repo.lockEndpoint(m, id);
       if (!endpoint) throw new NotFound();
-      await this.repo.insertEvent(
-        m,
-        { id: randomUUID(), type: PING_EVENT, occurredAt: new Date(), data: { endpointId: id } },
-        [id],
-      );
+      await this.repo.insertEvents(m, PING_EVENT, [{ endpointId: id }], [id]);
       if (!endpoint.active) await this.repo.updateEndpoint(m, id, { active: true, failingSince: null });
     });
     this.kick();
