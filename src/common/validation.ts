@@ -141,14 +141,19 @@ export const Trimmed = () =>
     return v === '' ? null : v;
   });
 
-/** A checkbox: present ("on", "true", "1") is true, absent is false. Validated, so the whitelist keeps it. */
+/** What a checkbox or an API client may send for yes and for no; anything else is refused. */
+const YES = new Set<unknown>([true, 'on', 'true', '1', 1]);
+const NO = new Set<unknown>([false, 'off', 'false', '0', 0, '', null, undefined]);
+
+/**
+ * A checkbox: present ("on", "true", "1") is true, absent is false; an API's true or false as it is.
+ * Any other value (2, "yes") stays, so it is refused rather than read as one or the other. Validated,
+ * so the whitelist keeps it.
+ */
 export const Checkbox = () =>
   applyDecorators(
-    Transform(
-      ({ value }: { value: unknown }) =>
-        value === true || value === 'on' || value === 'true' || value === '1',
-    ),
-    IsBoolean(),
+    Transform(({ value }: { value: unknown }) => (YES.has(value) ? true : NO.has(value) ? false : value)),
+    IsBoolean({ message: keyed('validation.isBoolean') }),
   );
 
 /** An integer field; empty becomes null. */

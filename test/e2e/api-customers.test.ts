@@ -117,6 +117,18 @@ describe('/api/v1/customers', () => {
     for (const d of reply.body.details) expect(d.message).toMatch(/[\u4e00-\u9fff]/);
   });
 
+  it('takes VIP as true or false and refuses any other value rather than guess', async () => {
+    for (const vip of [2, 'yes', ['1']]) {
+      const reply = await repZh.post('/api/v1/customers', { name: '永康五金制品厂', vip });
+      expect(reply.status).toBe(422);
+      expect(reply.body.details).toEqual([{ field: 'vip', message: '须为是或否：true 或 false。' }]);
+    }
+    expect(await count(`SELECT 1 FROM customer WHERE name = '永康五金制品厂'`)).toBe(0);
+    const vip = await repApi.post('/api/v1/customers', { name: 'Yongkang Hardware Works', vip: true });
+    expect(vip.status).toBe(201);
+    expect(vip.body.vip).toBe(true);
+  });
+
   it('refuses unknown fields instead of dropping them', async () => {
     const reply = await repApi.post('/api/v1/customers', { name: 'Unknown field Ltd', colour: 'red' });
     expect(reply.status).toBe(422);
