@@ -870,7 +870,13 @@ export class CustomersService {
     current: number | null,
   ): Promise<number | null> {
     const teams = this.policy.assignableTeams(actor);
-    if (teams === false) return current ?? actor.user.id;
+    if (teams === false) {
+      // A rep owns what they create and keeps who owns what they edit: naming anyone else is refused.
+      const kept = current ?? actor.user.id;
+      if (wanted !== null && wanted !== kept)
+        throw ValidationFailed.field('ownerId', 'validation.ownerNotOffered');
+      return kept;
+    }
     if (wanted === null || wanted === current) return wanted;
     const choices = await this.users.assignableOwners(teams, null);
     if (!choices.some((c) => c.id === wanted))

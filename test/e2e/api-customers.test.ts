@@ -129,6 +129,23 @@ describe('/api/v1/customers', () => {
     expect(vip.body.vip).toBe(true);
   });
 
+  it('refuses an owner the user may not choose instead of ignoring it', async () => {
+    const byRep = await repApi.post('/api/v1/customers', { name: 'Owner Named Ltd', ownerId: otherRep.id });
+    expect(byRep.status).toBe(422);
+    expect(byRep.body.details).toEqual([{ field: 'ownerId', message: 'Not an owner you may choose.' }]);
+    const byManager = await managerApi.post('/api/v1/customers', {
+      name: 'Owner Named Ltd',
+      ownerId: otherRep.id,
+    });
+    expect(byManager.status).toBe(422);
+    expect(await count(`SELECT 1 FROM customer WHERE name = 'Owner Named Ltd'`)).toBe(0);
+    const own = await repApi.post('/api/v1/customers', { name: 'Owner Named Ltd', ownerId: rep.id });
+    expect(own.status).toBe(201);
+    expect(own.body.ownerId).toBe(rep.id);
+    const pool = await managerApi.post('/api/v1/customers', { name: 'Pooled Named Ltd' });
+    expect(pool.body.ownerId).toBeNull();
+  });
+
   it('refuses unknown fields instead of dropping them', async () => {
     const reply = await repApi.post('/api/v1/customers', { name: 'Unknown field Ltd', colour: 'red' });
     expect(reply.status).toBe(422);

@@ -28,7 +28,8 @@ describeFromValidation(CustomerDto, {
   },
   descriptions: {
     version: 'Required on an edit (PATCH): the version the edit was made on.',
-    ownerId: 'Only managers and admins choose the owner; a sales rep owns what they create.',
+    ownerId:
+      'Only managers and admins choose the owner, among the users they may assign; left out or null, a customer they create has none (it waits in the public pool). A sales rep owns what they create: another owner is refused.',
     confirmDuplicate:
       'Save although look-alike customers exist (not allowed to sales reps for another rep’s customer).',
     duplicateReason: 'A manager or admin saving a look-alike says why (kept in the audit log).',
