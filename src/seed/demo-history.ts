@@ -455,3 +455,16 @@ export async function customersBeforeTheirTickets(m: EntityManager): Promise<voi
       WHERE c.id = t.customer_id AND c.created_at > t.first - interval '2 hours'`,
   );
 }
+
+/**
+ * A customer who signed a contract became a paying customer (成交客户) on signing, as
+ * ContractsService.sign makes it: leads and prospects with a signed or completed contract are active.
+ */
+export async function customersActiveOnceSigned(m: EntityManager): Promise<void> {
+  await m.query(
+    `UPDATE customer c SET status = 'active'
+      WHERE c.status IN ('lead', 'prospect')
+        AND EXISTS (SELECT 1 FROM contract k WHERE k.customer_id = c.id AND k.status IN ('signed', 'completed')
+                       AND k.deleted_at IS NULL)`,
+  );
+}

@@ -13,7 +13,11 @@ import { fromNumeric, splitByRatios, toNumeric } from '../common/money.js';
 import { quoteTotals, toDecimal } from '../opportunities/quotes/quote-totals.js';
 import { insertDemoTickets, SERVICE_TEAMS } from './demo-tickets.js';
 import { insertScaleTickets, scaleContext } from './scale-tickets.js';
-import { customersBeforeTheirTickets, insertSalesHistory } from './demo-history.js';
+import {
+  customersActiveOnceSigned,
+  customersBeforeTheirTickets,
+  insertSalesHistory,
+} from './demo-history.js';
 import { approvalTitle } from '../approvals/approvals.types.js';
 
 export const DEMO_PASSWORD = 'kehu-demo-2026';
@@ -98,6 +102,7 @@ export class SeedService {
         () => this.sequences.next(m, 'ticket'),
       );
       await customersBeforeTheirTickets(m);
+      await customersActiveOnceSigned(m);
       await insertDemoRuleFirings(m, owners);
       await m.query(`INSERT INTO seed_run (name) VALUES ('demo')`);
       this.logger.log(`demo company seeded: ${DEMO_USERS.length} users, ${customers} customers`);

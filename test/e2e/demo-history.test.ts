@@ -110,6 +110,8 @@ describe('demo history', () => {
              WHERE p.received_on < k.signed_on OR p.received_on > (now() AT TIME ZONE 'Asia/Shanghai')::date)::int AS payment_outside,
            (SELECT count(*) FROM payment_installment i JOIN contract k ON k.id = i.contract_id
              WHERE k.status IN ('signed', 'completed') AND i.collected < i.amount AND i.due_on < current_date)::int AS overdue,
+           (SELECT count(DISTINCT c.id) FROM customer c JOIN contract k ON k.customer_id = c.id
+             WHERE k.status IN ('signed', 'completed') AND c.status IN ('lead', 'prospect'))::int AS signed_but_not_customer,
            (SELECT count(*) FROM ticket t JOIN customer c ON c.id = t.customer_id WHERE t.received_at < c.created_at)::int AS ticket_before_customer,
            (SELECT count(*) FROM ticket WHERE first_responded_at < received_at OR resolved_at < first_responded_at OR closed_at < resolved_at)::int AS ticket_disorder,
            (SELECT count(*) FROM survey_response s JOIN ticket t ON t.id = s.ticket_id WHERE s.answered_at < t.resolved_at OR s.answered_at > now())::int AS survey_disorder`,
@@ -126,6 +128,7 @@ describe('demo history', () => {
       signed_later: 0,
       payment_outside: 0,
       overdue: row.overdue,
+      signed_but_not_customer: 0,
       ticket_before_customer: 0,
       ticket_disorder: 0,
       survey_disorder: 0,
