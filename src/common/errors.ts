@@ -57,6 +57,16 @@ export class SessionEnded extends DomainError {
   }
 }
 
+/**
+ * An action the record's status does not allow now (approving a draft, editing a won deal, resolving
+ * a closed ticket): a conflict with its state, whoever asks. `key` says it for the record's kind.
+ */
+export class WrongStatus extends DomainError {
+  constructor(key: string) {
+    super(409, key);
+  }
+}
+
 /** Someone saved the record after this form was opened. */
 export class StaleVersion extends DomainError {
   constructor() {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotAllowed, NotFound } from '../common/errors.js';
+import { NotAllowed, NotFound, WrongStatus } from '../common/errors.js';
 import type { Role } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
 import { UsersService } from '../users/users.service.js';
@@ -113,9 +113,18 @@ export function relationOf(actor: ContractActor, c: ContractSubject): ContractRe
   return 'other';
 }
 
-export function can(actor: ContractActor, action: ContractAction, c: ContractSubject): boolean {
-  if (!CONTRACT_RULES[actor.user.role][relationOf(actor, c)].includes(action)) return false;
+/** Whether the user's role and relation to the contract allow the action, whatever its status. */
+function allowed(actor: ContractActor, action: ContractAction, c: ContractSubject): boolean {
+  return CONTRACT_RULES[actor.user.role][relationOf(actor, c)].includes(action);
+}
+
+/** Whether the contract's status allows the action now, whoever asks. */
+function inStatus(action: ContractAction, c: ContractSubject): boolean {
   return action === 'view' || WHEN[action].includes(c.status);
+}
+
+export function can(actor: ContractActor, action: ContractAction, c: ContractSubject): boolean {
+  return allowed(actor, action, c) && inStatus(action, c);
 }
 
 export function flags(actor: ContractActor, c: ContractSubject): Record<ContractAction, boolean> {
@@ -172,10 +181,14 @@ export class ContractPolicy {
   flags = flags;
   scope = scopeOf;
 
-  /** Refuses an action: a contract the user cannot see is not found; one they see but may not touch, forbidden. */
+  /**
+   * Refuses an action: a contract the user cannot see is not found; one they see but may not touch,
+   * forbidden; one they may touch but whose status does not allow it now, a conflict.
+   */
   assert(actor: ContractActor, action: ContractAction, c: ContractSubject): void {
     if (!can(actor, 'view', c)) throw new NotFound();
-    if (!can(actor, action, c)) throw new NotAllowed();
+    if (!allowed(actor, action, c)) throw new NotAllowed();
+    if (!inStatus(action, c)) throw new WrongStatus('contract.wrong_status');
   }
 
   mayCreate(user: SessionUser): boolean {

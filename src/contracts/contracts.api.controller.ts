@@ -60,7 +60,7 @@ export class ContractsApiController {
   @ApiConflictResponse({
     type: ApiErrorBody,
     description:
-      'Stale `version` (`current` holds the contract as it now stands), or a contract pending approval.',
+      'Stale `version` (`current` holds the contract as it now stands), or the contract’s status does not allow this now (`wrong_status`): a contract pending approval is not edited.',
   })
   @StaleShowsCurrent<ContractsApiController>((c, { user, ids }) => c.contracts.resource(user, ids.id))
   async update(
@@ -84,7 +84,10 @@ export class ContractsApiController {
   @HttpCode(200)
   @ApiBody({ type: ContractVersionDto })
   @ApiOkResponse({ type: ContractResource })
-  @ApiConflictResponse({ type: ApiErrorBody, description: 'Stale `version`.' })
+  @ApiConflictResponse({
+    type: ApiErrorBody,
+    description: 'Stale `version`, or the contract’s status does not allow this now (`wrong_status`).',
+  })
   @StaleShowsCurrent<ContractsApiController>((c, { user, ids }) => c.contracts.resource(user, ids.id))
   async submit(
     @CurrentUser() user: SessionUser,

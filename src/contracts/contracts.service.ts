@@ -19,6 +19,7 @@ import {
   NotFound,
   StaleVersion,
   ValidationFailed,
+  WrongStatus,
   type FieldErrors,
 } from '../common/errors.js';
 import { type Fen, formatMoney, toNumeric } from '../common/money.js';
@@ -73,13 +74,6 @@ import { PaymentsService } from './payments.service.js';
 
 /** The owner kind of files attached to contracts (the signed scan, PDFs, images, Office files). */
 export const CONTRACT_ATTACHMENTS = 'contract';
-
-/** A status change the contract's status does not allow (approving a draft, signing twice…). */
-export class WrongStatus extends DomainError {
-  constructor() {
-    super(409, 'contract.wrong_status');
-  }
-}
 
 /** An edit of a contract waiting for approval: nobody edits it until the round is decided. */
 export class PendingLocked extends DomainError {
@@ -644,7 +638,7 @@ export class ContractsService implements OnModuleInit {
     comment: string | null,
   ): Promise<void> {
     const { c } = await this.visible(user, id);
-    if (c.status !== 'pending_approval') throw new WrongStatus();
+    if (c.status !== 'pending_approval') throw new WrongStatus('contract.wrong_status');
     await this.approvals.decide(user, 'contract', id, decision, comment);
   }
 
@@ -657,7 +651,7 @@ export class ContractsService implements OnModuleInit {
     comment: string | null,
   ): Promise<void> {
     const c = await this.repo.lock(m, id);
-    if (!c || c.status !== 'pending_approval') throw new WrongStatus();
+    if (!c || c.status !== 'pending_approval') throw new WrongStatus('contract.wrong_status');
     await this.changeStatus(m, c, outcome, outcome === 'approved' ? 'approve' : 'reject', {}, by, comment);
     await this.webhooks.emit(m, `contract.${outcome}`, () => this.resourceIn(m, id));
   }

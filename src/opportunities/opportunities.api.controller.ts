@@ -57,7 +57,8 @@ export class OpportunitiesApiController {
   @ApiOkResponse({ type: OpportunityResource })
   @ApiConflictResponse({
     type: ApiErrorBody,
-    description: 'Stale `version`: `current` holds the deal as it now stands.',
+    description:
+      'Stale `version` (`current` holds the deal as it now stands), or the deal is won or lost (`closed`) or, to reopen, still open (`still_open`).',
   })
   @StaleShowsCurrent<OpportunitiesApiController>((c, { user, ids }) => c.opportunities.resource(user, ids.id))
   async update(
@@ -76,7 +77,8 @@ export class OpportunitiesApiController {
   @ApiOkResponse({ type: OpportunityResource })
   @ApiConflictResponse({
     type: ApiErrorBody,
-    description: 'Stale `version`: `current` holds the deal as it now stands.',
+    description:
+      'Stale `version` (`current` holds the deal as it now stands), or the deal is won or lost (`closed`) or, to reopen, still open (`still_open`).',
   })
   @StaleShowsCurrent<OpportunitiesApiController>((c, { user, ids }) => c.opportunities.resource(user, ids.id))
   async moveStage(
@@ -93,7 +95,11 @@ export class OpportunitiesApiController {
   @HttpCode(200)
   @ApiBody({ type: ReopenDto })
   @ApiOkResponse({ type: OpportunityResource })
-  @ApiConflictResponse({ type: ApiErrorBody, description: 'Stale `version`.' })
+  @ApiConflictResponse({
+    type: ApiErrorBody,
+    description:
+      'Stale `version`, or the deal is won or lost (`closed`) or, to reopen, still open (`still_open`).',
+  })
   @StaleShowsCurrent<OpportunitiesApiController>((c, { user, ids }) => c.opportunities.resource(user, ids.id))
   async reopen(
     @CurrentUser() user: SessionUser,

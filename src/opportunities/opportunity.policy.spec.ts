@@ -97,13 +97,16 @@ describe('OpportunityPolicy', () => {
         expect(can(actor(who), 'delete' as OpportunityAction, deal(d))).toBe(false);
   });
 
-  it('answers not found for a deal the user cannot see, forbidden for one they see but may not touch', () => {
+  it('answers not found for a deal the user cannot see, forbidden for one they see but may not touch, a conflict for one whose stage forbids it', () => {
     const policy = new OpportunityPolicy(undefined as never);
     expect(() => policy.assert(actor('otherRep'), 'edit', deal('open'))).toThrow('error.not_found');
     expect(() => policy.assert(actor('otherManager'), 'reopen', deal('won'))).toThrow('error.not_found');
     expect(() => policy.assert(actor('service'), 'move', deal('open'))).toThrow('error.forbidden');
     expect(() => policy.assert(actor('ownerRep'), 'reopen', deal('lost'))).toThrow('error.forbidden');
-    expect(() => policy.assert(actor('ownerRep'), 'move', deal('won'))).toThrow('error.forbidden');
+    expect(() => policy.assert(actor('ownerRep'), 'move', deal('won'))).toThrow('opportunity.closed');
+    expect(() => policy.assert(actor('ownersManager'), 'reopen', deal('open'))).toThrow(
+      'opportunity.still_open',
+    );
     expect(() => policy.assert(actor('ownersManager'), 'reopen', deal('lost'))).not.toThrow();
   });
 

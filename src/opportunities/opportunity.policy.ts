@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotAllowed, NotFound } from '../common/errors.js';
+import { NotAllowed, NotFound, WrongStatus } from '../common/errors.js';
 import type { Role } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
 import { UsersService } from '../users/users.service.js';
@@ -72,11 +72,20 @@ export function relationOf(actor: OpportunityActor, o: Pick<OpportunitySubject, 
   return 'other';
 }
 
-export function can(actor: OpportunityActor, action: OpportunityAction, o: OpportunitySubject): boolean {
-  if (!OPPORTUNITY_RULES[actor.user.role][relationOf(actor, o)].includes(action)) return false;
+/** Whether the user's role and relation to the deal allow the action, whatever its stage. */
+function allowed(actor: OpportunityActor, action: OpportunityAction, o: OpportunitySubject): boolean {
+  return OPPORTUNITY_RULES[actor.user.role][relationOf(actor, o)].includes(action);
+}
+
+/** Whether the deal's stage allows the action now (open or closed), whoever asks. */
+function inStage(action: OpportunityAction, o: OpportunitySubject): boolean {
   if (WHILE_OPEN.includes(action)) return isOpen(o.stage);
   if (WHILE_CLOSED.includes(action)) return !isOpen(o.stage);
   return true;
+}
+
+export function can(actor: OpportunityActor, action: OpportunityAction, o: OpportunitySubject): boolean {
+  return allowed(actor, action, o) && inStage(action, o);
 }
 
 export function flags(actor: OpportunityActor, o: OpportunitySubject): Record<OpportunityAction, boolean> {
@@ -119,10 +128,16 @@ export class OpportunityPolicy {
   flags = flags;
   scope = scopeOf;
 
-  /** Refuses an action: a deal the user cannot see is not found; one they see but may not touch, forbidden. */
+  /**
+   * Refuses an action: a deal the user cannot see is not found; one they see but may not touch,
+   * forbidden; one they may touch but whose stage does not allow it now (won or lost, or still open),
+   * a conflict.
+   */
   assert(actor: OpportunityActor, action: OpportunityAction, o: OpportunitySubject): void {
     if (!can(actor, 'view', o)) throw new NotFound();
-    if (!can(actor, action, o)) throw new NotAllowed();
+    if (!allowed(actor, action, o)) throw new NotAllowed();
+    if (!inStage(action, o))
+      throw new WrongStatus(isOpen(o.stage) ? 'opportunity.still_open' : 'opportunity.closed');
   }
 
   mayCreate(user: SessionUser): boolean {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotAllowed, NotFound } from '../common/errors.js';
+import { NotAllowed, NotFound, WrongStatus } from '../common/errors.js';
 import type { Role } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
 import { type CustomerIdsQuery, inlineCustomerIds } from '../customers/customers.service.js';
@@ -126,9 +126,18 @@ export function relationOf(user: SessionUser, t: TicketSubject): TicketRelation 
   return 'other';
 }
 
-export function can(user: SessionUser, action: TicketAction, t: TicketSubject): boolean {
-  if (!TICKET_RULES[user.role][relationOf(user, t)].includes(action)) return false;
+/** Whether the user's role and relation to the ticket allow the action, whatever its status. */
+function allowed(user: SessionUser, action: TicketAction, t: TicketSubject): boolean {
+  return TICKET_RULES[user.role][relationOf(user, t)].includes(action);
+}
+
+/** Whether the ticket's status allows the action now, whoever asks. */
+function inStatus(action: TicketAction, t: TicketSubject): boolean {
   return action === 'view' || WHEN[action].includes(t.status);
+}
+
+export function can(user: SessionUser, action: TicketAction, t: TicketSubject): boolean {
+  return allowed(user, action, t) && inStatus(action, t);
 }
 
 export function flags(user: SessionUser, t: TicketSubject): Record<TicketAction, boolean> {
@@ -180,7 +189,8 @@ export class TicketPolicy {
   /** Refuses an action: a ticket the user cannot see is not found; one they see but may not touch, forbidden. */
   assert(user: SessionUser, action: TicketAction, t: TicketSubject): void {
     if (!can(user, 'view', t)) throw new NotFound();
-    if (!can(user, action, t)) throw new NotAllowed();
+    if (!allowed(user, action, t)) throw new NotAllowed();
+    if (!inStatus(action, t)) throw new WrongStatus('tickets.error.wrong_status');
   }
 
   /** Whether the user works tickets: opens them for customers, sees the queues, marks themselves away. */

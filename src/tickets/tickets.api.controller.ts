@@ -91,7 +91,8 @@ export class TicketsApiController {
   @ApiOkResponse({ type: TicketResource })
   @ApiConflictResponse({
     type: ApiErrorBody,
-    description: 'Stale `version`: `current` holds the ticket as it now stands.',
+    description:
+      'Stale `version` (`current` holds the ticket as it now stands), or the ticket’s status does not allow this now (`wrong_status`).',
   })
   @StaleShowsCurrent<TicketsApiController>((c, { user, ids }) => c.resources.one(user, ids.id))
   async update(
@@ -115,7 +116,10 @@ export class TicketsApiController {
     type: TicketResource,
     description: 'The ticket after the message (its new `version`); the message is in `GET …/messages`.',
   })
-  @ApiConflictResponse({ type: ApiErrorBody, description: 'Stale `version`.' })
+  @ApiConflictResponse({
+    type: ApiErrorBody,
+    description: 'Stale `version`, or the ticket’s status does not allow this now (`wrong_status`).',
+  })
   @StaleShowsCurrent<TicketsApiController>((c, { user, ids }) => c.resources.one(user, ids.id))
   async addMessage(
     @CurrentUser() user: SessionUser,
@@ -130,7 +134,10 @@ export class TicketsApiController {
   @HttpCode(200)
   @ApiBody({ type: TicketApiVersionDto })
   @ApiOkResponse({ type: TicketResource, description: 'Resolved: the customer is sent the survey.' })
-  @ApiConflictResponse({ type: ApiErrorBody, description: 'Stale `version`.' })
+  @ApiConflictResponse({
+    type: ApiErrorBody,
+    description: 'Stale `version`, or the ticket’s status does not allow this now (`wrong_status`).',
+  })
   @StaleShowsCurrent<TicketsApiController>((c, { user, ids }) => c.resources.one(user, ids.id))
   async resolve(
     @CurrentUser() user: SessionUser,
@@ -148,7 +155,10 @@ export class TicketsApiController {
     type: TicketResource,
     description: 'A resolved ticket back to work: its clock runs again.',
   })
-  @ApiConflictResponse({ type: ApiErrorBody, description: 'Stale `version`.' })
+  @ApiConflictResponse({
+    type: ApiErrorBody,
+    description: 'Stale `version`, or the ticket’s status does not allow this now (`wrong_status`).',
+  })
   @StaleShowsCurrent<TicketsApiController>((c, { user, ids }) => c.resources.one(user, ids.id))
   async reopen(
     @CurrentUser() user: SessionUser,

@@ -6,7 +6,7 @@ import { AttachmentOwners } from '../common/attachments/attachment-owners.js';
 import { AttachmentsService } from '../common/attachments/attachments.service.js';
 import { BusinessCalendarService } from '../common/calendar/business-calendar.service.js';
 import { CustomerLifecycles, type SummaryFigure, type TimelineItem } from '../common/customer-lifecycle.js';
-import { DomainError, NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
+import { NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
 import type { Locale } from '../common/roles.js';
 import { formatNumber } from '../common/sequences/sequence-formats.js';
 import { SequencesService } from '../common/sequences/sequences.service.js';
@@ -96,13 +96,6 @@ export const REOPEN_DAYS = 7;
 const DAY = 86_400_000;
 /** The recycle bin shows this many of the last deleted tickets. */
 const RECYCLE_BIN_SIZE = 200;
-/** A status change the ticket's status does not allow (resolving a closed ticket, reopening an open one). */
-export class WrongTicketStatus extends DomainError {
-  constructor() {
-    super(409, 'tickets.error.wrong_status');
-  }
-}
-
 /** The fields of a ticket its history shows when they change. */
 const AUDITED = ['status', 'priority', 'type', 'teamId', 'assigneeId'] as const;
 type AuditedField = (typeof AUDITED)[number];

@@ -173,6 +173,10 @@ describe('/api/v1/contracts', () => {
     expect((await repApi.get(`/api/v1/contracts/${c.id}`)).status).toBe(404);
     const p = await draft([{ item: 'x', unit: '个', quantity: '1', unitPrice: '10' }]);
     await repApi.post(`/api/v1/contracts/${p.id}/submit`, { version: p.version });
-    expect((await repApi.delete(`/api/v1/contracts/${p.id}`)).status).toBe(403);
+    // Its status, not the rep's rights, stands in the way: a conflict.
+    const refused = await repApi.delete(`/api/v1/contracts/${p.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: 'wrong_status' });
+    expect((await repApi.get(`/api/v1/contracts/${p.id}`)).status).toBe(200);
   });
 });

@@ -151,8 +151,16 @@ describe('/api/v1/opportunities', () => {
     });
     expect(lost.body).toMatchObject({ stage: 'lost', probability: 0, lostReason: 'competitor' });
     expect((await repApi.post(`/api/v1/opportunities/${deal.id}/reopen`, { version: 3 })).status).toBe(403);
+    // A lost deal does not move; its stage, not the rep's rights, stands in the way.
+    expect(
+      (await repApi.post(`/api/v1/opportunities/${deal.id}/stage`, { stage: 'proposal', version: 3 })).body,
+    ).toMatchObject({ statusCode: 409, message: 'This deal is won or lost: reopen it before changing it.' });
     const reopened = await managerApi.post(`/api/v1/opportunities/${deal.id}/reopen`, { version: 3 });
     expect(reopened.body).toMatchObject({ stage: 'proposal', lostReason: null });
+    expect(
+      (await managerApi.post(`/api/v1/opportunities/${deal.id}/reopen`, { version: reopened.body.version }))
+        .status,
+    ).toBe(409);
 
     const { rows } = await t.db.query(
       `SELECT data->>'stage' AS stage FROM webhook_event

@@ -135,8 +135,8 @@ describe('/api/v1/quotes', () => {
     expect(submitted.status).toBe(200);
     expect(submitted.body.status).toBe('pending_approval');
     expect(
-      (await repApi.patch(`/api/v1/quotes/${q.id}`, { version: submitted.body.version, terms: 'x' })).status,
-    ).toBe(403);
+      (await repApi.patch(`/api/v1/quotes/${q.id}`, { version: submitted.body.version, terms: 'x' })).body,
+    ).toMatchObject({ statusCode: 409, message: 'This cannot be done to a quote in its current status.' });
     const m = await signedIn(t, manager);
     await m.get(`/quotes/${q.id}`);
     const { rows: round } = await t.db.query<{ id: number }>(

@@ -330,6 +330,11 @@ describe('/api/v1/tickets', () => {
     expect(resolved.body).toMatchObject({ status: 'resolved', dueAt: null });
     expect(resolved.body.resolvedAt).not.toBeNull();
     expect(ids(await deskApi.get('/api/v1/tickets?queue=resolved'))).toContain(ticket.id);
+    const twice = await deskApi.post(`/api/v1/tickets/${ticket.id}/resolve`, {
+      version: resolved.body.version,
+    });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error).toBe('wrong_status');
     const reopened = await deskApi.post(`/api/v1/tickets/${ticket.id}/reopen`, {
       version: resolved.body.version,
     });

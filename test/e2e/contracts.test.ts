@@ -450,7 +450,9 @@ describe('approval, signing and the end of a contract', () => {
   it('is terminated with a reason, and only when signed', async () => {
     const c = await signedIn(t, rep);
     const id = await created(c);
-    expect((await act(c, id, 'terminate', { reason: 'x' })).status).toBe(403);
+    const draft = await act(c, id, 'terminate', { reason: 'x' });
+    expect(draft.status).toBe(409);
+    expect(visibleText(draft.text)).toContain('This cannot be done to a contract in its current status.');
     await t.db.query(`UPDATE contract SET status = 'signed', signed_on = '2026-11-01' WHERE id = $1`, [id]);
     const none = await act(c, id, 'terminate', { reason: '' });
     expect(none.status).toBe(422);

@@ -100,8 +100,14 @@ describe('a deal’s stages', () => {
     expect(new Set(rows.map((r) => r.by_id))).toEqual(new Set([rep.id]));
     const page = visibleText((await c.get(`/opportunities/${id}`)).text);
     expect(page).toContain('Negotiation → Won');
-    // A won deal is closed: its owner can no longer move it.
-    expect((await move(c, id, 'proposal')).status).toBe(403);
+    // A won deal is closed: its owner can no longer move it, and is told why on the deal.
+    const refused = await move(c, id, 'proposal');
+    expect(refused.status).toBe(303);
+    expect(refused.location).toBe(`/opportunities/${id}`);
+    expect(visibleText((await c.get(`/opportunities/${id}`)).text)).toContain(
+      'This deal is won or lost: reopen it before changing it.',
+    );
+    expect((await deal(id)).stage).toBe('won');
   });
 
   it('keeps a probability the owner adjusted until the stage changes', async () => {

@@ -361,7 +361,10 @@ describe('payments received', () => {
   it('refuses a payment on a contract not yet signed', async () => {
     const approved = await contract('50.00', 'approved');
     await savePlan(c, approved, [[day(-10), '50.00']]);
-    expect((await pay(c, approved, '10.00')).status).toBe(403);
+    expect((await pay(c, approved, '10.00')).status).toBe(409);
+    expect(await t.db.query('SELECT 1 FROM payment WHERE contract_id = $1', [approved])).toMatchObject({
+      rowCount: 0,
+    });
     // Not yet the customer's obligation: nothing of it is overdue.
     const html = (await c.get(`/contracts/${approved}`)).text;
     const page = visibleText(html);

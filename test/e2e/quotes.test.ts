@@ -265,7 +265,9 @@ describe('the discount threshold', () => {
     expect((await quote(big)).status).toBe('pending_approval');
     expect(await printed(big)).toContain(NOT_APPROVED);
     // Nobody edits a pending quote.
-    expect((await c.get(`/quotes/${big}/edit`)).status).toBe(403);
+    const edit = await c.get(`/quotes/${big}/edit`);
+    expect(edit.status).toBe(409);
+    expect(visibleText(edit.text)).toContain('This cannot be done to a quote in its current status.');
     // The rep cannot approve their own.
     await c.get(`/quotes/${big}`);
     await decide(c, big, 'approve', '');

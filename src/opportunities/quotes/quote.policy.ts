@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotAllowed, NotFound } from '../../common/errors.js';
+import { NotAllowed, NotFound, WrongStatus } from '../../common/errors.js';
 import type { Role } from '../../common/roles.js';
 import type { SessionUser } from '../../common/session-user.js';
 import {
@@ -66,10 +66,18 @@ export interface QuoteSubject {
   status: QuoteStatus;
 }
 
-export function can(actor: OpportunityActor, action: QuoteAction, q: QuoteSubject): boolean {
-  if (!QUOTE_RULES[actor.user.role][relationOf(actor, { ownerId: q.dealOwnerId })].includes(action))
-    return false;
+/** Whether the user's role and relation to the quote's deal allow the action, whatever its status. */
+function allowed(actor: OpportunityActor, action: QuoteAction, q: QuoteSubject): boolean {
+  return QUOTE_RULES[actor.user.role][relationOf(actor, { ownerId: q.dealOwnerId })].includes(action);
+}
+
+/** Whether the quote's status allows the action now, whoever asks. */
+function inStatus(action: QuoteAction, q: QuoteSubject): boolean {
   return action === 'view' || WHEN[action].includes(q.status);
+}
+
+export function can(actor: OpportunityActor, action: QuoteAction, q: QuoteSubject): boolean {
+  return allowed(actor, action, q) && inStatus(action, q);
 }
 
 export function flags(actor: OpportunityActor, q: QuoteSubject): Record<QuoteAction, boolean> {
@@ -108,7 +116,8 @@ export class QuotePolicy {
   /** Refuses an action: a quote the user cannot see is not found; one they see but may not touch, forbidden. */
   assert(actor: OpportunityActor, action: QuoteAction, q: QuoteSubject): void {
     if (!can(actor, 'view', q)) throw new NotFound();
-    if (!can(actor, action, q)) throw new NotAllowed();
+    if (!allowed(actor, action, q)) throw new NotAllowed();
+    if (!inStatus(action, q)) throw new WrongStatus('quote.wrong_status');
   }
 
   /** Whether the user may make a quote on a deal owned by `dealOwnerId` (as they would edit a draft). */

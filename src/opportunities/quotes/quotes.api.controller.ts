@@ -62,7 +62,8 @@ export class QuotesApiController {
   @ApiOkResponse({ type: QuoteResource })
   @ApiConflictResponse({
     type: ApiErrorBody,
-    description: 'Stale `version`: `current` holds the quote as it now stands.',
+    description:
+      'Stale `version` (`current` holds the quote as it now stands), or the quote’s status does not allow this now (`wrong_status`).',
   })
   @StaleShowsCurrent<QuotesApiController>((c, { user, ids }) => c.quotes.resource(user, ids.id))
   async update(
@@ -89,7 +90,10 @@ export class QuotesApiController {
     type: QuoteResource,
     description: '`status` is `pending_approval` past the discount threshold, else `sent`.',
   })
-  @ApiConflictResponse({ type: ApiErrorBody, description: 'Stale `version`.' })
+  @ApiConflictResponse({
+    type: ApiErrorBody,
+    description: 'Stale `version`, or the quote’s status does not allow this now (`wrong_status`).',
+  })
   @StaleShowsCurrent<QuotesApiController>((c, { user, ids }) => c.quotes.resource(user, ids.id))
   async submit(
     @CurrentUser() user: SessionUser,

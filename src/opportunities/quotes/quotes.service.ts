@@ -20,6 +20,7 @@ import {
   NotFound,
   StaleVersion,
   ValidationFailed,
+  WrongStatus,
 } from '../../common/errors.js';
 import { type Fen, formatMoney, readMoney, toNumeric } from '../../common/money.js';
 import { rmbCapitals } from '../../common/rmb-capitals.js';
@@ -581,7 +582,7 @@ export class QuotesService implements OnModuleInit {
     comment: string | null,
   ): Promise<void> {
     const q = await this.repo.find(id, m, true);
-    if (!q || q.deletedAt || q.status !== 'pending_approval') throw new NotAllowed();
+    if (!q || q.deletedAt || q.status !== 'pending_approval') throw new WrongStatus('quote.wrong_status');
     await this.changeStatus(m, q, outcome, outcome === 'approved' ? 'approve' : 'reject', {}, comment);
     if (outcome === 'approved') await this.webhooks.emit(m, 'quote.approved', () => this.resourceIn(m, id));
   }
@@ -702,7 +703,7 @@ export class QuotesService implements OnModuleInit {
   async acceptedQuote(user: SessionUser, id: number): Promise<AcceptedQuote> {
     const actor = await this.policy.actor(user);
     const q = await this.visible(actor, id);
-    if (q.status !== 'accepted') throw new NotAllowed();
+    if (q.status !== 'accepted') throw ValidationFailed.field('quoteId', 'contract.quote_not_accepted');
     const lines = await this.repo.lines(id);
     return {
       id: q.id,
