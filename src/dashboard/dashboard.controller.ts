@@ -1,12 +1,17 @@
-import { Controller, Get, Param, Query, Render, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Redirect, Render, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { join } from 'node:path';
 import { CurrentUser } from '../common/decorators.js';
 import { ROOT } from '../common/paths.js';
 import type { SessionUser } from '../common/session-user.js';
-import { DashboardFilterDto, DrillFilterDto } from './dto/dashboard-filter.dto.js';
+import {
+  DashboardFilterDto,
+  DashboardFormDto,
+  DrillFilterDto,
+  meantFilter,
+} from './dto/dashboard-filter.dto.js';
 import { PERIOD_KINDS } from './period.js';
-import { DashboardService } from './dashboard.service.js';
+import { DashboardService, filterParams } from './dashboard.service.js';
 
 /** Chart.js as its package ships it: served by Kehu itself, no CDN (the CSP allows only this site). */
 const CHART_JS = join(ROOT, 'node_modules', 'chart.js', 'dist', 'chart.umd.js');
@@ -20,6 +25,14 @@ export class DashboardController {
   @Render('dashboard/index')
   async index(@CurrentUser() user: SessionUser, @Query() filter: DashboardFilterDto) {
     return { title: 'dashboard.title', periods: PERIOD_KINDS, ...(await this.dashboard.page(user, filter)) };
+  }
+
+  /** The filter form's target: on to the page for the filter the form meant (see meantFilter). */
+  @Get('filter')
+  @Redirect('/dashboard', 303)
+  filter(@Query() form: DashboardFormDto) {
+    const query = filterParams(meantFilter(form)).toString();
+    return { url: query ? `/dashboard?${query}` : '/dashboard' };
   }
 
   /** /dashboard/export?…filters: the page's tables as XLSX. */

@@ -105,12 +105,18 @@ export class DashboardService {
 
   /**
    * The period a filter names, in the company's zone, holding `now`. A custom range given backwards is
-   * read forwards; a day that does not exist (2026-02-30) is refused as a bad filter.
+   * read forwards, with one day cleared it is the other day alone, with both, this month; a day that
+   * does not exist (2026-02-30) is refused as a bad filter.
    */
   periodOf(filter: DashboardFilterDto, now = new Date()): Period {
-    const kind = filter.period ?? 'this_month';
+    const custom = filter.period === 'custom' && (filter.from ?? filter.to) !== undefined;
+    const kind = custom
+      ? 'custom'
+      : filter.period === 'custom'
+        ? 'this_month'
+        : (filter.period ?? 'this_month');
     if (kind !== 'custom') return currentPeriod(kind, now, this.zone);
-    const [from, to] = [filter.from ?? '', filter.to ?? ''].sort();
+    const [from, to] = [filter.from ?? filter.to!, filter.to ?? filter.from!].sort();
     for (const [field, day] of [
       ['from', from],
       ['to', to],

@@ -223,11 +223,34 @@ describe('the dashboard of team East’s manager, October 2026', () => {
     expect((await c.get(`/dashboard/drill/nothing?${OCTOBER}`)).status).toBe(404);
   });
 
-  it('reads a custom range given backwards, and refuses a day that does not exist', async () => {
+  it('reads a custom range given backwards, or with a day cleared, and refuses a day that does not exist', async () => {
     const backwards = await c.get('/dashboard?period=custom&from=2026-10-31&to=2026-10-01');
     expect(card(backwards.text, 'new_customers').value).toBe('3');
     expect((await c.get('/dashboard?period=custom&from=2026-02-30&to=2026-03-01')).status).toBe(422);
-    expect((await c.get('/dashboard?period=custom&from=2026-10-01')).status).toBeGreaterThanOrEqual(400);
+    // One day cleared: the other day alone; both: this month, as if no period were chosen.
+    for (const query of ['from=2026-10-01&to=', 'from=&to=2026-10-01']) {
+      const oneDay = await c.get(`/dashboard?period=custom&${query}`);
+      expect(oneDay.status).toBe(200);
+      expect(oneDay.text).toContain('name="from" value="2026-10-01"');
+      expect(oneDay.text).toContain('name="to" value="2026-10-01"');
+    }
+    const cleared = await c.get('/dashboard?period=custom&from=&to=');
+    expect(cleared.status).toBe(200);
+    expect(cleared.text).toMatch(/<option value="this_month" selected>/);
+  });
+
+  it('takes days typed over a preset’s as a custom period, and a preset chosen as that preset', async () => {
+    const shown = 'shown=2026-12-01..2026-12-31';
+    const typed = await c.get(`/dashboard/filter?period=this_month&from=2026-10-01&to=2026-10-31&${shown}`);
+    expect(typed.status).toBe(303);
+    expect(typed.location).toBe('/dashboard?period=custom&from=2026-10-01&to=2026-10-31');
+    expect(card((await c.get(typed.location!)).text, 'new_customers').value).toBe('3');
+    const picked = await c.get(`/dashboard/filter?period=last_month&from=2026-12-01&to=2026-12-31&${shown}`);
+    expect(picked.location).toBe('/dashboard?period=last_month');
+    const team = await c.get(
+      `/dashboard/filter?period=custom&from=2026-10-01&to=2026-10-31&team=${d.east}&${shown}`,
+    );
+    expect(team.location).toBe(`/dashboard?period=custom&from=2026-10-01&to=2026-10-31&team=${d.east}`);
   });
 
   it('narrows to one of its people', async () => {

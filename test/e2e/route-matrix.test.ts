@@ -1082,6 +1082,7 @@ const ROWS: Row[] = [
 
   // ---- dashboard, KPIs, calendar: everyone their own scope ----
   { route: 'GET /dashboard', expect: SIGNED_IN() },
+  { route: 'GET /dashboard/filter', expect: SIGNED_IN(303) },
   { route: 'GET /dashboard/export', expect: SIGNED_IN() },
   { route: 'GET /dashboard/chart.umd.js', expect: SIGNED_IN() },
   { route: 'GET /dashboard/drill/:figure', path: () => '/dashboard/drill/won_deals', expect: SIGNED_IN() },

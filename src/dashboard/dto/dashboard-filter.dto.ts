@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { PERIOD_KINDS, type PeriodKind } from '../period.js';
 
@@ -11,12 +11,14 @@ export class DashboardFilterDto {
   @IsIn(PERIOD_KINDS)
   period?: PeriodKind;
 
-  /** A custom period's first and last day (YYYY-MM-DD). */
-  @ValidateIf((o: DashboardFilterDto) => o.period === 'custom')
+  /** A custom period's first and last day (YYYY-MM-DD); a cleared one is not given (see periodOf). */
+  @Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value))
+  @ValidateIf((o: DashboardFilterDto) => o.period === 'custom' && o.from !== undefined)
   @Matches(DAY)
   from?: string;
 
-  @ValidateIf((o: DashboardFilterDto) => o.period === 'custom')
+  @Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value))
+  @ValidateIf((o: DashboardFilterDto) => o.period === 'custom' && o.to !== undefined)
   @Matches(DAY)
   to?: string;
 
@@ -33,6 +35,28 @@ export class DashboardFilterDto {
   @Min(1)
   @Max(2_147_483_647)
   rep?: number;
+}
+
+/**
+ * The dashboard's filter form as sent: the filters, and the days the page showed for its period
+ * (`shown`, "from..to"), so that days typed over a preset's are told from a preset chosen.
+ */
+export class DashboardFormDto extends DashboardFilterDto {
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$/)
+  shown?: string;
+}
+
+/**
+ * The filter the form meant: days typed over those a preset showed choose those days (a custom
+ * period), whatever the period picker still says; otherwise the period picked, its days ignored.
+ */
+export function meantFilter(form: DashboardFormDto): DashboardFilterDto {
+  const { shown, ...filter } = form;
+  const typed = `${filter.from ?? ''}..${filter.to ?? ''}`;
+  if (filter.period !== 'custom' && shown !== undefined && typed !== shown && (filter.from || filter.to))
+    return { ...filter, period: 'custom' };
+  return filter;
 }
 
 /** A drill-down's narrowing of a figure: a bar of a chart, a row of a leaderboard or a table. */
