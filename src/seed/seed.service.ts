@@ -300,15 +300,20 @@ export class SeedService {
             days(-idle - 20),
           ],
         );
-        // The history that led to the stage: one step per stage passed, a few days apart.
-        const path =
-          stage === 'won' || stage === 'lost'
-            ? [...open.slice(0, 3), stage]
-            : open.slice(0, open.indexOf(stage) + 1);
+        // The history that led to the stage: one step per stage passed, a few days apart; a closed
+        // deal's last step is its closing.
+        const closed = stage === 'won' || stage === 'lost';
+        const path = closed ? [...open.slice(0, 3), stage] : open.slice(0, open.indexOf(stage) + 1);
         for (const [k, to] of path.entries())
           await m.query(
             `INSERT INTO opportunity_stage_change (opportunity_id, from_stage, to_stage, by_id, at) VALUES ($1, $2, $3, $4, $5)`,
-            [row.id, k === 0 ? null : path[k - 1], to, ownerId, days(-idle - 20 + k * 4)],
+            [
+              row.id,
+              k === 0 ? null : path[k - 1],
+              to,
+              ownerId,
+              closed && k === path.length - 1 ? days(-idle) : days(-idle - 20 + k * 4),
+            ],
           );
         n++;
       }

@@ -103,6 +103,9 @@ describe('demo history', () => {
            (SELECT count(*) FROM opportunity_stage_change h JOIN opportunity o ON o.id = h.opportunity_id
              WHERE h.at < o.created_at - interval '1 second' OR h.at > coalesce(o.closed_at, now()) + interval '1 second')::int AS move_outside_deal,
            (SELECT count(*) FROM opportunity WHERE closed_at > now())::int AS future_closing,
+           (SELECT count(*) FROM opportunity o WHERE o.closed_at IS NOT NULL AND NOT EXISTS (
+              SELECT 1 FROM opportunity_stage_change h WHERE h.opportunity_id = o.id AND h.to_stage = o.stage
+                 AND h.at BETWEEN o.closed_at - interval '1 second' AND o.closed_at + interval '1 second'))::int AS closed_elsewhen,
            (SELECT count(*) FROM contract k JOIN opportunity o ON o.id = k.opportunity_id
              WHERE k.signed_on < (o.closed_at AT TIME ZONE 'Asia/Shanghai')::date)::int AS signed_before_win,
            (SELECT count(*) FROM contract WHERE signed_on > (now() AT TIME ZONE 'Asia/Shanghai')::date)::int AS signed_later,
@@ -124,6 +127,7 @@ describe('demo history', () => {
       deal_before_customer: 0,
       move_outside_deal: 0,
       future_closing: 0,
+      closed_elsewhen: 0,
       signed_before_win: 0,
       signed_later: 0,
       payment_outside: 0,
