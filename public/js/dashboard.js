@@ -36,9 +36,20 @@
     return document.querySelector('canvas[data-chart="' + name + '"]');
   }
 
+  // Amounts on an axis in short (2.5万, 25K): the exact ones are in the table beside the chart.
+  const short = new Intl.NumberFormat(document.documentElement.lang || undefined, { notation: 'compact' });
+
+  // One series of bars: its value axis titled with what it counts, in whole numbers (a chart of zeros
+  // runs from 0 to 1, not in tenths), amounts in short.
   function bars(name, chart, horizontal) {
     const el = canvas(name);
     if (!el || !chart) return;
+    const value = {
+      beginAtZero: true,
+      suggestedMax: 1,
+      ticks: chart.money ? { callback: (v) => short.format(v) } : { precision: 0 },
+      title: { display: true, text: chart.label },
+    };
     new Chart(el, {
       type: 'bar',
       data: {
@@ -48,7 +59,7 @@
       options: {
         indexAxis: horizontal ? 'y' : 'x',
         plugins: { legend: { display: false } },
-        scales: { x: { beginAtZero: true }, y: { beginAtZero: true } },
+        scales: horizontal ? { x: value } : { y: value },
       },
     });
   }
@@ -106,8 +117,6 @@
       },
     };
     if (hasMoney) {
-      // Amounts on the axis in short (2.5万, 25K): the exact ones are in the table below.
-      const short = new Intl.NumberFormat(document.documentElement.lang || undefined, { notation: 'compact' });
       scales.money = {
         type: 'linear',
         position: 'left',

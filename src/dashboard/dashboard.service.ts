@@ -47,7 +47,14 @@ import {
   trendSpan,
 } from './period.js';
 import { CustomersQuery } from './queries/customers.query.js';
-import { type Figure, FIGURES, FUNNEL_STAGES, MONEY_FIGURES, type RowFilter } from './queries/figure-rows.js';
+import {
+  type Figure,
+  FIGURES,
+  FUNNEL_STAGES,
+  MONEY_FIGURES,
+  NOT_GIVEN,
+  type RowFilter,
+} from './queries/figure-rows.js';
 import { FiguresQuery, type FigureTotals, type GroupBy, type GroupTotals } from './queries/figures.query.js';
 
 const CHANNELS = ['portal', 'email', 'phone', 'wechat', 'visit', 'walk_in', 'web'] as const;
@@ -334,7 +341,7 @@ export class DashboardService {
           count: g.n,
           share: percent(ratio(fromNumeric(g.total), total)),
           shareRatio: ratio(fromNumeric(g.total), total),
-          drill: g.key === null ? null : drill('signed', { [dim]: g.key }),
+          drill: drill('signed', { [dim]: g.key ?? NOT_GIVEN }),
         }))
         .sort((a, b) => b.amount - a.amount);
     };
@@ -405,6 +412,7 @@ export class DashboardService {
         labels: leaderboard.map((r) => r.name),
         data: leaderboard.map((r) => yuan(r.signed)),
         label: translate(locale, 'dashboard.col.signed'),
+        money: true,
       },
       channels: { labels: channelsView.map((r) => r.label), data: channelsView.map((r) => r.count) },
       // The series the page's trend table shows (no money for a user without sales), each axis titled.

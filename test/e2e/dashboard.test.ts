@@ -214,6 +214,23 @@ describe('the dashboard of team East’s manager, October 2026', () => {
     expect((await drill(c, region)).ids).toEqual([d.contracts.k1]);
   });
 
+  it('drills into the contracts of customers whose industry or province is not given', async () => {
+    // March 2025, a month of its own: one contract with a customer that gave neither.
+    const { rows } = await t.db.query<{ id: number }>(
+      `INSERT INTO contract (number, customer_id, customer_name, owner_id, title, amount, signed_on, status, version)
+       SELECT 'HT-UNKNOWN-1', id, name, $2, 'Unknown industry', '900.00', '2025-03-10', 'signed', 1
+         FROM customer WHERE id = $1 RETURNING id`,
+      [d.customers.c5, d.r1.id],
+    );
+    const march = (await c.get('/dashboard?period=custom&from=2025-03-01&to=2025-03-31')).text;
+    for (const table of ['regions', 'industries']) {
+      const row = new RegExp(
+        `data-testid="${table}"[\\s\\S]*?<td>Not given</td><td class="num"><a href="([^"]+)"`,
+      );
+      expect((await drill(c, decodeHtml(row.exec(march)![1]))).ids).toEqual([rows[0].id]);
+    }
+  });
+
   it('refuses another team or its people, and their records stay out of its lists', async () => {
     expect((await c.get(`/dashboard?${OCTOBER}&team=${d.west}`)).status).toBe(404);
     expect((await c.get(`/dashboard?${OCTOBER}&rep=${d.r3.id}`)).status).toBe(404);

@@ -55,6 +55,9 @@ export const MONEY_FIGURES: ReadonlySet<Figure> = new Set([
   'overdue',
 ]);
 
+/** A dim1 or dim2 narrowing to the rows without one (a customer whose province or industry is not given). */
+export const NOT_GIVEN = '-';
+
 /** Narrowing a figure's rows further (a drill-down from a chart bar or a leaderboard row). */
 export interface RowFilter {
   dim1?: string;
@@ -347,8 +350,11 @@ export function figureRows(
   const inner = DEFS[figure]({ b, scope, p: period, now, live });
   const where: string[] = [];
   if (live !== undefined) where.push(`(${live.all} OR r.at::date = ANY(${live.days}))`);
-  if (filter.dim1 !== undefined) where.push(`r.dim1 = ${b.bind(filter.dim1)}`);
-  if (filter.dim2 !== undefined) where.push(`r.dim2 = ${b.bind(filter.dim2)}`);
+  for (const dim of ['dim1', 'dim2'] as const) {
+    const value = filter[dim];
+    if (value !== undefined)
+      where.push(value === NOT_GIVEN ? `r.${dim} IS NULL` : `r.${dim} = ${b.bind(value)}`);
+  }
   if (filter.owner !== undefined) where.push(`r.owner_id = ${b.bind(filter.owner)}::int`);
   if (filter.customer !== undefined) where.push(`r.customer_id = ${b.bind(filter.customer)}::int`);
   if (filter.sla !== undefined) {
