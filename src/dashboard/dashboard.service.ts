@@ -577,6 +577,9 @@ export class DashboardService {
     const show = (v: string | null) =>
       v === null ? '' : isMoney ? formatMoney(fromNumeric(v)) : trimNumber(v);
     const valueKey = `dashboard.value.${f}`;
+    // A figure with a second amount to show beside the first (what was collected of what fell due).
+    const value2Key = `dashboard.value2.${f}`;
+    const hasValue2 = hasKey(locale, value2Key);
     return {
       figure: f,
       heading: view === 'sla' ? 'dashboard.figure.resolved_sla' : `dashboard.figure.${f}`,
@@ -593,6 +596,7 @@ export class DashboardService {
         : isMoney
           ? 'dashboard.value.money'
           : 'dashboard.col.value',
+      value2Header: hasValue2 ? value2Key : null,
       hasHit: view === null && HIT_FIGURES.has(f),
       sla:
         view === 'sla'
@@ -609,6 +613,7 @@ export class DashboardService {
         ...r,
         owner: r.ownerId === null ? null : (names.get(r.ownerId) ?? null),
         valueText: show(r.value),
+        value2Text: hasValue2 ? show(r.value2) : null,
         slaMet: Number(r.value2) === 1,
       })),
       back: `/dashboard?${filterParams(filter).toString()}`,

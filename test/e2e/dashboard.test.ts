@@ -194,6 +194,13 @@ describe('the dashboard of team East’s manager, October 2026', () => {
     expect(complaints.refs).toContain(`/tickets/${d.tickets.t1}`);
     const rate = await drill(c, card(html, 'collection_rate').href);
     expect(rate.total).toBe('Total: ¥12,000.00');
+    // Each installment with what fell due and what of it was collected; an overdue one with what is still owed.
+    const installments = visibleText((await c.get(card(html, 'collection_rate').href)).text);
+    expect(installments).toMatch(/Due\s+Collected/);
+    expect(installments).toMatch(/¥6,000\.00\s+¥1,000\.00/);
+    const overdue = visibleText((await c.get(card(html, 'overdue_receivables').href)).text);
+    expect(overdue).toContain('Still owed');
+    expect(overdue).toContain('¥5,000.00');
   });
 
   it('drills from a chart’s table row into the records behind it', async () => {
