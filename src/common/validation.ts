@@ -23,21 +23,33 @@ const BOUND_PARAM: Record<string, string> = { min: 'min', max: 'max', maxLength:
 
 /** Messages saying a value is not even of the field's kind. */
 const WRONG_KIND = new Set([
+  'validation.isString',
   'validation.isInt',
   'validation.isNumber',
   'validation.isBoolean',
   'validation.isDateString',
 ]);
 
+/** What a rule keyed "required" says instead when the field was given, but wrongly (see toFieldErrors). */
+const GIVEN_BUT_WRONG: Record<string, string> = {
+  isIn: 'validation.invalid',
+  isString: 'validation.isString',
+};
+
 function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErrors {
   const out: FieldErrors = {};
   for (const e of errors) {
     const field = prefix + e.property;
+    const empty = e.value === null || e.value === undefined || e.value === '';
     const errors = Object.entries(e.constraints ?? {}).map(([constraint, message]) => {
       let key = `validation.${constraint}`;
       let params: Params = {};
       if (message.startsWith('{')) ({ key, params } = JSON.parse(message) as { key: string; params: Params });
-      else if (constraint in BOUND_PARAM) {
+      // A rule that says "required" of an empty field, given something instead, says what is wrong
+      // with it: not one of the choices, or not text.
+      if (key === 'validation.required' && !empty && constraint in GIVEN_BUT_WRONG)
+        return { key: GIVEN_BUT_WRONG[constraint], params: {} };
+      if (!message.startsWith('{') && constraint in BOUND_PARAM) {
         // A bound declared without a keyed message (`@Min(1)`) is named only in class-validator's
         // English text ("… must not be less than 1"): its last number is the bound.
         const bound = /(-?\d+(?:\.\d+)?)\D*$/.exec(message);
@@ -49,7 +61,6 @@ function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErrors {
     // kind ("abc" for a number) likewise: its bounds mean nothing yet.
     const required = errors.find((x) => x.key === 'validation.required');
     const wrongKind = errors.find((x) => WRONG_KIND.has(x.key));
-    const empty = e.value === null || e.value === undefined || e.value === '';
     if (errors.length) out[field] = required && empty ? [required] : wrongKind ? [wrongKind] : errors;
     Object.assign(out, toFieldErrors(e.children ?? [], `${field}.`));
   }
@@ -133,9 +144,13 @@ export async function validateStrictly<T extends object>(dto: new () => T, input
   return (await new KehuValidationPipe().transform(input, { type: 'body', metatype: dto })) as T;
 }
 
-/** Form strings trimmed; an empty field becomes null. */
+/**
+ * Form strings trimmed; an empty field becomes null. A number an API client sends for a text field
+ * (an amount, a phone) is read as its digits, and then checked as typed text is.
+ */
 export const Trimmed = () =>
   Transform(({ value }: { value: unknown }) => {
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
     if (typeof value !== 'string') return value;
     const v = value.trim();
     return v === '' ? null : v;

@@ -80,7 +80,31 @@ describe('/api/v1/opportunities', () => {
     });
     expect(amount.status).toBe(422);
     expect(amount.body.details).toEqual([{ field: 'amount', message: expect.any(String) }]);
+    // A JSON number is read as its digits: one past the fen is refused as typed text would be.
+    const float = await repApi.post('/api/v1/opportunities', {
+      customerId,
+      title: 'Bad',
+      amount: 0.1 + 0.2,
+      expectedCloseDate: '2027-01-01',
+    });
+    expect(float.body.details).toEqual([{ field: 'amount', message: 'At most two decimal places (fen).' }]);
+    const stage = await repApi.post('/api/v1/opportunities', {
+      customerId,
+      title: 'Bad',
+      amount: '1',
+      stage: 'maybe',
+      expectedCloseDate: '2027-01-01',
+    });
+    expect(stage.body.details).toEqual([{ field: 'stage', message: 'Not a valid choice.' }]);
     expect((await t.db.query('SELECT count(*)::int AS n FROM opportunity')).rows[0].n).toBe(before);
+    const number = await repApi.post('/api/v1/opportunities', {
+      customerId: await createCustomer(t.db, { ownerId: rep.id }),
+      title: 'Amount as a number',
+      amount: 12500.5,
+      expectedCloseDate: '2027-01-01',
+    });
+    expect(number.status).toBe(201);
+    expect(number.body.amount).toBe('12500.50');
   });
 
   it('lists the deals in the user’s scope a page at a time; another rep’s answers 404', async () => {

@@ -167,6 +167,9 @@ describe('/api/v1/tickets', () => {
     const local = await deskApi.post('/api/v1/tickets', { ...base, receivedAt: '2026-11-30T09:40:00' });
     expect(local.status).toBe(422);
     expect(local.body.details.map((d: { field: string }) => d.field)).toEqual(['receivedAt']);
+    // A channel that is none of the choices is called that, not missing.
+    const fax = await deskApi.post('/api/v1/tickets', { ...base, channel: 'fax' });
+    expect(fax.body.details).toEqual([{ field: 'channel', message: 'Not a valid choice.' }]);
     const unknown = await deskApi.post('/api/v1/tickets', { ...base, status: 'resolved' });
     expect(unknown.status).toBe(422);
     expect((await t.db.query('SELECT count(*)::int AS n FROM ticket')).rows[0].n).toBe(before);

@@ -1393,6 +1393,7 @@ const QUERIES: { covers: string[]; path: () => string }[] = [
   { covers: ['TicketQueueQueryDto.after'], path: () => '/tickets?after={}' },
   { covers: ['TicketQueueQueryDto.before'], path: () => '/tickets?before={}' },
   { covers: ['DashboardFilterDto.from', 'DashboardFilterDto.to'], path: () => '/dashboard?from={}&to={}' },
+  { covers: ['DashboardFormDto.shown'], path: () => '/dashboard/filter?from={}&shown={}' },
   {
     covers: ['DrillFilterDto.dim1', 'DrillFilterDto.dim2'],
     path: () => '/dashboard/drill/new_customers?dim1={}&dim2={}',
