@@ -186,6 +186,7 @@ export class ApprovalsService implements OnModuleInit {
       defaults: APPROVALS_DEFAULTS,
       dto: ApprovalRulesDto,
       choices: (values) => this.settingsChoices(values),
+      check: (values, stored) => this.checkGeneralManagers(values, stored),
     });
     this.lifecycles.register({
       entity: 'approval',
@@ -733,15 +734,16 @@ export class ApprovalsService implements OnModuleInit {
   }
 
   /**
-   * The settings form's choices: every active user with their role, the admins and managers first,
-   * those chosen as general managers ticked.
+   * The settings form's choices: the active admins and managers (general managers are chosen among
+   * them), admins first, those chosen ticked; one chosen before who is no longer either is shown
+   * too, to be unticked.
    */
   private async settingsChoices(values: ApprovalRules) {
     const chosen = new Set(values.generalManagerIds);
     const rank = (role: string) => ['admin', 'manager', 'sales', 'service'].indexOf(role);
     return {
       users: (await this.people())
-        .filter((p) => p.active || chosen.has(p.id))
+        .filter((p) => mayBeGeneralManager(p) || chosen.has(p.id))
         .sort((a, b) => rank(a.role) - rank(b.role) || a.name.localeCompare(b.name))
         .map((p) => ({
           id: p.id,
@@ -754,10 +756,29 @@ export class ApprovalsService implements OnModuleInit {
     };
   }
 
+  /**
+   * General managers newly chosen must be active admins or managers: a rep or an agent approving the
+   * largest contracts is a slip of the hand. One kept from before stays until unticked.
+   */
+  private async checkGeneralManagers(values: ApprovalRules, stored: ApprovalRules): Promise<void> {
+    const people = new Map((await this.people()).map((p) => [p.id, p]));
+    const kept = new Set(stored.generalManagerIds);
+    const refused = values.generalManagerIds.filter((id) => {
+      const p = people.get(id);
+      return !kept.has(id) && (!p || !mayBeGeneralManager(p));
+    });
+    if (refused.length) throw ValidationFailed.field('generalManagerIds', 'approval.settings.not_manager');
+  }
+
   /** Erasing a person, in the erasure's transaction: what names them in approvals is masked. */
   erasePerson(m: EntityManager, who: { pattern: string; mask: string }): Promise<number> {
     return who.pattern ? this.repo.maskText(m, who.pattern, who.mask) : Promise.resolve(0);
   }
+}
+
+/** Who may be chosen as a general manager: an active admin or manager. */
+function mayBeGeneralManager(p: { role: string; active: boolean }): boolean {
+  return p.active && (p.role === 'admin' || p.role === 'manager');
 }
 
 /** `text` cut to `max` characters, an ellipsis marking the cut. */

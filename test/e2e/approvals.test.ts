@@ -192,6 +192,24 @@ describe('the approvals section of /admin/settings', () => {
     expect(reply.status).toBe(422);
     expect(visibleText(reply.text)).toContain('Enter an amount in yuan');
 
+    // General managers are chosen among the admins and managers: a sales rep is not offered, nor taken.
+    const offered = (await c.get('/admin/settings')).text;
+    expect(offered).toContain(`name="generalManagerIds" value="${gm1.id}"`);
+    expect(offered).not.toContain(`name="generalManagerIds" value="${rep.id}"`);
+    const repChosen = await c.post('/admin/settings/approvals', {
+      threshold: '50000',
+      generalManagerIds: [String(gm1.id), String(rep.id)],
+      generalManagerMode: 'any',
+      version: '1',
+    });
+    expect(repChosen.status).toBe(422);
+    expect(visibleText(repChosen.text)).toContain('Choose general managers among the admins and managers.');
+    expect(
+      (await t.db.query(`SELECT value FROM setting WHERE key = 'approvals'`)).rows[0].value,
+    ).toMatchObject({
+      generalManagerIds: [gm1.id, gm2.id],
+    });
+
     // Unticking everyone leaves no general managers.
     const none = await c.post('/admin/settings/approvals', {
       threshold: '50000',

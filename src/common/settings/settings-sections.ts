@@ -22,6 +22,11 @@ export interface SettingsSection<T extends object = object> {
    */
   secrets?: readonly (keyof T & string)[];
   masked?: (field: keyof T & string, value: string) => string;
+  /**
+   * Checks what the DTO alone cannot (the users chosen are ones who may be chosen), given the values
+   * posted and those stored: throws ValidationFailed naming the field.
+   */
+  check?: (values: T, stored: T) => Promise<void>;
   /** The class-validator DTO of the section's form: its fields, plus `version`. */
   dto: new () => T & { version?: number };
 }

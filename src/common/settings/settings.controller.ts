@@ -61,6 +61,8 @@ export class SettingsController {
     if (!section) throw new NotFound();
     const { version, ...posted } = await validateInput(section.dto, body);
     const value = await this.keptSecrets(section, posted);
+    if (section.check)
+      await section.check(value, (await this.settings.get(section.key, section.defaults)).value);
     await this.settings.set(section.key, value, version, section.defaults);
     flash(req, 'settings.saved');
     return seeOther('/admin/settings');
