@@ -457,18 +457,11 @@ export class CustomersRepository {
   }
 
   /** A live customer by id with its live contacts, whoever looks (a webhook's payload, after the rules passed). */
-  findLive(m: EntityManager, id: number): Promise<Customer | null> {
-    return m
-      .getRepository(Customer)
-      .createQueryBuilder('c')
-      .leftJoinAndSelect('c.contacts', 'contact', 'contact.deleted_at IS NULL')
-      .where('c.id = :id', { id })
-      .orderBy('contact.primary', 'DESC')
-      .addOrderBy('contact.id', 'ASC')
-      .getOne();
+  async findLive(m: EntityManager, id: number): Promise<Customer | null> {
+    return (await this.findLiveMany(m, [id]))[0] ?? null;
   }
 
-  /** Customers with their live contacts (primary first), as findLive, many at once in the order of `ids`. */
+  /** Customers by id with their live contacts (primary first), in the order of `ids`: webhook payloads, many at once for an import. */
   async findLiveMany(m: EntityManager, ids: number[]): Promise<Customer[]> {
     const found = await m
       .getRepository(Customer)
