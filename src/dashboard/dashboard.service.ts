@@ -116,20 +116,18 @@ export class DashboardService {
    * does not exist (2026-02-30) is refused as a bad filter.
    */
   periodOf(filter: DashboardFilterDto, now = new Date()): Period {
-    const custom = filter.period === 'custom' && (filter.from ?? filter.to) !== undefined;
-    const kind = custom
-      ? 'custom'
-      : filter.period === 'custom'
-        ? 'this_month'
-        : (filter.period ?? 'this_month');
-    if (kind !== 'custom') return currentPeriod(kind, now, this.zone);
-    const [from, to] = [filter.from ?? filter.to!, filter.to ?? filter.from!].sort();
+    const given = filter.period === 'custom' ? (filter.from ?? filter.to) : undefined;
+    if (given === undefined) {
+      const kind = filter.period === undefined || filter.period === 'custom' ? 'this_month' : filter.period;
+      return currentPeriod(kind, now, this.zone);
+    }
+    const [from, to] = [filter.from ?? given, filter.to ?? given].sort();
     for (const [field, day] of [
       ['from', from],
       ['to', to],
     ] as const)
       if (!parseLocalDateTime(day, this.zone)) throw ValidationFailed.field(field, 'validation.isDate');
-    return currentPeriod(kind, now, this.zone, { from, to });
+    return currentPeriod('custom', now, this.zone, { from, to });
   }
 
   /** The scope of a user's dashboard under a team or person filter: for the digest and other readers. */
