@@ -532,7 +532,7 @@ export class ContractsService implements OnModuleInit {
     // while every connection waits for the numbering's lock.
     const customerName = (await this.customers.namesOf([dto.customerId])).get(dto.customerId) ?? '';
     return this.dataSource.transaction(async (m) => {
-      await this.customers.assertMay(user, 'log_follow_up', dto.customerId, m);
+      await this.customers.assertMayChoose(user, 'log_follow_up', dto.customerId, m);
       const ownerId = await this.chooseOwner(user, dto.ownerId, user.id, m);
       const row = {
         ...fields,

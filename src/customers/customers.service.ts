@@ -412,6 +412,26 @@ export class CustomersService {
     await this.lock(m, await this.policy.actor(user), id, action);
   }
 
+  /**
+   * As assertMay, for the customer a form names in its field `field` (a new deal's, contract's or
+   * follow-up's): one that does not exist, or that the user may not see, is that field's error rather
+   * than a missing page.
+   */
+  async assertMayChoose(
+    user: SessionUser,
+    action: CustomerAction,
+    id: number,
+    m: EntityManager,
+    field = 'customerId',
+  ): Promise<void> {
+    try {
+      await this.assertMay(user, action, id, m);
+    } catch (e) {
+      if (e instanceof NotFound) throw ValidationFailed.field(field, 'validation.customerUnknown');
+      throw e;
+    }
+  }
+
   /** Records an interaction in the caller's transaction: the customer's last interaction moves forward, never back. */
   touch(m: EntityManager, id: number, at: Date): Promise<void> {
     return this.repo.touch(m, id, at);

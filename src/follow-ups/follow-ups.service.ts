@@ -235,7 +235,7 @@ export class FollowUpsService implements OnModuleInit {
   async log(user: SessionUser, dto: FollowUpDto): Promise<number> {
     const { happenedAt, nextFollowUpAt } = this.times(user, dto);
     return this.dataSource.transaction(async (m) => {
-      await this.customers.assertMay(user, 'log_follow_up', dto.customerId, m);
+      await this.customers.assertMayChoose(user, 'log_follow_up', dto.customerId, m);
       if (dto.contactId !== null && !(await this.contacts.belongsTo(m, dto.customerId, dto.contactId)))
         throw ValidationFailed.field('contactId', 'validation.invalid');
       // The deal takes the next step of its latest follow-up, not of one logged after the fact.

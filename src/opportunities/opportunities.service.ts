@@ -408,7 +408,7 @@ export class OpportunitiesService implements OnModuleInit {
     const amount = parseMoney(dto.amount, 'amount');
     const actor = await this.policy.actor(user);
     return this.dataSource.transaction(async (m) => {
-      await this.customers.assertMay(user, 'log_follow_up', dto.customerId, m);
+      await this.customers.assertMayChoose(user, 'log_follow_up', dto.customerId, m);
       const ownerId = await this.chooseOwner(actor, dto.ownerId, user.id, m);
       const stage: OpenStage = dto.stage ?? 'initial_contact';
       const fields = {

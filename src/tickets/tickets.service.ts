@@ -314,7 +314,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     }
     const { customerId, contactId, unconfirmed } = await this.requesterCustomer(input, by);
     const facts = (await this.customers.factsOf([customerId])).get(customerId);
-    if (!facts) throw ValidationFailed.field('customerId', 'validation.invalid');
+    if (!facts) throw ValidationFailed.field('customerId', 'validation.customerUnknown');
     const asked: TicketPriority = input.priority ?? 'normal';
     const priority = facts.vip || facts.tier === 'A' ? raisedPriority(asked) : asked;
     const [policies, calendar, teamId] = await Promise.all([
@@ -417,7 +417,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     if (by && input.customerId) {
       // A customer the agent may not see is answered as one that does not exist; the contact must be its.
       if (!(await this.customers.maySee(by, input.customerId)))
-        throw ValidationFailed.field('customerId', 'validation.invalid');
+        throw ValidationFailed.field('customerId', 'validation.customerUnknown');
       const contactId = input.contactId ?? null;
       if (
         contactId !== null &&
@@ -1238,7 +1238,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
     const contactId =
       input.contactId === undefined || input.contactId === null ? null : Number(input.contactId);
     const facts = (await this.customers.factsOf([customerId])).get(customerId);
-    if (!facts) throw ValidationFailed.field('customerId', 'validation.invalid');
+    if (!facts) throw ValidationFailed.field('customerId', 'validation.customerUnknown');
     if (
       contactId !== null &&
       !(await this.contacts.belongsTo(this.dataSource.manager, customerId, contactId))
@@ -1248,7 +1248,7 @@ export class TicketsService implements OnModuleInit, InboundMailHandler {
       const { t } = await this.visible(user, id, 'change', m);
       // A customer the agent may not see is answered as one that does not exist.
       if (!(await this.customers.maySee(user, customerId)))
-        throw ValidationFailed.field('customerId', 'validation.invalid');
+        throw ValidationFailed.field('customerId', 'validation.customerUnknown');
       this.checkVersion(t, input.version);
       await this.repo.update(m, t.id, { customerId, contactId, requesterUnconfirmed: false });
       await this.audit.record(

@@ -339,7 +339,16 @@ describe('/api/v1/follow-ups', () => {
       happenedAt: new Date().toISOString(),
       summary: 'Sneaky',
     });
-    expect(notTheirs.status).toBe(404);
-    expect(await count(`SELECT 1 FROM follow_up WHERE summary IN ('Later', 'Sneaky')`)).toBe(0);
+    expect(notTheirs.status).toBe(422);
+    expect(notTheirs.body.details[0].field).toBe('customerId');
+    const unknown = await repApi.post('/api/v1/follow-ups', {
+      customerId: 2_000_000_000,
+      method: 'phone',
+      happenedAt: new Date().toISOString(),
+      summary: 'Nowhere',
+    });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.details[0].field).toBe('customerId');
+    expect(await count(`SELECT 1 FROM follow_up WHERE summary IN ('Later', 'Sneaky', 'Nowhere')`)).toBe(0);
   });
 });
