@@ -105,6 +105,24 @@ describe('/api/docs.json', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('describes the errors each operation may answer, with the error body', () => {
+    const missing: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths))
+      for (const method of METHODS) {
+        const op = item[method];
+        if (!op) continue;
+        const expected = ['401', '403', '429'];
+        if (path.includes('{')) expected.push('404');
+        if (method === 'post' || method === 'patch') expected.push('422');
+        for (const code of expected) if (!op.responses[code]) missing.push(`${method} ${path} ${code}`);
+      }
+    expect(missing).toEqual([]);
+    const body = doc.components.schemas.ApiErrorBody;
+    expect(Object.keys(body.properties ?? {})).toEqual(
+      expect.arrayContaining(['statusCode', 'error', 'message', 'details', 'current', 'duplicates']),
+    );
+  });
+
   it('holds every route the app serves under /api/v1', () => {
     const served = servedApiRoutes();
     expect(served.length).toBeGreaterThanOrEqual(15);

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Express, Request, Response } from 'express';
+import { withCommonErrors } from './api-error.js';
 
 /** Where the API's routes live: the document holds these, and every one of them. */
 export const API_ROOT = '/api/v1/';
@@ -42,6 +43,7 @@ export function buildApiDocument(app: NestExpressApplication): OpenAPIObject {
   document.paths = Object.fromEntries(
     Object.entries(document.paths).filter(([path]) => path.startsWith(API_ROOT)),
   );
+  withCommonErrors(document.paths as Record<string, Record<string, unknown>>);
   return document;
 }
 
