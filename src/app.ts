@@ -18,6 +18,7 @@ import { SessionStore } from './common/sessions/session-store.js';
 import { poolOf } from './common/sql.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './common/paths.js';
 import { ViewEngine } from './common/view-engine.js';
+import { NotificationsService } from './notifications/notifications.service.js';
 import type { AppConfig } from './config/config.js';
 
 const SESSION_COOKIE = 'kehu.sid';
@@ -65,7 +66,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     session({
       name: SESSION_COOKIE,
       secret: config.sessionSecret,
-      store: new SessionStore(pool),
+      store: new SessionStore(pool, [app.get(NotificationsService).bellFigure]),
       resave: false,
       saveUninitialized: false,
       // Sent again when its stored expiry is renewed (renewSessionCookie), not with every answer.

@@ -8,8 +8,8 @@ type Done<T> = (err: unknown, value?: T | false) => void;
 
 /**
  * The session holds the user id only; each request takes the user from the users directory, as
- * current as the reference version read with the session (deactivated: signed out), and counts the
- * bell's unread notifications.
+ * current as the reference version read with the session (deactivated: signed out), and the bell's
+ * unread count, read with the session too.
  */
 @Injectable()
 export class SessionSerializer extends PassportSerializer {

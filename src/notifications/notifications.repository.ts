@@ -3,7 +3,17 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { poolOf, prepared } from '../common/sql.js';
 import { BELL_MOST } from '../common/session-user.js';
+import type { SessionFigure } from '../common/sessions/session-store.js';
 import { Notification } from './notification.entity.js';
+
+/** How many of `user`'s notifications are unread, up to BELL_MOST + 1: a scalar query on `user` (SQL). */
+function unreadSql(user: string): string {
+  return `SELECT count(*)::int FROM (SELECT 1 FROM notification WHERE user_id = ${user} AND read_at IS NULL
+    LIMIT ${BELL_MOST + 1}) unread`;
+}
+
+/** The bell's number, read with each page's session (SessionFigure). */
+export const UNREAD_FIGURE: SessionFigure = { name: 'unreadNotifications', sql: unreadSql('$user') };
 
 /** All SQL on `notification`. */
 @Injectable()
@@ -45,16 +55,12 @@ export class NotificationsRepository {
   }
 
   /**
-   * The bell's number, up to BELL_MOST + 1 (index ix_notification_unread). Read on every page: a
-   * prepared statement straight to the pool, like the lists.
+   * The bell's number, up to BELL_MOST + 1 (index ix_notification_unread). Read on every page with
+   * the session (UNREAD_FIGURE); this is its read on its own.
    */
   async countUnread(userId: number): Promise<number> {
     const { rows } = await poolOf(this.dataSource).query<{ n: number }>(
-      prepared(
-        `SELECT count(*)::int AS n FROM (SELECT 1 FROM notification WHERE user_id = $1 AND read_at IS NULL
-          LIMIT ${BELL_MOST + 1}) unread`,
-        [userId],
-      ),
+      prepared(`SELECT (${unreadSql('$1')}) AS n`, [userId]),
     );
     return rows[0].n;
   }

@@ -6,7 +6,8 @@ import { NotFound } from '../common/errors.js';
 import { safeReturnTo } from '../common/flash.js';
 import { type Page, toPage } from '../common/pagination.js';
 import type { Notification } from './notification.entity.js';
-import { NotificationsRepository } from './notifications.repository.js';
+import { NotificationsRepository, UNREAD_FIGURE } from './notifications.repository.js';
+import { type SessionFigure, sessionFigure } from '../common/sessions/session-store.js';
 import type { RobotEvent } from './robots/robot-format.js';
 import { type RobotNotice, RobotsService } from './robots/robots.service.js';
 
@@ -86,8 +87,12 @@ export class NotificationsService {
 
   /** How many of the user's notifications are unread, up to BELL_MOST + 1: the bell on every page. */
   unreadCount(userId: number): Promise<number> {
-    return this.notifications.countUnread(userId);
+    const read = sessionFigure(UNREAD_FIGURE.name, userId);
+    return typeof read === 'number' ? Promise.resolve(read) : this.notifications.countUnread(userId);
   }
+
+  /** The bell's count as a figure the session store reads with each session (see unreadCount). */
+  readonly bellFigure: SessionFigure = UNREAD_FIGURE;
 
   async list(user: SessionUser, page: number): Promise<Page<NotificationView>> {
     const perPage = 30;

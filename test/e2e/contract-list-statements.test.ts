@@ -69,7 +69,7 @@ describe.each([
       expect(reply.status).toBe(200);
       expect(visibleText(reply.text)).toContain('Contract ');
       // Session, the bell, the page with its count.
-      expect(statements.length).toBeLessThanOrEqual(3);
+      expect(statements.length).toBeLessThanOrEqual(2);
       const lists = statements.filter((s) => s.text.includes('FROM contract o'));
       expect(lists).toHaveLength(1);
       const { seqScan, looked } = await contractScans(lists[0]);

@@ -150,7 +150,7 @@ describe.each(['admin', 'manager', 'agent'])('the queues page of the %s', (who) 
     const { result: reply, statements } = await recorder.during(() => c.get(`/tickets?queue=${queue}`));
     expect(reply.status).toBe(200);
     // The session, the bell's count, the queue with every tab's count.
-    expect(statements.length).toBeLessThanOrEqual(3);
+    expect(statements.length).toBeLessThanOrEqual(2);
     const read = statements.filter((s) => /\bFROM ticket\b/.test(s.text));
     expect(read).toHaveLength(1);
     const { seqScan, looked } = await scansOf(t.db, read[0], 'ticket');

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import connectPgSimple from 'connect-pg-simple';
 import session, { type SessionData } from 'express-session';
 import type { Pool } from 'pg';
@@ -26,28 +27,63 @@ export function renewalDue(stored: number, renewed: number): boolean {
 type LoadedCookie = SessionData['cookie'] & { storedExpiry?: number };
 
 /**
+ * A figure of the signed-in user that every page shows (the bell's unread count), read in the same
+ * statement as their session: `sql` is a scalar query in which `$user` stands for the session's user
+ * id (null in a session not signed in). Its module owns the SQL; the app hands it to the store.
+ */
+export interface SessionFigure {
+  name: string;
+  sql: string;
+}
+
+/** The figures the request's session read returned, by name, and whose they are. */
+const figuresOfRequest = new AsyncLocalStorage<{ userId: number | null; values: Record<string, unknown> }>();
+
+/**
+ * A SessionFigure of `userId` read with this request's session, or undefined when it was not (no
+ * session read, or the session is someone else's).
+ */
+export function sessionFigure(name: string, userId: number): unknown {
+  const read = figuresOfRequest.getStore();
+  return read?.userId === userId ? read.values[name] : undefined;
+}
+
+/** The session's user id in SQL, from the id passport keeps in it. */
+const SESSION_USER_SQL = `(s.sess #>> '{passport,user}')::int`;
+
+/**
  * Sessions in PostgreSQL (table `session`, connect-pg-simple's layout), touched lazily. Express
  * builds it before Nest's providers exist, so it speaks to the pool itself, as the library does;
  * everything else done to sessions goes through SessionsService.
  */
 export class SessionStore extends PgStore {
-  constructor(private readonly pool: Pool) {
+  /** The session read: the session, the reference version and the figures, one statement. */
+  private readonly readSql: string;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly figures: readonly SessionFigure[] = [],
+  ) {
     super({ pool, tableName: 'session', pruneSessionInterval: false });
+    // The reference version and the figures ride along: cached users and settings, and the bell,
+    // need no query of their own. Prepared: every request runs it, and its plan never changes.
+    const columns = figures.map((f, i) => `, (${f.sql.replaceAll('$user', SESSION_USER_SQL)}) AS figure${i}`);
+    this.readSql = `SELECT s.sess, s.expire, (${REFERENCE_VERSION_SQL}) AS reference_version,
+      ${SESSION_USER_SQL} AS user_id${columns.join('')} FROM session s WHERE s.sid = $1 AND s.expire >= $2`;
   }
 
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
     this.pool
-      .query<{ sess: SessionData; expire: Date; reference_version: string }>(
-        // The reference version rides along: cached users and settings need no query of their own.
-        // Prepared: every request runs it, and its plan never changes.
-        prepared(
-          `SELECT sess, expire, (${REFERENCE_VERSION_SQL}) AS reference_version FROM session WHERE sid = $1 AND expire >= $2`,
-          [sid, new Date()],
-        ),
+      .query<{ sess: SessionData; expire: Date; reference_version: string } & Record<string, unknown>>(
+        prepared(this.readSql, [sid, new Date()]),
       )
       .then(({ rows: [row] }) => {
         if (!row) return callback(null, null);
         enterReferenceVersion(Number(row.reference_version));
+        figuresOfRequest.enterWith({
+          userId: row.user_id as number | null,
+          values: Object.fromEntries(this.figures.map((f, i) => [f.name, row[`figure${i}`]])),
+        });
         (row.sess.cookie as LoadedCookie).storedExpiry = row.expire.getTime();
         callback(null, row.sess);
       }, callback);
