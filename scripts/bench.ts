@@ -43,7 +43,11 @@ const SECONDS = option('--seconds', 10);
 const DEALS = option('--deals', 0);
 /** The ticket table's size after seeding; 0: the demo company's service desk only. */
 const TICKETS = option('--tickets', 0);
-const IDLE_SECONDS = option('--idle', 30);
+/**
+ * The idle window: a whole minute by default, so that it holds the one run a minute of the every-minute
+ * jobs (JobsService), no more and no less, wherever it starts.
+ */
+const IDLE_SECONDS = option('--idle', 60);
 const ROUNDS = 3;
 const CONNECTIONS = [10, 50];
 /** dist/, where this script runs from once built. */
