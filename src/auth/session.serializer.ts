@@ -25,9 +25,10 @@ export class SessionSerializer extends PassportSerializer {
   }
 
   deserializeUser(id: number, done: Done<SessionUser>): void {
-    Promise.all([this.users.findForSession(id), this.notifications.unreadCount(id)]).then(
-      ([user, unreadNotifications]) => done(null, user ? { ...user, unreadNotifications } : false),
-      done,
-    );
+    const read = async (): Promise<SessionUser | false> => {
+      const user = await this.users.findForSession(id);
+      return user ? { ...user, unreadNotifications: await this.notifications.unreadCount(user.id) } : false;
+    };
+    read().then((user) => done(null, user), done);
   }
 }

@@ -242,6 +242,21 @@ describe('sessions', () => {
     expect((await c.get('/')).text).toContain('data-testid="unread">99+<');
   });
 
+  it('reads a session whose user is not a number as signed out, not as a failed page', async () => {
+    const user = await createUser(t.db, { role: 'sales' });
+    const c = new Client(t.url);
+    await c.login(user.email, PASSWORD);
+    expect((await c.get('/customers')).status).toBe(200);
+    await t.db.query(
+      `UPDATE session SET sess = jsonb_set(sess::jsonb, '{passport,user}', to_jsonb($1::text))::json
+        WHERE sess #>> '{passport,user}' = $2`,
+      [`user-${user.id}`, String(user.id)],
+    );
+    const reply = await c.get('/customers');
+    expect(reply.status).toBe(303);
+    expect(reply.location).toBe('/login?returnTo=%2Fcustomers');
+  });
+
   it('ends a session left idle for SESSION_IDLE_MINUTES', async () => {
     const user = await createUser(t.db, { role: 'sales' });
     const c = new Client(t.url);

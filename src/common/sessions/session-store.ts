@@ -48,8 +48,9 @@ export function sessionFigure(name: string, userId: number): unknown {
   return read?.userId === userId ? read.values[name] : undefined;
 }
 
-/** The session's user id in SQL, from the id passport keeps in it. */
-const SESSION_USER_SQL = `(s.sess #>> '{passport,user}')::int`;
+/** The session's user id in SQL, from the id passport keeps in it (null without a number there). */
+const SESSION_USER_SQL = `(CASE WHEN json_typeof(s.sess #> '{passport,user}') = 'number'
+  THEN (s.sess #>> '{passport,user}')::int END)`;
 
 /**
  * Sessions in PostgreSQL (table `session`, connect-pg-simple's layout), touched lazily. Express
