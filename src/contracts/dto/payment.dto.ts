@@ -196,7 +196,11 @@ export class InvoiceDto {
   @IsIn(INVOICE_TYPES, { message: keyed('validation.invalid') })
   type: InvoiceType;
 
-  @ApiProperty({ type: 'string', example: '13', description: 'VAT rate in percent (13, 9, 6, 3, 1, 0…).' })
+  @ApiProperty({
+    type: 'string',
+    example: '13',
+    description: 'VAT in percent, 0 to 17, up to two decimals: usually 13, 9, 6, 3, 1 or 0.',
+  })
   @MoneyText()
   @IsString({ message: keyed('validation.required') })
   @max(10)

@@ -24,7 +24,7 @@ const EXAMPLES = {
   lines: [LINE],
 };
 const DESCRIPTIONS = {
-  taxRate: 'Percent: 13, 9, 6, 3, 1 or 0.',
+  taxRate: 'VAT in percent, 0 to 17, up to two decimals: usually 13, 9, 6, 3, 1 or 0.',
   pricesIncludeTax: 'Whether the unit prices include the tax (含税价).',
   discountPercent: 'Percent off the whole quote, 0–100, up to two decimals.',
   validUntil: 'Today or later.',
