@@ -86,7 +86,8 @@ export class ContractsApiController {
   @ApiOkResponse({ type: ContractResource })
   @ApiConflictResponse({
     type: ApiErrorBody,
-    description: 'Stale `version`, or the contract’s status does not allow this now (`wrong_status`).',
+    description:
+      'Stale `version`, the contract’s status does not allow this now (`wrong_status`), or its payment plan no longer adds up to its amount (`plan_not_amount`).',
   })
   @StaleShowsCurrent<ContractsApiController>((c, { user, ids }) => c.contracts.resource(user, ids.id))
   async submit(

@@ -13,7 +13,14 @@ import {
   type TimelinePage,
   timelineSource,
 } from '../common/customer-lifecycle.js';
-import { editedVersion, NotAllowed, NotFound, StaleVersion, ValidationFailed } from '../common/errors.js';
+import {
+  DomainError,
+  editedVersion,
+  NotAllowed,
+  NotFound,
+  StaleVersion,
+  ValidationFailed,
+} from '../common/errors.js';
 import { type Fen, fen, formatMoney, readMoney, sumMoney, toNumeric } from '../common/money.js';
 import type { Locale } from '../common/roles.js';
 import type { SessionUser } from '../common/session-user.js';
@@ -195,6 +202,16 @@ const collecting = (status: ContractStatus) =>
 function overdueOf(installments: RatedInstallment[], status: ContractStatus, today: string): Fen {
   if (!collecting(status)) return fen(0);
   return sumMoney(installments.filter((i) => i.dueOn < today).map((i) => fen(i.amount - i.collected)));
+}
+
+/**
+ * A contract sent on (for approval, to signing) whose payment plan no longer adds up to its amount:
+ * a conflict with what is stored, whoever asks, until the plan is edited.
+ */
+export class PlanNotAmount extends DomainError {
+  constructor(planned: Fen, amount: Fen) {
+    super(409, 'payment.plan_not_amount', { planned: formatMoney(planned), amount: formatMoney(amount) });
+  }
 }
 
 /** A VAT rate as typed ("13", "13%", "6.5") in percent as numeric(5,2) text, or null when it is none or above 17%. */
@@ -554,11 +571,7 @@ export class PaymentsService implements OnModuleInit {
   async assertPlanAddsUp(m: EntityManager, contract: { id: number; amount: Fen }): Promise<void> {
     if ((await this.repo.planVersion(contract.id, m)) === null) return;
     const planned = sumMoney((await this.repo.installments(contract.id, m)).map((i) => i.amount));
-    if (planned !== contract.amount)
-      throw ValidationFailed.field('_', 'payment.plan_not_amount', {
-        planned: formatMoney(planned),
-        amount: formatMoney(contract.amount),
-      });
+    if (planned !== contract.amount) throw new PlanNotAmount(planned, contract.amount);
   }
 
   // ---- Payments ----

@@ -167,6 +167,26 @@ describe('/api/v1/contracts', () => {
     ]);
   });
 
+  it('refuses to submit a contract whose plan no longer adds up to its amount: a 409 naming both sums', async () => {
+    const c = await draft([{ item: '服务器', unit: '台', quantity: '1', unitPrice: '300.00' }]);
+    const plan = await repApi.send(
+      'PUT',
+      `/api/v1/contracts/${c.id}/plan`,
+      JSON.stringify({ version: 0, installments: [{ dueOn: '2027-02-10', amount: '300.00' }] }),
+    );
+    expect(plan.status, JSON.stringify(plan.body)).toBe(200);
+    // Its amount grew after the plan was made.
+    await t.db.query('UPDATE contract SET amount = 1300 WHERE id = $1', [c.id]);
+    const refused = await repApi.post(`/api/v1/contracts/${c.id}/submit`, { version: c.version });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({
+      error: 'plan_not_amount',
+      message: 'The payment plan adds up to ¥300.00, not the contract amount ¥1,300.00: edit the plan first.',
+    });
+    const { rows } = await t.db.query('SELECT status FROM contract WHERE id = $1', [c.id]);
+    expect(rows[0].status).toBe('draft');
+  });
+
   it('deletes a draft, not a pending contract', async () => {
     const c = await draft();
     expect((await repApi.delete(`/api/v1/contracts/${c.id}`)).status).toBe(204);
