@@ -57,10 +57,10 @@ const MAINTENANCE_SECONDS = 600;
 
 /**
  * The jobs on this schedule (the outbox, webhook and robot deliveries, the SLA watch, the dashboard's
- * counts) share one pg-boss schedule, EVERY_MINUTE_RUN: its one run a minute runs them one after
- * another on the instance that took it (see startMinuteJobs), rather than a queued run, a relay and a
- * fetch per job. An idle minute then writes a handful of pg-boss's rows, not forty, and PostgreSQL has
- * that much less to log, checkpoint and vacuum.
+ * counts) share one pg-boss schedule, EVERY_MINUTE_RUN: its one run a minute starts each of them here
+ * (see startMinuteJobs), rather than a queued run, a relay and a fetch per job. An idle minute then
+ * writes a handful of pg-boss's rows, not forty, and PostgreSQL has that much less to log, check
+ * point and vacuum.
  */
 const EVERY_MINUTE = '* * * * *';
 const EVERY_MINUTE_RUN = 'jobs.every-minute';
