@@ -116,8 +116,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   private lookSeconds = POLL_SECONDS;
   /** Each job's run under way or waiting on this instance, by the job's name (see inTurn). */
   private readonly turns = new Map<string, Promise<void>>();
-  /** The every-minute jobs' runs under way on this instance, one after another. */
-  private minuteJobs?: Promise<void>;
+  /** The every-minute jobs whose minute's run is under way on this instance. */
+  private readonly minuteRuns = new Set<string>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -187,19 +187,21 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /**
-   * The minute's run: runs the every-minute jobs one after another (one database connection, not one
-   * each), without holding pg-boss's run meanwhile. When the last minute's jobs are still running
-   * (the first health scores after start-up take a while), this minute's are skipped: each runs again
-   * a minute later. A failed run is logged, and the next minute is its retry.
+   * The minute's run: starts each every-minute job without waiting for it, so that a long run (the
+   * first health scores at start-up) holds up neither the others nor the next minute. A job whose
+   * last minute's run is still under way here is not given another; a failed run is logged, and the
+   * next minute is its retry.
    */
   private startMinuteJobs(jobs: Registration[]): void {
-    if (this.minuteJobs) return;
-    this.minuteJobs = (async () => {
-      for (const r of jobs)
-        await this.inTurn(r, {}).catch((e: unknown) =>
+    for (const r of jobs) {
+      if (this.minuteRuns.has(r.name)) continue;
+      this.minuteRuns.add(r.name);
+      void this.inTurn(r, {})
+        .catch((e: unknown) =>
           this.logger.error(`jobs: ${r.name} failed: ${e instanceof Error ? e.message : String(e)}`),
-        );
-    })().finally(() => (this.minuteJobs = undefined));
+        )
+        .finally(() => this.minuteRuns.delete(r.name));
+    }
   }
 
   /** Queues a run of a registered job; this instance's worker starts on it at once. */
@@ -325,7 +327,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     const boss = this.boss;
     this.boss = undefined;
     // The minute's runs are not pg-boss's to wait for: waited for here, as long.
-    const runsHere = Promise.all([this.minuteJobs, ...this.turns.values()]);
+    const runsHere = Promise.all(this.turns.values());
     await Promise.all([
       boss?.stop({ graceful: true, wait: true, timeout: 5000 }),
       Promise.race([runsHere, delay(5000, undefined, { ref: false })]),
