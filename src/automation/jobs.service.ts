@@ -6,7 +6,6 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { setTimeout as delay } from 'node:timers/promises';
 import type pg from 'pg';
 import PgBoss from 'pg-boss';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -54,16 +53,6 @@ const SCHEDULED_RUNS = '__pgboss__send-it';
  * stalled run is now retried up to 10 minutes later, and nothing a user waits for depends on it.
  */
 const MAINTENANCE_SECONDS = 600;
-
-/**
- * The jobs on this schedule (the outbox, webhook and robot deliveries, the SLA watch, the dashboard's
- * counts) share one pg-boss schedule, EVERY_MINUTE_RUN: its one run a minute starts each of them here
- * (see startMinuteJobs), rather than a queued run, a relay and a fetch per job. An idle minute then
- * writes a handful of pg-boss's rows, not forty, and PostgreSQL has that much less to log, check
- * point and vacuum.
- */
-const EVERY_MINUTE = '* * * * *';
-const EVERY_MINUTE_RUN = 'jobs.every-minute';
 
 /** Which of these queues hold runs ready to start now (pg-boss 10's job table, by its own index). */
 const READY_SQL = `SELECT q.name FROM unnest($1::text[]) AS q(name)
@@ -114,10 +103,6 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   private nextLook?: NodeJS.Timeout;
   /** The shared look's interval: POLL_SECONDS, or a job's shorter pollSeconds. */
   private lookSeconds = POLL_SECONDS;
-  /** Each job's run under way or waiting on this instance, by the job's name (see inTurn). */
-  private readonly turns = new Map<string, Promise<void>>();
-  /** The every-minute jobs whose minute's run is under way on this instance. */
-  private readonly minuteRuns = new Set<string>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -125,8 +110,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   ) {}
 
   /**
-   * Declares a job; with `cron` it also runs on that schedule (in the company's time zone; every
-   * minute's jobs share one scheduled run, EVERY_MINUTE_RUN), with
+   * Declares a job; with `cron` it also runs on that schedule (in the company's time zone), with
    * `atStart` once each time the app starts. A run queued by this instance starts at once; one queued
    * by another instance or a schedule is picked up within `pollSeconds` (default POLL_SECONDS, at
    * least 0.5; one shared look serves every job, at the shortest of their pollSeconds, so a longer
@@ -164,44 +148,6 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   private singletonKey(r: Registration, data: JobData): string | null {
     if (!r.singleton) return null;
     return r.singleton === true ? r.name : r.singleton(data);
-  }
-
-  /**
-   * Runs job `r` on `data` once this instance's run of it under way, if any, has ended: whether a
-   * worker took the run from the job's queue or the minute's run started it, a job runs one run at a
-   * time here (and a singleton one at a time across instances).
-   */
-  private inTurn(r: Registration, data: JobData): Promise<void> {
-    const key = this.singletonKey(r, data);
-    const run = () => jobOfRun.run(r.name, () => r.handler(data));
-    const ran = (this.turns.get(r.name) ?? Promise.resolve()).then(async () => {
-      if (key === null) await run();
-      else await this.runAlone(key, run);
-    });
-    const ended = ran.catch(() => undefined);
-    this.turns.set(r.name, ended);
-    void ended.then(() => {
-      if (this.turns.get(r.name) === ended) this.turns.delete(r.name);
-    });
-    return ran;
-  }
-
-  /**
-   * The minute's run: starts each every-minute job without waiting for it, so that a long run (the
-   * first health scores at start-up) holds up neither the others nor the next minute. A job whose
-   * last minute's run is still under way here is not given another; a failed run is logged, and the
-   * next minute is its retry.
-   */
-  private startMinuteJobs(jobs: Registration[]): void {
-    for (const r of jobs) {
-      if (this.minuteRuns.has(r.name)) continue;
-      this.minuteRuns.add(r.name);
-      void this.inTurn(r, {})
-        .catch((e: unknown) =>
-          this.logger.error(`jobs: ${r.name} failed: ${e instanceof Error ? e.message : String(e)}`),
-        )
-        .finally(() => this.minuteRuns.delete(r.name));
-    }
   }
 
   /** Queues a run of a registered job; this instance's worker starts on it at once. */
@@ -288,29 +234,23 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     // pg-boss create_queue calls (each adds a partition to its job table) can deadlock: one at a time.
     await this.locks.runInTurn('jobs.create-queues', async () => {
       for (const r of this.registrations) await boss.createQueue(r.name);
-      await boss.createQueue(EVERY_MINUTE_RUN);
     });
     for (const r of this.registrations) {
       const id = await boss.work(r.name, { pollingIntervalSeconds: WORKER_POLL_SECONDS }, async (jobs) => {
-        for (const job of jobs) await this.inTurn(r, (job.data ?? {}) as JobData);
+        for (const job of jobs) {
+          const data = (job.data ?? {}) as JobData;
+          const key = this.singletonKey(r, data);
+          const run = () => jobOfRun.run(r.name, () => r.handler(data));
+          if (key === null) await run();
+          else await this.runAlone(key, run);
+        }
         // More runs may be waiting (queued elsewhere, or several at once): look again straight away
         // rather than a look later. A failed run is not hurried: its retry waits for a later look.
         this.wake(boss, r.name);
       });
       this.workers.set(r.name, id);
-      if (r.cron === EVERY_MINUTE) await boss.unschedule(r.name);
-      else if (r.cron) await boss.schedule(r.name, r.cron, {}, { tz: this.config.defaultTimezone });
+      if (r.cron) await boss.schedule(r.name, r.cron, {}, { tz: this.config.defaultTimezone });
       if (r.atStart) await this.queue(boss, r.name, {});
-    }
-    const everyMinute = this.registrations.filter((r) => r.cron === EVERY_MINUTE);
-    if (everyMinute.length) {
-      const id = await boss.work(
-        EVERY_MINUTE_RUN,
-        { pollingIntervalSeconds: WORKER_POLL_SECONDS },
-        async () => this.startMinuteJobs(everyMinute),
-      );
-      this.workers.set(EVERY_MINUTE_RUN, id);
-      await boss.schedule(EVERY_MINUTE_RUN, EVERY_MINUTE, {}, { tz: this.config.defaultTimezone });
     }
     this.lookSeconds = Math.max(0.5, Math.min(POLL_SECONDS, ...this.registrations.map((r) => r.pollSeconds)));
     this.boss = boss;
@@ -326,12 +266,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     clearTimeout(this.nextLook);
     const boss = this.boss;
     this.boss = undefined;
-    // The minute's runs are not pg-boss's to wait for: waited for here, as long.
-    const runsHere = Promise.all(this.turns.values());
-    await Promise.all([
-      boss?.stop({ graceful: true, wait: true, timeout: 5000 }),
-      Promise.race([runsHere, delay(5000, undefined, { ref: false })]),
-    ]);
+    await boss?.stop({ graceful: true, wait: true, timeout: 5000 });
     this.workers.clear();
   }
 }

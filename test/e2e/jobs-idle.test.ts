@@ -121,27 +121,4 @@ describe('background jobs on an idle app', () => {
       expect(await msUntilMailTo(user.email, 40_000)).toBeLessThan(3_000);
     }
   }, 60_000);
-
-  // Last, alone: a flush queued meanwhile (the tests above queue some) would take its mail.
-  it("starts every minute's jobs from one scheduled run a minute, not a run per job", async () => {
-    const { rows: schedules } = await t.db.query<{ name: string }>(
-      `SELECT name FROM pgboss.schedule WHERE cron = '* * * * *' ORDER BY name`,
-    );
-    expect(schedules.map((s) => s.name)).toEqual(['jobs.every-minute']);
-    // A mail written to the outbox with no run queued for it: the minute's run flushes it, and the
-    // flush job's own queue gets no run.
-    const since = (await t.db.query<{ now: Date }>('SELECT now()')).rows[0].now;
-    const to = `minute-${Date.now()}@example.com`;
-    await t.db.query(
-      `INSERT INTO outbox_mail ("to", subject, text, html) VALUES ($1, 'Hello', 'Hi', '<p>Hi</p>')`,
-      [to],
-    );
-    await msUntilMailTo(to, 100_000);
-    const { rows: runs } = await t.db.query<{ name: string }>(
-      `SELECT name FROM pgboss.job WHERE created_on >= $1 AND name IN ($2, 'jobs.every-minute')`,
-      [since, FLUSH_JOB],
-    );
-    expect(runs.map((r) => r.name)).toContain('jobs.every-minute');
-    expect(runs.map((r) => r.name)).not.toContain(FLUSH_JOB);
-  }, 110_000);
 });
