@@ -44,8 +44,8 @@ const DEALS = option('--deals', 0);
 /** The ticket table's size after seeding; 0: the demo company's service desk only. */
 const TICKETS = option('--tickets', 0);
 /**
- * The idle window: a whole minute by default, so that it holds the one run a minute of the every-minute
- * jobs (JobsService), no more and no less, wherever it starts.
+ * The idle window: a whole minute by default, so that it holds one run of each every-minute job (the
+ * deliveries, the SLA watch, the dashboard's counts), no more and no less, wherever it starts.
  */
 const IDLE_SECONDS = option('--idle', 60);
 const ROUNDS = 3;
