@@ -413,7 +413,7 @@ export class CustomersService {
   }
 
   /**
-   * As assertMay, for the customer a form names in its field `field` (a new deal's, contract's or
+   * As assertMay, for the customer a form names in its `customerId` field (a new deal's, contract's or
    * follow-up's): one that does not exist, or that the user may not see, is that field's error rather
    * than a missing page.
    */
@@ -422,12 +422,11 @@ export class CustomersService {
     action: CustomerAction,
     id: number,
     m: EntityManager,
-    field = 'customerId',
   ): Promise<void> {
     try {
       await this.assertMay(user, action, id, m);
     } catch (e) {
-      if (e instanceof NotFound) throw ValidationFailed.field(field, 'validation.customerUnknown');
+      if (e instanceof NotFound) throw ValidationFailed.field('customerId', 'validation.customerUnknown');
       throw e;
     }
   }
