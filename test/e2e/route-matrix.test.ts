@@ -556,7 +556,7 @@ const ROWS: Row[] = [
       happenedAt: '2026-01-05T10:00:00+08:00',
       summary: '电话沟通',
     }),
-    expect: x(401, 201, 201, 201, 403, 404),
+    expect: x(401, 201, 201, 201, 403, 422),
   },
   {
     route: 'PATCH /api/v1/follow-ups/:id',
@@ -634,7 +634,7 @@ const ROWS: Row[] = [
       expectedCloseDate: '2099-03-31',
       stage: 'proposal',
     }),
-    expect: x(401, 201, 201, 201, 403, 404),
+    expect: x(401, 201, 201, 201, 403, 422),
   },
   {
     route: 'PATCH /api/v1/opportunities/:id',
@@ -872,7 +872,7 @@ const ROWS: Row[] = [
   {
     route: 'POST /api/v1/contracts',
     body: () => ({ ...CONTRACT_JSON, customerId: s.customer }),
-    expect: x(401, 201, 201, 201, 403, 404),
+    expect: x(401, 201, 201, 201, 403, 422),
   },
   {
     route: 'PATCH /api/v1/contracts/:id',

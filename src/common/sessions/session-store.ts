@@ -48,9 +48,13 @@ export function sessionFigure(name: string, userId: number): unknown {
   return read?.userId === userId ? read.values[name] : undefined;
 }
 
-/** The session's user id in SQL, from the id passport keeps in it (null without a number there). */
-const SESSION_USER_SQL = `(CASE WHEN json_typeof(s.sess #> '{passport,user}') = 'number'
-  THEN (s.sess #>> '{passport,user}')::int END)`;
+/**
+ * The session's user id in SQL, from the id passport keeps in it (null without a number there). Read
+ * from the stored text, as express-session wrote it: PostgreSQL's JSON operators would parse the whole
+ * session and refuse one holding text they cannot take (a NUL typed into a form kept for redisplay);
+ * text a user typed is escaped in it, so only passport's own key matches.
+ */
+const SESSION_USER_SQL = `(substring(s.sess::text from '"passport":\\{"user":([0-9]{1,9})\\}'))::int`;
 
 /**
  * Sessions in PostgreSQL (table `session`, connect-pg-simple's layout), touched lazily. Express
