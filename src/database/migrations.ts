@@ -3,6 +3,7 @@
 // change the schema with a new one. The list lives outside migrations/, so that folder only ever grows
 // by new files. The test suite fails when the entities and the migrations disagree.
 import { ReverseInvoices1798900000000 } from '../../migrations/1798900000000-ReverseInvoices.js';
+import { KeepSlaWarningInstants1799000000000 } from '../../migrations/1799000000000-KeepSlaWarningInstants.js';
 import { MarkSecretMails1797700000000 } from '../../migrations/1797700000000-MarkSecretMails.js';
 import { KeepTicketQueueTotals1797900000000 } from '../../migrations/1797900000000-KeepTicketQueueTotals.js';
 import { AddAtRiskIndexes1797900000001 } from '../../migrations/1797900000001-AddAtRiskIndexes.js';
@@ -114,4 +115,5 @@ export const MIGRATIONS = [
   KeepCustomerNameOnTickets1798700000000,
   CoverCustomerListFilters1798800000000,
   ReverseInvoices1798900000000,
+  KeepSlaWarningInstants1799000000000,
 ];

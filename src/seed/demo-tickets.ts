@@ -14,6 +14,7 @@ import {
   type TicketStatus,
   type TicketType,
 } from '../tickets/ticket.options.js';
+import { warningsDue } from '../tickets/sla-clock.js';
 
 /**
  * The demo company's service desk: what a 客服 sees on their first morning. Two service teams
@@ -775,6 +776,10 @@ export async function insertDemoTickets(
     const status = STATUS[shape.kind];
     const firstResponseDueAt = at(receivedAt, fr);
     const resolutionDueAt = at(receivedAt, res);
+    const warnings = warningsDue(
+      { receivedAt, pausedMinutes: 0, firstResponseTargetMinutes: fr, resolutionTargetMinutes: res },
+      calendar,
+    );
     const responded = shape.kind !== 'new' && shape.kind !== 'unassigned';
     const firstRespondedAt = responded ? at(receivedAt, Math.min(0.5 * fr, 0.25 * res)) : null;
     const resolvedAt =
@@ -798,9 +803,9 @@ export async function insertDemoTickets(
          resolution_due_at, due_at, paused_at, paused_minutes, first_responded_at, first_response_minutes,
          resolved_at, resolution_minutes, closed_at, first_response_warned_at, first_response_breached_at,
          resolution_warned_at, resolution_breached_at, reopen_count, public_reply_count, tracking_token,
-         created_at, updated_at, version)
+         first_response_warning_due_at, resolution_warning_due_at, created_at, updated_at, version)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-         $22, 0, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $16, $35, 1)
+         $22, 0, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $36, $37, $16, $35, 1)
        RETURNING id`,
       [
         number,
@@ -839,6 +844,8 @@ export async function insertDemoTickets(
         publicReplies,
         randomBytes(24).toString('base64url'),
         closedAt ?? resolvedAt ?? pausedAt ?? firstRespondedAt ?? receivedAt,
+        warnings.firstResponseWarningDueAt,
+        warnings.resolutionWarningDueAt,
       ],
     );
 

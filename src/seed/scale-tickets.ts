@@ -10,7 +10,7 @@ import {
   type TicketStatus,
   type TicketType,
 } from '../tickets/ticket.options.js';
-import { WARNING_SHARE } from '../tickets/sla-clock.js';
+import { warningsDue } from '../tickets/sla-clock.js';
 import { loadCalendar, REQUESTS } from './demo-tickets.js';
 
 /**
@@ -139,6 +139,10 @@ export async function insertScaleTickets(
     const receivedAt = opening <= now ? opening : sent;
     const firstResponseDueAt = at(receivedAt, fr);
     const resolutionDueAt = at(receivedAt, res);
+    const warnings = warningsDue(
+      { receivedAt, pausedMinutes: 0, firstResponseTargetMinutes: fr, resolutionTargetMinutes: res },
+      ctx.calendar,
+    );
     // What already happened happened by now (a recent arrival was answered and resolved quickly).
     const past = (d: Date) =>
       d > now ? new Date(Math.max(receivedAt.getTime(), now.getTime() - 60_000)) : d;
@@ -182,9 +186,11 @@ export async function insertScaleTickets(
     col('responded', firstRespondedAt?.toISOString() ?? null);
     col('resolved', resolvedAt?.toISOString() ?? null);
     col('closed', closedAt?.toISOString() ?? null);
-    col('frWarned', passed(at(receivedAt, fr * WARNING_SHARE), respondedBy));
+    col('frWarning', warnings.firstResponseWarningDueAt.toISOString());
+    col('resWarning', warnings.resolutionWarningDueAt.toISOString());
+    col('frWarned', passed(warnings.firstResponseWarningDueAt, respondedBy));
     col('frBreached', passed(firstResponseDueAt, respondedBy));
-    col('resWarned', passed(at(receivedAt, res * WARNING_SHARE), resolvedBy));
+    col('resWarned', passed(warnings.resolutionWarningDueAt, resolvedBy));
     col('resBreached', passed(resolutionDueAt, resolvedBy));
     col('replies', responded ? 1 + Math.floor(r() * 3) : 0);
     col('token', randomBytes(18).toString('base64url'));
@@ -195,19 +201,20 @@ export async function insertScaleTickets(
        first_response_target_minutes, resolution_target_minutes, first_response_due_at, resolution_due_at,
        due_at, paused_at, first_responded_at, resolved_at, closed_at, first_response_warned_at,
        first_response_breached_at, resolution_warned_at, resolution_breached_at, public_reply_count,
-       tracking_token, created_at, updated_at, version)
+       tracking_token, first_response_warning_due_at, resolution_warning_due_at, created_at, updated_at, version)
      SELECT t.*, t.received_at, coalesce(t.closed_at, t.resolved_at, t.first_responded_at, t.received_at), 1
        FROM unnest($30::int[], $1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
                    $8::text[], $9::text[], $10::text[], $11::text[], $12::int[], $13::int[], $14::timestamptz[],
                    $15::int[], $16::int[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[],
                    $20::timestamptz[], $21::timestamptz[], $22::timestamptz[], $23::timestamptz[],
                    $24::timestamptz[], $25::timestamptz[], $26::timestamptz[], $27::timestamptz[],
-                   $28::int[], $29::text[])
+                   $28::int[], $29::text[], $31::timestamptz[], $32::timestamptz[])
          AS t(id, number, customer_id, contact_id, requester_name, requester_email, requester_mobile, channel, type,
               priority, status, subject, team_id, assignee_id, received_at, first_response_target_minutes,
               resolution_target_minutes, first_response_due_at, resolution_due_at, due_at, paused_at,
               first_responded_at, resolved_at, closed_at, first_response_warned_at, first_response_breached_at,
-              resolution_warned_at, resolution_breached_at, public_reply_count, tracking_token)`,
+              resolution_warned_at, resolution_breached_at, public_reply_count, tracking_token,
+              first_response_warning_due_at, resolution_warning_due_at)`,
     [
       c.number,
       c.customer,
@@ -239,6 +246,8 @@ export async function insertScaleTickets(
       c.replies,
       c.token,
       c.id,
+      c.frWarning,
+      c.resWarning,
     ],
   );
   // Each ticket's request, as the customer wrote it (or the agent noted it), when it came in.

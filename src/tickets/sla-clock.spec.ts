@@ -134,6 +134,10 @@ describe('SLA clock', () => {
     expect(c.pausedAt).toBeNull();
     expect(c.resolutionDueAt).toEqual(sh('2026-12-03 17:00'));
     expect(c.dueAt).toEqual(sh('2026-12-03 17:00'));
+    // Its warning moves as much: 80% of 1350 = 1080, + 390 = 1470 = three days + 120 on Thu → 11:00.
+    // The first response was answered: its warning (192 from arrival, 13:42 on Monday) stays.
+    expect(c.resolutionWarningDueAt).toEqual(sh('2026-12-03 11:00'));
+    expect(c.firstResponseWarningDueAt).toEqual(sh('2026-11-30 13:42'));
     // Resolved Tue 11:00: Mon 450 + Tue 09:00–11:00 120 = 570 business minutes, minus 390 paused = 180.
     c = resolve(c, sh('2026-12-01 11:00'), china2026);
     expect(c.resolutionMinutes).toBe(180);
@@ -177,6 +181,10 @@ describe('SLA clock', () => {
     expect(c.firstResponseTargetMinutes).toBe(240);
     expect(c.firstResponseDueAt).toEqual(sh('2026-11-30 14:30'));
     expect(c.dueAt).toEqual(sh('2026-12-02 10:00'));
+    // The resolution warning with it: 80% of 900 = 720, + 60 = 780 = Mon 450 + Tue 180 + 150 → 16:00;
+    // the answered first response's stays at 13:42.
+    expect(c.resolutionWarningDueAt).toEqual(sh('2026-12-01 16:00'));
+    expect(c.firstResponseWarningDueAt).toEqual(sh('2026-11-30 13:42'));
   });
 
   it('an unanswered ticket raised to urgent is due 30 minutes after arrival, even if that is past', () => {
@@ -194,8 +202,11 @@ describe('SLA clock', () => {
 
   it('the 80% warning point and the elapsed business minutes', () => {
     const c = start('2026-11-30 09:00');
-    // 80% of 240 = 192: 180 before lunch + 12 → 13:42.
+    // 80% of 240 = 192: 180 before lunch + 12 → 13:42, kept on the clock from arrival; 80% of 1350 =
+    // 1080 = Mon and Tue in full + 180 → Wed 12:00.
     expect(shareAt(c, 240, 0.8, china2026)).toEqual(sh('2026-11-30 13:42'));
+    expect(c.firstResponseWarningDueAt).toEqual(sh('2026-11-30 13:42'));
+    expect(c.resolutionWarningDueAt).toEqual(sh('2026-12-02 12:00'));
     // Elapsed at 14:00: 180 + 30 = 210.
     expect(elapsedMinutes(c, sh('2026-11-30 14:00'), china2026)).toBe(210);
   });

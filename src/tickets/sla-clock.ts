@@ -15,6 +15,8 @@ import type { TicketPriority, TicketStatus } from './ticket.options.js';
  * Rules: both targets count business minutes from `receivedAt`; every business minute spent paused
  * (`pausedMinutes`) moves the due times later by as much. Once answered, the first-response due time
  * is history and stays as it was; the resolution due time keeps moving with pauses and priority.
+ * Each due time comes with the instant its 80% warning falls due, worked out with it and moved with
+ * it, so that the SLA watch finds the warnings to tell by an index rather than by the calendar.
  */
 
 /** The targets of one SLA policy row, in business minutes. */
@@ -37,6 +39,9 @@ export interface SlaClock {
   resolutionTargetMinutes: number;
   firstResponseDueAt: Date;
   resolutionDueAt: Date;
+  /** When the 80% warnings fall due (null on a row written before they were kept: the watch places it). */
+  firstResponseWarningDueAt: Date | null;
+  resolutionWarningDueAt: Date | null;
   dueAt: Date | null;
   pausedAt: Date | null;
   pausedMinutes: number;
@@ -82,6 +87,8 @@ export function startClock(receivedAt: Date, targets: SlaTargets, calendar: Busi
     resolutionTargetMinutes: targets.resolutionMinutes,
     firstResponseDueAt: addBusinessMinutes(receivedAt, targets.firstResponseMinutes, calendar),
     resolutionDueAt: addBusinessMinutes(receivedAt, targets.resolutionMinutes, calendar),
+    firstResponseWarningDueAt: null,
+    resolutionWarningDueAt: null,
     dueAt: null,
     pausedAt: null,
     pausedMinutes: 0,
@@ -90,11 +97,13 @@ export function startClock(receivedAt: Date, targets: SlaTargets, calendar: Busi
     resolvedAt: null,
     resolutionMinutes: null,
   };
-  clock.dueAt = nextDue(clock);
-  return clock;
+  return { ...clock, ...warningsDue(clock, calendar), dueAt: nextDue(clock) };
 }
 
-/** The due times again from `receivedAt`, the targets and the paused minutes (first response only while unanswered). */
+/**
+ * The due times and their warnings again from `receivedAt`, the targets and the paused minutes (first
+ * response only while unanswered).
+ */
 function recomputed(c: SlaClock, calendar: BusinessCalendar): SlaClock {
   const next = { ...c };
   if (!c.firstRespondedAt)
@@ -108,8 +117,25 @@ function recomputed(c: SlaClock, calendar: BusinessCalendar): SlaClock {
     c.resolutionTargetMinutes + c.pausedMinutes,
     calendar,
   );
+  const warnings = warningsDue(c, calendar);
+  if (!c.firstRespondedAt) next.firstResponseWarningDueAt = warnings.firstResponseWarningDueAt;
+  next.resolutionWarningDueAt = warnings.resolutionWarningDueAt;
   next.dueAt = nextDue(next);
   return next;
+}
+
+/** When both targets' 80% warnings fall due, pauses so far added. */
+export function warningsDue(
+  c: Pick<
+    SlaClock,
+    'receivedAt' | 'pausedMinutes' | 'firstResponseTargetMinutes' | 'resolutionTargetMinutes'
+  >,
+  calendar: BusinessCalendar,
+): { firstResponseWarningDueAt: Date; resolutionWarningDueAt: Date } {
+  return {
+    firstResponseWarningDueAt: shareAt(c, c.firstResponseTargetMinutes, WARNING_SHARE, calendar),
+    resolutionWarningDueAt: shareAt(c, c.resolutionTargetMinutes, WARNING_SHARE, calendar),
+  };
 }
 
 /**

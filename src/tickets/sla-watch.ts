@@ -13,19 +13,12 @@ import { MailService } from '../notifications/mail.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { WebhooksService } from '../notifications/webhooks/webhooks.service.js';
 import { UsersService } from '../users/users.service.js';
-import {
-  changeTargets,
-  shareAt,
-  type SlaClock,
-  type SlaPolicyRow,
-  targetsFor,
-  WARNING_SHARE,
-} from './sla-clock.js';
+import { changeTargets, type SlaClock, type SlaPolicyRow, targetsFor, warningsDue } from './sla-clock.js';
 import type { Ticket } from './ticket.entity.js';
 import { raisedPriority } from './ticket.options.js';
 import { TicketNotices } from './ticket-notices.js';
 import { TicketSettings } from './ticket-settings.js';
-import { TicketsRepository, type WatchedTicket } from './tickets.repository.js';
+import { TicketsRepository } from './tickets.repository.js';
 
 export const SLA_WATCH_JOB = 'tickets.sla-watch';
 export const AUTO_CLOSE_JOB = 'tickets.auto-close';
@@ -38,6 +31,8 @@ export const clockOf = (t: Ticket): SlaClock => ({
   resolutionTargetMinutes: t.resolutionTargetMinutes,
   firstResponseDueAt: t.firstResponseDueAt,
   resolutionDueAt: t.resolutionDueAt,
+  firstResponseWarningDueAt: t.firstResponseWarningDueAt,
+  resolutionWarningDueAt: t.resolutionWarningDueAt,
   dueAt: t.dueAt,
   pausedAt: t.pausedAt,
   pausedMinutes: t.pausedMinutes,
@@ -97,51 +92,53 @@ export class SlaWatch implements OnModuleInit {
 
   /**
    * The SLA watch (every minute, once across instances): breaches first (a first-response breach
-   * raises the priority one level and alerts the team manager), then the 80% warnings. Each warning
-   * and breach is marked in the statement that picks it, so it is told once, to the assignee and the
-   * team's manager, in-app and by mail. Answers how many were told.
+   * raises the priority one level and alerts the team manager), then the 80% warnings whose instant
+   * has come. Each warning and breach is marked in the statement that picks it, so it is told once, to
+   * the assignee and the team's manager, in-app and by mail. Answers how many were told.
    */
   async watch(now: Date = new Date()): Promise<{ warnings: number; breaches: number }> {
+    await this.placeWarnings();
     let breaches = 0;
     let warnings = 0;
-    const calendar = await this.calendar.calendar();
-    const policies = await this.repo.policies();
     await this.dataSource.transaction(async (m) => {
-      for (const id of await this.repo.markFirstResponseBreaches(m, now)) {
-        const t = await this.repo.lock(m, id);
-        if (!t) continue;
-        const escalated = await this.escalate(m, t, policies, calendar);
-        await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'breached', escalated);
-        breaches++;
+      const firstResponseBreaches = await this.repo.markFirstResponseBreaches(m, now);
+      if (firstResponseBreaches.length) {
+        const calendar = await this.calendar.calendar();
+        const policies = await this.repo.policies(m);
+        for (const id of firstResponseBreaches) {
+          const t = await this.repo.lock(m, id);
+          if (!t) continue;
+          const escalated = await this.escalate(m, t, policies, calendar);
+          await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'breached', escalated);
+          breaches++;
+        }
       }
       for (const id of await this.repo.markResolutionBreaches(m, now)) {
-        const t = await this.repo.findLive(id, m);
-        if (!t) continue;
-        await this.alert(m, t, 'resolution', 'breached');
+        await this.alert(m, (await this.repo.findLive(id, m))!, 'resolution', 'breached');
         breaches++;
       }
+      for (const id of await this.repo.markFirstResponseWarnings(m, now)) {
+        await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'warning');
+        warnings++;
+      }
+      for (const id of await this.repo.markResolutionWarnings(m, now)) {
+        await this.alert(m, (await this.repo.findLive(id, m))!, 'resolution', 'warning');
+        warnings++;
+      }
     });
-    const watched = await this.repo.watched(1000);
-    const due = (w: WatchedTicket, target: number) => shareAt(w, target, WARNING_SHARE, calendar) <= now;
-    const firstResponse = watched
-      .filter((w) => !w.firstRespondedAt && !w.firstResponseWarnedAt && due(w, w.firstResponseTargetMinutes))
-      .map((w) => w.id);
-    const resolution = watched
-      .filter((w) => !w.resolutionWarnedAt && due(w, w.resolutionTargetMinutes))
-      .map((w) => w.id);
-    if (firstResponse.length || resolution.length)
-      await this.dataSource.transaction(async (m) => {
-        for (const id of await this.repo.markOnce(m, 'first_response_warned_at', firstResponse, now)) {
-          await this.alert(m, (await this.repo.findLive(id, m))!, 'first_response', 'warning');
-          warnings++;
-        }
-        for (const id of await this.repo.markOnce(m, 'resolution_warned_at', resolution, now)) {
-          await this.alert(m, (await this.repo.findLive(id, m))!, 'resolution', 'warning');
-          warnings++;
-        }
-      });
     if (warnings || breaches) await this.mail.kickQuietly();
     return { warnings, breaches };
+  }
+
+  /**
+   * Works out the warning instants of running tickets that have none yet (written before they were
+   * kept, or by hand), a batch a run; every change to a clock sets its own.
+   */
+  private async placeWarnings(): Promise<void> {
+    const unplaced = await this.repo.unplacedWarnings(5000);
+    if (!unplaced.length) return;
+    const calendar = await this.calendar.calendar();
+    await this.repo.placeWarnings(unplaced.map((t) => ({ id: t.id, ...warningsDue(t, calendar) })));
   }
 
   /** A first-response breach: one priority level up (targets from arrival again), in the history; false when already urgent. */

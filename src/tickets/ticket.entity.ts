@@ -43,10 +43,13 @@ import type { TicketChannel, TicketPriority, TicketStatus, TicketType } from './
 })
 // The dashboard's at-risk list: open complaints by customer; see migration AddAtRiskIndexes.
 @Index('ix_ticket_open_complaint', { synchronize: false })
-// The SLA watch's reads: only the tickets each still looks at; see migration AddSlaWatchIndexes.
+// The SLA watch's reads: only the tickets each still looks at; see migrations AddSlaWatchIndexes and
+// KeepSlaWarningInstants.
 @Index('ix_ticket_first_response_unbreached', { synchronize: false })
 @Index('ix_ticket_resolution_unbreached', { synchronize: false })
-@Index('ix_ticket_sla_watched', { synchronize: false })
+@Index('ix_ticket_first_response_unwarned', { synchronize: false })
+@Index('ix_ticket_resolution_unwarned', { synchronize: false })
+@Index('ix_ticket_warnings_unplaced', { synchronize: false })
 // The dashboard's backlog: tickets gone, by when; see migration KeepKpiDayTotals.
 @Index('ix_ticket_gone', { synchronize: false })
 @Check('ck_ticket_channel', `"channel" IN ('portal', 'email', 'phone', 'wechat', 'visit', 'walk_in', 'web')`)
@@ -156,6 +159,17 @@ export class Ticket {
 
   @Column({ type: 'timestamptz' })
   resolutionDueAt: Date;
+
+  /**
+   * When each target's 80% warning falls due, worked out and moved with its due time (sla-clock.ts),
+   * for the SLA watch to find by index. Null on a row written without it (before they were kept, or
+   * by hand): the watch works it out for the running ones.
+   */
+  @Column({ type: 'timestamptz', nullable: true })
+  firstResponseWarningDueAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  resolutionWarningDueAt: Date | null;
 
   /** The next target still running, for sorting the queues; null while paused or once resolved. */
   @Column({ type: 'timestamptz', nullable: true })

@@ -29,24 +29,13 @@ export const BREACHING_SOON_MINUTES = 120;
 /** "Recently resolved": resolved within this many days. */
 export const RECENTLY_RESOLVED_DAYS = 7;
 
-/** A running ticket the SLA watch looks at. */
-export interface WatchedTicket {
+/** A running ticket whose warning instants the SLA watch has still to work out: the clock's inputs. */
+export interface UnplacedWarnings {
   id: number;
-  number: string;
-  subject: string;
-  priority: Ticket['priority'];
-  status: Ticket['status'];
-  teamId: number | null;
-  assigneeId: number | null;
   receivedAt: Date;
   pausedMinutes: number;
   firstResponseTargetMinutes: number;
   resolutionTargetMinutes: number;
-  firstResponseDueAt: Date;
-  resolutionDueAt: Date;
-  firstRespondedAt: Date | null;
-  firstResponseWarnedAt: Date | null;
-  resolutionWarnedAt: Date | null;
 }
 
 const OPEN = OPEN_TICKET_STATUSES as string[];
@@ -766,56 +755,72 @@ export class TicketsRepository {
     return rows.map((r) => r.id);
   }
 
-  /**
-   * Running tickets (new or open) a warning or breach may still be due for, earliest due first: those
-   * whose first-response or resolution warning or breach has not been marked yet.
-   */
-  async watched(limit: number): Promise<WatchedTicket[]> {
+  /** Running tickets without their warning instants (written before they were kept, or by hand), by id. */
+  unplacedWarnings(limit: number): Promise<UnplacedWarnings[]> {
     return this.dataSource.query(
-      `SELECT id, number, subject, priority, status, team_id AS "teamId", assignee_id AS "assigneeId",
-              received_at AS "receivedAt", paused_minutes AS "pausedMinutes",
+      `SELECT id, received_at AS "receivedAt", paused_minutes AS "pausedMinutes",
               first_response_target_minutes AS "firstResponseTargetMinutes",
-              resolution_target_minutes AS "resolutionTargetMinutes",
-              first_response_due_at AS "firstResponseDueAt", resolution_due_at AS "resolutionDueAt",
-              first_responded_at AS "firstRespondedAt", first_response_warned_at AS "firstResponseWarnedAt",
-              resolution_warned_at AS "resolutionWarnedAt"
+              resolution_target_minutes AS "resolutionTargetMinutes"
          FROM ticket
         WHERE status IN ('new', 'open') AND deleted_at IS NULL
-          AND ((first_responded_at IS NULL AND (first_response_warned_at IS NULL OR first_response_breached_at IS NULL))
-               OR resolution_warned_at IS NULL OR resolution_breached_at IS NULL)
-        ORDER BY due_at, id LIMIT $1`,
+          AND (first_response_warning_due_at IS NULL OR resolution_warning_due_at IS NULL)
+        ORDER BY id LIMIT $1`,
       [limit],
     );
   }
 
+  /** Stores worked-out warning instants, where a ticket still has none (a change meanwhile set its own). */
+  async placeWarnings(
+    rows: { id: number; firstResponseWarningDueAt: Date; resolutionWarningDueAt: Date }[],
+  ): Promise<void> {
+    if (!rows.length) return;
+    await this.dataSource.query(
+      `UPDATE ticket t SET first_response_warning_due_at = coalesce(t.first_response_warning_due_at, w.fr),
+              resolution_warning_due_at = coalesce(t.resolution_warning_due_at, w.res)
+         FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[]) AS w(id, fr, res)
+        WHERE t.id = w.id`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.firstResponseWarningDueAt),
+        rows.map((r) => r.resolutionWarningDueAt),
+      ],
+    );
+  }
+
   /**
-   * Marks `mark` (e.g. first_response_warned_at) now on those of `ids` still running and not yet
-   * marked, in one statement: whoever's statement marks a ticket tells about it, so with several app
-   * instances each warning and breach goes out once. Answers the ids marked.
+   * Marks the first-response warning (at `now`) of running, unanswered tickets whose warning instant
+   * has come, in one statement: whoever's statement marks a ticket tells about it, so with several app
+   * instances each warning goes out once. Answers the ids marked.
    */
-  async markOnce(
-    m: EntityManager,
-    mark:
-      | 'first_response_warned_at'
-      | 'first_response_breached_at'
-      | 'resolution_warned_at'
-      | 'resolution_breached_at',
-    ids: number[],
-    now: Date,
-  ): Promise<number[]> {
-    if (!ids.length) return [];
-    const answered = mark.startsWith('first_response') ? ' AND first_responded_at IS NULL' : '';
+  async markFirstResponseWarnings(m: EntityManager, now: Date, limit = 500): Promise<number[]> {
     const [rows] = await m.query<[{ id: number }[], number]>(
-      `UPDATE ticket SET ${mark} = $2 WHERE id = ANY($1) AND ${mark} IS NULL
-          AND status IN ('new', 'open') AND deleted_at IS NULL${answered} RETURNING id`,
-      [ids, now],
+      `UPDATE ticket SET first_response_warned_at = $2
+        WHERE id IN (SELECT id FROM ticket WHERE status IN ('new', 'open') AND deleted_at IS NULL
+                       AND first_responded_at IS NULL AND first_response_warned_at IS NULL
+                       AND first_response_warning_due_at <= $2
+                       ORDER BY first_response_warning_due_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [limit, now],
+    );
+    return rows.map((r) => r.id).sort((a, b) => a - b);
+  }
+
+  /** Marks the resolution warning of running tickets whose warning instant has come; answers the ids. */
+  async markResolutionWarnings(m: EntityManager, now: Date, limit = 500): Promise<number[]> {
+    const [rows] = await m.query<[{ id: number }[], number]>(
+      `UPDATE ticket SET resolution_warned_at = $2
+        WHERE id IN (SELECT id FROM ticket WHERE status IN ('new', 'open') AND deleted_at IS NULL
+                       AND resolution_warned_at IS NULL AND resolution_warning_due_at <= $2
+                       ORDER BY resolution_warning_due_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [limit, now],
     );
     return rows.map((r) => r.id).sort((a, b) => a - b);
   }
 
   /**
    * Marks the first-response breach (at `now`) of running, unanswered tickets past their
-   * first-response due time, in one statement (see markOnce); answers the ids marked. The warning is
+   * first-response due time, in one statement (see markFirstResponseWarnings); answers the ids marked. The warning is
    * marked with it when it never went out: a breach says all a warning would.
    */
   async markFirstResponseBreaches(m: EntityManager, now: Date, limit = 500): Promise<number[]> {

@@ -89,6 +89,12 @@ describe(`${TicketsService.name}: the SLA watch`, () => {
     // Mon 2026-11-23 09:00, normal (240 minutes) on the seeded calendar (09:00–12:00, 13:30–18:00):
     // 80% = 192 minutes → 180 by noon and 12 after lunch, 13:42; due at 14:30.
     const id = await logged('2026-11-23 09:00');
+    const { rows: instants } = await t.db.query(
+      `SELECT first_response_warning_due_at AS fr, resolution_warning_due_at AS res FROM ticket WHERE id = $1`,
+      [id],
+    );
+    // 80% of the resolution's 1350 = 1080: Monday and Tuesday in full, Wednesday's morning → 12:00.
+    expect(instants).toEqual([{ fr: sh('2026-11-23 13:42'), res: sh('2026-11-25 12:00') }]);
     await tickets.watchSla(sh('2026-11-23 13:40'));
     expect(await notes(id)).toEqual([]);
     await tickets.watchSla(sh('2026-11-23 13:45'));
@@ -170,6 +176,27 @@ describe(`${TicketsService.name}: the SLA watch`, () => {
     const row = (await t.db.query('SELECT priority, resolution_breached_at FROM ticket WHERE id = $1', [id]))
       .rows[0];
     expect(row).toEqual({ priority: 'normal', resolution_breached_at: sh('2026-12-03 09:00') });
+  });
+
+  it('a running ticket stored without its warning instants gets them from the watch, and its warning on time', async () => {
+    // As a ticket written before the instants were kept: Mon 2026-11-16 09:00, normal.
+    const id = await logged('2026-11-16 09:00');
+    await t.db.query(
+      `UPDATE ticket SET first_response_warning_due_at = NULL, resolution_warning_due_at = NULL WHERE id = $1`,
+      [id],
+    );
+    await tickets.watchSla(sh('2026-11-16 13:40'));
+    const { rows } = await t.db.query(
+      `SELECT first_response_warning_due_at AS fr, resolution_warning_due_at AS res FROM ticket WHERE id = $1`,
+      [id],
+    );
+    expect(rows).toEqual([{ fr: sh('2026-11-16 13:42'), res: sh('2026-11-18 12:00') }]);
+    expect(await notes(id)).toEqual([]);
+    await tickets.watchSla(sh('2026-11-16 13:43'));
+    expect(await notes(id)).toEqual([
+      { user_id: agent.id, kind: 'ticket_first_response_warning' },
+      { user_id: manager.id, kind: 'ticket_first_response_warning' },
+    ]);
   });
 
   it('an answered ticket gets no first-response alert; a paused one none at all', async () => {
