@@ -240,9 +240,10 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
         for (const job of jobs) {
           const data = (job.data ?? {}) as JobData;
           const key = this.singletonKey(r, data);
-          const run = () => jobOfRun.run(r.name, () => r.handler(data));
-          if (key === null) await run();
-          else await this.runAlone(key, run);
+          // The run's lock, taken and given back, belongs to the run as much as its work does.
+          await jobOfRun.run(r.name, () =>
+            key === null ? r.handler(data) : this.runAlone(key, () => r.handler(data)),
+          );
         }
         // More runs may be waiting (queued elsewhere, or several at once): look again straight away
         // rather than a look later. A failed run is not hurried: its retry waits for a later look.
